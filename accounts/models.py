@@ -1,0 +1,232 @@
+"""Customer companies (accounts), their people (contacts), contracts and saved segments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cs_platform.scoping import TenantScopedModel
+
+
+class MarketSegment(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    MID_MARKET = "mid_market", _("Mid-market")
+    SMB = "smb", _("SMB")
+
+
+class LifecycleStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    CHURNED = "churned", _("Churned")
+
+
+class BusinessPotential(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class MaturityStage(models.IntegerChoices):
+    """Interview-based maturity curve (Marketo's health check sheet)."""
+
+    NOT_STARTED = 0, _("Not started")
+    GOALS_SET = 1, _("Goals set")
+    PROCESSES_CONNECTED = 2, _("Processes connected")
+    TOOLS_CONNECTED = 3, _("Tools connected")
+    OPTIMISING = 4, _("Optimising")
+
+
+class Account(TenantScopedModel):
+    name = models.CharField(_("name"), max_length=200)
+    external_id = models.CharField(
+        _("external id"), max_length=100, help_text=_("The id your own product uses.")
+    )
+    domain = models.CharField(_("domain"), max_length=200, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    market_segment = models.CharField(
+        _("market segment"), max_length=16, choices=MarketSegment.choices, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner CSM"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    licensed_seats = models.PositiveIntegerField(_("licensed seats"), default=0)
+    lifecycle_status = models.CharField(
+        _("lifecycle status"),
+        max_length=16,
+        choices=LifecycleStatus.choices,
+        default=LifecycleStatus.ACTIVE,
+    )
+    business_potential = models.CharField(
+        _("business potential"),
+        max_length=8,
+        choices=BusinessPotential.choices,
+        default=BusinessPotential.MEDIUM,
+    )
+    potential_arr = models.BigIntegerField(
+        _("potential ARR (minor units)"),
+        default=0,
+        help_text=_("How far the contract can grow, in the tenant's currency's minor units."),
+    )
+    maturity_stage = models.PositiveSmallIntegerField(
+        _("maturity stage"), choices=MaturityStage.choices, default=MaturityStage.NOT_STARTED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"], name="account_unique_external_id"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(potential_arr__gte=0), name="account_potential_arr_nonneg"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "name"], name="account_tenant_name_idx"),
+            models.Index(fields=["tenant", "owner"], name="account_tenant_owner_idx"),
+            # Japanese search: trigram index (needs a UTF-8 cluster locale, see README).
+            GinIndex(fields=["name"], name="account_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RENEWED = "renewed", _("Renewed")
+    EXPANDED = "expanded", _("Expanded")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+class Contract(TenantScopedModel):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contracts")
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    plan = models.CharField(_("plan"), max_length=100)
+    arr = models.BigIntegerField(
+        _("ARR (minor units)"), help_text=_("Annual recurring revenue in minor units (yen: yen).")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="JPY")
+    start_date = models.DateField(_("start date"))
+    renewal_date = models.DateField(_("renewal date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
+    )
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        verbose_name=_("renews or expands"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="contract_unique_external_id",
+            ),
+            models.CheckConstraint(condition=models.Q(arr__gte=0), name="contract_arr_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(renewal_date__gte=models.F("start_date")),
+                name="contract_renewal_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "renewal_date"], name="contract_renewal_idx"),
+            models.Index(fields=["tenant", "account", "status"], name="contract_account_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.plan}"
+
+
+class RelationshipLevel(models.TextChoices):
+    FIELD = "field", _("Field user")
+    MANAGER = "manager", _("Manager")
+    EXECUTIVE = "executive", _("Executive")
+
+
+class Contact(TenantScopedModel):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    relationship_level = models.CharField(
+        _("relationship level"),
+        max_length=16,
+        choices=RelationshipLevel.choices,
+        default=RelationshipLevel.FIELD,
+    )
+    is_decision_maker = models.BooleanField(_("decision maker"), default=False)
+    is_champion = models.BooleanField(_("champion"), default=False)
+    last_met_at = models.DateTimeField(_("last met"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="contact_unique_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "account", "relationship_level"], name="contact_level_idx"
+            ),
+            models.Index(fields=["tenant", "email"], name="contact_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Segment(TenantScopedModel):
+    """A saved, rule-based filter over accounts that the rest of the platform can target.
+
+    `rules` is a JSON object; see `accounts.segments` for the keys it understands.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    rules = models.JSONField(_("rules"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="segment_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

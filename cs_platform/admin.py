@@ -1,0 +1,64 @@
+"""Django admin. Tenant-owned models use `TenantScopedAdmin`: the admin shows and edits the
+tenant chosen in the session (the same TenantMiddleware scope as every other page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+
+from .models import ApiKey, Membership, Tenant, User
+
+
+class TenantScopedAdmin(admin.ModelAdmin):
+    """Base admin for TenantScopedModel subclasses."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return getattr(request, "tenant", None) is not None and super().has_module_permission(
+            request
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.tenant = request.tenant  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "timezone", "default_language", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["tenant"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active"]
+    search_fields = ["email", "full_name"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "language")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "tenant", "scope", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope", "tenant"]
+    readonly_fields = ["prefix", "hashed_key", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Keys are issued through the API-keys page or `create_api_key`, which show the key once.
+        return False

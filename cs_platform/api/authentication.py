@@ -1,0 +1,87 @@
+"""API entry point of tenant scoping: whoever authenticates also fixes the tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from cs_platform.middleware import SESSION_TENANT_KEY
+from cs_platform.models import ApiKey, Membership
+from cs_platform.scoping import activate_tenant
+from cs_platform.selectors import api_key_get_active, membership_list_for_user
+from cs_platform.services import api_key_touch
+
+TENANT_HEADER = "HTTP_X_TENANT"
+
+
+class ApiKeyUser(AnonymousUser):
+    """The `request.user` of a machine client: authenticated, bound to one tenant."""
+
+    def __init__(self, api_key: ApiKey) -> None:
+        self.api_key = api_key
+
+    @property
+    def is_authenticated(self) -> bool:  # type: ignore[override]
+        return True
+
+    def __str__(self) -> str:
+        return f"api-key:{self.api_key.prefix}"
+
+
+def _bind(request: Request, tenant: Any, membership: Membership | None) -> None:
+    request._request.tenant = tenant
+    request._request.membership = membership
+    # NOTE: TenantMiddleware wraps the request in tenant_scope(None), which resets this.
+    activate_tenant(tenant)
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Api-Key"
+
+    def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey] | None:
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        keyword, _, raw_key = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        raw_key = raw_key.strip()
+        if not raw_key:
+            raise exceptions.AuthenticationFailed("Empty API key.")
+        api_key = api_key_get_active(raw_key=raw_key)
+        if api_key is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        api_key_touch(api_key=api_key)
+        _bind(request, api_key.tenant, None)
+        return ApiKeyUser(api_key), api_key
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class TenantSessionAuthentication(authentication.SessionAuthentication):
+    """Session auth (with CSRF); the tenant is the `X-Tenant` slug or the session's choice."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, _ = result
+        memberships = list(membership_list_for_user(user=user))
+        wanted_slug = request.META.get(TENANT_HEADER)
+        if wanted_slug:
+            membership = next((m for m in memberships if m.tenant.slug == wanted_slug), None)
+            if membership is None:
+                raise exceptions.NotFound("No such tenant.")
+        else:
+            chosen = request.session.get(SESSION_TENANT_KEY)
+            membership = next((m for m in memberships if m.tenant_id == chosen), None) or next(
+                iter(memberships), None
+            )
+        if membership is None:
+            raise exceptions.PermissionDenied("You are not a member of any tenant.")
+        _bind(request, membership.tenant, membership)
+        return user, None

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CsPlatformConfig(AppConfig):
+    name = "cs_platform"
+    verbose_name = _("Platform")
+    default_auto_field = "django.db.models.BigAutoField"

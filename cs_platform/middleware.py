@@ -1,0 +1,80 @@
+"""Web entry point of tenant scoping: one request, one tenant, one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .models import Membership, Tenant
+from .scoping import tenant_scope
+from .selectors import membership_get, membership_list_for_user, tenant_get_by_slug
+
+SESSION_TENANT_KEY = "junkan_tenant_id"
+
+_STAFF_PATH = re.compile(r"^/t/(?P<slug>[-\w]+)/")
+_PUBLIC_PATH = re.compile(r"^/learn/(?P<slug>[-\w]+)/")
+
+
+class TenantMiddleware:
+    """Puts the request's tenant in scope for the whole request and resets it afterwards.
+
+    - `/t/<slug>/…`: staff pages; the signed-in user must be a member (else 404, so the
+      existence of other tenants does not leak); the choice is remembered in the session.
+    - `/learn/<slug>/…`: the public Learn & Support site; no membership needed.
+    - `/api/…`: left to the DRF authentication classes (session or API key).
+    - anything else: the session's chosen tenant, else the user's first membership.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.tenant = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        with tenant_scope(None):
+            if not request.path.startswith("/api/"):
+                self._resolve(request)
+            tenant: Tenant | None = request.tenant  # type: ignore[attr-defined]
+            if tenant is None:
+                return self.get_response(request)
+            with tenant_scope(tenant), timezone.override(tenant.tzinfo):
+                return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> None:
+        # The slug was consumed above; views never see it (or filter by it by hand).
+        view_kwargs.pop("tenant_slug", None)
+
+    def _resolve(self, request: HttpRequest) -> None:
+        if match := _PUBLIC_PATH.match(request.path):
+            tenant = tenant_get_by_slug(slug=match["slug"])
+            if tenant is None:
+                raise Http404("No such site.")
+            request.tenant = tenant  # type: ignore[attr-defined]
+            return
+        user = request.user
+        if not user.is_authenticated:
+            return
+        membership: Membership | None
+        if match := _STAFF_PATH.match(request.path):
+            tenant = tenant_get_by_slug(slug=match["slug"])
+            membership = membership_get(user=user, tenant=tenant) if tenant else None
+            if membership is None:
+                raise Http404("No such workspace.")
+            request.session[SESSION_TENANT_KEY] = membership.tenant_id
+        else:
+            membership = self._from_session(request)
+        if membership is not None:
+            request.tenant = membership.tenant  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _from_session(request: HttpRequest) -> Membership | None:
+        memberships = membership_list_for_user(user=request.user)  # type: ignore[arg-type]
+        chosen = request.session.get(SESSION_TENANT_KEY)
+        membership = next((m for m in memberships if m.tenant_id == chosen), None)
+        return membership or next(iter(memberships), None)

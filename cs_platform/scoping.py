@@ -1,0 +1,165 @@
+"""Tenant scoping, in one place.
+
+Every tenant-owned model inherits `TenantScopedModel`. Its default manager adds a filter on
+`tenant_id` whose value is resolved *when the SQL is compiled*, from the tenant in scope (a
+ContextVar). With no tenant in scope, compiling the query raises `TenantScopeError`: a query
+that forgot its tenant fails closed instead of returning every tenant's rows.
+
+Resolving at compile time (rather than when the queryset is built) lets module-level
+querysets, such as the choices of a ModelForm field or a serializer's related field, stay
+correct: they are scoped to whichever tenant is in scope when they are evaluated.
+
+The tenant is put in scope in exactly one place per entry point:
+- web requests: `cs_platform.middleware.TenantMiddleware`;
+- the API: `cs_platform.api.authentication` (session or API key);
+- Celery: `cs_platform.tasks.TenantTask` (the task's `tenant_id` argument);
+- management commands: `cs_platform.management.base.TenantCommand` (`--tenant`).
+
+Crossing tenants is explicit and greppable: `Model.objects.unscoped()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.expressions import Expression
+
+if TYPE_CHECKING:
+    from .models import Tenant
+
+
+class TenantScopeError(RuntimeError):
+    """A tenant-owned table was queried with no tenant in scope."""
+
+
+_current_tenant: ContextVar[Tenant | None] = ContextVar("junkan_current_tenant", default=None)
+
+
+def get_current_tenant() -> Tenant | None:
+    return _current_tenant.get()
+
+
+def require_current_tenant() -> Tenant:
+    tenant = _current_tenant.get()
+    if tenant is None:
+        raise TenantScopeError(
+            "No tenant in scope. Tenant-owned data is only reachable inside tenant_scope(); "
+            "use .unscoped() to cross tenants on purpose."
+        )
+    return tenant
+
+
+@contextmanager
+def tenant_scope(tenant: Tenant | None) -> Iterator[Tenant | None]:
+    """Run a block with `tenant` in scope (None: explicitly no tenant)."""
+    token = _current_tenant.set(tenant)
+    try:
+        yield tenant
+    finally:
+        _current_tenant.reset(token)
+
+
+def activate_tenant(tenant: Tenant | None) -> None:
+    """Set the tenant for the rest of the current context.
+
+    Only for entry points whose caller already wraps the whole unit of work in
+    `tenant_scope()` (the middleware wraps every request, so DRF authentication may call this).
+    """
+    _current_tenant.set(tenant)
+
+
+class CurrentTenantId(Expression):
+    """SQL parameter that is the id of the tenant in scope at compile time."""
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[int]]:
+        return "%s", [require_current_tenant().pk]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CurrentTenantId)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+class TenantScopedQuerySet(models.QuerySet):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        tenant = require_current_tenant()
+        objs = list(objs)
+        for obj in objs:
+            if obj.tenant_id is None:
+                obj.tenant = tenant
+            elif obj.tenant_id != tenant.pk:
+                raise TenantScopeError("bulk_create of another tenant's rows")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class TenantScopedManager(models.Manager.from_queryset(TenantScopedQuerySet)):  # type: ignore[misc]
+    """Default manager of tenant-owned models: deny by default."""
+
+    def get_queryset(self) -> TenantScopedQuerySet:
+        return super().get_queryset().filter(tenant_id=CurrentTenantId())
+
+    def unscoped(self) -> TenantScopedQuerySet:
+        """Every tenant's rows. Use only where crossing tenants is the point."""
+        return super().get_queryset()
+
+
+class TenantScopedModel(models.Model):
+    """Base of every tenant-owned model.
+
+    Carries `tenant` (the Citus distribution column), scopes its default manager, and refuses
+    to save a row that points at another tenant's row. Django's `_base_manager` (related-object
+    access and cascading deletes of rows already reached through a scoped query) stays a plain,
+    unscoped manager.
+    """
+
+    tenant = models.ForeignKey(
+        "cs_platform.Tenant", on_delete=models.CASCADE, related_name="+", editable=False
+    )
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        in_scope = get_current_tenant()
+        if self.tenant_id is None:
+            self.tenant = require_current_tenant()
+        elif in_scope is not None and in_scope.pk != self.tenant_id:
+            raise TenantScopeError(
+                f"Refusing to save a row of tenant {self.tenant_id} while tenant {in_scope.pk} "
+                "is in scope."
+            )
+        self.check_same_tenant_references()
+        super().save(*args, **kwargs)
+
+    def check_same_tenant_references(self) -> None:
+        """A row never points at another tenant's row (Citus co-location, and isolation)."""
+        for field in self._meta.concrete_fields:
+            if not field.is_relation or field.name == "tenant":
+                continue
+            related_model = field.related_model
+            if not (
+                isinstance(related_model, type) and issubclass(related_model, TenantScopedModel)
+            ):
+                continue
+            related_id = getattr(self, field.attname)
+            if related_id is None:
+                continue
+            cached = field.get_cached_value(self, default=None)
+            if cached is not None and getattr(cached, field.target_field.attname) == related_id:
+                ok = cached.tenant_id == self.tenant_id
+            else:
+                ok = related_model._base_manager.filter(
+                    **{field.target_field.attname: related_id}, tenant_id=self.tenant_id
+                ).exists()
+            if not ok:
+                raise ValidationError({field.name: "Refers to an object of another tenant."})

@@ -1,0 +1,41 @@
+"""Reads of the core. Memberships and API keys are looked up across tenants on purpose."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db.models import QuerySet
+
+from .models import ApiKey, Membership, Tenant, User
+
+
+def hash_api_key(raw_key: str) -> str:
+    # A high-entropy random key needs no slow password hash: SHA-256 is enough and costs
+    # microseconds per request.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name")
+
+
+def membership_get(*, user: User, tenant: Tenant) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, tenant=tenant).first()
+
+
+def tenant_get_by_slug(*, slug: str) -> Tenant | None:
+    return Tenant.objects.filter(slug=slug).first()
+
+
+def api_key_get_active(*, raw_key: str) -> ApiKey | None:
+    return (
+        ApiKey.objects.select_related("tenant")
+        .filter(hashed_key=hash_api_key(raw_key), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(tenant=tenant).select_related("created_by")

@@ -1,0 +1,81 @@
+"""Writes of the core: tenants, memberships, API keys."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiKey, ApiKeyScope, Membership, Role, Tenant, User
+from .scoping import tenant_scope
+from .selectors import hash_api_key
+
+API_KEY_PREFIX = "jk_"
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    api_key: ApiKey
+    raw_key: str
+
+
+@transaction.atomic
+def tenant_create(
+    *, name: str, slug: str, timezone_name: str = "Asia/Tokyo", default_language: str = "ja"
+) -> Tenant:
+    tenant = Tenant(name=name, slug=slug, timezone=timezone_name, default_language=default_language)
+    tenant.full_clean()
+    tenant.save()
+    with tenant_scope(tenant):
+        _run_tenant_created_hooks(tenant)
+    return tenant
+
+
+def _run_tenant_created_hooks(tenant: Tenant) -> None:
+    """Let apps seed per-tenant defaults (phases, scorecards …) without the core importing them."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        hook = getattr(config, "on_tenant_created", None)
+        if hook is not None:
+            hook(tenant)
+
+
+def membership_set(*, tenant: Tenant, user: User, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
+    membership, _ = Membership.objects.update_or_create(
+        tenant=tenant, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def api_key_issue(
+    *, tenant: Tenant, name: str, scope: str, created_by: User | None = None
+) -> IssuedApiKey:
+    if scope not in ApiKeyScope.values:
+        raise ValueError(f"Unknown scope {scope!r}; choose one of {', '.join(ApiKeyScope.values)}.")
+    raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        tenant=tenant,
+        name=name,
+        scope=scope,
+        prefix=raw_key[:10],
+        hashed_key=hash_api_key(raw_key),
+        created_by=created_by,
+    )
+    return IssuedApiKey(api_key=api_key, raw_key=raw_key)
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_key_touch(*, api_key: ApiKey) -> None:
+    """Record use at most once a minute so a busy key does not write on every request."""
+    now = timezone.now()
+    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

@@ -1,0 +1,25 @@
+import os
+
+os.environ.setdefault("SECRET_KEY", "django-insecure-test-only")
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Parallel test runs on one server each get their own database.
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME", default="test_junkan")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_URL"),
+        "KEY_PREFIX": env.str("TEST_DB_NAME", default="test_junkan"),
+    }
+}

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from cs_platform.urlutils import tenant_reverse
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def turl(context: template.Context, viewname: str, *args: Any, **kwargs: Any) -> str:
+    """`{% turl 'accounts:detail' account.pk %}`: a staff URL in the current tenant."""
+    return tenant_reverse(context["request"], viewname, *args, **kwargs)

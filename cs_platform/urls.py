@@ -1,0 +1,53 @@
+"""URLs. Staff pages live under /t/<tenant_slug>/ (TenantMiddleware consumes the slug)."""
+
+from importlib.util import find_spec
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+from .api.routers import api_urlpatterns
+from .forms import EmailAuthenticationForm
+
+tenant_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("settings/api-keys/", views.api_keys, name="api_keys"),
+    path(
+        "settings/api-keys/<int:key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"
+    ),
+]
+
+# Each domain app's staff pages: <app>/urls.py, mounted at /t/<slug>/<app>/.
+DOMAIN_APPS = ["accounts", "journeys", "healthscore", "touchmodel", "content"]
+tenant_patterns += [
+    path(f"{app}/", include(f"{app}.urls")) for app in DOMAIN_APPS if find_spec(f"{app}.urls")
+]
+# Apps that serve public (customer-facing) pages: <app>/public_urls.py, at the site root.
+public_patterns = [
+    path("", include(f"{app}.public_urls"))
+    for app in DOMAIN_APPS
+    if find_spec(f"{app}.public_urls")
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tenants/switch/", views.tenant_switch, name="tenant_switch"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    path("api/v1/", include(api_urlpatterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+    *public_patterns,
+]

@@ -1,0 +1,104 @@
+"""Core pages: home, tenant switcher, API keys, health check. Thin: services do the work."""
+
+from __future__ import annotations
+
+import redis
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .decorators import role_required
+from .forms import ApiKeyForm
+from .middleware import SESSION_TENANT_KEY
+from .models import Role
+from .selectors import api_key_list, membership_list_for_user
+from .services import api_key_issue, api_key_revoke
+from .tasks import HEARTBEAT_CACHE_KEY
+from .urlutils import tenant_reverse
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.tenant is None:  # type: ignore[attr-defined]
+        return render(request, "cs_platform/no_tenant.html", status=403)
+    return redirect(tenant_reverse(request, "dashboard"))
+
+
+@role_required(Role.VIEWER)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "cs_platform/dashboard.html")
+
+
+@require_POST
+@login_required
+def tenant_switch(request: HttpRequest) -> HttpResponse:
+    slug = request.POST.get("tenant", "")
+    membership = next(
+        (m for m in membership_list_for_user(user=request.user) if m.tenant.slug == slug),  # type: ignore[arg-type]
+        None,
+    )
+    if membership is None:
+        raise Http404("No such workspace.")
+    request.session[SESSION_TENANT_KEY] = membership.tenant_id
+    return redirect("dashboard", tenant_slug=membership.tenant.slug)
+
+
+@role_required(Role.ADMIN)
+def api_keys(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    new_key = None
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        issued = api_key_issue(
+            tenant=tenant,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            created_by=request.user,  # type: ignore[arg-type]
+        )
+        new_key = issued.raw_key
+        form = ApiKeyForm()
+    return render(
+        request,
+        "cs_platform/api_keys.html",
+        {"form": form, "keys": api_key_list(tenant=tenant), "new_key": new_key},
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+    key = api_key_list(tenant=request.tenant).filter(pk=key_id).first()  # type: ignore[attr-defined]
+    if key is None:
+        raise Http404
+    api_key_revoke(api_key=key)
+    messages.success(request, _("The key %(name)s was revoked.") % {"name": key.name})
+    return redirect(tenant_reverse(request, "api_keys"))
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        checks["redis"] = "ok"
+        heartbeat = cache.get(HEARTBEAT_CACHE_KEY)
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+        heartbeat = None
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks, "worker_heartbeat": heartbeat},
+        status=200 if healthy else 503,
+    )

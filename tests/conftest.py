@@ -1,0 +1,97 @@
+"""Shared fixtures: two tenants, and the healthchecks trio (owner, member, outsider)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from rest_framework.test import APIClient
+
+from cs_platform.models import Role, Tenant, User
+from cs_platform.scoping import tenant_scope
+from cs_platform.services import api_key_issue
+from tests.factories import MembershipFactory, TenantFactory, UserFactory
+
+
+@pytest.fixture
+def tenant(db) -> Tenant:
+    return TenantFactory(slug="acme", name="アクメ株式会社")
+
+
+@pytest.fixture
+def other_tenant(db) -> Tenant:
+    return TenantFactory(slug="globex", name="Globex Corp")
+
+
+@pytest.fixture
+def scoped(tenant: Tenant) -> Iterator[Tenant]:
+    """Run the test body with `tenant` in scope (as a request or task would)."""
+    with tenant_scope(tenant):
+        yield tenant
+
+
+def _member(tenant: Tenant, role: str, email: str) -> User:
+    user = UserFactory(email=email)
+    MembershipFactory(tenant=tenant, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def admin_user(tenant: Tenant) -> User:
+    return _member(tenant, Role.ADMIN, "admin@acme.example")
+
+
+@pytest.fixture
+def manager_user(tenant: Tenant) -> User:
+    return _member(tenant, Role.CS_MANAGER, "manager@acme.example")
+
+
+@pytest.fixture
+def csm_user(tenant: Tenant) -> User:
+    return _member(tenant, Role.CSM, "csm@acme.example")
+
+
+@pytest.fixture
+def viewer_user(tenant: Tenant) -> User:
+    return _member(tenant, Role.VIEWER, "viewer@acme.example")
+
+
+@pytest.fixture
+def outsider(other_tenant: Tenant) -> User:
+    return _member(other_tenant, Role.ADMIN, "admin@globex.example")
+
+
+def api_client_for(user: User, tenant: Tenant | None = None) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    if tenant is not None:
+        client.credentials(HTTP_X_TENANT=tenant.slug)
+    return client
+
+
+def api_key_client(tenant: Tenant, scope: str) -> APIClient:
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Api-Key {api_key_issue(tenant=tenant, name='t', scope=scope).raw_key}"
+    )
+    return client
+
+
+@pytest.fixture
+def admin_api(admin_user: User, tenant: Tenant) -> APIClient:
+    return api_client_for(admin_user, tenant)
+
+
+@pytest.fixture
+def csm_api(csm_user: User, tenant: Tenant) -> APIClient:
+    return api_client_for(csm_user, tenant)
+
+
+@pytest.fixture
+def viewer_api(viewer_user: User, tenant: Tenant) -> APIClient:
+    return api_client_for(viewer_user, tenant)
+
+
+@pytest.fixture
+def outsider_api(outsider: User, other_tenant: Tenant) -> APIClient:
+    return api_client_for(outsider, other_tenant)
