@@ -4,7 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .extensions import nav_items
 from .selectors import membership_list_for_user
+from .urlutils import tenant_reverse
 
 
 def tenancy(request: HttpRequest) -> dict[str, Any]:
@@ -12,8 +14,15 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
     memberships = (
         list(membership_list_for_user(user=user)) if user and user.is_authenticated else []
     )
+    tenant = getattr(request, "tenant", None)
+    nav = (
+        [(tenant_reverse(request, i.url_name), i.label) for i in nav_items(request)]
+        if tenant is not None and getattr(request, "membership", None)
+        else []
+    )
     return {
-        "current_tenant": getattr(request, "tenant", None),
+        "app_nav": nav,
+        "current_tenant": tenant,
         "current_membership": getattr(request, "membership", None),
         "memberships": memberships,
     }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .decorators import role_required
+from .extensions import dashboard_panels
 from .forms import ApiKeyForm
 from .middleware import SESSION_TENANT_KEY
 from .models import Role
@@ -32,7 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.VIEWER)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "cs_platform/dashboard.html")
+    panels = [
+        {"template": p.template, "context": p.get_context(request)}
+        for p in dashboard_panels(request)
+    ]
+    return render(request, "cs_platform/dashboard.html", {"panels": panels})
 
 
 @require_POST

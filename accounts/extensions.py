@@ -1,0 +1,89 @@
+"""Extension points of the account pages and segments, filled by the apps above accounts.
+
+journeys, healthscore, touchmodel and content add panels to Account 360, filters and columns
+to the account list, and rule keys to segments, without accounts importing them. Register in
+`AppConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .models import Account
+
+
+@dataclass(frozen=True)
+class AccountPanel:
+    """A block on the Account 360 page.
+
+    slot "header": a small labelled value in the page header (phase, health …);
+    "main" / "side": a section in the main or side column.
+    """
+
+    key: str
+    template: str
+    get_context: Callable[[HttpRequest, Account], dict[str, Any]]
+    slot: Literal["header", "main", "side"] = "main"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AccountListExtension:
+    """A filter and/or column on the account list (and the accounts API's `?key=` filter).
+
+    `choices()` gives the filter's options; `apply(queryset, value)` filters; `annotate(qs)`
+    adds the column's value as an annotation named `key` (also usable for sorting).
+    """
+
+    key: str
+    label: Any
+    choices: Callable[[], list[tuple[str, str]]] | None = None
+    apply: Callable[[QuerySet[Account], str], QuerySet[Account]] | None = None
+    annotate: Callable[[QuerySet[Account]], QuerySet[Account]] | None = None
+    template: str | None = None  # renders the column cell; gets `account` and `value`
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """A rule key segments may use: `apply(queryset, value)` narrows the accounts."""
+
+    key: str
+    label: Any
+    apply: Callable[[QuerySet[Account], Any], QuerySet[Account]]
+    help_text: Any = ""
+    choices: Callable[[], list[tuple[str, str]]] | None = field(default=None)
+
+
+_panels: dict[str, AccountPanel] = {}
+_list_extensions: dict[str, AccountListExtension] = {}
+_segment_rules: dict[str, SegmentRule] = {}
+
+
+def register_account_panel(panel: AccountPanel) -> None:
+    _panels[panel.key] = panel
+
+
+def register_list_extension(extension: AccountListExtension) -> None:
+    _list_extensions[extension.key] = extension
+
+
+def register_segment_rule(rule: SegmentRule) -> None:
+    _segment_rules[rule.key] = rule
+
+
+def account_panels(slot: str) -> list[AccountPanel]:
+    return sorted((p for p in _panels.values() if p.slot == slot), key=lambda p: p.order)
+
+
+def list_extensions() -> list[AccountListExtension]:
+    return sorted(_list_extensions.values(), key=lambda e: e.order)
+
+
+def segment_rules() -> dict[str, SegmentRule]:
+    return dict(_segment_rules)
