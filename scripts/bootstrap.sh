@@ -83,9 +83,19 @@ else
   say "Python dependencies up to date (pyproject.toml unchanged since last install)"
 fi
 
-# --- 3. Translations ------------------------------------------------------------------------
+# --- 3. Front-end libraries (served by Django itself: no CDN) -------------------------------
 
-if [[ -d locale ]]; then
+NPM_STAMP=node_modules/.installed
+if [[ -f package-lock.json ]] && [[ ! -f "$NPM_STAMP" || package-lock.json -nt "$NPM_STAMP" ]]; then
+  command -v npm >/dev/null || { echo "bootstrap: npm is needed for the charting library; apt-get install -y npm" >&2; exit 1; }
+  say "installing front-end libraries (chart.js, htmx) with npm ci"
+  npm ci --no-audit --no-fund --ignore-scripts
+  touch "$NPM_STAMP"
+fi
+
+# --- 4. Translations ------------------------------------------------------------------------
+
+if compgen -G "locale/*/LC_MESSAGES/django.po" >/dev/null || compgen -G "*/locale/*/LC_MESSAGES/django.po" >/dev/null; then
   say "compiling translations"
   # Importing the settings requires both URLs; compilemessages never connects, so placeholders
   # do when the services have not been set up yet.
