@@ -1,0 +1,25 @@
+from django.template import Context, Template
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load charts %}" + source).render(Context(context))
+
+
+def test_chart_renders_its_data_as_a_table_for_readers_without_javascript():
+    html = render(
+        "{% chart 'line' labels datasets title='Health' %}",
+        labels=["2026-11-01", "2026-11-02"],
+        datasets=[{"label": "Score", "data": [71, 64]}],
+    )
+    assert '<th scope="row">2026-11-02</th><td>64</td>' in html
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    assert '"kind": "line"' in html
+
+
+def test_chart_escapes_labels_inside_its_json():
+    html = render(
+        "{% chart 'bar' labels datasets %}",
+        labels=["</script><script>alert(1)</script>"],
+        datasets=[{"label": "x", "data": [1]}],
+    )
+    assert "</script><script>alert(1)" not in html
