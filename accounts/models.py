@@ -230,3 +230,65 @@ class Segment(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", _("Accounts")
+    CONTACTS = "contacts", _("Contacts")
+    CONTRACTS = "contracts", _("Contracts")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+def import_upload_to(instance: ImportJob, filename: str) -> str:
+    return f"imports/{instance.tenant.slug}/{filename}"
+
+
+class ImportJob(TenantScopedModel):
+    """One CSV import (dry run or real), run by the `accounts.import_csv` task."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="importjob_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.original_name or self.file.name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))

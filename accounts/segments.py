@@ -1,0 +1,162 @@
+"""Segment rules: the keys a saved segment's `rules` JSON understands.
+
+Built-in keys filter on accounts' own columns and contracts; apps above accounts add keys
+(phase, health band, tier …) through `accounts.extensions.register_segment_rule`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .extensions import segment_rules
+from .models import Account, LifecycleStatus, MarketSegment
+
+
+def _as_int(key: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(_("%(key)s must be a whole number."), params={"key": key})
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(key)s must be a whole number."), params={"key": key}) from None
+
+
+def _as_list(key: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in value
+    ):
+        raise ValidationError(_("%(key)s must be a list of values."), params={"key": key})
+    return [str(v) for v in value]
+
+
+def _choices_list(allowed: list[str]) -> Callable[[str, Any], list[str]]:
+    def clean(key: str, value: Any) -> list[str]:
+        values = _as_list(key, value)
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise ValidationError(
+                _("%(key)s: unknown value(s) %(values)s; use %(allowed)s."),
+                params={"key": key, "values": ", ".join(unknown), "allowed": ", ".join(allowed)},
+            )
+        return values
+
+    return clean
+
+
+def _owners(key: str, value: Any) -> list[int]:
+    values = _as_list(key, value)
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise ValidationError(
+            _("%(key)s must be a list of user ids."), params={"key": key}
+        ) from None
+
+
+def _non_negative(key: str, value: Any) -> int:
+    number = _as_int(key, value)
+    if number < 0:
+        raise ValidationError(_("%(key)s must not be negative."), params={"key": key})
+    return number
+
+
+def _renewal_within(qs: QuerySet[Account], days: int) -> QuerySet[Account]:
+    today = timezone.localdate()
+    return qs.filter(
+        next_renewal_date__gte=today, next_renewal_date__lte=today + dt.timedelta(days=days)
+    )
+
+
+@dataclass(frozen=True)
+class BuiltinRule:
+    label: Any
+    clean: Callable[[str, Any], Any]
+    apply: Callable[[QuerySet[Account], Any], QuerySet[Account]]
+
+
+# Rules on current_arr / next_renewal_date expect the queryset of `account_list_annotated`.
+BUILTIN_RULES: dict[str, BuiltinRule] = {
+    "arr_min": BuiltinRule(
+        _("ARR at least"), _non_negative, lambda qs, v: qs.filter(current_arr__gte=v)
+    ),
+    "arr_max": BuiltinRule(
+        _("ARR at most"), _non_negative, lambda qs, v: qs.filter(current_arr__lte=v)
+    ),
+    "industries": BuiltinRule(_("Industries"), _as_list, lambda qs, v: qs.filter(industry__in=v)),
+    "market_segments": BuiltinRule(
+        _("Market segments"),
+        _choices_list(list(MarketSegment.values)),
+        lambda qs, v: qs.filter(market_segment__in=v),
+    ),
+    "owners": BuiltinRule(_("Owners"), _owners, lambda qs, v: qs.filter(owner_id__in=v)),
+    "lifecycle_statuses": BuiltinRule(
+        _("Lifecycle statuses"),
+        _choices_list(list(LifecycleStatus.values)),
+        lambda qs, v: qs.filter(lifecycle_status__in=v),
+    ),
+    "renewal_within_days": BuiltinRule(_("Renewal within (days)"), _non_negative, _renewal_within),
+}
+
+
+def known_rule_keys() -> list[str]:
+    return [*BUILTIN_RULES, *segment_rules()]
+
+
+def segment_rules_clean(rules: Any) -> dict[str, Any]:
+    """Validate a segment's rules; raises ValidationError({"rules": [...]}) naming each problem."""
+    if rules in (None, ""):
+        return {}
+    if not isinstance(rules, dict):
+        raise ValidationError({"rules": [_("Rules must be a JSON object of key: value.")]})
+    registered = segment_rules()
+    cleaned: dict[str, Any] = {}
+    problems: list[ValidationError] = []
+    for key, value in rules.items():
+        if key in BUILTIN_RULES:
+            try:
+                cleaned[key] = BUILTIN_RULES[key].clean(key, value)
+            except ValidationError as exc:
+                problems.append(exc)
+        elif key in registered:
+            cleaned[key] = value
+        else:
+            problems.append(
+                ValidationError(
+                    _("Unknown rule %(key)s. Known rules: %(known)s."),
+                    params={"key": key, "known": ", ".join(known_rule_keys())},
+                )
+            )
+    if (
+        not problems
+        and "arr_min" in cleaned
+        and "arr_max" in cleaned
+        and cleaned["arr_min"] > cleaned["arr_max"]
+    ):
+        problems.append(ValidationError(_("arr_min must not be greater than arr_max.")))
+    if problems:
+        raise ValidationError({"rules": problems})
+    return cleaned
+
+
+def segment_rules_apply(queryset: QuerySet[Account], rules: dict[str, Any]) -> QuerySet[Account]:
+    """Narrow an annotated account queryset by already-validated rules."""
+    registered = segment_rules()
+    for key, value in rules.items():
+        if key in BUILTIN_RULES:
+            queryset = BUILTIN_RULES[key].apply(queryset, value)
+        elif key in registered:
+            queryset = registered[key].apply(queryset, value)
+        else:
+            # A rule whose app was removed matches nothing rather than everything.
+            queryset = queryset.filter(Q(pk__in=[]))
+    return queryset

@@ -1,0 +1,255 @@
+"""Writes of accounts, contacts, contracts and segments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cs_platform.models import User
+from cs_platform.scoping import require_current_tenant
+
+from .models import Account, Contact, Contract, ContractStatus, Segment
+from .segments import segment_rules_clean
+from .selectors import owner_is_member
+
+ACCOUNT_FIELDS = {
+    "name",
+    "external_id",
+    "domain",
+    "industry",
+    "employee_count",
+    "market_segment",
+    "owner",
+    "licensed_seats",
+    "lifecycle_status",
+    "business_potential",
+    "potential_arr",
+    "maturity_stage",
+}
+CONTACT_FIELDS = {
+    "name",
+    "email",
+    "title",
+    "external_id",
+    "relationship_level",
+    "is_decision_maker",
+    "is_champion",
+    "last_met_at",
+}
+CONTRACT_FIELDS = {"external_id", "plan", "arr", "currency", "start_date", "renewal_date", "status"}
+
+
+def _assign(instance: Any, data: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+def _save(instance: Any) -> None:
+    if instance.tenant_id is None:
+        instance.tenant = require_current_tenant()
+    instance.full_clean()
+    instance.save()
+
+
+def _check_owner(owner: User | None) -> None:
+    if owner is not None and not owner_is_member(user=owner):
+        raise ValidationError({"owner": _("The owner must be a member of this workspace.")})
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(*, name: str, external_id: str, **fields: Any) -> Account:
+    account = Account()
+    _assign(account, {"name": name, "external_id": external_id, **fields}, ACCOUNT_FIELDS)
+    _check_owner(account.owner)
+    _save(account)
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, **fields: Any) -> Account:
+    _assign(account, fields, ACCOUNT_FIELDS)
+    if "owner" in fields:
+        _check_owner(account.owner)
+    _save(account)
+    return account
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_create(*, account: Account, name: str, **fields: Any) -> Contact:
+    contact = Contact(account=account)
+    _assign(contact, {"name": name, **fields}, CONTACT_FIELDS)
+    _save(contact)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, **fields: Any) -> Contact:
+    _assign(contact, fields, CONTACT_FIELDS)
+    _save(contact)
+    return contact
+
+
+def contact_mark_met(*, contact: Contact, met_at: dt.datetime) -> bool:
+    """Record a meeting: `last_met_at` only moves forward (a re-run or an older meeting logged
+    late never moves it back). Returns whether it changed."""
+    if timezone.is_naive(met_at):
+        raise ValueError("met_at must be timezone-aware.")
+    changed = (
+        Contact.objects.filter(pk=contact.pk)
+        .exclude(last_met_at__gte=met_at)
+        .update(last_met_at=met_at)
+    )
+    if changed:
+        contact.last_met_at = met_at
+    return bool(changed)
+
+
+# --- contracts --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    account: Account,
+    plan: str,
+    arr: int,
+    start_date: dt.date,
+    renewal_date: dt.date,
+    **fields: Any,
+) -> Contract:
+    contract = Contract(account=account, currency=require_current_tenant().currency)
+    _assign(
+        contract,
+        {
+            "plan": plan,
+            "arr": arr,
+            "start_date": start_date,
+            "renewal_date": renewal_date,
+            **fields,
+        },
+        CONTRACT_FIELDS | {"previous"},
+    )
+    _save(contract)
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, **fields: Any) -> Contract:
+    _assign(contract, fields, CONTRACT_FIELDS)
+    _save(contract)
+    return contract
+
+
+def _close(contract: Contract, status: str) -> None:
+    """Close an active contract exactly once (a double submit or a re-run is refused)."""
+    closed = Contract.objects.filter(pk=contract.pk, status=ContractStatus.ACTIVE).update(
+        status=status
+    )
+    if not closed:
+        raise ValidationError({"status": _("Only an active contract can be renewed or expanded.")})
+    contract.status = status
+
+
+@transaction.atomic
+def contract_renew(
+    *,
+    contract: Contract,
+    arr: int | None = None,
+    plan: str | None = None,
+    renewal_date: dt.date | None = None,
+    external_id: str = "",
+) -> Contract:
+    """Renew for another term: the new contract starts when the old one ends and, unless told
+    otherwise, runs as long as the old one did."""
+    _close(contract, ContractStatus.RENEWED)
+    start = contract.renewal_date
+    return contract_create(
+        account=contract.account,
+        plan=plan or contract.plan,
+        arr=contract.arr if arr is None else arr,
+        start_date=start,
+        renewal_date=renewal_date or start + (contract.renewal_date - contract.start_date),
+        currency=contract.currency,
+        external_id=external_id,
+        previous=contract,
+    )
+
+
+@transaction.atomic
+def contract_expand(
+    *,
+    contract: Contract,
+    arr: int,
+    plan: str | None = None,
+    start_date: dt.date | None = None,
+    external_id: str = "",
+) -> Contract:
+    """Upsell mid-term: a new contract at the higher ARR from `start_date` (today), co-termed
+    with the old one's renewal date."""
+    if arr <= contract.arr:
+        raise ValidationError({"arr": _("An expansion must raise the ARR.")})
+    start = start_date or timezone.localdate()
+    if not contract.start_date <= start <= contract.renewal_date:
+        raise ValidationError(
+            {"start_date": _("The expansion must start within the current contract's term.")}
+        )
+    _close(contract, ContractStatus.EXPANDED)
+    return contract_create(
+        account=contract.account,
+        plan=plan or contract.plan,
+        arr=arr,
+        start_date=start,
+        renewal_date=contract.renewal_date,
+        currency=contract.currency,
+        external_id=external_id,
+        previous=contract,
+    )
+
+
+# --- segments ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def segment_create(
+    *,
+    name: str,
+    rules: dict[str, Any] | None = None,
+    description: str = "",
+    created_by: User | None = None,
+) -> Segment:
+    segment = Segment(
+        name=name,
+        description=description,
+        rules=segment_rules_clean(rules or {}),
+        created_by=created_by,
+    )
+    _save(segment)
+    return segment
+
+
+@transaction.atomic
+def segment_update(*, segment: Segment, **fields: Any) -> Segment:
+    _assign(segment, fields, {"name", "description", "rules"})
+    if "rules" in fields:
+        segment.rules = segment_rules_clean(fields["rules"])
+    _save(segment)
+    return segment
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment) -> None:
+    segment.delete()
