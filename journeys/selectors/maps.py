@@ -1,0 +1,67 @@
+"""Journey map reads, and milestone progress for the health score."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from accounts.models import Account
+
+from ..models import ActionStep, JourneyMap, JourneyTemplate, Milestone, MilestoneStatus
+
+
+def journey_map_for_account(*, account: Account) -> JourneyMap | None:
+    return (
+        JourneyMap.objects.filter(account=account)
+        .prefetch_related(
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.prefetch_related(
+                    Prefetch(
+                        "steps",
+                        queryset=ActionStep.objects.select_related("owner_user", "owner_contact"),
+                    )
+                ),
+            )
+        )
+        .first()
+    )
+
+
+def journey_template_list() -> QuerySet[JourneyTemplate]:
+    return JourneyTemplate.objects.prefetch_related("items").order_by("name")
+
+
+def milestone_progress_by_account(*, as_of: dt.date) -> dict[int, dict[str, Any]]:
+    """Per account: milestones `total`, `done`, `overdue` (missed, or not done and past due
+    on `as_of`), `on_time` (done no later than due) and `on_time_ratio` = on_time / (done +
+    overdue), None when nothing is done or due yet. One GROUP BY.
+    """
+    not_done = ~Q(status=MilestoneStatus.DONE)
+    overdue = Q(status=MilestoneStatus.MISSED) | (not_done & Q(due_date__lt=as_of))
+    on_time = Q(status=MilestoneStatus.DONE) & (
+        Q(due_date__isnull=True) | Q(completed_on__isnull=True) | Q(completed_on__lte=F("due_date"))
+    )
+    rows = (
+        Milestone.objects.values("account_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=MilestoneStatus.DONE)),
+            overdue=Count("id", filter=overdue),
+            on_time=Count("id", filter=on_time),
+        )
+        .order_by()
+    )
+    result: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        judged = row["done"] + row["overdue"]
+        result[row["account_id"]] = {
+            "total": row["total"],
+            "done": row["done"],
+            "overdue": row["overdue"],
+            "on_time": row["on_time"],
+            "on_time_ratio": row["on_time"] / judged if judged else None,
+        }
+    return result

@@ -1,0 +1,198 @@
+"""Phase reads: current phase per account, history, time in phase, the funnel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Account, Contract, ContractStatus
+from cs_platform.scoping import require_current_tenant
+
+from ..models import AccountPhase, Phase, PhaseTransition
+
+
+def phase_list() -> list[Phase]:
+    return list(Phase.objects.order_by("order", "pk"))
+
+
+def phase_first() -> Phase | None:
+    return Phase.objects.order_by("order", "pk").first()
+
+
+def account_phase_id_subquery() -> Subquery:
+    return Subquery(AccountPhase.objects.filter(account=OuterRef("pk")).values("phase_id")[:1])
+
+
+def accounts_with_phase_id(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    """Annotate `current_phase_id` (missing row → the first phase)."""
+    first = phase_first()
+    return queryset.annotate(
+        current_phase_id=Coalesce(
+            account_phase_id_subquery(),
+            Value(first.pk if first else None),
+            output_field=BigIntegerField(),
+        )
+    )
+
+
+def accounts_in_phase(queryset: QuerySet[Account], phase: Phase) -> QuerySet[Account]:
+    """Narrow to accounts in `phase`; accounts with no phase row count as the first phase."""
+    in_phase = Exists(AccountPhase.objects.filter(account=OuterRef("pk"), phase=phase))
+    first = phase_first()
+    if first is not None and first.pk == phase.pk:
+        no_row = ~Exists(AccountPhase.objects.filter(account=OuterRef("pk")))
+        return queryset.filter(Q(in_phase) | Q(no_row))
+    return queryset.filter(in_phase)
+
+
+def current_phase_by_account(*, account_ids: list[int] | None = None) -> dict[int, Phase]:
+    """Each account's current phase (accounts with no phase row are in the first phase)."""
+    phases = {p.pk: p for p in phase_list()}
+    if not phases:
+        return {}
+    queryset = Account.objects.all()
+    if account_ids is not None:
+        queryset = queryset.filter(pk__in=account_ids)
+    rows = accounts_with_phase_id(queryset).values_list("pk", "current_phase_id").order_by()
+    return {account_id: phases[phase_id] for account_id, phase_id in rows}
+
+
+@dataclass(frozen=True)
+class CurrentPhase:
+    phase: Phase
+    entered_at: dt.datetime | None
+
+    @property
+    def days(self) -> int | None:
+        if self.entered_at is None:
+            return None
+        return (timezone.now() - self.entered_at).days
+
+
+def phase_current_for_account(*, account: Account) -> CurrentPhase | None:
+    """The account's phase and since when (entered_at is the account's creation if no row)."""
+    row = AccountPhase.objects.select_related("phase").filter(account=account).first()
+    if row is not None:
+        return CurrentPhase(phase=row.phase, entered_at=row.entered_at)
+    first = phase_first()
+    return CurrentPhase(phase=first, entered_at=account.created_at) if first else None
+
+
+def phase_history_for_account(*, account: Account) -> QuerySet[PhaseTransition]:
+    return (
+        PhaseTransition.objects.filter(account=account)
+        .select_related("from_phase", "to_phase", "actor")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+_ARR_STATUSES = [ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED]
+
+
+def _with_arr(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    """Annotate `arr`: accounts' own annotation when it provides one, else active contracts."""
+    if find_spec("accounts.selectors"):
+        annotate = getattr(import_module("accounts.selectors"), "account_annotate_arr", None)
+        if annotate is not None:
+            return annotate(queryset)
+    # NOTE: fallback until accounts publishes an ARR annotation: active contracts' ARR summed.
+    arr = (
+        Contract.objects.filter(account=OuterRef("pk"), status__in=_ARR_STATUSES)
+        .values("account")
+        .annotate(total=Sum("arr"))
+        .values("total")
+    )
+    return queryset.annotate(arr=Coalesce(Subquery(arr), 0))
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    phase: Phase
+    accounts: int
+    arr: int
+    median_days: float | None
+
+
+# Each stay in a phase runs from entering it (a transition, or the account's creation for the
+# first phase when it never moved) to the next transition or now.
+_STAYS_SQL = """
+WITH stays AS (
+    SELECT t.to_phase_id AS phase_id,
+           EXTRACT(EPOCH FROM (
+               COALESCE(LEAD(t.occurred_at) OVER (
+                   PARTITION BY t.account_id ORDER BY t.occurred_at, t.id), %(now)s)
+               - t.occurred_at)) / 86400.0 AS days
+    FROM journeys_phasetransition t
+    WHERE t.tenant_id = %(tenant)s
+    UNION ALL
+    SELECT %(first)s AS phase_id,
+           EXTRACT(EPOCH FROM (COALESCE(
+               (SELECT MIN(t2.occurred_at) FROM journeys_phasetransition t2
+                WHERE t2.tenant_id = %(tenant)s AND t2.account_id = a.id), %(now)s)
+               - a.created_at)) / 86400.0 AS days
+    FROM accounts_account a
+    WHERE a.tenant_id = %(tenant)s
+      AND NOT EXISTS (SELECT 1 FROM journeys_phasetransition t3
+                      WHERE t3.tenant_id = %(tenant)s AND t3.account_id = a.id
+                        AND t3.from_phase_id IS NULL)
+)
+SELECT phase_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY days)
+FROM stays WHERE days >= 0 GROUP BY phase_id
+"""
+
+
+def phase_median_days(*, now: dt.datetime | None = None) -> dict[int, float]:
+    """Median days of every stay (finished or ongoing) in each phase, computed in SQL."""
+    first = phase_first()
+    if first is None:
+        return {}
+    params = {
+        "tenant": require_current_tenant().pk,
+        "first": first.pk,
+        "now": now or timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_STAYS_SQL, params)
+        return {phase_id: float(median) for phase_id, median in cursor.fetchall()}
+
+
+def phase_funnel(*, now: dt.datetime | None = None) -> list[FunnelRow]:
+    """Accounts and ARR per phase, and the median days accounts stay in each (all in SQL)."""
+    phases = phase_list()
+    if not phases:
+        return []
+    rows = (
+        accounts_with_phase_id(_with_arr(Account.objects.all()))
+        .values("current_phase_id")
+        .annotate(n=Count("id"), total_arr=Sum("arr"))
+        .values_list("current_phase_id", "n", "total_arr")
+        .order_by()
+    )
+    totals = {phase_id: (n, total_arr or 0) for phase_id, n, total_arr in rows}
+    medians = phase_median_days(now=now)
+    return [
+        FunnelRow(
+            phase=p,
+            accounts=totals.get(p.pk, (0, 0))[0],
+            arr=int(totals.get(p.pk, (0, 0))[1]),
+            median_days=medians.get(p.pk),
+        )
+        for p in phases
+    ]

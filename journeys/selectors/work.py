@@ -1,0 +1,79 @@
+"""Tasks, meetings, feedback and a CSM's "my work"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from accounts.models import Account, Contract, ContractStatus
+from cs_platform.models import User
+
+from ..models import ActionStep, FeedbackItem, Meeting, Task, TaskStatus
+
+
+def task_list_for_account(*, account: Account, open_only: bool = False) -> QuerySet[Task]:
+    queryset = Task.objects.filter(account=account).select_related("assignee")
+    if open_only:
+        queryset = queryset.filter(status=TaskStatus.OPEN)
+    return queryset.order_by("status", "due_date", "pk")
+
+
+def task_list_open_for_user(*, user: User) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(assignee=user, status=TaskStatus.OPEN)
+        .select_related("account")
+        .order_by("due_date", "pk")
+    )
+
+
+def action_step_list_open_for_user(*, user: User) -> QuerySet[ActionStep]:
+    return (
+        ActionStep.objects.filter(owner_user=user, done=False)
+        .select_related("milestone", "milestone__account")
+        .order_by("due_date", "pk")
+    )
+
+
+def account_list_owned_by(*, user: User) -> QuerySet[Account]:
+    return Account.objects.filter(owner=user).order_by("name")
+
+
+def renewal_list_for_user(*, user: User, today: dt.date, days: int = 90) -> QuerySet[Contract]:
+    """Contracts of my accounts renewing within `days`."""
+    return (
+        Contract.objects.filter(
+            account__owner=user,
+            status__in=[ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED],
+            renewal_date__gte=today,
+            renewal_date__lte=today + dt.timedelta(days=days),
+        )
+        .select_related("account")
+        .order_by("renewal_date")
+    )
+
+
+def meeting_list_for_account(*, account: Account) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(account=account).prefetch_related("contacts", "staff")
+
+
+def feedback_list(
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    shared_with: str | None = None,
+    category: str | None = None,
+    account_id: int | None = None,
+) -> QuerySet[FeedbackItem]:
+    queryset = FeedbackItem.objects.select_related("account", "contact", "created_by")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if shared_with:
+        queryset = queryset.filter(shared_with__contains=[shared_with])
+    if category:
+        queryset = queryset.filter(category=category)
+    if account_id:
+        queryset = queryset.filter(account_id=account_id)
+    return queryset.order_by("-created_at", "-pk")

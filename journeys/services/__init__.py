@@ -1,0 +1,37 @@
+"""Writes of journeys. Apps above journeys import from here (never the submodules' privates)."""
+
+from .activities import activity_record, activity_record_bulk
+from .feedback import feedback_create, feedback_update_status
+from .maps import (
+    action_step_create,
+    action_step_set_done,
+    journey_map_create,
+    journey_map_get_or_create,
+    journey_template_create,
+    milestone_create,
+    milestone_set_status,
+)
+from .meetings import meeting_log
+from .phases import DEFAULT_PHASES, phase_transition, phases_seed_defaults
+from .tasks import task_complete, task_create, task_reopen
+
+__all__ = [
+    "DEFAULT_PHASES",
+    "action_step_create",
+    "action_step_set_done",
+    "activity_record",
+    "activity_record_bulk",
+    "feedback_create",
+    "feedback_update_status",
+    "journey_map_create",
+    "journey_map_get_or_create",
+    "journey_template_create",
+    "meeting_log",
+    "milestone_create",
+    "milestone_set_status",
+    "phase_transition",
+    "phases_seed_defaults",
+    "task_complete",
+    "task_create",
+    "task_reopen",
+]

@@ -1,0 +1,117 @@
+"""High-touch meeting log: the meeting, its next steps as tasks, and the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import import_module
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, Contact
+from cs_platform.models import User
+
+from ..models import ActivityKind, Meeting, MeetingContact, MeetingStaff, MeetingType, Sentiment
+from .activities import activity_record
+from .tasks import task_create
+
+
+def _mark_contacts_met(contacts: list[Contact], when: dt.datetime) -> None:
+    accounts_services = import_module("accounts.services") if _has_accounts_services() else None
+    mark = getattr(accounts_services, "contact_mark_met", None)
+    if mark is not None:
+        for contact in contacts:
+            mark(contact=contact, met_at=when)
+        return
+    # NOTE: accounts.services.contact_mark_met did not exist when this was written; update
+    # last_met_at directly (only ever forwards in time) until it does.
+    Contact.objects.filter(pk__in=[c.pk for c in contacts]).exclude(last_met_at__gte=when).update(
+        last_met_at=when
+    )
+
+
+def _has_accounts_services() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("accounts.services") is not None
+
+
+@transaction.atomic
+def meeting_log(
+    *,
+    account: Account,
+    occurred_at: dt.datetime | None = None,
+    meeting_type: str = MeetingType.ONLINE,
+    contacts: list[Contact] | None = None,
+    staff: list[User] | None = None,
+    agenda: str = "",
+    notes: str = "",
+    next_steps: list[str] | None = None,
+    sentiment: str = Sentiment.NEUTRAL,
+    logged_by: User | None = None,
+    next_step_due: dt.date | None = None,
+) -> Meeting:
+    """Log a meeting: attendees, one task per next step, a meeting activity, last-met dates."""
+    if meeting_type not in MeetingType.values:
+        raise ValidationError({"meeting_type": _("Unknown meeting type.")})
+    if sentiment not in Sentiment.values:
+        raise ValidationError({"sentiment": _("Unknown sentiment.")})
+    contacts = list(contacts or [])
+    if any(c.account_id != account.pk for c in contacts):
+        raise ValidationError({"contacts": _("Every attendee must be a contact of the account.")})
+    staff = list(staff or [])
+    if not staff and logged_by is not None:
+        staff = [logged_by]
+    steps = [s.strip() for s in next_steps or [] if s.strip()]
+    when = occurred_at or timezone.now()
+    meeting = Meeting.objects.create(
+        account=account,
+        occurred_at=when,
+        meeting_type=meeting_type,
+        agenda=agenda,
+        notes=notes,
+        next_steps=steps,
+        sentiment=sentiment,
+        logged_by=logged_by,
+    )
+    MeetingContact.objects.bulk_create(
+        [MeetingContact(tenant_id=account.tenant_id, meeting=meeting, contact=c) for c in contacts],
+        ignore_conflicts=True,
+    )
+    MeetingStaff.objects.bulk_create(
+        [MeetingStaff(tenant_id=account.tenant_id, meeting=meeting, user=u) for u in staff],
+        ignore_conflicts=True,
+    )
+    for i, step in enumerate(steps):
+        task_create(
+            account=account,
+            title=step,
+            assignee=logged_by or account.owner,
+            due_date=next_step_due or (timezone.localdate() + dt.timedelta(days=7)),
+            origin=f"meeting:{meeting.pk}",
+            meeting=meeting,
+            source_key=f"meeting:{meeting.pk}:step:{i}",
+        )
+    activity_record(
+        account=account,
+        kind=ActivityKind.MEETING,
+        title=agenda.splitlines()[0][:200]
+        if agenda.strip()
+        else str(MeetingType(meeting_type).label),
+        body=notes,
+        occurred_at=when,
+        actor=logged_by,
+        data={
+            "meeting": meeting.pk,
+            "type": meeting_type,
+            "sentiment": sentiment,
+            "contacts": [c.pk for c in contacts],
+            "next_steps": steps,
+        },
+        source_key=f"meeting:{meeting.pk}",
+    )
+    if contacts:
+        _mark_contacts_met(contacts, when)
+    return meeting

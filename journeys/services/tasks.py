@@ -1,0 +1,72 @@
+"""Tasks for CSMs (from meetings, alerts, rules, or by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account
+from cs_platform.models import User
+
+from ..models import ActivityKind, Meeting, Task, TaskStatus
+from .activities import activity_record
+
+
+def task_create(
+    *,
+    account: Account,
+    title: str,
+    assignee: User | None = None,
+    due_date: dt.date | None = None,
+    description: str = "",
+    source_key: str | None = None,
+    checklist: list[str] | None = None,
+    origin: str | None = None,
+    meeting: Meeting | None = None,
+) -> Task:
+    """Create a task (assigned to the account owner unless told). Idempotent on `source_key`."""
+    task = Task(
+        tenant_id=account.tenant_id,
+        account=account,
+        title=title[:300],
+        description=description,
+        assignee=assignee if assignee is not None else account.owner,
+        due_date=due_date,
+        checklist=[{"text": item, "done": False} for item in checklist or []],
+        origin=origin,
+        meeting=meeting,
+        source_key=source_key,
+    )
+    if source_key is None:
+        task.save()
+        return task
+    task.check_same_tenant_references()
+    Task.objects.bulk_create([task], ignore_conflicts=True)
+    return Task.objects.get(source_key=source_key)
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor: User | None = None) -> Task:
+    """Mark a task done (once) and note it on the timeline."""
+    updated = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        status=TaskStatus.DONE, done_at=timezone.now()
+    )
+    task.refresh_from_db()
+    if updated:
+        activity_record(
+            account=task.account,
+            kind=ActivityKind.TASK,
+            title=task.title,
+            actor=actor,
+            data={"task": task.pk},
+            source_key=f"task_done:{task.pk}",
+        )
+    return task
+
+
+def task_reopen(*, task: Task) -> Task:
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.OPEN, done_at=None)
+    task.refresh_from_db()
+    return task

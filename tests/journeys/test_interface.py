@@ -1,0 +1,154 @@
+"""The interface apps above journeys build on (healthscore, touchmodel, content)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from journeys.models import Activity, ActivityKind, FeedbackKind, MilestoneStatus, Task
+from journeys.selectors import (
+    activity_count_by_account,
+    current_phase_by_account,
+    milestone_progress_by_account,
+    phase_list,
+)
+from journeys.services import (
+    activity_record,
+    activity_record_bulk,
+    feedback_create,
+    phase_transition,
+    task_create,
+)
+from tests.factories import AccountFactory, UserFactory
+from tests.journeys.factories import MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_activity_record_writes_one_timeline_entry(scoped):
+    account = AccountFactory()
+    activity = activity_record(account=account, kind=ActivityKind.NOTE, title="メモ")
+    assert Activity.objects.get().pk == activity.pk
+    assert activity.tenant_id == scoped.pk
+
+
+def test_activity_record_with_the_same_source_key_returns_the_existing_row(scoped):
+    account = AccountFactory()
+    first = activity_record(
+        account=account, kind=ActivityKind.CONTENT_VIEW, title="a", source_key="view:1"
+    )
+    second = activity_record(
+        account=account, kind=ActivityKind.CONTENT_VIEW, title="b", source_key="view:1"
+    )
+    assert second.pk == first.pk
+    assert Activity.objects.count() == 1
+
+
+def test_activity_record_refuses_an_unknown_kind(scoped):
+    with pytest.raises(ValueError):
+        activity_record(account=AccountFactory(), kind="gossip", title="x")
+
+
+def test_activity_record_bulk_skips_existing_source_keys_and_counts_inserts(scoped):
+    account = AccountFactory()
+    activity_record(account=account, kind=ActivityKind.HEALTH_ALERT, title="x", source_key="k1")
+    rows = [
+        {"account": account, "kind": ActivityKind.HEALTH_ALERT, "title": "x", "source_key": "k1"},
+        {
+            "account_id": account.pk,
+            "kind": ActivityKind.HEALTH_ALERT,
+            "title": "y",
+            "source_key": "k2",
+        },
+        {"account": account, "kind": ActivityKind.NOTE, "title": "z", "data": {"a": 1}},
+    ]
+    assert activity_record_bulk(rows=rows) == 2
+    assert activity_record_bulk(rows=rows[:2]) == 0
+    assert Activity.objects.count() == 3
+
+
+def test_activity_record_bulk_refuses_another_tenants_account(scoped, other_tenant):
+    from cs_platform.scoping import tenant_scope
+
+    with tenant_scope(other_tenant):
+        theirs = AccountFactory()
+    with pytest.raises(ValueError):
+        activity_record_bulk(rows=[{"account_id": theirs.pk, "kind": "note", "title": "x"}])
+
+
+def test_activity_count_by_account_counts_kinds_in_the_window(scoped):
+    a, b = AccountFactory(), AccountFactory()
+    now = timezone.now()
+    activity_record(account=a, kind=ActivityKind.MEETING, title="m", occurred_at=now)
+    activity_record(account=a, kind=ActivityKind.SEMINAR_ATTENDANCE, title="s", occurred_at=now)
+    activity_record(account=a, kind=ActivityKind.NOTE, title="n", occurred_at=now)
+    activity_record(
+        account=b, kind=ActivityKind.MEETING, title="old", occurred_at=now - dt.timedelta(days=40)
+    )
+    counts = activity_count_by_account(
+        kinds=[ActivityKind.MEETING, ActivityKind.SEMINAR_ATTENDANCE],
+        since=now - dt.timedelta(days=30),
+        until=now + dt.timedelta(seconds=1),
+    )
+    assert counts == {a.pk: 2}
+
+
+def test_task_create_assigns_the_account_owner_by_default(scoped):
+    owner = UserFactory()
+    account = AccountFactory(owner=owner)
+    task = task_create(account=account, title="フォロー", checklist=["資料送付"])
+    assert task.assignee == owner
+    assert task.checklist == [{"text": "資料送付", "done": False}]
+
+
+def test_task_create_is_idempotent_on_source_key(scoped):
+    account = AccountFactory()
+    first = task_create(account=account, title="a", source_key="alert:1")
+    second = task_create(account=account, title="b", source_key="alert:1")
+    assert first.pk == second.pk
+    assert Task.objects.count() == 1
+
+
+def test_feedback_create_records_the_item_and_a_feedback_activity(scoped):
+    account = AccountFactory()
+    item = feedback_create(account=account, kind=FeedbackKind.PAIN_POINT, quote="使いにくい")
+    assert item.kind == FeedbackKind.PAIN_POINT
+    assert Activity.objects.get().kind == ActivityKind.FEEDBACK
+
+
+def test_phase_list_is_ordered(phases):
+    assert [p.key for p in phase_list()] == ["contract", "onboarding", "adoption", "renewal"]
+
+
+def test_an_account_without_a_phase_row_is_in_the_first_phase(phases):
+    account = AccountFactory()
+    assert current_phase_by_account(account_ids=[account.pk]) == {account.pk: phases["contract"]}
+
+
+def test_current_phase_follows_transitions(phases):
+    moved, stayed = AccountFactory(), AccountFactory()
+    phase_transition(account=moved, to_phase=phases["onboarding"], actor=None, reason="契約締結")
+    assert current_phase_by_account() == {
+        moved.pk: phases["onboarding"],
+        stayed.pk: phases["contract"],
+    }
+
+
+def test_milestone_progress_counts_done_overdue_and_on_time(scoped):
+    today = timezone.localdate()
+    first = MilestoneFactory(
+        status=MilestoneStatus.DONE, due_date=today, completed_on=today - dt.timedelta(days=1)
+    )
+    account = first.account
+    MilestoneFactory(journey_map=first.journey_map, due_date=today - dt.timedelta(days=1))
+    MilestoneFactory(journey_map=first.journey_map, due_date=today + dt.timedelta(days=10))
+    progress = milestone_progress_by_account(as_of=today)
+    assert progress[account.pk] == {
+        "total": 3,
+        "done": 1,
+        "overdue": 1,
+        "on_time": 1,
+        "on_time_ratio": 0.5,
+    }
