@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.db import connection
 from django.db.models import (
@@ -22,7 +20,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Account, Contract, ContractStatus
+from accounts.models import Account
+from accounts.selectors import account_list_annotated
 from cs_platform.scoping import require_current_tenant
 
 from ..models import AccountPhase, Phase, PhaseTransition
@@ -103,25 +102,6 @@ def phase_history_for_account(*, account: Account) -> QuerySet[PhaseTransition]:
     )
 
 
-_ARR_STATUSES = [ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED]
-
-
-def _with_arr(queryset: QuerySet[Account]) -> QuerySet[Account]:
-    """Annotate `arr`: accounts' own annotation when it provides one, else active contracts."""
-    if find_spec("accounts.selectors"):
-        annotate = getattr(import_module("accounts.selectors"), "account_annotate_arr", None)
-        if annotate is not None:
-            return annotate(queryset)
-    # NOTE: fallback until accounts publishes an ARR annotation: active contracts' ARR summed.
-    arr = (
-        Contract.objects.filter(account=OuterRef("pk"), status__in=_ARR_STATUSES)
-        .values("account")
-        .annotate(total=Sum("arr"))
-        .values("total")
-    )
-    return queryset.annotate(arr=Coalesce(Subquery(arr), 0))
-
-
 @dataclass(frozen=True)
 class FunnelRow:
     phase: Phase
@@ -179,9 +159,9 @@ def phase_funnel(*, now: dt.datetime | None = None) -> list[FunnelRow]:
     if not phases:
         return []
     rows = (
-        accounts_with_phase_id(_with_arr(Account.objects.all()))
+        accounts_with_phase_id(account_list_annotated())
         .values("current_phase_id")
-        .annotate(n=Count("id"), total_arr=Sum("arr"))
+        .annotate(n=Count("id"), total_arr=Sum("current_arr"))
         .values_list("current_phase_id", "n", "total_arr")
         .order_by()
     )

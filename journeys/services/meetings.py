@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,31 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
+from accounts.services import contact_mark_met
 from cs_platform.models import User
 
 from ..models import ActivityKind, Meeting, MeetingContact, MeetingStaff, MeetingType, Sentiment
 from .activities import activity_record
 from .tasks import task_create
-
-
-def _mark_contacts_met(contacts: list[Contact], when: dt.datetime) -> None:
-    accounts_services = import_module("accounts.services") if _has_accounts_services() else None
-    mark = getattr(accounts_services, "contact_mark_met", None)
-    if mark is not None:
-        for contact in contacts:
-            mark(contact=contact, met_at=when)
-        return
-    # NOTE: accounts.services.contact_mark_met did not exist when this was written; update
-    # last_met_at directly (only ever forwards in time) until it does.
-    Contact.objects.filter(pk__in=[c.pk for c in contacts]).exclude(last_met_at__gte=when).update(
-        last_met_at=when
-    )
-
-
-def _has_accounts_services() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("accounts.services") is not None
 
 
 @transaction.atomic
@@ -112,6 +92,6 @@ def meeting_log(
         },
         source_key=f"meeting:{meeting.pk}",
     )
-    if contacts:
-        _mark_contacts_met(contacts, when)
+    for contact in contacts:
+        contact_mark_met(contact=contact, met_at=when)
     return meeting
