@@ -65,11 +65,17 @@ class ApiKeyViewSet(
 ):
     """The tenant's API keys (admins only). Create returns the key once; revoke disables it."""
 
+    # ApiKey is read across tenants by the authentication, so it is not a TenantScopedModel;
+    # this viewset filters by the request's tenant by hand (the `none()` is for the schema).
+    queryset = ApiKey.objects.none()
     serializer_class = ApiKeySerializer
     permission_classes = [IsTenantAdmin]
     filterset_fields = ["scope"]
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiKey.objects.none()
         return api_key_list(tenant=self.request._request.tenant)
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:

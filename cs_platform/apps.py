@@ -6,3 +6,7 @@ class CsPlatformConfig(AppConfig):
     name = "cs_platform"
     verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the OpenAPI descriptions of our authentication classes.
+        from .api import schema  # noqa: F401

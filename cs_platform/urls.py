@@ -9,7 +9,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 from .api.routers import api_urlpatterns
-from .forms import EmailAuthenticationForm
 
 tenant_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -33,16 +32,10 @@ public_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tenants/switch/", views.tenant_switch, name="tenant_switch"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("api/v1/", include(api_urlpatterns)),
@@ -51,3 +44,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *public_patterns,
 ]
+
+handler400 = "cs_platform.errors.bad_request"
+handler403 = "cs_platform.errors.permission_denied"
+handler404 = "cs_platform.errors.page_not_found"
+handler500 = "cs_platform.errors.server_error"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import redis
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -12,16 +13,58 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from .decorators import role_required
 from .extensions import dashboard_panels
-from .forms import ApiKeyForm
+from .forms import ApiKeyForm, EmailAuthenticationForm
 from .middleware import SESSION_TENANT_KEY
 from .models import Role
 from .selectors import api_key_list, membership_list_for_user
 from .services import api_key_issue, api_key_revoke
 from .tasks import HEARTBEAT_CACHE_KEY
 from .urlutils import tenant_reverse
+
+
+class SignInView(auth_views.LoginView):
+    """Sign-in by e-mail; afterwards the UI speaks the user's saved language, if any."""
+
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language:
+            _set_language_cookie(response, language)
+        return response
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, and a signed-in user's choice is remembered on their profile."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language  # type: ignore[union-attr]
+    ):
+        user.language = language  # type: ignore[union-attr]
+        user.save(update_fields=["language"])
+    return response
 
 
 @login_required

@@ -1,0 +1,43 @@
+"""Site-wide error handlers: JSON under /api/, the normal templates everywhere else.
+
+DRF's exception handler covers errors raised inside API views; these cover what happens before
+a view runs (an unknown /api/ path, a crash in middleware), so an API client never gets HTML.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to do this.", "code": "permission_denied"},
+            status=403,
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "Internal server error.", "code": "server_error"}, status=500
+        )
+    return defaults.server_error(request)

@@ -1,0 +1,24 @@
+"""Factories of the core models that are not in tests/factories.py."""
+
+from __future__ import annotations
+
+import factory
+
+from cs_platform.models import ApiKey, ApiKeyScope
+from cs_platform.scoping import require_current_tenant
+from cs_platform.selectors import hash_api_key
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """A key row; the raw key is `f"jk_test_{n}"` (kept on the instance as `raw_key`)."""
+
+    class Meta:
+        model = ApiKey
+        exclude = ("raw_key",)
+
+    tenant = factory.LazyFunction(require_current_tenant)
+    raw_key = factory.Sequence(lambda n: f"jk_test_{n:08d}")
+    name = factory.Sequence(lambda n: f"Key {n}")
+    scope = ApiKeyScope.READ
+    prefix = factory.LazyAttribute(lambda o: o.raw_key[:10])
+    hashed_key = factory.LazyAttribute(lambda o: hash_api_key(o.raw_key))
