@@ -1,6 +1,45 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from cs_platform.models import Tenant
+
+BEAT_SCHEDULE = {
+    "healthscore-nightly-recompute": {
+        "task": "healthscore.start_due_recomputes",
+        "schedule": timedelta(minutes=15),
+    },
+    "healthscore-partitions": {
+        "task": "healthscore.maintain_partitions",
+        "schedule": timedelta(hours=6),
+    },
+}
 
 
 class HealthscoreConfig(AppConfig):
     name = "healthscore"
+    verbose_name = _("Health score")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from cs_platform.celery import app
+
+        settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
+        app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
+
+    def on_tenant_created(self, tenant: Tenant) -> None:
+        from .services.scorecards import healthscore_tenant_defaults
+
+        healthscore_tenant_defaults(tenant=tenant)
+
+    def seed_demo(self, tenant: Tenant, *, log: Any) -> None:
+        from .services.demo import healthscore_seed_demo
+
+        healthscore_seed_demo(tenant=tenant, log=log)

@@ -1,0 +1,365 @@
+"""Usage events, rollups, scorecards, scores, recompute jobs and alerts.
+
+Storage design (see `healthscore/services/ingest.py` for the write path):
+
+- `UsageEvent` lives in `healthscore_usageevent`, a table partitioned by month on
+  `occurred_at` (created by a RunSQL migration; the model is `managed = False`). PostgreSQL
+  requires the partition key inside every unique index of a partitioned table, so the table has
+  no unique index on the idempotency key.
+- `EventKey` is a small, non-partitioned table with a primary key `(tenant, idempotency_key)`:
+  the ingest statement first inserts the batch's keys there with `ON CONFLICT DO NOTHING` and
+  only the events whose key was newly claimed go into the partitioned table. A key is claimed
+  by exactly one transaction (the second waits on the unique index, then sees the conflict), so
+  the same key sent twice, even concurrently and even with two different timestamps, is stored
+  once. Keys older than the retention horizon are deleted with the old partitions.
+- `UsageDaily` (per account, day, event) and `ContactDaily` (per contact key, day) are the
+  rollups the score reads. They are incremented in the same statement as the insert, from the
+  rows the insert RETURNed, so only newly stored events are counted (no double count on retry).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, Contact, Segment
+from cs_platform.scoping import TenantScopedModel
+
+
+class UsageEvent(TenantScopedModel):
+    """One raw product-usage event (read-only through the ORM; written by COPY)."""
+
+    id = models.BigAutoField(primary_key=True)
+    account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, related_name="+")
+    contact_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    event = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField()
+    properties = models.JSONField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        managed = False
+        db_table = "healthscore_usageevent"
+        verbose_name = _("usage event")
+        verbose_name_plural = _("usage events")
+
+    def __str__(self) -> str:
+        return f"{self.event} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class EventKey(TenantScopedModel):
+    """An idempotency key already stored (de-duplication outside the partitioned table)."""
+
+    idempotency_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event idempotency key")
+        verbose_name_plural = _("event idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "idempotency_key"], name="eventkey_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="eventkey_created_idx")]
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class UsageDaily(TenantScopedModel):
+    """Events per account, day (in the tenant's time zone) and event name."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    event = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily usage")
+        verbose_name_plural = _("daily usage")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "account", "day", "event"], name="usagedaily_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.event}={self.count}"
+
+
+class ContactDaily(TenantScopedModel):
+    """Events per active user (the event's `contact_id`) and day: active-user counts."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact_key = models.CharField(max_length=100)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily active user")
+        verbose_name_plural = _("daily active users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "account", "day", "contact_key"], name="contactdaily_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.contact_key}"
+
+
+class KeyEvent(TenantScopedModel):
+    """An event that counts towards feature breadth."""
+
+    name = models.CharField(_("event name"), max_length=100)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("key event")
+        verbose_name_plural = _("key events")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="keyevent_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+
+class SurveyResponse(TenantScopedModel):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    responded_on = models.DateField(_("responded on"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-responded_on", "-pk"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=10), name="survey_score_0_10"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "account", "responded_on"], name="survey_account_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.score}"
+
+
+class Scorecard(TenantScopedModel):
+    """How accounts are scored. Edited as a draft; `publish` freezes it as a new version.
+
+    Which scorecard applies: the lowest `priority` whose filters match (phase keys and/or
+    market segments and/or a saved segment; an empty filter matches everything), else the
+    tenant's default scorecard.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.PositiveIntegerField(_("priority"), default=100)
+    is_default = models.BooleanField(_("default"), default=False)
+    phase_keys = models.JSONField(_("phases"), default=list, blank=True)
+    market_segments = models.JSONField(_("market segments"), default=list, blank=True)
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    draft = models.JSONField(_("draft definition"), default=dict, blank=True)
+    current_version = models.ForeignKey(
+        "ScorecardVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "pk"]
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="scorecard_unique_name"),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_default=True),
+                name="scorecard_one_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScorecardVersion(TenantScopedModel):
+    """An immutable, published definition. Every stored score points at one."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    definition = models.JSONField()
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["scorecard", "-number"]
+        verbose_name = _("scorecard version")
+        verbose_name_plural = _("scorecard versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "scorecard", "number"], name="scorecardversion_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard_id} v{self.number}"
+
+
+class Band(models.TextChoices):
+    GREEN = "green", _("Healthy")
+    AMBER = "amber", _("Needs attention")
+    RED = "red", _("At risk")
+
+
+class HealthScore(TenantScopedModel):
+    """One score per account and day; a re-run of the day replaces it (upsert)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    version = models.ForeignKey(ScorecardVersion, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    band = models.CharField(max_length=8, choices=Band.choices)
+    components = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("health score")
+        verbose_name_plural = _("health scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "account", "day"], name="healthscore_one_per_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "day", "band"], name="healthscore_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.score:.0f}"
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobTrigger(models.TextChoices):
+    NIGHTLY = "nightly", _("Nightly")
+    MANUAL = "manual", _("Manual")
+    COMMAND = "command", _("Command line")
+
+
+class RecomputeJob(TenantScopedModel):
+    day = models.DateField()
+    trigger = models.CharField(max_length=16, choices=JobTrigger.choices)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    chunk_count = models.PositiveIntegerField(default=0)
+    completed_chunks = ArrayField(models.IntegerField(), default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("recompute job")
+        verbose_name_plural = _("recompute jobs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "day"],
+                condition=models.Q(trigger="nightly"),
+                name="recomputejob_one_nightly",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.trigger} {self.done}/{self.total}"
+
+
+class HealthSettings(TenantScopedModel):
+    """Per-tenant alert settings (admin-editable)."""
+
+    drop_points = models.PositiveSmallIntegerField(
+        _("alert on a drop of (points)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    drop_window_days = models.PositiveSmallIntegerField(
+        _("within (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    alert_on_red = models.BooleanField(_("alert when an account turns red"), default=True)
+    task_due_days = models.PositiveSmallIntegerField(_("task due in (days)"), default=3)
+
+    class Meta:
+        verbose_name = _("health settings")
+        verbose_name_plural = _("health settings")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="healthsettings_one_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"drop {self.drop_points} in {self.drop_window_days}d"
+
+
+class AlertKind(models.TextChoices):
+    DROP = "drop", _("Score drop")
+    RED = "red", _("Moved into red")
+
+
+class HealthAlert(TenantScopedModel):
+    """One alert episode: opened when the condition starts, resolved when it ends."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=AlertKind.choices)
+    episode_key = models.CharField(max_length=100)
+    opened_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+    score = models.FloatField()
+    previous_score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("health alert")
+        verbose_name_plural = _("health alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "episode_key"], name="healthalert_episode"),
+            models.UniqueConstraint(
+                fields=["tenant", "account", "kind"],
+                condition=models.Q(resolved_on__isnull=True),
+                name="healthalert_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.kind} {self.opened_on}"

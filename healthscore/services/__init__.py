@@ -1,0 +1,1 @@
+"""Writes of the health score engine (see the modules for the details)."""

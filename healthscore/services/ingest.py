@@ -1,0 +1,295 @@
+"""Usage-event ingestion: validate each event, then one COPY and one set-based statement.
+
+The write path for a batch (all inside one transaction):
+1. COPY the valid events into a temporary table.
+2. One statement with data-modifying CTEs: claim the batch's idempotency keys in
+   `healthscore_eventkey` (ON CONFLICT DO NOTHING … RETURNING), insert into the partitioned
+   event table only the events without a key or whose key was claimed now (first occurrence
+   in the batch wins), and add the inserted rows — taken from the INSERT's RETURNING — to the
+   daily rollups with INSERT … ON CONFLICT DO UPDATE SET count = count + EXCLUDED.count.
+
+A retried or concurrent batch therefore neither stores a keyed event twice nor counts it twice
+in the rollups. Rollup rows are written in a fixed order so concurrent batches lock them in
+the same order (no deadlock cycles).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Account
+from cs_platform.models import Tenant
+
+from .partitions import month_start, partitions_ensure, retention_horizon
+
+MAX_EVENTS = 10_000
+MAX_PROPERTIES_BYTES = 8 * 1024
+MAX_NAME_LENGTH = 100
+MAX_KEY_LENGTH = 200
+# Clocks of clients drift; beyond this an event is "in the future" and refused.
+FUTURE_SKEW = dt.timedelta(minutes=5)
+
+
+def max_body_bytes() -> int:
+    return int(getattr(settings, "HEALTH_INGEST_MAX_BODY_BYTES", 16 * 1024 * 1024))
+
+
+class BatchTooLarge(Exception):
+    """More than MAX_EVENTS events, or a body larger than max_body_bytes()."""
+
+
+class MalformedBatch(Exception):
+    """The body is not a JSON array (or NDJSON) at all."""
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+@dataclass
+class _Valid:
+    index: int
+    account_external_id: str
+    contact_key: str | None
+    event: str
+    occurred_at: dt.datetime
+    properties: str | None
+    idempotency_key: str | None
+
+
+class _Rejected(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def events_parse(*, body: bytes, content_type: str) -> list[Any]:
+    """Split a request body into events; an NDJSON line that is not JSON becomes a marker."""
+    if "ndjson" in content_type or "jsonlines" in content_type:
+        lines = [line for line in body.splitlines() if line.strip()]
+        if len(lines) > MAX_EVENTS:
+            raise BatchTooLarge
+        events: list[Any] = []
+        for line in lines:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                events.append(_UNPARSABLE)
+        return events
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise MalformedBatch("The body is not valid JSON.") from exc
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise MalformedBatch("The body must be a JSON array of events.")
+    if len(data) > MAX_EVENTS:
+        raise BatchTooLarge
+    return data
+
+
+_UNPARSABLE = object()
+
+
+def _optional_str(item: dict[str, Any], name: str, max_length: int) -> str | None:
+    value = item.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _Rejected("bad_type", f"{name} must be a string.")
+    if len(value) > max_length:
+        raise _Rejected("too_long", f"{name} is longer than {max_length} characters.")
+    return value
+
+
+def _required_str(item: dict[str, Any], name: str, max_length: int) -> str:
+    value = _optional_str(item, name, max_length)
+    if value is None:
+        raise _Rejected("missing_field", f"{name} is required.")
+    return value
+
+
+def _timestamp(item: dict[str, Any], *, now: dt.datetime, horizon: dt.datetime) -> dt.datetime:
+    raw = item.get("timestamp")
+    if raw is None or raw == "":
+        raise _Rejected("missing_field", "timestamp is required.")
+    if not isinstance(raw, str):
+        raise _Rejected("bad_timestamp", "timestamp must be an ISO 8601 string.")
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise _Rejected("bad_timestamp", "timestamp is not a valid ISO 8601 date-time.") from None
+    if value.tzinfo is None:
+        raise _Rejected("bad_timestamp", "timestamp must include a time zone offset.")
+    if value > now + FUTURE_SKEW:
+        raise _Rejected("future_timestamp", "timestamp is more than 5 minutes in the future.")
+    if value < horizon:
+        raise _Rejected("too_old", "timestamp is older than the retention period.")
+    return value
+
+
+def _properties(item: dict[str, Any]) -> str | None:
+    value = item.get("properties")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _Rejected("bad_type", "properties must be a JSON object.")
+    serialized = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if len(serialized.encode()) > MAX_PROPERTIES_BYTES:
+        raise _Rejected("properties_too_large", "properties are larger than 8 KB.")
+    # PostgreSQL jsonb refuses NUL characters.
+    if "\\u0000" in serialized:
+        raise _Rejected("bad_type", "properties must not contain NUL characters.")
+    return serialized
+
+
+def _validate(index: int, item: Any, *, now: dt.datetime, horizon: dt.datetime) -> _Valid:
+    if item is _UNPARSABLE:
+        raise _Rejected("invalid_json", "The line is not valid JSON.")
+    if not isinstance(item, dict):
+        raise _Rejected("bad_type", "An event must be a JSON object.")
+    return _Valid(
+        index=index,
+        account_external_id=_required_str(item, "account_id", MAX_NAME_LENGTH),
+        contact_key=_optional_str(item, "contact_id", MAX_NAME_LENGTH),
+        event=_required_str(item, "event", MAX_NAME_LENGTH),
+        occurred_at=_timestamp(item, now=now, horizon=horizon),
+        properties=_properties(item),
+        idempotency_key=_optional_str(item, "idempotency_key", MAX_KEY_LENGTH),
+    )
+
+
+def _account_ids(*, tenant: Tenant, external_ids: set[str]) -> dict[str, int]:
+    if not external_ids:
+        return {}
+    rows = Account.objects.unscoped().filter(tenant=tenant, external_id__in=list(external_ids))
+    return dict(rows.values_list("external_id", "id"))
+
+
+_INSERT = """
+WITH claimed AS (
+    INSERT INTO healthscore_eventkey (tenant_id, idempotency_key, created_at)
+    SELECT DISTINCT %(tenant)s::bigint, idempotency_key, now() FROM healthscore_ingest
+    WHERE idempotency_key IS NOT NULL
+    ORDER BY 2
+    ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+    RETURNING idempotency_key
+), chosen AS (
+    SELECT * FROM healthscore_ingest WHERE idempotency_key IS NULL
+    UNION ALL
+    (SELECT DISTINCT ON (b.idempotency_key) b.*
+     FROM healthscore_ingest b JOIN claimed c ON c.idempotency_key = b.idempotency_key
+     ORDER BY b.idempotency_key, b.idx)
+), ins AS (
+    INSERT INTO healthscore_usageevent
+        (tenant_id, account_id, contact_key, event, occurred_at, properties, idempotency_key)
+    SELECT %(tenant)s, account_id, contact_key, event, occurred_at, properties, idempotency_key
+    FROM chosen
+    RETURNING account_id, contact_key, event, (occurred_at AT TIME ZONE %(tz)s)::date AS day
+), daily AS (
+    INSERT INTO healthscore_usagedaily (tenant_id, account_id, day, event, count)
+    SELECT %(tenant)s, account_id, day, event, count(*) FROM ins
+    GROUP BY account_id, day, event ORDER BY account_id, day, event
+    ON CONFLICT (tenant_id, account_id, day, event)
+    DO UPDATE SET count = healthscore_usagedaily.count + EXCLUDED.count
+    RETURNING 1
+), users AS (
+    INSERT INTO healthscore_contactdaily (tenant_id, account_id, contact_key, day, count)
+    SELECT %(tenant)s, account_id, contact_key, day, count(*) FROM ins
+    WHERE contact_key IS NOT NULL
+    GROUP BY account_id, day, contact_key ORDER BY account_id, day, contact_key
+    ON CONFLICT (tenant_id, account_id, day, contact_key)
+    DO UPDATE SET count = healthscore_contactdaily.count + EXCLUDED.count
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM daily), (SELECT count(*) FROM users)
+"""
+
+
+def _copy_rows(rows: list[tuple[Any, ...]]) -> io.StringIO:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    return buffer
+
+
+def _store(*, tenant: Tenant, rows: list[tuple[Any, ...]]) -> int:
+    """COPY + the set-based statement; returns how many events were newly stored."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS healthscore_ingest ("
+            " idx int, account_id bigint, contact_key text, event text,"
+            " occurred_at timestamptz, properties jsonb, idempotency_key text"
+            ") ON COMMIT DELETE ROWS"
+        )
+        cursor.copy_expert("COPY healthscore_ingest FROM STDIN WITH (FORMAT csv)", _copy_rows(rows))
+        cursor.execute(_INSERT, {"tenant": tenant.pk, "tz": tenant.timezone})
+        inserted = cursor.fetchone()[0]
+        # NOTE: ON COMMIT DELETE ROWS does not fire inside a savepoint of an outer
+        # transaction (tests, seed_demo): empty the table by hand.
+        cursor.execute("DELETE FROM healthscore_ingest")
+    return int(inserted)
+
+
+def events_ingest(
+    *, tenant: Tenant, events: list[Any], now: dt.datetime | None = None
+) -> IngestResult:
+    """Validate and store a batch of events for `tenant` (the wire format of the API)."""
+    if len(events) > MAX_EVENTS:
+        raise BatchTooLarge
+    now = now or timezone.now()
+    horizon = retention_horizon(now=now)
+    result = IngestResult()
+    valid: list[_Valid] = []
+    for index, item in enumerate(events):
+        try:
+            valid.append(_validate(index, item, now=now, horizon=horizon))
+        except _Rejected as rejected:
+            result.rejected.append(
+                {"index": index, "error": rejected.message, "code": rejected.code}
+            )
+    accounts = _account_ids(tenant=tenant, external_ids={v.account_external_id for v in valid})
+    rows = []
+    months = set()
+    for v in valid:
+        account_id = accounts.get(v.account_external_id)
+        if account_id is None:
+            result.rejected.append(
+                {"index": v.index, "error": "Unknown account_id.", "code": "unknown_account"}
+            )
+            continue
+        months.add(month_start(v.occurred_at))
+        rows.append(
+            (
+                v.index,
+                account_id,
+                v.contact_key,
+                v.event,
+                v.occurred_at.isoformat(),
+                v.properties,
+                v.idempotency_key,
+            )
+        )
+    result.rejected.sort(key=lambda r: r["index"])
+    if rows:
+        partitions_ensure(months=months)
+        result.accepted = _store(tenant=tenant, rows=rows)
+    result.duplicates = len(rows) - result.accepted
+    return result

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import pytest
+
+from healthscore.services.partitions import partitions_forget_cache
+
+
+@pytest.fixture(autouse=True)
+def _forget_partitions():
+    """Partitions created inside a rolled-back test transaction must not stay cached."""
+    partitions_forget_cache()
+    yield
+    partitions_forget_cache()

@@ -1,0 +1,142 @@
+"""Factories for every healthscore model (each valid with only `tenant` in scope)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from healthscore.models import (
+    AlertKind,
+    Band,
+    ContactDaily,
+    EventKey,
+    HealthAlert,
+    HealthScore,
+    HealthSettings,
+    JobTrigger,
+    KeyEvent,
+    RecomputeJob,
+    Scorecard,
+    ScorecardVersion,
+    SurveyResponse,
+    UsageDaily,
+    UsageEvent,
+)
+from healthscore.services.scorecards import default_definition
+from tests.factories import AccountFactory, TenantOwnedFactory
+
+_TENANT = factory.SelfAttribute("..tenant")
+
+
+class UsageEventFactory(TenantOwnedFactory):
+    class Meta:
+        model = UsageEvent
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    contact_key = factory.Sequence(lambda n: f"user-{n}")
+    event = "login"
+    occurred_at = factory.LazyFunction(timezone.now)
+    properties = factory.LazyFunction(dict)
+
+
+class EventKeyFactory(TenantOwnedFactory):
+    class Meta:
+        model = EventKey
+
+    idempotency_key = factory.Sequence(lambda n: f"key-{n}")
+
+
+class UsageDailyFactory(TenantOwnedFactory):
+    class Meta:
+        model = UsageDaily
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    day = factory.LazyFunction(timezone.localdate)
+    event = "login"
+    count = 1
+
+
+class ContactDailyFactory(TenantOwnedFactory):
+    class Meta:
+        model = ContactDaily
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    contact_key = factory.Sequence(lambda n: f"user-{n}")
+    day = factory.LazyFunction(timezone.localdate)
+    count = 1
+
+
+class KeyEventFactory(TenantOwnedFactory):
+    class Meta:
+        model = KeyEvent
+
+    name = factory.Sequence(lambda n: f"feature_{n}")
+    label = factory.Sequence(lambda n: f"機能 {n}")
+
+
+class SurveyResponseFactory(TenantOwnedFactory):
+    class Meta:
+        model = SurveyResponse
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    score = 8
+    responded_on = factory.LazyFunction(timezone.localdate)
+
+
+class ScorecardFactory(TenantOwnedFactory):
+    class Meta:
+        model = Scorecard
+
+    name = factory.Sequence(lambda n: f"Scorecard {n}")
+    priority = factory.Sequence(lambda n: 10 + n)
+    draft = factory.LazyFunction(default_definition)
+
+
+class ScorecardVersionFactory(TenantOwnedFactory):
+    class Meta:
+        model = ScorecardVersion
+
+    scorecard = factory.SubFactory(ScorecardFactory, tenant=_TENANT)
+    number = factory.Sequence(lambda n: n + 1)
+    definition = factory.LazyFunction(default_definition)
+
+
+class HealthScoreFactory(TenantOwnedFactory):
+    class Meta:
+        model = HealthScore
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    version = factory.SubFactory(ScorecardVersionFactory, tenant=_TENANT)
+    day = factory.LazyFunction(timezone.localdate)
+    score = 75.0
+    band = Band.GREEN
+    components = factory.LazyFunction(dict)
+
+
+class RecomputeJobFactory(TenantOwnedFactory):
+    class Meta:
+        model = RecomputeJob
+
+    day = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+    trigger = JobTrigger.MANUAL
+
+
+class HealthSettingsFactory(TenantOwnedFactory):
+    class Meta:
+        model = HealthSettings
+        django_get_or_create = ("tenant",)
+
+    drop_points = 15
+
+
+class HealthAlertFactory(TenantOwnedFactory):
+    class Meta:
+        model = HealthAlert
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    kind = AlertKind.RED
+    episode_key = factory.Sequence(lambda n: f"episode-{n}")
+    opened_on = factory.LazyFunction(timezone.localdate)
+    score = 30.0
