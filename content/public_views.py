@@ -1,0 +1,264 @@
+"""The customer-facing Learn & Support site, at /learn/<tenant-slug>/.
+
+TenantMiddleware has already put the tenant of the slug in scope (404 for an unknown slug), so
+every query below sees only that tenant's rows; drafts and archived articles are never served.
+
+Custom domains: a reverse proxy (or a small host-routing middleware placed before
+TenantMiddleware) maps `help.customer.example/...` to `/learn/<slug>/...`, finding the slug with
+`content.selectors.site_domain_tenant(domain=host)`; see `content.models.SiteDomain`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Contact
+from cs_platform.selectors import membership_get
+
+from . import selectors, services
+from .language import reader_language, remember_language
+from .models import Article, Section
+from .services import ReaderLinkError
+
+
+def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
+    return reverse(f"content_public:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Activates the reader's language for the page and remembers a choice from ?lang=."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        language, chosen = reader_language(request)
+        request.reader_language = language  # type: ignore[attr-defined]
+        with translation.override(language):
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        if chosen:
+            remember_language(request, response, language)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    return wrapper
+
+
+def _reader_contact(request: HttpRequest) -> Contact | None:
+    identity = services.reader_from_session(session=request.session)
+    if identity is None:
+        return None
+    return Contact.objects.filter(pk=identity.contact_id).select_related("account").first()
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
+    language = request.reader_language  # type: ignore[attr-defined]
+    sections = list(selectors.section_list())
+    base = {
+        "lang": language,
+        "other_lang": "en" if language == "ja" else "ja",
+        "tenant": request.tenant,
+        "nav_sections": [(s, s.name_in(language)) for s in sections],
+        "reader": _reader_contact(request),
+        "home_url": _url(request, "home"),
+        "search_url": _url(request, "search"),
+        "signin_url": _url(request, "signin"),
+        "signout_url": _url(request, "signout"),
+    }
+    for code in ("ja", "en"):
+        params = request.GET.copy()
+        params["lang"] = code
+        base[f"lang_{code}_url"] = f"?{params.urlencode()}"
+    return render(request, template, {**base, **context}, status=status)
+
+
+def _cards(articles: list[Article], language: str) -> list[dict[str, Any]]:
+    cards = []
+    for article in articles:
+        tr = selectors.translation_pick(article=article, language=language)
+        if tr is not None:
+            cards.append({"article": article, "tr": tr, "fallback": tr.language != language})
+    return cards
+
+
+@public_page
+def home(request: HttpRequest) -> HttpResponse:
+    language = request.reader_language  # type: ignore[attr-defined]
+    articles = list(selectors.article_list_published())
+    blocks = []
+    for section in selectors.section_list():
+        in_section = [a for a in articles if a.section_id == section.pk]
+        blocks.append(
+            {
+                "section": section,
+                "name": section.name_in(language),
+                "description": section.description_in(language),
+                "cards": _cards(in_section[:4], language),
+                "more": len(in_section) > 4,
+            }
+        )
+    return _render(request, "content/public/home.html", {"blocks": blocks})
+
+
+@public_page
+def section_detail(request: HttpRequest, section_key: str) -> HttpResponse:
+    language = request.reader_language  # type: ignore[attr-defined]
+    section = Section.objects.filter(key=section_key).first()
+    if section is None:
+        raise Http404
+    cards = _cards(list(selectors.article_list_published(section=section)), language)
+    return _render(
+        request,
+        "content/public/section.html",
+        {
+            "section": section,
+            "name": section.name_in(language),
+            "description": section.description_in(language),
+            "cards": cards,
+        },
+    )
+
+
+@public_page
+def article_detail(request: HttpRequest, article_slug: str) -> HttpResponse:
+    language = request.reader_language  # type: ignore[attr-defined]
+    article = selectors.article_get_published(slug=article_slug)
+    if article is None:
+        raise Http404
+    tr = selectors.translation_pick(article=article, language=language)
+    if tr is None:
+        raise Http404
+    contact = _reader_contact(request)
+    services.article_view_record(
+        article=article,
+        language=tr.language,
+        contact=contact,
+        session_hash=services.session_hash(session=request.session),
+    )
+    next_article = article.next_article
+    next_tr = None
+    if next_article is not None and next_article.is_published:
+        next_tr = next_article.translations.filter(language=language).first() or (
+            next_article.translations.first()
+        )
+    return _render(
+        request,
+        "content/public/article.html",
+        {
+            "article": article,
+            "tr": tr,
+            "fallback": tr.language != language,
+            "section_name": article.section.name_in(language),
+            "next_article": next_article if next_tr else None,
+            "next_tr": next_tr,
+            "feedback_url": _url(request, "feedback", article_slug=article.slug),
+            "thanks": request.GET.get("feedback") == "thanks",
+        },
+    )
+
+
+@require_POST
+@public_page
+def feedback(request: HttpRequest, article_slug: str) -> HttpResponse:
+    article = selectors.article_get_published(slug=article_slug)
+    if article is None:
+        raise Http404
+    helpful = request.POST.get("helpful")
+    if helpful not in ("yes", "no"):
+        return redirect(_url(request, "article", article_slug=article.slug))
+    services.article_feedback_submit(
+        article=article,
+        language=request.reader_language,  # type: ignore[attr-defined]
+        helpful=helpful == "yes",
+        comment=request.POST.get("comment", ""),
+        contact=_reader_contact(request),
+        session_hash=services.session_hash(session=request.session),
+    )
+    return redirect(_url(request, "article", article_slug=article.slug) + "?feedback=thanks")
+
+
+@public_page
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    language = request.reader_language  # type: ignore[attr-defined]
+    hits = selectors.article_search(query=query, language=language) if query else []
+    return _render(request, "content/public/search.html", {"query": query, "hits": hits})
+
+
+@require_http_methods(["GET", "POST"])
+@public_page
+def signin(request: HttpRequest) -> HttpResponse:
+    sent = False
+    if request.method == "POST":
+        services.magic_link_send(
+            email=request.POST.get("email", "")[:254],
+            base_url=request.build_absolute_uri("/"),
+            language=request.reader_language,  # type: ignore[attr-defined]
+        )
+        sent = True
+    return _render(request, "content/public/signin.html", {"sent": sent})
+
+
+def _link_error(request: HttpRequest, error: ReaderLinkError) -> HttpResponse:
+    return _render(request, "content/public/link_error.html", {"error": error.message}, status=400)
+
+
+@public_page
+def magic_consume(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        contact = services.magic_link_consume(token=token)
+    except ReaderLinkError as error:
+        return _link_error(request, error)
+    services.reader_sign_in(session=request.session, contact=contact)
+    return redirect(_url(request, "home"))
+
+
+@public_page
+def reader_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed link of a tech-touch e-mail: sign the contact in, open the article."""
+    try:
+        contact = services.reader_link_consume(token=token)
+    except ReaderLinkError as error:
+        return _link_error(request, error)
+    services.reader_sign_in(session=request.session, contact=contact)
+    slug = request.GET.get("next", "")
+    if slug and selectors.article_get_published(slug=slug) is not None:
+        return redirect(_url(request, "article", article_slug=slug))
+    return redirect(_url(request, "home"))
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    services.reader_sign_out(session=request.session)
+    return redirect(_url(request, "home"))
+
+
+def image(request: HttpRequest, image_id: int) -> HttpResponse:
+    """An uploaded image: public once its article is published; members see drafts' too."""
+    found = selectors.image_get_public(image_id=image_id)
+    if found is None and request.user.is_authenticated:
+        member = membership_get(user=request.user, tenant=request.tenant)  # type: ignore[arg-type]
+        found = selectors.image_get(image_id=image_id) if member else None
+    if found is None:
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValidationError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400" if found.article.is_published else "private"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

@@ -1,0 +1,67 @@
+"""Writes of content. Other apps import from here."""
+
+from .articles import (
+    DEFAULT_SECTIONS,
+    article_archive,
+    article_create,
+    article_draft_from_question,
+    article_publish,
+    article_unpublish,
+    article_update,
+    section_create,
+    section_move,
+    section_update,
+    sections_seed_defaults,
+    translation_save,
+)
+from .images import MAX_IMAGE_BYTES, image_sniff_type, image_upload
+from .readers import (
+    ReaderIdentity,
+    ReaderLinkError,
+    magic_link_consume,
+    magic_link_send,
+    magic_link_token,
+    reader_from_session,
+    reader_link_consume,
+    reader_link_path,
+    reader_link_token,
+    reader_sign_in,
+    reader_sign_out,
+    session_hash,
+)
+from .rendering import markdown_render
+from .tracking import article_feedback_submit, article_view_record, article_view_record_bulk
+
+__all__ = [
+    "DEFAULT_SECTIONS",
+    "MAX_IMAGE_BYTES",
+    "ReaderIdentity",
+    "ReaderLinkError",
+    "article_archive",
+    "article_create",
+    "article_draft_from_question",
+    "article_feedback_submit",
+    "article_publish",
+    "article_unpublish",
+    "article_update",
+    "article_view_record",
+    "article_view_record_bulk",
+    "image_sniff_type",
+    "image_upload",
+    "magic_link_consume",
+    "magic_link_send",
+    "magic_link_token",
+    "markdown_render",
+    "reader_from_session",
+    "reader_link_consume",
+    "reader_link_path",
+    "reader_link_token",
+    "reader_sign_in",
+    "reader_sign_out",
+    "section_create",
+    "section_move",
+    "section_update",
+    "sections_seed_defaults",
+    "session_hash",
+    "translation_save",
+]

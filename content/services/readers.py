@@ -1,0 +1,167 @@
+"""Known readers: signed links from tech-touch e-mails and e-mailed magic sign-in links.
+
+Readers have no user account. A link carries a signed (TimestampSigner, one salt per purpose)
+contact id and tenant id; once checked, the reader's contact id is kept in the session, per
+tenant, so one browser can be a known reader of one tenant's site and anonymous on another's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Contact
+from cs_platform.scoping import require_current_tenant
+
+from ..models import MagicLinkUse
+
+READER_LINK_SALT = "content.reader-link"
+READER_LINK_MAX_AGE = 60 * 60 * 24 * 30  # tech-touch e-mails are read days later
+MAGIC_LINK_SALT = "content.magic-link"
+MAGIC_LINK_MAX_AGE = 60 * 30
+
+
+class ReaderLinkError(Exception):
+    """A link that cannot sign anyone in; `message` says why in the reader's language."""
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class ReaderIdentity:
+    contact_id: int
+    account_id: int
+
+
+def _session_key() -> str:
+    return f"content_reader_{require_current_tenant().pk}"
+
+
+def _sign(payload: dict, salt: str) -> str:
+    return signing.TimestampSigner(salt=salt).sign_object(payload, compress=True)
+
+
+def _unsign(token: str, salt: str, max_age: int) -> dict:
+    try:
+        payload = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise ReaderLinkError(
+            str(_("This link has expired. Request a new sign-in link below.")), expired=True
+        ) from exc
+    except signing.BadSignature as exc:
+        raise ReaderLinkError(
+            str(_("This link is not valid. It may have been copied incompletely."))
+        ) from exc
+    if not isinstance(payload, dict) or payload.get("t") != require_current_tenant().pk:
+        raise ReaderLinkError(str(_("This link is not valid for this site.")))
+    return payload
+
+
+def _contact(payload: dict) -> Contact:
+    contact = Contact.objects.filter(pk=payload.get("c")).select_related("account").first()
+    if contact is None:
+        raise ReaderLinkError(str(_("This link is not valid for this site.")))
+    return contact
+
+
+def reader_link_token(*, contact: Contact) -> str:
+    """Token for links in tech-touch e-mails (reusable until it expires)."""
+    return _sign({"t": contact.tenant_id, "c": contact.pk}, READER_LINK_SALT)
+
+
+def reader_link_path(*, contact: Contact, article_slug: str = "") -> str:
+    """Site-relative URL that signs `contact` in and opens the article (or the home page)."""
+    tenant = require_current_tenant()
+    path = reverse(
+        "content_public:reader_link",
+        kwargs={"tenant_slug": tenant.slug, "token": reader_link_token(contact=contact)},
+    )
+    return f"{path}?next={article_slug}" if article_slug else path
+
+
+def reader_link_consume(*, token: str) -> Contact:
+    return _contact(_unsign(token, READER_LINK_SALT, READER_LINK_MAX_AGE))
+
+
+def magic_link_token(*, contact: Contact) -> str:
+    return _sign(
+        {"t": contact.tenant_id, "c": contact.pk, "n": secrets.token_urlsafe(12)}, MAGIC_LINK_SALT
+    )
+
+
+def magic_link_send(*, email: str, base_url: str, language: str) -> bool:
+    """E-mail a sign-in link to the contact with this address, if there is one.
+
+    Returns whether a mail was sent; the page says the same either way, so the form does not
+    reveal which addresses are customers.
+    """
+    tenant = require_current_tenant()
+    email = email.strip()
+    contact = Contact.objects.filter(email__iexact=email).order_by("pk").first() if email else None
+    if contact is None:
+        return False
+    path = reverse(
+        "content_public:magic_consume",
+        kwargs={"tenant_slug": tenant.slug, "token": magic_link_token(contact=contact)},
+    )
+    with translation.override(language):
+        subject = _gettext("Your sign-in link for %(site)s") % {"site": tenant.name}
+        body = _gettext(
+            "Open this link within 30 minutes to sign in to %(site)s Learn & Support:\n\n"
+            "%(url)s\n\nIf you did not ask for it, you can ignore this e-mail."
+        ) % {"site": tenant.name, "url": base_url.rstrip("/") + path}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
+    return True
+
+
+def magic_link_consume(*, token: str) -> Contact:
+    """Check a magic link and mark it used; a second use is refused."""
+    payload = _unsign(token, MAGIC_LINK_SALT, MAGIC_LINK_MAX_AGE)
+    contact = _contact(payload)
+    nonce = hashlib.sha256(str(payload.get("n", "")).encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            MagicLinkUse.objects.create(nonce=nonce, contact=contact)
+    except IntegrityError as exc:
+        raise ReaderLinkError(
+            str(_("This sign-in link has already been used. Request a new one below."))
+        ) from exc
+    return contact
+
+
+def reader_sign_in(*, session: SessionBase, contact: Contact) -> None:
+    session.cycle_key()
+    session[_session_key()] = {"c": contact.pk, "a": contact.account_id}
+
+
+def reader_sign_out(*, session: SessionBase) -> None:
+    session.pop(_session_key(), None)
+
+
+def reader_from_session(*, session: SessionBase) -> ReaderIdentity | None:
+    data = session.get(_session_key())
+    if not isinstance(data, dict) or "c" not in data:
+        return None
+    return ReaderIdentity(contact_id=int(data["c"]), account_id=int(data["a"]))
+
+
+def session_hash(*, session: SessionBase) -> str:
+    """A stable, non-reversible id of the browser session for counting unique readers."""
+    if not session.session_key:
+        session.save()
+    key = f"{settings.SECRET_KEY}:{session.session_key}"
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,155 @@
+"""Readers' views and "Was this helpful?" feedback.
+
+A known reader's view also goes on the account's timeline (kind content_view, source key
+`content_view:<view id>`), which is what the engagement measure of the health score counts.
+Anonymous views only count in the totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Contact
+from journeys.services import activity_record, activity_record_bulk, feedback_create
+
+from ..models import Article, ArticleFeedback, ArticleView, Language
+
+CONTENT_VIEW = "content_view"
+FEEDBACK_SOURCE = "learn_support"
+
+
+def _activity_title(article: Article, language: str) -> str:
+    translation = (
+        next((t for t in article.translations.all() if t.language == language), None)
+        or article.translations.first()
+    )
+    title = translation.title if translation else article.slug
+    return f"📖 {title}"
+
+
+@transaction.atomic
+def article_view_record(
+    *,
+    article: Article,
+    language: str,
+    contact: Contact | None = None,
+    session_hash: str = "",
+    viewed_at: dt.datetime | None = None,
+) -> ArticleView:
+    if language not in Language.values:
+        raise ValidationError({"language": _("Unknown language.")})
+    view = ArticleView.objects.create(
+        article=article,
+        language=language,
+        contact=contact,
+        account_id=contact.account_id if contact else None,
+        session_hash=session_hash,
+        viewed_at=viewed_at or timezone.now(),
+    )
+    if contact is not None:
+        activity_record(
+            account=contact.account,
+            kind=CONTENT_VIEW,
+            title=_activity_title(article, language),
+            occurred_at=view.viewed_at,
+            contact=contact,
+            data={"article": article.pk, "slug": article.slug, "language": language},
+            source_key=f"content_view:{view.pk}",
+        )
+    return view
+
+
+@transaction.atomic
+def article_view_record_bulk(*, rows: list[dict[str, Any]]) -> int:
+    """Set-based variant for imports and demo data: rows of article, language, contact,
+    session_hash, viewed_at. Known readers' views go on the timeline in one statement."""
+    if not rows:
+        return 0
+    views = [
+        ArticleView(
+            article=row["article"],
+            language=row["language"],
+            contact=row.get("contact"),
+            account_id=row["contact"].account_id if row.get("contact") else None,
+            session_hash=row.get("session_hash", ""),
+            viewed_at=row["viewed_at"],
+        )
+        for row in rows
+    ]
+    created = ArticleView.objects.bulk_create(views, batch_size=2000)
+    titles: dict[tuple[int, str], str] = {}
+    activities = []
+    for view in created:
+        if view.contact_id is None:
+            continue
+        key = (view.article_id, view.language)
+        if key not in titles:
+            titles[key] = _activity_title(view.article, view.language)
+        activities.append(
+            {
+                "account_id": view.account_id,
+                "contact_id": view.contact_id,
+                "kind": CONTENT_VIEW,
+                "title": titles[key],
+                "occurred_at": view.viewed_at,
+                "data": {
+                    "article": view.article_id,
+                    "slug": view.article.slug,
+                    "language": view.language,
+                },
+                "source_key": f"content_view:{view.pk}",
+            }
+        )
+    activity_record_bulk(rows=activities)
+    return len(created)
+
+
+def _feedback_kind(helpful: bool, comment: str) -> str:
+    if comment.rstrip().endswith(("?", "？")):
+        return "question"
+    return "gain_point" if helpful else "pain_point"
+
+
+@transaction.atomic
+def article_feedback_submit(
+    *,
+    article: Article,
+    language: str,
+    helpful: bool,
+    comment: str = "",
+    contact: Contact | None = None,
+    session_hash: str = "",
+) -> ArticleFeedback:
+    """Record "Was this helpful?"; a comment or a "no" also goes to the voice of the customer."""
+    if language not in Language.values:
+        raise ValidationError({"language": _("Unknown language.")})
+    comment = comment.strip()[:2000]
+    feedback = ArticleFeedback(
+        article=article,
+        language=language,
+        helpful=helpful,
+        comment=comment,
+        contact=contact,
+        account_id=contact.account_id if contact else None,
+        session_hash=session_hash,
+    )
+    if comment or not helpful:
+        title = _activity_title(article, language).removeprefix("📖 ")
+        quote = comment or str(_("“%(title)s” did not help.") % {"title": title})
+        item = feedback_create(
+            account=contact.account if contact else None,
+            contact=contact,
+            kind=_feedback_kind(helpful, comment),
+            quote=quote,
+            category=article.section.key,
+            source=f"{FEEDBACK_SOURCE}:{article.slug}",
+        )
+        feedback.feedback_item_id = item.pk
+    feedback.save()
+    return feedback
