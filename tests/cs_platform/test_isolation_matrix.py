@@ -89,27 +89,41 @@ def schema_problems(model: type[models.Model]) -> list[str]:
     problems: list[str] = []
     if not issubclass(model, TenantScopedModel) and model not in NOT_SCOPED_ALLOWLIST:
         problems.append("has a tenant field but does not inherit cs_platform.TenantScopedModel")
-    for constraint in model._meta.constraints:
-        if isinstance(constraint, models.UniqueConstraint) and "tenant" not in _constraint_columns(
-            constraint
-        ):
-            problems.append(f"unique constraint {constraint.name!r} does not include tenant")
-    for together in model._meta.unique_together:
-        if not {"tenant", "tenant_id"} & set(together):
-            problems.append(f"unique_together {together!r} does not include tenant")
-    for field in model._meta.local_concrete_fields:
-        if field.unique and not field.primary_key:
-            problems.append(
-                f"field {field.name!r} is unique=True (or one-to-one); use a UniqueConstraint "
-                "over (tenant, field) instead"
-            )
-        if field.is_relation and field.name != "tenant":
-            target = field.related_model
-            if target not in REFERENCE_MODELS and not _is_tenant_owned(target):
-                problems.append(
-                    f"foreign key {field.name!r} points at {target}, which is neither "
-                    "tenant-owned nor a reference table"
-                )
+    problems += _uniqueness_problems(model)
+    problems += _reference_problems(model)
+    return problems
+
+
+def _uniqueness_problems(model: type[models.Model]) -> list[str]:
+    problems = [
+        f"unique constraint {c.name!r} does not include tenant"
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and "tenant" not in _constraint_columns(c)
+    ]
+    problems += [
+        f"unique_together {together!r} does not include tenant"
+        for together in model._meta.unique_together
+        if not {"tenant", "tenant_id"} & set(together)
+    ]
+    problems += [
+        f"field {field.name!r} is unique=True (or one-to-one); use a UniqueConstraint over "
+        "(tenant, field) instead"
+        for field in model._meta.local_concrete_fields
+        if field.unique and not field.primary_key
+    ]
+    return problems
+
+
+def _reference_problems(model: type[models.Model]) -> list[str]:
+    problems = [
+        f"foreign key {field.name!r} points at {field.related_model}, which is neither "
+        "tenant-owned nor a reference table"
+        for field in model._meta.local_concrete_fields
+        if field.is_relation
+        and field.name != "tenant"
+        and field.related_model not in REFERENCE_MODELS
+        and not _is_tenant_owned(field.related_model)
+    ]
     for m2m in model._meta.local_many_to_many:
         through = m2m.remote_field.through
         if through._meta.auto_created:
@@ -147,7 +161,7 @@ def test_every_project_model_is_tenant_owned_or_a_reference_table(model):
 def test_schema_rules_catch_a_model_that_breaks_them():
     with isolate_apps("tests"):
 
-        class Broken(models.Model):
+        class Broken(models.Model):  # noqa: DJ008
             tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
             code = models.CharField(max_length=10, unique=True)
             other = models.ForeignKey(
@@ -412,7 +426,8 @@ FK_CASES = [
 
 def _fk_value(field: Any, obj: models.Model) -> Any:
     child = field.child_relation if isinstance(field, relations.ManyRelatedField) else field
-    value = getattr(obj, child.slug_field) if isinstance(child, relations.SlugRelatedField) else obj.pk
+    is_slug = isinstance(child, relations.SlugRelatedField)
+    value = getattr(obj, child.slug_field) if is_slug else obj.pk
     return [value] if isinstance(field, relations.ManyRelatedField) else value
 
 
@@ -433,7 +448,7 @@ def test_a_reference_to_another_tenants_object_is_rejected(case, tenant, other_t
     if endpoint.supports("create"):
         payload = {}
         if endpoint.supports("retrieve"):
-            payload = {k: v for k, v in endpoint.client.get(endpoint.detail_url(mine)).json().items()}
+            payload = dict(endpoint.client.get(endpoint.detail_url(mine)).json())
             payload.pop("id", None)
         payload[name] = _fk_value(field, theirs)
         response = endpoint.client.post(endpoint.list_url(), payload, format="json")
