@@ -1,0 +1,9 @@
+from rest_framework.routers import BaseRouter
+
+from .api import ArticleViewSet, ArticleViewViewSet, SectionViewSet
+
+
+def register(router: BaseRouter) -> None:
+    router.register("content/sections", SectionViewSet, basename="content-section")
+    router.register("content/articles", ArticleViewSet, basename="content-article")
+    router.register("content/views", ArticleViewViewSet, basename="content-view")
