@@ -152,7 +152,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
                 _add_errors(settings_form, error)
             else:
                 messages.success(request, _("Draft saved."))
-                return redirect(tenant_reverse(request, "content:article_edit", article.pk))
+                return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
     return _editor(request, None, settings_form, tr_forms)
 
 
@@ -184,7 +184,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _add_errors(settings_form, error)
             else:
                 messages.success(request, _("Article saved."))
-                return redirect(tenant_reverse(request, "content:article_edit", article.pk))
+                return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
     return _editor(request, article, settings_form, tr_forms)
 
 
@@ -242,7 +242,7 @@ def article_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, message)
-    return redirect(tenant_reverse(request, "content:article_edit", article.pk))
+    return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
 
 
 @role_required(Role.VIEWER)
@@ -280,7 +280,7 @@ def article_images(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Image uploaded. Use it in Markdown as: ![description](%(url)s)") % {"url": url},
             )
-    return redirect(tenant_reverse(request, "content:article_edit", article.pk))
+    return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
 
 
 @role_required(Role.VIEWER)
@@ -358,7 +358,7 @@ def draft_from_feedback(request: HttpRequest, feedback_id: int) -> HttpResponse:
         author=request.user,  # type: ignore[arg-type]
     )
     messages.success(request, _("Draft created from the question. Write the answer and publish."))
-    return redirect(tenant_reverse(request, "content:article_edit", article.pk))
+    return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
 
 
 @role_required(Role.VIEWER)
