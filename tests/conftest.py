@@ -95,3 +95,23 @@ def viewer_api(viewer_user: User, tenant: Tenant) -> APIClient:
 @pytest.fixture
 def outsider_api(outsider: User, other_tenant: Tenant) -> APIClient:
     return api_client_for(outsider, other_tenant)
+
+
+# --- suite-wide set-up (markers, browser fixtures, failure reports) ---------------------------
+
+# The Playwright fixtures (browser, page, make_page) are usable from every tests/<app>/.
+from tests.browser.conftest import browser, make_page, page  # noqa: E402, F401
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes seconds (subprocesses, real workers)")
+    # WhiteNoise warns when collectstatic has not run; tests serve static files from finders.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the item, so fixtures can tell a failed test (screenshots)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
