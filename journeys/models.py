@@ -501,3 +501,7 @@ class FeedbackItem(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.quote[:60]
+
+    @property
+    def shared_with_labels(self) -> list[str]:
+        return [str(Department(d).label) for d in self.shared_with if d in Department.values]

@@ -1,7 +1,212 @@
-"""What journeys adds to the core pages and the account pages (filled in below)."""
+"""What journeys adds to the navigation, Account 360, the account list and segments."""
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.extensions import (
+    AccountListExtension,
+    AccountPanel,
+    SegmentRule,
+    account_panels,
+    register_account_panel,
+    register_list_extension,
+    register_segment_rule,
+)
+from accounts.models import Account
+from cs_platform.extensions import NavItem, register_nav_item
+from cs_platform.models import Role
+
+from . import selectors
+from .forms import (
+    ActionStepForm,
+    FeedbackForm,
+    MeetingForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    PhaseMoveForm,
+    TaskForm,
+)
+from .models import AccountPhase, MilestoneStatus, Phase
+
+TIMELINE_PANEL_SIZE = 15
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.has_role(Role.CSM)
+
+
+def phase_header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    current = selectors.phase_current_for_account(account=account)
+    initial = {}
+    if current is not None:
+        later = [p for p in selectors.phase_list() if p.order > current.phase.order]
+        initial = {"to_phase": later[0].pk} if later else {}
+    return {
+        "account": account,
+        "current": current,
+        "form": PhaseMoveForm(initial=initial),
+        "can_edit": _can_edit(request),
+    }
+
+
+def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    journey_map = selectors.journey_map_for_account(account=account)
+    milestones = list(journey_map.milestones.all()) if journey_map else []
+    return {
+        "account": account,
+        "journey_map": journey_map,
+        "milestones": milestones,
+        "milestone_form": MilestoneForm(),
+        "step_form": ActionStepForm(account=account),
+        "status_choices": MilestoneStatus.choices,
+        "status_form": MilestoneStatusForm(),
+        "can_edit": _can_edit(request),
+    }
+
+
+def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    activities = selectors.activity_list_for_account(account=account)[: TIMELINE_PANEL_SIZE + 1]
+    activities = list(activities)
+    return {
+        "account": account,
+        "activities": activities[:TIMELINE_PANEL_SIZE],
+        "has_more": len(activities) > TIMELINE_PANEL_SIZE,
+        "meeting_form": MeetingForm(account=account),
+        "can_edit": _can_edit(request),
+    }
+
+
+def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    return {
+        "account": account,
+        "tasks": selectors.task_list_for_account(account=account, open_only=True)[:50],
+        "form": TaskForm(initial={"assignee": getattr(request.user, "pk", None)}),
+        "can_edit": _can_edit(request),
+    }
+
+
+def phase_history_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    return {
+        "account": account,
+        "transitions": selectors.phase_history_for_account(account=account)[:30],
+    }
+
+
+def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    return {
+        "account": account,
+        "items": selectors.feedback_list(account_id=account.pk)[:10],
+        "form": FeedbackForm(),
+        "can_edit": _can_edit(request),
+    }
+
+
+PANELS = [
+    AccountPanel(
+        "journeys_phase", "journeys/panels/phase.html", phase_header_context, "header", 10
+    ),
+    AccountPanel(
+        "journeys_map", "journeys/panels/journey_map.html", journey_map_context, "main", 30
+    ),
+    AccountPanel("journeys_tasks", "journeys/panels/tasks.html", tasks_context, "main", 40),
+    AccountPanel(
+        "journeys_timeline", "journeys/panels/timeline.html", timeline_context, "main", 50
+    ),
+    AccountPanel(
+        "journeys_phase_history",
+        "journeys/panels/phase_history.html",
+        phase_history_context,
+        "side",
+        20,
+    ),
+    AccountPanel(
+        "journeys_feedback", "journeys/panels/feedback.html", feedback_context, "side", 60
+    ),
+]
+
+
+def panel_contexts(request: HttpRequest, account: Account) -> dict[str, list[dict[str, Any]]]:
+    """Journeys' own Account 360 panels per slot, for journeys' account page."""
+    return {
+        slot: [
+            {"template": p.template, "context": p.get_context(request, account)}
+            for p in account_panels(slot)
+            if p.key.startswith("journeys_")
+        ]
+        for slot in ("header", "main", "side")
+    }
+
+
+# --- account list and segments ----------------------------------------------------------------
+
+
+def _phase_choices() -> list[tuple[str, str]]:
+    return [(str(p.pk), p.name) for p in selectors.phase_list()]
+
+
+def _phase_by_value(value: Any) -> Phase | None:
+    value = str(value).strip()
+    lookup = Q(key=value) | Q(pk=int(value)) if value.isdigit() else Q(key=value)
+    return Phase.objects.filter(lookup).first()
+
+
+def _apply_phase(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
+    """Accounts in the phase(s) `value`: a phase id or key, or a list of them."""
+    values = value if isinstance(value, list | tuple) else [value]
+    phases = [p for p in (_phase_by_value(v) for v in values if str(v).strip()) if p is not None]
+    if not phases:
+        return queryset.none()
+    return queryset.filter(reduce(or_, [selectors.account_in_phase_q(p) for p in phases]))
+
+
+def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    """`phase` (the phase's order, for sorting) and `phase_name` (in the active language)."""
+    first = selectors.phase_first()
+    name_field = "phase__name_ja" if (get_language() or "ja")[:2] == "ja" else "phase__name_en"
+    current = AccountPhase.objects.filter(account=OuterRef("pk"))
+    return queryset.annotate(
+        phase=Coalesce(
+            Subquery(current.values("phase__order")[:1]), Value(first.order if first else 0)
+        ),
+        phase_name=Coalesce(
+            Subquery(current.values(name_field)[:1]), Value(first.name if first else "")
+        ),
+    )
+
 
 def register_all() -> None:
-    pass
+    register_nav_item(NavItem("journeys:my_work", _("My work"), 5, Role.CSM))
+    register_nav_item(NavItem("journeys:funnel", _("Phase funnel"), 20, Role.CS_MANAGER))
+    register_nav_item(NavItem("journeys:feedback", _("Voice of the customer"), 50, Role.VIEWER))
+    for panel in PANELS:
+        register_account_panel(panel)
+    register_list_extension(
+        AccountListExtension(
+            key="phase",
+            label=_("Phase"),
+            choices=_phase_choices,
+            apply=_apply_phase,
+            annotate=_annotate_phase,
+            template="journeys/list_phase_cell.html",
+            order=10,
+        )
+    )
+    register_segment_rule(
+        SegmentRule(
+            key="phase",
+            label=_("Phase"),
+            apply=_apply_phase,
+            help_text=_("A phase key or id, or a list of them."),
+            choices=_phase_choices,
+        )
+    )

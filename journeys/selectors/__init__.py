@@ -5,6 +5,7 @@ from .maps import journey_map_for_account, journey_template_list, milestone_prog
 from .phases import (
     CurrentPhase,
     FunnelRow,
+    account_in_phase_q,
     accounts_in_phase,
     accounts_with_phase_id,
     current_phase_by_account,
@@ -28,6 +29,7 @@ from .work import (
 __all__ = [
     "CurrentPhase",
     "FunnelRow",
+    "account_in_phase_q",
     "account_list_owned_by",
     "accounts_in_phase",
     "accounts_with_phase_id",

@@ -51,14 +51,17 @@ def accounts_with_phase_id(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
-def accounts_in_phase(queryset: QuerySet[Account], phase: Phase) -> QuerySet[Account]:
-    """Narrow to accounts in `phase`; accounts with no phase row count as the first phase."""
-    in_phase = Exists(AccountPhase.objects.filter(account=OuterRef("pk"), phase=phase))
+def account_in_phase_q(phase: Phase) -> Q:
+    """Q over accounts in `phase`; accounts with no phase row count as the first phase."""
+    in_phase = Q(Exists(AccountPhase.objects.filter(account=OuterRef("pk"), phase=phase)))
     first = phase_first()
     if first is not None and first.pk == phase.pk:
-        no_row = ~Exists(AccountPhase.objects.filter(account=OuterRef("pk")))
-        return queryset.filter(Q(in_phase) | Q(no_row))
-    return queryset.filter(in_phase)
+        return in_phase | ~Q(Exists(AccountPhase.objects.filter(account=OuterRef("pk"))))
+    return in_phase
+
+
+def accounts_in_phase(queryset: QuerySet[Account], phase: Phase) -> QuerySet[Account]:
+    return queryset.filter(account_in_phase_q(phase))
 
 
 def current_phase_by_account(*, account_ids: list[int] | None = None) -> dict[int, Phase]:

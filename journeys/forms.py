@@ -1,0 +1,180 @@
+"""Forms of the journeys pages (they post back and redirect; no JavaScript needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, Contact
+from cs_platform.models import User
+from cs_platform.scoping import require_current_tenant
+
+from .models import (
+    Department,
+    FeedbackKind,
+    FeedbackStatus,
+    MeetingType,
+    MilestoneStatus,
+    Phase,
+    Sentiment,
+)
+
+
+def tenant_members() -> QuerySet[User]:
+    return User.objects.filter(memberships__tenant=require_current_tenant()).order_by(
+        "full_name", "email"
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value: Any) -> str | None:
+        if hasattr(value, "strftime"):
+            # DateTimeField.prepare_value already turned it into naive local time.
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class PhaseMoveForm(forms.Form):
+    to_phase = forms.ModelChoiceField(
+        label=_("Move to"), queryset=Phase.objects.order_by("order", "pk"), empty_label=None
+    )
+    reason = forms.CharField(label=_("Why"), required=False, max_length=1000)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    customer_goal = forms.CharField(
+        label=_("Customer's goal (in their words)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    target_score = forms.IntegerField(
+        label=_("Target health score"), min_value=0, max_value=100, initial=60
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+
+
+class MilestoneStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)
+
+
+class ActionStepForm(forms.Form):
+    """The owner is one choice over staff and the account's contacts ("user:1", "contact:2")."""
+
+    description = forms.CharField(label=_("Step"), max_length=500)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = [(f"user:{u.pk}", str(u)) for u in tenant_members()]
+        contacts = [(f"contact:{c.pk}", str(c)) for c in Contact.objects.filter(account=account)]
+        self.fields["owner"].choices = [
+            ("", "—"),
+            (_("Our team"), staff),
+            (_("Customer"), contacts),
+        ]
+
+    def owner_objects(self) -> dict[str, Any]:
+        kind, _sep, pk = (self.cleaned_data.get("owner") or "").partition(":")
+        if kind == "user":
+            return {"owner_user": tenant_members().get(pk=pk)}
+        if kind == "contact":
+            return {"owner_contact": Contact.objects.get(pk=pk)}
+        return {}
+
+
+class MeetingForm(forms.Form):
+    occurred_at = forms.DateTimeField(
+        label=_("Date and time"), widget=DateTimeInput, initial=timezone.now
+    )
+    meeting_type = forms.ChoiceField(label=_("Type"), choices=MeetingType.choices)
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Customer attendees"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    staff = forms.ModelMultipleChoiceField(
+        label=_("Our attendees"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agenda = forms.CharField(label=_("Agenda"), max_length=2000)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps (one per line; each becomes a task)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    sentiment = forms.ChoiceField(
+        label=_("Customer sentiment"), choices=Sentiment.choices, initial=Sentiment.NEUTRAL
+    )
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = Contact.objects.filter(account=account)
+        self.fields["staff"].queryset = tenant_members()
+
+    def clean_next_steps(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data["next_steps"].splitlines() if line.strip()
+        ]
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=300)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = tenant_members()
+
+
+class FeedbackForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=FeedbackKind.choices)
+    quote = forms.CharField(
+        label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    category = forms.CharField(label=_("Category"), max_length=100, required=False)
+    shared_with = forms.MultipleChoiceField(
+        label=_("Share with"),
+        choices=Department.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class FeedbackFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *FeedbackKind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *FeedbackStatus.choices], required=False
+    )
+    shared_with = forms.ChoiceField(
+        label=_("Shared with"), choices=[("", _("All")), *Department.choices], required=False
+    )
+    category = forms.CharField(label=_("Category"), required=False)
+
+
+class FeedbackStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=FeedbackStatus.choices)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "journeys"
+
+urlpatterns = [
+    path("my-work/", views.my_work, name="my_work"),
+    path("funnel/", views.funnel, name="funnel"),
+    path("feedback/", views.feedback, name="feedback"),
+    path("feedback/<int:pk>/status/", views.feedback_status, name="feedback_status"),
+    path("accounts/<int:pk>/", views.account_page, name="account"),
+    path("accounts/<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("accounts/<int:pk>/phase/", views.phase_move, name="phase_move"),
+    path("accounts/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
+    path("accounts/<int:pk>/meetings/", views.meeting_add, name="meeting_add"),
+    path("accounts/<int:pk>/tasks/", views.task_add, name="task_add"),
+    path("accounts/<int:pk>/feedback/", views.feedback_add, name="feedback_add"),
+    path("milestones/<int:pk>/status/", views.milestone_status, name="milestone_status"),
+    path("milestones/<int:pk>/steps/", views.step_add, name="step_add"),
+    path("steps/<int:pk>/toggle/", views.step_toggle, name="step_toggle"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+]

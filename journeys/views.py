@@ -1,0 +1,302 @@
+"""Staff pages of journeys: thin; forms parse, services write, selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Account
+from accounts.selectors import account_get
+from cs_platform.decorators import role_required
+from cs_platform.models import Role
+from cs_platform.urlutils import tenant_reverse
+
+from . import selectors, services
+from .forms import (
+    ActionStepForm,
+    FeedbackFilterForm,
+    FeedbackForm,
+    FeedbackStatusForm,
+    MeetingForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    PhaseMoveForm,
+    TaskForm,
+)
+from .models import ActionStep, FeedbackItem, Milestone, Task
+
+TIMELINE_PAGE_SIZE = 25
+
+
+def _account(pk: int) -> Account:
+    account = account_get(pk=pk)
+    if account is None:
+        raise Http404
+    return account
+
+
+def _back(request: HttpRequest, account: Account, anchor: str = "") -> HttpResponse:
+    """Back to Account 360 (or, until accounts serves it, to the journeys account page)."""
+    try:
+        url = tenant_reverse(request, "accounts:detail", pk=account.pk)
+    except NoReverseMatch:
+        url = tenant_reverse(request, "journeys:account", pk=account.pk)
+    return redirect(f"{url}{'#' + anchor if anchor else ''}")
+
+
+def _form_errors(request: HttpRequest, *forms_or_errors: object) -> None:
+    for item in forms_or_errors:
+        errors = item.errors if hasattr(item, "errors") else item
+        if isinstance(errors, dict):
+            for field, messages_ in errors.items():
+                for message in messages_:
+                    label = "" if field in ("__all__", None) else f"{field}: "
+                    messages.error(request, f"{label}{message}")
+
+
+def _actor(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return request.user if request.user.is_authenticated else None
+
+
+@role_required(Role.VIEWER)
+def account_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The journeys part of an account on one page (Account 360 shows the same panels)."""
+    from .registry import panel_contexts
+
+    account = _account(pk)
+    return render(
+        request,
+        "journeys/account.html",
+        {"account": account, "panels": panel_contexts(request, account)},
+    )
+
+
+@role_required(Role.VIEWER)
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    page = Paginator(
+        selectors.activity_list_for_account(account=account), TIMELINE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "journeys/timeline.html", {"account": account, "page": page})
+
+
+@require_POST
+@role_required(Role.CSM)
+def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    form = PhaseMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.phase_transition(
+                account=account,
+                to_phase=form.cleaned_data["to_phase"],
+                actor=_actor(request),
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Phase changed."))
+        except ValidationError as exc:
+            _form_errors(request, exc.message_dict)
+    else:
+        _form_errors(request, form)
+    return _back(request, account)
+
+
+@require_POST
+@role_required(Role.CSM)
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        services.milestone_create(account=account, actor=_actor(request), **form.cleaned_data)
+        messages.success(request, _("Milestone added."))
+    else:
+        _form_errors(request, form)
+    return _back(request, account, "journey-map")
+
+
+@require_POST
+@role_required(Role.CSM)
+def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone, pk=pk)
+    form = MilestoneStatusForm(request.POST)
+    if form.is_valid():
+        services.milestone_set_status(
+            milestone=milestone, status=form.cleaned_data["status"], actor=_actor(request)
+        )
+    else:
+        _form_errors(request, form)
+    return _back(request, milestone.account, "journey-map")
+
+
+@require_POST
+@role_required(Role.CSM)
+def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone, pk=pk)
+    form = ActionStepForm(request.POST, account=milestone.account)
+    if form.is_valid():
+        try:
+            services.action_step_create(
+                milestone=milestone,
+                description=form.cleaned_data["description"],
+                due_date=form.cleaned_data["due_date"],
+                **form.owner_objects(),
+            )
+            messages.success(request, _("Step added to the action plan."))
+        except ValidationError as exc:
+            _form_errors(request, exc.message_dict)
+    else:
+        _form_errors(request, form)
+    return _back(request, milestone.account, "journey-map")
+
+
+@require_POST
+@role_required(Role.CSM)
+def step_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_object_or_404(ActionStep.objects.select_related("milestone"), pk=pk)
+    services.action_step_set_done(step=step, done=not step.done)
+    if request.POST.get("next") == "my_work":
+        return redirect(tenant_reverse(request, "journeys:my_work"))
+    return _back(request, step.milestone.account, "journey-map")
+
+
+@require_POST
+@role_required(Role.CSM)
+def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    form = MeetingForm(request.POST, account=account)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.meeting_log(
+            account=account,
+            occurred_at=data["occurred_at"],
+            meeting_type=data["meeting_type"],
+            contacts=list(data["contacts"]),
+            staff=list(data["staff"]),
+            agenda=data["agenda"],
+            notes=data["notes"],
+            next_steps=data["next_steps"],
+            sentiment=data["sentiment"],
+            logged_by=_actor(request),
+        )
+        messages.success(request, _("Meeting logged."))
+    else:
+        _form_errors(request, form)
+    return _back(request, account, "timeline")
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        services.task_create(
+            account=account,
+            title=form.cleaned_data["title"],
+            due_date=form.cleaned_data["due_date"],
+            assignee=form.cleaned_data["assignee"] or _actor(request),
+        )
+        messages.success(request, _("Task added."))
+    else:
+        _form_errors(request, form)
+    return _back(request, account, "tasks")
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=pk)
+    services.task_complete(task=task, actor=_actor(request))
+    if request.POST.get("next") == "my_work":
+        return redirect(tenant_reverse(request, "journeys:my_work"))
+    return _back(request, task.account, "tasks")
+
+
+@require_POST
+@role_required(Role.CSM)
+def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account(pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        services.feedback_create(account=account, created_by=_actor(request), **form.cleaned_data)
+        messages.success(request, _("Feedback recorded."))
+    else:
+        _form_errors(request, form)
+    return _back(request, account, "feedback")
+
+
+@role_required(Role.CSM)
+def my_work(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    accounts = selectors.account_list_owned_by(user=user)  # type: ignore[arg-type]
+    phases = selectors.current_phase_by_account(account_ids=[a.pk for a in accounts[:200]])
+    return render(
+        request,
+        "journeys/my_work.html",
+        {
+            "accounts": [(a, phases.get(a.pk)) for a in accounts[:200]],
+            "account_count": accounts.count(),
+            "tasks": selectors.task_list_open_for_user(user=user)[:100],  # type: ignore[arg-type]
+            "steps": selectors.action_step_list_open_for_user(user=user)[:100],  # type: ignore[arg-type]
+            "renewals": selectors.renewal_list_for_user(user=user, today=today)[:100],  # type: ignore[arg-type]
+            "today": today,
+        },
+    )
+
+
+@role_required(Role.CS_MANAGER)
+def funnel(request: HttpRequest) -> HttpResponse:
+    rows = selectors.phase_funnel()
+    total_accounts = sum(r.accounts for r in rows) or 1
+    return render(
+        request,
+        "journeys/funnel.html",
+        {
+            "rows": [(r, round(100 * r.accounts / total_accounts)) for r in rows],
+            "total_accounts": sum(r.accounts for r in rows),
+            "total_arr": sum(r.arr for r in rows),
+        },
+    )
+
+
+@role_required(Role.VIEWER)
+def feedback(request: HttpRequest) -> HttpResponse:
+    form = FeedbackFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.feedback_list(**{k: v for k, v in filters.items() if v})
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "journeys/feedback.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "status_form": FeedbackStatusForm(),
+            "can_edit": request.membership.has_role(Role.CSM),  # type: ignore[attr-defined]
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def feedback_status(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(FeedbackItem, pk=pk)
+    form = FeedbackStatusForm(request.POST)
+    if form.is_valid():
+        services.feedback_update_status(item=item, status=form.cleaned_data["status"])
+    else:
+        _form_errors(request, form)
+    return redirect(
+        f"{tenant_reverse(request, 'journeys:feedback')}?{request.POST.get('query', '')}"
+    )
