@@ -281,7 +281,7 @@ class RecomputeJob(TenantScopedModel):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.RUNNING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    chunk_count = models.PositiveIntegerField(default=0)
+    chunks = models.JSONField(default=list, blank=True)  # [[first_id, last_id], …]
     completed_chunks = ArrayField(models.IntegerField(), default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
@@ -346,6 +346,7 @@ class HealthAlert(TenantScopedModel):
     resolved_on = models.DateField(null=True, blank=True)
     score = models.FloatField()
     previous_score = models.FloatField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

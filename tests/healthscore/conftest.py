@@ -11,3 +11,12 @@ def _forget_partitions():
     partitions_forget_cache()
     yield
     partitions_forget_cache()
+
+
+@pytest.fixture
+def defaults(scoped):
+    """What `on_tenant_created` seeds (the shared tenant fixture skips the hooks)."""
+    from healthscore.services.scorecards import healthscore_tenant_defaults
+
+    healthscore_tenant_defaults(tenant=scoped)
+    return scoped

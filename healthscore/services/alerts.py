@@ -1,0 +1,128 @@
+"""Alerts: a drop of N points within the window, or a move into red; once per episode.
+
+An episode opens when the condition becomes true and stays open (one open `HealthAlert` per
+account and kind, enforced by a partial unique index) until the condition is false on a later
+recompute: red ends when the band is no longer red; a drop ends when the score is no longer N
+points under the window's peak. Only opening an episode writes to the timeline and creates a
+task for the owner CSM, so a nightly re-run or a second night in red stays silent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account
+from cs_platform.scoping import require_current_tenant
+from journeys.services import activity_record_bulk, task_create
+
+from ..models import AlertKind, HealthAlert, HealthSettings
+
+
+def health_settings_get() -> HealthSettings:
+    settings, _created = HealthSettings.objects.get_or_create(tenant=require_current_tenant())
+    return settings
+
+
+def _frame(*, day: dt.date, window: int) -> pd.DataFrame:
+    tenant = require_current_tenant()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.account_id, t.score, t.band, p.peak FROM healthscore_healthscore t"
+            " LEFT JOIN (SELECT account_id, max(score) AS peak FROM healthscore_healthscore"
+            "  WHERE tenant_id = %s AND day >= %s AND day < %s GROUP BY account_id) p"
+            " ON p.account_id = t.account_id"
+            " WHERE t.tenant_id = %s AND t.day = %s",
+            [tenant.pk, day - dt.timedelta(days=window), day, tenant.pk, day],
+        )
+        rows = cursor.fetchall()
+    frame = pd.DataFrame(rows, columns=["account_id", "score", "band", "peak"])
+    return frame.set_index("account_id")
+
+
+def _notify(alerts: list[HealthAlert], *, due_days: int) -> None:
+    if not alerts:
+        return
+    accounts = Account.objects.in_bulk([a.account_id for a in alerts])
+    tz = require_current_tenant().tzinfo
+    rows = []
+    for alert in alerts:
+        account = accounts[alert.account_id]
+        if alert.kind == AlertKind.RED:
+            title = _("Health moved into red (%(score).0f)") % {"score": alert.score}
+        else:
+            title = _("Health dropped %(drop).0f points to %(score).0f") % {
+                "drop": (alert.previous_score or alert.score) - alert.score,
+                "score": alert.score,
+            }
+        occurred = dt.datetime.combine(alert.opened_on, dt.time(2), tzinfo=tz)
+        rows.append(
+            {
+                "account_id": account.pk,
+                "kind": "health_alert",
+                "title": title,
+                "occurred_at": occurred,
+                "data": {"kind": alert.kind, "score": alert.score, "episode": alert.episode_key},
+                "source_key": f"health-alert:{alert.episode_key}",
+            }
+        )
+        task_create(
+            account=account,
+            title=title,
+            due_date=alert.opened_on + dt.timedelta(days=due_days),
+            description=_("Check in with the customer and review the health explanation."),
+            source_key=f"health-alert-task:{alert.episode_key}",
+            origin="health_alert",
+        )
+    activity_record_bulk(rows=rows)
+
+
+@transaction.atomic
+def alerts_evaluate(*, day: dt.date) -> list[HealthAlert]:
+    """Open and close alert episodes from the scores of `day`; returns the alerts opened."""
+    settings = health_settings_get()
+    frame = _frame(day=day, window=settings.drop_window_days)
+    if frame.empty:
+        return []
+    dropping = (frame["peak"] - frame["score"]) >= settings.drop_points
+    red = frame["band"] == "red"
+    conditions = {AlertKind.DROP: dropping}
+    if settings.alert_on_red:
+        conditions[AlertKind.RED] = red
+    open_alerts = HealthAlert.objects.filter(resolved_on__isnull=True, opened_on__lte=day)
+    for kind, condition in [(AlertKind.DROP, dropping), (AlertKind.RED, red)]:
+        ended = [int(a) for a in frame.index[~condition]]
+        open_alerts.filter(kind=kind, account_id__in=ended).update(resolved_on=day)
+    opened: list[HealthAlert] = []
+    for kind, condition in conditions.items():
+        candidates = frame[condition]
+        already = set(
+            open_alerts.filter(
+                kind=kind, account_id__in=[int(a) for a in candidates.index]
+            ).values_list("account_id", flat=True)
+        )
+        new = candidates[~candidates.index.isin(list(already))]
+        opened += [
+            HealthAlert(
+                account_id=int(account_id),
+                kind=kind,
+                episode_key=f"{kind}:{account_id}:{day.isoformat()}",
+                opened_on=day,
+                score=float(row.score),
+                previous_score=None if pd.isna(row.peak) else float(row.peak),
+            )
+            for account_id, row in new.iterrows()
+        ]
+    HealthAlert.objects.bulk_create(opened, ignore_conflicts=True)
+    fresh = list(
+        HealthAlert.objects.filter(
+            episode_key__in=[a.episode_key for a in opened], notified_at__isnull=True
+        )
+    )
+    _notify(fresh, due_days=settings.task_due_days)
+    HealthAlert.objects.filter(pk__in=[a.pk for a in fresh]).update(notified_at=timezone.now())
+    return fresh

@@ -1,0 +1,294 @@
+"""The recompute: chunks of accounts, SQL → pandas → one upsert per chunk and version.
+
+Idempotent by construction: a score is upserted on (tenant, account, day), and a chunk marks
+itself complete in the same transaction as its upsert, with a conditional UPDATE that counts it
+only once. A chunk run twice (a redelivered task after a killed worker, a resumed job) rewrites
+the same rows and does not move the progress counter twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Account, LifecycleStatus
+from accounts.selectors import segment_accounts
+from cs_platform.models import User
+from cs_platform.scoping import require_current_tenant
+from journeys.selectors import current_phase_by_account
+
+from ..measures import measure_frame, spec_of
+from ..models import JobStatus, JobTrigger, RecomputeJob, Scorecard
+from ..scoring import effective_weights, score_frame
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[RecomputeJob], None]
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "HEALTH_RECOMPUTE_CHUNK_SIZE", 5000))
+
+
+def _scorecards() -> list[Scorecard]:
+    cards = list(
+        Scorecard.objects.filter(is_active=True, current_version__isnull=False)
+        .select_related("current_version", "segment")
+        .order_by("is_default", "priority", "pk")
+    )
+    return cards
+
+
+def _accounts(first_id: int, last_id: int) -> pd.DataFrame:
+    rows = (
+        Account.objects.filter(pk__gte=first_id, pk__lte=last_id)
+        .exclude(lifecycle_status=LifecycleStatus.CHURNED)
+        .values_list("id", "licensed_seats", "market_segment")
+        .order_by("id")
+    )
+    frame = pd.DataFrame(list(rows), columns=["id", "seats", "market_segment"])
+    frame["seats"] = frame["seats"].astype(float)
+    return frame.set_index("id")
+
+
+def scorecard_assign(*, accounts: pd.DataFrame, scorecards: list[Scorecard]) -> pd.Series:
+    """The version id that applies to each account: first matching scorecard by priority,
+    the default last; exactly one per account (0 when no scorecard applies)."""
+    ids = [int(i) for i in accounts.index]
+    assigned = pd.Series(0, index=accounts.index, dtype="int64")
+    phases: pd.Series | None = None
+    if any(card.phase_keys for card in scorecards):
+        by_account = current_phase_by_account(account_ids=ids)
+        phases = pd.Series({a: p.key for a, p in by_account.items()}, dtype=object).reindex(
+            accounts.index
+        )
+    for card in scorecards:
+        mask = assigned == 0
+        if card.phase_keys and phases is not None:
+            mask &= phases.isin(card.phase_keys)
+        if card.market_segments:
+            mask &= accounts["market_segment"].isin(card.market_segments)
+        if card.segment_id:
+            members = segment_accounts(card.segment).filter(pk__in=ids).values_list("pk", flat=True)
+            mask &= accounts.index.isin(list(members))
+        assigned[mask] = card.current_version_id
+    return assigned
+
+
+def _upsert(
+    *, tenant_id: int, day: dt.date, version_id: int, definition: dict[str, Any], scores: Any
+) -> int:
+    """COPY the chunk's scores into a temp table; one INSERT … ON CONFLICT DO UPDATE."""
+    keys = [c["key"] for c in definition["components"]]
+    weights = effective_weights(definition)
+    columns = ["score", "band"]
+    for key in keys:
+        columns += [f"{key}__value", f"{key}__points"]
+    table = scores[columns].round(4)
+    temp_columns = ", ".join(
+        ["account_id bigint", "score float8", "band text"]
+        + [f"v{i} float8, p{i} float8" for i in range(len(keys))]
+    )
+    parts = ", ".join(
+        f"%s, jsonb_build_object('value', v{i}, 'points', p{i}, 'weight', %s::float8)"
+        for i in range(len(keys))
+    )
+    params: list[Any] = [tenant_id, day, version_id]
+    for key in keys:
+        params += [key, weights[key]]
+    buffer = io.StringIO()
+    table.to_csv(buffer, header=False, na_rep="", quoting=csv.QUOTE_MINIMAL)
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE healthscore_score_tmp ({temp_columns}) ON COMMIT DROP")
+        cursor.copy_expert("COPY healthscore_score_tmp FROM STDIN WITH (FORMAT csv)", buffer)
+        cursor.execute(
+            "INSERT INTO healthscore_healthscore "
+            "(tenant_id, account_id, day, version_id, score, band, components, computed_at) "
+            f"SELECT %s, account_id, %s, %s, score, band, jsonb_build_object({parts}), now() "
+            "FROM healthscore_score_tmp ORDER BY account_id "
+            "ON CONFLICT (tenant_id, account_id, day) DO UPDATE SET "
+            "version_id = EXCLUDED.version_id, score = EXCLUDED.score, band = EXCLUDED.band, "
+            "components = EXCLUDED.components, computed_at = EXCLUDED.computed_at",
+            params,
+        )
+        count = cursor.rowcount
+        cursor.execute("DROP TABLE healthscore_score_tmp")
+    return count
+
+
+def recompute_chunk(
+    *, day: dt.date, first_id: int, last_id: int, cache: dict[str, Any] | None = None
+) -> int:
+    """Score the accounts with first_id <= id <= last_id for `day`; returns how many."""
+    tenant = require_current_tenant()
+    accounts = _accounts(first_id, last_id)
+    if accounts.empty:
+        return 0
+    cards = _scorecards()
+    assigned = scorecard_assign(accounts=accounts, scorecards=cards)
+    versions = {c.current_version_id: c.current_version for c in cards}
+    used = [v for v in versions if (assigned == v).any()]
+    specs = {spec_of(comp) for v in used for comp in versions[v].definition["components"]}
+    measures = measure_frame(
+        tenant_id=tenant.pk,
+        tz=tenant.tzinfo,
+        accounts=accounts[assigned > 0],
+        as_of=day,
+        specs=specs,
+        cache=cache,
+    )
+    total = 0
+    with transaction.atomic():
+        for version_id in used:
+            definition = versions[version_id].definition
+            rows = measures.loc[assigned[assigned == version_id].index]
+            scores = score_frame(rows, definition)
+            total += _upsert(
+                tenant_id=tenant.pk,
+                day=day,
+                version_id=version_id,
+                definition=definition,
+                scores=scores,
+            )
+    return total
+
+
+def recompute_plan() -> list[list[int]]:
+    """Id ranges of `chunk_size()` scorable accounts each."""
+    ids = list(
+        Account.objects.exclude(lifecycle_status=LifecycleStatus.CHURNED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    size = chunk_size()
+    return [[ids[i], ids[min(i + size, len(ids)) - 1]] for i in range(0, len(ids), size)]
+
+
+def _job_fill(job: RecomputeJob) -> RecomputeJob:
+    chunks = recompute_plan()
+    total = Account.objects.exclude(lifecycle_status=LifecycleStatus.CHURNED).count()
+    RecomputeJob.objects.filter(pk=job.pk).update(chunks=chunks, total=total)
+    job.chunks, job.total = chunks, total
+    return job
+
+
+def recompute_job_create(
+    *, day: dt.date, trigger: str = JobTrigger.MANUAL, user: User | None = None
+) -> RecomputeJob:
+    job = RecomputeJob.objects.create(day=day, trigger=trigger, requested_by=user)
+    return _job_fill(job)
+
+
+def recompute_job_claim_nightly(*, day: dt.date) -> RecomputeJob | None:
+    """Create tonight's job unless it exists (a unique (tenant, day) row: one winner)."""
+    tenant = require_current_tenant()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO healthscore_recomputejob (tenant_id, day, trigger, status, total, done,"
+            " chunks, completed_chunks, errors, started_at)"
+            " VALUES (%s, %s, 'nightly', 'running', 0, 0, '[]', '{}', '[]', now())"
+            " ON CONFLICT (tenant_id, day) WHERE trigger = 'nightly' DO NOTHING RETURNING id",
+            [tenant.pk, day],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _job_fill(RecomputeJob.objects.get(pk=row[0]))
+
+
+def recompute_job_run_chunk(
+    *, job: RecomputeJob, index: int, cache: dict[str, Any] | None = None
+) -> bool:
+    """Run chunk `index` of `job`; counts towards progress only the first time."""
+    first_id, last_id = job.chunks[index]
+    with transaction.atomic():
+        count = recompute_chunk(day=job.day, first_id=first_id, last_id=last_id, cache=cache)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE healthscore_recomputejob SET done = done + %s,"
+                " completed_chunks = array_append(completed_chunks, %s)"
+                " WHERE id = %s AND tenant_id = %s AND NOT (%s = ANY(completed_chunks))",
+                [count, index, job.pk, job.tenant_id, index],
+            )
+            first_time = cursor.rowcount == 1
+    return first_time
+
+
+def recompute_job_record_error(*, job: RecomputeJob, index: int, error: str) -> None:
+    """A chunk gave up: note why, and count it as finished so the job can end."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputejob SET"
+            " errors = errors || jsonb_build_array(jsonb_build_object('chunk', %s, 'error', %s)),"
+            " completed_chunks = array_append(completed_chunks, %s)"
+            " WHERE id = %s AND tenant_id = %s AND NOT (%s = ANY(completed_chunks))",
+            [index, error[:500], index, job.pk, job.tenant_id, index],
+        )
+
+
+def recompute_job_finish(*, job: RecomputeJob) -> bool:
+    """Close the job once every chunk is in; True for the one caller that closed it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputejob SET finished_at = now(),"
+            " status = CASE WHEN jsonb_array_length(errors) > 0 THEN 'failed' ELSE 'done' END"
+            " WHERE id = %s AND tenant_id = %s AND status = 'running'"
+            " AND cardinality(completed_chunks) >= jsonb_array_length(chunks)",
+            [job.pk, job.tenant_id],
+        )
+        closed = cursor.rowcount == 1
+    if closed:
+        from .alerts import alerts_evaluate
+
+        alerts_evaluate(day=job.day)
+    return closed
+
+
+def recompute_job_pending_chunks(*, job: RecomputeJob) -> list[int]:
+    job.refresh_from_db()
+    return [i for i in range(len(job.chunks)) if i not in set(job.completed_chunks)]
+
+
+def recompute_job_run_sync(*, job: RecomputeJob, progress: Progress | None = None) -> RecomputeJob:
+    """Run (or resume) every pending chunk in this process: the command and demo path."""
+    cache: dict[str, Any] = {}
+    for index in recompute_job_pending_chunks(job=job):
+        recompute_job_run_chunk(job=job, index=index, cache=cache)
+        if progress is not None:
+            job.refresh_from_db()
+            progress(job)
+    recompute_job_finish(job=job)
+    job.refresh_from_db()
+    return job
+
+
+def healthscore_recompute(
+    *,
+    day: dt.date | None = None,
+    trigger: str = JobTrigger.COMMAND,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> RecomputeJob:
+    """Score every account of the tenant in scope for `day` (default: today), synchronously."""
+    day = day or timezone.localdate(timezone=require_current_tenant().tzinfo)
+    job = recompute_job_create(day=day, trigger=trigger, user=user)
+    return recompute_job_run_sync(job=job, progress=progress)
+
+
+def recompute_jobs_stale(*, older_than: dt.timedelta) -> list[RecomputeJob]:
+    """Jobs still running long after they started (a worker died with its chunks)."""
+    return list(
+        RecomputeJob.objects.filter(
+            status=JobStatus.RUNNING, started_at__lt=timezone.now() - older_than
+        )
+    )
