@@ -227,13 +227,17 @@ def _first_reads(article_ids: list[int]) -> pd.DataFrame:
     return frame[["account_id", "day"]]
 
 
-def _panel(frame: pd.DataFrame, value: str, days: pd.DatetimeIndex, fill: str) -> pd.DataFrame:
-    """Accounts as columns, every calendar day as rows; scores carried forward, usage 0."""
-    if frame.empty:
-        return pd.DataFrame(index=days)
-    frame = frame.assign(day=pd.to_datetime(frame["day"]))
-    panel = frame.pivot_table(index="day", columns="account_id", values=value, aggfunc="sum")
-    panel = panel.reindex(days)
+def _panel(
+    frame: pd.DataFrame, value: str, days: pd.DatetimeIndex, accounts: list[int], fill: str
+) -> pd.DataFrame:
+    """Accounts as columns, every calendar day as rows; scores carried forward, usage 0
+    (an account with no usage rows used the product 0 times, it is not missing)."""
+    if not frame.empty:
+        frame = frame.assign(day=pd.to_datetime(frame["day"]))
+        panel = frame.pivot_table(index="day", columns="account_id", values=value, aggfunc="sum")
+    else:
+        panel = pd.DataFrame(index=days, dtype=float)
+    panel = panel.reindex(index=days, columns=accounts)
     return panel.ffill() if fill == "ffill" else panel.fillna(0.0)
 
 
@@ -281,8 +285,8 @@ def reading_effect(
     end = min(readers["day"].max() + dt.timedelta(days=longest), today)
     days = pd.date_range(start, end, freq="D")
     involved = sorted(reader_ids | set(controls["account_id"]))
-    scores = _panel(_score_frame(involved, start, end), "score", days, "ffill")
-    usage = _panel(_usage_frame(involved, start, end), "count", days, "zero")
+    scores = _panel(_score_frame(involved, start, end), "score", days, involved, "ffill")
+    usage = _panel(_usage_frame(involved, start, end), "count", days, involved, "zero")
     result.windows = [_window(n, readers, controls, scores, usage, today) for n in windows]
     return result
 
