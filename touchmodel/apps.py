@@ -1,6 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TouchmodelConfig(AppConfig):
     name = "touchmodel"
+    verbose_name = _("Touch model")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import registry
+
+        registry.register_all()
+
+    def on_tenant_created(self, tenant: Any) -> None:
+        from .services import touch_settings_get
+
+        touch_settings_get()
+
+    def seed_demo(self, tenant: Any, *, log: Callable[[str], None]) -> None:
+        from .demo import touchmodel_seed_demo
+
+        touchmodel_seed_demo(tenant=tenant, log=log)

@@ -1,0 +1,289 @@
+"""Forms of the staff and public pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import BusinessPotential, Contact, MarketSegment
+
+from . import integrations
+from .models import (
+    ChampionNomination,
+    CsmCapacity,
+    HealthBand,
+    Rule,
+    Seminar,
+    Tier,
+    TierRule,
+    TouchProgram,
+    TouchSettings,
+    Trigger,
+    UserGroup,
+)
+
+
+def _phase_choices() -> list[tuple[int, str]]:
+    try:
+        return integrations.phase_choices()
+    except Exception:  # journeys not migrated yet: no phases to offer
+        return []
+
+
+class TierRuleForm(forms.ModelForm):
+    business_potentials = forms.MultipleChoiceField(
+        label=_("business potential is"),
+        choices=BusinessPotential.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    market_segments = forms.MultipleChoiceField(
+        label=_("market segment is"),
+        choices=MarketSegment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    health_bands = forms.MultipleChoiceField(
+        label=_("health band is"),
+        choices=HealthBand.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phase_ids = forms.TypedMultipleChoiceField(
+        label=_("phase is"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = TierRule
+        fields = [
+            "name",
+            "position",
+            "tier",
+            "arr_min",
+            "arr_max",
+            "business_potentials",
+            "market_segments",
+            "phase_ids",
+            "health_bands",
+            "segment",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phase_ids"].choices = _phase_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("arr_min"), data.get("arr_max")
+        if low is not None and high is not None and low >= high:
+            self.add_error("arr_max", _("Must be greater than the lower bound."))
+        return data
+
+
+class TierOverrideForm(forms.Form):
+    tier = forms.ChoiceField(label=_("tier"), choices=Tier.choices)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TouchProgramForm(forms.ModelForm):
+    class Meta:
+        model = TouchProgram
+        fields = [
+            "name_ja",
+            "name_en",
+            "kind",
+            "tier",
+            "value_per_customer",
+            "reach_per_month",
+            "cost_hours_per_month",
+            "description",
+            "is_active",
+        ]
+
+
+class TouchSettingsForm(forms.ModelForm):
+    class Meta:
+        model = TouchSettings
+        fields = [
+            "default_tier",
+            "hours_high",
+            "hours_low",
+            "hours_tech",
+            "default_csm_hours",
+            "email_from",
+        ]
+
+
+class CsmCapacityForm(forms.ModelForm):
+    class Meta:
+        model = CsmCapacity
+        fields = ["user", "hours_per_month"]
+
+    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if users is not None:
+            self.fields["user"].queryset = users
+
+
+class RuleForm(forms.ModelForm):
+    phase_id = forms.TypedChoiceField(
+        label=_("phase"), coerce=int, required=False, empty_value=None
+    )
+    days = forms.IntegerField(label=_("N days"), required=False, min_value=0)
+    threshold = forms.IntegerField(
+        label=_("health below X"), required=False, min_value=0, max_value=100
+    )
+    points = forms.IntegerField(label=_("dropped N points"), required=False, min_value=1)
+    tiers = forms.MultipleChoiceField(
+        label=_("only for tiers"),
+        choices=Tier.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    checklist_text = forms.CharField(
+        label=_("checklist (one item per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    class Meta:
+        model = Rule
+        fields = [
+            "name_ja",
+            "name_en",
+            "trigger",
+            "tiers",
+            "segment",
+            "act_high",
+            "act_low",
+            "act_tech",
+            "due_in_days",
+            "message_ja",
+            "message_en",
+            "program",
+            "is_active",
+        ]
+        widgets = {
+            "message_ja": forms.Textarea(attrs={"rows": 3}),
+            "message_en": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    PARAMS = ("phase_id", "days", "threshold", "points")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phase_id"].choices = [("", "—"), *_phase_choices()]
+        params = self.instance.params or {}
+        for name in self.PARAMS:
+            self.fields[name].initial = params.get(name)
+        self.fields["checklist_text"].initial = "\n".join(self.instance.checklist or [])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        trigger = data.get("trigger")
+        if trigger == Trigger.PHASE_ENTERED and not data.get("phase_id"):
+            self.add_error("phase_id", _("Choose the phase this rule watches."))
+        return data
+
+    def save(self, commit: bool = True) -> Rule:
+        rule = super().save(commit=False)
+        rule.params = {
+            name: self.cleaned_data[name]
+            for name in self.PARAMS
+            if self.cleaned_data.get(name) not in (None, "")
+        }
+        rule.checklist = [
+            line.strip()
+            for line in self.cleaned_data.get("checklist_text", "").splitlines()
+            if line.strip()
+        ]
+        if commit:
+            rule.save()
+        return rule
+
+
+class SeminarForm(forms.ModelForm):
+    target_phase_id = forms.TypedChoiceField(
+        label=_("phase target"), coerce=int, required=False, empty_value=None
+    )
+    starts_at = forms.DateTimeField(
+        label=_("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    class Meta:
+        model = Seminar
+        fields = [
+            "title_ja",
+            "title_en",
+            "kind",
+            "level",
+            "target_phase_id",
+            "capacity",
+            "starts_at",
+            "duration_minutes",
+            "is_online",
+            "venue",
+            "description",
+            "user_group",
+            "program",
+            "is_published",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_phase_id"].choices = [("", _("Every phase")), *_phase_choices()]
+
+
+class StaffRegistrationForm(forms.Form):
+    contact = forms.ModelChoiceField(label=_("contact"), queryset=Contact.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Contact.objects.exclude(email="").select_related("account").order_by("name")
+        )
+
+
+class PublicRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    email = forms.EmailField(label=_("e-mail"))
+    company = forms.CharField(label=_("company"), max_length=200, required=False)
+
+
+class SurveyForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How useful was it? (1–5)"),
+        coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea)
+
+
+class UserGroupForm(forms.ModelForm):
+    topics_text = forms.CharField(label=_("topics (one per line)"), required=False)
+
+    class Meta:
+        model = UserGroup
+        fields = ["name_ja", "name_en", "level", "description", "is_online"]
+
+    def save(self, commit: bool = True) -> UserGroup:
+        group = super().save(commit=False)
+        group.topics = [
+            t.strip() for t in self.cleaned_data.get("topics_text", "").splitlines() if t.strip()
+        ]
+        if commit:
+            group.save()
+        return group
+
+
+class NominationForm(forms.ModelForm):
+    class Meta:
+        model = ChampionNomination
+        fields = ["contact", "criterion", "reason"]

@@ -1,0 +1,119 @@
+"""What touchmodel adds to the core and account pages, the beat schedule and the signals."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.extensions import (
+    AccountListExtension,
+    AccountPanel,
+    SegmentRule,
+    register_account_panel,
+    register_list_extension,
+    register_segment_rule,
+)
+from accounts.models import Account, Contact, RelationshipLevel
+from cs_platform.extensions import NavItem, register_nav_item
+from cs_platform.models import Role
+
+
+def _tier_choices() -> list[tuple[str, str]]:
+    from .models import Tier
+
+    return [(value, str(label)) for value, label in Tier.choices]
+
+
+def _annotate_tier(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    from .models import AccountTier, TouchSettings
+
+    default = TouchSettings.objects.values("default_tier")[:1]
+    tier = AccountTier.objects.filter(account=OuterRef("pk")).values("tier")[:1]
+    return queryset.annotate(tier=Coalesce(Subquery(tier), Subquery(default), Value("tech")))
+
+
+def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
+    values = value if isinstance(value, list | tuple) else [value]
+    return _annotate_tier(queryset).filter(tier__in=[str(v) for v in values])
+
+
+def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
+    from .selectors import account_tier_get
+    from .selectors.community import relationship_map
+
+    return {
+        "account": account,
+        "account_tier": account_tier_get(account=account),
+        "relationship": relationship_map(account=account),
+        "can_override": getattr(request, "membership", None) is not None
+        and request.membership.has_role(Role.CS_MANAGER),  # type: ignore[attr-defined]
+    }
+
+
+def _on_contact_saved(sender: Any, instance: Contact, created: bool, **kwargs: Any) -> None:
+    """A new executive-level contact is an event rules react to (soon, not tonight)."""
+    if not created or instance.relationship_level != RelationshipLevel.EXECUTIVE:
+        return
+    tenant_id, account_id = instance.tenant_id, instance.account_id
+
+    def _enqueue() -> None:
+        from .tasks import evaluate_rules
+
+        with contextlib.suppress(Exception):
+            evaluate_rules.delay(
+                tenant_id=tenant_id, triggers=["executive_contact"], account_ids=[account_id]
+            )
+
+    transaction.on_commit(_enqueue)
+
+
+def register_all() -> None:
+    register_nav_item(NavItem("touchmodel:planner", _("Touch model"), 40, Role.VIEWER))
+    register_nav_item(NavItem("touchmodel:rules", _("Playbooks"), 45, Role.VIEWER))
+    register_nav_item(NavItem("touchmodel:seminars", _("Seminars"), 55, Role.VIEWER))
+    register_account_panel(
+        AccountPanel(
+            key="touchmodel",
+            template="touchmodel/panels/account_touch.html",
+            get_context=_touch_panel,
+            slot="side",
+            order=30,
+        )
+    )
+    register_list_extension(
+        AccountListExtension(
+            key="tier",
+            label=_("Touch tier"),
+            choices=_tier_choices,
+            apply=_filter_tier,
+            annotate=_annotate_tier,
+            template="touchmodel/panels/tier_cell.html",
+            order=40,
+        )
+    )
+    register_segment_rule(
+        SegmentRule(
+            key="tier",
+            label=_("Touch tier"),
+            apply=_filter_tier,
+            help_text=_("One or more of high, low, tech."),
+            choices=_tier_choices,
+        )
+    )
+    post_save.connect(_on_contact_saved, sender=Contact, dispatch_uid="touchmodel_exec_contact")
+    settings.CELERY_BEAT_SCHEDULE.setdefault(
+        "touchmodel-evaluate-rules",
+        {
+            "task": "touchmodel.evaluate_rules_all_tenants",
+            "schedule": timedelta(hours=6),
+        },
+    )

@@ -1,0 +1,224 @@
+"""The effect chain (seed 001): activity → input → outcome → impact, per program or rule.
+
+Touched accounts are compared with comparable untouched accounts (same tiers, never
+touched by the program), whose "touch date" is the touched group's median first touch.
+All maths is set-based: one query per source, pandas for the windows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from django.utils import timezone
+
+from .. import integrations
+from ..models import (
+    AccountTier,
+    Attendance,
+    EmailStatus,
+    FiringStatus,
+    OutboundEmail,
+    Rule,
+    RuleFiring,
+    SeminarRegistration,
+    TouchProgram,
+)
+
+WINDOW_DAYS = 30
+TOUCH_COLUMNS = ["account_id", "touched_at", "kind"]
+
+
+def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=columns)
+
+
+def program_touches(*, program: TouchProgram) -> pd.DataFrame:
+    firings = _frame(
+        RuleFiring.objects.filter(rule__program=program, status=FiringStatus.DONE)
+        .values_list("account_id", "fired_at", "action")
+        .order_by(),
+        TOUCH_COLUMNS,
+    )
+    attended = _frame(
+        SeminarRegistration.objects.filter(
+            seminar__program=program, attendance=Attendance.ATTENDED, account__isnull=False
+        )
+        .values_list("account_id", "seminar__starts_at")
+        .order_by(),
+        ["account_id", "touched_at"],
+    ).assign(kind="seminar_attended")
+    emails = _frame(
+        OutboundEmail.objects.filter(
+            program=program, status=EmailStatus.SENT, account__isnull=False, firing__isnull=True
+        )
+        .values_list("account_id", "sent_at")
+        .order_by(),
+        ["account_id", "touched_at"],
+    ).assign(kind="email")
+    parts = [f for f in (firings, attended, emails) if not f.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TOUCH_COLUMNS)
+
+
+def rule_touches(*, rule: Rule) -> pd.DataFrame:
+    return _frame(
+        RuleFiring.objects.filter(rule=rule, status=FiringStatus.DONE)
+        .values_list("account_id", "fired_at", "action")
+        .order_by(),
+        TOUCH_COLUMNS,
+    )
+
+
+def _window_sum(
+    usage: pd.DataFrame, starts: pd.Series, offset_from: int, offset_to: int
+) -> pd.Series:
+    """Per account: usage summed over [t0 + offset_from, t0 + offset_to) days."""
+    if usage.empty or starts.empty:
+        return pd.Series(0.0, index=starts.index)
+    merged = usage.merge(starts.rename("t0").reset_index(), on="account_id")
+    delta = (merged["day"] - merged["t0"]).apply(lambda d: d.days)
+    inside = merged[(delta >= offset_from) & (delta < offset_to)]
+    sums = inside.groupby("account_id")["count"].sum()
+    return sums.reindex(starts.index, fill_value=0).astype(float)
+
+
+def _usage_change(usage: pd.DataFrame, starts: pd.Series) -> dict[str, Any]:
+    before = _window_sum(usage, starts, -WINDOW_DAYS, 0)
+    after = _window_sum(usage, starts, 0, WINDOW_DAYS)
+    total_before, total_after = float(before.sum()), float(after.sum())
+    change = None if total_before == 0 else round(100 * (total_after / total_before - 1), 1)
+    return {
+        "accounts": len(starts),
+        "usage_before": round(total_before / max(len(starts), 1), 1),
+        "usage_after": round(total_after / max(len(starts), 1), 1),
+        "change_pct": change,
+        "accounts_up": int((after > before).sum()),
+    }
+
+
+def _score_at(history: pd.DataFrame, when: pd.Series) -> pd.Series:
+    """Per account: the latest score on or before `when[account]`."""
+    if history.empty or when.empty:
+        return pd.Series(dtype=float)
+    merged = history.merge(when.rename("at").reset_index(), on="account_id")
+    merged = merged[merged["day"] <= merged["at"]].sort_values("day")
+    return merged.groupby("account_id")["score"].last()
+
+
+def _health_change(history: pd.DataFrame, starts: pd.Series, today: dt.date) -> dict[str, Any]:
+    before = _score_at(history, starts)
+    after_at = starts.apply(lambda d: min(d + dt.timedelta(days=WINDOW_DAYS), today))
+    after = _score_at(history, after_at)
+    both = pd.concat([before.rename("b"), after.rename("a")], axis=1).dropna()
+    if both.empty:
+        return {"accounts": 0, "score_before": None, "score_after": None, "improved": 0}
+    return {
+        "accounts": len(both),
+        "score_before": round(float(both["b"].mean()), 1),
+        "score_after": round(float(both["a"].mean()), 1),
+        "improved": int((both["a"] > both["b"]).sum()),
+    }
+
+
+def _milestones(done: pd.DataFrame, starts: pd.Series) -> int:
+    if done.empty or starts.empty:
+        return 0
+    merged = done.merge(starts.rename("t0").reset_index(), on="account_id")
+    return int((merged["completed_on"] >= merged["t0"]).sum())
+
+
+def _impact(starts: pd.Series, today: dt.date) -> dict[str, Any]:
+    if starts.empty:
+        return {"renewals_due": 0, "renewed": 0, "renewal_rate": None, "expanded_arr": 0}
+    contracts = integrations.contract_outcomes(account_ids=[int(a) for a in starts.index])
+    contracts = contracts.assign(t0=contracts["account_id"].map(starts))
+    due = contracts[
+        (contracts["renewal_date"] >= contracts["t0"]) & (contracts["renewal_date"] <= today)
+    ]
+    renewed = due[due["status"].isin(["renewed", "expanded"])]
+    successors = contracts[contracts["previous_id"].isin(due["contract_id"])]
+    growth = (successors["arr"] - successors["previous_arr"]).clip(lower=0)
+    rate = None if due.empty else round(100 * len(renewed) / len(due), 1)
+    return {
+        "renewals_due": len(due),
+        "renewed": len(renewed),
+        "renewal_rate": rate,
+        "expanded_arr": int(growth.sum()) if not growth.empty else 0,
+    }
+
+
+def effect_chain(*, touches: pd.DataFrame, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The four stages for a set of touches (account_id, touched_at, kind)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    touches = touches.dropna(subset=["touched_at"])
+    if not touches.empty:
+        touches = touches.assign(
+            day=pd.to_datetime(touches["touched_at"], utc=True)
+            .dt.tz_convert(timezone.get_current_timezone())
+            .dt.date
+        )
+    activity = {
+        "touches": len(touches),
+        "accounts": int(touches["account_id"].nunique()) if not touches.empty else 0,
+        "by_kind": {str(k): int(v) for k, v in touches["kind"].value_counts().items()}
+        if not touches.empty
+        else {},
+    }
+    starts = (
+        touches.groupby("account_id")["day"].min() if not touches.empty else pd.Series(dtype=object)
+    )
+    matured = starts[starts <= today - dt.timedelta(days=WINDOW_DAYS)] if len(starts) else starts
+    control = _control_group(starts, matured)
+    first_day = min([*matured.tolist(), *control.tolist(), today]) - dt.timedelta(days=WINDOW_DAYS)
+    usage = integrations.usage_daily(since=first_day, until=today + dt.timedelta(days=1))
+    history = integrations.health_history(since=first_day)
+    done = integrations.milestones_completed(since=first_day)
+    return {
+        "activity": activity,
+        "input": {
+            "window_days": WINDOW_DAYS,
+            "touched": _usage_change(usage, matured),
+            "control": _usage_change(usage, control),
+        },
+        "outcome": {
+            "touched": {
+                **_health_change(history, matured, today),
+                "milestones_reached": _milestones(done, matured),
+            },
+            "control": {
+                **_health_change(history, control, today),
+                "milestones_reached": _milestones(done, control),
+            },
+        },
+        "impact": {"touched": _impact(starts, today), "control": _impact(control, today)},
+    }
+
+
+def _control_group(starts: pd.Series, matured: pd.Series) -> pd.Series:
+    """Comparable untouched accounts: same tiers as the touched ones, never touched, with
+    the touched group's median first-touch day as their pseudo touch date."""
+    if matured.empty:
+        return pd.Series(dtype=object)
+    tiers = dict(AccountTier.objects.values_list("account_id", "tier").order_by())
+    touched_tiers = {tiers.get(int(a)) for a in starts.index}
+    pool = [
+        a
+        for a in integrations.active_account_ids()
+        if a not in starts.index and tiers.get(a) in touched_tiers
+    ]
+    ordinals = sorted(d.toordinal() for d in matured)
+    median = dt.date.fromordinal(ordinals[len(ordinals) // 2])
+    return pd.Series(median, index=pd.Index(sorted(pool), name="account_id"), dtype=object)
+
+
+def program_effect(*, program: TouchProgram, now: dt.datetime | None = None) -> dict[str, Any]:
+    return {
+        "program_id": program.pk,
+        **effect_chain(touches=program_touches(program=program), now=now),
+    }
+
+
+def rule_effect(*, rule: Rule, now: dt.datetime | None = None) -> dict[str, Any]:
+    return {"rule_id": rule.pk, **effect_chain(touches=rule_touches(rule=rule), now=now)}

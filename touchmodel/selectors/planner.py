@@ -1,0 +1,230 @@
+"""The two-axis planner (value per customer × reach) and capacity planning."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db.models import QuerySet
+
+from accounts.models import Account
+from cs_platform.models import Membership, Role, User
+from cs_platform.scoping import require_current_tenant
+
+from .. import integrations
+from ..models import TIER_ORDER, AccountTier, CsmCapacity, Tier, TouchProgram, TouchSettings
+
+# SVG geometry of the planner chart (viewBox units).
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 380, 60, 20, 20, 50
+
+
+def program_list(*, active_only: bool = False) -> QuerySet[TouchProgram]:
+    queryset = TouchProgram.objects.all()
+    return queryset.filter(is_active=True) if active_only else queryset
+
+
+@dataclass(frozen=True)
+class PlannerPoint:
+    program: TouchProgram
+    x: float
+    y: float
+    r: float
+
+
+@dataclass(frozen=True)
+class PlannerChart:
+    points: list[PlannerPoint]
+    x_ticks: list[tuple[float, int]]
+    y_ticks: list[tuple[float, int]]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    top: int = TOP
+    bottom_y: int = HEIGHT - BOTTOM
+    right_x: int = WIDTH - RIGHT
+
+
+def planner_chart(*, programs: list[TouchProgram]) -> PlannerChart:
+    """Programs placed by reach (x, log scale) and value per customer (y, 1–5); the circle's
+    area grows with the CSM hours the program costs."""
+    max_reach = max([p.reach_per_month for p in programs] + [10])
+    top_decade = 10 ** math.ceil(math.log10(max_reach))
+    span_x = WIDTH - LEFT - RIGHT
+    span_y = HEIGHT - TOP - BOTTOM
+
+    def x_of(reach: int) -> float:
+        return LEFT + span_x * math.log10(max(reach, 1)) / math.log10(top_decade)
+
+    def y_of(value: int) -> float:
+        return TOP + span_y * (5 - value) / 4
+
+    max_cost = max([float(p.cost_hours_per_month) for p in programs] + [1.0])
+    points = [
+        PlannerPoint(
+            program=p,
+            x=round(x_of(p.reach_per_month), 1),
+            y=round(y_of(p.value_per_customer), 1),
+            r=round(6 + 18 * math.sqrt(float(p.cost_hours_per_month) / max_cost), 1),
+        )
+        for p in programs
+    ]
+    x_ticks = []
+    decade = 1
+    while decade <= top_decade:
+        x_ticks.append((round(x_of(decade), 1), decade))
+        decade *= 10
+    y_ticks = [(round(y_of(v), 1), v) for v in range(1, 6)]
+    return PlannerChart(points=points, x_ticks=x_ticks, y_ticks=y_ticks)
+
+
+@dataclass
+class CsmLoad:
+    user_id: int | None
+    name: str
+    accounts: dict[str, int]
+    hours_needed: float
+    hours_available: float
+
+    @property
+    def over(self) -> bool:
+        return self.hours_needed > self.hours_available
+
+    @property
+    def excess(self) -> float:
+        return round(max(0.0, self.hours_needed - self.hours_available), 1)
+
+    @property
+    def utilisation(self) -> int:
+        if not self.hours_available:
+            return 0
+        return round(100 * self.hours_needed / self.hours_available)
+
+
+@dataclass
+class Capacity:
+    hours_per_tier: dict[str, float]
+    accounts_per_tier: dict[str, int]
+    hours_per_tier_total: dict[str, float]
+    loads: list[CsmLoad]
+    candidates: list[dict] = field(default_factory=list)
+
+    @property
+    def over(self) -> list[CsmLoad]:
+        return [load for load in self.loads if load.over]
+
+
+def _tiered_accounts() -> tuple[pd.DataFrame, TouchSettings]:
+    settings = TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
+    facts = integrations.account_facts()
+    facts = facts[facts["account_id"].isin(integrations.active_account_ids())]
+    tiers = dict(AccountTier.objects.values_list("account_id", "tier").order_by())
+    facts = facts.assign(
+        tier=facts["account_id"].map(tiers).astype(object).fillna(str(settings.default_tier))
+    )
+    bands = integrations.health_bands()
+    facts = facts.assign(band=facts["account_id"].map(bands))
+    hours = {t: settings.hours_for(t) for t in Tier.values}
+    facts = facts.assign(hours=facts["tier"].map(hours))
+    return facts, settings
+
+
+def _csm_names(user_ids: list[int]) -> dict[int, str]:
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+
+
+def capacity_overview(*, candidates_limit: int = 20) -> Capacity:
+    """Hours each tier needs × accounts per CSM vs the hours each CSM has; who is over; and
+    the accounts whose move one tier down frees the hours with the least risk (healthy band,
+    lowest ARR first)."""
+    facts, settings = _tiered_accounts()
+    hours = {t: settings.hours_for(t) for t in Tier.values}
+    tenant = require_current_tenant()
+    csm_ids = set(
+        Membership.objects.filter(tenant=tenant, role__in=[Role.CSM, Role.CS_MANAGER]).values_list(
+            "user_id", flat=True
+        )
+    )
+    capacity = dict(CsmCapacity.objects.values_list("user_id", "hours_per_month").order_by())
+    owners = {int(o) for o in facts["owner_id"].dropna().unique()}
+    user_ids = sorted(csm_ids | owners | set(capacity))
+    names = _csm_names(user_ids)
+    counts = (
+        facts.assign(owner=facts["owner_id"].fillna(-1).astype("int64"))
+        .groupby(["owner", "tier"])
+        .size()
+        .unstack(fill_value=0)
+    )
+    needed = (
+        facts.assign(owner=facts["owner_id"].fillna(-1).astype("int64"))
+        .groupby("owner")["hours"]
+        .sum()
+    )
+    loads = []
+    for user_id in [*user_ids, -1]:
+        if user_id == -1 and user_id not in counts.index:
+            continue
+        row = counts.loc[user_id] if user_id in counts.index else None
+        loads.append(
+            CsmLoad(
+                user_id=None if user_id == -1 else user_id,
+                name=names.get(user_id, "—"),
+                accounts={t: int(row[t]) if row is not None and t in row else 0 for t in Tier},
+                hours_needed=round(float(needed.get(user_id, 0.0)), 1),
+                hours_available=0.0
+                if user_id == -1
+                else float(capacity.get(user_id, settings.default_csm_hours)),
+            )
+        )
+    loads.sort(key=lambda load: -load.utilisation)
+    over = {load.user_id: load.excess for load in loads if load.over and load.user_id}
+    return Capacity(
+        hours_per_tier=hours,
+        accounts_per_tier={t: int((facts["tier"] == t).sum()) for t in Tier},
+        hours_per_tier_total={
+            t: round(float(facts.loc[facts["tier"] == t, "hours"].sum()), 1) for t in Tier
+        },
+        loads=loads,
+        candidates=downgrade_candidates(
+            facts=facts, hours=hours, excess=over, limit=candidates_limit
+        ),
+    )
+
+
+def downgrade_candidates(
+    *, facts: pd.DataFrame, hours: dict[str, float], excess: dict[int, float], limit: int
+) -> list[dict]:
+    """Healthy accounts, lowest ARR first, that could move one tier down. For CSMs over
+    capacity, just enough of them to bring the CSM back under; the rest of the list is the
+    safest moves across the team."""
+    lower = {TIER_ORDER[i]: TIER_ORDER[i + 1] for i in range(len(TIER_ORDER) - 1)}
+    pool = facts[facts["tier"].isin(list(lower)) & (facts["band"] == "green")].copy()
+    if pool.empty:
+        return []
+    pool["to_tier"] = pool["tier"].map(lower)
+    pool["saves"] = pool["tier"].map(hours) - pool["to_tier"].map(hours)
+    pool = pool[pool["saves"] > 0].sort_values(["arr", "account_id"])
+    pool["owner"] = pool["owner_id"].fillna(-1).astype("int64")
+    pool["freed_before"] = pool.groupby("owner")["saves"].cumsum() - pool["saves"]
+    pool["owner_excess"] = pool["owner"].map(excess).fillna(0.0)
+    pool["relieves"] = pool["freed_before"] < pool["owner_excess"]
+    chosen = pd.concat([pool[pool["relieves"]], pool[~pool["relieves"]]]).head(limit)
+    names = dict(
+        Account.objects.filter(pk__in=chosen["account_id"].tolist())
+        .values_list("pk", "name")
+        .order_by()
+    )
+    return [
+        {
+            "account_id": int(r.account_id),
+            "account_name": names.get(int(r.account_id), ""),
+            "owner_id": None if r.owner == -1 else int(r.owner),
+            "arr": int(r.arr),
+            "band": r.band,
+            "from_tier": r.tier,
+            "to_tier": r.to_tier,
+            "hours_saved": round(float(r.saves), 2),
+            "relieves_overload": bool(r.relieves),
+        }
+        for r in chosen.itertuples()
+    ]

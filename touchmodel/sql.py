@@ -1,0 +1,40 @@
+"""INSERT … ON CONFLICT DO NOTHING RETURNING id: claim rows and learn which ones were ours.
+
+Django's `bulk_create(ignore_conflicts=True)` does not tell which rows were inserted; claiming
+work needs exactly that ("act only if inserted").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+from psycopg2.extras import execute_values
+
+from cs_platform.scoping import TenantScopedModel, require_current_tenant
+
+
+def insert_ignore_returning(objs: Sequence[TenantScopedModel]) -> list[int]:
+    """Insert the rows, skipping those that hit a unique constraint; return the new ids in
+    the order PostgreSQL inserted them (ids only, not their positions in `objs`)."""
+    if not objs:
+        return []
+    tenant = require_current_tenant()
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
+    for obj in objs:
+        if obj.tenant_id is None:
+            obj.tenant = tenant
+        obj.check_same_tenant_references()
+    rows = [
+        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES %s ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        returned = execute_values(cursor.cursor, sql, rows, page_size=1000, fetch=True)
+    return [r[0] for r in returned]

@@ -1,0 +1,68 @@
+"""Celery tasks of touchmodel: thin, named, JSON arguments, always `tenant_id`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+from cs_platform.models import Tenant
+from cs_platform.tasks import TenantTask
+
+from .models import EmailStatus, OutboundEmail
+from .services import tiers_assign
+from .services.email import EmailTemporaryFailure, email_retry_delay, email_send
+from .services.rules import rules_evaluate
+
+
+@shared_task(name="touchmodel.evaluate_rules", base=TenantTask, ignore_result=False)
+def evaluate_rules(
+    *,
+    tenant_id: int,
+    triggers: list[str] | None = None,
+    account_ids: list[int] | None = None,
+    reassign_tiers: bool = False,
+) -> dict[str, Any]:
+    """Evaluate the tenant's playbook rules. Chain it after the nightly health recompute
+    (`reassign_tiers=True` there, so tiers follow today's bands before the rules act)."""
+    if reassign_tiers:
+        tiers_assign()
+    summary = rules_evaluate(triggers=triggers, account_ids=account_ids)
+    flush_emails.delay(tenant_id=tenant_id)
+    return {"rules": summary.rules, "fired": summary.fired, "by_status": summary.by_status}
+
+
+@shared_task(
+    name="touchmodel.send_email", base=TenantTask, bind=True, max_retries=6, acks_late=True
+)
+def send_email(self: Any, *, tenant_id: int, email_id: int) -> str:
+    try:
+        return email_send(email_id=email_id)
+    except EmailTemporaryFailure as exc:
+        attempts = OutboundEmail.objects.values_list("attempts", flat=True).get(pk=email_id)
+        raise self.retry(exc=exc, countdown=email_retry_delay(attempts=attempts)) from exc
+
+
+@shared_task(name="touchmodel.flush_emails", base=TenantTask, ignore_result=True)
+def flush_emails(*, tenant_id: int) -> int:
+    """Sweeper: enqueue queued e-mails whose send was never enqueued (broker was down)."""
+    stale = timezone.now() - timezone.timedelta(minutes=5)
+    ids = list(
+        OutboundEmail.objects.filter(
+            status=EmailStatus.QUEUED, attempts=0, created_at__lt=stale
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for email_id in ids:
+        send_email.delay(tenant_id=tenant_id, email_id=email_id)
+    return len(ids)
+
+
+@shared_task(name="touchmodel.evaluate_rules_all_tenants", ignore_result=True)
+def evaluate_rules_all_tenants() -> int:
+    """Beat entry: fan out one evaluation per tenant (a safety net if the recompute chain
+    did not run)."""
+    ids = list(Tenant.objects.values_list("pk", flat=True))
+    for tenant_id in ids:
+        evaluate_rules.delay(tenant_id=tenant_id, reassign_tiers=True)
+    return len(ids)

@@ -1,0 +1,436 @@
+"""Staff pages of the touch model. Thin: forms parse, services write, selectors read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Account
+from cs_platform.decorators import role_required
+from cs_platform.models import Membership, Role, User
+from cs_platform.urlutils import tenant_reverse
+
+from . import integrations, selectors, services
+from .forms import (
+    CsmCapacityForm,
+    NominationForm,
+    RuleForm,
+    SeminarForm,
+    StaffRegistrationForm,
+    TierOverrideForm,
+    TierRuleForm,
+    TouchProgramForm,
+    TouchSettingsForm,
+    UserGroupForm,
+)
+from .models import (
+    Attendance,
+    ChampionNomination,
+    CsmCapacity,
+    Rule,
+    Seminar,
+    SeminarRegistration,
+    Tier,
+    TierRule,
+    TouchProgram,
+    UserGroup,
+)
+from .selectors.community import champion_list, user_group_list, user_group_members
+
+
+def _form_page(
+    request: HttpRequest, form: Any, title: str, back: str, **extra: Any
+) -> HttpResponse:
+    return render(
+        request, "touchmodel/form.html", {"form": form, "title": title, "back": back, **extra}
+    )
+
+
+def _save_form(
+    request: HttpRequest, form: ModelForm, title: str, back: str, done: str
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect(done)
+    return _form_page(request, form, title, back)
+
+
+# --- planner ----------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def planner(request: HttpRequest) -> HttpResponse:
+    programs = list(selectors.program_list())
+    return render(
+        request,
+        "touchmodel/planner.html",
+        {
+            "chart": selectors.planner_chart(programs=[p for p in programs if p.is_active]),
+            "programs": programs,
+            "capacity": selectors.capacity_overview(),
+            "tiers": Tier,
+            "settings": services.touch_settings_get(),
+        },
+    )
+
+
+@role_required(Role.CS_MANAGER)
+def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    program = get_object_or_404(TouchProgram, pk=pk) if pk else None
+    form = TouchProgramForm(request.POST or None, instance=program)
+    back = tenant_reverse(request, "touchmodel:planner")
+    return _save_form(request, form, _("Touch program"), back, back)
+
+
+@role_required(Role.VIEWER)
+def program_effect(request: HttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(TouchProgram, pk=pk)
+    return render(
+        request,
+        "touchmodel/effect.html",
+        {"subject": program, "effect": selectors.program_effect(program=program)},
+    )
+
+
+@role_required(Role.ADMIN)
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    settings = services.touch_settings_get()
+    form = TouchSettingsForm(request.POST or None, instance=settings, prefix="s")
+    users = User.objects.filter(
+        pk__in=Membership.objects.filter(tenant=request.tenant).values("user_id")  # type: ignore[attr-defined]
+    )
+    capacity_form = CsmCapacityForm(request.POST or None, users=users, prefix="c")
+    if request.method == "POST":
+        if "s-default_tier" in request.POST and form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect(tenant_reverse(request, "touchmodel:settings"))
+        if "c-user" in request.POST and capacity_form.is_valid():
+            CsmCapacity.objects.update_or_create(
+                user=capacity_form.cleaned_data["user"],
+                defaults={"hours_per_month": capacity_form.cleaned_data["hours_per_month"]},
+            )
+            messages.success(request, _("Saved."))
+            return redirect(tenant_reverse(request, "touchmodel:settings"))
+    return render(
+        request,
+        "touchmodel/settings.html",
+        {
+            "form": form,
+            "capacity_form": capacity_form,
+            "capacities": CsmCapacity.objects.select_related("user").order_by("user__email"),
+        },
+    )
+
+
+# --- tiers ------------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def tiers(request: HttpRequest) -> HttpResponse:
+    try:
+        phases = integrations.phase_names()
+    except Exception:
+        phases = {}
+    return render(
+        request,
+        "touchmodel/tiers.html",
+        {
+            "rules": TierRule.objects.select_related("segment"),
+            "counts": selectors.tier_counts(),
+            "phases": phases,
+            "tiers": Tier,
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def tier_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = get_object_or_404(TierRule, pk=pk) if pk else None
+    form = TierRuleForm(request.POST or None, instance=rule)
+    back = tenant_reverse(request, "touchmodel:tiers")
+    return _save_form(request, form, _("Tier rule"), back, back)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def tier_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(TierRule, pk=pk).delete()
+    return redirect(tenant_reverse(request, "touchmodel:tiers"))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def tiers_assign_now(request: HttpRequest) -> HttpResponse:
+    result = services.tiers_assign()
+    messages.success(
+        request,
+        _("Tiers assigned: %(n)s accounts, %(c)s changed, %(m)s kept by manual override.")
+        % {"n": result.accounts, "c": result.changed, "m": result.kept_manual},
+    )
+    return redirect(tenant_reverse(request, "touchmodel:tiers"))
+
+
+@require_POST
+@role_required(Role.CS_MANAGER)
+def account_tier(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=account_id)
+    back = request.POST.get("next") or tenant_reverse(request, "touchmodel:tiers")
+    if not back.startswith("/"):
+        back = tenant_reverse(request, "touchmodel:tiers")
+    if request.POST.get("clear"):
+        services.tier_override_clear(account=account)
+        messages.success(request, _("The account follows the tier rules again."))
+        return redirect(back)
+    form = TierOverrideForm(request.POST)
+    if form.is_valid():
+        services.tier_override(
+            account=account,
+            tier=form.cleaned_data["tier"],
+            user=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Tier overridden."))
+    else:
+        messages.error(request, _("Choose a tier and give a reason."))
+    return redirect(back)
+
+
+# --- playbooks --------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def rules(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.rule_list().annotate(
+        fired=Count("firings"),
+        failed=Count("firings", filter=Q(firings__status="failed")),
+    )
+    return render(request, "touchmodel/rules.html", {"rules": queryset})
+
+
+@role_required(Role.ADMIN)
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = get_object_or_404(Rule, pk=pk) if pk else None
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        rule = form.save()
+        messages.success(request, _("Saved."))
+        return redirect(tenant_reverse(request, "touchmodel:rule_detail", pk=rule.pk))
+    return _form_page(
+        request, form, _("Playbook rule"), tenant_reverse(request, "touchmodel:rules")
+    )
+
+
+@role_required(Role.VIEWER)
+def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule.objects.select_related("program", "segment"), pk=pk)
+    test_rows = selectors.rule_test(rule=rule) if request.GET.get("test") else None
+    return render(
+        request,
+        "touchmodel/rule_detail.html",
+        {
+            "rule": rule,
+            "test_rows": test_rows,
+            "firings": selectors.firing_list(rule=rule)[:50],
+            "effect": selectors.rule_effect(rule=rule) if request.GET.get("effect") else None,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule, pk=pk)
+    rule.is_active = not rule.is_active
+    rule.save(update_fields=["is_active", "updated_at"])
+    return redirect(tenant_reverse(request, "touchmodel:rule_detail", pk=rule.pk))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def rule_run(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule, pk=pk, is_active=True)
+    fired = services.rule_fire(rule=rule)
+    messages.success(request, _("The rule fired for %(n)s accounts.") % {"n": len(fired)})
+    return redirect(tenant_reverse(request, "touchmodel:rule_detail", pk=rule.pk))
+
+
+@role_required(Role.VIEWER)
+def firings(request: HttpRequest) -> HttpResponse:
+    return render(request, "touchmodel/firings.html", {"firings": selectors.firing_list()[:200]})
+
+
+# --- seminars ---------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def seminars(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    queryset = Seminar.objects.annotate(
+        registered=Count("registrations", filter=Q(registrations__status="registered")),
+        attended=Count("registrations", filter=Q(registrations__attendance="attended")),
+    )
+    return render(
+        request,
+        "touchmodel/seminars.html",
+        {
+            "upcoming": queryset.filter(starts_at__gte=now).order_by("starts_at"),
+            "past": queryset.filter(starts_at__lt=now).order_by("-starts_at")[:30],
+        },
+    )
+
+
+@role_required(Role.CS_MANAGER)
+def seminar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    seminar = get_object_or_404(Seminar, pk=pk) if pk else None
+    form = SeminarForm(request.POST or None, instance=seminar)
+    back = tenant_reverse(request, "touchmodel:seminars")
+    return _save_form(request, form, _("Seminar"), back, back)
+
+
+@role_required(Role.VIEWER)
+def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    seminar = get_object_or_404(Seminar, pk=pk)
+    form = StaffRegistrationForm(request.POST or None)
+    if request.method == "POST":
+        if not request.membership.has_role(Role.CSM):  # type: ignore[attr-defined]
+            raise Http404
+        if form.is_valid():
+            contact = form.cleaned_data["contact"]
+            try:
+                services.seminar_register(
+                    seminar=seminar, email=contact.email, name=contact.name, contact=contact
+                )
+                messages.success(request, _("Registered."))
+            except services.SeminarFull:
+                messages.error(request, _("The seminar is full."))
+            except services.SeminarClosed:
+                messages.error(request, _("The seminar has already started."))
+            return redirect(tenant_reverse(request, "touchmodel:seminar_detail", pk=seminar.pk))
+    registrations = SeminarRegistration.objects.filter(seminar=seminar).select_related(
+        "account", "contact"
+    )
+    return render(
+        request,
+        "touchmodel/seminar_detail.html",
+        {
+            "seminar": seminar,
+            "registrations": registrations,
+            "form": form,
+            "attendance": Attendance,
+            "public_url": f"/seminars/{request.tenant.slug}/{seminar.pk}/",  # type: ignore[attr-defined]
+            "ratings": [r.survey_rating for r in registrations if r.survey_rating],
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def seminar_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    seminar = get_object_or_404(Seminar, pk=pk)
+    attended, missed = [], []
+    for key, value in request.POST.items():
+        if not (key.startswith("att-") and key[4:].isdigit()):
+            continue
+        if value == Attendance.ATTENDED:
+            attended.append(int(key[4:]))
+        elif value == Attendance.MISSED:
+            missed.append(int(key[4:]))
+    result = services.seminar_attendance_record(
+        seminar=seminar,
+        attended_ids=attended,
+        missed_ids=missed,
+        actor=request.user,  # type: ignore[arg-type]
+    )
+    messages.success(request, _("Attendance recorded for %(n)s people.") % {"n": result.updated})
+    return redirect(tenant_reverse(request, "touchmodel:seminar_detail", pk=seminar.pk))
+
+
+# --- community --------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def community(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "touchmodel/community.html",
+        {
+            "groups": user_group_list(),
+            "nominations": champion_list()[:100],
+            "nomination_form": NominationForm(),
+        },
+    )
+
+
+@role_required(Role.CS_MANAGER)
+def user_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    group = get_object_or_404(UserGroup, pk=pk) if pk else None
+    form = UserGroupForm(
+        request.POST or None,
+        instance=group,
+        initial={"topics_text": "\n".join(group.topics) if group else ""},
+    )
+    back = tenant_reverse(request, "touchmodel:community")
+    return _save_form(request, form, _("User group"), back, back)
+
+
+@role_required(Role.VIEWER)
+def user_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(UserGroup, pk=pk)
+    form = StaffRegistrationForm(request.POST or None)
+    if request.method == "POST":
+        if not request.membership.has_role(Role.CSM):  # type: ignore[attr-defined]
+            raise Http404
+        if form.is_valid():
+            services.user_group_add_member(group=group, contact=form.cleaned_data["contact"])
+            return redirect(tenant_reverse(request, "touchmodel:user_group_detail", pk=group.pk))
+    return render(
+        request,
+        "touchmodel/user_group_detail.html",
+        {
+            "group": group,
+            "members": user_group_members(group=group),
+            "meetings": group.meetings.order_by("-starts_at")[:20],
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def champion_nominate(request: HttpRequest) -> HttpResponse:
+    form = NominationForm(request.POST)
+    if form.is_valid():
+        services.champion_nominate(
+            contact=form.cleaned_data["contact"],
+            criterion=form.cleaned_data["criterion"],
+            reason=form.cleaned_data["reason"],
+            nominated_by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("Nominated."))
+    else:
+        messages.error(request, _("Choose a contact and a criterion."))
+    return redirect(tenant_reverse(request, "touchmodel:community"))
+
+
+@require_POST
+@role_required(Role.CS_MANAGER)
+def champion_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = get_object_or_404(ChampionNomination, pk=pk)
+    if request.POST.get("decision") == "award":
+        services.champion_award(
+            nomination=nomination, award_title=request.POST.get("award_title", "")
+        )
+        messages.success(request, _("Champion awarded."))
+    else:
+        services.champion_decline(nomination=nomination)
+    return redirect(tenant_reverse(request, "touchmodel:community"))
