@@ -1,0 +1,21 @@
+"""CSV export with the import's headers, as UTF-8 with BOM so Excel opens Japanese text."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .columns import SPECS
+
+# Model lookups that give each exported column its value.
+_SOURCES = {"owner_email": "owner__email", "account_external_id": "account__external_id"}
+
+
+def export_csv(kind: str, *, japanese_headers: bool = False) -> bytes:
+    spec = SPECS[kind]
+    keys = [c.key for c in spec.columns]
+    lookups = [_SOURCES.get(k, k) for k in keys]
+    rows = spec.model.objects.order_by("external_id", "id").values_list(*lookups)
+    frame = pd.DataFrame.from_records(list(rows), columns=keys)
+    if japanese_headers:
+        frame.columns = [c.ja_header for c in spec.columns]
+    return frame.to_csv(index=False).encode("utf-8-sig")
