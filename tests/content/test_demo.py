@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from content.apps import ContentConfig
+from content.models import Article, ArticleFeedback, ArticleTranslation, ArticleView, Section
+from cs_platform.scoping import tenant_scope
+from journeys.models import Activity
+from tests.factories import ContactFactory, TenantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> tuple[int, ...]:
+    return (
+        Section.objects.count(),
+        Article.objects.count(),
+        ArticleTranslation.objects.count(),
+        ArticleView.objects.count(),
+        ArticleFeedback.objects.count(),
+        Activity.objects.filter(kind="content_view").count(),
+    )
+
+
+def test_seed_demo_writes_articles_in_both_languages_and_views_idempotently():
+    from django.apps import apps
+
+    tenant = TenantFactory(slug="hanamaru", name="はなまる採用株式会社")
+    config: ContentConfig = apps.get_app_config("content")  # type: ignore[assignment]
+    with tenant_scope(tenant):
+        for _ in range(20):
+            ContactFactory()
+        config.seed_demo(tenant, log=lambda message: None)
+        first = _counts()
+        config.seed_demo(tenant, log=lambda message: None)
+        assert _counts() == first
+        published = Article.objects.filter(status="published")
+        assert set(published.values_list("section__key", flat=True)) == {
+            "get-started",
+            "best-practices",
+            "customer-stories",
+        }
+        assert all(a.translations.count() == 2 for a in published)
+        assert ArticleView.objects.filter(contact__isnull=False).count() == first[5] > 0
+        assert Article.objects.get(slug="edit-company-page").next_article.slug == (
+            "register-members"
+        )
+
+
+def test_seed_demo_adapts_to_other_tenants():
+    from django.apps import apps
+
+    tenant = TenantFactory(slug="northwind", name="Northwind Analytics Inc.")
+    with tenant_scope(tenant):
+        apps.get_app_config("content").seed_demo(tenant, log=lambda message: None)
+        title = ArticleTranslation.objects.get(article__slug="first-steps", language="en").title
+        assert "Northwind Analytics" in title
