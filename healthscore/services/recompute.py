@@ -39,16 +39,17 @@ def chunk_size() -> int:
     return int(getattr(settings, "HEALTH_RECOMPUTE_CHUNK_SIZE", 5000))
 
 
-def _scorecards() -> list[Scorecard]:
-    cards = list(
-        Scorecard.objects.filter(is_active=True, current_version__isnull=False)
-        .select_related("current_version", "segment")
-        .order_by("is_default", "priority", "pk")
+def scorecards_in_force(*, including: Scorecard | None = None) -> list[Scorecard]:
+    """Active, published scorecards in the order they are tried (the default last)."""
+    cards = Scorecard.objects.filter(is_active=True, current_version__isnull=False)
+    if including is not None:
+        cards = cards | Scorecard.objects.filter(pk=including.pk)
+    return list(
+        cards.select_related("current_version", "segment").order_by("is_default", "priority", "pk")
     )
-    return cards
 
 
-def _accounts(first_id: int, last_id: int) -> pd.DataFrame:
+def accounts_frame(first_id: int, last_id: int) -> pd.DataFrame:
     rows = (
         Account.objects.filter(pk__gte=first_id, pk__lte=last_id)
         .exclude(lifecycle_status=LifecycleStatus.CHURNED)
@@ -60,9 +61,16 @@ def _accounts(first_id: int, last_id: int) -> pd.DataFrame:
     return frame.set_index("id")
 
 
-def scorecard_assign(*, accounts: pd.DataFrame, scorecards: list[Scorecard]) -> pd.Series:
+def scorecard_assign(
+    *,
+    accounts: pd.DataFrame,
+    scorecards: list[Scorecard],
+    version_of: dict[int, int] | None = None,
+) -> pd.Series:
     """The version id that applies to each account: first matching scorecard by priority,
-    the default last; exactly one per account (0 when no scorecard applies)."""
+    the default last; exactly one per account (0 when no scorecard applies).
+    `version_of` overrides a scorecard's version id (the preview scores a draft)."""
+    version_of = version_of or {}
     ids = [int(i) for i in accounts.index]
     assigned = pd.Series(0, index=accounts.index, dtype="int64")
     phases: pd.Series | None = None
@@ -80,7 +88,7 @@ def scorecard_assign(*, accounts: pd.DataFrame, scorecards: list[Scorecard]) -> 
         if card.segment_id:
             members = segment_accounts(card.segment).filter(pk__in=ids).values_list("pk", flat=True)
             mask &= accounts.index.isin(list(members))
-        assigned[mask] = card.current_version_id
+        assigned[mask] = version_of.get(card.pk, card.current_version_id)
     return assigned
 
 
@@ -131,10 +139,10 @@ def recompute_chunk(
 ) -> int:
     """Score the accounts with first_id <= id <= last_id for `day`; returns how many."""
     tenant = require_current_tenant()
-    accounts = _accounts(first_id, last_id)
+    accounts = accounts_frame(first_id, last_id)
     if accounts.empty:
         return 0
-    cards = _scorecards()
+    cards = scorecards_in_force()
     assigned = scorecard_assign(accounts=accounts, scorecards=cards)
     versions = {c.current_version_id: c.current_version for c in cards}
     used = [v for v in versions if (assigned == v).any()]

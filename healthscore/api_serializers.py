@@ -1,0 +1,172 @@
+"""Serializers of the health score API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from cs_platform.api.viewsets import TenantScopedSerializer
+
+from .models import (
+    HealthSettings,
+    KeyEvent,
+    RecomputeJob,
+    Scorecard,
+    ScorecardVersion,
+    SurveyResponse,
+)
+from .services.scorecards import scorecard_definition_validate
+
+
+class ScorecardVersionSerializer(TenantScopedSerializer):
+    class Meta:
+        model = ScorecardVersion
+        fields = ["id", "scorecard", "number", "definition", "published_at", "published_by"]
+        read_only_fields = fields
+
+
+class ScorecardSerializer(TenantScopedSerializer):
+    current_version = ScorecardVersionSerializer(read_only=True)
+    has_unpublished_changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id",
+            "name",
+            "description",
+            "priority",
+            "is_default",
+            "is_active",
+            "phase_keys",
+            "market_segments",
+            "segment",
+            "draft",
+            "current_version",
+            "has_unpublished_changes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["current_version", "created_at", "updated_at"]
+
+    def get_has_unpublished_changes(self, obj: Scorecard) -> bool:
+        return obj.current_version is None or obj.current_version.definition != obj.draft
+
+    def validate_draft(self, value: Any) -> Any:
+        try:
+            return scorecard_definition_validate(definition=value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["definition"]) from exc
+
+    def _string_list(self, value: Any, name: str) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError(f"{name} must be a list of strings.")
+        return value
+
+    def validate_phase_keys(self, value: Any) -> list[str]:
+        return self._string_list(value, "phase_keys")
+
+    def validate_market_segments(self, value: Any) -> list[str]:
+        return self._string_list(value, "market_segments")
+
+
+class ScorecardPreviewSerializer(serializers.Serializer):
+    definition = serializers.JSONField(
+        required=False, help_text="A definition to try; the saved draft when omitted."
+    )
+
+
+class KeyEventSerializer(TenantScopedSerializer):
+    class Meta:
+        model = KeyEvent
+        fields = ["id", "name", "label"]
+
+
+class SurveyResponseSerializer(TenantScopedSerializer):
+    class Meta:
+        model = SurveyResponse
+        fields = ["id", "account", "contact", "score", "responded_on", "comment", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        contact, account = attrs.get("contact"), attrs.get("account")
+        if contact is not None and account is not None and contact.account_id != account.pk:
+            raise serializers.ValidationError({"contact": "The contact is not of this account."})
+        return attrs
+
+
+class RecomputeJobSerializer(TenantScopedSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecomputeJob
+        fields = [
+            "id",
+            "day",
+            "trigger",
+            "status",
+            "total",
+            "done",
+            "progress",
+            "errors",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = [f for f in fields if f != "day"]
+        extra_kwargs = {"day": {"required": False}}
+
+    def get_progress(self, obj: RecomputeJob) -> float:
+        return round(obj.done / obj.total * 100, 1) if obj.total else 0.0
+
+
+class HealthSettingsSerializer(TenantScopedSerializer):
+    class Meta:
+        model = HealthSettings
+        fields = ["drop_points", "drop_window_days", "alert_on_red", "task_due_days"]
+
+
+class ComponentSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    measure = serializers.CharField()
+    unit = serializers.CharField()
+    group = serializers.CharField(allow_null=True)
+    group_label = serializers.CharField(allow_null=True)
+    value = serializers.FloatField(allow_null=True)
+    points = serializers.FloatField(allow_null=True)
+    weight = serializers.FloatField()
+    contribution = serializers.FloatField(allow_null=True)
+
+
+class MoverSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value_then = serializers.FloatField(allow_null=True)
+    value_now = serializers.FloatField(allow_null=True)
+    contribution_change = serializers.FloatField()
+
+
+class AccountHealthSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    day = serializers.DateField()
+    score = serializers.FloatField()
+    band = serializers.CharField()
+    scorecard = serializers.DictField()
+    version = serializers.IntegerField()
+    components = ComponentSerializer(many=True)
+    trend = serializers.DictField()
+    compared_with = serializers.DateField(allow_null=True)
+    score_then = serializers.FloatField(allow_null=True)
+    moved_most = MoverSerializer(many=True)
+
+
+class HistoryPointSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    score = serializers.FloatField()
+    band = serializers.CharField()
+    version = serializers.IntegerField()
+    scorecard = serializers.IntegerField()
+    version_changed = serializers.BooleanField()

@@ -1,0 +1,206 @@
+"""The health score API (/api/v1/): account health, portfolio, configuration, jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Account
+from cs_platform.api.permissions import IsTenantAdmin
+from cs_platform.api.viewsets import (
+    TenantScopedModelViewSet,
+    TenantScopedViewSetMixin,
+)
+from cs_platform.models import Role
+
+from . import selectors
+from .api_serializers import (
+    AccountHealthSerializer,
+    HealthSettingsSerializer,
+    HistoryPointSerializer,
+    KeyEventSerializer,
+    RecomputeJobSerializer,
+    ScorecardPreviewSerializer,
+    ScorecardSerializer,
+    ScorecardVersionSerializer,
+    SurveyResponseSerializer,
+)
+from .models import KeyEvent, RecomputeJob, Scorecard, SurveyResponse
+from .services.alerts import health_settings_get
+from .services.preview import scorecard_preview
+from .services.recompute import recompute_job_create
+from .services.scorecards import scorecard_publish
+
+
+def _account(pk: int) -> Account:
+    # The scoped manager: another tenant's account is a 404.
+    return get_object_or_404(Account.objects.all(), pk=pk)
+
+
+class AccountHealthView(APIView):
+    """The account's latest score, band, version, components, explanation and trend."""
+
+    @extend_schema(responses=AccountHealthSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        account = _account(pk)
+        explanation = selectors.health_explanation(account=account)
+        if explanation is None:
+            return Response(
+                {"detail": "No health score yet.", "code": "not_scored"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        current = selectors.health_current(account=account)
+        data = {
+            "account": account.pk,
+            **explanation,
+            "trend": selectors.health_trend(account=account, current=current),
+        }
+        return Response(AccountHealthSerializer(data).data)
+
+
+class AccountHealthHistoryView(APIView):
+    """Daily scores, oldest first; `version_changed` marks a new scorecard version."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", OpenApiTypes.INT, description="1–730, default 90")],
+        responses=HistoryPointSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        account = _account(pk)
+        try:
+            days = min(max(int(request.query_params.get("days", 90)), 1), 730)
+        except ValueError:
+            return Response({"days": ["Give a number of days."]}, status=400)
+        history = selectors.health_history(account=account, days=days)
+        return Response(HistoryPointSerializer(history, many=True).data)
+
+
+def _account_ref(row: dict[str, Any]) -> dict[str, Any]:
+    account = row.pop("account")
+    return {**row, "account_name": account.name}
+
+
+class PortfolioView(APIView):
+    """Band distribution, average over time, by phase, at-risk by ARR, renewals in 90 days."""
+
+    read_role = Role.VIEWER
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "day": selectors.health_latest_day(),
+                "bands": selectors.portfolio_band_distribution(),
+                "average_over_time": selectors.portfolio_average_over_time(days=90),
+                "by_phase": selectors.portfolio_by_phase(),
+                "at_risk": [_account_ref(r) for r in selectors.portfolio_at_risk(limit=20)],
+                "renewals": [_account_ref(r) for r in selectors.portfolio_renewals(days=90)],
+            }
+        )
+
+
+class ScorecardViewSet(TenantScopedModelViewSet):
+    """Scorecards (admins): edit the draft, preview it, publish it as a new version."""
+
+    queryset = Scorecard.objects.all()
+    serializer_class = ScorecardSerializer
+    permission_classes = [IsTenantAdmin]
+
+    def safely_get_queryset(self) -> QuerySet[Scorecard]:
+        return selectors.scorecard_list()
+
+    @extend_schema(request=None, responses=ScorecardVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        version = scorecard_publish(scorecard=self.get_object(), user=request.user)
+        return Response(ScorecardVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ScorecardPreviewSerializer, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"])
+    def preview(self, request: Request, pk: str | None = None) -> Response:
+        serializer = ScorecardPreviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = scorecard_preview(
+            scorecard=self.get_object(), definition=serializer.validated_data.get("definition")
+        )
+        return Response(result)
+
+    @extend_schema(responses=ScorecardVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request: Request, pk: str | None = None) -> Response:
+        versions = selectors.scorecard_version_list(scorecard=self.get_object())
+        return Response(ScorecardVersionSerializer(versions, many=True).data)
+
+
+class KeyEventViewSet(TenantScopedModelViewSet):
+    """Events that count towards feature breadth (admins write)."""
+
+    queryset = KeyEvent.objects.all()
+    serializer_class = KeyEventSerializer
+    write_role = Role.ADMIN
+
+
+class SurveyResponseViewSet(TenantScopedModelViewSet):
+    """Survey / NPS answers (0–10) per account, for the survey measure."""
+
+    queryset = SurveyResponse.objects.all()
+    serializer_class = SurveyResponseSerializer
+    filterset_fields = ["account", "responded_on"]
+
+
+class RecomputeJobViewSet(
+    TenantScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Recompute jobs and their progress; POST starts "recompute now" (admins)."""
+
+    queryset = RecomputeJob.objects.all()
+    serializer_class = RecomputeJobSerializer
+    write_role = Role.ADMIN
+
+    def perform_create(self, serializer: Any) -> None:
+        from .tasks import recompute_start_task
+
+        day = serializer.validated_data.get("day") or timezone.localdate()
+        with transaction.atomic():
+            job = recompute_job_create(day=day, user=self.request.user)
+            transaction.on_commit(
+                lambda: recompute_start_task.delay(tenant_id=job.tenant_id, job_id=job.pk)
+            )
+        serializer.instance = job
+
+
+class HealthSettingsView(APIView):
+    """Alert settings of the tenant (admins)."""
+
+    permission_classes = [IsTenantAdmin]
+
+    @extend_schema(responses=HealthSettingsSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(HealthSettingsSerializer(health_settings_get()).data)
+
+    @extend_schema(request=HealthSettingsSerializer, responses=HealthSettingsSerializer)
+    def put(self, request: Request) -> Response:
+        serializer = HealthSettingsSerializer(
+            health_settings_get(), data=request.data, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            serializer.save()
+        return Response(serializer.data)
+
+    patch = put
