@@ -18,7 +18,8 @@ class TenantCommand(BaseCommand):
         parser.add_argument("--tenant", required=True, help="Slug of the tenant to work on.")
 
     def handle(self, *args: Any, **options: Any) -> str | None:
-        slug = options["tenant"]
+        # The slug becomes the Tenant passed positionally; keeping it in options would clash.
+        slug = options.pop("tenant")
         tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:
             raise CommandError(f"No tenant with slug {slug!r}.")
