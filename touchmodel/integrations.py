@@ -103,7 +103,7 @@ def last_activity_at(*, account_ids: list[int] | None = None) -> dict[int, dt.da
     if account_ids is not None:
         queryset = queryset.filter(account_id__in=account_ids)
     rows = queryset.values("account_id").annotate(last=Max("occurred_at")).order_by()
-    return {r["account_id"]: r["last"] for r in rows.values_list("account_id", "last", named=True)}
+    return dict(rows.values_list("account_id", "last"))
 
 
 def activities_since(*, kinds: list[str], since: dt.datetime) -> pd.DataFrame:

@@ -110,7 +110,7 @@ def health_dropped(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     latest = history.groupby("account_id").tail(1).set_index("account_id")
     peak_idx = history.groupby("account_id")["score"].idxmax()
     peak = history.loc[peak_idx].set_index("account_id")
-    frame = latest.join(peak, rsuffix="_peak")
+    frame = latest.join(peak.add_suffix("_peak"))
     frame = frame[(frame["score_peak"] - frame["score"] >= points)].reset_index()
     if frame.empty:
         return _empty()

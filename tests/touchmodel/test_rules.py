@@ -1,0 +1,181 @@
+"""Actions by tier, the once-per-episode guarantee, and the record of every firing."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from journeys.models import Task
+from tests.factories import AccountFactory, ContactFactory, ContractFactory, UserFactory
+from touchmodel.extensions import register_content_recommender, unregister_content_recommender
+from touchmodel.models import OutboundEmail, RuleFiring, SeminarRegistration
+from touchmodel.selectors import rule_test
+from touchmodel.services import rules_evaluate
+from touchmodel.sql import insert_ignore_returning
+
+from .factories import AccountTierFactory, EmailOptOutFactory, RuleFactory, SeminarFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _renewing(tier: str, **account_fields):
+    account = AccountFactory(**account_fields)
+    AccountTierFactory(account=account, tier=tier)
+    ContractFactory(account=account, renewal_date=timezone.localdate() + dt.timedelta(days=10))
+    return account
+
+
+@pytest.fixture
+def rule(scoped):
+    return RuleFactory(trigger="renewal_due", params={"days": 30}, due_in_days=5)
+
+
+def test_high_touch_creates_a_task_for_the_owner_with_due_date_and_checklist(rule):
+    owner = UserFactory()
+    account = _renewing("high", owner=owner)
+    rules_evaluate()
+    firing = RuleFiring.objects.get()
+    task = Task.objects.get(account=account)
+    assert (task.assignee, task.due_date, task.source_key) == (
+        owner,
+        timezone.localdate() + dt.timedelta(days=5),
+        firing.source_key,
+    )
+    assert [item["text"] for item in task.checklist] == ["Review usage", "Book a call"]
+    assert (firing.status, firing.action, firing.result["task_id"]) == ("done", "task", task.pk)
+
+
+def test_low_touch_invites_contacts_to_the_next_fitting_seminar(rule):
+    account = _renewing("low")
+    contact = ContactFactory(account=account)
+    SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=20))
+    soonest = SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=3))
+    rules_evaluate()
+    registration = SeminarRegistration.objects.get()
+    assert (registration.seminar, registration.contact, registration.status) == (
+        soonest,
+        contact,
+        "invited",
+    )
+    email = OutboundEmail.objects.get()
+    assert (email.template, email.to_email) == ("seminar_invitation", contact.email)
+
+
+def test_low_touch_skips_a_full_seminar(rule):
+    account = _renewing("low")
+    ContactFactory(account=account)
+    full = SeminarFactory(capacity=0, starts_at=timezone.now() + dt.timedelta(days=2))
+    later = SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=9))
+    rules_evaluate()
+    assert RuleFiring.objects.get().result["seminar_id"] == later.pk
+    assert full.registrations.count() == 0
+
+
+def test_low_touch_without_a_seminar_is_recorded_as_skipped(rule):
+    ContactFactory(account=_renewing("low"))
+    rules_evaluate()
+    firing = RuleFiring.objects.get()
+    assert firing.status == "skipped"
+    assert "seminar" in firing.result["reason"]
+
+
+def test_tech_touch_emails_recommended_articles_to_the_contacts(rule):
+    account = _renewing("tech")
+    contact = ContactFactory(account=account)
+
+    def recommend(account, language):
+        return [("はじめてのガイド", "https://help.example/getting-started")]
+
+    register_content_recommender(recommend)
+    try:
+        rules_evaluate()
+    finally:
+        unregister_content_recommender(recommend)
+    email = OutboundEmail.objects.get()
+    assert email.to_email == contact.email
+    assert "https://help.example/getting-started" in email.body_text
+    assert email.firing == RuleFiring.objects.get()
+
+
+def test_tech_touch_without_recommender_links_the_learn_site(rule, tenant):
+    ContactFactory(account=_renewing("tech"))
+    rules_evaluate()
+    assert f"/learn/{tenant.slug}/" in OutboundEmail.objects.get().body_text
+
+
+def test_tech_touch_never_emails_an_opted_out_contact(rule):
+    account = _renewing("tech")
+    contact = ContactFactory(account=account)
+    EmailOptOutFactory(email=contact.email)
+    rules_evaluate()
+    assert OutboundEmail.objects.count() == 0
+    assert RuleFiring.objects.get().status == "skipped"
+
+
+def test_an_action_turned_off_for_the_tier_is_skipped(rule):
+    rule.act_high = False
+    rule.save()
+    _renewing("high")
+    rules_evaluate()
+    assert (RuleFiring.objects.get().action, Task.objects.count()) == ("none", 0)
+
+
+def test_a_rule_fires_once_per_account_per_episode(rule):
+    _renewing("high")
+    rules_evaluate()
+    rules_evaluate()
+    assert (RuleFiring.objects.count(), Task.objects.count()) == (1, 1)
+
+
+def test_a_new_episode_fires_again(rule):
+    account = _renewing("high")
+    rules_evaluate()
+    ContractFactory(account=account, renewal_date=timezone.localdate() + dt.timedelta(days=3))
+    rules_evaluate()
+    assert RuleFiring.objects.filter(account=account).count() == 2
+
+
+def test_a_second_claim_of_the_same_episode_inserts_nothing(rule):
+    account = AccountFactory()
+
+    def claim():
+        return insert_ignore_returning(
+            [RuleFiring(rule=rule, account=account, episode_key="e1", tier="high")]
+        )
+
+    assert len(claim()) == 1
+    assert claim() == []
+
+
+def test_a_failing_action_is_recorded_and_not_retried(rule, monkeypatch):
+    _renewing("high")
+
+    def boom(**kwargs):
+        raise RuntimeError("journeys is down")
+
+    monkeypatch.setattr("touchmodel.integrations.create_task", boom)
+    rules_evaluate()
+    rules_evaluate()
+    firing = RuleFiring.objects.get()
+    assert firing.status == "failed"
+    assert "journeys is down" in firing.error
+
+
+def test_inactive_rules_do_not_fire(rule):
+    rule.is_active = False
+    rule.save()
+    _renewing("high")
+    assert rules_evaluate().fired == 0
+
+
+def test_test_mode_lists_accounts_and_actions_without_side_effects(rule):
+    high = _renewing("high", name="高")
+    rows = rule_test(rule=rule)
+    assert [(r["account_id"], r["action"]) for r in rows] == [(high.pk, "task")]
+    assert (RuleFiring.objects.count(), Task.objects.count()) == (0, 0)
+
+
+def test_test_mode_leaves_out_episodes_already_fired(rule):
+    _renewing("high")
+    rules_evaluate()
+    assert rule_test(rule=rule) == []
