@@ -18,7 +18,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
@@ -119,8 +119,8 @@ def magic_link_send(*, email: str, base_url: str, language: str) -> bool:
         kwargs={"tenant_slug": tenant.slug, "token": magic_link_token(contact=contact)},
     )
     with translation.override(language):
-        subject = _gettext("Your sign-in link for %(site)s") % {"site": tenant.name}
-        body = _gettext(
+        subject = gettext("Your sign-in link for %(site)s") % {"site": tenant.name}
+        body = gettext(
             "Open this link within 30 minutes to sign in to %(site)s Learn & Support:\n\n"
             "%(url)s\n\nIf you did not ask for it, you can ignore this e-mail."
         ) % {"site": tenant.name, "url": base_url.rstrip("/") + path}
