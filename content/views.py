@@ -87,9 +87,7 @@ def _translation_forms(request: HttpRequest, article: Article | None) -> dict[st
         if code in existing:
             tr = existing[code]
             initial = {name: getattr(tr, name) for name in TranslationForm.base_fields}
-        forms[code] = TranslationForm(
-            request.POST or None, prefix=code, initial=initial, auto_id=f"id_{code}_%s"
-        )
+        forms[code] = TranslationForm(request.POST or None, prefix=code, initial=initial)
     return forms
 
 
