@@ -1,0 +1,90 @@
+"""Celery: a real worker runs tenant-scoped tasks; TenantTask refuses a task without tenant."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from cs_platform.celery import app
+from cs_platform.scoping import get_current_tenant
+from cs_platform.tasks import echo_tenant
+from tests.factories import TenantFactory
+
+CELERY = Path(sys.executable).with_name("celery")
+
+
+def _test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_queue():
+    """A real `celery worker` on a queue of its own, reading the test database."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="cs_platform.settings.test",
+        DATABASE_URL=_test_database_url(),
+    )
+    worker = subprocess.Popen(
+        [str(CELERY), "-A", "cs_platform", "worker", "--pool=solo", "-Q", queue, "-l", "warning"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield queue
+    finally:
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        if worker.returncode not in (0, -15):
+            sys.stderr.write(output)
+
+
+@pytest.mark.slow
+def test_a_real_worker_runs_a_task_in_the_tenant_it_was_given(transactional_db, worker_queue):
+    tenant = TenantFactory(slug="celery-tenant")
+    started = time.monotonic()
+
+    result = echo_tenant.apply_async(kwargs={"tenant_id": tenant.pk}, queue=worker_queue)
+
+    assert result.get(timeout=60) == "celery-tenant"
+    assert time.monotonic() - started < 60
+
+
+def test_a_tenant_task_refuses_to_run_without_tenant_id(db):
+    with pytest.raises(TypeError, match="tenant_id"):
+        echo_tenant()
+
+
+def test_a_tenant_task_runs_scoped_and_leaves_no_scope_behind(tenant):
+    assert echo_tenant(tenant_id=tenant.pk) == tenant.slug
+    assert get_current_tenant() is None
+
+
+def test_celery_is_configured_for_at_least_once_idempotent_tasks():
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.beat_scheduler == "redbeat.RedBeatScheduler"
