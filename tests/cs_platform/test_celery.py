@@ -36,8 +36,11 @@ def worker_queue():
         DATABASE_URL=_test_database_url(),
     )
     worker = subprocess.Popen(
-        [str(CELERY), "-A", "cs_platform", "worker", "--pool=solo", "-Q", queue, "-l", "warning"]
-        + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h"],
+        [
+            *(str(CELERY), "-A", "cs_platform", "worker", "--pool=solo", "-Q", queue),
+            *("-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+            *("-n", f"{queue}@%h"),
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
