@@ -143,7 +143,7 @@ def tiers_assign(*, account_ids: list[int] | None = None) -> TierAssignment:
 
 
 @transaction.atomic
-def tier_override(*, account: Account, tier: str, user: User, reason: str) -> AccountTier:
+def tier_override(*, account: Account, tier: str, user: User | None, reason: str) -> AccountTier:
     """Pin an account to a tier by hand (who, why and when are kept)."""
     if tier not in Tier.values:
         raise ValueError(f"Unknown tier {tier!r}.")

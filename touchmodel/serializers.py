@@ -1,0 +1,353 @@
+"""API serializers of touchmodel (tenant never exposed; related ids checked per tenant)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from cs_platform.api.viewsets import TenantScopedSerializer
+
+from .models import (
+    AccountTier,
+    ChampionNomination,
+    OutboundEmail,
+    Rule,
+    RuleFiring,
+    Seminar,
+    SeminarRegistration,
+    Tier,
+    TierRule,
+    TouchProgram,
+    UserGroup,
+    UserGroupMember,
+)
+
+
+class AccountTierSerializer(TenantScopedSerializer):
+    account_name = serializers.CharField(source="account.name", read_only=True)
+
+    class Meta:
+        model = AccountTier
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "tier",
+            "source",
+            "rule",
+            "override_by",
+            "override_reason",
+            "override_at",
+            "assigned_at",
+        ]
+        read_only_fields = fields
+
+
+class TierOverrideSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True)
+    clear = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs["clear"] and (not attrs.get("tier") or not attrs.get("reason", "").strip()):
+            raise serializers.ValidationError(
+                {"reason": "An override needs a tier and a reason (or clear=true)."}
+            )
+        return attrs
+
+
+class TierAssignResultSerializer(serializers.Serializer):
+    accounts = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    kept_manual = serializers.IntegerField()
+
+
+class TierRuleSerializer(TenantScopedSerializer):
+    class Meta:
+        model = TierRule
+        fields = [
+            "id",
+            "name",
+            "position",
+            "tier",
+            "arr_min",
+            "arr_max",
+            "business_potentials",
+            "market_segments",
+            "phase_ids",
+            "health_bands",
+            "segment",
+            "is_active",
+        ]
+
+
+class TouchProgramSerializer(TenantScopedSerializer):
+    class Meta:
+        model = TouchProgram
+        fields = [
+            "id",
+            "name_ja",
+            "name_en",
+            "kind",
+            "tier",
+            "value_per_customer",
+            "reach_per_month",
+            "cost_hours_per_month",
+            "description",
+            "is_active",
+        ]
+
+
+class StageGroupSerializer(serializers.Serializer):
+    touched = serializers.DictField()
+    control = serializers.DictField()
+
+
+class InputStageSerializer(StageGroupSerializer):
+    window_days = serializers.IntegerField()
+
+
+class EffectSerializer(serializers.Serializer):
+    """The four stages, each touched vs comparable untouched accounts."""
+
+    activity = serializers.DictField(help_text="touches, accounts, by_kind")
+    input = InputStageSerializer(
+        help_text="usage per account in the window before/after the first touch, change_pct"
+    )
+    outcome = StageGroupSerializer(
+        help_text="health score before/after, accounts improved, milestones reached"
+    )
+    impact = StageGroupSerializer(help_text="renewals due, renewed, renewal_rate, expanded_arr")
+
+
+class RuleSerializer(TenantScopedSerializer):
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "name_ja",
+            "name_en",
+            "message_ja",
+            "message_en",
+            "trigger",
+            "params",
+            "tiers",
+            "segment",
+            "act_high",
+            "act_low",
+            "act_tech",
+            "due_in_days",
+            "checklist",
+            "program",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_tiers(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or any(v not in Tier.values for v in value):
+            raise serializers.ValidationError(f"A list of tiers out of {Tier.values}.")
+        return value
+
+    def validate_params(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("An object.")
+        allowed = {"phase_id", "days", "threshold", "points"}
+        unknown = set(value) - allowed
+        if unknown:
+            raise serializers.ValidationError(f"Unknown parameters: {sorted(unknown)}.")
+        for key, item in value.items():
+            if item is not None and (not isinstance(item, int) or isinstance(item, bool)):
+                raise serializers.ValidationError({key: "A whole number."})
+        return value
+
+    def validate_checklist(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError("A list of strings.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        trigger = attrs.get("trigger", getattr(self.instance, "trigger", None))
+        params = attrs.get("params", getattr(self.instance, "params", {}) or {})
+        if trigger == "phase_entered" and not params.get("phase_id"):
+            raise serializers.ValidationError({"params": "phase_entered needs phase_id."})
+        return attrs
+
+
+class RuleTestRowSerializer(serializers.Serializer):
+    account_id = serializers.IntegerField()
+    account_name = serializers.CharField()
+    episode_key = serializers.CharField()
+    detail = serializers.CharField()
+    tier = serializers.CharField()
+    action = serializers.CharField()
+
+
+class RuleFiringSerializer(TenantScopedSerializer):
+    class Meta:
+        model = RuleFiring
+        fields = [
+            "id",
+            "rule",
+            "account",
+            "episode_key",
+            "tier",
+            "action",
+            "status",
+            "result",
+            "error",
+            "fired_at",
+        ]
+        read_only_fields = fields
+
+
+class SeminarSerializer(TenantScopedSerializer):
+    registered = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Seminar
+        fields = [
+            "id",
+            "title_ja",
+            "title_en",
+            "kind",
+            "level",
+            "target_phase_id",
+            "capacity",
+            "starts_at",
+            "duration_minutes",
+            "is_online",
+            "venue",
+            "description",
+            "user_group",
+            "program",
+            "is_published",
+            "registered",
+        ]
+
+    def get_registered(self, obj: Seminar) -> int:
+        return obj.registrations.filter(status="registered").count()
+
+
+class SeminarRegistrationSerializer(TenantScopedSerializer):
+    class Meta:
+        model = SeminarRegistration
+        fields = [
+            "id",
+            "seminar",
+            "contact",
+            "account",
+            "name",
+            "email",
+            "company",
+            "status",
+            "source",
+            "attendance",
+            "registered_at",
+            "survey_rating",
+            "survey_comment",
+        ]
+        read_only_fields = fields
+
+
+class RegisterSerializer(serializers.Serializer):
+    contact = serializers.IntegerField(required=False)
+    email = serializers.EmailField(required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
+    company = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("contact") and not attrs.get("email"):
+            raise serializers.ValidationError({"email": "Give a contact id or an e-mail."})
+        return attrs
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attended = serializers.ListField(child=serializers.IntegerField(), default=list)
+    missed = serializers.ListField(child=serializers.IntegerField(), default=list)
+
+
+class AttendanceResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+    activities = serializers.IntegerField()
+
+
+class UserGroupSerializer(TenantScopedSerializer):
+    class Meta:
+        model = UserGroup
+        fields = ["id", "name_ja", "name_en", "level", "topics", "description", "is_online"]
+
+    def validate_topics(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError("A list of strings.")
+        return value
+
+
+class UserGroupMemberSerializer(TenantScopedSerializer):
+    contact_name = serializers.CharField(source="contact.name", read_only=True)
+    account = serializers.IntegerField(source="contact.account_id", read_only=True)
+
+    class Meta:
+        model = UserGroupMember
+        fields = ["id", "group", "contact", "contact_name", "account", "is_leader", "joined_at"]
+        read_only_fields = ["group", "joined_at"]
+
+
+class ChampionNominationSerializer(TenantScopedSerializer):
+    class Meta:
+        model = ChampionNomination
+        fields = [
+            "id",
+            "contact",
+            "criterion",
+            "reason",
+            "nominated_by",
+            "status",
+            "award_title",
+            "awarded_at",
+            "created_at",
+        ]
+        read_only_fields = ["nominated_by", "status", "awarded_at", "created_at"]
+
+
+class AwardSerializer(serializers.Serializer):
+    award_title = serializers.CharField(required=False, allow_blank=True, default="")
+    decision = serializers.ChoiceField(choices=["award", "decline"], default="award")
+
+
+class OutboundEmailSerializer(TenantScopedSerializer):
+    class Meta:
+        model = OutboundEmail
+        fields = [
+            "id",
+            "message_key",
+            "to_email",
+            "contact",
+            "account",
+            "language",
+            "template",
+            "subject",
+            "status",
+            "attempts",
+            "last_error",
+            "firing",
+            "program",
+            "created_at",
+            "sent_at",
+            "bounced_at",
+        ]
+        read_only_fields = fields
+
+
+class BounceSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    message_key = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BounceResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
