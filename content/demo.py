@@ -79,13 +79,16 @@ def _articles(tenant: Tenant, *, log: Log) -> list[Article]:
     return [existing[e["slug"]] for e in entries]
 
 
-def _view_rows(articles: list[Article], contacts: list[Contact], rng: random.Random) -> list:
+def _at(rng: random.Random, now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(days=rng.uniform(0, DAYS), minutes=rng.randint(0, 600))
+
+
+def _known_rows(
+    articles: list[Article], contacts: list[Contact], rng: random.Random
+) -> list[dict[str, Any]]:
+    """About half the contacts read; readers mostly follow a track from where they start."""
     now = timezone.now()
     rows: list[dict[str, Any]] = []
-
-    def at() -> dt.datetime:
-        return now - dt.timedelta(days=rng.uniform(0, DAYS), minutes=rng.randint(0, 600))
-
     for contact in contacts:
         if rng.random() > 0.45:
             continue
@@ -94,29 +97,27 @@ def _view_rows(articles: list[Article], contacts: list[Contact], rng: random.Ran
         if rng.random() < 0.3:
             read.append(rng.choice(articles))
         language = "ja" if rng.random() < 0.85 else "en"
-        first = at()
+        first = _at(rng, now)
         for step, article in enumerate(read):
             when = min(first + dt.timedelta(days=step * rng.uniform(0.5, 6)), now)
             for _ in range(1 if rng.random() < 0.8 else 2):
-                rows.append(
-                    {
-                        "article": article,
-                        "language": language,
-                        "contact": contact,
-                        "viewed_at": when,
-                    }
-                )
-    weights = [6, 5, 4, 3, 2, 2, 2][: len(articles)] + [1] * max(0, len(articles) - 7)
-    for n in range(ANONYMOUS_VIEWS):
-        rows.append(
-            {
-                "article": rng.choices(articles, weights=weights)[0],
-                "language": "ja" if rng.random() < 0.75 else "en",
-                "session_hash": f"demo-{n % 260}",
-                "viewed_at": at(),
-            }
-        )
+                row = {"article": article, "language": language, "contact": contact}
+                rows.append({**row, "viewed_at": when})
     return rows
+
+
+def _anonymous_rows(articles: list[Article], rng: random.Random) -> list[dict[str, Any]]:
+    now = timezone.now()
+    weights = [6, 5, 4, 3, 2, 2, 2][: len(articles)] + [1] * max(0, len(articles) - 7)
+    return [
+        {
+            "article": rng.choices(articles, weights=weights)[0],
+            "language": "ja" if rng.random() < 0.75 else "en",
+            "session_hash": f"demo-{n % 260}",
+            "viewed_at": _at(rng, now),
+        }
+        for n in range(ANONYMOUS_VIEWS)
+    ]
 
 
 def _feedback(articles: list[Article], contacts: list[Contact], rng: random.Random) -> None:
@@ -151,14 +152,16 @@ def _feedback(articles: list[Article], contacts: list[Contact], rng: random.Rand
 def content_seed_demo(*, tenant: Tenant, log: Log) -> None:
     log(f"Learn & Support for {tenant.slug} …")
     articles = _articles(tenant, log=log)
-    if ArticleView.objects.exists():
-        log("  content: views already present, left as they are")
-        return
-    rng = random.Random(f"content-demo-{tenant.slug}")
     contacts = list(Contact.objects.only("id", "account_id").order_by("pk"))
-    rows = _view_rows(articles, contacts, rng)
+    # Each kind of demo data is written once: known readers when there are contacts and none
+    # of their views yet, anonymous views and feedback when there are none.
+    rows: list[dict[str, Any]] = []
+    if contacts and not ArticleView.objects.filter(contact__isnull=False).exists():
+        rows += _known_rows(articles, contacts, random.Random(f"content-known-{tenant.slug}"))
+    if not ArticleView.objects.filter(contact__isnull=True).exists():
+        rows += _anonymous_rows(articles, random.Random(f"content-anon-{tenant.slug}"))
     services.article_view_record_bulk(rows=rows)
     known = sum(1 for r in rows if r.get("contact"))
-    log(f"  content: {len(rows)} views ({known} by known readers, on the timeline)")
-    if not ArticleFeedback.objects.exists():
-        _feedback(articles, contacts, rng)
+    log(f"  content: {len(rows)} views written ({known} by known readers, on the timeline)")
+    if contacts and not ArticleFeedback.objects.exists():
+        _feedback(articles, contacts, random.Random(f"content-feedback-{tenant.slug}"))

@@ -55,3 +55,17 @@ def test_seed_demo_adapts_to_other_tenants():
         apps.get_app_config("content").seed_demo(tenant, log=lambda message: None)
         title = ArticleTranslation.objects.get(article__slug="first-steps", language="en").title
         assert "Northwind Analytics" in title
+
+
+def test_seed_demo_adds_known_readers_once_contacts_exist():
+    from django.apps import apps
+
+    tenant = TenantFactory(slug="meishi-cloud", name="名刺クラウド株式会社")
+    config = apps.get_app_config("content")
+    with tenant_scope(tenant):
+        config.seed_demo(tenant, log=lambda message: None)
+        assert not ArticleView.objects.filter(contact__isnull=False).exists()
+        for _ in range(10):
+            ContactFactory()
+        config.seed_demo(tenant, log=lambda message: None)
+        assert ArticleView.objects.filter(contact__isnull=False).exists()
