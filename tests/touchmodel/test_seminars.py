@@ -1,0 +1,114 @@
+"""Seminars, user groups and champions."""
+
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import timezone
+
+from accounts.extensions import account_panels
+from touchmodel.models import OutboundEmail, SeminarRegistration
+from touchmodel.services import (
+    SeminarClosed,
+    SeminarFull,
+    champion_award,
+    champion_nominate,
+    seminar_attendance_record,
+    seminar_next_fitting,
+    seminar_register,
+    user_group_add_member,
+)
+from touchmodel.services.seminars import survey_token
+from tests.factories import ContactFactory
+from tests.journeys.factories import PhaseFactory
+
+from .factories import SeminarFactory, SeminarRegistrationFactory, UserGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registration_stops_at_capacity(scoped):
+    seminar = SeminarFactory(capacity=1)
+    seminar_register(seminar=seminar, email="a@x.example", name="A")
+    with pytest.raises(SeminarFull):
+        seminar_register(seminar=seminar, email="b@x.example", name="B")
+
+
+def test_registering_twice_keeps_one_registration(scoped):
+    seminar = SeminarFactory()
+    seminar_register(seminar=seminar, email="a@x.example", name="A")
+    seminar_register(seminar=seminar, email="A@x.example", name="A")
+    assert SeminarRegistration.objects.count() == 1
+
+
+def test_an_invitation_turns_into_a_registration(scoped):
+    invited = SeminarRegistrationFactory(status="invited")
+    seminar_register(seminar=invited.seminar, email=invited.email, name=invited.name)
+    invited.refresh_from_db()
+    assert invited.status == "registered"
+
+
+def test_a_past_seminar_takes_no_registrations(scoped):
+    seminar = SeminarFactory(starts_at=timezone.now() - dt.timedelta(hours=1))
+    with pytest.raises(SeminarClosed):
+        seminar_register(seminar=seminar, email="a@x.example", name="A")
+
+
+def test_the_next_fitting_seminar_prefers_the_accounts_phase(scoped):
+    onboarding, adoption = PhaseFactory(order=1), PhaseFactory(order=2)
+    SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=1))
+    SeminarFactory(target_phase_id=onboarding.pk, starts_at=timezone.now() + dt.timedelta(days=1))
+    for_adoption = SeminarFactory(
+        target_phase_id=adoption.pk, starts_at=timezone.now() + dt.timedelta(days=5)
+    )
+    assert seminar_next_fitting(phase_id=adoption.pk) == for_adoption
+
+
+def test_attendees_get_the_follow_up_survey(scoped):
+    came = SeminarRegistrationFactory()
+    missed = SeminarRegistrationFactory(seminar=came.seminar)
+    seminar_attendance_record(seminar=came.seminar, attended_ids=[came.pk], missed_ids=[missed.pk])
+    assert list(OutboundEmail.objects.values_list("to_email", "template")) == [
+        (came.email, "seminar_survey")
+    ]
+
+
+def test_the_survey_page_records_the_answer(client, scoped, tenant):
+    registration = SeminarRegistrationFactory(attendance="attended")
+    url = f"/seminars/{tenant.slug}/survey/{survey_token(registration=registration)}/"
+    assert client.get(url).status_code == 200
+    client.post(url, {"rating": "4", "comment": "とても良かった"})
+    registration.refresh_from_db()
+    assert (registration.survey_rating, registration.survey_comment) == (4, "とても良かった")
+
+
+def test_a_survey_token_of_another_tenant_is_404(client, scoped, other_tenant):
+    registration = SeminarRegistrationFactory()
+    url = f"/seminars/{other_tenant.slug}/survey/{survey_token(registration=registration)}/"
+    assert client.get(url).status_code == 404
+
+
+def test_user_groups_gather_people_of_different_customers(scoped):
+    group = UserGroupFactory()
+    a, b = ContactFactory(), ContactFactory()
+    user_group_add_member(group=group, contact=a)
+    user_group_add_member(group=group, contact=b, is_leader=True)
+    user_group_add_member(group=group, contact=b, is_leader=True)
+    accounts = set(group.memberships.values_list("contact__account_id", flat=True))
+    assert accounts == {a.account_id, b.account_id}
+
+
+def test_an_awarded_champion_shows_on_the_accounts_relationship_map(scoped, admin_user):
+    contact = ContactFactory(relationship_level="manager")
+    nomination = champion_nominate(contact=contact, criterion="mastery", nominated_by=admin_user)
+    champion_award(nomination=nomination, award_title="Product master 2026")
+    panel = next(p for p in account_panels("side") if p.key == "touchmodel")
+    request = RequestFactory().get("/")
+    request.membership = None
+    html = render_to_string(
+        panel.template,
+        {"ctx": panel.get_context(request, contact.account), "request": request},
+    )
+    assert "champion-badge" in html
+    assert "Product master 2026" in html
