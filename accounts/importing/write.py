@@ -19,6 +19,17 @@ from .validate import Validated
 
 BATCH = 2000
 NULL = r"\N"
+INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+}
 Progress = Callable[[int, int], None]
 
 
@@ -58,7 +69,7 @@ def upsert(spec: Spec, validated: Validated, progress: Progress | None = None) -
     new_rows = merged.loc[is_new, ["external_id", *fields]]
     for start in range(0, len(new_rows), BATCH):
         chunk = new_rows.iloc[start : start + BATCH]
-        _copy_insert(model, chunk, tenant.pk, defaults)
+        copy_insert(model, chunk, tenant.pk, defaults)
         done += len(chunk)
         if progress:
             progress(done, total)
@@ -75,7 +86,7 @@ def upsert(spec: Spec, validated: Validated, progress: Progress | None = None) -
     return WriteResult(created=len(new_rows), updated=len(update_rows), unchanged=total - done)
 
 
-def _copy_insert(
+def copy_insert(
     model: type[models.Model], rows: pd.DataFrame, tenant_id: int, defaults: dict[str, Any]
 ) -> None:
     """COPY new rows in: columns absent from the file get the model's defaults.
@@ -89,7 +100,11 @@ def _copy_insert(
         if field.primary_key:
             continue
         if field.attname in rows.columns:
-            frame[field.column] = rows[field.attname]
+            column = rows[field.attname]
+            if field.get_internal_type() in INTEGER_TYPES:
+                # 5.0 → 5: a missing value turns an integer column into floats.
+                column = pd.to_numeric(column).astype("Int64")
+            frame[field.column] = column
         elif field.name == "tenant":
             frame[field.column] = tenant_id
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

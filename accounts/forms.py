@@ -1,0 +1,252 @@
+"""Forms of the account pages. They parse input; accounts.services does the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .extensions import list_extensions, segment_rules
+from .importing import SPECS
+from .models import (
+    Account,
+    Contact,
+    Contract,
+    LifecycleStatus,
+    MarketSegment,
+    Segment,
+)
+from .selectors import owner_candidates
+from .serializers import tenant_members
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} <{obj.email}>" if obj.full_name else obj.email
+
+
+class AccountForm(forms.ModelForm):
+    owner = OwnerChoiceField(
+        queryset=tenant_members().order_by("full_name", "email"),
+        required=False,
+        label=_("owner CSM"),
+    )
+
+    class Meta:
+        model = Account
+        fields = [
+            "name",
+            "external_id",
+            "owner",
+            "domain",
+            "industry",
+            "employee_count",
+            "market_segment",
+            "licensed_seats",
+            "lifecycle_status",
+            "business_potential",
+            "potential_arr",
+            "maturity_stage",
+        ]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "email",
+            "title",
+            "external_id",
+            "relationship_level",
+            "is_decision_maker",
+            "is_champion",
+        ]
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = ["plan", "arr", "start_date", "renewal_date", "external_id"]
+        widgets = {"start_date": DATE_INPUT, "renewal_date": DATE_INPUT}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, renewal = data.get("start_date"), data.get("renewal_date")
+        if start and renewal and renewal < start:
+            self.add_error("renewal_date", _("The renewal date must not be before the start date."))
+        if (data.get("arr") or 0) < 0:
+            self.add_error("arr", _("ARR must not be negative."))
+        return data
+
+
+class ContractRenewForm(forms.Form):
+    arr = forms.IntegerField(label=_("New ARR"), min_value=0, required=False)
+    renewal_date = forms.DateField(label=_("New renewal date"), required=False, widget=DATE_INPUT)
+
+
+class ContractExpandForm(forms.Form):
+    arr = forms.IntegerField(label=_("New ARR"), min_value=0)
+    start_date = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+
+
+RENEWAL_WINDOWS = [
+    ("", _("Any time")),
+    ("30", _("30 days")),
+    ("60", _("60 days")),
+    ("90", _("90 days")),
+]
+SORTS = [
+    ("name", _("Name")),
+    ("-arr", _("ARR (highest first)")),
+    ("arr", _("ARR (lowest first)")),
+    ("renewal_date", _("Renewal (soonest first)")),
+    ("-renewal_date", _("Renewal (latest first)")),
+]
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    market_segment = forms.ChoiceField(
+        label=_("Market segment"), required=False, choices=[("", _("All")), *MarketSegment.choices]
+    )
+    lifecycle_status = forms.ChoiceField(
+        label=_("Lifecycle"), required=False, choices=[("", _("All")), *LifecycleStatus.choices]
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Segment"), required=False, queryset=Segment.objects.all(), empty_label=_("All")
+    )
+    renewal = forms.ChoiceField(label=_("Renewal within"), required=False, choices=RENEWAL_WINDOWS)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("All"))] + [
+            (u.pk, u.full_name or u.email) for u in owner_candidates()
+        ]
+        sort_choices = list(SORTS)
+        for ext in list_extensions():
+            if ext.choices is not None and ext.apply is not None:
+                self.fields[f"x_{ext.key}"] = forms.ChoiceField(
+                    label=ext.label, required=False, choices=[("", _("All")), *ext.choices()]
+                )
+            if ext.annotate is not None:
+                sort_choices.append((ext.key, ext.label))
+        self.fields["sort"].choices = sort_choices
+
+    def extension_values(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {key[2:]: value for key, value in data.items() if key.startswith("x_") and value}
+
+    def extension_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("x_")]
+
+
+class SegmentForm(forms.Form):
+    """Builds a segment's `rules` from one field per rule key (built-in and registered)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    arr_min = forms.IntegerField(label=_("ARR at least"), required=False, min_value=0)
+    arr_max = forms.IntegerField(label=_("ARR at most"), required=False, min_value=0)
+    industries = forms.CharField(
+        label=_("Industries"), required=False, help_text=_("Comma-separated, e.g. 人材, 製造")
+    )
+    market_segments = forms.MultipleChoiceField(
+        label=_("Market segments"),
+        required=False,
+        choices=MarketSegment.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    lifecycle_statuses = forms.MultipleChoiceField(
+        label=_("Lifecycle statuses"),
+        required=False,
+        choices=LifecycleStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    owners = forms.TypedMultipleChoiceField(label=_("Owners"), required=False, coerce=int)
+    renewal_within_days = forms.IntegerField(
+        label=_("Renewal within (days)"), required=False, min_value=0
+    )
+
+    BUILTIN = [
+        "arr_min",
+        "arr_max",
+        "industries",
+        "market_segments",
+        "lifecycle_statuses",
+        "owners",
+        "renewal_within_days",
+    ]
+
+    def __init__(self, *args: Any, segment: Segment | None = None, **kwargs: Any) -> None:
+        if segment is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(segment)
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].choices = [(u.pk, u.full_name or u.email) for u in owner_candidates()]
+        for key, rule in segment_rules().items():
+            if rule.choices is not None:
+                self.fields[f"rule_{key}"] = forms.MultipleChoiceField(
+                    label=rule.label,
+                    required=False,
+                    choices=rule.choices(),
+                    help_text=rule.help_text,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            else:
+                self.fields[f"rule_{key}"] = forms.CharField(
+                    label=rule.label, required=False, help_text=rule.help_text
+                )
+
+    @classmethod
+    def initial_from(cls, segment: Segment) -> dict[str, Any]:
+        initial: dict[str, Any] = {"name": segment.name, "description": segment.description}
+        for key, value in (segment.rules or {}).items():
+            if key == "industries":
+                initial[key] = ", ".join(value)
+            elif key in cls.BUILTIN:
+                initial[key] = value
+            else:
+                initial[f"rule_{key}"] = value
+        return initial
+
+    def rules(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        rules: dict[str, Any] = {}
+        for key in self.BUILTIN:
+            value = data.get(key)
+            if key == "industries":
+                value = [
+                    v.strip() for v in (value or "").replace("、", ",").split(",") if v.strip()
+                ]
+            if value not in (None, "", []):
+                rules[key] = value
+        for name, value in data.items():
+            if name.startswith("rule_") and value not in (None, "", []):
+                rules[name[5:]] = value
+        return rules
+
+    def extension_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("rule_")]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=[(k, s.kind.label) for k, s in SPECS.items()])
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, UTF-8 with BOM or Shift_JIS."))
+    dry_run = forms.BooleanField(
+        label=_("Dry run (check only, change nothing)"), required=False, initial=True
+    )
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+
+register = template.Library()
+
+# Currencies whose minor unit is the unit itself.
+ZERO_DECIMAL = {"JPY", "KRW", "VND"}
+SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
+
+
+@register.filter
+def money(value: Any, currency: str = "JPY") -> str:
+    """Minor units → '¥1,200,000' / '$12,000.00'."""
+    if value in (None, ""):
+        return "—"
+    currency = (currency or "JPY").upper()
+    symbol = SYMBOLS.get(currency, "")
+    amount = int(value)
+    text = f"{amount:,}" if currency in ZERO_DECIMAL else f"{amount / 100:,.2f}"
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+@register.simple_tag
+def page_url(query: QueryDict, page: int) -> str:
+    """The current query string with another page number."""
+    params = query.copy()
+    params["page"] = str(page)
+    return "?" + params.urlencode()
+
+
+@register.simple_tag
+def sort_url(query: QueryDict, key: str) -> str:
+    """Sort by `key`; clicking the current sort again reverses it."""
+    params = query.copy()
+    params.pop("page", None)
+    params["sort"] = f"-{key}" if params.get("sort") == key else key
+    return "?" + params.urlencode()
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else getattr(mapping, key, None)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("new/", views.account_create, name="create"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/<int:pk>/renew/", views.contract_renew, name="contract_renew"),
+    path("contracts/<int:pk>/expand/", views.contract_expand, name="contract_expand"),
+    path("segments/", views.segments, name="segments"),
+    path("segments/<int:pk>/", views.segment_detail, name="segment_detail"),
+    path("segments/<int:pk>/delete/", views.segment_delete, name="segment_delete"),
+    path("import/", views.import_start, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("export/", views.export, name="export"),
+]

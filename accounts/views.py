@@ -1,0 +1,401 @@
+"""Account pages: list, Account 360, forms, segments, CSV import and export. Thin views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cs_platform.decorators import role_required
+from cs_platform.models import Role
+from cs_platform.urlutils import tenant_reverse
+
+from . import services
+from .extensions import account_panels, list_extensions
+from .forms import (
+    AccountFilterForm,
+    AccountForm,
+    ContactForm,
+    ContractExpandForm,
+    ContractForm,
+    ContractRenewForm,
+    ImportForm,
+    SegmentForm,
+)
+from .importing import SPECS, export_csv
+from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
+from .models import Account, Contract, RelationshipLevel, Segment
+from .selectors import (
+    account_filter,
+    account_get,
+    contact_list,
+    contract_history,
+    import_job_list,
+    relationship_coverage,
+    segment_accounts,
+    segment_list,
+)
+
+PAGE_SIZE = 50
+
+
+def _can(request: HttpRequest, role: str) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.has_role(role)
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> Any:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def account_list(request: HttpRequest) -> HttpResponse:
+    form = AccountFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        renewal_before = None
+        if data["renewal"]:
+            renewal_before = timezone.localdate() + dt.timedelta(days=int(data["renewal"]))
+        filters = {
+            "q": data["q"],
+            "owner_id": data["owner"],
+            "market_segment": data["market_segment"],
+            "lifecycle_status": data["lifecycle_status"],
+            "segment": data["segment"],
+            "renewal_after": timezone.localdate() if renewal_before else None,
+            "renewal_before": renewal_before,
+            "extensions": form.extension_values(),
+            "ordering": data["sort"],
+        }
+    page = _page(request, account_filter(**filters))
+    rows = list(page.object_list)
+    columns = [ext for ext in list_extensions() if ext.annotate is not None]
+    return render(
+        request,
+        "accounts/account_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [
+                {"account": a, "cells": [(ext, getattr(a, ext.key, None)) for ext in columns]}
+                for a in rows
+            ],
+            "columns": columns,
+            "query": _query_without_page(request),
+            "can_edit": _can(request, Role.CSM),
+        },
+    )
+
+
+def _account_or_404(pk: int) -> Account:
+    account = account_get(pk=pk)
+    if account is None:
+        raise Http404
+    return account
+
+
+def _panels(request: HttpRequest, account: Account, slot: str) -> list[dict[str, Any]]:
+    return [
+        {"key": p.key, "template": p.template, "context": p.get_context(request, account)}
+        for p in account_panels(slot)
+    ]
+
+
+@role_required(Role.VIEWER)
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(pk)
+    coverage = relationship_coverage([account.pk])[account.pk]
+    contracts = list(contract_history(account))
+    can_edit = _can(request, Role.CSM)
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "coverage": coverage,
+            "level_labels": dict(RelationshipLevel.choices),
+            "contacts": contact_list(account=account),
+            "contracts": list(reversed(contracts)),
+            "active_contracts": [c for c in contracts if c.status == "active"],
+            "header_panels": _panels(request, account, "header"),
+            "main_panels": _panels(request, account, "main"),
+            "side_panels": _panels(request, account, "side"),
+            "can_edit": can_edit,
+            "contact_form": ContactForm() if can_edit else None,
+            "contract_form": ContractForm() if can_edit else None,
+            "renew_form": ContractRenewForm(),
+            "expand_form": ContractExpandForm(),
+        },
+    )
+
+
+def _save_form(form: Any, write: Any) -> Any:
+    """Call a service with the form's data; its ValidationError becomes form errors."""
+    try:
+        return write(form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+@role_required(Role.CSM)
+def account_create(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = _save_form(form, lambda data: services.account_create(**data))
+        if account is not None:
+            messages.success(request, _("The account %(name)s was created.") % {"name": account})
+            return redirect(tenant_reverse(request, "accounts:detail", pk=account.pk))
+    return render(request, "accounts/account_form.html", {"form": form, "account": None})
+
+
+@role_required(Role.CSM)
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(pk)
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        # The ModelForm already copied the data onto `account`; the service validates and saves.
+        saved = _save_form(
+            form, lambda data: services.account_update(account=Account.objects.get(pk=pk), **data)
+        )
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect(tenant_reverse(request, "accounts:detail", pk=pk))
+    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+
+
+@role_required(Role.CSM)
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = _save_form(form, lambda data: services.contact_create(account=account, **data))
+        if contact is not None:
+            messages.success(request, _("The contact %(name)s was added.") % {"name": contact})
+            return redirect(tenant_reverse(request, "accounts:detail", pk=pk))
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "account": account, "title": _("Add a contact")},
+    )
+
+
+@role_required(Role.CSM)
+def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(pk)
+    form = ContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contract = _save_form(form, lambda data: services.contract_create(account=account, **data))
+        if contract is not None:
+            messages.success(request, _("The contract was added."))
+            return redirect(tenant_reverse(request, "accounts:detail", pk=pk))
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "account": account, "title": _("Add a contract")},
+    )
+
+
+def _contract_or_404(pk: int) -> Contract:
+    contract = Contract.objects.select_related("account").filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    return contract
+
+
+def _contract_action(request: HttpRequest, pk: int, form_class: Any, write: Any) -> HttpResponse:
+    contract = _contract_or_404(pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            write(contract, data)
+            messages.success(request, _("The contract history was updated."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(tenant_reverse(request, "accounts:detail", pk=contract.account_id))
+
+
+@require_POST
+@role_required(Role.CSM)
+def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    return _contract_action(
+        request, pk, ContractRenewForm, lambda c, d: services.contract_renew(contract=c, **d)
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def contract_expand(request: HttpRequest, pk: int) -> HttpResponse:
+    return _contract_action(
+        request, pk, ContractExpandForm, lambda c, d: services.contract_expand(contract=c, **d)
+    )
+
+
+# --- segments ---------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def segments(request: HttpRequest) -> HttpResponse:
+    can_edit = _can(request, Role.CSM)
+    form = SegmentForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            segment = _save_form(
+                form,
+                lambda data: services.segment_create(
+                    name=data["name"],
+                    description=data["description"],
+                    rules=form.rules(),
+                    created_by=request.user,
+                ),
+            )
+            if segment is not None:
+                messages.success(request, _("The segment %(name)s was saved.") % {"name": segment})
+                return redirect(tenant_reverse(request, "accounts:segment_detail", pk=segment.pk))
+    return render(
+        request,
+        "accounts/segments.html",
+        {"segments": segment_list(), "form": form, "can_edit": can_edit},
+    )
+
+
+@role_required(Role.VIEWER)
+def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = Segment.objects.filter(pk=pk).first()
+    if segment is None:
+        raise Http404
+    can_edit = _can(request, Role.CSM)
+    form = SegmentForm(request.POST or None, segment=segment)
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            saved = _save_form(
+                form,
+                lambda data: services.segment_update(
+                    segment=segment,
+                    name=data["name"],
+                    description=data["description"],
+                    rules=form.rules(),
+                ),
+            )
+            if saved is not None:
+                messages.success(request, _("Saved."))
+                return redirect(tenant_reverse(request, "accounts:segment_detail", pk=pk))
+    page = _page(request, segment_accounts(segment))
+    return render(
+        request,
+        "accounts/segment_detail.html",
+        {
+            "segment": segment,
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "can_edit": can_edit,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = Segment.objects.filter(pk=pk).first()
+    if segment is None:
+        raise Http404
+    services.segment_delete(segment=segment)
+    messages.success(request, _("The segment was deleted."))
+    return redirect(tenant_reverse(request, "accounts:segments"))
+
+
+# --- import and export ------------------------------------------------------------------------
+
+
+@role_required(Role.CSM)
+def import_start(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_create(
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            created_by=request.user,  # type: ignore[arg-type]
+        )
+        return redirect(tenant_reverse(request, "accounts:import_job", pk=job.pk))
+    return render(
+        request,
+        "accounts/import.html",
+        {"form": form, "jobs": import_job_list()[:20], "specs": list(SPECS.values())},
+    )
+
+
+@role_required(Role.CSM)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = import_job_list().filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    if request.method == "POST":
+        new = import_job_rerun(
+            job=job,
+            dry_run=request.POST.get("dry_run") == "1",
+            created_by=request.user,  # type: ignore[arg-type]
+        )
+        return redirect(tenant_reverse(request, "accounts:import_job", pk=new.pk))
+    processed, total = import_job_progress(job)
+    percent = 100 if job.is_finished else (int(processed * 100 / total) if total else 0)
+    template = (
+        "accounts/import_job_progress.html"
+        if request.headers.get("HX-Request")
+        else "accounts/import_job.html"
+    )
+    response = render(
+        request,
+        template,
+        {
+            "job": job,
+            "processed": processed,
+            "total": total,
+            "percent": percent,
+            "errors": job.errors[:500],
+            "more_errors": max(0, len(job.errors) - 500),
+        },
+    )
+    if request.headers.get("HX-Request") and job.is_finished:
+        response["HX-Refresh"] = "true"  # show the report and the next actions
+    return response
+
+
+@role_required(Role.CSM)
+def export(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "accounts")
+    if kind not in SPECS:
+        raise Http404
+    japanese = request.GET.get("headers") == "ja"
+    response = HttpResponse(
+        export_csv(kind, japanese_headers=japanese), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.csv"'
+    return response
