@@ -7,8 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from cs_platform.scoping import TenantScopedModel
@@ -169,13 +170,14 @@ class ArticleTranslation(TenantScopedModel):
             ),
         ]
         indexes = [
-            # Japanese search: trigram GIN indexes accelerate icontains and similarity.
-            GinIndex(fields=["title"], name="content_tr_title_trgm", opclasses=["gin_trgm_ops"]),
+            # Japanese search: Django's icontains compiles to UPPER(col) LIKE UPPER(%s), so the
+            # trigram GIN indexes are on UPPER(col) for the planner to use them.
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="content_tr_title_trgm"),
             GinIndex(
-                fields=["summary"], name="content_tr_summary_trgm", opclasses=["gin_trgm_ops"]
+                OpClass(Upper("summary"), name="gin_trgm_ops"), name="content_tr_summary_trgm"
             ),
             GinIndex(
-                fields=["body_markdown"], name="content_tr_body_trgm", opclasses=["gin_trgm_ops"]
+                OpClass(Upper("body_markdown"), name="gin_trgm_ops"), name="content_tr_body_trgm"
             ),
         ]
 
