@@ -31,12 +31,16 @@ class ArticleSettingsForm(forms.Form):
 
     def __init__(self, *args: Any, article: Article | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phases"].choices = [(p.key, p.name) for p in phase_list()]
+        phases = self.fields["phases"]
+        assert isinstance(phases, forms.MultipleChoiceField)
+        phases.choices = [(p.key, p.name) for p in phase_list()]
         queryset = Article.objects.prefetch_related("translations").order_by("slug")
         if article is not None:
             queryset = queryset.exclude(pk=article.pk)
-        self.fields["next_article"].queryset = queryset
-        self.fields["next_article"].label_from_instance = _article_label
+        next_article = self.fields["next_article"]
+        assert isinstance(next_article, forms.ModelChoiceField)
+        next_article.queryset = queryset
+        next_article.label_from_instance = _article_label  # type: ignore[method-assign,assignment]
 
 
 def _article_label(article: Article) -> str:

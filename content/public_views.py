@@ -32,7 +32,7 @@ from .services import ReaderLinkError
 
 
 def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
-    return reverse(f"content_public:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})
+    return reverse(f"content_public:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})  # type: ignore[attr-defined]
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -45,8 +45,6 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         with translation.override(language):
             request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
             response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
         if chosen:
             remember_language(request, response, language)
         response["Content-Language"] = language
@@ -69,7 +67,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     base = {
         "lang": language,
         "other_lang": "en" if language == "ja" else "ja",
-        "tenant": request.tenant,
+        "tenant": request.tenant,  # type: ignore[attr-defined]
         "nav_sections": [(s, s.name_in(language)) for s in sections],
         "reader": _reader_contact(request),
         "home_url": _url(request, "home"),
@@ -245,11 +243,11 @@ def signout(request: HttpRequest) -> HttpResponse:
     return redirect(_url(request, "home"))
 
 
-def image(request: HttpRequest, image_id: int) -> HttpResponse:
+def image(request: HttpRequest, image_id: int) -> FileResponse:
     """An uploaded image: public once its article is published; members see drafts' too."""
     found = selectors.image_get_public(image_id=image_id)
     if found is None and request.user.is_authenticated:
-        member = membership_get(user=request.user, tenant=request.tenant)  # type: ignore[arg-type]
+        member = membership_get(user=request.user, tenant=request.tenant)  # type: ignore[attr-defined,arg-type]
         found = selectors.image_get(image_id=image_id) if member else None
     if found is None:
         raise Http404

@@ -36,7 +36,7 @@ def _article(pk: int) -> Article:
 def _public_url(request: HttpRequest, article: Article) -> str:
     return reverse(
         "content_public:article",
-        kwargs={"tenant_slug": request.tenant.slug, "article_slug": article.slug},
+        kwargs={"tenant_slug": request.tenant.slug, "article_slug": article.slug},  # type: ignore[attr-defined]
     )
 
 
@@ -73,7 +73,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "statuses": ArticleStatus.choices,
             "rows": rows,
             "public_home": reverse(
-                "content_public:home", kwargs={"tenant_slug": request.tenant.slug}
+                "content_public:home",
+                kwargs={"tenant_slug": request.tenant.slug},  # type: ignore[attr-defined]
             ),
         },
     )
@@ -272,7 +273,7 @@ def article_images(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             url = reverse(
                 "content_public:image",
-                kwargs={"tenant_slug": request.tenant.slug, "image_id": image.pk},
+                kwargs={"tenant_slug": request.tenant.slug, "image_id": image.pk},  # type: ignore[attr-defined]
             )
             messages.success(
                 request,
