@@ -3,6 +3,7 @@ import time
 import pytest
 from django.apps import apps
 
+from tests.factories import AccountFactory, ContactFactory, ContractFactory
 from touchmodel.models import (
     AccountTier,
     OutboundEmail,
@@ -13,7 +14,6 @@ from touchmodel.models import (
     TouchProgram,
     UserGroupMember,
 )
-from tests.factories import AccountFactory, ContactFactory, ContractFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from cs_platform.models import Role
-from touchmodel.selectors import capacity_overview, planner_chart, program_effect
 from tests.factories import AccountFactory, ContractFactory, MembershipFactory, UserFactory
 from tests.healthscore.factories import HealthScoreFactory, UsageDailyFactory
 from tests.journeys.factories import MilestoneFactory
+from touchmodel.selectors import capacity_overview, planner_chart, program_effect
 
 from .factories import (
     AccountTierFactory,
@@ -117,7 +117,10 @@ def test_effect_chain_compares_touched_with_untouched_accounts(scoped):
     assert effect["activity"] == {"touches": 1, "accounts": 1, "by_kind": {"task": 1}}
     assert effect["input"]["touched"]["change_pct"] == 200.0
     assert effect["input"]["control"]["change_pct"] == 0.0
-    assert (effect["outcome"]["touched"]["score_before"], effect["outcome"]["touched"]["score_after"]) == (50.0, 70.0)
+    assert (
+        effect["outcome"]["touched"]["score_before"],
+        effect["outcome"]["touched"]["score_after"],
+    ) == (50.0, 70.0)
     assert effect["outcome"]["touched"]["milestones_reached"] == 1
 
 

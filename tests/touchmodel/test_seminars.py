@@ -8,6 +8,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.extensions import account_panels
+from tests.factories import ContactFactory
+from tests.journeys.factories import PhaseFactory
 from touchmodel.models import OutboundEmail, SeminarRegistration
 from touchmodel.services import (
     SeminarClosed,
@@ -20,8 +22,6 @@ from touchmodel.services import (
     user_group_add_member,
 )
 from touchmodel.services.seminars import survey_token
-from tests.factories import ContactFactory
-from tests.journeys.factories import PhaseFactory
 
 from .factories import SeminarFactory, SeminarRegistrationFactory, UserGroupFactory
 

@@ -1,0 +1,110 @@
+"""The planner and playbook pages in a real browser (Chromium via Playwright)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cs_platform.scoping import tenant_scope
+from tests.browser.conftest import login
+from tests.factories import AccountFactory, ContractFactory
+from touchmodel.models import Rule, SeminarRegistration
+
+from .factories import AccountTierFactory, SeminarFactory, TouchProgramFactory
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def programs(transactional_db, tenant):
+    with tenant_scope(tenant):
+        TouchProgramFactory(
+            name_ja="導入コンサル", tier="high", value_per_customer=5, reach_per_month=5
+        )
+        TouchProgramFactory(
+            name_ja="ウェビナー", tier="low", value_per_customer=3, reach_per_month=150
+        )
+        TouchProgramFactory(
+            name_ja="ヘルプ記事", tier="tech", value_per_customer=2, reach_per_month=900
+        )
+
+
+def test_the_planner_plots_programs_without_javascript(make_page, live_server, csm_user, programs):
+    page = make_page(java_script_enabled=False)
+    login(page, live_server, csm_user.email)
+    page.goto(f"{live_server.url}/t/acme/touchmodel/")
+    chart = page.locator("[data-testid=planner-chart]")
+    assert chart.locator("[data-testid=planner-point]").count() == 3
+    assert "導入コンサル" in chart.text_content()
+    assert page.locator("[data-testid=capacity]").is_visible()
+
+
+def test_the_nav_leads_to_the_planner(page, live_server, csm_user, programs):
+    login(page, live_server, csm_user.email)
+    page.goto(f"{live_server.url}/t/acme/")
+    page.get_by_role("link", name="タッチモデル").first.click()
+    page.wait_for_url("**/touchmodel/")
+    assert page.locator("h1").inner_text() == "タッチモデル・プランナー"
+
+
+@pytest.fixture
+def renewing(transactional_db, tenant):
+    with tenant_scope(tenant):
+        account = AccountFactory(name="更新間近商事")
+        AccountTierFactory(account=account, tier="high")
+        ContractFactory(account=account, renewal_date=timezone.localdate() + dt.timedelta(days=20))
+    return account
+
+
+def test_an_admin_writes_a_rule_and_tests_it(page, live_server, admin_user, renewing, tenant):
+    login(page, live_server, admin_user.email)
+    page.goto(f"{live_server.url}/t/acme/touchmodel/rules/")
+    page.locator("[data-testid=new-rule]").click()
+    page.fill("#id_name_ja", "更新60日前フォロー")
+    page.select_option("#id_trigger", "renewal_due")
+    page.fill("#id_days", "60")
+    page.fill("#id_checklist_text", "利用状況を確認\n決裁者と面談")
+    page.locator("[data-testid=touch-form] button[type=submit]").click()
+    page.wait_for_url("**/touchmodel/rules/*/")
+    assert page.locator("[data-testid=rule-name]").inner_text() == "更新60日前フォロー"
+
+    page.locator("[data-testid=test-rule]").click()
+    results = page.locator("[data-testid=test-results]")
+    assert "更新間近商事" in results.inner_text()
+    with tenant_scope(tenant):
+        rule = Rule.objects.get()
+        assert (rule.params, rule.checklist, rule.firings.count()) == (
+            {"days": 60},
+            ["利用状況を確認", "決裁者と面談"],
+            0,
+        )
+
+
+def test_an_admin_turns_a_rule_off(page, live_server, admin_user, transactional_db, tenant):
+    with tenant_scope(tenant):
+        rule = Rule.objects.create(name_ja="停止テスト", trigger="no_activity", params={"days": 30})
+    login(page, live_server, admin_user.email)
+    page.goto(f"{live_server.url}/t/acme/touchmodel/rules/{rule.pk}/")
+    page.locator("[data-testid=toggle-rule]").click()
+    page.wait_for_load_state()
+    with tenant_scope(tenant):
+        rule.refresh_from_db()
+    assert not rule.is_active
+
+
+def test_a_customer_registers_on_the_public_seminar_page(
+    make_page, live_server, transactional_db, tenant
+):
+    with tenant_scope(tenant):
+        seminar = SeminarFactory(title_ja="はじめてのセミナー")
+    page = make_page(java_script_enabled=False)
+    page.goto(f"{live_server.url}/seminars/acme/")
+    page.get_by_role("link", name="はじめてのセミナー").click()
+    page.fill("#id_name", "山田 花子")
+    page.fill("#id_email", "hanako@customer.example")
+    page.locator("form button[type=submit].primary").click()
+    assert page.locator("[data-testid=registered]").is_visible()
+    with tenant_scope(tenant):
+        assert SeminarRegistration.objects.get(seminar=seminar).source == "public"
