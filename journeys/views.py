@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,7 +44,14 @@ def _account(pk: int) -> Account:
 
 
 def _back(request: HttpRequest, account: Account, anchor: str = "") -> HttpResponse:
-    """Back to Account 360 (or, until accounts serves it, to the journeys account page)."""
+    """Back to the page the form was on (`next`), else Account 360, else journeys' page."""
+    next_url = request.POST.get("next", "")
+    if next_url == "my_work":
+        return redirect(tenant_reverse(request, "journeys:my_work"))
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(f"{next_url.split('#')[0]}{'#' + anchor if anchor else ''}")
     try:
         url = tenant_reverse(request, "accounts:detail", pk=account.pk)
     except NoReverseMatch:
@@ -161,8 +169,6 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
 def step_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(ActionStep.objects.select_related("milestone"), pk=pk)
     services.action_step_set_done(step=step, done=not step.done)
-    if request.POST.get("next") == "my_work":
-        return redirect(tenant_reverse(request, "journeys:my_work"))
     return _back(request, step.milestone.account, "journey-map")
 
 
@@ -214,8 +220,6 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk)
     services.task_complete(task=task, actor=_actor(request))
-    if request.POST.get("next") == "my_work":
-        return redirect(tenant_reverse(request, "journeys:my_work"))
     return _back(request, task.account, "tasks")
 
 
