@@ -81,7 +81,7 @@ class ActionStepForm(forms.Form):
         super().__init__(*args, **kwargs)
         staff = [(f"user:{u.pk}", str(u)) for u in tenant_members()]
         contacts = [(f"contact:{c.pk}", str(c)) for c in Contact.objects.filter(account=account)]
-        self.fields["owner"].choices = [
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
             (_("Our team"), staff),
             (_("Customer"), contacts),
@@ -128,8 +128,10 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = Contact.objects.filter(account=account)
-        self.fields["staff"].queryset = tenant_members()
+        self.fields["contacts"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
+            account=account
+        )
+        self.fields["staff"].queryset = tenant_members()  # type: ignore[attr-defined]
 
     def clean_next_steps(self) -> list[str]:
         return [
@@ -146,7 +148,7 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = tenant_members()
+        self.fields["assignee"].queryset = tenant_members()  # type: ignore[attr-defined]
 
 
 class FeedbackForm(forms.Form):

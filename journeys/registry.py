@@ -75,8 +75,9 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
 
 
 def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    activities = selectors.activity_list_for_account(account=account)[: TIMELINE_PANEL_SIZE + 1]
-    activities = list(activities)
+    activities = list(
+        selectors.activity_list_for_account(account=account)[: TIMELINE_PANEL_SIZE + 1]
+    )
     return {
         "account": account,
         "activities": activities[:TIMELINE_PANEL_SIZE],

@@ -302,7 +302,8 @@ class MeetingSerializer(TenantScopedSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         account = attrs.get("account", getattr(self.instance, "account", None))
-        if any(c.account_id != account.pk for c in attrs.get("contacts", [])):
+        contacts = attrs.get("contacts", [])
+        if account is not None and any(c.account_id != account.pk for c in contacts):
             raise serializers.ValidationError(
                 {"contacts": "Every attendee must be a contact of the account."}
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -72,7 +73,11 @@ def current_phase_by_account(*, account_ids: list[int] | None = None) -> dict[in
     queryset = Account.objects.all()
     if account_ids is not None:
         queryset = queryset.filter(pk__in=account_ids)
-    rows = accounts_with_phase_id(queryset).values_list("pk", "current_phase_id").order_by()
+    rows = (
+        accounts_with_phase_id(queryset)
+        .values_list("pk", "current_phase_id")  # type: ignore[misc]
+        .order_by()
+    )
     return {account_id: phases[phase_id] for account_id, phase_id in rows}
 
 
@@ -146,7 +151,7 @@ def phase_median_days(*, now: dt.datetime | None = None) -> dict[int, float]:
     first = phase_first()
     if first is None:
         return {}
-    params = {
+    params: dict[str, Any] = {
         "tenant": require_current_tenant().pk,
         "first": first.pk,
         "now": now or timezone.now(),
@@ -163,7 +168,7 @@ def phase_funnel(*, now: dt.datetime | None = None) -> list[FunnelRow]:
         return []
     rows = (
         accounts_with_phase_id(account_list_annotated())
-        .values("current_phase_id")
+        .values("current_phase_id")  # type: ignore[misc]
         .annotate(n=Count("id"), total_arr=Sum("current_arr"))
         .values_list("current_phase_id", "n", "total_arr")
         .order_by()
