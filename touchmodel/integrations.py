@@ -274,3 +274,10 @@ def executive_contacts_since(*, since: dt.datetime) -> pd.DataFrame:
         .order_by()
     )
     return _frame(rows, ["contact_id", "account_id"])
+
+
+def recompute_finished(*, day: dt.date) -> bool:
+    """Has the nightly health recompute for `day` finished in the tenant in scope?"""
+    from healthscore.models import RecomputeJob
+
+    return RecomputeJob.objects.filter(day=day, status="done").exists()

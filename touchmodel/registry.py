@@ -110,10 +110,13 @@ def register_all() -> None:
         )
     )
     post_save.connect(_on_contact_saved, sender=Contact, dispatch_uid="touchmodel_exec_contact")
+    # NOTE: added in ready(), before Celery reads its configuration; the integrator may move
+    # these into cs_platform/settings/base.py.
     settings.CELERY_BEAT_SCHEDULE.setdefault(
-        "touchmodel-evaluate-rules",
-        {
-            "task": "touchmodel.evaluate_rules_all_tenants",
-            "schedule": timedelta(hours=6),
-        },
+        "touchmodel-evaluate-after-recompute",
+        {"task": "touchmodel.evaluate_rules_after_recompute", "schedule": timedelta(minutes=15)},
+    )
+    settings.CELERY_BEAT_SCHEDULE.setdefault(
+        "touchmodel-evaluate-rules-daily",
+        {"task": "touchmodel.evaluate_rules_all_tenants", "schedule": timedelta(hours=24)},
     )

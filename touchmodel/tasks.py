@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.core.cache import cache
 from django.utils import timezone
 
 from cs_platform.models import Tenant
+from cs_platform.scoping import tenant_scope
 from cs_platform.tasks import TenantTask
 
+from . import integrations
 from .models import EmailStatus, OutboundEmail
 from .services import tiers_assign
 from .services.email import EmailTemporaryFailure, email_retry_delay, email_send
@@ -56,6 +59,27 @@ def flush_emails(*, tenant_id: int) -> int:
     for email_id in ids:
         send_email.delay(tenant_id=tenant_id, email_id=email_id)
     return len(ids)
+
+
+@shared_task(name="touchmodel.evaluate_rules_after_recompute", ignore_result=True)
+def evaluate_rules_after_recompute() -> int:
+    """Beat entry (every 15 minutes): once a tenant's nightly health recompute for its today
+    is done, evaluate its rules, once per day (an atomic cache.add is the claim).
+
+    The healthscore task may instead chain `touchmodel.evaluate_rules` by name
+    (`send_task("touchmodel.evaluate_rules", kwargs={"tenant_id": …, "reassign_tiers": True})`);
+    the daily claim makes the two paths harmless together.
+    """
+    started = 0
+    for tenant in Tenant.objects.all():
+        day = timezone.localdate(timezone=tenant.tzinfo)
+        with tenant_scope(tenant):
+            if not integrations.recompute_finished(day=day):
+                continue
+        if cache.add(f"touchmodel:evaluated:{tenant.pk}:{day}", 1, timeout=2 * 24 * 3600):
+            evaluate_rules.delay(tenant_id=tenant.pk, reassign_tiers=True)
+            started += 1
+    return started
 
 
 @shared_task(name="touchmodel.evaluate_rules_all_tenants", ignore_result=True)

@@ -1,0 +1,68 @@
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.models import Account
+from accounts.segments import segment_rules_apply
+from accounts.selectors import account_list_annotated
+from tests.factories import AccountFactory, ContractFactory
+from tests.healthscore.factories import RecomputeJobFactory
+from touchmodel import tasks
+from touchmodel.models import AccountTier, RuleFiring
+
+from .factories import AccountTierFactory, RuleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    sent = []
+    for task in (tasks.flush_emails, tasks.evaluate_rules, tasks.send_email):
+        monkeypatch.setattr(task, "delay", lambda *a, _t=task, **kw: sent.append((_t.name, kw)))
+    return sent
+
+
+def test_the_evaluate_rules_task_assigns_tiers_and_fires_rules(tenant, no_broker):
+    from cs_platform.scoping import tenant_scope
+
+    with tenant_scope(tenant):
+        account = AccountFactory()
+        ContractFactory(account=account, renewal_date=timezone.localdate() + dt.timedelta(days=5))
+        RuleFactory(trigger="renewal_due", params={"days": 30}, act_tech=False)
+    result = tasks.evaluate_rules.apply(
+        kwargs={"tenant_id": tenant.pk, "reassign_tiers": True}
+    ).get()
+    assert result["fired"] == 1
+    with tenant_scope(tenant):
+        assert AccountTier.objects.filter(account=account).exists()
+        assert RuleFiring.objects.get().action == "none"
+
+
+def test_rules_are_evaluated_once_a_day_after_the_recompute_is_done(tenant, no_broker):
+    from cs_platform.scoping import tenant_scope
+
+    cache.delete(f"touchmodel:evaluated:{tenant.pk}:{timezone.localdate(timezone=tenant.tzinfo)}")
+    assert tasks.evaluate_rules_after_recompute() == 0
+    with tenant_scope(tenant):
+        RecomputeJobFactory(day=timezone.localdate(timezone=tenant.tzinfo), status="done")
+    assert tasks.evaluate_rules_after_recompute() == 1
+    assert tasks.evaluate_rules_after_recompute() == 0
+    assert no_broker == [
+        ("touchmodel.evaluate_rules", {"tenant_id": tenant.pk, "reassign_tiers": True})
+    ]
+
+
+def test_segments_can_target_a_tier(scoped):
+    high = AccountTierFactory(tier="high").account
+    AccountTierFactory(tier="tech")
+    narrowed = segment_rules_apply(account_list_annotated(), {"tier": ["high"]})
+    assert list(narrowed.values_list("pk", flat=True)) == [high.pk]
+
+
+def test_accounts_without_a_tier_row_count_as_the_default_tier(scoped):
+    account = AccountFactory()
+    narrowed = segment_rules_apply(Account.objects.all(), {"tier": "tech"})
+    assert list(narrowed.values_list("pk", flat=True)) == [account.pk]
