@@ -19,7 +19,10 @@ class ContentConfig(AppConfig):
         from cs_platform.extensions import NavItem, register_nav_item
         from cs_platform.models import Role
 
+        from .extensions import register
+
         register_nav_item(NavItem("content:index", _("Learn & Support"), 70, Role.VIEWER))
+        register()
 
     def on_tenant_created(self, tenant: Tenant) -> None:
         from .services import sections_seed_defaults

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Contact
 from cs_platform.selectors import membership_get
+from journeys.selectors import current_phase_by_account
 
 from . import selectors, services
 from .language import reader_language, remember_language
@@ -107,7 +108,20 @@ def home(request: HttpRequest) -> HttpResponse:
                 "more": len(in_section) > 4,
             }
         )
-    return _render(request, "content/public/home.html", {"blocks": blocks})
+    return _render(
+        request,
+        "content/public/home.html",
+        {"blocks": blocks, "recommended": _cards(_recommended(request), language)},
+    )
+
+
+def _recommended(request: HttpRequest) -> list[Article]:
+    """For a known reader: the articles targeted at their account's current journey phase."""
+    identity = services.reader_from_session(session=request.session)
+    if identity is None:
+        return []
+    phase = current_phase_by_account(account_ids=[identity.account_id]).get(identity.account_id)
+    return selectors.article_list_for_phase(phase_key=phase.key) if phase else []
 
 
 @public_page

@@ -1,11 +1,13 @@
 """Reads of content. Other apps import from here."""
 
 from .analytics import (
+    AccountReading,
     ReachRow,
     ReadingEffect,
     WindowEffect,
     article_reach,
     reading_effect,
+    reading_for_account,
     section_reach,
     track_list,
 )
@@ -13,6 +15,7 @@ from .articles import (
     SearchHit,
     article_get_published,
     article_list,
+    article_list_for_phase,
     article_list_published,
     article_search,
     image_get,
@@ -26,12 +29,14 @@ from .articles import (
 )
 
 __all__ = [
+    "AccountReading",
     "ReachRow",
     "ReadingEffect",
     "SearchHit",
     "WindowEffect",
     "article_get_published",
     "article_list",
+    "article_list_for_phase",
     "article_list_published",
     "article_reach",
     "article_search",
@@ -39,6 +44,7 @@ __all__ = [
     "image_get_public",
     "image_list",
     "reading_effect",
+    "reading_for_account",
     "revision_list",
     "section_list",
     "section_list_with_counts",

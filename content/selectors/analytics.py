@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import CharField, Count, Min, Q, QuerySet
+from django.db.models import CharField, Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -340,3 +340,30 @@ def _window(
         (_lookup(usage_means, phases, after_day - dt.timedelta(days=1)) / n).mean()
     )
     return effect
+
+
+@dataclass(frozen=True)
+class AccountReading:
+    article: Article
+    views: int
+    readers: int
+    last_read: dt.datetime
+
+
+def reading_for_account(*, account_id: int, days: int = 90) -> list[AccountReading]:
+    """What the account's contacts read lately, most recent first (Account 360)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    rows = list(
+        ArticleView.objects.filter(account_id=account_id, viewed_at__gte=since)
+        .values("article_id")
+        .annotate(n=Count("id"), readers=Count("contact_id", distinct=True), last=Max("viewed_at"))
+        .order_by("-last")[:20]
+    )
+    articles = Article.objects.prefetch_related("translations").in_bulk(
+        [r["article_id"] for r in rows]
+    )
+    return [
+        AccountReading(articles[r["article_id"]], r["n"], r["readers"], r["last"])
+        for r in rows
+        if r["article_id"] in articles
+    ]

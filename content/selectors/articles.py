@@ -171,3 +171,12 @@ def site_domain_tenant(*, domain: str) -> Tenant | None:
     if len(tenant_ids) != 1:
         return None
     return Tenant.objects.filter(pk=tenant_ids[0]).first()
+
+
+def article_list_for_phase(*, phase_key: str, limit: int = 4) -> list[Article]:
+    """Published articles targeted at a journey phase (what a reader in it should read now)."""
+    return list(
+        article_list_published()
+        .filter(phases__contains=[phase_key])
+        .order_by("section__position", "position", "id")[:limit]
+    )

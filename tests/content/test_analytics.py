@@ -125,3 +125,24 @@ def test_reading_effect_without_readers_is_empty(scoped):
     effect = selectors.reading_effect(article_ids=[ArticleFactory().pk])
     assert effect.reader_accounts == 0
     assert all(w.readers == 0 for w in effect.windows)
+
+
+def test_reading_for_account_lists_what_its_contacts_read(scoped):
+    contact = ContactFactory()
+    article = ArticleFactory()
+    ArticleViewFactory(article=article, contact=contact)
+    ArticleViewFactory(article=article, contact=contact)
+    ArticleViewFactory(article=ArticleFactory())
+    rows = selectors.reading_for_account(account_id=contact.account_id)
+    assert [(r.article, r.views, r.readers) for r in rows] == [(article, 2, 1)]
+
+
+def test_segment_rule_finds_accounts_that_read_an_article(scoped):
+    from accounts.models import Account
+    from content.extensions import apply_read_article
+
+    reader = ContactFactory()
+    AccountFactory()
+    ArticleViewFactory(article=ArticleFactory(slug="edit-company-page"), contact=reader)
+    found = apply_read_article(Account.objects.all(), "edit-company-page")
+    assert list(found) == [reader.account]

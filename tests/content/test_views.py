@@ -297,3 +297,35 @@ def test_staff_image_upload_rejects_non_images(client, published, csm_user):
         {"file": SimpleUploadedFile("x.png", b"not an image")},
     )
     assert not published.images.exists()
+
+
+def test_known_reader_sees_articles_for_their_phase(client, scoped):
+    from tests.journeys.factories import AccountPhaseFactory, PhaseFactory
+
+    phase = PhaseFactory(key="adoption")
+    contact = ContactFactory()
+    AccountPhaseFactory(account=contact.account, phase=phase)
+    ArticleTranslationFactory(article__phases=["adoption"], title="活用のコツ")
+    client.get(services.reader_link_path(contact=contact))
+    body = client.get("/learn/acme/").content.decode()
+    assert 'data-testid="recommended"' in body and "活用のコツ" in body
+
+
+def test_anonymous_reader_gets_no_recommendations(client, scoped):
+    ArticleTranslationFactory(article__phases=["adoption"])
+    assert 'data-testid="recommended"' not in client.get("/learn/acme/").content.decode()
+
+
+def test_account_panel_lists_the_accounts_reading(rf, scoped, tenant):
+    from django.template.loader import render_to_string
+
+    from content.extensions import account_reading_context
+
+    contact = ContactFactory()
+    article = ArticleTranslationFactory(title="会社ページを編集する").article
+    services.article_view_record(article=article, language="ja", contact=contact)
+    request = rf.get("/")
+    request.tenant = tenant
+    context = account_reading_context(request, contact.account)
+    html = render_to_string("content/staff/account_panel.html", context, request=request)
+    assert "会社ページを編集する" in html
