@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import BrinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -64,7 +65,8 @@ class EventKey(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "idempotency_key"], name="eventkey_unique"),
         ]
-        indexes = [models.Index(fields=["created_at"], name="eventkey_created_idx")]
+        # BRIN: nearly free to maintain on an append-only table; serves the retention delete.
+        indexes = [BrinIndex(fields=["created_at"], name="eventkey_created_brin")]
 
     def __str__(self) -> str:
         return self.idempotency_key
@@ -73,7 +75,8 @@ class EventKey(TenantScopedModel):
 class UsageDaily(TenantScopedModel):
     """Events per account, day (in the tenant's time zone) and event name."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # The unique index (tenant, account, day, event) serves account lookups: no extra index.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     event = models.CharField(max_length=100)
     count = models.PositiveIntegerField(default=0)
@@ -94,7 +97,7 @@ class UsageDaily(TenantScopedModel):
 class ContactDaily(TenantScopedModel):
     """Events per active user (the event's `contact_id`) and day: active-user counts."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact_key = models.CharField(max_length=100)
     day = models.DateField()
     count = models.PositiveIntegerField(default=0)
@@ -242,7 +245,8 @@ class HealthScore(TenantScopedModel):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    version = models.ForeignKey(ScorecardVersion, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: a version with scores cannot be deleted, but deleting the tenant still cascades.
+    version = models.ForeignKey(ScorecardVersion, on_delete=models.RESTRICT, related_name="+")
     score = models.FloatField()
     band = models.CharField(max_length=8, choices=Band.choices)
     components = models.JSONField(default=dict)
