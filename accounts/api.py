@@ -7,8 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -33,16 +32,6 @@ from .serializers import (
     SegmentSerializer,
 )
 
-_EXTENSION_PARAMETERS = [
-    OpenApiParameter(
-        name="<extension key>",
-        type=OpenApiTypes.STR,
-        description="Filters registered by other apps (phase, tier, health_band …) "
-        "through accounts.extensions.register_list_extension.",
-        required=False,
-    )
-]
-
 
 class ManagerDeletes(TenantRolePermission):
     """Writes need a CSM; deleting an account or a contract (and its history) a CS manager."""
@@ -56,9 +45,12 @@ class ManagerDeletes(TenantRolePermission):
         return ROLE_RANK[membership.role] >= ROLE_RANK[Role.CS_MANAGER]
 
 
-@extend_schema_view(list=extend_schema(parameters=_EXTENSION_PARAMETERS))
 class AccountViewSet(TenantScopedModelViewSet):
-    """Customer companies with their current ARR and next renewal date."""
+    """Customer companies with their current ARR and next renewal date.
+
+    Besides the filters below, apps above accounts add their own query parameters to the list
+    (e.g. `phase`, `tier`), registered through `accounts.extensions.register_list_extension`.
+    """
 
     queryset = Account.objects.all()
     serializer_class = AccountSerializer

@@ -363,14 +363,16 @@ def _contracts(tenant: Tenant, rng: random.Random, accounts: pd.DataFrame) -> in
         prev_key = None
         if history < 0.3:  # renewed last year
             prev_key = f"P{row.Index}"
-            prev_arr = int(arr * rng.uniform(0.75, 1.0))
+            prev_arr = int(round(arr * rng.uniform(0.75, 1.0), -4))
             prev_renewal = _year_before(renewal)
             previous.append(
                 _contract(row, prev_key, plan, prev_arr, prev_renewal, ContractStatus.RENEWED)
             )
         elif history < 0.4:  # expanded mid-term
             prev_key = f"P{row.Index}"
-            prev = _contract(row, prev_key, plan, int(arr * 0.6), renewal, ContractStatus.EXPANDED)
+            prev = _contract(
+                row, prev_key, plan, int(round(arr * 0.6, -4)), renewal, ContractStatus.EXPANDED
+            )
             previous.append(prev)
         item = _contract(row, f"K{row.Index}", plan, arr, renewal, ContractStatus.ACTIVE)
         if prev_key and history >= 0.3:
