@@ -20,7 +20,7 @@ from cs_platform.models import Tenant
 
 from ..models import HealthScore, KeyEvent, SurveyResponse
 from .ingest import MAX_EVENTS, events_ingest
-from .recompute import healthscore_recompute
+from .recompute import healthscore_recompute_history
 from .scorecards import healthscore_tenant_defaults
 
 DAYS = 90
@@ -134,8 +134,9 @@ def healthscore_seed_demo(*, tenant: Tenant, log: Callable[[str], None]) -> None
     SurveyResponse.objects.filter(comment="demo").delete()
     SurveyResponse.objects.bulk_create(surveys)
     log(f"{tenant.slug}: {sent} usage events ingested ({time.monotonic() - started:.1f}s).")
-    for days_ago in range(DAYS, -1, -1):
-        healthscore_recompute(day=today - dt.timedelta(days=days_ago))
-        if days_ago % 15 == 0:
-            log(f"{tenant.slug}: health scored up to {days_ago} days ago …")
-    log(f"{tenant.slug}: 91 days of health scores ({time.monotonic() - started:.1f}s).")
+    days = [today - dt.timedelta(days=n) for n in range(DAYS, -1, -1)]
+    scored = healthscore_recompute_history(days=days)
+    log(
+        f"{tenant.slug}: {scored} health scores over {len(days)} days "
+        f"({time.monotonic() - started:.1f}s)."
+    )

@@ -300,3 +300,48 @@ def recompute_jobs_stale(*, older_than: dt.timedelta) -> list[RecomputeJob]:
             status=JobStatus.RUNNING, started_at__lt=timezone.now() - older_than
         )
     )
+
+
+def healthscore_recompute_history(
+    *, days: list[dt.date], progress: Callable[[str], None] | None = None
+) -> int:
+    """Score many past days at once (demo seeding, back-fills): each chunk's rollups are read
+    once for all the days (`healthscore.history`), then one upsert per day and version. Alerts
+    are evaluated day by day afterwards, oldest first, so episodes open and close in order."""
+    from ..history import history_measure_frames
+    from .alerts import alerts_evaluate
+
+    tenant = require_current_tenant()
+    days = sorted(days)
+    cards = scorecards_in_force()
+    versions = {c.current_version_id: c.current_version for c in cards}
+    total = 0
+    for first_id, last_id in recompute_plan():
+        accounts = accounts_frame(first_id, last_id)
+        assigned = scorecard_assign(accounts=accounts, scorecards=cards)
+        used = [v for v in versions if (assigned == v).any()]
+        specs = {spec_of(comp) for v in used for comp in versions[v].definition["components"]}
+        frames = history_measure_frames(
+            tenant_id=tenant.pk,
+            tz=tenant.tzinfo,
+            accounts=accounts[assigned > 0],
+            days=days,
+            specs=specs,
+        )
+        for day in days:
+            with transaction.atomic():
+                for version_id in used:
+                    definition = versions[version_id].definition
+                    rows = frames[day].loc[assigned[assigned == version_id].index]
+                    total += _upsert(
+                        tenant_id=tenant.pk,
+                        day=day,
+                        version_id=version_id,
+                        definition=definition,
+                        scores=score_frame(rows, definition),
+                    )
+        if progress is not None:
+            progress(f"accounts {first_id}–{last_id}: {len(days)} days scored")
+    for day in days:
+        alerts_evaluate(day=day)
+    return total

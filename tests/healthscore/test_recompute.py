@@ -261,3 +261,24 @@ def test_command_recomputes_with_progress(defaults, tenant):
     call_command("recompute_health", "--tenant", tenant.slug, "--date", "2026-11-20", stdout=out)
     assert "1/1" in out.getvalue()
     assert HealthScore.objects.filter(day=DAY).count() == 1
+
+
+def test_history_path_gives_the_same_scores_as_the_nightly_path(defaults):
+    from healthscore.services.recompute import healthscore_recompute_history
+
+    accounts = [AccountFactory(licensed_seats=5) for _ in range(3)]
+    KeyEventFactory(name="report")
+    for n, account in enumerate(accounts):
+        for days_ago in range(0, 70, n + 2):
+            usage(account, days_ago, event="report" if days_ago % 3 else "login", count=n + 1)
+            day = DAY - dt.timedelta(days=days_ago)
+            ContactDailyFactory(account=account, contact_key=f"u{days_ago % 4}", day=day)
+    SurveyResponseFactory(account=accounts[0], score=7, responded_on=DAY - dt.timedelta(days=3))
+    days = [DAY - dt.timedelta(days=d) for d in (0, 1, 20, 45)]
+    for day in days:
+        healthscore_recompute(day=day)
+    nightly = {(s.account_id, s.day): (s.score, s.components) for s in HealthScore.objects.all()}
+    HealthScore.objects.all().delete()
+    healthscore_recompute_history(days=days)
+    history = {(s.account_id, s.day): (s.score, s.components) for s in HealthScore.objects.all()}
+    assert history == nightly
