@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
 
 from cs_platform.models import Tenant, User
 
@@ -46,13 +47,13 @@ def default_definition() -> dict[str, Any]:
     return {
         "bands": {"green": 70, "amber": 40},
         "groups": [
-            {"key": "usage", "label": "Product usage", "weight": 60},
-            {"key": "relationship", "label": "Relationship", "weight": 25},
+            {"key": "usage", "label": _("Product usage"), "weight": 60},
+            {"key": "relationship", "label": _("Relationship"), "weight": 25},
         ],
         "components": [
             {
                 "key": "active_users",
-                "label": "Active users",
+                "label": _("Active users"),
                 "measure": "active_user_ratio",
                 "params": {"days": 30},
                 "group": "usage",
@@ -61,7 +62,7 @@ def default_definition() -> dict[str, Any]:
             },
             {
                 "key": "active_days",
-                "label": "Active days in 30",
+                "label": _("Active days in 30"),
                 "measure": "active_days",
                 "params": {"days": 30},
                 "group": "usage",
@@ -70,7 +71,7 @@ def default_definition() -> dict[str, Any]:
             },
             {
                 "key": "breadth",
-                "label": "Feature breadth",
+                "label": _("Feature breadth"),
                 "measure": "feature_breadth",
                 "params": {"days": 30},
                 "group": "usage",
@@ -79,7 +80,7 @@ def default_definition() -> dict[str, Any]:
             },
             {
                 "key": "trend",
-                "label": "Usage trend",
+                "label": _("Usage trend"),
                 "measure": "usage_trend",
                 "params": {"days": 30},
                 "group": "usage",
@@ -88,7 +89,7 @@ def default_definition() -> dict[str, Any]:
             },
             {
                 "key": "relationship",
-                "label": "Relationship coverage",
+                "label": _("Relationship coverage"),
                 "measure": "relationship_coverage",
                 "params": {"days": 90},
                 "group": "relationship",
@@ -97,7 +98,7 @@ def default_definition() -> dict[str, Any]:
             },
             {
                 "key": "engagement",
-                "label": "Content and seminars",
+                "label": _("Content and seminars"),
                 "measure": "engagement",
                 "params": {"days": 30},
                 "group": "relationship",
@@ -106,7 +107,7 @@ def default_definition() -> dict[str, Any]:
             },
             {
                 "key": "survey",
-                "label": "Survey score",
+                "label": _("Survey score"),
                 "measure": "survey_score",
                 "params": {"days": 180},
                 "group": "relationship",
@@ -121,7 +122,7 @@ def default_definition() -> dict[str, Any]:
             },
             {
                 "key": "renewal",
-                "label": "Days to renewal",
+                "label": _("Days to renewal"),
                 "measure": "days_to_renewal",
                 "params": {},
                 "group": None,
@@ -338,17 +339,19 @@ def scorecard_create(
 
 
 DEFAULT_KEY_EVENTS = [
-    ("login", "Login"),
-    ("report_viewed", "Report viewed"),
-    ("integration_connected", "Integration connected"),
-    ("member_invited", "Member invited"),
+    ("login", gettext_noop("Login")),
+    ("report_viewed", gettext_noop("Report viewed")),
+    ("integration_connected", gettext_noop("Integration connected")),
+    ("member_invited", gettext_noop("Member invited")),
 ]
 
 
 def healthscore_tenant_defaults(*, tenant: Tenant) -> None:
     """Settings, a default published scorecard and a few key events for a new tenant."""
     HealthSettings.objects.get_or_create(tenant=tenant)
-    if not Scorecard.objects.filter(is_default=True).exists():
-        scorecard_create(name=str(_("Default scorecard")), is_default=True, publish=True)
-    for name, label in DEFAULT_KEY_EVENTS:
-        KeyEvent.objects.get_or_create(name=name, defaults={"label": label})
+    # Stored labels are data, written once in the tenant's language.
+    with override(tenant.default_language):
+        if not Scorecard.objects.filter(is_default=True).exists():
+            scorecard_create(name=_("Default scorecard"), is_default=True, publish=True)
+        for name, label in DEFAULT_KEY_EVENTS:
+            KeyEvent.objects.get_or_create(name=name, defaults={"label": _(label)})

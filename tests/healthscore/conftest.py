@@ -20,3 +20,12 @@ def defaults(scoped):
 
     healthscore_tenant_defaults(tenant=scoped)
     return scoped
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English messages (the default language is Japanese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
