@@ -31,6 +31,9 @@ class HealthscoreConfig(AppConfig):
 
         from cs_platform.celery import app
 
+        from .extensions import register
+
+        register()
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
 

@@ -214,3 +214,10 @@ def test_outsider_settings_are_their_own(outsider_api, other_tenant, defaults):
     with tenant_scope(other_tenant):
         healthscore_tenant_defaults(tenant=other_tenant)
     assert outsider_api.get("/api/v1/health/settings/").json()["drop_points"] == 15
+
+
+def test_account_list_filters_by_health_band(viewer_api, scored):
+    band = HealthScore.objects.filter(account=scored).order_by("-day").first().band
+    other = next(b for b in ("green", "amber", "red") if b != band)
+    assert viewer_api.get(f"/api/v1/accounts/?health_band={band}").json()["count"] == 1
+    assert viewer_api.get(f"/api/v1/accounts/?health_band={other}").json()["count"] == 0
