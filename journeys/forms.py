@@ -180,3 +180,26 @@ class FeedbackFilterForm(forms.Form):
 
 class FeedbackStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=FeedbackStatus.choices)
+
+
+class BasePhaseFormSet(forms.BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        keys = [
+            f.cleaned_data.get("key")
+            for f in self.forms
+            if f.has_changed() or f.instance.pk
+            if getattr(f, "cleaned_data", None)
+        ]
+        keys = [k for k in keys if k]
+        if len(keys) != len(set(keys)):
+            raise forms.ValidationError(_("Each phase needs its own key."))
+
+
+PhaseFormSet = forms.modelformset_factory(
+    Phase,
+    fields=["key", "name_ja", "name_en", "order"],
+    formset=BasePhaseFormSet,
+    extra=1,
+    can_delete=False,
+)

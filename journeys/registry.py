@@ -189,6 +189,7 @@ def register_all() -> None:
     register_nav_item(NavItem("journeys:my_work", _("My work"), 5, Role.CSM))
     register_nav_item(NavItem("journeys:funnel", _("Phase funnel"), 20, Role.CS_MANAGER))
     register_nav_item(NavItem("journeys:feedback", _("Voice of the customer"), 50, Role.VIEWER))
+    register_nav_item(NavItem("journeys:phase_settings", _("Phases"), 90, Role.ADMIN))
     for panel in PANELS:
         register_account_panel(panel)
     register_list_extension(

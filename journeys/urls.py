@@ -7,6 +7,7 @@ app_name = "journeys"
 urlpatterns = [
     path("my-work/", views.my_work, name="my_work"),
     path("funnel/", views.funnel, name="funnel"),
+    path("settings/phases/", views.phase_settings, name="phase_settings"),
     path("feedback/", views.feedback, name="feedback"),
     path("feedback/<int:pk>/status/", views.feedback_status, name="feedback_status"),
     path("accounts/<int:pk>/", views.account_page, name="account"),

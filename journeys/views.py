@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
@@ -28,10 +29,11 @@ from .forms import (
     MeetingForm,
     MilestoneForm,
     MilestoneStatusForm,
+    PhaseFormSet,
     PhaseMoveForm,
     TaskForm,
 )
-from .models import ActionStep, FeedbackItem, Milestone, Task
+from .models import ActionStep, FeedbackItem, Milestone, Phase, Task
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -304,3 +306,17 @@ def feedback_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         f"{tenant_reverse(request, 'journeys:feedback')}?{request.POST.get('query', '')}"
     )
+
+
+@role_required(Role.ADMIN)
+def phase_settings(request: HttpRequest) -> HttpResponse:
+    """Rename, reorder and add phases (admins)."""
+    services.phases_seed_defaults()
+    queryset = Phase.objects.order_by("order", "pk")
+    formset = PhaseFormSet(request.POST or None, queryset=queryset)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, _("Phases saved."))
+        return redirect(tenant_reverse(request, "journeys:phase_settings"))
+    return render(request, "journeys/phase_settings.html", {"formset": formset})

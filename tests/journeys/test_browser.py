@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from django.urls import NoReverseMatch, reverse
+import re
 
+import pytest
+from django.urls import reverse
+
+from accounts.models import Account
 from cs_platform.scoping import tenant_scope
 from journeys.services import phases_seed_defaults
 from tests.browser.conftest import login
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.browser
 
@@ -40,38 +43,19 @@ TEXT = {
 }
 
 
-def _open_account(page, live_server, pk: int) -> None:
-    """Account 360 when accounts serves it, else journeys' own account page (same panels)."""
-    try:
-        detail = reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": pk})
-        response = page.goto(f"{live_server.url}{detail}")
-        if response is not None and response.ok:
-            return
-    except NoReverseMatch:
-        pass
-    page.goto(
-        f"{live_server.url}{reverse('journeys:account', kwargs={'tenant_slug': 'acme', 'pk': pk})}"
-    )
-
-
-def _create_account(page, tenant, name: str) -> int:
-    """Through the accounts create form once it exists; until then in the database."""
-    try:
-        create_url = reverse("accounts:create", kwargs={"tenant_slug": "acme"})
-    except NoReverseMatch:
-        create_url = None
-    if create_url is not None:
-        page.goto(create_url)
-        page.fill("#id_name", name)
-        page.fill("#id_external_id", f"ext-{name}")
-        page.locator("main form button[type=submit]").first.click()
-        page.wait_for_load_state()
+def _create_account_through_the_form(page, live_server, tenant, name: str) -> int:
+    """accounts' create form; it lands on Account 360, where journeys' panels live."""
+    page.goto(f"{live_server.url}{reverse('accounts:create', kwargs={'tenant_slug': 'acme'})}")
+    form = page.locator("[data-testid=account-form]")
+    form.locator("#id_name").fill(name)
+    form.locator("#id_external_id").fill(f"ext-{name}")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/t/acme/accounts/\d+/$"))
     with tenant_scope(tenant):
-        from accounts.models import Account
-
-        account = Account.objects.filter(name=name).first() or AccountFactory(name=name)
+        account = Account.objects.get(name=name)
         ContactFactory(account=account, name="田中 一郎")
-        return account.pk
+    page.reload()
+    return account.pk
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
@@ -87,8 +71,7 @@ def test_a_csm_moves_an_account_plans_its_journey_and_logs_a_meeting(
     login(page, live_server, csm_user.email)
     assert page.locator("html").get_attribute("lang") == language
 
-    pk = _create_account(page, tenant, f"株式会社ブラウザ{language}")
-    _open_account(page, live_server, pk)
+    _create_account_through_the_form(page, live_server, tenant, f"株式会社ブラウザ{language}")
 
     move = page.locator("[data-testid=phase-move-form]")
     move.locator("select").select_option(label=text["onboarding"])

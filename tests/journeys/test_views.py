@@ -182,3 +182,52 @@ def test_the_phase_segment_rule_accepts_keys(tenant, phases):
         moved, _stayed = AccountFactory(), AccountFactory()
         AccountPhase.objects.create(account=moved, phase=phases["renewal"])
         assert list(rule.apply(Account.objects.all(), ["renewal", "adoption"])) == [moved]
+
+
+def test_the_account_list_filters_by_phase_and_shows_the_phase_column(csm_user, tenant, phases):
+    with tenant_scope(tenant):
+        moved = AccountFactory(name="移行済み商事")
+        AccountFactory(name="未移行物産")
+        AccountPhase.objects.create(account=moved, phase=phases["adoption"])
+    list_url = reverse("accounts:list", kwargs={"tenant_slug": "acme"})
+    response = client_for(csm_user).get(list_url, {"x_phase": phases["adoption"].pk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "移行済み商事" in body
+    assert "未移行物産" not in body
+    assert "活用" in body
+
+
+def _phase_post(phases: dict) -> dict[str, object]:
+    data: dict[str, object] = {"form-TOTAL_FORMS": 5, "form-INITIAL_FORMS": 4, "form-4-order": 0}
+    for i, phase in enumerate(sorted(phases.values(), key=lambda p: p.order)):
+        data |= {
+            f"form-{i}-id": phase.pk,
+            f"form-{i}-key": phase.key,
+            f"form-{i}-name_ja": phase.name_ja,
+            f"form-{i}-name_en": phase.name_en,
+            f"form-{i}-order": phase.order,
+        }
+    return data
+
+
+def test_an_admin_renames_a_phase(admin_user, tenant, phases):
+    data = _phase_post(phases) | {"form-0-name_en": "Signed"}
+    response = client_for(admin_user).post(url("phase_settings"), data)
+    assert response.status_code == 302, response.context["formset"].errors
+    with tenant_scope(tenant):
+        phases["contract"].refresh_from_db()
+        assert phases["contract"].name_en == "Signed"
+
+
+def test_two_phases_with_one_key_are_refused(admin_user, tenant, phases):
+    data = _phase_post(phases) | {"form-1-key": "contract"}
+    response = client_for(admin_user).post(url("phase_settings"), data)
+    assert response.status_code == 200
+    with tenant_scope(tenant):
+        phases["onboarding"].refresh_from_db()
+        assert phases["onboarding"].key == "onboarding"
+
+
+def test_a_csm_cannot_edit_phases(csm_user, phases):
+    assert client_for(csm_user).get(url("phase_settings")).status_code == 403
