@@ -1,4 +1,9 @@
-"""seed_demo: a second run leaves the same demo; --reset rebuilds it."""
+"""seed_demo: a second run leaves the same demo; --reset rebuilds it.
+
+The apps' own demo data (thousands of accounts, months of usage events) takes minutes, so
+these tests run the core's part with every app's `seed_demo` hook replaced by a recorder;
+each app tests its own hook's idempotency.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,25 @@ from django.core.management import call_command
 
 from cs_platform.demo import DEMO_PASSWORD, DEMO_TENANTS, DEMO_USERS
 from cs_platform.models import Membership, Role, Tenant, User
+from cs_platform.scoping import get_current_tenant
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def app_hooks(monkeypatch):
+    """Replace every app's seed_demo hook; returns the (app, tenant in scope) calls."""
+    calls: list[tuple[str, str | None]] = []
+    for config in apps.get_app_configs():
+        if hasattr(config, "seed_demo"):
+
+            def record(tenant, *, log, _label=config.label):
+                scoped = get_current_tenant()
+                calls.append((_label, scoped.slug if scoped else None))
+                assert scoped == tenant
+
+            monkeypatch.setattr(config, "seed_demo", record)
+    return calls
 
 
 def _row_counts() -> dict[str, int]:
@@ -28,7 +50,7 @@ def _seed(*args: str) -> str:
     return out.getvalue()
 
 
-def test_seed_demo_creates_the_demo_tenants_and_every_role(db):
+def test_seed_demo_creates_the_demo_tenants_and_every_role(db, app_hooks):
     output = _seed()
 
     assert set(Tenant.objects.values_list("slug", flat=True)) == {t.slug for t in DEMO_TENANTS}
@@ -40,7 +62,22 @@ def test_seed_demo_creates_the_demo_tenants_and_every_role(db):
     assert all(email in output for email, *_ in DEMO_USERS)
 
 
-def test_seed_demo_twice_leaves_the_same_demo(db):
+def test_demo_users_sign_in_with_the_demo_password(db, app_hooks):
+    _seed()
+
+    assert all(
+        User.objects.get(email=email).check_password(DEMO_PASSWORD) for email, *_ in DEMO_USERS
+    )
+
+
+def test_seed_demo_calls_every_apps_hook_once_per_tenant_with_the_tenant_in_scope(db, app_hooks):
+    _seed()
+
+    hooked = [c.label for c in apps.get_app_configs() if hasattr(c, "seed_demo")]
+    assert sorted(app_hooks) == sorted((label, t.slug) for label in hooked for t in DEMO_TENANTS)
+
+
+def test_seed_demo_twice_leaves_the_same_demo(db, app_hooks):
     _seed()
     first = _row_counts()
 
@@ -49,7 +86,7 @@ def test_seed_demo_twice_leaves_the_same_demo(db):
     assert _row_counts() == first
 
 
-def test_seed_demo_reset_rebuilds_a_changed_demo(db):
+def test_seed_demo_reset_rebuilds_a_changed_demo(db, app_hooks):
     _seed()
     first = _row_counts()
     Tenant.objects.filter(slug="hanamaru").update(name="changed")
@@ -60,3 +97,9 @@ def test_seed_demo_reset_rebuilds_a_changed_demo(db):
     assert _row_counts() == first
     assert Tenant.objects.get(slug="hanamaru").name == "はなまる採用株式会社"
     assert User.objects.get(email="csm2@junkan.test").check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_reset_leaves_tenants_outside_the_demo_alone(tenant, app_hooks):
+    _seed("--reset")
+
+    assert Tenant.objects.filter(slug=tenant.slug).exists()
