@@ -166,6 +166,8 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SECURITY": [{"ApiKeyAuth": []}, {"cookieAuth": []}],
+    # One schema name per choice set that several serializers share.
+    "ENUM_NAME_OVERRIDES": {"TierEnum": "touchmodel.models.Tier"},
 }
 
 # Celery: JSON only, at-least-once delivery for idempotent tasks, bounded everything.
