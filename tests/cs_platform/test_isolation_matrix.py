@@ -13,6 +13,7 @@ that says what to do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,9 +25,10 @@ from django.db.models.expressions import F
 from django.test.utils import isolate_apps
 from django.urls import reverse
 from rest_framework import relations
+from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
-from cs_platform.api.routers import router
+from cs_platform.api.routers import extra_urlpatterns, router
 from cs_platform.models import ApiKey, Membership, Role, Tenant, User
 from cs_platform.scoping import TenantScopedModel, TenantScopeError, tenant_scope
 from tests.conftest import api_client_for, api_key_client
@@ -287,7 +289,7 @@ class Endpoint:
 
     def __init__(self, endpoint: tuple[str, Any, str], tenant: Tenant, other: Tenant) -> None:
         self.prefix, self.viewset, self.basename = endpoint
-        self.model = _viewset_model(self.viewset)
+        self.model = _viewset_model(self.viewset) if self.viewset else None
         self.tenant, self.other = tenant, other
         admin = UserFactory(email=f"matrix-admin-{tenant.slug}@example.com")
         MembershipFactory(tenant=tenant, user=admin, role=Role.ADMIN)
@@ -467,3 +469,67 @@ def test_a_reference_to_another_tenants_object_is_rejected(case, tenant, other_t
 
 def test_the_matrix_covers_the_api_keys_endpoint():
     assert "api-keys" in {e[0] for e in COVERED}
+
+
+# Extra API paths (`urlpatterns` in <app>/api_urls.py). Those under a router prefix with an
+# object id (`accounts/<int:pk>/health/`) address that viewset's model: B's id must be a 404.
+
+EXTRA_ROUTES = [(str(p.pattern), p.callback) for p in extra_urlpatterns]
+_PREFIXES = {prefix: viewset for prefix, viewset, _ in router.registry}
+
+
+def _object_route(route: str) -> tuple[type[models.Model], str] | None:
+    match = re.match(r"^(?P<prefix>.+?)/<int:(?P<kwarg>\w+)>/", route)
+    if not match or match["prefix"] not in _PREFIXES:
+        return None
+    model = _viewset_model(_PREFIXES[match["prefix"]])
+    return (model, match["kwarg"]) if model is not None else None
+
+
+OBJECT_ROUTES = [(route, *found) for route, _ in EXTRA_ROUTES if (found := _object_route(route))]
+
+
+def _fill(route: str, values: dict[str, Any] | None = None) -> str:
+    values = values or {}
+
+    def one(match: re.Match) -> str:
+        converter, name = match["converter"] or "str", match["name"]
+        if name in values:
+            return str(values[name])
+        return {"int": "999999", "uuid": "00000000-0000-0000-0000-000000000000"}.get(converter, "x")
+
+    return "/api/v1/" + re.sub(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>", one, route)
+
+
+def _is_public(callback: Any) -> bool:
+    view_class = getattr(callback, "cls", None)
+    return view_class is None or AllowAny in getattr(view_class, "permission_classes", [])
+
+
+@pytest.mark.parametrize(("route", "callback"), EXTRA_ROUTES, ids=[r for r, _ in EXTRA_ROUTES])
+def test_an_extra_api_path_refuses_an_anonymous_client_with_json(route, callback, db):
+    if _is_public(callback):
+        pytest.skip("public endpoint (AllowAny)")
+    client = APIClient()
+    for method in ("get", "post"):
+        response = getattr(client, method)(_fill(route), {}, format="json")
+        assert response.status_code in (401, 403, 405), f"{method.upper()} {route}"
+        assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("route", "model", "kwarg"), OBJECT_ROUTES, ids=[r for r, *_ in OBJECT_ROUTES]
+)
+def test_an_extra_api_path_about_another_tenants_object_is_404(
+    route, model, kwarg, tenant, other_tenant
+):
+    endpoint_client = Endpoint(("", None, ""), tenant, other_tenant).client
+    mine, theirs = _make(model, tenant), _make(model, other_tenant)
+
+    own = endpoint_client.get(_fill(route, {kwarg: mine.pk}))
+    # Control: A's own object is found (a 404 of its own, e.g. "not scored yet", is fine).
+    assert own.status_code != 404 or own.json().get("code") != "not_found", f"GET {route}"
+    theirs_response = endpoint_client.get(_fill(route, {kwarg: theirs.pk}))
+    _assert_json_404(theirs_response, f"GET {route} for B's object")
+    # The generic 404 only: anything more specific would tell that the object exists.
+    assert theirs_response.json().get("code") == "not_found"
