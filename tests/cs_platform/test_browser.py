@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cs_platform.models import Role
 from tests.browser.conftest import login
@@ -30,7 +31,7 @@ def test_a_wrong_password_keeps_the_user_on_the_sign_in_page(page, live_server, 
     page.fill("#id_password", "wrong")
     page.locator("form button[type=submit].primary").click()
 
-    assert page.locator("[role=alert]").is_visible()
+    expect(page.locator("[role=alert]")).to_be_visible()
     assert "/login/" in page.url
 
 
@@ -47,19 +48,17 @@ def test_the_tenant_switcher_moves_to_the_other_workspace(page, live_server, two
 
 def test_the_language_switcher_changes_the_page_language(page, live_server, admin_user):
     login(page, live_server, admin_user.email)
-    assert page.locator("html").get_attribute("lang") == "ja"
-    assert page.locator(".mainnav").get_by_text("ダッシュボード").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator(".mainnav").get_by_text("ダッシュボード", exact=True)).to_be_visible()
 
     page.locator("[data-testid=language-switcher] button[value=en]").click()
-    page.wait_for_load_state()
 
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator(".mainnav").get_by_text("Dashboard").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".mainnav").get_by_text("Dashboard", exact=True)).to_be_visible()
 
     page.locator("[data-testid=language-switcher] button[value=ja]").click()
-    page.wait_for_load_state()
 
-    assert page.locator("html").get_attribute("lang") == "ja"
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
 
 
 def test_signing_in_uses_the_language_saved_on_the_user(page, live_server, admin_user):
@@ -68,7 +67,7 @@ def test_signing_in_uses_the_language_saved_on_the_user(page, live_server, admin
 
     login(page, live_server, admin_user.email)
 
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_the_signed_in_pages_are_readable_without_javascript(make_page, live_server, admin_user):
