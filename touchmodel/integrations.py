@@ -281,3 +281,73 @@ def recompute_finished(*, day: dt.date) -> bool:
     from healthscore.models import RecomputeJob
 
     return RecomputeJob.objects.filter(day=day, status="done").exists()
+
+
+def _unnest_starts(starts: dict[int, dt.date]) -> tuple[list[int], list[dt.date]]:
+    ids = list(starts)
+    return ids, [starts[a] for a in ids]
+
+
+def usage_windows(*, starts: dict[int, dt.date], days: int) -> pd.DataFrame:
+    """account_id, before, after: usage events summed over the `days` before each account's
+    start day and the `days` from it on (one aggregate query over the daily rollups)."""
+    from django.db import connection
+
+    from cs_platform.scoping import require_current_tenant
+    from healthscore.models import UsageDaily
+
+    if not starts:
+        return pd.DataFrame(columns=["account_id", "before", "after"])
+    ids, t0 = _unnest_starts(starts)
+    sql = f"""
+        SELECT s.account_id,
+               COALESCE(SUM(u.count) FILTER (WHERE u.day < s.t0), 0) AS before,
+               COALESCE(SUM(u.count) FILTER (WHERE u.day >= s.t0), 0) AS after
+        FROM unnest(%s::bigint[], %s::date[]) AS s(account_id, t0)
+        LEFT JOIN {UsageDaily._meta.db_table} u
+          ON u.tenant_id = %s AND u.account_id = s.account_id
+         AND u.day >= s.t0 - %s AND u.day < s.t0 + %s
+        GROUP BY s.account_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ids, t0, require_current_tenant().pk, days, days])
+        rows = cursor.fetchall()
+    return _frame(rows, ["account_id", "before", "after"]).astype(
+        {"before": "float64", "after": "float64"}
+    )
+
+
+def health_at(*, points: dict[int, tuple[dt.date, dt.date]]) -> pd.DataFrame:
+    """account_id, before, after: each account's latest score on or before its two days."""
+    from django.db import connection
+
+    from cs_platform.scoping import require_current_tenant
+    from healthscore.models import HealthScore
+
+    if not points:
+        return pd.DataFrame(columns=["account_id", "before", "after"])
+    ids = list(points)
+    table = HealthScore._meta.db_table
+    latest = (
+        f"(SELECT h.score FROM {table} h WHERE h.tenant_id = %s AND h.account_id = s.account_id "
+        "AND h.day <= s.{col} ORDER BY h.day DESC LIMIT 1)"
+    )
+    sql = (
+        f"SELECT s.account_id, {latest.format(col='t0')} AS before, "
+        f"{latest.format(col='t1')} AS after "
+        "FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS s(account_id, t0, t1)"
+    )
+    tenant_id = require_current_tenant().pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                tenant_id,
+                tenant_id,
+                ids,
+                [points[a][0] for a in ids],
+                [points[a][1] for a in ids],
+            ],
+        )
+        rows = cursor.fetchall()
+    return _frame(rows, ["account_id", "before", "after"])

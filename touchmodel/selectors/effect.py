@@ -70,54 +70,35 @@ def rule_touches(*, rule: Rule) -> pd.DataFrame:
     )
 
 
-def _window_sum(
-    usage: pd.DataFrame, starts: pd.Series, offset_from: int, offset_to: int
-) -> pd.Series:
-    """Per account: usage summed over [t0 + offset_from, t0 + offset_to) days."""
-    if usage.empty or starts.empty:
-        return pd.Series(0.0, index=starts.index)
-    merged = usage.merge(starts.rename("t0").reset_index(), on="account_id")
-    delta = (merged["day"] - merged["t0"]).apply(lambda d: d.days)
-    inside = merged[(delta >= offset_from) & (delta < offset_to)]
-    sums = inside.groupby("account_id")["count"].sum()
-    return sums.reindex(starts.index, fill_value=0).astype(float)
-
-
-def _usage_change(usage: pd.DataFrame, starts: pd.Series) -> dict[str, Any]:
-    before = _window_sum(usage, starts, -WINDOW_DAYS, 0)
-    after = _window_sum(usage, starts, 0, WINDOW_DAYS)
-    total_before, total_after = float(before.sum()), float(after.sum())
+def _usage_change(starts: pd.Series) -> dict[str, Any]:
+    windows = integrations.usage_windows(
+        starts={int(a): d for a, d in starts.items()}, days=WINDOW_DAYS
+    )
+    n = len(starts)
+    total_before = float(windows["before"].sum()) if n else 0.0
+    total_after = float(windows["after"].sum()) if n else 0.0
     change = None if total_before == 0 else round(100 * (total_after / total_before - 1), 1)
     return {
-        "accounts": len(starts),
-        "usage_before": round(total_before / max(len(starts), 1), 1),
-        "usage_after": round(total_after / max(len(starts), 1), 1),
+        "accounts": n,
+        "usage_before": round(total_before / max(n, 1), 1),
+        "usage_after": round(total_after / max(n, 1), 1),
         "change_pct": change,
-        "accounts_up": int((after > before).sum()),
+        "accounts_up": int((windows["after"] > windows["before"]).sum()) if n else 0,
     }
 
 
-def _score_at(history: pd.DataFrame, when: pd.Series) -> pd.Series:
-    """Per account: the latest score on or before `when[account]`."""
-    if history.empty or when.empty:
-        return pd.Series(dtype=float)
-    merged = history.merge(when.rename("at").reset_index(), on="account_id")
-    merged = merged[merged["day"] <= merged["at"]].sort_values("day")
-    return merged.groupby("account_id")["score"].last()
-
-
-def _health_change(history: pd.DataFrame, starts: pd.Series, today: dt.date) -> dict[str, Any]:
-    before = _score_at(history, starts)
-    after_at = starts.apply(lambda d: min(d + dt.timedelta(days=WINDOW_DAYS), today))
-    after = _score_at(history, after_at)
-    both = pd.concat([before.rename("b"), after.rename("a")], axis=1).dropna()
-    if both.empty:
+def _health_change(starts: pd.Series, today: dt.date) -> dict[str, Any]:
+    later = dt.timedelta(days=WINDOW_DAYS)
+    scores = integrations.health_at(
+        points={int(a): (d, min(d + later, today)) for a, d in starts.items()}
+    ).dropna()
+    if scores.empty:
         return {"accounts": 0, "score_before": None, "score_after": None, "improved": 0}
     return {
-        "accounts": len(both),
-        "score_before": round(float(both["b"].mean()), 1),
-        "score_after": round(float(both["a"].mean()), 1),
-        "improved": int((both["a"] > both["b"]).sum()),
+        "accounts": len(scores),
+        "score_before": round(float(scores["before"].mean()), 1),
+        "score_after": round(float(scores["after"].mean()), 1),
+        "improved": int((scores["after"] > scores["before"]).sum()),
     }
 
 
@@ -172,23 +153,21 @@ def effect_chain(*, touches: pd.DataFrame, now: dt.datetime | None = None) -> di
     matured = starts[starts <= today - dt.timedelta(days=WINDOW_DAYS)] if len(starts) else starts
     control = _control_group(starts, matured)
     first_day = min([*matured.tolist(), *control.tolist(), today]) - dt.timedelta(days=WINDOW_DAYS)
-    usage = integrations.usage_daily(since=first_day, until=today + dt.timedelta(days=1))
-    history = integrations.health_history(since=first_day)
     done = integrations.milestones_completed(since=first_day)
     return {
         "activity": activity,
         "input": {
             "window_days": WINDOW_DAYS,
-            "touched": _usage_change(usage, matured),
-            "control": _usage_change(usage, control),
+            "touched": _usage_change(matured),
+            "control": _usage_change(control),
         },
         "outcome": {
             "touched": {
-                **_health_change(history, matured, today),
+                **_health_change(matured, today),
                 "milestones_reached": _milestones(done, matured),
             },
             "control": {
-                **_health_change(history, control, today),
+                **_health_change(control, today),
                 "milestones_reached": _milestones(done, control),
             },
         },

@@ -72,6 +72,17 @@ def is_opted_out(*, email: str) -> bool:
     return EmailOptOut.objects.filter(email__iexact=email).exists()
 
 
+def opted_out_among(*, emails: list[str]) -> set[str]:
+    """The addresses (lower-cased) among `emails` that opted out."""
+    if not emails:
+        return set()
+    wanted = {e.lower() for e in emails}
+    return {
+        e.lower()
+        for e in EmailOptOut.objects.filter(email__in=wanted).values_list("email", flat=True)
+    }
+
+
 def email_opt_out(*, email: str, reason: str = "unsubscribe") -> EmailOptOut:
     """Stop every future e-mail of this tenant to `email`; queued ones are suppressed too."""
     email = email.strip().lower()
@@ -110,10 +121,13 @@ def email_queue(
     firing: RuleFiring | None = None,
     program: TouchProgram | None = None,
     language: str | None = None,
+    known_opted_in: bool = False,
 ) -> Queued:
     """Render and queue one message; the same `message_key` is only ever queued once.
 
     Call `email_dispatch_on_commit` (or let the sweeper pick it up) to send it.
+    `known_opted_in`: the caller already filtered out opted-out addresses (saves a query;
+    the sender checks again before sending anyway).
     """
     tenant = require_current_tenant()
     to_email = to_email.strip().lower()
@@ -126,7 +140,8 @@ def email_queue(
         "unsubscribe_url": unsubscribe_url(tenant=tenant, email=to_email),
     }
     subject, text, html = _render(template, language, context)
-    status = EmailStatus.SUPPRESSED if is_opted_out(email=to_email) else EmailStatus.QUEUED
+    opted_out = not known_opted_in and is_opted_out(email=to_email)
+    status = EmailStatus.SUPPRESSED if opted_out else EmailStatus.QUEUED
     row = OutboundEmail(
         message_key=message_key,
         to_email=to_email,
@@ -141,26 +156,36 @@ def email_queue(
         firing=firing,
         program=program,
     )
-    created = bool(insert_ignore_returning([row]))
-    return Queued(email=OutboundEmail.objects.get(message_key=message_key), created=created)
+    inserted = insert_ignore_returning([row])
+    if inserted:
+        row.pk = inserted[0]
+        return Queued(email=row, created=True)
+    return Queued(email=OutboundEmail.objects.get(message_key=message_key), created=False)
 
 
 def email_dispatch_on_commit(*, email: OutboundEmail) -> None:
+    """Enqueue the send once the surrounding transaction commits."""
     if email.status != EmailStatus.QUEUED:
         return
-    tenant_id = email.tenant_id
-    email_id = email.pk
+    item = (email.tenant_id, email.pk)
+    transaction.on_commit(lambda: email_enqueue(items=[item]))
 
-    def _enqueue() -> None:
-        from ..tasks import send_email
 
-        try:
-            send_email.delay(tenant_id=tenant_id, email_id=email_id)
-        except Exception:
-            # The broker is down: the sweeper (touchmodel.flush_emails) sends it later.
-            logger.warning("could not enqueue e-mail %s; the sweeper will send it", email_id)
+def email_enqueue(*, items: list[tuple[int, int]]) -> None:
+    """Publish send tasks for (tenant_id, email_id) pairs over one broker connection."""
+    from ..tasks import send_email
 
-    transaction.on_commit(_enqueue)
+    if not items:
+        return
+    try:
+        with send_email.app.producer_or_acquire() as producer:
+            for tenant_id, email_id in items:
+                send_email.apply_async(
+                    kwargs={"tenant_id": tenant_id, "email_id": email_id}, producer=producer
+                )
+    except Exception:
+        # The broker is down: the sweeper (touchmodel.flush_emails) sends them later.
+        logger.warning("could not enqueue %s e-mails; the sweeper will send them", len(items))
 
 
 def _claim(email_id: int) -> bool:

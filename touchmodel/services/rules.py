@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -17,7 +18,7 @@ from ..extensions import content_recommendations
 from ..models import FiringStatus, Rule, RuleFiring, Tier
 from ..selectors.rules import rule_plan
 from ..sql import insert_ignore_returning
-from .email import email_dispatch_on_commit, email_queue, is_opted_out, site_url
+from .email import email_enqueue, email_queue, opted_out_among, site_url
 from .seminars import seminar_invite, seminar_next_fitting
 
 logger = logging.getLogger(__name__)
@@ -59,13 +60,78 @@ def rules_evaluate(
     return summary
 
 
+@dataclass
+class _Run:
+    """What the actions of one batch of firings share, read once (set-based) per batch."""
+
+    language: str
+    learn_url: str
+    phases: dict[int, int]
+    phase_names: dict[int, str]
+    contacts: dict[int, list[Contact]]
+    opted_out: set[str]
+    seminars: dict[int | None, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, account_ids: list[int]) -> _Run:
+        tenant = require_current_tenant()
+        language = tenant.default_language or "ja"
+        contacts: dict[int, list[Contact]] = {}
+        for contact in (
+            Contact.objects.filter(account_id__in=account_ids)
+            .exclude(email="")
+            .select_related("account")
+            .order_by("-is_champion", "pk")
+        ):
+            contacts.setdefault(contact.account_id, []).append(contact)
+        emails = [c.email.lower() for cs in contacts.values() for c in cs]
+        with translation.override(language):
+            names = integrations.phase_names()
+        return cls(
+            language=language,
+            learn_url=f"{site_url()}/learn/{tenant.slug}/",
+            phases=integrations.current_phase_ids(account_ids=account_ids),
+            phase_names=names,
+            contacts=contacts,
+            opted_out=opted_out_among(emails=emails),
+        )
+
+    def recipients(self, account_id: int, levels: list[str]) -> list[Contact]:
+        found = [
+            c
+            for c in self.contacts.get(account_id, [])
+            if c.relationship_level in levels and c.email.lower() not in self.opted_out
+        ]
+        return found[:MAX_CONTACTS_PER_EMAIL]
+
+    def seminar_for(self, phase_id: int | None) -> Any:
+        if phase_id not in self.seminars:
+            self.seminars[phase_id] = seminar_next_fitting(phase_id=phase_id)
+        return self.seminars[phase_id]
+
+
+CHUNK = 200
+
+
 def rule_fire(
     *, rule: Rule, now: dt.datetime | None = None, account_ids: list[int] | None = None
 ) -> list[RuleFiring]:
+    """Claim and act on the rule's new episodes, a chunk at a time.
+
+    Each chunk's claims, actions and results commit together, so a worker that dies midway
+    leaves no claimed-but-unacted episode behind: the next run claims them again. E-mails
+    are enqueued once the chunk has committed.
+    """
     now = now or timezone.now()
     plan = rule_plan(rule=rule, now=now, account_ids=account_ids)
-    if plan.empty:
-        return []
+    fired: list[RuleFiring] = []
+    for start in range(0, len(plan), CHUNK):
+        with transaction.atomic():
+            fired += _fire_chunk(rule, plan.iloc[start : start + CHUNK], now)
+    return fired
+
+
+def _fire_chunk(rule: Rule, plan: Any, now: dt.datetime) -> list[RuleFiring]:
     claimed_ids = insert_ignore_returning(
         [
             RuleFiring(
@@ -81,17 +147,28 @@ def rule_fire(
             for r in plan.itertuples()
         ]
     )
+    if not claimed_ids:
+        return []
     firings = list(
         RuleFiring.objects.filter(pk__in=claimed_ids)
-        .select_related("account", "account__owner", "rule")
+        .select_related("account", "account__owner", "rule", "rule__program")
         .order_by("pk")
     )
+    run = _Run.load([f.account_id for f in firings])
     for firing in firings:
-        firing_act(firing=firing)
+        firing_act(firing=firing, run=run)
+    tenant_id = require_current_tenant().pk
+    outbox = [
+        (tenant_id, email_id)
+        for f in firings
+        if f.status == FiringStatus.DONE
+        for email_id in f.result.get("email_ids", [])
+    ]
+    transaction.on_commit(lambda: email_enqueue(items=outbox))
     return firings
 
 
-def firing_act(*, firing: RuleFiring) -> RuleFiring:
+def firing_act(*, firing: RuleFiring, run: _Run | None = None) -> RuleFiring:
     """Carry out a claimed firing's action and record the result (never raises)."""
     handler = {"task": _act_task, "seminar": _act_seminar, "email": _act_email}.get(firing.action)
     result = dict(firing.result)
@@ -100,8 +177,9 @@ def firing_act(*, firing: RuleFiring) -> RuleFiring:
             firing.status = FiringStatus.SKIPPED
             result["reason"] = "no action for this tier"
         else:
+            run = run or _Run.load([firing.account_id])
             with transaction.atomic():
-                outcome = handler(firing)
+                outcome = handler(firing, run)
             result.update(outcome)
             firing.status = FiringStatus.SKIPPED if outcome.get("reason") else FiringStatus.DONE
     except Exception as exc:
@@ -115,18 +193,14 @@ def firing_act(*, firing: RuleFiring) -> RuleFiring:
     return firing
 
 
-def _language() -> str:
-    return require_current_tenant().default_language or "ja"
-
-
-def _texts(rule: Rule) -> tuple[str, str]:
-    with translation.override(_language()):
+def _texts(rule: Rule, language: str) -> tuple[str, str]:
+    with translation.override(language):
         return rule.name, rule.message
 
 
-def _act_task(firing: RuleFiring) -> dict:
+def _act_task(firing: RuleFiring, run: _Run) -> dict:
     rule = firing.rule
-    title, message = _texts(rule)
+    title, message = _texts(rule, run.language)
     detail = firing.result.get("detail", "")
     task_id = integrations.create_task(
         account=firing.account,
@@ -139,63 +213,50 @@ def _act_task(firing: RuleFiring) -> dict:
     return {"task_id": task_id, "assignee_id": firing.account.owner_id}
 
 
-def _recipients(firing: RuleFiring, levels: list[str]) -> list[Contact]:
-    contacts = [
-        c
-        for c in Contact.objects.filter(account=firing.account, relationship_level__in=levels)
-        .exclude(email="")
-        .select_related("account")
-        .order_by("-is_champion", "pk")
-        if not is_opted_out(email=c.email)
-    ]
-    return contacts[:MAX_CONTACTS_PER_EMAIL]
+DAILY_USERS = [RelationshipLevel.FIELD, RelationshipLevel.MANAGER]
 
 
-def _act_seminar(firing: RuleFiring) -> dict:
-    phase_id = integrations.current_phase_ids(account_ids=[firing.account_id]).get(
-        firing.account_id
-    )
-    seminar = seminar_next_fitting(phase_id=phase_id)
+def _act_seminar(firing: RuleFiring, run: _Run) -> dict:
+    seminar = run.seminar_for(run.phases.get(firing.account_id))
     if seminar is None:
         return {"reason": "no upcoming seminar with seats for this phase"}
-    contacts = _recipients(firing, [RelationshipLevel.FIELD, RelationshipLevel.MANAGER])
+    contacts = run.recipients(firing.account_id, DAILY_USERS)
     if not contacts:
         return {"reason": "no contact to invite", "seminar_id": seminar.pk}
-    _title, message = _texts(firing.rule)
+    _title, message = _texts(firing.rule, run.language)
     email_ids = seminar_invite(seminar=seminar, contacts=contacts, firing=firing, message=message)
     return {"seminar_id": seminar.pk, "email_ids": email_ids}
 
 
-def _act_email(firing: RuleFiring) -> dict:
-    contacts = _recipients(firing, [RelationshipLevel.FIELD, RelationshipLevel.MANAGER])
+def _act_email(firing: RuleFiring, run: _Run) -> dict:
+    contacts = run.recipients(firing.account_id, DAILY_USERS)
     if not contacts:
         return {"reason": "no contact to e-mail"}
-    tenant = require_current_tenant()
-    phase_id = integrations.current_phase_ids(account_ids=[firing.account_id]).get(
-        firing.account_id
-    )
-    language = _language()
-    with translation.override(language):
-        phase_name = integrations.phase_names().get(phase_id, "") if phase_id else ""
-    articles = content_recommendations(firing.account, language) or [
-        ("Learn & Support", f"{site_url()}/learn/{tenant.slug}/")
+    phase_id = run.phases.get(firing.account_id)
+    articles = content_recommendations(firing.account, run.language) or [
+        ("Learn & Support", run.learn_url)
     ]
-    _title, message = _texts(firing.rule)
+    _title, message = _texts(firing.rule, run.language)
     email_ids = []
     for contact in contacts:
         queued = email_queue(
             message_key=f"firing:{firing.pk}:{contact.pk}",
             to_email=contact.email,
             template="content_recommendation",
-            context={"articles": articles, "message": message, "phase_name": phase_name},
+            context={
+                "articles": articles,
+                "message": message,
+                "phase_name": run.phase_names.get(phase_id, "") if phase_id else "",
+            },
             contact=contact,
             account=firing.account,
             firing=firing,
             program=firing.rule.program,
-            language=language,
+            language=run.language,
+            known_opted_in=True,
         )
-        email_dispatch_on_commit(email=queued.email)
-        email_ids.append(queued.email.pk)
+        if queued.created and queued.email.status == "queued":
+            email_ids.append(queued.email.pk)
     return {"email_ids": email_ids, "articles": [url for _t, url in articles]}
 
 

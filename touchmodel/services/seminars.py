@@ -126,29 +126,35 @@ def seminar_next_fitting(*, phase_id: int | None, now: dt.datetime | None = None
 def seminar_invite(
     *, seminar: Seminar, contacts: list[Contact], firing: RuleFiring | None, message: str
 ) -> list[int]:
-    """Invite contacts (an 'invited' registration and an e-mail each); returns e-mail ids."""
-    email_ids = []
+    """Invite contacts: an 'invited' registration (unless they already have one) and an
+    e-mail each. Returns the ids of the queued e-mails; the caller enqueues them on commit."""
+    SeminarRegistration.objects.bulk_create(
+        [
+            SeminarRegistration(
+                seminar=seminar,
+                email=contact.email.lower(),
+                contact=contact,
+                account_id=contact.account_id,
+                name=contact.name,
+                status=RegistrationStatus.INVITED,
+                source=RegistrationSource.RULE,
+                firing=firing,
+            )
+            for contact in contacts
+        ],
+        ignore_conflicts=True,
+    )
     starts_at = timezone.localtime(seminar.starts_at).strftime("%Y-%m-%d %H:%M")
+    seminar_url = seminar_public_url(seminar=seminar)
+    email_ids = []
     for contact in contacts:
-        SeminarRegistration.objects.get_or_create(
-            seminar=seminar,
-            email=contact.email.lower(),
-            defaults={
-                "contact": contact,
-                "account_id": contact.account_id,
-                "name": contact.name,
-                "status": RegistrationStatus.INVITED,
-                "source": RegistrationSource.RULE,
-                "firing": firing,
-            },
-        )
         queued = email_queue(
             message_key=f"seminar-invite:{seminar.pk}:{contact.pk}",
             to_email=contact.email,
             template="seminar_invitation",
             context={
                 "seminar": seminar,
-                "seminar_url": seminar_public_url(seminar=seminar),
+                "seminar_url": seminar_url,
                 "starts_at": starts_at,
                 "message": message,
             },
@@ -156,9 +162,10 @@ def seminar_invite(
             account=contact.account,
             firing=firing,
             program=seminar.program,
+            known_opted_in=True,
         )
-        email_dispatch_on_commit(email=queued.email)
-        email_ids.append(queued.email.pk)
+        if queued.created and queued.email.status == "queued":
+            email_ids.append(queued.email.pk)
     return email_ids
 
 
