@@ -34,6 +34,9 @@ class HealthscoreConfig(AppConfig):
         from .extensions import register
 
         register()
+        from .panels import register_pages  # the health pages (nav, dashboard, Account 360)
+
+        register_pages()
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
 

@@ -1,0 +1,419 @@
+"""Forms of the health admin pages: the scorecard editor, a new scorecard, alert settings.
+
+The editor turns its forms and formsets into a scorecard definition and lets
+`scorecard_definition_validate` (the same rules as the API) judge it before anything is saved.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MarketSegment
+from journeys.selectors import phase_list
+
+from .measures_catalog import MEASURES
+from .models import HealthSettings, Scorecard
+from .services.scorecards import WEIGHT_TOLERANCE, scorecard_definition_validate
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+KEY_HELP = _("Lower-case letters, digits and _; it identifies the history, so keep it.")
+RANGE_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[:→=]\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _phase_choices() -> list[tuple[str, str]]:
+    return [(p.key, p.name) for p in phase_list()]
+
+
+def _clean_key(value: str) -> str:
+    value = (value or "").strip()
+    if not KEY_RE.match(value):
+        raise ValidationError(_("Use lower-case letters, digits and _ (starting with a letter)."))
+    return value
+
+
+class ScorecardAssignmentForm(forms.Form):
+    """Name and which accounts the scorecard applies to."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    priority = forms.IntegerField(
+        label=_("Priority"),
+        min_value=0,
+        max_value=100000,
+        initial=100,
+        help_text=_("When several scorecards match an account, the lowest number wins."),
+    )
+    phase_keys = forms.MultipleChoiceField(
+        label=_("Phases"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every phase."),
+    )
+    market_segments = forms.MultipleChoiceField(
+        label=_("Market segments"),
+        required=False,
+        choices=MarketSegment.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every segment."),
+    )
+
+    def __init__(self, *args: Any, scorecard: Scorecard | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scorecard = scorecard
+        self.fields["phase_keys"].choices = _phase_choices()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = Scorecard.objects.filter(name=name)
+        if self.scorecard is not None:
+            others = others.exclude(pk=self.scorecard.pk)
+        if others.exists():
+            raise ValidationError(_("Another scorecard already has this name."))
+        return name
+
+
+class BandsForm(forms.Form):
+    green = forms.FloatField(
+        label=_("Healthy (green) from"), min_value=0, max_value=100, help_text=_("score ≥")
+    )
+    amber = forms.FloatField(
+        label=_("Needs attention (amber) from"),
+        min_value=0,
+        max_value=100,
+        help_text=_("score ≥; below is at risk (red)"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        green, amber = data.get("green"), data.get("amber")
+        if green is not None and amber is not None and amber >= green:
+            raise ValidationError(_("The amber threshold must be below the green one."))
+        return data
+
+
+class GroupForm(forms.Form):
+    key = forms.CharField(label=_("Key"), max_length=40, help_text=KEY_HELP)
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+    weight = forms.FloatField(label=_("Weight"), min_value=0, max_value=100)
+
+    def clean_key(self) -> str:
+        return _clean_key(self.cleaned_data["key"])
+
+
+class ComponentForm(forms.Form):
+    key = forms.CharField(label=_("Key"), max_length=40, help_text=KEY_HELP)
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+    measure = forms.ChoiceField(label=_("Measure"))
+    days = forms.IntegerField(
+        label=_("Window (days)"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        help_text=_("Blank for measures without a window."),
+    )
+    event = forms.CharField(
+        label=_("Event"),
+        max_length=100,
+        required=False,
+        help_text=_("For “Count of an event”: the event name."),
+    )
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    weight = forms.FloatField(label=_("Weight"), min_value=0, max_value=100)
+    scheme = forms.ChoiceField(
+        label=_("Scheme"),
+        choices=[("ranges", _("Ranges → points")), ("rag", _("Red / amber / green thresholds"))],
+    )
+    ranges = forms.CharField(
+        label=_("Ranges (from value: points)"),
+        required=False,
+        help_text=_("e.g. 0:0, 10:30, 30:60, 50:100"),
+    )
+    rag_green = forms.FloatField(label=_("Green from"), required=False)
+    rag_amber = forms.FloatField(label=_("Amber from"), required=False)
+    higher_is_better = forms.BooleanField(label=_("Higher is better"), required=False)
+    missing = forms.FloatField(
+        label=_("Points when no data"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Blank: 0 points."),
+    )
+
+    def __init__(
+        self, *args: Any, group_choices: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = [(m.key, m.label) for m in MEASURES.values()]
+        self.fields["group"].choices = [("", _("(no group)")), *(group_choices or [])]
+
+    def clean_key(self) -> str:
+        return _clean_key(self.cleaned_data["key"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("scheme") == "ranges":
+            data["parsed_ranges"] = self._parse_ranges(data.get("ranges") or "")
+        elif data.get("scheme") == "rag":
+            for name in ("rag_green", "rag_amber"):
+                if data.get(name) is None:
+                    self.add_error(name, _("Give both thresholds."))
+        if data.get("measure") == "event_count" and not (data.get("event") or "").strip():
+            self.add_error("event", _("Name the event to count."))
+        return data
+
+    def _parse_ranges(self, text: str) -> list[dict[str, float]]:
+        steps = []
+        for part in [p for p in re.split(r"[,、\n]", text) if p.strip()]:
+            match = RANGE_RE.match(part)
+            if match is None:
+                self.add_error("ranges", _("Write each range as value:points, e.g. 10:30."))
+                return []
+            low, points = float(match.group(1)), float(match.group(2))
+            steps.append({"min": _number(low), "points": _number(points)})
+        if not steps:
+            self.add_error("ranges", _("Give at least one range."))
+        return steps
+
+    def component(self, original: dict[str, Any] | None) -> dict[str, Any]:
+        """The definition entry; fields the form does not edit are kept from `original`."""
+        data = self.cleaned_data
+        comp = copy.deepcopy(original) if original else {}
+        params = dict(comp.get("params") or {})
+        if data.get("days") is None:
+            params.pop("days", None)
+        else:
+            params["days"] = data["days"]
+        if data["measure"] == "event_count":
+            params["event"] = data["event"].strip()
+        else:
+            params.pop("event", None)
+        scheme: dict[str, Any] = {"type": data["scheme"]}
+        old_scheme = comp.get("scheme") or {}
+        if data["scheme"] == "ranges":
+            scheme["ranges"] = data["parsed_ranges"]
+        else:
+            scheme.update(
+                green=_number(data["rag_green"]),
+                amber=_number(data["rag_amber"]),
+                higher_is_better=bool(data["higher_is_better"]),
+            )
+            if old_scheme.get("type") == "rag" and "points" in old_scheme:
+                scheme["points"] = old_scheme["points"]
+        if data.get("missing") is not None:
+            scheme["missing"] = _number(data["missing"])
+        comp.update(
+            key=data["key"],
+            label=data.get("label") or "",
+            measure=data["measure"],
+            params=params,
+            group=data.get("group") or None,
+            weight=_number(data["weight"]),
+            scheme=scheme,
+        )
+        return comp
+
+
+def _number(value: float) -> float | int:
+    """Whole numbers stay ints in the stored JSON (as the API writes them)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def component_initial(comp: dict[str, Any]) -> dict[str, Any]:
+    scheme = comp.get("scheme") or {}
+    params = comp.get("params") or {}
+    return {
+        "key": comp.get("key"),
+        "label": comp.get("label", ""),
+        "measure": comp.get("measure"),
+        "days": params.get("days"),
+        "event": params.get("event", ""),
+        "group": comp.get("group") or "",
+        "weight": comp.get("weight"),
+        "scheme": scheme.get("type", "ranges"),
+        "ranges": ", ".join(
+            f"{_number(s['min'])}:{_number(s['points'])}" for s in scheme.get("ranges") or []
+        ),
+        "rag_green": scheme.get("green"),
+        "rag_amber": scheme.get("amber"),
+        "higher_is_better": scheme.get("higher_is_better", True),
+        "missing": scheme.get("missing"),
+    }
+
+
+GroupFormSet = forms.formset_factory(GroupForm, extra=1, can_delete=True)
+ComponentFormSet = forms.formset_factory(ComponentForm, extra=1, can_delete=True)
+
+
+def _kept(formset: forms.BaseFormSet) -> list[forms.Form]:
+    """Rows to keep: existing ones not ticked for deletion, and extra rows filled in."""
+    initial = formset.initial_form_count()
+    return [
+        form
+        for i, form in enumerate(formset.forms)
+        if (i < initial or form.has_changed()) and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class ScorecardEditor:
+    """Assignment, bands, groups and components of one scorecard's draft, edited together.
+
+    `is_valid()` checks every form and then the whole definition (weights summing to 100 …);
+    `save()` writes the draft and the assignment in one transaction, so an invalid submission
+    saves nothing.
+    """
+
+    def __init__(self, scorecard: Scorecard, data: QueryDict | None = None) -> None:
+        self.scorecard = scorecard
+        draft = scorecard.draft or {}
+        self.originals = {c.get("key"): c for c in draft.get("components") or []}
+        self.assignment = ScorecardAssignmentForm(
+            data,
+            scorecard=scorecard,
+            initial={
+                "name": scorecard.name,
+                "description": scorecard.description,
+                "priority": scorecard.priority,
+                "phase_keys": scorecard.phase_keys,
+                "market_segments": scorecard.market_segments,
+            },
+            prefix="card",
+        )
+        self.bands = BandsForm(data, initial=draft.get("bands") or {}, prefix="bands")
+        self.groups = GroupFormSet(
+            data,
+            initial=[
+                {"key": g.get("key"), "label": g.get("label", ""), "weight": g.get("weight")}
+                for g in draft.get("groups") or []
+            ],
+            prefix="groups",
+        )
+        self.components = ComponentFormSet(
+            data,
+            initial=[component_initial(c) for c in draft.get("components") or []],
+            prefix="components",
+            form_kwargs={"group_choices": self._group_choices(draft, data)},
+        )
+        self.definition_errors: list[str] = []
+        self.definition: dict[str, Any] | None = None
+        # What was submitted, once every row parsed (shown with its weight sums if invalid).
+        self.attempt: dict[str, Any] | None = None
+
+    @staticmethod
+    def _group_choices(draft: dict[str, Any], data: QueryDict | None) -> list[tuple[str, str]]:
+        """The draft's groups, plus any group typed into this very submission."""
+        choices = {g.get("key"): g.get("label") or g.get("key") for g in draft.get("groups") or []}
+        if data is not None:
+            for name, value in data.items():
+                if re.fullmatch(r"groups-\d+-key", name) and KEY_RE.match(value.strip()):
+                    label = data.get(name[: -len("key")] + "label", "").strip()
+                    choices[value.strip()] = label or value.strip()
+        return [(key, label) for key, label in choices.items() if key]
+
+    def is_valid(self) -> bool:
+        forms_ok = all(
+            [
+                self.assignment.is_valid(),
+                self.bands.is_valid(),
+                self.groups.is_valid(),
+                self.components.is_valid(),
+            ]
+        )
+        if not forms_ok:
+            return False
+        definition = self._build()
+        self.attempt = definition
+        try:
+            self.definition = scorecard_definition_validate(definition=definition)
+        except ValidationError as exc:
+            self.definition_errors = [str(m) for m in exc.message_dict.get("definition", [])]
+            return False
+        return True
+
+    def _build(self) -> dict[str, Any]:
+        draft = copy.deepcopy(self.scorecard.draft or {})
+        draft["bands"] = {
+            "green": _number(self.bands.cleaned_data["green"]),
+            "amber": _number(self.bands.cleaned_data["amber"]),
+        }
+        draft["groups"] = [
+            {
+                "key": f.cleaned_data["key"],
+                "label": f.cleaned_data.get("label") or "",
+                "weight": _number(f.cleaned_data["weight"]),
+            }
+            for f in _kept(self.groups)
+        ]
+        draft["components"] = [
+            f.component(self.originals.get(f.cleaned_data["key"])) for f in _kept(self.components)
+        ]
+        return draft
+
+    @transaction.atomic
+    def save(self) -> Scorecard:
+        assert self.definition is not None, "call is_valid() first"
+        card = Scorecard.objects.select_for_update().get(pk=self.scorecard.pk)
+        data = self.assignment.cleaned_data
+        card.name = data["name"]
+        card.description = data["description"]
+        card.priority = data["priority"]
+        card.phase_keys = list(data["phase_keys"])
+        card.market_segments = list(data["market_segments"])
+        card.draft = self.definition
+        card.save(
+            update_fields=[
+                "name",
+                "description",
+                "priority",
+                "phase_keys",
+                "market_segments",
+                "draft",
+                "updated_at",
+            ]
+        )
+        self.scorecard = card
+        return card
+
+    @property
+    def weight_totals(self) -> dict[str, Any] | None:
+        """Top-level and per-group weight sums of the submitted (or saved) rows, for display."""
+        if self.assignment.is_bound and self.attempt is None:
+            return None
+        definition = self.attempt or self.scorecard.draft or {}
+        groups = definition.get("groups") or []
+        comps = definition.get("components") or []
+        top = sum(float(c.get("weight") or 0) for c in comps if not c.get("group")) + sum(
+            float(g.get("weight") or 0) for g in groups
+        )
+        inner = [
+            {
+                "key": g.get("key"),
+                "label": g.get("label") or g.get("key"),
+                "total": sum(
+                    float(c.get("weight") or 0) for c in comps if c.get("group") == g.get("key")
+                ),
+            }
+            for g in groups
+        ]
+        for row in inner:
+            row["ok"] = abs(row["total"] - 100) <= WEIGHT_TOLERANCE
+        return {"top": top, "top_ok": abs(top - 100) <= WEIGHT_TOLERANCE, "groups": inner}
+
+
+class ScorecardCreateForm(ScorecardAssignmentForm):
+    """A new scorecard starts from the default definition, as an unpublished draft."""
+
+
+class HealthSettingsForm(forms.ModelForm):
+    class Meta:
+        model = HealthSettings
+        fields = ["drop_points", "drop_window_days", "alert_on_red", "task_due_days"]

@@ -1,0 +1,94 @@
+"""What the health pages add to the navigation, the tenant dashboard and Account 360.
+
+Called once from `HealthscoreConfig.ready()` (`register_pages()`). The account-list column,
+filter and segment rule are registered by `healthscore.extensions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.extensions import AccountPanel, register_account_panel
+from accounts.models import Account
+from cs_platform.extensions import (
+    DashboardPanel,
+    NavItem,
+    register_dashboard_panel,
+    register_nav_item,
+)
+from cs_platform.models import Role
+
+from . import page_selectors, selectors
+
+BAND_COLOURS = {"green": "#2f9e6a", "amber": "#e0a526", "red": "#d64545"}
+UNIT_LABELS = {
+    "%": "%",
+    "days": _("days"),
+    "events": _("events"),
+    "activities": _("activities"),
+    "points": _("points"),
+}
+
+
+def header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    return {"account": account, "current": selectors.health_current(account=account)}
+
+
+def health_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    days = page_selectors.health_range_from(request.GET.get("health_range"))
+    explanation = selectors.health_explanation(account=account)
+    chart = page_selectors.account_health_chart(account=account, days=days)
+    components = []
+    for comp in (explanation or {}).get("components", []):
+        components.append({**comp, "unit_label": UNIT_LABELS.get(comp["unit"], comp["unit"])})
+    movers = (explanation or {}).get("moved_most", [])
+    return {
+        "account": account,
+        "range": days,
+        "ranges": page_selectors.RANGES,
+        "explanation": explanation,
+        "components": components,
+        "movers": [m for m in movers if m["contribution_change"]][:3],
+        "labels": chart["labels"],
+        "datasets": [{"label": str(_("Health score")), "data": chart["scores"]}],
+        "markers": chart["markers"],
+        "alerts": list(selectors.health_alert_list(account=account, open_only=True)[:10]),
+    }
+
+
+def dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    return page_selectors.portfolio_summary()
+
+
+def register_pages() -> None:
+    register_nav_item(NavItem("healthscore:portfolio", _("Health"), 30, Role.VIEWER))
+    register_nav_item(NavItem("healthscore:scorecards", _("Scorecards"), 92, Role.ADMIN))
+    register_dashboard_panel(
+        DashboardPanel(
+            key="healthscore",
+            template="healthscore/panels/dashboard.html",
+            get_context=dashboard_context,
+            order=20,
+        )
+    )
+    register_account_panel(
+        AccountPanel(
+            key="healthscore_header",
+            template="healthscore/panels/header.html",
+            get_context=header_context,
+            slot="header",
+            order=20,
+        )
+    )
+    register_account_panel(
+        AccountPanel(
+            key="healthscore_health",
+            template="healthscore/panels/health.html",
+            get_context=health_panel_context,
+            slot="main",
+            order=20,
+        )
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "healthscore"
+
+urlpatterns = [
+    path("", views.portfolio, name="portfolio"),
+    path("scorecards/", views.scorecards, name="scorecards"),
+    path("scorecards/new/", views.scorecard_new, name="scorecard_new"),
+    path("scorecards/<int:pk>/", views.scorecard_edit, name="scorecard_edit"),
+    path("scorecards/<int:pk>/preview/", views.scorecard_preview_page, name="scorecard_preview"),
+    path("scorecards/<int:pk>/publish/", views.scorecard_publish_view, name="scorecard_publish"),
+    path("settings/alerts/", views.alert_settings, name="alert_settings"),
+    path("recompute/", views.recompute_now, name="recompute_now"),
+    path("recompute/<int:pk>/", views.recompute_job, name="recompute_job"),
+]

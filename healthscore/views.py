@@ -1,0 +1,266 @@
+"""Staff pages of the health score: the portfolio dashboard and the scorecard admin.
+
+Thin: forms parse, the engine's services write, selectors read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import MarketSegment
+from cs_platform.decorators import role_required
+from cs_platform.models import Role
+from cs_platform.urlutils import tenant_reverse
+from journeys.selectors import phase_list
+
+from . import page_selectors, selectors
+from .forms import HealthSettingsForm, ScorecardCreateForm, ScorecardEditor
+from .models import Band, Scorecard
+from .panels import BAND_COLOURS
+from .services.alerts import health_settings_get
+from .services.preview import scorecard_preview
+from .services.recompute import recompute_job_create
+from .services.scorecards import scorecard_create, scorecard_publish
+
+BAND_LABELS = dict(Band.choices)
+
+
+def _band_dataset(label: Any, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "label": str(label),
+        "data": [counts.get(band, 0) for band in page_selectors.BANDS],
+        "colors": [BAND_COLOURS[band] for band in page_selectors.BANDS],
+    }
+
+
+def _band_labels() -> list[str]:
+    return [str(BAND_LABELS[band]) for band in page_selectors.BANDS]
+
+
+@role_required(Role.VIEWER)
+def portfolio(request: HttpRequest) -> HttpResponse:
+    data = page_selectors.portfolio_page()
+    context: dict[str, Any] = {"data": data}
+    if data["day"] is not None:
+        over_time = data["over_time"]
+        first = over_time[0]["day"].isoformat() if over_time else None
+        context.update(
+            band_labels=_band_labels(),
+            band_datasets=[_band_dataset(gettext_lazy("Accounts"), data["bands"])],
+            time_labels=[row["day"].isoformat() for row in over_time],
+            time_datasets=[
+                {
+                    "label": str(gettext_lazy("Average health")),
+                    "data": [row["average"] for row in over_time],
+                }
+            ],
+            time_markers=[m for m in data["markers"] if m["x"] != first],
+        )
+    return render(request, "healthscore/portfolio.html", context)
+
+
+# --- scorecard admin ---------------------------------------------------------------------------
+
+
+def _scorecard(pk: int) -> Scorecard:
+    scorecard = selectors.scorecard_list().filter(pk=pk).first()
+    if scorecard is None:
+        raise Http404
+    return scorecard
+
+
+def _scorecards_page(
+    request: HttpRequest,
+    *,
+    settings_form: HealthSettingsForm | None = None,
+    create_form: ScorecardCreateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    scorecards = list(selectors.scorecard_list())
+    versions = page_selectors.scorecard_versions_by_scorecard()
+    phase_names = {p.key: p.name for p in phase_list()}
+    segment_names = dict(MarketSegment.choices)
+    rows = [
+        {
+            "card": card,
+            "phases": [phase_names.get(key, key) for key in card.phase_keys],
+            "segments": [segment_names.get(key, key) for key in card.market_segments],
+            "versions": versions.get(card.pk, []),
+            "unpublished": card.current_version is None
+            or card.current_version.definition != card.draft,
+        }
+        for card in scorecards
+    ]
+    return render(
+        request,
+        "healthscore/scorecards.html",
+        {
+            "rows": rows,
+            "settings_form": settings_form or HealthSettingsForm(instance=health_settings_get()),
+            "create_form": create_form or ScorecardCreateForm(initial={"priority": 100}),
+            "job": selectors.recompute_job_latest(),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.ADMIN)
+def scorecards(request: HttpRequest) -> HttpResponse:
+    return _scorecards_page(request)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def scorecard_new(request: HttpRequest) -> HttpResponse:
+    form = ScorecardCreateForm(request.POST)
+    if not form.is_valid():
+        return _scorecards_page(request, create_form=form, status=400)
+    data = form.cleaned_data
+    with transaction.atomic():
+        card = scorecard_create(
+            name=data["name"],
+            priority=data["priority"],
+            phase_keys=list(data["phase_keys"]),
+            market_segments=list(data["market_segments"]),
+        )
+        if data["description"]:
+            Scorecard.objects.filter(pk=card.pk).update(description=data["description"])
+    messages.success(request, _("Scorecard created as a draft. Edit it, preview it, publish it."))
+    return redirect(tenant_reverse(request, "healthscore:scorecard_edit", pk=card.pk))
+
+
+@role_required(Role.ADMIN)
+def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    card = _scorecard(pk)
+    editor = ScorecardEditor(card, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if editor.is_valid():
+            editor.save()
+            if request.POST.get("action") == "preview":
+                return redirect(tenant_reverse(request, "healthscore:scorecard_preview", pk=pk))
+            messages.success(request, _("Draft saved. Preview it before publishing."))
+            return redirect(tenant_reverse(request, "healthscore:scorecard_edit", pk=pk))
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return render(
+        request,
+        "healthscore/scorecard_edit.html",
+        {
+            "card": card,
+            "editor": editor,
+            "totals": editor.weight_totals,
+            "versions": list(selectors.scorecard_version_list(scorecard=card)[:10]),
+            "unpublished": card.current_version is None
+            or card.current_version.definition != card.draft,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.ADMIN)
+def scorecard_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
+    card = _scorecard(pk)
+    errors: list[str] = []
+    preview = None
+    try:
+        preview = scorecard_preview(scorecard=card)
+    except ValidationError as exc:
+        errors = [str(m) for m in exc.message_dict.get("definition", exc.messages)]
+    context: dict[str, Any] = {
+        "card": card,
+        "preview": preview,
+        "errors": errors,
+        "weights": page_selectors.scorecard_weight_changes(scorecard=card),
+        "unpublished": card.current_version is None
+        or card.current_version.definition != card.draft,
+    }
+    if preview is not None:
+        context.update(
+            band_labels=_band_labels(),
+            band_datasets=[_band_dataset(gettext_lazy("Accounts"), preview["distribution"])],
+            histogram_labels=[f"{row['from']}–{row['to']}" for row in preview["histogram"]],
+            histogram_datasets=[
+                {
+                    "label": str(gettext_lazy("Accounts")),
+                    "data": [row["accounts"] for row in preview["histogram"]],
+                }
+            ],
+            transitions=[
+                {
+                    **row,
+                    "from_label": BAND_LABELS.get(row["from"], row["from"]),
+                    "to_label": BAND_LABELS.get(row["to"], row["to"]),
+                }
+                for row in preview["transitions"]
+            ],
+        )
+    return render(request, "healthscore/scorecard_preview.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def scorecard_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    card = _scorecard(pk)
+    try:
+        version = scorecard_publish(scorecard=card, user=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for message in exc.message_dict.get("definition", exc.messages):
+            messages.error(request, message)
+        return redirect(tenant_reverse(request, "healthscore:scorecard_edit", pk=pk))
+    messages.success(
+        request,
+        _(
+            "Published %(name)s version %(number)s. It applies from the next recompute;"
+            " start one now to score today with it."
+        )
+        % {"name": card.name, "number": version.number},
+    )
+    return redirect(tenant_reverse(request, "healthscore:scorecards"))
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def alert_settings(request: HttpRequest) -> HttpResponse:
+    form = HealthSettingsForm(request.POST, instance=health_settings_get())
+    if not form.is_valid():
+        return _scorecards_page(request, settings_form=form, status=400)
+    with transaction.atomic():
+        form.save()
+    messages.success(request, _("Alert settings saved."))
+    return redirect(tenant_reverse(request, "healthscore:scorecards"))
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def recompute_now(request: HttpRequest) -> HttpResponse:
+    from .tasks import recompute_start_task
+
+    day = timezone.localdate(timezone=request.tenant.tzinfo)  # type: ignore[attr-defined]
+    with transaction.atomic():
+        job = recompute_job_create(day=day, user=request.user)  # type: ignore[arg-type]
+        transaction.on_commit(
+            lambda: recompute_start_task.delay(tenant_id=job.tenant_id, job_id=job.pk)
+        )
+    return redirect(tenant_reverse(request, "healthscore:recompute_job", pk=job.pk))
+
+
+@role_required(Role.ADMIN)
+def recompute_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = page_selectors.recompute_job_get(pk=pk)
+    if job is None:
+        raise Http404
+    percent = round(100 * job.done / job.total) if job.total else (100 if job.finished_at else 0)
+    return render(
+        request,
+        "healthscore/recompute_job.html",
+        {"job": job, "percent": min(percent, 100), "running": job.status == "running"},
+    )
