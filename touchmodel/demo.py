@@ -108,15 +108,23 @@ class TouchDemo:
 
     def settings_and_capacity(self) -> None:
         settings = touch_settings_get()
-        settings.hours_high, settings.hours_low, settings.hours_tech = 3, 0.5, 0.05
+        settings.hours_high, settings.hours_low, settings.hours_tech = 2, 0.3, 0.02
+        settings.default_csm_hours = 160
         settings.save()
-        staff = Membership.objects.filter(
-            tenant=self.tenant, role__in=[Role.CSM, Role.CS_MANAGER]
-        ).values_list("user_id", "role")
+        staff = (
+            Membership.objects.filter(tenant=self.tenant, role__in=[Role.CSM, Role.CS_MANAGER])
+            .order_by("user_id")
+            .values_list("user_id", "role")
+        )
+        # A manager with little time for accounts, one CSM with room, one over capacity.
+        hours = [320, 240, 200]
         CsmCapacity.objects.bulk_create(
             [
-                CsmCapacity(user_id=user_id, hours_per_month=60 if role == Role.CS_MANAGER else 120)
-                for user_id, role in staff
+                CsmCapacity(
+                    user_id=user_id,
+                    hours_per_month=160 if role == Role.CS_MANAGER else hours[n % len(hours)],
+                )
+                for n, (user_id, role) in enumerate(staff)
             ],
             ignore_conflicts=True,
         )
@@ -129,25 +137,26 @@ class TouchDemo:
                 name="大口・エンタープライズ" if self.ja else "Large accounts",
                 position=10,
                 tier="high",
-                arr_min=6_000_000,
+                arr_min=8_000_000,
             ),
             TierRule(
                 name="リスク顧客（赤）" if self.ja else "At risk (red)",
                 position=20,
                 tier="high",
-                arr_min=2_000_000,
+                arr_min=4_000_000,
                 health_bands=["red"],
             ),
             TierRule(
                 name="中規模" if self.ja else "Mid-size",
                 position=30,
                 tier="low",
-                arr_min=1_500_000,
+                arr_min=4_000_000,
             ),
             TierRule(
                 name="成長余地が大きい" if self.ja else "High potential",
                 position=40,
                 tier="low",
+                arr_min=2_000_000,
                 business_potentials=["high"],
             ),
         ]
