@@ -39,7 +39,10 @@ class TenantMiddleware:
                 self._resolve(request)
             tenant: Tenant | None = request.tenant  # type: ignore[attr-defined]
             if tenant is None:
-                return self.get_response(request)
+                # API requests get their tenant (scope and time zone) from DRF authentication
+                # later; this undoes the time zone when the request ends, as tenant_scope does.
+                with timezone.override(None):
+                    return self.get_response(request)
             with tenant_scope(tenant), timezone.override(tenant.tzinfo):
                 return self.get_response(request)
 

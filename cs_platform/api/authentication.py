@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -34,8 +35,10 @@ class ApiKeyUser(AnonymousUser):
 def _bind(request: Request, tenant: Any, membership: Membership | None) -> None:
     request._request.tenant = tenant
     request._request.membership = membership
-    # NOTE: TenantMiddleware wraps the request in tenant_scope(None), which resets this.
+    # NOTE: TenantMiddleware wraps the request in tenant_scope(None) and
+    # timezone.override(None), which reset both when the request ends.
     activate_tenant(tenant)
+    timezone.activate(tenant.tzinfo)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

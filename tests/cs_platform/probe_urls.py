@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +18,11 @@ class Probe(APIView):
 
     def post(self, request: Request) -> Response:
         return Response({"tenant": request._request.tenant.slug})
+
+
+class TimeZone(APIView):
+    def get(self, request: Request) -> Response:
+        return Response({"tz": timezone.get_current_timezone_name()})
 
 
 class DefaultRoles(Probe):
@@ -45,4 +51,5 @@ urlpatterns = [
     path("api/probe/admin-writes/", AdminWrites.as_view()),
     path("api/probe/admin-only/", AdminOnly.as_view()),
     path("api/probe/ingest/", Ingest.as_view()),
+    path("api/probe/tz/", TimeZone.as_view()),
 ]

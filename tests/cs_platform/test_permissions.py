@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cs_platform.models import Role
@@ -98,3 +100,13 @@ def test_a_signed_in_user_without_any_workspace_is_403(db):
     client.force_login(UserFactory(email="lonely@example.com"))
 
     assert client.get("/api/probe/default/").status_code == 403
+
+
+def test_an_api_request_runs_in_its_tenants_time_zone(tenant):
+    tenant.timezone = "America/Los_Angeles"
+    tenant.save()
+
+    response = api_key_client(tenant, "read").get("/api/probe/tz/")
+
+    assert response.json() == {"tz": "America/Los_Angeles"}
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
