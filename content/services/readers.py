@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -30,6 +31,7 @@ READER_LINK_SALT = "content.reader-link"
 READER_LINK_MAX_AGE = 60 * 60 * 24 * 30  # tech-touch e-mails are read days later
 MAGIC_LINK_SALT = "content.magic-link"
 MAGIC_LINK_MAX_AGE = 60 * 30
+MAGIC_LINKS_PER_HOUR = 5
 
 
 class ReaderLinkError(Exception):
@@ -112,7 +114,7 @@ def magic_link_send(*, email: str, base_url: str, language: str) -> bool:
     tenant = require_current_tenant()
     email = email.strip()
     contact = Contact.objects.filter(email__iexact=email).order_by("pk").first() if email else None
-    if contact is None:
+    if contact is None or not _within_mail_limit(tenant.pk, email):
         return False
     path = reverse(
         "content_public:magic_consume",
@@ -126,6 +128,17 @@ def magic_link_send(*, email: str, base_url: str, language: str) -> bool:
         ) % {"site": tenant.name, "url": base_url.rstrip("/") + path}
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
     return True
+
+
+def _within_mail_limit(tenant_id: int, email: str) -> bool:
+    """At most a few sign-in mails per address and hour, so the form cannot flood an inbox."""
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    key = f"content:magic:{tenant_id}:{digest}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        return cache.incr(key) <= MAGIC_LINKS_PER_HOUR
+    except ValueError:  # expired between add and incr
+        return True
 
 
 def magic_link_consume(*, token: str) -> Contact:

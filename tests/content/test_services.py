@@ -365,3 +365,13 @@ def test_contact_lookup_is_scoped(tenant, other_tenant, mailoutbox):
         )
     assert Contact.objects.unscoped().count() == 1
     assert Article.objects.unscoped().count() == 0
+
+
+def test_magic_links_to_one_address_are_limited_per_hour(scoped, mailoutbox):
+    ContactFactory(email="busy@customer.example")
+    sent = [
+        services.magic_link_send(email="busy@customer.example", base_url="http://t/", language="ja")
+        for _ in range(7)
+    ]
+    assert sent == [True] * 5 + [False] * 2
+    assert len(mailoutbox) == 5
