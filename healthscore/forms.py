@@ -131,6 +131,7 @@ class ComponentForm(forms.Form):
     weight = forms.FloatField(label=_("Weight"), min_value=0, max_value=100)
     scheme = forms.ChoiceField(
         label=_("Scheme"),
+        initial="ranges",
         choices=[("ranges", _("Ranges → points")), ("rag", _("Red / amber / green thresholds"))],
     )
     ranges = forms.CharField(
@@ -140,7 +141,7 @@ class ComponentForm(forms.Form):
     )
     rag_green = forms.FloatField(label=_("Green from"), required=False)
     rag_amber = forms.FloatField(label=_("Amber from"), required=False)
-    higher_is_better = forms.BooleanField(label=_("Higher is better"), required=False)
+    higher_is_better = forms.BooleanField(label=_("Higher is better"), required=False, initial=True)
     missing = forms.FloatField(
         label=_("Points when no data"),
         min_value=0,
@@ -153,7 +154,11 @@ class ComponentForm(forms.Form):
         self, *args: Any, group_choices: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = [(m.key, m.label) for m in MEASURES.values()]
+        # A blank first choice: an untouched extra row posts nothing new and is ignored.
+        self.fields["measure"].choices = [
+            ("", "---------"),
+            *((m.key, m.label) for m in MEASURES.values()),
+        ]
         self.fields["group"].choices = [("", _("(no group)")), *(group_choices or [])]
 
     def clean_key(self) -> str:

@@ -78,7 +78,7 @@ def editor_post(card: Scorecard, **changes: Any) -> dict[str, Any]:
             for name in form.fields:
                 if name == "DELETE":
                     continue
-                value = form.initial.get(name)
+                value = form[name].value()  # what the page renders, field defaults included
                 if isinstance(value, bool):
                     if value:
                         data[form.add_prefix(name)] = "on"
