@@ -136,3 +136,42 @@ def test_queued_email_contains_a_working_unsubscribe_link(client, tenant, scoped
     assert EmailOptOut.objects.filter(email="reader@customer.example").exists()
     assert not mail.outbox
     assert Contact.objects.count() == 0
+
+
+def test_the_program_effect_page_shows_the_four_stages(admin_client, scoped):
+    program = TouchProgramFactory()
+    body = admin_client.get(f"/t/acme/touchmodel/programs/{program.pk}/effect/").content.decode()
+    assert 'data-testid="effect-chain"' in body
+
+
+def test_the_rule_page_shows_its_effect_chain_on_request(admin_client, scoped):
+    rule = RuleFactory()
+    body = admin_client.get(f"/t/acme/touchmodel/rules/{rule.pk}/?effect=1").content.decode()
+    assert 'data-testid="effect-chain"' in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "seminars/{s}/",
+        "seminars/new/",
+        "seminars/{s}/edit/",
+        "community/groups/{g}/",
+        "community/groups/new/",
+        "tiers/rules/new/",
+        "programs/new/",
+    ],
+)
+def test_detail_pages_render(admin_client, scoped, path):
+    seminar = SeminarFactory()
+    group = UserGroupFactory()
+    url = "/t/acme/touchmodel/" + path.format(s=seminar.pk, g=group.pk)
+    assert admin_client.get(url).status_code == 200
+
+
+def test_the_account_360_page_shows_the_touch_panel(admin_client, scoped):
+    account = AccountFactory()
+    ContactFactory(account=account, is_champion=True)
+    body = admin_client.get(f"/t/acme/accounts/{account.pk}/").content.decode()
+    assert 'data-testid="touch-panel"' in body
+    assert 'data-testid="champion-badge"' in body

@@ -16,7 +16,7 @@ from .. import integrations
 from ..models import TIER_ORDER, AccountTier, CsmCapacity, Tier, TouchProgram, TouchSettings
 
 # SVG geometry of the planner chart (viewBox units).
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 380, 60, 20, 20, 50
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 900, 440, 70, 90, 44, 56
 
 
 def program_list(*, active_only: bool = False) -> QuerySet[TouchProgram]:
@@ -30,6 +30,7 @@ class PlannerPoint:
     x: float
     y: float
     r: float
+    label_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,19 @@ def planner_chart(*, programs: list[TouchProgram]) -> PlannerChart:
         return TOP + span_y * (5 - value) / 4
 
     max_cost = max([float(p.cost_hours_per_month) for p in programs] + [1.0])
-    points = [
-        PlannerPoint(
-            program=p,
-            x=round(x_of(p.reach_per_month), 1),
-            y=round(y_of(p.value_per_customer), 1),
-            r=round(6 + 18 * math.sqrt(float(p.cost_hours_per_month) / max_cost), 1),
+    points = []
+    seen_on_row: dict[int, int] = {}
+    for p in sorted(programs, key=lambda p: (p.value_per_customer, p.reach_per_month)):
+        r = round(6 + 18 * math.sqrt(float(p.cost_hours_per_month) / max_cost), 1)
+        y = round(y_of(p.value_per_customer), 1)
+        # Labels of programs on the same value row alternate below and above their circle.
+        nth = seen_on_row[p.value_per_customer] = seen_on_row.get(p.value_per_customer, -1) + 1
+        label_y = y + r + 13 if nth % 2 == 0 else y - r - 5
+        if label_y > HEIGHT - BOTTOM - 4:  # keep clear of the x axis' tick labels
+            label_y = y - r - 5
+        points.append(
+            PlannerPoint(program=p, x=round(x_of(p.reach_per_month), 1), y=y, r=r, label_y=label_y)
         )
-        for p in programs
-    ]
     x_ticks = []
     decade = 1
     while decade <= top_decade:
@@ -223,6 +228,8 @@ def downgrade_candidates(
             "band": r.band,
             "from_tier": r.tier,
             "to_tier": r.to_tier,
+            "from_label": str(Tier(r.tier).label),
+            "to_label": str(Tier(r.to_tier).label),
             "hours_saved": round(float(r.saves), 2),
             "relieves_overload": bool(r.relieves),
         }
