@@ -23,7 +23,12 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account, Contact, RelationshipLevel
-from cs_platform.extensions import NavItem, register_nav_item
+from cs_platform.extensions import (
+    DashboardPanel,
+    NavItem,
+    register_dashboard_panel,
+    register_nav_item,
+)
 from cs_platform.models import Role
 
 
@@ -59,6 +64,20 @@ def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
     }
 
 
+def _dashboard(request: HttpRequest) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from .models import RuleFiring, Seminar
+    from .selectors import tier_counts
+
+    now = timezone.now()
+    return {
+        "tiers": tier_counts(),
+        "fired_week": RuleFiring.objects.filter(fired_at__gte=now - timedelta(days=7)).count(),
+        "seminars": list(Seminar.objects.filter(starts_at__gte=now).order_by("starts_at")[:3]),
+    }
+
+
 def _on_contact_saved(sender: Any, instance: Contact, created: bool, **kwargs: Any) -> None:
     """A new executive-level contact is an event rules react to (soon, not tonight)."""
     if not created or instance.relationship_level != RelationshipLevel.EXECUTIVE:
@@ -80,6 +99,14 @@ def register_all() -> None:
     register_nav_item(NavItem("touchmodel:planner", _("Touch model"), 40, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:rules", _("Playbooks"), 45, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:seminars", _("Seminars"), 55, Role.VIEWER))
+    register_dashboard_panel(
+        DashboardPanel(
+            key="touchmodel",
+            template="touchmodel/panels/dashboard.html",
+            get_context=_dashboard,
+            order=40,
+        )
+    )
     register_account_panel(
         AccountPanel(
             key="touchmodel",

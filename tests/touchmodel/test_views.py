@@ -175,3 +175,21 @@ def test_the_account_360_page_shows_the_touch_panel(admin_client, scoped):
     body = admin_client.get(f"/t/acme/accounts/{account.pk}/").content.decode()
     assert 'data-testid="touch-panel"' in body
     assert 'data-testid="champion-badge"' in body
+
+
+def test_the_dashboard_shows_the_touch_model_panel(admin_client, scoped):
+    SeminarFactory(title_ja="次回セミナー")
+    body = admin_client.get("/t/acme/").content.decode()
+    assert 'data-testid="touch-dashboard"' in body
+    assert "次回セミナー" in body
+
+
+def test_the_bounce_command_records_a_bounce(tenant, scoped):
+    from django.core.management import call_command
+
+    from .factories import OutboundEmailFactory
+
+    email = OutboundEmailFactory(status="sent", to_email="gone@customer.example")
+    call_command("touchmodel_bounce", "--tenant", tenant.slug, "--email", "gone@customer.example")
+    email.refresh_from_db()
+    assert email.status == "bounced"
