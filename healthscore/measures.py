@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Avg, Min
+from django.db.models import Avg, Count, Min, Q
 
-from accounts.models import Contract, ContractStatus
-from accounts.selectors import relationship_coverage
+from accounts.models import Contact, Contract, ContractStatus, RelationshipLevel
 from journeys.selectors import activity_count_by_account, milestone_progress_by_account
 
 from .models import KeyEvent, SurveyResponse
@@ -72,10 +71,10 @@ def _usage(
             params += [start, spec.event]
     sql = (
         f"SELECT account_id, {', '.join(select)} FROM healthscore_usagedaily "
-        "WHERE tenant_id = %s AND account_id = ANY(%s) AND day > %s AND day <= %s "
+        "WHERE tenant_id = %s AND account_id BETWEEN %s AND %s AND day > %s AND day <= %s "
         "GROUP BY account_id"
     )
-    params += [tenant_id, ids, as_of - dt.timedelta(days=longest), as_of]
+    params += [tenant_id, min(ids), max(ids), as_of - dt.timedelta(days=longest), as_of]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]
@@ -90,10 +89,10 @@ def _active_users(
     params: list[Any] = [as_of - dt.timedelta(days=d) for d in days_list]
     sql = (
         f"SELECT account_id, {', '.join(select)} FROM healthscore_contactdaily "
-        "WHERE tenant_id = %s AND account_id = ANY(%s) AND day > %s AND day <= %s "
+        "WHERE tenant_id = %s AND account_id BETWEEN %s AND %s AND day > %s AND day <= %s "
         "GROUP BY account_id"
     )
-    params += [tenant_id, ids, as_of - dt.timedelta(days=max(days_list)), as_of]
+    params += [tenant_id, min(ids), max(ids), as_of - dt.timedelta(days=max(days_list)), as_of]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]
@@ -111,15 +110,30 @@ def _day_bounds(as_of: dt.date, days: int, tz: Any) -> tuple[dt.datetime, dt.dat
 
 
 def _coverage(ids: list[int], as_of: dt.date, days: int, tz: Any) -> pd.Series:
+    """Per account, (levels known + levels met in the window) / 6 × 100, over the three
+    relationship levels (field, manager, executive).
+
+    NOTE: the same facts as `accounts.selectors.relationship_coverage`, aggregated straight
+    into a DataFrame: that selector builds a Python object per account, which costs more than
+    the rest of a chunk together.
+    """
     since, until = _day_bounds(as_of, days, tz)
-    rows = []
-    for account_id, cover in relationship_coverage(ids).items():
-        known = met = 0
-        for level in cover.levels.values():
-            known += level.known
-            met += bool(level.last_met_at and since <= level.last_met_at < until)
-        rows.append((account_id, (known + met) / 6 * 100))
-    return pd.Series(dict(rows), dtype=float)
+    met = Q(last_met_at__gte=since, last_met_at__lt=until)
+    rows = (
+        Contact.objects.filter(account_id__in=ids, relationship_level__in=RelationshipLevel.values)
+        .values("account_id", "relationship_level")
+        .annotate(met=Count("id", filter=met))
+        .values_list("account_id", "met")
+        .order_by()
+    )
+    levels = pd.DataFrame(list(rows), columns=["account_id", "met"])
+    if levels.empty:
+        return pd.Series(0.0, index=ids)
+    levels["known"] = 1.0
+    levels["met"] = (levels["met"] > 0).astype(float)
+    sums = levels.groupby("account_id")[["known", "met"]].sum()
+    score = (sums["known"] + sums["met"]) / 6 * 100
+    return score.reindex(ids).fillna(0.0)
 
 
 def _other(

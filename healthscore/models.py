@@ -75,7 +75,7 @@ class EventKey(TenantScopedModel):
 class UsageDaily(TenantScopedModel):
     """Events per account, day (in the tenant's time zone) and event name."""
 
-    # The unique index (tenant, account, day, event) serves account lookups: no extra index.
+    # The unique index (account, day, event, tenant) serves account lookups: no extra index.
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     event = models.CharField(max_length=100)
@@ -85,8 +85,10 @@ class UsageDaily(TenantScopedModel):
         verbose_name = _("daily usage")
         verbose_name_plural = _("daily usage")
         constraints = [
+            # Account first: serves the recompute's account-range scans and the FK check
+            # when an account is deleted (there is no separate account index).
             models.UniqueConstraint(
-                fields=["tenant", "account", "day", "event"], name="usagedaily_unique"
+                fields=["account", "day", "event", "tenant"], name="usagedaily_unique"
             ),
         ]
 
@@ -107,7 +109,7 @@ class ContactDaily(TenantScopedModel):
         verbose_name_plural = _("daily active users")
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "account", "day", "contact_key"], name="contactdaily_unique"
+                fields=["account", "day", "contact_key", "tenant"], name="contactdaily_unique"
             ),
         ]
 

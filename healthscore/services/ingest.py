@@ -227,7 +227,7 @@ WITH claimed AS (
     INSERT INTO healthscore_usagedaily (tenant_id, account_id, day, event, count)
     SELECT %(tenant)s, account_id, day, event, count(*) FROM ins
     GROUP BY account_id, day, event ORDER BY account_id, day, event
-    ON CONFLICT (tenant_id, account_id, day, event)
+    ON CONFLICT (account_id, day, event, tenant_id)
     DO UPDATE SET count = healthscore_usagedaily.count + EXCLUDED.count
     RETURNING 1
 ), users AS (
@@ -235,7 +235,7 @@ WITH claimed AS (
     SELECT %(tenant)s, account_id, contact_key, day, count(*) FROM ins
     WHERE contact_key IS NOT NULL
     GROUP BY account_id, day, contact_key ORDER BY account_id, day, contact_key
-    ON CONFLICT (tenant_id, account_id, day, contact_key)
+    ON CONFLICT (account_id, day, contact_key, tenant_id)
     DO UPDATE SET count = healthscore_contactdaily.count + EXCLUDED.count
     RETURNING 1
 )
