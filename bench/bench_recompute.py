@@ -44,7 +44,7 @@ EVENTS = ["login", "report_viewed", "integration_connected", "member_invited", "
 
 
 def _generate(tenant: Tenant, n: int) -> None:
-    """Accounts, then 90 days of rollups: ~60% active days, 1–3 events, 1–4 users a day."""
+    """Accounts, then 90 days of rollups: ~half the days active, 1–2 events, 1–3 users a day."""
     today = timezone.localdate(timezone=tenant.tzinfo)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -64,19 +64,19 @@ def _generate(tenant: Tenant, n: int) -> None:
             " SELECT a.id AS account_id, d.day, (a.id + d.i) %% 5 AS k"
             " FROM accounts_account a CROSS JOIN LATERAL ("
             "   SELECT %s::date - i AS day, i FROM generate_series(0, 89) i) d"
-            " WHERE a.tenant_id = %s AND random() < 0.6",
+            " WHERE a.tenant_id = %s AND random() < 0.5",
             [today, tenant.pk],
         )
         cursor.execute(
             "INSERT INTO healthscore_usagedaily (tenant_id, account_id, day, event, count)"
             " SELECT %s, account_id, day, (%s::text[])[1 + (k + j) %% 5], 1 + (k * j) %% 7"
-            " FROM bench_days CROSS JOIN generate_series(0, k %% 3) j",
+            " FROM bench_days CROSS JOIN generate_series(0, k %% 2) j",
             [tenant.pk, EVENTS],
         )
         cursor.execute(
             "INSERT INTO healthscore_contactdaily (tenant_id, account_id, contact_key, day, count)"
             " SELECT %s, account_id, 'u' || ((k * 7 + j * 3 + extract(doy FROM day)::int) %% 25),"
-            " day, 1 FROM bench_days CROSS JOIN generate_series(0, k %% 4) j"
+            " day, 1 FROM bench_days CROSS JOIN generate_series(0, k %% 3) j"
             " ON CONFLICT DO NOTHING",
             [tenant.pk],
         )

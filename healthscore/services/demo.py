@@ -41,7 +41,7 @@ def _intensity(pattern: str, days_ago: np.ndarray) -> np.ndarray:
 
 def _users(account: Account, contacts: dict[int, list[str]]) -> list[str]:
     known = contacts.get(account.pk, [])
-    pool = max(min(account.licensed_seats or 10, 25), 3)
+    pool = max(min(account.licensed_seats or 10, 40), 5)
     return (known + [f"{account.external_id}-user-{i}" for i in range(pool)])[:pool]
 
 
@@ -56,7 +56,11 @@ def _account_events(
     tz: Any,
 ) -> list[dict[str, Any]]:
     days_ago = np.arange(DAYS, 0, -1)
-    active = rng.binomial(len(users), _intensity(pattern, days_ago) * 0.5)
+    # About one active user a day for a healthy account: enough for every measure to move,
+    # few enough events (~100 per account) to seed thousands of accounts in seconds.
+    active = rng.binomial(
+        len(users), np.minimum(_intensity(pattern, days_ago) * 0.035 * 40 / len(users), 1)
+    )
     # Breadth shrinks as usage fades: a fading account uses fewer features.
     breadth = np.maximum(1, np.round(_intensity(pattern, days_ago) * len(names))).astype(int)
     events = []
