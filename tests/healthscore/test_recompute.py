@@ -282,3 +282,19 @@ def test_history_path_gives_the_same_scores_as_the_nightly_path(defaults):
     healthscore_recompute_history(days=days)
     history = {(s.account_id, s.day): (s.score, s.components) for s in HealthScore.objects.all()}
     assert history == nightly
+
+
+def test_chunk_that_gave_up_is_recorded_and_the_job_ends_failed(defaults, settings):
+    from healthscore.services.recompute import recompute_job_finish, recompute_job_record_error
+
+    settings.HEALTH_RECOMPUTE_CHUNK_SIZE = 1
+    AccountFactory()
+    AccountFactory()
+    job = recompute_job_create(day=DAY)
+    recompute_job_run_chunk(job=job, index=0)
+    recompute_job_record_error(job=job, index=1, error="boom")
+    assert recompute_job_finish(job=job) is True
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.errors == [{"chunk": 1, "error": "boom"}]
+    assert recompute_job_finish(job=job) is False
