@@ -46,7 +46,7 @@ class AccountPhase(TenantScopedModel):
     """The phase an account is in now (one row per account; missing means the first phase)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
+    phase = models.ForeignKey(Phase, on_delete=models.RESTRICT, related_name="+")
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
     class Meta:
@@ -68,11 +68,11 @@ class PhaseTransition(TenantScopedModel):
         verbose_name=_("from"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     to_phase = models.ForeignKey(
-        Phase, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+        Phase, verbose_name=_("to"), on_delete=models.RESTRICT, related_name="+"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -216,3 +216,22 @@ def test_completing_a_task_twice_writes_one_activity(scoped):
 def test_milestone_factory_builds_a_consistent_row(scoped):
     milestone = MilestoneFactory()
     assert Milestone.objects.get().account_id == milestone.journey_map.account_id
+
+
+def test_a_tenant_with_journeys_can_be_deleted(db):
+    from cs_platform.scoping import tenant_scope
+
+    tenant = tenant_create(name="消えるテナント", slug="to-delete")
+    with tenant_scope(tenant):
+        account = AccountFactory()
+        phase_transition(account=account, to_phase=Phase.objects.get(key="adoption"), actor=None)
+    tenant.delete()
+    assert PhaseTransition.objects.unscoped().count() == 0
+
+
+def test_a_phase_in_use_cannot_be_deleted(phases):
+    from django.db.models import RestrictedError
+
+    phase_transition(account=AccountFactory(), to_phase=phases["adoption"], actor=None)
+    with pytest.raises(RestrictedError):
+        phases["adoption"].delete()
