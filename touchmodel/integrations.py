@@ -4,9 +4,10 @@ The rest of touchmodel calls these functions only, so a change in accounts, jour
 healthscore is absorbed here. All reads are set-based (one query per question) and return
 plain dicts or pandas DataFrames keyed by account id.
 
-NOTE: where a lower app has no selector for a question yet (phase entry dates, the latest
-score, usage rollups, overdue milestones), the query reads that app's model through its scoped
-manager here; swap in the selector once the owning app publishes one.
+NOTE: where a lower app has no set-based selector for a question yet (phase entry dates, last
+activity per account, overdue and completed milestones, score history and usage windows over
+many accounts, recompute status), the query reads that app's model through its scoped manager
+here; swap in the selector once the owning app publishes one.
 """
 
 from __future__ import annotations
@@ -174,24 +175,12 @@ def create_task(
 # --- healthscore ------------------------------------------------------------------------------
 
 
-def health_latest(*, account_ids: list[int] | None = None) -> pd.DataFrame:
-    """account_id, day, score, band of each account's latest score."""
-    from healthscore.models import HealthScore
-
-    queryset = HealthScore.objects.all()
-    if account_ids is not None:
-        queryset = queryset.filter(account_id__in=account_ids)
-    rows = (
-        queryset.order_by("account_id", "-day")
-        .distinct("account_id")
-        .values_list("account_id", "day", "score", "band")
-    )
-    return _frame(rows, ["account_id", "day", "score", "band"])
-
-
 def health_bands(*, account_ids: list[int] | None = None) -> dict[int, str]:
-    frame = health_latest(account_ids=account_ids)
-    return dict(zip(frame["account_id"], frame["band"], strict=True))
+    """Band ("green", "amber", "red") of each account's latest score."""
+    from healthscore.selectors import health_latest_by_account
+
+    latest = health_latest_by_account(account_ids=account_ids)
+    return {account_id: row["band"] for account_id, row in latest.items()}
 
 
 def health_history(*, since: dt.date, account_ids: list[int] | None = None) -> pd.DataFrame:
