@@ -10,7 +10,7 @@ from django.db import transaction
 
 from .models import Role, Tenant, User
 from .scoping import tenant_scope
-from .services import membership_set, tenant_create
+from .services import membership_set, tenant_create, tenant_delete
 
 DEMO_PASSWORD = "junkan-demo"
 
@@ -50,7 +50,8 @@ Log = Callable[[str], None]
 
 def demo_reset(*, log: Log) -> None:
     log("Removing the demo tenants and users …")
-    Tenant.objects.filter(slug__in=[t.slug for t in DEMO_TENANTS]).delete()
+    for tenant in Tenant.objects.filter(slug__in=[t.slug for t in DEMO_TENANTS]):
+        tenant_delete(tenant=tenant)
     User.objects.filter(email__in=[u[0] for u in DEMO_USERS]).delete()
 
 

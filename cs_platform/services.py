@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.apps import apps
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import ApiKey, ApiKeyScope, Membership, Role, Tenant, User
@@ -79,3 +80,27 @@ def api_key_touch(*, api_key: ApiKey) -> None:
     if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+
+
+@transaction.atomic
+def tenant_delete(*, tenant: Tenant) -> None:
+    """Remove a tenant and every row it owns, one set-based DELETE per table.
+
+    The ORM's cascade would load every row (hundreds of millions of usage events) into Python
+    first. Django creates foreign keys DEFERRABLE INITIALLY DEFERRED, so the order of the
+    DELETEs inside this transaction does not matter: constraints are checked at commit.
+    """
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if any(f.name == "tenant" and f.is_relation for f in model._meta.concrete_fields)
+        }
+    )
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"DELETE FROM {connection.ops.quote_name(table)} WHERE tenant_id = %s",
+                [tenant.pk],
+            )
+        cursor.execute("DELETE FROM cs_platform_tenant WHERE id = %s", [tenant.pk])

@@ -49,6 +49,10 @@ fi
 if [[ $WITH_BROWSER -eq 1 ]] && ! command -v chromium >/dev/null; then
   missing+=(chromium)
 fi
+# Japanese glyphs in browser-test screenshots (Chromium shows empty boxes without a CJK font).
+if [[ $WITH_BROWSER -eq 1 ]] && ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; then
+  missing+=(fonts-ipafont-gothic)
+fi
 # Debian's python3 needs python3-venv (ensurepip and its wheels) to create a virtualenv.
 if [[ ! -x .venv/bin/python ]] && ! python3 -c 'import ensurepip; ensurepip.version()' >/dev/null 2>&1; then
   missing+=(python3-venv)
