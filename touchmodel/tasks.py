@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from celery import shared_task
@@ -50,7 +51,7 @@ def send_email(self: Any, *, tenant_id: int, email_id: int) -> str:
 @shared_task(name="touchmodel.flush_emails", base=TenantTask, ignore_result=True)
 def flush_emails(*, tenant_id: int) -> int:
     """Sweeper: enqueue queued e-mails whose send was never enqueued (broker was down)."""
-    stale = timezone.now() - timezone.timedelta(minutes=5)
+    stale = timezone.now() - dt.timedelta(minutes=5)
     ids = list(
         OutboundEmail.objects.filter(
             status=EmailStatus.QUEUED, attempts=0, created_at__lt=stale

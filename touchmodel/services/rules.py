@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from cs_platform.scoping import require_current_tenant
 
 from .. import integrations
 from ..extensions import content_recommendations
-from ..models import FiringStatus, Rule, RuleFiring, Tier
+from ..models import FiringStatus, Rule, RuleFiring
 from ..selectors.rules import rule_plan
 from ..sql import insert_ignore_returning
 from .email import email_enqueue, email_queue, opted_out_among, site_url
@@ -96,7 +97,7 @@ class _Run:
             opted_out=opted_out_among(emails=emails),
         )
 
-    def recipients(self, account_id: int, levels: list[str]) -> list[Contact]:
+    def recipients(self, account_id: int, levels: Sequence[str]) -> list[Contact]:
         found = [
             c
             for c in self.contacts.get(account_id, [])
@@ -258,7 +259,3 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
         if queued.created and queued.email.status == "queued":
             email_ids.append(queued.email.pk)
     return {"email_ids": email_ids, "articles": [url for _t, url in articles]}
-
-
-def tier_action(tier: str) -> str:
-    return {Tier.HIGH: "task", Tier.LOW: "seminar", Tier.TECH: "email"}[tier]
