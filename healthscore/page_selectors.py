@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, Min, Q
+import pandas as pd
+from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import MarketSegment
+from accounts.models import Contract, MarketSegment
+from journeys.selectors import current_phase_by_account
 
 from . import selectors
 from .models import HealthScore, RecomputeJob, Scorecard, ScorecardVersion
@@ -46,32 +48,38 @@ def account_health_chart(*, account: Any, days: int) -> dict[str, Any]:
     return {"labels": labels, "scores": [row["score"] for row in history], "markers": markers}
 
 
-def version_markers(*, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
-    """The first scored day of every version published in the window (a marker per version
-    that took effect after `since`), so portfolio charts show weight changes as such."""
-    published_from = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    versions = {
-        v.pk: v
-        for v in ScorecardVersion.objects.filter(published_at__gte=published_from).select_related(
-            "scorecard"
-        )
-    }
-    if not versions:
-        return []
-    rows = (
-        HealthScore.objects.filter(version_id__in=list(versions), day__gt=since, day__lte=until)
-        .values("version_id")
-        .annotate(first=Min("day"))
-        .order_by("first")
+def portfolio_over_time(*, until: dt.date, days: int = 90) -> dict[str, Any]:
+    """Average score per day and the days a new scorecard version took effect, from one scan.
+
+    A marker is the first day (after the window's first) on which a version scored anyone,
+    so a chart shows a weight change as such and not as a change of the customers."""
+    rows = list(
+        HealthScore.objects.filter(day__gt=until - dt.timedelta(days=days), day__lte=until)
+        .values("day", "version_id")
+        .annotate(total=Sum("score"), accounts=Count("id"))
+        .order_by("day")
     )
-    return [
-        {
-            "x": row["first"].isoformat(),
-            "label": f"{versions[row['version_id']].scorecard.name} v"
-            f"{versions[row['version_id']].number}",
-        }
-        for row in rows
+    per_day: dict[dt.date, list[float]] = {}
+    first_day: dict[int, dt.date] = {}
+    for row in rows:
+        total, count = per_day.setdefault(row["day"], [0.0, 0])
+        per_day[row["day"]] = [total + row["total"], count + row["accounts"]]
+        first_day.setdefault(row["version_id"], row["day"])
+    over_time = [
+        {"day": day, "average": round(total / count, 2), "accounts": count}
+        for day, (total, count) in per_day.items()
     ]
+    start = over_time[0]["day"] if over_time else None
+    new = {pk: day for pk, day in first_day.items() if day != start}
+    versions = ScorecardVersion.objects.filter(pk__in=list(new)).select_related("scorecard")
+    markers = sorted(
+        (
+            {"x": new[v.pk].isoformat(), "label": f"{v.scorecard.name} v{v.number}"}
+            for v in versions
+        ),
+        key=lambda m: m["x"],
+    )
+    return {"over_time": over_time, "markers": markers}
 
 
 def portfolio_by_market_segment(*, day: dt.date | None) -> list[dict[str, Any]]:
@@ -103,25 +111,105 @@ def portfolio_by_market_segment(*, day: dt.date | None) -> list[dict[str, Any]]:
     return sorted(result, key=lambda r: order.get(r["segment"], len(order)))
 
 
-def portfolio_page(*, at_risk_limit: int = 20, renewal_days: int = 90) -> dict[str, Any]:
+def portfolio_by_phase(*, day: dt.date | None) -> list[dict[str, Any]]:
+    """Per journey phase: accounts, average score and band counts of `day`.
+
+    Same result as `selectors.portfolio_by_phase`, but reads every account's phase in one
+    pass instead of sending thousands of account ids back to the database."""
+    if day is None:
+        return []
+    scores = pd.DataFrame(
+        list(HealthScore.objects.filter(day=day).values_list("account_id", "score", "band")),
+        columns=["account_id", "score", "band"],
+    )
+    phases = current_phase_by_account()
+    if scores.empty or not phases:
+        return []
+    by_id = {p.pk: p for p in phases.values()}
+    scores["phase"] = scores["account_id"].map({a: p.pk for a, p in phases.items()})
+    scores = scores.dropna(subset=["phase"])
+    scores["phase"] = scores["phase"].astype(int)
+    stats = scores.groupby("phase")["score"].agg(["count", "mean"])
+    bands = pd.crosstab(scores["phase"], scores["band"])
+    result = []
+    for phase_id in sorted(stats.index, key=lambda pk: by_id[int(pk)].order):
+        phase = by_id[int(phase_id)]
+        counts = bands.loc[phase_id]
+        result.append(
+            {
+                "phase": phase.key,
+                "name": phase.name,
+                "accounts": int(stats.loc[phase_id, "count"]),
+                "average": round(float(stats.loc[phase_id, "mean"]), 2),
+                "bands": {b: int(counts.get(b, 0)) for b in BANDS},
+            }
+        )
+    return result
+
+
+def portfolio_renewals(*, day: dt.date | None, days: int = 90) -> list[dict[str, Any]]:
+    """Live contracts renewing in the next `days` with the account's score of `day`, as
+    plain rows (one query; no model instances for thousands of renewals)."""
+    today = timezone.localdate()
+    latest = HealthScore.objects.filter(day=day, account=OuterRef("account_id"))
+    rows = (
+        Contract.objects.filter(
+            status__in=selectors.LIVE_CONTRACT,
+            renewal_date__gte=today,
+            renewal_date__lte=today + dt.timedelta(days=days),
+        )
+        .annotate(
+            score=Subquery(latest.values("score")[:1]),
+            band=Subquery(latest.values("band")[:1]),
+        )
+        .order_by("renewal_date", "pk")
+        .values("pk", "account_id", "account__name", "renewal_date", "arr", "score", "band")
+    )
+    return [
+        {
+            "contract_id": row["pk"],
+            "account_id": row["account_id"],
+            "account_name": row["account__name"],
+            "renewal_date": row["renewal_date"],
+            "arr": row["arr"],
+            "score": row["score"],
+            "band": row["band"],
+        }
+        for row in rows
+    ]
+
+
+def portfolio_page(
+    *, at_risk_limit: int = 20, renewal_days: int = 90, renewals_shown: int | None = 50
+) -> dict[str, Any]:
     """Everything the portfolio dashboard shows, for the tenant in scope."""
     day = selectors.health_latest_day()
     if day is None:
         return {"day": None}
     bands = selectors.portfolio_band_distribution(day=day)
-    over_time = selectors.portfolio_average_over_time(days=90)
-    since = day - dt.timedelta(days=90)
+    renewals = portfolio_renewals(day=day, days=renewal_days)
     return {
         "day": day,
         "bands": bands,
         "scored": sum(bands.values()),
-        "over_time": over_time,
-        "markers": version_markers(since=since, until=day),
-        "by_phase": selectors.portfolio_by_phase(day=day),
+        **portfolio_over_time(until=day, days=90),
+        "by_phase": portfolio_by_phase(day=day),
         "by_segment": portfolio_by_market_segment(day=day),
         "at_risk": selectors.portfolio_at_risk(limit=at_risk_limit, day=day),
-        "renewals": selectors.portfolio_renewals(days=renewal_days),
+        "renewals": renewals[:renewals_shown] if renewals_shown else renewals,
+        "renewals_total": renewals_summary(renewals),
     }
+
+
+def renewals_summary(renewals: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many renewals, their ARR, and how many of each band (unscored apart)."""
+    bands = {band: 0 for band in (*BANDS, "none")}
+    arr = {band: 0 for band in (*BANDS, "none")}
+    for row in renewals:
+        band = row["band"] or "none"
+        bands[band] += 1
+        arr[band] += row["arr"] or 0
+    return {"count": len(renewals), "arr": sum(arr.values()), "bands": bands, "band_arr": arr}
 
 
 def portfolio_summary() -> dict[str, Any]:

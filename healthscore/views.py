@@ -33,6 +33,7 @@ from .services.recompute import recompute_job_create
 from .services.scorecards import scorecard_create, scorecard_publish
 
 BAND_LABELS = dict(Band.choices)
+RENEWALS_SHOWN = 50
 
 
 def _band_dataset(label: Any, counts: dict[str, int]) -> dict[str, Any]:
@@ -49,8 +50,9 @@ def _band_labels() -> list[str]:
 
 @role_required(Role.VIEWER)
 def portfolio(request: HttpRequest) -> HttpResponse:
-    data = page_selectors.portfolio_page()
-    context: dict[str, Any] = {"data": data}
+    show_all = request.GET.get("renewals") == "all"
+    data = page_selectors.portfolio_page(renewals_shown=None if show_all else RENEWALS_SHOWN)
+    context: dict[str, Any] = {"data": data, "show_all": show_all}
     if data["day"] is not None:
         over_time = data["over_time"]
         first = over_time[0]["day"].isoformat() if over_time else None

@@ -419,3 +419,21 @@ def test_a_finished_job_page_stops_refreshing(admin_user, scored):
     body = page.content.decode()
     assert '<meta http-equiv="refresh"' not in body
     assert "100%" in body
+
+
+def test_the_page_phase_breakdown_matches_the_engine_selector(scored):
+    from healthscore import page_selectors, selectors
+
+    day = selectors.health_latest_day()
+    assert page_selectors.portfolio_by_phase(day=day) == selectors.portfolio_by_phase(day=day)
+
+
+def test_the_page_renewals_match_the_engine_selector(scored):
+    from healthscore import page_selectors, selectors
+
+    day = selectors.health_latest_day()
+    mine = page_selectors.portfolio_renewals(day=day, days=90)
+    engine = selectors.portfolio_renewals(days=90)
+    keys = ("contract_id", "account_id", "renewal_date", "arr", "score", "band")
+    assert [{k: r[k] for k in keys} for r in mine] == [{k: r[k] for k in keys} for r in engine]
+    assert len(mine) == 3
