@@ -15,6 +15,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from cs_platform.demo import demo_account_count
 from cs_platform.models import Membership, Role, Tenant
 
 from .importing.write import copy_insert
@@ -22,7 +23,6 @@ from .models import Account, Contact, Contract, ContractStatus, Segment
 from .services import segment_create
 
 DEMO_PREFIX = "DEMO-"
-ACCOUNTS_PER_TENANT = 3000
 
 JA_PREFIXES = ["株式会社", "株式会社", "株式会社", "合同会社", "有限会社"]
 JA_WORDS = [
@@ -307,7 +307,7 @@ def _segment_for(employees: int) -> str:
 def _accounts(
     tenant: Tenant, rng: random.Random, japanese: bool, owners: list[Any]
 ) -> pd.DataFrame:
-    names = _company_names(rng, japanese, "hanamaru" in tenant.slug, ACCOUNTS_PER_TENANT)
+    names = _company_names(rng, japanese, "hanamaru" in tenant.slug, demo_account_count(tenant))
     industries = JA_INDUSTRIES if japanese else EN_INDUSTRIES
     rows = []
     for i, name in enumerate(names):

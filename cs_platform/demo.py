@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 
 from .models import Role, Tenant, User
@@ -21,13 +22,21 @@ class DemoTenant:
     name: str
     timezone: str
     language: str
+    accounts: int  # before DEMO_SCALE
 
 
 DEMO_TENANTS = [
-    DemoTenant("hanamaru", "はなまる採用株式会社", "Asia/Tokyo", "ja"),
-    DemoTenant("meishi-cloud", "名刺クラウド株式会社", "Asia/Tokyo", "ja"),
-    DemoTenant("northwind", "Northwind Analytics Inc.", "America/Los_Angeles", "en"),
+    DemoTenant("hanamaru", "はなまる採用株式会社", "Asia/Tokyo", "ja", 3000),
+    DemoTenant("meishi-cloud", "名刺クラウド株式会社", "Asia/Tokyo", "ja", 1500),
+    DemoTenant("northwind", "Northwind Analytics Inc.", "America/Los_Angeles", "en", 1000),
 ]
+
+
+def demo_account_count(tenant: Tenant) -> int:
+    """How many demo accounts a tenant gets: its size times the DEMO_SCALE setting."""
+    base = next((t.accounts for t in DEMO_TENANTS if t.slug == tenant.slug), 1000)
+    return max(10, round(base * settings.DEMO_SCALE))
+
 
 # (e-mail, full name, language, {tenant slug: role})
 DEMO_USERS: list[tuple[str, str, str, dict[str, str]]] = [

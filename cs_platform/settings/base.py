@@ -196,6 +196,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "cs_platform.heartbeat", "schedule": timedelta(minutes=1)},
 }
 
+# Absolute links in e-mails (unsubscribe, Learn & Support, seminar pages).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+
+# Health score engine.
+HEALTH_EVENT_RETENTION_MONTHS = env.int("HEALTH_EVENT_RETENTION_MONTHS", default=25)
+HEALTH_INGEST_MAX_BODY_BYTES = env.int("HEALTH_INGEST_MAX_BODY_BYTES", default=16 * 1024 * 1024)
+HEALTH_RECOMPUTE_CHUNK_SIZE = env.int("HEALTH_RECOMPUTE_CHUNK_SIZE", default=5000)
+
+# Size of `manage.py seed_demo` (1.0: 3,000 / 1,500 / 1,000 accounts with 90 days of usage).
+DEMO_SCALE = env.float("DEMO_SCALE", default=1.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

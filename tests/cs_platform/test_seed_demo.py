@@ -103,3 +103,13 @@ def test_seed_demo_reset_leaves_tenants_outside_the_demo_alone(tenant, app_hooks
     _seed("--reset")
 
     assert Tenant.objects.filter(slug=tenant.slug).exists()
+
+
+def test_demo_size_follows_the_demo_scale_setting(settings):
+    from cs_platform.demo import demo_account_count
+    from cs_platform.models import Tenant
+
+    settings.DEMO_SCALE = 0.1
+    assert demo_account_count(Tenant(slug="hanamaru")) == 300
+    settings.DEMO_SCALE = 1.0
+    assert demo_account_count(Tenant(slug="northwind")) == 1000
