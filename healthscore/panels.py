@@ -1,11 +1,18 @@
-"""What the health pages add to the navigation, the tenant dashboard and Account 360.
+"""What the health pages add to the navigation, the tenant dashboard and Account 360, and the
+extension point of the portfolio page.
 
 Called once from `HealthscoreConfig.ready()` (`register_pages()`). The account-list column,
 filter and segment rule are registered by `healthscore.extensions`.
+
+Apps above healthscore (touchmodel: health by touch tier) add sections to the portfolio page
+with `register_portfolio_section(PortfolioSection(...))` in their `ready()`; healthscore never
+imports them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -31,6 +38,34 @@ UNIT_LABELS = {
     "activities": _("activities"),
     "points": _("points"),
 }
+
+
+@dataclass(frozen=True)
+class PortfolioSection:
+    """A section of the portfolio dashboard, rendered with `ctx` = `get_context(request)`."""
+
+    key: str
+    template: str
+    get_context: Callable[[HttpRequest], dict[str, Any]]
+    order: int = 100
+    min_role: str = Role.VIEWER
+
+
+_portfolio_sections: dict[str, PortfolioSection] = {}
+
+
+def register_portfolio_section(section: PortfolioSection) -> None:
+    _portfolio_sections[section.key] = section
+
+
+def portfolio_sections(request: HttpRequest) -> list[dict[str, Any]]:
+    """The registered sections this member may see, with their contexts, in order."""
+    membership = getattr(request, "membership", None)
+    return [
+        {"key": s.key, "template": s.template, "context": s.get_context(request)}
+        for s in sorted(_portfolio_sections.values(), key=lambda s: s.order)
+        if membership is not None and membership.has_role(s.min_role)
+    ]
 
 
 def header_context(request: HttpRequest, account: Account) -> dict[str, Any]:

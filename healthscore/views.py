@@ -26,7 +26,7 @@ from journeys.selectors import phase_list
 from . import page_selectors, selectors
 from .forms import HealthSettingsForm, ScorecardCreateForm, ScorecardEditor
 from .models import Band, Scorecard
-from .panels import BAND_COLOURS
+from .panels import BAND_COLOURS, portfolio_sections
 from .services.alerts import health_settings_get
 from .services.preview import scorecard_preview
 from .services.recompute import recompute_job_create
@@ -52,7 +52,11 @@ def _band_labels() -> list[str]:
 def portfolio(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("renewals") == "all"
     data = page_selectors.portfolio_page(renewals_shown=None if show_all else RENEWALS_SHOWN)
-    context: dict[str, Any] = {"data": data, "show_all": show_all}
+    context: dict[str, Any] = {
+        "data": data,
+        "show_all": show_all,
+        "sections": portfolio_sections(request) if data["day"] is not None else [],
+    }
     if data["day"] is not None:
         over_time = data["over_time"]
         first = over_time[0]["day"].isoformat() if over_time else None

@@ -162,6 +162,23 @@ def test_the_portfolio_query_count_does_not_grow_with_accounts(
     assert response.status_code == 200
 
 
+def test_an_app_above_can_add_a_section_to_the_portfolio(viewer_user, scored):
+    from healthscore import panels
+
+    panels.register_portfolio_section(
+        panels.PortfolioSection(
+            key="test_tiers",
+            template="healthscore/panels/dashboard.html",  # any template reading `ctx`
+            get_context=lambda request: {"day": None},
+        )
+    )
+    try:
+        body = client_for(viewer_user).get(url("healthscore:portfolio")).content.decode()
+    finally:
+        panels._portfolio_sections.pop("test_tiers")
+    assert 'data-testid="health-dashboard-panel"' in body
+
+
 def test_the_tenant_dashboard_shows_the_health_panel(viewer_user, scored):
     body = client_for(viewer_user).get(url("dashboard")).content.decode()
     assert 'data-testid="health-dashboard-panel"' in body
