@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -70,7 +70,7 @@ class ScorecardAssignmentForm(forms.Form):
     def __init__(self, *args: Any, scorecard: Scorecard | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scorecard = scorecard
-        self.fields["phase_keys"].choices = _phase_choices()
+        cast(forms.ChoiceField, self.fields["phase_keys"]).choices = _phase_choices()
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -94,7 +94,7 @@ class BandsForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         green, amber = data.get("green"), data.get("amber")
         if green is not None and amber is not None and amber >= green:
             raise ValidationError(_("The amber threshold must be below the green one."))
@@ -155,17 +155,20 @@ class ComponentForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         # A blank first choice: an untouched extra row posts nothing new and is ignored.
-        self.fields["measure"].choices = [
+        cast(forms.ChoiceField, self.fields["measure"]).choices = [
             ("", "---------"),
             *((m.key, m.label) for m in MEASURES.values()),
         ]
-        self.fields["group"].choices = [("", _("(no group)")), *(group_choices or [])]
+        cast(forms.ChoiceField, self.fields["group"]).choices = [
+            ("", _("(no group)")),
+            *(group_choices or []),
+        ]
 
     def clean_key(self) -> str:
         return _clean_key(self.cleaned_data["key"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("scheme") == "ranges":
             data["parsed_ranges"] = self._parse_ranges(data.get("ranges") or "")
         elif data.get("scheme") == "rag":
@@ -318,10 +321,11 @@ class ScorecardEditor:
         """The draft's groups, plus any group typed into this very submission."""
         choices = {g.get("key"): g.get("label") or g.get("key") for g in draft.get("groups") or []}
         if data is not None:
-            for name, value in data.items():
-                if re.fullmatch(r"groups-\d+-key", name) and KEY_RE.match(value.strip()):
-                    label = data.get(name[: -len("key")] + "label", "").strip()
-                    choices[value.strip()] = label or value.strip()
+            for name in data:
+                value = str(data.get(name, "")).strip()
+                if re.fullmatch(r"groups-\d+-key", name) and KEY_RE.match(value):
+                    label = str(data.get(name[: -len("key")] + "label", "")).strip()
+                    choices[value] = label or value
         return [(key, label) for key, label in choices.items() if key]
 
     def is_valid(self) -> bool:
@@ -359,7 +363,8 @@ class ScorecardEditor:
             for f in _kept(self.groups)
         ]
         draft["components"] = [
-            f.component(self.originals.get(f.cleaned_data["key"])) for f in _kept(self.components)
+            cast(ComponentForm, f).component(self.originals.get(f.cleaned_data["key"]))
+            for f in _kept(self.components)
         ]
         return draft
 

@@ -258,7 +258,7 @@ def scorecard_weight_changes(*, scorecard: Scorecard) -> dict[str, Any]:
 
     def labels(definition: dict[str, Any]) -> dict[str, str]:
         return {
-            c.get("key"): c.get("label") or c.get("key")
+            str(c.get("key")): str(c.get("label") or c.get("key"))
             for c in definition.get("components") or []
             if isinstance(c, dict)
         }
