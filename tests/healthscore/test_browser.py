@@ -98,3 +98,20 @@ def test_an_admin_edits_a_weight_previews_and_publishes(page, live_server, admin
         assert card.current_version.number == 2
         weights = {c["key"]: c["weight"] for c in card.current_version.definition["components"]}
     assert (weights["active_users"], weights["active_days"]) == (45, 15)
+
+
+def test_the_job_page_follows_a_recompute_until_it_is_done(page, live_server, admin_user, scored):
+    # The job is run here rather than by "Recompute now": no Celery task leaves the test.
+    from healthscore.services.recompute import recompute_job_create, recompute_job_run_sync
+
+    with tenant_scope(scored):
+        job = recompute_job_create(day=timezone.localdate())
+    login(page, live_server, admin_user.email)
+    page.goto(f"{live_server.url}{url('healthscore:recompute_job', pk=job.pk)}")
+    assert page.locator("[data-testid=recompute-job]").get_attribute("data-status") == "running"
+    assert "0%" in page.locator("[data-testid=recompute-progress]").inner_text()
+    with tenant_scope(scored):
+        recompute_job_run_sync(job=job)
+    page.locator("[data-testid=recompute-job][data-status=done]").wait_for(timeout=10_000)
+    assert "100%" in page.locator("[data-testid=recompute-progress]").inner_text()
+    assert page.url.endswith(url("healthscore:recompute_job", pk=job.pk))
