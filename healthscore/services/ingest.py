@@ -252,6 +252,7 @@ def _copy_rows(rows: list[tuple[Any, ...]]) -> io.StringIO:
 
 def _store(*, tenant: Tenant, rows: list[tuple[Any, ...]]) -> int:
     """COPY + the set-based statement; returns how many events were newly stored."""
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS healthscore_ingest ("
@@ -262,9 +263,10 @@ def _store(*, tenant: Tenant, rows: list[tuple[Any, ...]]) -> int:
         cursor.copy_expert("COPY healthscore_ingest FROM STDIN WITH (FORMAT csv)", _copy_rows(rows))
         cursor.execute(_INSERT, {"tenant": tenant.pk, "tz": tenant.timezone})
         inserted = cursor.fetchone()[0]
-        # NOTE: ON COMMIT DELETE ROWS does not fire inside a savepoint of an outer
-        # transaction (tests, seed_demo): empty the table by hand.
-        cursor.execute("DELETE FROM healthscore_ingest")
+        if nested:
+            # NOTE: ON COMMIT DELETE ROWS only fires when the outer transaction commits
+            # (tests, seed_demo call this inside one): empty the table by hand.
+            cursor.execute("DELETE FROM healthscore_ingest")
     return int(inserted)
 
 
