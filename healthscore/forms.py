@@ -16,7 +16,8 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MarketSegment
+from accounts.models import MarketSegment, Segment
+from accounts.selectors import segment_list
 from journeys.selectors import phase_list
 
 from .measures_catalog import MEASURES
@@ -66,11 +67,28 @@ class ScorecardAssignmentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every segment."),
     )
+    segment = forms.ModelChoiceField(
+        label=_("Saved segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        help_text=_("Only accounts in this segment (optional)."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("An inactive scorecard scores nobody; its history stays."),
+    )
 
     def __init__(self, *args: Any, scorecard: Scorecard | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scorecard = scorecard
         cast(forms.ChoiceField, self.fields["phase_keys"]).choices = _phase_choices()
+        cast(forms.ModelChoiceField, self.fields["segment"]).queryset = segment_list()
+        if scorecard is not None and scorecard.is_default:
+            # The default scorecard catches every account the others leave: always on, for all.
+            for name in ("segment", "is_active"):
+                del self.fields[name]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -293,6 +311,8 @@ class ScorecardEditor:
                 "priority": scorecard.priority,
                 "phase_keys": scorecard.phase_keys,
                 "market_segments": scorecard.market_segments,
+                "segment": scorecard.segment_id,
+                "is_active": scorecard.is_active,
             },
             prefix="card",
         )
@@ -378,18 +398,13 @@ class ScorecardEditor:
         card.priority = data["priority"]
         card.phase_keys = list(data["phase_keys"])
         card.market_segments = list(data["market_segments"])
+        fields = ["name", "description", "priority", "phase_keys", "market_segments"]
+        if "segment" in data:
+            card.segment = data["segment"]
+            card.is_active = data["is_active"]
+            fields += ["segment", "is_active"]
         card.draft = self.definition
-        card.save(
-            update_fields=[
-                "name",
-                "description",
-                "priority",
-                "phase_keys",
-                "market_segments",
-                "draft",
-                "updated_at",
-            ]
-        )
+        card.save(update_fields=[*fields, "draft", "updated_at"])
         self.scorecard = card
         return card
 
@@ -421,6 +436,10 @@ class ScorecardEditor:
 
 class ScorecardCreateForm(ScorecardAssignmentForm):
     """A new scorecard starts from the default definition, as an unpublished draft."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["is_active"]
 
 
 class HealthSettingsForm(forms.ModelForm):

@@ -139,8 +139,10 @@ def scorecard_new(request: HttpRequest) -> HttpResponse:
             phase_keys=list(data["phase_keys"]),
             market_segments=list(data["market_segments"]),
         )
-        if data["description"]:
-            Scorecard.objects.filter(pk=card.pk).update(description=data["description"])
+        if data["description"] or data["segment"]:
+            Scorecard.objects.filter(pk=card.pk).update(
+                description=data["description"], segment=data["segment"]
+            )
     messages.success(request, _("Scorecard created as a draft. Edit it, preview it, publish it."))
     return redirect(tenant_reverse(request, "healthscore:scorecard_edit", pk=card.pk))
 

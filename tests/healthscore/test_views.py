@@ -340,6 +340,20 @@ def test_adding_a_component_from_the_extra_row(admin_user, card):
     assert added["scheme"] == {"type": "rag", "green": 10, "amber": 3, "higher_is_better": True}
 
 
+def test_a_scorecard_is_assigned_to_a_saved_segment_and_switched_off(admin_user, defaults):
+    from healthscore.services.scorecards import scorecard_create
+    from tests.factories import SegmentFactory
+
+    segment = SegmentFactory(name="大口顧客")
+    other = scorecard_create(name="大口向け", priority=5)
+    data = editor_post(other, **{"card-segment": str(segment.pk)})
+    data.pop("card-is_active")
+    response = client_for(admin_user).post(url("healthscore:scorecard_edit", pk=other.pk), data)
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert (other.segment, other.is_active) == (segment, False)
+
+
 def test_save_and_preview_goes_to_the_preview(admin_user, card):
     data = editor_post(card, action="preview")
     response = client_for(admin_user).post(url("healthscore:scorecard_edit", pk=card.pk), data)
