@@ -468,3 +468,21 @@ def test_the_page_renewals_match_the_engine_selector(scored):
     keys = ("contract_id", "account_id", "renewal_date", "arr", "score", "band")
     assert [{k: r[k] for k in keys} for r in mine] == [{k: r[k] for k in keys} for r in engine]
     assert len(mine) == 3
+
+
+def test_the_healthscore_catalogue_has_no_untranslated_or_fuzzy_message():
+    import subprocess
+    from pathlib import Path
+
+    import healthscore
+
+    catalogue = Path(healthscore.__file__).parent / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalogue)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr
+    assert "fuzzy" not in result.stderr
