@@ -185,6 +185,31 @@ def test_the_tenant_dashboard_shows_the_health_panel(viewer_user, scored):
     assert url("healthscore:portfolio") in body
 
 
+def test_the_health_dashboard_panel_costs_two_queries(scored, django_assert_num_queries):
+    from django.test import RequestFactory
+
+    from healthscore.panels import dashboard_context
+
+    with django_assert_num_queries(2):
+        context = dashboard_context(RequestFactory().get("/"))
+    assert context["accounts"] == 3
+    assert sum(context["bands"].values()) == 3
+
+
+def test_the_account_health_panels_cost_a_fixed_number_of_queries(
+    viewer_user, scored, django_assert_max_num_queries
+):
+    from django.test import RequestFactory
+
+    from healthscore.panels import header_context, health_panel_context
+
+    request = RequestFactory().get("/")
+    with django_assert_max_num_queries(8):
+        header_context(request, scored[0])
+        context = health_panel_context(request, scored[0])
+    assert len(context["components"]) == 8
+
+
 def test_the_health_nav_item_is_shown_to_viewers_and_scorecards_only_to_admins(
     viewer_user, admin_user, scored
 ):
