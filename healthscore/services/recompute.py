@@ -93,24 +93,36 @@ def scorecard_assign(
 
 
 def _upsert(
-    *, tenant_id: int, day: dt.date, version_id: int, definition: dict[str, Any], scores: Any
+    *,
+    tenant_id: int,
+    day: dt.date | None,
+    version_id: int,
+    definition: dict[str, Any],
+    scores: Any,
 ) -> int:
-    """COPY the chunk's scores into a temp table; one INSERT … ON CONFLICT DO UPDATE."""
+    """COPY the chunk's scores into a temp table; one INSERT … ON CONFLICT DO UPDATE.
+
+    With `day=None`, `scores` carries a `day` column (many days in one statement)."""
     keys = [c["key"] for c in definition["components"]]
     weights = effective_weights(definition)
-    columns = ["score", "band"]
+    columns = ["day"] if day is None else []
+    columns += ["score", "band"]
     for key in keys:
         columns += [f"{key}__value", f"{key}__points"]
     table = scores[columns].round(4)
     temp_columns = ", ".join(
-        ["account_id bigint", "score float8", "band text"]
+        ["account_id bigint"]
+        + (["day date"] if day is None else [])
+        + ["score float8", "band text"]
         + [f"v{i} float8, p{i} float8" for i in range(len(keys))]
     )
     parts = ", ".join(
         f"%s, jsonb_build_object('value', v{i}, 'points', p{i}, 'weight', %s::float8)"
         for i in range(len(keys))
     )
-    params: list[Any] = [tenant_id, day, version_id]
+    params: list[Any] = [tenant_id] + ([] if day is None else [day]) + [version_id]
+    day_sql = "day" if day is None else "%s"
+    order = "account_id, day" if day is None else "account_id"
     for key in keys:
         params += [key, weights[key]]
     buffer = io.StringIO()
@@ -122,8 +134,8 @@ def _upsert(
         cursor.execute(
             "INSERT INTO healthscore_healthscore "
             "(tenant_id, account_id, day, version_id, score, band, components, computed_at) "
-            f"SELECT %s, account_id, %s, %s, score, band, jsonb_build_object({parts}), now() "
-            "FROM healthscore_score_tmp ORDER BY account_id "
+            f"SELECT %s, account_id, {day_sql}, %s, score, band, jsonb_build_object({parts}),"
+            f" now() FROM healthscore_score_tmp ORDER BY {order} "
             "ON CONFLICT (tenant_id, account_id, day) DO UPDATE SET "
             "version_id = EXCLUDED.version_id, score = EXCLUDED.score, band = EXCLUDED.band, "
             "components = EXCLUDED.components, computed_at = EXCLUDED.computed_at",
@@ -303,11 +315,15 @@ def recompute_jobs_stale(*, older_than: dt.timedelta) -> list[RecomputeJob]:
 
 
 def healthscore_recompute_history(
-    *, days: list[dt.date], progress: Callable[[str], None] | None = None
+    *,
+    days: list[dt.date],
+    alert_days: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> int:
     """Score many past days at once (demo seeding, back-fills): each chunk's rollups are read
     once for all the days (`healthscore.history`), then one upsert per day and version. Alerts
-    are evaluated day by day afterwards, oldest first, so episodes open and close in order."""
+    are evaluated day by day afterwards, oldest first, so episodes open and close in order
+    (only over the last `alert_days` days when given)."""
     from ..history import history_measure_frames
     from .alerts import alerts_evaluate
 
@@ -328,20 +344,25 @@ def healthscore_recompute_history(
             days=days,
             specs=specs,
         )
-        for day in days:
-            with transaction.atomic():
-                for version_id in used:
-                    definition = versions[version_id].definition
-                    rows = frames[day].loc[assigned[assigned == version_id].index]
-                    total += _upsert(
-                        tenant_id=tenant.pk,
-                        day=day,
-                        version_id=version_id,
-                        definition=definition,
-                        scores=score_frame(rows, definition),
-                    )
+        with transaction.atomic():
+            for version_id in used:
+                definition = versions[version_id].definition
+                mine = assigned[assigned == version_id].index
+                scores = pd.concat(
+                    [score_frame(frames[day].loc[mine], definition).assign(day=day) for day in days]
+                )
+                total += _upsert(
+                    tenant_id=tenant.pk,
+                    day=None,
+                    version_id=version_id,
+                    definition=definition,
+                    scores=scores,
+                )
         if progress is not None:
             progress(f"accounts {first_id}–{last_id}: {len(days)} days scored")
-    for day in days:
+    with connection.cursor() as cursor:
+        # Fresh statistics: the alert queries run right after a bulk load.
+        cursor.execute("ANALYZE healthscore_healthscore")
+    for day in days[-alert_days:] if alert_days else days:
         alerts_evaluate(day=day)
     return total
