@@ -274,6 +274,10 @@ def test_history_path_gives_the_same_scores_as_the_nightly_path(defaults):
             day = DAY - dt.timedelta(days=days_ago)
             ContactDailyFactory(account=account, contact_key=f"u{days_ago % 4}", day=day)
     SurveyResponseFactory(account=accounts[0], score=7, responded_on=DAY - dt.timedelta(days=3))
+    ContractFactory(account=accounts[1], renewal_date=DAY + dt.timedelta(days=30))
+    met = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    ContactFactory(account=accounts[0], relationship_level="manager", last_met_at=met)
+    ContactFactory(account=accounts[0], relationship_level="executive")
     days = [DAY - dt.timedelta(days=d) for d in (0, 1, 20, 45)]
     for day in days:
         healthscore_recompute(day=day)
