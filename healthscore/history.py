@@ -3,8 +3,9 @@
 The nightly path asks SQL for one day's windows. Scoring 90 past days that way would scan the
 same rollups 90 times; here the chunk's rollups are read once into dense account × day
 matrices, and every window of every day comes from cumulative sums (numpy), so the cost is
-one scan plus O(accounts × days) arithmetic. Measures owned by other apps are read per day
-through their selectors, as in the nightly path. A test checks both paths agree.
+one scan plus O(accounts × days) arithmetic. Surveys, contracts and contacts are read once and
+windowed per day in pandas; selectors of other apps that take an `as_of` (engagement, journey
+progress) are asked per day. A test checks both paths agree.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from .measures import USAGE_MEASURES, Spec, _other
-from .models import KeyEvent
+from accounts.models import Contact, Contract, RelationshipLevel
+
+from .measures import LIVE_CONTRACT, USAGE_MEASURES, Spec, _day_bounds, _other
+from .models import KeyEvent, SurveyResponse
 
 
 def _read(sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -136,7 +139,83 @@ def history_measure_frames(
         frame = pd.DataFrame(
             {spec: values[:, i] for spec, values in columns.items()}, index=accounts.index
         )
-        for spec in specs - set(columns):
-            frame[spec] = _other(spec, ids=ids, as_of=day, tz=tz, cache={}).reindex(accounts.index)
         frames[day] = frame
+    for spec in specs - set(columns):
+        per_day = _other_history(spec, ids=ids, days=days, tz=tz)
+        for day in days:
+            frames[day][spec] = per_day[day].reindex(accounts.index)
     return frames
+
+
+def _survey(ids: list[int], days: list[dt.date], n: int) -> dict[dt.date, pd.Series]:
+    rows = pd.DataFrame(
+        list(
+            SurveyResponse.objects.filter(
+                account_id__in=ids,
+                responded_on__gt=min(days) - dt.timedelta(days=n),
+                responded_on__lte=max(days),
+            ).values_list("account_id", "responded_on", "score")
+        ),
+        columns=["account_id", "on", "score"],
+    )
+    return {
+        day: rows[(rows["on"] > day - dt.timedelta(days=n)) & (rows["on"] <= day)]
+        .groupby("account_id")["score"]
+        .mean()
+        .astype(float)
+        for day in days
+    }
+
+
+def _renewal(ids: list[int], days: list[dt.date]) -> dict[dt.date, pd.Series]:
+    rows = pd.DataFrame(
+        list(
+            Contract.objects.filter(
+                account_id__in=ids, status__in=LIVE_CONTRACT, renewal_date__gte=min(days)
+            ).values_list("account_id", "renewal_date")
+        ),
+        columns=["account_id", "renewal"],
+    )
+    result = {}
+    for day in days:
+        nearest = rows[rows["renewal"] >= day].groupby("account_id")["renewal"].min()
+        result[day] = pd.Series([(r - day).days for r in nearest], index=nearest.index, dtype=float)
+    return result
+
+
+def _coverage_history(
+    ids: list[int], days: list[dt.date], n: int, tz: Any
+) -> dict[dt.date, pd.Series]:
+    contacts = pd.DataFrame(
+        list(
+            Contact.objects.filter(
+                account_id__in=ids, relationship_level__in=RelationshipLevel.values
+            ).values_list("account_id", "relationship_level", "last_met_at")
+        ),
+        columns=["account_id", "level", "met_at"],
+    )
+    contacts["met_at"] = pd.to_datetime(contacts["met_at"], utc=True)
+    known = contacts.groupby("account_id")["level"].nunique().astype(float).reindex(ids)
+    known = known.fillna(0.0)
+    result = {}
+    for day in days:
+        since, until = _day_bounds(day, n, tz)
+        met_rows = contacts[(contacts["met_at"] >= since) & (contacts["met_at"] < until)]
+        met = met_rows.groupby("account_id")["level"].nunique().reindex(known.index)
+        result[day] = (known + met.fillna(0.0).astype(float)) / 6 * 100
+    return result
+
+
+def _other_history(
+    spec: Spec, *, ids: list[int], days: list[dt.date], tz: Any
+) -> dict[dt.date, pd.Series]:
+    """Measures of other data: read once and windowed per day in pandas where the data
+    allows; the other apps' selectors that take an `as_of` are asked per day."""
+    n = spec.days or 30
+    if spec.measure == "survey_score":
+        return _survey(ids, days, n)
+    if spec.measure == "days_to_renewal":
+        return _renewal(ids, days)
+    if spec.measure == "relationship_coverage":
+        return _coverage_history(ids, days, n, tz)
+    return {day: _other(spec, ids=ids, as_of=day, tz=tz, cache={}) for day in days}
