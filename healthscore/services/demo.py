@@ -139,7 +139,7 @@ def healthscore_seed_demo(*, tenant: Tenant, log: Callable[[str], None]) -> None
     SurveyResponse.objects.bulk_create(surveys)
     log(f"{tenant.slug}: {sent} usage events ingested ({time.monotonic() - started:.1f}s).")
     days = [today - dt.timedelta(days=n) for n in range(DAYS, -1, -1)]
-    scored = healthscore_recompute_history(days=days, alert_days=30)
+    scored = healthscore_recompute_history(days=days, alert_days=14)
     log(
         f"{tenant.slug}: {scored} health scores over {len(days)} days "
         f"({time.monotonic() - started:.1f}s)."
