@@ -22,6 +22,7 @@ from accounts.importing import run_import  # noqa: E402
 from accounts.models import Account  # noqa: E402
 from cs_platform.models import Tenant  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402
+from cs_platform.services import tenant_delete  # noqa: E402
 
 ROWS = 10_000
 PREFIXES = ["株式会社", "合同会社", "有限会社"]
@@ -68,7 +69,8 @@ def timed(label: str, **kwargs: object) -> None:
 def main() -> None:
     data = make_csv(ROWS)
     print(f"CSV: {ROWS} rows, {len(data) / 1024:.0f} KiB, Shift_JIS")
-    Tenant.objects.filter(slug="bench-import").delete()
+    for stale in Tenant.objects.filter(slug="bench-import"):
+        tenant_delete(tenant=stale)
     tenant = Tenant.objects.create(slug="bench-import", name="ベンチマーク株式会社")
     try:
         with tenant_scope(tenant):
@@ -80,7 +82,7 @@ def main() -> None:
             timed("real run (updates)", data=changed, dry_run=False)
             assert Account.objects.count() == ROWS
     finally:
-        tenant.delete()
+        tenant_delete(tenant=tenant)
 
 
 if __name__ == "__main__":

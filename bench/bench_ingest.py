@@ -37,8 +37,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Account  # noqa: E402
 from cs_platform.models import Tenant  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402
-from cs_platform.services import api_key_issue, tenant_create  # noqa: E402
-from healthscore.services.purge import healthscore_tenant_purge  # noqa: E402
+from cs_platform.services import api_key_issue, tenant_create, tenant_delete  # noqa: E402
 
 SLUG = "bench-ingest"
 ACCOUNTS = 1000
@@ -124,7 +123,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=600, help="pre-built distinct batches")
     args = parser.parse_args()
 
-    Tenant.objects.filter(slug=SLUG).delete()
+    for stale in Tenant.objects.filter(slug=SLUG):
+        tenant_delete(tenant=stale)
     tenant = tenant_create(name="Bench ingest", slug=SLUG)
     process = None
     try:
@@ -190,8 +190,7 @@ def main() -> None:
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
-        healthscore_tenant_purge(tenant=tenant)
-        tenant.delete()
+        tenant_delete(tenant=tenant)
 
 
 if __name__ == "__main__":

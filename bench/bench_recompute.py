@@ -30,9 +30,8 @@ from django.utils import timezone  # noqa: E402
 
 from cs_platform.models import Tenant  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402
-from cs_platform.services import tenant_create  # noqa: E402
+from cs_platform.services import tenant_create, tenant_delete  # noqa: E402
 from healthscore.models import HealthScore, RecomputeJob  # noqa: E402
-from healthscore.services.purge import healthscore_tenant_purge  # noqa: E402
 from healthscore.services.recompute import (  # noqa: E402
     recompute_job_create,
     recompute_job_finish,
@@ -98,7 +97,8 @@ def _run_chunks(args: tuple[int, int, list[int]]) -> int:
 
 
 def bench(n: int, workers: int) -> float:
-    Tenant.objects.filter(slug=SLUG.format(n=n)).delete()
+    for stale in Tenant.objects.filter(slug=SLUG.format(n=n)):
+        tenant_delete(tenant=stale)
     tenant = tenant_create(name=f"Bench {n}", slug=SLUG.format(n=n))
     try:
         with tenant_scope(tenant), timezone.override(tenant.tzinfo):
@@ -131,8 +131,7 @@ def bench(n: int, workers: int) -> float:
             )
             return elapsed
     finally:
-        healthscore_tenant_purge(tenant=tenant)
-        tenant.delete()
+        tenant_delete(tenant=tenant)
 
 
 def main() -> None:
