@@ -83,6 +83,11 @@ class ContractForm(forms.ModelForm):
         return data
 
 
+class ContractEditForm(ContractForm):
+    class Meta(ContractForm.Meta):
+        fields = ["plan", "arr", "start_date", "renewal_date", "status", "external_id"]
+
+
 class ContractRenewForm(forms.Form):
     arr = forms.IntegerField(label=_("New ARR"), min_value=0, required=False)
     renewal_date = forms.DateField(label=_("New renewal date"), required=False, widget=DATE_INPUT)

@@ -103,6 +103,11 @@ def contact_update(*, contact: Contact, **fields: Any) -> Contact:
     return contact
 
 
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    contact.delete()
+
+
 def contact_mark_met(*, contact: Contact, met_at: dt.datetime) -> bool:
     """Record a meeting: `last_met_at` only moves forward (a re-run or an older meeting logged
     late never moves it back). Returns whether it changed."""
@@ -147,11 +152,33 @@ def contract_create(
     return contract
 
 
+def _check_contract_terms(contract: Contract) -> None:
+    """Field errors in words; the database constraints would only name themselves."""
+    errors: dict[str, str] = {}
+    if contract.arr is not None and contract.arr < 0:
+        errors["arr"] = _("ARR must not be negative.")
+    if (
+        contract.start_date is not None
+        and contract.renewal_date is not None
+        and contract.renewal_date < contract.start_date
+    ):
+        errors["renewal_date"] = _("The renewal date must not be before the start date.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def contract_update(*, contract: Contract, **fields: Any) -> Contract:
     _assign(contract, fields, CONTRACT_FIELDS)
+    _check_contract_terms(contract)
     _save(contract)
     return contract
+
+
+@transaction.atomic
+def contract_delete(*, contract: Contract) -> None:
+    """Delete a contract entered by mistake; its successors keep their own history."""
+    contract.delete()
 
 
 def _close(contract: Contract, status: str) -> None:

@@ -24,6 +24,7 @@ from .forms import (
     AccountFilterForm,
     AccountForm,
     ContactForm,
+    ContractEditForm,
     ContractExpandForm,
     ContractForm,
     ContractRenewForm,
@@ -32,7 +33,7 @@ from .forms import (
 )
 from .importing import SPECS, export_csv
 from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
-from .models import Account, Contract, RelationshipLevel, Segment
+from .models import Account, Contact, Contract, RelationshipLevel, Segment
 from .selectors import (
     account_filter,
     account_get,
@@ -139,6 +140,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "main_panels": _panels(request, account, "main"),
             "side_panels": _panels(request, account, "side"),
             "can_edit": can_edit,
+            "can_delete": _can(request, Role.CS_MANAGER),
             "contact_form": ContactForm() if can_edit else None,
             "contract_form": ContractForm() if can_edit else None,
             "renew_form": ContractRenewForm(),
@@ -214,11 +216,83 @@ def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _contact_or_404(pk: int) -> Contact:
+    contact = Contact.objects.select_related("account").filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+@role_required(Role.CSM)
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        # The ModelForm already copied the data onto `contact`; the service saves a fresh copy.
+        saved = _save_form(
+            form,
+            lambda data: services.contact_update(contact=Contact.objects.get(pk=pk), **data),
+        )
+        if saved is not None:
+            messages.success(request, _("The contact %(name)s was saved.") % {"name": saved})
+            return redirect(tenant_reverse(request, "accounts:detail", pk=contact.account_id))
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "account": contact.account, "title": _("Edit the contact")},
+    )
+
+
+def _confirm_delete(request: HttpRequest, obj: Any, account: Account, title: str) -> HttpResponse:
+    return render(
+        request, "accounts/confirm_delete.html", {"object": obj, "account": account, "title": title}
+    )
+
+
+@role_required(Role.CS_MANAGER)
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_or_404(pk)
+    if request.method != "POST":
+        return _confirm_delete(request, contact, contact.account, _("Delete the contact"))
+    services.contact_delete(contact=contact)
+    messages.success(request, _("The contact %(name)s was deleted.") % {"name": contact.name})
+    return redirect(tenant_reverse(request, "accounts:detail", pk=contact.account_id))
+
+
 def _contract_or_404(pk: int) -> Contract:
     contract = Contract.objects.select_related("account").filter(pk=pk).first()
     if contract is None:
         raise Http404
     return contract
+
+
+@role_required(Role.CSM)
+def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_or_404(pk)
+    form = ContractEditForm(request.POST or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_form(
+            form,
+            lambda data: services.contract_update(contract=Contract.objects.get(pk=pk), **data),
+        )
+        if saved is not None:
+            messages.success(request, _("The contract was saved."))
+            return redirect(tenant_reverse(request, "accounts:detail", pk=contract.account_id))
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "account": contract.account, "title": _("Edit the contract")},
+    )
+
+
+@role_required(Role.CS_MANAGER)
+def contract_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_or_404(pk)
+    if request.method != "POST":
+        return _confirm_delete(request, contract, contract.account, _("Delete the contract"))
+    services.contract_delete(contract=contract)
+    messages.success(request, _("The contract was deleted."))
+    return redirect(tenant_reverse(request, "accounts:detail", pk=contract.account_id))
 
 
 def _contract_action(request: HttpRequest, pk: int, form_class: Any, write: Any) -> HttpResponse:
