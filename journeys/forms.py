@@ -17,6 +17,7 @@ from .models import (
     Department,
     FeedbackKind,
     FeedbackStatus,
+    JourneyTemplate,
     MeetingType,
     MilestoneStatus,
     Phase,
@@ -203,3 +204,57 @@ PhaseFormSet = forms.modelformset_factory(
     extra=1,
     can_delete=False,
 )
+
+
+class JourneyTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Template name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TemplateMilestoneForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    description = forms.CharField(
+        label=_("Prompt for the customer's goal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    target_score = forms.IntegerField(
+        label=_("Target health score"), min_value=0, max_value=100, initial=60
+    )
+    due_after_days = forms.IntegerField(
+        label=_("Due after (days)"), min_value=0, max_value=3650, initial=30
+    )
+
+
+class BaseTemplateMilestoneFormSet(forms.BaseFormSet):
+    def milestones(self) -> list[dict[str, Any]]:
+        """Kept rows in their ORDER (blank extra rows skipped), for `journey_template_save`."""
+        return [
+            {k: v for k, v in form.cleaned_data.items() if k not in ("ORDER", "DELETE")}
+            for form in self.ordered_forms
+        ]
+
+
+TemplateMilestoneFormSet = forms.formset_factory(
+    TemplateMilestoneForm,
+    formset=BaseTemplateMilestoneFormSet,
+    extra=3,
+    can_order=True,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
+)
+
+
+class ApplyTemplateForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Journey template"), queryset=JourneyTemplate.objects.order_by("name")
+    )
+
+
+class ChecklistItemForm(forms.Form):
+    index = forms.IntegerField(min_value=0)
+    done = forms.BooleanField(required=False)

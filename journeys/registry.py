@@ -28,6 +28,7 @@ from cs_platform.models import Role
 from . import selectors
 from .forms import (
     ActionStepForm,
+    ApplyTemplateForm,
     FeedbackForm,
     MeetingForm,
     MilestoneForm,
@@ -70,6 +71,7 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
         "step_form": ActionStepForm(account=account),
         "status_choices": MilestoneStatus.choices,
         "status_form": MilestoneStatusForm(),
+        "apply_template_form": ApplyTemplateForm() if not milestones else None,
         "can_edit": _can_edit(request),
     }
 
@@ -189,6 +191,9 @@ def register_all() -> None:
     register_nav_item(NavItem("journeys:my_work", _("My work"), 5, Role.CSM))
     register_nav_item(NavItem("journeys:funnel", _("Phase funnel"), 20, Role.CS_MANAGER))
     register_nav_item(NavItem("journeys:feedback", _("Voice of the customer"), 50, Role.VIEWER))
+    register_nav_item(
+        NavItem("journeys:template_list", _("Journey templates"), 85, Role.CS_MANAGER)
+    )
     register_nav_item(NavItem("journeys:phase_settings", _("Phases"), 90, Role.ADMIN))
     for panel in PANELS:
         register_account_panel(panel)

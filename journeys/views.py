@@ -23,17 +23,21 @@ from cs_platform.urlutils import tenant_reverse
 from . import selectors, services
 from .forms import (
     ActionStepForm,
+    ApplyTemplateForm,
+    ChecklistItemForm,
     FeedbackFilterForm,
     FeedbackForm,
     FeedbackStatusForm,
+    JourneyTemplateForm,
     MeetingForm,
     MilestoneForm,
     MilestoneStatusForm,
     PhaseFormSet,
     PhaseMoveForm,
     TaskForm,
+    TemplateMilestoneFormSet,
 )
-from .models import ActionStep, FeedbackItem, Milestone, Phase, Task
+from .models import ActionStep, FeedbackItem, JourneyTemplate, Milestone, Phase, Task
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -320,3 +324,129 @@ def phase_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Phases saved."))
         return redirect(tenant_reverse(request, "journeys:phase_settings"))
     return render(request, "journeys/phase_settings.html", {"formset": formset})
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick (or untick) one checklist item of a task."""
+    task = get_object_or_404(Task, pk=pk)
+    form = ChecklistItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_checklist_set_item(
+                task=task, index=form.cleaned_data["index"], done=form.cleaned_data["done"]
+            )
+        except ValidationError as exc:
+            _form_errors(request, exc.message_dict)
+    else:
+        _form_errors(request, form)
+    return _back(request, task.account, "tasks")
+
+
+@require_POST
+@role_required(Role.CSM)
+def map_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create the account's journey map from a template."""
+    account = _account(pk)
+    form = ApplyTemplateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.journey_map_apply_template(
+                account=account, template=form.cleaned_data["template"], created_by=_actor(request)
+            )
+            messages.success(request, _("Journey map created from the template."))
+        except ValidationError as exc:
+            _form_errors(request, exc.message_dict)
+    else:
+        _form_errors(request, form)
+    return _back(request, account, "journey-map")
+
+
+def _can_manage_templates(request: HttpRequest) -> bool:
+    return request.membership.has_role(Role.CS_MANAGER)  # type: ignore[attr-defined]
+
+
+@role_required(Role.VIEWER)
+def template_list(request: HttpRequest) -> HttpResponse:
+    templates = selectors.journey_template_list().prefetch_related("items")
+    return render(
+        request,
+        "journeys/template_list.html",
+        {"templates": templates, "can_edit": _can_manage_templates(request)},
+    )
+
+
+@role_required(Role.VIEWER)
+def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(JourneyTemplate, pk=pk)
+    return render(
+        request,
+        "journeys/template_detail.html",
+        {
+            "template": template,
+            "items": template.items.all(),
+            "can_edit": _can_manage_templates(request),
+        },
+    )
+
+
+def _template_edit(request: HttpRequest, template: JourneyTemplate | None) -> HttpResponse:
+    if template is None:
+        initial, rows = {}, []
+    else:
+        initial = {"name": template.name, "description": template.description}
+        rows = [
+            {
+                "id": m.pk,
+                "title": m.title,
+                "description": m.description,
+                "target_score": m.target_score,
+                "due_after_days": m.due_after_days,
+                "ORDER": i + 1,
+            }
+            for i, m in enumerate(template.items.all())
+        ]
+    data = request.POST if request.method == "POST" else None
+    form = JourneyTemplateForm(data, initial=initial)
+    formset = TemplateMilestoneFormSet(data, initial=rows, prefix="milestones")
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            saved = services.journey_template_save(
+                template=template,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                milestones=formset.milestones(),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Journey template saved."))
+            return redirect(tenant_reverse(request, "journeys:template_detail", pk=saved.pk))
+    return render(
+        request,
+        "journeys/template_form.html",
+        {"template": template, "form": form, "formset": formset},
+        status=400 if data is not None else 200,
+    )
+
+
+@role_required(Role.CS_MANAGER)
+def template_create(request: HttpRequest) -> HttpResponse:
+    return _template_edit(request, None)
+
+
+@role_required(Role.CS_MANAGER)
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _template_edit(request, get_object_or_404(JourneyTemplate, pk=pk))
+
+
+@require_POST
+@role_required(Role.CS_MANAGER)
+def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(JourneyTemplate, pk=pk)
+    services.journey_template_delete(template=template)
+    messages.success(request, _("Journey template deleted."))
+    return redirect(tenant_reverse(request, "journeys:template_list"))
