@@ -276,3 +276,11 @@ def test_csm_may_not_delete_a_contract(csm, tenant, contract):
 def test_another_tenants_contract_cannot_be_deleted(manager, tenant, other_tenant, their_contract):
     assert manager.post(url(tenant, "contract_delete", pk=their_contract.pk)).status_code == 404
     assert exists(other_tenant, Contract, their_contract.pk)
+
+
+def test_contract_delete_confirmation_speaks_japanese(manager, tenant, contract):
+    response = manager.get(
+        url(tenant, "contract_delete", pk=contract.pk), HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    assert "契約を削除" in response.text
+    assert "この操作は取り消せません" in response.text
