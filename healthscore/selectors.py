@@ -9,14 +9,24 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+from django.db import connection
 from django.db.models import Avg, Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import Account, Contract, ContractStatus
+from cs_platform.scoping import require_current_tenant
 from journeys.selectors import current_phase_by_account
 
 from .measures_catalog import MEASURES
-from .models import HealthAlert, HealthScore, RecomputeJob, Scorecard, ScorecardVersion
+from .models import (
+    HealthAlert,
+    HealthScore,
+    JobStatus,
+    RecomputeJob,
+    Scorecard,
+    ScorecardVersion,
+    UsageDaily,
+)
 from .scoring import effective_weights
 
 TREND_DAYS = (7, 30, 90)
@@ -314,3 +324,91 @@ def health_alert_list(*, account: Account | None = None, open_only: bool = False
     if open_only:
         queryset = queryset.filter(resolved_on__isnull=True)
     return queryset.order_by("-opened_on", "-pk")
+
+
+# --- set-based reads for the apps above (one query each, plain rows keyed by account) --------
+
+
+def health_scores_between(
+    *,
+    start: dt.date,
+    end: dt.date | None = None,
+    account_ids: list[int] | None = None,
+) -> list[tuple[int, dt.date, float]]:
+    """(account_id, day, score) of every scored day with start <= day <= end (no end: to
+    the latest)."""
+    queryset = HealthScore.objects.filter(day__gte=start)
+    if end is not None:
+        queryset = queryset.filter(day__lte=end)
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    return list(queryset.values_list("account_id", "day", "score").order_by())
+
+
+def health_scores_at(
+    *, points: dict[int, tuple[dt.date, dt.date]]
+) -> list[tuple[int, float | None, float | None]]:
+    """(account_id, before, after): each account's latest score on or before each of its two
+    days `points[account_id] = (day_before, day_after)` (None where it has none yet)."""
+    if not points:
+        return []
+    ids = list(points)
+    table = HealthScore._meta.db_table
+    latest = (
+        f"(SELECT h.score FROM {table} h WHERE h.tenant_id = %s AND h.account_id = s.account_id "
+        "AND h.day <= s.{col} ORDER BY h.day DESC LIMIT 1)"
+    )
+    sql = (
+        f"SELECT s.account_id, {latest.format(col='t0')} AS before, "
+        f"{latest.format(col='t1')} AS after "
+        "FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS s(account_id, t0, t1)"
+    )
+    tenant_id = require_current_tenant().pk
+    params = [tenant_id, tenant_id, ids, [points[a][0] for a in ids], [points[a][1] for a in ids]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def usage_totals_by_day(
+    *, start: dt.date, end: dt.date, account_ids: list[int] | None = None
+) -> list[tuple[int, dt.date, int]]:
+    """(account_id, day, count): usage events per account and day, all events summed, for
+    start <= day <= end. A day with no row means no usage."""
+    queryset = UsageDaily.objects.filter(day__gte=start, day__lte=end)
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    rows = (
+        queryset.values("account_id", "day")
+        .annotate(n=Sum("count"))
+        .values_list("account_id", "day", "n")
+        .order_by()
+    )
+    return list(rows)
+
+
+def usage_totals_around(*, starts: dict[int, dt.date], days: int) -> list[tuple[int, int, int]]:
+    """(account_id, before, after): usage events summed over the `days` before each account's
+    start day and the `days` from it on (0 without usage)."""
+    if not starts:
+        return []
+    ids = list(starts)
+    sql = f"""
+        SELECT s.account_id,
+               COALESCE(SUM(u.count) FILTER (WHERE u.day < s.t0), 0) AS before,
+               COALESCE(SUM(u.count) FILTER (WHERE u.day >= s.t0), 0) AS after
+        FROM unnest(%s::bigint[], %s::date[]) AS s(account_id, t0)
+        LEFT JOIN {UsageDaily._meta.db_table} u
+          ON u.tenant_id = %s AND u.account_id = s.account_id
+         AND u.day >= s.t0 - %s AND u.day < s.t0 + %s
+        GROUP BY s.account_id
+    """
+    params = [ids, [starts[a] for a in ids], require_current_tenant().pk, days, days]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def recompute_job_finished(*, day: dt.date) -> bool:
+    """Has the nightly recompute for `day` finished in the tenant in scope?"""
+    return RecomputeJob.objects.filter(day=day, status=JobStatus.DONE).exists()

@@ -4,10 +4,9 @@ The rest of touchmodel calls these functions only, so a change in accounts, jour
 healthscore is absorbed here. All reads are set-based (one query per question) and return
 plain dicts or pandas DataFrames keyed by account id.
 
-NOTE: where a lower app has no set-based selector for a question yet (phase entry dates, last
-activity per account, overdue and completed milestones, score history and usage windows over
-many accounts, recompute status), the query reads that app's model through its scoped manager
-here; swap in the selector once the owning app publishes one.
+journeys and healthscore are read only through their selectors. NOTE: accounts has no
+set-based selector yet for contract renewals and outcomes, executive contacts added since a
+date or active account ids, so those few reads still query accounts' models here.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Account, Segment
@@ -72,74 +70,43 @@ def current_phase_ids(*, account_ids: list[int] | None = None) -> dict[int, int]
 def phase_entries(*, account_ids: list[int] | None = None) -> pd.DataFrame:
     """account_id, phase_id, entered_at (an account with no phase row: first phase, since it
     was created)."""
-    from journeys.models import AccountPhase
-    from journeys.selectors.phases import phase_first
+    from journeys.selectors import phase_entered_at_by_account
 
-    first = phase_first()
-    queryset = Account.objects.all()
-    if account_ids is not None:
-        queryset = queryset.filter(pk__in=account_ids)
-    row = AccountPhase.objects.filter(account=OuterRef("pk"))
-    rows = (
-        queryset.annotate(
-            phase_id=Subquery(row.values("phase_id")[:1]),
-            entered_at=Subquery(row.values("entered_at")[:1]),
-        )
-        .values_list("pk", "phase_id", "entered_at", "created_at")
-        .order_by()
+    entries = phase_entered_at_by_account(account_ids=account_ids)
+    frame = _frame(
+        ((a, p, at) for a, (p, at) in entries.items()), ["account_id", "phase_id", "entered_at"]
     )
-    frame = _frame(rows, ["account_id", "phase_id", "entered_at", "created_at"])
-    missing = frame["phase_id"].isna()
-    frame.loc[missing, "phase_id"] = first.pk if first else None
-    frame.loc[missing, "entered_at"] = frame.loc[missing, "created_at"]
-    frame = frame.dropna(subset=["phase_id"])
     frame["phase_id"] = frame["phase_id"].astype("int64")
-    return frame[["account_id", "phase_id", "entered_at"]]
+    return frame
 
 
 def last_activity_at(*, account_ids: list[int] | None = None) -> dict[int, dt.datetime]:
-    from journeys.models import Activity
+    from journeys.selectors import activity_last_at_by_account
 
-    queryset = Activity.objects.exclude(kind__in=["tier_change", "health_alert"])
-    if account_ids is not None:
-        queryset = queryset.filter(account_id__in=account_ids)
-    rows = queryset.values("account_id").annotate(last=Max("occurred_at")).order_by()
-    return dict(rows.values_list("account_id", "last"))
+    return activity_last_at_by_account(
+        account_ids=account_ids, exclude_kinds=["tier_change", "health_alert"]
+    )
 
 
 def activities_since(*, kinds: list[str], since: dt.datetime) -> pd.DataFrame:
     """id, account_id, occurred_at of timeline entries of `kinds` since `since`."""
-    from journeys.models import Activity
+    from journeys.selectors import activity_rows_since
 
-    rows = (
-        Activity.objects.filter(kind__in=kinds, occurred_at__gte=since)
-        .values_list("pk", "account_id", "occurred_at")
-        .order_by()
-    )
+    rows = activity_rows_since(kinds=kinds, since=since)
     return _frame(rows, ["activity_id", "account_id", "occurred_at"])
 
 
 def overdue_milestones(*, as_of: dt.date) -> pd.DataFrame:
     """milestone_id, account_id, due_date of milestones past due and not done."""
-    from journeys.models import Milestone
+    from journeys.selectors import milestone_overdue_rows
 
-    rows = (
-        Milestone.objects.filter(due_date__lt=as_of, status__in=["planned", "in_progress"])
-        .values_list("pk", "account_id", "due_date")
-        .order_by()
-    )
-    return _frame(rows, ["milestone_id", "account_id", "due_date"])
+    return _frame(milestone_overdue_rows(as_of=as_of), ["milestone_id", "account_id", "due_date"])
 
 
 def milestones_completed(*, since: dt.date) -> pd.DataFrame:
-    from journeys.models import Milestone
+    from journeys.selectors import milestone_completed_rows_since
 
-    rows = (
-        Milestone.objects.filter(status="done", completed_on__gte=since)
-        .values_list("account_id", "completed_on")
-        .order_by()
-    )
-    return _frame(rows, ["account_id", "completed_on"])
+    return _frame(milestone_completed_rows_since(since=since), ["account_id", "completed_on"])
 
 
 def record_activities(*, rows: list[dict[str, Any]]) -> int:
@@ -185,28 +152,17 @@ def health_bands(*, account_ids: list[int] | None = None) -> dict[int, str]:
 
 def health_history(*, since: dt.date, account_ids: list[int] | None = None) -> pd.DataFrame:
     """account_id, day, score for every scored day since `since`."""
-    from healthscore.models import HealthScore
+    from healthscore.selectors import health_scores_between
 
-    queryset = HealthScore.objects.filter(day__gte=since)
-    if account_ids is not None:
-        queryset = queryset.filter(account_id__in=account_ids)
-    rows = queryset.values_list("account_id", "day", "score").order_by()
+    rows = health_scores_between(start=since, account_ids=account_ids)
     return _frame(rows, ["account_id", "day", "score"])
 
 
 def usage_daily(*, since: dt.date, until: dt.date) -> pd.DataFrame:
     """account_id, day, count: usage events per account and day (all events summed)."""
-    from django.db.models import Sum
+    from healthscore.selectors import usage_totals_by_day
 
-    from healthscore.models import UsageDaily
-
-    rows = (
-        UsageDaily.objects.filter(day__gte=since, day__lt=until)
-        .values("account_id", "day")
-        .annotate(n=Sum("count"))
-        .values_list("account_id", "day", "n")
-        .order_by()
-    )
+    rows = usage_totals_by_day(start=since, end=until - dt.timedelta(days=1))
     return _frame(rows, ["account_id", "day", "count"])
 
 
@@ -267,40 +223,19 @@ def executive_contacts_since(*, since: dt.datetime) -> pd.DataFrame:
 
 def recompute_finished(*, day: dt.date) -> bool:
     """Has the nightly health recompute for `day` finished in the tenant in scope?"""
-    from healthscore.models import RecomputeJob
+    from healthscore.selectors import recompute_job_finished
 
-    return RecomputeJob.objects.filter(day=day, status="done").exists()
-
-
-def _unnest_starts(starts: dict[int, dt.date]) -> tuple[list[int], list[dt.date]]:
-    ids = list(starts)
-    return ids, [starts[a] for a in ids]
+    return recompute_job_finished(day=day)
 
 
 def usage_windows(*, starts: dict[int, dt.date], days: int) -> pd.DataFrame:
     """account_id, before, after: usage events summed over the `days` before each account's
     start day and the `days` from it on (one aggregate query over the daily rollups)."""
-    from django.db import connection
-
-    from cs_platform.scoping import require_current_tenant
-    from healthscore.models import UsageDaily
+    from healthscore.selectors import usage_totals_around
 
     if not starts:
         return pd.DataFrame(columns=["account_id", "before", "after"])
-    ids, t0 = _unnest_starts(starts)
-    sql = f"""
-        SELECT s.account_id,
-               COALESCE(SUM(u.count) FILTER (WHERE u.day < s.t0), 0) AS before,
-               COALESCE(SUM(u.count) FILTER (WHERE u.day >= s.t0), 0) AS after
-        FROM unnest(%s::bigint[], %s::date[]) AS s(account_id, t0)
-        LEFT JOIN {UsageDaily._meta.db_table} u
-          ON u.tenant_id = %s AND u.account_id = s.account_id
-         AND u.day >= s.t0 - %s AND u.day < s.t0 + %s
-        GROUP BY s.account_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, t0, require_current_tenant().pk, days, days])
-        rows = cursor.fetchall()
+    rows = usage_totals_around(starts=starts, days=days)
     return _frame(rows, ["account_id", "before", "after"]).astype(
         {"before": "float64", "after": "float64"}
     )
@@ -308,35 +243,8 @@ def usage_windows(*, starts: dict[int, dt.date], days: int) -> pd.DataFrame:
 
 def health_at(*, points: dict[int, tuple[dt.date, dt.date]]) -> pd.DataFrame:
     """account_id, before, after: each account's latest score on or before its two days."""
-    from django.db import connection
-
-    from cs_platform.scoping import require_current_tenant
-    from healthscore.models import HealthScore
+    from healthscore.selectors import health_scores_at
 
     if not points:
         return pd.DataFrame(columns=["account_id", "before", "after"])
-    ids = list(points)
-    table = HealthScore._meta.db_table
-    latest = (
-        f"(SELECT h.score FROM {table} h WHERE h.tenant_id = %s AND h.account_id = s.account_id "
-        "AND h.day <= s.{col} ORDER BY h.day DESC LIMIT 1)"
-    )
-    sql = (
-        f"SELECT s.account_id, {latest.format(col='t0')} AS before, "
-        f"{latest.format(col='t1')} AS after "
-        "FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS s(account_id, t0, t1)"
-    )
-    tenant_id = require_current_tenant().pk
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                tenant_id,
-                tenant_id,
-                ids,
-                [points[a][0] for a in ids],
-                [points[a][1] for a in ids],
-            ],
-        )
-        rows = cursor.fetchall()
-    return _frame(rows, ["account_id", "before", "after"])
+    return _frame(health_scores_at(points=points), ["account_id", "before", "after"])

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from cs_platform.scoping import require_current_tenant
+from healthscore.selectors import health_scores_between, usage_totals_by_day
 from journeys.selectors import current_phase_by_account
 
 from ..models import Article, ArticleFeedback, ArticleView
@@ -187,30 +188,13 @@ def _round(value: Any) -> float | None:
 
 
 def _score_frame(account_ids: list[int], start: dt.date, end: dt.date) -> pd.DataFrame:
-    # NOTE: reads healthscore's daily scores through the model's scoped manager; switch to a
-    # healthscore selector for score history once one exists.
-    from healthscore.models import HealthScore
-
-    rows = HealthScore.objects.filter(
-        account_id__in=account_ids, day__gte=start, day__lte=end
-    ).values_list("account_id", "day", "score")
-    return pd.DataFrame(list(rows), columns=["account_id", "day", "score"])
+    rows = health_scores_between(account_ids=account_ids, start=start, end=end)
+    return pd.DataFrame(rows, columns=["account_id", "day", "score"])
 
 
 def _usage_frame(account_ids: list[int], start: dt.date, end: dt.date) -> pd.DataFrame:
-    # NOTE: daily usage counts from healthscore's rollup table, summed over events (see above).
-    from django.db.models import Sum
-
-    from healthscore.models import UsageDaily
-
-    rows = (
-        UsageDaily.objects.filter(account_id__in=account_ids, day__gte=start, day__lte=end)
-        .values("account_id", "day")
-        .annotate(n=Sum("count"))
-        .values_list("account_id", "day", "n")
-        .order_by()
-    )
-    return pd.DataFrame(list(rows), columns=["account_id", "day", "count"])
+    rows = usage_totals_by_day(account_ids=account_ids, start=start, end=end)
+    return pd.DataFrame(rows, columns=["account_id", "day", "count"])
 
 
 def _first_reads(article_ids: list[int]) -> pd.DataFrame:

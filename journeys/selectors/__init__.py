@@ -1,7 +1,18 @@
 """Reads of journeys. Apps above journeys import from here."""
 
-from .activities import activity_count_by_account, activity_list_for_account
-from .maps import journey_map_for_account, journey_template_list, milestone_progress_by_account
+from .activities import (
+    activity_count_by_account,
+    activity_last_at_by_account,
+    activity_list_for_account,
+    activity_rows_since,
+)
+from .maps import (
+    journey_map_for_account,
+    journey_template_list,
+    milestone_completed_rows_since,
+    milestone_overdue_rows,
+    milestone_progress_by_account,
+)
 from .phases import (
     CurrentPhase,
     FunnelRow,
@@ -10,6 +21,7 @@ from .phases import (
     accounts_with_phase_id,
     current_phase_by_account,
     phase_current_for_account,
+    phase_entered_at_by_account,
     phase_first,
     phase_funnel,
     phase_history_for_account,
@@ -35,14 +47,19 @@ __all__ = [
     "accounts_with_phase_id",
     "action_step_list_open_for_user",
     "activity_count_by_account",
+    "activity_last_at_by_account",
     "activity_list_for_account",
+    "activity_rows_since",
     "current_phase_by_account",
     "feedback_list",
     "journey_map_for_account",
     "journey_template_list",
     "meeting_list_for_account",
+    "milestone_completed_rows_since",
+    "milestone_overdue_rows",
     "milestone_progress_by_account",
     "phase_current_for_account",
+    "phase_entered_at_by_account",
     "phase_first",
     "phase_funnel",
     "phase_history_for_account",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from accounts.models import Account
 
@@ -31,3 +31,28 @@ def activity_count_by_account(
         .order_by()
     )
     return dict(rows)
+
+
+def activity_last_at_by_account(
+    *, account_ids: list[int] | None = None, exclude_kinds: list[str] | None = None
+) -> dict[int, dt.datetime]:
+    """Each account's latest timeline entry, leaving out `exclude_kinds` (one GROUP BY)."""
+    queryset = Activity.objects.all()
+    if exclude_kinds:
+        queryset = queryset.exclude(kind__in=exclude_kinds)
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    rows = queryset.values("account_id").annotate(last=Max("occurred_at")).order_by()
+    return dict(rows.values_list("account_id", "last"))
+
+
+def activity_rows_since(
+    *, kinds: list[str], since: dt.datetime
+) -> list[tuple[int, int, dt.datetime]]:
+    """(activity_id, account_id, occurred_at) of entries of `kinds` since `since`."""
+    rows = (
+        Activity.objects.filter(kind__in=kinds, occurred_at__gte=since)
+        .values_list("pk", "account_id", "occurred_at")
+        .order_by()
+    )
+    return list(rows)

@@ -65,3 +65,26 @@ def milestone_progress_by_account(*, as_of: dt.date) -> dict[int, dict[str, Any]
             "on_time_ratio": row["on_time"] / judged if judged else None,
         }
     return result
+
+
+def milestone_overdue_rows(*, as_of: dt.date) -> list[tuple[int, int, dt.date]]:
+    """(milestone_id, account_id, due_date) of milestones due before `as_of` and not done."""
+    rows = (
+        Milestone.objects.filter(
+            due_date__lt=as_of,
+            status__in=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS],
+        )
+        .values_list("pk", "account_id", "due_date")
+        .order_by()
+    )
+    return list(rows)
+
+
+def milestone_completed_rows_since(*, since: dt.date) -> list[tuple[int, dt.date]]:
+    """(account_id, completed_on) of milestones done on or after `since`."""
+    rows = (
+        Milestone.objects.filter(status=MilestoneStatus.DONE, completed_on__gte=since)
+        .values_list("account_id", "completed_on")
+        .order_by()
+    )
+    return list(rows)

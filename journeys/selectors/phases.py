@@ -184,3 +184,31 @@ def phase_funnel(*, now: dt.datetime | None = None) -> list[FunnelRow]:
         )
         for p in phases
     ]
+
+
+def phase_entered_at_by_account(
+    *, account_ids: list[int] | None = None
+) -> dict[int, tuple[int, dt.datetime]]:
+    """{account_id: (phase_id, entered_at)} in one query; an account with no phase row is in
+    the first phase since it was created (no phases at all: {})."""
+    first = phase_first()
+    queryset = Account.objects.all()
+    if account_ids is not None:
+        queryset = queryset.filter(pk__in=account_ids)
+    row = AccountPhase.objects.filter(account=OuterRef("pk"))
+    rows = (
+        queryset.annotate(
+            phase_id=Subquery(row.values("phase_id")[:1]),
+            entered_at=Subquery(row.values("entered_at")[:1]),
+        )
+        .values_list("pk", "phase_id", "entered_at", "created_at")
+        .order_by()
+    )
+    result: dict[int, tuple[int, dt.datetime]] = {}
+    for account_id, phase_id, entered_at, created_at in rows:
+        if phase_id is None:
+            if first is None:
+                continue
+            phase_id, entered_at = first.pk, created_at
+        result[account_id] = (phase_id, entered_at)
+    return result
