@@ -11,12 +11,17 @@ from healthscore.selectors import (
     health_explanation,
     health_history,
     health_latest_by_account,
+    health_scores_at,
+    health_scores_between,
     health_trend,
     portfolio_band_distribution,
+    recompute_job_finished,
+    usage_totals_around,
+    usage_totals_by_day,
 )
 from tests.factories import AccountFactory
 
-from .factories import HealthScoreFactory
+from .factories import HealthScoreFactory, RecomputeJobFactory, UsageDailyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +86,58 @@ def test_latest_scores_and_band_distribution_use_the_latest_day(version):
     HealthScoreFactory(account=b, version=version, day=DAY, band="red", score=10)
     assert portfolio_band_distribution() == {"green": 1, "amber": 0, "red": 1}
     assert health_latest_by_account(account_ids=[a.pk])[a.pk]["score"] == 80
+
+
+def test_scores_between_returns_each_scored_day_of_the_accounts_within_the_dates(version):
+    a, b = AccountFactory(), AccountFactory()
+    for days_ago in (20, 10, 0):
+        HealthScoreFactory(account=a, version=version, day=DAY - dt.timedelta(days=days_ago))
+    HealthScoreFactory(account=b, version=version, day=DAY, score=30)
+    rows = health_scores_between(
+        account_ids=[a.pk], start=DAY - dt.timedelta(days=10), end=DAY - dt.timedelta(days=1)
+    )
+    assert rows == [(a.pk, DAY - dt.timedelta(days=10), 75.0)]
+
+
+def test_scores_between_without_an_end_runs_to_the_latest_day(version):
+    account = AccountFactory()
+    HealthScoreFactory(account=account, version=version, day=DAY - dt.timedelta(days=3))
+    HealthScoreFactory(account=account, version=version, day=DAY, score=40)
+    rows = health_scores_between(start=DAY - dt.timedelta(days=1))
+    assert rows == [(account.pk, DAY, 40.0)]
+
+
+def test_scores_at_gives_the_latest_score_on_or_before_each_day(version):
+    a, b = AccountFactory(), AccountFactory()
+    HealthScoreFactory(account=a, version=version, day=DAY - dt.timedelta(days=10), score=50)
+    HealthScoreFactory(account=a, version=version, day=DAY - dt.timedelta(days=2), score=70)
+    points = {a.pk: (DAY - dt.timedelta(days=5), DAY), b.pk: (DAY - dt.timedelta(days=5), DAY)}
+    rows = sorted(health_scores_at(points=points))
+    assert rows == sorted([(a.pk, 50.0, 70.0), (b.pk, None, None)])
+
+
+def test_usage_totals_by_day_sums_the_events_of_each_account_and_day(scoped):
+    a, b = AccountFactory(), AccountFactory()
+    UsageDailyFactory(account=a, day=DAY, event="login", count=3)
+    UsageDailyFactory(account=a, day=DAY, event="scan", count=4)
+    UsageDailyFactory(account=a, day=DAY + dt.timedelta(days=1), count=9)
+    UsageDailyFactory(account=b, day=DAY, count=5)
+    rows = usage_totals_by_day(account_ids=[a.pk], start=DAY - dt.timedelta(days=1), end=DAY)
+    assert rows == [(a.pk, DAY, 7)]
+
+
+def test_usage_totals_around_sums_the_days_before_and_from_each_start(scoped):
+    a, b = AccountFactory(), AccountFactory()
+    UsageDailyFactory(account=a, day=DAY - dt.timedelta(days=3), count=2)
+    UsageDailyFactory(account=a, day=DAY - dt.timedelta(days=8), count=100)
+    UsageDailyFactory(account=a, day=DAY, count=5)
+    UsageDailyFactory(account=a, day=DAY + dt.timedelta(days=6), count=1)
+    rows = sorted(usage_totals_around(starts={a.pk: DAY, b.pk: DAY}, days=7))
+    assert rows == sorted([(a.pk, 2, 6), (b.pk, 0, 0)])
+
+
+def test_recompute_job_finished_only_for_a_done_job_of_that_day(scoped):
+    RecomputeJobFactory(day=DAY, status="running")
+    RecomputeJobFactory(day=DAY - dt.timedelta(days=1), status="done")
+    assert recompute_job_finished(day=DAY) is False
+    assert recompute_job_finished(day=DAY - dt.timedelta(days=1)) is True
