@@ -364,7 +364,13 @@ def health_scores_at(
         "FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS s(account_id, t0, t1)"
     )
     tenant_id = require_current_tenant().pk
-    params = [tenant_id, tenant_id, ids, [points[a][0] for a in ids], [points[a][1] for a in ids]]
+    params: list[Any] = [
+        tenant_id,
+        tenant_id,
+        ids,
+        [points[a][0] for a in ids],
+        [points[a][1] for a in ids],
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -403,7 +409,7 @@ def usage_totals_around(*, starts: dict[int, dt.date], days: int) -> list[tuple[
          AND u.day >= s.t0 - %s AND u.day < s.t0 + %s
         GROUP BY s.account_id
     """
-    params = [ids, [starts[a] for a in ids], require_current_tenant().pk, days, days]
+    params: list[Any] = [ids, [starts[a] for a in ids], require_current_tenant().pk, days, days]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
