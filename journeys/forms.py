@@ -238,7 +238,7 @@ class BaseTemplateMilestoneFormSet(forms.BaseFormSet):
         ]
 
 
-TemplateMilestoneFormSet = forms.formset_factory(
+TemplateMilestoneFormSet: type[BaseTemplateMilestoneFormSet] = forms.formset_factory(  # type: ignore[assignment]
     TemplateMilestoneForm,
     formset=BaseTemplateMilestoneFormSet,
     extra=3,
