@@ -105,7 +105,7 @@ class PortfolioView(APIView):
                 "average_over_time": selectors.portfolio_average_over_time(days=90),
                 "by_phase": selectors.portfolio_by_phase(),
                 "at_risk": [_account_ref(r) for r in selectors.portfolio_at_risk(limit=20)],
-                "renewals": [_account_ref(r) for r in selectors.portfolio_renewals(days=90)],
+                "renewals": selectors.portfolio_renewals(days=90),
             }
         )
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pandas as pd
-from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
-from django.utils import timezone
+from django.db.models import Avg, Count, Q, Sum
 
-from accounts.models import Contract, MarketSegment
-from journeys.selectors import current_phase_by_account
+from accounts.models import MarketSegment
 
 from . import selectors
 from .models import HealthScore, RecomputeJob, Scorecard, ScorecardVersion
@@ -111,74 +108,6 @@ def portfolio_by_market_segment(*, day: dt.date | None) -> list[dict[str, Any]]:
     return sorted(result, key=lambda r: order.get(r["segment"], len(order)))
 
 
-def portfolio_by_phase(*, day: dt.date | None) -> list[dict[str, Any]]:
-    """Per journey phase: accounts, average score and band counts of `day`.
-
-    Same result as `selectors.portfolio_by_phase`, but reads every account's phase in one
-    pass instead of sending thousands of account ids back to the database."""
-    if day is None:
-        return []
-    scores = pd.DataFrame(
-        list(HealthScore.objects.filter(day=day).values_list("account_id", "score", "band")),
-        columns=["account_id", "score", "band"],
-    )
-    phases = current_phase_by_account()
-    if scores.empty or not phases:
-        return []
-    by_id = {p.pk: p for p in phases.values()}
-    scores["phase"] = scores["account_id"].map({a: p.pk for a, p in phases.items()})
-    scores = scores.dropna(subset=["phase"])
-    scores["phase"] = scores["phase"].astype(int)
-    stats = scores.groupby("phase")["score"].agg(["count", "mean"])
-    bands = pd.crosstab(scores["phase"], scores["band"])
-    result = []
-    for phase_id in sorted(stats.index, key=lambda pk: by_id[int(pk)].order):
-        phase = by_id[int(phase_id)]
-        counts = bands.loc[phase_id]
-        result.append(
-            {
-                "phase": phase.key,
-                "name": phase.name,
-                "accounts": int(stats.loc[phase_id, "count"]),
-                "average": round(float(stats.loc[phase_id, "mean"]), 2),
-                "bands": {b: int(counts.get(b, 0)) for b in BANDS},
-            }
-        )
-    return result
-
-
-def portfolio_renewals(*, day: dt.date | None, days: int = 90) -> list[dict[str, Any]]:
-    """Live contracts renewing in the next `days` with the account's score of `day`, as
-    plain rows (one query; no model instances for thousands of renewals)."""
-    today = timezone.localdate()
-    latest = HealthScore.objects.filter(day=day, account=OuterRef("account_id"))
-    rows = (
-        Contract.objects.filter(
-            status__in=selectors.LIVE_CONTRACT,
-            renewal_date__gte=today,
-            renewal_date__lte=today + dt.timedelta(days=days),
-        )
-        .annotate(
-            score=Subquery(latest.values("score")[:1]),
-            band=Subquery(latest.values("band")[:1]),
-        )
-        .order_by("renewal_date", "pk")
-        .values("pk", "account_id", "account__name", "renewal_date", "arr", "score", "band")
-    )
-    return [
-        {
-            "contract_id": row["pk"],
-            "account_id": row["account_id"],
-            "account_name": row["account__name"],
-            "renewal_date": row["renewal_date"],
-            "arr": row["arr"],
-            "score": row["score"],
-            "band": row["band"],
-        }
-        for row in rows
-    ]
-
-
 def portfolio_page(
     *, at_risk_limit: int = 20, renewal_days: int = 90, renewals_shown: int | None = 50
 ) -> dict[str, Any]:
@@ -187,13 +116,13 @@ def portfolio_page(
     if day is None:
         return {"day": None}
     bands = selectors.portfolio_band_distribution(day=day)
-    renewals = portfolio_renewals(day=day, days=renewal_days)
+    renewals = selectors.portfolio_renewals(day=day, days=renewal_days)
     return {
         "day": day,
         "bands": bands,
         "scored": sum(bands.values()),
         **portfolio_over_time(until=day, days=90),
-        "by_phase": portfolio_by_phase(day=day),
+        "by_phase": selectors.portfolio_by_phase(day=day),
         "by_segment": portfolio_by_market_segment(day=day),
         "at_risk": selectors.portfolio_at_risk(limit=at_risk_limit, day=day),
         "renewals": renewals[:renewals_shown] if renewals_shown else renewals,

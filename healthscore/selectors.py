@@ -211,33 +211,37 @@ def portfolio_average_over_time(*, days: int = 90) -> list[dict[str, Any]]:
 
 
 def portfolio_by_phase(*, day: dt.date | None = None) -> list[dict[str, Any]]:
-    """Per journey phase: accounts, average score and band counts (latest day)."""
+    """Per journey phase: accounts, average score and band counts (of `day`, default latest).
+
+    Reads every account's phase in one pass rather than sending thousands of account ids
+    back to the database."""
     day = day or health_latest_day()
     if day is None:
         return []
-    frame = pd.DataFrame(
+    scores = pd.DataFrame(
         list(HealthScore.objects.filter(day=day).values_list("account_id", "score", "band")),
         columns=["account_id", "score", "band"],
     )
-    phases = current_phase_by_account(account_ids=frame["account_id"].tolist())
-    by_id = {p.pk: p for p in phases.values()}
-    frame["phase"] = frame["account_id"].map({a: p.pk for a, p in phases.items()})
-    frame = frame.dropna(subset=["phase"])
-    if frame.empty:
+    phases = current_phase_by_account()
+    if scores.empty or not phases:
         return []
-    bands = pd.crosstab(frame["phase"], frame["band"])
-    stats = frame.groupby("phase")["score"].agg(["count", "mean"])
+    by_id = {p.pk: p for p in phases.values()}
+    scores["phase"] = scores["account_id"].map({a: p.pk for a, p in phases.items()})
+    scores = scores.dropna(subset=["phase"])
+    scores["phase"] = scores["phase"].astype(int)
+    stats = scores.groupby("phase")["score"].agg(["count", "mean"])
+    bands = pd.crosstab(scores["phase"], scores["band"])
     result = []
     for phase_id in sorted(stats.index, key=lambda pk: by_id[int(pk)].order):
         phase = by_id[int(phase_id)]
-        row = bands.loc[phase_id] if phase_id in bands.index else {}
+        counts = bands.loc[phase_id]
         result.append(
             {
                 "phase": phase.key,
                 "name": phase.name,
                 "accounts": int(stats.loc[phase_id, "count"]),
                 "average": round(float(stats.loc[phase_id, "mean"]), 2),
-                "bands": {b: int(row.get(b, 0)) for b in ("green", "amber", "red")},
+                "bands": {b: int(counts.get(b, 0)) for b in ("green", "amber", "red")},
             }
         )
     return result
@@ -276,30 +280,38 @@ def portfolio_at_risk(*, limit: int = 20, day: dt.date | None = None) -> list[di
     ]
 
 
-def portfolio_renewals(*, days: int = 90, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Live contracts renewing in the next `days`, with the account's latest health."""
+def portfolio_renewals(
+    *, days: int = 90, day: dt.date | None = None, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Live contracts renewing in the next `days`, with the account's score of `day` (default:
+    the latest scored day), as plain rows: one query, no model instances."""
     today = today or timezone.localdate()
-    contracts = (
+    day = day or health_latest_day()
+    score_of_day = HealthScore.objects.filter(day=day, account=OuterRef("account_id"))
+    rows = (
         Contract.objects.filter(
             status__in=LIVE_CONTRACT,
             renewal_date__gte=today,
             renewal_date__lte=today + dt.timedelta(days=days),
         )
-        .select_related("account")
-        .order_by("renewal_date")
+        .annotate(
+            score=Subquery(score_of_day.values("score")[:1]),
+            band=Subquery(score_of_day.values("band")[:1]),
+        )
+        .order_by("renewal_date", "pk")
+        .values("pk", "account_id", "account__name", "renewal_date", "arr", "score", "band")
     )
-    latest = health_latest_by_account(account_ids=[c.account_id for c in contracts])
     return [
         {
-            "account": c.account,
-            "account_id": c.account_id,
-            "contract_id": c.pk,
-            "renewal_date": c.renewal_date,
-            "arr": c.arr,
-            "score": (latest.get(c.account_id) or {}).get("score"),
-            "band": (latest.get(c.account_id) or {}).get("band"),
+            "contract_id": row["pk"],
+            "account_id": row["account_id"],
+            "account_name": row["account__name"],
+            "renewal_date": row["renewal_date"],
+            "arr": row["arr"],
+            "score": row["score"],
+            "band": row["band"],
         }
-        for c in contracts
+        for row in rows
     ]
 
 

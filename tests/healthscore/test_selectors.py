@@ -141,3 +141,47 @@ def test_recompute_job_finished_only_for_a_done_job_of_that_day(scoped):
     RecomputeJobFactory(day=DAY - dt.timedelta(days=1), status="done")
     assert recompute_job_finished(day=DAY) is False
     assert recompute_job_finished(day=DAY - dt.timedelta(days=1)) is True
+
+
+def test_renewals_list_live_contracts_in_the_window_with_the_score_of_the_day(version):
+    from accounts.models import ContractStatus
+    from healthscore.selectors import portfolio_renewals
+    from tests.factories import ContractFactory
+
+    soon = ContractFactory(
+        start_date=DAY - dt.timedelta(days=300), renewal_date=DAY + dt.timedelta(days=30)
+    )
+    ContractFactory(start_date=DAY, renewal_date=DAY + dt.timedelta(days=200))
+    ContractFactory(
+        start_date=DAY - dt.timedelta(days=300),
+        renewal_date=DAY + dt.timedelta(days=10),
+        status=ContractStatus.CANCELLED,
+    )
+    HealthScoreFactory(account=soon.account, version=version, day=DAY, score=42, band="amber")
+
+    rows = portfolio_renewals(days=90, day=DAY, today=DAY)
+
+    assert [(r["contract_id"], r["account_name"], r["score"], r["band"]) for r in rows] == [
+        (soon.pk, soon.account.name, 42, "amber")
+    ]
+
+
+def test_health_by_phase_counts_accounts_and_bands_per_phase_in_phase_order(version):
+    from healthscore.selectors import portfolio_by_phase
+    from journeys.selectors import phase_list
+    from journeys.services import phase_transition, phases_seed_defaults
+
+    phases_seed_defaults()
+    first, second = list(phase_list())[:2]
+    a, b, c = AccountFactory(), AccountFactory(), AccountFactory()
+    phase_transition(account=c, to_phase=second, actor=None, reason="")
+    HealthScoreFactory(account=a, version=version, day=DAY, score=80, band="green")
+    HealthScoreFactory(account=b, version=version, day=DAY, score=30, band="red")
+    HealthScoreFactory(account=c, version=version, day=DAY, score=50, band="amber")
+
+    rows = portfolio_by_phase(day=DAY)
+
+    assert [(r["phase"], r["accounts"], r["average"], r["bands"]) for r in rows] == [
+        (first.key, 2, 55.0, {"green": 1, "amber": 0, "red": 1}),
+        (second.key, 1, 50.0, {"green": 0, "amber": 1, "red": 0}),
+    ]

@@ -477,24 +477,6 @@ def test_a_finished_job_page_stops_refreshing(admin_user, scored):
     assert "100%" in body
 
 
-def test_the_page_phase_breakdown_matches_the_engine_selector(scored):
-    from healthscore import page_selectors, selectors
-
-    day = selectors.health_latest_day()
-    assert page_selectors.portfolio_by_phase(day=day) == selectors.portfolio_by_phase(day=day)
-
-
-def test_the_page_renewals_match_the_engine_selector(scored):
-    from healthscore import page_selectors, selectors
-
-    day = selectors.health_latest_day()
-    mine = page_selectors.portfolio_renewals(day=day, days=90)
-    engine = selectors.portfolio_renewals(days=90)
-    keys = ("contract_id", "account_id", "renewal_date", "arr", "score", "band")
-    assert [{k: r[k] for k in keys} for r in mine] == [{k: r[k] for k in keys} for r in engine]
-    assert len(mine) == 3
-
-
 def test_the_healthscore_catalogue_has_no_untranslated_or_fuzzy_message():
     import subprocess
     from pathlib import Path
