@@ -1,0 +1,59 @@
+"""Reads of the health score (selectors), by topic."""
+
+from .config import (
+    health_alert_list,
+    recompute_job_finished,
+    recompute_job_latest,
+    scorecard_list,
+    scorecard_version_list,
+)
+from .portfolio import (
+    LIVE_CONTRACT,
+    portfolio_at_risk,
+    portfolio_average_over_time,
+    portfolio_band_distribution,
+    portfolio_by_phase,
+    portfolio_renewals,
+)
+from .scores import (
+    TREND_DAYS,
+    health_current,
+    health_explanation,
+    health_history,
+    health_latest_by_account,
+    health_latest_day,
+    health_score_on,
+    health_scores_at,
+    health_scores_between,
+    health_trend,
+)
+from .usage import (
+    usage_totals_around,
+    usage_totals_by_day,
+)
+
+__all__ = [
+    "LIVE_CONTRACT",
+    "TREND_DAYS",
+    "health_alert_list",
+    "health_current",
+    "health_explanation",
+    "health_history",
+    "health_latest_by_account",
+    "health_latest_day",
+    "health_score_on",
+    "health_scores_at",
+    "health_scores_between",
+    "health_trend",
+    "portfolio_at_risk",
+    "portfolio_average_over_time",
+    "portfolio_band_distribution",
+    "portfolio_by_phase",
+    "portfolio_renewals",
+    "recompute_job_finished",
+    "recompute_job_latest",
+    "scorecard_list",
+    "scorecard_version_list",
+    "usage_totals_around",
+    "usage_totals_by_day",
+]

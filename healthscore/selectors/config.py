@@ -1,0 +1,45 @@
+"""Reads of scorecards, recompute jobs and alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from accounts.models import Account
+
+from ..models import (
+    HealthAlert,
+    JobStatus,
+    RecomputeJob,
+    Scorecard,
+    ScorecardVersion,
+)
+
+
+def scorecard_list() -> QuerySet[Scorecard]:
+    return Scorecard.objects.select_related("current_version", "segment").order_by(
+        "is_default", "priority", "pk"
+    )
+
+
+def scorecard_version_list(*, scorecard: Scorecard) -> QuerySet[ScorecardVersion]:
+    return ScorecardVersion.objects.filter(scorecard=scorecard).order_by("-number")
+
+
+def recompute_job_latest() -> RecomputeJob | None:
+    return RecomputeJob.objects.order_by("-started_at", "-pk").first()
+
+
+def health_alert_list(*, account: Account | None = None, open_only: bool = False) -> QuerySet:
+    queryset = HealthAlert.objects.select_related("account")
+    if account is not None:
+        queryset = queryset.filter(account=account)
+    if open_only:
+        queryset = queryset.filter(resolved_on__isnull=True)
+    return queryset.order_by("-opened_on", "-pk")
+
+
+def recompute_job_finished(*, day: dt.date) -> bool:
+    """Has the nightly recompute for `day` finished in the tenant in scope?"""
+    return RecomputeJob.objects.filter(day=day, status=JobStatus.DONE).exists()

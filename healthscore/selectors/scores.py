@@ -1,0 +1,219 @@
+"""Reads of health scores: current, history, trend, explanation, bulk windows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Account
+from cs_platform.scoping import require_current_tenant
+
+from ..measures_catalog import MEASURES
+from ..models import (
+    HealthScore,
+)
+from ..scoring import effective_weights
+
+TREND_DAYS = (7, 30, 90)
+
+
+def health_latest_day() -> dt.date | None:
+    """The most recent day the tenant has scores for."""
+    return HealthScore.objects.aggregate(d=Max("day"))["d"]
+
+
+def health_current(*, account: Account) -> HealthScore | None:
+    return (
+        HealthScore.objects.filter(account=account)
+        .select_related("version__scorecard")
+        .order_by("-day")
+        .first()
+    )
+
+
+def health_score_on(*, account: Account, day: dt.date) -> HealthScore | None:
+    """The score of `day`, or the latest one before it."""
+    return (
+        HealthScore.objects.filter(account=account, day__lte=day)
+        .select_related("version__scorecard")
+        .order_by("-day")
+        .first()
+    )
+
+
+def health_trend(*, account: Account, current: HealthScore | None = None) -> dict[str, Any]:
+    """Score change over 7 / 30 / 90 days: {"7": {"score": 61.0, "change": -4.5}, …}."""
+    current = current or health_current(account=account)
+    if current is None:
+        return {str(d): None for d in TREND_DAYS}
+    days = [current.day - dt.timedelta(days=d) for d in TREND_DAYS]
+    past = dict(
+        HealthScore.objects.filter(account=account, day__in=days).values_list("day", "score")
+    )
+    result: dict[str, Any] = {}
+    for d, day in zip(TREND_DAYS, days, strict=True):
+        then = past.get(day)
+        result[str(d)] = (
+            None if then is None else {"score": then, "change": round(current.score - then, 2)}
+        )
+    return result
+
+
+def health_history(
+    *, account: Account, days: int = 90, until: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Daily scores, oldest first; `version_changed` marks the days a new scorecard version
+    took effect, so a chart can tell a weight change from a customer change."""
+    until = until or timezone.localdate()
+    rows = (
+        HealthScore.objects.filter(
+            account=account, day__gt=until - dt.timedelta(days=days), day__lte=until
+        )
+        .order_by("day")
+        .values("day", "score", "band", "version_id", "version__number", "version__scorecard_id")
+    )
+    history = []
+    previous = None
+    for row in rows:
+        history.append(
+            {
+                "day": row["day"],
+                "score": row["score"],
+                "band": row["band"],
+                "version": row["version__number"],
+                "scorecard": row["version__scorecard_id"],
+                "version_changed": previous is not None and previous != row["version_id"],
+            }
+        )
+        previous = row["version_id"]
+    return history
+
+
+def _components(score: HealthScore) -> list[dict[str, Any]]:
+    definition = score.version.definition
+    groups = {g["key"]: g for g in definition.get("groups") or []}
+    weights = effective_weights(definition)
+    out = []
+    for comp in definition["components"]:
+        stored = score.components.get(comp["key"]) or {}
+        points = stored.get("points")
+        weight = stored.get("weight", weights[comp["key"]])
+        measure = MEASURES.get(comp["measure"])
+        out.append(
+            {
+                "key": comp["key"],
+                "label": comp.get("label") or (str(measure.label) if measure else comp["key"]),
+                "measure": comp["measure"],
+                "unit": measure.unit if measure else "",
+                "group": comp.get("group"),
+                "group_label": (groups.get(comp.get("group")) or {}).get("label"),
+                "value": stored.get("value"),
+                "points": points,
+                "weight": weight,
+                "contribution": None if points is None else round(points * weight / 100, 2),
+            }
+        )
+    return out
+
+
+def health_explanation(*, account: Account, day: dt.date | None = None) -> dict[str, Any] | None:
+    """The score, each component's value, points and contribution, and what moved most
+    since 30 days ago (by contribution; components are matched by their stable key)."""
+    score = health_score_on(account=account, day=day) if day else health_current(account=account)
+    if score is None:
+        return None
+    components = _components(score)
+    before = health_score_on(account=account, day=score.day - dt.timedelta(days=30))
+    movers = []
+    if before is not None and before.day < score.day:
+        then = {c["key"]: c for c in _components(before)}
+        for comp in components:
+            old = then.get(comp["key"])
+            if old is None or comp["contribution"] is None or old["contribution"] is None:
+                continue
+            movers.append(
+                {
+                    "key": comp["key"],
+                    "label": comp["label"],
+                    "value_then": old["value"],
+                    "value_now": comp["value"],
+                    "contribution_change": round(comp["contribution"] - old["contribution"], 2),
+                }
+            )
+        movers.sort(key=lambda m: abs(m["contribution_change"]), reverse=True)
+    return {
+        "day": score.day,
+        "score": score.score,
+        "band": score.band,
+        "scorecard": {"id": score.version.scorecard_id, "name": score.version.scorecard.name},
+        "version": score.version.number,
+        "components": components,
+        "compared_with": before.day if before is not None and before.day < score.day else None,
+        "score_then": before.score if before is not None and before.day < score.day else None,
+        "moved_most": movers,
+    }
+
+
+def health_latest_by_account(*, account_ids: list[int] | None = None) -> dict[int, dict]:
+    """{account_id: {"score", "band", "day"}} from each account's latest score (one query)."""
+    day = health_latest_day()
+    if day is None:
+        return {}
+    queryset = HealthScore.objects.filter(day=day)
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    return {
+        row["account_id"]: {"score": row["score"], "band": row["band"], "day": day}
+        for row in queryset.values("account_id", "score", "band")
+    }
+
+
+def health_scores_between(
+    *,
+    start: dt.date,
+    end: dt.date | None = None,
+    account_ids: list[int] | None = None,
+) -> list[tuple[int, dt.date, float]]:
+    """(account_id, day, score) of every scored day with start <= day <= end (no end: to
+    the latest)."""
+    queryset = HealthScore.objects.filter(day__gte=start)
+    if end is not None:
+        queryset = queryset.filter(day__lte=end)
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    return list(queryset.values_list("account_id", "day", "score").order_by())
+
+
+def health_scores_at(
+    *, points: dict[int, tuple[dt.date, dt.date]]
+) -> list[tuple[int, float | None, float | None]]:
+    """(account_id, before, after): each account's latest score on or before each of its two
+    days `points[account_id] = (day_before, day_after)` (None where it has none yet)."""
+    if not points:
+        return []
+    ids = list(points)
+    table = HealthScore._meta.db_table
+    latest = (
+        f"(SELECT h.score FROM {table} h WHERE h.tenant_id = %s AND h.account_id = s.account_id "
+        "AND h.day <= s.{col} ORDER BY h.day DESC LIMIT 1)"
+    )
+    sql = (
+        f"SELECT s.account_id, {latest.format(col='t0')} AS before, "
+        f"{latest.format(col='t1')} AS after "
+        "FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS s(account_id, t0, t1)"
+    )
+    tenant_id = require_current_tenant().pk
+    params: list[Any] = [
+        tenant_id,
+        tenant_id,
+        ids,
+        [points[a][0] for a in ids],
+        [points[a][1] for a in ids],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
