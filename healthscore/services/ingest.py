@@ -138,13 +138,17 @@ def _timestamp(item: dict[str, Any], *, now: dt.datetime, horizon: dt.datetime) 
     return value
 
 
+# One encoder for every event (json.dumps with options builds a new one per call).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _properties(item: dict[str, Any]) -> str | None:
     value = item.get("properties")
     if value is None:
         return None
     if not isinstance(value, dict):
         raise _Rejected("bad_type", "properties must be a JSON object.")
-    serialized = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    serialized = _ENCODE(value)
     if len(serialized.encode()) > MAX_PROPERTIES_BYTES:
         raise _Rejected("properties_too_large", "properties are larger than 8 KB.")
     # PostgreSQL jsonb refuses NUL characters.
@@ -173,8 +177,13 @@ def _short(value: Any, limit: int) -> bool:
     return type(value) is str and 0 < len(value) <= limit
 
 
-def _validate(item: Any, *, now: dt.datetime, horizon: dt.datetime) -> _Valid:
+def _validate(
+    item: Any, *, now: dt.datetime, horizon: dt.datetime, stamps: dict[str, dt.datetime]
+) -> _Valid:
     """(account external id, contact key, event, timestamp, properties JSON, key).
+
+    `stamps` memoises the timestamps of the batch that passed validation (batches repeat
+    them), so each distinct string is parsed and checked once.
 
     NOTE: the hot path of ingestion: a well-formed event passes a few type checks; anything
     unusual goes through `_validate_slowly`, which gives the precise reason.
@@ -190,7 +199,11 @@ def _validate(item: Any, *, now: dt.datetime, horizon: dt.datetime) -> _Valid:
             and (key is None or _short(key, MAX_KEY_LENGTH))
             and (properties is None or type(properties) is dict)
         ):
-            occurred_at = _timestamp(item, now=now, horizon=horizon)
+            raw = get("timestamp")
+            occurred_at = stamps.get(raw) if type(raw) is str else None
+            if occurred_at is None:
+                occurred_at = _timestamp(item, now=now, horizon=horizon)
+                stamps[raw] = occurred_at
             serialized = None if properties is None else _properties(item)
             return (account, contact, event, occurred_at, serialized, key)
     return _validate_slowly(item, now=now, horizon=horizon)
@@ -199,8 +212,15 @@ def _validate(item: Any, *, now: dt.datetime, horizon: dt.datetime) -> _Valid:
 def _account_ids(*, tenant: Tenant, external_ids: set[str]) -> dict[str, int]:
     if not external_ids:
         return {}
-    rows = Account.objects.unscoped().filter(tenant=tenant, external_id__in=list(external_ids))
-    return dict(rows.values_list("external_id", "id"))
+    # NOTE: raw SQL with one array parameter: the ORM spends longer building a 1,000-item
+    # IN (…) than PostgreSQL spends answering it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT external_id, id FROM {Account._meta.db_table}"
+            " WHERE tenant_id = %s AND external_id = ANY(%s)",
+            [tenant.pk, list(external_ids)],
+        )
+        return dict(cursor.fetchall())
 
 
 _INSERT = """
@@ -280,9 +300,10 @@ def events_ingest(
     horizon = retention_horizon(now=now)
     result = IngestResult()
     valid: list[tuple[int, _Valid]] = []
+    stamps: dict[str, dt.datetime] = {}
     for index, item in enumerate(events):
         try:
-            valid.append((index, _validate(item, now=now, horizon=horizon)))
+            valid.append((index, _validate(item, now=now, horizon=horizon, stamps=stamps)))
         except _Rejected as rejected:
             result.rejected.append(
                 {"index": index, "error": rejected.message, "code": rejected.code}
