@@ -83,3 +83,13 @@ class SectionForm(forms.Form):
 
 class ImageUploadForm(forms.Form):
     file = forms.FileField(label=_("Image (PNG, JPEG, GIF or WebP, up to 5 MB)"))
+
+
+class ReaderSearchForm(forms.Form):
+    """The public search box. CharField refuses NUL characters, which PostgreSQL cannot take."""
+
+    q = forms.CharField(max_length=200, required=False, strip=True)
+
+
+class MagicLinkRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Your work e-mail"), max_length=254)

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Contact
@@ -27,6 +28,7 @@ from cs_platform.selectors import membership_get
 from journeys.selectors import current_phase_by_account
 
 from . import selectors, services
+from .forms import MagicLinkRequestForm, ReaderSearchForm
 from .language import reader_language, remember_language
 from .models import Article, Section
 from .services import ReaderLinkError
@@ -203,7 +205,11 @@ def feedback(request: HttpRequest, article_slug: str) -> HttpResponse:
 
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    form = ReaderSearchForm(request.GET)
+    if not form.is_valid():
+        context = {"query": "", "hits": [], "error": _("This search cannot be run.")}
+        return _render(request, "content/public/search.html", context, status=400)
+    query = form.cleaned_data["q"]
     language = request.reader_language  # type: ignore[attr-defined]
     hits = selectors.article_search(query=query, language=language) if query else []
     return _render(request, "content/public/search.html", {"query": query, "hits": hits})
@@ -212,15 +218,20 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @public_page
 def signin(request: HttpRequest) -> HttpResponse:
-    sent = False
+    form = MagicLinkRequestForm(request.POST or None)
     if request.method == "POST":
+        if not form.is_valid():
+            return _render(
+                request, "content/public/signin.html", {"form": form, "sent": False}, status=400
+            )
         services.magic_link_send(
-            email=request.POST.get("email", "")[:254],
+            email=form.cleaned_data["email"],
             base_url=request.build_absolute_uri("/"),
             language=request.reader_language,  # type: ignore[attr-defined]
         )
-        sent = True
-    return _render(request, "content/public/signin.html", {"sent": sent})
+    return _render(
+        request, "content/public/signin.html", {"form": form, "sent": request.method == "POST"}
+    )
 
 
 def _link_error(request: HttpRequest, error: ReaderLinkError) -> HttpResponse:

@@ -329,3 +329,16 @@ def test_account_panel_lists_the_accounts_reading(rf, scoped, tenant):
     context = account_reading_context(request, contact.account)
     html = render_to_string("content/staff/account_panel.html", context, request=request)
     assert "会社ページを編集する" in html
+
+
+def test_a_search_with_a_nul_character_is_a_400_not_a_server_error(client, published):
+    response = client.get("/learn/acme/search/", {"q": "採用\x00"})
+
+    assert response.status_code == 400
+
+
+def test_a_malformed_sign_in_address_is_a_400_with_the_form_error(client, published):
+    for email in ("not-an-email", "hr\x00@customer.example"):
+        response = client.post("/learn/acme/signin/", {"email": email})
+        assert response.status_code == 400
+        assert 'role="alert"' in response.content.decode()
