@@ -109,6 +109,9 @@ def _optional_str(item: dict[str, Any], name: str, max_length: int) -> str | Non
         raise _Rejected("bad_type", f"{name} must be a string.")
     if len(value) > max_length:
         raise _Rejected("too_long", f"{name} is longer than {max_length} characters.")
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL; one such event must not fail the whole batch.
+        raise _Rejected("bad_type", f"{name} must not contain NUL characters.")
     return value
 
 
@@ -174,7 +177,7 @@ def _validate_slowly(item: Any, *, now: dt.datetime, horizon: dt.datetime) -> _V
 
 
 def _short(value: Any, limit: int) -> bool:
-    return type(value) is str and 0 < len(value) <= limit
+    return type(value) is str and 0 < len(value) <= limit and "\x00" not in value
 
 
 def _validate(

@@ -210,3 +210,12 @@ def test_concurrent_batches_with_the_same_key_store_it_once(tenant):
     with tenant_scope(tenant):
         assert EventKey.objects.count() == 50
         assert sum(r.count for r in UsageDaily.objects.all()) == 50
+
+
+@pytest.mark.parametrize("field", ["account_id", "contact_id", "event", "idempotency_key"])
+def test_a_nul_character_rejects_only_its_event(scoped, account, field):
+    result = ingest(scoped, [event(**{field: "a\x00b"}), event()])
+
+    assert result.accepted == 1
+    assert [(r["index"], r["code"]) for r in result.rejected] == [(0, "bad_type")]
+    assert "NUL" in result.rejected[0]["error"]
