@@ -55,6 +55,12 @@ def validate(parsed: ParsedFile, spec: Spec) -> Validated:
         raw = frame[column.key].astype("string").fillna("").astype(object)
         if column.required:
             out.add(raw == "", column.key, _("%(column)s is required.") % {"column": column.key})
+        # PostgreSQL text cannot hold NUL: report the row instead of failing the COPY.
+        out.add(
+            raw.str.contains("\x00", regex=False),
+            column.key,
+            _("Contains a NUL character, which cannot be stored."),
+        )
         values[column.model_field] = _CONVERTERS[column.type](raw, column, spec, out)
     _check_duplicates(frame, out)
     if spec.kind == "contracts":

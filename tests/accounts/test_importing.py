@@ -167,3 +167,10 @@ def test_malformed_10000_row_file_gets_a_report_per_row_and_changes_nothing(scop
     assert report.bad_lines == 5_000
     assert report.errors[0].line == 3
     assert Account.objects.count() == 1
+
+
+def test_a_nul_character_is_reported_on_its_row_and_nothing_is_written(scoped):
+    data = _csv("external_id,name", "A-1,Bad\x00Name", "A-2,Good")
+    report = run_import(kind="accounts", data=data.encode(), dry_run=False)
+    assert _lines(report) == [(2, "name")]
+    assert not Account.objects.exists()
