@@ -73,9 +73,9 @@ def _generate(tenant: Tenant, n: int) -> None:
             [tenant.pk, EVENTS],
         )
         cursor.execute(
-            "INSERT INTO healthscore_contactdaily (tenant_id, account_id, contact_key, day, count)"
+            "INSERT INTO healthscore_contactdaily (tenant_id, account_id, contact_key, day)"
             " SELECT %s, account_id, 'u' || ((k * 7 + j * 3 + extract(doy FROM day)::int) %% 25),"
-            " day, 1 FROM bench_days CROSS JOIN generate_series(0, k %% 3) j"
+            " day FROM bench_days CROSS JOIN generate_series(0, k %% 3) j"
             " ON CONFLICT DO NOTHING",
             [tenant.pk],
         )

@@ -111,6 +111,17 @@ class TenantScopedManager(models.Manager.from_queryset(TenantScopedQuerySet)):  
         return super().get_queryset()
 
 
+def tenant_foreign_key(**options: Any) -> models.ForeignKey:
+    """The `tenant` field of a tenant-owned model; `options` tune a hot table's copy of it."""
+    return models.ForeignKey(
+        "cs_platform.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        **options,
+    )
+
+
 class TenantScopedModel(models.Model):
     """Base of every tenant-owned model.
 
@@ -120,9 +131,7 @@ class TenantScopedModel(models.Model):
     unscoped manager.
     """
 
-    tenant = models.ForeignKey(
-        "cs_platform.Tenant", on_delete=models.CASCADE, related_name="+", editable=False
-    )
+    tenant = tenant_foreign_key()
 
     objects = TenantScopedManager()
 

@@ -6,7 +6,8 @@ The write path for a batch (all inside one transaction):
    `healthscore_eventkey` (ON CONFLICT DO NOTHING … RETURNING), insert into the partitioned
    event table only the events without a key or whose key was claimed now (first occurrence
    in the batch wins), and add the inserted rows — taken from the INSERT's RETURNING — to the
-   daily rollups with INSERT … ON CONFLICT DO UPDATE SET count = count + EXCLUDED.count.
+   daily rollups: counts with INSERT … ON CONFLICT DO UPDATE SET count = count + EXCLUDED.count,
+   active users with INSERT … ON CONFLICT DO NOTHING.
 
 A retried or concurrent batch therefore neither stores a keyed event twice nor counts it twice
 in the rollups. Rollup rows are written in a fixed order so concurrent batches lock them in
@@ -18,10 +19,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -81,13 +82,15 @@ def events_parse(*, body: bytes, content_type: str) -> list[Any]:
         events: list[Any] = []
         for line in lines:
             try:
-                events.append(json.loads(line))
-            except ValueError:
+                events.append(orjson.loads(line))
+            except orjson.JSONDecodeError:
                 events.append(_UNPARSABLE)
         return events
     try:
-        data = json.loads(body)
-    except ValueError as exc:
+        # orjson: several times faster than json, and strict (NaN, lone surrogates and
+        # numbers out of range are errors here rather than in PostgreSQL's jsonb later).
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise MalformedBatch("The body is not valid JSON.") from exc
     if isinstance(data, dict):
         data = [data]
@@ -141,23 +144,23 @@ def _timestamp(item: dict[str, Any], *, now: dt.datetime, horizon: dt.datetime) 
     return value
 
 
-# One encoder for every event (json.dumps with options builds a new one per call).
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def _properties(item: dict[str, Any]) -> str | None:
     value = item.get("properties")
     if value is None:
         return None
     if not isinstance(value, dict):
         raise _Rejected("bad_type", "properties must be a JSON object.")
-    serialized = _ENCODE(value)
-    if len(serialized.encode()) > MAX_PROPERTIES_BYTES:
+    try:
+        serialized = orjson.dumps(value)
+    except TypeError:
+        # Only reachable from Python callers (a decoded body holds JSON types only).
+        raise _Rejected("bad_type", "properties must contain JSON values only.") from None
+    if len(serialized) > MAX_PROPERTIES_BYTES:
         raise _Rejected("properties_too_large", "properties are larger than 8 KB.")
     # PostgreSQL jsonb refuses NUL characters.
-    if "\\u0000" in serialized:
+    if b"\\u0000" in serialized:
         raise _Rejected("bad_type", "properties must not contain NUL characters.")
-    return serialized
+    return serialized.decode()
 
 
 def _validate_slowly(item: Any, *, now: dt.datetime, horizon: dt.datetime) -> _Valid:
@@ -215,13 +218,14 @@ def _validate(
 def _account_ids(*, tenant: Tenant, external_ids: set[str]) -> dict[str, int]:
     if not external_ids:
         return {}
-    # NOTE: raw SQL with one array parameter: the ORM spends longer building a 1,000-item
-    # IN (…) than PostgreSQL spends answering it.
+    # NOTE: raw SQL with the ids as one JSON parameter: adapting a 1,000-item list (or
+    # building the ORM's IN (…)) costs more than PostgreSQL's answer through the unique index.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT external_id, id FROM {Account._meta.db_table}"
-            " WHERE tenant_id = %s AND external_id = ANY(%s)",
-            [tenant.pk, list(external_ids)],
+            f"SELECT a.external_id, a.id FROM {Account._meta.db_table} a"
+            " JOIN json_array_elements_text(%s::json) AS wanted(external_id)"
+            " ON a.external_id = wanted.external_id WHERE a.tenant_id = %s",
+            [orjson.dumps(list(external_ids)).decode(), tenant.pk],
         )
         return dict(cursor.fetchall())
 
@@ -254,12 +258,11 @@ WITH claimed AS (
     DO UPDATE SET count = healthscore_usagedaily.count + EXCLUDED.count
     RETURNING 1
 ), users AS (
-    INSERT INTO healthscore_contactdaily (tenant_id, account_id, contact_key, day, count)
-    SELECT %(tenant)s, account_id, contact_key, day, count(*) FROM ins
+    INSERT INTO healthscore_contactdaily (tenant_id, account_id, contact_key, day)
+    SELECT DISTINCT %(tenant)s::bigint, account_id, contact_key, day FROM ins
     WHERE contact_key IS NOT NULL
-    GROUP BY account_id, day, contact_key ORDER BY account_id, day, contact_key
-    ON CONFLICT (account_id, day, contact_key, tenant_id)
-    DO UPDATE SET count = healthscore_contactdaily.count + EXCLUDED.count
+    ORDER BY 2, 4, 3
+    ON CONFLICT (account_id, day, contact_key, tenant_id) DO NOTHING
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM daily), (SELECT count(*) FROM users)
@@ -314,6 +317,8 @@ def events_ingest(
     accounts = _account_ids(tenant=tenant, external_ids={v[0] for _i, v in valid})
     rows = []
     months = set()
+    # Batches repeat timestamps: format each distinct one for COPY once.
+    formatted: dict[dt.datetime, str] = {}
     for index, (account, contact, event, occurred_at, properties, key) in valid:
         account_id = accounts.get(account)
         if account_id is None:
@@ -321,9 +326,12 @@ def events_ingest(
                 {"index": index, "error": "Unknown account_id.", "code": "unknown_account"}
             )
             continue
-        utc = occurred_at.astimezone(dt.UTC)
-        months.add((utc.year, utc.month))
-        rows.append((index, account_id, contact, event, occurred_at, properties, key))
+        stamp = formatted.get(occurred_at)
+        if stamp is None:
+            utc = occurred_at.astimezone(dt.UTC)
+            months.add((utc.year, utc.month))
+            stamp = formatted[occurred_at] = occurred_at.isoformat()
+        rows.append((index, account_id, contact, event, stamp, properties, key))
     result.rejected.sort(key=lambda r: r["index"])
     if rows:
         partitions_ensure(months={dt.date(y, m, 1) for y, m in months})

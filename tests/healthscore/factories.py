@@ -65,7 +65,6 @@ class ContactDailyFactory(TenantOwnedFactory):
     account = factory.SubFactory(AccountFactory, tenant=_TENANT)
     contact_key = factory.Sequence(lambda n: f"user-{n}")
     day = factory.LazyFunction(timezone.localdate)
-    count = 1
 
 
 class KeyEventFactory(TenantOwnedFactory):

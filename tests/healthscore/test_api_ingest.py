@@ -138,3 +138,34 @@ def test_throttle_is_per_key(tenant, settings, account):
     second = throttled_client(tenant, settings, "1/min")
     assert first.post(URL, [event()], format="json").status_code == 200
     assert second.post(URL, [event()], format="json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[{"account_id": "acc-1", "event": "a", "timestamp": "%s", "properties": {"x": NaN}}]',
+        '[{"account_id": "acc-1", "event": "a", "timestamp": "%s", "properties": {"x": 1e999}}]',
+        '[{"account_id": "acc-\\ud800", "event": "a", "timestamp": "%s"}]',
+    ],
+    ids=["nan", "infinity", "lone-surrogate"],
+)
+def test_json_that_postgresql_cannot_store_is_a_400_and_nothing_is_stored(
+    ingest_api, account, body
+):
+    response = ingest_api.post(
+        URL, body % timezone.now().isoformat(), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed"
+    assert not UsageEvent.objects.exists()
+
+
+def test_ndjson_line_with_nan_is_rejected_alone(ingest_api, account):
+    good = json.dumps(event())
+    bad = good[:-1] + ', "properties": {"x": NaN}}'
+    response = ingest_api.post(URL, f"{good}\n{bad}\n{good}", content_type="application/x-ndjson")
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 2
+    assert response.json()["rejected"] == [
+        {"index": 1, "error": "The line is not valid JSON.", "code": "invalid_json"}
+    ]

@@ -145,17 +145,22 @@ def test_rollup_day_is_the_tenant_local_day(scoped, account):
     assert UsageDaily.objects.get().day == dt.date(2026, 11, 20)
 
 
-def test_contact_rollup_counts_events_per_user_and_day(scoped, account):
+def test_contact_rollup_records_each_active_user_once_per_day(scoped, account):
     ingest(scoped, [event(), event(), event(contact_id="u-2"), event(contact_id=None)])
-    rows = {r.contact_key: r.count for r in ContactDaily.objects.all()}
-    assert rows == {"u-1": 2, "u-2": 1}
+    ingest(scoped, [event(), event(timestamp="2026-11-19T10:00:00+09:00")])
+    rows = sorted(ContactDaily.objects.values_list("contact_key", "day"))
+    assert rows == [
+        ("u-1", dt.date(2026, 11, 19)),
+        ("u-1", dt.date(2026, 11, 20)),
+        ("u-2", dt.date(2026, 11, 20)),
+    ]
 
 
 def test_duplicates_are_not_counted_in_rollups(scoped, account):
     ingest(scoped, [event(idempotency_key="a"), event(idempotency_key="b")])
     ingest(scoped, [event(idempotency_key="a"), event(idempotency_key="b")])
     assert UsageDaily.objects.get().count == 2
-    assert ContactDaily.objects.get().count == 2
+    assert ContactDaily.objects.count() == 1
 
 
 def test_more_than_ten_thousand_events_is_too_large(scoped):
@@ -219,3 +224,17 @@ def test_a_nul_character_rejects_only_its_event(scoped, account, field):
     assert result.accepted == 1
     assert [(r["index"], r["code"]) for r in result.rejected] == [(0, "bad_type")]
     assert "NUL" in result.rejected[0]["error"]
+
+
+def test_properties_that_are_not_json_values_are_rejected(scoped, account):
+    result = ingest(scoped, [event(properties={"n": 2**70}), event(properties={"s": {1, 2}})])
+    assert [r["code"] for r in result.rejected] == ["bad_type", "bad_type"]
+    assert result.accepted == 0
+
+
+def test_deleting_an_account_removes_its_rollups(scoped, account):
+    other = AccountFactory(external_id="acc-2")
+    ingest(scoped, [event(), event(account_id="acc-2")])
+    account.delete()
+    assert set(UsageDaily.objects.values_list("account_id", flat=True)) == {other.pk}
+    assert set(ContactDaily.objects.values_list("account_id", flat=True)) == {other.pk}
