@@ -31,7 +31,7 @@ from django.utils import timezone  # noqa: E402
 from cs_platform.models import Tenant  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402
 from cs_platform.services import tenant_create, tenant_delete  # noqa: E402
-from healthscore.models import HealthScore, RecomputeJob  # noqa: E402
+from healthscore.models import HealthAlert, HealthScore, RecomputeJob  # noqa: E402
 from healthscore.services.recompute import (  # noqa: E402
     recompute_job_create,
     recompute_job_finish,
@@ -123,11 +123,13 @@ def bench(n: int, workers: int) -> float:
             recompute_job_finish(job=job)  # closes the job and evaluates alerts
             alerts = time.monotonic() - closing
             scored = HealthScore.objects.filter(day=job.day).count()
+            opened = HealthAlert.objects.filter(opened_on=job.day).count()
             assert scored == n, f"expected {n} scores, got {scored}"
             print(
                 f"  {n:>7} accounts: recomputed in {elapsed:.1f}s "
                 f"({n / elapsed:,.0f} accounts/s, {len(chunks)} chunks, {workers} workers); "
-                f"then closing the job and evaluating alerts took {alerts:.1f}s"
+                f"then closing the job and evaluating alerts took {alerts:.1f}s "
+                f"({opened:,} alerts opened)"
             )
             return elapsed
     finally:

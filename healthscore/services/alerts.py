@@ -16,9 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account
 from cs_platform.scoping import require_current_tenant
-from journeys.services import activity_record_bulk, task_create
+from journeys.services import TaskSpec, activity_record_bulk, task_create_bulk
 
 from ..models import AlertKind, HealthAlert, HealthSettings
 
@@ -45,13 +44,13 @@ def _frame(*, day: dt.date, window: int) -> pd.DataFrame:
 
 
 def _notify(alerts: list[HealthAlert], *, due_days: int) -> None:
+    """One timeline entry and one task for the owner CSM per alert, set-based."""
     if not alerts:
         return
-    accounts = Account.objects.in_bulk([a.account_id for a in alerts])
     tz = require_current_tenant().tzinfo
-    rows = []
+    activities: list[dict] = []
+    tasks: list[TaskSpec] = []
     for alert in alerts:
-        account = accounts[alert.account_id]
         if alert.kind == AlertKind.RED:
             title = _("Health moved into red (%(score).0f)") % {"score": alert.score}
         else:
@@ -59,26 +58,28 @@ def _notify(alerts: list[HealthAlert], *, due_days: int) -> None:
                 "drop": (alert.previous_score or alert.score) - alert.score,
                 "score": alert.score,
             }
-        occurred = dt.datetime.combine(alert.opened_on, dt.time(2), tzinfo=tz)
-        rows.append(
+        activities.append(
             {
-                "account_id": account.pk,
+                "account_id": alert.account_id,
                 "kind": "health_alert",
                 "title": title,
-                "occurred_at": occurred,
+                "occurred_at": dt.datetime.combine(alert.opened_on, dt.time(2), tzinfo=tz),
                 "data": {"kind": alert.kind, "score": alert.score, "episode": alert.episode_key},
                 "source_key": f"health-alert:{alert.episode_key}",
             }
         )
-        task_create(
-            account=account,
-            title=title,
-            due_date=alert.opened_on + dt.timedelta(days=due_days),
-            description=_("Check in with the customer and review the health explanation."),
-            source_key=f"health-alert-task:{alert.episode_key}",
-            origin="health_alert",
+        tasks.append(
+            {
+                "account_id": alert.account_id,
+                "title": title,
+                "due_date": alert.opened_on + dt.timedelta(days=due_days),
+                "description": _("Check in with the customer and review the health explanation."),
+                "source_key": f"health-alert-task:{alert.episode_key}",
+                "origin": "health_alert",
+            }
         )
-    activity_record_bulk(rows=rows)
+    activity_record_bulk(rows=activities)
+    task_create_bulk(specs=tasks)
 
 
 @transaction.atomic

@@ -19,10 +19,11 @@ from .maps import (
 )
 from .meetings import meeting_log
 from .phases import DEFAULT_PHASES, phase_transition, phases_seed_defaults
-from .tasks import task_complete, task_create, task_reopen
+from .tasks import TaskSpec, task_complete, task_create, task_create_bulk, task_reopen
 
 __all__ = [
     "DEFAULT_PHASES",
+    "TaskSpec",
     "action_step_create",
     "action_step_set_done",
     "activity_record",
@@ -43,5 +44,6 @@ __all__ = [
     "task_checklist_set_item",
     "task_complete",
     "task_create",
+    "task_create_bulk",
     "task_reopen",
 ]

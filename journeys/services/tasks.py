@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Required, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +46,47 @@ def task_create(
     task.check_same_tenant_references()
     Task.objects.bulk_create([task], ignore_conflicts=True)
     return Task.objects.get(source_key=source_key)
+
+
+class TaskSpec(TypedDict, total=False):
+    account_id: Required[int]
+    title: Required[str]
+    source_key: Required[str]
+    due_date: dt.date | None
+    description: str
+    origin: str | None
+
+
+def task_create_bulk(*, specs: list[TaskSpec]) -> None:
+    """Many keyed tasks at once, each for its account's owner.
+
+    Set-based (a nightly alert run may open thousands): one query for the owners, one
+    multi-row INSERT … ON CONFLICT DO NOTHING per 1,000 tasks. A `source_key` already used
+    is skipped, as in `task_create`.
+    """
+    if not specs:
+        return
+    owners = dict(
+        Account.objects.filter(pk__in={s["account_id"] for s in specs}).values_list(
+            "pk", "owner_id"
+        )
+    )
+    unknown = {s["account_id"] for s in specs} - owners.keys()
+    if unknown:
+        raise Account.DoesNotExist(f"Accounts not in this tenant: {sorted(unknown)[:5]}")
+    tasks = [
+        Task(
+            account_id=spec["account_id"],
+            title=spec["title"][:300],
+            description=spec.get("description", ""),
+            assignee_id=owners[spec["account_id"]],
+            due_date=spec.get("due_date"),
+            origin=spec.get("origin"),
+            source_key=spec["source_key"],
+        )
+        for spec in specs
+    ]
+    Task.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.models import Account
+from cs_platform.scoping import tenant_scope
 from journeys.models import Activity, ActivityKind, FeedbackKind, MilestoneStatus, Task
 from journeys.selectors import (
     activity_count_by_account,
@@ -20,6 +22,7 @@ from journeys.services import (
     feedback_create,
     phase_transition,
     task_create,
+    task_create_bulk,
 )
 from tests.factories import AccountFactory, UserFactory
 from tests.journeys.factories import MilestoneFactory
@@ -70,8 +73,6 @@ def test_activity_record_bulk_skips_existing_source_keys_and_counts_inserts(scop
 
 
 def test_activity_record_bulk_refuses_another_tenants_account(scoped, other_tenant):
-    from cs_platform.scoping import tenant_scope
-
     with tenant_scope(other_tenant):
         theirs = AccountFactory()
     with pytest.raises(ValueError):
@@ -109,6 +110,34 @@ def test_task_create_is_idempotent_on_source_key(scoped):
     second = task_create(account=account, title="b", source_key="alert:1")
     assert first.pk == second.pk
     assert Task.objects.count() == 1
+
+
+def test_task_create_bulk_assigns_each_accounts_owner_and_skips_used_keys(scoped):
+    owner = UserFactory()
+    owned, unowned = AccountFactory(owner=owner), AccountFactory(owner=None)
+    task_create(account=owned, title="既存", source_key="alert:1")
+    task_create_bulk(
+        specs=[
+            {"account_id": owned.pk, "title": "再送", "source_key": "alert:1"},
+            {"account_id": owned.pk, "title": "新規", "source_key": "alert:2", "origin": "x"},
+            {"account_id": unowned.pk, "title": "担当なし", "source_key": "alert:3"},
+        ]
+    )
+    tasks = {t.source_key: t for t in Task.objects.all()}
+    assert {k: (t.title, t.assignee_id) for k, t in tasks.items()} == {
+        "alert:1": ("既存", owner.pk),
+        "alert:2": ("新規", owner.pk),
+        "alert:3": ("担当なし", None),
+    }
+    assert tasks["alert:2"].origin == "x"
+
+
+def test_task_create_bulk_refuses_another_tenants_account(scoped, other_tenant):
+    with tenant_scope(other_tenant):
+        theirs = AccountFactory()
+    with pytest.raises(Account.DoesNotExist):
+        task_create_bulk(specs=[{"account_id": theirs.pk, "title": "x", "source_key": "k"}])
+    assert not Task.objects.unscoped().filter(source_key="k").exists()
 
 
 def test_feedback_create_records_the_item_and_a_feedback_activity(scoped):
