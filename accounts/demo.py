@@ -417,9 +417,14 @@ def _contract(
     }
 
 
+# Share of demo contacts who read e-mail in the other language than their workspace's.
+FOREIGN_LANGUAGE_SHARE = 0.08
+
+
 def _contacts(tenant: Tenant, rng: random.Random, accounts: pd.DataFrame, japanese: bool) -> int:
     now = timezone.now()
-    titles = JA_TITLES if japanese else EN_TITLES
+    # A generator of its own, so the languages do not shift the main generator's draws.
+    language_rng = random.Random(f"accounts-language-{tenant.slug}")
     rows = []
     for row in accounts.itertuples():
         levels = []
@@ -432,10 +437,13 @@ def _contacts(tenant: Tenant, rng: random.Random, accounts: pd.DataFrame, japane
         decision_level = "executive" if "executive" in levels else "manager"
         decided = False
         for n, level in enumerate(levels):
-            if japanese:
+            foreign = language_rng.random() < FOREIGN_LANGUAGE_SHARE
+            writes_japanese = japanese != foreign
+            if writes_japanese:
                 name = f"{rng.choice(JA_FAMILY)} {rng.choice(JA_GIVEN)}"
             else:
                 name = f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}"
+            titles = JA_TITLES if writes_japanese else EN_TITLES
             is_dm = not decided and level == decision_level and rng.random() < 0.85
             decided = decided or is_dm
             met = (
@@ -453,6 +461,8 @@ def _contacts(tenant: Tenant, rng: random.Random, accounts: pd.DataFrame, japane
                     "relationship_level": level,
                     "is_decision_maker": is_dm,
                     "is_champion": level != "executive" and rng.random() < 0.12,
+                    # Blank: the workspace's language.
+                    "language": ("ja" if writes_japanese else "en") if foreign else "",
                     "last_met_at": met.isoformat() if met else None,
                 }
             )

@@ -12,6 +12,7 @@ from .importing import SPECS
 from .models import (
     Account,
     Contact,
+    ContactLanguage,
     Contract,
     LifecycleStatus,
     MarketSegment,
@@ -64,6 +65,14 @@ class ContactForm(forms.ModelForm):
             "relationship_level",
             "is_decision_maker",
             "is_champion",
+            "language",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("Workspace default")),
+            *ContactLanguage.choices,
         ]
 
 

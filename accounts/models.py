@@ -166,6 +166,13 @@ class RelationshipLevel(models.TextChoices):
     EXECUTIVE = "executive", _("Executive")
 
 
+# The UI languages (settings.LANGUAGES) as choices, so forms, the API and the CSV import accept
+# exactly the languages the platform can write in.
+ContactLanguage = models.TextChoices(  # type: ignore[call-overload]  # stubs lack labels here
+    "ContactLanguage", [(code.upper(), (code, label)) for code, label in settings.LANGUAGES]
+)
+
+
 class Contact(TenantScopedModel):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)
@@ -180,6 +187,13 @@ class Contact(TenantScopedModel):
     )
     is_decision_maker = models.BooleanField(_("decision maker"), default=False)
     is_champion = models.BooleanField(_("champion"), default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=ContactLanguage.choices,
+        blank=True,
+        help_text=_("The language of e-mails to this contact; blank uses the workspace's."),
+    )
     last_met_at = models.DateTimeField(_("last met"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -106,6 +106,7 @@ class ContactSerializer(TenantScopedSerializer):
             "relationship_level",
             "is_decision_maker",
             "is_champion",
+            "language",
             "last_met_at",
             "created_at",
         ]

@@ -39,6 +39,7 @@ CONTACT_FIELDS = {
     "relationship_level",
     "is_decision_maker",
     "is_champion",
+    "language",
     "last_met_at",
 }
 CONTRACT_FIELDS = {"external_id", "plan", "arr", "currency", "start_date", "renewal_date", "status"}

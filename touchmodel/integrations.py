@@ -4,9 +4,7 @@ The rest of touchmodel calls these functions only, so a change in accounts, jour
 healthscore is absorbed here. All reads are set-based (one query per question) and return
 plain dicts or pandas DataFrames keyed by account id.
 
-journeys and healthscore are read only through their selectors. NOTE: accounts has no
-set-based selector yet for contract renewals and outcomes, executive contacts added since a
-date or active account ids, so those few reads still query accounts' models here.
+accounts, journeys and healthscore are read only through their selectors.
 """
 
 from __future__ import annotations
@@ -18,7 +16,14 @@ import pandas as pd
 from django.utils import timezone
 
 from accounts.models import Account, Segment
-from accounts.selectors import account_list_annotated, segment_accounts
+from accounts.selectors import (
+    account_active_ids,
+    account_list_annotated,
+    contact_executive_rows_since,
+    contract_history_rows,
+    contract_renewing_rows,
+    segment_accounts,
+)
 
 
 def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
@@ -171,34 +176,18 @@ def today() -> dt.date:
 
 
 def active_account_ids() -> set[int]:
-    return set(
-        Account.objects.filter(lifecycle_status="active").values_list("pk", flat=True).order_by()
-    )
+    return account_active_ids()
 
 
 def contracts_renewing(*, start: dt.date, end: dt.date) -> pd.DataFrame:
     """contract_id, account_id, renewal_date of active contracts renewing in [start, end]."""
-    from accounts.models import Contract, ContractStatus
-
-    rows = (
-        Contract.objects.filter(
-            status=ContractStatus.ACTIVE, renewal_date__gte=start, renewal_date__lte=end
-        )
-        .values_list("pk", "account_id", "renewal_date")
-        .order_by()
-    )
+    rows = contract_renewing_rows(start=start, end=end)
     return _frame(rows, ["contract_id", "account_id", "renewal_date"])
 
 
 def contract_outcomes(*, account_ids: list[int]) -> pd.DataFrame:
     """contract_id, account_id, arr, renewal_date, status, previous_id, previous_arr."""
-    from accounts.models import Contract
-
-    rows = (
-        Contract.objects.filter(account_id__in=account_ids)
-        .values_list("pk", "account_id", "arr", "renewal_date", "status", "previous_id")
-        .order_by()
-    )
+    rows = contract_history_rows(account_ids=account_ids)
     frame = _frame(
         rows, ["contract_id", "account_id", "arr", "renewal_date", "status", "previous_id"]
     )
@@ -209,16 +198,7 @@ def contract_outcomes(*, account_ids: list[int]) -> pd.DataFrame:
 
 def executive_contacts_since(*, since: dt.datetime) -> pd.DataFrame:
     """contact_id, account_id of executive-level contacts added since `since`."""
-    from accounts.models import Contact, RelationshipLevel
-
-    rows = (
-        Contact.objects.filter(
-            relationship_level=RelationshipLevel.EXECUTIVE, created_at__gte=since
-        )
-        .values_list("pk", "account_id")
-        .order_by()
-    )
-    return _frame(rows, ["contact_id", "account_id"])
+    return _frame(contact_executive_rows_since(since=since), ["contact_id", "account_id"])
 
 
 def recompute_finished(*, day: dt.date) -> bool:

@@ -13,6 +13,7 @@ from ..models import (
     Account,
     BusinessPotential,
     Contact,
+    ContactLanguage,
     Contract,
     ContractStatus,
     ImportKind,
@@ -122,6 +123,9 @@ CONTACT_SPEC = Spec(
         ),
         Column("is_decision_maker", "bool", aliases=("決裁者", "decision maker")),
         Column("is_champion", "bool", aliases=("チャンピオン", "champion")),
+        Column(
+            "language", "choice", aliases=("言語", "メール言語", "lang"), choices=ContactLanguage
+        ),
     ),
 )
 
@@ -182,6 +186,8 @@ CHOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "low": ("低",),
     "medium": ("中",),
     "high": ("高",),
+    "ja": ("jp", "jpn", "日本語"),
+    "en": ("eng", "英語"),
 }
 
 

@@ -67,3 +67,20 @@ def test_the_account_list_reads_without_javascript(make_page, live_server, csm_u
     page.goto(f"{live_server.url}/t/acme/accounts/?q=%E6%8E%A1%E7%94%A8")
 
     assert "株式会社採用ラボ" in page.locator("[data-testid=account-table]").inner_text()
+
+
+def test_a_contact_added_as_english_shows_its_email_language_on_account_360(
+    page, live_server, csm_user, transactional_db, tenant
+):
+    with tenant_scope(tenant):
+        account = AccountFactory(name="株式会社採用ラボ")
+    login(page, live_server, csm_user.email)
+    page.goto(f"{live_server.url}/t/acme/accounts/{account.pk}/")
+    page.get_by_role("link", name=re.compile("担当者を追加|Add a contact")).click()
+    page.fill("#id_name", "Jane Smith")
+    page.fill("#id_email", "jane@customer.example")
+    page.select_option("#id_language", "en")
+    page.locator("form.acc-form button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/t/acme/accounts/{account.pk}/$"))
+
+    assert page.locator("[data-testid=contact-language]").inner_text() == "英語"

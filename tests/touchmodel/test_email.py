@@ -140,3 +140,38 @@ def test_japanese_is_the_default_language(scoped):
     email = _queue().email
     assert email.language == "ja"
     assert "配信を停止する" in email.body_text
+
+
+def _queue_to(contact, key="c1"):
+    return email_queue(
+        message_key=key,
+        to_email=contact.email,
+        template="content_recommendation",
+        context={"articles": [], "message": ""},
+        contact=contact,
+    ).email
+
+
+def test_an_english_contact_of_a_japanese_tenant_gets_the_english_template(scoped, tenant):
+    tenant.default_language = "ja"
+    tenant.save()
+    contact = ContactFactory(language="en")
+    email = _queue_to(contact)
+    assert (email.language, email.body_text.splitlines()[0]) == ("en", f"Hello {contact.name},")
+    assert "Unsubscribe" in email.body_text
+
+
+def test_a_contact_without_a_language_gets_the_tenants_language(scoped, tenant):
+    tenant.default_language = "ja"
+    tenant.save()
+    contact = ContactFactory(language="")
+    email = _queue_to(contact)
+    assert (email.language, email.body_text.splitlines()[0]) == ("ja", f"{contact.name} 様")
+
+
+def test_a_japanese_contact_of_an_english_tenant_gets_the_japanese_template(scoped, tenant):
+    tenant.default_language = "en"
+    tenant.save()
+    email = _queue_to(ContactFactory(language="ja"))
+    assert email.language == "ja"
+    assert "配信を停止する" in email.body_text

@@ -179,3 +179,71 @@ def test_test_mode_leaves_out_episodes_already_fired(rule):
     _renewing("high")
     rules_evaluate()
     assert rule_test(rule=rule) == []
+
+
+# --- e-mails in each contact's own language -----------------------------------------------------
+
+
+@pytest.fixture
+def recommender():
+    def recommend(account, language):
+        return [(f"guide-{language}", f"https://help.example/{language}/start")]
+
+    register_content_recommender(recommend)
+    yield
+    unregister_content_recommender(recommend)
+
+
+@pytest.fixture
+def japanese_tenant(tenant):
+    tenant.default_language = "ja"
+    tenant.save()
+    return tenant
+
+
+def test_tech_touch_writes_to_an_english_contact_of_a_japanese_tenant_in_english(
+    rule, japanese_tenant, recommender
+):
+    contact = ContactFactory(account=_renewing("tech"), language="en")
+    rules_evaluate()
+    email = OutboundEmail.objects.get()
+    assert (email.language, email.body_text.splitlines()[0]) == ("en", f"Hello {contact.name},")
+    assert "https://help.example/en/start" in email.body_text
+    assert "Let's follow up." in email.body_text
+
+
+def test_tech_touch_writes_to_a_contact_without_a_language_in_the_tenants(
+    rule, japanese_tenant, recommender
+):
+    contact = ContactFactory(account=_renewing("tech"), language="")
+    rules_evaluate()
+    email = OutboundEmail.objects.get()
+    assert (email.language, email.body_text.splitlines()[0]) == ("ja", f"{contact.name} 様")
+    assert "https://help.example/ja/start" in email.body_text
+    assert "フォローしましょう。" in email.body_text
+
+
+def test_tech_touch_records_the_articles_of_every_language_it_wrote_in(
+    rule, japanese_tenant, recommender
+):
+    account = _renewing("tech")
+    ContactFactory(account=account, language="en")
+    ContactFactory(account=account)
+    rules_evaluate()
+    languages = sorted(OutboundEmail.objects.values_list("language", flat=True))
+    assert languages == ["en", "ja"]
+    assert sorted(RuleFiring.objects.get().result["articles"]) == [
+        "https://help.example/en/start",
+        "https://help.example/ja/start",
+    ]
+
+
+def test_low_touch_invites_an_english_contact_in_english_with_the_english_message(
+    rule, japanese_tenant
+):
+    contact = ContactFactory(account=_renewing("low"), language="en")
+    SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=3))
+    rules_evaluate()
+    email = OutboundEmail.objects.get()
+    assert (email.language, email.to_email) == ("en", contact.email)
+    assert "Let's follow up." in email.body_text

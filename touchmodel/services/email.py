@@ -64,7 +64,9 @@ def unsubscribe_url(*, tenant: Tenant, email: str) -> str:
 
 
 def email_language(*, contact: Contact | None, tenant: Tenant) -> str:
-    language = getattr(contact, "language", "") or tenant.default_language or "ja"
+    """The contact's own language, else the tenant's (blank on the contact: the tenant's)."""
+    own = contact.language if contact is not None else ""
+    language = own or tenant.default_language or "ja"
     return language if language in LANGUAGES else "ja"
 
 

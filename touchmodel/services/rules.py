@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Contact, RelationshipLevel
+from cs_platform.models import Tenant
 from cs_platform.scoping import require_current_tenant
 
 from .. import integrations
@@ -19,7 +20,7 @@ from ..extensions import content_recommendations
 from ..models import FiringStatus, Rule, RuleFiring
 from ..selectors.rules import rule_plan
 from ..sql import insert_ignore_returning
-from .email import email_enqueue, email_queue, opted_out_among, site_url
+from .email import email_enqueue, email_language, email_queue, opted_out_among, site_url
 from .seminars import seminar_invite, seminar_next_fitting
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,13 @@ def rules_evaluate(
 
 @dataclass
 class _Run:
-    """What the actions of one batch of firings share, read once (set-based) per batch."""
+    """What the actions of one batch of firings share, read once (set-based) per batch.
 
+    `language` is the tenant's (tasks for CSMs); e-mails are written in each contact's own
+    language (`email_language`), so texts for customers are looked up per language.
+    """
+
+    tenant: Tenant
     language: str
     learn_url: str
     phases: dict[int, int]
@@ -72,6 +78,7 @@ class _Run:
     contacts: dict[int, list[Contact]]
     opted_out: set[str]
     seminars: dict[int | None, Any] = field(default_factory=dict)
+    other_phase_names: dict[str, dict[int, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, account_ids: list[int]) -> _Run:
@@ -89,6 +96,7 @@ class _Run:
         with translation.override(language):
             names = integrations.phase_names()
         return cls(
+            tenant=tenant,
             language=language,
             learn_url=f"{site_url()}/learn/{tenant.slug}/",
             phases=integrations.current_phase_ids(account_ids=account_ids),
@@ -104,6 +112,19 @@ class _Run:
             if c.relationship_level in levels and c.email.lower() not in self.opted_out
         ]
         return found[:MAX_CONTACTS_PER_EMAIL]
+
+    def contact_language(self, contact: Contact) -> str:
+        return email_language(contact=contact, tenant=self.tenant)
+
+    def phase_name(self, phase_id: int | None, language: str) -> str:
+        if phase_id is None:
+            return ""
+        if language == self.language:
+            return self.phase_names.get(phase_id, "")
+        if language not in self.other_phase_names:
+            with translation.override(language):
+                self.other_phase_names[language] = integrations.phase_names()
+        return self.other_phase_names[language].get(phase_id, "")
 
     def seminar_for(self, phase_id: int | None) -> Any:
         if phase_id not in self.seminars:
@@ -224,8 +245,13 @@ def _act_seminar(firing: RuleFiring, run: _Run) -> dict:
     contacts = run.recipients(firing.account_id, DAILY_USERS)
     if not contacts:
         return {"reason": "no contact to invite", "seminar_id": seminar.pk}
-    _title, message = _texts(firing.rule, run.language)
-    email_ids = seminar_invite(seminar=seminar, contacts=contacts, firing=firing, message=message)
+    by_language: dict[str, list[Contact]] = {}
+    for contact in contacts:
+        by_language.setdefault(run.contact_language(contact), []).append(contact)
+    email_ids = []
+    for language, group in by_language.items():
+        _title, message = _texts(firing.rule, language)
+        email_ids += seminar_invite(seminar=seminar, contacts=group, firing=firing, message=message)
     return {"seminar_id": seminar.pk, "email_ids": email_ids}
 
 
@@ -234,12 +260,16 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
     if not contacts:
         return {"reason": "no contact to e-mail"}
     phase_id = run.phases.get(firing.account_id)
-    articles = content_recommendations(firing.account, run.language) or [
-        ("Learn & Support", run.learn_url)
-    ]
-    _title, message = _texts(firing.rule, run.language)
+    texts: dict[str, tuple[list[tuple[str, str]], str]] = {}
     email_ids = []
     for contact in contacts:
+        language = run.contact_language(contact)
+        if language not in texts:
+            articles = content_recommendations(firing.account, language) or [
+                ("Learn & Support", run.learn_url)
+            ]
+            texts[language] = (articles, _texts(firing.rule, language)[1])
+        articles, message = texts[language]
         queued = email_queue(
             message_key=f"firing:{firing.pk}:{contact.pk}",
             to_email=contact.email,
@@ -247,15 +277,16 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
             context={
                 "articles": articles,
                 "message": message,
-                "phase_name": run.phase_names.get(phase_id, "") if phase_id else "",
+                "phase_name": run.phase_name(phase_id, language),
             },
             contact=contact,
             account=firing.account,
             firing=firing,
             program=firing.rule.program,
-            language=run.language,
+            language=language,
             known_opted_in=True,
         )
         if queued.created and queued.email.status == "queued":
             email_ids.append(queued.email.pk)
-    return {"email_ids": email_ids, "articles": [url for _t, url in articles]}
+    urls = [url for articles, _message in texts.values() for _t, url in articles]
+    return {"email_ids": email_ids, "articles": list(dict.fromkeys(urls))}

@@ -1,0 +1,60 @@
+"""Reads of accounts, contacts, contracts and segments. Set-based: one query per question.
+
+Other apps import from here (`from accounts.selectors import …`), not from the modules.
+"""
+
+from .accounts import (
+    ACCOUNT_ORDERINGS,
+    MIN_SIMILARITY_QUERY,
+    ILikeContains,
+    account_active_ids,
+    account_filter,
+    account_get,
+    account_industries,
+    account_list_annotated,
+    account_search,
+    owner_candidates,
+    owner_is_member,
+)
+from .contacts import (
+    AccountCoverage,
+    LevelCoverage,
+    contact_executive_rows_since,
+    contact_list,
+    relationship_coverage,
+)
+from .contracts import (
+    ArrMovements,
+    arr_movements,
+    contract_history,
+    contract_history_rows,
+    contract_renewing_rows,
+)
+from .segments import import_job_list, segment_accounts, segment_list
+
+__all__ = [
+    "ACCOUNT_ORDERINGS",
+    "MIN_SIMILARITY_QUERY",
+    "AccountCoverage",
+    "ArrMovements",
+    "ILikeContains",
+    "LevelCoverage",
+    "account_active_ids",
+    "account_filter",
+    "account_get",
+    "account_industries",
+    "account_list_annotated",
+    "account_search",
+    "arr_movements",
+    "contact_executive_rows_since",
+    "contact_list",
+    "contract_history",
+    "contract_history_rows",
+    "contract_renewing_rows",
+    "import_job_list",
+    "owner_candidates",
+    "owner_is_member",
+    "relationship_coverage",
+    "segment_accounts",
+    "segment_list",
+]

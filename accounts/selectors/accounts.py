@@ -1,0 +1,158 @@
+"""Reads of accounts: the annotated list, search, filters, owners. One query per question."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Lookup, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from cs_platform.models import Membership, User
+from cs_platform.scoping import require_current_tenant
+
+from ..extensions import list_extensions
+from ..models import Account, Contract, ContractStatus, LifecycleStatus, Segment
+from ..segments import segment_rules_apply
+
+
+class ILikeContains(Lookup):
+    """`name ILIKE '%q%'`: unlike Django's icontains (UPPER(name) LIKE …), the trigram GIN
+    index on the bare column serves it."""
+
+    lookup_name = "ilike_contains"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        pattern = f"%{connection.ops.prep_for_like_query(self.rhs)}%"
+        return f"{lhs} ILIKE %s", [*lhs_params, pattern]
+
+
+Account._meta.get_field("name").register_lookup(ILikeContains)
+
+# Trigram similarity needs three characters to say anything useful.
+MIN_SIMILARITY_QUERY = 3
+
+
+def account_list_annotated() -> QuerySet[Account]:
+    """Accounts with `current_arr` (sum of active contracts) and `next_renewal_date`.
+
+    Correlated subqueries on the (tenant, account, status) index: one query for any page.
+    """
+    active = Contract.objects.filter(account=OuterRef("pk"), status=ContractStatus.ACTIVE)
+    arr = active.order_by().values("account").annotate(total=Sum("arr")).values("total")
+    renewal = (
+        active.order_by().values("account").annotate(first=Min("renewal_date")).values("first")
+    )
+    return Account.objects.select_related("owner").annotate(
+        current_arr=Coalesce(Subquery(arr), Value(0)),
+        next_renewal_date=Subquery(renewal),
+    )
+
+
+def account_search(queryset: QuerySet[Account], q: str) -> QuerySet[Account]:
+    """Japanese-friendly name search: substring match, ranked by trigram similarity from 3
+    characters (1–2 character queries have no trigrams; the GIN index still serves ILIKE)."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    matches = Q(name__ilike_contains=q) | Q(external_id=q)
+    if len(q) < MIN_SIMILARITY_QUERY:
+        return queryset.filter(matches)
+    return (
+        queryset.filter(matches | Q(name__trigram_similar=q))
+        .annotate(similarity=TrigramSimilarity("name", q))
+        .order_by("-similarity", "name")
+    )
+
+
+ACCOUNT_ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "arr": ("current_arr", "name"),
+    "-arr": ("-current_arr", "name"),
+    "renewal_date": ("next_renewal_date", "name"),
+    "-renewal_date": ("-next_renewal_date", "name"),
+}
+
+
+def account_filter(  # noqa: C901 (a flat list of independent optional filters)
+    *,
+    q: str = "",
+    owner_id: int | None = None,
+    market_segment: str = "",
+    lifecycle_status: str = "",
+    industry: str = "",
+    renewal_after: dt.date | None = None,
+    renewal_before: dt.date | None = None,
+    segment: Segment | None = None,
+    extensions: dict[str, str] | None = None,
+    ordering: str = "",
+) -> QuerySet[Account]:
+    """The account list: every filter of the list page and the API, applied in SQL."""
+    qs = account_list_annotated()
+    for ext in list_extensions():
+        if ext.annotate is not None:
+            qs = ext.annotate(qs)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if market_segment:
+        qs = qs.filter(market_segment=market_segment)
+    if lifecycle_status:
+        qs = qs.filter(lifecycle_status=lifecycle_status)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if renewal_after:
+        qs = qs.filter(next_renewal_date__gte=renewal_after)
+    if renewal_before:
+        qs = qs.filter(next_renewal_date__lte=renewal_before)
+    if segment is not None:
+        qs = segment_rules_apply(qs, segment.rules)
+    for ext in list_extensions():
+        value = (extensions or {}).get(ext.key)
+        if value and ext.apply is not None:
+            qs = ext.apply(qs, value)
+    if q:
+        qs = account_search(qs, q)
+    if ordering in ACCOUNT_ORDERINGS:
+        qs = qs.order_by(*ACCOUNT_ORDERINGS[ordering])
+    elif ordering.lstrip("-") in {e.key for e in list_extensions() if e.annotate}:
+        qs = qs.order_by(ordering, "name")
+    elif not q:
+        qs = qs.order_by("name", "id")
+    return qs
+
+
+def account_get(*, pk: int) -> Account | None:
+    return account_list_annotated().filter(pk=pk).first()
+
+
+def account_industries() -> list[str]:
+    return list(
+        Account.objects.exclude(industry="")
+        .order_by("industry")
+        .values_list("industry", flat=True)
+        .distinct()
+    )
+
+
+def owner_candidates() -> QuerySet[User]:
+    """Members of the tenant in scope: the people an account may be owned by."""
+    tenant = require_current_tenant()
+    return User.objects.filter(memberships__tenant=tenant, is_active=True).order_by(
+        "full_name", "email"
+    )
+
+
+def owner_is_member(*, user: User) -> bool:
+    return Membership.objects.filter(tenant=require_current_tenant(), user=user).exists()
+
+
+def account_active_ids() -> set[int]:
+    """Ids of the accounts whose lifecycle status is active."""
+    return set(
+        Account.objects.filter(lifecycle_status=LifecycleStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .order_by()
+    )

@@ -1,0 +1,91 @@
+"""Reads of contacts and relationship coverage. One query per question."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.aggregates import BoolOr
+from django.db.models import Count, Max, Q, QuerySet
+
+from ..models import Account, Contact, RelationshipLevel
+
+
+@dataclass
+class LevelCoverage:
+    level: str
+    count: int = 0
+    last_met_at: dt.datetime | None = None
+    decision_maker_known: bool = False
+    champions: int = 0
+
+    @property
+    def known(self) -> bool:
+        return self.count > 0
+
+
+@dataclass
+class AccountCoverage:
+    levels: dict[str, LevelCoverage] = field(
+        default_factory=lambda: {lvl: LevelCoverage(lvl) for lvl in RelationshipLevel.values}
+    )
+
+    @property
+    def decision_maker_known(self) -> bool:
+        return any(c.decision_maker_known for c in self.levels.values())
+
+    @property
+    def levels_known(self) -> int:
+        return sum(1 for c in self.levels.values() if c.known)
+
+    @property
+    def last_met_at(self) -> dt.datetime | None:
+        dates = [c.last_met_at for c in self.levels.values() if c.last_met_at]
+        return max(dates) if dates else None
+
+    def ordered(self) -> list[LevelCoverage]:
+        return [self.levels[lvl] for lvl in RelationshipLevel.values]
+
+
+def relationship_coverage(account_ids: Iterable[int]) -> dict[int, AccountCoverage]:
+    """Per account and level (field / manager / executive): do we know someone, how many,
+    when did we last meet that level, is a decision maker among them. One query."""
+    ids = list(account_ids)
+    result = {pk: AccountCoverage() for pk in ids}
+    rows = (
+        Contact.objects.filter(account_id__in=ids)
+        .order_by()
+        .values("account_id", "relationship_level")
+        .annotate(
+            n=Count("id"),
+            last_met=Max("last_met_at"),
+            dm=BoolOr("is_decision_maker"),
+            champions=Count("id", filter=Q(is_champion=True)),
+        )
+    )
+    for row in rows:
+        level = result[row["account_id"]].levels.get(row["relationship_level"])
+        if level is None:
+            continue
+        level.count = row["n"]
+        level.last_met_at = row["last_met"]
+        level.decision_maker_known = bool(row["dm"])
+        level.champions = row["champions"]
+    return result
+
+
+def contact_list(*, account: Account) -> QuerySet[Contact]:
+    return Contact.objects.filter(account=account).order_by("relationship_level", "name")
+
+
+def contact_executive_rows_since(*, since: dt.datetime) -> list[tuple[int, int]]:
+    """(contact_id, account_id) of executive-level contacts created at or after `since`."""
+    rows = (
+        Contact.objects.filter(
+            relationship_level=RelationshipLevel.EXECUTIVE, created_at__gte=since
+        )
+        .values_list("pk", "account_id")
+        .order_by()
+    )
+    return list(rows)

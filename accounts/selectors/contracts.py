@@ -1,0 +1,98 @@
+"""Reads of contracts: history, ARR movements, renewals. One query per question."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from ..models import Account, Contract, ContractStatus
+
+
+def contract_history(account: Account) -> QuerySet[Contract]:
+    """Every contract of the account, oldest first, with the one it renewed or expanded."""
+    return (
+        Contract.objects.filter(account=account)
+        .select_related("previous")
+        .order_by("start_date", "created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ArrMovements:
+    since: dt.date
+    until: dt.date
+    new_arr: int
+    new_count: int
+    renewed_arr: int
+    renewed_count: int
+    expansion_arr: int
+    expansion_count: int
+    contraction_arr: int
+    churned_arr: int
+    churned_count: int
+
+    @property
+    def net_new_arr(self) -> int:
+        return self.new_arr + self.expansion_arr - self.contraction_arr - self.churned_arr
+
+
+def arr_movements(since: dt.date, until: dt.date) -> ArrMovements:
+    """ARR won, kept, grown and lost between two dates (inclusive), tenant-wide.
+
+    - new: contracts with no predecessor starting in the window;
+    - renewed: renewals starting in the window (the part of the old ARR that was kept);
+    - expansion: growth over the predecessor, for renewals and expansions;
+    - contraction: renewals at a lower ARR than before;
+    - churned: cancelled or expired contracts whose term ended in the window.
+    """
+    zero = Value(0)
+    renewal = Q(previous__status=ContractStatus.RENEWED)
+    successor = Q(previous__isnull=False)
+    started = Contract.objects.filter(start_date__gte=since, start_date__lte=until).aggregate(
+        new_arr=Coalesce(Sum("arr", filter=Q(previous__isnull=True)), zero),
+        new_count=Count("id", filter=Q(previous__isnull=True)),
+        renewed_arr=Coalesce(Sum(Least("arr", "previous__arr"), filter=renewal), zero),
+        renewed_count=Count("id", filter=renewal),
+        expansion_arr=Coalesce(
+            Sum(Greatest(F("arr") - F("previous__arr"), zero), filter=successor), zero
+        ),
+        expansion_count=Count("id", filter=successor & Q(arr__gt=F("previous__arr"))),
+        contraction_arr=Coalesce(
+            Sum(Greatest(F("previous__arr") - F("arr"), zero), filter=renewal), zero
+        ),
+    )
+    churned = Contract.objects.filter(
+        status__in=[ContractStatus.CANCELLED, ContractStatus.EXPIRED],
+        renewal_date__gte=since,
+        renewal_date__lte=until,
+    ).aggregate(churned_arr=Coalesce(Sum("arr"), zero), churned_count=Count("id"))
+    return ArrMovements(since=since, until=until, **started, **churned)
+
+
+def contract_renewing_rows(*, start: dt.date, end: dt.date) -> list[tuple[int, int, dt.date]]:
+    """(contract_id, account_id, renewal_date) of active contracts renewing on a day in
+    [start, end]."""
+    rows = (
+        Contract.objects.filter(
+            status=ContractStatus.ACTIVE, renewal_date__gte=start, renewal_date__lte=end
+        )
+        .values_list("pk", "account_id", "renewal_date")
+        .order_by()
+    )
+    return list(rows)
+
+
+def contract_history_rows(
+    *, account_ids: list[int]
+) -> list[tuple[int, int, int, dt.date, str, int | None]]:
+    """(contract_id, account_id, arr, renewal_date, status, previous_id) of every contract
+    of the accounts, in any status: the renewal and expansion history of many accounts."""
+    rows = (
+        Contract.objects.filter(account_id__in=account_ids)
+        .values_list("pk", "account_id", "arr", "renewal_date", "status", "previous_id")
+        .order_by()
+    )
+    return list(rows)
