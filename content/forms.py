@@ -93,3 +93,12 @@ class ReaderSearchForm(forms.Form):
 
 class MagicLinkRequestForm(forms.Form):
     email = forms.EmailField(label=_("Your work e-mail"), max_length=254)
+
+
+class SiteDomainForm(forms.Form):
+    domain = forms.CharField(
+        label=_("Domain"),
+        max_length=253,
+        help_text=_("A host name you control, such as help.example.co.jp (no https://, no path)."),
+        widget=forms.TextInput(attrs={"placeholder": "help.example.co.jp", "autocomplete": "off"}),
+    )

@@ -329,17 +329,30 @@ class MagicLinkUse(TenantScopedModel):
         ]
 
 
+def site_domain_token() -> str:
+    return secrets.token_hex(20)
+
+
 class SiteDomain(TenantScopedModel):
     """A custom domain serving a tenant's Learn & Support site (e.g. help.example.co.jp).
 
+    A tenant admin claims the domain, which gets a random `verification_token`; it is served
+    only once `verified_at` is set, after the token was found in the DNS TXT record
+    `_junkan-verify.<domain>` (`content.services.site_domain_verify`).
+
     NOTE: the matrix rule makes every unique constraint include the tenant, so (tenant, domain)
-    is unique here; the domain → tenant lookup is a reference-style, cross-tenant read done in
-    exactly one selector (`content.selectors.site_domain_tenant`), which refuses a domain that
-    two tenants claim.
+    is unique here and several tenants may hold a *pending* claim on the same domain; the
+    domain → tenant lookup is a reference-style, cross-tenant read done in exactly one selector
+    (`content.selectors.site_domain_tenant`, verified rows only), and verification serialises
+    on a per-domain advisory lock so that at most one tenant ever verifies a domain.
     """
 
     domain = models.CharField(_("domain"), max_length=253)
-    is_primary = models.BooleanField(_("primary"), default=True)
+    is_primary = models.BooleanField(_("primary"), default=False)
+    verification_token = models.CharField(max_length=64, default=site_domain_token)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -348,12 +361,32 @@ class SiteDomain(TenantScopedModel):
         verbose_name_plural = _("site domains")
         constraints = [
             models.UniqueConstraint(fields=["tenant", "domain"], name="content_domain_unique"),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_primary=True),
+                name="content_domain_one_primary",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_primary=False) | models.Q(verified_at__isnull=False),
+                name="content_domain_primary_is_verified",
+            ),
         ]
         indexes = [models.Index(fields=["domain"], name="content_domain_idx")]
 
     def __str__(self) -> str:
         return self.domain
 
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def txt_record_name(self) -> str:
+        return f"{VERIFY_RECORD_PREFIX}.{self.domain}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.domain = self.domain.strip().lower().rstrip(".")
         super().save(*args, **kwargs)
+
+
+VERIFY_RECORD_PREFIX = "_junkan-verify"

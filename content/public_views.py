@@ -3,9 +3,11 @@
 TenantMiddleware has already put the tenant of the slug in scope (404 for an unknown slug), so
 every query below sees only that tenant's rows; drafts and archived articles are never served.
 
-Custom domains: a reverse proxy (or a small host-routing middleware placed before
-TenantMiddleware) maps `help.customer.example/...` to `/learn/<slug>/...`, finding the slug with
-`content.selectors.site_domain_tenant(domain=host)`; see `content.models.SiteDomain`.
+Custom domains: on a verified custom domain (help.customer.example) the same views serve `/…`:
+`content.middleware.SiteDomainMiddleware` rewrites the path to `/learn/<slug>/…` before
+TenantMiddleware runs, so nothing here changes, except that every link and redirect is built
+with `content.links.public_url` (templates: `{% learn_url %}`), which drops the `/learn/<slug>`
+prefix on a custom domain. See docs/custom-domains.md.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -30,12 +31,13 @@ from journeys.selectors import current_phase_by_account
 from . import selectors, services
 from .forms import MagicLinkRequestForm, ReaderSearchForm
 from .language import reader_language, remember_language
+from .links import public_url
 from .models import Article, Section
 from .services import ReaderLinkError
 
 
 def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
-    return reverse(f"content_public:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})  # type: ignore[attr-defined]
+    return public_url(request, name, **kwargs)
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import domain_views, views
 
 app_name = "content"
 
@@ -22,4 +22,8 @@ urlpatterns = [
         "questions/<int:feedback_id>/draft/", views.draft_from_feedback, name="draft_from_feedback"
     ),
     path("analytics/", views.analytics, name="analytics"),
+    path("domains/", domain_views.domains, name="domains"),
+    path("domains/<int:pk>/verify/", domain_views.domain_verify, name="domain_verify"),
+    path("domains/<int:pk>/primary/", domain_views.domain_primary, name="domain_primary"),
+    path("domains/<int:pk>/delete/", domain_views.domain_delete, name="domain_delete"),
 ]

@@ -76,6 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 "content_public:home",
                 kwargs={"tenant_slug": request.tenant.slug},  # type: ignore[attr-defined]
             ),
+            "public_domain": selectors.site_domain_primary(),
         },
     )
 

@@ -24,8 +24,17 @@ from .articles import (
     revision_list,
     section_list,
     section_list_with_counts,
-    site_domain_tenant,
     translation_pick,
+)
+from .domains import (
+    SiteRoute,
+    domain_normalise,
+    site_domain_get,
+    site_domain_list,
+    site_domain_primary,
+    site_domain_route,
+    site_domain_route_cache_key,
+    site_domain_tenant,
 )
 
 __all__ = [
@@ -33,6 +42,7 @@ __all__ = [
     "ReachRow",
     "ReadingEffect",
     "SearchHit",
+    "SiteRoute",
     "WindowEffect",
     "article_get_published",
     "article_list",
@@ -40,6 +50,7 @@ __all__ = [
     "article_list_published",
     "article_reach",
     "article_search",
+    "domain_normalise",
     "image_get",
     "image_get_public",
     "image_list",
@@ -49,6 +60,11 @@ __all__ = [
     "section_list",
     "section_list_with_counts",
     "section_reach",
+    "site_domain_get",
+    "site_domain_list",
+    "site_domain_primary",
+    "site_domain_route",
+    "site_domain_route_cache_key",
     "site_domain_tenant",
     "track_list",
     "translation_pick",

@@ -8,9 +8,6 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
-from cs_platform.models import Tenant
-from cs_platform.scoping import tenant_scope
-
 from ..models import (
     Article,
     ArticleImage,
@@ -18,7 +15,6 @@ from ..models import (
     ArticleStatus,
     ArticleTranslation,
     Section,
-    SiteDomain,
 )
 
 SEARCH_LIMIT = 30
@@ -155,22 +151,6 @@ def article_search(*, query: str, language: str, limit: int = SEARCH_LIMIT) -> l
         if len(hits) >= limit:
             break
     return hits
-
-
-def site_domain_tenant(*, domain: str) -> Tenant | None:
-    """The tenant whose Learn & Support site is served on `domain` (a custom domain).
-
-    NOTE: reference-style lookup across tenants, on purpose: this is the one place that maps a
-    host name to a tenant. A domain claimed by two tenants maps to none.
-    """
-    domain = domain.split(":")[0].strip().lower().rstrip(".")
-    with tenant_scope(None):
-        tenant_ids = list(
-            SiteDomain.objects.unscoped().filter(domain=domain).values_list("tenant_id", flat=True)
-        )
-    if len(tenant_ids) != 1:
-        return None
-    return Tenant.objects.filter(pk=tenant_ids[0]).first()
 
 
 def article_list_for_phase(*, phase_key: str, limit: int = 4) -> list[Article]:

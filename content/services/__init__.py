@@ -14,6 +14,15 @@ from .articles import (
     sections_seed_defaults,
     translation_save,
 )
+from .domains import (
+    DnsLookupError,
+    dns_txt_lookup,
+    domain_clean,
+    site_domain_claim,
+    site_domain_delete,
+    site_domain_set_primary,
+    site_domain_verify,
+)
 from .images import MAX_IMAGE_BYTES, image_sniff_type, image_upload
 from .readers import (
     ReaderIdentity,
@@ -35,6 +44,7 @@ from .tracking import article_feedback_submit, article_view_record, article_view
 __all__ = [
     "DEFAULT_SECTIONS",
     "MAX_IMAGE_BYTES",
+    "DnsLookupError",
     "ReaderIdentity",
     "ReaderLinkError",
     "article_archive",
@@ -46,6 +56,8 @@ __all__ = [
     "article_update",
     "article_view_record",
     "article_view_record_bulk",
+    "dns_txt_lookup",
+    "domain_clean",
     "image_sniff_type",
     "image_upload",
     "magic_link_consume",
@@ -63,5 +75,9 @@ __all__ = [
     "section_update",
     "sections_seed_defaults",
     "session_hash",
+    "site_domain_claim",
+    "site_domain_delete",
+    "site_domain_set_primary",
+    "site_domain_verify",
     "translation_save",
 ]

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: serves verified custom domains of Learn & Support (see its docstring).
+    "content.middleware.SiteDomainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -198,6 +200,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # Absolute links in e-mails (unsubscribe, Learn & Support, seminar pages).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+
+# Learn & Support custom domains: the host name customers point their domain's CNAME at.
+CONTENT_DOMAIN_CNAME_TARGET = env.str("CONTENT_DOMAIN_CNAME_TARGET", default="")
 
 # Health score engine.
 HEALTH_EVENT_RETENTION_MONTHS = env.int("HEALTH_EVENT_RETENTION_MONTHS", default=25)

@@ -341,21 +341,6 @@ def test_plain_helpful_vote_is_only_counted(scoped):
     assert FeedbackItem.objects.count() == 0
 
 
-def test_site_domain_maps_to_its_tenant(tenant):
-    from tests.content.factories import SiteDomainFactory
-
-    SiteDomainFactory(tenant=tenant, domain="Help.Acme.example")
-    assert selectors.site_domain_tenant(domain="help.acme.example:443") == tenant
-
-
-def test_site_domain_claimed_by_two_tenants_maps_to_none(tenant, other_tenant):
-    from tests.content.factories import SiteDomainFactory
-
-    SiteDomainFactory(tenant=tenant, domain="help.shared.example")
-    SiteDomainFactory(tenant=other_tenant, domain="help.shared.example")
-    assert selectors.site_domain_tenant(domain="help.shared.example") is None
-
-
 def test_contact_lookup_is_scoped(tenant, other_tenant, mailoutbox):
     with tenant_scope(other_tenant):
         ContactFactory(email="theirs@x.example")

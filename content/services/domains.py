@@ -1,0 +1,219 @@
+"""Custom domains of the Learn & Support site: claim, verify by DNS TXT, set primary, delete.
+
+A domain is served only once verified: its tenant admin publishes the claim's random token in
+the TXT record `_junkan-verify.<domain>`, which only someone who controls the domain's DNS can
+do. The record lives on its own name, so it can sit next to the domain's CNAME to us.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import dns.exception
+import dns.resolver
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.http.request import validate_host
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cs_platform.scoping import require_current_tenant
+
+from ..models import SiteDomain
+from ..selectors.domains import (
+    domain_normalise,
+    site_domain_route_cache_key,
+    site_domain_tenant,
+)
+
+MAX_DOMAINS_PER_TENANT = 10
+DNS_TIMEOUT_SECONDS = 5.0
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class DnsLookupError(Exception):
+    """The TXT lookup could not give an answer (timeout, no name servers, bad reply)."""
+
+
+TxtLookup = Callable[[str], list[str]]
+
+
+def dns_txt_lookup(name: str) -> list[str]:
+    """The TXT strings published at `name` ([] when the name or record does not exist)."""
+    resolver = dns.resolver.Resolver()
+    try:
+        answer = resolver.resolve(name, "TXT", lifetime=DNS_TIMEOUT_SECONDS)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return []
+    except dns.exception.Timeout as exc:
+        raise DnsLookupError(_("The DNS lookup timed out.")) from exc
+    except dns.exception.DNSException as exc:
+        raise DnsLookupError(_("The DNS lookup failed: %(error)s") % {"error": exc}) from exc
+    # A TXT record may be split into several character strings; they form one value.
+    return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]
+
+
+def domain_clean(raw: str) -> str:
+    """A bare host name in its stored form, or a ValidationError saying what is wrong."""
+    value = raw.strip().lower()
+    if not value:
+        raise ValidationError(_("Enter a domain name."))
+    if "://" in value or "/" in value or "?" in value or "#" in value or "@" in value:
+        raise ValidationError(
+            _("Enter the domain name only, such as help.example.co.jp, without https:// or a path.")
+        )
+    if ":" in value:
+        raise ValidationError(_("Enter the domain name without a port."))
+    value = value.rstrip(".")
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValidationError(_("This is not a valid domain name.")) from exc
+    labels = value.split(".")
+    if (
+        len(value) > 253
+        or len(labels) < 2
+        or not all(_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise ValidationError(_("This is not a valid domain name."))
+    if _is_our_host(value):
+        raise ValidationError(_("This domain belongs to Junkan itself and cannot be used."))
+    return value
+
+
+def _is_our_host(domain: str) -> bool:
+    ours = [*settings.ALLOWED_HOSTS, "localhost", ".localhost"]
+    target = getattr(settings, "CONTENT_DOMAIN_CNAME_TARGET", "")
+    if target:
+        ours.append(target)
+    return validate_host(domain, [h for h in ours if h != "*"])
+
+
+def site_domain_claim(*, domain: str) -> SiteDomain:
+    """Claim `domain` for the tenant in scope; it is served once verified."""
+    tenant = require_current_tenant()
+    domain = domain_clean(domain)
+    owner = site_domain_tenant(domain=domain)
+    if owner is not None and owner.pk != tenant.pk:
+        raise ValidationError(_("This domain is already verified by another organisation."))
+    if SiteDomain.objects.filter(domain=domain).exists():
+        raise ValidationError(_("This domain has already been added."))
+    if SiteDomain.objects.count() >= MAX_DOMAINS_PER_TENANT:
+        raise ValidationError(
+            _("A site can have at most %(count)d domains.") % {"count": MAX_DOMAINS_PER_TENANT}
+        )
+    try:
+        with transaction.atomic():
+            return SiteDomain.objects.create(tenant=tenant, domain=domain)
+    except IntegrityError as exc:  # a concurrent claim of the same domain by this tenant
+        raise ValidationError(_("This domain has already been added.")) from exc
+
+
+def site_domain_verify(*, site_domain: SiteDomain, lookup: TxtLookup | None = None) -> SiteDomain:
+    """Check the TXT record and mark the domain verified, or raise a ValidationError saying
+    what to fix. The outcome of the check is kept on the row either way."""
+    require_current_tenant()
+    lookup = lookup or dns_txt_lookup
+    now = timezone.now()
+    try:
+        _check_txt(site_domain, lookup)
+    except ValidationError as error:
+        SiteDomain.objects.filter(pk=site_domain.pk).update(
+            last_checked_at=now, last_check_error=" ".join(error.messages)[:500]
+        )
+        raise
+    with transaction.atomic():
+        # WARNING: the unique constraints all include the tenant (matrix rule), so nothing in
+        # the schema stops two tenants verifying one domain at the same moment; this lock
+        # serialises verifications of a domain, and the check below runs under it.
+        with connection.cursor() as cursor:
+            lock_key = f"content.domain:{site_domain.domain}"
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
+        owner = site_domain_tenant(domain=site_domain.domain)
+        if owner is not None and owner.pk != site_domain.tenant_id:
+            message = _("This domain is already verified by another organisation.")
+            SiteDomain.objects.filter(pk=site_domain.pk).update(
+                last_checked_at=now, last_check_error=message
+            )
+            raise ValidationError(message)
+        has_primary = SiteDomain.objects.filter(is_primary=True).exists()
+        site_domain.verified_at = site_domain.verified_at or now
+        site_domain.last_checked_at = now
+        site_domain.last_check_error = ""
+        site_domain.is_primary = site_domain.is_primary or not has_primary
+        site_domain.save(
+            update_fields=["verified_at", "last_checked_at", "last_check_error", "is_primary"]
+        )
+    _forget_routes()
+    return site_domain
+
+
+def _check_txt(site_domain: SiteDomain, lookup: TxtLookup) -> None:
+    name = site_domain.txt_record_name
+    try:
+        values = [v.strip().strip('"').strip() for v in lookup(name)]
+    except DnsLookupError as exc:
+        raise ValidationError(
+            _("Could not check %(name)s: %(error)s Try again in a few minutes.")
+            % {"name": name, "error": exc}
+        ) from exc
+    if site_domain.verification_token in values:
+        return
+    if not values:
+        raise ValidationError(
+            _(
+                "No TXT record was found at %(name)s. Create it with the value shown, then try "
+                "again (DNS changes can take a few minutes to be visible)."
+            )
+            % {"name": name}
+        )
+    found = ", ".join(f"“{v[:60]}”" for v in values[:3])
+    raise ValidationError(
+        _(
+            "The TXT record at %(name)s does not contain this domain's token (found: %(found)s). "
+            "Its value must be exactly the token shown."
+        )
+        % {"name": name, "found": found}
+    )
+
+
+def site_domain_set_primary(*, site_domain: SiteDomain) -> SiteDomain:
+    """Make a verified domain the one the site is served on; the others redirect to it."""
+    if not site_domain.is_verified:
+        raise ValidationError(_("Only a verified domain can be the primary domain."))
+    with transaction.atomic():
+        SiteDomain.objects.filter(is_primary=True).exclude(pk=site_domain.pk).update(
+            is_primary=False
+        )
+        SiteDomain.objects.filter(pk=site_domain.pk).update(is_primary=True)
+    site_domain.is_primary = True
+    _forget_routes()
+    return site_domain
+
+
+def site_domain_delete(*, site_domain: SiteDomain) -> None:
+    """Stop serving (or drop the claim on) a domain; another verified one becomes primary."""
+    with transaction.atomic():
+        was_primary = site_domain.is_primary
+        domain = site_domain.domain
+        site_domain.delete()
+        if was_primary:
+            successor = (
+                SiteDomain.objects.filter(verified_at__isnull=False)
+                .order_by("verified_at", "pk")
+                .first()
+            )
+            if successor is not None:
+                SiteDomain.objects.filter(pk=successor.pk).update(is_primary=True)
+    _forget_routes(extra=[domain])
+
+
+def _forget_routes(*, extra: Iterable[str] = ()) -> None:
+    """Drop the cached routes of the tenant's domains (their primary may have changed)."""
+    domains = set(SiteDomain.objects.values_list("domain", flat=True)) | set(extra)
+    cache.delete_many([site_domain_route_cache_key(domain=domain_normalise(d)) for d in domains])
