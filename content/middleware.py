@@ -59,7 +59,7 @@ class SiteDomainMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        raw_host = request._get_raw_host()
+        raw_host = request._get_raw_host()  # type: ignore[attr-defined]
         domain, _port = split_domain_port(raw_host)
         if not domain or validate_host(domain, _allowed_hosts()):
             return self.get_response(request)  # one of our own hosts (or a malformed one)

@@ -10,6 +10,7 @@ import dns.exception
 import dns.resolver
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone, translation
 
 from content import selectors, services
@@ -305,6 +306,21 @@ def test_feedback_redirect_stays_on_the_custom_domain(client, site):
     response = client.post("/a/edit-company-page/feedback/", {"helpful": "yes"}, HTTP_HOST=HOST)
     assert response.status_code == 302
     assert response["Location"] == "/a/edit-company-page/?feedback=thanks"
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"), [(f"http://{HOST}", 302), ("http://evil.example", 403)]
+)
+def test_forms_on_the_custom_domain_pass_csrf_from_that_origin_only(site, origin, status):
+    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    browser.get("/a/edit-company-page/", HTTP_HOST=HOST)
+    response = browser.post(
+        "/a/edit-company-page/feedback/",
+        {"helpful": "yes", "csrfmiddlewaretoken": browser.cookies["csrftoken"].value},
+        HTTP_HOST=HOST,
+        HTTP_ORIGIN=origin,
+    )
+    assert response.status_code == status
 
 
 def test_a_missing_slash_redirects_on_the_custom_domain(client, site):
