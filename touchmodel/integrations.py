@@ -144,6 +144,26 @@ def create_task(
     return task.pk
 
 
+def create_tasks(*, tasks: list[dict[str, Any]]) -> dict[str, int]:
+    """Tasks for the accounts' owners, set-based: each dict has account_id, title, due_date,
+    description, source_key, checklist. Returns the task id of each source_key."""
+    from journeys.services import TaskSpec, task_create_bulk
+
+    specs = [
+        TaskSpec(
+            account_id=t["account_id"],
+            title=t["title"],
+            due_date=t["due_date"],
+            description=t["description"],
+            source_key=t["source_key"],
+            checklist=t["checklist"],
+            origin="touchmodel",
+        )
+        for t in tasks
+    ]
+    return task_create_bulk(specs=specs)
+
+
 # --- healthscore ------------------------------------------------------------------------------
 
 

@@ -55,17 +55,20 @@ class TaskSpec(TypedDict, total=False):
     due_date: dt.date | None
     description: str
     origin: str | None
+    checklist: list[str]
 
 
-def task_create_bulk(*, specs: list[TaskSpec]) -> None:
-    """Many keyed tasks at once, each for its account's owner.
+def task_create_bulk(*, specs: list[TaskSpec]) -> dict[str, int]:
+    """Many keyed tasks at once, each for its account's owner; returns the task id of each
+    `source_key`.
 
     Set-based (a nightly alert run may open thousands): one query for the owners, one
-    multi-row INSERT … ON CONFLICT DO NOTHING per 1,000 tasks. A `source_key` already used
-    is skipped, as in `task_create`.
+    multi-row INSERT … ON CONFLICT DO NOTHING per 1,000 tasks, one query for the ids. A
+    `source_key` already used is skipped, as in `task_create` (its existing task's id is
+    returned).
     """
     if not specs:
-        return
+        return {}
     owners = dict(
         Account.objects.filter(pk__in={s["account_id"] for s in specs}).values_list(
             "pk", "owner_id"
@@ -83,10 +86,16 @@ def task_create_bulk(*, specs: list[TaskSpec]) -> None:
             due_date=spec.get("due_date"),
             origin=spec.get("origin"),
             source_key=spec["source_key"],
+            checklist=[{"text": item, "done": False} for item in spec.get("checklist") or []],
         )
         for spec in specs
     ]
     Task.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
+    return dict(
+        Task.objects.filter(source_key__in=[s["source_key"] for s in specs]).values_list(
+            "source_key", "pk"
+        )
+    )
 
 
 @transaction.atomic

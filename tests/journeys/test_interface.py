@@ -132,6 +132,36 @@ def test_task_create_bulk_assigns_each_accounts_owner_and_skips_used_keys(scoped
     assert tasks["alert:2"].origin == "x"
 
 
+def test_task_create_bulk_returns_the_task_id_of_each_source_key(scoped):
+    account = AccountFactory()
+    existing = task_create(account=account, title="既存", source_key="alert:1")
+    ids = task_create_bulk(
+        specs=[
+            {"account_id": account.pk, "title": "再送", "source_key": "alert:1"},
+            {"account_id": account.pk, "title": "新規", "source_key": "alert:2"},
+        ]
+    )
+    assert ids == {"alert:1": existing.pk, "alert:2": Task.objects.get(source_key="alert:2").pk}
+
+
+def test_task_create_bulk_stores_each_tasks_checklist(scoped):
+    account = AccountFactory()
+    task_create_bulk(
+        specs=[
+            {
+                "account_id": account.pk,
+                "title": "x",
+                "source_key": "k",
+                "checklist": ["資料送付", "電話"],
+            }
+        ]
+    )
+    assert Task.objects.get().checklist == [
+        {"text": "資料送付", "done": False},
+        {"text": "電話", "done": False},
+    ]
+
+
 def test_task_create_bulk_refuses_another_tenants_account(scoped, other_tenant):
     with tenant_scope(other_tenant):
         theirs = AccountFactory()

@@ -3,8 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cs_platform.scoping import tenant_scope
 from journeys.models import Task
 from tests.factories import AccountFactory, ContactFactory, ContractFactory, UserFactory
 from touchmodel.extensions import register_content_recommender, unregister_content_recommender
@@ -147,6 +151,19 @@ def test_a_second_claim_of_the_same_episode_inserts_nothing(rule):
     assert claim() == []
 
 
+def test_a_claim_pointing_at_another_tenants_account_is_refused(rule, other_tenant):
+    with tenant_scope(other_tenant):
+        theirs = AccountFactory()
+    ours = AccountFactory()
+    claims = [
+        RuleFiring(rule=rule, account_id=ours.pk, episode_key="e1", tier="high"),
+        RuleFiring(rule=rule, account_id=theirs.pk, episode_key="e1", tier="high"),
+    ]
+    with pytest.raises(ValidationError):
+        insert_ignore_returning(claims)
+    assert RuleFiring.objects.count() == 0
+
+
 def test_a_failing_action_is_recorded_and_not_retried(rule, monkeypatch):
     _renewing("high")
 
@@ -154,6 +171,7 @@ def test_a_failing_action_is_recorded_and_not_retried(rule, monkeypatch):
         raise RuntimeError("journeys is down")
 
     monkeypatch.setattr("touchmodel.integrations.create_task", boom)
+    monkeypatch.setattr("touchmodel.integrations.create_tasks", boom)
     rules_evaluate()
     rules_evaluate()
     firing = RuleFiring.objects.get()
@@ -247,3 +265,58 @@ def test_low_touch_invites_an_english_contact_in_english_with_the_english_messag
     email = OutboundEmail.objects.get()
     assert (email.language, email.to_email) == ("en", contact.email)
     assert "Let's follow up." in email.body_text
+
+
+# --- a chunk acts set-based, and falls back to one firing at a time ------------------------------
+
+
+def _evaluated_queries() -> int:
+    with CaptureQueriesContext(connection) as queries:
+        rules_evaluate()
+    return len(queries.captured_queries)
+
+
+def test_the_queries_of_a_chunk_of_task_firings_do_not_grow_with_its_size(rule):
+    for _ in range(2):
+        _renewing("high")
+    few = _evaluated_queries()
+    for _ in range(8):
+        _renewing("high")
+    many = _evaluated_queries()
+    assert (Task.objects.count(), many) == (10, few)
+
+
+def test_each_task_firing_records_its_own_task_and_assignee(rule):
+    owners = [UserFactory(), UserFactory()]
+    accounts = [_renewing("high", owner=owner) for owner in owners]
+    rules_evaluate()
+    results = {f.account_id: f.result for f in RuleFiring.objects.all()}
+    for account, owner in zip(accounts, owners, strict=True):
+        task = Task.objects.get(account=account)
+        assert (results[account.pk]["task_id"], results[account.pk]["assignee_id"]) == (
+            task.pk,
+            owner.pk,
+        )
+        assert task.origin == "touchmodel"
+
+
+def test_a_firing_whose_action_raises_fails_alone_and_the_others_are_done(rule, monkeypatch):
+    from touchmodel.services import rules as rules_module
+
+    high = _renewing("high")
+    broken, fine = _renewing("tech"), _renewing("tech")
+    ContactFactory(account=broken)
+    ContactFactory(account=fine)
+    real_queue = rules_module.email_queue
+
+    def queue(**kwargs):
+        if kwargs["account"].pk == broken.pk:
+            raise RuntimeError("template broken")
+        return real_queue(**kwargs)
+
+    monkeypatch.setattr(rules_module, "email_queue", queue)
+    rules_evaluate()
+    statuses = {f.account_id: f.status for f in RuleFiring.objects.all()}
+    assert statuses == {high.pk: "done", broken.pk: "failed", fine.pk: "done"}
+    assert "template broken" in RuleFiring.objects.get(account=broken).error
+    assert (Task.objects.count(), OutboundEmail.objects.get().account) == (1, fine)

@@ -177,8 +177,18 @@ def _fire_chunk(rule: Rule, plan: Any, now: dt.datetime) -> list[RuleFiring]:
         .order_by("pk")
     )
     run = _Run.load([f.account_id for f in firings])
-    for firing in firings:
-        firing_act(firing=firing, run=run)
+    claimed = [dict(f.result) for f in firings]
+    try:
+        with transaction.atomic():
+            _act_chunk(firings, run)
+    except Exception:
+        # One broken firing must not cost the others their action: redo the chunk firing by
+        # firing, each in its own savepoint, so only the broken one ends up FAILED.
+        logger.exception("acting on a chunk of rule %s failed; acting firing by firing", rule.pk)
+        for firing, result in zip(firings, claimed, strict=True):
+            firing.status, firing.result, firing.error = FiringStatus.CLAIMED, result, ""
+        for firing in firings:
+            firing_act(firing=firing, run=run)
     tenant_id = require_current_tenant().pk
     outbox = [
         (tenant_id, email_id)
@@ -190,25 +200,45 @@ def _fire_chunk(rule: Rule, plan: Any, now: dt.datetime) -> list[RuleFiring]:
     return firings
 
 
+def _act_chunk(firings: list[RuleFiring], run: _Run) -> None:
+    """Act on a chunk set-based: tasks in one insert, all results in one update (raises on
+    any failure; the caller then falls back to `firing_act`)."""
+    task_outcomes = _act_tasks([f for f in firings if f.action == "task"], run)
+    for firing in firings:
+        handler = _HANDLERS.get(firing.action)
+        if firing.action == "task":
+            outcome = task_outcomes[firing.pk]
+        else:
+            outcome = None if handler is None else handler(firing, run)
+        _record(firing, outcome)
+    RuleFiring.objects.bulk_update(firings, ["status", "result", "error"])
+
+
+def _record(firing: RuleFiring, outcome: dict | None) -> None:
+    result = dict(firing.result)
+    if outcome is None:
+        firing.status = FiringStatus.SKIPPED
+        result["reason"] = "no action for this tier"
+    else:
+        result.update(outcome)
+        firing.status = FiringStatus.SKIPPED if outcome.get("reason") else FiringStatus.DONE
+    firing.result = result
+
+
 def firing_act(*, firing: RuleFiring, run: _Run | None = None) -> RuleFiring:
     """Carry out a claimed firing's action and record the result (never raises)."""
-    handler = {"task": _act_task, "seminar": _act_seminar, "email": _act_email}.get(firing.action)
-    result = dict(firing.result)
+    handler = _HANDLERS.get(firing.action)
     try:
-        if handler is None:
-            firing.status = FiringStatus.SKIPPED
-            result["reason"] = "no action for this tier"
-        else:
+        outcome = None
+        if handler is not None:
             run = run or _Run.load([firing.account_id])
             with transaction.atomic():
                 outcome = handler(firing, run)
-            result.update(outcome)
-            firing.status = FiringStatus.SKIPPED if outcome.get("reason") else FiringStatus.DONE
+        _record(firing, outcome)
     except Exception as exc:
         logger.exception("firing %s failed", firing.pk)
         firing.status = FiringStatus.FAILED
         firing.error = f"{type(exc).__name__}: {exc}"[:2000]
-    firing.result = result
     RuleFiring.objects.filter(pk=firing.pk).update(
         status=firing.status, result=firing.result, error=firing.error
     )
@@ -220,19 +250,35 @@ def _texts(rule: Rule, language: str) -> tuple[str, str]:
         return rule.name, rule.message
 
 
-def _act_task(firing: RuleFiring, run: _Run) -> dict:
+def _task_fields(firing: RuleFiring, run: _Run) -> dict[str, Any]:
     rule = firing.rule
     title, message = _texts(rule, run.language)
     detail = firing.result.get("detail", "")
-    task_id = integrations.create_task(
-        account=firing.account,
-        title=title,
-        due_date=timezone.localdate() + dt.timedelta(days=rule.due_in_days),
-        description="\n\n".join(x for x in (message, detail) if x),
-        source_key=firing.source_key,
-        checklist=[str(item) for item in rule.checklist],
-    )
+    return {
+        "title": title,
+        "due_date": timezone.localdate() + dt.timedelta(days=rule.due_in_days),
+        "description": "\n\n".join(x for x in (message, detail) if x),
+        "source_key": firing.source_key,
+        "checklist": [str(item) for item in rule.checklist],
+    }
+
+
+def _act_task(firing: RuleFiring, run: _Run) -> dict:
+    task_id = integrations.create_task(account=firing.account, **_task_fields(firing, run))
     return {"task_id": task_id, "assignee_id": firing.account.owner_id}
+
+
+def _act_tasks(firings: list[RuleFiring], run: _Run) -> dict[int, dict]:
+    """The outcome of each task firing, by firing id: all tasks in one insert."""
+    if not firings:
+        return {}
+    task_ids = integrations.create_tasks(
+        tasks=[{"account_id": f.account_id, **_task_fields(f, run)} for f in firings]
+    )
+    return {
+        f.pk: {"task_id": task_ids[f.source_key], "assignee_id": f.account.owner_id}
+        for f in firings
+    }
 
 
 DAILY_USERS = [RelationshipLevel.FIELD, RelationshipLevel.MANAGER]
@@ -290,3 +336,6 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
             email_ids.append(queued.email.pk)
     urls = [url for articles, _message in texts.values() for _t, url in articles]
     return {"email_ids": email_ids, "articles": list(dict.fromkeys(urls))}
+
+
+_HANDLERS = {"task": _act_task, "seminar": _act_seminar, "email": _act_email}
