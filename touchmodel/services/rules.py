@@ -19,7 +19,7 @@ from .. import integrations
 from ..extensions import content_recommendations
 from ..models import FiringStatus, Rule, RuleFiring
 from ..selectors.rules import rule_plan
-from ..sql import insert_ignore_returning
+from ..sql import insert_ignore_returning, update_from_values
 from .email import email_enqueue, email_language, email_queue, opted_out_among, site_url
 from .seminars import seminar_invite, seminar_next_fitting
 
@@ -211,7 +211,7 @@ def _act_chunk(firings: list[RuleFiring], run: _Run) -> None:
         else:
             outcome = None if handler is None else handler(firing, run)
         _record(firing, outcome)
-    RuleFiring.objects.bulk_update(firings, ["status", "result", "error"])
+    update_from_values(firings, ["status", "result", "error"])
 
 
 def _record(firing: RuleFiring, outcome: dict | None) -> None:
