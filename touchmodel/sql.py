@@ -7,6 +7,7 @@ work needs exactly that ("act only if inserted").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -18,6 +19,19 @@ from cs_platform.scoping import TenantScopedModel, require_current_tenant
 def insert_ignore_returning(objs: Sequence[TenantScopedModel]) -> list[int]:
     """Insert the rows, skipping those that hit a unique constraint; return the new ids in
     the order PostgreSQL inserted them (ids only, not their positions in `objs`)."""
+    return [row[0] for row in _insert_ignore(objs, [])]
+
+
+def insert_ignore_returning_keys(objs: Sequence[TenantScopedModel], key: str) -> dict[Any, int]:
+    """As `insert_ignore_returning`, but the new ids by the value of the field `key` (a
+    unique one, e.g. a message key), so the caller knows which of its rows were new."""
+    if not objs:
+        return {}
+    column = type(objs[0])._meta.get_field(key).column
+    return {row[1]: row[0] for row in _insert_ignore(objs, [column])}
+
+
+def _insert_ignore(objs: Sequence[TenantScopedModel], also: list[str]) -> list[tuple]:
     if not objs:
         return []
     tenant = require_current_tenant()
@@ -32,13 +46,13 @@ def insert_ignore_returning(objs: Sequence[TenantScopedModel]) -> list[int]:
         tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
     ]
     quote = connection.ops.quote_name
+    returning = ", ".join(quote(c) for c in [meta.pk.column, *also])
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES %s ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"VALUES %s ON CONFLICT DO NOTHING RETURNING {returning}"
     )
     with connection.cursor() as cursor:
-        returned = execute_values(cursor.cursor, sql, rows, page_size=1000, fetch=True)
-    return [r[0] for r in returned]
+        return execute_values(cursor.cursor, sql, rows, page_size=1000, fetch=True)
 
 
 def update_from_values(objs: Sequence[TenantScopedModel], fields: list[str]) -> None:

@@ -304,6 +304,39 @@ def test_the_queries_of_a_chunk_of_task_firings_do_not_grow_with_its_size(rule, 
     assert (Task.objects.count(), many) == (10, few)
 
 
+def test_the_queries_of_a_chunk_of_email_firings_do_not_grow_with_its_size(rule, evaluated_queries):
+    for _ in range(2):
+        ContactFactory(account=_renewing("tech"))
+    few = evaluated_queries()
+    for _ in range(6):
+        ContactFactory(account=_renewing("tech"))
+    many = evaluated_queries()
+    assert (OutboundEmail.objects.count(), many) == (8, few)
+
+
+def test_each_email_firing_records_the_ids_of_its_own_emails(rule):
+    accounts = [_renewing("tech"), _renewing("tech")]
+    for account in accounts:
+        ContactFactory(account=account)
+        ContactFactory(account=account)
+    rules_evaluate()
+    for firing in RuleFiring.objects.all():
+        emails = OutboundEmail.objects.filter(account_id=firing.account_id)
+        assert sorted(firing.result["email_ids"]) == sorted(e.pk for e in emails)
+        assert {e.firing_id for e in emails} == {firing.pk}
+
+
+def test_each_seminar_firing_records_the_ids_of_its_own_invitations(rule):
+    SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=3))
+    accounts = [_renewing("low"), _renewing("low")]
+    for account in accounts:
+        ContactFactory(account=account)
+    rules_evaluate()
+    for firing in RuleFiring.objects.all():
+        email = OutboundEmail.objects.get(account_id=firing.account_id)
+        assert (firing.status, firing.result["email_ids"]) == ("done", [email.pk])
+
+
 def test_each_task_firing_records_its_own_task_and_assignee(rule):
     owners = [UserFactory(), UserFactory()]
     accounts = [_renewing("high", owner=owner) for owner in owners]
@@ -319,20 +352,20 @@ def test_each_task_firing_records_its_own_task_and_assignee(rule):
 
 
 def test_a_firing_whose_action_raises_fails_alone_and_the_others_are_done(rule, monkeypatch):
-    from touchmodel.services import rules as rules_module
+    from touchmodel.services import email as email_module
 
     high = _renewing("high")
     broken, fine = _renewing("tech"), _renewing("tech")
     ContactFactory(account=broken)
     ContactFactory(account=fine)
-    real_queue = rules_module.email_queue
+    real_render = email_module._render
 
-    def queue(**kwargs):
-        if kwargs["account"].pk == broken.pk:
+    def render(template, language, context):
+        if context["account"].pk == broken.pk:
             raise RuntimeError("template broken")
-        return real_queue(**kwargs)
+        return real_render(template, language, context)
 
-    monkeypatch.setattr(rules_module, "email_queue", queue)
+    monkeypatch.setattr(email_module, "_render", render)
     rules_evaluate()
     statuses = {f.account_id: f.status for f in RuleFiring.objects.all()}
     assert statuses == {high.pk: "done", broken.pk: "failed", fine.pk: "done"}

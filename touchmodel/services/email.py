@@ -29,7 +29,7 @@ from cs_platform.models import Tenant
 from cs_platform.scoping import require_current_tenant
 
 from ..models import EmailOptOut, EmailStatus, OutboundEmail, RuleFiring, TouchProgram
-from ..sql import insert_ignore_returning
+from ..sql import insert_ignore_returning, insert_ignore_returning_keys
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str,
     return subject[:300], text, html
 
 
-def email_queue(
+def email_build(
     *,
     message_key: str,
     to_email: str,
@@ -124,10 +124,9 @@ def email_queue(
     program: TouchProgram | None = None,
     language: str | None = None,
     known_opted_in: bool = False,
-) -> Queued:
-    """Render and queue one message; the same `message_key` is only ever queued once.
+) -> OutboundEmail:
+    """Render one message into an unsaved row (`email_queue` or `EmailBatch` inserts it).
 
-    Call `email_dispatch_on_commit` (or let the sweeper pick it up) to send it.
     `known_opted_in`: the caller already filtered out opted-out addresses (saves a query;
     the sender checks again before sending anyway).
     """
@@ -144,7 +143,7 @@ def email_queue(
     subject, text, html = _render(template, language, context)
     opted_out = not known_opted_in and is_opted_out(email=to_email)
     status = EmailStatus.SUPPRESSED if opted_out else EmailStatus.QUEUED
-    row = OutboundEmail(
+    return OutboundEmail(
         message_key=message_key,
         to_email=to_email,
         contact=contact,
@@ -158,11 +157,64 @@ def email_queue(
         firing=firing,
         program=program,
     )
+
+
+def email_queue(
+    *,
+    message_key: str,
+    to_email: str,
+    template: str,
+    context: dict[str, Any],
+    contact: Contact | None = None,
+    account: Account | None = None,
+    firing: RuleFiring | None = None,
+    program: TouchProgram | None = None,
+    language: str | None = None,
+    known_opted_in: bool = False,
+) -> Queued:
+    """Render and queue one message; the same `message_key` is only ever queued once.
+
+    Call `email_dispatch_on_commit` (or let the sweeper pick it up) to send it.
+    """
+    row = email_build(
+        message_key=message_key,
+        to_email=to_email,
+        template=template,
+        context=context,
+        contact=contact,
+        account=account,
+        firing=firing,
+        program=program,
+        language=language,
+        known_opted_in=known_opted_in,
+    )
     inserted = insert_ignore_returning([row])
     if inserted:
         row.pk = inserted[0]
         return Queued(email=row, created=True)
-    return Queued(email=OutboundEmail.objects.get(message_key=message_key), created=False)
+    return Queued(email=OutboundEmail.objects.get(message_key=row.message_key), created=False)
+
+
+class EmailBatch:
+    """Messages rendered one by one and inserted together: one INSERT … ON CONFLICT DO
+    NOTHING per 1,000 rows instead of one per message."""
+
+    def __init__(self) -> None:
+        self.rows: list[OutboundEmail] = []
+
+    def add(self, **kwargs: Any) -> str:
+        """Render a message (arguments of `email_build`); returns its message key."""
+        row = email_build(**kwargs)
+        self.rows.append(row)
+        return row.message_key
+
+    def flush(self) -> dict[str, int]:
+        """Insert the messages; the id of each new queued one by message key (a key already
+        used, or suppressed, is left out, as `email_queue` reports it not created)."""
+        queued = {r.message_key for r in self.rows if r.status == EmailStatus.QUEUED}
+        inserted = insert_ignore_returning_keys(self.rows, "message_key")
+        self.rows = []
+        return {key: pk for key, pk in inserted.items() if key in queued}
 
 
 def email_dispatch_on_commit(*, email: OutboundEmail) -> None:

@@ -20,7 +20,14 @@ from ..extensions import content_recommendations
 from ..models import FiringStatus, Rule, RuleFiring
 from ..selectors.rules import rule_plan
 from ..sql import insert_ignore_returning, update_from_values
-from .email import email_enqueue, email_language, email_queue, opted_out_among, site_url
+from .email import (
+    EmailBatch,
+    email_enqueue,
+    email_language,
+    email_queue,
+    opted_out_among,
+    site_url,
+)
 from .seminars import seminar_invite, seminar_next_fitting
 
 logger = logging.getLogger(__name__)
@@ -79,6 +86,8 @@ class _Run:
     opted_out: set[str]
     seminars: dict[int | None, Any] = field(default_factory=dict)
     other_phase_names: dict[str, dict[int, str]] = field(default_factory=dict)
+    # Set while a chunk acts set-based: e-mails are collected and inserted together.
+    emails: EmailBatch | None = None
 
     @classmethod
     def load(cls, account_ids: list[int]) -> _Run:
@@ -201,15 +210,29 @@ def _fire_chunk(rule: Rule, plan: Any, now: dt.datetime) -> list[RuleFiring]:
 
 
 def _act_chunk(firings: list[RuleFiring], run: _Run) -> None:
-    """Act on a chunk set-based: tasks in one insert, all results in one update (raises on
-    any failure; the caller then falls back to `firing_act`)."""
-    task_outcomes = _act_tasks([f for f in firings if f.action == "task"], run)
-    for firing in firings:
-        handler = _HANDLERS.get(firing.action)
-        if firing.action == "task":
-            outcome = task_outcomes[firing.pk]
-        else:
-            outcome = None if handler is None else handler(firing, run)
+    """Act on a chunk set-based: tasks in one insert, e-mails in one insert, all results in
+    one update (raises on any failure; the caller then falls back to `firing_act`)."""
+    run.emails = EmailBatch()
+    try:
+        task_outcomes = _act_tasks([f for f in firings if f.action == "task"], run)
+        outcomes: list[dict | None] = []
+        for firing in firings:
+            handler = _HANDLERS.get(firing.action)
+            if firing.action == "task":
+                outcomes.append(task_outcomes[firing.pk])
+            else:
+                outcomes.append(None if handler is None else handler(firing, run))
+        email_ids = run.emails.flush()
+    finally:
+        run.emails = None
+    # The handlers returned message keys; a key two firings share was queued once, for the
+    # first (as acting one by one would have it).
+    taken: set[str] = set()
+    for firing, outcome in zip(firings, outcomes, strict=True):
+        if outcome is not None and "email_ids" in outcome:
+            keys = [k for k in outcome["email_ids"] if k in email_ids and k not in taken]
+            taken.update(keys)
+            outcome["email_ids"] = [email_ids[k] for k in keys]
         _record(firing, outcome)
     update_from_values(firings, ["status", "result", "error"])
 
@@ -294,10 +317,12 @@ def _act_seminar(firing: RuleFiring, run: _Run) -> dict:
     by_language: dict[str, list[Contact]] = {}
     for contact in contacts:
         by_language.setdefault(run.contact_language(contact), []).append(contact)
-    email_ids = []
+    email_ids: list[int | str] = []
     for language, group in by_language.items():
         _title, message = _texts(firing.rule, language)
-        email_ids += seminar_invite(seminar=seminar, contacts=group, firing=firing, message=message)
+        email_ids += seminar_invite(
+            seminar=seminar, contacts=group, firing=firing, message=message, batch=run.emails
+        )
     return {"seminar_id": seminar.pk, "email_ids": email_ids}
 
 
@@ -307,7 +332,7 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
         return {"reason": "no contact to e-mail"}
     phase_id = run.phases.get(firing.account_id)
     texts: dict[str, tuple[list[tuple[str, str]], str]] = {}
-    email_ids = []
+    email_ids: list[int | str] = []
     for contact in contacts:
         language = run.contact_language(contact)
         if language not in texts:
@@ -316,7 +341,7 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
             ]
             texts[language] = (articles, _texts(firing.rule, language)[1])
         articles, message = texts[language]
-        queued = email_queue(
+        email = dict(
             message_key=f"firing:{firing.pk}:{contact.pk}",
             to_email=contact.email,
             template="content_recommendation",
@@ -332,6 +357,10 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
             language=language,
             known_opted_in=True,
         )
+        if run.emails is not None:
+            email_ids.append(run.emails.add(**email))
+            continue
+        queued = email_queue(**email)
         if queued.created and queued.email.status == "queued":
             email_ids.append(queued.email.pk)
     urls = [url for articles, _message in texts.values() for _t, url in articles]

@@ -28,7 +28,7 @@ from ..models import (
     SeminarKind,
     SeminarRegistration,
 )
-from .email import email_dispatch_on_commit, email_queue, site_url
+from .email import EmailBatch, email_dispatch_on_commit, email_queue, site_url
 
 SURVEY_SALT = "touchmodel.survey"
 
@@ -124,10 +124,16 @@ def seminar_next_fitting(*, phase_id: int | None, now: dt.datetime | None = None
 
 
 def seminar_invite(
-    *, seminar: Seminar, contacts: list[Contact], firing: RuleFiring | None, message: str
-) -> list[int]:
+    *,
+    seminar: Seminar,
+    contacts: list[Contact],
+    firing: RuleFiring | None,
+    message: str,
+    batch: EmailBatch | None = None,
+) -> list[int | str]:
     """Invite contacts: an 'invited' registration (unless they already have one) and an
-    e-mail each. Returns the ids of the queued e-mails; the caller enqueues them on commit."""
+    e-mail each. Returns the ids of the queued e-mails; the caller enqueues them on commit.
+    With `batch`, the e-mails are only added to it and their message keys returned."""
     SeminarRegistration.objects.bulk_create(
         [
             SeminarRegistration(
@@ -146,9 +152,9 @@ def seminar_invite(
     )
     starts_at = timezone.localtime(seminar.starts_at).strftime("%Y-%m-%d %H:%M")
     seminar_url = seminar_public_url(seminar=seminar)
-    email_ids = []
+    email_ids: list[int | str] = []
     for contact in contacts:
-        queued = email_queue(
+        email = dict(
             message_key=f"seminar-invite:{seminar.pk}:{contact.pk}",
             to_email=contact.email,
             template="seminar_invitation",
@@ -164,6 +170,10 @@ def seminar_invite(
             program=seminar.program,
             known_opted_in=True,
         )
+        if batch is not None:
+            email_ids.append(batch.add(**email))
+            continue
+        queued = email_queue(**email)
         if queued.created and queued.email.status == "queued":
             email_ids.append(queued.email.pk)
     return email_ids
