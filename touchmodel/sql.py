@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, models
 from psycopg2.extras import execute_values
 
-from cs_platform.scoping import TenantScopedModel, require_current_tenant
+from cs_platform.scoping import (
+    TenantScopedModel,
+    require_current_tenant,
+    same_tenant_references_check,
+)
 
 
 def insert_ignore_returning(objs: Sequence[TenantScopedModel]) -> list[int]:
@@ -41,7 +44,7 @@ def _insert_ignore(objs: Sequence[TenantScopedModel], also: list[str]) -> list[t
     for obj in objs:
         if obj.tenant_id is None:
             obj.tenant = tenant
-    _check_same_tenant_references(objs)
+    same_tenant_references_check(objs)
     rows = [
         tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
     ]
@@ -78,37 +81,3 @@ def update_from_values(objs: Sequence[TenantScopedModel], fields: list[str]) -> 
     ]
     with connection.cursor() as cursor:
         execute_values(cursor.cursor, sql, rows, template=f"(%s, {types})", page_size=1000)
-
-
-def _check_same_tenant_references(objs: Sequence[TenantScopedModel]) -> None:
-    """`check_same_tenant_references` for many rows: one query per foreign key, not per row."""
-    meta = type(objs[0])._meta
-    for field in meta.concrete_fields:
-        related_model = field.related_model
-        if not (
-            field.is_relation
-            and field.name != "tenant"
-            and isinstance(related_model, type)
-            and issubclass(related_model, TenantScopedModel)
-        ):
-            continue
-        target = field.target_field.attname
-        unverified: dict[int, set] = {}
-        for obj in objs:
-            related_id = getattr(obj, field.attname)
-            if related_id is None:
-                continue
-            cached = field.get_cached_value(obj, default=None)
-            if cached is not None and getattr(cached, target) == related_id:
-                if cached.tenant_id != obj.tenant_id:
-                    raise ValidationError({field.name: "Refers to an object of another tenant."})
-            else:
-                unverified.setdefault(obj.tenant_id, set()).add(related_id)
-        for tenant_id, ids in unverified.items():
-            found = set(
-                related_model._base_manager.filter(
-                    **{f"{target}__in": ids}, tenant_id=tenant_id
-                ).values_list(target, flat=True)
-            )
-            if ids - found:
-                raise ValidationError({field.name: "Refers to an object of another tenant."})
