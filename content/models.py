@@ -333,6 +333,11 @@ def site_domain_token() -> str:
     return secrets.token_hex(20)
 
 
+def domain_normalise(domain: str) -> str:
+    """The form domains are stored and looked up in: no port, lower case, no final dot."""
+    return domain.split(":")[0].strip().lower().rstrip(".")
+
+
 class SiteDomain(TenantScopedModel):
     """A custom domain serving a tenant's Learn & Support site (e.g. help.example.co.jp).
 
@@ -385,7 +390,7 @@ class SiteDomain(TenantScopedModel):
         return f"{VERIFY_RECORD_PREFIX}.{self.domain}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.domain = self.domain.strip().lower().rstrip(".")
+        self.domain = domain_normalise(self.domain)
         super().save(*args, **kwargs)
 
 

@@ -10,15 +10,10 @@ from django.db.models import QuerySet
 from cs_platform.models import Tenant
 from cs_platform.scoping import tenant_scope
 
-from ..models import SiteDomain
+from ..models import SiteDomain, domain_normalise
 
 ROUTE_CACHE_SECONDS = 60
 _ROUTE_CACHE_KEY = "content:site-domain-route:v1:{}"
-
-
-def domain_normalise(domain: str) -> str:
-    """The form domains are stored and looked up in: no port, lower case, no final dot."""
-    return domain.split(":")[0].strip().lower().rstrip(".")
 
 
 def site_domain_tenant(*, domain: str) -> Tenant | None:

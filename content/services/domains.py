@@ -23,11 +23,7 @@ from django.utils.translation import gettext as _
 from cs_platform.scoping import require_current_tenant
 
 from ..models import SiteDomain
-from ..selectors.domains import (
-    domain_normalise,
-    site_domain_route_cache_key,
-    site_domain_tenant,
-)
+from ..selectors.domains import site_domain_route_cache_key, site_domain_tenant
 
 MAX_DOMAINS_PER_TENANT = 10
 DNS_TIMEOUT_SECONDS = 5.0
@@ -216,4 +212,4 @@ def site_domain_delete(*, site_domain: SiteDomain) -> None:
 def _forget_routes(*, extra: Iterable[str] = ()) -> None:
     """Drop the cached routes of the tenant's domains (their primary may have changed)."""
     domains = set(SiteDomain.objects.values_list("domain", flat=True)) | set(extra)
-    cache.delete_many([site_domain_route_cache_key(domain=domain_normalise(d)) for d in domains])
+    cache.delete_many([site_domain_route_cache_key(domain=d) for d in domains])
