@@ -266,6 +266,16 @@ def _submit_contract_form(page) -> None:
     page.locator("form.acc-form button[type=submit]").click()
 
 
+def _add_contract(page, text: dict, *, renewal_date: str) -> None:
+    """An Enterprise contract of ¥3,600,000 from 2026-04-01, through the new-contract form."""
+    page.get_by_role("link", name=text["add_contract"]).click()
+    page.fill("#id_plan", "Enterprise")
+    page.fill("#id_arr", "3600000")
+    page.fill("#id_start_date", "2026-04-01")
+    page.fill("#id_renewal_date", renewal_date)
+    _submit_contract_form(page)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_csm_adds_a_contract_and_account_360_shows_its_arr_and_renewal_date(
     make_page, live_server, tenant, csm_user, language
@@ -275,12 +285,7 @@ def test_a_csm_adds_a_contract_and_account_360_shows_its_arr_and_renewal_date(
         account = AccountFactory(name="株式会社採用ラボ")
     page = _signed_in(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
-    page.get_by_role("link", name=text["add_contract"]).click()
-    page.fill("#id_plan", "Enterprise")
-    page.fill("#id_arr", "3600000")
-    page.fill("#id_start_date", "2026-04-01")
-    page.fill("#id_renewal_date", "2027-03-31")
-    _submit_contract_form(page)
+    _add_contract(page, text, renewal_date="2027-03-31")
     _back_on_account_360(page, account)
 
     assert page.get_by_test_id("account-arr").inner_text() == "¥3,600,000"
@@ -346,12 +351,7 @@ def test_a_renewal_date_before_the_start_is_shown_at_the_field_and_the_values_st
         account = AccountFactory(name="株式会社採用ラボ")
     page = _signed_in(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
-    page.get_by_role("link", name=text["add_contract"]).click()
-    page.fill("#id_plan", "Enterprise")
-    page.fill("#id_arr", "3600000")
-    page.fill("#id_start_date", "2026-04-01")
-    page.fill("#id_renewal_date", "2026-03-31")
-    _submit_contract_form(page)
+    _add_contract(page, text, renewal_date="2026-03-31")
     page.wait_for_load_state()
 
     assert page.url.endswith(f"/accounts/{account.pk}/contracts/new/")
