@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from cs_platform.models import Role, Tenant, User
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import api_key_issue
+from tests.clock import suite_now
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Pin the clock for every test (see tests/clock.py); `@pytest.mark.real_clock` opts out."""
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(suite_now(), tick=True):
+        yield
 
 
 @pytest.fixture
