@@ -175,6 +175,13 @@ def health_bands(*, account_ids: list[int] | None = None) -> dict[int, str]:
     return {account_id: row["band"] for account_id, row in latest.items()}
 
 
+def health_latest() -> dict[int, dict[str, Any]]:
+    """{account_id: {"score", "band", "day"}} of every account's latest score."""
+    from healthscore.selectors import health_latest_by_account
+
+    return health_latest_by_account()
+
+
 def health_history(*, since: dt.date, account_ids: list[int] | None = None) -> pd.DataFrame:
     """account_id, day, score for every scored day since `since`."""
     from healthscore.selectors import health_scores_between

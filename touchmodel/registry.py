@@ -30,6 +30,7 @@ from cs_platform.extensions import (
     register_nav_item,
 )
 from cs_platform.models import Role
+from healthscore.panels import PortfolioSection, register_portfolio_section
 
 
 def _tier_choices() -> list[tuple[str, str]]:
@@ -78,6 +79,12 @@ def _dashboard(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _portfolio_tiers(request: HttpRequest) -> dict[str, Any]:
+    from .selectors import health_by_tier
+
+    return {"rows": health_by_tier()}
+
+
 def _on_contact_saved(sender: Any, instance: Contact, created: bool, **kwargs: Any) -> None:
     """A new executive-level contact is an event rules react to (soon, not tonight)."""
     if not created or instance.relationship_level != RelationshipLevel.EXECUTIVE:
@@ -105,6 +112,14 @@ def register_all() -> None:
             template="touchmodel/panels/dashboard.html",
             get_context=_dashboard,
             order=40,
+        )
+    )
+    register_portfolio_section(
+        PortfolioSection(
+            key="touchmodel_tiers",
+            template="touchmodel/panels/portfolio_tiers.html",
+            get_context=_portfolio_tiers,
+            order=10,
         )
     )
     register_account_panel(

@@ -3,13 +3,14 @@
 from .effect import effect_chain, program_effect, rule_effect
 from .planner import capacity_overview, planner_chart, program_list
 from .rules import firing_list, rule_list, rule_plan, rule_test
-from .tiers import account_tier_get, tier_counts, tier_of_accounts
+from .tiers import account_tier_get, health_by_tier, tier_counts, tier_of_accounts
 
 __all__ = [
     "account_tier_get",
     "capacity_overview",
     "effect_chain",
     "firing_list",
+    "health_by_tier",
     "planner_chart",
     "program_effect",
     "program_list",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 from django.db.models import Count
 
 from accounts.models import Account
 
-from ..models import AccountTier
+from .. import integrations
+from ..models import TIER_ORDER, AccountTier, Tier, TouchSettings
 
 
 def tier_of_accounts(*, account_ids: list[int] | None = None) -> dict[int, str]:
@@ -24,3 +28,40 @@ def account_tier_get(*, account: Account) -> AccountTier | None:
 def tier_counts() -> dict[str, int]:
     rows = AccountTier.objects.values("tier").annotate(n=Count("id")).order_by()
     return {r["tier"]: r["n"] for r in rows}
+
+
+def health_by_tier() -> list[dict[str, Any]]:
+    """Per touch tier (high, low, tech): scored accounts, average of their latest score and
+    band counts. Accounts with no stored tier count in the tenant's default tier.
+
+    Three queries whatever the number of accounts: the latest scores, the stored tiers and
+    the default tier; pandas groups them."""
+    latest = integrations.health_latest()
+    if not latest:
+        return []
+    scores = pd.DataFrame.from_records(
+        [(a, row["score"], row["band"]) for a, row in latest.items()],
+        columns=["account_id", "score", "band"],
+    )
+    default = TouchSettings.objects.values_list("default_tier", flat=True).first()
+    stored = tier_of_accounts()
+    tiers = scores["account_id"].map(stored).astype("object")
+    scores["tier"] = tiers.where(tiers.notna(), default or Tier.TECH.value)
+    stats = scores.groupby("tier")["score"].agg(["count", "mean"])
+    bands = pd.crosstab(scores["tier"], scores["band"])
+    labels = dict(Tier.choices)
+    rows = []
+    for tier in TIER_ORDER:
+        if tier.value not in stats.index:
+            continue
+        counts = bands.loc[tier.value]
+        rows.append(
+            {
+                "tier": tier.value,
+                "name": str(labels[tier.value]),
+                "accounts": int(stats.loc[tier.value, "count"]),
+                "average": round(float(stats.loc[tier.value, "mean"]), 2),
+                "bands": {b: int(counts.get(b, 0)) for b in ("green", "amber", "red")},
+            }
+        )
+    return rows
