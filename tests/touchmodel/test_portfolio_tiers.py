@@ -73,12 +73,12 @@ def test_health_by_tier_costs_three_queries_whatever_the_accounts(
         health_by_tier()
 
 
-def test_the_portfolio_page_shows_health_by_tier_and_no_could_add_text(
-    three_tiers, viewer_user
-):
+def test_the_portfolio_page_shows_health_by_tier_and_no_could_add_text(three_tiers, viewer_user):
     client = Client()
     client.force_login(viewer_user)
-    body = client.get(reverse("healthscore:portfolio", kwargs={"tenant_slug": "acme"})).content.decode()
+    body = client.get(
+        reverse("healthscore:portfolio", kwargs={"tenant_slug": "acme"})
+    ).content.decode()
     assert 'data-testid="portfolio-tiers"' in body
     assert body.count("data-tier=") == 3
     assert "can add" not in body
