@@ -1,7 +1,9 @@
-"""What content adds to the pages of the apps below it (Account 360, segments)."""
+"""What content adds to the pages of the apps below it (Account 360, segments), and the
+article recommender it gives touchmodel's tech-touch e-mails."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,8 +12,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from touchmodel.extensions import (
+    ContentReader,
+    Recommendation,
+    RecommendedArticle,
+    register_content_recommender,
+)
 
-from . import selectors
+from . import selectors, services
 from .models import ArticleStatus, ArticleView
 
 
@@ -43,6 +51,38 @@ def apply_read_article(queryset: QuerySet[Account], value: Any) -> QuerySet[Acco
     return queryset.filter(pk__in=readers.values("account_id"))
 
 
+def recommend_articles(readers: Sequence[ContentReader]) -> dict[int, Recommendation]:
+    """touchmodel's content recommender: each reader's picks (`selectors.article_picks`) as
+    links signed for that reader, plus a signed link to the site's home page."""
+    picks = selectors.article_picks(
+        readers=[
+            selectors.PickRequest(
+                contact_id=r.contact.pk,
+                account_id=r.contact.account_id,
+                language=r.language,
+                tier=r.tier,
+                maturity_stage=r.contact.account.maturity_stage,
+            )
+            for r in readers
+        ]
+    )
+    links = services.reader_links()
+    return {
+        r.contact.pk: Recommendation(
+            articles=[
+                RecommendedArticle(
+                    key=p.article.slug,
+                    title=p.translation.title,
+                    url=links.url(contact=r.contact, article_slug=p.article.slug),
+                )
+                for p in picks.get(r.contact.pk, [])
+            ],
+            home_url=links.url(contact=r.contact),
+        )
+        for r in readers
+    }
+
+
 def register() -> None:
     from accounts.extensions import (
         AccountPanel,
@@ -60,6 +100,7 @@ def register() -> None:
             order=70,
         )
     )
+    register_content_recommender(recommend_articles)
     register_segment_rule(
         SegmentRule(
             key="content_read_article",

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Contact
 from cs_platform.selectors import membership_get
-from journeys.selectors import current_phase_by_account
 
 from . import selectors, services
 from .forms import MagicLinkRequestForm, ReaderSearchForm
@@ -115,17 +114,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "content/public/home.html",
-        {"blocks": blocks, "recommended": _cards(_recommended(request), language)},
+        {"blocks": blocks, "recommended": _picks(request, language)},
     )
 
 
-def _recommended(request: HttpRequest) -> list[Article]:
-    """For a known reader: the articles targeted at their account's current journey phase."""
-    identity = services.reader_from_session(session=request.session)
-    if identity is None:
+def _picks(request: HttpRequest, language: str) -> list[dict[str, Any]]:
+    """For a known reader: unread articles for their account's phase, tier and maturity."""
+    contact = _reader_contact(request)
+    if contact is None:
         return []
-    phase = current_phase_by_account(account_ids=[identity.account_id]).get(identity.account_id)
-    return selectors.article_list_for_phase(phase_key=phase.key) if phase else []
+    picks = selectors.article_picks_for_reader(contact=contact, language=language)
+    return [{"article": p.article, "tr": p.translation, "fallback": False} for p in picks]
 
 
 @public_page

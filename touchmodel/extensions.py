@@ -1,29 +1,59 @@
 """Extension points of touchmodel, filled by sibling apps without touchmodel importing them.
 
-Content (a sibling: neither app may import the other) registers a recommender so tech-touch
-e-mails can recommend Learn & Support articles for the account's phase:
+Content (a sibling: neither app imports the other beyond this module) registers a recommender
+so tech-touch e-mails recommend Learn & Support articles to each recipient:
 
     from touchmodel.extensions import register_content_recommender
 
-    def recommend(account, language):  # -> list of (title, absolute or site-relative url)
+    def recommend(readers):  # Sequence[ContentReader] -> {contact id: Recommendation}
         ...
 
     register_content_recommender(recommend)   # in ContentConfig.ready()
 
-Recommenders are called with the account's tenant in scope. The first one that returns any
-articles wins; with none registered (or none returning articles) the e-mail links to the
-tenant's Learn & Support home page instead.
+A recommender is called once per chunk of rule firings (up to a few hundred recipients) with
+the tenant in scope, and must answer for all of them in a fixed number of queries. Each
+recipient gets the articles of the first recommender that returns any for them; with none
+registered (or none returning articles) the e-mail links to the Learn & Support home page, the
+recommender's signed `home_url` when it gave one.
+
+Content also reads each account's touch tier through `account_tiers` (its reader picks on the
+public site), which is the only part of touchmodel it sees.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-ContentRecommender = Callable[[Any, str], list[tuple[str, str]]]
+
+@dataclass(frozen=True)
+class ContentReader:
+    """One recipient of a tech-touch e-mail. `contact` is an accounts.Contact whose account is
+    loaded; `language` is the e-mail's; `tier` the account's touch tier."""
+
+    contact: Any
+    language: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class RecommendedArticle:
+    key: str  # stable id of the article (its slug), recorded on the firing
+    title: str
+    url: str  # absolute; a link signed for the recipient
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    articles: list[RecommendedArticle] = field(default_factory=list)
+    home_url: str = ""  # the site's home page, signed for the recipient
+
+
+ContentRecommender = Callable[[Sequence[ContentReader]], Mapping[int, Recommendation]]
 
 _recommenders: list[ContentRecommender] = []
 
@@ -38,14 +68,32 @@ def unregister_content_recommender(fn: ContentRecommender) -> None:
         _recommenders.remove(fn)
 
 
-def content_recommendations(account: Any, language: str) -> list[tuple[str, str]]:
+def content_recommendations(readers: Sequence[ContentReader]) -> dict[int, Recommendation]:
+    """What to link in each reader's e-mail, by contact id (readers nobody answered for are
+    missing)."""
+    found: dict[int, Recommendation] = {}
     for fn in list(_recommenders):
+        waiting = [r for r in readers if not found.get(r.contact.pk, Recommendation()).articles]
+        if not waiting:
+            break
         try:
-            found = list(fn(account, language) or [])
+            answers = dict(fn(waiting) or {})
         except Exception:
             # A broken recommender must not stop the playbook: fall back to the next one.
             logger.exception("content recommender %r failed", fn)
             continue
-        if found:
-            return [(str(title), str(url)) for title, url in found]
-    return []
+        for reader in waiting:
+            answer = answers.get(reader.contact.pk)
+            if answer is None:
+                continue
+            earlier = found.get(reader.contact.pk)
+            if answer.articles or earlier is None:
+                found[reader.contact.pk] = answer
+    return found
+
+
+def account_tiers(*, account_ids: list[int]) -> dict[int, str]:
+    """The touch tier of each account (the tenant's default tier where none is assigned)."""
+    from .selectors.tiers import tier_by_account
+
+    return tier_by_account(account_ids=account_ids)

@@ -36,9 +36,20 @@ from .domains import (
     site_domain_route_cache_key,
     site_domain_tenant,
 )
+from .picks import (
+    PICKS_PER_READER,
+    Pick,
+    PickRequest,
+    article_picks,
+    article_picks_for_reader,
+    maturity_for_stage,
+)
 
 __all__ = [
+    "PICKS_PER_READER",
     "AccountReading",
+    "Pick",
+    "PickRequest",
     "ReachRow",
     "ReadingEffect",
     "SearchHit",
@@ -48,12 +59,15 @@ __all__ = [
     "article_list",
     "article_list_for_phase",
     "article_list_published",
+    "article_picks",
+    "article_picks_for_reader",
     "article_reach",
     "article_search",
     "domain_normalise",
     "image_get",
     "image_get_public",
     "image_list",
+    "maturity_for_stage",
     "reading_effect",
     "reading_for_account",
     "revision_list",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -93,6 +94,42 @@ def reader_link_path(*, contact: Contact, article_slug: str = "") -> str:
         kwargs={"tenant_slug": tenant.slug, "token": reader_link_token(contact=contact)},
     )
     return f"{path}?next={article_slug}" if article_slug else path
+
+
+@dataclass(frozen=True)
+class ReaderLinks:
+    """Absolute signed reader links for e-mails, for many contacts of the tenant in scope.
+
+    They point at the tenant's primary custom domain when it has a verified one, else at
+    Junkan's own host (`SITE_URL`): `<root>go/<token>/?next=<article slug>`.
+    """
+
+    root: str  # ends with "/"
+    home_path: str  # /learn/<slug>/ (what `root` stands for)
+    tenant_slug: str
+
+    def url(self, *, contact: Contact, article_slug: str = "") -> str:
+        path = reverse(
+            "content_public:reader_link",
+            kwargs={"tenant_slug": self.tenant_slug, "token": reader_link_token(contact=contact)},
+        )
+        query = f"?{urlencode({'next': article_slug})}" if article_slug else ""
+        return self.root + path.removeprefix(self.home_path) + query
+
+
+def reader_links() -> ReaderLinks:
+    """A link builder for the tenant in scope (one query: its primary custom domain)."""
+    from ..selectors import site_domain_primary
+
+    tenant = require_current_tenant()
+    home_path = reverse("content_public:home", kwargs={"tenant_slug": tenant.slug})
+    domain = site_domain_primary()
+    root = f"https://{domain}/" if domain else _site_url() + home_path
+    return ReaderLinks(root=root, home_path=home_path, tenant_slug=tenant.slug)
+
+
+def _site_url() -> str:
+    return str(getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
 
 
 def reader_link_consume(*, token: str) -> Contact:

@@ -11,7 +11,12 @@ from django.utils import timezone
 from cs_platform.scoping import tenant_scope
 from journeys.models import Task
 from tests.factories import AccountFactory, ContactFactory, ContractFactory, UserFactory
-from touchmodel.extensions import register_content_recommender, unregister_content_recommender
+from touchmodel.extensions import (
+    Recommendation,
+    RecommendedArticle,
+    register_content_recommender,
+    unregister_content_recommender,
+)
 from touchmodel.models import OutboundEmail, RuleFiring, SeminarRegistration
 from touchmodel.selectors import rule_test
 from touchmodel.services import rules_evaluate
@@ -87,8 +92,11 @@ def test_tech_touch_emails_recommended_articles_to_the_contacts(rule):
     account = _renewing("tech")
     contact = ContactFactory(account=account)
 
-    def recommend(account, language):
-        return [("はじめてのガイド", "https://help.example/getting-started")]
+    def recommend(readers):
+        guide = RecommendedArticle(
+            "start", "はじめてのガイド", "https://help.example/getting-started"
+        )
+        return {r.contact.pk: Recommendation(articles=[guide]) for r in readers}
 
     register_content_recommender(recommend)
     try:
@@ -101,10 +109,10 @@ def test_tech_touch_emails_recommended_articles_to_the_contacts(rule):
     assert email.firing == RuleFiring.objects.get()
 
 
-def test_tech_touch_without_recommender_links_the_learn_site(rule, tenant):
+def test_tech_touch_without_articles_links_the_learn_site_signed_for_the_contact(rule, tenant):
     ContactFactory(account=_renewing("tech"))
     rules_evaluate()
-    assert f"/learn/{tenant.slug}/" in OutboundEmail.objects.get().body_text
+    assert f"/learn/{tenant.slug}/go/" in OutboundEmail.objects.get().body_text
 
 
 def test_tech_touch_never_emails_an_opted_out_contact(rule):
@@ -204,8 +212,19 @@ def test_test_mode_leaves_out_episodes_already_fired(rule):
 
 @pytest.fixture
 def recommender():
-    def recommend(account, language):
-        return [(f"guide-{language}", f"https://help.example/{language}/start")]
+    def recommend(readers):
+        return {
+            r.contact.pk: Recommendation(
+                articles=[
+                    RecommendedArticle(
+                        f"start-{r.language}",
+                        f"guide-{r.language}",
+                        f"https://help.example/{r.language}/start",
+                    )
+                ]
+            )
+            for r in readers
+        }
 
     register_content_recommender(recommend)
     yield
@@ -250,10 +269,7 @@ def test_tech_touch_records_the_articles_of_every_language_it_wrote_in(
     rules_evaluate()
     languages = sorted(OutboundEmail.objects.values_list("language", flat=True))
     assert languages == ["en", "ja"]
-    assert sorted(RuleFiring.objects.get().result["articles"]) == [
-        "https://help.example/en/start",
-        "https://help.example/ja/start",
-    ]
+    assert sorted(RuleFiring.objects.get().result["articles"]) == ["start-en", "start-ja"]
 
 
 def test_low_touch_invites_an_english_contact_in_english_with_the_english_message(

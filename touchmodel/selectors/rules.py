@@ -11,15 +11,11 @@ from django.utils import timezone
 from accounts.models import Account
 
 from .. import integrations
-from ..models import AccountTier, Rule, RuleFiring, Tier, TouchSettings
+from ..models import AccountTier, Rule, RuleFiring, Tier
+from .tiers import default_tier
 from .triggers import trigger_candidates
 
 ACTION_BY_TIER = {Tier.HIGH: "task", Tier.LOW: "seminar", Tier.TECH: "email"}
-
-
-def _default_tier() -> str:
-    settings = TouchSettings.objects.first()
-    return settings.default_tier if settings else Tier.TECH
 
 
 def rule_plan(
@@ -40,7 +36,7 @@ def rule_plan(
         .order_by()
     )
     frame = frame.assign(
-        tier=frame["account_id"].map(tiers).astype(object).fillna(str(_default_tier()))
+        tier=frame["account_id"].map(tiers).astype(object).fillna(str(default_tier()))
     )
     if rule.tiers:
         frame = frame[frame["tier"].isin(rule.tiers)]

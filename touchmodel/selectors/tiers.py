@@ -21,6 +21,20 @@ def tier_of_accounts(*, account_ids: list[int] | None = None) -> dict[int, str]:
     return dict(queryset.values_list("account_id", "tier").order_by())
 
 
+def default_tier() -> str:
+    """The tier of accounts no rule or override placed (the tenant's setting, else tech)."""
+    settings = TouchSettings.objects.first()
+    return settings.default_tier if settings else Tier.TECH
+
+
+def tier_by_account(*, account_ids: list[int]) -> dict[int, str]:
+    """The tier of each of `account_ids`, the default where none is stored (two queries)."""
+    stored = tier_of_accounts(account_ids=account_ids)
+    missing = [a for a in account_ids if a not in stored]
+    fallback = default_tier() if missing else ""
+    return {a: stored.get(a, fallback) for a in account_ids}
+
+
 def account_tier_get(*, account: Account) -> AccountTier | None:
     return AccountTier.objects.select_related("rule", "override_by").filter(account=account).first()
 

@@ -16,7 +16,7 @@ from cs_platform.models import Tenant
 from cs_platform.scoping import require_current_tenant
 
 from .. import integrations
-from ..extensions import content_recommendations
+from ..extensions import ContentReader, Recommendation, content_recommendations
 from ..models import FiringStatus, Rule, RuleFiring
 from ..selectors.rules import rule_plan
 from ..sql import insert_ignore_returning, update_from_values
@@ -33,6 +33,7 @@ from .seminars import seminar_invite, seminar_next_fitting
 logger = logging.getLogger(__name__)
 
 MAX_CONTACTS_PER_EMAIL = 3
+DAILY_USERS = [RelationshipLevel.FIELD, RelationshipLevel.MANAGER]
 
 
 @dataclass
@@ -88,6 +89,9 @@ class _Run:
     other_phase_names: dict[str, dict[int, str]] = field(default_factory=dict)
     # Set while a chunk acts set-based: e-mails are collected and inserted together.
     emails: EmailBatch | None = None
+    # What each tech-touch recipient's e-mail links, by contact id (`recommend`).
+    recommendations: dict[int, Recommendation] = field(default_factory=dict)
+    recommended: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, account_ids: list[int]) -> _Run:
@@ -134,6 +138,20 @@ class _Run:
             with translation.override(language):
                 self.other_phase_names[language] = integrations.phase_names()
         return self.other_phase_names[language].get(phase_id, "")
+
+    def recommend(self, firings: Sequence[RuleFiring]) -> None:
+        """Ask the content recommender once for all recipients of these e-mail firings who
+        were not asked yet (a chunk asks once; a firing acted alone asks for its own)."""
+        readers = [
+            ContentReader(contact=contact, language=self.contact_language(contact), tier=f.tier)
+            for f in firings
+            for contact in self.recipients(f.account_id, DAILY_USERS)
+            if contact.pk not in self.recommended
+        ]
+        if not readers:
+            return
+        self.recommended.update(r.contact.pk for r in readers)
+        self.recommendations.update(content_recommendations(readers))
 
     def seminar_for(self, phase_id: int | None) -> Any:
         if phase_id not in self.seminars:
@@ -213,6 +231,7 @@ def _act_chunk(firings: list[RuleFiring], run: _Run) -> None:
     """Act on a chunk set-based: tasks in one insert, e-mails in one insert, all results in
     one update (raises on any failure; the caller then falls back to `firing_act`)."""
     run.emails = EmailBatch()
+    run.recommend([f for f in firings if f.action == "email"])
     try:
         task_outcomes = _act_tasks([f for f in firings if f.action == "task"], run)
         outcomes: list[dict | None] = []
@@ -304,9 +323,6 @@ def _act_tasks(firings: list[RuleFiring], run: _Run) -> dict[int, dict]:
     }
 
 
-DAILY_USERS = [RelationshipLevel.FIELD, RelationshipLevel.MANAGER]
-
-
 def _act_seminar(firing: RuleFiring, run: _Run) -> dict:
     seminar = run.seminar_for(run.phases.get(firing.account_id))
     if seminar is None:
@@ -327,27 +343,29 @@ def _act_seminar(firing: RuleFiring, run: _Run) -> dict:
 
 
 def _act_email(firing: RuleFiring, run: _Run) -> dict:
+    """E-mail each daily user the articles picked for them, every link signed for them (so a
+    click makes them a known reader); without picks, a link to the site's home page."""
     contacts = run.recipients(firing.account_id, DAILY_USERS)
     if not contacts:
         return {"reason": "no contact to e-mail"}
+    run.recommend([firing])
     phase_id = run.phases.get(firing.account_id)
-    texts: dict[str, tuple[list[tuple[str, str]], str]] = {}
     email_ids: list[int | str] = []
+    keys: list[str] = []
     for contact in contacts:
         language = run.contact_language(contact)
-        if language not in texts:
-            articles = content_recommendations(firing.account, language) or [
-                ("Learn & Support", run.learn_url)
-            ]
-            texts[language] = (articles, _texts(firing.rule, language)[1])
-        articles, message = texts[language]
+        picked = run.recommendations.get(contact.pk, Recommendation())
+        links = [(a.title, a.url) for a in picked.articles] or [
+            ("Learn & Support", picked.home_url or run.learn_url)
+        ]
+        keys += [a.key for a in picked.articles]
         email = dict(
             message_key=f"firing:{firing.pk}:{contact.pk}",
             to_email=contact.email,
             template="content_recommendation",
             context={
-                "articles": articles,
-                "message": message,
+                "articles": links,
+                "message": _texts(firing.rule, language)[1],
                 "phase_name": run.phase_name(phase_id, language),
             },
             contact=contact,
@@ -363,8 +381,7 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
         queued = email_queue(**email)
         if queued.created and queued.email.status == "queued":
             email_ids.append(queued.email.pk)
-    urls = [url for articles, _message in texts.values() for _t, url in articles]
-    return {"email_ids": email_ids, "articles": list(dict.fromkeys(urls))}
+    return {"email_ids": email_ids, "articles": list(dict.fromkeys(keys))}
 
 
 _HANDLERS = {"task": _act_task, "seminar": _act_seminar, "email": _act_email}

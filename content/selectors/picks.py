@@ -1,0 +1,135 @@
+"""Which articles to put in front of a known reader: the recommender of tech-touch e-mails and
+the picks on the public site.
+
+An article fits a reader when it is published, has a translation in the reader's language, is
+targeted at the account's journey phase and touch tier (an empty list targets every phase or
+tier) and the contact has not read it yet. Among those, articles of the account's maturity
+come first (how-to for accounts that have not yet connected their processes, ways of thinking
+for mature ones), then those aimed at the phase or tier specifically rather than at everyone,
+then the site's order.
+
+Set-based: `article_picks` answers for any number of readers in a fixed number of queries
+(the published catalogue with its translations, the readers' past reads, their accounts'
+phases); the matching runs in Python over the catalogue, which is small next to the readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from accounts.models import Contact
+from journeys.selectors import current_phase_by_account
+
+from ..models import Article, ArticleStatus, ArticleTranslation, ArticleView, Maturity
+
+PICKS_PER_READER = 3
+# accounts.MaturityStage: 0 not started, 1 goals set → beginners; 2 processes connected,
+# 3 tools connected, 4 optimising → mature users.
+MATURE_FROM_STAGE = 2
+
+
+def maturity_for_stage(stage: int | None) -> str:
+    """The content maturity level that fits an account's maturity stage (0–4)."""
+    return Maturity.WAY_OF_THINKING if (stage or 0) >= MATURE_FROM_STAGE else Maturity.HOW_TO
+
+
+@dataclass(frozen=True)
+class PickRequest:
+    """One reader to pick for. `tier` is the account's touch tier (blank: unknown)."""
+
+    contact_id: int
+    account_id: int
+    language: str
+    tier: str
+    maturity_stage: int
+
+
+@dataclass(frozen=True)
+class Pick:
+    article: Article
+    translation: ArticleTranslation
+
+
+def _catalogue() -> list[Article]:
+    return list(
+        Article.objects.filter(status=ArticleStatus.PUBLISHED)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch("translations", queryset=ArticleTranslation.objects.order_by("language"))
+        )
+        .order_by("section__position", "position", "id")
+    )
+
+
+def _read_by(contact_ids: list[int]) -> set[tuple[int, int]]:
+    rows = (
+        ArticleView.objects.filter(contact_id__in=contact_ids)
+        .values_list("contact_id", "article_id")
+        .order_by()
+        .distinct()
+    )
+    return set(rows)
+
+
+def article_picks(
+    *, readers: Sequence[PickRequest], limit: int = PICKS_PER_READER
+) -> dict[int, list[Pick]]:
+    """The articles to recommend to each reader, by contact id (readers with none: [])."""
+    if not readers:
+        return {}
+    catalogue = _catalogue()
+    if not catalogue:
+        return {r.contact_id: [] for r in readers}
+    read = _read_by(sorted({r.contact_id for r in readers}))
+    phases = current_phase_by_account(account_ids=sorted({r.account_id for r in readers}))
+    translations = {
+        article.pk: {t.language: t for t in article.translations.all()} for article in catalogue
+    }
+    order = {article.pk: index for index, article in enumerate(catalogue)}
+    picks: dict[int, list[Pick]] = {}
+    for reader in readers:
+        phase = phases.get(reader.account_id)
+        phase_key = phase.key if phase is not None else ""
+        maturity = maturity_for_stage(reader.maturity_stage)
+        fitting = [
+            article
+            for article in catalogue
+            if reader.language in translations[article.pk]
+            and (not article.phases or phase_key in article.phases)
+            and (not article.tiers or reader.tier in article.tiers)
+            and (reader.contact_id, article.pk) not in read
+        ]
+        fitting.sort(
+            key=lambda a: (
+                a.maturity != maturity,
+                not a.phases,
+                not a.tiers,
+                order[a.pk],
+            )
+        )
+        picks[reader.contact_id] = [
+            Pick(article=a, translation=translations[a.pk][reader.language])
+            for a in fitting[:limit]
+        ]
+    return picks
+
+
+def article_picks_for_reader(
+    *, contact: Contact, language: str, limit: int = PICKS_PER_READER
+) -> list[Pick]:
+    """A known reader's picks on the public site (`contact` with its account loaded); the
+    account's touch tier comes from touchmodel's extension point."""
+    from touchmodel.extensions import account_tiers
+
+    tier = account_tiers(account_ids=[contact.account_id]).get(contact.account_id, "")
+    request = PickRequest(
+        contact_id=contact.pk,
+        account_id=contact.account_id,
+        language=language,
+        tier=tier,
+        maturity_stage=contact.account.maturity_stage,
+    )
+    return article_picks(readers=[request], limit=limit)[contact.pk]

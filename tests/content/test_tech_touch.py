@@ -1,0 +1,153 @@
+"""Content in every tech touch: touchmodel's e-mails carry each recipient's picks as links
+signed for them, and a click makes the reader known (timeline, engagement, analytics)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from content.models import ArticleView
+from content.services import reader_link_consume
+from cs_platform.scoping import tenant_scope
+from journeys.models import Activity
+from tests.clock import suite_now
+from tests.content.factories import ArticleFactory, ArticleTranslationFactory, SiteDomainFactory
+from tests.factories import AccountFactory, ContactFactory, ContractFactory
+from tests.touchmodel.factories import AccountTierFactory, RuleFactory
+from touchmodel.models import OutboundEmail, RuleFiring
+from touchmodel.services import rules_evaluate
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"https?://\S+/go/\S+")
+
+
+def _tech_account(**fields):
+    account = AccountFactory(**fields)
+    AccountTierFactory(account=account, tier="tech")
+    ContractFactory(account=account, renewal_date=timezone.localdate() + dt.timedelta(days=10))
+    return account
+
+
+def _article(slug: str, **fields):
+    article = ArticleFactory(slug=slug, **fields)
+    ArticleTranslationFactory(article=article, language="ja", title=f"{slug}の記事")
+    ArticleTranslationFactory(article=article, language="en", title=f"{slug} article")
+    return article
+
+
+@pytest.fixture
+def rule(scoped):
+    return RuleFactory(trigger="renewal_due", params={"days": 30})
+
+
+def _links(email: OutboundEmail) -> list[str]:
+    return LINK.findall(email.body_text)
+
+
+def test_each_recipient_gets_the_picked_articles_as_links_signed_for_them(rule, tenant):
+    _article("get-started", tiers=["tech"])
+    _article("for-high-touch", tiers=["high"])
+    account = _tech_account()
+    first, second = ContactFactory(account=account), ContactFactory(account=account)
+    rules_evaluate()
+    for contact in (first, second):
+        email = OutboundEmail.objects.get(contact=contact)
+        assert "get-startedの記事" in email.body_text
+        assert "for-high-touch" not in email.body_text
+        [link] = _links(email)
+        url = urlsplit(link)
+        assert url.path.startswith(f"/learn/{tenant.slug}/go/")
+        assert parse_qs(url.query) == {"next": ["get-started"]}
+        assert reader_link_consume(token=url.path.split("/")[-2]) == contact
+        assert link in email.body_html
+    assert _links(OutboundEmail.objects.get(contact=first)) != _links(
+        OutboundEmail.objects.get(contact=second)
+    )
+    assert RuleFiring.objects.get().result["articles"] == ["get-started"]
+
+
+def test_an_english_recipient_gets_the_english_titles(rule):
+    _article("get-started")
+    contact = ContactFactory(account=_tech_account(), language="en")
+    rules_evaluate()
+    email = OutboundEmail.objects.get(contact=contact)
+    assert "get-started article" in email.body_text and "の記事" not in email.body_text
+
+
+def test_a_recipient_who_read_everything_gets_a_signed_link_to_the_home_page(rule, tenant):
+    contact = ContactFactory(account=_tech_account())
+    rules_evaluate()
+    [link] = _links(OutboundEmail.objects.get())
+    url = urlsplit(link)
+    assert (url.path.startswith(f"/learn/{tenant.slug}/go/"), url.query) == (True, "")
+    assert reader_link_consume(token=url.path.split("/")[-2]) == contact
+
+
+def test_links_point_at_the_primary_custom_domain(rule):
+    SiteDomainFactory(domain="help.customer.example", verified_at=timezone.now(), is_primary=True)
+    _article("get-started")
+    ContactFactory(account=_tech_account())
+    rules_evaluate()
+    [link] = _links(OutboundEmail.objects.get())
+    assert link.startswith("https://help.customer.example/go/")
+    assert link.endswith("/?next=get-started")
+
+
+def _follow(client, link: str, **headers):
+    url = urlsplit(link)
+    return client.get(f"{url.path}?{url.query}" if url.query else url.path, **headers)
+
+
+def test_a_click_signs_the_reader_in_and_records_the_read_on_the_accounts_timeline(
+    rule, client, tenant
+):
+    _article("get-started")
+    contact = ContactFactory(account=_tech_account())
+    rules_evaluate()
+    [link] = _links(OutboundEmail.objects.get())
+    response = _follow(client, link)
+    assert (response.status_code, response["Location"]) == (302, "/learn/acme/a/get-started/")
+    assert client.get(response["Location"]).status_code == 200
+    view = ArticleView.objects.get()
+    assert (view.contact, view.account, view.article.slug) == (
+        contact,
+        contact.account,
+        "get-started",
+    )
+    activity = Activity.objects.get(account=contact.account, kind="content_view")
+    assert (activity.contact, activity.data["slug"]) == (contact, "get-started")
+
+
+def test_an_expired_link_is_refused_with_a_page_that_says_so(rule, client):
+    _article("get-started")
+    ContactFactory(account=_tech_account())
+    rules_evaluate()
+    [link] = _links(OutboundEmail.objects.get())
+    with time_machine.travel(suite_now() + dt.timedelta(days=31), tick=False):
+        response = _follow(client, link, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "This link has expired" in response.content.decode()
+    assert ArticleView.objects.count() == 0
+
+
+def test_a_link_of_another_tenant_is_refused_on_this_tenants_site(rule, client, other_tenant):
+    _article("get-started")
+    ContactFactory(account=_tech_account())
+    rules_evaluate()
+    [link] = _links(OutboundEmail.objects.get())
+    token = urlsplit(link).path.split("/")[-2]
+    with tenant_scope(other_tenant):
+        ArticleFactory(slug="get-started")
+    response = client.get(
+        f"/learn/{other_tenant.slug}/go/{token}/?next=get-started", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "This link is not valid for this site." in response.content.decode()
+    with tenant_scope(other_tenant):
+        assert ArticleView.objects.count() == 0
