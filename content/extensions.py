@@ -16,6 +16,7 @@ from touchmodel.extensions import (
     ContentReader,
     Recommendation,
     RecommendedArticle,
+    register_content_choices,
     register_content_recommender,
 )
 
@@ -44,6 +45,11 @@ def _article_choices() -> list[tuple[str, str]]:
         (a.slug, _title(a, language))
         for a in selectors.article_list(status=ArticleStatus.PUBLISHED)
     ]
+
+
+def _section_choices() -> list[tuple[str, str]]:
+    language = (get_language() or "ja")[:2]
+    return [(s.key, s.name_in(language)) for s in selectors.section_list()]
 
 
 def apply_read_article(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
@@ -101,6 +107,7 @@ def register() -> None:
         )
     )
     register_content_recommender(recommend_articles)
+    register_content_choices(articles=_article_choices, sections=_section_choices)
     register_segment_rule(
         SegmentRule(
             key="content_read_article",

@@ -16,8 +16,9 @@ recipient gets the articles of the first recommender that returns any for them; 
 registered (or none returning articles) the e-mail links to the Learn & Support home page, the
 recommender's signed `home_url` when it gave one.
 
-Content also reads each account's touch tier through `account_tiers` (its reader picks on the
-public site), which is the only part of touchmodel it sees.
+Content also lists its articles and sections for the "content read" trigger's choices
+(`register_content_choices`), and reads each account's touch tier through `account_tiers` (its
+reader picks on the public site), which is the only part of touchmodel it sees.
 """
 
 from __future__ import annotations
@@ -90,6 +91,23 @@ def content_recommendations(readers: Sequence[ContentReader]) -> dict[int, Recom
             if answer.articles or earlier is None:
                 found[reader.contact.pk] = answer
     return found
+
+
+Choices = Callable[[], list[tuple[str, str]]]
+
+_content_choices: dict[str, Choices] = {}
+
+
+def register_content_choices(*, articles: Choices, sections: Choices) -> None:
+    """(slug, title) of the published articles and (key, name) of the sections of the tenant
+    in scope, in the user's language: what a "content read" rule can watch."""
+    _content_choices.update(articles=articles, sections=sections)
+
+
+def content_choices(kind: str) -> list[tuple[str, str]]:
+    """`kind` is "articles" or "sections"; [] when content registered none."""
+    fn = _content_choices.get(kind)
+    return [(str(value), str(label)) for value, label in fn()] if fn else []
 
 
 def account_tiers(*, account_ids: list[int]) -> dict[int, str]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import BusinessPotential, Contact, MarketSegment
 
 from . import integrations
+from .extensions import content_choices
 from .models import (
     ChampionNomination,
     CsmCapacity,
@@ -140,6 +141,16 @@ class RuleForm(forms.ModelForm):
         label=_("health below X"), required=False, min_value=0, max_value=100
     )
     points = forms.IntegerField(label=_("dropped N points"), required=False, min_value=1)
+    article = forms.ChoiceField(
+        label=_("article read"),
+        required=False,
+        help_text=_("Content read: fire once per account when a contact reads this article."),
+    )
+    section = forms.ChoiceField(
+        label=_("section read"),
+        required=False,
+        help_text=_("Content read: fire once per account when a contact reads in this section."),
+    )
     tiers = forms.MultipleChoiceField(
         label=_("only for tiers"),
         choices=Tier.choices,
@@ -174,11 +185,14 @@ class RuleForm(forms.ModelForm):
             "message_en": forms.Textarea(attrs={"rows": 3}),
         }
 
-    PARAMS = ("phase_id", "days", "threshold", "points")
+    PARAMS = ("phase_id", "days", "threshold", "points", "article", "section")
+    CONTENT_PARAMS = ("article", "section")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phase_id"].choices = [("", "—"), *_phase_choices()]
+        for name in self.CONTENT_PARAMS:
+            self.fields[name].choices = [("", "—"), *content_choices(f"{name}s")]
         params = self.instance.params or {}
         for name in self.PARAMS:
             self.fields[name].initial = params.get(name)
@@ -189,6 +203,11 @@ class RuleForm(forms.ModelForm):
         trigger = data.get("trigger")
         if trigger == Trigger.PHASE_ENTERED and not data.get("phase_id"):
             self.add_error("phase_id", _("Choose the phase this rule watches."))
+        if data.get("article") and data.get("section"):
+            self.add_error("section", _("Choose an article or a section, not both."))
+        if trigger != Trigger.CONTENT_READ:
+            for name in self.CONTENT_PARAMS:
+                data[name] = ""
         return data
 
     def save(self, commit: bool = True) -> Rule:

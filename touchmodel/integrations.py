@@ -93,11 +93,14 @@ def last_activity_at(*, account_ids: list[int] | None = None) -> dict[int, dt.da
     )
 
 
-def activities_since(*, kinds: list[str], since: dt.datetime) -> pd.DataFrame:
-    """id, account_id, occurred_at of timeline entries of `kinds` since `since`."""
+def activities_since(
+    *, kinds: list[str], since: dt.datetime, data: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """id, account_id, occurred_at of timeline entries of `kinds` since `since` (whose data
+    holds `data`, when given)."""
     from journeys.selectors import activity_rows_since
 
-    rows = activity_rows_since(kinds=kinds, since=since)
+    rows = activity_rows_since(kinds=kinds, since=since, data_contains=data)
     return _frame(rows, ["activity_id", "account_id", "occurred_at"])
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from cs_platform.api.viewsets import TenantScopedSerializer
 
+from .extensions import content_choices
 from .models import (
     AccountTier,
     ChampionNomination,
@@ -122,6 +123,10 @@ class EffectSerializer(serializers.Serializer):
     impact = StageGroupSerializer(help_text="renewals due, renewed, renewal_rate, expanded_arr")
 
 
+# Parameters of the content_read trigger: what they name, in touchmodel.extensions.
+CONTENT_PARAMS = {"article": "articles", "section": "sections"}
+
+
 class RuleSerializer(TenantScopedSerializer):
     class Meta:
         model = Rule
@@ -155,13 +160,19 @@ class RuleSerializer(TenantScopedSerializer):
     def validate_params(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise serializers.ValidationError("An object.")
-        allowed = {"phase_id", "days", "threshold", "points"}
+        allowed = {"phase_id", "days", "threshold", "points", *CONTENT_PARAMS}
         unknown = set(value) - allowed
         if unknown:
             raise serializers.ValidationError(f"Unknown parameters: {sorted(unknown)}.")
         for key, item in value.items():
-            if item is not None and (not isinstance(item, int) or isinstance(item, bool)):
+            if key in CONTENT_PARAMS:
+                known = {v for v, _label in content_choices(CONTENT_PARAMS[key])}
+                if item is not None and item not in known:
+                    raise serializers.ValidationError({key: f"Not a published {key}: {item!r}."})
+            elif item is not None and (not isinstance(item, int) or isinstance(item, bool)):
                 raise serializers.ValidationError({key: "A whole number."})
+        if value.get("article") and value.get("section"):
+            raise serializers.ValidationError("An article or a section, not both.")
         return value
 
     def validate_checklist(self, value: Any) -> list[str]:

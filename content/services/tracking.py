@@ -33,6 +33,16 @@ def _activity_title(article: Article, language: str) -> str:
     return f"📖 {title}"
 
 
+def _activity_data(article: Article, language: str) -> dict[str, Any]:
+    """What a read says on the timeline: rules watch the slug or the section key."""
+    return {
+        "article": article.pk,
+        "slug": article.slug,
+        "section": article.section.key,
+        "language": language,
+    }
+
+
 @transaction.atomic
 def article_view_record(
     *,
@@ -59,7 +69,7 @@ def article_view_record(
             title=_activity_title(article, language),
             occurred_at=view.viewed_at,
             contact=contact,
-            data={"article": article.pk, "slug": article.slug, "language": language},
+            data=_activity_data(article, language),
             source_key=f"content_view:{view.pk}",
         )
     return view
@@ -83,26 +93,26 @@ def article_view_record_bulk(*, rows: list[dict[str, Any]]) -> int:
         for row in rows
     ]
     created = ArticleView.objects.bulk_create(views, batch_size=2000)
-    titles: dict[tuple[int, str], str] = {}
+    titles: dict[tuple[int, str], tuple[str, dict[str, Any]]] = {}
     activities = []
     for view in created:
         if view.contact_id is None:
             continue
         key = (view.article_id, view.language)
         if key not in titles:
-            titles[key] = _activity_title(view.article, view.language)
+            titles[key] = (
+                _activity_title(view.article, view.language),
+                _activity_data(view.article, view.language),
+            )
+        title, data = titles[key]
         activities.append(
             {
                 "account_id": view.account_id,
                 "contact_id": view.contact_id,
                 "kind": CONTENT_VIEW,
-                "title": titles[key],
+                "title": title,
                 "occurred_at": view.viewed_at,
-                "data": {
-                    "article": view.article_id,
-                    "slug": view.article.slug,
-                    "language": view.language,
-                },
+                "data": data,
                 "source_key": f"content_view:{view.pk}",
             }
         )

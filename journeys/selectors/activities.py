@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 
@@ -47,12 +48,11 @@ def activity_last_at_by_account(
 
 
 def activity_rows_since(
-    *, kinds: list[str], since: dt.datetime
+    *, kinds: list[str], since: dt.datetime, data_contains: dict[str, Any] | None = None
 ) -> list[tuple[int, int, dt.datetime]]:
-    """(activity_id, account_id, occurred_at) of entries of `kinds` since `since`."""
-    rows = (
-        Activity.objects.filter(kind__in=kinds, occurred_at__gte=since)
-        .values_list("pk", "account_id", "occurred_at")
-        .order_by()
-    )
-    return list(rows)
+    """(activity_id, account_id, occurred_at) of entries of `kinds` since `since` (only those
+    whose `data` holds `data_contains`, e.g. {"slug": "get-started"}, when given)."""
+    queryset = Activity.objects.filter(kind__in=kinds, occurred_at__gte=since)
+    if data_contains:
+        queryset = queryset.filter(data__contains=data_contains)
+    return list(queryset.values_list("pk", "account_id", "occurred_at").order_by())

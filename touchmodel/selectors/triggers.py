@@ -167,12 +167,27 @@ def milestone_overdue(rule: Rule, now: dt.datetime) -> pd.DataFrame:
 
 
 def content_read(rule: Rule, now: dt.datetime) -> pd.DataFrame:
+    """A contact of the account read Learn & Support in the last `days` (default 1).
+
+    With `article` (a slug) or `section` (a section key, e.g. get-started) the rule watches
+    that reading only, and fires once per account for it ("read the Get Started guide" →
+    next step) however often it is read and whichever run sees it first; without either,
+    once per account per day of reading.
+    """
     since = now - dt.timedelta(days=_int(rule, "days", 1))
-    frame = integrations.activities_since(kinds=["content_view"], since=since)
+    slug, section = str(rule.params.get("article") or ""), str(rule.params.get("section") or "")
+    watched = {"slug": slug} if slug else {"section": section} if section else None
+    frame = integrations.activities_since(kinds=["content_view"], since=since, data=watched)
     if frame.empty:
         return _empty()
     day = pd.to_datetime(frame["occurred_at"], utc=True).dt.strftime("%Y-%m-%d")
-    frame = frame.assign(episode_key="read:" + day, detail="read on " + day)
+    if watched is None:
+        frame = frame.assign(episode_key="read:" + day, detail="read on " + day)
+    else:
+        what = f"article:{slug}" if slug else f"section:{section}"
+        frame = frame.sort_values("occurred_at").assign(
+            episode_key="read:" + what, detail=f"read {what} on " + day
+        )
     return frame.drop_duplicates(["account_id", "episode_key"])[COLUMNS]
 
 
