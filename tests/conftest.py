@@ -15,6 +15,24 @@ from tests.clock import suite_now
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The migration creates event partitions around the real date; tests insert events around
+    the suite's pinned date, so those months must exist too (ingestion would create them on
+    demand, factories do not)."""
+    from healthscore.services.partitions import (
+        add_months,
+        month_start,
+        partitions_ensure,
+        partitions_forget_cache,
+    )
+
+    first = month_start(suite_now())
+    with django_db_blocker.unblock():
+        partitions_ensure(months=[add_months(first, n) for n in range(-13, 3)])
+    partitions_forget_cache()
+
+
 @pytest.fixture(autouse=True)
 def _suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     """Pin the clock for every test (see tests/clock.py); `@pytest.mark.real_clock` opts out."""

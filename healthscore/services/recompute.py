@@ -125,6 +125,7 @@ def _upsert(
     order = "account_id, day" if day is None else "account_id"
     for key in keys:
         params += [key, weights[key]]
+    params.append(timezone.now())
     buffer = io.StringIO()
     table.to_csv(buffer, header=False, na_rep="", quoting=csv.QUOTE_MINIMAL)
     buffer.seek(0)
@@ -135,7 +136,7 @@ def _upsert(
             "INSERT INTO healthscore_healthscore "
             "(tenant_id, account_id, day, version_id, score, band, components, computed_at) "
             f"SELECT %s, account_id, {day_sql}, %s, score, band, jsonb_build_object({parts}),"
-            f" now() FROM healthscore_score_tmp ORDER BY {order} "
+            f" %s FROM healthscore_score_tmp ORDER BY {order} "
             "ON CONFLICT (tenant_id, account_id, day) DO UPDATE SET "
             "version_id = EXCLUDED.version_id, score = EXCLUDED.score, band = EXCLUDED.band, "
             "components = EXCLUDED.components, computed_at = EXCLUDED.computed_at",
@@ -216,9 +217,9 @@ def recompute_job_claim_nightly(*, day: dt.date) -> RecomputeJob | None:
         cursor.execute(
             "INSERT INTO healthscore_recomputejob (tenant_id, day, trigger, status, total, done,"
             " chunks, completed_chunks, errors, started_at)"
-            " VALUES (%s, %s, 'nightly', 'running', 0, 0, '[]', '{}', '[]', now())"
+            " VALUES (%s, %s, 'nightly', 'running', 0, 0, '[]', '{}', '[]', %s)"
             " ON CONFLICT (tenant_id, day) WHERE trigger = 'nightly' DO NOTHING RETURNING id",
-            [tenant.pk, day],
+            [tenant.pk, day, timezone.now()],
         )
         row = cursor.fetchone()
     if row is None:
@@ -260,11 +261,11 @@ def recompute_job_finish(*, job: RecomputeJob) -> bool:
     """Close the job once every chunk is in; True for the one caller that closed it."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE healthscore_recomputejob SET finished_at = now(),"
+            "UPDATE healthscore_recomputejob SET finished_at = %s,"
             " status = CASE WHEN jsonb_array_length(errors) > 0 THEN 'failed' ELSE 'done' END"
             " WHERE id = %s AND tenant_id = %s AND status = 'running'"
             " AND cardinality(completed_chunks) >= jsonb_array_length(chunks)",
-            [job.pk, job.tenant_id],
+            [timezone.now(), job.pk, job.tenant_id],
         )
         closed = cursor.rowcount == 1
     if closed:

@@ -6,6 +6,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from accounts.models import LifecycleStatus
@@ -145,7 +146,9 @@ def test_journey_progress_is_the_on_time_share_of_milestones(scoped):
 
     account = AccountFactory()
     done = milestone_create(account=account, title="a", due_date=DAY + dt.timedelta(days=5))
-    milestone_set_status(milestone=done, status="done", actor=None)
+    # Completed on the scoring day itself, whatever day the suite runs on.
+    with time_machine.travel(dt.datetime.combine(DAY, dt.time(9), tzinfo=scoped.tzinfo)):
+        milestone_set_status(milestone=done, status="done", actor=None)
     milestone_create(account=account, title="b", due_date=DAY - dt.timedelta(days=5))
     spec = Spec("journey_progress", None)
     assert frame_for(scoped, [account], [spec]).loc[account.pk, spec] == 50.0
