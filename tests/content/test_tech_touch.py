@@ -7,13 +7,16 @@ import datetime as dt
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pandas as pd
 import pytest
 import time_machine
 from django.utils import timezone
 
 from content.models import ArticleView
+from content.selectors import article_reach, reading_effect
 from content.services import reader_link_consume
 from cs_platform.scoping import tenant_scope
+from healthscore.measures import Spec, measure_frame
 from journeys.models import Activity
 from tests.clock import suite_now
 from tests.content.factories import ArticleFactory, ArticleTranslationFactory, SiteDomainFactory
@@ -151,3 +154,27 @@ def test_a_link_of_another_tenant_is_refused_on_this_tenants_site(rule, client, 
     assert "This link is not valid for this site." in response.content.decode()
     with tenant_scope(other_tenant):
         assert ArticleView.objects.count() == 0
+
+
+def test_a_read_from_an_email_counts_in_engagement_and_in_the_content_analytics(
+    rule, client, tenant
+):
+    article = _article("get-started")
+    contact = ContactFactory(account=_tech_account())
+    rules_evaluate()
+    [link] = _links(OutboundEmail.objects.get())
+    client.get(_follow(client, link)["Location"])
+
+    spec = Spec("engagement", 30)
+    accounts = pd.DataFrame({"seats": [50.0]}, index=[contact.account_id])
+    frame = measure_frame(
+        tenant_id=tenant.pk,
+        tz=tenant.tzinfo,
+        accounts=accounts,
+        as_of=timezone.localdate(),
+        specs={spec},
+    )
+    assert frame.loc[contact.account_id, spec] == 1
+    reach = article_reach()[article.pk]
+    assert (reach.known_views, reach.accounts_reached) == (1, 1)
+    assert reading_effect(article_ids=[article.pk]).reader_accounts == 1
