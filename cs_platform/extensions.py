@@ -34,6 +34,8 @@ class DashboardPanel:
 
 _nav: dict[str, NavItem] = {}
 _dashboard: dict[str, DashboardPanel] = {}
+# Sections an app adds to the API-keys page (what arrived with the keys, the app's settings).
+_api_keys: dict[str, DashboardPanel] = {}
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -42,6 +44,10 @@ def register_nav_item(item: NavItem) -> None:
 
 def register_dashboard_panel(panel: DashboardPanel) -> None:
     _dashboard[panel.key] = panel
+
+
+def register_api_keys_panel(panel: DashboardPanel) -> None:
+    _api_keys[panel.key] = panel
 
 
 def _allowed(request: HttpRequest, min_role: str) -> bool:
@@ -58,4 +64,10 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
 def dashboard_panels(request: HttpRequest) -> list[DashboardPanel]:
     return sorted(
         (p for p in _dashboard.values() if _allowed(request, p.min_role)), key=lambda p: p.order
+    )
+
+
+def api_keys_panels(request: HttpRequest) -> list[DashboardPanel]:
+    return sorted(
+        (p for p in _api_keys.values() if _allowed(request, p.min_role)), key=lambda p: p.order
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from .decorators import role_required
-from .extensions import dashboard_panels
+from .extensions import api_keys_panels, dashboard_panels
 from .forms import ApiKeyForm, EmailAuthenticationForm
 from .middleware import SESSION_TENANT_KEY
 from .models import Role
@@ -115,7 +115,15 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cs_platform/api_keys.html",
-        {"form": form, "keys": api_key_list(tenant=tenant), "new_key": new_key},
+        {
+            "form": form,
+            "keys": api_key_list(tenant=tenant),
+            "new_key": new_key,
+            "panels": [
+                {"template": p.template, "context": p.get_context(request)}
+                for p in api_keys_panels(request)
+            ],
+        },
     )
 
 

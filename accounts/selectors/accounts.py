@@ -128,6 +128,11 @@ def account_get(*, pk: int) -> Account | None:
     return account_list_annotated().filter(pk=pk).first()
 
 
+def account_get_by_external_id(*, external_id: str) -> Account | None:
+    """The account the tenant's own systems call `external_id` (product group id, CRM id)."""
+    return Account.objects.filter(external_id=external_id).first()
+
+
 def account_industries() -> list[str]:
     return list(
         Account.objects.exclude(industry="")

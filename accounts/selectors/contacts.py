@@ -75,6 +75,13 @@ def relationship_coverage(account_ids: Iterable[int]) -> dict[int, AccountCovera
     return result
 
 
+def contact_get_by_external_id(*, external_id: str) -> Contact | None:
+    """The contact the tenant's product calls `external_id` (its user id)."""
+    if not external_id:
+        return None
+    return Contact.objects.filter(external_id=external_id).first()
+
+
 def contact_list(*, account: Account) -> QuerySet[Contact]:
     return Contact.objects.filter(account=account).order_by("relationship_level", "name")
 

@@ -51,6 +51,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, raw_key = header.partition(" ")
         if keyword != self.keyword:
             return None
+        return self.authenticate_raw_key(request, raw_key)
+
+    def authenticate_raw_key(self, request: Request, raw_key: str) -> tuple[ApiKeyUser, ApiKey]:
+        """Find the active key, touch it, bind its tenant (also for keys sent another way)."""
         raw_key = raw_key.strip()
         if not raw_key:
             raise exceptions.AuthenticationFailed("Empty API key.")

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "healthscore",
     "touchmodel",
     "content",
+    "tracking",
 ]
 
 MIDDLEWARE = [
