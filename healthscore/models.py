@@ -387,3 +387,51 @@ class HealthAlert(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.kind} {self.opened_on}"
+
+
+class BacktestRun(TenantScopedModel):
+    """One backtest of a scorecard version (or of the draft, `version` empty) against the
+    contracts' outcomes, with its result: computed by a Celery task, kept as the cache of
+    that version until the data changes (`fingerprint`)."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(
+        ScorecardVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    definition = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    stage = models.CharField(max_length=200, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("backtest")
+        verbose_name_plural = _("backtests")
+        constraints = [
+            # One computation at a time per version and data: a second request joins it.
+            models.UniqueConstraint(
+                fields=["tenant", "fingerprint"],
+                condition=models.Q(status="running"),
+                name="backtestrun_one_running",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__gte=0, progress__lte=100),
+                name="backtestrun_progress_0_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "scorecard", "fingerprint"], name="backtestrun_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard_id} {self.version_id or 'draft'} {self.status}"

@@ -26,17 +26,27 @@ from .contacts import (
     relationship_coverage,
 )
 from .contracts import (
+    OUTCOME_CHURNED,
+    OUTCOME_DOWNSOLD,
+    OUTCOME_EXPANDED,
+    OUTCOME_RENEWED,
     ArrMovements,
     arr_movements,
     contract_history,
     contract_history_rows,
+    contract_outcome_rows,
     contract_renewing_rows,
+    contract_term_rows,
 )
 from .segments import import_job_list, segment_accounts, segment_list
 
 __all__ = [
     "ACCOUNT_ORDERINGS",
     "MIN_SIMILARITY_QUERY",
+    "OUTCOME_CHURNED",
+    "OUTCOME_DOWNSOLD",
+    "OUTCOME_EXPANDED",
+    "OUTCOME_RENEWED",
     "AccountCoverage",
     "ArrMovements",
     "ILikeContains",
@@ -54,7 +64,9 @@ __all__ = [
     "contact_list",
     "contract_history",
     "contract_history_rows",
+    "contract_outcome_rows",
     "contract_renewing_rows",
+    "contract_term_rows",
     "import_job_list",
     "owner_candidates",
     "owner_is_member",

@@ -96,3 +96,45 @@ def contract_history_rows(
         .order_by()
     )
     return list(rows)
+
+
+# What happened to an account at the end of a contract term, as the backtest reads it.
+OUTCOME_CHURNED = "churned"
+OUTCOME_DOWNSOLD = "downsold"
+OUTCOME_RENEWED = "renewed"
+OUTCOME_EXPANDED = "expanded"
+
+
+def contract_outcome_rows() -> list[tuple[int, dt.date, str]]:
+    """(account_id, day, outcome) of every dated contract outcome of the tenant, in one query.
+
+    - churned: a cancelled or expired contract, on its renewal date (the day it ended);
+    - renewed / expanded / downsold: a contract that renews or expands another, on its start
+      date, by its ARR against the one before (equal / higher / lower).
+    """
+    churned = (
+        Contract.objects.filter(status__in=[ContractStatus.CANCELLED, ContractStatus.EXPIRED])
+        .values_list("account_id", "renewal_date")
+        .order_by()
+    )
+    successors = (
+        Contract.objects.filter(previous__isnull=False)
+        .values_list("account_id", "start_date", "arr", "previous__arr")
+        .order_by()
+    )
+    rows: list[tuple[int, dt.date, str]] = [(a, day, OUTCOME_CHURNED) for a, day in churned]
+    for account_id, start, arr, before in successors:
+        if arr > before:
+            kind = OUTCOME_EXPANDED
+        elif arr < before:
+            kind = OUTCOME_DOWNSOLD
+        else:
+            kind = OUTCOME_RENEWED
+        rows.append((account_id, start, kind))
+    return rows
+
+
+def contract_term_rows() -> list[tuple[int, dt.date, dt.date]]:
+    """(account_id, start_date, renewal_date) of every contract of the tenant, in any status:
+    the days each account was a customer."""
+    return list(Contract.objects.values_list("account_id", "start_date", "renewal_date").order_by())

@@ -27,6 +27,7 @@ from .phases import (
     phase_history_for_account,
     phase_list,
     phase_median_days,
+    phase_transition_rows,
 )
 from .work import (
     account_list_owned_by,
@@ -65,6 +66,7 @@ __all__ = [
     "phase_history_for_account",
     "phase_list",
     "phase_median_days",
+    "phase_transition_rows",
     "renewal_list_for_user",
     "task_list_for_account",
     "task_list_open_for_user",

@@ -212,3 +212,14 @@ def phase_entered_at_by_account(
             phase_id, entered_at = first.pk, created_at
         result[account_id] = (phase_id, entered_at)
     return result
+
+
+def phase_transition_rows() -> list[tuple[int, int, dt.datetime]]:
+    """(account_id, to_phase_id, occurred_at) of every phase change of the tenant, oldest
+    first: which phase an account was in on any past day (before its first change: the
+    first phase)."""
+    return list(
+        PhaseTransition.objects.values_list("account_id", "to_phase_id", "occurred_at").order_by(
+            "occurred_at", "pk"
+        )
+    )

@@ -1,0 +1,284 @@
+"""Does the score predict churn? The maths of the backtest, vectorised (numpy, scikit-learn).
+
+Everything here works on arrays of samples (one account on one day) and knows nothing of the
+database: `services/backtest.py` gathers the samples and their outcomes.
+
+Conventions: a score is "higher is healthier", an outcome `y` is 1 for the bad event (churn).
+An AUC is the probability that a random account that churned had a lower score than a random
+one that did not (0.5: no better than chance; 1.0: perfect ranking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+BANDS = ("red", "amber", "green")
+BOOTSTRAP_REPLICATES = 200
+# L1 penalty per sample (on standardised features): a component whose correlation with the
+# outcome is within sampling noise gets exactly zero weight instead of a small random one.
+L1_PENALTY = 0.005
+MAX_FIT_SAMPLES = 400_000
+
+
+class _Ranked:
+    """Scores turned into rank codes once, so each AUC is two bincounts (O(n), no sort)."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        # Risk = minus the score: a lower score should mean more churn.
+        self.values, self.codes = np.unique(-np.asarray(scores, dtype=float), return_inverse=True)
+        self.size = len(self.values)
+
+    def auc(self, y: np.ndarray, weights: np.ndarray | None = None) -> float | None:
+        w = np.ones(len(y)) if weights is None else weights
+        pos = np.bincount(self.codes, weights=w * y, minlength=self.size)
+        neg = np.bincount(self.codes, weights=w * (1 - y), minlength=self.size)
+        total_pos, total_neg = pos.sum(), neg.sum()
+        if total_pos <= 0 or total_neg <= 0:
+            return None
+        below = np.cumsum(neg) - neg  # negatives with a strictly lower risk
+        return float((pos * (below + neg / 2)).sum() / (total_pos * total_neg))
+
+
+def roc_auc(scores: Sequence[float] | np.ndarray, y: Sequence[int] | np.ndarray) -> float | None:
+    """AUC of `scores` (higher is healthier) against `y` (1 = churned); None without both."""
+    return _Ranked(np.asarray(scores, dtype=float)).auc(np.asarray(y, dtype=float))
+
+
+def roc_auc_ci(
+    scores: np.ndarray,
+    y: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    replicates: int = BOOTSTRAP_REPLICATES,
+    seed: int = 0,
+) -> dict[str, float] | None:
+    """AUC with a 95% bootstrap interval.
+
+    The days of one account are not independent samples, so the bootstrap resamples accounts
+    (`clusters`), not rows: each replicate weights every account by a Poisson(1) draw (the
+    Poisson bootstrap, equivalent to resampling accounts with replacement for large n)."""
+    ranked = _Ranked(scores)
+    y = np.asarray(y, dtype=float)
+    point = ranked.auc(y)
+    if point is None:
+        return None
+    _, members = np.unique(clusters, return_inverse=True)
+    n_clusters = int(members.max()) + 1
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(replicates):
+        value = ranked.auc(y, rng.poisson(1.0, n_clusters)[members].astype(float))
+        if value is not None:
+            draws.append(value)
+    low, high = np.percentile(draws, [2.5, 97.5]) if draws else (point, point)
+    return {"value": round(point, 4), "low": round(float(low), 4), "high": round(float(high), 4)}
+
+
+def _rate(events: float, samples: float) -> float | None:
+    return round(float(events) / float(samples), 4) if samples else None
+
+
+def rates_by_band(bands: np.ndarray, y: np.ndarray) -> list[dict[str, Any]]:
+    """Samples, events and the event rate per band, red first."""
+    rows = []
+    for band in BANDS:
+        mask = bands == band
+        n, events = int(mask.sum()), int(y[mask].sum())
+        rows.append({"band": band, "samples": n, "events": events, "rate": _rate(events, n)})
+    return rows
+
+
+def rates_by_decile(scores: np.ndarray, y: np.ndarray) -> list[dict[str, Any]]:
+    """Ten groups of equal size by score (1 = lowest scores), with their score range."""
+    if len(scores) == 0:
+        return []
+    order = np.argsort(scores, kind="stable")
+    rows = []
+    for i, part in enumerate(np.array_split(order, 10), start=1):
+        if len(part) == 0:
+            continue
+        events = int(y[part].sum())
+        rows.append(
+            {
+                "decile": i,
+                "from": round(float(scores[part].min()), 2),
+                "to": round(float(scores[part].max()), 2),
+                "samples": len(part),
+                "events": events,
+                "rate": _rate(events, len(part)),
+            }
+        )
+    return rows
+
+
+def calibration(scores: np.ndarray, y: np.ndarray) -> dict[str, Any] | None:
+    """What churn probability each score means: a one-feature logistic fit of the outcome on
+    the score, then per decile the mean predicted probability beside the observed rate (a
+    calibration plot: points on the diagonal mean the mapping can be trusted), and the Brier
+    score of the mapping."""
+    from sklearn.linear_model import LogisticRegression
+
+    if y.sum() == 0 or y.sum() == len(y):
+        return None
+    x = (scores.astype(float) / 100).reshape(-1, 1)
+    model = LogisticRegression(C=1e6, max_iter=200).fit(_cap(x), _cap(y))
+    predicted = model.predict_proba(x)[:, 1]
+    order = np.argsort(predicted, kind="stable")
+    points = [
+        {
+            "predicted": round(float(predicted[part].mean()), 4),
+            "observed": round(float(y[part].mean()), 4),
+            "samples": len(part),
+        }
+        for part in np.array_split(order, 10)
+        if len(part)
+    ]
+    return {
+        "points": points,
+        "brier": round(float(np.mean((predicted - y) ** 2)), 5),
+        "intercept": round(float(model.intercept_[0]), 4),
+        "slope_per_point": round(float(model.coef_[0][0]) / 100, 5),
+    }
+
+
+def _cap(values: np.ndarray) -> np.ndarray:
+    """At most MAX_FIT_SAMPLES evenly spaced rows: enough for a few parameters."""
+    if len(values) <= MAX_FIT_SAMPLES:
+        return values
+    return values[np.linspace(0, len(values) - 1, MAX_FIT_SAMPLES).astype(int)]
+
+
+def summary(
+    frame: pd.DataFrame, *, min_events: int, components: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """Every figure of one outcome over `frame` (columns: account_id, score, band, y, and
+    `p:<key>` points per component): sample sizes always; the rest only with enough events."""
+    y = frame["y"].to_numpy(dtype=float)
+    scores = frame["score"].to_numpy(dtype=float)
+    events = int(y.sum())
+    result: dict[str, Any] = {
+        "samples": len(frame),
+        "accounts": int(frame["account_id"].nunique()),
+        "events": events,
+        "rate": _rate(events, len(frame)),
+        "enough": events >= min_events and events < len(frame),
+        "bands": rates_by_band(frame["band"].to_numpy(), y),
+    }
+    if not result["enough"]:
+        return result
+    result["auc"] = roc_auc_ci(scores, y, frame["account_id"].to_numpy())
+    result["deciles"] = rates_by_decile(scores, y)
+    result["calibration"] = calibration(scores, y)
+    result["components"] = [
+        {
+            "key": key,
+            "label": label,
+            "auc": (
+                round(value, 4)
+                if (value := roc_auc(frame[f"p:{key}"].to_numpy(dtype=float), y)) is not None
+                else None
+            ),
+        }
+        for key, label in components
+        if f"p:{key}" in frame
+    ]
+    return result
+
+
+def summary_by(
+    frame: pd.DataFrame, column: str, labels: dict[Any, str], *, min_events: int
+) -> list[dict[str, Any]]:
+    """Sample sizes, event rate, AUC (with enough events) and band rates per group."""
+    rows = []
+    for key, part in frame.groupby(column, sort=True):
+        y = part["y"].to_numpy(dtype=float)
+        events = int(y.sum())
+        enough = events >= min_events and events < len(part)
+        auc = (
+            roc_auc_ci(
+                part["score"].to_numpy(dtype=float),
+                y,
+                part["account_id"].to_numpy(),
+                replicates=BOOTSTRAP_REPLICATES // 2,
+            )
+            if enough
+            else None
+        )
+        rows.append(
+            {
+                "key": str(key),
+                "label": labels.get(key, str(key)),
+                "samples": len(part),
+                "accounts": int(part["account_id"].nunique()),
+                "events": events,
+                "rate": _rate(events, len(part)),
+                "enough": enough,
+                "auc": auc,
+                "bands": rates_by_band(part["band"].to_numpy(), y),
+            }
+        )
+    return rows
+
+
+# --- suggested weights -------------------------------------------------------------------------
+
+
+def whole_weights(shares: dict[str, float], total: int = 100) -> dict[str, int]:
+    """Whole numbers in proportion to `shares` that sum to `total` (largest remainder)."""
+    keys = list(shares)
+    raw = np.array([max(shares[k], 0.0) for k in keys], dtype=float)
+    if raw.sum() <= 0:
+        raw = np.ones(len(keys))
+    exact = raw / raw.sum() * total
+    floor = np.floor(exact).astype(int)
+    short = total - int(floor.sum())
+    for i in np.argsort(-(exact - floor), kind="stable")[:short]:
+        floor[i] += 1
+    return {k: int(v) for k, v in zip(keys, floor, strict=True)}
+
+
+def fit_weights(points: pd.DataFrame, y: np.ndarray) -> dict[str, float] | None:
+    """Health weights (shares of 100, not yet whole) from an L1-regularised logistic
+    regression of the outcome on the components' points.
+
+    A component's weight is proportional to how much one more point lowers the log-odds of
+    churn; a component whose points go with *more* churn, or carry no signal beyond noise,
+    gets 0. None when no component lowers the risk."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = points.to_numpy(dtype=float)
+    y = np.asarray(y, dtype=float)
+    if y.sum() == 0 or y.sum() == len(y):
+        return None
+    x, y = _cap(x), _cap(y)
+    std = x.std(axis=0)
+    usable = std > 0
+    z = np.zeros_like(x)
+    z[:, usable] = (x[:, usable] - x[:, usable].mean(axis=0)) / std[usable]
+    model = LogisticRegression(
+        l1_ratio=1.0, solver="liblinear", C=1.0 / (L1_PENALTY * len(y)), max_iter=500
+    ).fit(z, y)
+    beta = np.zeros(x.shape[1])
+    beta[usable] = model.coef_[0][usable] / std[usable]  # per point, not per standard deviation
+    shares = np.maximum(-beta, 0.0)
+    if shares.sum() <= 0:
+        return None
+    shares = shares / shares.sum() * 100
+    return {col: float(s) for col, s in zip(points.columns, shares, strict=True)}
+
+
+def weighted_score(points: pd.DataFrame, weights: dict[str, float]) -> np.ndarray:
+    """Σ points × weight / 100, as the scoring engine adds a flat scorecard up."""
+    total = np.zeros(len(points))
+    for key, weight in weights.items():
+        total += points[key].to_numpy(dtype=float) * weight / 100
+    return np.round(total, 2)
+
+
+def band_of(scores: np.ndarray, bands: dict[str, Any]) -> np.ndarray:
+    green, amber = float(bands["green"]), float(bands["amber"])
+    return np.where(scores >= green, "green", np.where(scores >= amber, "amber", "red"))
