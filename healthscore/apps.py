@@ -14,6 +14,12 @@ BEAT_SCHEDULE = {
         "task": "healthscore.start_due_recomputes",
         "schedule": timedelta(minutes=15),
     },
+    # Leases of recompute chunks (cs_platform/leases.py); the interval is a setting, read at
+    # start-up in ready().
+    "healthscore-lease-sweep": {
+        "task": "healthscore.sweep_recompute_leases",
+        "schedule": timedelta(seconds=60),
+    },
     "healthscore-partitions": {
         "task": "healthscore.maintain_partitions",
         "schedule": timedelta(hours=6),
@@ -37,6 +43,9 @@ class HealthscoreConfig(AppConfig):
         from .panels import register_pages  # the health pages (nav, dashboard, Account 360)
 
         register_pages()
+        BEAT_SCHEDULE["healthscore-lease-sweep"]["schedule"] = timedelta(
+            seconds=settings.JOB_LEASE_SWEEP_SECONDS
+        )
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
 

@@ -329,6 +329,57 @@ class RecomputeJob(TenantScopedModel):
         return f"{self.day} {self.trigger} {self.done}/{self.total}"
 
 
+class ChunkState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RecomputeChunk(TenantScopedModel):
+    """One chunk of a recompute job and its lease (see `healthscore/services/recompute.py`).
+
+    A worker runs a chunk only under a lease it claimed (`attempt` is the fencing token) and
+    keeps it alive with heartbeats; a lease that expires means the worker died, and the beat
+    sweep queues the chunk again. `stalls` / `last_stalled_at` keep that story for the job page.
+    """
+
+    job = models.ForeignKey(RecomputeJob, on_delete=models.CASCADE, related_name="chunk_rows")
+    index = models.PositiveIntegerField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    state = models.CharField(max_length=8, choices=ChunkState.choices, default=ChunkState.QUEUED)
+    attempt = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stalls = models.PositiveIntegerField(default=0)
+    last_stalled_at = models.DateTimeField(null=True, blank=True)
+    stalled_worker = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        verbose_name = _("recompute chunk")
+        verbose_name_plural = _("recompute chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="recomputechunk_one_per_index"),
+        ]
+        indexes = [
+            # The sweep: running chunks whose lease ran out.
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(state="running"),
+                name="recomputechunk_lease_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.index} {self.state}"
+
+
 class HealthSettings(TenantScopedModel):
     """Per-tenant alert settings (admin-editable)."""
 

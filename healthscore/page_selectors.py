@@ -8,12 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db.models.functions import Now
 
 from accounts.models import MarketSegment
 
 from . import selectors
-from .models import HealthScore, RecomputeJob, Scorecard, ScorecardVersion
+from .models import (
+    ChunkState,
+    HealthScore,
+    RecomputeChunk,
+    RecomputeJob,
+    Scorecard,
+    ScorecardVersion,
+)
 from .scoring import effective_weights
 
 BANDS = ("green", "amber", "red")
@@ -161,6 +169,37 @@ def portfolio_summary() -> dict[str, Any]:
 
 def recompute_job_get(*, pk: int) -> RecomputeJob | None:
     return RecomputeJob.objects.filter(pk=pk).select_related("requested_by").first()
+
+
+def recompute_job_chunks(*, job: RecomputeJob) -> dict[str, Any]:
+    """The chunks of a job for its page: how many in each state, and the ones with a story
+    (stalled now: running but the lease ran out, i.e. the worker died; recovered: stalled
+    before and re-run by another worker; failed). Lease times are the database's clock."""
+    counts = dict(
+        RecomputeChunk.objects.filter(job=job)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    notable = list(
+        RecomputeChunk.objects.filter(job=job)
+        .annotate(
+            stalled_now=ExpressionWrapper(
+                Q(state=ChunkState.RUNNING, lease_expires_at__lt=Now()),
+                output_field=BooleanField(),
+            )
+        )
+        .filter(
+            Q(stalls__gt=0)
+            | Q(state=ChunkState.FAILED)
+            | Q(state=ChunkState.RUNNING, lease_expires_at__lt=Now())
+        )
+        .order_by("index")[:100]
+    )
+    return {
+        "counts": [(state, label, counts.get(state, 0)) for state, label in ChunkState.choices],
+        "notable": notable,
+    }
 
 
 def scorecard_versions_by_scorecard() -> dict[int, list[ScorecardVersion]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 
 from celery import shared_task
 from django.utils import timezone
@@ -17,16 +18,15 @@ from .services.partitions import partitions_create_ahead, partitions_drop_expire
 from .services.recompute import (
     recompute_job_claim_nightly,
     recompute_job_finish,
-    recompute_job_pending_chunks,
+    recompute_job_mark_dispatched,
     recompute_job_record_error,
     recompute_job_run_chunk,
-    recompute_jobs_stale,
+    recompute_leases_sweep,
 )
 
 logger = logging.getLogger(__name__)
 
 NIGHTLY_HOUR = 2
-STALE_AFTER = dt.timedelta(hours=3)
 
 
 @shared_task(name="healthscore.maintain_partitions", ignore_result=True)
@@ -45,28 +45,38 @@ def nightly_day_due(*, tenant: Tenant, now: dt.datetime) -> dt.date | None:
 
 @shared_task(name="healthscore.start_due_recomputes", ignore_result=True)
 def start_due_recomputes() -> None:
-    """Every 15 minutes: start each tenant's nightly job once, and resume stale jobs."""
+    """Every 15 minutes: start each tenant's nightly job once (dead workers' chunks are the
+    lease sweep's business, below)."""
     now = timezone.now()
     for tenant in Tenant.objects.all():
         day = nightly_day_due(tenant=tenant, now=now)
+        if day is None:
+            continue
         with tenant_scope(tenant):
-            if day is not None:
-                job = recompute_job_claim_nightly(day=day)
-                if job is not None:
-                    dispatch_job(job)
-            for stale in recompute_jobs_stale(older_than=STALE_AFTER):
-                logger.warning("Resuming stale recompute job %s", stale.pk)
-                dispatch_job(stale)
+            job = recompute_job_claim_nightly(day=day)
+            if job is not None:
+                dispatch_job(job)
+
+
+@shared_task(name="healthscore.sweep_recompute_leases", ignore_result=True)
+def sweep_recompute_leases() -> int:
+    """Every minute: chunks whose worker died (lease expired) go to the surviving workers."""
+    swept = recompute_leases_sweep()
+    for chunk in swept:
+        recompute_chunk_task.delay(
+            tenant_id=chunk.tenant_id, job_id=chunk.job_id, index=chunk.index
+        )
+    return len(swept)
 
 
 def dispatch_job(job: RecomputeJob) -> int:
-    """Send one task per pending chunk (a resumed job sends only the missing ones)."""
-    pending = recompute_job_pending_chunks(job=job)
-    for index in pending:
+    """Send one task per queued chunk."""
+    queued = recompute_job_mark_dispatched(job=job)
+    for index in queued:
         recompute_chunk_task.delay(tenant_id=job.tenant_id, job_id=job.pk, index=index)
-    if not pending:
+    if not queued:
         recompute_job_finish(job=job)
-    return len(pending)
+    return len(queued)
 
 
 @shared_task(
@@ -81,7 +91,8 @@ def dispatch_job(job: RecomputeJob) -> int:
 def recompute_chunk_task(self: TenantTask, *, tenant_id: int, job_id: int, index: int) -> None:
     job = RecomputeJob.objects.get(pk=job_id)
     try:
-        recompute_job_run_chunk(job=job, index=index)
+        worker = f"{self.request.hostname}:{os.getpid()}"
+        recompute_job_run_chunk(job=job, index=index, worker=worker)
     except Exception as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=30 * (self.request.retries + 1)) from exc

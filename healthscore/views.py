@@ -270,5 +270,10 @@ def recompute_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "healthscore/recompute_job.html",
-        {"job": job, "percent": min(percent, 100), "running": job.status == "running"},
+        {
+            "job": job,
+            "percent": min(percent, 100),
+            "running": job.status == "running",
+            "chunks": page_selectors.recompute_job_chunks(job=job),
+        },
     )

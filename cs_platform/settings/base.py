@@ -188,7 +188,7 @@ CELERY_TASK_TIME_LIMIT = 35 * 60
 # NOTE: must exceed the longest task's hard time limit, or Redis redelivers a running task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="default")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One beat: RedBeat holds a lock in Redis, so a second beat process waits instead of doubling
 # the schedule.
@@ -198,6 +198,15 @@ CELERY_REDBEAT_LOCK_TIMEOUT = 5 * 60
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "cs_platform.heartbeat", "schedule": timedelta(minutes=1)},
 }
+
+# Leases of long jobs (cs_platform/leases.py): a worker that stops renewing its lease for
+# JOB_LEASE_SECONDS is taken for dead, and the sweep (every JOB_LEASE_SWEEP_SECONDS) hands its
+# work to another worker. Tests set these to seconds.
+JOB_LEASE_SECONDS = env.float("JOB_LEASE_SECONDS", default=120)
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=30)
+JOB_LEASE_SWEEP_SECONDS = env.float("JOB_LEASE_SWEEP_SECONDS", default=60)
+JOB_REQUEUE_AFTER_SECONDS = env.float("JOB_REQUEUE_AFTER_SECONDS", default=240)
+JOB_MAX_STALLS = env.int("JOB_MAX_STALLS", default=5)
 
 # Absolute links in e-mails (unsubscribe, Learn & Support, seminar pages).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")

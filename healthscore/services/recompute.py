@@ -4,6 +4,10 @@ Idempotent by construction: a score is upserted on (tenant, account, day), and a
 itself complete in the same transaction as its upsert, with a conditional UPDATE that counts it
 only once. A chunk run twice (a redelivered task after a killed worker, a resumed job) rewrites
 the same rows and does not move the progress counter twice.
+
+Chunks are leased (`RecomputeChunk`, see "Chunk leases" below and cs_platform/leases.py): a
+worker killed mid-chunk stops renewing its lease and the beat sweep re-dispatches the chunk to
+a surviving worker within minutes, not after the broker's visibility timeout.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -22,12 +29,19 @@ from django.utils import timezone
 
 from accounts.models import Account, LifecycleStatus
 from accounts.selectors import segment_accounts
-from cs_platform.models import User
-from cs_platform.scoping import require_current_tenant
+from cs_platform.leases import (
+    Heartbeat,
+    lease_seconds,
+    max_stalls,
+    requeue_after_seconds,
+    worker_name,
+)
+from cs_platform.models import Tenant, User
+from cs_platform.scoping import require_current_tenant, tenant_scope
 from journeys.selectors import current_phase_by_account
 
 from ..measures import measure_frame, spec_of
-from ..models import JobStatus, JobTrigger, RecomputeJob, Scorecard
+from ..models import ChunkState, JobStatus, JobTrigger, RecomputeChunk, RecomputeJob, Scorecard
 from ..scoring import effective_weights, score_frame
 
 logger = logging.getLogger(__name__)
@@ -196,9 +210,20 @@ def recompute_plan() -> list[list[int]]:
 
 
 def _job_fill(job: RecomputeJob) -> RecomputeJob:
+    """Plan the chunks and write one lease row per chunk (caller holds the transaction)."""
     chunks = recompute_plan()
     total = Account.objects.exclude(lifecycle_status=LifecycleStatus.CHURNED).count()
     RecomputeJob.objects.filter(pk=job.pk).update(chunks=chunks, total=total)
+    with connection.cursor() as cursor:
+        # `dispatched_at` starts as the planning time (database clock): chunks of a job that was
+        # never sent (broker down) are picked up by the sweep like lost messages.
+        cursor.execute(
+            "INSERT INTO healthscore_recomputechunk (tenant_id, job_id, index, first_id, last_id,"
+            " state, attempt, worker, stalls, stalled_worker, dispatched_at)"
+            " SELECT %s, %s, i - 1, (c->>0)::bigint, (c->>1)::bigint, 'queued', 0, '', 0, '',"
+            " clock_timestamp() FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS t(c, i)",
+            [job.tenant_id, job.pk, json.dumps(chunks)],
+        )
     job.chunks, job.total = chunks, total
     return job
 
@@ -206,48 +231,150 @@ def _job_fill(job: RecomputeJob) -> RecomputeJob:
 def recompute_job_create(
     *, day: dt.date, trigger: str = JobTrigger.MANUAL, user: User | None = None
 ) -> RecomputeJob:
-    job = RecomputeJob.objects.create(day=day, trigger=trigger, requested_by=user)
-    return _job_fill(job)
+    with transaction.atomic():
+        job = RecomputeJob.objects.create(day=day, trigger=trigger, requested_by=user)
+        return _job_fill(job)
 
 
 def recompute_job_claim_nightly(*, day: dt.date) -> RecomputeJob | None:
-    """Create tonight's job unless it exists (a unique (tenant, day) row: one winner)."""
+    """Create tonight's job unless it exists (a unique (tenant, day) row: one winner).
+
+    The claim and the chunk plan commit together: a crash in between leaves no job, and the
+    next beat claims the night again (never a job "done" with nothing scored)."""
     tenant = require_current_tenant()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO healthscore_recomputejob (tenant_id, day, trigger, status, total,"
+                " done, chunks, completed_chunks, errors, started_at)"
+                " VALUES (%s, %s, 'nightly', 'running', 0, 0, '[]', '{}', '[]', %s)"
+                " ON CONFLICT (tenant_id, day) WHERE trigger = 'nightly' DO NOTHING RETURNING id",
+                [tenant.pk, day, timezone.now()],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return _job_fill(RecomputeJob.objects.get(pk=row[0]))
+
+
+# Chunk leases -------------------------------------------------------------------------------
+# The lease design of the recompute, in one place (the event-time path reuses it): a chunk is
+# run only by the worker whose claim bumped its `attempt`; a heartbeat thread renews the lease
+# while it runs; its completion is fenced on that attempt; `recompute_leases_sweep` (beat)
+# queues again what a dead worker held. See cs_platform/leases.py for the timings.
+
+_LEASE = "clock_timestamp() + make_interval(secs => %s)"
+
+
+def recompute_chunk_claim(*, job: RecomputeJob, index: int, worker: str) -> tuple[int, int] | None:
+    """Take the lease of chunk `index` if it is queued, or held by a worker whose lease ran
+    out; returns (chunk id, attempt), or None when it is done, failed or leased elsewhere."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO healthscore_recomputejob (tenant_id, day, trigger, status, total, done,"
-            " chunks, completed_chunks, errors, started_at)"
-            " VALUES (%s, %s, 'nightly', 'running', 0, 0, '[]', '{}', '[]', %s)"
-            " ON CONFLICT (tenant_id, day) WHERE trigger = 'nightly' DO NOTHING RETURNING id",
-            [tenant.pk, day, timezone.now()],
+            "UPDATE healthscore_recomputechunk SET state = 'running', attempt = attempt + 1,"
+            " worker = %s, claimed_at = clock_timestamp(), heartbeat_at = clock_timestamp(),"
+            f" lease_expires_at = {_LEASE}"
+            " WHERE job_id = %s AND tenant_id = %s AND index = %s AND (state = 'queued'"
+            " OR (state = 'running' AND lease_expires_at < clock_timestamp()))"
+            " RETURNING id, attempt",
+            [worker[:200], lease_seconds(), job.pk, job.tenant_id, index],
         )
         row = cursor.fetchone()
-    if row is None:
-        return None
-    return _job_fill(RecomputeJob.objects.get(pk=row[0]))
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def recompute_chunk_heartbeat(*, chunk_id: int, attempt: int) -> bool:
+    """Renew a lease we hold; False once it is not ours any more."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputechunk SET heartbeat_at = clock_timestamp(),"
+            f" lease_expires_at = {_LEASE}"
+            " WHERE id = %s AND attempt = %s AND state = 'running'",
+            [lease_seconds(), chunk_id, attempt],
+        )
+        return cursor.rowcount == 1
+
+
+def recompute_chunk_release(*, chunk_id: int, attempt: int) -> None:
+    """Give a lease back after an error, so the task's retry can claim the chunk at once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputechunk SET state = 'queued', lease_expires_at = NULL"
+            " WHERE id = %s AND attempt = %s AND state = 'running'",
+            [chunk_id, attempt],
+        )
+
+
+class LeaseLost(Exception):
+    """Our lease expired and another worker claimed the chunk: our result is not written."""
+
+
+def _chunk_complete(
+    *, job: RecomputeJob, index: int, chunk_id: int, attempt: int, count: int
+) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputechunk SET state = 'done', finished_at = clock_timestamp(),"
+            " lease_expires_at = NULL WHERE id = %s AND attempt = %s AND state = 'running'",
+            [chunk_id, attempt],
+        )
+        if cursor.rowcount != 1:
+            raise LeaseLost(f"chunk {index} of job {job.pk}")
+        cursor.execute(
+            "UPDATE healthscore_recomputejob SET done = done + %s,"
+            " completed_chunks = array_append(completed_chunks, %s)"
+            " WHERE id = %s AND tenant_id = %s AND NOT (%s = ANY(completed_chunks))",
+            [count, index, job.pk, job.tenant_id, index],
+        )
+        return cursor.rowcount == 1
 
 
 def recompute_job_run_chunk(
-    *, job: RecomputeJob, index: int, cache: dict[str, Any] | None = None
+    *,
+    job: RecomputeJob,
+    index: int,
+    cache: dict[str, Any] | None = None,
+    worker: str | None = None,
 ) -> bool:
-    """Run chunk `index` of `job`; counts towards progress only the first time."""
+    """Run chunk `index` of `job` under a lease; True when this run completed it (False when
+    it was already done, failed, or leased by a live worker)."""
+    lease = recompute_chunk_claim(job=job, index=index, worker=worker or worker_name())
+    if lease is None:
+        return False
+    chunk_id, attempt = lease
     first_id, last_id = job.chunks[index]
-    with transaction.atomic():
-        count = recompute_chunk(day=job.day, first_id=first_id, last_id=last_id, cache=cache)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE healthscore_recomputejob SET done = done + %s,"
-                " completed_chunks = array_append(completed_chunks, %s)"
-                " WHERE id = %s AND tenant_id = %s AND NOT (%s = ANY(completed_chunks))",
-                [count, index, job.pk, job.tenant_id, index],
+    # NOTE: inside a caller's transaction the claim is not visible to other connections, so
+    # there is nothing to renew (and a heartbeat would wait on our own row lock).
+    heartbeat: Any = (
+        nullcontext()
+        if connection.in_atomic_block
+        else Heartbeat(lambda: recompute_chunk_heartbeat(chunk_id=chunk_id, attempt=attempt))
+    )
+    try:
+        with heartbeat, transaction.atomic():
+            count = recompute_chunk(day=job.day, first_id=first_id, last_id=last_id, cache=cache)
+            return _chunk_complete(
+                job=job, index=index, chunk_id=chunk_id, attempt=attempt, count=count
             )
-            first_time = cursor.rowcount == 1
-    return first_time
+    except LeaseLost:
+        logger.warning(
+            "Lost the lease of chunk %s of job %s; its new holder scores it", index, job.pk
+        )
+        return False
+    except BaseException:
+        recompute_chunk_release(chunk_id=chunk_id, attempt=attempt)
+        raise
 
 
 def recompute_job_record_error(*, job: RecomputeJob, index: int, error: str) -> None:
     """A chunk gave up: note why, and count it as finished so the job can end."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputechunk SET state = 'failed',"
+            " finished_at = clock_timestamp(), lease_expires_at = NULL"
+            " WHERE job_id = %s AND tenant_id = %s AND index = %s AND state <> 'done'",
+            [job.pk, job.tenant_id, index],
+        )
         cursor.execute(
             "UPDATE healthscore_recomputejob SET"
             " errors = errors || jsonb_build_array(jsonb_build_object('chunk', %s, 'error', %s)),"
@@ -276,8 +403,96 @@ def recompute_job_finish(*, job: RecomputeJob) -> bool:
 
 
 def recompute_job_pending_chunks(*, job: RecomputeJob) -> list[int]:
-    job.refresh_from_db()
-    return [i for i in range(len(job.chunks)) if i not in set(job.completed_chunks)]
+    """Chunks not finished yet (queued, or running under a lease)."""
+    return list(
+        RecomputeChunk.objects.filter(job=job, state__in=[ChunkState.QUEUED, ChunkState.RUNNING])
+        .order_by("index")
+        .values_list("index", flat=True)
+    )
+
+
+def recompute_job_mark_dispatched(*, job: RecomputeJob) -> list[int]:
+    """The queued chunks of a job that is being sent out, stamped as sent now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputechunk SET dispatched_at = clock_timestamp()"
+            " WHERE job_id = %s AND tenant_id = %s AND state = 'queued' RETURNING index",
+            [job.pk, job.tenant_id],
+        )
+        return sorted(int(r[0]) for r in cursor.fetchall())
+
+
+@dataclass(frozen=True)
+class SweptChunk:
+    tenant_id: int
+    job_id: int
+    index: int
+
+
+def recompute_leases_sweep() -> list[SweptChunk]:
+    """Beat, across tenants: what dead workers held goes back to the queue. Returns the
+    chunks to send again.
+
+    - a running chunk whose lease expired is noted as stalled (`stalls`, `last_stalled_at`,
+      `stalled_worker`: the job page tells the story) and queued again, or failed after
+      `max_stalls()` dead workers;
+    - a queued chunk sent more than `requeue_after_seconds()` ago, of a job where nothing ran
+      or finished in that time, is sent again (its message sat with a dead worker);
+    - a running job whose chunks are all finished is closed (its worker died in between).
+    Chunks that are queued or running under a live lease are never sent twice.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE healthscore_recomputechunk c SET state = 'queued', stalls = c.stalls + 1,"
+            " last_stalled_at = clock_timestamp(), stalled_worker = c.worker,"
+            " lease_expires_at = NULL, dispatched_at = clock_timestamp()"
+            " FROM healthscore_recomputejob j WHERE j.id = c.job_id AND j.status = 'running'"
+            " AND c.state = 'running' AND c.lease_expires_at < clock_timestamp()"
+            " RETURNING c.tenant_id, c.job_id, c.index, c.stalls",
+        )
+        stalled = cursor.fetchall()
+        cursor.execute(
+            "UPDATE healthscore_recomputechunk c SET dispatched_at = clock_timestamp()"
+            " FROM healthscore_recomputejob j WHERE j.id = c.job_id AND j.status = 'running'"
+            " AND c.state = 'queued'"
+            " AND c.dispatched_at < clock_timestamp() - make_interval(secs => %s)"
+            " AND NOT EXISTS (SELECT 1 FROM healthscore_recomputechunk o WHERE o.job_id = c.job_id"
+            "   AND ((o.state = 'running' AND o.lease_expires_at >= clock_timestamp())"
+            "     OR o.finished_at >= clock_timestamp() - make_interval(secs => %s)))"
+            " RETURNING c.tenant_id, c.job_id, c.index",
+            [requeue_after_seconds(), requeue_after_seconds()],
+        )
+        forgotten = cursor.fetchall()
+    swept = [SweptChunk(t, j, i) for t, j, i, stalls in stalled if stalls < max_stalls()]
+    swept += [SweptChunk(t, j, i) for t, j, i in forgotten]
+    for tenant_id, job_id, index, stalls in stalled:
+        if stalls >= max_stalls():
+            _give_up(tenant_id=tenant_id, job_id=job_id, index=index, stalls=stalls)
+    _close_finished_jobs()
+    if stalled:
+        logger.warning("Recompute leases expired: %s chunk(s) queued again", len(stalled))
+    return swept
+
+
+def _give_up(*, tenant_id: int, job_id: int, index: int, stalls: int) -> None:
+    tenant = Tenant.objects.get(pk=tenant_id)
+    with tenant_scope(tenant):
+        job = RecomputeJob.objects.get(pk=job_id)
+        recompute_job_record_error(
+            job=job, index=index, error=f"{stalls} workers died while running this chunk"
+        )
+
+
+def _close_finished_jobs() -> None:
+    jobs = (
+        RecomputeJob.objects.unscoped()
+        .filter(status=JobStatus.RUNNING)
+        .exclude(chunk_rows__state__in=[ChunkState.QUEUED, ChunkState.RUNNING])
+        .select_related("tenant")
+    )
+    for job in jobs:
+        with tenant_scope(job.tenant):
+            recompute_job_finish(job=job)
 
 
 def recompute_job_run_sync(*, job: RecomputeJob, progress: Progress | None = None) -> RecomputeJob:
@@ -304,15 +519,6 @@ def healthscore_recompute(
     day = day or timezone.localdate(timezone=require_current_tenant().tzinfo)
     job = recompute_job_create(day=day, trigger=trigger, user=user)
     return recompute_job_run_sync(job=job, progress=progress)
-
-
-def recompute_jobs_stale(*, older_than: dt.timedelta) -> list[RecomputeJob]:
-    """Jobs still running long after they started (a worker died with its chunks)."""
-    return list(
-        RecomputeJob.objects.filter(
-            status=JobStatus.RUNNING, started_at__lt=timezone.now() - older_than
-        )
-    )
 
 
 def healthscore_recompute_history(

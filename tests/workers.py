@@ -1,0 +1,101 @@
+"""Real Celery workers for tests that cross a process boundary (and kill it).
+
+Each worker is a `celery worker` subprocess in a session of its own, reading the test
+database, consuming one queue that only this test uses (also its default queue, so the tasks
+it sends stay in the test), with the lease timings given in seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+CELERY = Path(sys.executable).with_name("celery")
+
+# Leases in seconds instead of minutes (cs_platform/leases.py).
+FAST_LEASES = {
+    "JOB_LEASE_SECONDS": "3",
+    "JOB_HEARTBEAT_SECONDS": "0.5",
+    "JOB_LEASE_SWEEP_SECONDS": "1",
+    "JOB_REQUEUE_AFTER_SECONDS": "5",
+}
+
+
+def test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def new_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+class Worker:
+    """`celery worker` (prefork pool) as a process group that a test can SIGKILL whole."""
+
+    def __init__(
+        self, *, queue: str, name: str, concurrency: int = 2, env: dict[str, str] | None = None
+    ) -> None:
+        self.name = name
+        self.log = Path(settings.BASE_DIR, ".local", f"worker-{queue}-{name}.log")
+        self.log.parent.mkdir(exist_ok=True)
+        full_env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="cs_platform.settings.test",
+            DATABASE_URL=test_database_url(),
+            CELERY_TASK_DEFAULT_QUEUE=queue,
+            **FAST_LEASES,
+            **(env or {}),
+        )
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [
+                    *(str(CELERY), "-A", "cs_platform", "worker", "--pool=prefork"),
+                    *("--concurrency", str(concurrency), "-Q", queue, "-n", f"{name}@%h"),
+                    *("-l", "warning", "--without-gossip", "--without-mingle"),
+                    "--without-heartbeat",
+                ],
+                cwd=settings.BASE_DIR,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL the main process and its pool: no clean-up runs, nothing is acked."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.unlink(missing_ok=True)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def wait_for(check: Callable[[], bool], *, timeout: float, what: str, every: float = 0.2) -> float:
+    """Poll `check` until it is true; returns the seconds it took (fails after `timeout`)."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(every)
+    return time.monotonic() - started
