@@ -8,6 +8,7 @@ import time
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
@@ -156,6 +157,7 @@ def test_a_crash_while_planning_the_night_leaves_it_claimable(defaults):
 
 def test_the_job_page_shows_a_stalled_chunk_and_then_its_recovery(job, client, admin_user):
     client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     url = reverse("healthscore:recompute_job", kwargs={"tenant_slug": "acme", "pk": job.pk})
     recompute_chunk_claim(job=job, index=2, worker="celery@w1:7")
     _expire(job, 2)
@@ -169,6 +171,9 @@ def test_the_job_page_shows_a_stalled_chunk_and_then_its_recovery(job, client, a
     assert 'data-chunk="2" data-stalled="false"' in page
     assert "Stalled once (worker celery@w1:7 died" in page
     assert "Recovered: done by celery@w2:9" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    page = client.get(url).content.decode()
+    assert "復旧: celery@w2:9 が" in page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -189,7 +194,6 @@ def test_a_heartbeat_thread_keeps_renewing_the_lease(defaults, settings):
 
 def test_beat_sweeps_the_leases_at_the_configured_interval():
     from celery import current_app
-    from django.conf import settings
 
     entry = current_app.conf.beat_schedule["healthscore-lease-sweep"]
     assert entry["task"] == "healthscore.sweep_recompute_leases"
