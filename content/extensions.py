@@ -79,11 +79,11 @@ def recommend_articles(readers: Sequence[ContentReader]) -> dict[int, Recommenda
                 RecommendedArticle(
                     key=p.article.slug,
                     title=p.translation.title,
-                    url=links.url(contact=r.contact, article_slug=p.article.slug),
+                    url=links.url(contact=r.contact, article_slug=p.article.slug, ref=r.ref),
                 )
                 for p in picks.get(r.contact.pk, [])
             ],
-            home_url=links.url(contact=r.contact),
+            home_url=links.url(contact=r.contact, ref=r.ref),
         )
         for r in readers
     }

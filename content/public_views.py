@@ -156,11 +156,13 @@ def article_detail(request: HttpRequest, article_slug: str) -> HttpResponse:
     if tr is None:
         raise Http404
     contact = _reader_contact(request)
+    identity = services.reader_from_session(session=request.session)
     services.article_view_record(
         article=article,
         language=tr.language,
         contact=contact,
         session_hash=services.session_hash(session=request.session),
+        ref=identity.ref if identity is not None and contact is not None else "",
     )
     next_article = article.next_article
     next_tr = None
@@ -253,10 +255,10 @@ def magic_consume(request: HttpRequest, token: str) -> HttpResponse:
 def reader_link(request: HttpRequest, token: str) -> HttpResponse:
     """The signed link of a tech-touch e-mail: sign the contact in, open the article."""
     try:
-        contact = services.reader_link_consume(token=token)
+        contact, ref = services.reader_link_open(token=token)
     except ReaderLinkError as error:
         return _link_error(request, error)
-    services.reader_sign_in(session=request.session, contact=contact)
+    services.reader_sign_in(session=request.session, contact=contact, ref=ref)
     slug = request.GET.get("next", "")
     if slug and selectors.article_get_published(slug=slug) is not None:
         return redirect(_url(request, "article", article_slug=slug))

@@ -34,11 +34,14 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ContentReader:
     """One recipient of a tech-touch e-mail. `contact` is an accounts.Contact whose account is
-    loaded; `language` is the e-mail's; `tier` the account's touch tier."""
+    loaded; `language` is the e-mail's; `tier` the account's touch tier; `ref` names the
+    firing that sends it ("firing:<id>"): content records it on the reads the links bring, so
+    the effect chain credits them to the rule's program."""
 
     contact: Any
     language: str
     tier: str
+    ref: str = ""
 
 
 @dataclass(frozen=True)

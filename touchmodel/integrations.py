@@ -25,6 +25,8 @@ from accounts.selectors import (
     segment_accounts,
 )
 
+FIRING_REF = "firing:"
+
 
 def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=columns)
@@ -102,6 +104,21 @@ def activities_since(
 
     rows = activity_rows_since(kinds=kinds, since=since, data_contains=data)
     return _frame(rows, ["activity_id", "account_id", "occurred_at"])
+
+
+def reads_from_firings() -> pd.DataFrame:
+    """account_id, touched_at, firing_id of known readers' reads that a rule firing's e-mail
+    link brought (content records the link's ref, "firing:<id>", on the timeline entry)."""
+    from journeys.selectors import activity_refs
+
+    rows = activity_refs(kinds=["content_view"], ref_prefix=FIRING_REF)
+    frame = _frame(rows, ["account_id", "touched_at", "ref"])
+    ids = pd.to_numeric(frame["ref"].str.removeprefix(FIRING_REF), errors="coerce")
+    return (
+        frame.assign(firing_id=ids)
+        .dropna(subset=["firing_id"])[["account_id", "touched_at", "firing_id"]]
+        .astype({"firing_id": "int64"})
+    )
 
 
 def overdue_milestones(*, as_of: dt.date) -> pd.DataFrame:

@@ -48,6 +48,12 @@ class ReaderLinkError(Exception):
 class ReaderIdentity:
     contact_id: int
     account_id: int
+    # Where the reader came from: the opaque `ref` of the e-mail link that opened this session
+    # (touchmodel puts "firing:<id>"), recorded on the reads so the touch gets their credit.
+    ref: str = ""
+
+
+MAX_REF_LENGTH = 64
 
 
 def _session_key() -> str:
@@ -81,9 +87,13 @@ def _contact(payload: dict) -> Contact:
     return contact
 
 
-def reader_link_token(*, contact: Contact) -> str:
-    """Token for links in tech-touch e-mails (reusable until it expires)."""
-    return _sign({"t": contact.tenant_id, "c": contact.pk}, READER_LINK_SALT)
+def reader_link_token(*, contact: Contact, ref: str = "") -> str:
+    """Token for links in tech-touch e-mails (reusable until it expires); `ref` names what
+    sent the link (opaque to content, at most 64 characters)."""
+    payload: dict[str, object] = {"t": contact.tenant_id, "c": contact.pk}
+    if ref:
+        payload["r"] = ref[:MAX_REF_LENGTH]
+    return _sign(payload, READER_LINK_SALT)
 
 
 def reader_link_path(*, contact: Contact, article_slug: str = "") -> str:
@@ -108,10 +118,10 @@ class ReaderLinks:
     home_path: str  # /learn/<slug>/ (what `root` stands for)
     tenant_slug: str
 
-    def url(self, *, contact: Contact, article_slug: str = "") -> str:
+    def url(self, *, contact: Contact, article_slug: str = "", ref: str = "") -> str:
+        token = reader_link_token(contact=contact, ref=ref)
         path = reverse(
-            "content_public:reader_link",
-            kwargs={"tenant_slug": self.tenant_slug, "token": reader_link_token(contact=contact)},
+            "content_public:reader_link", kwargs={"tenant_slug": self.tenant_slug, "token": token}
         )
         query = f"?{urlencode({'next': article_slug})}" if article_slug else ""
         return self.root + path.removeprefix(self.home_path) + query
@@ -132,8 +142,14 @@ def _site_url() -> str:
     return str(getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
 
 
+def reader_link_open(*, token: str) -> tuple[Contact, str]:
+    """The contact a reader link signs in and the `ref` it carries (raises ReaderLinkError)."""
+    payload = _unsign(token, READER_LINK_SALT, READER_LINK_MAX_AGE)
+    return _contact(payload), str(payload.get("r") or "")[:MAX_REF_LENGTH]
+
+
 def reader_link_consume(*, token: str) -> Contact:
-    return _contact(_unsign(token, READER_LINK_SALT, READER_LINK_MAX_AGE))
+    return reader_link_open(token=token)[0]
 
 
 def magic_link_token(*, contact: Contact) -> str:
@@ -193,9 +209,9 @@ def magic_link_consume(*, token: str) -> Contact:
     return contact
 
 
-def reader_sign_in(*, session: SessionBase, contact: Contact) -> None:
+def reader_sign_in(*, session: SessionBase, contact: Contact, ref: str = "") -> None:
     session.cycle_key()
-    session[_session_key()] = {"c": contact.pk, "a": contact.account_id}
+    session[_session_key()] = {"c": contact.pk, "a": contact.account_id, "r": ref}
 
 
 def reader_sign_out(*, session: SessionBase) -> None:
@@ -206,7 +222,9 @@ def reader_from_session(*, session: SessionBase) -> ReaderIdentity | None:
     data = session.get(_session_key())
     if not isinstance(data, dict) or "c" not in data:
         return None
-    return ReaderIdentity(contact_id=int(data["c"]), account_id=int(data["a"]))
+    return ReaderIdentity(
+        contact_id=int(data["c"]), account_id=int(data["a"]), ref=str(data.get("r") or "")
+    )
 
 
 def session_hash(*, session: SessionBase) -> str:

@@ -51,7 +51,10 @@ def article_view_record(
     contact: Contact | None = None,
     session_hash: str = "",
     viewed_at: dt.datetime | None = None,
+    ref: str = "",
 ) -> ArticleView:
+    """Record a view; a known reader's also goes on the timeline, with the `ref` of the e-mail
+    link that brought them (`readers.ReaderIdentity.ref`) when there is one."""
     if language not in Language.values:
         raise ValidationError({"language": _("Unknown language.")})
     view = ArticleView.objects.create(
@@ -69,7 +72,7 @@ def article_view_record(
             title=_activity_title(article, language),
             occurred_at=view.viewed_at,
             contact=contact,
-            data=_activity_data(article, language),
+            data={**_activity_data(article, language), **({"ref": ref} if ref else {})},
             source_key=f"content_view:{view.pk}",
         )
     return view

@@ -4,6 +4,7 @@ from .activities import (
     activity_count_by_account,
     activity_last_at_by_account,
     activity_list_for_account,
+    activity_refs,
     activity_rows_since,
 )
 from .maps import (
@@ -50,6 +51,7 @@ __all__ = [
     "activity_count_by_account",
     "activity_last_at_by_account",
     "activity_list_for_account",
+    "activity_refs",
     "activity_rows_since",
     "current_phase_by_account",
     "feedback_list",

@@ -56,3 +56,14 @@ def activity_rows_since(
     if data_contains:
         queryset = queryset.filter(data__contains=data_contains)
     return list(queryset.values_list("pk", "account_id", "occurred_at").order_by())
+
+
+def activity_refs(*, kinds: list[str], ref_prefix: str) -> list[tuple[int, dt.datetime, str]]:
+    """(account_id, occurred_at, ref) of entries of `kinds` whose `data["ref"]` starts with
+    `ref_prefix` (what brought them about, e.g. the e-mail link of a rule firing)."""
+    rows = (
+        Activity.objects.filter(kind__in=kinds, data__ref__startswith=ref_prefix)
+        .values_list("account_id", "occurred_at", "data__ref")
+        .order_by()
+    )
+    return list(rows)

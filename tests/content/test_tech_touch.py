@@ -14,15 +14,16 @@ from django.utils import timezone
 
 from content.models import ArticleView
 from content.selectors import article_reach, reading_effect
-from content.services import reader_link_consume
+from content.services import article_view_record, reader_link_consume
 from cs_platform.scoping import tenant_scope
 from healthscore.measures import Spec, measure_frame
 from journeys.models import Activity
 from tests.clock import suite_now
 from tests.content.factories import ArticleFactory, ArticleTranslationFactory, SiteDomainFactory
 from tests.factories import AccountFactory, ContactFactory, ContractFactory
-from tests.touchmodel.factories import AccountTierFactory, RuleFactory
+from tests.touchmodel.factories import AccountTierFactory, RuleFactory, TouchProgramFactory
 from touchmodel.models import OutboundEmail, RuleFiring
+from touchmodel.selectors import program_effect, rule_effect
 from touchmodel.services import rules_evaluate
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,26 @@ def test_a_read_from_an_email_counts_in_engagement_and_in_the_content_analytics(
     reach = article_reach()[article.pk]
     assert (reach.known_views, reach.accounts_reached) == (1, 1)
     assert reading_effect(article_ids=[article.pk]).reader_accounts == 1
+
+
+def test_reads_an_email_brought_count_for_its_rules_program_in_the_effect_chain(scoped, client):
+    program = TouchProgramFactory(kind="content_track", tier="tech")
+    rule = RuleFactory(trigger="renewal_due", params={"days": 30}, program=program)
+    other = TouchProgramFactory(kind="content_track", tier="tech")
+    article = _article("get-started")
+    contact = ContactFactory(account=_tech_account())
+    rules_evaluate()
+    firing = RuleFiring.objects.get()
+    [link] = _links(OutboundEmail.objects.get())
+    client.get(_follow(client, link)["Location"])
+    activity = Activity.objects.get(account=contact.account, kind="content_view")
+    assert activity.data["ref"] == f"firing:{firing.pk}"
+
+    # An organic read by the same known reader, without an e-mail link, is nobody's touch.
+    article_view_record(article=article, language="ja", contact=contact)
+    assert program_effect(program=program)["activity"]["by_kind"] == {
+        "email": 1,
+        "article_read": 1,
+    }
+    assert rule_effect(rule=rule)["activity"]["by_kind"] == {"email": 1, "article_read": 1}
+    assert program_effect(program=other)["activity"]["touches"] == 0

@@ -57,17 +57,35 @@ def program_touches(*, program: TouchProgram) -> pd.DataFrame:
         .order_by(),
         ["account_id", "touched_at"],
     ).assign(kind="email")
-    parts = [f for f in (firings, attended, emails) if not f.empty]
+    parts = [f for f in (firings, attended, emails, _reads(rule__program=program)) if not f.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TOUCH_COLUMNS)
 
 
+def _reads(**firings: Any) -> pd.DataFrame:
+    """Article reads brought by e-mails of the firings matching `firings` (a RuleFiring
+    filter): a known reader who came through a link of one of those e-mails (content records
+    the link's firing on the timeline entry)."""
+    reads = integrations.reads_from_firings()
+    if reads.empty:
+        return pd.DataFrame(columns=TOUCH_COLUMNS)
+    ids = set(
+        RuleFiring.objects.filter(pk__in=reads["firing_id"].unique().tolist(), **firings)
+        .values_list("pk", flat=True)
+        .order_by()
+    )
+    reads = reads[reads["firing_id"].isin(ids)]
+    return reads.assign(kind="article_read")[TOUCH_COLUMNS]
+
+
 def rule_touches(*, rule: Rule) -> pd.DataFrame:
-    return _frame(
+    firings = _frame(
         RuleFiring.objects.filter(rule=rule, status=FiringStatus.DONE)
         .values_list("account_id", "fired_at", "action")
         .order_by(),
         TOUCH_COLUMNS,
     )
+    parts = [f for f in (firings, _reads(rule=rule)) if not f.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TOUCH_COLUMNS)
 
 
 def _usage_change(starts: pd.Series) -> dict[str, Any]:

@@ -143,7 +143,12 @@ class _Run:
         """Ask the content recommender once for all recipients of these e-mail firings who
         were not asked yet (a chunk asks once; a firing acted alone asks for its own)."""
         readers = [
-            ContentReader(contact=contact, language=self.contact_language(contact), tier=f.tier)
+            ContentReader(
+                contact=contact,
+                language=self.contact_language(contact),
+                tier=f.tier,
+                ref=f"{integrations.FIRING_REF}{f.pk}",
+            )
             for f in firings
             for contact in self.recipients(f.account_id, DAILY_USERS)
             if contact.pk not in self.recommended
