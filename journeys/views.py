@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +17,7 @@ from accounts.models import Account
 from accounts.selectors import account_get
 from cs_platform.decorators import role_required
 from cs_platform.models import Role
-from cs_platform.urlutils import tenant_reverse
+from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import selectors, services
 from .forms import (
@@ -51,12 +50,9 @@ def _account(pk: int) -> Account:
 
 def _back(request: HttpRequest, account: Account, anchor: str = "") -> HttpResponse:
     """Back to the page the form was on (`next`), else Account 360, else journeys' page."""
-    next_url = request.POST.get("next", "")
-    if next_url == "my_work":
+    if request.POST.get("next", "") == "my_work":
         return redirect(tenant_reverse(request, "journeys:my_work"))
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if next_url := safe_next(request, ""):
         return redirect(f"{next_url.split('#')[0]}{'#' + anchor if anchor else ''}")
     try:
         url = tenant_reverse(request, "accounts:detail", pk=account.pk)

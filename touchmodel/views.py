@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from cs_platform.decorators import role_required
 from cs_platform.models import Membership, Role, User
-from cs_platform.urlutils import tenant_reverse
+from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import integrations, selectors, services
 from .forms import (
@@ -184,9 +184,7 @@ def tiers_assign_now(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CS_MANAGER)
 def account_tier(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=account_id)
-    back = request.POST.get("next") or tenant_reverse(request, "touchmodel:tiers")
-    if not back.startswith("/"):
-        back = tenant_reverse(request, "touchmodel:tiers")
+    back = safe_next(request, tenant_reverse(request, "touchmodel:tiers"))
     if request.POST.get("clear"):
         services.tier_override_clear(account=account)
         messages.success(request, _("The account follows the tier rules again."))

@@ -1,10 +1,23 @@
-"""CSV export with the import's headers, as UTF-8 with BOM so Excel opens Japanese text."""
+"""CSV export with the import's headers, as UTF-8 with BOM so Excel opens Japanese text.
+
+Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+return) are exported with a leading apostrophe (OWASP "CSV injection"); the importer drops that
+apostrophe again, so an export re-imports unchanged.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from .columns import SPECS
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_escaped(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 # Model lookups that give each exported column its value.
 _SOURCES = {"owner_email": "owner__email", "account_external_id": "account__external_id"}
@@ -16,6 +29,7 @@ def export_csv(kind: str, *, japanese_headers: bool = False) -> bytes:
     lookups = [_SOURCES.get(k, k) for k in keys]
     rows = spec.model.objects.order_by("external_id", "id").values_list(*lookups)
     frame = pd.DataFrame.from_records(list(rows), columns=keys)
+    frame = frame.map(formula_escaped)
     if japanese_headers:
         frame.columns = [c.ja_header for c in spec.columns]
     return frame.to_csv(index=False).encode("utf-8-sig")

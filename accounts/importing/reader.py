@@ -104,11 +104,15 @@ def parse(data: bytes, spec: Spec) -> ParsedFile:
         if records
         else pd.DataFrame(columns=list(used.values()))
     )
-    frame = (
-        frame.apply(lambda col: col.astype("string").str.strip().fillna("")) if records else frame
-    )
+    frame = frame.apply(_cell_text) if records else frame
     frame.index = pd.RangeIndex(len(frame))
     return ParsedFile(frame, pd.Series(lines, dtype="int64"), errors)
+
+
+def _cell_text(column: pd.Series) -> pd.Series:
+    """Stripped text; an apostrophe that the export put before a formula character is dropped."""
+    text = column.astype("string").str.strip().fillna("")
+    return text.str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
 
 
 def _map_header(header: list[str], spec: Spec) -> tuple[list[str | None], list[RowError]]:

@@ -153,6 +153,21 @@ def test_export_writes_utf8_with_bom_that_imports_back(scoped):
     assert run_import(kind="accounts", data=data, dry_run=False).created == 1
 
 
+def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(scoped):
+    AccountFactory(external_id="A-1", name="=HYPERLINK(\"http://evil.example\")")
+    AccountFactory(external_id="A-2", name="@SUM(1+1)")
+    text = export_csv("accounts").decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+    assert "\n=" not in text and ",=" not in text and ",@" not in text
+
+
+def test_an_escaped_export_imports_back_unchanged(scoped):
+    AccountFactory(external_id="A-1", name="+81 (3) 1234")
+    report = run_import(kind="accounts", data=export_csv("accounts"), dry_run=False)
+    assert (report.ok, report.unchanged) == (True, 1)
+    assert Account.objects.get(external_id="A-1").name == "+81 (3) 1234"
+
+
 def test_export_of_contracts_round_trips(scoped):
     ContractFactory(external_id="K-1", account=AccountFactory(external_id="A-1"))
     report = run_import(kind="contracts", data=export_csv("contracts"), dry_run=False)

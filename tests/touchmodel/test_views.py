@@ -193,3 +193,13 @@ def test_the_bounce_command_records_a_bounce(tenant, scoped):
     call_command("touchmodel_bounce", "--tenant", tenant.slug, "--email", "gone@customer.example")
     email.refresh_from_db()
     assert email.status == "bounced"
+
+
+def test_a_tier_override_never_redirects_off_the_site(admin_client, scoped):
+    account = AccountFactory()
+    response = admin_client.post(
+        f"/t/acme/touchmodel/accounts/{account.pk}/tier/",
+        {"clear": "1", "next": "//evil.example/phish"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/t/acme/touchmodel/tiers/"
