@@ -19,6 +19,7 @@ def formula_escaped(value: object) -> object:
         return "'" + value
     return value
 
+
 # Model lookups that give each exported column its value.
 _SOURCES = {"owner_email": "owner__email", "account_external_id": "account__external_id"}
 

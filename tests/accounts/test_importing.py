@@ -154,7 +154,7 @@ def test_export_writes_utf8_with_bom_that_imports_back(scoped):
 
 
 def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(scoped):
-    AccountFactory(external_id="A-1", name="=HYPERLINK(\"http://evil.example\")")
+    AccountFactory(external_id="A-1", name='=HYPERLINK("http://evil.example")')
     AccountFactory(external_id="A-2", name="@SUM(1+1)")
     text = export_csv("accounts").decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM" in text
