@@ -149,6 +149,21 @@ class MoverSerializer(serializers.Serializer):
     contribution_change = serializers.FloatField()
 
 
+class HealthNowSerializer(serializers.Serializer):
+    """The intra-day score: recomputed minutes after the account's latest events, phase
+    change, meeting, reading or survey answer. Shown while it is for a later day than the
+    latest nightly score (the nightly run keeps the authoritative daily history)."""
+
+    account = serializers.IntegerField(source="account_id")
+    day = serializers.DateField(help_text="The tenant-local day this score is for (so far).")
+    score = serializers.FloatField()
+    band = serializers.CharField()
+    computed_at = serializers.DateTimeField(help_text="When it was recomputed.")
+    components = serializers.DictField(
+        help_text="Per component key: value, points and weight, as in the daily score."
+    )
+
+
 class AccountHealthSerializer(serializers.Serializer):
     account = serializers.IntegerField()
     day = serializers.DateField()
@@ -161,6 +176,10 @@ class AccountHealthSerializer(serializers.Serializer):
     compared_with = serializers.DateField(allow_null=True)
     score_then = serializers.FloatField(allow_null=True)
     moved_most = MoverSerializer(many=True)
+    now = HealthNowSerializer(
+        allow_null=True,
+        help_text="The intra-day score, when newer than the daily one (else null).",
+    )
 
 
 class HistoryPointSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from rest_framework.routers import BaseRouter
 from .api_ingest import EventIngestView
 from .api_views import (
     AccountHealthHistoryView,
+    AccountHealthNowView,
     AccountHealthView,
     HealthSettingsView,
     KeyEventViewSet,
@@ -16,6 +17,9 @@ from .api_views import (
 urlpatterns = [
     path("events/", EventIngestView.as_view(), name="health_events"),
     path("accounts/<int:pk>/health/", AccountHealthView.as_view(), name="account_health"),
+    path(
+        "accounts/<int:pk>/health/now/", AccountHealthNowView.as_view(), name="account_health_now"
+    ),
     path(
         "accounts/<int:pk>/health/history/",
         AccountHealthHistoryView.as_view(),

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -27,6 +27,7 @@ from cs_platform.models import Role
 from . import selectors
 from .api_serializers import (
     AccountHealthSerializer,
+    HealthNowSerializer,
     HealthSettingsSerializer,
     HistoryPointSerializer,
     KeyEventSerializer,
@@ -65,8 +66,34 @@ class AccountHealthView(APIView):
             "account": account.pk,
             **explanation,
             "trend": selectors.health_trend(account=account, current=current),
+            "now": selectors.health_now(account=account),
         }
         return Response(AccountHealthSerializer(data).data)
+
+
+class AccountHealthNowView(APIView):
+    """The account's intra-day ("now") score, recomputed minutes after its latest events."""
+
+    @extend_schema(
+        responses={
+            200: HealthNowSerializer,
+            404: OpenApiResponse(
+                description="No intra-day score newer than the nightly one (`not_scored_now`)."
+            ),
+        },
+        summary="Account health now (intra-day)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        now = selectors.health_now(account=_account(pk))
+        if now is None:
+            return Response(
+                {
+                    "detail": "No intra-day score newer than the nightly one.",
+                    "code": "not_scored_now",
+                },
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(HealthNowSerializer(now).data)
 
 
 class AccountHealthHistoryView(APIView):

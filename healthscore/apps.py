@@ -20,6 +20,10 @@ BEAT_SCHEDULE = {
         "task": "healthscore.sweep_recompute_leases",
         "schedule": timedelta(seconds=60),
     },
+    "healthscore-now-sweep": {
+        "task": "healthscore.now_sweep",
+        "schedule": timedelta(minutes=1),
+    },
     "healthscore-partitions": {
         "task": "healthscore.maintain_partitions",
         "schedule": timedelta(hours=6),

@@ -44,6 +44,15 @@ def spec_of(component: dict[str, Any]) -> Spec:
     return Spec(measure=measure, days=days, event=event)
 
 
+def _accounts_sql(ids: list[int]) -> tuple[str, list[Any]]:
+    """The rollups' account filter: the id range of a chunk, narrowed to `ids` when they are a
+    sparse subset of it (the accounts rescored at event time are scattered over the tenant)."""
+    low, high = min(ids), max(ids)
+    if len(ids) * 4 >= high - low + 1:
+        return "account_id BETWEEN %s AND %s", [low, high]
+    return "account_id BETWEEN %s AND %s AND account_id = ANY(%s)", [low, high, ids]
+
+
 def _usage(
     *, tenant_id: int, ids: list[int], as_of: dt.date, specs: list[Spec], keys: list[str]
 ) -> pd.DataFrame:
@@ -69,12 +78,13 @@ def _usage(
         else:
             select.append(f"sum(count) FILTER (WHERE day > %s AND event = %s) AS c{i}")
             params += [start, spec.event]
+    where, where_params = _accounts_sql(ids)
     sql = (
         f"SELECT account_id, {', '.join(select)} FROM healthscore_usagedaily "
-        "WHERE tenant_id = %s AND account_id BETWEEN %s AND %s AND day > %s AND day <= %s "
+        f"WHERE tenant_id = %s AND {where} AND day > %s AND day <= %s "
         "GROUP BY account_id"
     )
-    params += [tenant_id, min(ids), max(ids), as_of - dt.timedelta(days=longest), as_of]
+    params += [tenant_id, *where_params, as_of - dt.timedelta(days=longest), as_of]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]
@@ -87,12 +97,13 @@ def _active_users(
 ) -> pd.DataFrame:
     select = [f"count(DISTINCT contact_key) FILTER (WHERE day > %s) AS d{d}" for d in days_list]
     params: list[Any] = [as_of - dt.timedelta(days=d) for d in days_list]
+    where, where_params = _accounts_sql(ids)
     sql = (
         f"SELECT account_id, {', '.join(select)} FROM healthscore_contactdaily "
-        "WHERE tenant_id = %s AND account_id BETWEEN %s AND %s AND day > %s AND day <= %s "
+        f"WHERE tenant_id = %s AND {where} AND day > %s AND day <= %s "
         "GROUP BY account_id"
     )
-    params += [tenant_id, min(ids), max(ids), as_of - dt.timedelta(days=max(days_list)), as_of]
+    params += [tenant_id, *where_params, as_of - dt.timedelta(days=max(days_list)), as_of]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]

@@ -486,3 +486,71 @@ class BacktestRun(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.scorecard_id} {self.version_id or 'draft'} {self.status}"
+
+
+class DirtyAccount(TenantScopedModel):
+    """An account whose score is stale since something happened to it (event-time scoring).
+
+    A row is a mark: written by the ingest statement (same statement as the events), by the
+    journeys timeline (phase change, milestone, meeting, article read …) and by survey answers.
+    At most one unclaimed row per account (partial unique index), so marking an account that
+    is already marked is an index probe with ON CONFLICT DO NOTHING: no row update, no row lock
+    on the ingest hot path. A worker claims rows with a conditional UPDATE (`claim` set), scores
+    those accounts and deletes the rows it claimed; a mark that arrives meanwhile inserts a new
+    unclaimed row, so it is never lost. A claim older than the lease is taken over (a worker
+    died with it).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # No database FK checks: rows are written with the ingest statement (see UsageDaily).
+    tenant = tenant_foreign_key(db_index=False, db_constraint=False)
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account to rescore")
+        verbose_name_plural = _("accounts to rescore")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "tenant"],
+                condition=models.Q(claim__isnull=True),
+                name="dirtyaccount_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "claim"], name="dirtyaccount_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} marked {self.marked_at:%H:%M:%S}"
+
+
+class HealthScoreNow(TenantScopedModel):
+    """The account's intra-day score ("now"), recomputed minutes after an event.
+
+    One row per account, replaced at each event-time recompute; `day` is the tenant-local day
+    it scores (as the nightly run would score that day if it ended at `computed_at`). The
+    nightly `HealthScore` stays the authoritative daily history: a "now" row is shown only
+    while it is for a later day than the account's latest nightly score.
+    """
+
+    tenant = tenant_foreign_key(db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    version = models.ForeignKey(ScorecardVersion, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    band = models.CharField(max_length=8, choices=Band.choices)
+    components = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("intra-day health score")
+        verbose_name_plural = _("intra-day health scores")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "account"], name="healthscorenow_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} now: {self.score:.0f}"

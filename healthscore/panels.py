@@ -69,7 +69,12 @@ def portfolio_sections(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    return {"account": account, "current": selectors.health_current(account=account)}
+    return {
+        "account": account,
+        "current": selectors.health_current(account=account),
+        # The intra-day score (event-time scoring), while newer than the nightly one.
+        "now": selectors.health_now(account=account),
+    }
 
 
 def health_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:

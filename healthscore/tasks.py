@@ -104,3 +104,38 @@ def recompute_chunk_task(self: TenantTask, *, tenant_id: int, job_id: int, index
 @shared_task(name="healthscore.recompute_start", base=TenantTask, ignore_result=True)
 def recompute_start_task(*, tenant_id: int, job_id: int) -> None:
     dispatch_job(RecomputeJob.objects.get(pk=job_id))
+
+
+@shared_task(
+    name="healthscore.recompute_now",
+    base=TenantTask,
+    bind=True,
+    ignore_result=True,
+    max_retries=3,
+    soft_time_limit=10 * 60,
+    time_limit=11 * 60,
+)
+def recompute_now_task(self: TenantTask, *, tenant_id: int) -> None:
+    """Event-time scoring of the tenant's dirty accounts (scheduled, debounced, by the marks)."""
+    from .services.now import now_run
+
+    try:
+        now_run()
+    except Exception as exc:
+        # The claim stays; a retry (or the sweep, after the lease) takes it over.
+        raise self.retry(exc=exc, countdown=10 * (self.request.retries + 1)) from exc
+
+
+@shared_task(name="healthscore.now_sweep", ignore_result=True)
+def now_sweep() -> int:
+    """Every minute: schedule event-time scoring for tenants whose marks no task will pick up
+    (the broker was down at commit, or a worker died holding a claim)."""
+    from .services.now import now_schedule, now_sweep_due
+
+    started = 0
+    for tenant in Tenant.objects.all():
+        with tenant_scope(tenant):
+            due = now_sweep_due()
+        if due and now_schedule(tenant_id=tenant.pk):
+            started += 1
+    return started

@@ -203,10 +203,12 @@ def health_latest() -> dict[int, dict[str, Any]]:
 
 
 def health_history(*, since: dt.date, account_ids: list[int] | None = None) -> pd.DataFrame:
-    """account_id, day, score for every scored day since `since`."""
+    """account_id, day, score for every scored day since `since`, the intra-day ("now")
+    score as the latest day where the nightly has not scored it yet: rules see a score that
+    moved minutes ago, and key its episode by the same day the nightly will."""
     from healthscore.selectors import health_scores_between
 
-    rows = health_scores_between(start=since, account_ids=account_ids)
+    rows = health_scores_between(start=since, account_ids=account_ids, with_now=True)
     return _frame(rows, ["account_id", "day", "score"])
 
 

@@ -102,7 +102,20 @@ def _on_contact_saved(sender: Any, instance: Contact, created: bool, **kwargs: A
     transaction.on_commit(_enqueue)
 
 
+def _on_scores_now(account_ids: list[int]) -> None:
+    """healthscore rescored these accounts at event time: evaluate the rules for them now, not
+    tonight. Runs in healthscore's event-time task, with the tenant in scope. A firing is
+    claimed once per (rule, account, episode) whichever path evaluates first, so the nightly
+    evaluation does not fire the same episode again."""
+    from .services.rules import rules_evaluate
+
+    rules_evaluate(account_ids=account_ids)
+
+
 def register_all() -> None:
+    from healthscore.extensions import register_scores_now_listener
+
+    register_scores_now_listener(_on_scores_now)
     register_nav_item(NavItem("touchmodel:planner", _("Touch model"), 40, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:rules", _("Playbooks"), 45, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:seminars", _("Seminars"), 55, Role.VIEWER))

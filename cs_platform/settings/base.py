@@ -218,6 +218,13 @@ CONTENT_DOMAIN_CNAME_TARGET = env.str("CONTENT_DOMAIN_CNAME_TARGET", default="")
 HEALTH_EVENT_RETENTION_MONTHS = env.int("HEALTH_EVENT_RETENTION_MONTHS", default=25)
 HEALTH_INGEST_MAX_BODY_BYTES = env.int("HEALTH_INGEST_MAX_BODY_BYTES", default=16 * 1024 * 1024)
 HEALTH_RECOMPUTE_CHUNK_SIZE = env.int("HEALTH_RECOMPUTE_CHUNK_SIZE", default=5000)
+# Event-time scoring: events, phase changes, meetings, reads … mark accounts dirty; a worker
+# rescores them (the "now" score) and evaluates the rules, debounced by this many seconds.
+HEALTH_EVENT_TIME_SCORING = env.bool("HEALTH_EVENT_TIME_SCORING", default=True)
+HEALTH_NOW_DEBOUNCE_SECONDS = env.float("HEALTH_NOW_DEBOUNCE_SECONDS", default=5.0)
+# The queue of the event-time task: a worker that also runs 15-minute nightly chunks delays it,
+# so a deployment may give it a worker of its own (`celery worker -Q now`).
+HEALTH_NOW_QUEUE = env.str("HEALTH_NOW_QUEUE", default="default")
 
 # Size of `manage.py seed_demo` (1.0: 3,000 / 1,500 / 1,000 accounts with 90 days of usage).
 DEMO_SCALE = env.float("DEMO_SCALE", default=1.0)

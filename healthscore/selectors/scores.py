@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from accounts.models import Account
@@ -15,6 +15,7 @@ from cs_platform.scoping import require_current_tenant
 from ..measures_catalog import MEASURES
 from ..models import (
     HealthScore,
+    HealthScoreNow,
 )
 from ..scoring import effective_weights
 
@@ -172,20 +173,55 @@ def health_latest_by_account(*, account_ids: list[int] | None = None) -> dict[in
     }
 
 
+def _now_rows() -> Any:
+    """Intra-day scores for a later day than the account's latest nightly score (a nightly
+    score of the same day or later is authoritative and supersedes them)."""
+    newer_daily = HealthScore.objects.filter(account=OuterRef("account"), day__gte=OuterRef("day"))
+    return HealthScoreNow.objects.exclude(Exists(newer_daily))
+
+
 def health_scores_between(
     *,
     start: dt.date,
     end: dt.date | None = None,
     account_ids: list[int] | None = None,
+    with_now: bool = False,
 ) -> list[tuple[int, dt.date, float]]:
     """(account_id, day, score) of every scored day with start <= day <= end (no end: to
-    the latest)."""
+    the latest). `with_now`: each account's intra-day score ("now") counts as the score of
+    its day where the nightly has not scored that day yet (what rules evaluated at event time
+    read, so the same episode gets the same key at event time and at night)."""
     queryset = HealthScore.objects.filter(day__gte=start)
     if end is not None:
         queryset = queryset.filter(day__lte=end)
     if account_ids is not None:
         queryset = queryset.filter(account_id__in=account_ids)
-    return list(queryset.values_list("account_id", "day", "score").order_by())
+    rows = list(queryset.values_list("account_id", "day", "score").order_by())
+    if with_now:
+        now = _now_rows().filter(day__gte=start)
+        if end is not None:
+            now = now.filter(day__lte=end)
+        if account_ids is not None:
+            now = now.filter(account_id__in=account_ids)
+        rows += list(now.values_list("account_id", "day", "score").order_by())
+    return rows
+
+
+def health_now(*, account: Account) -> HealthScoreNow | None:
+    """The account's intra-day score, while it is newer than its latest nightly score."""
+    return _now_rows().filter(account=account).first()
+
+
+def health_now_by_account(*, account_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """{account_id: {"score", "band", "day", "computed_at"}} of the intra-day scores that are
+    newer than the accounts' latest nightly scores (one query)."""
+    queryset = _now_rows()
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    return {
+        row["account_id"]: row
+        for row in queryset.values("account_id", "score", "band", "day", "computed_at")
+    }
 
 
 def health_scores_at(

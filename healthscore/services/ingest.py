@@ -7,7 +7,9 @@ The write path for a batch (all inside one transaction):
    event table only the events without a key or whose key was claimed now (first occurrence
    in the batch wins), and add the inserted rows — taken from the INSERT's RETURNING — to the
    daily rollups: counts with INSERT … ON CONFLICT DO UPDATE SET count = count + EXCLUDED.count,
-   active users with INSERT … ON CONFLICT DO NOTHING.
+   active users with INSERT … ON CONFLICT DO NOTHING; and, with event-time scoring on, the
+   accounts of the inserted rows marked dirty (`healthscore.services.now.DIRTY_CTE`, ON CONFLICT
+   DO NOTHING on a partial unique index: an account already marked costs one index probe).
 
 A retried or concurrent batch therefore neither stores a keyed event twice nor counts it twice
 in the rollups. Rollup rows are written in a fixed order so concurrent batches lock them in
@@ -30,6 +32,7 @@ from django.utils import timezone
 from accounts.models import Account
 from cs_platform.models import Tenant
 
+from .now import DIRTY_CTE, event_time_scoring_enabled, now_schedule_on_commit
 from .partitions import partitions_ensure, retention_horizon
 
 MAX_EVENTS = 10_000
@@ -264,9 +267,14 @@ WITH claimed AS (
     ORDER BY 2, 4, 3
     ON CONFLICT (account_id, day, contact_key, tenant_id) DO NOTHING
     RETURNING 1
+)"""
+_SELECT = (
+    "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM daily), (SELECT count(*) FROM users)"
 )
-SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM daily), (SELECT count(*) FROM users)
-"""
+_INSERT_ONLY = _INSERT + "\n" + _SELECT
+# NOTE: the mark is one more CTE of the same statement (same transaction as the events, no
+# extra round trip); its count says whether the tenant's event-time task must be scheduled.
+_INSERT_AND_MARK = _INSERT + DIRTY_CTE + "\n" + _SELECT + ", (SELECT count(*) FROM dirty)"
 
 
 def _copy_rows(rows: list[tuple[Any, ...]]) -> io.StringIO:
@@ -276,7 +284,7 @@ def _copy_rows(rows: list[tuple[Any, ...]]) -> io.StringIO:
     return buffer
 
 
-def _store(*, tenant: Tenant, rows: list[tuple[Any, ...]]) -> int:
+def _store(*, tenant: Tenant, rows: list[tuple[Any, ...]], now: dt.datetime) -> int:
     """COPY + the set-based statement; returns how many events were newly stored."""
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
@@ -287,8 +295,17 @@ def _store(*, tenant: Tenant, rows: list[tuple[Any, ...]]) -> int:
             ") ON COMMIT DELETE ROWS"
         )
         cursor.copy_expert("COPY healthscore_ingest FROM STDIN WITH (FORMAT csv)", _copy_rows(rows))
-        cursor.execute(_INSERT, {"tenant": tenant.pk, "tz": tenant.timezone})
-        inserted = cursor.fetchone()[0]
+        if event_time_scoring_enabled():
+            cursor.execute(
+                _INSERT_AND_MARK, {"tenant": tenant.pk, "tz": tenant.timezone, "now": now}
+            )
+            counts = cursor.fetchone()
+            if counts[3]:
+                now_schedule_on_commit(tenant_id=tenant.pk)
+        else:
+            cursor.execute(_INSERT_ONLY, {"tenant": tenant.pk, "tz": tenant.timezone})
+            counts = cursor.fetchone()
+        inserted = counts[0]
         if nested:
             # NOTE: ON COMMIT DELETE ROWS only fires when the outer transaction commits
             # (tests, seed_demo call this inside one): empty the table by hand.
@@ -335,6 +352,6 @@ def events_ingest(
     result.rejected.sort(key=lambda r: r["index"])
     if rows:
         partitions_ensure(months={dt.date(y, m, 1) for y, m in months})
-        result.accepted = _store(tenant=tenant, rows=rows)
+        result.accepted = _store(tenant=tenant, rows=rows, now=now)
     result.duplicates = len(rows) - result.accepted
     return result

@@ -63,10 +63,13 @@ def scorecards_in_force(*, including: Scorecard | None = None) -> list[Scorecard
     )
 
 
-def accounts_frame(first_id: int, last_id: int) -> pd.DataFrame:
+def accounts_frame(first_id: int, last_id: int, *, ids: list[int] | None = None) -> pd.DataFrame:
+    """The scorable accounts with first_id <= id <= last_id (only `ids` among them if given)."""
+    accounts = Account.objects.filter(pk__gte=first_id, pk__lte=last_id)
+    if ids is not None:
+        accounts = accounts.filter(pk__in=ids)
     rows = (
-        Account.objects.filter(pk__gte=first_id, pk__lte=last_id)
-        .exclude(lifecycle_status=LifecycleStatus.CHURNED)
+        accounts.exclude(lifecycle_status=LifecycleStatus.CHURNED)
         .values_list("id", "licensed_seats", "market_segment")
         .order_by("id")
     )
@@ -113,10 +116,12 @@ def _upsert(
     version_id: int,
     definition: dict[str, Any],
     scores: Any,
+    now: dt.datetime | None = None,
 ) -> int:
     """COPY the chunk's scores into a temp table; one INSERT … ON CONFLICT DO UPDATE.
 
-    With `day=None`, `scores` carries a `day` column (many days in one statement)."""
+    With `day=None`, `scores` carries a `day` column (many days in one statement). With `now`,
+    the rows go to the intra-day table (`HealthScoreNow`, one per account) stamped `now`."""
     keys = [c["key"] for c in definition["components"]]
     weights = effective_weights(definition)
     columns = ["day"] if day is None else []
@@ -139,19 +144,26 @@ def _upsert(
     order = "account_id, day" if day is None else "account_id"
     for key in keys:
         params += [key, weights[key]]
-    params.append(timezone.now())
+    params.append(now or timezone.now())
     buffer = io.StringIO()
     table.to_csv(buffer, header=False, na_rep="", quoting=csv.QUOTE_MINIMAL)
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE healthscore_score_tmp ({temp_columns}) ON COMMIT DROP")
         cursor.copy_expert("COPY healthscore_score_tmp FROM STDIN WITH (FORMAT csv)", buffer)
+        # The nightly writes the daily history; with `now`, the intra-day table (one row per
+        # account, replaced at each event-time recompute).
+        target, conflict = (
+            ("healthscore_healthscore", "tenant_id, account_id, day")
+            if now is None
+            else ("healthscore_healthscorenow", "tenant_id, account_id")
+        )
         cursor.execute(
-            "INSERT INTO healthscore_healthscore "
+            f"INSERT INTO {target} "
             "(tenant_id, account_id, day, version_id, score, band, components, computed_at) "
             f"SELECT %s, account_id, {day_sql}, %s, score, band, jsonb_build_object({parts}),"
             f" %s FROM healthscore_score_tmp ORDER BY {order} "
-            "ON CONFLICT (tenant_id, account_id, day) DO UPDATE SET "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET day = EXCLUDED.day, "
             "version_id = EXCLUDED.version_id, score = EXCLUDED.score, band = EXCLUDED.band, "
             "components = EXCLUDED.components, computed_at = EXCLUDED.computed_at",
             params,
@@ -165,8 +177,22 @@ def recompute_chunk(
     *, day: dt.date, first_id: int, last_id: int, cache: dict[str, Any] | None = None
 ) -> int:
     """Score the accounts with first_id <= id <= last_id for `day`; returns how many."""
+    return accounts_score(
+        accounts=accounts_frame(first_id, last_id), day=day, cache=cache, now=None
+    )
+
+
+def accounts_score(
+    *,
+    accounts: pd.DataFrame,
+    day: dt.date,
+    cache: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """The engine for a frame of accounts (`accounts_frame`): measures, scorecards, one upsert
+    per version. Nightly (`now=None`): the daily history; at event time (`now`): the accounts'
+    intra-day ("now") scores, the same numbers the nightly would write for `day` at `now`."""
     tenant = require_current_tenant()
-    accounts = accounts_frame(first_id, last_id)
     if accounts.empty:
         return 0
     cards = scorecards_in_force()
@@ -194,6 +220,7 @@ def recompute_chunk(
                 version_id=version_id,
                 definition=definition,
                 scores=scores,
+                now=now,
             )
     return total
 

@@ -13,6 +13,7 @@ from accounts.models import Account, Contact
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 
+from ..extensions import activities_recorded
 from ..models import Activity, ActivityKind
 
 _BULK_COLUMNS = (
@@ -61,13 +62,16 @@ def activity_record(
         data=data or {},
         source_key=source_key,
     )
-    if source_key is None:
-        activity.save()
-        return activity
-    activity.check_same_tenant_references()
-    # INSERT … ON CONFLICT DO NOTHING: safe when two workers record the same event at once.
-    Activity.objects.bulk_create([activity], ignore_conflicts=True)
-    return Activity.objects.get(source_key=source_key)
+    with transaction.atomic():
+        if source_key is None:
+            activity.save()
+        else:
+            activity.check_same_tenant_references()
+            # INSERT … ON CONFLICT DO NOTHING: safe when two workers record the same event at once.
+            Activity.objects.bulk_create([activity], ignore_conflicts=True)
+            activity = Activity.objects.get(source_key=source_key)
+        activities_recorded(account_ids=[account.pk], kinds=[kind])
+    return activity
 
 
 def _id(row: dict[str, Any], name: str) -> int | None:
@@ -119,8 +123,9 @@ def activity_record_bulk(*, rows: list[dict[str, Any]]) -> int:
     _check_accounts_in_tenant({v[1] for v in values})
     sql = (
         f"INSERT INTO {Activity._meta.db_table} ({', '.join(_BULK_COLUMNS)}) VALUES %s "
-        "ON CONFLICT DO NOTHING RETURNING id"
+        "ON CONFLICT DO NOTHING RETURNING account_id, kind"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         inserted = execute_values(cursor.cursor, sql, values, page_size=1000, fetch=True)
+        activities_recorded(account_ids={a for a, _k in inserted}, kinds={k for _a, k in inserted})
     return len(inserted)

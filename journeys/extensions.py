@@ -1,0 +1,46 @@
+"""Extension points journeys offers to the apps above it.
+
+Activity listeners: the timeline is where everything that happens to an account meets (a
+phase change, a milestone, a meeting, a seminar attended, an article read …). An app above
+journeys that must react to "something happened to these accounts" registers a listener
+instead of journeys importing it: healthscore marks the accounts dirty for event-time scoring
+(`healthscore.services.now`), which journeys may not import (healthscore sits above it).
+
+    from journeys.extensions import register_activity_listener
+
+    def on_activities(account_ids: set[int], kinds: set[str]) -> None: ...
+
+    register_activity_listener(on_activities)   # in AppConfig.ready()
+
+Listeners are called once per write (one call for a bulk write), inside the writer's
+transaction, with the tenant in scope: what they write commits or rolls back with the
+activity. They must be cheap and set-based.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+ActivityListener = Callable[[set[int], set[str]], None]
+
+_listeners: list[ActivityListener] = []
+
+
+def register_activity_listener(fn: ActivityListener) -> None:
+    if fn not in _listeners:
+        _listeners.append(fn)
+
+
+def unregister_activity_listener(fn: ActivityListener) -> None:
+    if fn in _listeners:
+        _listeners.remove(fn)
+
+
+def activities_recorded(*, account_ids: Iterable[int], kinds: Iterable[str]) -> None:
+    """Tell the listeners that activities of `kinds` were written for `account_ids`."""
+    ids = {int(a) for a in account_ids}
+    if not ids:
+        return
+    found = set(kinds)
+    for fn in list(_listeners):
+        fn(ids, found)
