@@ -12,6 +12,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from cs_platform.demo import DEMO_PASSWORD, DEMO_TENANTS, DEMO_USERS
 from cs_platform.models import Membership, Role, Tenant, User
@@ -46,8 +47,15 @@ def _row_counts() -> dict[str, int]:
 
 def _seed(*args: str) -> str:
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--force", *args, stdout=out)
     return out.getvalue()
+
+
+def test_seed_demo_refuses_with_debug_off_unless_forced(db, app_hooks, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Tenant.objects.exists()
 
 
 def test_seed_demo_creates_the_demo_tenants_and_every_role(db, app_hooks):

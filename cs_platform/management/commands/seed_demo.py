@@ -3,7 +3,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cs_platform.demo import DEMO_PASSWORD, DEMO_USERS, demo_reset, demo_seed
 
@@ -13,8 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="Delete and rebuild the demo.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo users share a published password).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production database: the demo adds users "
+                f"whose password ({DEMO_PASSWORD}) is in the README. Pass --force to seed anyway."
+            )
         started = time.monotonic()
 
         def log(message: str) -> None:
