@@ -17,6 +17,13 @@ class AccountsConfig(AppConfig):
         register_nav_item(NavItem("accounts:list", _("Accounts"), 10))
         register_nav_item(NavItem("accounts:segments", _("Segments"), 60))
 
+        from cs_platform.trash.registry import register_trashable
+
+        from .models import Contact, Contract, Segment
+
+        for model in (Contact, Contract, Segment):
+            register_trashable(model)
+
     def seed_demo(self, tenant: Any, *, log: Any) -> None:
         from .demo import demo_seed
 

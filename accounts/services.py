@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
+from cs_platform.trash.services import Actor, trash_delete
 
 from .models import Account, Contact, Contract, ContractStatus, Segment
 from .segments import segment_rules_clean
@@ -104,9 +105,9 @@ def contact_update(*, contact: Contact, **fields: Any) -> Contact:
     return contact
 
 
-@transaction.atomic
-def contact_delete(*, contact: Contact) -> None:
-    contact.delete()
+def contact_delete(*, contact: Contact, actor: Actor = None) -> None:
+    """Into the trash: restorable for 30 days with what the delete took."""
+    trash_delete(obj=contact, actor=actor)
 
 
 def contact_mark_met(*, contact: Contact, met_at: dt.datetime) -> bool:
@@ -176,10 +177,10 @@ def contract_update(*, contract: Contract, **fields: Any) -> Contract:
     return contract
 
 
-@transaction.atomic
-def contract_delete(*, contract: Contract) -> None:
-    """Delete a contract entered by mistake; its successors keep their own history."""
-    contract.delete()
+def contract_delete(*, contract: Contract, actor: Actor = None) -> None:
+    """Delete a contract entered by mistake (into the trash); its successors keep their own
+    history."""
+    trash_delete(obj=contract, actor=actor)
 
 
 def _close(contract: Contract, status: str) -> None:
@@ -278,6 +279,5 @@ def segment_update(*, segment: Segment, **fields: Any) -> Segment:
     return segment
 
 
-@transaction.atomic
-def segment_delete(*, segment: Segment) -> None:
-    segment.delete()
+def segment_delete(*, segment: Segment, actor: Actor = None) -> None:
+    trash_delete(obj=segment, actor=actor)

@@ -254,7 +254,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(pk)
     if request.method != "POST":
         return _confirm_delete(request, contact, contact.account, _("Delete the contact"))
-    services.contact_delete(contact=contact)
+    services.contact_delete(contact=contact, actor=request.user)
     messages.success(request, _("The contact %(name)s was deleted.") % {"name": contact.name})
     return redirect(tenant_reverse(request, "accounts:detail", pk=contact.account_id))
 
@@ -290,7 +290,7 @@ def contract_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(pk)
     if request.method != "POST":
         return _confirm_delete(request, contract, contract.account, _("Delete the contract"))
-    services.contract_delete(contract=contract)
+    services.contract_delete(contract=contract, actor=request.user)
     messages.success(request, _("The contract was deleted."))
     return redirect(tenant_reverse(request, "accounts:detail", pk=contract.account_id))
 
@@ -399,7 +399,7 @@ def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     segment = Segment.objects.filter(pk=pk).first()
     if segment is None:
         raise Http404
-    services.segment_delete(segment=segment)
+    services.segment_delete(segment=segment, actor=request.user)
     messages.success(request, _("The segment was deleted."))
     return redirect(tenant_reverse(request, "accounts:segments"))
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from cs_platform.demo import Log
     from cs_platform.models import Tenant
+
+
+def _article_label(article: Any) -> str:
+    titles = sorted(article.translations.all(), key=lambda t: t.language != "ja")
+    return f"{titles[0].title} ({article.slug})" if titles else article.slug
 
 
 class ContentConfig(AppConfig):
@@ -23,6 +28,13 @@ class ContentConfig(AppConfig):
 
         register_nav_item(NavItem("content:index", _("Learn & Support"), 70, Role.VIEWER))
         register()
+
+        from cs_platform.trash.registry import register_trashable
+
+        from .models import Article, Section
+
+        register_trashable(Section)
+        register_trashable(Article, label=_article_label)
 
     def on_tenant_created(self, tenant: Tenant) -> None:
         from .services import sections_seed_defaults

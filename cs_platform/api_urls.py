@@ -2,9 +2,12 @@ from django.urls import path
 from rest_framework.routers import BaseRouter
 
 from .api_views import ApiKeyViewSet, MeView
+from .trash.api import ChangeRecordViewSet, TrashViewSet
 
 urlpatterns = [path("me/", MeView.as_view(), name="api_me")]
 
 
 def register(router: BaseRouter) -> None:
     router.register("api-keys", ApiKeyViewSet, basename="api-key")
+    router.register("trash", TrashViewSet, basename="trash")
+    router.register("changes", ChangeRecordViewSet, basename="change")

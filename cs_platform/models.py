@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import TenantScopedModel  # noqa: F401  (re-exported for apps)
+from .scoping import TenantScopedModel  # also re-exported for apps
 
 
 def validate_timezone(value: str) -> None:
@@ -167,3 +167,74 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class TrashEntry(TenantScopedModel):
+    """A deleted object and everything its delete took, kept for `TRASH_RETENTION_DAYS`.
+
+    NOTE: a delete really deletes (every page, selector and SQL query stays as it is, and unique
+    constraints stay plain); the rows are kept here as PostgreSQL's own JSON of each row
+    (`to_jsonb`), so a restore re-inserts them with `jsonb_populate_recordset`, byte for byte
+    and with their old ids, and references that the delete set to NULL are put back
+    (`cs_platform.trash.services`).
+    """
+
+    model = models.CharField(_("kind"), max_length=100)  # the root's model label, app.model
+    object_id = models.BigIntegerField()
+    label = models.CharField(_("name"), max_length=300)
+    rows = models.JSONField(default=dict)  # {model label: [row, …]}
+    links = models.JSONField(default=list)  # [{model, field, pairs: [[pk, old value], …]}]
+    counts = models.JSONField(default=dict)  # {model label: number of rows}
+    deleted_at = models.DateTimeField(_("deleted at"))
+    deleted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("deleted by"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        verbose_name = _("trash entry")
+        verbose_name_plural = _("trash")
+        indexes = [
+            models.Index(fields=["tenant", "-deleted_at"], name="trash_recent_idx"),
+            # The purge crosses tenants: it looks for the oldest entries of all of them.
+            models.Index(fields=["deleted_at"], name="trash_purge_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} ({self.label})"
+
+
+class ChangeAction(models.TextChoices):
+    DELETED = "deleted", _("Deleted")
+    RESTORED = "restored", _("Restored")
+    PURGED = "purged", _("Purged for good")
+    PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+    ARCHIVED = "archived", _("Archived")
+
+
+class ChangeRecord(TenantScopedModel):
+    """What happened to an object, by whom and when: deletes, restores, purges, publishing."""
+
+    action = models.CharField(_("action"), max_length=16, choices=ChangeAction.choices)
+    model = models.CharField(_("kind"), max_length=100)
+    object_id = models.BigIntegerField()
+    label = models.CharField(_("name"), max_length=300)
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        indexes = [
+            models.Index(fields=["tenant", "-at"], name="change_recent_idx"),
+            models.Index(fields=["tenant", "model", "object_id"], name="change_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.model} {self.object_id}"

@@ -51,3 +51,11 @@ def echo_tenant(*, tenant_id: int) -> str:
     from .scoping import require_current_tenant
 
     return require_current_tenant().slug
+
+
+@shared_task(name="cs_platform.trash_purge", ignore_result=True, time_limit=15 * 60)
+def trash_purge() -> int:
+    """Beat, hourly: purge every tenant's trash entries older than the retention."""
+    from .trash.services import trash_purge_expired
+
+    return trash_purge_expired()

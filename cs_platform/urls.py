@@ -9,12 +9,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 from .api.routers import api_urlpatterns
+from .trash import views as trash_views
 
 tenant_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("settings/api-keys/", views.api_keys, name="api_keys"),
     path(
         "settings/api-keys/<int:key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"
+    ),
+    path("settings/trash/", trash_views.trash_page, name="trash"),
+    path(
+        "settings/trash/<int:entry_id>/restore/",
+        trash_views.trash_restore_view,
+        name="trash_restore",
     ),
 ]
 

@@ -51,6 +51,12 @@ class HealthscoreConfig(AppConfig):
             seconds=settings.JOB_LEASE_SWEEP_SECONDS
         )
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
+
+        from cs_platform.trash.registry import register_trashable
+
+        from .models import Scorecard
+
+        register_trashable(Scorecard)
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
 
     def on_tenant_created(self, tenant: Tenant) -> None:

@@ -4,7 +4,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def _meeting_label(meeting: Any) -> str:
+    first_line = (meeting.agenda or "").strip().splitlines()[:1]
+    day = f"{timezone.localtime(meeting.occurred_at):%Y-%m-%d}"
+    return " · ".join([meeting.account.name, day, *first_line])
 
 
 class JourneysConfig(AppConfig):
@@ -16,6 +23,14 @@ class JourneysConfig(AppConfig):
         from . import registry
 
         registry.register_all()
+
+        from cs_platform.trash.registry import register_trashable
+
+        from .models import JourneyTemplate, Meeting, Milestone, Task
+
+        for model in (Milestone, Task, JourneyTemplate):
+            register_trashable(model)
+        register_trashable(Meeting, label=_meeting_label)
 
     def on_tenant_created(self, tenant: Any) -> None:
         from .services import phases_seed_defaults

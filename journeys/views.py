@@ -443,6 +443,6 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CS_MANAGER)
 def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(JourneyTemplate, pk=pk)
-    services.journey_template_delete(template=template)
+    services.journey_template_delete(template=template, actor=request.user)
     messages.success(request, _("Journey template deleted."))
     return redirect(tenant_reverse(request, "journeys:template_list"))

@@ -17,6 +17,13 @@ class TouchmodelConfig(AppConfig):
 
         registry.register_all()
 
+        from cs_platform.trash.registry import register_trashable
+
+        from .models import Rule, Seminar, TierRule, TouchProgram
+
+        for model in (Rule, TierRule, TouchProgram, Seminar):
+            register_trashable(model)
+
     def on_tenant_created(self, tenant: Any) -> None:
         from .services import touch_settings_get
 

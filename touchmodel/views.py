@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from cs_platform.decorators import role_required
 from cs_platform.models import Membership, Role, User
+from cs_platform.trash.services import object_trash
 from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import integrations, selectors, services
@@ -164,7 +165,7 @@ def tier_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 @role_required(Role.ADMIN)
 def tier_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(TierRule, pk=pk).delete()
+    object_trash(obj=get_object_or_404(TierRule, pk=pk), actor=request.user)
     return redirect(tenant_reverse(request, "touchmodel:tiers"))
 
 

@@ -7,7 +7,9 @@ from typing import Any
 from django.db import models, transaction
 from rest_framework import serializers, viewsets
 
+from cs_platform.models import ApiKey
 from cs_platform.scoping import TenantScopedModel
+from cs_platform.trash.services import object_trash
 
 
 class TenantScopedViewSetMixin:
@@ -50,6 +52,11 @@ class TenantScopedViewSetMixin:
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         with transaction.atomic():
             serializer.save()
+
+    def perform_destroy(self, instance: models.Model) -> None:
+        # Nothing is lost: a trashable model's delete goes to the trash (restorable 30 days).
+        auth = self.request.auth
+        object_trash(obj=instance, actor=auth if isinstance(auth, ApiKey) else self.request.user)
 
 
 class TenantScopedModelViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):

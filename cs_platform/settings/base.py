@@ -197,6 +197,7 @@ CELERY_REDBEAT_REDIS_URL = REDIS_URL
 CELERY_REDBEAT_LOCK_TIMEOUT = 5 * 60
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "cs_platform.heartbeat", "schedule": timedelta(minutes=1)},
+    "trash-purge": {"task": "cs_platform.trash_purge", "schedule": timedelta(hours=1)},
 }
 
 # Leases of long jobs (cs_platform/leases.py): a worker that stops renewing its lease for
@@ -207,6 +208,9 @@ JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=30)
 JOB_LEASE_SWEEP_SECONDS = env.float("JOB_LEASE_SWEEP_SECONDS", default=60)
 JOB_REQUEUE_AFTER_SECONDS = env.float("JOB_REQUEUE_AFTER_SECONDS", default=240)
 JOB_MAX_STALLS = env.int("JOB_MAX_STALLS", default=5)
+
+# Deleted objects stay restorable in the trash this many days, then the purge removes them.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 
 # Absolute links in e-mails (unsubscribe, Learn & Support, seminar pages).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")

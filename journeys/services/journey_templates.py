@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from cs_platform.models import User
+from cs_platform.trash.services import Actor, trash_delete
 
 from ..models import JourneyMap, JourneyTemplate, TemplateMilestone
 from .maps import _check_score, journey_map_create
@@ -67,9 +68,10 @@ def journey_template_save(
     return template
 
 
-def journey_template_delete(*, template: JourneyTemplate) -> None:
-    """Delete a template; maps made from it keep their milestones (the link becomes NULL)."""
-    template.delete()
+def journey_template_delete(*, template: JourneyTemplate, actor: Actor = None) -> None:
+    """Delete a template into the trash; maps made from it keep their milestones (the link
+    becomes NULL, and comes back with a restore)."""
+    trash_delete(obj=template, actor=actor)
 
 
 @transaction.atomic

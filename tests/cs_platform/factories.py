@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
-from cs_platform.models import ApiKey, ApiKeyScope
+from cs_platform.models import ApiKey, ApiKeyScope, ChangeAction, ChangeRecord, TrashEntry
 from cs_platform.scoping import require_current_tenant
 from cs_platform.selectors import hash_api_key
 
@@ -22,3 +23,28 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
     scope = ApiKeyScope.READ
     prefix = factory.LazyAttribute(lambda o: o.raw_key[:10])
     hashed_key = factory.LazyAttribute(lambda o: hash_api_key(o.raw_key))
+
+
+class TrashEntryFactory(factory.django.DjangoModelFactory):
+    """A trash entry holding nothing (real entries come from `trash_delete`)."""
+
+    class Meta:
+        model = TrashEntry
+
+    tenant = factory.LazyFunction(require_current_tenant)
+    model = "accounts.segment"
+    object_id = factory.Sequence(lambda n: 10_000 + n)
+    label = factory.Sequence(lambda n: f"Deleted {n}")
+    deleted_at = factory.LazyFunction(timezone.now)
+
+
+class ChangeRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChangeRecord
+
+    tenant = factory.LazyFunction(require_current_tenant)
+    action = ChangeAction.DELETED
+    model = "accounts.segment"
+    object_id = factory.Sequence(lambda n: 10_000 + n)
+    label = factory.Sequence(lambda n: f"Deleted {n}")
+    at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,140 @@
+"""/api/v1/trash/ (browse and restore, admins only) and /api/v1/changes/ (the change log)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cs_platform.api.permissions import IsTenantAdmin
+from cs_platform.api.viewsets import TenantScopedReadOnlyViewSet
+from cs_platform.models import ApiKey, ChangeAction, ChangeRecord, TrashEntry
+
+from . import selectors, services
+
+
+class TrashEntrySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="model", help_text="Model label, e.g. content.article.")
+    kind_name = serializers.SerializerMethodField()
+    deleted_by = serializers.CharField(source="actor_label")
+    purge_at = serializers.SerializerMethodField()
+    contents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrashEntry
+        fields = [
+            "id",
+            "kind",
+            "kind_name",
+            "object_id",
+            "label",
+            "deleted_at",
+            "deleted_by",
+            "purge_at",
+            "contents",
+        ]
+        read_only_fields = fields
+
+    def get_kind_name(self, entry: TrashEntry) -> str:
+        return selectors.model_verbose_name(entry.model)
+
+    def get_purge_at(self, entry: TrashEntry) -> Any:
+        return serializers.DateTimeField().to_representation(selectors.trash_purge_at(entry))
+
+    def get_contents(self, entry: TrashEntry) -> dict[str, int]:
+        """What the delete took besides the object: {model label: rows}."""
+        return {c.model: c.count for c in selectors.trash_contents(entry)}
+
+
+class RestoredSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    object_id = serializers.IntegerField()
+    label = serializers.CharField()
+
+
+class ChangeRecordSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="model")
+    by = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = ChangeRecord
+        fields = ["id", "action", "kind", "object_id", "label", "at", "by"]
+        read_only_fields = fields
+
+
+class ChangeFilterSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        required=False, max_length=100, source="model", help_text="Model label."
+    )
+    object_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    action = serializers.ChoiceField(choices=ChangeAction.choices, required=False)
+
+
+KIND_PARAMETER = OpenApiParameter(
+    "kind", str, description="Only this kind (model label, e.g. content.article)."
+)
+
+
+class TrashViewSet(TenantScopedReadOnlyViewSet):
+    """Deleted objects, restorable for 30 days (`TRASH_RETENTION_DAYS`), then purged."""
+
+    serializer_class = TrashEntrySerializer
+    permission_classes = [IsTenantAdmin]
+
+    def safely_get_queryset(self) -> QuerySet[TrashEntry]:
+        model = self.request.query_params.get("kind", "") if self.action == "list" else ""
+        return selectors.trash_list(model=model)
+
+    @extend_schema(parameters=[KIND_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: RestoredSerializer,
+            404: OpenApiResponse(description="Not in the trash (restored, purged or unknown)."),
+            409: OpenApiResponse(description="Cannot be restored as it is; the detail says why."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: Any = None) -> Response:
+        """Bring the object back, with what its delete took, under its old id."""
+        entry = self.get_object()
+        auth = request.auth
+        try:
+            services.trash_restore(
+                entry_id=entry.pk, actor=auth if isinstance(auth, ApiKey) else request.user
+            )
+        except services.TrashConflict as exc:
+            return Response(
+                {"detail": exc.message, "code": "conflict"}, status=status.HTTP_409_CONFLICT
+            )
+        return Response(
+            RestoredSerializer(
+                {"kind": entry.model, "object_id": entry.object_id, "label": entry.label}
+            ).data
+        )
+
+
+class ChangeRecordViewSet(TenantScopedReadOnlyViewSet):
+    """What happened to objects: deleted, restored, purged, published, unpublished, archived."""
+
+    serializer_class = ChangeRecordSerializer
+    permission_classes = [IsTenantAdmin]
+
+    def safely_get_queryset(self) -> QuerySet[ChangeRecord]:
+        if self.action != "list":
+            return selectors.change_list()
+        params = ChangeFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return selectors.change_list(**params.validated_data)
+
+    @extend_schema(parameters=[ChangeFilterSerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
