@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 from cs_platform.models import Role
+from cs_platform.trash.services import request_actor
 
 from . import selectors, services
 from .models import Article, ArticleTranslation, ArticleView, Section
@@ -60,13 +61,13 @@ class ArticleViewSet(TenantScopedModelViewSet):
     @extend_schema(request=None, responses={200: ArticleSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        article = services.article_publish(article=self.get_object())
+        article = services.article_publish(article=self.get_object(), actor=request_actor(request))
         return Response(self.get_serializer(article).data)
 
     @extend_schema(request=None, responses={200: ArticleSerializer})
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
-        article = services.article_archive(article=self.get_object())
+        article = services.article_archive(article=self.get_object(), actor=request_actor(request))
         return Response(self.get_serializer(article).data)
 
     @extend_schema(responses={200: ReachSerializer(many=True)})

@@ -237,7 +237,7 @@ def article_status(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     service, message = actions[action]
     try:
-        service(article=article)
+        service(article=article, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

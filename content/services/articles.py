@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from cs_platform.models import User
+from cs_platform.models import ChangeAction, User
 from cs_platform.scoping import require_current_tenant
+from cs_platform.trash.services import Actor, change_record
 
 from ..models import (
     LANGUAGE_CODES,
@@ -244,25 +245,40 @@ def translation_save(
     return translation
 
 
-def article_publish(*, article: Article) -> Article:
+def _status_changed(article: Article, before: str, action: str, actor: Actor) -> None:
+    """The change log shows who published, unpublished or archived which article, and when."""
+    if article.status != before:
+        change_record(action=action, obj=article, actor=actor)
+
+
+@transaction.atomic
+def article_publish(*, article: Article, actor: Actor = None) -> Article:
     if not article.translations.exists():
         raise ValidationError(_("Write the article in at least one language before publishing."))
+    before = article.status
     article.status = ArticleStatus.PUBLISHED
     article.published_at = article.published_at or timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    _status_changed(article, before, ChangeAction.PUBLISHED, actor)
     return article
 
 
-def article_archive(*, article: Article) -> Article:
+@transaction.atomic
+def article_archive(*, article: Article, actor: Actor = None) -> Article:
+    before = article.status
     article.status = ArticleStatus.ARCHIVED
     article.save(update_fields=["status", "updated_at"])
+    _status_changed(article, before, ChangeAction.ARCHIVED, actor)
     return article
 
 
-def article_unpublish(*, article: Article) -> Article:
+@transaction.atomic
+def article_unpublish(*, article: Article, actor: Actor = None) -> Article:
     """Back to draft (the reader site stops serving it at once)."""
+    before = article.status
     article.status = ArticleStatus.DRAFT
     article.save(update_fields=["status", "updated_at"])
+    _status_changed(article, before, ChangeAction.UNPUBLISHED, actor)
     return article
 
 

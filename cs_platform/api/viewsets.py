@@ -7,9 +7,8 @@ from typing import Any
 from django.db import models, transaction
 from rest_framework import serializers, viewsets
 
-from cs_platform.models import ApiKey
 from cs_platform.scoping import TenantScopedModel
-from cs_platform.trash.services import object_trash
+from cs_platform.trash.services import object_trash, request_actor
 
 
 class TenantScopedViewSetMixin:
@@ -55,8 +54,7 @@ class TenantScopedViewSetMixin:
 
     def perform_destroy(self, instance: models.Model) -> None:
         # Nothing is lost: a trashable model's delete goes to the trash (restorable 30 days).
-        auth = self.request.auth
-        object_trash(obj=instance, actor=auth if isinstance(auth, ApiKey) else self.request.user)
+        object_trash(obj=instance, actor=request_actor(self.request))
 
 
 class TenantScopedModelViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from cs_platform.api.permissions import IsTenantAdmin
 from cs_platform.api.viewsets import TenantScopedReadOnlyViewSet
-from cs_platform.models import ApiKey, ChangeAction, ChangeRecord, TrashEntry
+from cs_platform.models import ChangeAction, ChangeRecord, TrashEntry
 
 from . import selectors, services
 
@@ -106,11 +106,8 @@ class TrashViewSet(TenantScopedReadOnlyViewSet):
     def restore(self, request: Request, pk: Any = None) -> Response:
         """Bring the object back, with what its delete took, under its old id."""
         entry = self.get_object()
-        auth = request.auth
         try:
-            services.trash_restore(
-                entry_id=entry.pk, actor=auth if isinstance(auth, ApiKey) else request.user
-            )
+            services.trash_restore(entry_id=entry.pk, actor=services.request_actor(request))
         except services.TrashConflict as exc:
             return Response(
                 {"detail": exc.message, "code": "conflict"}, status=status.HTTP_409_CONFLICT

@@ -68,6 +68,15 @@ def actor_label(actor: Actor) -> str:
     return ""
 
 
+def request_actor(request: Any) -> Actor:
+    """Who is acting in a page or API request: the API key, or the signed-in person."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiKey):
+        return auth
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None
+
+
 def _actor_user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 

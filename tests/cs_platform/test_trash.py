@@ -405,3 +405,35 @@ def test_trash_rows_are_the_databases_own_json(article):
             [entry.pk],
         )
         assert cursor.fetchone() == ("array",)
+
+
+# --- what happened to articles ----------------------------------------------------------------
+
+
+def test_publishing_unpublishing_and_archiving_articles_are_in_the_change_log(
+    scoped, tenant, admin_user
+):
+    article = ArticleFactory(status="draft", published_at=None)
+    ArticleTranslationFactory(article=article, title="導入ガイド")
+    writer = api_key_client(tenant, ApiKeyScope.WRITE)
+    assert writer.post(f"{ARTICLES}{article.pk}/publish/").status_code == 200
+    assert writer.post(f"{ARTICLES}{article.pk}/publish/").status_code == 200  # no change
+    client = api_client_for(admin_user)
+    status_url = f"/t/acme/content/articles/{article.pk}/status/"
+    assert client.post(status_url, {"action": "unpublish"}).status_code == 302
+    assert writer.post(f"{ARTICLES}{article.pk}/archive/").status_code == 200
+
+    log = list(ChangeRecord.objects.filter(object_id=article.pk).order_by("at", "id"))
+    assert [(c.action, c.model, c.label) for c in log] == [
+        ("published", "content.article", f"導入ガイド ({article.slug})"),
+        ("unpublished", "content.article", f"導入ガイド ({article.slug})"),
+        ("archived", "content.article", f"導入ガイド ({article.slug})"),
+    ]
+    assert log[0].actor_label.startswith("API key t (")
+    assert log[1].actor == admin_user
+
+    page = client.get("/t/acme/settings/trash/?kind=content.article").content.decode()
+    log_html = page.split('data-testid="change-log"')[1]
+    for action in ("published", "unpublished", "archived"):
+        assert f'data-testid="change-{action}"' in log_html
+    assert "導入ガイド" in log_html
