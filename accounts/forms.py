@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .extensions import list_extensions, segment_rules
 from .importing import SPECS
@@ -104,7 +105,9 @@ class ContractRenewForm(forms.Form):
 
 class ContractExpandForm(forms.Form):
     arr = forms.IntegerField(label=_("New ARR"), min_value=0)
-    start_date = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    start_date = forms.DateField(
+        label=pgettext_lazy("contract start", "From"), required=False, widget=DATE_INPUT
+    )
 
 
 RENEWAL_WINDOWS = [
