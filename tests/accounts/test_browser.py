@@ -97,7 +97,9 @@ TEXT = {
         "manager": "管理職",
         "english": "英語",
         "contact_saved": "担当者「佐藤 花子」を保存しました。",
-        "really_delete": "「佐藤 花子」を削除しますか？この操作は取り消せません。",
+        "really_delete": (
+            "「佐藤 花子」を削除しますか？ごみ箱に移り、30 日間は管理者が復元できます。"
+        ),
         "no_contacts": "担当者はまだ登録されていません。",
         "invalid_email": "有効なメールアドレスを入力してください。",
         "add_contract": "契約を追加",
@@ -117,7 +119,9 @@ TEXT = {
         "manager": "Manager",
         "english": "English",
         "contact_saved": "The contact 佐藤 花子 was saved.",
-        "really_delete": "Really delete “佐藤 花子”? This cannot be undone.",
+        "really_delete": (
+            "Delete “佐藤 花子”? It goes to the trash, where an admin can restore it for 30 days."
+        ),
         "no_contacts": "No contacts yet.",
         "invalid_email": "Enter a valid email address.",
         "add_contract": "Add a contract",
