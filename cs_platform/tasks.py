@@ -53,7 +53,7 @@ def echo_tenant(*, tenant_id: int) -> str:
     return require_current_tenant().slug
 
 
-@shared_task(name="cs_platform.trash_purge", ignore_result=True, time_limit=15 * 60)
+@shared_task(name="cs_platform.trash_purge", ignore_result=True)
 def trash_purge() -> int:
     """Beat, hourly: purge every tenant's trash entries older than the retention."""
     from .trash.services import trash_purge_expired

@@ -215,11 +215,17 @@ def _protected_message(obj: models.Model, exc: ProtectedError | RestrictedError)
 
 
 @transaction.atomic
-def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry:
-    """Delete `obj` (and what its delete cascades to) into the trash; returns the entry."""
+def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry | None:
+    """Delete `obj` (and what its delete cascades to) into the trash; returns the entry, or
+    None when the object was already deleted (a DELETE sent twice trashes it once)."""
     tenant = require_current_tenant()
     if obj.tenant_id != tenant.pk:
         raise TenantScopeError("Refusing to delete another tenant's object.")
+    # NOTE: the row lock makes two concurrent deletes of one object queue up here; the second
+    # finds it gone instead of keeping a second copy of rows the first already trashed.
+    locked = type(obj)._base_manager.select_for_update().filter(pk=obj.pk)
+    if not locked.values_list("pk", flat=True):
+        return None
     collector = Collector(using=DEFAULT_DB_ALIAS, origin=obj)
     try:
         collector.collect([obj])

@@ -4,6 +4,7 @@ purge removes it after the retention; admins only, and another tenant's trash is
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -35,6 +36,7 @@ from tests.content.factories import (
     SectionFactory,
 )
 from tests.cs_platform.discovery import factory_for
+from tests.cs_platform.test_celery import worker_queue  # noqa: F401  (a real worker)
 from tests.factories import ContactFactory, SegmentFactory
 from tests.journeys.factories import (
     ActionStepFactory,
@@ -437,3 +439,38 @@ def test_publishing_unpublishing_and_archiving_articles_are_in_the_change_log(
     for action in ("published", "unpublished", "archived"):
         assert f'data-testid="change-{action}"' in log_html
     assert "導入ガイド" in log_html
+
+
+def test_deleting_an_object_already_deleted_trashes_it_once(scoped):
+    segment = SegmentFactory()
+    stale = Segment.objects.get(pk=segment.pk)
+    assert trash_delete(obj=segment) is not None
+
+    assert trash_delete(obj=stale) is None
+    assert TrashEntry.objects.count() == 1
+
+
+@pytest.mark.real_clock  # the worker process runs on the machine's clock, so does this test
+def test_the_hourly_beat_task_purges_in_a_real_worker(transactional_db, tenant, request):
+    from cs_platform.celery import app
+    from cs_platform.tasks import trash_purge
+
+    assert app.conf.beat_schedule["trash-purge"] == {
+        "task": "cs_platform.trash_purge",
+        "schedule": dt.timedelta(hours=1),
+    }
+    with tenant_scope(tenant):
+        old = trash_delete(obj=SegmentFactory())
+        fresh = trash_delete(obj=SegmentFactory())
+    TrashEntry.objects.unscoped().filter(pk=old.pk).update(
+        deleted_at=timezone.now() - dt.timedelta(days=30, minutes=5)
+    )
+
+    trash_purge.apply_async(queue=request.getfixturevalue("worker_queue"))
+
+    deadline = time.monotonic() + 60
+    while TrashEntry.objects.unscoped().filter(pk=old.pk).exists():
+        assert time.monotonic() < deadline, "the worker did not purge within 60 s"
+        time.sleep(0.2)
+    assert TrashEntry.objects.unscoped().filter(pk=fresh.pk).exists()
+    assert ChangeRecord.objects.unscoped().filter(action=ChangeAction.PURGED).count() == 1
