@@ -10,6 +10,7 @@ from rest_framework import serializers
 from cs_platform.api.viewsets import TenantScopedSerializer
 
 from .models import (
+    BacktestRun,
     HealthSettings,
     KeyEvent,
     RecomputeJob,
@@ -70,6 +71,42 @@ class ScorecardSerializer(TenantScopedSerializer):
 
     def validate_market_segments(self, value: Any) -> list[str]:
         return self._string_list(value, "market_segments")
+
+
+class BacktestRunSerializer(serializers.ModelSerializer):
+    version = serializers.SerializerMethodField(help_text="The version number; null: the draft.")
+
+    class Meta:
+        model = BacktestRun
+        fields = [
+            "id",
+            "scorecard",
+            "version",
+            "status",
+            "progress",
+            "stage",
+            "result",
+            "error",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_version(self, obj: BacktestRun) -> int | None:
+        return obj.version.number if obj.version_id else None
+
+
+class BacktestRequestSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="The version number to backtest; omitted or null: the draft.",
+    )
+
+
+class BacktestAdoptSerializer(serializers.Serializer):
+    run = serializers.IntegerField(min_value=1, help_text="A finished backtest of this scorecard.")
 
 
 class ScorecardPreviewSerializer(serializers.Serializer):

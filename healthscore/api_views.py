@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +29,9 @@ from . import selectors
 from .api_serializers import (
     AccountHealthSerializer,
     HealthNowSerializer,
+    BacktestAdoptSerializer,
+    BacktestRequestSerializer,
+    BacktestRunSerializer,
     HealthSettingsSerializer,
     HistoryPointSerializer,
     KeyEventSerializer,
@@ -37,11 +41,13 @@ from .api_serializers import (
     ScorecardVersionSerializer,
     SurveyResponseSerializer,
 )
-from .models import KeyEvent, RecomputeJob, Scorecard, SurveyResponse
+from .models import KeyEvent, RecomputeJob, Scorecard, ScorecardVersion, SurveyResponse
 from .services.alerts import health_settings_get
+from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview
 from .services.recompute import recompute_job_create
 from .services.scorecards import scorecard_publish
+from .tasks import backtest_enqueue
 
 
 def _account(pk: int) -> Account:
@@ -162,6 +168,68 @@ class ScorecardViewSet(TenantScopedModelViewSet):
             scorecard=self.get_object(), definition=serializer.validated_data.get("definition")
         )
         return Response(result)
+
+    def _version(self, scorecard: Scorecard, number: Any) -> ScorecardVersion | None:
+        if number in (None, "", "draft"):
+            return None
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"version": ["A version number, or 'draft'."]}) from exc
+        version = selectors.scorecard_version_list(scorecard=scorecard).filter(number=number)
+        if not version:
+            raise ValidationError(
+                {"version": [f"Version {number} of this scorecard does not exist."]}
+            )
+        return version[0]
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[
+            OpenApiParameter("version", str, description="A version number, or 'draft' (default).")
+        ],
+        responses=BacktestRunSerializer,
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=BacktestRequestSerializer,
+        responses={200: BacktestRunSerializer, 202: BacktestRunSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def backtest(self, request: Request, pk: str | None = None) -> Response:
+        """GET: the latest backtest of a version (or of the draft), with its result once done.
+        POST: start one (202), or get the run already computed on unchanged data (200)."""
+        scorecard = self.get_object()
+        if request.method == "GET":
+            version = self._version(scorecard, request.query_params.get("version"))
+            run = selectors.backtest_run_latest(scorecard=scorecard, version=version)
+            if run is None:
+                raise NotFound("No backtest of this version yet: POST to start one.")
+            return Response(BacktestRunSerializer(run).data)
+        serializer = BacktestRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = self._version(scorecard, serializer.validated_data.get("version"))
+        with transaction.atomic():
+            run, created = backtest_request(scorecard=scorecard, version=version, user=request.user)
+            if created:
+                backtest_enqueue(run)
+        return Response(
+            BacktestRunSerializer(run).data,
+            status=status.HTTP_202_ACCEPTED if run.status == "running" else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=BacktestAdoptSerializer, responses=ScorecardSerializer)
+    @action(detail=True, methods=["post"], url_path="adopt-suggestion")
+    def adopt_suggestion(self, request: Request, pk: str | None = None) -> Response:
+        """Write a backtest's suggested weights into the draft (then preview and publish)."""
+        scorecard = self.get_object()
+        serializer = BacktestAdoptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = selectors.backtest_run_get(scorecard=scorecard, pk=serializer.validated_data["run"])
+        if run is None:
+            raise NotFound({"run": ["No such backtest of this scorecard."]})
+        scorecard = backtest_adopt(run=run)
+        return Response(ScorecardSerializer(scorecard).data)
 
     @extend_schema(responses=ScorecardVersionSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -7,13 +7,15 @@ import logging
 import os
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from cs_platform.models import Tenant
 from cs_platform.scoping import tenant_scope
 from cs_platform.tasks import TenantTask
 
-from .models import RecomputeJob
+from .models import BacktestRun, RecomputeJob
+from .services.backtest import backtest_execute
 from .services.partitions import partitions_create_ahead, partitions_drop_expired
 from .services.recompute import (
     recompute_job_claim_nightly,
@@ -139,3 +141,20 @@ def now_sweep() -> int:
         if due and now_schedule(tenant_id=tenant.pk):
             started += 1
     return started
+
+
+@shared_task(
+    name="healthscore.backtest_run",
+    base=TenantTask,
+    ignore_result=True,
+    soft_time_limit=30 * 60,
+    time_limit=31 * 60,
+)
+def backtest_run_task(*, tenant_id: int, run_id: int) -> None:
+    """Compute a backtest; the run records its progress, result or failure itself."""
+    backtest_execute(run=BacktestRun.objects.get(pk=run_id))
+
+
+def backtest_enqueue(run: BacktestRun) -> None:
+    """Start the run's task once the transaction that created it commits."""
+    transaction.on_commit(lambda: backtest_run_task.delay(tenant_id=run.tenant_id, run_id=run.pk))

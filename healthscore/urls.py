@@ -10,6 +10,12 @@ urlpatterns = [
     path("scorecards/new/", views.scorecard_new, name="scorecard_new"),
     path("scorecards/<int:pk>/", views.scorecard_edit, name="scorecard_edit"),
     path("scorecards/<int:pk>/preview/", views.scorecard_preview_page, name="scorecard_preview"),
+    path("scorecards/<int:pk>/backtest/", views.scorecard_backtest, name="scorecard_backtest"),
+    path(
+        "scorecards/<int:pk>/backtest/adopt/",
+        views.scorecard_backtest_adopt,
+        name="scorecard_backtest_adopt",
+    ),
     path("scorecards/<int:pk>/publish/", views.scorecard_publish_view, name="scorecard_publish"),
     path("settings/alerts/", views.alert_settings, name="alert_settings"),
     path("recompute/", views.recompute_now, name="recompute_now"),

@@ -28,6 +28,7 @@ from .forms import HealthSettingsForm, ScorecardCreateForm, ScorecardEditor
 from .models import Band, Scorecard
 from .panels import BAND_COLOURS, portfolio_sections
 from .services.alerts import health_settings_get
+from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview
 from .services.recompute import recompute_job_create
 from .services.scorecards import scorecard_create, scorecard_publish
@@ -277,3 +278,127 @@ def recompute_job(request: HttpRequest, pk: int) -> HttpResponse:
             "chunks": page_selectors.recompute_job_chunks(job=job),
         },
     )
+
+
+# --- backtest ----------------------------------------------------------------------------------
+
+
+def _backtest_version(card: Scorecard, value: str | None) -> tuple[Any, bool]:
+    """(version or None for the draft, found) from ?version=N|draft; default: the current
+    version, else the draft."""
+    if value in (None, ""):
+        return card.current_version, True
+    if value == "draft":
+        return None, True
+    version = (
+        selectors.scorecard_version_list(scorecard=card).filter(number=value).first()
+        if value.isdigit()
+        else None
+    )
+    return version, version is not None
+
+
+def _pct(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def _backtest_charts(result: dict[str, Any]) -> dict[str, Any]:
+    charts: dict[str, Any] = {}
+    for horizon in result.get("horizons", []):
+        churn = horizon["churn"]
+        if not churn.get("enough"):
+            continue
+        key = str(horizon["horizon"])
+        charts[key] = {
+            "decile_labels": [f"{d['from']:g}–{d['to']:g}" for d in churn["deciles"]],
+            "decile_datasets": [
+                {
+                    "label": str(gettext_lazy("Churn rate (%)")),
+                    "data": [_pct(d["rate"]) for d in churn["deciles"]],
+                }
+            ],
+        }
+        calibration = churn.get("calibration")
+        if calibration:
+            points = calibration["points"]
+            charts[key].update(
+                calibration_labels=[str(i + 1) for i in range(len(points))],
+                calibration_datasets=[
+                    {
+                        "label": str(gettext_lazy("Predicted churn (%)")),
+                        "data": [_pct(p["predicted"]) for p in points],
+                    },
+                    {
+                        "label": str(gettext_lazy("Observed churn (%)")),
+                        "data": [_pct(p["observed"]) for p in points],
+                    },
+                ],
+            )
+    return charts
+
+
+@role_required(Role.ADMIN)
+def scorecard_backtest(request: HttpRequest, pk: int) -> HttpResponse:
+    card = _scorecard(pk)
+    if request.method == "POST":
+        version, found = _backtest_version(card, request.POST.get("version"))
+        if not found:
+            raise Http404
+        from .tasks import backtest_enqueue
+
+        try:
+            with transaction.atomic():
+                run, created = backtest_request(
+                    scorecard=card,
+                    version=version,
+                    user=request.user,  # type: ignore[arg-type]
+                )
+                if created:
+                    backtest_enqueue(run)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if not created:
+                messages.info(request, _("The data has not changed since this backtest."))
+        target = tenant_reverse(request, "healthscore:scorecard_backtest", pk=pk)
+        return redirect(f"{target}?version={version.number if version else 'draft'}")
+    version, found = _backtest_version(card, request.GET.get("version"))
+    if not found:
+        raise Http404
+    run = selectors.backtest_run_latest(scorecard=card, version=version)
+    result = run.result if run is not None and run.status == "done" else None
+    context: dict[str, Any] = {
+        "card": card,
+        "version": version,
+        "version_param": version.number if version else "draft",
+        "versions": list(selectors.scorecard_version_list(scorecard=card)[:10]),
+        "run": run,
+        "result": result,
+        "running": run is not None and run.status == "running",
+        "charts": _backtest_charts(result) if result else {},
+        # Red first, as the result lists its bands.
+        "band_labels": [(band, BAND_LABELS[band]) for band in ("red", "amber", "green")],
+    }
+    return render(request, "healthscore/scorecard_backtest.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def scorecard_backtest_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    card = _scorecard(pk)
+    run_id = request.POST.get("run", "")
+    run = selectors.backtest_run_get(scorecard=card, pk=int(run_id)) if run_id.isdigit() else None
+    if run is None:
+        raise Http404
+    try:
+        backtest_adopt(run=run)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(tenant_reverse(request, "healthscore:scorecard_backtest", pk=pk))
+    messages.success(
+        request,
+        _("The suggested weights are now the draft. Preview them, then publish a new version."),
+    )
+    return redirect(tenant_reverse(request, "healthscore:scorecard_preview", pk=pk))

@@ -1,5 +1,6 @@
 """Reads of the health score (selectors), by topic."""
 
+from .backtest import backtest_run_get, backtest_run_latest
 from .config import (
     health_alert_list,
     recompute_job_finished,
@@ -37,6 +38,8 @@ from .usage import (
 __all__ = [
     "LIVE_CONTRACT",
     "TREND_DAYS",
+    "backtest_run_get",
+    "backtest_run_latest",
     "health_alert_list",
     "health_current",
     "health_explanation",

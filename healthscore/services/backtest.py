@@ -63,6 +63,7 @@ HORIZONS = (90, 180)
 SUGGESTION_HORIZON = 90
 MONDAY = dt.date(2000, 1, 3)
 LOOKBACK_DAYS = 2 * 365
+STALE_AFTER = dt.timedelta(hours=1)
 # The later share of the eligible days on which the suggestion is tested.
 TEST_SHARE = 1 / 3
 
@@ -548,6 +549,10 @@ def backtest_request(
     definition = version.definition if version is not None else scorecard.draft
     definition = scorecard_definition_validate(definition=definition)
     fingerprint = backtest_fingerprint(scorecard=scorecard, version=version, definition=definition)
+    # A run whose worker died would hold its place forever: give up on it after a while.
+    BacktestRun.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
+    ).update(status=JobStatus.FAILED, error="stale: no result in time", finished_at=timezone.now())
     existing = (
         BacktestRun.objects.filter(
             scorecard=scorecard,
@@ -565,7 +570,7 @@ def backtest_request(
         cursor.execute(
             "INSERT INTO healthscore_backtestrun (tenant_id, scorecard_id, version_id,"
             " definition, fingerprint, status, progress, stage, error, started_at,"
-            " requested_by_id) VALUES (%s, %s, %s, %s, %s, 'running', 0, '', '', now(), %s)"
+            " requested_by_id) VALUES (%s, %s, %s, %s, %s, 'running', 0, '', '', %s, %s)"
             " ON CONFLICT (tenant_id, fingerprint) WHERE status = 'running' DO NOTHING"
             " RETURNING id",
             [
@@ -574,6 +579,7 @@ def backtest_request(
                 version.pk if version else None,
                 json.dumps(definition),
                 fingerprint,
+                timezone.now(),  # the app's clock, as the stale check reads it
                 user.pk if user else None,
             ],
         )
