@@ -28,10 +28,10 @@ from cs_platform.models import Role
 from . import selectors
 from .api_serializers import (
     AccountHealthSerializer,
-    HealthNowSerializer,
     BacktestAdoptSerializer,
     BacktestRequestSerializer,
     BacktestRunSerializer,
+    HealthNowSerializer,
     HealthSettingsSerializer,
     HistoryPointSerializer,
     KeyEventSerializer,
