@@ -46,7 +46,7 @@ def is_outage(exc: BaseException | None) -> bool:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, OperationalError | InterfaceError | REDIS_ERRORS):
+        if isinstance(exc, (OperationalError, InterfaceError, *REDIS_ERRORS)):
             return True
         exc = exc.__cause__ or exc.__context__
     return False

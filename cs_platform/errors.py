@@ -6,8 +6,12 @@ a view runs (an unknown /api/ path, a crash in middleware), so an API client nev
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+
+from .degraded import is_outage, unavailable_response
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -36,6 +40,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if is_outage(sys.exc_info()[1]):
+        return unavailable_response(request)
     if _is_api(request):
         return JsonResponse(
             {"detail": "Internal server error.", "code": "server_error"}, status=500

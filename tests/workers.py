@@ -49,14 +49,14 @@ class Worker:
         self.name = name
         self.log = Path(settings.BASE_DIR, ".local", f"worker-{queue}-{name}.log")
         self.log.parent.mkdir(exist_ok=True)
-        full_env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="cs_platform.settings.test",
-            DATABASE_URL=test_database_url(),
-            CELERY_TASK_DEFAULT_QUEUE=queue,
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "cs_platform.settings.test",
+            "DATABASE_URL": test_database_url(),
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
             **FAST_LEASES,
             **(env or {}),
-        )
+        }
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [

@@ -13,10 +13,24 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from cs_platform.degraded import is_outage, retry_after_seconds
+
 logger = logging.getLogger(__name__)
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if is_outage(exc):
+        logger.warning("API request met a service outage: %s", exc)
+        seconds = retry_after_seconds()
+        return Response(
+            {
+                "detail": f"The service is briefly unavailable; retry after {seconds} seconds. "
+                "Nothing of this request was stored.",
+                "code": "service_unavailable",
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(seconds)},
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -18,8 +18,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "cs_platform.degraded.FailOpenRedisCache",
         "LOCATION": env.str("REDIS_URL"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         "KEY_PREFIX": env.str("TEST_DB_NAME", default="test_junkan"),
     }
 }
