@@ -73,20 +73,21 @@ def recommend_articles(readers: Sequence[ContentReader]) -> dict[int, Recommenda
         ]
     )
     links = services.reader_links()
-    return {
-        r.contact.pk: Recommendation(
+    found: dict[int, Recommendation] = {}
+    for r in readers:
+        token = links.token(contact=r.contact, ref=r.ref)
+        found[r.contact.pk] = Recommendation(
             articles=[
                 RecommendedArticle(
                     key=p.article.slug,
                     title=p.translation.title,
-                    url=links.url(contact=r.contact, article_slug=p.article.slug, ref=r.ref),
+                    url=links.url(token=token, article_slug=p.article.slug),
                 )
                 for p in picks.get(r.contact.pk, [])
             ],
-            home_url=links.url(contact=r.contact, ref=r.ref),
+            home_url=links.url(token=token),
         )
-        for r in readers
-    }
+    return found
 
 
 def register() -> None:

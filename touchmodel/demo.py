@@ -81,6 +81,8 @@ RULES = [
     ("新しい経営層コンタクト", "New executive contact", "executive_contact", {"days": 14}, 1,
      ["挨拶のメールを送る", "エグゼクティブレビューを提案"]),
     ("30日間接点なし", "No activity for 30 days", "no_activity", {"days": 30}, 4, []),
+    ("はじめてのガイドを読んだら次へ", "Read the Get Started guide: next step", "content_read",
+     {"section": "get-started", "days": 7}, 4, ["次に読む記事を案内", "活用状況を確認"]),
 ]  # fmt: skip
 
 

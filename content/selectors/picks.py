@@ -88,33 +88,49 @@ def article_picks(
     translations = {
         article.pk: {t.language: t for t in article.translations.all()} for article in catalogue
     }
-    order = {article.pk: index for index, article in enumerate(catalogue)}
+    # Readers share a handful of (phase, tier, language, maturity) profiles: rank the catalogue
+    # once per profile, then walk it per reader past what they read.
+    ranked: dict[tuple[str, str, str, str], list[Article]] = {}
     picks: dict[int, list[Pick]] = {}
     for reader in readers:
         phase = phases.get(reader.account_id)
-        phase_key = phase.key if phase is not None else ""
-        maturity = maturity_for_stage(reader.maturity_stage)
-        fitting = [
-            article
-            for article in catalogue
-            if reader.language in translations[article.pk]
-            and (not article.phases or phase_key in article.phases)
-            and (not article.tiers or reader.tier in article.tiers)
-            and (reader.contact_id, article.pk) not in read
-        ]
-        fitting.sort(
-            key=lambda a: (
-                a.maturity != maturity,
-                not a.phases,
-                not a.tiers,
-                order[a.pk],
-            )
+        profile = (
+            phase.key if phase is not None else "",
+            reader.tier,
+            reader.language,
+            maturity_for_stage(reader.maturity_stage),
         )
-        picks[reader.contact_id] = [
-            Pick(article=a, translation=translations[a.pk][reader.language])
-            for a in fitting[:limit]
-        ]
+        if profile not in ranked:
+            ranked[profile] = _rank(catalogue, translations, *profile)
+        chosen: list[Pick] = []
+        for article in ranked[profile]:
+            if len(chosen) >= limit:
+                break
+            if (reader.contact_id, article.pk) not in read:
+                chosen.append(Pick(article, translations[article.pk][profile[2]]))
+        picks[reader.contact_id] = chosen
     return picks
+
+
+def _rank(
+    catalogue: list[Article],
+    translations: dict[int, dict[str, ArticleTranslation]],
+    phase_key: str,
+    tier: str,
+    language: str,
+    maturity: str,
+) -> list[Article]:
+    """The articles that fit a profile, best first (the catalogue is in the site's order)."""
+    fitting = [
+        article
+        for article in catalogue
+        if language in translations[article.pk]
+        and (not article.phases or phase_key in article.phases)
+        and (not article.tiers or tier in article.tiers)
+    ]
+    # sort() is stable: ties keep the site's order.
+    fitting.sort(key=lambda a: (a.maturity != maturity, not a.phases, not a.tiers))
+    return fitting
 
 
 def article_picks_for_reader(

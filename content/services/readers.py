@@ -111,20 +111,22 @@ class ReaderLinks:
     """Absolute signed reader links for e-mails, for many contacts of the tenant in scope.
 
     They point at the tenant's primary custom domain when it has a verified one, else at
-    Junkan's own host (`SITE_URL`): `<root>go/<token>/?next=<article slug>`.
+    Junkan's own host (`SITE_URL`): `<root>go/<token>/?next=<article slug>`. One token per
+    contact and ref serves all of its links (`token`, then `url`).
     """
 
     root: str  # ends with "/"
-    home_path: str  # /learn/<slug>/ (what `root` stands for)
-    tenant_slug: str
+    go_path: str  # the reader-link route below `root`, with TOKEN_SLOT for the token
 
-    def url(self, *, contact: Contact, article_slug: str = "", ref: str = "") -> str:
-        token = reader_link_token(contact=contact, ref=ref)
-        path = reverse(
-            "content_public:reader_link", kwargs={"tenant_slug": self.tenant_slug, "token": token}
-        )
+    def token(self, *, contact: Contact, ref: str = "") -> str:
+        return reader_link_token(contact=contact, ref=ref)
+
+    def url(self, *, token: str, article_slug: str = "") -> str:
         query = f"?{urlencode({'next': article_slug})}" if article_slug else ""
-        return self.root + path.removeprefix(self.home_path) + query
+        return self.root + self.go_path.replace(TOKEN_SLOT, token) + query
+
+
+TOKEN_SLOT = "TOKEN"
 
 
 def reader_links() -> ReaderLinks:
@@ -133,9 +135,12 @@ def reader_links() -> ReaderLinks:
 
     tenant = require_current_tenant()
     home_path = reverse("content_public:home", kwargs={"tenant_slug": tenant.slug})
+    go_path = reverse(
+        "content_public:reader_link", kwargs={"tenant_slug": tenant.slug, "token": TOKEN_SLOT}
+    )
     domain = site_domain_primary()
     root = f"https://{domain}/" if domain else _site_url() + home_path
-    return ReaderLinks(root=root, home_path=home_path, tenant_slug=tenant.slug)
+    return ReaderLinks(root=root, go_path=go_path.removeprefix(home_path))
 
 
 def _site_url() -> str:
