@@ -25,6 +25,15 @@ def membership_get(*, user: User, tenant: Tenant) -> Membership | None:
     return Membership.objects.filter(user=user, tenant=tenant).first()
 
 
+def member_emails(*, tenant: Tenant, role: str) -> list[str]:
+    """E-mail addresses of the tenant's active members of exactly `role` (e.g. the admins)."""
+    return list(
+        Membership.objects.filter(tenant=tenant, role=role, user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
 def tenant_get_by_slug(*, slug: str) -> Tenant | None:
     return Tenant.objects.filter(slug=slug).first()
 

@@ -26,7 +26,15 @@ tenant_patterns = [
 ]
 
 # Each domain app's staff pages: <app>/urls.py, mounted at /t/<slug>/<app>/.
-DOMAIN_APPS = ["accounts", "journeys", "healthscore", "touchmodel", "content", "tracking"]
+DOMAIN_APPS = [
+    "webhooks",
+    "accounts",
+    "journeys",
+    "healthscore",
+    "touchmodel",
+    "content",
+    "tracking",
+]
 tenant_patterns += [
     path(f"{app}/", include(f"{app}.urls")) for app in DOMAIN_APPS if find_spec(f"{app}.urls")
 ]

@@ -7,7 +7,15 @@ from importlib.util import find_spec
 
 from rest_framework.routers import DefaultRouter
 
-API_APPS = ["cs_platform", "accounts", "journeys", "healthscore", "touchmodel", "content"]
+API_APPS = [
+    "cs_platform",
+    "webhooks",
+    "accounts",
+    "journeys",
+    "healthscore",
+    "touchmodel",
+    "content",
+]
 
 router = DefaultRouter()
 extra_urlpatterns: list = []

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "cs_platform",
+    "webhooks",
     "accounts",
     "journeys",
     "healthscore",

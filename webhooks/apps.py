@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+BEAT_SCHEDULE = {
+    "webhooks-dispatch-due": {
+        "task": "webhooks.dispatch_due",
+        "schedule": timedelta(minutes=1),
+    },
+}
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
+    verbose_name = _("Webhooks")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from cs_platform.celery import app
+        from cs_platform.extensions import NavItem, register_nav_item
+        from cs_platform.models import Role
+
+        register_nav_item(NavItem("webhooks:list", _("Webhooks"), 94, Role.ADMIN))
+        settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
+        app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}

@@ -1,0 +1,216 @@
+"""The events Junkan sends, their payloads (version 1, documented in OpenAPI) and their Slack
+text.
+
+Every payload is `{"type": …, "version": 1, "timestamp": …, "tenant": slug, "data": {…}}`;
+`data.account` (when the event concerns an account) is always the same small object with the
+account's page URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+PAYLOAD_VERSION = 1
+
+HEALTH_BAND_CHANGED = "health.band_changed"
+HEALTH_ALERT_OPENED = "health.alert_opened"
+ACCOUNT_PHASE_CHANGED = "account.phase_changed"
+MILESTONE_STATUS_CHANGED = "milestone.status_changed"
+RULE_FIRED = "rule.fired"
+TASK_CREATED = "task.created"
+FEEDBACK_CREATED = "feedback.created"
+SEMINAR_REGISTERED = "seminar.registered"
+
+EVENT_CHOICES = [
+    (HEALTH_BAND_CHANGED, gettext_lazy("Health band changed")),
+    (HEALTH_ALERT_OPENED, gettext_lazy("Health alert opened")),
+    (ACCOUNT_PHASE_CHANGED, gettext_lazy("Account phase changed")),
+    (MILESTONE_STATUS_CHANGED, gettext_lazy("Milestone status changed")),
+    (RULE_FIRED, gettext_lazy("Rule fired")),
+    (TASK_CREATED, gettext_lazy("Task created")),
+    (FEEDBACK_CREATED, gettext_lazy("Feedback created")),
+    (SEMINAR_REGISTERED, gettext_lazy("Seminar registration")),
+]
+EVENT_TYPES = [value for value, _label in EVENT_CHOICES]
+# What a Slack channel can receive: the alerts and the tasks of the CSMs.
+SLACK_EVENTS = [HEALTH_BAND_CHANGED, HEALTH_ALERT_OPENED, TASK_CREATED]
+
+
+def account_url(*, tenant_slug: str, account_id: int) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/t/{tenant_slug}/accounts/{account_id}/"
+
+
+def account_ref(*, tenant_slug: str, account_id: int, name: str, external_id: str) -> dict:
+    """`data.account` of every payload."""
+    return {
+        "id": account_id,
+        "external_id": external_id,
+        "name": name,
+        "url": account_url(tenant_slug=tenant_slug, account_id=account_id),
+    }
+
+
+# --- OpenAPI: the payloads as serializers (documentation only) ---------------------------------
+
+
+class AccountRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField(help_text="The account's page in Junkan.")
+
+
+class BandChangedData(serializers.Serializer):
+    account = AccountRefSerializer()
+    previous_band = serializers.ChoiceField(["green", "amber", "red"], allow_null=True)
+    band = serializers.ChoiceField(["green", "amber", "red"])
+    score = serializers.FloatField()
+    day = serializers.DateField()
+
+
+class AlertOpenedData(serializers.Serializer):
+    account = AccountRefSerializer()
+    alert_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(["drop", "red"])
+    score = serializers.FloatField()
+    previous_score = serializers.FloatField(allow_null=True)
+    day = serializers.DateField()
+
+
+class PhaseChangedData(serializers.Serializer):
+    account = AccountRefSerializer()
+    from_phase = serializers.CharField(allow_null=True)
+    to_phase = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+
+
+class MilestoneChangedData(serializers.Serializer):
+    account = AccountRefSerializer()
+    milestone_id = serializers.IntegerField()
+    name = serializers.CharField()
+    previous_status = serializers.CharField()
+    status = serializers.CharField()
+
+
+class RuleFiredData(serializers.Serializer):
+    account = AccountRefSerializer()
+    rule_id = serializers.IntegerField()
+    rule = serializers.CharField()
+    action = serializers.CharField()
+
+
+class TaskCreatedData(serializers.Serializer):
+    account = AccountRefSerializer(allow_null=True)
+    task_id = serializers.IntegerField()
+    title = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    owner_email = serializers.EmailField(allow_null=True)
+
+
+class FeedbackCreatedData(serializers.Serializer):
+    account = AccountRefSerializer()
+    feedback_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+
+
+class SeminarRegisteredData(serializers.Serializer):
+    account = AccountRefSerializer(allow_null=True)
+    seminar_id = serializers.IntegerField()
+    seminar = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    contact_email = serializers.EmailField(allow_null=True)
+
+
+DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    HEALTH_BAND_CHANGED: BandChangedData,
+    HEALTH_ALERT_OPENED: AlertOpenedData,
+    ACCOUNT_PHASE_CHANGED: PhaseChangedData,
+    MILESTONE_STATUS_CHANGED: MilestoneChangedData,
+    RULE_FIRED: RuleFiredData,
+    TASK_CREATED: TaskCreatedData,
+    FEEDBACK_CREATED: FeedbackCreatedData,
+    SEMINAR_REGISTERED: SeminarRegisteredData,
+}
+
+
+def payload_serializer(event_type: str) -> type[serializers.Serializer]:
+    """The documented envelope of one event type (version 1)."""
+    data = DATA_SERIALIZERS[event_type]
+    name = "".join(part.title() for part in event_type.replace(".", "_").split("_"))
+    return type(
+        f"{name}WebhookV1",
+        (serializers.Serializer,),
+        {
+            "type": serializers.ChoiceField([event_type]),
+            "version": serializers.ChoiceField([PAYLOAD_VERSION]),
+            "timestamp": serializers.DateTimeField(),
+            "tenant": serializers.CharField(help_text="The workspace's slug."),
+            "data": data(),
+            "__module__": __name__,
+        },
+    )
+
+
+# --- Slack ---------------------------------------------------------------------------------------
+
+
+def _link(account: dict | None) -> str:
+    if not account:
+        return ""
+    name = str(account["name"]).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<{account['url']}|{name}>"
+
+
+def _band_label(band: str) -> str:
+    return {"green": _("green"), "amber": _("amber"), "red": _("red")}.get(band, band)
+
+
+def _band_text(data: dict) -> str:
+    return _("Health turned %(band)s: %(account)s (score %(score)s)") % {
+        "band": _band_label(data["band"]),
+        "account": _link(data["account"]),
+        "score": round(float(data["score"])),
+    }
+
+
+def _alert_text(data: dict) -> str:
+    if data.get("kind") == "red":
+        return _("Health turned %(band)s: %(account)s (score %(score)s)") % {
+            "band": _band_label("red"),
+            "account": _link(data["account"]),
+            "score": round(float(data["score"])),
+        }
+    return _("Health score dropped to %(score)s: %(account)s") % {
+        "score": round(float(data["score"])),
+        "account": _link(data["account"]),
+    }
+
+
+def _task_text(data: dict) -> str:
+    text = _("New task: %(title)s") % {"title": data["title"]}
+    if data.get("account"):
+        text += f" — {_link(data['account'])}"
+    if data.get("due_date"):
+        text += " " + _("(due %(date)s)") % {"date": data["due_date"]}
+    return text
+
+
+_SLACK_TEXT: dict[str, Callable[[dict], str]] = {
+    HEALTH_BAND_CHANGED: _band_text,
+    HEALTH_ALERT_OPENED: _alert_text,
+    TASK_CREATED: _task_text,
+}
+
+
+def slack_body(*, event_type: str, data: dict[str, Any], language: str) -> dict[str, Any]:
+    """A Slack incoming-webhook body (`text` in mrkdwn) in the endpoint's language."""
+    with translation.override(language):
+        return {"text": _SLACK_TEXT[event_type](data)}
