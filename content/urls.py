@@ -11,6 +11,7 @@ urlpatterns = [
     path("articles/new/", views.article_new, name="article_new"),
     path("articles/<int:pk>/", views.article_edit, name="article_edit"),
     path("articles/<int:pk>/status/", views.article_status, name="article_status"),
+    path("articles/<int:pk>/delete/", views.article_delete, name="article_delete"),
     path("articles/<int:pk>/revisions/", views.article_revisions, name="article_revisions"),
     path("articles/<int:pk>/images/", views.article_images, name="article_images"),
     path("articles/<int:pk>/analytics/", views.article_analytics, name="article_analytics"),

@@ -245,6 +245,20 @@ def article_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
 
 
+@role_required(Role.CSM)
+@require_POST
+def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article(pk)
+    label = str(article.slug)
+    services.article_delete(article=article, actor=request.user)
+    messages.success(
+        request,
+        _("The article %(slug)s was moved to the trash; an admin can restore it for 30 days.")
+        % {"slug": label},
+    )
+    return redirect(tenant_reverse(request, "content:index"))
+
+
 @role_required(Role.VIEWER)
 def article_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(pk)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cs_platform.models import ChangeAction, User
 from cs_platform.scoping import require_current_tenant
-from cs_platform.trash.services import Actor, change_record
+from cs_platform.trash.services import Actor, change_record, trash_delete
 
 from ..models import (
     LANGUAGE_CODES,
@@ -280,6 +280,12 @@ def article_unpublish(*, article: Article, actor: Actor = None) -> Article:
     article.save(update_fields=["status", "updated_at"])
     _status_changed(article, before, ChangeAction.UNPUBLISHED, actor)
     return article
+
+
+def article_delete(*, article: Article, actor: Actor = None) -> None:
+    """Into the trash with its translations, revisions, images, views and feedback; articles
+    that led to it lose the link until it is restored."""
+    trash_delete(obj=article, actor=actor)
 
 
 def article_draft_from_question(

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -108,6 +109,8 @@ class TrashViewSet(TenantScopedReadOnlyViewSet):
         entry = self.get_object()
         try:
             services.trash_restore(entry_id=entry.pk, actor=services.request_actor(request))
+        except TrashEntry.DoesNotExist as exc:  # restored or purged meanwhile
+            raise NotFound from exc
         except services.TrashConflict as exc:
             return Response(
                 {"detail": exc.message, "code": "conflict"}, status=status.HTTP_409_CONFLICT

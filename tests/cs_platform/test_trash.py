@@ -474,3 +474,21 @@ def test_the_hourly_beat_task_purges_in_a_real_worker(transactional_db, tenant, 
         time.sleep(0.2)
     assert TrashEntry.objects.unscoped().filter(pk=fresh.pk).exists()
     assert ChangeRecord.objects.unscoped().filter(action=ChangeAction.PURGED).count() == 1
+
+
+def test_an_article_moved_to_the_trash_from_its_editor_comes_back(article, csm_user, viewer_user):
+    pk = article.pk
+    before = _article_state(pk)
+    url = f"/t/acme/content/articles/{pk}/delete/"
+    assert api_client_for(viewer_user).post(url).status_code == 403
+    assert Article.objects.filter(pk=pk).exists()
+
+    response = api_client_for(csm_user).post(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/t/acme/content/"
+    assert not Article.objects.filter(pk=pk).exists()
+    entry = TrashEntry.objects.get(model="content.article", object_id=pk)
+    assert entry.deleted_by == csm_user
+
+    trash_restore(entry_id=entry.pk)
+    assert _article_state(pk) == before

@@ -111,3 +111,44 @@ def test_a_viewer_has_no_trash_link_and_no_access(make_page, live_server, viewer
     expect(page.locator(".mainnav").get_by_text("Trash", exact=True)).to_have_count(0)
     response = page.goto(f"{live_server.url}/t/acme/settings/trash/")
     assert response.status == 403
+
+
+ARTICLE_TEXT = {
+    "ja": {"move": "ごみ箱に移す", "moved": "ごみ箱に移しました", "restored": "を復元しました"},
+    "en": {
+        "move": "Move to the trash",
+        "moved": "was moved to the trash",
+        "restored": "was restored",
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_article_moved_to_the_trash_leaves_the_public_site_until_restored(
+    make_page, live_server, tenant, csm_user, admin_user, language
+):
+    from tests.content.factories import ArticleFactory, ArticleTranslationFactory
+
+    text = ARTICLE_TEXT[language]
+    with tenant_scope(tenant):
+        article = ArticleFactory(slug="scan-cards")
+        ArticleTranslationFactory(article=article, language="ja", title="名刺をスキャンする")
+        ArticleTranslationFactory(article=article, language="en", title="Scan business cards")
+    public = f"{live_server.url}/learn/acme/a/scan-cards/"
+
+    csm = _signed_in(make_page, live_server, csm_user, language)
+    csm.goto(f"{live_server.url}/t/acme/content/articles/{article.pk}/")
+    csm.get_by_test_id("article-delete").click()
+    csm.wait_for_url("**/t/acme/content/")
+    expect(csm.locator(".messages")).to_contain_text(text["moved"])
+    assert csm.goto(public).status == 404
+
+    admin = _signed_in(make_page, live_server, admin_user, language)
+    admin.goto(f"{live_server.url}/t/acme/settings/trash/")
+    entry = admin.get_by_test_id("trash-entry").filter(has_text="名刺をスキャンする (scan-cards)")
+    expect(entry).to_contain_text("csm@acme.example")
+    entry.get_by_role("button").click()
+    expect(admin.locator(".messages")).to_contain_text(text["restored"])
+
+    assert csm.goto(public).status == 200
+    expect(csm.locator("main h1")).to_be_visible()
