@@ -326,6 +326,9 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     BOUNCED = "bounced", _("Bounced")
     SUPPRESSED = "suppressed", _("Suppressed (opted out)")
+    # The worker died between handing the message to SMTP and recording the answer: it may
+    # have gone out, so it is never re-sent automatically (a duplicate is worse than asking).
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed (the worker stopped during the send)")
 
 
 class OutboundEmail(TenantScopedModel):
@@ -359,6 +362,13 @@ class OutboundEmail(TenantScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+    # The send's lease and intent (touchmodel/services/email.py): `message_id` is the same
+    # Message-ID header on every attempt; `smtp_started_at` is committed before the message is
+    # handed to SMTP, so a worker that dies afterwards leaves a trace that forbids a resend.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    smtp_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -370,6 +380,11 @@ class OutboundEmail(TenantScopedModel):
         indexes = [
             models.Index(fields=["tenant", "status"], name="email_status_idx"),
             models.Index(fields=["tenant", "to_email"], name="email_to_idx"),
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status="sending"),
+                name="email_lease_idx",
+            ),
         ]
 
 

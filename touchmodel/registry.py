@@ -172,6 +172,13 @@ def register_all() -> None:
         {"task": "touchmodel.evaluate_rules_after_recompute", "schedule": timedelta(minutes=15)},
     )
     settings.CELERY_BEAT_SCHEDULE.setdefault(
+        "touchmodel-email-lease-sweep",
+        {
+            "task": "touchmodel.sweep_email_leases",
+            "schedule": timedelta(seconds=settings.JOB_LEASE_SWEEP_SECONDS),
+        },
+    )
+    settings.CELERY_BEAT_SCHEDULE.setdefault(
         "touchmodel-evaluate-rules-daily",
         {"task": "touchmodel.evaluate_rules_all_tenants", "schedule": timedelta(hours=24)},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from celery import shared_task
@@ -16,7 +17,13 @@ from cs_platform.tasks import TenantTask
 from . import integrations
 from .models import EmailStatus, OutboundEmail
 from .services import tiers_assign
-from .services.email import EmailTemporaryFailure, email_retry_delay, email_send
+from .services.email import (
+    EmailTemporaryFailure,
+    email_enqueue,
+    email_leases_sweep,
+    email_retry_delay,
+    email_send,
+)
 from .services.rules import rules_evaluate
 
 
@@ -42,10 +49,19 @@ def evaluate_rules(
 )
 def send_email(self: Any, *, tenant_id: int, email_id: int) -> str:
     try:
-        return email_send(email_id=email_id)
+        return email_send(email_id=email_id, worker=f"{self.request.hostname}:{os.getpid()}")
     except EmailTemporaryFailure as exc:
         attempts = OutboundEmail.objects.values_list("attempts", flat=True).get(pk=email_id)
         raise self.retry(exc=exc, countdown=email_retry_delay(attempts=attempts)) from exc
+
+
+@shared_task(name="touchmodel.sweep_email_leases", ignore_result=True)
+def sweep_email_leases() -> int:
+    """Every minute: sends whose worker died go to the surviving workers (or, when SMTP may
+    already have taken the message, become 'unconfirmed' instead of a duplicate)."""
+    items = email_leases_sweep()
+    email_enqueue(items=items)
+    return len(items)
 
 
 @shared_task(name="touchmodel.flush_emails", base=TenantTask, ignore_result=True)

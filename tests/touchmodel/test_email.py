@@ -175,3 +175,55 @@ def test_a_japanese_contact_of_an_english_tenant_gets_the_japanese_template(scop
     email = _queue_to(ContactFactory(language="ja"))
     assert email.language == "ja"
     assert "配信を停止する" in email.body_text
+
+
+def _expire(email):
+    import datetime as dt
+
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        lease_expires_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+
+
+def test_every_attempt_carries_the_same_message_id(scoped, failing_backend):
+    email = _queue().email
+    with pytest.raises(EmailTemporaryFailure):
+        email_send(email_id=email.pk)
+    assert email_send(email_id=email.pk) == "sent"
+    email.refresh_from_db()
+    assert email.message_id.startswith("<") and email.message_id.endswith("@junkan.local>")
+    assert mail.outbox[0].extra_headers["Message-ID"] == email.message_id
+
+
+def test_a_send_that_died_before_smtp_is_queued_again_and_sent_once(scoped):
+    from touchmodel.services.email import _claim, email_leases_sweep
+
+    email = _queue().email
+    assert _claim(email.pk, "dead-worker") == 1  # killed before the intent
+    _expire(email)
+    assert email_leases_sweep() == [(email.tenant_id, email.pk)]
+    assert email_send(email_id=email.pk) == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_a_send_that_died_after_handing_the_message_to_smtp_is_never_sent_again(scoped):
+    from touchmodel.services.email import _claim, _record_intent, email_leases_sweep
+
+    email = _queue().email
+    attempt = _claim(email.pk, "dead-worker")
+    assert _record_intent(email.pk, attempt, "<x@junkan.local>")  # … then SMTP said 250, kill
+    _expire(email)
+    assert email_leases_sweep() == []
+    email.refresh_from_db()
+    assert email.status == "unconfirmed"
+    assert email_send(email_id=email.pk) == "unconfirmed"
+    assert mail.outbox == []
+
+
+def test_a_live_send_is_left_alone_by_the_sweep(scoped):
+    from touchmodel.services.email import _claim, email_leases_sweep
+
+    email = _queue().email
+    _claim(email.pk, "busy-worker")
+    assert email_leases_sweep() == []
+    assert OutboundEmail.objects.get(pk=email.pk).status == "sending"

@@ -5,12 +5,19 @@ Guarantees:
 - one row per `message_key` (unique constraint, INSERT … ON CONFLICT DO NOTHING), so a
   re-run of the producer never queues a second copy;
 - a row is sent only by the worker whose `UPDATE … SET status='sending' WHERE
-  status='queued'` changed it; a worker that crashes mid-send leaves it in 'sending' (never
-  re-sent automatically: at most once beats a duplicate in a customer's inbox).
+  status='queued'` changed it, under a lease (cs_platform/leases.py);
+- intent first: right before the message is handed to SMTP, `smtp_started_at` is committed.
+  A worker killed before that point leaves an expired lease and no intent: the sweep queues
+  the message again. A worker killed after it (SMTP may have answered "250 accepted") leaves
+  the intent: the message becomes 'unconfirmed' and is never re-sent automatically, so a
+  customer never gets it twice;
+- every attempt carries the same Message-ID header (`message_id_for`), so the send is
+  idempotent per message id for the receiving side too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,13 +25,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Account, Contact
+from cs_platform.leases import lease_seconds, requeue_after_seconds, worker_name
 from cs_platform.models import Tenant
 from cs_platform.scoping import require_current_tenant
 
@@ -242,11 +249,42 @@ def email_enqueue(*, items: list[tuple[int, int]]) -> None:
         logger.warning("could not enqueue %s e-mails; the sweeper will send them", len(items))
 
 
-def _claim(email_id: int) -> bool:
-    claimed = OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.QUEUED).update(
-        status=EmailStatus.SENDING, attempts=F("attempts") + 1
+def message_id_for(*, tenant_id: int, message_key: str) -> str:
+    """The Message-ID of a message: derived from its key, the same on every attempt."""
+    digest = hashlib.sha256(f"{tenant_id}:{message_key}".encode()).hexdigest()[:40]
+    domain = (settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "junkan.local")[:100]
+    return f"<{digest}@{domain}>"
+
+
+def _claim(email_id: int, worker: str) -> int | None:
+    """Take the send of a queued message under a lease; returns the attempt number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE touchmodel_outboundemail SET status = 'sending', attempts = attempts + 1,"
+            " worker = %s, smtp_started_at = NULL,"
+            " lease_expires_at = clock_timestamp() + make_interval(secs => %s)"
+            " WHERE id = %s AND status = 'queued' RETURNING attempts",
+            [worker[:200], lease_seconds(), email_id],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _record_intent(email_id: int, attempt: int, message_id: str) -> bool:
+    """Committed before SMTP: from here on a dead worker means "maybe sent"."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE touchmodel_outboundemail SET smtp_started_at = clock_timestamp(),"
+            " message_id = %s WHERE id = %s AND status = 'sending' AND attempts = %s",
+            [message_id, email_id, attempt],
+        )
+        return cursor.rowcount == 1
+
+
+def _settle(email_id: int, attempt: int, **fields: Any) -> None:
+    OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.SENDING, attempts=attempt).update(
+        lease_expires_at=None, **fields
     )
-    return claimed == 1
 
 
 def _message(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -270,33 +308,81 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     return message
 
 
-def email_send(*, email_id: int) -> str:
+def email_send(*, email_id: int, worker: str | None = None) -> str:
     """Send one queued message if this caller wins the claim; returns the resulting status.
 
     Raises EmailTemporaryFailure when sending failed and another attempt is allowed.
+    NOTE: EMAIL_TIMEOUT must stay well below JOB_LEASE_SECONDS: a send that outlives its lease
+    is taken for a dead worker's.
     """
-    if not _claim(email_id):
+    attempt = _claim(email_id, worker or worker_name())
+    if attempt is None:
         return OutboundEmail.objects.values_list("status", flat=True).get(pk=email_id)
     email = OutboundEmail.objects.select_related("tenant").get(pk=email_id)
     if is_opted_out(email=email.to_email):
-        OutboundEmail.objects.filter(pk=email_id).update(status=EmailStatus.SUPPRESSED)
+        _settle(email_id, attempt, status=EmailStatus.SUPPRESSED)
         return EmailStatus.SUPPRESSED
+    message_id = email.message_id or message_id_for(
+        tenant_id=email.tenant_id, message_key=email.message_key
+    )
+    message = _message(email)
+    message.extra_headers["Message-ID"] = message_id
+    if not _record_intent(email_id, attempt, message_id):
+        return OutboundEmail.objects.values_list("status", flat=True).get(pk=email_id)
     try:
-        _message(email).send(fail_silently=False)
+        message.send(fail_silently=False)
     except Exception as exc:
-        final = email.attempts >= MAX_ATTEMPTS
-        OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.SENDING).update(
+        # SMTP answered with an error (or never connected): it did not take the message.
+        final = attempt >= MAX_ATTEMPTS
+        _settle(
+            email_id,
+            attempt,
             status=EmailStatus.FAILED if final else EmailStatus.QUEUED,
+            smtp_started_at=None,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         if final:
-            logger.error("e-mail %s failed after %s attempts", email_id, email.attempts)
+            logger.error("e-mail %s failed after %s attempts", email_id, attempt)
             return EmailStatus.FAILED
         raise EmailTemporaryFailure(str(exc)) from exc
-    OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.SENDING).update(
-        status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _settle(email_id, attempt, status=EmailStatus.SENT, sent_at=timezone.now(), last_error="")
     return EmailStatus.SENT
+
+
+def email_leases_sweep() -> list[tuple[int, int]]:
+    """Beat, across tenants: sends whose worker died (lease expired). Without a recorded
+    intent the message never reached SMTP: it is queued again and returned as
+    (tenant_id, email_id) to enqueue. With one, it may have gone out: 'unconfirmed'.
+    Messages queued long ago and never tried are returned too."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE touchmodel_outboundemail SET status = 'unconfirmed', lease_expires_at = NULL,"
+            " last_error = 'The worker stopped after handing the message to SMTP; not re-sent"
+            " automatically (it may have been delivered).'"
+            " WHERE status = 'sending' AND lease_expires_at < clock_timestamp()"
+            " AND smtp_started_at IS NOT NULL"
+        )
+        cursor.execute(
+            "UPDATE touchmodel_outboundemail SET status = 'queued', lease_expires_at = NULL"
+            " WHERE status = 'sending' AND lease_expires_at < clock_timestamp()"
+            " AND smtp_started_at IS NULL RETURNING tenant_id, id",
+        )
+        rows = cursor.fetchall()
+        # Never tried, long queued: its task message was held by a worker that died (or lost
+        # with the broker). For a queued row `lease_expires_at` is when it may be sent again,
+        # so a long backlog is re-sent once per window, not every sweep; the claim makes a
+        # second task harmless.
+        cursor.execute(
+            "UPDATE touchmodel_outboundemail"
+            " SET lease_expires_at = clock_timestamp() + make_interval(secs => %s)"
+            " WHERE status = 'queued' AND attempts = 0"
+            " AND created_at < clock_timestamp() - make_interval(secs => %s)"
+            " AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())"
+            " RETURNING tenant_id, id",
+            [requeue_after_seconds(), requeue_after_seconds()],
+        )
+        rows += cursor.fetchall()
+        return [(int(t), int(i)) for t, i in rows]
 
 
 def email_retry_delay(*, attempts: int) -> int:
