@@ -86,8 +86,8 @@ class AlertOpenedData(serializers.Serializer):
 
 class PhaseChangedData(serializers.Serializer):
     account = AccountRefSerializer()
-    from_phase = serializers.CharField(allow_null=True)
-    to_phase = serializers.CharField()
+    from_phase = serializers.CharField(allow_null=True, help_text="The phase's key.")
+    to_phase = serializers.CharField(help_text="The phase's key (e.g. onboarding).")
     changed_at = serializers.DateTimeField()
 
 
@@ -115,7 +115,7 @@ class TaskCreatedData(serializers.Serializer):
 
 
 class FeedbackCreatedData(serializers.Serializer):
-    account = AccountRefSerializer()
+    account = AccountRefSerializer(allow_null=True)
     feedback_id = serializers.IntegerField()
     kind = serializers.CharField()
     title = serializers.CharField()

@@ -59,6 +59,8 @@ class WebhookMessage(TenantScopedModel):
     """One event as sent: its id (`webhook-id`, the same on every retry) and its payload."""
 
     msg_id = models.CharField(max_length=40)
+    # Set by raisers that may run twice for the same fact (a nightly job rerun): one message.
+    dedup_key = models.CharField(max_length=200, blank=True)
     event_type = models.CharField(_("event"), max_length=40)
     payload = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -68,7 +70,12 @@ class WebhookMessage(TenantScopedModel):
         verbose_name = _("webhook message")
         verbose_name_plural = _("webhook messages")
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "msg_id"], name="webhookmessage_unique_id")
+            models.UniqueConstraint(fields=["tenant", "msg_id"], name="webhookmessage_unique_id"),
+            models.UniqueConstraint(
+                fields=["tenant", "dedup_key"],
+                condition=~models.Q(dedup_key=""),
+                name="webhookmessage_unique_dedup",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from .accounts import (
     account_industries,
     account_list_annotated,
     account_search,
+    account_webhook_refs,
     owner_candidates,
     owner_is_member,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "account_industries",
     "account_list_annotated",
     "account_search",
+    "account_webhook_refs",
     "arr_movements",
     "contact_executive_rows_since",
     "contact_get_by_external_id",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from cs_platform.models import Membership, User
 from cs_platform.scoping import require_current_tenant
+from webhooks.events import account_ref
 
 from ..extensions import list_extensions
 from ..models import Account, Contract, ContractStatus, LifecycleStatus, Segment
@@ -131,6 +133,17 @@ def account_get(*, pk: int) -> Account | None:
 def account_get_by_external_id(*, external_id: str) -> Account | None:
     """The account the tenant's own systems call `external_id` (product group id, CRM id)."""
     return Account.objects.filter(external_id=external_id).first()
+
+
+def account_webhook_refs(*, ids: Iterable[int]) -> dict[int, dict]:
+    """`data.account` of webhook payloads for these accounts (one query)."""
+    slug = require_current_tenant().slug
+    return {
+        pk: account_ref(tenant_slug=slug, account_id=pk, name=name, external_id=external_id)
+        for pk, name, external_id in Account.objects.filter(pk__in=set(ids)).values_list(
+            "pk", "name", "external_id"
+        )
+    }
 
 
 def account_industries() -> list[str]:

@@ -13,13 +13,17 @@ import datetime as dt
 
 import pandas as pd
 from django.db import connection, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import account_webhook_refs
 from cs_platform.scoping import require_current_tenant
 from journeys.services import TaskSpec, activity_record_bulk, task_create_bulk
+from webhooks.events import HEALTH_ALERT_OPENED, HEALTH_BAND_CHANGED
+from webhooks.services import webhook_events_raise, webhook_subscribed
 
-from ..models import AlertKind, HealthAlert, HealthSettings
+from ..models import AlertKind, HealthAlert, HealthScore, HealthSettings
 
 
 def health_settings_get() -> HealthSettings:
@@ -80,11 +84,67 @@ def _notify(alerts: list[HealthAlert], *, due_days: int) -> None:
         )
     activity_record_bulk(rows=activities)
     task_create_bulk(specs=tasks)
+    _raise_webhooks(alerts)
+
+
+def _raise_webhooks(alerts: list[HealthAlert]) -> None:
+    """health.alert_opened for each alert (nothing is built when nobody subscribed)."""
+    if not webhook_subscribed(event_type=HEALTH_ALERT_OPENED):
+        return
+    refs = account_webhook_refs(ids={a.account_id for a in alerts})
+    webhook_events_raise(
+        event_type=HEALTH_ALERT_OPENED,
+        items=[
+            {
+                "account": refs[a.account_id],
+                "alert_id": a.pk,
+                "kind": a.kind,
+                "score": a.score,
+                "previous_score": a.previous_score,
+                "day": a.opened_on,
+            }
+            for a in alerts
+        ],
+        dedup_keys=[f"alert:{a.episode_key}" for a in alerts],
+    )
+
+
+def _raise_band_changes(day: dt.date) -> None:
+    """health.band_changed for accounts whose band on `day` differs from their previous
+    score's (once per account and day, however often the day is evaluated)."""
+    if not webhook_subscribed(event_type=HEALTH_BAND_CHANGED):
+        return
+    previous = HealthScore.objects.filter(account_id=OuterRef("account_id"), day__lt=day)
+    rows = list(
+        HealthScore.objects.filter(day=day)
+        .annotate(previous_band=Subquery(previous.order_by("-day").values("band")[:1]))
+        .filter(previous_band__isnull=False)
+        .exclude(previous_band=F("band"))
+        .values("account_id", "score", "band", "previous_band")
+    )
+    if not rows:
+        return
+    refs = account_webhook_refs(ids={r["account_id"] for r in rows})
+    webhook_events_raise(
+        event_type=HEALTH_BAND_CHANGED,
+        items=[
+            {
+                "account": refs[r["account_id"]],
+                "previous_band": r["previous_band"],
+                "band": r["band"],
+                "score": r["score"],
+                "day": day,
+            }
+            for r in rows
+        ],
+        dedup_keys=[f"band:{r['account_id']}:{day.isoformat()}" for r in rows],
+    )
 
 
 @transaction.atomic
 def alerts_evaluate(*, day: dt.date) -> list[HealthAlert]:
     """Open and close alert episodes from the scores of `day`; returns the alerts opened."""
+    _raise_band_changes(day)
     settings = health_settings_get()
     frame = _frame(day=day, window=settings.drop_window_days)
     if frame.empty:

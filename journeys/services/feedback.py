@@ -10,6 +10,7 @@ from accounts.models import Account, Contact
 from cs_platform.models import User
 
 from ..models import ActivityKind, Department, FeedbackItem, FeedbackKind, FeedbackStatus
+from . import webhook_events
 from .activities import activity_record
 
 
@@ -55,6 +56,7 @@ def feedback_create(
             data={"feedback": item.pk, "kind": kind, "category": category},
             source_key=f"feedback:{item.pk}",
         )
+    webhook_events.feedback_created(item=item)
     return item
 
 

@@ -22,6 +22,7 @@ from ..models import (
     MilestoneStatus,
     TemplateMilestone,
 )
+from . import webhook_events
 from .activities import activity_record
 
 
@@ -152,6 +153,7 @@ def milestone_set_status(*, milestone: Milestone, status: str, actor: User | Non
         actor=actor,
         data={"milestone": milestone.pk, "from": previous, "to": status},
     )
+    webhook_events.milestone_changed(milestone=milestone, previous_status=previous)
     return milestone
 
 

@@ -14,6 +14,7 @@ from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 
 from ..models import AccountPhase, ActivityKind, Phase, PhaseTransition
+from . import webhook_events
 from .activities import activity_record
 
 # Wantedly's four phases (seed 000): (key, ja, en).
@@ -85,4 +86,5 @@ def phase_transition(
         data={"from_phase": from_phase.pk, "to_phase": to_phase.pk, "transition": transition.pk},
         source_key=f"phase_transition:{transition.pk}",
     )
+    webhook_events.phase_changed(transition=transition)
     return transition

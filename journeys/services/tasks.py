@@ -12,6 +12,7 @@ from accounts.models import Account
 from cs_platform.models import User
 
 from ..models import ActivityKind, Meeting, Task, TaskStatus
+from . import webhook_events
 from .activities import activity_record
 
 
@@ -42,10 +43,14 @@ def task_create(
     )
     if source_key is None:
         task.save()
+        webhook_events.tasks_created(task_ids=[task.pk])
         return task
     task.check_same_tenant_references()
     Task.objects.bulk_create([task], ignore_conflicts=True)
-    return Task.objects.get(source_key=source_key)
+    stored = Task.objects.get(source_key=source_key)
+    if stored.created_at == task.created_at:  # inserted now, not an earlier task of the key
+        webhook_events.tasks_created(task_ids=[stored.pk])
+    return stored
 
 
 class TaskSpec(TypedDict, total=False):
@@ -91,11 +96,17 @@ def task_create_bulk(*, specs: list[TaskSpec]) -> dict[str, int]:
         for spec in specs
     ]
     Task.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
-    return dict(
-        Task.objects.filter(source_key__in=[s["source_key"] for s in specs]).values_list(
-            "source_key", "pk"
-        )
+    stamps = {task.source_key: task.created_at for task in tasks}
+    stored = Task.objects.filter(source_key__in=list(stamps)).values_list(
+        "source_key", "pk", "created_at"
     )
+    ids, inserted = {}, []
+    for key, pk, created_at in stored:
+        ids[key] = pk
+        if created_at == stamps[key]:  # inserted by this call (an older task keeps its stamp)
+            inserted.append(pk)
+    webhook_events.tasks_created(task_ids=inserted)
+    return ids
 
 
 @transaction.atomic

@@ -12,8 +12,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Contact, RelationshipLevel
+from accounts.selectors import account_webhook_refs
 from cs_platform.models import Tenant
 from cs_platform.scoping import require_current_tenant
+from webhooks.events import RULE_FIRED
+from webhooks.services import webhook_events_raise, webhook_subscribed
 
 from .. import integrations
 from ..extensions import ContentReader, Recommendation, content_recommendations
@@ -229,7 +232,28 @@ def _fire_chunk(rule: Rule, plan: Any, now: dt.datetime) -> list[RuleFiring]:
         for email_id in f.result.get("email_ids", [])
     ]
     transaction.on_commit(lambda: email_enqueue(items=outbox))
+    _raise_fired(rule, firings)
     return firings
+
+
+def _raise_fired(rule: Rule, firings: list[RuleFiring]) -> None:
+    """rule.fired per firing that acted, for the webhook endpoints that want it."""
+    done = [f for f in firings if f.status == FiringStatus.DONE]
+    if not done or not webhook_subscribed(event_type=RULE_FIRED):
+        return
+    refs = account_webhook_refs(ids={f.account_id for f in done})
+    webhook_events_raise(
+        event_type=RULE_FIRED,
+        items=[
+            {
+                "account": refs[f.account_id],
+                "rule_id": rule.pk,
+                "rule": rule.name,
+                "action": f.action,
+            }
+            for f in done
+        ],
+    )
 
 
 def _act_chunk(firings: list[RuleFiring], run: _Run) -> None:

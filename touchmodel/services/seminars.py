@@ -15,8 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Contact
+from accounts.selectors import account_webhook_refs
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
+from webhooks.events import SEMINAR_REGISTERED
+from webhooks.services import webhook_events_raise, webhook_subscribed
 
 from .. import integrations
 from ..models import (
@@ -97,7 +100,28 @@ def seminar_register(
     registration.status = RegistrationStatus.REGISTERED
     registration.registered_at = timezone.now()
     registration.save()
+    _raise_registered(registration, seminar)
     return registration
+
+
+def _raise_registered(registration: SeminarRegistration, seminar: Seminar) -> None:
+    """seminar.registered for the webhook endpoints that want it."""
+    if not webhook_subscribed(event_type=SEMINAR_REGISTERED):
+        return
+    account_id = registration.account_id
+    refs = account_webhook_refs(ids=[account_id] if account_id else [])
+    webhook_events_raise(
+        event_type=SEMINAR_REGISTERED,
+        items=[
+            {
+                "account": refs.get(account_id) if account_id else None,
+                "seminar_id": seminar.pk,
+                "seminar": seminar.title_ja or seminar.title_en,
+                "starts_at": seminar.starts_at,
+                "contact_email": registration.email,
+            }
+        ],
+    )
 
 
 def seminar_cancel(*, registration: SeminarRegistration) -> SeminarRegistration:

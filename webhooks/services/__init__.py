@@ -8,6 +8,7 @@ from .delivery import (
     webhook_delivery_attempt,
     webhook_delivery_redeliver,
     webhook_events_raise,
+    webhook_subscribed,
 )
 from .endpoints import (
     secret_generate,
@@ -32,4 +33,5 @@ __all__ = [
     "webhook_endpoint_rotate_secret",
     "webhook_endpoint_update",
     "webhook_events_raise",
+    "webhook_subscribed",
 ]

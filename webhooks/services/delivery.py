@@ -65,11 +65,25 @@ def _json_ready(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def webhook_events_raise(*, event_type: str, items: Iterable[dict[str, Any]]) -> list[int]:
+def webhook_subscribed(*, event_type: str) -> bool:
+    """Whether any active endpoint of the tenant in scope wants `event_type` (one query):
+    callers skip building payloads when nobody listens."""
+    if get_current_tenant() is None:
+        return False
+    return WebhookEndpoint.objects.filter(is_active=True, events__contains=[event_type]).exists()
+
+
+def webhook_events_raise(
+    *,
+    event_type: str,
+    items: Iterable[dict[str, Any]],
+    dedup_keys: Iterable[str] | None = None,
+) -> list[int]:
     """Queue one event per `items` entry (its `data`) for the tenant in scope's endpoints.
 
     One query when nobody subscribed; else two multi-row inserts and, after commit, the
-    deliveries go to Celery. Returns the delivery ids.
+    deliveries go to Celery. With `dedup_keys` (one per item) an event already raised under
+    its key is not raised again. Returns the delivery ids.
     """
     tenant = get_current_tenant()
     if tenant is None:
@@ -82,11 +96,13 @@ def webhook_events_raise(*, event_type: str, items: Iterable[dict[str, Any]]) ->
     items = list(items)
     if not endpoint_ids or not items:
         return []
+    keys = list(dedup_keys) if dedup_keys is not None else [""] * len(items)
     now = timezone.now()
-    messages = WebhookMessage.objects.bulk_create(
+    messages = [
         WebhookMessage(
             tenant=tenant,
             msg_id=f"msg_{uuid.uuid4().hex}",
+            dedup_key=key,
             event_type=event_type,
             payload={
                 "type": event_type,
@@ -97,8 +113,14 @@ def webhook_events_raise(*, event_type: str, items: Iterable[dict[str, Any]]) ->
             },
             created_at=now,
         )
-        for data in items
-    )
+        for data, key in zip(items, keys, strict=True)
+    ]
+    if dedup_keys is None:
+        messages = WebhookMessage.objects.bulk_create(messages)
+    else:
+        WebhookMessage.objects.bulk_create(messages, ignore_conflicts=True)
+        # The msg_ids are fresh: those found now are the messages this call inserted.
+        messages = list(WebhookMessage.objects.filter(msg_id__in=[m.msg_id for m in messages]))
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
             tenant=tenant, endpoint_id=endpoint_id, message=message, next_attempt_at=now
@@ -107,7 +129,8 @@ def webhook_events_raise(*, event_type: str, items: Iterable[dict[str, Any]]) ->
         for endpoint_id in endpoint_ids
     )
     ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: deliveries_enqueue(tenant_id=tenant.pk, delivery_ids=ids))
+    if ids:
+        transaction.on_commit(lambda: deliveries_enqueue(tenant_id=tenant.pk, delivery_ids=ids))
     return ids
 
 
