@@ -50,14 +50,32 @@ class AccountListExtension:
 
 
 @dataclass(frozen=True)
+class RuleParam:
+    """One part of a structured rule value, e.g. `days` of `{"at_least": 5, "days": 30}`."""
+
+    name: str
+    label: Any
+    kind: Literal["int", "str"] = "int"
+    min_value: int | None = None
+    max_value: int | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class SegmentRule:
-    """A rule key segments may use: `apply(queryset, value)` narrows the accounts."""
+    """A rule key segments may use: `apply(queryset, value)` narrows the accounts.
+
+    A rule with `params` takes a JSON object of them (validated by accounts, one form field
+    each); `clean(value)` may then check the whole object and raise ValidationError.
+    """
 
     key: str
     label: Any
     apply: Callable[[QuerySet[Account], Any], QuerySet[Account]]
     help_text: Any = ""
     choices: Callable[[], list[tuple[str, str]]] | None = field(default=None)
+    params: tuple[RuleParam, ...] = ()
+    clean: Callable[[dict[str, Any]], None] | None = None
 
 
 _panels: dict[str, AccountPanel] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -19,6 +20,7 @@ from .models import (
     MarketSegment,
     Segment,
 )
+from .segments import segment_rules_clean
 from .selectors import owner_candidates
 from .serializers import tenant_members
 
@@ -208,7 +210,21 @@ class SegmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owners"].choices = [(u.pk, u.full_name or u.email) for u in owner_candidates()]
         for key, rule in segment_rules().items():
-            if rule.choices is not None:
+            if rule.params:
+                for param in rule.params:
+                    label = f"{rule.label}: {param.label}"
+                    self.fields[f"rule_{key}__{param.name}"] = (
+                        forms.IntegerField(
+                            label=label,
+                            required=False,
+                            min_value=param.min_value,
+                            max_value=param.max_value,
+                        )
+                        if param.kind == "int"
+                        else forms.CharField(label=label, required=False, max_length=200)
+                    )
+                self.fields[f"rule_{key}__{rule.params[0].name}"].help_text = rule.help_text
+            elif rule.choices is not None:
                 self.fields[f"rule_{key}"] = forms.MultipleChoiceField(
                     label=rule.label,
                     required=False,
@@ -229,6 +245,8 @@ class SegmentForm(forms.Form):
                 initial[key] = ", ".join(value)
             elif key in cls.BUILTIN:
                 initial[key] = value
+            elif isinstance(value, dict):
+                initial.update({f"rule_{key}__{name}": v for name, v in value.items()})
             else:
                 initial[f"rule_{key}"] = value
         return initial
@@ -245,9 +263,23 @@ class SegmentForm(forms.Form):
             if value not in (None, "", []):
                 rules[key] = value
         for name, value in data.items():
-            if name.startswith("rule_") and value not in (None, "", []):
-                rules[name[5:]] = value
+            if not name.startswith("rule_") or value in (None, "", []):
+                continue
+            key, _sep, part = name[5:].partition("__")
+            if part:
+                rules.setdefault(key, {})[part] = value
+            else:
+                rules[key] = value
         return rules
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                segment_rules_clean(self.rules())
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return cleaned
 
     def extension_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("rule_")]

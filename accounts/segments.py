@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .extensions import segment_rules
+from .extensions import RuleParam, SegmentRule, segment_rules
 from .models import Account, LifecycleStatus, MarketSegment
 
 
@@ -70,6 +70,56 @@ def _non_negative(key: str, value: Any) -> int:
     return number
 
 
+def _param_clean(key: str, param: RuleParam, value: Any) -> Any:
+    name = f"{key}.{param.name}"
+    if param.kind == "str":
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(_("%(key)s must be a non-empty text."), params={"key": name})
+        if len(value) > 200 or any(ord(c) < 32 for c in value):
+            raise ValidationError(
+                _("%(key)s must be one line of at most 200 characters."), params={"key": name}
+            )
+        return value.strip()
+    number = _as_int(name, value)
+    if param.min_value is not None and number < param.min_value:
+        raise ValidationError(
+            _("%(key)s must be at least %(min)s."), params={"key": name, "min": param.min_value}
+        )
+    if param.max_value is not None and number > param.max_value:
+        raise ValidationError(
+            _("%(key)s must be at most %(max)s."), params={"key": name, "max": param.max_value}
+        )
+    return number
+
+
+def _structured_clean(key: str, rule: SegmentRule, value: Any) -> dict[str, Any]:
+    """A rule with params: a JSON object of exactly those params, each checked."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            _("%(key)s must be an object with %(params)s."),
+            params={"key": key, "params": ", ".join(p.name for p in rule.params)},
+        )
+    known = {p.name for p in rule.params}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ValidationError(
+            _("%(key)s: unknown part(s) %(values)s; use %(allowed)s."),
+            params={"key": key, "values": ", ".join(unknown), "allowed": ", ".join(sorted(known))},
+        )
+    cleaned: dict[str, Any] = {}
+    for param in rule.params:
+        if value.get(param.name) in (None, ""):
+            if param.required:
+                raise ValidationError(
+                    _("%(key)s is required."), params={"key": f"{key}.{param.name}"}
+                )
+            continue
+        cleaned[param.name] = _param_clean(key, param, value[param.name])
+    if rule.clean is not None:
+        rule.clean(cleaned)
+    return cleaned
+
+
 def _renewal_within(qs: QuerySet[Account], days: int) -> QuerySet[Account]:
     today = timezone.localdate()
     return qs.filter(
@@ -112,6 +162,18 @@ def known_rule_keys() -> list[str]:
     return [*BUILTIN_RULES, *segment_rules()]
 
 
+def _rule_clean(key: str, value: Any, registered: dict[str, SegmentRule]) -> Any:
+    if key in BUILTIN_RULES:
+        return BUILTIN_RULES[key].clean(key, value)
+    if key in registered:
+        rule = registered[key]
+        return _structured_clean(key, rule, value) if rule.params else value
+    raise ValidationError(
+        _("Unknown rule %(key)s. Known rules: %(known)s."),
+        params={"key": key, "known": ", ".join(known_rule_keys())},
+    )
+
+
 def segment_rules_clean(rules: Any) -> dict[str, Any]:
     """Validate a segment's rules; raises ValidationError({"rules": [...]}) naming each problem."""
     if rules in (None, ""):
@@ -122,20 +184,10 @@ def segment_rules_clean(rules: Any) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     problems: list[ValidationError] = []
     for key, value in rules.items():
-        if key in BUILTIN_RULES:
-            try:
-                cleaned[key] = BUILTIN_RULES[key].clean(key, value)
-            except ValidationError as exc:
-                problems.append(exc)
-        elif key in registered:
-            cleaned[key] = value
-        else:
-            problems.append(
-                ValidationError(
-                    _("Unknown rule %(key)s. Known rules: %(known)s."),
-                    params={"key": key, "known": ", ".join(known_rule_keys())},
-                )
-            )
+        try:
+            cleaned[key] = _rule_clean(key, value, registered)
+        except ValidationError as exc:
+            problems.append(exc)
     if (
         not problems
         and "arr_min" in cleaned

@@ -117,12 +117,14 @@ def register() -> None:
     from journeys.extensions import register_activity_listener
 
     from .models import SurveyResponse
+    from .segments import register as register_behaviour_rules
 
     register_activity_listener(_on_activities)
     post_save.connect(_on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now")
     post_delete.connect(
         _on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now_del"
     )
+    register_behaviour_rules()
     register_list_extension(
         AccountListExtension(
             key="health_band",

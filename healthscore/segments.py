@@ -1,0 +1,137 @@
+"""Segments on behaviour (Marketo: segment by what customers do, not by persona).
+
+Rule keys registered with accounts' segments: each narrows the account queryset with one
+aggregate subquery over the daily usage rollups or the daily scores, so a segment (and every
+playbook rule or tier rule limited to it) is recomputed set-based whenever it is read.
+Windows are "the D days ending today" in the tenant's local days, like the score's measures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.extensions import RuleParam, SegmentRule, register_segment_rule
+from accounts.models import Account
+
+from .models import HealthScore, UsageDaily
+
+MAX_DAYS = 365
+DAYS = RuleParam("days", _("in the last (days)"), min_value=1, max_value=MAX_DAYS)
+
+
+def _usage_in_window(days: int) -> QuerySet[UsageDaily]:
+    today = timezone.localdate()
+    return UsageDaily.objects.filter(day__gt=today - dt.timedelta(days=days), day__lte=today)
+
+
+def apply_event_count(queryset: QuerySet[Account], value: dict[str, Any]) -> QuerySet[Account]:
+    """Accounts with event `event` at least `at_least` times in the last `days` days."""
+    counts = (
+        _usage_in_window(value["days"])
+        .filter(event=value["event"])
+        .values("account_id")
+        .annotate(n=Sum("count"))
+        .filter(n__gte=value["at_least"])
+        .values("account_id")
+    )
+    return queryset.filter(pk__in=counts)
+
+
+def _active_days_clean(value: dict[str, Any]) -> None:
+    if "at_least" not in value and "at_most" not in value:
+        raise ValidationError(_("usage_active_days needs at_least or at_most (or both)."))
+    if value.get("at_least", 0) > value.get("at_most", MAX_DAYS):
+        raise ValidationError(_("usage_active_days: at_least must not exceed at_most."))
+
+
+def apply_active_days(queryset: QuerySet[Account], value: dict[str, Any]) -> QuerySet[Account]:
+    """Accounts active (any event) on at least / at most N of the last `days` days; an
+    account with no usage at all has 0 active days."""
+    per_account = (
+        _usage_in_window(value["days"]).values("account_id").annotate(n=Count("day", distinct=True))
+    )
+    if "at_least" in value:
+        queryset = queryset.filter(
+            pk__in=per_account.filter(n__gte=value["at_least"]).values("account_id")
+        )
+    if "at_most" in value:
+        queryset = queryset.exclude(
+            pk__in=per_account.filter(n__gt=value["at_most"]).values("account_id")
+        )
+    return queryset
+
+
+def apply_score_fell(queryset: QuerySet[Account], value: dict[str, Any]) -> QuerySet[Account]:
+    """Accounts whose latest score is at least `points` below one of their scores of the
+    `days` days before it."""
+    window = ExpressionWrapper(
+        OuterRef("day") - dt.timedelta(days=value["days"]), output_field=DateField()
+    )
+    higher_before = HealthScore.objects.filter(
+        account_id=OuterRef("account_id"),
+        day__lt=OuterRef("day"),
+        day__gte=window,
+        score__gte=OuterRef("score") + value["points"],
+    )
+    latest_day = HealthScore.objects.filter(account_id=OuterRef("account_id")).order_by("-day")
+    fell = HealthScore.objects.filter(
+        Exists(higher_before), day=Subquery(latest_day.values("day")[:1])
+    ).values("account_id")
+    return queryset.filter(pk__in=fell)
+
+
+RULES = [
+    SegmentRule(
+        key="usage_event_count",
+        label=_("Event at least N times"),
+        apply=apply_event_count,
+        help_text=_("Accounts that sent this usage event at least N times in the last D days."),
+        params=(
+            RuleParam("event", _("event"), kind="str"),
+            RuleParam("at_least", _("at least (times)"), min_value=1),
+            DAYS,
+        ),
+    ),
+    SegmentRule(
+        key="usage_active_days",
+        label=_("Active days"),
+        apply=apply_active_days,
+        help_text=_("Days with any usage event in the last D days: at least and/or at most."),
+        params=(
+            RuleParam("at_least", _("at least (days)"), min_value=0, required=False),
+            RuleParam("at_most", _("at most (days)"), min_value=0, required=False),
+            DAYS,
+        ),
+        clean=_active_days_clean,
+    ),
+    SegmentRule(
+        key="health_score_fell",
+        label=_("Health score fell"),
+        apply=apply_score_fell,
+        help_text=_("The latest score is at least N points below a score of the D days before."),
+        params=(
+            RuleParam("points", _("by at least (points)"), min_value=1, max_value=100),
+            RuleParam("days", _("within (days)"), min_value=1, max_value=MAX_DAYS),
+        ),
+    ),
+]
+
+
+def register() -> None:
+    for rule in RULES:
+        register_segment_rule(rule)
