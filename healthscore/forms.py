@@ -445,4 +445,10 @@ class ScorecardCreateForm(ScorecardAssignmentForm):
 class HealthSettingsForm(forms.ModelForm):
     class Meta:
         model = HealthSettings
-        fields = ["drop_points", "drop_window_days", "alert_on_red", "task_due_days"]
+        fields = [
+            "drop_points",
+            "drop_window_days",
+            "alert_on_red",
+            "task_due_days",
+            "milestone_risk_days",
+        ]

@@ -393,12 +393,22 @@ class HealthSettings(TenantScopedModel):
     )
     alert_on_red = models.BooleanField(_("alert when an account turns red"), default=True)
     task_due_days = models.PositiveSmallIntegerField(_("task due in (days)"), default=3)
+    milestone_risk_days = models.PositiveSmallIntegerField(
+        _("milestone at risk when due within (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A milestone below its target score and due within these days is at risk."),
+    )
 
     class Meta:
         verbose_name = _("health settings")
         verbose_name_plural = _("health settings")
         constraints = [
             models.UniqueConstraint(fields=["tenant"], name="healthsettings_one_per_tenant"),
+            models.CheckConstraint(
+                condition=models.Q(milestone_risk_days__gte=1, milestone_risk_days__lte=365),
+                name="healthsettings_risk_days_range",
+            ),
         ]
 
     def __str__(self) -> str:

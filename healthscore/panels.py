@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +27,12 @@ from cs_platform.extensions import (
     register_nav_item,
 )
 from cs_platform.models import Role
+from journeys.extensions import MilestoneCheck, register_milestone_check
 
 from . import page_selectors, selectors
+
+if TYPE_CHECKING:
+    from journeys.models import Milestone
 
 BAND_COLOURS = {"green": "#2f9e6a", "amber": "#e0a526", "red": "#d64545"}
 UNIT_LABELS = {
@@ -99,11 +103,32 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
     }
 
 
+def milestones_at_risk_context(request: HttpRequest) -> dict[str, Any]:
+    from .selectors.milestones import milestone_risk_days, milestones_at_risk
+
+    return {**milestones_at_risk(), "risk_days": milestone_risk_days()}
+
+
+def _milestone_check(milestones: list[Milestone]) -> dict[int, dict[str, Any]]:
+    from .selectors.milestones import milestone_checks_for
+
+    return milestone_checks_for({m.pk for m in milestones}, {m.account_id for m in milestones})
+
+
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     return page_selectors.portfolio_summary()
 
 
 def register_pages() -> None:
+    register_milestone_check(MilestoneCheck(key="health_target", check=_milestone_check))
+    register_portfolio_section(
+        PortfolioSection(
+            key="healthscore_milestones",
+            template="healthscore/panels/milestones_at_risk.html",
+            get_context=milestones_at_risk_context,
+            order=50,
+        )
+    )
     register_nav_item(NavItem("healthscore:portfolio", _("Health"), 30, Role.VIEWER))
     register_nav_item(NavItem("healthscore:scorecards", _("Scorecards"), 92, Role.ADMIN))
     register_dashboard_panel(

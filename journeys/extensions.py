@@ -15,11 +15,20 @@ instead of journeys importing it: healthscore marks the accounts dirty for event
 Listeners are called once per write (one call for a bulk write), inside the writer's
 transaction, with the tenant in scope: what they write commits or rolls back with the
 activity. They must be cheap and set-based.
+
+Milestone checks: healthscore compares each milestone's target score with the account's
+current score and says "on track", "at risk" or "missed"; journeys shows the result on the
+journey map without knowing where scores live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Milestone
 
 ActivityListener = Callable[[set[int], set[str]], None]
 
@@ -44,3 +53,32 @@ def activities_recorded(*, account_ids: Iterable[int], kinds: Iterable[str]) -> 
     found = set(kinds)
     for fn in list(_listeners):
         fn(ids, found)
+
+
+@dataclass(frozen=True)
+class MilestoneCheck:
+    """`check(milestones)` → {milestone_id: {"state", "label", "detail", "tone"}}, tone being
+    green, amber or red; milestones it has nothing to say about are left out. Called once
+    per page, for all the map's milestones together."""
+
+    key: str
+    check: Callable[[list[Milestone]], dict[int, dict[str, Any]]]
+    order: int = 100
+
+
+_milestone_checks: dict[str, MilestoneCheck] = {}
+
+
+def register_milestone_check(check: MilestoneCheck) -> None:
+    _milestone_checks[check.key] = check
+
+
+def milestone_checks(milestones: list[Milestone]) -> dict[int, list[dict[str, Any]]]:
+    """Every registered check's verdicts, per milestone id (an empty list when none)."""
+    results: dict[int, list[dict[str, Any]]] = {m.pk: [] for m in milestones}
+    if not milestones:
+        return results
+    for registered in sorted(_milestone_checks.values(), key=lambda c: c.order):
+        for milestone_id, verdict in registered.check(milestones).items():
+            results.setdefault(milestone_id, []).append({"key": registered.key, **verdict})
+    return results

@@ -26,6 +26,7 @@ from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.models import Role
 
 from . import selectors
+from .extensions import milestone_checks
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -63,6 +64,9 @@ def phase_header_context(request: HttpRequest, account: Account) -> dict[str, An
 def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     journey_map = selectors.journey_map_for_account(account=account)
     milestones = list(journey_map.milestones.all()) if journey_map else []
+    checks = milestone_checks(milestones)
+    for milestone in milestones:
+        milestone.checks = checks.get(milestone.pk, [])  # type: ignore[attr-defined]
     return {
         "account": account,
         "journey_map": journey_map,

@@ -424,8 +424,10 @@ def recompute_job_finish(*, job: RecomputeJob) -> bool:
         closed = cursor.rowcount == 1
     if closed:
         from .alerts import alerts_evaluate
+        from .milestones import milestone_risk_evaluate
 
         alerts_evaluate(day=job.day)
+        milestone_risk_evaluate()
     return closed
 
 

@@ -11,6 +11,7 @@ from .maps import (
     journey_map_for_account,
     journey_template_list,
     milestone_completed_rows_since,
+    milestone_open_rows,
     milestone_overdue_rows,
     milestone_progress_by_account,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "journey_template_list",
     "meeting_list_for_account",
     "milestone_completed_rows_since",
+    "milestone_open_rows",
     "milestone_overdue_rows",
     "milestone_progress_by_account",
     "phase_current_for_account",

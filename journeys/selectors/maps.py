@@ -88,3 +88,18 @@ def milestone_completed_rows_since(*, since: dt.date) -> list[tuple[int, dt.date
         .order_by()
     )
     return list(rows)
+
+
+def milestone_open_rows(
+    *, account_ids: list[int] | None = None
+) -> list[tuple[int, int, str, int, dt.date | None, str]]:
+    """(milestone_id, account_id, title, target_score, due_date, status) of every milestone
+    not done yet (planned, in progress or marked missed), in one query."""
+    queryset = Milestone.objects.exclude(status=MilestoneStatus.DONE)
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    return list(
+        queryset.values_list(
+            "pk", "account_id", "title", "target_score", "due_date", "status"
+        ).order_by("due_date", "pk")
+    )

@@ -1,0 +1,149 @@
+"""Milestones against the score: each open milestone's target compared with the account's
+current (latest) score.
+
+A milestone not done is
+- "missed" when marked missed, or past due and below its target;
+- "at risk" when below its target and due within the tenant's `milestone_risk_days`;
+- "on track" when its target is reached, or there is still time;
+- "no score" while the account has no score yet.
+Two queries whatever the number of milestones (the open milestones, the latest scores); the
+states are computed in pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from journeys.selectors import milestone_open_rows
+
+from ..models import HealthSettings
+from .scores import health_latest_by_account
+
+ON_TRACK, AT_RISK, MISSED, NO_SCORE = "on_track", "at_risk", "missed", "no_score"
+STATE_LABELS = {
+    ON_TRACK: _("On track"),
+    AT_RISK: _("At risk"),
+    MISSED: _("Missed"),
+    NO_SCORE: _("No score yet"),
+}
+STATE_TONES = {ON_TRACK: "green", AT_RISK: "amber", MISSED: "red", NO_SCORE: ""}
+COLUMNS = ["milestone_id", "account_id", "title", "target", "due_date", "status"]
+DEFAULT_RISK_DAYS = 14
+
+
+def milestone_risk_days() -> int:
+    days = HealthSettings.objects.values_list("milestone_risk_days", flat=True).first()
+    return days or DEFAULT_RISK_DAYS
+
+
+def milestone_score_states(
+    *,
+    account_ids: Iterable[int] | None = None,
+    scores: Mapping[int, float] | None = None,
+    today: dt.date | None = None,
+    risk_days: int | None = None,
+) -> pd.DataFrame:
+    """One row per open milestone (of `account_ids`, default all): milestone_id, account_id,
+    title, target, due_date, status, score, state, days_left.
+
+    `scores` overrides the latest stored scores (an intra-day recompute may pass its own)."""
+    ids = None if account_ids is None else sorted({int(a) for a in account_ids})
+    today = today or timezone.localdate()
+    risk_days = risk_days if risk_days is not None else milestone_risk_days()
+    frame = pd.DataFrame.from_records(milestone_open_rows(account_ids=ids), columns=COLUMNS)
+    if frame.empty:
+        return frame.assign(score=[], state=[], days_left=[])
+    if scores is None:
+        scores = {a: row["score"] for a, row in health_latest_by_account(account_ids=ids).items()}
+    frame["score"] = frame["account_id"].map(scores).astype(float)
+    due = pd.to_datetime(frame["due_date"])
+    frame["days_left"] = (due - pd.Timestamp(today)).dt.days
+    below = frame["score"] < frame["target"]
+    past_due = frame["days_left"] < 0
+    due_soon = frame["days_left"].between(0, risk_days)
+    frame["state"] = np.select(
+        [
+            frame["status"] == "missed",
+            frame["score"].isna(),
+            below & past_due,
+            below & due_soon,
+        ],
+        [MISSED, NO_SCORE, MISSED, AT_RISK],
+        default=ON_TRACK,
+    )
+    return frame
+
+
+def _verdict(row: Any) -> dict[str, Any]:
+    detail = (
+        ""
+        if pd.isna(row.score)
+        else str(
+            _("score %(score)s / target %(target)s")
+            % {"score": round(float(row.score)), "target": int(row.target)}
+        )
+    )
+    return {
+        "state": row.state,
+        "label": str(STATE_LABELS[row.state]),
+        "tone": STATE_TONES[row.state],
+        "detail": detail,
+        "score": None if pd.isna(row.score) else float(row.score),
+    }
+
+
+def milestone_checks_for(milestone_ids: set[int], account_ids: set[int]) -> dict[int, dict]:
+    """The verdict of each milestone of `milestone_ids` (accounts `account_ids`) for pages."""
+    frame = milestone_score_states(account_ids=account_ids)
+    frame = frame[frame["milestone_id"].isin(list(milestone_ids))]
+    return {int(row.milestone_id): _verdict(row) for row in frame.itertuples()}
+
+
+def milestones_at_risk(*, limit: int = 50) -> dict[str, Any]:
+    """The portfolio's milestones at risk and missed (below target), soonest due first, with
+    their account's name and owner; counts of every state."""
+    frame = milestone_score_states()
+    counts = (
+        {str(k): int(v) for k, v in frame["state"].value_counts().items()}
+        if not frame.empty
+        else {}
+    )
+    flagged = frame[frame["state"].isin([AT_RISK, MISSED])] if not frame.empty else frame
+    flagged = flagged.assign(order=(flagged["state"] != AT_RISK).astype(int)).sort_values(
+        ["order", "due_date", "milestone_id"]
+    )
+    shown = flagged.head(limit)
+    names = {
+        pk: (name, owner_name or owner_email or "")
+        for pk, name, owner_name, owner_email in Account.objects.filter(
+            pk__in=[int(a) for a in shown["account_id"]]
+        ).values_list("pk", "name", "owner__full_name", "owner__email")
+    }
+    rows = []
+    for row in shown.itertuples():
+        name, owner = names.get(int(row.account_id), ("", ""))
+        rows.append(
+            {
+                "milestone_id": int(row.milestone_id),
+                "account_id": int(row.account_id),
+                "account_name": name,
+                "owner": owner,
+                "title": row.title,
+                "target": int(row.target),
+                "score": None if pd.isna(row.score) else round(float(row.score)),
+                "due_date": row.due_date,
+                "days_left": None if pd.isna(row.days_left) else int(row.days_left),
+                "state": row.state,
+                "label": str(STATE_LABELS[row.state]),
+                "tone": STATE_TONES[row.state],
+            }
+        )
+    return {"rows": rows, "counts": counts, "total": len(flagged)}
