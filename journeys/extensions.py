@@ -16,6 +16,9 @@ Listeners are called once per write (one call for a bulk write), inside the writ
 transaction, with the tenant in scope: what they write commits or rolls back with the
 activity. They must be cheap and set-based.
 
+Meeting programmes: touchmodel offers the touch programmes a logged meeting may belong to, so
+the effect chain counts 1:1 meetings; journeys stores the chosen id and checks it is offered.
+
 Milestone checks: healthscore compares each milestone's target score with the account's
 current score and says "on track", "at risk" or "missed"; journeys shows the result on the
 journey map without knowing where scores live.
@@ -67,6 +70,7 @@ class MilestoneCheck:
 
 
 _milestone_checks: dict[str, MilestoneCheck] = {}
+_meeting_programs: dict[str, Callable[[], list[tuple[int, str]]]] = {}
 
 
 def register_milestone_check(check: MilestoneCheck) -> None:
@@ -82,3 +86,12 @@ def milestone_checks(milestones: list[Milestone]) -> dict[int, list[dict[str, An
         for milestone_id, verdict in registered.check(milestones).items():
             results.setdefault(milestone_id, []).append({"key": registered.key, **verdict})
     return results
+
+
+def register_meeting_programs(key: str, choices: Callable[[], list[tuple[int, str]]]) -> None:
+    """`choices()` → [(programme id, name)] a meeting may be logged against."""
+    _meeting_programs[key] = choices
+
+
+def meeting_program_choices() -> list[tuple[int, str]]:
+    return [choice for choices in _meeting_programs.values() for choice in choices()]

@@ -13,6 +13,7 @@ from accounts.models import Account, Contact
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 
+from .extensions import meeting_program_choices
 from .models import (
     Department,
     FeedbackKind,
@@ -126,9 +127,17 @@ class MeetingForm(forms.Form):
     sentiment = forms.ChoiceField(
         label=_("Customer sentiment"), choices=Sentiment.choices, initial=Sentiment.NEUTRAL
     )
+    program = forms.TypedChoiceField(
+        label=_("Programme"), required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        programs = meeting_program_choices()
+        if programs:
+            self.fields["program"].choices = [("", "—"), *programs]  # type: ignore[attr-defined]
+        else:
+            del self.fields["program"]
         self.fields["contacts"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
             account=account
         )

@@ -350,6 +350,10 @@ class Meeting(TenantScopedModel):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # NOTE: the id of a touch programme of an app above journeys (touchmodel), a plain integer
+    # validated against `journeys.extensions.meeting_program_choices()` when logged, so that
+    # journeys never depends on that app's tables.
+    program_id = models.BigIntegerField(_("programme"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -357,7 +361,12 @@ class Meeting(TenantScopedModel):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         indexes = [
-            models.Index(fields=["tenant", "account", "occurred_at"], name="meeting_acct_idx")
+            models.Index(fields=["tenant", "account", "occurred_at"], name="meeting_acct_idx"),
+            models.Index(
+                fields=["tenant", "program_id"],
+                condition=models.Q(program_id__isnull=False),
+                name="meeting_program_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -192,6 +192,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
             next_steps=data["next_steps"],
             sentiment=data["sentiment"],
             logged_by=_actor(request),
+            program_id=data.get("program"),
         )
         messages.success(request, _("Meeting logged."))
     else:

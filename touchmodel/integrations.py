@@ -121,6 +121,16 @@ def reads_from_firings() -> pd.DataFrame:
     )
 
 
+def meetings_for_programs(*, program_ids: list[int]) -> pd.DataFrame:
+    """program_id, account_id, touched_at of 1:1 meetings logged against these programmes."""
+    from journeys.selectors import meeting_rows_for_programs
+
+    return _frame(
+        meeting_rows_for_programs(program_ids=program_ids),
+        ["program_id", "account_id", "touched_at"],
+    )
+
+
 def overdue_milestones(*, as_of: dt.date) -> pd.DataFrame:
     """milestone_id, account_id, due_date of milestones past due and not done."""
     from journeys.selectors import milestone_overdue_rows

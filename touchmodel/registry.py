@@ -31,6 +31,7 @@ from cs_platform.extensions import (
 )
 from cs_platform.models import Role
 from healthscore.panels import PortfolioSection, register_portfolio_section
+from journeys.extensions import register_meeting_programs
 
 
 def _tier_choices() -> list[tuple[str, str]]:
@@ -85,6 +86,14 @@ def _portfolio_tiers(request: HttpRequest) -> dict[str, Any]:
     return {"rows": health_by_tier()}
 
 
+def _meeting_programs() -> list[tuple[int, str]]:
+    """The active 1:1 programmes: a logged meeting may belong to one of them."""
+    from .models import ProgramKind, TouchProgram
+
+    programs = TouchProgram.objects.filter(is_active=True, kind=ProgramKind.ONE_TO_ONE)
+    return [(p.pk, p.name) for p in programs]
+
+
 def _on_contact_saved(sender: Any, instance: Contact, created: bool, **kwargs: Any) -> None:
     """A new executive-level contact is an event rules react to (soon, not tonight)."""
     if not created or instance.relationship_level != RelationshipLevel.EXECUTIVE:
@@ -127,6 +136,7 @@ def register_all() -> None:
             order=40,
         )
     )
+    register_meeting_programs("touchmodel", _meeting_programs)
     register_portfolio_section(
         PortfolioSection(
             key="touchmodel_tiers",

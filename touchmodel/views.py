@@ -71,12 +71,13 @@ def _save_form(
 @role_required(Role.VIEWER)
 def planner(request: HttpRequest) -> HttpResponse:
     programs = list(selectors.program_list())
+    measured = selectors.program_measured(programs=programs)
     return render(
         request,
         "touchmodel/planner.html",
         {
             "chart": selectors.planner_chart(programs=[p for p in programs if p.is_active]),
-            "programs": programs,
+            "programs": [(p, measured[p.pk]) for p in programs],
             "capacity": selectors.capacity_overview(),
             "tiers": Tier,
             "settings": services.touch_settings_get(),

@@ -13,6 +13,7 @@ from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 
 from .. import services
+from ..extensions import meeting_program_choices
 from ..models import (
     ActionStep,
     Activity,
@@ -279,6 +280,9 @@ class MeetingSerializer(TenantScopedSerializer):
     next_steps = serializers.ListField(
         child=serializers.CharField(max_length=300), required=False, default=list
     )
+    program = serializers.IntegerField(
+        source="program_id", required=False, allow_null=True, min_value=1
+    )
 
     class Meta:
         model = Meeting
@@ -293,11 +297,17 @@ class MeetingSerializer(TenantScopedSerializer):
             "notes",
             "next_steps",
             "sentiment",
+            "program",
             "logged_by",
             "created_at",
         ]
         read_only_fields = ["logged_by", "created_at"]
         extra_kwargs = {"occurred_at": {"required": False}}
+
+    def validate_program(self, value: int | None) -> int | None:
+        if value is not None and value not in dict(meeting_program_choices()):
+            raise serializers.ValidationError(f"Unknown programme {value} for a meeting.")
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

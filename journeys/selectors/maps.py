@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
 
 from accounts.models import Account
 
@@ -103,3 +104,25 @@ def milestone_open_rows(
             "pk", "account_id", "title", "target_score", "due_date", "status"
         ).order_by("due_date", "pk")
     )
+
+
+def milestone_judged_rows(*, as_of: dt.date) -> list[tuple[int, int, int, dt.date]]:
+    """(milestone_id, account_id, target_score, day) of the milestones judged by `as_of`: done
+    ones on the day they were completed (or due), the others once past due (on their due
+    date); marked-missed ones without a due date on `as_of`. Days never pass `as_of`."""
+    judged = (
+        Q(status=MilestoneStatus.DONE) | Q(status=MilestoneStatus.MISSED) | Q(due_date__lt=as_of)
+    )
+    today = Value(as_of, output_field=DateField())
+    day = Case(
+        When(status=MilestoneStatus.DONE, then=Coalesce("completed_on", "due_date", today)),
+        default=Coalesce("due_date", today),
+        output_field=DateField(),
+    )
+    rows = (
+        Milestone.objects.filter(judged)
+        .annotate(judged_on=Least(day, today))
+        .values_list("pk", "account_id", "target_score", "judged_on")
+        .order_by()
+    )
+    return list(rows)

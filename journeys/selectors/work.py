@@ -77,3 +77,12 @@ def feedback_list(
     if account_id:
         queryset = queryset.filter(account_id=account_id)
     return queryset.order_by("-created_at", "-pk")
+
+
+def meeting_rows_for_programs(*, program_ids: list[int]) -> list[tuple[int, int, dt.datetime]]:
+    """(program_id, account_id, occurred_at) of the meetings logged against these programmes."""
+    return list(
+        Meeting.objects.filter(program_id__in=program_ids)
+        .values_list("program_id", "account_id", "occurred_at")
+        .order_by()
+    )

@@ -13,9 +13,20 @@ from accounts.models import Account, Contact
 from accounts.services import contact_mark_met
 from cs_platform.models import User
 
+from ..extensions import meeting_program_choices
 from ..models import ActivityKind, Meeting, MeetingContact, MeetingStaff, MeetingType, Sentiment
 from .activities import activity_record
 from .tasks import task_create
+
+
+def meeting_program_check(program_id: int | None) -> None:
+    """Refuse a programme id that no app offers for meetings."""
+    if program_id is None:
+        return
+    if isinstance(program_id, bool) or program_id not in dict(meeting_program_choices()):
+        raise ValidationError(
+            {"program": _("Unknown programme %(id)s for a meeting.") % {"id": program_id}}
+        )
 
 
 @transaction.atomic
@@ -32,8 +43,11 @@ def meeting_log(
     sentiment: str = Sentiment.NEUTRAL,
     logged_by: User | None = None,
     next_step_due: dt.date | None = None,
+    program_id: int | None = None,
 ) -> Meeting:
-    """Log a meeting: attendees, one task per next step, a meeting activity, last-met dates."""
+    """Log a meeting: attendees, one task per next step, a meeting activity, last-met dates.
+    `program_id`: the touch programme it belongs to (one of `meeting_program_choices()`)."""
+    meeting_program_check(program_id)
     if meeting_type not in MeetingType.values:
         raise ValidationError({"meeting_type": _("Unknown meeting type.")})
     if sentiment not in Sentiment.values:
@@ -55,6 +69,7 @@ def meeting_log(
         next_steps=steps,
         sentiment=sentiment,
         logged_by=logged_by,
+        program_id=program_id,
     )
     MeetingContact.objects.bulk_create(
         [MeetingContact(tenant_id=account.tenant_id, meeting=meeting, contact=c) for c in contacts],
@@ -89,6 +104,7 @@ def meeting_log(
             "sentiment": sentiment,
             "contacts": [c.pk for c in contacts],
             "next_steps": steps,
+            "program": program_id,
         },
         source_key=f"meeting:{meeting.pk}",
     )

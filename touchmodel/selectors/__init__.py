@@ -1,7 +1,7 @@
 """Reads of touchmodel."""
 
-from .effect import effect_chain, program_effect, rule_effect
-from .planner import capacity_overview, planner_chart, program_list
+from .effect import effect_chain, program_effect, programs_touches, rule_effect
+from .planner import capacity_overview, planner_chart, program_list, program_measured
 from .rules import firing_list, rule_list, rule_plan, rule_test
 from .tiers import account_tier_get, health_by_tier, tier_counts, tier_of_accounts
 
@@ -14,6 +14,8 @@ __all__ = [
     "planner_chart",
     "program_effect",
     "program_list",
+    "program_measured",
+    "programs_touches",
     "rule_effect",
     "rule_list",
     "rule_plan",

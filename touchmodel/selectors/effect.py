@@ -20,6 +20,7 @@ from ..models import (
     EmailStatus,
     FiringStatus,
     OutboundEmail,
+    ProgramKind,
     Rule,
     RuleFiring,
     SeminarRegistration,
@@ -27,6 +28,9 @@ from ..models import (
 )
 
 WINDOW_DAYS = 30
+# NOTE: reads of Learn & Support count for every content-track programme; a year of them is
+# enough for the effect chain's windows and keeps the query bounded.
+READS_LOOKBACK_DAYS = 365
 TOUCH_COLUMNS = ["account_id", "touched_at", "kind"]
 
 
@@ -34,31 +38,78 @@ def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
-def program_touches(*, program: TouchProgram) -> pd.DataFrame:
+def programs_touches(*, programs: list[TouchProgram]) -> pd.DataFrame:
+    """Every touch of these programmes (program_id, account_id, touched_at, kind), one query
+    per source whatever the number of programmes: playbook firings, seminar attendance,
+    e-mails sent outside playbooks, 1:1 meetings logged against the programme, and, for
+    content-track programmes, the articles the accounts' known readers read."""
+    ids = [p.pk for p in programs]
+    columns = ["program_id", *TOUCH_COLUMNS]
     firings = _frame(
-        RuleFiring.objects.filter(rule__program=program, status=FiringStatus.DONE)
-        .values_list("account_id", "fired_at", "action")
+        RuleFiring.objects.filter(rule__program_id__in=ids, status=FiringStatus.DONE)
+        .values_list("rule__program_id", "account_id", "fired_at", "action")
         .order_by(),
-        TOUCH_COLUMNS,
+        columns,
     )
     attended = _frame(
         SeminarRegistration.objects.filter(
-            seminar__program=program, attendance=Attendance.ATTENDED, account__isnull=False
+            seminar__program_id__in=ids, attendance=Attendance.ATTENDED, account__isnull=False
         )
-        .values_list("account_id", "seminar__starts_at")
+        .values_list("seminar__program_id", "account_id", "seminar__starts_at")
         .order_by(),
-        ["account_id", "touched_at"],
+        columns[:3],
     ).assign(kind="seminar_attended")
     emails = _frame(
         OutboundEmail.objects.filter(
-            program=program, status=EmailStatus.SENT, account__isnull=False, firing__isnull=True
+            program_id__in=ids,
+            status=EmailStatus.SENT,
+            account__isnull=False,
+            firing__isnull=True,
         )
-        .values_list("account_id", "sent_at")
+        .values_list("program_id", "account_id", "sent_at")
         .order_by(),
-        ["account_id", "touched_at"],
+        columns[:3],
     ).assign(kind="email")
-    parts = [f for f in (firings, attended, emails, _reads(rule__program=program)) if not f.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TOUCH_COLUMNS)
+    meetings = integrations.meetings_for_programs(program_ids=ids).assign(kind="meeting")
+    parts = [firings, attended, emails, meetings, _reads_by_program(ids)]
+    content_ids = [p.pk for p in programs if p.kind == ProgramKind.CONTENT_TRACK]
+    if content_ids:
+        reads = integrations.activities_since(
+            kinds=["content_view"], since=timezone.now() - dt.timedelta(days=READS_LOOKBACK_DAYS)
+        )
+        parts += [
+            reads[["account_id", "occurred_at"]]
+            .rename(columns={"occurred_at": "touched_at"})
+            .assign(program_id=program_id, kind="article_read")
+            for program_id in content_ids
+        ]
+    parts = [f[columns] for f in parts if not f.empty]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    # A read an e-mail of a content programme brought is also one of its organic reads.
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def program_touches(*, program: TouchProgram) -> pd.DataFrame:
+    return programs_touches(programs=[program])[TOUCH_COLUMNS]
+
+
+def _reads_by_program(program_ids: list[int]) -> pd.DataFrame:
+    """program_id, account_id, touched_at, kind of the reads that e-mails of these programmes'
+    rule firings brought (content records the link's firing on the timeline entry)."""
+    columns = ["program_id", *TOUCH_COLUMNS]
+    reads = integrations.reads_from_firings()
+    if reads.empty:
+        return pd.DataFrame(columns=columns)
+    programs = dict(
+        RuleFiring.objects.filter(
+            pk__in=reads["firing_id"].unique().tolist(), rule__program_id__in=program_ids
+        )
+        .values_list("pk", "rule__program_id")
+        .order_by()
+    )
+    reads = reads[reads["firing_id"].isin(list(programs))]
+    return reads.assign(program_id=reads["firing_id"].map(programs), kind="article_read")[columns]
 
 
 def _reads(**firings: Any) -> pd.DataFrame:

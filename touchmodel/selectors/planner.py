@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Account
 from cs_platform.models import Membership, Role, User
@@ -235,3 +237,84 @@ def downgrade_candidates(
         }
         for r in chosen.itertuples()
     ]
+
+
+# --- measured reach and value (from the effect chain) -----------------------------------------
+
+MEASURED_DAYS = 90
+FAR_OFF_RATIO = 2.0
+VALUE_STEP_POINTS = 5.0
+MIN_ACCOUNTS_FOR_VALUE = 3
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What the effect chain measured for a programme, beside its typed-in estimates.
+
+    reach_per_month: accounts touched in the last 90 days / 3. value (1–5): 3, plus one step
+    per 5 points of health the touched accounts gained in the 30 days after their first touch
+    over comparable untouched accounts (`uplift`); None until 3 touched accounts are 30 days
+    past their first touch. An estimate is far off when the reach is more than twice or less
+    than half the measured one, or the value 2 or more steps away."""
+
+    reach_per_month: float
+    value: int | None
+    uplift: float | None
+    accounts_measured: int
+    reach_far_off: bool
+    value_far_off: bool
+
+    @property
+    def far_off(self) -> bool:
+        return self.reach_far_off or self.value_far_off
+
+
+def _uplift(outcome: dict) -> tuple[float | None, int]:
+    touched, control = outcome["touched"], outcome["control"]
+    if touched["accounts"] < MIN_ACCOUNTS_FOR_VALUE or touched["score_before"] is None:
+        return None, touched["accounts"]
+    gain = touched["score_after"] - touched["score_before"]
+    if control["accounts"] and control["score_before"] is not None:
+        gain -= control["score_after"] - control["score_before"]
+    return round(gain, 1), touched["accounts"]
+
+
+def program_measured(
+    *, programs: list[TouchProgram], now: dt.datetime | None = None
+) -> dict[int, Measured]:
+    """Measured reach and value of each programme (one query per touch source for all of
+    them, then the effect chain of each programme that has touches)."""
+    from .effect import TOUCH_COLUMNS, effect_chain, programs_touches
+
+    now = now or timezone.now()
+    touches = programs_touches(programs=programs)
+    if not touches.empty:
+        touches = touches.assign(at=pd.to_datetime(touches["touched_at"], utc=True))
+    since = pd.Timestamp(now - dt.timedelta(days=MEASURED_DAYS))
+    result: dict[int, Measured] = {}
+    for program in programs:
+        mine = touches[touches["program_id"] == program.pk] if not touches.empty else touches
+        recent = mine[mine["at"] >= since] if not mine.empty else mine
+        reach = (
+            round(recent["account_id"].nunique() / (MEASURED_DAYS / 30), 1) if len(recent) else 0
+        )
+        uplift, accounts = (None, 0)
+        if not mine.empty:
+            chain = effect_chain(touches=mine[TOUCH_COLUMNS], now=now)
+            uplift, accounts = _uplift(chain["outcome"])
+        value = None
+        if uplift is not None:
+            value = int(min(5, max(1, 3 + round(uplift / VALUE_STEP_POINTS))))
+        estimate = program.reach_per_month
+        reach_far_off = bool(reach) and not (
+            reach / FAR_OFF_RATIO <= estimate <= reach * FAR_OFF_RATIO
+        )
+        result[program.pk] = Measured(
+            reach_per_month=reach,
+            value=value,
+            uplift=uplift,
+            accounts_measured=accounts,
+            reach_far_off=reach_far_off,
+            value_far_off=value is not None and abs(value - program.value_per_customer) >= 2,
+        )
+    return result
