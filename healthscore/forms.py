@@ -145,6 +145,15 @@ class ComponentForm(forms.Form):
         required=False,
         help_text=_("For “Count of an event”: the event name."),
     )
+    basis = forms.ChoiceField(
+        label=_("Journey progress counts"),
+        required=False,
+        choices=[
+            ("", _("milestones on time")),
+            ("attainment", _("milestones whose target score was reached")),
+        ],
+        help_text=_("For “Journey milestones”: what makes a milestone count."),
+    )
     group = forms.ChoiceField(label=_("Group"), required=False)
     weight = forms.FloatField(label=_("Weight"), min_value=0, max_value=100)
     scheme = forms.ChoiceField(
@@ -223,6 +232,10 @@ class ComponentForm(forms.Form):
             params["event"] = data["event"].strip()
         else:
             params.pop("event", None)
+        if data["measure"] == "journey_progress" and data.get("basis") == "attainment":
+            params["basis"] = "attainment"
+        else:
+            params.pop("basis", None)
         scheme: dict[str, Any] = {"type": data["scheme"]}
         old_scheme = comp.get("scheme") or {}
         if data["scheme"] == "ranges":
@@ -263,6 +276,7 @@ def component_initial(comp: dict[str, Any]) -> dict[str, Any]:
         "measure": comp.get("measure"),
         "days": params.get("days"),
         "event": params.get("event", ""),
+        "basis": params.get("basis", ""),
         "group": comp.get("group") or "",
         "weight": comp.get("weight"),
         "scheme": scheme.get("type", "ranges"),

@@ -21,6 +21,8 @@ from journeys.selectors import activity_count_by_account, milestone_progress_by_
 from .models import KeyEvent, SurveyResponse
 
 ENGAGEMENT_KINDS = ["content_view", "seminar_attendance"]
+ATTAINMENT = "attainment"
+JOURNEY_PROGRESS_BASES = ("on_time", ATTAINMENT)
 USAGE_MEASURES = {"active_days", "feature_breadth", "usage_trend", "event_count"}
 LIVE_CONTRACT = [ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED]
 
@@ -32,6 +34,7 @@ class Spec:
     measure: str
     days: int | None = None
     event: str | None = None
+    basis: str | None = None  # journey_progress: None (on time) or "attainment"
 
 
 def spec_of(component: dict[str, Any]) -> Spec:
@@ -41,7 +44,10 @@ def spec_of(component: dict[str, Any]) -> Spec:
     params = component.get("params") or {}
     days = params.get("days", MEASURES[measure].default_days)
     event = params.get("event") if measure == "event_count" else None
-    return Spec(measure=measure, days=days, event=event)
+    basis = (
+        ATTAINMENT if measure == "journey_progress" and params.get("basis") == ATTAINMENT else None
+    )
+    return Spec(measure=measure, days=days, event=event, basis=basis)
 
 
 def _accounts_sql(ids: list[int]) -> tuple[str, list[Any]]:
@@ -170,6 +176,14 @@ def _other(
             .order_by()
         )
         return pd.Series(dict(rows), dtype=float)
+    if spec.measure == "journey_progress" and spec.basis == ATTAINMENT:
+        # NOTE: the share of judged milestones whose target score was reached (an option of
+        # the measure: scorecards without `basis` keep the on-time share below).
+        if "attainment" not in cache:
+            from .selectors.milestones import milestone_attainment_by_account
+
+            cache["attainment"] = milestone_attainment_by_account(as_of=as_of)
+        return pd.Series(cache["attainment"], dtype=float).reindex(ids)
     if spec.measure == "journey_progress":
         if "progress" not in cache:
             cache["progress"] = milestone_progress_by_account(as_of=as_of)

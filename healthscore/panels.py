@@ -104,9 +104,9 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
 
 
 def milestones_at_risk_context(request: HttpRequest) -> dict[str, Any]:
-    from .selectors.milestones import milestone_risk_days, milestones_at_risk
+    from .selectors.milestones import milestones_at_risk
 
-    return {**milestones_at_risk(), "risk_days": milestone_risk_days()}
+    return milestones_at_risk()
 
 
 def _milestone_check(milestones: list[Milestone]) -> dict[int, dict[str, Any]]:

@@ -18,13 +18,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from journeys.selectors import milestone_open_rows
+from cs_platform.scoping import require_current_tenant
+from journeys.selectors import milestone_judged_rows, milestone_open_rows
 
-from ..models import HealthSettings
+from ..models import HealthScore, HealthSettings
 from .scores import health_latest_by_account
 
 ON_TRACK, AT_RISK, MISSED, NO_SCORE = "on_track", "at_risk", "missed", "no_score"
@@ -57,10 +59,10 @@ def milestone_score_states(
     `scores` overrides the latest stored scores (an intra-day recompute may pass its own)."""
     ids = None if account_ids is None else sorted({int(a) for a in account_ids})
     today = today or timezone.localdate()
-    risk_days = risk_days if risk_days is not None else milestone_risk_days()
     frame = pd.DataFrame.from_records(milestone_open_rows(account_ids=ids), columns=COLUMNS)
     if frame.empty:
         return frame.assign(score=[], state=[], days_left=[])
+    risk_days = risk_days if risk_days is not None else milestone_risk_days()
     if scores is None:
         scores = {a: row["score"] for a, row in health_latest_by_account(account_ids=ids).items()}
     frame["score"] = frame["account_id"].map(scores).astype(float)
@@ -109,8 +111,9 @@ def milestone_checks_for(milestone_ids: set[int], account_ids: set[int]) -> dict
 
 def milestones_at_risk(*, limit: int = 50) -> dict[str, Any]:
     """The portfolio's milestones at risk and missed (below target), soonest due first, with
-    their account's name and owner; counts of every state."""
-    frame = milestone_score_states()
+    their account's name and owner; counts of every state; the at-risk window in days."""
+    risk_days = milestone_risk_days()
+    frame = milestone_score_states(risk_days=risk_days)
     counts = (
         {str(k): int(v) for k, v in frame["state"].value_counts().items()}
         if not frame.empty
@@ -146,4 +149,30 @@ def milestones_at_risk(*, limit: int = 50) -> dict[str, Any]:
                 "tone": STATE_TONES[row.state],
             }
         )
-    return {"rows": rows, "counts": counts, "total": len(flagged)}
+    return {"rows": rows, "counts": counts, "total": len(flagged), "risk_days": risk_days}
+
+
+def milestone_attainment_by_account(*, as_of: dt.date) -> dict[int, float]:
+    """Per account, the share (%) of its judged milestones (done, marked missed or past due
+    by `as_of`) whose target score the account had reached on the day it was judged (its
+    latest score on or before that day). Accounts with nothing judged yet are left out.
+    One query for the milestones, one for all their scores (LATERAL lookups)."""
+    rows = milestone_judged_rows(as_of=as_of)
+    if not rows:
+        return {}
+    ids, accounts, targets, days = (list(column) for column in zip(*rows, strict=True))
+    table = HealthScore._meta.db_table
+    sql = (
+        "SELECT m.account_id, m.target, s.score "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::date[]) "
+        "AS m(id, account_id, target, day) "
+        f"LEFT JOIN LATERAL (SELECT h.score FROM {table} h WHERE h.tenant_id = %s "
+        "AND h.account_id = m.account_id AND h.day <= m.day ORDER BY h.day DESC LIMIT 1) s "
+        "ON true"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ids, accounts, targets, days, require_current_tenant().pk])
+        frame = pd.DataFrame(cursor.fetchall(), columns=["account_id", "target", "score"])
+    frame["attained"] = (frame["score"].astype(float) >= frame["target"]).astype(float)
+    shares = frame.groupby("account_id")["attained"].mean() * 100
+    return {int(a): round(float(v), 2) for a, v in shares.items()}

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop, override
 
 from cs_platform.models import Tenant, User
 
+from ..measures import JOURNEY_PROGRESS_BASES
 from ..measures_catalog import MEASURES, SCHEME_TYPES
 from ..models import HealthSettings, KeyEvent, Scorecard, ScorecardVersion
 
@@ -183,6 +184,24 @@ def _check_ranges(key: str, ranges: Any, errors: list[str]) -> None:
         errors.append(_("Component %(key)s: range minimums must increase.") % {"key": key})
 
 
+def _check_params(key: str, measure: Any, params: Any, errors: list[str]) -> None:
+    if not isinstance(params, dict):
+        errors.append(_("Component %(key)s: params must be an object.") % {"key": key})
+        params = {}
+    if "days" in params:
+        days = params["days"]
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+            errors.append(_("Component %(key)s: days must be 1–365.") % {"key": key})
+    if measure == "journey_progress" and params.get("basis", "on_time") not in (
+        JOURNEY_PROGRESS_BASES
+    ):
+        errors.append(_("Component %(key)s: basis must be on_time or attainment.") % {"key": key})
+    if measure == "event_count" and not (
+        isinstance(params.get("event"), str) and params.get("event")
+    ):
+        errors.append(_("Component %(key)s: name the event to count.") % {"key": key})
+
+
 def _check_component(comp: Any, group_keys: set[str], errors: list[str]) -> str | None:
     if not isinstance(comp, dict):
         errors.append(_("A component must be an object."))
@@ -196,18 +215,7 @@ def _check_component(comp: Any, group_keys: set[str], errors: list[str]) -> str 
             _("Component %(key)s: unknown measure %(measure)r.")
             % {"key": key, "measure": comp.get("measure")}
         )
-    params = comp.get("params") or {}
-    if not isinstance(params, dict):
-        errors.append(_("Component %(key)s: params must be an object.") % {"key": key})
-        params = {}
-    if "days" in params:
-        days = params["days"]
-        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
-            errors.append(_("Component %(key)s: days must be 1–365.") % {"key": key})
-    if comp.get("measure") == "event_count" and not (
-        isinstance(params.get("event"), str) and params.get("event")
-    ):
-        errors.append(_("Component %(key)s: name the event to count.") % {"key": key})
+    _check_params(key, comp.get("measure"), comp.get("params") or {}, errors)
     group = comp.get("group")
     if group is not None and group not in group_keys:
         errors.append(

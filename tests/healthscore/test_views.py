@@ -443,7 +443,13 @@ def test_a_duplicate_scorecard_name_is_refused(admin_user, card):
 def test_an_admin_changes_the_alert_threshold(admin_user, defaults):
     response = client_for(admin_user).post(
         url("healthscore:alert_settings"),
-        {"drop_points": "10", "drop_window_days": "7", "alert_on_red": "on", "task_due_days": "3"},
+        {
+            "drop_points": "10",
+            "drop_window_days": "7",
+            "alert_on_red": "on",
+            "task_due_days": "3",
+            "milestone_risk_days": "14",
+        },
     )
     assert response.status_code == 302
     assert HealthSettings.objects.get().drop_points == 10
