@@ -119,7 +119,17 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     return page_selectors.portfolio_summary()
 
 
+def _milestones_after_now(account_ids: list[int]) -> None:
+    """Accounts rescored at event time: their milestones may have turned at risk."""
+    from .services.milestones import milestone_risk_evaluate
+
+    milestone_risk_evaluate(account_ids=account_ids)
+
+
 def register_pages() -> None:
+    from .extensions import register_scores_now_listener
+
+    register_scores_now_listener(_milestones_after_now)
     register_milestone_check(MilestoneCheck(key="health_target", check=_milestone_check))
     register_portfolio_section(
         PortfolioSection(

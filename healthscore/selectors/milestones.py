@@ -6,8 +6,8 @@ A milestone not done is
 - "at risk" when below its target and due within the tenant's `milestone_risk_days`;
 - "on track" when its target is reached, or there is still time;
 - "no score" while the account has no score yet.
-Two queries whatever the number of milestones (the open milestones, the latest scores); the
-states are computed in pandas.
+The current score is the intra-day ("now") one while it is newer than the nightly one. A fixed
+number of queries whatever the number of milestones; the states are computed in pandas.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from cs_platform.scoping import require_current_tenant
 from journeys.selectors import milestone_judged_rows, milestone_open_rows
 
 from ..models import HealthScore, HealthSettings
-from .scores import health_latest_by_account
+from .scores import health_latest_by_account, health_now_by_account
 
 ON_TRACK, AT_RISK, MISSED, NO_SCORE = "on_track", "at_risk", "missed", "no_score"
 STATE_LABELS = {
@@ -64,7 +64,11 @@ def milestone_score_states(
         return frame.assign(score=[], state=[], days_left=[])
     risk_days = risk_days if risk_days is not None else milestone_risk_days()
     if scores is None:
-        scores = {a: row["score"] for a, row in health_latest_by_account(account_ids=ids).items()}
+        # The account's current score: its intra-day ("now") score while newer than the
+        # latest nightly one.
+        latest = health_latest_by_account(account_ids=ids)
+        latest.update(health_now_by_account(account_ids=ids))
+        scores = {a: row["score"] for a, row in latest.items()}
     frame["score"] = frame["account_id"].map(scores).astype(float)
     due = pd.to_datetime(frame["due_date"])
     frame["days_left"] = (due - pd.Timestamp(today)).dt.days

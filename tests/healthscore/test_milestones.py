@@ -84,7 +84,8 @@ def test_the_states_cost_a_fixed_number_of_queries(account, django_assert_num_qu
         other = AccountFactory()
         HealthScoreFactory(account=other, day=timezone.localdate(), score=30, band="red")
         _milestone(other, f"m{i}", 70, _in(i))
-    with django_assert_num_queries(4):  # milestones, latest day, latest scores, settings
+    # milestones, latest day, latest scores, intra-day scores, settings
+    with django_assert_num_queries(5):
         frame = milestone_score_states()
     assert len(frame) == 20
 
@@ -156,3 +157,27 @@ def test_an_admin_sets_the_at_risk_window_and_a_bad_value_is_a_400(admin_user, t
     assert client.post(page, {**fields, "milestone_risk_days": 21}).status_code == 302
     with tenant_scope(tenant):
         assert HealthSettings.objects.get().milestone_risk_days == 21
+
+
+def test_the_current_score_is_the_intra_day_one_while_newer(account):
+    from healthscore.models import HealthScoreNow
+
+    _milestone(account, "target 70", 70, _in(5))
+    assert _states() == {"target 70": "at_risk"}
+    nightly = HealthScoreFactory._meta.model.objects.get(account=account)
+    HealthScoreNow.objects.create(
+        account=account,
+        day=nightly.day + dt.timedelta(days=1),
+        version=nightly.version,
+        score=75,
+        band="green",
+    )
+    assert _states() == {"target 70": "on_track"}
+
+
+def test_an_event_time_rescore_evaluates_the_rescored_accounts_milestones(account):
+    from healthscore.extensions import scores_now_changed
+
+    _milestone(account, "target 70", 70, _in(5))
+    scores_now_changed(account_ids=[account.pk])
+    assert Task.objects.filter(account=account, origin="milestone_at_risk").count() == 1

@@ -116,13 +116,38 @@ def test_article_reads_count_for_content_programmes_only(scoped):
     assert program_effect(program=seminars)["activity"]["touches"] == 0
 
 
+def test_a_read_an_e_mail_brought_counts_for_the_firings_programme_once(scoped):
+    content = TouchProgramFactory(kind="content_track", tier="tech")
+    seminars = TouchProgramFactory(kind="seminar_series")
+    account = AccountFactory()
+    firing = RuleFiringFactory(rule=RuleFactory(program=content), account=account)
+    other = RuleFiringFactory(rule=RuleFactory(program=seminars), account=account)
+    for ref in (f"firing:{firing.pk}", f"firing:{other.pk}"):
+        activity_record(
+            account=account,
+            kind="content_view",
+            title="Get Started",
+            occurred_at=_at(3 if ref.endswith(str(firing.pk)) else 2),
+            data={"ref": ref},
+        )
+    assert program_effect(program=content)["activity"]["by_kind"] == {
+        "task": 1,
+        "article_read": 2,  # its own e-mail's read (once) and the other, organic for it
+    }
+    assert program_effect(program=seminars)["activity"]["by_kind"] == {
+        "task": 1,
+        "article_read": 1,  # only the read its own firing's e-mail brought
+    }
+
+
 def test_touches_of_all_programmes_cost_a_fixed_number_of_queries(
     one_to_one, django_assert_num_queries
 ):
     programs = [one_to_one, *[TouchProgramFactory(kind="content_track") for _ in range(5)]]
     for program in programs[:3]:
         RuleFiringFactory(rule=RuleFactory(program=program), account=AccountFactory())
-    with django_assert_num_queries(5):  # firings, seminars, e-mails, meetings, reads
+    # firings, seminars, e-mails, meetings, reads e-mails brought, every read
+    with django_assert_num_queries(6):
         touches = programs_touches(programs=programs)
     assert set(touches["program_id"]) >= {p.pk for p in programs[:3]}
 
