@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -49,11 +49,15 @@ class ReaderIdentity:
     contact_id: int
     account_id: int
     # Where the reader came from: the opaque `ref` of the e-mail link that opened this session
-    # (touchmodel puts "firing:<id>"), recorded on the reads so the touch gets their credit.
+    # (touchmodel puts "firing:<id>"), recorded on the reads of the next REF_SECONDS so the
+    # touch gets their credit.
     ref: str = ""
 
 
 MAX_REF_LENGTH = 64
+# Reads within a day of the click count for the e-mail that brought the reader; later reads in
+# the same session are the reader's own.
+REF_SECONDS = 60 * 60 * 24
 
 
 def _session_key() -> str:
@@ -216,7 +220,12 @@ def magic_link_consume(*, token: str) -> Contact:
 
 def reader_sign_in(*, session: SessionBase, contact: Contact, ref: str = "") -> None:
     session.cycle_key()
-    session[_session_key()] = {"c": contact.pk, "a": contact.account_id, "r": ref}
+    session[_session_key()] = {
+        "c": contact.pk,
+        "a": contact.account_id,
+        "r": ref,
+        "rt": int(timezone.now().timestamp()),
+    }
 
 
 def reader_sign_out(*, session: SessionBase) -> None:
@@ -227,8 +236,11 @@ def reader_from_session(*, session: SessionBase) -> ReaderIdentity | None:
     data = session.get(_session_key())
     if not isinstance(data, dict) or "c" not in data:
         return None
+    fresh = timezone.now().timestamp() - float(data.get("rt") or 0) <= REF_SECONDS
     return ReaderIdentity(
-        contact_id=int(data["c"]), account_id=int(data["a"]), ref=str(data.get("r") or "")
+        contact_id=int(data["c"]),
+        account_id=int(data["a"]),
+        ref=str(data.get("r") or "") if fresh else "",
     )
 
 

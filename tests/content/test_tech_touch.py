@@ -202,3 +202,18 @@ def test_reads_an_email_brought_count_for_its_rules_program_in_the_effect_chain(
     }
     assert rule_effect(rule=rule)["activity"]["by_kind"] == {"email": 1, "article_read": 1}
     assert program_effect(program=other)["activity"]["touches"] == 0
+
+
+def test_reads_a_day_after_the_click_are_the_readers_own(rule, client):
+    _article("get-started")
+    later = _article("later")
+    contact = ContactFactory(account=_tech_account())
+    rules_evaluate()
+    link = next(u for u in _links(OutboundEmail.objects.get()) if u.endswith("=get-started"))
+    client.get(_follow(client, link)["Location"])
+    with time_machine.travel(suite_now() + dt.timedelta(days=2), tick=False):
+        assert client.get(f"/learn/acme/a/{later.slug}/").status_code == 200
+    reads = Activity.objects.filter(account=contact.account, kind="content_view")
+    refs = {a.data["slug"]: a.data.get("ref") for a in reads}
+    assert refs == {"get-started": f"firing:{RuleFiring.objects.get().pk}", "later": None}
+    assert {a.contact for a in reads} == {contact}
