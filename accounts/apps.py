@@ -24,6 +24,22 @@ class AccountsConfig(AppConfig):
         for model in (Contact, Contract, Segment):
             register_trashable(model)
 
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from cs_platform.celery import app
+
+        # Imports whose worker died start again (cs_platform/leases.py).
+        sweep = {
+            "accounts-import-lease-sweep": {
+                "task": "accounts.sweep_import_leases",
+                "schedule": timedelta(seconds=settings.JOB_LEASE_SWEEP_SECONDS),
+            }
+        }
+        settings.CELERY_BEAT_SCHEDULE.update(sweep)
+        app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **sweep}
+
     def seed_demo(self, tenant: Any, *, log: Any) -> None:
         from .demo import demo_seed
 

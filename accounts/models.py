@@ -285,6 +285,12 @@ class ImportJob(TenantScopedModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Lease of the run (cs_platform/leases.py): `attempts` is the fencing token; `stalls`
+    # counts workers that died holding it (the beat sweep started the import again).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    stalls = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

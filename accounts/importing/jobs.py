@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
+from typing import Any
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from cs_platform.leases import Heartbeat, lease_seconds, max_stalls, worker_name
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 
@@ -59,14 +62,41 @@ def import_job_rerun(*, job: ImportJob, dry_run: bool, created_by: User | None) 
     return new
 
 
-def import_job_run(*, job_id: int) -> str:
-    """Claim a pending job (a redelivered task finds it claimed and does nothing) and run it."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    )
+def _claim(job_id: int, worker: str) -> int | None:
+    """Take a pending job under a lease; returns the attempt (the fencing token)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_importjob SET status = 'running', attempts = attempts + 1,"
+            " worker = %s, started_at = %s,"
+            " lease_expires_at = clock_timestamp() + make_interval(secs => %s)"
+            " WHERE id = %s AND status = 'pending' RETURNING attempts",
+            [worker[:200], timezone.now(), lease_seconds(), job_id],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _renew(job_id: int, attempt: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_importjob"
+            " SET lease_expires_at = clock_timestamp() + make_interval(secs => %s)"
+            " WHERE id = %s AND status = 'running' AND attempts = %s",
+            [lease_seconds(), job_id, attempt],
+        )
+        return cursor.rowcount == 1
+
+
+def import_job_run(*, job_id: int, worker: str | None = None) -> str:
+    """Claim a pending job (a redelivered task finds it claimed and does nothing) and run it
+    under a lease renewed by a heartbeat; a worker killed mid-import lets the lease expire and
+    `import_jobs_sweep` starts the job again (the real run writes in one transaction, so a
+    killed run left nothing behind)."""
+    attempt = _claim(job_id, worker or worker_name())
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if not claimed:
+    if attempt is None:
         return job.status
+    mine = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING, attempts=attempt)
     language = (job.created_by.language if job.created_by else "") or (
         require_current_tenant().default_language
     )
@@ -74,20 +104,28 @@ def import_job_run(*, job_id: int) -> str:
     def progress(done: int, total: int) -> None:
         cache.set(_progress_key(job_id), (done, total), PROGRESS_TTL)
 
+    heartbeat: Any = (
+        nullcontext() if connection.in_atomic_block else Heartbeat(lambda: _renew(job_id, attempt))
+    )
     try:
-        with job.file.open("rb") as handle:
+        with heartbeat, job.file.open("rb") as handle:
             data = handle.read()
-        with translation.override(language):
-            report = run_import(kind=job.kind, data=data, dry_run=job.dry_run, progress=progress)
-            summary = report.summary()
+            with translation.override(language):
+                report = run_import(
+                    kind=job.kind, data=data, dry_run=job.dry_run, progress=progress
+                )
+                summary = report.summary()
     except Exception as exc:
         logger.exception("Import job %s crashed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
+        mine.update(
+            status=ImportStatus.FAILED,
+            message=str(exc)[:2000],
+            finished_at=timezone.now(),
+            lease_expires_at=None,
         )
         return ImportStatus.FAILED
     status = ImportStatus.SUCCEEDED if report.ok else ImportStatus.FAILED
-    ImportJob.objects.filter(pk=job_id).update(
+    mine.update(
         status=status,
         total_rows=report.total_rows,
         processed_rows=report.total_rows,
@@ -96,9 +134,33 @@ def import_job_run(*, job_id: int) -> str:
         errors=report.errors_as_json(),
         message=summary,
         finished_at=timezone.now(),
+        lease_expires_at=None,
     )
     cache.delete(_progress_key(job_id))
     return status
+
+
+def import_jobs_sweep() -> list[tuple[int, int]]:
+    """Beat, across tenants: imports whose worker died (lease expired) go back to pending and
+    are returned as (tenant_id, job_id) to start again; after `max_stalls()` dead workers the
+    job fails instead."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_importjob SET status = 'failed', lease_expires_at = NULL,"
+            " stalls = stalls + 1, finished_at = %s,"
+            " message = 'The import stopped: the workers running it died ' || (stalls + 1)"
+            " || ' times.'"
+            " WHERE status = 'running' AND lease_expires_at < clock_timestamp()"
+            " AND stalls + 1 >= %s",
+            [timezone.now(), max_stalls()],
+        )
+        cursor.execute(
+            "UPDATE accounts_importjob SET status = 'pending', lease_expires_at = NULL,"
+            " stalls = stalls + 1"
+            " WHERE status = 'running' AND lease_expires_at < clock_timestamp()"
+            " RETURNING tenant_id, id"
+        )
+        return [(int(t), int(i)) for t, i in cursor.fetchall()]
 
 
 def import_job_progress(job: ImportJob) -> tuple[int, int]:

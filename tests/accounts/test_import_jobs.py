@@ -89,3 +89,77 @@ def test_import_command_exits_with_a_sentence_on_errors(tenant, tmp_path):
     path.write_text("external_id,name\nA-1,\n")
     with pytest.raises(CommandError, match="1 of 1 rows have problems"):
         call_command("import_csv", "--tenant", tenant.slug, "--kind", "accounts", str(path))
+
+
+def _expire(job):
+    import datetime as dt
+
+    from accounts.models import ImportJob
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        lease_expires_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+
+
+def test_an_import_whose_worker_died_is_started_again_and_runs_once(scoped, csm_user):
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.importing.jobs import _claim, import_jobs_sweep
+
+    job = ImportJobFactory(dry_run=False)
+    assert _claim(job.pk, "celery@dead:1") == 1  # … and the worker is SIGKILLed mid-import
+    assert import_job_run(job_id=job.pk) == ImportStatus.RUNNING  # a live lease: hands off
+    _expire(job)
+    assert import_jobs_sweep() == [(scoped.pk, job.pk)]
+    assert import_jobs_sweep() == []
+    assert import_job_run(job_id=job.pk, worker="celery@alive:2") == ImportStatus.SUCCEEDED
+    job.refresh_from_db()
+    assert (job.attempts, job.stalls, job.worker) == (2, 1, "celery@alive:2")
+    assert Account.objects.count() == 1
+
+    client = Client()
+    client.force_login(csm_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(
+        reverse("accounts:import_job", kwargs={"tenant_slug": scoped.slug, "pk": job.pk})
+    )
+    assert "it was started again on another worker" in page.content.decode()
+
+
+def test_an_import_that_killed_too_many_workers_fails_with_a_reason(scoped, settings):
+    from accounts.importing.jobs import _claim, import_jobs_sweep
+
+    settings.JOB_MAX_STALLS = 2
+    job = ImportJobFactory(dry_run=False)
+    for _ in range(2):
+        _claim(job.pk, "oom")
+        _expire(job)
+        swept = import_jobs_sweep()
+    assert swept == []
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert job.message == "The import stopped: the workers running it died 2 times."
+
+
+def test_a_worker_that_lost_its_lease_does_not_overwrite_the_result(scoped):
+    from accounts.importing import jobs
+
+    job = ImportJobFactory(dry_run=False)
+    real_claim = jobs._claim
+
+    def claim_then_lose(job_id, worker):
+        attempt = real_claim(job_id, worker)
+        _expire(job)
+        jobs.import_jobs_sweep()
+        real_claim(job_id, "the-new-holder")
+        return attempt
+
+    jobs._claim = claim_then_lose
+    try:
+        jobs.import_job_run(job_id=job.pk)
+    finally:
+        jobs._claim = real_claim
+    job.refresh_from_db()
+    assert (job.status, job.worker, job.attempts) == (ImportStatus.RUNNING, "the-new-holder", 2)
