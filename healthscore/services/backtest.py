@@ -64,6 +64,9 @@ SUGGESTION_HORIZON = 90
 MONDAY = dt.date(2000, 1, 3)
 LOOKBACK_DAYS = 2 * 365
 STALE_AFTER = dt.timedelta(hours=1)
+# Above this many account-days, every 2nd (3rd, …) Monday is sampled: an account's score a
+# week later says little new, and the bootstrap's cost grows with the rows.
+MAX_SAMPLES = 1_500_000
 # The later share of the eligible days on which the suggestion is tested.
 TEST_SHARE = 1 / 3
 
@@ -360,7 +363,9 @@ def _held_out(
     )
     y = test["y"].to_numpy(dtype=float)
     return {
-        "auc": evaluation.roc_auc_ci(scores, y, test["account_id"].to_numpy()),
+        "auc": evaluation.roc_auc_ci(
+            scores, y, test["account_id"].to_numpy(), replicates=evaluation.GROUP_REPLICATES
+        ),
         "bands": evaluation.rates_by_band(evaluation.band_of(scores, bands), y),
     }
 
@@ -435,7 +440,12 @@ def backtest_compute(
     labels = [(c["key"], str(c.get("label") or c["key"])) for c in definition["components"]]
     last = today - dt.timedelta(days=min(HORIZONS))
     first = _first_day(version)
-    days = sample_days(first=first, last=last) if first is not None and first <= last else []
+    terms = pd.DataFrame(contract_term_rows(), columns=["account_id", "start", "end"])
+    customers = int(terms["account_id"].nunique())
+    days = _thinned(
+        sample_days(first=first, last=last) if first is not None and first <= last else [],
+        customers,
+    )
     source = "stored"
     report(2, _("Reading scores"))
     frame = (
@@ -446,7 +456,10 @@ def backtest_compute(
     if frame is None or frame.empty:
         source = "rescored"
         first = _first_rollup_day()
-        days = sample_days(first=first, last=last) if first is not None and first <= last else []
+        days = _thinned(
+            sample_days(first=first, last=last) if first is not None and first <= last else [],
+            customers,
+        )
         frame = (
             _scored_samples(scorecard=scorecard, definition=definition, days=days, progress=report)
             if days
@@ -456,7 +469,6 @@ def backtest_compute(
     frame["account_id"] = frame["account_id"].astype("int64")
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     frame["on"] = pd.to_datetime(frame["day"])
-    terms = pd.DataFrame(contract_term_rows(), columns=["account_id", "start", "end"])
     terms["start"], terms["end"] = pd.to_datetime(terms["start"]), pd.to_datetime(terms["end"])
     frame = frame[_customer_mask(frame, terms)].reset_index(drop=True)
     events = _events_frame(contract_outcome_rows())
@@ -481,6 +493,13 @@ def backtest_compute(
     report(85, _("Fitting suggested weights"))
     result["suggestion"] = _suggestion(frame, events, definition=definition, today=today)
     return result
+
+
+def _thinned(days: list[dt.date], customers: int) -> list[dt.date]:
+    """Every k-th day, counted back from the latest, so that days × customers stays within
+    MAX_SAMPLES."""
+    step = max(1, -(-len(days) * customers // MAX_SAMPLES))
+    return sorted(days[::-1][::step])
 
 
 def _first_day(version: ScorecardVersion | None) -> dt.date | None:
