@@ -319,6 +319,27 @@ class RuleFiring(TenantScopedModel):
         return f"touchmodel:firing:{self.pk}"
 
 
+class RuleEvaluation(TenantScopedModel):
+    """The nightly rule evaluation of one tenant and day, run under a lease
+    (touchmodel/services/evaluations.py): claimed once per day, started again by the beat sweep
+    when the worker running it died."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=8, default="pending")  # pending, running, done
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    stalls = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rule evaluation")
+        verbose_name_plural = _("rule evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day"], name="ruleevaluation_one_per_day"),
+        ]
+
+
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")

@@ -182,6 +182,13 @@ def register_all() -> None:
         {"task": "touchmodel.evaluate_rules_after_recompute", "schedule": timedelta(minutes=15)},
     )
     settings.CELERY_BEAT_SCHEDULE.setdefault(
+        "touchmodel-rule-evaluation-sweep",
+        {
+            "task": "touchmodel.sweep_rule_evaluations",
+            "schedule": timedelta(seconds=settings.JOB_LEASE_SWEEP_SECONDS),
+        },
+    )
+    settings.CELERY_BEAT_SCHEDULE.setdefault(
         "touchmodel-email-lease-sweep",
         {
             "task": "touchmodel.sweep_email_leases",

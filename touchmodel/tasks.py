@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 from celery import shared_task
-from django.core.cache import cache
 from django.utils import timezone
 
 from cs_platform.models import Tenant
@@ -24,24 +23,49 @@ from .services.email import (
     email_retry_delay,
     email_send,
 )
+from .services.evaluations import (
+    rule_evaluation_claim_day,
+    rule_evaluation_run,
+    rule_evaluations_sweep,
+)
 from .services.rules import rules_evaluate
 
 
-@shared_task(name="touchmodel.evaluate_rules", base=TenantTask, ignore_result=False)
+@shared_task(name="touchmodel.evaluate_rules", base=TenantTask, bind=True, ignore_result=False)
 def evaluate_rules(
+    self: Any,
     *,
     tenant_id: int,
     triggers: list[str] | None = None,
     account_ids: list[int] | None = None,
     reassign_tiers: bool = False,
-) -> dict[str, Any]:
+    evaluation_id: int | None = None,
+) -> dict[str, Any] | None:
     """Evaluate the tenant's playbook rules. Chain it after the nightly health recompute
-    (`reassign_tiers=True` there, so tiers follow today's bands before the rules act)."""
-    if reassign_tiers:
-        tiers_assign()
-    summary = rules_evaluate(triggers=triggers, account_ids=account_ids)
-    flush_emails.delay(tenant_id=tenant_id)
-    return {"rules": summary.rules, "fired": summary.fired, "by_status": summary.by_status}
+    (`reassign_tiers=True` there, so tiers follow today's bands before the rules act).
+    With `evaluation_id` (the nightly run) it runs under that evaluation's lease, and does
+    nothing (None) when another worker holds it or it is done."""
+
+    def work() -> dict[str, Any]:
+        if reassign_tiers:
+            tiers_assign()
+        summary = rules_evaluate(triggers=triggers, account_ids=account_ids)
+        flush_emails.delay(tenant_id=tenant_id)
+        return {"rules": summary.rules, "fired": summary.fired, "by_status": summary.by_status}
+
+    if evaluation_id is None:
+        return work()
+    worker = f"{self.request.hostname}:{os.getpid()}"
+    return rule_evaluation_run(evaluation_id=evaluation_id, work=work, worker=worker)
+
+
+@shared_task(name="touchmodel.sweep_rule_evaluations", ignore_result=True)
+def sweep_rule_evaluations() -> int:
+    """Every minute: nightly evaluations whose worker died start again elsewhere."""
+    restarted = rule_evaluations_sweep()
+    for tenant_id, evaluation_id in restarted:
+        evaluate_rules.delay(tenant_id=tenant_id, reassign_tiers=True, evaluation_id=evaluation_id)
+    return len(restarted)
 
 
 @shared_task(
@@ -81,7 +105,8 @@ def flush_emails(*, tenant_id: int) -> int:
 @shared_task(name="touchmodel.evaluate_rules_after_recompute", ignore_result=True)
 def evaluate_rules_after_recompute() -> int:
     """Beat entry (every 15 minutes): once a tenant's nightly health recompute for its today
-    is done, evaluate its rules, once per day (an atomic cache.add is the claim).
+    is done, evaluate its rules, once per day (a unique RuleEvaluation row is the claim, and
+    its lease brings the run back if the worker dies).
 
     The healthscore task may instead chain `touchmodel.evaluate_rules` by name
     (`send_task("touchmodel.evaluate_rules", kwargs={"tenant_id": …, "reassign_tiers": True})`);
@@ -93,8 +118,11 @@ def evaluate_rules_after_recompute() -> int:
         with tenant_scope(tenant):
             if not integrations.recompute_finished(day=day):
                 continue
-        if cache.add(f"touchmodel:evaluated:{tenant.pk}:{day}", 1, timeout=2 * 24 * 3600):
-            evaluate_rules.delay(tenant_id=tenant.pk, reassign_tiers=True)
+            evaluation_id = rule_evaluation_claim_day(day=day)
+        if evaluation_id is not None:
+            evaluate_rules.delay(
+                tenant_id=tenant.pk, reassign_tiers=True, evaluation_id=evaluation_id
+            )
             started += 1
     return started
 
