@@ -61,7 +61,7 @@ def _scores_and_milestones(tenant: Tenant) -> None:
             "INSERT INTO journeys_milestone (tenant_id, journey_map_id, account_id, title,"
             ' customer_goal, target_score, due_date, status, "order", created_at)'
             " SELECT %s, m.id, m.account_id, 'Milestone ' || i, '', 40 + (m.id * i) %% 50,"
-            " %s::date + ((m.id + i * 11) %% 60) - 20, 'planned', i, now()"
+            " %s::date + ((m.id + i * 11) %% 60)::int - 20, 'planned', i, now()"
             " FROM journeys_journeymap m CROSS JOIN generate_series(1, 3) i"
             " WHERE m.tenant_id = %s",
             [tenant.pk, today, tenant.pk],
@@ -96,7 +96,7 @@ def main() -> None:
             _timed("at-risk tasks, second run (idempotent)", milestone_risk_evaluate)
             print(f"    {len(created):,} at-risk milestones, one task each")
             for key, value in [
-                ("usage_event_count", {"event": "login", "at_least": 20, "days": 30}),
+                ("usage_event_count", {"event": "login", "at_least": 5, "days": 30}),
                 ("usage_active_days", {"at_most": 10, "days": 30}),
                 ("health_score_fell", {"points": 20, "days": 7}),
             ]:

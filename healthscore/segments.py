@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
+    F,
+    Max,
     OuterRef,
     QuerySet,
     Subquery,
@@ -77,21 +78,28 @@ def apply_active_days(queryset: QuerySet[Account], value: dict[str, Any]) -> Que
 
 
 def apply_score_fell(queryset: QuerySet[Account], value: dict[str, Any]) -> QuerySet[Account]:
-    """Accounts whose latest score is at least `points` below one of their scores of the
-    `days` days before it."""
-    window = ExpressionWrapper(
-        OuterRef("day") - dt.timedelta(days=value["days"]), output_field=DateField()
+    """Accounts whose score of the tenant's latest scored day is at least `points` below their
+    highest score of the `days` days before it.
+
+    NOTE: the latest day is an uncorrelated subquery (computed once); each account's peak is
+    a range scan of the (tenant, account, day) unique index."""
+    latest_day = Subquery(HealthScore.objects.order_by("-day").values("day")[:1])
+    since = ExpressionWrapper(
+        latest_day - dt.timedelta(days=value["days"]), output_field=DateField()
     )
-    higher_before = HealthScore.objects.filter(
-        account_id=OuterRef("account_id"),
-        day__lt=OuterRef("day"),
-        day__gte=window,
-        score__gte=OuterRef("score") + value["points"],
+    peak = (
+        HealthScore.objects.filter(account_id=OuterRef("account_id"), day__lt=latest_day)
+        .filter(day__gte=since)
+        .values("account_id")
+        .annotate(peak=Max("score"))
+        .values("peak")
     )
-    latest_day = HealthScore.objects.filter(account_id=OuterRef("account_id")).order_by("-day")
-    fell = HealthScore.objects.filter(
-        Exists(higher_before), day=Subquery(latest_day.values("day")[:1])
-    ).values("account_id")
+    fell = (
+        HealthScore.objects.filter(day=latest_day)
+        .annotate(peak=Subquery(peak))
+        .filter(peak__gte=F("score") + value["points"])
+        .values("account_id")
+    )
     return queryset.filter(pk__in=fell)
 
 
