@@ -363,7 +363,9 @@ def _contracts(tenant: Tenant, rng: random.Random, accounts: pd.DataFrame) -> in
         prev_key = None
         if history < 0.3:  # renewed last year
             prev_key = f"P{row.Index}"
-            prev_arr = int(round(arr * rng.uniform(0.75, 1.0), -4))
+            # One renewal in four was a downsell (the ARR went down at renewal).
+            downsold = rng.random() < 0.25
+            prev_arr = int(round(arr * rng.uniform(*((1.2, 1.6) if downsold else (0.75, 1.0))), -4))
             prev_renewal = _year_before(renewal)
             previous.append(
                 _contract(row, prev_key, plan, prev_arr, prev_renewal, ContractStatus.RENEWED)

@@ -19,6 +19,7 @@ from accounts.models import Account, Contact
 from cs_platform.models import Tenant
 
 from ..models import HealthScore, KeyEvent, SurveyResponse
+from .demo_history import healthscore_seed_demo_year
 from .ingest import MAX_EVENTS, events_ingest
 from .recompute import healthscore_recompute_history
 from .scorecards import healthscore_tenant_defaults
@@ -144,3 +145,5 @@ def healthscore_seed_demo(*, tenant: Tenant, log: Callable[[str], None]) -> None
         f"{tenant.slug}: {scored} health scores over {len(days)} days "
         f"({time.monotonic() - started:.1f}s)."
     )
+    # The year before, weekly: what the backtest tests the score against.
+    healthscore_seed_demo_year(tenant=tenant, today=today, log=log)
