@@ -11,9 +11,11 @@ from healthscore.models import (
     AlertKind,
     Band,
     ContactDaily,
+    DirtyAccount,
     EventKey,
     HealthAlert,
     HealthScore,
+    HealthScoreNow,
     HealthSettings,
     JobTrigger,
     KeyEvent,
@@ -112,6 +114,25 @@ class HealthScoreFactory(TenantOwnedFactory):
     score = 75.0
     band = Band.GREEN
     components = factory.LazyFunction(dict)
+
+
+class HealthScoreNowFactory(TenantOwnedFactory):
+    class Meta:
+        model = HealthScoreNow
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    version = factory.SubFactory(ScorecardVersionFactory, tenant=_TENANT)
+    day = factory.LazyFunction(timezone.localdate)
+    score = 62.0
+    band = Band.AMBER
+    components = factory.LazyFunction(dict)
+
+
+class DirtyAccountFactory(TenantOwnedFactory):
+    class Meta:
+        model = DirtyAccount
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
 
 
 class RecomputeJobFactory(TenantOwnedFactory):

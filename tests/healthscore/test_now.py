@@ -282,3 +282,27 @@ def test_the_api_gives_the_now_score_and_404_without_one(viewer_api, now_scored,
 def test_another_tenants_account_has_no_now_score_for_an_outsider(outsider_api, now_scored):
     response = outsider_api.get(f"/api/v1/accounts/{now_scored.pk}/health/now/")
     assert response.status_code == 404
+
+
+def test_rules_at_event_time_read_only_the_rescored_accounts_and_agree_with_the_full_run(
+    defaults,
+):
+    from tests.touchmodel.factories import RuleFactory
+    from touchmodel.selectors.triggers import trigger_candidates
+
+    a, b = AccountFactory(), AccountFactory()
+    healthscore_recompute(day=timezone.localdate() - dt.timedelta(days=1))
+    scores_now_recompute(account_ids=[a.pk])
+    for trigger, params in (("health_below", {"threshold": 101}), ("health_dropped", {})):
+        rule = RuleFactory(trigger=trigger, params=params)
+        everyone = trigger_candidates(rule=rule, now=timezone.now())
+        only_a = trigger_candidates(rule=rule, now=timezone.now(), account_ids=[a.pk])
+        assert set(only_a["account_id"]) <= {a.pk}
+        expected = everyone[everyone["account_id"] == a.pk].reset_index(drop=True)
+        assert only_a.reset_index(drop=True).equals(expected)
+    assert b.pk in set(
+        trigger_candidates(
+            rule=RuleFactory(trigger="health_below", params={"threshold": 101}),
+            now=timezone.now(),
+        )["account_id"]
+    )

@@ -24,9 +24,7 @@ def rule_plan(
     """account_id, episode_key, detail, tier, action for every account the rule would fire
     for now and has not fired for in this episode yet."""
     now = now or timezone.now()
-    frame = trigger_candidates(rule=rule, now=now)
-    if account_ids is not None:
-        frame = frame[frame["account_id"].isin(account_ids)]
+    frame = trigger_candidates(rule=rule, now=now, account_ids=account_ids)
     frame = frame[frame["account_id"].isin(integrations.active_account_ids())]
     if frame.empty:
         return frame.assign(tier=[], action=[])

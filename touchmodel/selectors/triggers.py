@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 
 import pandas as pd
 
@@ -72,8 +73,16 @@ def phase_stuck(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     return frame[COLUMNS]
 
 
+# Rules evaluated at event time (`rules_evaluate(account_ids=…)`) look at a few accounts: the
+# heavy read, a year of daily scores, is narrowed to them. A ContextVar keeps one signature
+# for every trigger function; it is set only around `trigger_candidates`.
+_only_accounts: ContextVar[list[int] | None] = ContextVar("trigger_accounts", default=None)
+
+
 def _history(now: dt.datetime, days: int) -> pd.DataFrame:
-    frame = integrations.health_history(since=(now - dt.timedelta(days=days)).date())
+    frame = integrations.health_history(
+        since=(now - dt.timedelta(days=days)).date(), account_ids=_only_accounts.get()
+    )
     return frame.sort_values(["account_id", "day"]) if not frame.empty else frame
 
 
@@ -243,6 +252,15 @@ TRIGGERS: dict[str, Candidates] = {
 }
 
 
-def trigger_candidates(*, rule: Rule, now: dt.datetime) -> pd.DataFrame:
-    frame = TRIGGERS[rule.trigger](rule, now)
+def trigger_candidates(
+    *, rule: Rule, now: dt.datetime, account_ids: list[int] | None = None
+) -> pd.DataFrame:
+    """The rule's candidates now (only among `account_ids` when given)."""
+    token = _only_accounts.set(None if account_ids is None else list(account_ids))
+    try:
+        frame = TRIGGERS[rule.trigger](rule, now)
+    finally:
+        _only_accounts.reset(token)
+    if account_ids is not None:
+        frame = frame[frame["account_id"].isin(account_ids)]
     return frame.drop_duplicates(["account_id", "episode_key"]).reset_index(drop=True)
