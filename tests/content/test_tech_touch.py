@@ -182,9 +182,11 @@ def test_a_read_from_an_email_counts_in_engagement_and_in_the_content_analytics(
 
 
 def test_reads_an_email_brought_count_for_its_rules_program_in_the_effect_chain(scoped, client):
-    program = TouchProgramFactory(kind="content_track", tier="tech")
+    # An e-mail campaign: reads count for it only when its e-mails brought them (a content
+    # track counts every known read, e-mailed or not).
+    program = TouchProgramFactory(kind="email_campaign", tier="tech")
     rule = RuleFactory(trigger="renewal_due", params={"days": 30}, program=program)
-    other = TouchProgramFactory(kind="content_track", tier="tech")
+    other = TouchProgramFactory(kind="email_campaign", tier="tech")
     article = _article("get-started")
     contact = ContactFactory(account=_tech_account())
     rules_evaluate()

@@ -388,7 +388,7 @@ def _act_email(firing: RuleFiring, run: _Run) -> dict:
             ("Learn & Support", picked.home_url or run.learn_url)
         ]
         keys += [a.key for a in picked.articles]
-        email = dict(
+        email: dict[str, Any] = dict(
             message_key=f"firing:{firing.pk}:{contact.pk}",
             to_email=contact.email,
             template="content_recommendation",
