@@ -6,13 +6,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cs_platform.api.filters import StrictFilterBackend
 from cs_platform.api.permissions import TenantRolePermission
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 from cs_platform.models import ROLE_RANK, Role
@@ -54,7 +54,7 @@ class AccountViewSet(TenantScopedModelViewSet):
 
     queryset = Account.objects.all()
     serializer_class = AccountSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = AccountFilter
     permission_classes = [ManagerDeletes]
 

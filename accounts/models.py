@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,7 @@ class Account(TenantScopedModel):
     potential_arr = models.BigIntegerField(
         _("potential ARR (minor units)"),
         default=0,
+        validators=[MinValueValidator(0)],
         help_text=_("How far the contract can grow, in the tenant's currency's minor units."),
     )
     maturity_stage = models.PositiveSmallIntegerField(
@@ -117,7 +119,9 @@ class Contract(TenantScopedModel):
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     plan = models.CharField(_("plan"), max_length=100)
     arr = models.BigIntegerField(
-        _("ARR (minor units)"), help_text=_("Annual recurring revenue in minor units (yen: yen).")
+        _("ARR (minor units)"),
+        help_text=_("Annual recurring revenue in minor units (yen: yen)."),
+        validators=[MinValueValidator(0)],
     )
     currency = models.CharField(_("currency"), max_length=3, default="JPY")
     start_date = models.DateField(_("start date"))

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.fields import get_error_detail
 
+from cs_platform.api.exceptions import as_api_error
 from cs_platform.api.viewsets import TenantScopedSerializer
 from cs_platform.models import User
 from cs_platform.scoping import CurrentTenantId
@@ -26,7 +26,7 @@ def tenant_members() -> Any:
 
 
 def _django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(get_error_detail(exc))
+    return as_api_error(exc)
 
 
 class AccountSerializer(TenantScopedSerializer):
@@ -188,7 +188,7 @@ class ContractExpandSerializer(serializers.Serializer):
 
 
 class SegmentSerializer(TenantScopedSerializer):
-    created_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    created_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Segment

@@ -84,7 +84,7 @@ class ArticleSerializer(TenantScopedSerializer):
     def validate_translations(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         languages = [t["language"] for t in value]
         if len(set(languages)) != len(languages):
-            raise serializers.ValidationError("One translation per language.")
+            raise serializers.ValidationError("One translation per language.", code="unique")
         return value
 
     @staticmethod

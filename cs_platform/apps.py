@@ -10,3 +10,6 @@ class CsPlatformConfig(AppConfig):
     def ready(self) -> None:
         # Registers the OpenAPI descriptions of our authentication classes.
         from .api import schema  # noqa: F401
+        from .validators import install_field_validators
+
+        install_field_validators()

@@ -187,7 +187,9 @@ class SeminarViewSet(TenantScopedModelViewSet):
         if data.validated_data.get("contact"):
             contact = Contact.objects.filter(pk=data.validated_data["contact"]).first()
             if contact is None or not contact.email:
-                raise serializers.ValidationError({"contact": "No such contact with an e-mail."})
+                raise serializers.ValidationError(
+                    {"contact": "No such contact with an e-mail."}, code="rule"
+                )
         try:
             registration = services.seminar_register(
                 seminar=seminar,
@@ -198,9 +200,13 @@ class SeminarViewSet(TenantScopedModelViewSet):
                 source=RegistrationSource.CSM,
             )
         except services.SeminarFull:
-            raise serializers.ValidationError({"seminar": "The seminar is full."}) from None
+            raise serializers.ValidationError(
+                {"seminar": "The seminar is full."}, code="rule"
+            ) from None
         except services.SeminarClosed:
-            raise serializers.ValidationError({"seminar": "The seminar has started."}) from None
+            raise serializers.ValidationError(
+                {"seminar": "The seminar has started."}, code="rule"
+            ) from None
         return Response(
             SeminarRegistrationSerializer(registration, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -221,7 +227,7 @@ class SeminarViewSet(TenantScopedModelViewSet):
                 actor=_user_or_none(request),
             )
         except ValueError as exc:
-            raise serializers.ValidationError({"attended": str(exc)}) from None
+            raise serializers.ValidationError({"attended": str(exc)}, code="rule") from None
         return Response(AttendanceResultSerializer(result).data)
 
 

@@ -47,26 +47,47 @@ class TouchSettings(TenantScopedModel):
         _("default tier"), max_length=8, choices=Tier.choices, default=Tier.TECH
     )
     hours_high = models.DecimalField(
-        _("CSM hours per high-touch account per month"), max_digits=6, decimal_places=2, default=4
+        _("CSM hours per high-touch account per month"),
+        max_digits=6,
+        decimal_places=2,
+        default=4,
+        validators=[MinValueValidator(0)],
     )
     hours_low = models.DecimalField(
-        _("CSM hours per low-touch account per month"), max_digits=6, decimal_places=2, default=1
+        _("CSM hours per low-touch account per month"),
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
     )
     hours_tech = models.DecimalField(
         _("CSM hours per tech-touch account per month"),
         max_digits=6,
         decimal_places=2,
         default=0.1,
+        validators=[MinValueValidator(0)],
     )
     default_csm_hours = models.DecimalField(
-        _("default CSM hours per month"), max_digits=6, decimal_places=1, default=120
+        _("default CSM hours per month"),
+        max_digits=6,
+        decimal_places=1,
+        default=120,
+        validators=[MinValueValidator(0)],
     )
     email_from = models.CharField(_("sender address"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("touch model settings")
         verbose_name_plural = _("touch model settings")
-        constraints = [models.UniqueConstraint(fields=["tenant"], name="touchsettings_one")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="touchsettings_one"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    hours_high__gte=0, hours_low__gte=0, hours_tech__gte=0, default_csm_hours__gte=0
+                ),
+                name="touchsettings_hours_not_negative",
+            ),
+        ]
 
     def hours_for(self, tier: str) -> float:
         return float({"high": self.hours_high, "low": self.hours_low}.get(tier, self.hours_tech))
@@ -81,8 +102,12 @@ class TierRule(TenantScopedModel):
     name = models.CharField(_("name"), max_length=200)
     position = models.PositiveIntegerField(_("position"), default=0)
     tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
-    arr_min = models.BigIntegerField(_("ARR at least"), null=True, blank=True)
-    arr_max = models.BigIntegerField(_("ARR below"), null=True, blank=True)
+    arr_min = models.BigIntegerField(
+        _("ARR at least"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    arr_max = models.BigIntegerField(
+        _("ARR below"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     business_potentials = models.JSONField(_("business potential is"), default=list, blank=True)
     market_segments = models.JSONField(_("market segment is"), default=list, blank=True)
     phase_ids = models.JSONField(_("phase is"), default=list, blank=True)
@@ -103,6 +128,13 @@ class TierRule(TenantScopedModel):
         verbose_name = _("tier rule")
         verbose_name_plural = _("tier rules")
         indexes = [models.Index(fields=["tenant", "position"], name="tierrule_pos_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(arr_min__isnull=True) | models.Q(arr_min__gte=0))
+                & (models.Q(arr_max__isnull=True) | models.Q(arr_max__gte=0)),
+                name="tierrule_arr_not_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -168,7 +200,11 @@ class TouchProgram(TenantScopedModel):
     )
     reach_per_month = models.PositiveIntegerField(_("customers reached per month"), default=10)
     cost_hours_per_month = models.DecimalField(
-        _("cost in CSM hours per month"), max_digits=7, decimal_places=1, default=0
+        _("cost in CSM hours per month"),
+        max_digits=7,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -182,6 +218,10 @@ class TouchProgram(TenantScopedModel):
             models.CheckConstraint(
                 condition=models.Q(value_per_customer__gte=1, value_per_customer__lte=5),
                 name="touchprogram_value_1_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost_hours_per_month__gte=0),
+                name="touchprogram_cost_not_negative",
             ),
         ]
 
@@ -198,13 +238,22 @@ class CsmCapacity(TenantScopedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     hours_per_month = models.DecimalField(
-        _("hours per month"), max_digits=6, decimal_places=1, default=120
+        _("hours per month"),
+        max_digits=6,
+        decimal_places=1,
+        default=120,
+        validators=[MinValueValidator(0)],
     )
 
     class Meta:
         verbose_name = _("CSM capacity")
         verbose_name_plural = _("CSM capacities")
-        constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="csmcap_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="csmcap_unique"),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_month__gte=0), name="csmcap_hours_not_negative"
+            ),
+        ]
 
 
 class Trigger(models.TextChoices):

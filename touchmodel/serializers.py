@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from cs_platform.api.viewsets import TenantScopedSerializer
+from cs_platform.api.viewsets import RuleErrorsMixin, TenantScopedSerializer
 
 from .extensions import content_choices
 from .models import (
@@ -45,7 +45,7 @@ class AccountTierSerializer(TenantScopedSerializer):
         read_only_fields = fields
 
 
-class TierOverrideSerializer(serializers.Serializer):
+class TierOverrideSerializer(RuleErrorsMixin, serializers.Serializer):
     account = serializers.IntegerField()
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
     reason = serializers.CharField(required=False, allow_blank=True)
@@ -265,7 +265,7 @@ class SeminarRegistrationSerializer(TenantScopedSerializer):
         read_only_fields = fields
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(RuleErrorsMixin, serializers.Serializer):
     contact = serializers.IntegerField(required=False)
     email = serializers.EmailField(required=False)
     name = serializers.CharField(required=False, allow_blank=True)
@@ -277,7 +277,7 @@ class RegisterSerializer(serializers.Serializer):
         return attrs
 
 
-class AttendanceSerializer(serializers.Serializer):
+class AttendanceSerializer(RuleErrorsMixin, serializers.Serializer):
     attended = serializers.ListField(child=serializers.IntegerField(), default=list)
     missed = serializers.ListField(child=serializers.IntegerField(), default=list)
 
@@ -325,7 +325,7 @@ class ChampionNominationSerializer(TenantScopedSerializer):
         read_only_fields = ["nominated_by", "status", "awarded_at", "created_at"]
 
 
-class AwardSerializer(serializers.Serializer):
+class AwardSerializer(RuleErrorsMixin, serializers.Serializer):
     award_title = serializers.CharField(required=False, allow_blank=True, default="")
     decision = serializers.ChoiceField(choices=["award", "decline"], default="award")
 
@@ -354,7 +354,7 @@ class OutboundEmailSerializer(TenantScopedSerializer):
         read_only_fields = fields
 
 
-class BounceSerializer(serializers.Serializer):
+class BounceSerializer(RuleErrorsMixin, serializers.Serializer):
     email = serializers.EmailField()
     message_key = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
 from cs_platform.models import Membership
 from cs_platform.scoping import require_current_tenant
+from cs_platform.validators import DATE_MAX, DATE_MIN, forbidden_characters
 
 from ..models import Account
 from .columns import Column, Spec, choice_map, normalise_header
@@ -61,12 +63,28 @@ def validate(parsed: ParsedFile, spec: Spec) -> Validated:
             column.key,
             _("Contains a NUL character, which cannot be stored."),
         )
+        _check_characters(raw, column, spec, out)
         values[column.model_field] = _CONVERTERS[column.type](raw, column, spec, out)
     _check_duplicates(frame, out)
     if spec.kind == "contracts":
         _check_term(values, out)
     out.errors.sort(key=lambda e: (e.line, e.column))
     return Validated(values, present, out.errors)
+
+
+def _check_characters(raw: pd.Series, column: Column, spec: Spec, out: _Collector) -> None:
+    """The model field's own rule (cs_platform.validators), over the whole column at once."""
+    try:
+        forbidden = forbidden_characters(spec.model._meta.get_field(column.model_field))
+    except FieldDoesNotExist:
+        forbidden = forbidden_characters(models.CharField())
+    if forbidden is None:
+        return
+    out.add(
+        raw.str.contains(forbidden, regex=True) & ~raw.str.contains("\x00", regex=False),
+        column.key,
+        _("Control characters are not allowed."),
+    )
 
 
 def _text(raw: pd.Series, column: Column, spec: Spec, out: _Collector) -> pd.Series:
@@ -113,6 +131,15 @@ def _date(raw: pd.Series, column: Column, spec: Spec, out: _Collector) -> pd.Ser
         bad,
         column.key,
         lambda v: _("%(value)s is not a date (use YYYY-MM-DD or YYYY/MM/DD).") % {"value": v},
+    )
+    out_of_domain = dates.notna() & (
+        (dates < pd.Timestamp(DATE_MIN)) | (dates > pd.Timestamp(DATE_MAX))
+    )
+    out.add(
+        out_of_domain,
+        column.key,
+        _("Dates must lie between %(min)s and %(max)s.")
+        % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
     )
     return pd.Series(
         [None if pd.isna(d) else d.date() for d in dates], index=raw.index, dtype=object

@@ -1,4 +1,13 @@
-"""Every API error is JSON with a message, never an HTML page."""
+"""Every API error is JSON with a message, never an HTML page.
+
+Status codes follow one rule, documented on every operation of the schema
+(`cs_platform.api.schema.JunkanAutoSchema`):
+- 400: the request does not match the documented shape (a required field is missing, a value
+  has the wrong type or format, is too long, out of the documented bounds, not a choice…);
+- 409: the request has the documented shape but the data or a business rule refuses it
+  (a reference to a row that does not exist, a duplicate, "only an active contract can be
+  renewed", …). A client that follows the schema never gets a 400; it may get a 409.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +19,94 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from cs_platform.degraded import is_outage, retry_after_seconds
 
 logger = logging.getLogger(__name__)
+
+# Error codes that mean "this value does not have the documented shape" (DRF's and Django's
+# field-level codes). Any other code (does_not_exist, unique, a service's own rule, none at
+# all) is a well-formed request refused by the data: 409.
+SHAPE_ERROR_CODES = frozenset(
+    {
+        "required",
+        "null",
+        "blank",
+        "invalid",
+        "max_length",
+        "min_length",
+        "max_value",
+        "min_value",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+        "max_string_length",
+        "invalid_choice",
+        "invalid_list",
+        "not_a_list",
+        "not_a_dict",
+        "empty",
+        "incorrect_type",
+        "incorrect_match",
+        "no_match",
+        "parse_error",
+        "date",
+        "datetime",
+        "surrogate_characters_not_allowed",
+        "null_characters_not_allowed",
+        "control_characters",
+        "not_a_string",
+        "invalid_pk_value",
+        "invalid_image",
+        "no_name",
+        "unique_list",
+    }
+)
+
+
+def _codes(detail: Any) -> set[str]:
+    if isinstance(detail, dict):
+        return set().union(*(_codes(value) for value in detail.values())) if detail else set()
+    if isinstance(detail, list):
+        return set().union(*(_codes(value) for value in detail)) if detail else set()
+    return {str(detail)}
+
+
+def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A Django ValidationError (a model's or a service's) as DRF's, codes kept. A service's
+    own rule usually has no code: it becomes `rule`, a refusal by the data (409)."""
+    errors = (
+        [error for errors in exc.error_dict.values() for error in errors]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    for error in errors:
+        error.code = error.code or "rule"
+    detail = get_error_detail(exc)
+    return exceptions.ValidationError(detail if isinstance(detail, dict) else {"detail": detail})
+
+
+def as_rule_errors(detail: Any) -> Any:
+    """The same errors, those with DRF's default code (`invalid`) recoded as `rule`: for
+    errors a serializer's `validate()` raises once every field has the documented shape."""
+    if isinstance(detail, dict):
+        return {key: as_rule_errors(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [as_rule_errors(value) for value in detail]
+    if isinstance(detail, ErrorDetail) and detail.code == "invalid":
+        return ErrorDetail(str(detail), code="rule")
+    return detail
+
+
+def validation_status(exc: exceptions.ValidationError) -> int:
+    """400 when every error is about the shape of a value, 409 when the data refuses it."""
+    if _codes(exc.get_codes()) <= SHAPE_ERROR_CODES:
+        return status.HTTP_400_BAD_REQUEST
+    return status.HTTP_409_CONFLICT
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -32,11 +123,11 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             headers={"Retry-After": str(seconds)},
         )
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = as_api_error(exc)
     elif isinstance(exc, IntegrityError):
         exc = exceptions.ValidationError(
-            {"detail": "This change conflicts with existing data (duplicate or missing reference)."}
+            {"detail": "This change conflicts with existing data (a duplicate or a missing row)."},
+            code="conflict",
         )
     response = exception_handler(exc, context)
     if response is None:
@@ -45,7 +136,11 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             {"detail": "Internal server error.", "code": "server_error"},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
-    if isinstance(exc, Http404 | exceptions.NotFound):
+    if isinstance(exc, exceptions.ValidationError):
+        response.status_code = validation_status(exc)
+        if not isinstance(response.data, dict):  # always an object of errors by field
+            response.data = {"non_field_errors": response.data}
+    elif isinstance(exc, Http404 | exceptions.NotFound):
         response.data = {"detail": "Not found.", "code": "not_found"}
     elif isinstance(exc, PermissionDenied | exceptions.PermissionDenied):
         response.data = {

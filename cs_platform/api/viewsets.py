@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models, transaction
 from rest_framework import serializers, viewsets
 
+from cs_platform.api.exceptions import as_rule_errors
 from cs_platform.scoping import TenantScopedModel
 from cs_platform.trash.services import object_trash, request_actor
 
@@ -65,11 +66,32 @@ class TenantScopedReadOnlyViewSet(TenantScopedViewSetMixin, viewsets.ReadOnlyMod
     pass
 
 
-class TenantScopedSerializer(serializers.ModelSerializer):
+class RuleErrorsMixin:
+    """Errors of the object-level stage (`validate()`, validators over several fields) are
+    business rules: the fields already had the documented shape, so they answer 409, not 400
+    (see cs_platform.api.exceptions). Field-level errors keep their codes."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            exc.field_stage = True  # type: ignore[attr-defined]
+            raise
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        try:
+            return super().run_validation(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if getattr(exc, "field_stage", False):
+                raise
+            raise serializers.ValidationError(as_rule_errors(exc.detail)) from exc
+
+
+class TenantScopedSerializer(RuleErrorsMixin, serializers.ModelSerializer):
     """ModelSerializer for tenant-owned models.
 
     Related fields built by ModelSerializer use the related model's scoped manager, so an id
-    from another tenant is "does not exist" (400), never a cross-tenant reference.
+    from another tenant is "does not exist" (409), never a cross-tenant reference.
     """
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -158,11 +158,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cs_platform.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "cs_platform.api.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "cs_platform.api.filters.StrictSearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cs_platform.api.schema.JunkanAutoSchema",
+    # JSON only: one request format to document, validate and fuzz.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "cs_platform.api.exceptions.json_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_KEY_THROTTLE_RATE", default="600/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -179,6 +182,11 @@ SPECTACULAR_SETTINGS = {
             "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization"}
         }
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # The error bodies every operation documents (cs_platform.api.schema).
+        "cs_platform.api.schema.add_error_components",
+    ],
     "SECURITY": [{"ApiKeyAuth": []}, {"cookieAuth": []}],
     # One schema name per choice set that several serializers share.
     "ENUM_NAME_OVERRIDES": {"TierEnum": "touchmodel.models.Tier"},

@@ -58,7 +58,7 @@ class PhaseSerializer(TenantScopedSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError("A phase with this key exists.")
+            raise serializers.ValidationError("A phase with this key exists.", code="unique")
         return value
 
 
@@ -99,7 +99,7 @@ class JourneyTemplateSerializer(TenantScopedSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError("A template with this name exists.")
+            raise serializers.ValidationError("A template with this name exists.", code="unique")
         return value
 
     def create(self, validated_data: dict[str, Any]) -> JourneyTemplate:
@@ -111,7 +111,9 @@ class JourneyTemplateSerializer(TenantScopedSerializer):
 
     def update(self, instance: JourneyTemplate, validated_data: dict[str, Any]) -> JourneyTemplate:
         if "items" in validated_data:
-            raise serializers.ValidationError({"items": "Edit the milestones of a new template."})
+            raise serializers.ValidationError(
+                {"items": "Edit the milestones of a new template."}, code="rule"
+            )
         return super().update(instance, validated_data)
 
 
@@ -327,7 +329,8 @@ class MeetingSerializer(TenantScopedSerializer):
         frozen = {"account", "contacts", "staff", "next_steps"} & set(self.initial_data)
         if frozen:
             raise serializers.ValidationError(
-                {name: "Log a new meeting to change this." for name in sorted(frozen)}
+                {name: "Log a new meeting to change this." for name in sorted(frozen)},
+                code="rule",
             )
         return super().update(instance, validated_data)
 

@@ -37,16 +37,16 @@ def test_account_without_a_name_is_a_400_naming_the_field(csm_api):
     assert "name" in response.json()
 
 
-def test_account_owner_from_another_tenant_is_a_400(csm_api, outsider):
+def test_account_owner_from_another_tenant_is_a_409(csm_api, outsider):
     response = csm_api.post(ACCOUNTS, {"name": "X", "external_id": "A-1", "owner": outsider.pk})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "owner" in response.json()
 
 
-def test_duplicate_external_id_is_a_400(csm_api, tenant):
+def test_duplicate_external_id_is_a_409(csm_api, tenant):
     with tenant_scope(tenant):
         AccountFactory(external_id="A-1")
-    assert csm_api.post(ACCOUNTS, {"name": "X", "external_id": "A-1"}).status_code == 400
+    assert csm_api.post(ACCOUNTS, {"name": "X", "external_id": "A-1"}).status_code == 409
 
 
 def test_a_csm_may_not_delete_an_account(csm_api, tenant):
@@ -144,11 +144,11 @@ def test_contacts_filter_by_account_and_level(viewer_api, tenant):
     assert [r["name"] for r in rows] == ["exec"]
 
 
-def test_contact_for_another_tenants_account_is_a_400(csm_api, other_tenant):
+def test_contact_for_another_tenants_account_is_a_409(csm_api, other_tenant):
     with tenant_scope(other_tenant):
         theirs = AccountFactory()
     response = csm_api.post(reverse("contact-list"), {"account": theirs.pk, "name": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "account" in response.json()
 
 
@@ -179,11 +179,11 @@ def test_contract_renew_action_creates_the_next_contract(csm_api, tenant):
         assert Contract.objects.get(pk=contract.pk).status == ContractStatus.RENEWED
 
 
-def test_renewing_a_renewed_contract_is_a_400(csm_api, tenant):
+def test_renewing_a_renewed_contract_is_a_409(csm_api, tenant):
     with tenant_scope(tenant):
         contract = ContractFactory(status=ContractStatus.RENEWED)
     response = csm_api.post(reverse("contract-renew", args=[contract.pk]), {})
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_contract_expand_without_arr_is_a_400(csm_api, tenant):

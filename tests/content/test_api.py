@@ -77,19 +77,19 @@ def test_outsider_gets_404_for_an_article(outsider_api, scoped):
     assert outsider_api.get(f"{BASE}/articles/{article.pk}/").status_code == 404
 
 
-def test_section_of_another_tenant_is_a_400(csm_api, tenant, other_tenant):
+def test_section_of_another_tenant_is_a_409(csm_api, tenant, other_tenant):
     with tenant_scope(other_tenant):
         theirs = SectionFactory()
     response = csm_api.post(f"{BASE}/articles/", _payload(theirs), format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     with tenant_scope(tenant):
         assert not Article.objects.exists()
 
 
-def test_duplicate_language_is_a_400(csm_api, section):
+def test_duplicate_language_is_a_409(csm_api, section):
     payload = _payload(section)
     payload["translations"][1]["language"] = "ja"
-    assert csm_api.post(f"{BASE}/articles/", payload, format="json").status_code == 400
+    assert csm_api.post(f"{BASE}/articles/", payload, format="json").status_code == 409
 
 
 def test_update_saves_a_translation_revision(csm_api, scoped):

@@ -454,7 +454,7 @@ def test_a_reference_to_another_tenants_object_is_rejected(case, tenant, other_t
             payload.pop("id", None)
         payload[name] = _fk_value(field, theirs)
         response = endpoint.client.post(endpoint.list_url(), payload, format="json")
-        assert response.status_code == 400, f"create pointing at B's {related.__name__}"
+        assert response.status_code == 409, f"create pointing at B's {related.__name__}"
         assert _errors_name(response, name), response.json()
         assert endpoint.model._base_manager.count() == rows_before
     if endpoint.supports("partial_update"):
@@ -462,7 +462,7 @@ def test_a_reference_to_another_tenants_object_is_rejected(case, tenant, other_t
         response = endpoint.client.patch(
             endpoint.detail_url(mine), {name: _fk_value(field, theirs)}, format="json"
         )
-        assert response.status_code == 400, f"update pointing at B's {related.__name__}"
+        assert response.status_code == 409, f"update pointing at B's {related.__name__}"
         assert _errors_name(response, name), response.json()
         assert endpoint.row_state(mine) == state
 

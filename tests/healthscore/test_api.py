@@ -185,7 +185,7 @@ def test_survey_score_above_ten_is_a_400(csm_api, defaults):
     assert response.status_code == 400
 
 
-def test_survey_for_another_tenants_account_is_a_400(csm_api, defaults, other_tenant):
+def test_survey_for_another_tenants_account_is_a_409(csm_api, defaults, other_tenant):
     with tenant_scope(other_tenant):
         foreign = AccountFactory()
     response = csm_api.post(
@@ -193,7 +193,7 @@ def test_survey_for_another_tenants_account_is_a_400(csm_api, defaults, other_te
         {"account": foreign.pk, "score": 5, "responded_on": "2026-11-20"},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_admin_edits_alert_settings(admin_api, defaults):

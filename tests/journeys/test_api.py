@@ -53,17 +53,17 @@ def test_posting_a_transition_moves_the_account(csm_api, tenant, phases, account
         assert AccountPhase.objects.get(account=account).phase == phases["onboarding"]
 
 
-def test_a_transition_to_the_current_phase_is_a_400(csm_api, phases, account):
+def test_a_transition_to_the_current_phase_is_a_409(csm_api, phases, account):
     response = csm_api.post(
         "/api/v1/transitions/",
         {"account": account.pk, "to_phase": phases["contract"].pk},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "to_phase" in response.json()
 
 
-def test_a_transition_of_another_tenants_account_is_a_400(csm_api, phases, other_tenant):
+def test_a_transition_of_another_tenants_account_is_a_409(csm_api, phases, other_tenant):
     with tenant_scope(other_tenant):
         theirs = AccountFactory()
     response = csm_api.post(
@@ -71,7 +71,7 @@ def test_a_transition_of_another_tenants_account_is_a_400(csm_api, phases, other
         {"account": theirs.pk, "to_phase": phases["onboarding"].pk},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "account" in response.json()
 
 
@@ -166,7 +166,7 @@ def test_an_action_step_owner_must_be_a_member_of_the_tenant(csm_api, tenant):
         {"milestone": milestone.pk, "description": "x", "owner_user": stranger.pk},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "owner_user" in response.json()
 
 
@@ -314,13 +314,13 @@ def test_a_csm_cannot_create_journey_templates(csm_api):
     assert response.status_code == 403
 
 
-def test_a_second_journey_map_for_an_account_is_a_400(csm_api, account):
+def test_a_second_journey_map_for_an_account_is_a_409(csm_api, account):
     assert (
         csm_api.post("/api/v1/journey-maps/", {"account": account.pk}, format="json").status_code
         == 201
     )
     response = csm_api.post("/api/v1/journey-maps/", {"account": account.pk}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_the_schema_documents_the_journeys_endpoints(admin_api):

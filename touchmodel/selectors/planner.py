@@ -66,7 +66,7 @@ def planner_chart(*, programs: list[TouchProgram]) -> PlannerChart:
     points = []
     seen_on_row: dict[int, int] = {}
     for p in sorted(programs, key=lambda p: (p.value_per_customer, p.reach_per_month)):
-        r = round(6 + 18 * math.sqrt(float(p.cost_hours_per_month) / max_cost), 1)
+        r = round(6 + 18 * math.sqrt(max(float(p.cost_hours_per_month), 0.0) / max_cost), 1)
         y = round(y_of(p.value_per_customer), 1)
         # Labels of programs on the same value row alternate below and above their circle.
         nth = seen_on_row[p.value_per_customer] = seen_on_row.get(p.value_per_customer, -1) + 1

@@ -1,0 +1,106 @@
+"""What every stored value of the project must be, checked in one place: the model field.
+
+`install_field_validators()` (run once when the apps are ready) gives every text, date and
+date-time field of the project's models its domain rule, so ModelSerializers (the API),
+ModelForms (the pages) and `full_clean()` (CSV import, services) all apply the same check,
+and drf-spectacular documents text rules as a `pattern` in the OpenAPI schema:
+
+- text holds no C0/C1 control characters (they render as garbage on the public site);
+  long text (TextField) keeps newline, carriage return and tab;
+- dates and date-times lie in the years the domain knows (1970–2199): earlier years meet
+  local mean time offsets with seconds (+09:18:59) that no client can parse.
+
+Ranges of numbers are declared on each field (MinValueValidator…) with a CHECK constraint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+PROJECT_APPS = ("cs_platform", "accounts", "journeys", "healthscore", "touchmodel", "content")
+
+# C0 controls, DEL and C1 controls; long text keeps \t \n \r.
+CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
+CONTROL_CHARACTERS_IN_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+
+no_control_characters = RegexValidator(
+    rf"\A[^{CONTROL_CHARACTERS}]*\Z",
+    _("Control characters are not allowed."),
+    code="control_characters",
+)
+no_control_characters_in_text = RegexValidator(
+    rf"\A[^{CONTROL_CHARACTERS_IN_TEXT}]*\Z",
+    _("Control characters are not allowed (newlines and tabs are)."),
+    code="control_characters",
+)
+
+DATE_MIN = dt.date(1970, 1, 1)
+DATE_MAX = dt.date(2199, 12, 31)
+
+
+@deconstructible
+class DomainDateValidator:
+    """A date or date-time between DATE_MIN and DATE_MAX (409: well-formed, out of the domain)."""
+
+    message = _("Dates must lie between %(min)s and %(max)s.")
+    code = "out_of_range"
+
+    def __call__(self, value: dt.date | dt.datetime | None) -> None:
+        if value is None:
+            return
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not DATE_MIN <= day <= DATE_MAX:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DomainDateValidator)
+
+
+domain_date = DomainDateValidator()
+
+
+def forbidden_characters(field: models.Field) -> str | None:
+    """The regex character class a text field refuses (for checks over many rows at once,
+    e.g. the CSV import), or None when the field is not text."""
+    if isinstance(field, models.TextField):
+        return f"[{CONTROL_CHARACTERS_IN_TEXT}]"
+    if isinstance(field, models.CharField):
+        return f"[{CONTROL_CHARACTERS}]"
+    return None
+
+
+def _rules_for(field: models.Field) -> list:
+    if not field.editable or getattr(field, "auto_now", False):
+        return []
+    if isinstance(field, models.TextField):
+        return [no_control_characters_in_text]
+    if isinstance(field, models.CharField):
+        return [no_control_characters]
+    if isinstance(field, models.DateField):  # DateTimeField too
+        return [domain_date]
+    return []
+
+
+def install_field_validators() -> None:
+    # NOTE: the rules go into each field instance's `default_validators`, which migrations do
+    # not serialise: adding a rule changes no migration, and a new field gets it by itself.
+    for model in apps.get_models():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        for field in model._meta.local_fields:
+            rules = _rules_for(field)
+            if not rules:
+                continue
+            field.default_validators = [*field.default_validators, *rules]
+            field.__dict__.pop("validators", None)  # cached_property

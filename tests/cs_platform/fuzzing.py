@@ -1,0 +1,281 @@
+"""The contract fuzzing harness: schemathesis against a live server, then a crawl of every page.
+
+Used by tests/cs_platform/test_fuzz.py (so `make test` runs it). Nothing here lists endpoints:
+the operations come from /api/schema/ and the pages from the URLconf, so what other apps add
+is covered by itself.
+
+Knobs (environment): JUNKAN_FUZZ_SEED (default 20261129), JUNKAN_FUZZ_EXAMPLES (examples per
+operation for the admin session; other clients get a third of it, at least 2; default 6),
+JUNKAN_FUZZ_BUDGET (seconds the whole run may take before the test fails; default 900).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from django.apps import apps
+from django.test import Client
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+
+from cs_platform.models import ApiKeyScope, Role, Tenant, User
+from cs_platform.scoping import TenantScopedModel, tenant_scope
+from cs_platform.services import api_key_issue
+from tests.cs_platform.discovery import factory_for
+from tests.factories import MembershipFactory, UserFactory
+
+SEED = int(os.environ.get("JUNKAN_FUZZ_SEED", "20261129"))
+EXAMPLES = int(os.environ.get("JUNKAN_FUZZ_EXAMPLES", "6"))
+BUDGET_SECONDS = float(os.environ.get("JUNKAN_FUZZ_BUDGET", "900"))
+SCHEMATHESIS = [sys.executable, "-m", "schemathesis.cli"]
+
+
+@dataclass
+class FuzzClient:
+    """One kind of API client: its name, the headers it sends, how many examples it gets."""
+
+    name: str
+    headers: dict[str, str]
+    examples: int
+
+
+@dataclass
+class FuzzResult:
+    client: str
+    seconds: float
+    returncode: int
+    output: str
+
+    def summary(self) -> str:
+        tail = self.output.strip().splitlines()[-1] if self.output.strip() else ""
+        return f"{self.client}: {self.seconds:.0f}s, exit {self.returncode} ({tail.strip('= ')})"
+
+
+def _session_headers(user: User, tenant: Tenant) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    # Django accepts the unmasked CSRF secret in the header when it matches the cookie.
+    csrf = secrets.token_hex(16)
+    session = client.cookies["sessionid"].value
+    return {
+        "Cookie": f"sessionid={session}; csrftoken={csrf}",
+        "X-CSRFToken": csrf,
+        "X-Tenant": tenant.slug,
+    }
+
+
+def _key_headers(tenant: Tenant, scope: str) -> dict[str, str]:
+    raw = api_key_issue(tenant=tenant, name=f"fuzz {scope}", scope=scope).raw_key
+    return {"Authorization": f"Api-Key {raw}"}
+
+
+def fuzz_clients(tenant: Tenant) -> list[FuzzClient]:
+    """Admin, CS manager and CSM sessions; write, read and ingest keys."""
+    others = max(2, EXAMPLES // 3)
+    clients = []
+    for role, examples in ((Role.ADMIN, EXAMPLES), (Role.CS_MANAGER, others), (Role.CSM, others)):
+        user = UserFactory(email=f"fuzz-{role}@{tenant.slug}.example")
+        MembershipFactory(tenant=tenant, user=user, role=role)
+        clients.append(FuzzClient(f"{role} session", _session_headers(user, tenant), examples))
+    for scope in (ApiKeyScope.WRITE, ApiKeyScope.READ, ApiKeyScope.INGEST):
+        clients.append(FuzzClient(f"{scope} key", _key_headers(tenant, scope), others))
+    return clients
+
+
+def tenant_owned_models() -> list[type[TenantScopedModel]]:
+    return [
+        m
+        for m in apps.get_models()
+        if issubclass(m, TenantScopedModel) and not m._meta.abstract and not m._meta.proxy
+    ]
+
+
+def seed_tenant(tenant: Tenant, rows_per_model: int = 2) -> int:
+    """Rows of every tenant-owned model (their factories), so the fuzzer and the crawl meet
+    real objects, not only 404s."""
+    made = 0
+    with tenant_scope(tenant):
+        for model in tenant_owned_models():
+            model_factory = factory_for(model)
+            if model_factory is None:
+                continue
+            for _ in range(rows_per_model):
+                model_factory()
+                made += 1
+    return made
+
+
+def run_schemathesis(
+    *, schema_path: Path, base_url: str, client: FuzzClient, report_dir: Path, timeout: float
+) -> FuzzResult:
+    command = [
+        *SCHEMATHESIS,
+        "run",
+        str(schema_path),
+        "--url",
+        base_url,
+        "--checks",
+        "all",
+        "--phases",
+        "examples,fuzzing",
+        "--max-examples",
+        str(client.examples),
+        "--seed",
+        str(SEED),
+        "--workers",
+        "2",
+        "--request-timeout",
+        "60",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--output-truncate",
+        "true",
+        "--report",
+        "junit",
+        "--report-dir",
+        str(report_dir),
+    ]
+    for name, value in client.headers.items():
+        command += ["--header", f"{name}: {value}"]
+    started = time.monotonic()
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return FuzzResult(
+        client=client.name,
+        seconds=time.monotonic() - started,
+        returncode=completed.returncode,
+        output=completed.stdout + completed.stderr,
+    )
+
+
+# --- the crawl ----------------------------------------------------------------------------------
+
+# Pages of a tenant: staff pages under /t/<slug>/, the public Learn & Support site and seminars.
+_PAGE_PREFIXES = ("t/<slug:tenant_slug>/", "learn/<slug:tenant_slug>/", "seminars/<slug:site>/")
+# GETs that change state or end the session are not pages to crawl.
+_SKIP = re.compile(r"/(logout|signout)/")
+_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+_HREF = re.compile(r"""href=["']([^"'#]+)""")
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def page_routes() -> list[str]:
+    return sorted(
+        {route for route in _walk(get_resolver().url_patterns) if route.startswith(_PAGE_PREFIXES)}
+    )
+
+
+def _fill(route: str, tenant: Tenant, value: Any = None) -> str:
+    def one(match: re.Match) -> str:
+        if match["name"] in ("tenant_slug", "site"):
+            return tenant.slug
+        if value is not None:
+            return str(value)
+        return {"int": "999999"}.get(match["converter"] or "str", "x")
+
+    return "/" + _PARAM.sub(one, route)
+
+
+def _row_ids(tenant: Tenant, per_model: int = 3) -> list[int]:
+    """Ids of rows that exist in the tenant (a few per model), for routes no link reached."""
+    ids: set[int] = set()
+    with tenant_scope(tenant):
+        for model in tenant_owned_models():
+            ids.update(model.objects.order_by("pk").values_list("pk", flat=True)[:per_model])
+    return sorted(i for i in ids if isinstance(i, int))
+
+
+@dataclass
+class CrawlResult:
+    visited: dict[str, int] = field(default_factory=dict)  # url → status
+    routes_seen: set[str] = field(default_factory=set)
+
+    @property
+    def errors(self) -> dict[str, int]:
+        return {url: code for url, code in self.visited.items() if code >= 500}
+
+
+def _links(url: str, body: str) -> list[str]:
+    found = []
+    for href in _HREF.findall(body):
+        target = urlsplit(urljoin(url, href.replace("&amp;", "&")))
+        if target.netloc in ("", "testserver"):
+            found.append(target.path + (f"?{target.query}" if target.query else ""))
+    return found
+
+
+def _route_of(url: str) -> str | None:
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    return match.route if match.route.startswith(_PAGE_PREFIXES) else None
+
+
+def _follow_links(
+    client: Client, start: list[str], result: CrawlResult, per_route: int, max_pages: int
+) -> None:
+    queue, seen, per_route_count = list(start), set(), {}  # type: ignore[var-annotated]
+    while queue and len(result.visited) < max_pages:
+        url = queue.pop(0)
+        route = _route_of(url)
+        if url in seen or _SKIP.search(url) or route is None:
+            continue
+        seen.add(url)
+        if per_route_count.get(route, 0) >= per_route:
+            continue
+        per_route_count[route] = per_route_count.get(route, 0) + 1
+        result.routes_seen.add(route)
+        response = client.get(url)
+        result.visited[url] = max(result.visited.get(url, 0), response.status_code)
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            queue += _links(url, response.content.decode("utf-8", "replace"))
+
+
+def crawl(
+    *,
+    tenant: Tenant,
+    clients: list[Client],
+    per_route: int = 4,
+    max_pages: int = 1500,
+    max_ids_per_route: int = 40,
+) -> CrawlResult:
+    """GET every page route of the tenant as each client, following links from the pages
+    without ids; routes no link reached get the ids of rows that exist. Every status is kept."""
+    result = CrawlResult()
+    routes = page_routes()
+    start = [_fill(route, tenant) for route in routes if "<int:" not in route]
+    for client in clients:
+        _follow_links(client, start, result, per_route, max_pages)
+
+    # Routes no link led to: the ids of rows that exist (the first that is not a 404 counts).
+    ids = _row_ids(tenant)[:max_ids_per_route]
+    for route in routes:
+        if route in result.routes_seen or "<int:" not in route:
+            continue
+        for row_id in ids:
+            url = _fill(route, tenant, row_id)
+            code = clients[0].get(url).status_code
+            result.visited[url] = code
+            if code != 404:
+                result.routes_seen.add(route)
+                break
+    return result

@@ -1,0 +1,235 @@
+"""The API's contract: what the schema allows is answered, what it refuses is a 400, a
+well-formed request the data refuses is a 409, and every accepted value can be shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from accounts.importing import run_import
+from accounts.models import Account
+from content.models import Section
+from cs_platform.scoping import tenant_scope
+from tests.factories import AccountFactory
+from tests.touchmodel.factories import TouchProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(admin_api):
+    return admin_api.get("/api/schema/?format=json").json()
+
+
+# --- statuses: 400 for the shape, 409 for the data ----------------------------------------------
+
+
+def test_a_missing_required_field_is_a_400(csm_api):
+    response = csm_api.post("/api/v1/accounts/", {})
+
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_a_reference_to_a_row_that_does_not_exist_is_a_409(csm_api):
+    response = csm_api.post("/api/v1/contacts/", {"account": 999999, "name": "Jane"})
+
+    assert response.status_code == 409
+    assert "account" in response.json()
+
+
+def test_a_business_rule_raised_by_a_service_is_a_409_with_its_message(csm_api, tenant):
+    with tenant_scope(tenant):
+        AccountFactory(external_id="A-1")
+
+    response = csm_api.post("/api/v1/accounts/", {"name": "X", "external_id": "A-1"})
+
+    assert response.status_code == 409
+    assert response.json()
+
+
+# --- list parameters: refused when malformed, answered when well-formed -------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "501", "1.5", "-1", ""])
+def test_a_page_size_outside_the_schema_is_a_400(viewer_api, value):
+    response = viewer_api.get("/api/v1/accounts/", {"page_size": value})
+
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_a_page_size_within_the_schema_is_used(viewer_api, tenant):
+    with tenant_scope(tenant):
+        AccountFactory.create_batch(3)
+
+    response = viewer_api.get("/api/v1/accounts/", {"page_size": "2"})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+
+
+def test_a_boolean_filter_that_is_not_true_or_false_is_a_400(viewer_api):
+    response = viewer_api.get("/api/v1/programs/", {"is_active": "maybe"})
+
+    assert response.status_code == 400
+    assert "is_active" in response.json()
+
+
+def test_a_filter_on_a_row_that_does_not_exist_is_an_empty_list(viewer_api):
+    response = viewer_api.get("/api/v1/contacts/", {"account": "999999"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "until",
+    [
+        "0034-06-13T22:06:05.5+17:28",  # an offset PostgreSQL cannot store (was a 500)
+        "0001-01-01T00:00:00+14:00",  # falls off the calendar in UTC
+        "9999-12-31T23:59:59-14:00",
+    ],
+)
+def test_a_datetime_filter_with_any_offset_is_answered(viewer_api, until):
+    response = viewer_api.get("/api/v1/activities/", {"until": until})
+
+    assert response.status_code == 200
+
+
+def test_a_search_with_a_nul_character_is_answered(viewer_api):
+    response = viewer_api.get("/api/v1/tasks/", {"search": "a\x00b"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+# --- the schema documents it all ------------------------------------------------------------------
+
+
+def test_every_operation_documents_its_error_statuses(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            assert {"401", "403", "404", "429"} <= codes, f"{method.upper()} {path}"
+            if method != "get":
+                assert "409" in codes, f"{method.upper()} {path}"
+            if "requestBody" in operation:
+                assert {"400", "415"} <= codes, f"{method.upper()} {path}"
+    assert {"Error400", "Error409"} <= set(schema["components"]["responses"])
+
+
+def test_extra_list_actions_are_documented_as_plain_lists(schema):
+    ok = schema["paths"]["/api/v1/content/articles/analytics/"]["get"]["responses"]["200"]
+
+    assert ok["content"]["application/json"]["schema"]["type"] == "array"
+
+
+def test_text_fields_document_the_control_character_rule(schema):
+    name = schema["components"]["schemas"]["SectionRequest"]["properties"]["name_ja"]
+
+    assert name["pattern"] == "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+
+
+def test_a_decimal_without_negative_values_documents_digits_and_no_sign(schema):
+    cost = schema["components"]["schemas"]["TouchProgramRequest"]["properties"][
+        "cost_hours_per_month"
+    ]
+
+    assert cost["pattern"] == "^(?:\\d{1,6}(?:\\.\\d{0,1})?|\\.\\d{1,1})$"
+
+
+# --- every value accepted can be shown: one rule per field, everywhere ---------------------------
+
+
+def test_control_characters_in_a_title_are_a_400(csm_api):
+    response = csm_api.post(
+        "/api/v1/content/sections/", {"key": "guides", "name_ja": "ガイド\x07", "name_en": "G"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["name_ja"]
+    assert not Section.objects.unscoped().exists()
+
+
+def test_long_text_keeps_newlines_and_tabs_but_not_other_controls(csm_api):
+    ok = {"key": "guides", "name_ja": "ガイド", "name_en": "Guides"}
+    good = csm_api.post("/api/v1/content/sections/", {**ok, "description_en": "a\r\n\tb"})
+    bad = csm_api.post("/api/v1/content/sections/", {**ok, "key": "x", "description_en": "a\x85"})
+
+    assert good.status_code == 201
+    assert bad.status_code == 400
+
+
+def test_a_date_outside_the_domain_is_a_409(csm_api, tenant):
+    with tenant_scope(tenant):
+        account = AccountFactory()
+    payload = {"account": account.pk, "plan": "Pro", "arr": 1, "start_date": "0034-01-01"}
+
+    response = csm_api.post(
+        "/api/v1/contracts/", {**payload, "renewal_date": "0035-01-01"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "start_date" in response.json()
+
+
+def test_a_negative_program_cost_is_a_400_and_the_database_refuses_it_too(admin_api, tenant):
+    payload = {"name_ja": "P", "kind": "one_to_one", "tier": "high"}
+
+    response = admin_api.post("/api/v1/programs/", {**payload, "cost_hours_per_month": "-3"})
+
+    assert response.status_code == 400
+    assert "cost_hours_per_month" in response.json()
+    with tenant_scope(tenant), pytest.raises(IntegrityError), transaction.atomic():
+        TouchProgramFactory(cost_hours_per_month=Decimal("-3"))
+
+
+def test_a_form_refuses_control_characters_with_the_same_rule(admin_user, client, tenant):
+    client.force_login(admin_user)
+
+    response = client.post(
+        f"/t/{tenant.slug}/accounts/new/", {"name": "株式会社\x1bテスト", "licensed_seats": 1}
+    )
+
+    assert response.status_code in (200, 400)  # the form again, with its error
+    with tenant_scope(tenant):
+        assert not Account.objects.exists()
+
+
+def test_csv_import_reports_control_characters_and_dates_out_of_the_domain(scoped):
+    data = "external_id,name,plan,arr,start_date,renewal_date,account_external_id\n"
+    data += "C-1,x,Pro\x07,1,1900-01-01,2026-01-01,A-1\n"
+    with tenant_scope(scoped):
+        AccountFactory(external_id="A-1")
+
+    report = run_import(kind="contracts", data=data.encode(), dry_run=True)
+
+    columns = {e.column for e in report.errors}
+    assert {"plan", "start_date"} <= columns, report.errors
+
+
+def test_the_planner_page_answers_for_programs_of_any_cost(admin_user, client, tenant):
+    with tenant_scope(tenant):
+        TouchProgramFactory(cost_hours_per_month=Decimal("0"))
+        TouchProgramFactory(cost_hours_per_month=Decimal("99999.9"), reach_per_month=0)
+    client.force_login(admin_user)
+
+    assert client.get(f"/t/{tenant.slug}/touchmodel/").status_code == 200
+
+
+def test_a_datetime_in_the_domain_is_shown_in_a_parseable_format(csm_api, tenant):
+    with tenant_scope(tenant):
+        account = AccountFactory()
+    at = dt.datetime(1970, 1, 2, tzinfo=dt.UTC).isoformat()
+
+    response = csm_api.post(
+        "/api/v1/activities/",
+        {"account": account.pk, "kind": "note", "title": "t", "occurred_at": at},
+    )
+
+    assert response.status_code == 201, response.json()
+    assert dt.datetime.fromisoformat(response.json()["occurred_at"])
