@@ -7,6 +7,8 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import (
     Account,
@@ -48,6 +50,7 @@ class AccountFilter(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
         return account_search(queryset, value)
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_segment(
         self, queryset: QuerySet[Account], name: str, value: Segment | None
     ) -> QuerySet[Account]:

@@ -59,7 +59,9 @@ class ArticleSerializer(TenantScopedSerializer):
     )
     phases = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
     maturity = serializers.ChoiceField(choices=Maturity.choices, required=False)
-    author: serializers.StringRelatedField = serializers.StringRelatedField(read_only=True)
+    author: serializers.StringRelatedField = serializers.StringRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Article

@@ -40,21 +40,17 @@ class MeView(APIView):
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
-    key = serializers.CharField(read_only=True, help_text="The key itself; returned only once.")
-
     class Meta:
         model = ApiKey
-        fields = [
-            "id",
-            "name",
-            "scope",
-            "prefix",
-            "created_at",
-            "last_used_at",
-            "revoked_at",
-            "key",
-        ]
+        fields = ["id", "name", "scope", "prefix", "created_at", "last_used_at", "revoked_at"]
         read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="The key itself; returned only once.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]
 
 
 class ApiKeyViewSet(
@@ -78,6 +74,7 @@ class ApiKeyViewSet(
             return ApiKey.objects.none()
         return api_key_list(tenant=self.request._request.tenant)
 
+    @extend_schema(request=ApiKeySerializer, responses={201: ApiKeyCreatedSerializer})
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -10,6 +10,7 @@ class CsPlatformConfig(AppConfig):
     def ready(self) -> None:
         # Registers the OpenAPI descriptions of our authentication classes.
         from .api import schema  # noqa: F401
-        from .validators import install_field_validators
+        from .validators import install_field_validators, install_serializer_rules
 
         install_field_validators()
+        install_serializer_rules()

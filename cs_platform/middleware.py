@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from .models import Membership, Tenant
@@ -81,3 +83,20 @@ class TenantMiddleware:
         chosen = request.session.get(SESSION_TENANT_KEY)
         membership = next((m for m in memberships if m.tenant_id == chosen), None)
         return membership or next(iter(memberships), None)
+
+
+class ValidationErrorMiddleware:
+    """A value a page's form let through but a model rule refuses (cs_platform.validators) is
+    the visitor's mistake: a 400 page that says what was refused, never a 500. The API has its
+    own handler (cs_platform.api.exceptions)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ValidationError) or request.path.startswith("/api/"):
+            return None
+        return render(request, "400.html", {"messages_refused": exception.messages}, status=400)

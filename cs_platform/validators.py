@@ -16,15 +16,16 @@ Ranges of numbers are declared on each field (MinValueValidator…) with a CHECK
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.signals import pre_save
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
-
-PROJECT_APPS = ("cs_platform", "accounts", "journeys", "healthscore", "touchmodel", "content")
 
 # C0 controls, DEL and C1 controls; long text keeps \t \n \r.
 CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
@@ -92,11 +93,22 @@ def _rules_for(field: models.Field) -> list:
     return []
 
 
+def _is_project_app(path: str) -> bool:
+    """The project's own apps (any app in this repository, added later ones too)."""
+    here = Path(path).resolve()
+    base = Path(settings.BASE_DIR).resolve()
+    return here.is_relative_to(base) and ".venv" not in here.relative_to(base).parts
+
+
+_RULED_FIELDS: dict[type[models.Model], list[tuple[models.Field, list]]] = {}
+
+
 def install_field_validators() -> None:
+    """Give every project field its rule, and check the rules on every save()."""
     # NOTE: the rules go into each field instance's `default_validators`, which migrations do
     # not serialise: adding a rule changes no migration, and a new field gets it by itself.
     for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS:
+        if not _is_project_app(model._meta.app_config.path):
             continue
         for field in model._meta.local_fields:
             rules = _rules_for(field)
@@ -104,3 +116,54 @@ def install_field_validators() -> None:
                 continue
             field.default_validators = [*field.default_validators, *rules]
             field.__dict__.pop("validators", None)  # cached_property
+            _RULED_FIELDS.setdefault(model, []).append((field, rules))
+        if model in _RULED_FIELDS:
+            pre_save.connect(check_rules_on_save, sender=model, dispatch_uid=f"rules-{model}")
+
+
+def install_serializer_rules() -> None:
+    """Plain serializer text fields (those not built from a model field) get the one-line
+    rule too, so a request field that writes into a model is refused (and documented) the
+    way the model would refuse it."""
+    from rest_framework import serializers
+
+    # NOTE: DRF fields use `default_validators` only when no `validators=` is given, which is
+    # the case for hand-declared fields; ModelSerializer passes the model field's own rules.
+    serializers.CharField.default_validators = [no_control_characters]
+    for own_format in (
+        serializers.EmailField,
+        serializers.RegexField,
+        serializers.SlugField,
+        serializers.URLField,
+        serializers.UUIDField,
+        serializers.IPAddressField,
+    ):
+        own_format.default_validators = []
+
+
+def check_rules_on_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    raw: bool = False,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: object,
+) -> None:
+    """The same rules for writes that skip full_clean() (services called by plain forms, tasks):
+    a value no page could show is never stored. Bulk writes check them themselves (the CSV
+    import, with `forbidden_characters`)."""
+    if raw:
+        return
+    errors: dict[str, list[ValidationError]] = {}
+    for field, rules in _RULED_FIELDS.get(sender, []):
+        if update_fields is not None and field.name not in update_fields:
+            continue
+        value = getattr(instance, field.attname)
+        if value in (None, ""):
+            continue
+        for rule in rules:
+            try:
+                rule(value)
+            except ValidationError as exc:
+                errors.setdefault(field.name, []).extend(exc.error_list)
+    if errors:
+        raise ValidationError(errors)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cs_platform.api.authentication import ApiKeyAuthentication
 from cs_platform.api.permissions import TenantRolePermission
 from cs_platform.models import ApiKey
 
@@ -46,6 +47,9 @@ class EventIngestView(APIView):
     """Accepts a JSON array (≤ 10,000 events) or NDJSON (`application/x-ndjson`)."""
 
     ingest_endpoint = True
+    # Ingest keys only: a session would run the CSRF check, which reads the body this view
+    # reads itself (a 415 instead of the 401 a session client should get).
+    authentication_classes = [ApiKeyAuthentication]
     permission_classes = [TenantRolePermission, IsIngestKey]
     throttle_classes = [IngestRateThrottle]
     # The body is read here, not by DRF's parsers (no size cap of Django's `request.body`).

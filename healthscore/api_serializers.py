@@ -29,7 +29,7 @@ class ScorecardVersionSerializer(TenantScopedSerializer):
 
 
 class ScorecardSerializer(TenantScopedSerializer):
-    current_version = ScorecardVersionSerializer(read_only=True)
+    current_version = ScorecardVersionSerializer(read_only=True, allow_null=True)
     has_unpublished_changes = serializers.SerializerMethodField()
 
     class Meta:

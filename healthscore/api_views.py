@@ -153,7 +153,7 @@ class ScorecardViewSet(TenantScopedModelViewSet):
     def safely_get_queryset(self) -> QuerySet[Scorecard]:
         return selectors.scorecard_list()
 
-    @extend_schema(request=None, responses=ScorecardVersionSerializer)
+    @extend_schema(request=None, responses={201: ScorecardVersionSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         version = scorecard_publish(scorecard=self.get_object(), user=request.user)

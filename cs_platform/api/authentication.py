@@ -50,7 +50,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         keyword, _, raw_key = header.partition(" ")
         if keyword != self.keyword:
-            return None
+            # NOTE: an Authorization header we cannot read is refused, not ignored: a client
+            # that sends one means to authenticate with it, and must not silently fall back
+            # to a browser session that happens to ride along.
+            raise exceptions.AuthenticationFailed("Use `Authorization: Api-Key <key>`.")
         return self.authenticate_raw_key(request, raw_key)
 
     def authenticate_raw_key(self, request: Request, raw_key: str) -> tuple[ApiKeyUser, ApiKey]:

@@ -11,6 +11,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
+from cs_platform.validators import no_control_characters, no_control_characters_in_text
+
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "cs_platform.api.authentication.ApiKeyAuthentication"
@@ -75,6 +77,12 @@ _ERROR_RESPONSES = {
 }
 
 
+def _ecma(pattern: str) -> str:
+    # As drf-spectacular writes a RegexValidator's pattern into the schema.
+    pattern = pattern.encode("ascii", "backslashreplace").decode().replace(r"\x", r"\u00")
+    return pattern.replace(r"\Z", "$").replace(r"\A", "^")
+
+
 @cache
 def _calls(function: Any, method_name: str) -> bool:
     # NOTE: extra actions (`@action`) answer what their code builds: a page only when they
@@ -86,6 +94,12 @@ def _calls(function: Any, method_name: str) -> bool:
         return f"self.{method_name}(" in inspect.getsource(function)
     except (OSError, TypeError):
         return False
+
+
+_TEXT_RULES = {
+    _ecma(no_control_characters.regex.pattern),
+    _ecma(no_control_characters_in_text.regex.pattern),
+}
 
 
 def _decimal_pattern(field: serializers.DecimalField) -> str:
@@ -119,6 +133,9 @@ class JunkanAutoSchema(AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
             schema["pattern"] = _decimal_pattern(field)
+        if field.read_only and schema.get("pattern") in _TEXT_RULES:
+            # What the server computes is not bound by the rules of what a client may send.
+            del schema["pattern"]
         return schema
 
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:

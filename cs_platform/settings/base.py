@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cs_platform.middleware.TenantMiddleware",
+    "cs_platform.middleware.ValidationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "cs_platform.urls"

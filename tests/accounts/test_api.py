@@ -152,7 +152,7 @@ def test_contact_for_another_tenants_account_is_a_409(csm_api, other_tenant):
     assert "account" in response.json()
 
 
-def test_contract_with_renewal_before_start_is_a_400(csm_api, tenant):
+def test_contract_with_renewal_before_start_is_a_409(csm_api, tenant):
     with tenant_scope(tenant):
         account = AccountFactory()
     response = csm_api.post(
@@ -165,7 +165,7 @@ def test_contract_with_renewal_before_start_is_a_400(csm_api, tenant):
             "renewal_date": "2026-01-01",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "renewal_date" in response.json()
 
 

@@ -149,7 +149,12 @@ def run_schemathesis(
         command += ["--header", f"{name}: {value}"]
     started = time.monotonic()
     completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=report_dir.parent,  # schemathesis keeps state in ./.schemathesis
     )
     return FuzzResult(
         client=client.name,

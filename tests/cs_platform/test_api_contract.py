@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.importing import run_import
@@ -158,7 +159,7 @@ def test_control_characters_in_a_title_are_a_400(csm_api):
 def test_long_text_keeps_newlines_and_tabs_but_not_other_controls(csm_api):
     ok = {"key": "guides", "name_ja": "ガイド", "name_en": "Guides"}
     good = csm_api.post("/api/v1/content/sections/", {**ok, "description_en": "a\r\n\tb"})
-    bad = csm_api.post("/api/v1/content/sections/", {**ok, "key": "x", "description_en": "a\x85"})
+    bad = csm_api.post("/api/v1/content/sections/", {**ok, "key": "x", "description_en": "a\x9bb"})
 
     assert good.status_code == 201
     assert bad.status_code == 400
@@ -233,3 +234,33 @@ def test_a_datetime_in_the_domain_is_shown_in_a_parseable_format(csm_api, tenant
 
     assert response.status_code == 201, response.json()
     assert dt.datetime.fromisoformat(response.json()["occurred_at"])
+
+
+def test_a_save_that_skips_full_clean_still_refuses_control_characters(tenant):
+    with tenant_scope(tenant), pytest.raises(ValidationError) as refused:
+        Section(tenant=tenant, key="guides", name_ja="ガイド\x1b", name_en="Guides").save()
+
+    assert "name_ja" in refused.value.message_dict
+
+
+def test_a_plain_form_shows_the_model_rule_as_a_form_error(admin_user, client, tenant):
+    client.force_login(admin_user)
+    form = {"key": "guides", "name_ja": "ガイド\x9b", "name_en": "Guides", "kind": "guide"}
+
+    response = client.post(f"/t/{tenant.slug}/content/sections/", form)
+
+    assert response.status_code == 200
+    assert not Section.objects.unscoped().exists()
+
+
+def test_a_page_whose_view_lets_a_refused_value_through_answers_400_not_500(rf, admin_user):
+    from cs_platform.middleware import ValidationErrorMiddleware
+
+    request = rf.post("/t/acme/anything/")
+    request.user = admin_user
+    middleware = ValidationErrorMiddleware(lambda r: None)  # type: ignore[arg-type, return-value]
+
+    response = middleware.process_exception(request, ValidationError({"name": ["refused"]}))
+
+    assert response is not None and response.status_code == 400
+    assert "refused" in response.content.decode()

@@ -140,7 +140,7 @@ def test_patching_a_milestone_status_writes_an_activity(csm_api, tenant):
         assert Activity.objects.get().kind == ActivityKind.MILESTONE_CHANGE
 
 
-def test_an_action_step_owned_by_staff_and_a_contact_is_a_400(csm_api, tenant, csm_user):
+def test_an_action_step_owned_by_staff_and_a_contact_is_a_409(csm_api, tenant, csm_user):
     with tenant_scope(tenant):
         milestone = MilestoneFactory()
         contact = ContactFactory(account=milestone.account)
@@ -154,7 +154,7 @@ def test_an_action_step_owned_by_staff_and_a_contact_is_a_400(csm_api, tenant, c
         },
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_an_action_step_owner_must_be_a_member_of_the_tenant(csm_api, tenant):
@@ -239,7 +239,7 @@ def test_logging_a_meeting_creates_tasks_from_next_steps(csm_api, tenant, accoun
         assert Task.objects.get().title == "管理者トレーニング"
 
 
-def test_a_meeting_with_another_accounts_contact_is_a_400_and_writes_nothing(
+def test_a_meeting_with_another_accounts_contact_is_a_409_and_writes_nothing(
     csm_api, tenant, account
 ):
     with tenant_scope(tenant):
@@ -249,7 +249,7 @@ def test_a_meeting_with_another_accounts_contact_is_a_400_and_writes_nothing(
         {"account": account.pk, "contacts": [stranger.pk], "next_steps": ["x"]},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     with tenant_scope(tenant):
         assert Meeting.objects.count() == Task.objects.count() == 0
 

@@ -110,12 +110,12 @@ def test_a_manager_overrides_a_tier_through_the_api(manager_user, tenant, scoped
     assert AccountTier.objects.get(account=account).override_by == manager_user
 
 
-def test_an_override_without_reason_is_a_400(admin_api, scoped):
+def test_an_override_without_reason_is_a_409(admin_api, scoped):
     account = AccountFactory()
     response = admin_api.post(
         "/api/v1/tiers/override/", {"account": account.pk, "tier": "high"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_awarding_a_nomination_makes_the_contact_a_champion(admin_api, scoped):
