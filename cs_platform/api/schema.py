@@ -131,6 +131,8 @@ class JunkanAutoSchema(AutoSchema):
         self, field: Any, direction: Any, bypass_extensions: bool = False
     ) -> dict[str, Any]:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if not isinstance(schema, dict):  # hidden fields have none
+            return schema
         if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
             schema["pattern"] = _decimal_pattern(field)
         if field.read_only and schema.get("pattern") in _TEXT_RULES:
