@@ -6,12 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.models import BusinessPotential, MarketSegment
 from cs_platform.api.viewsets import RuleErrorsMixin, TenantScopedSerializer
 
 from .extensions import content_choices
 from .models import (
     AccountTier,
     ChampionNomination,
+    HealthBand,
     OutboundEmail,
     Rule,
     RuleFiring,
@@ -66,6 +68,19 @@ class TierAssignResultSerializer(serializers.Serializer):
 
 
 class TierRuleSerializer(TenantScopedSerializer):
+    # The conditions are lists the tiers page and the matcher iterate: say so in the schema
+    # and refuse anything else (a bare number was stored and broke the page).
+    business_potentials = serializers.ListField(
+        child=serializers.ChoiceField(choices=BusinessPotential.choices), required=False
+    )
+    market_segments = serializers.ListField(
+        child=serializers.ChoiceField(choices=MarketSegment.choices), required=False
+    )
+    phase_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    health_bands = serializers.ListField(
+        child=serializers.ChoiceField(choices=HealthBand.choices), required=False
+    )
+
     class Meta:
         model = TierRule
         fields = [

@@ -422,7 +422,8 @@ def test_publishing_unpublishing_and_archiving_articles_are_in_the_change_log(
     assert writer.post(f"{ARTICLES}{article.pk}/publish/").status_code == 200  # no change
     client = api_client_for(admin_user)
     status_url = f"/t/acme/content/articles/{article.pk}/status/"
-    assert client.post(status_url, {"action": "unpublish"}).status_code == 302
+    page_form = {"action": "unpublish"}
+    assert client.post(status_url, page_form, format="multipart").status_code == 302
     assert writer.post(f"{ARTICLES}{article.pk}/archive/").status_code == 200
 
     log = list(ChangeRecord.objects.filter(object_id=article.pk).order_by("at", "id"))

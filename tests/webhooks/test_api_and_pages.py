@@ -27,7 +27,7 @@ def test_an_admin_creates_an_endpoint_and_reads_its_secret(admin_api, tenant):
     assert rotated["secret"] != secret and rotated["previous_secret_expires_at"]
 
 
-def test_unknown_events_and_slack_for_other_events_are_400(admin_api):
+def test_unknown_events_are_400_and_slack_for_other_events_409(admin_api):
     bad = admin_api.post(URL, {"url": "https://h.example.com", "events": ["nope"]}, format="json")
     assert bad.status_code == 400
     slack = admin_api.post(
@@ -35,7 +35,7 @@ def test_unknown_events_and_slack_for_other_events_are_400(admin_api):
         {"url": "https://hooks.slack.com/x", "events": ["rule.fired"], "format": "slack"},
         format="json",
     )
-    assert slack.status_code == 400
+    assert slack.status_code == 409  # well-formed, refused by a rule (docs/api-contract.md)
     assert "Slack" in str(slack.json())
 
 
