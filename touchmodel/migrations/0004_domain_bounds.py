@@ -8,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_domain_bounds'),
+        ('accounts', '0006_domain_bounds'),
         ('cs_platform', '0002_postgres_extensions'),
-        ('touchmodel', '0001_initial'),
+        ('touchmodel', '0003_rule_evaluation_lease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

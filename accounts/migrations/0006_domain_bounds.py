@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_contact_language'),
+        ('accounts', '0005_import_job_lease'),
     ]
 
     operations = [
