@@ -306,3 +306,16 @@ def test_rules_at_event_time_read_only_the_rescored_accounts_and_agree_with_the_
             now=timezone.now(),
         )["account_id"]
     )
+
+
+def test_the_sweep_schedules_marks_that_no_task_will_pick_up(scoped, queue):
+    from healthscore.tasks import now_sweep
+
+    account = AccountFactory()
+    # Marked a minute ago, and the broker was down at commit: no task is waiting.
+    accounts_mark_dirty(account_ids=[account.pk], now=timezone.now() - dt.timedelta(minutes=1))
+    assert now_sweep_due()
+    assert now_sweep() == 1
+    assert queue() == 1
+    assert now_sweep() == 0  # the task is waiting now: not scheduled twice
+    assert queue() == 1
