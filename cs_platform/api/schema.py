@@ -135,13 +135,13 @@ class JunkanAutoSchema(AutoSchema):
             return schema
         if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
             schema["pattern"] = _decimal_pattern(field)
-        if field.read_only and schema.get("pattern") in _TEXT_RULES:
-            # What the server computes is not bound by the rules of what a client may send.
-            del schema["pattern"]
         return schema
 
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
         super()._insert_field_validators(field, schema)
+        if field.read_only and schema.get("pattern") in _TEXT_RULES:
+            # What the server computes is not bound by the rules of what a client may send.
+            del schema["pattern"]
         if isinstance(field, serializers.SlugField) and "pattern" in schema:
             # Django's unicode slug pattern (\w) means more to Python than to ECMA regexes;
             # document the ASCII slug every reading of it accepts.

@@ -264,3 +264,9 @@ def test_a_page_whose_view_lets_a_refused_value_through_answers_400_not_500(rf, 
 
     assert response is not None and response.status_code == 400
     assert "refused" in response.content.decode()
+
+
+def test_text_the_server_computes_is_not_held_to_the_client_rule(schema):
+    body_html = schema["components"]["schemas"]["Translation"]["properties"]["body_html"]
+
+    assert "pattern" not in body_html
