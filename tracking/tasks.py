@@ -7,6 +7,6 @@ from celery import shared_task
 from .services import rejected_messages_prune
 
 
-@shared_task(name="tracking.prune_rejections", time_limit=600)
+@shared_task(name="tracking.prune_rejections", soft_time_limit=540, time_limit=600)
 def prune_rejections() -> int:
     return rejected_messages_prune()

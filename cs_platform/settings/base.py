@@ -234,6 +234,9 @@ TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 
 # Absolute links in e-mails (unsubscribe, Learn & Support, seminar pages).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# Outbound webhook deliveries go to this Celery queue when set (run a worker with -Q on it so
+# slow receivers never hold up other work); unset, they share the default queue.
+WEBHOOKS_QUEUE = env.str("WEBHOOKS_QUEUE", default=None)
 
 # Learn & Support custom domains: the host name customers point their domain's CNAME at.
 CONTENT_DOMAIN_CNAME_TARGET = env.str("CONTENT_DOMAIN_CNAME_TARGET", default="")

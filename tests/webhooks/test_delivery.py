@@ -250,3 +250,12 @@ def test_raising_never_waits_for_a_slow_receiver(
         )
     assert time.monotonic() - started < 1.5
     assert WebhookDelivery.objects.count() == 200
+
+
+def test_the_tasks_can_be_enqueued(scoped):
+    # Celery refuses at publish time a task whose limits contradict the global ones.
+    from tracking.tasks import prune_rejections
+    from webhooks.tasks import deliver, dispatch_due
+
+    for task in (deliver, dispatch_due, prune_rejections):
+        assert task.soft_time_limit <= task.time_limit

@@ -141,10 +141,15 @@ def deliveries_enqueue(*, tenant_id: int, delivery_ids: list[int], countdown: fl
     try:
         for delivery_id in delivery_ids:
             deliver.apply_async(
-                kwargs={"tenant_id": tenant_id, "delivery_id": delivery_id}, countdown=countdown
+                kwargs={"tenant_id": tenant_id, "delivery_id": delivery_id},
+                countdown=countdown,
+                # A queue of their own keeps slow receivers from holding up other work.
+                queue=settings.WEBHOOKS_QUEUE,
             )
     except Exception:
-        logger.warning("webhooks: could not enqueue %d deliveries", len(delivery_ids))
+        logger.warning(
+            "webhooks: could not enqueue %d deliveries", len(delivery_ids), exc_info=True
+        )
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> bool:
