@@ -248,7 +248,8 @@ def test_raising_never_waits_for_a_slow_receiver(
         webhook_events_raise(
             event_type="task.created", items=[task_data(scoped, task_id=i) for i in range(200)]
         )
-    assert time.monotonic() - started < 1.5
+    # Sending even one would take the receiver's 3 s; 200 were queued in less.
+    assert time.monotonic() - started < 3
     assert WebhookDelivery.objects.count() == 200
 
 
