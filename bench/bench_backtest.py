@@ -1,0 +1,217 @@
+"""Backtest and weight suggestion for 100,000 accounts × 365 days of score history.
+
+Uses the configured database (DATABASE_URL). Creates a bench tenant whose default scorecard
+has four components, 100,000 accounts with contracts (8% cancelled on a day of the past
+year, 6% renewed at a lower ARR, the rest live) and their daily scores set-based in SQL
+(`generate_series`, as bench_recompute.py does): points fall in the 120 days before a loss,
+with noise. Then it runs the production backtest of the published version
+(`backtest_compute`) and prints the seconds of the backtest (read, label, evaluate) and of
+the suggestion (time split, fit, held-out evaluation), and the peak memory of the process.
+The bench tenant is removed afterwards.
+
+The backtest reads one day a week (the Mondays); by default only those days of the year are
+written, which is what the backtest reads (the other six days a week are never read: the
+score index is on (tenant, day)). `--every-day` writes all 365 days (≈7× the disk and time).
+
+    python bench/bench_backtest.py [--accounts 100000] [--every-day]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cs_platform.settings.dev")
+os.environ["DEBUG"] = "false"
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from cs_platform.models import Tenant  # noqa: E402
+from cs_platform.scoping import tenant_scope  # noqa: E402
+from cs_platform.services import tenant_create, tenant_delete  # noqa: E402
+from healthscore.models import Scorecard  # noqa: E402
+from healthscore.services.backtest import backtest_compute, sample_days  # noqa: E402
+from healthscore.services.scorecards import scorecard_publish  # noqa: E402
+
+SLUG = "bench-backtest"
+KEYS = ["active_users", "active_days", "trend", "renewal"]
+
+
+def _definition() -> dict:
+    ranges = {"type": "ranges", "ranges": [{"min": 0, "points": 0}, {"min": 50, "points": 100}]}
+    return {
+        "bands": {"green": 70, "amber": 40},
+        "groups": [],
+        "components": [
+            {"key": "active_users", "label": "Active users", "measure": "active_user_ratio",
+             "params": {"days": 30}, "group": None, "weight": 40, "scheme": ranges},
+            {"key": "active_days", "label": "Active days", "measure": "active_days",
+             "params": {"days": 30}, "group": None, "weight": 30, "scheme": ranges},
+            {"key": "trend", "label": "Trend", "measure": "usage_trend",
+             "params": {"days": 30}, "group": None, "weight": 15, "scheme": ranges},
+            {"key": "renewal", "label": "Days to renewal", "measure": "days_to_renewal",
+             "params": {}, "group": None, "weight": 15, "scheme": ranges},
+        ],
+    }  # fmt: skip
+
+
+def _generate(tenant: Tenant, n: int, days: list[dt.date], version_id: int) -> None:
+    today = timezone.localdate(timezone=tenant.tzinfo)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        # NOTE: bench data is consistent by construction; without the per-row FK triggers
+        # (needs a superuser, as the local development server has) the commit does not check
+        # millions of references one by one.
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "INSERT INTO accounts_account (tenant_id, name, external_id, domain, industry,"
+            " market_segment, licensed_seats, lifecycle_status, business_potential,"
+            " potential_arr, maturity_stage, created_at, updated_at)"
+            " SELECT %s, 'Bench ' || g, 'bench-' || g, '', '',"
+            " (ARRAY['smb', 'mid_market', 'enterprise'])[1 + g %% 3], 10, 'active', 'medium', 0,"
+            " 0, now(), now() FROM generate_series(1, %s) g",
+            [tenant.pk, n],
+        )
+        # One contract per account; r decides its fate: < 0.08 churned on a day of the past
+        # year, < 0.14 renewed at a lower ARR on such a day, else live for another year.
+        cursor.execute(
+            "CREATE TEMP TABLE bench_fate ON COMMIT DROP AS SELECT id AS account_id,"
+            " random() AS r, %s::date - (1 + floor(random() * 364))::int AS loss_day"
+            " FROM accounts_account WHERE tenant_id = %s",
+            [today, tenant.pk],
+        )
+        cursor.execute("ANALYZE bench_fate")
+        # The successors join the contracts just inserted (a CTE), not the whole table.
+        cursor.execute(
+            "WITH first AS (INSERT INTO accounts_contract (tenant_id, account_id, external_id,"
+            "  plan, arr, currency, start_date, renewal_date, status, created_at)"
+            " SELECT %(t)s, account_id, '', 'P', 1000000, 'JPY', %(start)s::date,"
+            "  CASE WHEN r < 0.14 THEN loss_day ELSE %(today)s::date + 200 END,"
+            "  CASE WHEN r < 0.08 THEN 'cancelled' WHEN r < 0.14 THEN 'renewed' ELSE 'active' END,"
+            "  now() FROM bench_fate RETURNING id, account_id)"
+            " INSERT INTO accounts_contract (tenant_id, account_id, external_id, plan, arr,"
+            " currency, start_date, renewal_date, status, previous_id, created_at)"
+            " SELECT %(t)s, f.account_id, '', 'P', 700000, 'JPY', f.loss_day, f.loss_day + 365,"
+            "  'active', first.id, now() FROM first JOIN bench_fate f USING (account_id)"
+            " WHERE f.r >= 0.08 AND f.r < 0.14",
+            {"t": tenant.pk, "start": today - dt.timedelta(days=500), "today": today},
+        )
+        # Scores: points near 30 in the 120 days before a loss (for 3 losses in 4), near 70
+        # otherwise, each component with its own noise; renewal points are pure noise.
+        cursor.execute(
+            "INSERT INTO healthscore_healthscore (tenant_id, account_id, day, version_id,"
+            " score, band, components, computed_at)"
+            " SELECT %(t)s, account_id, d, %(v)s, score,"
+            "  CASE WHEN score >= 70 THEN 'green' WHEN score >= 40 THEN 'amber' ELSE 'red' END,"
+            "  jsonb_build_object("
+            "   'active_users', jsonb_build_object('value', p1, 'points', p1, 'weight', 40),"
+            "   'active_days', jsonb_build_object('value', p2, 'points', p2, 'weight', 30),"
+            "   'trend', jsonb_build_object('value', p3, 'points', p3, 'weight', 15),"
+            "   'renewal', jsonb_build_object('value', p4, 'points', p4, 'weight', 15)), now()"
+            " FROM (SELECT account_id, d, p1, p2, p3, p4,"
+            "  round((p1 * 0.4 + p2 * 0.3 + p3 * 0.15 + p4 * 0.15)::numeric, 2)::float8 AS score"
+            "  FROM (SELECT f.account_id, d,"
+            "   round(greatest(0, least(100, m + 25 * (random() - 0.5) * 2)))::float8 AS p1,"
+            "   round(greatest(0, least(100, m + 35 * (random() - 0.5) * 2)))::float8 AS p2,"
+            "   round(greatest(0, least(100, 55 + (m - 55) * 0.3 + 40 * (random() - 0.5) * 2)))"
+            "    ::float8 AS p3,"
+            "   floor(random() * 101)::float8 AS p4"
+            "   FROM bench_fate f CROSS JOIN unnest(%(days)s::date[]) AS d"
+            "   CROSS JOIN LATERAL (SELECT CASE WHEN f.r < 0.14 AND (f.r * 1000)::int %% 4 < 3"
+            "    AND f.loss_day > d AND f.loss_day - d <= 120 THEN 30 ELSE 70 END AS m) mm"
+            "   WHERE NOT (f.r < 0.08 AND d >= f.loss_day)) pts) scored"
+            " ORDER BY d",
+            {"t": tenant.pk, "v": version_id, "days": days},
+        )
+        cursor.execute("ANALYZE healthscore_healthscore")
+        cursor.execute("ANALYZE accounts_contract")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--every-day", action="store_true")
+    args = parser.parse_args()
+    for stale in Tenant.objects.filter(slug=SLUG):
+        tenant_delete(tenant=stale)
+    tenant = tenant_create(name="Bench backtest", slug=SLUG)
+    try:
+        with tenant_scope(tenant), timezone.override(tenant.tzinfo):
+            card = Scorecard.objects.get(is_default=True)
+            card.draft = _definition()
+            card.save(update_fields=["draft"])
+            version = scorecard_publish(scorecard=card)
+            card.refresh_from_db()
+            today = timezone.localdate()
+            first = today - dt.timedelta(days=364)
+            days = (
+                [first + dt.timedelta(days=i) for i in range(365)]
+                if args.every_day
+                else sample_days(first=first, last=today)
+            )
+            started = time.monotonic()
+            with transaction.atomic():
+                _generate(tenant, args.accounts, days, version.pk)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM healthscore_healthscore WHERE tenant_id = %s",
+                    [tenant.pk],
+                )
+                rows = cursor.fetchone()[0]
+            print(
+                f"{args.accounts:,} accounts: {rows:,} daily scores over {len(days)} days "
+                f"generated in {time.monotonic() - started:.1f}s"
+            )
+            marks: dict[str, float] = {}
+
+            def progress(percent: int, stage: str) -> None:
+                marks.setdefault(str(percent), time.monotonic())
+                print(f"  {time.monotonic() - started:6.1f}s {percent:3d}% {stage}")
+
+            started = time.monotonic()
+            result = backtest_compute(
+                scorecard=card,
+                definition=version.definition,
+                version=version,
+                today=today,
+                progress=progress,
+            )
+            ended = time.monotonic()
+            fit_start = marks["85"]  # the suggestion's stage
+            churn = result["horizons"][0]["churn"]
+            suggestion = result["suggestion"]
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"  90 days: {churn['samples']:,} account-days, {churn['events']:,} churn events,"
+                f" AUC {churn['auc']['value']:.3f} [{churn['auc']['low']:.3f}–"
+                f"{churn['auc']['high']:.3f}]"
+            )
+            if suggestion["available"]:
+                weights = {w["key"]: w["suggested"] for w in suggestion["weights"]}
+                print(
+                    f"  suggestion: {weights}; held-out AUC current "
+                    f"{suggestion['current']['auc']['value']:.3f} → suggested "
+                    f"{suggestion['suggested']['auc']['value']:.3f}"
+                )
+            print(
+                f"RESULT backtest (read, label, evaluate 90+180 days): {fit_start - started:.1f}s"
+            )
+            print(f"RESULT suggestion (split, fit, held-out): {ended - fit_start:.1f}s")
+            print(f"RESULT peak memory: {peak:,.0f} MB")
+    finally:
+        tenant_delete(tenant=tenant)
+
+
+if __name__ == "__main__":
+    main()
