@@ -159,9 +159,8 @@ def _snapshot_rows(entry: TrashEntry, collector: Collector) -> None:
                 f"Deleting would cascade into {model._meta.label}, which is not tenant-owned."
             )
         where = " OR ".join(f"({sql})" for sql, _p in conds)
-        pk = _qn(model._meta.pk.column)
         parts.append(
-            f"%s, (SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.{pk}), '[]'::jsonb) "
+            f"%s, (SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) "
             f"FROM {_qn(model._meta.db_table)} t WHERE t.tenant_id = %s AND ({where}))"
         )
         params += [model._meta.label_lower, entry.tenant_id]
