@@ -95,7 +95,8 @@ def test_postgres_restarted_under_ingestion_load_costs_503s_never_a_500_or_a_hal
         concurrency=1,
         env={"DATABASE_URL": pg.url, "REDIS_URL": stack["redis"].url},
     )
-    broker = Celery(broker=stack["redis"].url, backend=stack["redis"].url)
+    # Not the current app: the suite's tasks must keep using the shared Redis afterwards.
+    broker = Celery(broker=stack["redis"].url, backend=stack["redis"].url, set_as_current=False)
     log: list = []
     try:
         echo = {"kwargs": {"tenant_id": tenant.pk}, "queue": queue}
