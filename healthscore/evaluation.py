@@ -190,7 +190,11 @@ def _cap(values: np.ndarray) -> np.ndarray:
 
 
 def summary(
-    frame: pd.DataFrame, *, min_events: int, components: list[tuple[str, str]]
+    frame: pd.DataFrame,
+    *,
+    min_events: int,
+    components: list[tuple[str, str]],
+    detail: bool = True,
 ) -> dict[str, Any]:
     """Every figure of one outcome over `frame` (columns: account_id, score, band, y, and
     `p:<key>` points per component): sample sizes always; the rest only with enough events."""
@@ -208,6 +212,8 @@ def summary(
     if not result["enough"]:
         return result
     result["auc"] = roc_auc_ci(scores, y, frame["account_id"].to_numpy())
+    if not detail:
+        return result
     result["deciles"] = rates_by_decile(scores, y)
     result["calibration"] = calibration(scores, y)
     result["components"] = [

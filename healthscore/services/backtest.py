@@ -283,7 +283,7 @@ def _horizon_result(
     loss = _labelled(frame, horizon, "to_loss")
     result = evaluation.summary(churn, min_events=needed, components=components)
     loss_summary = evaluation.summary(
-        loss[["account_id", "score", "band", "y"]], min_events=needed, components=[]
+        loss[["account_id", "score", "band", "y"]], min_events=needed, components=[], detail=False
     )
     segment_names = {k: str(v) for k, v in MarketSegment.choices}
     segment_names[""] = _("No segment")
