@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -44,6 +50,7 @@ class TrashEntrySerializer(serializers.ModelSerializer):
     def get_kind_name(self, entry: TrashEntry) -> str:
         return selectors.model_verbose_name(entry.model)
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_purge_at(self, entry: TrashEntry) -> Any:
         return serializers.DateTimeField().to_representation(selectors.trash_purge_at(entry))
 
@@ -86,6 +93,7 @@ class TrashViewSet(TenantScopedReadOnlyViewSet):
 
     serializer_class = TrashEntrySerializer
     permission_classes = [IsTenantAdmin]
+    ordering_fields = ["deleted_at", "label"]
 
     def safely_get_queryset(self) -> QuerySet[TrashEntry]:
         model = self.request.query_params.get("kind", "") if self.action == "list" else ""
@@ -127,6 +135,7 @@ class ChangeRecordViewSet(TenantScopedReadOnlyViewSet):
 
     serializer_class = ChangeRecordSerializer
     permission_classes = [IsTenantAdmin]
+    ordering_fields = ["at"]
 
     def safely_get_queryset(self) -> QuerySet[ChangeRecord]:
         if self.action != "list":

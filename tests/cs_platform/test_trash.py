@@ -493,3 +493,16 @@ def test_an_article_moved_to_the_trash_from_its_editor_comes_back(article, csm_u
 
     trash_restore(entry_id=entry.pk)
     assert _article_state(pk) == before
+
+
+def test_the_trash_api_orders_by_label_and_filters_by_kind(scoped, admin_api):
+    trash_delete(obj=SegmentFactory(name="b-segment"))
+    trash_delete(obj=SegmentFactory(name="a-segment"))
+    trash_delete(obj=ContactFactory(name="c-contact"))
+
+    by_label = admin_api.get(f"{TRASH}?ordering=label").json()["results"]
+    assert [e["label"] for e in by_label] == ["a-segment", "b-segment", "c-contact"]
+    segments = admin_api.get(f"{TRASH}?kind=accounts.segment").json()["results"]
+    assert {e["kind"] for e in segments} == {"accounts.segment"}
+    assert len(segments) == 2
+    assert segments[0]["purge_at"] > segments[0]["deleted_at"]
