@@ -31,7 +31,7 @@ def _report(result: fuzzing.FuzzResult) -> str:
 
 
 def test_the_api_keeps_its_contract_under_fuzzing_and_every_page_still_answers(
-    live_server, tmp_path, request
+    live_server, tmp_path, request, capsys
 ):
     started = time.monotonic()
     tenant = TenantFactory(slug="fuzzed", name="ファズ株式会社")
@@ -68,13 +68,15 @@ def test_the_api_keeps_its_contract_under_fuzzing_and_every_page_still_answers(
 
     # Written to the terminal (not captured) so every run shows what it cost and covered.
     terminal = request.config.pluginmanager.get_plugin("terminalreporter")
-    terminal.write_line(
-        f"\nfuzz: seed {fuzzing.SEED}, {operations} operations, {seeded} seeded rows, "
-        f"{len(clients)} clients in {fuzz_seconds:.0f}s; crawl: {len(result.visited)} pages, "
-        f"{len(result.routes_seen)}/{len(fuzzing.page_routes())} routes in {crawl_seconds:.0f}s"
-    )
-    for fuzz_result in results:
-        terminal.write_line(f"  {fuzz_result.summary()}")
+    with capsys.disabled():
+        terminal.write_line(
+            f"\nfuzz: seed {fuzzing.SEED}, {operations} operations, {seeded} seeded rows, "
+            f"{len(results)}/{len(clients)} clients in {fuzz_seconds:.0f}s; crawl: "
+            f"{len(result.visited)} pages, {len(result.routes_seen)}/"
+            f"{len(fuzzing.page_routes())} routes in {crawl_seconds:.0f}s"
+        )
+        for fuzz_result in results:
+            terminal.write_line(f"  {fuzz_result.summary()}")
 
     failed = [r for r in results if r.returncode != 0]
     assert not failed, "\n\n".join(_report(r) for r in failed)
