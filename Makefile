@@ -9,7 +9,7 @@ SHELL := /bin/bash
 
 VENV := .venv/bin
 RUN := scripts/with-env.sh
-APPS := cs_platform accounts journeys healthscore touchmodel content tracking webhooks
+APPS := cs_platform accounts journeys healthscore touchmodel content tracking webhooks calendars
 
 .PHONY: help bootstrap services stop status demo test lint bench messages
 

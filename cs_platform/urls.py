@@ -34,6 +34,7 @@ DOMAIN_APPS = [
     "touchmodel",
     "content",
     "tracking",
+    "calendars",
 ]
 tenant_patterns += [
     path(f"{app}/", include(f"{app}.urls")) for app in DOMAIN_APPS if find_spec(f"{app}.urls")

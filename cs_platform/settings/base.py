@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "touchmodel",
     "content",
     "tracking",
+    "calendars",
 ]
 
 MIDDLEWARE = [

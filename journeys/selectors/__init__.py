@@ -7,6 +7,7 @@ from .activities import (
     activity_refs,
     activity_rows_since,
 )
+from .calendar import meeting_calendar_rows, task_calendar_rows
 from .maps import (
     journey_map_for_account,
     journey_template_list,
@@ -60,6 +61,7 @@ __all__ = [
     "feedback_list",
     "journey_map_for_account",
     "journey_template_list",
+    "meeting_calendar_rows",
     "meeting_list_for_account",
     "meeting_rows_for_programs",
     "milestone_completed_rows_since",
@@ -76,6 +78,7 @@ __all__ = [
     "phase_median_days",
     "phase_transition_rows",
     "renewal_list_for_user",
+    "task_calendar_rows",
     "task_list_for_account",
     "task_list_open_for_user",
 ]

@@ -1,0 +1,1 @@
+"""Calendars: each staff user's private iCal feed of their tasks, meetings and seminars."""

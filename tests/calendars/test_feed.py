@@ -1,0 +1,87 @@
+"""Each staff user's private iCal feed: tasks' due dates, meetings, seminars; revocable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from icalendar import Calendar
+
+from calendars.services import calendar_feed_issue, calendar_feed_revoke
+from cs_platform.scoping import tenant_scope
+from journeys.models import MeetingStaff
+from tests.factories import AccountFactory
+from tests.journeys.factories import MeetingFactory, TaskFactory
+from tests.touchmodel.factories import SeminarFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def events(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return {
+        str(e["uid"]).split("@")[0]: e for e in Calendar.from_ical(response.content).walk("VEVENT")
+    }
+
+
+@pytest.fixture
+def feed_url(tenant, csm_user):
+    with tenant_scope(tenant):
+        token = calendar_feed_issue(user=csm_user).token
+    return f"/calendar/{token}.ics"
+
+
+def test_the_feed_holds_my_tasks_meetings_and_seminars(tenant, csm_user, feed_url, admin_user):
+    now = timezone.now()
+    with tenant_scope(tenant):
+        account = AccountFactory(name="アクメ商事")
+        mine = TaskFactory(account=account, assignee=csm_user, title="Call",
+                           due_date=dt.date(2026, 11, 30))  # fmt: skip
+        TaskFactory(account=account, assignee=admin_user, due_date=dt.date(2026, 11, 30))
+        meeting = MeetingFactory(account=account, occurred_at=now + dt.timedelta(days=2))
+        MeetingStaff.objects.create(meeting=meeting, user=csm_user)
+        MeetingFactory(account=account, occurred_at=now + dt.timedelta(days=2))  # not mine
+        seminar = SeminarFactory(starts_at=now + dt.timedelta(days=5), duration_minutes=90)
+    found = events(Client().get(feed_url))
+    assert set(found) == {f"task-{mine.pk}", f"meeting-{meeting.pk}", f"seminar-{seminar.pk}"}
+    task = found[f"task-{mine.pk}"]
+    assert task.decoded("dtstart") == dt.date(2026, 11, 30)
+    assert "アクメ商事" in str(task["summary"])
+    start = found[f"seminar-{seminar.pk}"].decoded("dtstart")
+    assert str(start.tzinfo) == "Asia/Tokyo"  # the tenant's time zone
+    end = found[f"seminar-{seminar.pk}"].decoded("dtend")
+    assert end - start == dt.timedelta(minutes=90)
+
+
+def test_a_revoked_feed_is_404(tenant, csm_user, feed_url):
+    with tenant_scope(tenant):
+        calendar_feed_revoke(user=csm_user)
+    assert Client().get(feed_url).status_code == 404
+
+
+def test_a_new_url_replaces_the_old_one(tenant, csm_user, feed_url):
+    with tenant_scope(tenant):
+        calendar_feed_issue(user=csm_user)
+    assert Client().get(feed_url).status_code == 404
+
+
+def test_an_unknown_token_is_404(db):
+    assert Client().get("/calendar/" + "x" * 43 + ".ics").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "language,button", [("ja", "フィード URL を作成"), ("en", "Create a feed URL")]
+)
+def test_the_page_issues_a_url_that_works(tenant, csm_user, language, button):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(csm_user)
+    page = client.get("/t/acme/calendars/")
+    assert page.status_code == 200 and button in page.content.decode()
+    issued = client.post("/t/acme/calendars/", {"action": "issue"}).content.decode()
+    url = issued.split('data-testid="feed-url">')[1].split("<")[0]
+    assert Client().get(url.split("testserver")[1]).status_code == 200
+    client.post("/t/acme/calendars/", {"action": "revoke"})
+    assert Client().get(url.split("testserver")[1]).status_code == 404
