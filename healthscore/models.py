@@ -365,7 +365,9 @@ class RecomputeChunk(TenantScopedModel):
         verbose_name = _("recompute chunk")
         verbose_name_plural = _("recompute chunks")
         constraints = [
-            models.UniqueConstraint(fields=["job", "index"], name="recomputechunk_one_per_index"),
+            models.UniqueConstraint(
+                fields=["tenant", "job", "index"], name="recomputechunk_one_per_index"
+            ),
         ]
         indexes = [
             # The sweep: running chunks whose lease ran out.

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from healthscore.models import (
     AlertKind,
+    BacktestRun,
     Band,
     ContactDaily,
     DirtyAccount,
@@ -19,6 +20,7 @@ from healthscore.models import (
     HealthSettings,
     JobTrigger,
     KeyEvent,
+    RecomputeChunk,
     RecomputeJob,
     Scorecard,
     ScorecardVersion,
@@ -141,6 +143,25 @@ class RecomputeJobFactory(TenantOwnedFactory):
 
     day = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
     trigger = JobTrigger.MANUAL
+
+
+class RecomputeChunkFactory(TenantOwnedFactory):
+    class Meta:
+        model = RecomputeChunk
+
+    job = factory.SubFactory(RecomputeJobFactory, tenant=_TENANT)
+    index = 0
+    first_id = 1
+    last_id = 100
+
+
+class BacktestRunFactory(TenantOwnedFactory):
+    class Meta:
+        model = BacktestRun
+
+    scorecard = factory.SubFactory(ScorecardFactory, tenant=_TENANT)
+    definition = factory.LazyFunction(default_definition)
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
 
 
 class HealthSettingsFactory(TenantOwnedFactory):

@@ -15,6 +15,7 @@ from touchmodel.models import (
     EmailOptOut,
     OutboundEmail,
     Rule,
+    RuleEvaluation,
     RuleFiring,
     Seminar,
     SeminarRegistration,
@@ -164,3 +165,10 @@ class ChampionNominationFactory(TenantOwnedFactory):
     contact = factory.SubFactory(ContactFactory, tenant=_same_tenant)
     criterion = "community"
     reason = "分科会を主催"
+
+
+class RuleEvaluationFactory(TenantOwnedFactory):
+    class Meta:
+        model = RuleEvaluation
+
+    day = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
