@@ -135,6 +135,13 @@ class JunkanAutoSchema(AutoSchema):
             return schema
         if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
             schema["pattern"] = _decimal_pattern(field)
+        if (
+            isinstance(field, serializers.ListField | serializers.ManyRelatedField)
+            and not field.allow_empty
+            and schema.get("type") == "array"
+        ):
+            # DRF refuses an empty list there; say so (drf-spectacular does not).
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
         return schema
 
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:

@@ -270,3 +270,9 @@ def test_text_the_server_computes_is_not_held_to_the_client_rule(schema):
     body_html = schema["components"]["schemas"]["Translation"]["properties"]["body_html"]
 
     assert "pattern" not in body_html
+
+
+def test_a_list_that_may_not_be_empty_documents_min_items(schema):
+    events = schema["components"]["schemas"]["WebhookEndpointRequest"]["properties"]["events"]
+
+    assert events["minItems"] == 1
