@@ -114,37 +114,52 @@ def segment_payload_parse(*, body: bytes, call: str) -> SegmentPayload:
 # --- fields --------------------------------------------------------------------------------------
 
 
-def _parse_time(value: Any) -> dt.datetime | None:
+def _parse_time(
+    value: Any, memo: dict[str, dt.datetime | None] | None = None
+) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
+    if memo is not None and value in memo:
+        return memo[value]
     try:
         # Python 3.11 reads "Z" and fractions; Segment's clients send both.
-        parsed = dt.datetime.fromisoformat(value)
+        parsed: dt.datetime | None = dt.datetime.fromisoformat(value)
     except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
+        parsed = None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = None
+    if memo is not None:
+        memo[value] = parsed
+    return parsed
 
 
 def segment_timestamp(
-    message: dict[str, Any], *, sent_at: Any, received_at: dt.datetime
+    message: dict[str, Any],
+    *,
+    sent_at: Any,
+    received_at: dt.datetime,
+    memo: dict[str, dt.datetime | None] | None = None,
 ) -> dt.datetime:
     """Segment's clock-skew correction: `receivedAt - (sentAt - originalTimestamp)`.
 
     `originalTimestamp` is the device's time of the call (server libraries send it as
     `timestamp`); without a `sentAt` the client's time is taken as it is, without either the
-    time the message was received.
+    time the message was received. `memo` caches parsed strings across a batch (batches
+    repeat their sentAt and often their timestamps).
     """
-    original = _parse_time(message.get("originalTimestamp")) or _parse_time(
-        message.get("timestamp")
+    original = _parse_time(message.get("originalTimestamp"), memo) or _parse_time(
+        message.get("timestamp"), memo
     )
     if original is None:
         if message.get("timestamp") not in (None, "") or message.get("originalTimestamp"):
             raise _Reject("bad_timestamp", "timestamp is not an ISO 8601 date-time with offset.")
         return received_at
-    sent = _parse_time(message.get("sentAt")) or _parse_time(sent_at)
+    sent = _parse_time(message.get("sentAt"), memo) or _parse_time(sent_at, memo)
     if sent is None:
         return original
-    return received_at - (sent - original)
+    # The same as receivedAt - (sentAt - original): one skew a batch, so equal client
+    # times stay equal (ingestion parses each distinct timestamp once).
+    return original + (received_at - sent)
 
 
 def _id(value: Any, name: str) -> str | None:
@@ -464,6 +479,7 @@ def segment_messages_ingest(
     received_at = received_at or timezone.now()
     create_unknown = tracking_settings_get().create_unknown_accounts
     outcome = SegmentOutcome()
+    memo: dict[str, dt.datetime | None] = {}
     rejected: list[_Rejection] = []
     events: list[dict[str, Any]] = []
     event_index: list[tuple[int, str]] = []
@@ -471,7 +487,9 @@ def segment_messages_ingest(
         call = message.get("type", "") if isinstance(message, dict) else ""
         try:
             call = _message_call(message)
-            at = segment_timestamp(message, sent_at=payload.sent_at, received_at=received_at)
+            at = segment_timestamp(
+                message, sent_at=payload.sent_at, received_at=received_at, memo=memo
+            )
             if call in EVENT_CALLS:
                 events.append(_event(message, call=call, at=at))
                 event_index.append((index, call))
