@@ -1,19 +1,31 @@
-"""The core's Japanese catalogue (cs_platform + the shared templates/) is complete."""
+"""Every Japanese catalogue (the core's and each app's) is complete."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.utils import translation
 
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+ROOT = Path(settings.BASE_DIR)
+CATALOGUES = sorted(
+    path
+    for path in ROOT.glob("**/locale/ja/LC_MESSAGES/django.po")
+    if not {".venv", ".local", "node_modules"} & set(path.relative_to(ROOT).parts)
+)
 
 
-def test_the_japanese_catalogue_has_no_untranslated_or_fuzzy_message():
+def test_every_app_with_strings_has_a_japanese_catalogue():
+    names = {path.relative_to(ROOT).parts[0] for path in CATALOGUES}
+    assert {"locale", "accounts", "journeys", "healthscore", "touchmodel", "content"} <= names
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_japanese_catalogue_has_no_untranslated_or_fuzzy_message(catalogue):
     result = subprocess.run(
-        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(CATALOGUE)],
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalogue)],
         capture_output=True,
         text=True,
         check=False,
