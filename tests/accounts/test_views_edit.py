@@ -283,4 +283,4 @@ def test_contract_delete_confirmation_speaks_japanese(manager, tenant, contract)
         url(tenant, "contract_delete", pk=contract.pk), HTTP_ACCEPT_LANGUAGE="ja"
     )
     assert "契約を削除" in response.text
-    assert "この操作は取り消せません" in response.text
+    assert "ごみ箱に移り、30 日間は管理者が復元できます" in response.text
