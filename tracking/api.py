@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
@@ -75,6 +77,20 @@ class SegmentWriteKeyAuthentication(ApiKeyAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Basic realm="segment"'
+
+
+class SegmentWriteKeyScheme(OpenApiAuthenticationExtension):
+    """Documents Segment's HTTP Basic write key (an `ingest` API key as the user name)."""
+
+    target_class = SegmentWriteKeyAuthentication
+    name = "segmentWriteKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "Segment write key: an `ingest` API key as the user name, no password.",
+        }
 
 
 class SegmentCallView(APIView):

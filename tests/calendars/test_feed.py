@@ -36,11 +36,12 @@ def feed_url(tenant, csm_user):
 
 def test_the_feed_holds_my_tasks_meetings_and_seminars(tenant, csm_user, feed_url, admin_user):
     now = timezone.now()
+    due = timezone.localdate() + dt.timedelta(days=1)
     with tenant_scope(tenant):
         account = AccountFactory(name="アクメ商事")
         mine = TaskFactory(account=account, assignee=csm_user, title="Call",
-                           due_date=dt.date(2026, 11, 30))  # fmt: skip
-        TaskFactory(account=account, assignee=admin_user, due_date=dt.date(2026, 11, 30))
+                           due_date=due)  # fmt: skip
+        TaskFactory(account=account, assignee=admin_user, due_date=due)
         meeting = MeetingFactory(account=account, occurred_at=now + dt.timedelta(days=2))
         MeetingStaff.objects.create(meeting=meeting, user=csm_user)
         MeetingFactory(account=account, occurred_at=now + dt.timedelta(days=2))  # not mine
@@ -48,7 +49,7 @@ def test_the_feed_holds_my_tasks_meetings_and_seminars(tenant, csm_user, feed_ur
     found = events(Client().get(feed_url))
     assert set(found) == {f"task-{mine.pk}", f"meeting-{meeting.pk}", f"seminar-{seminar.pk}"}
     task = found[f"task-{mine.pk}"]
-    assert task.decoded("dtstart") == dt.date(2026, 11, 30)
+    assert task.decoded("dtstart") == due
     assert "アクメ商事" in str(task["summary"])
     start = found[f"seminar-{seminar.pk}"].decoded("dtstart")
     assert str(start.tzinfo) == "Asia/Tokyo"  # the tenant's time zone
