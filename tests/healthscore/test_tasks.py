@@ -6,6 +6,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+import time_machine
 
 from healthscore import tasks
 from healthscore.models import JobTrigger, RecomputeJob
@@ -26,7 +27,11 @@ def test_after_two_the_day_that_just_ended_is_due(tenant):
 
 def test_beat_starts_each_tenants_job_once(defaults, tenant):
     AccountFactory()
-    with mock.patch.object(tasks.recompute_chunk_task, "delay") as delay:
+    after_two = dt.datetime(2026, 11, 20, 17, 30, tzinfo=dt.UTC)  # 02:30 in Tokyo: a job is due
+    with (
+        time_machine.travel(after_two, tick=True),
+        mock.patch.object(tasks.recompute_chunk_task, "delay") as delay,
+    ):
         tasks.start_due_recomputes()
         tasks.start_due_recomputes()
     assert RecomputeJob.objects.filter(trigger=JobTrigger.NIGHTLY).count() == 1
