@@ -14,10 +14,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 CELERY = Path(sys.executable).with_name("celery")
 
@@ -89,6 +90,43 @@ class Worker:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@contextlib.contextmanager
+def solo_worker(queue: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """One `celery worker --pool=solo` on `queue`, on the test's pinned clock, stopped after.
+
+    Its output is shown only when it did not stop cleanly.
+    """
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tests.pinned_celery", "-A", "cs_platform", "worker"),
+            *("--pool=solo", "-Q", queue, "-l", "warning", "-n", f"{queue}@%h"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "cs_platform.settings.test",
+            "DATABASE_URL": test_database_url(),
+            "JUNKAN_TEST_NOW": timezone.now().isoformat(),
+            **(env or {}),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        if process.returncode not in (0, -15):
+            sys.stderr.write(output)
 
 
 def wait_for(check: Callable[[], bool], *, timeout: float, what: str, every: float = 0.2) -> float:

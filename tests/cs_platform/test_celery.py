@@ -2,62 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from cs_platform.celery import app
 from cs_platform.scoping import get_current_tenant
 from cs_platform.tasks import echo_tenant
 from tests.factories import TenantFactory
-
-CELERY = Path(sys.executable).with_name("celery")
-
-
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+from tests.workers import solo_worker
 
 
 @pytest.fixture
 def worker_queue():
     """A real `celery worker` on a queue of its own, reading the test database."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="cs_platform.settings.test",
-        DATABASE_URL=_test_database_url(),
-    )
-    worker = subprocess.Popen(
-        [
-            *(str(CELERY), "-A", "cs_platform", "worker", "--pool=solo", "-Q", queue),
-            *("-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-            *("-n", f"{queue}@%h"),
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with solo_worker(f"test-{uuid.uuid4().hex[:12]}") as queue:
         yield queue
-    finally:
-        worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        if worker.returncode not in (0, -15):
-            sys.stderr.write(output)
 
 
 @pytest.mark.slow

@@ -5,9 +5,6 @@ night."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,7 +12,6 @@ from typing import Any
 
 import pytest
 from celery.signals import before_task_publish
-from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
@@ -27,6 +23,7 @@ from journeys.services import phase_transition, phases_seed_defaults
 from tests.conftest import api_key_client
 from tests.factories import AccountFactory, TenantFactory
 from tests.touchmodel.factories import RuleFactory
+from tests.workers import solo_worker
 from touchmodel.models import RuleFiring
 from touchmodel.services.rules import rules_evaluate
 
@@ -36,48 +33,16 @@ DEBOUNCE = 3.0
 TIMEOUT = 60.0
 
 
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker(transactional_db) -> Iterator[str]:
     """One real worker on a queue of its own, on the test's clock, with a short debounce."""
     queue = f"test-now-{uuid.uuid4().hex[:10]}"
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="cs_platform.settings.test",
-        DATABASE_URL=_test_database_url(),
-        HEALTH_NOW_QUEUE=queue,
-        HEALTH_NOW_DEBOUNCE_SECONDS=str(DEBOUNCE),
-        JUNKAN_TEST_NOW=timezone.now().isoformat(),
-    )
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tests.pinned_celery", "-A", "cs_platform", "worker"),
-            *("--pool=solo", "-Q", queue, "-l", "warning", "-n", f"{queue}@%h"),
-            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        with override_settings(HEALTH_NOW_QUEUE=queue, HEALTH_NOW_DEBOUNCE_SECONDS=DEBOUNCE):
-            yield queue
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        if process.returncode not in (0, -15):
-            sys.stderr.write(output)
+    env = {"HEALTH_NOW_QUEUE": queue, "HEALTH_NOW_DEBOUNCE_SECONDS": str(DEBOUNCE)}
+    with (
+        solo_worker(queue, env),
+        override_settings(HEALTH_NOW_QUEUE=queue, HEALTH_NOW_DEBOUNCE_SECONDS=DEBOUNCE),
+    ):
+        yield queue
 
 
 @pytest.fixture

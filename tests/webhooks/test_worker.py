@@ -3,68 +3,30 @@ by the worker to a real local receiver, retried after a failure, signature verif
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
-from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from cs_platform.scoping import tenant_scope
 from journeys.services import task_create
 from tests.factories import AccountFactory
+from tests.workers import solo_worker
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.services import webhook_endpoint_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
 def webhook_worker(transactional_db):
     queue = f"test-webhooks-{uuid.uuid4().hex[:10]}"
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="cs_platform.settings.test",
-        DATABASE_URL=_test_database_url(),
-        JUNKAN_TEST_NOW=timezone.now().isoformat(),
-        WEBHOOKS_QUEUE=queue,  # the worker enqueues the retries on it too
-    )
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tests.pinned_celery", "-A", "cs_platform", "worker"),
-            *("--pool=solo", "-Q", queue, "-l", "warning", "-n", f"{queue}@%h"),
-            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        with override_settings(WEBHOOKS_QUEUE=queue):
-            yield queue
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        if process.returncode not in (0, -15):
-            sys.stderr.write(output)
+    # The worker enqueues the retries on the same queue.
+    with solo_worker(queue, {"WEBHOOKS_QUEUE": queue}), override_settings(WEBHOOKS_QUEUE=queue):
+        yield queue
 
 
 def _wait(check, timeout: float = 45.0) -> bool:
