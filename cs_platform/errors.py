@@ -15,7 +15,7 @@ from .degraded import is_outage, unavailable_response
 
 
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/segment/"))
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +49,9 @@ from .services.preview import scorecard_preview
 from .services.recompute import recompute_job_create
 from .services.scorecards import scorecard_publish
 from .tasks import backtest_enqueue
+
+# `?version=` of a backtest: the draft or a version number (up to 9 digits: an integer column).
+_VERSION_PARAM = re.compile(r"^(draft|[1-9][0-9]{0,8})$")
 
 
 def _account(pk: int) -> Account:
@@ -170,23 +174,38 @@ class ScorecardViewSet(TenantScopedModelViewSet):
         return Response(result)
 
     def _version(self, scorecard: Scorecard, number: Any) -> ScorecardVersion | None:
-        if number in (None, "", "draft"):
+        """None (the draft) or the version; a query string that is not `draft` or a version
+        number is a 400, a number this scorecard has no version of a 409."""
+        if number is None or number == "draft":
             return None
-        try:
+        if isinstance(number, str):
+            if not _VERSION_PARAM.fullmatch(number):
+                raise ValidationError(
+                    {"version": [ErrorDetail("A version number, or 'draft'.", code="invalid")]}
+                )
             number = int(number)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError({"version": ["A version number, or 'draft'."]}) from exc
         version = selectors.scorecard_version_list(scorecard=scorecard).filter(number=number)
         if not version:
             raise ValidationError(
-                {"version": [f"Version {number} of this scorecard does not exist."]}
+                {
+                    "version": [
+                        ErrorDetail(
+                            f"Version {number} of this scorecard does not exist.",
+                            code="does_not_exist",
+                        )
+                    ]
+                }
             )
         return version[0]
 
     @extend_schema(
         methods=["GET"],
         parameters=[
-            OpenApiParameter("version", str, description="A version number, or 'draft' (default).")
+            OpenApiParameter(
+                "version",
+                {"type": "string", "pattern": _VERSION_PARAM.pattern},
+                description="A version number, or 'draft' (default).",
+            )
         ],
         responses=BacktestRunSerializer,
     )

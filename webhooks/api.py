@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -21,7 +22,14 @@ from cs_platform.api.viewsets import (
 )
 
 from . import selectors
-from .events import EVENT_CHOICES, PAYLOAD_VERSION, SLACK_EVENTS, payload_serializer
+from .events import (
+    EVENT_CHOICES,
+    EVENT_TYPES,
+    PAYLOAD_VERSION,
+    SLACK_EVENTS,
+    payload_example,
+    payload_serializer,
+)
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .services import (
     webhook_delivery_redeliver,
@@ -136,26 +144,41 @@ class WebhookDeliveryViewSet(TenantScopedReadOnlyViewSet):
         return Response(WebhookDeliverySerializer(again).data, status=status.HTTP_201_CREATED)
 
 
-_PAYLOADS = PolymorphicProxySerializer(
+_PAYLOAD = PolymorphicProxySerializer(
     component_name="WebhookPayload",
     serializers=[payload_serializer(value) for value, _label in EVENT_CHOICES],
     resource_type_field_name="type",
-    many=True,
+    many=False,
 )
 
 
-class WebhookEventTypesView(APIView):
-    """The events an endpoint can subscribe to; the response schema documents every payload
-    (version 1) that Junkan POSTs to the endpoints."""
+class WebhookEventTypeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(EVENT_TYPES)
+    label = serializers.CharField()
+    version = serializers.ChoiceField([PAYLOAD_VERSION])
+    slack = serializers.BooleanField(help_text="Whether a Slack-format endpoint receives it.")
+    example = _PAYLOAD
 
-    @extend_schema(responses={200: _PAYLOADS}, summary="Webhook events and their payloads")
+
+class WebhookEventTypesView(APIView):
+    """The events an endpoint can subscribe to, each with an example payload (version 1); the
+    schema of `example` (`WebhookPayload`) documents every payload Junkan POSTs."""
+
+    @extend_schema(
+        responses={200: WebhookEventTypeSerializer(many=True)},
+        summary="Webhook events and their payloads",
+    )
     def get(self, request: Request) -> Response:
+        timestamp = timezone.now().isoformat()
         data: list[dict[str, Any]] = [
             {
                 "type": value,
                 "label": str(label),
                 "version": PAYLOAD_VERSION,
                 "slack": value in SLACK_EVENTS,
+                "example": payload_example(
+                    value, tenant_slug=request.tenant.slug, timestamp=timestamp
+                ),
             }
             for value, label in EVENT_CHOICES
         ]

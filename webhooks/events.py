@@ -159,6 +159,51 @@ def payload_serializer(event_type: str) -> type[serializers.Serializer]:
     )
 
 
+def payload_example(event_type: str, *, tenant_slug: str, timestamp: str) -> dict[str, Any]:
+    """An example payload of one event type (what `GET /api/v1/webhooks/event-types/` shows
+    beside each type; it matches `payload_serializer(event_type)`)."""
+    account = account_ref(
+        tenant_slug=tenant_slug, account_id=1, name="Example Corp", external_id="ex-1"
+    )
+    data: dict[str, dict[str, Any]] = {
+        HEALTH_BAND_CHANGED: {
+            "account": account, "previous_band": "green", "band": "amber", "score": 58.5,
+            "day": timestamp[:10],
+        },
+        HEALTH_ALERT_OPENED: {
+            "account": account, "alert_id": 1, "kind": "drop", "score": 52.0,
+            "previous_score": 71.0, "day": timestamp[:10],
+        },
+        ACCOUNT_PHASE_CHANGED: {
+            "account": account, "from_phase": "onboarding", "to_phase": "adoption",
+            "changed_at": timestamp,
+        },
+        MILESTONE_STATUS_CHANGED: {
+            "account": account, "milestone_id": 1, "name": "Kick-off", "previous_status": "open",
+            "status": "done",
+        },
+        RULE_FIRED: {"account": account, "rule_id": 1, "rule": "Usage drop", "action": "task"},
+        TASK_CREATED: {
+            "account": account, "task_id": 1, "title": "Call the sponsor",
+            "due_date": timestamp[:10], "owner_email": "csm@example.com",
+        },
+        FEEDBACK_CREATED: {
+            "account": account, "feedback_id": 1, "kind": "request", "title": "CSV export",
+        },
+        SEMINAR_REGISTERED: {
+            "account": account, "seminar_id": 1, "seminar": "Getting started",
+            "starts_at": timestamp, "contact_email": "user@example.com",
+        },
+    }  # fmt: skip
+    return {
+        "type": event_type,
+        "version": PAYLOAD_VERSION,
+        "timestamp": timestamp,
+        "tenant": tenant_slug,
+        "data": data[event_type],
+    }
+
+
 # --- Slack ---------------------------------------------------------------------------------------
 
 

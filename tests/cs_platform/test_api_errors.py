@@ -12,8 +12,9 @@ def _is_json(response) -> bool:
     return response["Content-Type"].startswith("application/json") and "detail" in response.json()
 
 
-def test_an_unknown_api_path_is_a_json_404(admin_api):
-    response = admin_api.get("/api/v1/no-such-endpoint/")
+@pytest.mark.parametrize("path", ["/api/v1/no-such-endpoint/", "/segment/v1/no-such-call"])
+def test_an_unknown_api_path_is_a_json_404(admin_api, path):
+    response = admin_api.get(path)
 
     assert response.status_code == 404
     assert _is_json(response)

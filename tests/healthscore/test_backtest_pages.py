@@ -71,9 +71,16 @@ def test_api_refuses_bad_input_with_a_message(world, admin_api):
     base = f"/api/v1/health/scorecards/{card.pk}/backtest/"
     assert admin_api.post(base, {"version": "x"}, format="json").status_code == 400
     missing = admin_api.post(base, {"version": 9}, format="json")
-    assert missing.status_code == 400 and "Version 9" in missing.content.decode()
+    # Well-formed but not a version of this scorecard: refused by the data (409), not a 400.
+    assert missing.status_code == 409 and "Version 9" in missing.content.decode()
     assert admin_api.get(base + "?version=draft").status_code == 404
-    assert admin_api.get(base + "?version=abc").status_code == 400
+    assert admin_api.get(base + "?version=9").status_code == 409
+    for malformed in ("abc", "", "0", "01", "1.5", "1234567890", " 1"):
+        assert admin_api.get(base, {"version": malformed}).status_code == 400, malformed
+    schema = admin_api.get("/api/schema/", {"format": "json"}).json()
+    params = schema["paths"]["/api/v1/health/scorecards/{id}/backtest/"]["get"]["parameters"]
+    version = next(p for p in params if p["name"] == "version")
+    assert version["schema"]["pattern"] == "^(draft|[1-9][0-9]{0,8})$"
     adopt = f"/api/v1/health/scorecards/{card.pk}/adopt-suggestion/"
     assert admin_api.post(adopt, {}, format="json").status_code == 400
     assert admin_api.post(adopt, {"run": 999999}, format="json").status_code == 404

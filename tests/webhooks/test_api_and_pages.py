@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from cs_platform.scoping import tenant_scope
+from webhooks.events import payload_serializer
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .factories import WebhookDeliveryFactory
@@ -70,6 +71,11 @@ def test_the_delivery_log_filters_by_endpoint(admin_api, tenant):
 def test_event_types_and_payload_schemas_are_documented(admin_api):
     types = admin_api.get("/api/v1/webhooks/event-types/").json()
     assert {t["type"] for t in types} >= {"health.band_changed", "seminar.registered"}
+    for event_type in types:
+        example = event_type["example"]
+        assert example["type"] == event_type["type"] and example["tenant"] == "acme"
+        envelope = payload_serializer(event_type["type"])(data=example)
+        assert envelope.is_valid(), (event_type["type"], envelope.errors)
     schema = admin_api.get("/api/schema/", {"format": "json"}).json()
     components = schema["components"]["schemas"]
     assert "WebhookPayload" in components
