@@ -55,8 +55,8 @@ lint:
 	-$(RUN) $(VENV)/mypy $(APPS)
 
 bench:
-	@shopt -s nullglob; files=(bench/*.py); \
-	if [[ $${#files[@]} -eq 0 ]]; then echo "bench: nothing to run yet (no bench/*.py)"; exit 0; fi; \
+	@shopt -s nullglob; files=(bench/bench_*.py); \
+	if [[ $${#files[@]} -eq 0 ]]; then echo "bench: nothing to run yet (no bench/bench_*.py)"; exit 0; fi; \
 	scripts/services.sh start; \
 	for f in "$${files[@]}"; do echo "==> $$f"; $(RUN) $(VENV)/python "$$f"; done
 

@@ -22,49 +22,29 @@ the bench tenant.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cs_platform.settings.dev")
-os.environ["DEBUG"] = "false"
+from bench_ingest import ingest_bodies, ingest_throughput
+from django.utils import timezone
+from http_harness import ROOT, bench_tenant, post, server_env, start_gunicorn, stop
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.utils import timezone  # noqa: E402
-
-from accounts.models import Account  # noqa: E402
-from bench.bench_ingest import _bodies, _client, _free_port, _wait_ready  # noqa: E402
-from cs_platform.models import Tenant  # noqa: E402
-from cs_platform.scoping import tenant_scope  # noqa: E402
-from cs_platform.services import api_key_issue, tenant_create, tenant_delete  # noqa: E402
-from healthscore.models import DirtyAccount, HealthScoreNow  # noqa: E402
-from touchmodel.models import Rule, RuleFiring  # noqa: E402
+from accounts.models import Account
+from cs_platform.models import Tenant
+from cs_platform.scoping import tenant_scope
+from healthscore.models import DirtyAccount, HealthScoreNow
+from touchmodel.models import Rule, RuleFiring
 
 SLUG = "bench-realtime"
 ACCOUNTS = 1000
 EVENTS = 10_000
 BATCH = 100
 QUEUE = "bench-now"
-SETTINGS = """
-from cs_platform.settings.dev import *  # noqa
-DEBUG = False
-HEALTH_INGEST_THROTTLE_RATE = None
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-LOGGING = {"version": 1, "disable_existing_loggers": False,
-           "root": {"handlers": [], "level": "WARNING"}}
-"""
 
 
 def _latency_batches() -> list[tuple[list[str], bytes]]:
@@ -89,18 +69,10 @@ def _latency_batches() -> list[tuple[list[str], bytes]]:
 
 
 def _post(port: int, key: str, body: bytes) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    conn.request(
-        "POST",
-        "/api/v1/events/",
-        body=body,
-        headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
-    )
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"POST failed: {response.status}")
+    headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
+    status, _payload = post(port, "/api/v1/events/", body, headers)
+    if status != 200:
+        raise RuntimeError(f"POST failed: {status}")
 
 
 def _percentiles(values: list[float]) -> str:
@@ -223,25 +195,8 @@ def _measure_latency(tenant: Tenant, port: int, key: str, threads: int, timeout:
 
 
 def _throughput(port: int, key: str, bodies: list[bytes], seconds: float, threads: int) -> float:
-    counter = iter(range(len(bodies)))
-    lock = threading.Lock()
-
-    def next_body() -> int | None:
-        with lock:
-            return next(counter, None)
-
-    totals = {"accepted": 0, "rejected": 0, "errors": 0, "lock": threading.Lock()}
-    started = time.monotonic()
-    stop = started + seconds
-    workers = [
-        threading.Thread(target=_client, args=(port, key, bodies, next_body, stop, totals))
-        for _ in range(threads)
-    ]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
-    return totals["accepted"] / (time.monotonic() - started)
+    totals, elapsed = ingest_throughput(port, key, bodies, seconds=seconds, threads=threads)
+    return totals["accepted"] / elapsed
 
 
 def _drain(tenant: Tenant, timeout: float = 120) -> None:
@@ -255,41 +210,19 @@ def _drain(tenant: Tenant, timeout: float = 120) -> None:
     time.sleep(1.0)
 
 
-def _gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "cs_platform.wsgi:application",
-            *("--workers", str(workers), "--bind", f"127.0.0.1:{port}"),
-            *("--timeout", "120", "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    _wait_ready(port, process)
+def _gunicorn(env: dict[str, str], key: str, workers: int) -> tuple[subprocess.Popen, int]:
+    process, port = start_gunicorn(env, workers)
     # Warm every worker up (imports, URL resolver, first connections) before measuring.
     warm = json.dumps([]).encode()
     threads = [
-        threading.Thread(target=lambda: [_post(port, _KEY[0], warm) for _ in range(3)])
+        threading.Thread(target=lambda: [_post(port, key, warm) for _ in range(3)])
         for _ in range(workers * 2)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return process
-
-
-_KEY: list[str] = [""]
-
-
-def _stop(process: subprocess.Popen | None) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    return process, port
 
 
 def main() -> None:
@@ -301,76 +234,62 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=180, help="wait for scores/firings")
     args = parser.parse_args()
 
-    for stale in Tenant.objects.filter(slug=SLUG):
-        tenant_delete(tenant=stale)
-    tenant = tenant_create(name="Bench realtime", slug=SLUG)
     processes: list[subprocess.Popen] = []
-    try:
-        with tenant_scope(tenant):
-            Account.objects.bulk_create(
-                [Account(name=f"Bench {i}", external_id=f"bench-{i}") for i in range(ACCOUNTS)]
+    with bench_tenant(slug=SLUG, name="Bench realtime", accounts=ACCOUNTS) as (tenant, key):
+        try:
+            with tenant_scope(tenant):
+                Rule.objects.create(
+                    name_ja="スコアを読んだら",
+                    name_en="Score read",
+                    trigger="health_below",
+                    params={"threshold": 101},
+                )
+            base_env = server_env(HEALTH_NOW_QUEUE=QUEUE)
+            worker = subprocess.Popen(
+                [
+                    *(str(Path(sys.executable).parent / "celery"), "-A", "cs_platform", "worker"),
+                    *("--pool=solo", "-Q", QUEUE, "-l", "info", "-n", f"{QUEUE}@%h"),
+                    *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+                ],
+                cwd=ROOT,
+                env=base_env,
             )
-            Rule.objects.create(
-                name_ja="スコアを読んだら",
-                name_en="Score read",
-                trigger="health_below",
-                params={"threshold": 101},
+            processes.append(worker)
+            web, port = _gunicorn(
+                {**base_env, "HEALTH_EVENT_TIME_SCORING": "true"}, key, args.workers
             )
-        key = api_key_issue(tenant=tenant, name="bench", scope="ingest").raw_key
-        _KEY[0] = key
-        settings_dir = tempfile.mkdtemp(prefix="junkan-bench-")
-        Path(settings_dir, "bench_realtime_settings.py").write_text(SETTINGS)
-        base_env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench_realtime_settings",
-            "PYTHONPATH": os.pathsep.join([settings_dir, str(ROOT)]),
-            "HEALTH_NOW_QUEUE": QUEUE,
-        }
-        worker = subprocess.Popen(
-            [
-                *(str(Path(sys.executable).parent / "celery"), "-A", "cs_platform", "worker"),
-                *("--pool=solo", "-Q", QUEUE, "-l", "info", "-n", f"{QUEUE}@%h"),
-                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-            ],
-            cwd=ROOT,
-            env=base_env,
-        )
-        processes.append(worker)
-        port = _free_port()
-        web = _gunicorn({**base_env, "HEALTH_EVENT_TIME_SCORING": "true"}, port, args.workers)
-        processes.append(web)
-        print("one Celery worker (solo pool) running; event-time scoring on")
-        _measure_latency(tenant, port, key, args.threads, args.timeout)
+            processes.append(web)
+            print("one Celery worker (solo pool) running; event-time scoring on")
+            _measure_latency(tenant, port, key, args.threads, args.timeout)
 
-        if args.rounds < 1:
-            return
-        print("Building 1,000-event batches for the throughput rounds …")
-        bodies = _bodies(400)
-        rates: dict[str, list[float]] = {"on": [], "off": []}
-        per_round, used = len(bodies) // (2 * args.rounds), 0
-        for round_ in range(args.rounds):
-            # ABBA order (on, off, off, on …): the load of a shared machine drifts over time.
-            for mode in ("on", "off") if round_ % 2 == 0 else ("off", "on"):
-                _drain(tenant)
-                _stop(web)
-                port = _free_port()
-                flag = "true" if mode == "on" else "false"
-                web = _gunicorn({**base_env, "HEALTH_EVENT_TIME_SCORING": flag}, port, args.workers)
-                processes.append(web)
-                share = bodies[used : used + per_round]
-                used += per_round
-                rate = _throughput(port, key, share, args.seconds, args.threads)
-                rates[mode].append(rate)
-                print(f"  round {round_ + 1}, event-time scoring {mode}: {rate:,.0f} events/s")
-        on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
-        print(
-            f"RESULT ingest throughput: on {on:,.0f} events/s, off {off:,.0f} events/s "
-            f"(on/off {on / off:.1%})"
-        )
-    finally:
-        for process in processes:
-            _stop(process)
-        tenant_delete(tenant=tenant)
+            if args.rounds < 1:
+                return
+            print("Building 1,000-event batches for the throughput rounds …")
+            bodies = ingest_bodies(400)
+            rates: dict[str, list[float]] = {"on": [], "off": []}
+            per_round, used = len(bodies) // (2 * args.rounds), 0
+            for round_ in range(args.rounds):
+                # ABBA order (on, off, off, on …): the load of a shared machine drifts over time.
+                for mode in ("on", "off") if round_ % 2 == 0 else ("off", "on"):
+                    _drain(tenant)
+                    stop(web)
+                    flag = "true" if mode == "on" else "false"
+                    env = {**base_env, "HEALTH_EVENT_TIME_SCORING": flag}
+                    web, port = _gunicorn(env, key, args.workers)
+                    processes.append(web)
+                    share = bodies[used : used + per_round]
+                    used += per_round
+                    rate = _throughput(port, key, share, args.seconds, args.threads)
+                    rates[mode].append(rate)
+                    print(f"  round {round_ + 1}, event-time scoring {mode}: {rate:,.0f} events/s")
+            on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
+            print(
+                f"RESULT ingest throughput: on {on:,.0f} events/s, off {off:,.0f} events/s "
+                f"(on/off {on / off:.1%})"
+            )
+        finally:
+            for process in processes:
+                stop(process)
 
 
 if __name__ == "__main__":

@@ -13,25 +13,14 @@ from __future__ import annotations
 import argparse
 import base64
 import gzip
-import http.client
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import threading
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_ingest import ACCOUNTS, ROOT, SETTINGS, _free_port, _wait_ready
+from bench_ingest import ACCOUNTS
 from django.utils import timezone
+from http_harness import bench_tenant, drive, post, server_env, start_gunicorn, stop
 
-from accounts.models import Account
-from cs_platform.models import Tenant
 from cs_platform.scoping import tenant_scope
-from cs_platform.services import api_key_issue, tenant_create, tenant_delete
 from healthscore.models import UsageEvent
 
 SLUG = "bench-segment"
@@ -60,41 +49,6 @@ def _bodies(count: int, zipped: bool) -> list[bytes]:
     return bodies
 
 
-def _client(port, key, bodies, next_body, stop, totals, zipped) -> None:
-    auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
-    headers = {"Authorization": auth, "Content-Type": "application/json"}
-    if zipped:
-        headers["Content-Encoding"] = "gzip"
-    while time.monotonic() < stop:
-        index = next_body()
-        if index is None:
-            return
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.request("POST", "/segment/v1/batch", body=bodies[index], headers=headers)
-        response = conn.getresponse()
-        response.read()
-        conn.close()
-        with totals["lock"]:
-            totals["sent" if response.status == 200 else "errors"] += 1
-
-
-def _serve(port: int, workers: int) -> subprocess.Popen:
-    settings_dir = tempfile.mkdtemp(prefix="junkan-bench-")
-    Path(settings_dir, "bench_segment_settings.py").write_text(SETTINGS)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench_segment_settings",
-        "PYTHONPATH": os.pathsep.join([settings_dir, str(ROOT)]),
-    }
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    return subprocess.Popen(
-        [gunicorn, "cs_platform.wsgi:application", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
@@ -104,42 +58,28 @@ def main() -> None:
     parser.add_argument("--gzip", action="store_true", help="gzip every request body")
     args = parser.parse_args()
 
-    for stale in Tenant.objects.filter(slug=SLUG):
-        tenant_delete(tenant=stale)
-    tenant = tenant_create(name="Bench segment", slug=SLUG)
-    process = None
-    try:
-        with tenant_scope(tenant):
-            Account.objects.bulk_create(
-                [Account(name=f"Bench {i}", external_id=f"bench-{i}") for i in range(ACCOUNTS)]
-            )
-        key = api_key_issue(tenant=tenant, name="bench", scope="ingest").raw_key
+    with bench_tenant(slug=SLUG, name="Bench segment", accounts=ACCOUNTS) as (tenant, key):
         print(f"Building {args.batches} batches of {BATCH} track messages …")
         bodies = _bodies(args.batches, args.gzip)
-        port = _free_port()
-        process = _serve(port, args.workers)
-        _wait_ready(port, process)
-        counter = iter(range(len(bodies)))
+        auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+        headers = {"Authorization": auth, "Content-Type": "application/json"}
+        if args.gzip:
+            headers["Content-Encoding"] = "gzip"
+        totals = {"sent": 0, "errors": 0}
         lock = threading.Lock()
 
-        def next_body() -> int | None:
+        def send(index: int) -> None:
+            status, _payload = post(port, "/segment/v1/batch", bodies[index], headers)
             with lock:
-                return next(counter, None)
+                totals["sent" if status == 200 else "errors"] += 1
 
-        totals = {"sent": 0, "errors": 0, "lock": threading.Lock()}
-        started = time.monotonic()
-        stop = started + args.seconds
-        threads = [
-            threading.Thread(
-                target=_client, args=(port, key, bodies, next_body, stop, totals, args.gzip)
+        process, port = start_gunicorn(server_env(), args.workers)
+        try:
+            elapsed = drive(
+                count=len(bodies), threads=args.threads, seconds=args.seconds, send=send
             )
-            for _ in range(args.threads)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
+        finally:
+            stop(process)
         with tenant_scope(tenant):
             stored = UsageEvent.objects.count()
         print(
@@ -148,11 +88,6 @@ def main() -> None:
             f"{args.threads} client threads, gzip {'on' if args.gzip else 'off'}"
         )
         print(f"RESULT segment: {stored / elapsed:,.0f} events/s")
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
-        tenant_delete(tenant=tenant)
 
 
 if __name__ == "__main__":
