@@ -141,10 +141,14 @@ class FailOpenRedisCache(RedisCache):
 
 
 def service_checks() -> tuple[bool, dict[str, Any]]:
-    """What /healthz reports: each backing service, "ok" or the error that says why not."""
+    """What /healthz reports: each backing service, "ok" or the error that says why not.
+
+    The worker counts as a service: with no fresh heartbeat (beat sends one a minute, a
+    worker runs it) recomputes, imports and e-mails would wait in the queue unseen."""
     from django.core.cache import cache
     from django.db import connection
 
+    from .selectors import worker_status
     from .tasks import HEARTBEAT_CACHE_KEY
 
     checks: dict[str, Any] = {}
@@ -164,13 +168,30 @@ def service_checks() -> tuple[bool, dict[str, Any]]:
         heartbeat = cache.get(HEARTBEAT_CACHE_KEY)
     except Exception as exc:
         checks["redis"] = f"error: {type(exc).__name__}: {str(exc).strip()[:200]}"
+    if checks["redis"] == "ok":
+        worker = worker_status()
+        if worker.alive:
+            checks["worker"] = "ok"
+        elif worker.last is None:
+            checks["worker"] = "error: no worker heartbeat yet (no Celery worker or beat running)"
+        else:
+            checks["worker"] = (
+                f"error: last worker heartbeat {worker.minutes_ago} min ago at"
+                f" {worker.last.isoformat()} (no Celery worker or beat running)"
+            )
     healthy = all(v == "ok" for v in checks.values())
     down = [name for name, value in checks.items() if value != "ok"]
+    if checks["redis"] != "ok":
+        # Redis down: the broker is down too, so background work (recompute, e-mail) waits.
+        background = "paused: broker (Redis) down"
+    elif checks["worker"] != "ok":
+        background = "paused: no worker"
+    else:
+        background = "ok"
     return healthy, {
         "status": "ok" if healthy else "unavailable",
         "down": down,
         **checks,
-        # Redis down: the broker is down too, so background work (recompute, e-mail) waits.
-        "background_jobs": "ok" if checks["redis"] == "ok" else "paused: broker (Redis) down",
+        "background_jobs": background,
         "worker_heartbeat": heartbeat,
     }

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import ApiKey, Membership, Tenant, User
 
@@ -48,3 +52,35 @@ def api_key_get_active(*, raw_key: str) -> ApiKey | None:
 
 def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(tenant=tenant).select_related("created_by")
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """Whether a Celery worker ran the beat's heartbeat task recently (`last` None: never)."""
+
+    last: dt.datetime | None
+    alive: bool
+
+    @property
+    def minutes_ago(self) -> int | None:
+        if self.last is None:
+            return None
+        return max(0, int((timezone.now() - self.last).total_seconds() // 60))
+
+
+def worker_status() -> WorkerStatus:
+    """The last worker heartbeat (`cs_platform.heartbeat`, every minute) and whether it is
+    fresh. NOTE: a stamp in the future counts as fresh (a worker's clock ahead of ours)."""
+    from django.core.cache import cache
+
+    from .tasks import HEARTBEAT_CACHE_KEY
+
+    raw = cache.get(HEARTBEAT_CACHE_KEY)
+    try:
+        last = dt.datetime.fromisoformat(raw) if raw else None
+    except (TypeError, ValueError):
+        last = None
+    if last is None or last.tzinfo is None:
+        return WorkerStatus(last=None, alive=False)
+    age = (timezone.now() - last).total_seconds()
+    return WorkerStatus(last=last, alive=age <= settings.WORKER_HEARTBEAT_STALE_SECONDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -43,6 +44,12 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, now, timeout=24 * 60 * 60)
     return now
+
+
+@worker_ready.connect
+def heartbeat_on_start(**kwargs: Any) -> None:
+    """A worker that just started is alive before beat's next heartbeat reaches it."""
+    heartbeat()
 
 
 @shared_task(name="cs_platform.echo_tenant", base=TenantTask, ignore_result=False)

@@ -137,6 +137,6 @@ def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when PostgreSQL and Redis answer; else 503 naming the part that is down."""
+    """200 when PostgreSQL, Redis and a worker answer; else 503 naming the part that is down."""
     healthy, report = service_checks()
     return JsonResponse(report, status=200 if healthy else 503)

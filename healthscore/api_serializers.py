@@ -137,6 +137,10 @@ class SurveyResponseSerializer(TenantScopedSerializer):
 
 class RecomputeJobSerializer(TenantScopedSerializer):
     progress = serializers.SerializerMethodField()
+    waiting_for_worker = serializers.SerializerMethodField(
+        help_text="True while the job is `running` but no worker has taken any part of it yet "
+        "(queued: no worker alive, or all of them busy)."
+    )
 
     class Meta:
         model = RecomputeJob
@@ -148,12 +152,18 @@ class RecomputeJobSerializer(TenantScopedSerializer):
             "total",
             "done",
             "progress",
+            "waiting_for_worker",
             "errors",
             "started_at",
             "finished_at",
         ]
         read_only_fields = [f for f in fields if f != "day"]
         extra_kwargs = {"day": {"required": False}}
+
+    def get_waiting_for_worker(self, obj: RecomputeJob) -> bool:
+        from .selectors.config import recompute_job_waiting
+
+        return recompute_job_waiting(job=obj)
 
     def get_progress(self, obj: RecomputeJob) -> float:
         return round(obj.done / obj.total * 100, 1) if obj.total else 0.0

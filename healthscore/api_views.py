@@ -286,6 +286,9 @@ class RecomputeJobViewSet(
     serializer_class = RecomputeJobSerializer
     write_role = Role.ADMIN
 
+    def safely_get_queryset(self) -> QuerySet[RecomputeJob]:
+        return selectors.recompute_job_list()
+
     def perform_create(self, serializer: Any) -> None:
         from .tasks import recompute_start_task
 

@@ -168,7 +168,9 @@ def portfolio_summary() -> dict[str, Any]:
 
 
 def recompute_job_get(*, pk: int) -> RecomputeJob | None:
-    return RecomputeJob.objects.filter(pk=pk).select_related("requested_by").first()
+    from .selectors.config import recompute_job_list
+
+    return recompute_job_list().filter(pk=pk).select_related("requested_by").first()
 
 
 def recompute_job_chunks(*, job: RecomputeJob) -> dict[str, Any]:

@@ -275,6 +275,7 @@ def recompute_job(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "percent": min(percent, 100),
             "running": job.status == "running",
+            "waiting": selectors.recompute_job_waiting(job=job),
             "chunks": page_selectors.recompute_job_chunks(job=job),
         },
     )

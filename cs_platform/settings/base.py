@@ -237,6 +237,9 @@ JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=30)
 JOB_LEASE_SWEEP_SECONDS = env.float("JOB_LEASE_SWEEP_SECONDS", default=60)
 JOB_REQUEUE_AFTER_SECONDS = env.float("JOB_REQUEUE_AFTER_SECONDS", default=240)
 JOB_MAX_STALLS = env.int("JOB_MAX_STALLS", default=5)
+# Beat sends `cs_platform.heartbeat` every minute; a heartbeat older than this means no worker
+# (or no beat) runs: /healthz answers 503 and the pages that start background work say so.
+WORKER_HEARTBEAT_STALE_SECONDS = env.float("WORKER_HEARTBEAT_STALE_SECONDS", default=180)
 
 # Deleted objects stay restorable in the trash this many days, then the purge removes them.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)

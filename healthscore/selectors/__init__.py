@@ -5,6 +5,8 @@ from .config import (
     health_alert_list,
     recompute_job_finished,
     recompute_job_latest,
+    recompute_job_list,
+    recompute_job_waiting,
     scorecard_list,
     scorecard_version_list,
 )
@@ -59,6 +61,8 @@ __all__ = [
     "portfolio_renewals",
     "recompute_job_finished",
     "recompute_job_latest",
+    "recompute_job_list",
+    "recompute_job_waiting",
     "scorecard_list",
     "scorecard_version_list",
     "usage_totals_around",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Account
 
 from ..models import (
     HealthAlert,
     JobStatus,
+    RecomputeChunk,
     RecomputeJob,
     Scorecard,
     ScorecardVersion,
@@ -25,6 +26,24 @@ def scorecard_list() -> QuerySet[Scorecard]:
 
 def scorecard_version_list(*, scorecard: Scorecard) -> QuerySet[ScorecardVersion]:
     return ScorecardVersion.objects.filter(scorecard=scorecard).order_by("-number")
+
+
+def recompute_job_list() -> QuerySet[RecomputeJob]:
+    """Jobs with `taken`: has any worker claimed one of its chunks yet? A running job nobody
+    took is queued (no worker alive, or all of them busy), not running."""
+    return RecomputeJob.objects.annotate(
+        taken=Exists(RecomputeChunk.objects.filter(job=OuterRef("pk"), attempt__gt=0))
+    )
+
+
+def recompute_job_waiting(*, job: RecomputeJob) -> bool:
+    """True while the job is running but no worker has taken any of its chunks."""
+    if job.status != JobStatus.RUNNING:
+        return False
+    taken = getattr(job, "taken", None)
+    if taken is None:
+        taken = RecomputeChunk.objects.filter(job=job, attempt__gt=0).exists()
+    return not taken
 
 
 def recompute_job_latest() -> RecomputeJob | None:

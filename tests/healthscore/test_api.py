@@ -11,7 +11,7 @@ from django.utils import timezone
 from cs_platform.models import ApiKeyScope
 from cs_platform.scoping import tenant_scope
 from healthscore.models import HealthScore, KeyEvent, RecomputeJob, Scorecard
-from healthscore.services.recompute import healthscore_recompute
+from healthscore.services.recompute import healthscore_recompute, recompute_job_run_sync
 from healthscore.services.scorecards import healthscore_tenant_defaults
 from tests.conftest import api_key_client
 from tests.factories import AccountFactory, ContractFactory
@@ -144,6 +144,15 @@ def test_admin_starts_recompute_now_and_reads_progress(admin_api, defaults):
     assert (job.total, job.trigger) == (1, "manual")
     progress = admin_api.get(f"/api/v1/health/recompute-jobs/{job.pk}/").json()
     assert progress["total"] == 1 and progress["progress"] == 0.0
+    # No worker took it (none runs here): queued, not running.
+    assert (progress["status"], progress["waiting_for_worker"]) == ("running", True)
+    listed = admin_api.get("/api/v1/health/recompute-jobs/").json()["results"]
+    assert [j["waiting_for_worker"] for j in listed] == [True]
+    recompute_job_run_sync(job=job)
+    assert (
+        admin_api.get(f"/api/v1/health/recompute-jobs/{job.pk}/").json()["waiting_for_worker"]
+        is False
+    )
 
 
 def test_csm_cannot_start_a_recompute(csm_api, defaults):
