@@ -230,3 +230,32 @@ def test_account_list_filters_by_health_band(viewer_api, scored):
     other = next(b for b in ("green", "amber", "red") if b != band)
     assert viewer_api.get(f"/api/v1/accounts/?health_band={band}").json()["count"] == 1
     assert viewer_api.get(f"/api/v1/accounts/?health_band={other}").json()["count"] == 0
+
+
+def test_preview_compares_with_the_published_version_on_the_same_data_not_stored_scores(
+    admin_api, defaults
+):
+    for n in range(4):
+        AccountFactory(external_id=f"acc-{n}")
+    healthscore_recompute(day=timezone.localdate())
+    # Stored scores from another day's data (here: made up) must not count as band changes.
+    HealthScore.objects.update(score=95, band="green")
+    card = Scorecard.objects.get(is_default=True)
+    url = f"/api/v1/health/scorecards/{card.pk}/preview/"
+
+    same = admin_api.post(url, {"definition": card.current_version.definition}, format="json")
+
+    body = same.json()
+    assert (body["band_changes"], body["compared_with"]) == (0, "published")
+    assert body["average"] == body["average_published"]
+    assert all(c["change"] == 0 for c in body["components"])
+
+    shifted = copy.deepcopy(card.current_version.definition)
+    first, second = shifted["components"][0], shifted["components"][1]
+    moved = min(5, second["weight"])
+    first["weight"] += moved
+    second["weight"] -= moved
+    body = admin_api.post(url, {"definition": shifted}, format="json").json()
+    explained = sum(c["change"] for c in body["components"])
+    assert abs((body["average"] - body["average_published"]) - explained) < 0.1
+    assert {c["key"] for c in body["components"] if c["change"]} <= {first["key"], second["key"]}
