@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
@@ -40,13 +41,19 @@ class ImportReport:
         return len({e.line for e in self.errors})
 
     def errors_as_json(self) -> list[dict[str, Any]]:
-        return [e.as_dict() for e in self.errors]
+        """The errors a job keeps: the first IMPORT_MAX_ERRORS_STORED, in line order."""
+        return [e.as_dict() for e in self.errors[: settings.IMPORT_MAX_ERRORS_STORED]]
 
     def summary(self) -> str:
         if not self.ok:
-            return _(
+            text = _(
                 "%(bad)d of %(total)d rows have problems (%(n)d errors); nothing was changed."
             ) % {"bad": self.bad_lines, "total": self.total_rows, "n": len(self.errors)}
+            if len(self.errors) > settings.IMPORT_MAX_ERRORS_STORED:
+                text += " " + _("The first %(shown)d errors are listed.") % {
+                    "shown": settings.IMPORT_MAX_ERRORS_STORED
+                }
+            return text
         if self.dry_run:
             return _(
                 "Dry run: all %(total)d rows are valid; %(created)d would be created and "

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .columns import Spec, header_map, normalise_header
@@ -81,6 +82,16 @@ def parse(data: bytes, spec: Spec) -> ParsedFile:
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in record):
                 continue
+            if len(records) == settings.IMPORT_MAX_ROWS:
+                empty.errors.append(
+                    RowError(
+                        line,
+                        "",
+                        _("The file has more than %(max)d rows; split it into smaller files.")
+                        % {"max": settings.IMPORT_MAX_ROWS},
+                    )
+                )
+                return empty
             if len(record) > width:
                 errors.append(
                     RowError(
@@ -116,6 +127,12 @@ def _cell_text(column: pd.Series) -> pd.Series:
 
 
 def _map_header(header: list[str], spec: Spec) -> tuple[list[str | None], list[RowError]]:
+    if len(header) > settings.IMPORT_MAX_COLUMNS:
+        message = _("The header has %(n)d columns; at most %(max)d are accepted.") % {
+            "n": len(header),
+            "max": settings.IMPORT_MAX_COLUMNS,
+        }
+        return [], [RowError(HEADER_LINE, "", message)]
     aliases = header_map(spec)
     keys: list[str | None] = [aliases.get(normalise_header(h)) for h in header]
     errors: list[RowError] = []

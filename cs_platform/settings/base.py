@@ -244,6 +244,12 @@ WORKER_HEARTBEAT_STALE_SECONDS = env.float("WORKER_HEARTBEAT_STALE_SECONDS", def
 # Deleted objects stay restorable in the trash this many days, then the purge removes them.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 
+# CSV import limits: a file beyond them is refused whole, with the reason; a job stores at
+# most IMPORT_MAX_ERRORS_STORED of its errors (the summary still counts them all).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_ERRORS_STORED = env.int("IMPORT_MAX_ERRORS_STORED", default=1_000)
+
 # Absolute links in e-mails (unsubscribe, Learn & Support, seminar pages).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # Outbound webhook deliveries go to this Celery queue when set (run a worker with -Q on it so

@@ -1,6 +1,8 @@
 import os
 
-os.environ.setdefault("SECRET_KEY", "django-insecure-dev-only-change-me")
+from .checkout_secret import checkout_secret_key
+
+os.environ.setdefault("SECRET_KEY", checkout_secret_key())
 
 from .base import *  # noqa: F403
 from .base import env

@@ -1,6 +1,8 @@
 import os
+import secrets
 
-os.environ.setdefault("SECRET_KEY", "django-insecure-test-only")
+# Random per test run; worker subprocesses of a test inherit it through the environment.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 from .base import *  # noqa: F403
 from .base import DATABASES, env

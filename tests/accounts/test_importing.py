@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 from accounts.importing import export_csv, run_import
@@ -189,3 +190,39 @@ def test_a_nul_character_is_reported_on_its_row_and_nothing_is_written(scoped):
     report = run_import(kind="accounts", data=data.encode(), dry_run=False)
     assert _lines(report) == [(2, "name")]
     assert not Account.objects.exists()
+
+
+@override_settings(IMPORT_MAX_COLUMNS=3)
+def test_a_header_wider_than_the_limit_is_refused_whole(scoped):
+    data = _csv("external_id,name,industry,domain", "A-1,X,IT,x.example")
+    report = run_import(kind="accounts", data=data.encode(), dry_run=False)
+    assert _lines(report) == [(1, "")]
+    assert "4" in report.errors[0].message and "3" in report.errors[0].message
+    assert not Account.objects.exists()
+
+
+@override_settings(IMPORT_MAX_ROWS=3)
+def test_a_file_longer_than_the_limit_is_refused_whole_with_the_line(scoped):
+    rows = [f"A-{i},Name {i}" for i in range(5)]
+    report = run_import(
+        kind="accounts", data=_csv("external_id,name", *rows).encode(), dry_run=False
+    )
+    assert _lines(report) == [(5, "")]
+    assert "3" in report.errors[0].message
+    assert not Account.objects.exists()
+    assert run_import(
+        kind="accounts", data=_csv("external_id,name", *rows[:3]).encode(), dry_run=False
+    ).ok
+
+
+@override_settings(IMPORT_MAX_ERRORS_STORED=2)
+def test_a_job_stores_the_first_errors_and_the_summary_counts_them_all(scoped):
+    rows = [f"A-{i}," for i in range(5)]  # every name missing
+    report = run_import(
+        kind="accounts", data=_csv("external_id,name", *rows).encode(), dry_run=True
+    )
+    assert len(report.errors) == 5
+    assert [e["line"] for e in report.errors_as_json()] == [2, 3]
+    with translation.override("en"):
+        assert "(5 errors)" in report.summary()
+        assert "The first 2 errors are listed." in report.summary()

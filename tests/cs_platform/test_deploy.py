@@ -40,3 +40,41 @@ def test_check_deploy_passes_with_the_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _secret_key_of(module: str, env: dict[str, str]) -> str:
+    """SECRET_KEY as a process that imports `module` first (as celery/manage do) sees it."""
+    code = f"import {module}, django; django.setup(); from django.conf import settings; "
+    code += "print(settings.SECRET_KEY)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_a_worker_started_without_settings_never_signs_with_a_key_from_the_source():
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY")}
+    worker_key = _secret_key_of("cs_platform.celery", env)
+    assert worker_key == _secret_key_of("cs_platform.celery", env)  # stable for the checkout
+    assert len(worker_key) >= 50
+
+    sources = [
+        path
+        for path in settings.BASE_DIR.glob("**/*")
+        if path.suffix in {".py", ".yml", ".sh", ".md", ".toml", ".cfg", ".env"}
+        and not {".venv", ".local", "node_modules"} & set(path.relative_to(settings.BASE_DIR).parts)
+    ]
+    assert not any(worker_key in path.read_text(errors="replace") for path in sources)
+
+
+def test_each_test_run_signs_with_a_key_of_its_own():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DJANGO_SETTINGS_MODULE"] = "cs_platform.settings.test"
+    first, second = (_secret_key_of("os", env) for _ in range(2))
+    assert first != second and len(first) >= 50
