@@ -76,12 +76,16 @@ def demo_seed(*, log: Log) -> list[Tenant]:
                 )
             for slug, role in roles.items():
                 membership_set(tenant=by_slug[slug], user=user, role=role)
-    for tenant in tenants:
-        with tenant_scope(tenant):
-            for config in apps.get_app_configs():
-                seed = getattr(config, "seed_demo", None)
-                if seed is not None:
-                    seed(tenant, log=log)
+    # Two rounds, in the order the product produces data: each app's records of what happened
+    # (usage, meetings, seminars attended, articles read), then what the nightly run derives
+    # from them (`seed_demo_after`: scores, then touch tiers from the scores).
+    for hook in ("seed_demo", "seed_demo_after"):
+        for tenant in tenants:
+            with tenant_scope(tenant):
+                for config in apps.get_app_configs():
+                    seed = getattr(config, hook, None)
+                    if seed is not None:
+                        seed(tenant, log=log)
     return tenants
 
 

@@ -68,3 +68,8 @@ class HealthscoreConfig(AppConfig):
         from .services.demo import healthscore_seed_demo
 
         healthscore_seed_demo(tenant=tenant, log=log)
+
+    def seed_demo_after(self, tenant: Tenant, *, log: Any) -> None:
+        from .services.demo import healthscore_seed_demo_scores
+
+        healthscore_seed_demo_scores(tenant=tenant, log=log)

@@ -33,3 +33,11 @@ class TouchmodelConfig(AppConfig):
         from .demo import touchmodel_seed_demo
 
         touchmodel_seed_demo(tenant=tenant, log=log)
+
+    def seed_demo_after(self, tenant: Any, *, log: Callable[[str], None]) -> None:
+        """Tiers again once the demo is scored (a tier rule reads the health band), as the
+        nightly evaluation does after the recompute."""
+        from .services import tiers_assign
+
+        result = tiers_assign()
+        log(f"  touchmodel: tiers after scoring ({result.changed} changed)")

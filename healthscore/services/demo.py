@@ -1,5 +1,10 @@
 """Demo usage: 90 days per demo account, sent through the ingestion service, then scored.
 
+In the order the product produces data: the usage arrives first (`healthscore_seed_demo`,
+the app's `seed_demo`); the scoring (`healthscore_seed_demo_scores`, its `seed_demo_after`)
+runs once every app has seeded, so the engagement measure finds the seminars attended and the
+articles read that the timeline shows for the same days.
+
 Patterns (chosen per account, deterministically): healthy, declining, recovering, churn-risk.
 Idempotent: events carry idempotency keys, and a tenant that already has demo scores is left
 as it is.
@@ -18,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Account, Contact
 from cs_platform.models import Tenant
 
-from ..models import HealthScore, KeyEvent, SurveyResponse
+from ..models import HealthScore, KeyEvent, SurveyResponse, UsageDaily
 from .demo_history import healthscore_seed_demo_year
 from .ingest import MAX_EVENTS, events_ingest
 from .recompute import healthscore_recompute_history
@@ -95,8 +100,8 @@ def _send(tenant: Tenant, events: list[dict[str, Any]]) -> int:
 def healthscore_seed_demo(*, tenant: Tenant, log: Callable[[str], None]) -> None:
     healthscore_tenant_defaults(tenant=tenant)
     today = timezone.localdate(timezone=tenant.tzinfo)
-    if HealthScore.objects.filter(day=today).exists():
-        log(f"{tenant.slug}: health history exists; keeping it.")
+    if HealthScore.objects.filter(day=today).exists() or UsageDaily.objects.exists():
+        log(f"{tenant.slug}: usage history exists; keeping it.")
         return
     started = time.monotonic()
     accounts = list(Account.objects.order_by("pk"))
@@ -139,6 +144,17 @@ def healthscore_seed_demo(*, tenant: Tenant, log: Callable[[str], None]) -> None
     SurveyResponse.objects.filter(comment="demo").delete()
     SurveyResponse.objects.bulk_create(surveys)
     log(f"{tenant.slug}: {sent} usage events ingested ({time.monotonic() - started:.1f}s).")
+
+
+def healthscore_seed_demo_scores(*, tenant: Tenant, log: Callable[[str], None]) -> None:
+    """Score the demo's 91 days (and the weekly year before) once all the data is in."""
+    today = timezone.localdate(timezone=tenant.tzinfo)
+    if HealthScore.objects.filter(day=today).exists():
+        log(f"{tenant.slug}: health history exists; keeping it.")
+        return
+    if not Account.objects.exists():
+        return
+    started = time.monotonic()
     days = [today - dt.timedelta(days=n) for n in range(DAYS, -1, -1)]
     scored = healthscore_recompute_history(days=days, alert_days=14)
     log(

@@ -26,14 +26,15 @@ def app_hooks(monkeypatch):
     """Replace every app's seed_demo hook; returns the (app, tenant in scope) calls."""
     calls: list[tuple[str, str | None]] = []
     for config in apps.get_app_configs():
-        if hasattr(config, "seed_demo"):
+        for hook in ("seed_demo", "seed_demo_after"):
+            if hasattr(config, hook):
 
-            def record(tenant, *, log, _label=config.label):
-                scoped = get_current_tenant()
-                calls.append((_label, scoped.slug if scoped else None))
-                assert scoped == tenant
+                def record(tenant, *, log, _label=config.label, _hook=hook):
+                    scoped = get_current_tenant()
+                    calls.append((_label, scoped.slug if scoped else None, _hook))
+                    assert scoped == tenant
 
-            monkeypatch.setattr(config, "seed_demo", record)
+                monkeypatch.setattr(config, hook, record)
     return calls
 
 
@@ -82,7 +83,20 @@ def test_seed_demo_calls_every_apps_hook_once_per_tenant_with_the_tenant_in_scop
     _seed()
 
     hooked = [c.label for c in apps.get_app_configs() if hasattr(c, "seed_demo")]
-    assert sorted(app_hooks) == sorted((label, t.slug) for label in hooked for t in DEMO_TENANTS)
+    firsts = [c for c in app_hooks if c[2] == "seed_demo"]
+    assert sorted(firsts) == sorted(
+        (label, t.slug, "seed_demo") for label in hooked for t in DEMO_TENANTS
+    )
+
+
+def test_seed_demo_scores_only_after_every_app_recorded_what_happened(db, app_hooks):
+    """Reading and seminars are on the timeline before the scores that count them."""
+    _seed()
+
+    hooks = [hook for _, _, hook in app_hooks]
+    assert hooks.index("seed_demo_after") > len(hooks) - hooks[::-1].index("seed_demo") - 1
+    assert ("healthscore", "hanamaru", "seed_demo_after") in app_hooks
+    assert ("touchmodel", "hanamaru", "seed_demo_after") in app_hooks
 
 
 def test_seed_demo_twice_leaves_the_same_demo(db, app_hooks):

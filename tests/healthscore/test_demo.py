@@ -16,11 +16,50 @@ def test_seed_demo_ingests_usage_scores_history_and_is_idempotent(scoped):
         AccountFactory(licensed_seats=20)
     config = apps.get_app_config("healthscore")
     config.seed_demo(scoped, log=lambda message: None)
+    assert not HealthScore.objects.exists()  # scored once every app has seeded
+    config.seed_demo_after(scoped, log=lambda message: None)
     scores = HealthScore.objects.count()
     usage = sum(UsageDaily.objects.values_list("count", flat=True))
     assert scores == 5 * 91
     assert usage > 0
     config.seed_demo(scoped, log=lambda message: None)
+    config.seed_demo_after(scoped, log=lambda message: None)
     assert HealthScore.objects.count() == scores
     assert sum(UsageDaily.objects.values_list("count", flat=True)) == usage
     assert HealthScore.objects.values("band").distinct().count() >= 2
+
+
+def test_demo_scores_count_the_reading_the_demo_put_on_the_timeline():
+    """Seeded in the product's order (seed_demo_after scores last): an account whose contacts
+    read articles in the last 30 days has a non-zero engagement measure today."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cs_platform.scoping import tenant_scope
+    from journeys.models import Activity
+    from tests.factories import ContactFactory, TenantFactory
+
+    tenant = TenantFactory(slug="hanamaru", name="はなまる採用株式会社")
+    log = lambda message: None  # noqa: E731
+    with tenant_scope(tenant):
+        for _ in range(12):
+            ContactFactory(external_id="")
+        for label in ("healthscore", "content"):
+            apps.get_app_config(label).seed_demo(tenant, log=log)
+        apps.get_app_config("healthscore").seed_demo_after(tenant, log=log)
+
+        today = timezone.localdate(timezone=tenant.tzinfo)
+        since = timezone.now() - dt.timedelta(days=29)
+        readers = set(
+            Activity.objects.filter(kind="content_view", occurred_at__gte=since).values_list(
+                "account_id", flat=True
+            )
+        )
+        assert readers
+        engagement = dict(
+            HealthScore.objects.filter(day=today, account_id__in=readers).values_list(
+                "account_id", "components__engagement__value"
+            )
+        )
+        assert engagement and all(value > 0 for value in engagement.values()), engagement
