@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.utils import translation
@@ -39,3 +43,45 @@ def test_core_strings_are_translated_to_japanese():
     with translation.override("ja"):
         assert translation.gettext("Dashboard") == "ダッシュボード"
         assert translation.gettext("Sign in") == "ログイン"
+
+
+SKIPPED = (".venv", ".local", "node_modules", ".git", "tests", "bench", "staticfiles", "media")
+
+
+@pytest.mark.slow
+def test_every_message_in_the_source_has_a_japanese_translation(tmp_path):
+    """makemessages over a copy of the source: each message it finds that no catalogue of the
+    copy translates must still be translated at run time (Django merges every app's
+    catalogue, so a message may live in another app's)."""
+    tree = tmp_path / "tree"
+    shutil.copytree(
+        ROOT, tree, ignore=shutil.ignore_patterns(*SKIPPED, "*.mo", "__pycache__", ".*_cache")
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-obsolete"],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    missing = []
+    with translation.override("ja"):
+        for path in tree.glob("**/locale/ja/LC_MESSAGES/django.po"):
+            catalogue = polib.pofile(str(path))
+            for entry in catalogue.untranslated_entries() + catalogue.fuzzy_entries():
+                if entry.msgid_plural:
+                    text = (
+                        translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 2)
+                        if entry.msgctxt
+                        else translation.ngettext(entry.msgid, entry.msgid_plural, 2)
+                    )
+                    translated = text != entry.msgid_plural
+                elif entry.msgctxt:
+                    translated = translation.pgettext(entry.msgctxt, entry.msgid) != entry.msgid
+                else:
+                    translated = translation.gettext(entry.msgid) != entry.msgid
+                if not translated:
+                    where = entry.occurrences[0][0] if entry.occurrences else "?"
+                    missing.append(f"{where}: {entry.msgid!r}")
+    assert not missing, "No Japanese translation for:\n" + "\n".join(sorted(missing))
