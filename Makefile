@@ -47,11 +47,13 @@ test:
 	scripts/services.sh start
 	$(RUN) $(VENV)/ruff check .
 	$(RUN) $(VENV)/ruff format --check .
+	$(RUN) $(VENV)/lint-imports
 	$(RUN) $(VENV)/python -m pytest
 
 lint:
 	$(RUN) $(VENV)/ruff check .
 	$(RUN) $(VENV)/ruff format --check .
+	$(RUN) $(VENV)/lint-imports
 	-$(RUN) $(VENV)/mypy $(APPS)
 
 bench:
