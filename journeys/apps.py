@@ -14,6 +14,11 @@ def _meeting_label(meeting: Any) -> str:
     return " · ".join([meeting.account.name, day, *first_line])
 
 
+def _activity_label(activity: Any) -> str:
+    day = f"{timezone.localtime(activity.occurred_at):%Y-%m-%d}"
+    return " · ".join([activity.account.name, day, activity.title])
+
+
 class JourneysConfig(AppConfig):
     name = "journeys"
     verbose_name = _("Journeys")
@@ -26,11 +31,13 @@ class JourneysConfig(AppConfig):
 
         from cs_platform.trash.registry import register_trashable
 
-        from .models import JourneyTemplate, Meeting, Milestone, Task
+        from .models import ActionStep, Activity, JourneyTemplate, Meeting, Milestone, Task
 
-        for model in (Milestone, Task, JourneyTemplate):
+        for model in (Milestone, ActionStep, Task, JourneyTemplate):
             register_trashable(model)
         register_trashable(Meeting, label=_meeting_label)
+        # A meeting's timeline entry goes to the trash with it (journeys.services.meeting_delete).
+        register_trashable(Activity, label=_activity_label)
 
     def on_tenant_created(self, tenant: Any) -> None:
         from .services import phases_seed_defaults

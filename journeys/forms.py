@@ -267,3 +267,58 @@ class ApplyTemplateForm(forms.Form):
 class ChecklistItemForm(forms.Form):
     index = forms.IntegerField(min_value=0)
     done = forms.BooleanField(required=False)
+
+
+class TaskEditForm(forms.Form):
+    """Reassign a task, move its due date, reword it."""
+
+    title = forms.CharField(label=_("Task"), max_length=300)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = tenant_members()  # type: ignore[attr-defined]
+
+
+class MeetingEditForm(forms.Form):
+    """A logged meeting's corrections (attendees and next steps stay as logged)."""
+
+    occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput)
+    meeting_type = forms.ChoiceField(label=_("Type"), choices=MeetingType.choices)
+    agenda = forms.CharField(label=_("Agenda"), max_length=2000)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sentiment = forms.ChoiceField(label=_("Customer sentiment"), choices=Sentiment.choices)
+
+
+TOUCH_CHOICES = [
+    ("note", _("Note")),
+    ("call", _("Call")),
+    ("email", _("E-mail")),
+]
+
+
+class TouchForm(forms.Form):
+    """A note, call or e-mail for the timeline."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=TOUCH_CHOICES)
+    title = forms.CharField(label=_("Summary"), max_length=300)
+    body = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Date and time"), widget=DateTimeInput, initial=timezone.now
+    )
+    contact = forms.ModelChoiceField(
+        label=_("With"), queryset=Contact.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
+            account=account
+        )

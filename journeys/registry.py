@@ -36,6 +36,7 @@ from .forms import (
     MilestoneStatusForm,
     PhaseMoveForm,
     TaskForm,
+    TouchForm,
 )
 from .models import AccountPhase, MilestoneStatus, Phase
 
@@ -89,6 +90,7 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
         "activities": activities[:TIMELINE_PANEL_SIZE],
         "has_more": len(activities) > TIMELINE_PANEL_SIZE,
         "meeting_form": MeetingForm(account=account),
+        "touch_form": TouchForm(account=account, auto_id="touch_%s"),
         "can_edit": _can_edit(request),
     }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import edit_views, views
 
 app_name = "journeys"
 
@@ -32,4 +32,12 @@ urlpatterns = [
     path("steps/<int:pk>/toggle/", views.step_toggle, name="step_toggle"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("tasks/<int:pk>/checklist/", views.task_checklist, name="task_checklist"),
+    path("accounts/<int:pk>/touches/", edit_views.touch_add, name="touch_add"),
+    path("milestones/<int:pk>/edit/", edit_views.milestone_edit, name="milestone_edit"),
+    path("milestones/<int:pk>/delete/", edit_views.milestone_delete, name="milestone_delete"),
+    path("steps/<int:pk>/delete/", edit_views.step_delete, name="step_delete"),
+    path("tasks/<int:pk>/edit/", edit_views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/delete/", edit_views.task_delete, name="task_delete"),
+    path("meetings/<int:pk>/edit/", edit_views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/delete/", edit_views.meeting_delete, name="meeting_delete"),
 ]

@@ -41,6 +41,9 @@ class TenantMemberField(serializers.PrimaryKeyRelatedField):
 OTHER_ACCOUNT_CONTACT = "The contact belongs to another account."
 
 
+_UNCHANGED = object()
+
+
 def _actor(serializer: serializers.Serializer) -> User | None:
     user = serializer.context["request"].user
     return user if isinstance(user, User) else None
@@ -174,7 +177,17 @@ class MilestoneSerializer(TenantScopedSerializer):
 
     def update(self, instance: Milestone, validated_data: dict[str, Any]) -> Milestone:
         status = validated_data.pop("status", None)
-        instance = super().update(instance, validated_data)
+        order = validated_data.pop("order", None)
+        if order is not None and order != instance.order:
+            instance.order = order
+            instance.save(update_fields=["order"])
+        instance = services.milestone_update(
+            milestone=instance,
+            title=validated_data.get("title", instance.title),
+            customer_goal=validated_data.get("customer_goal", instance.customer_goal),
+            target_score=validated_data.get("target_score", instance.target_score),
+            due_date=validated_data.get("due_date", instance.due_date),
+        )
         if status is not None:
             services.milestone_set_status(milestone=instance, status=status, actor=_actor(self))
         return instance
@@ -332,7 +345,18 @@ class MeetingSerializer(TenantScopedSerializer):
                 {name: "Log a new meeting to change this." for name in sorted(frozen)},
                 code="rule",
             )
-        return super().update(instance, validated_data)
+        program = validated_data.pop("program_id", _UNCHANGED)
+        if program is not _UNCHANGED and program != instance.program_id:
+            instance.program_id = program
+            instance.save(update_fields=["program_id"])
+        return services.meeting_update(
+            meeting=instance,
+            occurred_at=validated_data.get("occurred_at", instance.occurred_at),
+            meeting_type=validated_data.get("meeting_type", instance.meeting_type),
+            agenda=validated_data.get("agenda", instance.agenda),
+            notes=validated_data.get("notes", instance.notes),
+            sentiment=validated_data.get("sentiment", instance.sentiment),
+        )
 
 
 class TaskSerializer(TenantScopedSerializer):
@@ -379,7 +403,14 @@ class TaskSerializer(TenantScopedSerializer):
 
     def update(self, instance: Task, validated_data: dict[str, Any]) -> Task:
         status = validated_data.pop("status", None)
-        instance = super().update(instance, validated_data)
+        edits = {
+            k: validated_data.pop(k)
+            for k in ("title", "assignee", "due_date", "description")
+            if k in validated_data
+        }
+        if validated_data:
+            instance = super().update(instance, validated_data)
+        instance = services.task_update(task=instance, **edits)
         if status == TaskStatus.DONE:
             return services.task_complete(task=instance, actor=_actor(self))
         if status == TaskStatus.OPEN:

@@ -2,6 +2,17 @@
 
 from .activities import activity_record, activity_record_bulk
 from .checklists import task_checklist_set_item
+from .edits import (
+    TOUCH_KINDS,
+    action_step_delete,
+    meeting_delete,
+    meeting_update,
+    milestone_delete,
+    milestone_update,
+    task_delete,
+    task_update,
+    touch_log,
+)
 from .feedback import feedback_create, feedback_update_status
 from .journey_templates import (
     journey_map_apply_template,
@@ -23,8 +34,10 @@ from .tasks import TaskSpec, task_complete, task_create, task_create_bulk, task_
 
 __all__ = [
     "DEFAULT_PHASES",
+    "TOUCH_KINDS",
     "TaskSpec",
     "action_step_create",
+    "action_step_delete",
     "action_step_set_done",
     "activity_record",
     "activity_record_bulk",
@@ -36,14 +49,21 @@ __all__ = [
     "journey_template_create",
     "journey_template_delete",
     "journey_template_save",
+    "meeting_delete",
     "meeting_log",
+    "meeting_update",
     "milestone_create",
+    "milestone_delete",
     "milestone_set_status",
+    "milestone_update",
     "phase_transition",
     "phases_seed_defaults",
     "task_checklist_set_item",
     "task_complete",
     "task_create",
     "task_create_bulk",
+    "task_delete",
     "task_reopen",
+    "task_update",
+    "touch_log",
 ]

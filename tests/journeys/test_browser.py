@@ -100,7 +100,7 @@ def test_a_csm_moves_an_account_plans_its_journey_and_logs_a_meeting(
     assert plan.locator("[data-testid=action-plan]").get_by_text(text["step"]).is_visible()
 
     timeline = page.locator("[data-testid=timeline-panel]")
-    timeline.locator("summary").click()
+    timeline.locator("summary").first.click()  # log a meeting
     meeting_form = timeline.locator("[data-testid=meeting-form]")
     meeting_form.locator("[name=agenda]").fill(text["agenda"])
     meeting_form.get_by_label("田中 一郎").check()

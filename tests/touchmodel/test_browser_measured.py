@@ -48,7 +48,7 @@ def test_a_meeting_logged_against_a_programme_shows_in_the_planner(
     login(page, live_server, csm_user.email)
     page.goto(f"{live_server.url}{reverse('accounts:detail', args=['acme', account.pk])}")
     timeline = page.locator("[data-testid=timeline-panel]")
-    timeline.locator("summary").click()
+    timeline.locator("summary").first.click()  # log a meeting
     form = timeline.locator("[data-testid=meeting-form]")
     form.locator("[name=agenda]").fill("Kick-off")
     form.get_by_label(text["programme"]).select_option(str(program.pk))
