@@ -36,6 +36,18 @@ class ContentConfig(AppConfig):
         register_trashable(Section)
         register_trashable(Article, label=_article_label)
 
+        from cs_platform.audit.tracking import audit_track
+
+        from .models import SiteDomain
+
+        # Custom domains: the token and the last check's outcome are not changes of anyone's.
+        audit_track(
+            SiteDomain,
+            name="custom_domain",
+            deletes=True,
+            exclude=["verification_token", "last_checked_at", "last_check_error"],
+        )
+
     def on_tenant_created(self, tenant: Tenant) -> None:
         from .services import sections_seed_defaults
 

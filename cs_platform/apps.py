@@ -14,3 +14,15 @@ class CsPlatformConfig(AppConfig):
 
         install_field_validators()
         install_serializer_rules()
+
+        from .audit import signals
+        from .audit.tracking import audit_track
+        from .models import Membership
+
+        signals.connect()
+        # Memberships and roles: also edited and removed in Django's admin.
+        audit_track(Membership, name="membership", deletes=True, label=_membership_label)
+
+
+def _membership_label(membership: object) -> str:
+    return membership.user.email  # type: ignore[attr-defined]

@@ -238,3 +238,74 @@ class ChangeRecord(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.model} {self.object_id}"
+
+
+class AuditEvent(TenantScopedModel):
+    """One line of the audit log: who did what to which object, what changed, from where.
+
+    Append-only: a database trigger refuses UPDATE and DELETE (migration 0004), except inside
+    the two named paths that may delete, the retention purge and `tenant_delete`
+    (`cs_platform.audit.services`). Written only by services, through
+    `cs_platform.audit.services.audit_record` (one INSERT) or `audit_record_many` (one
+    multi-row INSERT); the actor, IP and user agent come from the audit context that each entry
+    point sets (`cs_platform.audit.context`).
+
+    NOTE: no foreign key here is a database constraint, and none cascades: deleting a user, an
+    API key or a tenant through the ORM must not try to UPDATE or DELETE audit rows (the trigger
+    would refuse it), and an audit line outlives what it names (hence the labels). `tenant` is
+    NULL only for sign-in attempts that name no known member.
+    """
+
+    tenant = models.ForeignKey(
+        Tenant,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    at = models.DateTimeField(_("when"))
+    action = models.CharField(_("action"), max_length=64)
+    actor_user = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_api_key = models.ForeignKey(
+        ApiKey,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("by"), max_length=300, blank=True)
+    target_type = models.CharField(_("kind"), max_length=100, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target_label = models.CharField(_("object"), max_length=300, blank=True)
+    # {field: [before, after]}; nested JSON fields as dotted paths ("draft.weights.usage").
+    changes = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    # Which entry point: web, api, task:<name>, command:<name> (empty: none, e.g. a shell).
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["tenant", "-at", "-id"], name="audit_recent_idx"),
+            models.Index(fields=["tenant", "action", "-at"], name="audit_action_idx"),
+            models.Index(fields=["tenant", "target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["tenant", "actor_user", "-at"], name="audit_actor_idx"),
+            # The retention purge crosses tenants: it looks for the oldest events of all.
+            models.Index(fields=["at"], name="audit_purge_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type} {self.target_id or ''}".strip()

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .audit.services import audit_created, audit_record
 from .models import ApiKey, ApiKeyScope, Membership, Role, Tenant, User
 from .scoping import tenant_scope
 from .selectors import hash_api_key
@@ -59,19 +60,38 @@ def api_key_issue(
     if scope not in ApiKeyScope.values:
         raise ValueError(f"Unknown scope {scope!r}; choose one of {', '.join(ApiKeyScope.values)}.")
     raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    api_key = ApiKey.objects.create(
-        tenant=tenant,
-        name=name,
-        scope=scope,
-        prefix=raw_key[:10],
-        hashed_key=hash_api_key(raw_key),
-        created_by=created_by,
-    )
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            tenant=tenant,
+            name=name,
+            scope=scope,
+            prefix=raw_key[:10],
+            hashed_key=hash_api_key(raw_key),
+            created_by=created_by,
+        )
+        audit_record(
+            action="api_key.issued",
+            target=api_key,
+            tenant_id=tenant.pk,
+            changes=audit_created({"name": name, "scope": scope, "prefix": api_key.prefix}),
+        )
     return IssuedApiKey(api_key=api_key, raw_key=raw_key)
 
 
 def api_key_revoke(*, api_key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    """Revoke the key; the audit log records who did (the actor of the audit context)."""
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        if revoked:
+            audit_record(
+                action="api_key.revoked",
+                target=api_key,
+                tenant_id=api_key.tenant_id,
+                changes={"revoked_at": [None, now]},
+            )
 
 
 def api_key_touch(*, api_key: ApiKey) -> None:
@@ -97,7 +117,10 @@ def tenant_delete(*, tenant: Tenant) -> None:
             if any(f.name == "tenant" and f.is_relation for f in model._meta.concrete_fields)
         }
     )
-    with connection.cursor() as cursor:
+    from .audit.services import audit_delete_path
+
+    # The tenant's audit log goes with it: one of the two paths the audit trigger lets delete.
+    with audit_delete_path("tenant_delete"), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(
                 f"DELETE FROM {connection.ops.quote_name(table)} WHERE tenant_id = %s",

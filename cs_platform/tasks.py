@@ -9,6 +9,7 @@ from celery.signals import worker_ready
 from django.core.cache import cache
 from django.utils import timezone
 
+from .audit.context import audit_context, task_context
 from .models import Tenant
 from .scoping import tenant_scope
 
@@ -34,7 +35,11 @@ class TenantTask(Task):
         if tenant_id is None:
             raise TypeError(f"{self.name} must be called with tenant_id=…")
         tenant = Tenant.objects.get(pk=tenant_id)
-        with tenant_scope(tenant), timezone.override(tenant.tzinfo):
+        with (
+            tenant_scope(tenant),
+            timezone.override(tenant.tzinfo),
+            audit_context(task_context(self.name)),
+        ):
             return super().__call__(*args, **kwargs)
 
 
@@ -66,3 +71,11 @@ def trash_purge() -> int:
     from .trash.services import trash_purge_expired
 
     return trash_purge_expired()
+
+
+@shared_task(name="cs_platform.audit_purge", ignore_result=True)
+def audit_purge() -> int:
+    """Beat, daily: delete every tenant's audit events older than AUDIT_RETENTION_DAYS."""
+    from .audit.services import audit_purge_expired
+
+    return audit_purge_expired()

@@ -57,6 +57,14 @@ class HealthscoreConfig(AppConfig):
         from .models import Scorecard
 
         register_trashable(Scorecard)
+
+        from cs_platform.audit.tracking import audit_track
+
+        from .models import HealthSettings
+
+        # Publishing is recorded by scorecard_publish (`scorecard.published`).
+        audit_track(Scorecard, name="scorecard", exclude=["current_version"])
+        audit_track(HealthSettings, name="health_settings")
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
 
     def on_tenant_created(self, tenant: Tenant) -> None:

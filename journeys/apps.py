@@ -39,6 +39,13 @@ class JourneysConfig(AppConfig):
         # A meeting's timeline entry goes to the trash with it (journeys.services.meeting_delete).
         register_trashable(Activity, label=_activity_label)
 
+        from cs_platform.audit.tracking import audit_track
+
+        from .models import Phase
+
+        audit_track(Phase, name="phase")
+        audit_track(JourneyTemplate, name="journey_template")
+
     def on_tenant_created(self, tenant: Any) -> None:
         from .services import phases_seed_defaults
 

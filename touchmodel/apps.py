@@ -24,6 +24,15 @@ class TouchmodelConfig(AppConfig):
         for model in (Rule, TierRule, TouchProgram, Seminar):
             register_trashable(model)
 
+        from cs_platform.audit.tracking import audit_track
+
+        from .models import TouchSettings
+
+        audit_track(TouchSettings, name="touch_settings")
+        audit_track(TierRule, name="tier_rule")
+        audit_track(Rule, name="rule")
+        audit_track(TouchProgram, name="touch_program")
+
     def on_tenant_created(self, tenant: Any) -> None:
         from .services import touch_settings_get
 

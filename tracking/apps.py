@@ -26,5 +26,11 @@ class TrackingConfig(AppConfig):
         from .panels import register_pages
 
         register_pages()
+
+        from cs_platform.audit.tracking import audit_track
+
+        from .models import TrackingSettings
+
+        audit_track(TrackingSettings, name="tracking_settings")
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}

@@ -26,5 +26,16 @@ class WebhooksConfig(AppConfig):
         from cs_platform.models import Role
 
         register_nav_item(NavItem("webhooks:list", _("Webhooks"), 94, Role.ADMIN))
+
+        from cs_platform.audit.tracking import audit_track
+
+        from .models import WebhookEndpoint
+
+        # The signing secrets never reach the log (a rotation shows as a date).
+        audit_track(
+            WebhookEndpoint,
+            name="webhook_endpoint",
+            exclude=["secret", "previous_secret", "failing_since"],
+        )
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}

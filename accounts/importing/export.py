@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cs_platform.audit.services import audit_record
+from cs_platform.csvfiles import formula_escaped
+
 from .columns import SPECS
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_escaped(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 # Model lookups that give each exported column its value.
 _SOURCES = {"owner_email": "owner__email", "account_external_id": "account__external_id"}
@@ -33,4 +27,10 @@ def export_csv(kind: str, *, japanese_headers: bool = False) -> bytes:
     frame = frame.map(formula_escaped)
     if japanese_headers:
         frame.columns = [c.ja_header for c in spec.columns]
+    audit_record(
+        action="export.csv",
+        target_type=spec.model._meta.label_lower,
+        target_label=kind,
+        changes={"rows": [None, len(frame)], "columns": [None, len(keys)]},
+    )
     return frame.to_csv(index=False).encode("utf-8-sig")

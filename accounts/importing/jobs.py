@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from cs_platform.audit.services import audit_created, audit_record
 from cs_platform.leases import Heartbeat, lease_seconds, max_stalls, worker_name
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
@@ -42,6 +43,7 @@ def import_job_create(
     )
     job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}-{kind}.csv", upload, save=False)
     job.save()
+    _audit_queued(job)
     transaction.on_commit(lambda: import_csv.delay(tenant_id=tenant.pk, job_id=job.pk))
     return job
 
@@ -58,8 +60,18 @@ def import_job_rerun(*, job: ImportJob, dry_run: bool, created_by: User | None) 
         original_name=job.original_name,
         created_by=created_by,
     )
+    _audit_queued(new)
     transaction.on_commit(lambda: import_csv.delay(tenant_id=tenant.pk, job_id=new.pk))
     return new
+
+
+def _audit_queued(job: ImportJob) -> None:
+    audit_record(
+        action="import.queued",
+        target=job,
+        target_label=job.original_name,
+        changes=audit_created({"kind": job.kind, "dry_run": job.dry_run, "file": job.file.name}),
+    )
 
 
 def _claim(job_id: int, worker: str) -> int | None:
@@ -125,17 +137,34 @@ def import_job_run(*, job_id: int, worker: str | None = None) -> str:
         )
         return ImportStatus.FAILED
     status = ImportStatus.SUCCEEDED if report.ok else ImportStatus.FAILED
-    mine.update(
-        status=status,
-        total_rows=report.total_rows,
-        processed_rows=report.total_rows,
-        created_count=report.created,
-        updated_count=report.updated,
-        errors=report.errors_as_json(),
-        message=summary,
-        finished_at=timezone.now(),
-        lease_expires_at=None,
-    )
+    with transaction.atomic():
+        finished = mine.update(
+            status=status,
+            total_rows=report.total_rows,
+            processed_rows=report.total_rows,
+            created_count=report.created,
+            updated_count=report.updated,
+            errors=report.errors_as_json(),
+            message=summary,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        )
+        if finished:
+            # The worker acts for whoever uploaded the file.
+            audit_record(
+                action="import.finished",
+                target=job,
+                target_label=job.original_name,
+                actor=job.created_by,
+                changes={
+                    "status": [ImportStatus.RUNNING, status],
+                    "dry_run": [None, job.dry_run],
+                    "rows": [None, report.total_rows],
+                    "created": [None, report.created],
+                    "updated": [None, report.updated],
+                    "errors": [None, len(report.errors)],
+                },
+            )
     cache.delete(_progress_key(job_id))
     return status
 

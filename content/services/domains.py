@@ -20,6 +20,7 @@ from django.http.request import validate_host
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cs_platform.audit.services import audit_record
 from cs_platform.scoping import require_current_tenant
 
 from ..models import SiteDomain
@@ -186,7 +187,15 @@ def site_domain_set_primary(*, site_domain: SiteDomain) -> SiteDomain:
         SiteDomain.objects.filter(is_primary=True).exclude(pk=site_domain.pk).update(
             is_primary=False
         )
-        SiteDomain.objects.filter(pk=site_domain.pk).update(is_primary=True)
+        made = SiteDomain.objects.filter(pk=site_domain.pk, is_primary=False).update(
+            is_primary=True
+        )
+        if made:
+            audit_record(
+                action="custom_domain.made_primary",
+                target=site_domain,
+                changes={"is_primary": [False, True]},
+            )
     site_domain.is_primary = True
     _forget_routes()
     return site_domain

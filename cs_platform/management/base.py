@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from cs_platform.audit.context import audit_context, command_context
 from cs_platform.models import Tenant
 from cs_platform.scoping import tenant_scope
 
@@ -23,7 +24,12 @@ class TenantCommand(BaseCommand):
         tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:
             raise CommandError(f"No tenant with slug {slug!r}.")
-        with tenant_scope(tenant), timezone.override(tenant.tzinfo):
+        name = type(self).__module__.rsplit(".", 1)[-1]
+        with (
+            tenant_scope(tenant),
+            timezone.override(tenant.tzinfo),
+            audit_context(command_context(name)),
+        ):
             return self.handle_tenant(tenant, *args, **options)
 
     def handle_tenant(self, tenant: Tenant, *args: Any, **options: Any) -> str | None:

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is acting and from where, for the audit log (cs_platform.audit.context).
+    "cs_platform.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -227,6 +229,7 @@ CELERY_REDBEAT_LOCK_TIMEOUT = 5 * 60
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "cs_platform.heartbeat", "schedule": timedelta(minutes=1)},
     "trash-purge": {"task": "cs_platform.trash_purge", "schedule": timedelta(hours=1)},
+    "audit-purge": {"task": "cs_platform.audit_purge", "schedule": timedelta(days=1)},
 }
 
 # Leases of long jobs (cs_platform/leases.py): a worker that stops renewing its lease for
@@ -249,6 +252,13 @@ TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
 IMPORT_MAX_ERRORS_STORED = env.int("IMPORT_MAX_ERRORS_STORED", default=1_000)
+
+# The audit log keeps events this many days (default two years); a daily beat task purges older
+# ones, the only deletion the database allows besides deleting a whole tenant.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+# The request header that carries the client's address when a trusted proxy sets it (the
+# WSGI name, e.g. HTTP_X_REAL_IP); unset, the audit log records REMOTE_ADDR.
+AUDIT_CLIENT_IP_HEADER = env.str("AUDIT_CLIENT_IP_HEADER", default="")
 
 # Absolute links in e-mails (unsubscribe, Learn & Support, seminar pages).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")

@@ -38,15 +38,20 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cs_platform.models import ApiKey, ChangeAction, ChangeRecord, TrashEntry, User
+from cs_platform.audit.context import Actor
+from cs_platform.audit.services import (
+    FROM_CONTEXT,
+    actor_label,
+    audit_deleted,
+    audit_record,
+    audit_snapshot,
+)
+from cs_platform.models import ApiKey, AuditEvent, ChangeAction, ChangeRecord, TrashEntry, User
 from cs_platform.scoping import TenantScopedModel, TenantScopeError, require_current_tenant
 
 from .registry import trashable_for
 
 logger = logging.getLogger(__name__)
-
-# Who did it: a signed-in person, an API key, or nobody (a background job).
-Actor = User | ApiKey | None
 
 # jsonb_build_object takes at most 100 arguments: 50 tables per call, joined with ||.
 _TABLES_PER_OBJECT = 40
@@ -58,14 +63,6 @@ class TrashConflict(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def actor_label(actor: Actor) -> str:
-    if isinstance(actor, ApiKey):
-        return f"API key {actor.name} ({actor.prefix}…)"
-    if isinstance(actor, User):
-        return f"{actor.full_name} <{actor.email}>" if actor.full_name else actor.email
-    return ""
 
 
 def request_actor(request: Any) -> Actor:
@@ -240,6 +237,7 @@ def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry |
         raise ValidationError(_protected_message(obj, exc)) from exc
     trashable = trashable_for(type(obj))
     label = trashable.label_of(obj) if trashable else str(obj)[:300]
+    before = audit_snapshot(obj)
     now = timezone.now()
     entry = TrashEntry.objects.create(
         model=obj._meta.label_lower,
@@ -262,7 +260,19 @@ def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry |
         actor=actor,
     )
     entry.refresh_from_db(fields=["counts"])
+    audit_record(
+        action="object.deleted",
+        target_type=entry.model,
+        target_id=object_id,
+        target_label=label,
+        changes={**audit_deleted(before), "trash_entry": [None, entry.pk]},
+        actor=_audit_actor(actor),
+    )
     return entry
+
+
+def _audit_actor(actor: Actor) -> Actor:
+    return actor if actor is not None else FROM_CONTEXT
 
 
 def object_trash(*, obj: TenantScopedModel, actor: Actor = None) -> None:
@@ -270,8 +280,18 @@ def object_trash(*, obj: TenantScopedModel, actor: Actor = None) -> None:
     registered as trashable, for good otherwise."""
     if trashable_for(type(obj)) is not None:
         trash_delete(obj=obj, actor=actor)
-    else:
+        return
+    before, object_id, label = audit_snapshot(obj), obj.pk, str(obj)
+    with transaction.atomic():
         obj.delete()
+        audit_record(
+            action="object.deleted",
+            target_type=obj._meta.label_lower,
+            target_id=object_id,
+            target_label=label,
+            changes=audit_deleted(before),
+            actor=_audit_actor(actor),
+        )
 
 
 # --- restore ----------------------------------------------------------------------------------
@@ -450,8 +470,23 @@ def trash_restore(*, entry_id: int, actor: Actor = None) -> TrashEntry:
         label=entry.label,
         actor=actor,
     )
+    audit_record(
+        action="object.restored",
+        target_type=entry.model,
+        target_id=entry.object_id,
+        target_label=entry.label,
+        changes={"trash_entry": [entry.pk, None], **_restored_counts(payload)},
+        actor=_audit_actor(actor),
+    )
     entry.delete()
     return entry
+
+
+def _restored_counts(payload: _Payload) -> dict[str, list[Any]]:
+    """Rows brought back per table (what the restore changed, table by table)."""
+    return {
+        f"rows.{label}": [None, len(rows)] for label, rows in sorted(payload.rows.items()) if rows
+    }
 
 
 # --- purge ------------------------------------------------------------------------------------
@@ -486,6 +521,7 @@ def trash_purge_expired(*, batch_size: int = 200) -> int:
     cutoff = timezone.now() - timedelta(days=settings.TRASH_RETENTION_DAYS)
     table = _qn(TrashEntry._meta.db_table)
     log_table = _qn(ChangeRecord._meta.db_table)
+    audit_table = _qn(AuditEvent._meta.db_table)
     purged = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -505,13 +541,21 @@ def trash_purge_expired(*, batch_size: int = 200) -> int:
                     [column, label, ids],
                 )
                 files += [name for (name,) in cursor.fetchall() if name]
+            now = timezone.now()
+            # NOTE: one statement: the entries go, and each purge lands in the tenant's change
+            # log and in its audit log (one multi-row INSERT each).
             cursor.execute(
                 f"WITH gone AS (DELETE FROM {table} WHERE id = ANY(%s) "
-                "RETURNING tenant_id, model, object_id, label) "
-                f"INSERT INTO {log_table} "
+                "RETURNING id, tenant_id, model, object_id, label), "
+                f"logged AS (INSERT INTO {log_table} "
                 "(tenant_id, action, model, object_id, label, at, actor_label) "
-                "SELECT tenant_id, %s, model, object_id, label, %s, '' FROM gone",
-                [ids, ChangeAction.PURGED.value, timezone.now()],
+                "SELECT tenant_id, %s, model, object_id, label, %s, '' FROM gone) "
+                f"INSERT INTO {audit_table} (tenant_id, at, action, actor_label, target_type, "
+                "target_id, target_label, changes, user_agent, source) "
+                "SELECT tenant_id, %s, 'object.purged', '', model, object_id, label, "
+                "jsonb_build_object('trash_entry', jsonb_build_array(id, NULL)), '', %s "
+                "FROM gone",
+                [ids, ChangeAction.PURGED.value, now, now, "task:cs_platform.trash_purge"],
             )
             transaction.on_commit(lambda names=files: _delete_files(names))  # type: ignore[misc]
             purged += len(ids)

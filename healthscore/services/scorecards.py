@@ -29,6 +29,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
+from cs_platform.audit.services import audit_diff, audit_record
 from cs_platform.models import Tenant, User
 
 from ..measures import JOURNEY_PROGRESS_BASES
@@ -315,8 +316,20 @@ def scorecard_publish(*, scorecard: Scorecard, user: User | None = None) -> Scor
     version = ScorecardVersion.objects.create(
         scorecard=scorecard, number=last + 1, definition=definition, published_by=user
     )
+    previous = scorecard.current_version
     scorecard.current_version = version
     scorecard.save(update_fields=["current_version", "updated_at"])
+    audit_record(
+        action="scorecard.published",
+        target=scorecard,
+        changes=audit_diff(
+            {
+                "version": previous.number if previous else None,
+                "definition": (previous.definition if previous else {}),
+            },
+            {"version": version.number, "definition": definition},
+        ),
+    )
     return version
 
 

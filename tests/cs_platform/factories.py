@@ -5,7 +5,14 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
-from cs_platform.models import ApiKey, ApiKeyScope, ChangeAction, ChangeRecord, TrashEntry
+from cs_platform.models import (
+    ApiKey,
+    ApiKeyScope,
+    AuditEvent,
+    ChangeAction,
+    ChangeRecord,
+    TrashEntry,
+)
 from cs_platform.scoping import require_current_tenant
 from cs_platform.selectors import hash_api_key
 
@@ -48,3 +55,17 @@ class ChangeRecordFactory(factory.django.DjangoModelFactory):
     object_id = factory.Sequence(lambda n: 10_000 + n)
     label = factory.Sequence(lambda n: f"Deleted {n}")
     at = factory.LazyFunction(timezone.now)
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    """An audit line (real ones come from cs_platform.audit.services.audit_record)."""
+
+    class Meta:
+        model = AuditEvent
+
+    tenant = factory.LazyFunction(require_current_tenant)
+    at = factory.LazyFunction(timezone.now)
+    action = "test.event"
+    target_type = "accounts.account"
+    target_id = factory.Sequence(lambda n: n + 1)
+    target_label = factory.Sequence(lambda n: f"Target {n}")
