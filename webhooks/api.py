@@ -146,7 +146,7 @@ class WebhookDeliveryViewSet(TenantScopedReadOnlyViewSet):
 
 _PAYLOAD = PolymorphicProxySerializer(
     component_name="WebhookPayload",
-    serializers=[payload_serializer(value) for value, _label in EVENT_CHOICES],
+    serializers={value: payload_serializer(value) for value, _label in EVENT_CHOICES},
     resource_type_field_name="type",
     many=False,
 )

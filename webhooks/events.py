@@ -41,6 +41,8 @@ EVENT_CHOICES = [
 EVENT_TYPES = [value for value, _label in EVENT_CHOICES]
 # What a Slack channel can receive: the alerts and the tasks of the CSMs.
 SLACK_EVENTS = [HEALTH_BAND_CHANGED, HEALTH_ALERT_OPENED, TASK_CREATED]
+# The health bands a payload names.
+BANDS = ["green", "amber", "red"]
 
 
 def account_url(*, tenant_slug: str, account_id: int) -> str:
@@ -69,8 +71,8 @@ class AccountRefSerializer(serializers.Serializer):
 
 class BandChangedData(serializers.Serializer):
     account = AccountRefSerializer()
-    previous_band = serializers.ChoiceField(["green", "amber", "red"], allow_null=True)
-    band = serializers.ChoiceField(["green", "amber", "red"])
+    previous_band = serializers.ChoiceField(BANDS, allow_null=True)
+    band = serializers.ChoiceField(BANDS)
     score = serializers.FloatField()
     day = serializers.DateField()
 
