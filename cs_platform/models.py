@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .scoping import TenantScopedModel  # also re-exported for apps
 
@@ -292,7 +293,7 @@ class AuditEvent(TenantScopedModel):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
     # Which entry point: web, api, task:<name>, command:<name> (empty: none, e.g. a shell).
-    source = models.CharField(_("source"), max_length=100, blank=True)
+    source = models.CharField(pgettext_lazy("audit", "source"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
