@@ -13,9 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cs_platform.api.filters import StrictFilterBackend
-from cs_platform.api.permissions import TenantRolePermission
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
-from cs_platform.models import ROLE_RANK, Role
 
 from . import services
 from .extensions import list_extensions
@@ -33,18 +31,6 @@ from .serializers import (
 )
 
 
-class ManagerDeletes(TenantRolePermission):
-    """Writes need a CSM; deleting an account or a contract (and its history) a CS manager."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        membership = getattr(request._request, "membership", None)
-        if request.method != "DELETE" or membership is None:
-            return True
-        return ROLE_RANK[membership.role] >= ROLE_RANK[Role.CS_MANAGER]
-
-
 class AccountViewSet(TenantScopedModelViewSet):
     """Customer companies with their current ARR and next renewal date.
 
@@ -52,11 +38,12 @@ class AccountViewSet(TenantScopedModelViewSet):
     (e.g. `phase`, `tier`), registered through `accounts.extensions.register_list_extension`.
     """
 
+    permission_resource = "account"
+
     queryset = Account.objects.all()
     serializer_class = AccountSerializer
     filter_backends = [StrictFilterBackend]
     filterset_class = AccountFilter
-    permission_classes = [ManagerDeletes]
 
     def safely_get_queryset(self) -> QuerySet[Account]:
         qs = account_list_annotated()
@@ -71,6 +58,7 @@ class AccountViewSet(TenantScopedModelViewSet):
 
 
 class ContactViewSet(TenantScopedModelViewSet):
+    permission_resource = "contact"
     queryset = Contact.objects.all()
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -82,11 +70,11 @@ class ContactViewSet(TenantScopedModelViewSet):
 
 
 class ContractViewSet(TenantScopedModelViewSet):
+    permission_resource = "contract"
     queryset = Contract.objects.all()
     serializer_class = ContractSerializer
     filterset_class = ContractFilter
     ordering_fields = ["start_date", "renewal_date", "arr"]
-    permission_classes = [ManagerDeletes]
 
     def safely_get_queryset(self) -> QuerySet[Contract]:
         return Contract.objects.order_by("-start_date", "-id")
@@ -118,6 +106,7 @@ class ContractViewSet(TenantScopedModelViewSet):
 
 
 class SegmentViewSet(TenantScopedModelViewSet):
+    permission_resource = "segment"
     queryset = Segment.objects.all()
     serializer_class = SegmentSerializer
     ordering_fields = ["name", "created_at"]
@@ -138,6 +127,8 @@ class SegmentViewSet(TenantScopedModelViewSet):
 
 class ImportJobViewSet(TenantScopedReadOnlyViewSet):
     """CSV imports and their progress (start them from the web page or the command)."""
+
+    permission_resource = "import_job"
 
     queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer

@@ -66,7 +66,7 @@ def _query_without_page(request: HttpRequest) -> Any:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-@role_required(Role.VIEWER)
+@role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
     form = AccountFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -120,7 +120,7 @@ def _panels(request: HttpRequest, account: Account, slot: str) -> list[dict[str,
     ]
 
 
-@role_required(Role.VIEWER)
+@role_required("account.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
     coverage = relationship_coverage([account.pk])[account.pk]
@@ -158,7 +158,7 @@ def _save_form(form: Any, write: Any) -> Any:
         return None
 
 
-@role_required(Role.CSM)
+@role_required("account.create")
 def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +169,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account_form.html", {"form": form, "account": None})
 
 
-@role_required(Role.CSM)
+@role_required("account.change")
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
     form = AccountForm(request.POST or None, instance=account)
@@ -184,7 +184,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/account_form.html", {"form": form, "account": account})
 
 
-@role_required(Role.CSM)
+@role_required("contact.create")
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
     form = ContactForm(request.POST or None)
@@ -200,7 +200,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("contract.create")
 def contract_create(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
     form = ContractForm(request.POST or None)
@@ -223,7 +223,7 @@ def _contact_or_404(pk: int) -> Contact:
     return contact
 
 
-@role_required(Role.CSM)
+@role_required("contact.change")
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(pk)
     form = ContactForm(request.POST or None, instance=contact)
@@ -249,7 +249,7 @@ def _confirm_delete(request: HttpRequest, obj: Any, account: Account, title: str
     )
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("contact.delete")
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_or_404(pk)
     if request.method != "POST":
@@ -266,7 +266,7 @@ def _contract_or_404(pk: int) -> Contract:
     return contract
 
 
-@role_required(Role.CSM)
+@role_required("contract.change")
 def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(pk)
     form = ContractEditForm(request.POST or None, instance=contract)
@@ -285,7 +285,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("contract.delete")
 def contract_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(pk)
     if request.method != "POST":
@@ -311,7 +311,7 @@ def _contract_action(request: HttpRequest, pk: int, form_class: Any, write: Any)
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("contract.renew")
 def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
     return _contract_action(
         request, pk, ContractRenewForm, lambda c, d: services.contract_renew(contract=c, **d)
@@ -319,7 +319,7 @@ def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("contract.expand")
 def contract_expand(request: HttpRequest, pk: int) -> HttpResponse:
     return _contract_action(
         request, pk, ContractExpandForm, lambda c, d: services.contract_expand(contract=c, **d)
@@ -329,26 +329,23 @@ def contract_expand(request: HttpRequest, pk: int) -> HttpResponse:
 # --- segments ---------------------------------------------------------------------------------
 
 
-@role_required(Role.VIEWER)
+@role_required("segment.view", write="segment.create")
 def segments(request: HttpRequest) -> HttpResponse:
     can_edit = _can(request, Role.CSM)
     form = SegmentForm(request.POST or None)
-    if request.method == "POST":
-        if not can_edit:
-            return HttpResponse(status=403)
-        if form.is_valid():
-            segment = _save_form(
-                form,
-                lambda data: services.segment_create(
-                    name=data["name"],
-                    description=data["description"],
-                    rules=form.rules(),
-                    created_by=request.user,
-                ),
-            )
-            if segment is not None:
-                messages.success(request, _("The segment %(name)s was saved.") % {"name": segment})
-                return redirect(tenant_reverse(request, "accounts:segment_detail", pk=segment.pk))
+    if request.method == "POST" and form.is_valid():
+        segment = _save_form(
+            form,
+            lambda data: services.segment_create(
+                name=data["name"],
+                description=data["description"],
+                rules=form.rules(),
+                created_by=request.user,
+            ),
+        )
+        if segment is not None:
+            messages.success(request, _("The segment %(name)s was saved.") % {"name": segment})
+            return redirect(tenant_reverse(request, "accounts:segment_detail", pk=segment.pk))
     return render(
         request,
         "accounts/segments.html",
@@ -356,29 +353,26 @@ def segments(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.VIEWER)
+@role_required("segment.view", write="segment.change")
 def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     segment = Segment.objects.filter(pk=pk).first()
     if segment is None:
         raise Http404
     can_edit = _can(request, Role.CSM)
     form = SegmentForm(request.POST or None, segment=segment)
-    if request.method == "POST":
-        if not can_edit:
-            return HttpResponse(status=403)
-        if form.is_valid():
-            saved = _save_form(
-                form,
-                lambda data: services.segment_update(
-                    segment=segment,
-                    name=data["name"],
-                    description=data["description"],
-                    rules=form.rules(),
-                ),
-            )
-            if saved is not None:
-                messages.success(request, _("Saved."))
-                return redirect(tenant_reverse(request, "accounts:segment_detail", pk=pk))
+    if request.method == "POST" and form.is_valid():
+        saved = _save_form(
+            form,
+            lambda data: services.segment_update(
+                segment=segment,
+                name=data["name"],
+                description=data["description"],
+                rules=form.rules(),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect(tenant_reverse(request, "accounts:segment_detail", pk=pk))
     page = _page(request, segment_accounts(segment))
     return render(
         request,
@@ -394,7 +388,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("segment.delete")
 def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     segment = Segment.objects.filter(pk=pk).first()
     if segment is None:
@@ -407,7 +401,7 @@ def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- import and export ------------------------------------------------------------------------
 
 
-@role_required(Role.CSM)
+@role_required("import_job.create")
 def import_start(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -425,7 +419,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("import_job.view")
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = import_job_list().filter(pk=pk).first()
     if job is None:
@@ -461,7 +455,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@role_required(Role.CSM)
+@role_required("account.export")
 def export(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "accounts")
     if kind not in SPECS:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
 from cs_platform.selectors import membership_get
 
@@ -35,7 +34,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@role_required(Role.VIEWER)
+@role_required("calendar_feed.view")
 def feed_page(request: HttpRequest) -> HttpResponse:
     url = None
     if request.method == "POST":

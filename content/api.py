@@ -9,7 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
-from cs_platform.models import Role
 from cs_platform.trash.services import request_actor
 
 from . import selectors, services
@@ -24,9 +23,9 @@ from .serializers import (
 
 
 class SectionViewSet(TenantScopedModelViewSet):
+    permission_resource = "section"
     queryset = Section.objects.all()
     serializer_class = SectionSerializer
-    write_role = Role.CSM
     ordering_fields = ["position", "key"]
     ordering = ["position"]
 
@@ -43,8 +42,8 @@ class SectionViewSet(TenantScopedModelViewSet):
 
 
 class ArticleViewSet(TenantScopedModelViewSet):
+    permission_resource = "article"
     serializer_class = ArticleSerializer
-    write_role = Role.CSM
     filterset_fields = ["section", "status", "maturity"]
     ordering_fields = ["published_at", "updated_at", "slug"]
     ordering = ["section__position", "position", "id"]
@@ -102,6 +101,7 @@ class ArticleViewSet(TenantScopedModelViewSet):
 
 
 class ArticleViewViewSet(TenantScopedReadOnlyViewSet):
+    permission_resource = "article_view"
     queryset = ArticleView.objects.all()
     serializer_class = ArticleViewSerializer
     filterset_fields = ["article", "contact", "account", "language"]

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.urlutils import tenant_reverse
 
 from . import selectors, services
@@ -30,7 +29,7 @@ def _domain(pk: int) -> SiteDomain:
     return found
 
 
-@role_required(Role.ADMIN)
+@role_required("domain.view", write="domain.create")
 @require_http_methods(["GET", "POST"])
 def domains(request: HttpRequest) -> HttpResponse:
     form = SiteDomainForm(request.POST or None)
@@ -58,7 +57,7 @@ def domains(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("domain.verify")
 @require_POST
 def domain_verify(request: HttpRequest, pk: int) -> HttpResponse:
     site_domain = _domain(pk)
@@ -79,7 +78,7 @@ def domain_verify(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request)
 
 
-@role_required(Role.ADMIN)
+@role_required("domain.primary")
 @require_POST
 def domain_primary(request: HttpRequest, pk: int) -> HttpResponse:
     site_domain = _domain(pk)
@@ -94,7 +93,7 @@ def domain_primary(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request)
 
 
-@role_required(Role.ADMIN)
+@role_required("domain.delete")
 @require_POST
 def domain_delete(request: HttpRequest, pk: int) -> HttpResponse:
     site_domain = _domain(pk)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.urlutils import tenant_reverse
 from journeys.selectors import feedback_list
 
@@ -48,7 +47,7 @@ def _add_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@role_required(Role.VIEWER)
+@role_required("article.view")
 def index(request: HttpRequest) -> HttpResponse:
     sections = list(selectors.section_list_with_counts())
     if not sections:
@@ -123,7 +122,7 @@ def _previews(tr_forms: dict[str, TranslationForm]) -> dict[str, str]:
     }
 
 
-@role_required(Role.CSM)
+@role_required("article.create")
 @require_http_methods(["GET", "POST"])
 def article_new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"maturity": "how_to"}
@@ -156,7 +155,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
     return _editor(request, None, settings_form, tr_forms)
 
 
-@role_required(Role.CSM)
+@role_required("article.change")
 @require_http_methods(["GET", "POST"])
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(pk)
@@ -223,7 +222,7 @@ def _save_article(
         )
 
 
-@role_required(Role.CSM)
+@role_required("article.publish")
 @require_POST
 def article_status(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(pk)
@@ -245,7 +244,7 @@ def article_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
 
 
-@role_required(Role.CSM)
+@role_required("article.delete")
 @require_POST
 def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(pk)
@@ -259,7 +258,7 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "content:index"))
 
 
-@role_required(Role.VIEWER)
+@role_required("article.view")
 def article_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(pk)
     return render(
@@ -269,7 +268,7 @@ def article_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("article.change")
 @require_POST
 def article_images(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(pk)
@@ -297,21 +296,18 @@ def article_images(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
 
 
-@role_required(Role.VIEWER)
+@role_required("section.view", write="section.create")
 @require_http_methods(["GET", "POST"])
 def sections(request: HttpRequest) -> HttpResponse:
     form = SectionForm(request.POST or None)
-    if request.method == "POST":
-        if not request.membership.has_role(Role.CSM):  # type: ignore[attr-defined]
-            raise Http404
-        if form.is_valid():
-            try:
-                services.section_create(**form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("Section added."))
-                return redirect(tenant_reverse(request, "content:sections"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.section_create(**form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Section added."))
+            return redirect(tenant_reverse(request, "content:sections"))
     return render(
         request,
         "content/staff/sections.html",
@@ -319,7 +315,7 @@ def sections(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("section.change")
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     section = Section.objects.filter(pk=pk).first()
@@ -336,7 +332,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "content/staff/section_edit.html", {"section": section, "form": form})
 
 
-@role_required(Role.CSM)
+@role_required("section.change")
 @require_POST
 def section_move(request: HttpRequest, pk: int) -> HttpResponse:
     section = Section.objects.filter(pk=pk).first()
@@ -346,7 +342,7 @@ def section_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "content:sections"))
 
 
-@role_required(Role.VIEWER)
+@role_required("question.view")
 def questions(request: HttpRequest) -> HttpResponse:
     items = list(feedback_list(kind="question")[:200])
     drafted = dict(
@@ -358,7 +354,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     return render(request, "content/staff/questions.html", {"rows": rows})
 
 
-@role_required(Role.CSM)
+@role_required("article.create")
 @require_POST
 def draft_from_feedback(request: HttpRequest, feedback_id: int) -> HttpResponse:
     """ "Turn this question into a draft": the journeys VoC page may link (POST) here too."""
@@ -375,7 +371,7 @@ def draft_from_feedback(request: HttpRequest, feedback_id: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
 
 
-@role_required(Role.VIEWER)
+@role_required("article.view")
 def analytics(request: HttpRequest) -> HttpResponse:
     language = (request.LANGUAGE_CODE or "ja")[:2]
     articles = list(selectors.article_list())
@@ -413,7 +409,7 @@ def _title(article: Article, language: str) -> str:
     return tr.title if tr else article.slug
 
 
-@role_required(Role.VIEWER)
+@role_required("article.view")
 def article_analytics(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(pk)
     language = (request.LANGUAGE_CODE or "ja")[:2]

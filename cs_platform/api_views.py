@@ -7,7 +7,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api.permissions import IsTenantAdmin
 from .models import ApiKey
 from .selectors import api_key_list
 from .services import api_key_issue, api_key_revoke
@@ -22,6 +21,8 @@ class MeSerializer(serializers.Serializer):
 
 class MeView(APIView):
     """Who am I, in which tenant, with which role (or API-key scope)."""
+
+    permission_resource = "me"
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
@@ -61,11 +62,12 @@ class ApiKeyViewSet(
 ):
     """The tenant's API keys (admins only). Create returns the key once; revoke disables it."""
 
+    permission_resource = "api_key"
+
     # ApiKey is read across tenants by the authentication, so it is not a TenantScopedModel;
     # this viewset filters by the request's tenant by hand (the `none()` is for the schema).
     queryset = ApiKey.objects.none()
     serializer_class = ApiKeySerializer
-    permission_classes = [IsTenantAdmin]
     filterset_fields = ["scope"]
     lookup_value_regex = r"\d+"
 

@@ -9,10 +9,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import ROLE_RANK
+from .permissions import SAFE_METHODS, required_role
 
 
-def role_required(minimum: str) -> Callable:
-    """Staff page for members of the request's tenant with at least `minimum` role (else 403)."""
+def role_required(action: str, *, write: str | None = None) -> Callable:
+    """Staff page for members of the request's tenant whose role allows `action` (else 403).
+
+    `action` is a declared action of the permission map (cs_platform.permissions), e.g.
+    `"contact.delete"`; `write` is the action of the page's POST when it does more than its GET
+    (a detail page that also registers someone). The request carries the refused action and its
+    role (`request.permission_needed`) for the 403 page.
+    """
+    # Fail at import, not at the first request, when an action is not declared.
+    required_role(action)
+    if write is not None:
+        required_role(write)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -21,10 +32,15 @@ def role_required(minimum: str) -> Callable:
             membership = getattr(request, "membership", None)
             if membership is None:
                 raise Http404("No such workspace.")
-            if ROLE_RANK[membership.role] < ROLE_RANK[minimum]:
+            needed = action if write is None or request.method in SAFE_METHODS else write
+            role = required_role(needed)
+            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+                request.permission_needed = (needed, role)  # type: ignore[attr-defined]
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapper.permission_action = action  # type: ignore[attr-defined]
+        wrapper.permission_write_action = write  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

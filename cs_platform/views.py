@@ -18,7 +18,6 @@ from .degraded import service_checks
 from .extensions import api_keys_panels, dashboard_panels
 from .forms import ApiKeyForm, EmailAuthenticationForm
 from .middleware import SESSION_TENANT_KEY
-from .models import Role
 from .selectors import api_key_list, membership_list_for_user
 from .services import api_key_issue, api_key_revoke
 from .urlutils import tenant_reverse
@@ -72,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(tenant_reverse(request, "dashboard"))
 
 
-@role_required(Role.VIEWER)
+@role_required("dashboard.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
     panels = [
         {"template": p.template, "context": p.get_context(request)}
@@ -95,7 +94,7 @@ def tenant_switch(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard", tenant_slug=membership.tenant.slug)
 
 
-@role_required(Role.ADMIN)
+@role_required("api_key.view", write="api_key.create")
 def api_keys(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
     new_key = None
@@ -125,7 +124,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("api_key.revoke")
 def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
     key = api_key_list(tenant=request.tenant).filter(pk=key_id).first()  # type: ignore[attr-defined]
     if key is None:

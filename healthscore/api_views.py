@@ -19,12 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Account
-from cs_platform.api.permissions import IsTenantAdmin
 from cs_platform.api.viewsets import (
     TenantScopedModelViewSet,
     TenantScopedViewSetMixin,
 )
-from cs_platform.models import Role
 
 from . import selectors
 from .api_serializers import (
@@ -62,6 +60,8 @@ def _account(pk: int) -> Account:
 class AccountHealthView(APIView):
     """The account's latest score, band, version, components, explanation and trend."""
 
+    permission_resource = "health"
+
     @extend_schema(responses=AccountHealthSerializer)
     def get(self, request: Request, pk: int) -> Response:
         account = _account(pk)
@@ -83,6 +83,8 @@ class AccountHealthView(APIView):
 
 class AccountHealthNowView(APIView):
     """The account's intra-day ("now") score, recomputed minutes after its latest events."""
+
+    permission_resource = "health"
 
     @extend_schema(
         responses={
@@ -109,6 +111,8 @@ class AccountHealthNowView(APIView):
 class AccountHealthHistoryView(APIView):
     """Daily scores, oldest first; `version_changed` marks a new scorecard version."""
 
+    permission_resource = "health"
+
     @extend_schema(
         parameters=[OpenApiParameter("days", OpenApiTypes.INT, description="1–730, default 90")],
         responses=HistoryPointSerializer(many=True),
@@ -131,7 +135,7 @@ def _account_ref(row: dict[str, Any]) -> dict[str, Any]:
 class PortfolioView(APIView):
     """Band distribution, average over time, by phase, at-risk by ARR, renewals in 90 days."""
 
-    read_role = Role.VIEWER
+    permission_resource = "health"
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -150,9 +154,10 @@ class PortfolioView(APIView):
 class ScorecardViewSet(TenantScopedModelViewSet):
     """Scorecards (admins): edit the draft, preview it, publish it as a new version."""
 
+    permission_resource = "scorecard"
+
     queryset = Scorecard.objects.all()
     serializer_class = ScorecardSerializer
-    permission_classes = [IsTenantAdmin]
 
     def safely_get_queryset(self) -> QuerySet[Scorecard]:
         return selectors.scorecard_list()
@@ -260,13 +265,16 @@ class ScorecardViewSet(TenantScopedModelViewSet):
 class KeyEventViewSet(TenantScopedModelViewSet):
     """Events that count towards feature breadth (admins write)."""
 
+    permission_resource = "key_event"
+
     queryset = KeyEvent.objects.all()
     serializer_class = KeyEventSerializer
-    write_role = Role.ADMIN
 
 
 class SurveyResponseViewSet(TenantScopedModelViewSet):
     """Survey / NPS answers (0–10) per account, for the survey measure."""
+
+    permission_resource = "survey_response"
 
     queryset = SurveyResponse.objects.all()
     serializer_class = SurveyResponseSerializer
@@ -282,9 +290,10 @@ class RecomputeJobViewSet(
 ):
     """Recompute jobs and their progress; POST starts "recompute now" (admins)."""
 
+    permission_resource = "recompute_job"
+
     queryset = RecomputeJob.objects.all()
     serializer_class = RecomputeJobSerializer
-    write_role = Role.ADMIN
 
     def safely_get_queryset(self) -> QuerySet[RecomputeJob]:
         return selectors.recompute_job_list()
@@ -304,7 +313,7 @@ class RecomputeJobViewSet(
 class HealthSettingsView(APIView):
     """Alert settings of the tenant (admins)."""
 
-    permission_classes = [IsTenantAdmin]
+    permission_resource = "health_settings"
 
     @extend_schema(responses=HealthSettingsSerializer)
     def get(self, request: Request) -> Response:

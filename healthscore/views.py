@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import MarketSegment
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.urlutils import tenant_reverse
 from journeys.selectors import phase_list
 
@@ -49,7 +48,7 @@ def _band_labels() -> list[str]:
     return [str(BAND_LABELS[band]) for band in page_selectors.BANDS]
 
 
-@role_required(Role.VIEWER)
+@role_required("health.view")
 def portfolio(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("renewals") == "all"
     data = page_selectors.portfolio_page(renewals_shown=None if show_all else RENEWALS_SHOWN)
@@ -121,12 +120,12 @@ def _scorecards_page(
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("scorecard.view")
 def scorecards(request: HttpRequest) -> HttpResponse:
     return _scorecards_page(request)
 
 
-@role_required(Role.ADMIN)
+@role_required("scorecard.create")
 @require_POST
 def scorecard_new(request: HttpRequest) -> HttpResponse:
     form = ScorecardCreateForm(request.POST)
@@ -148,7 +147,7 @@ def scorecard_new(request: HttpRequest) -> HttpResponse:
     return redirect(tenant_reverse(request, "healthscore:scorecard_edit", pk=card.pk))
 
 
-@role_required(Role.ADMIN)
+@role_required("scorecard.change")
 def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     card = _scorecard(pk)
     editor = ScorecardEditor(card, request.POST if request.method == "POST" else None)
@@ -175,7 +174,7 @@ def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("scorecard.preview")
 def scorecard_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
     card = _scorecard(pk)
     errors: list[str] = []
@@ -215,7 +214,7 @@ def scorecard_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "healthscore/scorecard_preview.html", context)
 
 
-@role_required(Role.ADMIN)
+@role_required("scorecard.publish")
 @require_POST
 def scorecard_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     card = _scorecard(pk)
@@ -236,7 +235,7 @@ def scorecard_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "healthscore:scorecards"))
 
 
-@role_required(Role.ADMIN)
+@role_required("health_settings.change")
 @require_POST
 def alert_settings(request: HttpRequest) -> HttpResponse:
     form = HealthSettingsForm(request.POST, instance=health_settings_get())
@@ -248,7 +247,7 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
     return redirect(tenant_reverse(request, "healthscore:scorecards"))
 
 
-@role_required(Role.ADMIN)
+@role_required("recompute_job.create")
 @require_POST
 def recompute_now(request: HttpRequest) -> HttpResponse:
     from .tasks import recompute_start_task
@@ -262,7 +261,7 @@ def recompute_now(request: HttpRequest) -> HttpResponse:
     return redirect(tenant_reverse(request, "healthscore:recompute_job", pk=job.pk))
 
 
-@role_required(Role.ADMIN)
+@role_required("recompute_job.view")
 def recompute_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = page_selectors.recompute_job_get(pk=pk)
     if job is None:
@@ -338,7 +337,7 @@ def _backtest_charts(result: dict[str, Any]) -> dict[str, Any]:
     return charts
 
 
-@role_required(Role.ADMIN)
+@role_required("scorecard.backtest")
 def scorecard_backtest(request: HttpRequest, pk: int) -> HttpResponse:
     card = _scorecard(pk)
     if request.method == "POST":
@@ -384,7 +383,7 @@ def scorecard_backtest(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "healthscore/scorecard_backtest.html", context)
 
 
-@role_required(Role.ADMIN)
+@role_required("scorecard.adopt_suggestion")
 @require_POST
 def scorecard_backtest_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     card = _scorecard(pk)

@@ -75,7 +75,7 @@ def _actor(request: HttpRequest):  # type: ignore[no-untyped-def]
     return request.user if request.user.is_authenticated else None
 
 
-@role_required(Role.VIEWER)
+@role_required("journey_map.view")
 def account_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The journeys part of an account on one page (Account 360 shows the same panels)."""
     from .registry import panel_contexts
@@ -88,7 +88,7 @@ def account_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.VIEWER)
+@role_required("activity.view")
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(pk)
     page = Paginator(
@@ -98,7 +98,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("transition.create")
 def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(pk)
     form = PhaseMoveForm(request.POST)
@@ -119,7 +119,7 @@ def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("milestone.create")
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(pk)
     form = MilestoneForm(request.POST)
@@ -132,7 +132,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("milestone.change")
 def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone, pk=pk)
     form = MilestoneStatusForm(request.POST)
@@ -146,7 +146,7 @@ def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("action_step.create")
 def step_add(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone, pk=pk)
     form = ActionStepForm(request.POST, account=milestone.account)
@@ -167,7 +167,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("action_step.change")
 def step_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(ActionStep.objects.select_related("milestone"), pk=pk)
     services.action_step_set_done(step=step, done=not step.done)
@@ -175,7 +175,7 @@ def step_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("meeting.create")
 def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(pk)
     form = MeetingForm(request.POST, account=account)
@@ -201,7 +201,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("task.create")
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(pk)
     form = TaskForm(request.POST)
@@ -219,7 +219,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("task.change")
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk)
     services.task_complete(task=task, actor=_actor(request))
@@ -227,7 +227,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("feedback.create")
 def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account(pk)
     form = FeedbackForm(request.POST)
@@ -239,7 +239,7 @@ def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, account, "feedback")
 
 
-@role_required(Role.CSM)
+@role_required("task.my_work")
 def my_work(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
@@ -259,7 +259,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("transition.funnel")
 def funnel(request: HttpRequest) -> HttpResponse:
     rows = selectors.phase_funnel()
     total_accounts = sum(r.accounts for r in rows) or 1
@@ -274,7 +274,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.VIEWER)
+@role_required("feedback.view")
 def feedback(request: HttpRequest) -> HttpResponse:
     form = FeedbackFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -296,7 +296,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("feedback.change")
 def feedback_status(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(FeedbackItem, pk=pk)
     form = FeedbackStatusForm(request.POST)
@@ -309,7 +309,7 @@ def feedback_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("phase.change")
 def phase_settings(request: HttpRequest) -> HttpResponse:
     """Rename, reorder and add phases (admins)."""
     services.phases_seed_defaults()
@@ -324,7 +324,7 @@ def phase_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("task.change")
 def task_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick (or untick) one checklist item of a task."""
     task = get_object_or_404(Task, pk=pk)
@@ -342,7 +342,7 @@ def task_checklist(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("journey_map.change")
 def map_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Create the account's journey map from a template."""
     account = _account(pk)
@@ -364,7 +364,7 @@ def _can_manage_templates(request: HttpRequest) -> bool:
     return request.membership.has_role(Role.CS_MANAGER)  # type: ignore[attr-defined]
 
 
-@role_required(Role.VIEWER)
+@role_required("journey_template.view")
 def template_list(request: HttpRequest) -> HttpResponse:
     templates = selectors.journey_template_list().prefetch_related("items")
     return render(
@@ -374,7 +374,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.VIEWER)
+@role_required("journey_template.view")
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(JourneyTemplate, pk=pk)
     return render(
@@ -430,18 +430,18 @@ def _template_edit(request: HttpRequest, template: JourneyTemplate | None) -> Ht
     )
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("journey_template.create")
 def template_create(request: HttpRequest) -> HttpResponse:
     return _template_edit(request, None)
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("journey_template.change")
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _template_edit(request, get_object_or_404(JourneyTemplate, pk=pk))
 
 
 @require_POST
-@role_required(Role.CS_MANAGER)
+@role_required("journey_template.delete")
 def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(JourneyTemplate, pk=pk)
     services.journey_template_delete(template=template, actor=request.user)

@@ -12,9 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Account, Contact
-from cs_platform.api.permissions import IsTenantAdmin
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
-from cs_platform.models import Role, User
+from cs_platform.models import User
 
 from . import selectors, services
 from .models import (
@@ -65,10 +64,11 @@ def _user_or_none(request: Request) -> User | None:
 class AccountTierViewSet(TenantScopedReadOnlyViewSet):
     """Each account's current touch tier (rule, default or manual override)."""
 
+    permission_resource = "tier"
+
     queryset = AccountTier.objects.all()
     serializer_class = AccountTierSerializer
     filterset_fields = ["tier", "source", "account"]
-    write_role = Role.CS_MANAGER
 
     def safely_get_queryset(self) -> QuerySet[AccountTier]:
         return AccountTier.objects.select_related("account").order_by("account__name")
@@ -93,7 +93,7 @@ class AccountTierViewSet(TenantScopedReadOnlyViewSet):
         return Response(AccountTierSerializer(row, context={"request": request}).data)
 
     @extend_schema(request=None, responses=TierAssignResultSerializer)
-    @action(detail=False, methods=["post"], permission_classes=[IsTenantAdmin])
+    @action(detail=False, methods=["post"])
     def assign(self, request: Request) -> Response:
         """Apply the tier rules to every account now."""
         result = services.tiers_assign()
@@ -103,18 +103,20 @@ class AccountTierViewSet(TenantScopedReadOnlyViewSet):
 class TierRuleViewSet(TenantScopedModelViewSet):
     """Admin-defined tier rules, tried by position (first match wins)."""
 
+    permission_resource = "tier_rule"
+
     queryset = TierRule.objects.all()
     serializer_class = TierRuleSerializer
-    permission_classes = [IsTenantAdmin]
 
 
 class TouchProgramViewSet(TenantScopedModelViewSet):
     """Touch programs on the value × reach planner."""
 
+    permission_resource = "program"
+
     queryset = TouchProgram.objects.all()
     serializer_class = TouchProgramSerializer
     filterset_fields = ["tier", "kind", "is_active"]
-    write_role = Role.CS_MANAGER
 
     @extend_schema(responses=EffectSerializer)
     @action(detail=True, methods=["get"])
@@ -126,10 +128,11 @@ class TouchProgramViewSet(TenantScopedModelViewSet):
 class RuleViewSet(TenantScopedModelViewSet):
     """Playbook rules: trigger + conditions + actions by tier."""
 
+    permission_resource = "rule"
+
     queryset = Rule.objects.all()
     serializer_class = RuleSerializer
     filterset_fields = ["trigger", "is_active", "program"]
-    write_role = Role.ADMIN
 
     @extend_schema(responses=RuleTestRowSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -147,6 +150,8 @@ class RuleViewSet(TenantScopedModelViewSet):
 class RuleFiringViewSet(TenantScopedReadOnlyViewSet):
     """Every firing of every rule, with its result."""
 
+    permission_resource = "firing"
+
     queryset = RuleFiring.objects.all()
     serializer_class = RuleFiringSerializer
     filterset_fields = ["rule", "account", "status", "action", "tier"]
@@ -155,17 +160,14 @@ class RuleFiringViewSet(TenantScopedReadOnlyViewSet):
 class SeminarViewSet(TenantScopedModelViewSet):
     """Seminars, webinars, hands-on sessions and user group meetings."""
 
+    permission_resource = "seminar"
+    # Planning seminars is a CS manager's job; registering people and taking attendance is
+    # every CSM's (touchmodel/permissions.py).
+    permission_actions = {"registrations": "seminar.register"}
+
     queryset = Seminar.objects.all()
     serializer_class = SeminarSerializer
     filterset_fields = ["kind", "level", "is_published", "program", "user_group"]
-
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        # Planning seminars is a CS manager's job; registering people and taking attendance
-        # is every CSM's.
-        self.write_role = (
-            Role.CSM if self.action in ("registrations", "attendance") else Role.CS_MANAGER
-        )
-        return super().get_permissions()
 
     @extend_schema(
         methods=["get"], responses=SeminarRegistrationSerializer(many=True), request=None
@@ -234,6 +236,9 @@ class SeminarViewSet(TenantScopedModelViewSet):
 class UserGroupViewSet(TenantScopedModelViewSet):
     """Communities of customers' people (分科会), beginners and advanced apart."""
 
+    permission_resource = "user_group"
+    permission_actions = {"members": "user_group.add_member"}
+
     queryset = UserGroup.objects.all()
     serializer_class = UserGroupSerializer
     filterset_fields = ["level"]
@@ -266,6 +271,8 @@ class UserGroupViewSet(TenantScopedModelViewSet):
 class ChampionViewSet(TenantScopedModelViewSet):
     """Champion nominations and awards."""
 
+    permission_resource = "champion"
+
     queryset = ChampionNomination.objects.all()
     serializer_class = ChampionNominationSerializer
     filterset_fields = ["status", "criterion", "contact"]
@@ -295,6 +302,8 @@ class ChampionViewSet(TenantScopedModelViewSet):
 
 class OutboundEmailViewSet(TenantScopedReadOnlyViewSet):
     """Outbound e-mails and their delivery status; `bounce` is the provider webhook."""
+
+    permission_resource = "email"
 
     queryset = OutboundEmail.objects.all()
     serializer_class = OutboundEmailSerializer

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from cs_platform.decorators import role_required
-from cs_platform.models import Membership, Role, User
+from cs_platform.models import Membership, User
 from cs_platform.trash.services import object_trash
 from cs_platform.urlutils import safe_next, tenant_reverse
 
@@ -68,7 +68,7 @@ def _save_form(
 # --- planner ----------------------------------------------------------------------------------
 
 
-@role_required(Role.VIEWER)
+@role_required("program.view")
 def planner(request: HttpRequest) -> HttpResponse:
     programs = list(selectors.program_list())
     measured = selectors.program_measured(programs=programs)
@@ -85,7 +85,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("program.change")
 def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     program = get_object_or_404(TouchProgram, pk=pk) if pk else None
     form = TouchProgramForm(request.POST or None, instance=program)
@@ -93,7 +93,7 @@ def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _save_form(request, form, _("Touch program"), back, back)
 
 
-@role_required(Role.VIEWER)
+@role_required("program.view")
 def program_effect(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(TouchProgram, pk=pk)
     return render(
@@ -103,7 +103,7 @@ def program_effect(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("touch_settings.change")
 def settings_edit(request: HttpRequest) -> HttpResponse:
     settings = services.touch_settings_get()
     form = TouchSettingsForm(request.POST or None, instance=settings, prefix="s")
@@ -137,7 +137,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 # --- tiers ------------------------------------------------------------------------------------
 
 
-@role_required(Role.VIEWER)
+@role_required("tier.view")
 def tiers(request: HttpRequest) -> HttpResponse:
     try:
         phases = integrations.phase_names()
@@ -155,7 +155,7 @@ def tiers(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("tier_rule.change")
 def tier_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(TierRule, pk=pk) if pk else None
     form = TierRuleForm(request.POST or None, instance=rule)
@@ -164,14 +164,14 @@ def tier_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("tier_rule.delete")
 def tier_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     object_trash(obj=get_object_or_404(TierRule, pk=pk), actor=request.user)
     return redirect(tenant_reverse(request, "touchmodel:tiers"))
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("tier.assign")
 def tiers_assign_now(request: HttpRequest) -> HttpResponse:
     result = services.tiers_assign()
     messages.success(
@@ -183,7 +183,7 @@ def tiers_assign_now(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CS_MANAGER)
+@role_required("tier.override")
 def account_tier(request: HttpRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=account_id)
     back = safe_next(request, tenant_reverse(request, "touchmodel:tiers"))
@@ -208,7 +208,7 @@ def account_tier(request: HttpRequest, account_id: int) -> HttpResponse:
 # --- playbooks --------------------------------------------------------------------------------
 
 
-@role_required(Role.VIEWER)
+@role_required("rule.view")
 def rules(request: HttpRequest) -> HttpResponse:
     queryset = selectors.rule_list().annotate(
         fired=Count("firings"),
@@ -217,7 +217,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(request, "touchmodel/rules.html", {"rules": queryset})
 
 
-@role_required(Role.ADMIN)
+@role_required("rule.change")
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk) if pk else None
     form = RuleForm(request.POST or None, instance=rule)
@@ -230,7 +230,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@role_required(Role.VIEWER)
+@role_required("rule.view")
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule.objects.select_related("program", "segment"), pk=pk)
     test_rows = selectors.rule_test(rule=rule) if request.GET.get("test") else None
@@ -247,7 +247,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("rule.change")
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     rule.is_active = not rule.is_active
@@ -256,7 +256,7 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("rule.run")
 def rule_run(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk, is_active=True)
     fired = services.rule_fire(rule=rule)
@@ -264,7 +264,7 @@ def rule_run(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(tenant_reverse(request, "touchmodel:rule_detail", pk=rule.pk))
 
 
-@role_required(Role.VIEWER)
+@role_required("firing.view")
 def firings(request: HttpRequest) -> HttpResponse:
     return render(request, "touchmodel/firings.html", {"firings": selectors.firing_list()[:200]})
 
@@ -272,7 +272,7 @@ def firings(request: HttpRequest) -> HttpResponse:
 # --- seminars ---------------------------------------------------------------------------------
 
 
-@role_required(Role.VIEWER)
+@role_required("seminar.view")
 def seminars(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     queryset = Seminar.objects.annotate(
@@ -289,7 +289,7 @@ def seminars(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("seminar.change")
 def seminar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     seminar = get_object_or_404(Seminar, pk=pk) if pk else None
     form = SeminarForm(request.POST or None, instance=seminar)
@@ -297,25 +297,22 @@ def seminar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _save_form(request, form, _("Seminar"), back, back)
 
 
-@role_required(Role.VIEWER)
+@role_required("seminar.view", write="seminar.register")
 def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seminar = get_object_or_404(Seminar, pk=pk)
     form = StaffRegistrationForm(request.POST or None)
-    if request.method == "POST":
-        if not request.membership.has_role(Role.CSM):  # type: ignore[attr-defined]
-            raise Http404
-        if form.is_valid():
-            contact = form.cleaned_data["contact"]
-            try:
-                services.seminar_register(
-                    seminar=seminar, email=contact.email, name=contact.name, contact=contact
-                )
-                messages.success(request, _("Registered."))
-            except services.SeminarFull:
-                messages.error(request, _("The seminar is full."))
-            except services.SeminarClosed:
-                messages.error(request, _("The seminar has already started."))
-            return redirect(tenant_reverse(request, "touchmodel:seminar_detail", pk=seminar.pk))
+    if request.method == "POST" and form.is_valid():
+        contact = form.cleaned_data["contact"]
+        try:
+            services.seminar_register(
+                seminar=seminar, email=contact.email, name=contact.name, contact=contact
+            )
+            messages.success(request, _("Registered."))
+        except services.SeminarFull:
+            messages.error(request, _("The seminar is full."))
+        except services.SeminarClosed:
+            messages.error(request, _("The seminar has already started."))
+        return redirect(tenant_reverse(request, "touchmodel:seminar_detail", pk=seminar.pk))
     registrations = SeminarRegistration.objects.filter(seminar=seminar).select_related(
         "account", "contact"
     )
@@ -334,7 +331,7 @@ def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("seminar.attendance")
 def seminar_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     seminar = get_object_or_404(Seminar, pk=pk)
     attended, missed = [], []
@@ -358,7 +355,7 @@ def seminar_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 # --- community --------------------------------------------------------------------------------
 
 
-@role_required(Role.VIEWER)
+@role_required("user_group.view")
 def community(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -371,7 +368,7 @@ def community(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.CS_MANAGER)
+@role_required("user_group.change")
 def user_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     group = get_object_or_404(UserGroup, pk=pk) if pk else None
     form = UserGroupForm(
@@ -383,16 +380,13 @@ def user_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     return _save_form(request, form, _("User group"), back, back)
 
 
-@role_required(Role.VIEWER)
+@role_required("user_group.view", write="user_group.add_member")
 def user_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(UserGroup, pk=pk)
     form = StaffRegistrationForm(request.POST or None)
-    if request.method == "POST":
-        if not request.membership.has_role(Role.CSM):  # type: ignore[attr-defined]
-            raise Http404
-        if form.is_valid():
-            services.user_group_add_member(group=group, contact=form.cleaned_data["contact"])
-            return redirect(tenant_reverse(request, "touchmodel:user_group_detail", pk=group.pk))
+    if request.method == "POST" and form.is_valid():
+        services.user_group_add_member(group=group, contact=form.cleaned_data["contact"])
+        return redirect(tenant_reverse(request, "touchmodel:user_group_detail", pk=group.pk))
     return render(
         request,
         "touchmodel/user_group_detail.html",
@@ -406,7 +400,7 @@ def user_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("champion.create")
 def champion_nominate(request: HttpRequest) -> HttpResponse:
     form = NominationForm(request.POST)
     if form.is_valid():
@@ -423,7 +417,7 @@ def champion_nominate(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CS_MANAGER)
+@role_required("champion.award")
 def champion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = get_object_or_404(ChampionNomination, pk=pk)
     if request.POST.get("decision") == "award":

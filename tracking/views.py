@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.urlutils import tenant_reverse
 
 from .forms import TrackingSettingsForm
@@ -17,7 +16,7 @@ from .services import tracking_settings_update
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("tracking_settings.change")
 def settings_update(request: HttpRequest) -> HttpResponse:
     form = TrackingSettingsForm(request.POST)
     if form.is_valid():

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cs_platform.api.permissions import IsTenantAdmin
 from cs_platform.api.viewsets import (
     TenantScopedModelViewSet,
     TenantScopedReadOnlyViewSet,
@@ -85,8 +84,9 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 class WebhookEndpointViewSet(TenantScopedModelViewSet):
     """Webhook endpoints of the workspace (admins). The secret is read with `secret/`."""
 
+    permission_resource = "webhook"
+
     serializer_class = WebhookEndpointSerializer
-    permission_classes = [IsTenantAdmin]
 
     def safely_get_queryset(self) -> QuerySet[WebhookEndpoint]:
         return selectors.webhook_endpoint_list()
@@ -129,8 +129,9 @@ class WebhookEndpointViewSet(TenantScopedModelViewSet):
 class WebhookDeliveryViewSet(TenantScopedReadOnlyViewSet):
     """Deliveries with their attempts (the log), newest first; `?endpoint=<id>` filters."""
 
+    permission_resource = "webhook_delivery"
+
     serializer_class = WebhookDeliverySerializer
-    permission_classes = [IsTenantAdmin]
     filterset_fields = ["endpoint", "status"]
 
     def safely_get_queryset(self) -> QuerySet[WebhookDelivery]:
@@ -163,6 +164,8 @@ class WebhookEventTypeSerializer(serializers.Serializer):
 class WebhookEventTypesView(APIView):
     """The events an endpoint can subscribe to, each with an example payload (version 1); the
     schema of `example` (`WebhookPayload`) documents every payload Junkan POSTs."""
+
+    permission_resource = "webhook_event_type"
 
     @extend_schema(
         responses={200: WebhookEventTypeSerializer(many=True)},

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.urlutils import tenant_reverse
 
 from . import selectors
@@ -32,7 +31,7 @@ def _endpoint(pk: int) -> WebhookEndpoint:
     return endpoint
 
 
-@role_required(Role.ADMIN)
+@role_required("webhook.view", write="webhook.create")
 def endpoint_list(request: HttpRequest) -> HttpResponse:
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -51,7 +50,7 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("webhook.view")
 def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint(pk)
     return render(
@@ -67,7 +66,7 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("webhook.rotate_secret")
 def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     webhook_endpoint_rotate_secret(endpoint=_endpoint(pk))
     messages.success(request, _("New secret. The previous one also signs for the next 24 hours."))
@@ -75,7 +74,7 @@ def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("webhook.change")
 def endpoint_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint(pk)
     webhook_endpoint_update(endpoint=endpoint, is_active=not endpoint.is_active)
@@ -83,7 +82,7 @@ def endpoint_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("webhook.delete")
 def endpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
     webhook_endpoint_delete(endpoint=_endpoint(pk))
     messages.success(request, _("The endpoint was removed."))
@@ -91,7 +90,7 @@ def endpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("webhook_delivery.redeliver")
 def redeliver(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
     delivery = selectors.webhook_delivery_get(endpoint=_endpoint(pk), pk=delivery_id)
     if delivery is None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rest_framework import permissions
 
 from cs_platform.models import ROLE_RANK, ApiKey, ApiKeyScope, Role
+from cs_platform.permissions import api_action, required_role
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -14,11 +15,16 @@ if TYPE_CHECKING:
 
 
 class TenantRolePermission(permissions.BasePermission):
-    """Maps the HTTP method to a minimum role (Sentry's scope_map, simplified).
+    """The role a request needs, read from the one permission map (cs_platform.permissions).
 
-    Views tune it with `read_role` (default viewer) and `write_role` (default CSM).
-    API keys: `read` keys may read, `write` keys may also write below admin level, and
-    `ingest` keys may only call views that declare `ingest_endpoint = True`.
+    A view names its `permission_resource` (and `permission_actions` for custom writes); the
+    map gives the action's minimum role, the same one the pages require. A view that names no
+    resource falls back to `read_role` (default viewer) / `write_role` (default CSM);
+    tests/cs_platform/test_permission_map.py fails on any such view but the API root.
+    API keys act below admin level: `read` keys may do what a read needs up to a CS manager
+    (an admin-only read, such as the audit trail or the webhooks, stays closed to them),
+    `write` keys may also write below admin level, and `ingest` keys may only call views
+    that declare `ingest_endpoint = True`.
     """
 
     message = "Your role in this tenant does not allow this action."
@@ -29,23 +35,36 @@ class TenantRolePermission(permissions.BasePermission):
         if getattr(request._request, "tenant", None) is None:
             return False
         is_read = request.method in permissions.SAFE_METHODS
-        required = getattr(view, "read_role" if is_read else "write_role", None) or (
-            Role.VIEWER if is_read else Role.CSM
-        )
+        action = api_action(view, request.method or "GET")
+        if action is not None:
+            required = required_role(action)
+        else:
+            required = getattr(view, "read_role" if is_read else "write_role", None) or (
+                Role.VIEWER if is_read else Role.CSM
+            )
         if isinstance(request.auth, ApiKey):
-            return self._key_allows(request.auth, view, is_read, required)
-        membership = request._request.membership
-        return membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[required]
+            allowed = self._key_allows(request.auth, view, is_read, required)
+        else:
+            membership = request._request.membership
+            allowed = membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[required]
+        if not allowed and action is not None:
+            # NOTE: the instance lives for one request (DRF builds it in get_permissions).
+            self.message = (
+                f"This action ({action}) needs the {Role(required).label} role "
+                f"(`{required}`) or higher."
+            )
+            request._request.permission_needed = (action, required)
+        return allowed
 
     @staticmethod
     def _key_allows(key: ApiKey, view: APIView, is_read: bool, required: str) -> bool:
         if getattr(view, "ingest_endpoint", False):
             return key.scope == ApiKeyScope.INGEST
+        if required == Role.ADMIN:
+            return False
         if key.scope == ApiKeyScope.READ:
             return is_read
-        if key.scope == ApiKeyScope.WRITE:
-            return required != Role.ADMIN
-        return False
+        return key.scope == ApiKeyScope.WRITE
 
 
 class IsTenantAdmin(TenantRolePermission):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 
+from cs_platform.permissions import can as permission_can
 from cs_platform.urlutils import tenant_reverse
 
 register = template.Library()
@@ -13,3 +14,9 @@ register = template.Library()
 def turl(context: template.Context, viewname: str, *args: Any, **kwargs: Any) -> str:
     """`{% turl 'accounts:detail' account.pk %}`: a staff URL in the current tenant."""
     return tenant_reverse(context["request"], viewname, *args, **kwargs)
+
+
+@register.filter
+def can(request: Any, action: str) -> bool:
+    """`{% if request|can:"contact.delete" %}`: the permission map's answer for this member."""
+    return permission_can(request, action)

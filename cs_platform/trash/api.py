@@ -18,7 +18,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cs_platform.api.permissions import IsTenantAdmin
 from cs_platform.api.viewsets import TenantScopedReadOnlyViewSet
 from cs_platform.models import ChangeAction, ChangeRecord, TrashEntry
 
@@ -91,8 +90,9 @@ KIND_PARAMETER = OpenApiParameter(
 class TrashViewSet(TenantScopedReadOnlyViewSet):
     """Deleted objects, restorable for 30 days (`TRASH_RETENTION_DAYS`), then purged."""
 
+    permission_resource = "trash"
+
     serializer_class = TrashEntrySerializer
-    permission_classes = [IsTenantAdmin]
     ordering_fields = ["deleted_at", "label"]
 
     def safely_get_queryset(self) -> QuerySet[TrashEntry]:
@@ -133,8 +133,9 @@ class TrashViewSet(TenantScopedReadOnlyViewSet):
 class ChangeRecordViewSet(TenantScopedReadOnlyViewSet):
     """What happened to objects: deleted, restored, purged, published, unpublished, archived."""
 
+    permission_resource = "change"
+
     serializer_class = ChangeRecordSerializer
-    permission_classes = [IsTenantAdmin]
     ordering_fields = ["at"]
 
     def safely_get_queryset(self) -> QuerySet[ChangeRecord]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role, TrashEntry
+from cs_platform.models import TrashEntry
 from cs_platform.urlutils import tenant_reverse
 
 from . import selectors, services
@@ -19,7 +19,7 @@ from . import selectors, services
 CHANGES_SHOWN = 50
 
 
-@role_required(Role.ADMIN)
+@role_required("trash.view")
 def trash_page(request: HttpRequest) -> HttpResponse:
     kinds = selectors.trash_kinds()
     kind = request.GET.get("kind", "")
@@ -54,7 +54,7 @@ def trash_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("trash.restore")
 def trash_restore_view(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.trash_get(entry_id=entry_id)
     if entry is None:

@@ -6,7 +6,6 @@ import django_filters
 from rest_framework import mixins, viewsets
 
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedViewSetMixin
-from cs_platform.models import Role
 
 from ..models import (
     ActionStep,
@@ -38,9 +37,10 @@ from .serializers import (
 class PhaseViewSet(TenantScopedModelViewSet):
     """The tenant's journey phases. Renaming and reordering is configuration (admins)."""
 
+    permission_resource = "phase"
+
     queryset = Phase.objects.all()
     serializer_class = PhaseSerializer
-    write_role = Role.ADMIN
     ordering = ["order", "id"]
     ordering_fields = ["order", "key"]
 
@@ -54,6 +54,8 @@ class PhaseTransitionViewSet(
 ):
     """Phase history. Creating a transition moves the account to `to_phase`."""
 
+    permission_resource = "transition"
+
     queryset = PhaseTransition.objects.select_related("from_phase", "to_phase")
     serializer_class = PhaseTransitionSerializer
     filterset_fields = ["account", "to_phase", "from_phase", "actor"]
@@ -62,14 +64,15 @@ class PhaseTransitionViewSet(
 
 
 class JourneyTemplateViewSet(TenantScopedModelViewSet):
+    permission_resource = "journey_template"
     queryset = JourneyTemplate.objects.prefetch_related("items")
     serializer_class = JourneyTemplateSerializer
-    write_role = Role.CS_MANAGER
     search_fields = ["name"]
     ordering = ["name"]
 
 
 class JourneyMapViewSet(TenantScopedModelViewSet):
+    permission_resource = "journey_map"
     queryset = JourneyMap.objects.all()
     serializer_class = JourneyMapSerializer
     filterset_fields = ["account", "template"]
@@ -77,6 +80,7 @@ class JourneyMapViewSet(TenantScopedModelViewSet):
 
 
 class MilestoneViewSet(TenantScopedModelViewSet):
+    permission_resource = "milestone"
     queryset = Milestone.objects.all()
     serializer_class = MilestoneSerializer
     filterset_fields = ["account", "journey_map", "status"]
@@ -93,6 +97,7 @@ class ActionStepFilter(django_filters.FilterSet):
 
 
 class ActionStepViewSet(TenantScopedModelViewSet):
+    permission_resource = "action_step"
     queryset = ActionStep.objects.select_related("milestone")
     serializer_class = ActionStepSerializer
     filterset_class = ActionStepFilter
@@ -119,6 +124,8 @@ class ActivityViewSet(
 ):
     """The timeline, newest first. Create records an activity (idempotent on `source_key`)."""
 
+    permission_resource = "activity"
+
     queryset = Activity.objects.all()
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
@@ -129,6 +136,8 @@ class ActivityViewSet(
 class MeetingViewSet(TenantScopedModelViewSet):
     """High-touch meetings. Create logs the meeting: next steps become tasks."""
 
+    permission_resource = "meeting"
+
     queryset = Meeting.objects.prefetch_related("contacts", "staff")
     serializer_class = MeetingSerializer
     filterset_fields = ["account", "meeting_type", "sentiment", "logged_by"]
@@ -137,6 +146,7 @@ class MeetingViewSet(TenantScopedModelViewSet):
 
 
 class TaskViewSet(TenantScopedModelViewSet):
+    permission_resource = "task"
     queryset = Task.objects.all()
     serializer_class = TaskSerializer
     filterset_fields = ["account", "assignee", "status", "origin", "meeting"]
@@ -160,6 +170,8 @@ class FeedbackFilter(django_filters.FilterSet):
 
 class FeedbackItemViewSet(TenantScopedModelViewSet):
     """Voice of the customer; readable by every role (sales, marketing, product)."""
+
+    permission_resource = "feedback"
 
     queryset = FeedbackItem.objects.all()
     serializer_class = FeedbackItemSerializer
