@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.urlutils import safe_next
 
 from . import services
@@ -109,7 +108,7 @@ def _delete(
 # --- milestones and steps ---------------------------------------------------------------------
 
 
-@role_required(Role.CSM)
+@role_required("milestone.change")
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("account"), pk=pk)
     initial = {
@@ -129,7 +128,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("milestone.delete")
 def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("account"), pk=pk)
     return _delete(
@@ -144,7 +143,7 @@ def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("action_step.delete")
 def step_delete(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(ActionStep.objects.select_related("milestone__account"), pk=pk)
     return _delete(
@@ -161,7 +160,7 @@ def step_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- tasks ------------------------------------------------------------------------------------
 
 
-@role_required(Role.CSM)
+@role_required("task.change")
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("account"), pk=pk)
     initial = {"title": task.title, "assignee": task.assignee_id, "due_date": task.due_date}
@@ -176,7 +175,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("task.delete")
 def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("account"), pk=pk)
     return _delete(
@@ -193,7 +192,7 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- meetings and the timeline ----------------------------------------------------------------
 
 
-@role_required(Role.CSM)
+@role_required("meeting.change")
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("account"), pk=pk)
     initial = {
@@ -214,7 +213,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.CSM)
+@role_required("meeting.delete")
 def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("account"), pk=pk)
     return _delete(
@@ -233,7 +232,7 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("activity.create")
 def touch_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A note, call or e-mail on the account's timeline."""
     account = _account(pk)
