@@ -12,6 +12,7 @@ from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.db.models.functions import Now
 
 from accounts.models import MarketSegment
+from accounts.selectors import account_counts
 
 from . import selectors
 from .models import (
@@ -162,6 +163,7 @@ def portfolio_summary() -> dict[str, Any]:
     return {
         "day": day,
         "accounts": row["accounts"],
+        "customers": account_counts().customers,
         "average": round(row["average"], 1) if row["average"] is not None else None,
         "bands": {band: row[band] for band in BANDS},
     }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
-from accounts.selectors import account_get
+from accounts.selectors import account_counts, account_get
 from cs_platform.decorators import role_required
 from cs_platform.models import Role
 from cs_platform.urlutils import safe_next, tenant_reverse
@@ -270,6 +270,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "rows": [(r, round(100 * r.accounts / total_accounts)) for r in rows],
             "total_accounts": sum(r.accounts for r in rows),
             "total_arr": sum(r.arr for r in rows),
+            "counts": account_counts(),
         },
     )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Lookup, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Lookup, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cs_platform.models import Membership, User
@@ -174,3 +175,29 @@ def account_active_ids() -> set[int]:
         .values_list("pk", flat=True)
         .order_by()
     )
+
+
+@dataclass(frozen=True)
+class AccountCounts:
+    """The tenant's accounts by lifecycle status: the one source of the numbers the pages
+    state. `customers` (every account but the churned) is what the health score covers and
+    the funnel shows; `active` is what the touch model plans and the rules touch."""
+
+    all: int
+    active: int
+    paused: int
+    churned: int
+
+    @property
+    def customers(self) -> int:
+        return self.all - self.churned
+
+
+def account_counts() -> AccountCounts:
+    row = Account.objects.aggregate(
+        all=Count("pk"),
+        active=Count("pk", filter=Q(lifecycle_status=LifecycleStatus.ACTIVE)),
+        paused=Count("pk", filter=Q(lifecycle_status=LifecycleStatus.PAUSED)),
+        churned=Count("pk", filter=Q(lifecycle_status=LifecycleStatus.CHURNED)),
+    )
+    return AccountCounts(**row)

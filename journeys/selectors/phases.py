@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, LifecycleStatus
 from accounts.selectors import account_list_annotated
 from cs_platform.scoping import require_current_tenant
 
@@ -162,12 +162,15 @@ def phase_median_days(*, now: dt.datetime | None = None) -> dict[int, float]:
 
 
 def phase_funnel(*, now: dt.datetime | None = None) -> list[FunnelRow]:
-    """Accounts and ARR per phase, and the median days accounts stay in each (all in SQL)."""
+    """Customers (every account but the churned: the accounts the health score covers) and
+    ARR per phase, and the median days accounts stay in each (all in SQL)."""
     phases = phase_list()
     if not phases:
         return []
     rows = (
-        accounts_with_phase_id(account_list_annotated())
+        accounts_with_phase_id(
+            account_list_annotated().exclude(lifecycle_status=LifecycleStatus.CHURNED)
+        )
         .values("current_phase_id")  # type: ignore[misc]
         .annotate(n=Count("id"), total_arr=Sum("current_arr"))
         .values_list("current_phase_id", "n", "total_arr")

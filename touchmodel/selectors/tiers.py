@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count
 
 from accounts.models import Account
 
@@ -40,8 +39,18 @@ def account_tier_get(*, account: Account) -> AccountTier | None:
 
 
 def tier_counts() -> dict[str, int]:
-    rows = AccountTier.objects.values("tier").annotate(n=Count("id")).order_by()
-    return {r["tier"]: r["n"] for r in rows}
+    """Active accounts per tier, the default tier for those never placed: the same numbers as
+    the planner's capacity table (paused and churned accounts get no touches)."""
+    active = integrations.active_account_ids()
+    stored = {a: t for a, t in tier_of_accounts().items() if a in active}
+    counts = {t.value: 0 for t in TIER_ORDER}
+    for tier in stored.values():
+        counts[tier] = counts.get(tier, 0) + 1
+    unplaced = len(active) - len(stored)
+    if unplaced:
+        fallback = default_tier()
+        counts[fallback] = counts.get(fallback, 0) + unplaced
+    return counts
 
 
 def health_by_tier() -> list[dict[str, Any]]:
