@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -54,10 +53,7 @@ def _back(request: HttpRequest, account: Account, anchor: str = "") -> HttpRespo
         return redirect(tenant_reverse(request, "journeys:my_work"))
     if next_url := safe_next(request, ""):
         return redirect(f"{next_url.split('#')[0]}{'#' + anchor if anchor else ''}")
-    try:
-        url = tenant_reverse(request, "accounts:detail", pk=account.pk)
-    except NoReverseMatch:
-        url = tenant_reverse(request, "journeys:account", pk=account.pk)
+    url = tenant_reverse(request, "accounts:detail", pk=account.pk)
     return redirect(f"{url}{'#' + anchor if anchor else ''}")
 
 
@@ -77,15 +73,10 @@ def _actor(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @role_required("journey_map.view")
 def account_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The journeys part of an account on one page (Account 360 shows the same panels)."""
-    from .registry import panel_contexts
-
+    """One account page: the journeys panels live on Account 360, where this old address
+    (kept for bookmarks and links in sent e-mails) leads."""
     account = _account(pk)
-    return render(
-        request,
-        "journeys/account.html",
-        {"account": account, "panels": panel_contexts(request, account)},
-    )
+    return redirect(tenant_reverse(request, "accounts:detail", pk=account.pk))
 
 
 @role_required("activity.view")

@@ -191,7 +191,7 @@ def test_a_manager_deletes_a_template(manager_user, tenant, template):
 
 
 def test_the_journey_map_panel_offers_the_templates(csm_user, account, template):
-    body = client_for(csm_user).get(url("account", account.pk)).content.decode()
+    body = client_for(csm_user).get(url("account", account.pk), follow=True).content.decode()
     assert 'data-testid="apply-template-form"' in body
     assert "標準オンボーディング" in body
 
@@ -252,7 +252,7 @@ def task(tenant, account, csm_user):
 
 
 def test_the_tasks_panel_shows_the_checklist(csm_user, account, task):
-    body = client_for(csm_user).get(url("account", account.pk)).content.decode()
+    body = client_for(csm_user).get(url("account", account.pk), follow=True).content.decode()
     assert 'data-testid="task-checklist"' in body and "管理者登録" in body
 
 

@@ -37,8 +37,11 @@ def account(tenant, csm_user):
 
 
 def test_the_account_page_shows_the_phase_and_panels(csm_user, phases, account):
-    response = client_for(csm_user).get(url("account", account.pk))
+    response = client_for(csm_user).get(url("account", account.pk), follow=True)
     assert response.status_code == 200
+    # One account page: the journeys address leads to Account 360.
+    assert response.redirect_chain == [(f"/t/acme/accounts/{account.pk}/", 302)]
+    assert 'data-testid="account-header"' in response.content.decode()
     body = response.content.decode()
     assert "契約" in body
     assert 'data-testid="journey-map-panel"' in body
@@ -59,6 +62,16 @@ def test_a_viewer_cannot_move_the_phase(viewer_user, phases, account):
         url("phase_move", account.pk), {"to_phase": phases["onboarding"].pk}
     )
     assert response.status_code == 403
+
+
+def test_my_work_links_every_account_to_account_360(csm_user, phases, account):
+    from journeys.services import task_create
+
+    with tenant_scope(account.tenant):
+        task_create(account=account, title="キックオフ", assignee=csm_user)
+    body = client_for(csm_user).get(url("my_work")).content.decode()
+    assert f'href="/t/acme/accounts/{account.pk}/"' in body
+    assert "/journeys/accounts/" not in body
 
 
 def test_an_outsider_cannot_see_the_account_page(outsider, account):
