@@ -7,8 +7,10 @@ a view runs (an unknown /api/ path, a crash in middleware), so an API client nev
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 
 from .degraded import is_outage, unavailable_response
@@ -30,7 +32,19 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
             {"detail": "You do not have permission to do this.", "code": "permission_denied"},
             status=403,
         )
-    return defaults.permission_denied(request, exception)
+    return render(request, "403.html", _denied_context(request), status=403)
+
+
+def _denied_context(request: HttpRequest) -> dict[str, Any]:
+    """The role the refused action needs (cs_platform.permissions) and the reader's own."""
+    from .models import Role
+
+    needed = getattr(request, "permission_needed", None)
+    membership = getattr(request, "membership", None)
+    return {
+        "needed_role": Role(needed[1]).label if needed else None,
+        "your_role": membership.get_role_display() if membership is not None else None,
+    }
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

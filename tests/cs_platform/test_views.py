@@ -236,3 +236,16 @@ def test_the_admin_of_a_tenant_owned_model_shows_only_the_current_tenant(
     assert theirs.pk not in shown
     detail = f"/admin/{opts.app_label}/{opts.model_name}/{theirs.pk}/change/"
     assert client.get(detail).status_code in (302, 404)
+
+
+def test_a_403_page_names_the_role_needed_and_the_readers_role(csm_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(csm_user)
+    response = client.get("/t/acme/journeys/funnel/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert 'data-testid="role-needed"' in body
+    assert "CS manager" in body
