@@ -9,7 +9,10 @@ from tests.browser.conftest import login
 pytestmark = pytest.mark.browser
 
 TEXT = {
-    "ja": "この操作には「CSマネージャー」以上のロールが必要です。このワークスペースでのあなたのロールは「CSM」です。",
+    "ja": (
+        "この操作には「CSマネージャー」以上のロールが必要です。"
+        "このワークスペースでのあなたのロールは「CSM」です。"
+    ),
     "en": "This needs the role CS manager or higher; your role here is CSM.",
 }
 
