@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg2
 from django.conf import settings
 from django.utils import timezone
 
@@ -72,6 +74,18 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        """Until the worker answers a ping (it consumes its queue from then on)."""
+        from cs_platform.celery import app
+
+        me = f"{self.name}@{socket.gethostname()}"
+        wait_for(
+            lambda: bool(app.control.ping(destination=[me], timeout=0.5)),
+            timeout=timeout,
+            what=f"{me} to start",
+            every=0,
+        )
 
     def kill(self) -> None:
         """SIGKILL the main process and its pool: no clean-up runs, nothing is acked."""
@@ -137,3 +151,34 @@ def wait_for(check: Callable[[], bool], *, timeout: float, what: str, every: flo
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(every)
     return time.monotonic() - started
+
+
+def _connect() -> psycopg2.extensions.connection:
+    db = settings.DATABASES["default"]
+    return psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"],
+    )
+
+
+def hold_table(table: str) -> psycopg2.extensions.connection:
+    """Another session locks `table` against writes (reads go on): a job blocks at its first
+    write there, after its claim, so a kill lands mid-job for sure. `rollback()` releases it."""
+    conn = _connect()
+    conn.cursor().execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    return conn
+
+
+def blocked_on(table: str) -> int:
+    """How many sessions wait for a lock on `table` (a worker stopped at `hold_table`)."""
+    with _connect() as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass",
+            [table],
+        )
+        count = int(cursor.fetchone()[0])
+    conn.close()
+    return count
