@@ -42,6 +42,8 @@ ROLES: dict[str, str] = {
     "trash.view": Role.ADMIN,
     "trash.restore": Role.ADMIN,
     "change.view": Role.ADMIN,
+    "signin_lock.view": Role.ADMIN,
+    "signin_lock.unlock": Role.ADMIN,
 }
 
 # The verb of each standard viewset action.

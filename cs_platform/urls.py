@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 from .api.routers import api_urlpatterns
+from .signin import views as signin_views
 from .trash import views as trash_views
 
 tenant_patterns = [
@@ -18,6 +19,7 @@ tenant_patterns = [
         "settings/api-keys/<int:key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"
     ),
     path("settings/trash/", trash_views.trash_page, name="trash"),
+    path("settings/sign-in-locks/", signin_views.signin_locks, name="signin_locks"),
     path(
         "settings/trash/<int:entry_id>/restore/",
         trash_views.trash_restore_view,

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",
     "cs_platform",
     "webhooks",
     "accounts",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cs_platform.middleware.TenantMiddleware",
     "cs_platform.middleware.ValidationErrorMiddleware",
+    # Last: turns a sign-in refused by the lockout into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cs_platform.urls"
@@ -107,6 +110,25 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "cs_platform.User"
+# Sign-in lockout (django-axes): after SIGNIN_FAILURE_LIMIT failures for one account, or from
+# one IP address, further sign-ins there are refused for SIGNIN_LOCKOUT_MINUTES (each failure
+# during the lockout restarts it). /login/ and /admin/ both authenticate through it. The
+# attempts live in the database (Django admin › Axes › Access attempts: delete = unlock; a
+# tenant admin unlocks members at Settings › Sign-in locks). Django's user_login_failed still
+# fires for every refused attempt, so the audit log records lockouts too.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "cs_platform.signin.selectors.signin_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cs_platform.signin.views.locked_out"
+# Successful sign-ins are in the audit log; axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
