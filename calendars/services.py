@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
 
+from cs_platform.ical import CalendarEvent, ical_document, ical_uid
 from cs_platform.models import Tenant, User
-from journeys.selectors import meeting_calendar_rows, task_calendar_rows
-from touchmodel.selectors import seminar_calendar_rows
+from journeys.selectors import meeting_calendar_event, meeting_calendar_rows, task_calendar_rows
+from touchmodel.selectors import seminar_calendar_event, seminar_calendar_rows
 
 from .models import CalendarFeed
 
@@ -44,11 +44,6 @@ def calendar_feed_revoke(*, user: User) -> int:
     )
 
 
-def _uid(kind: str, pk: int, tenant: Tenant) -> str:
-    host = settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0] or "junkan"
-    return f"{kind}-{pk}@{tenant.slug}.{host}"
-
-
 def _account_url(tenant: Tenant, account_id: int) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/t/{tenant.slug}/accounts/{account_id}/"
 
@@ -57,51 +52,25 @@ def calendar_feed_ics(*, tenant: Tenant, user: User, now: dt.datetime | None = N
     """The user's open tasks (all-day on the due date), meetings and the workspace's seminars
     from 30 days ago on, in the tenant's time zone."""
     now = now or timezone.now()
-    tz = tenant.tzinfo
     since = now - dt.timedelta(days=PAST_DAYS)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Junkan//Calendar feed//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"Junkan · {tenant.name}")
-    calendar.add("x-wr-timezone", tenant.timezone)
-    stamp = now.astimezone(dt.UTC)
-    for task in task_calendar_rows(user=user, since=since.astimezone(tz).date()):
-        event = Event()
-        event.add("uid", _uid("task", task["pk"], tenant))
-        event.add("dtstamp", stamp)
-        event.add("summary", f"☑ {task['title']} — {task['account__name']}")
-        event.add("dtstart", task["due_date"])
-        event.add("dtend", task["due_date"] + dt.timedelta(days=1))
-        event.add("url", _account_url(tenant, task["account_id"]))
-        calendar.add_component(event)
+    events: list[CalendarEvent] = []
+    for task in task_calendar_rows(user=user, since=since.astimezone(tenant.tzinfo).date()):
+        events.append(
+            CalendarEvent(
+                uid=ical_uid(kind="task", pk=task["pk"], tenant=tenant),
+                summary=f"☑ {task['title']} — {task['account__name']}",
+                start=task["due_date"],
+                end=task["due_date"] + dt.timedelta(days=1),
+                url=_account_url(tenant, task["account_id"]),
+            )
+        )
     for meeting in meeting_calendar_rows(user=user, since=since):
-        event = Event()
-        event.add("uid", _uid("meeting", meeting["pk"], tenant))
-        event.add("dtstamp", stamp)
-        event.add("summary", f"{meeting['account__name']} ({meeting['meeting_type']})")
-        start = meeting["occurred_at"].astimezone(tz)
-        event.add("dtstart", start)
-        event.add("dtend", start + dt.timedelta(hours=1))
-        if meeting["agenda"]:
-            event.add("description", meeting["agenda"])
-        event.add("url", _account_url(tenant, meeting["account_id"]))
-        calendar.add_component(event)
+        events.append(meeting_calendar_event(row=meeting, tenant=tenant))
     for seminar in seminar_calendar_rows(since=since):
-        event = Event()
-        event.add("uid", _uid("seminar", seminar["pk"], tenant))
-        event.add("dtstamp", stamp)
-        title = seminar["title_ja"] if tenant.default_language == "ja" else seminar["title_en"]
-        event.add("summary", title or seminar["title_ja"] or seminar["title_en"])
-        start = seminar["starts_at"].astimezone(tz)
-        event.add("dtstart", start)
-        event.add("dtend", start + dt.timedelta(minutes=seminar["duration_minutes"]))
-        if seminar["venue"]:
-            event.add("location", seminar["venue"])
-        if seminar["description"]:
-            event.add("description", seminar["description"])
-        calendar.add_component(event)
-    return calendar.to_ical()
+        events.append(seminar_calendar_event(row=seminar, tenant=tenant))
+    return ical_document(
+        events=events, time_zone=tenant.timezone, name=f"Junkan · {tenant.name}", now=now
+    )
 
 
 def calendar_feed_touch(*, feed: CalendarFeed) -> None:

@@ -35,7 +35,10 @@ class JourneysConfig(AppConfig):
 
         for model in (Milestone, ActionStep, Task, JourneyTemplate):
             register_trashable(model)
-        register_trashable(Meeting, label=_meeting_label)
+        from .services import meeting_cancel_notify
+
+        # A future meeting's customers get the calendar cancellation when it is deleted.
+        register_trashable(Meeting, label=_meeting_label, on_delete=meeting_cancel_notify)
         # A meeting's timeline entry goes to the trash with it (journeys.services.meeting_delete).
         register_trashable(Activity, label=_activity_label)
 

@@ -197,7 +197,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("account"), pk=pk)
     initial = {
         "occurred_at": timezone.localtime(meeting.occurred_at),
+        "duration_minutes": meeting.duration_minutes,
         "meeting_type": meeting.meeting_type,
+        "location": meeting.location,
         "agenda": meeting.agenda,
         "notes": meeting.notes,
         "sentiment": meeting.sentiment,

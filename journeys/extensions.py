@@ -19,6 +19,11 @@ activity. They must be cheap and set-based.
 Meeting programmes: touchmodel offers the touch programmes a logged meeting may belong to, so
 the effect chain counts 1:1 meetings; journeys stores the chosen id and checks it is offered.
 
+Meeting listeners: a logged meeting that lies ahead, its later changes of time or place and
+its deletion are told to the listeners (touchmodel e-mails the customer attendees a calendar
+invitation, update or cancellation), inside the writer's transaction, with the meeting's row
+still present (its `ical_sequence` already raised for an update or cancellation).
+
 Milestone checks: healthscore compares each milestone's target score with the account's
 current score and says "on track", "at risk" or "missed"; journeys shows the result on the
 journey map without knowing where scores live.
@@ -95,3 +100,23 @@ def register_meeting_programs(key: str, choices: Callable[[], list[tuple[int, st
 
 def meeting_program_choices() -> list[tuple[int, str]]:
     return [choice for choices in _meeting_programs.values() for choice in choices()]
+
+
+MEETING_SCHEDULED = "scheduled"
+MEETING_UPDATED = "updated"
+MEETING_CANCELLED = "cancelled"
+
+MeetingListener = Callable[[int, str], None]
+
+_meeting_listeners: list[MeetingListener] = []
+
+
+def register_meeting_listener(fn: MeetingListener) -> None:
+    """`fn(meeting_id, change)`, change being MEETING_SCHEDULED, _UPDATED or _CANCELLED."""
+    if fn not in _meeting_listeners:
+        _meeting_listeners.append(fn)
+
+
+def meeting_changed(*, meeting_id: int, change: str) -> None:
+    for fn in list(_meeting_listeners):
+        fn(meeting_id, change)

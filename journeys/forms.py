@@ -102,7 +102,11 @@ class MeetingForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Date and time"), widget=DateTimeInput, initial=timezone.now
     )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, initial=60
+    )
     meeting_type = forms.ChoiceField(label=_("Type"), choices=MeetingType.choices)
+    location = forms.CharField(label=_("Place or meeting URL"), max_length=300, required=False)
     contacts = forms.ModelMultipleChoiceField(
         label=_("Customer attendees"),
         queryset=Contact.objects.none(),
@@ -129,6 +133,11 @@ class MeetingForm(forms.Form):
     )
     program = forms.TypedChoiceField(
         label=_("Programme"), required=False, coerce=int, empty_value=None
+    )
+    send_invitations = forms.BooleanField(
+        label=_("E-mail the customer attendees a calendar invitation (if it lies ahead)"),
+        required=False,
+        initial=True,
     )
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
@@ -287,7 +296,11 @@ class MeetingEditForm(forms.Form):
     """A logged meeting's corrections (attendees and next steps stay as logged)."""
 
     occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, required=False
+    )
     meeting_type = forms.ChoiceField(label=_("Type"), choices=MeetingType.choices)
+    location = forms.CharField(label=_("Place or meeting URL"), max_length=300, required=False)
     agenda = forms.CharField(label=_("Agenda"), max_length=2000)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})

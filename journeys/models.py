@@ -354,6 +354,14 @@ class Meeting(TenantScopedModel):
     # validated against `journeys.extensions.meeting_program_choices()` when logged, so that
     # journeys never depends on that app's tables.
     program_id = models.BigIntegerField(_("programme"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    location = models.CharField(_("place or meeting URL"), max_length=300, blank=True)
+    # The iCalendar SEQUENCE of the invitations customers got: raised on every change of time
+    # or place they were sent, and on the cancellation (RFC 5545 3.8.7.4).
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The customer attendees were sent a calendar invitation: changes and the cancellation
+    # follow it.
+    invites_customers = models.BooleanField(_("calendar invitations sent"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

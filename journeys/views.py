@@ -175,6 +175,9 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.meeting_log(
             account=account,
             occurred_at=data["occurred_at"],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+            send_invitations=data["send_invitations"],
             meeting_type=data["meeting_type"],
             contacts=list(data["contacts"]),
             staff=list(data["staff"]),

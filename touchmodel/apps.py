@@ -20,9 +20,11 @@ class TouchmodelConfig(AppConfig):
         from cs_platform.trash.registry import register_trashable
 
         from .models import Rule, Seminar, TierRule, TouchProgram
+        from .services import seminar_cancel_notify
 
-        for model in (Rule, TierRule, TouchProgram, Seminar):
+        for model in (Rule, TierRule, TouchProgram):
             register_trashable(model)
+        register_trashable(Seminar, on_delete=seminar_cancel_notify)
 
         from cs_platform.audit.tracking import audit_track
 

@@ -439,6 +439,10 @@ class OutboundEmail(TenantScopedModel):
     worker = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     smtp_started_at = models.DateTimeField(null=True, blank=True)
+    # An iCalendar invitation (RFC 5545/5546) attached as invite.ics, rendered when queued so
+    # every attempt sends the same bytes; `ics_method` is its METHOD (REQUEST or CANCEL).
+    ics = models.TextField(_("calendar attachment"), blank=True)
+    ics_method = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -542,6 +546,9 @@ class Seminar(TenantScopedModel):
         TouchProgram, null=True, blank=True, on_delete=models.SET_NULL, related_name="seminars"
     )
     is_published = models.BooleanField(_("on the public page"), default=True)
+    # The iCalendar SEQUENCE of the invitations sent: raised on every change of time or place
+    # and on the cancellation (RFC 5545 3.8.7.4).
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,7 +31,7 @@ from cs_platform.extensions import (
 )
 from cs_platform.models import Role
 from healthscore.panels import PortfolioSection, register_portfolio_section
-from journeys.extensions import register_meeting_programs
+from journeys.extensions import register_meeting_listener, register_meeting_programs
 
 
 def _tier_choices() -> list[tuple[str, str]]:
@@ -121,6 +121,12 @@ def _on_scores_now(account_ids: list[int]) -> None:
     rules_evaluate(account_ids=account_ids)
 
 
+def _meeting_changed(meeting_id: int, change: str) -> None:
+    from .services import meeting_invitations_send
+
+    meeting_invitations_send(meeting_id, change)
+
+
 def register_all() -> None:
     from healthscore.extensions import register_scores_now_listener
 
@@ -137,6 +143,7 @@ def register_all() -> None:
         )
     )
     register_meeting_programs("touchmodel", _meeting_programs)
+    register_meeting_listener(_meeting_changed)
     register_portfolio_section(
         PortfolioSection(
             key="touchmodel_tiers",

@@ -25,6 +25,7 @@ from .models import (
     UserGroup,
     UserGroupMember,
 )
+from .services import seminar_save
 
 
 class AccountTierSerializer(TenantScopedSerializer):
@@ -257,6 +258,12 @@ class SeminarSerializer(TenantScopedSerializer):
 
     def get_registered(self, obj: Seminar) -> int:
         return obj.registrations.filter(status="registered").count()
+
+    def update(self, instance: Seminar, validated_data: dict[str, Any]) -> Seminar:
+        # Through the service: a changed time or place re-sends the calendar invitations.
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return seminar_save(seminar=instance)
 
 
 class SeminarRegistrationSerializer(TenantScopedSerializer):

@@ -294,7 +294,12 @@ def seminar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     seminar = get_object_or_404(Seminar, pk=pk) if pk else None
     form = SeminarForm(request.POST or None, instance=seminar)
     back = tenant_reverse(request, "touchmodel:seminars")
-    return _save_form(request, form, _("Seminar"), back, back)
+    if request.method == "POST" and form.is_valid():
+        # Through the service: a changed time or place re-sends the calendar invitations.
+        services.seminar_save(seminar=form.save(commit=False))
+        messages.success(request, _("Saved."))
+        return redirect(back)
+    return _form_page(request, form, _("Seminar"), back)
 
 
 @role_required("seminar.view", write="seminar.register")

@@ -14,6 +14,10 @@ class Trashable:
     model: type[models.Model]
     # How the object is named in the trash and the change log (default: str(obj)).
     label: Callable[[Any], str] | None = None
+    # Called with the object inside the delete's transaction, before its rows are kept and
+    # deleted (e.g. a meeting's attendees get a calendar cancellation); what it writes to the
+    # object's own row is what a restore brings back.
+    on_delete: Callable[[Any], None] | None = None
 
     def label_of(self, obj: Any) -> str:
         return (self.label(obj) if self.label is not None else str(obj))[:300]
@@ -23,9 +27,12 @@ _trashable: dict[str, Trashable] = {}
 
 
 def register_trashable(
-    model: type[models.Model], *, label: Callable[[Any], str] | None = None
+    model: type[models.Model],
+    *,
+    label: Callable[[Any], str] | None = None,
+    on_delete: Callable[[Any], None] | None = None,
 ) -> None:
-    _trashable[model._meta.label_lower] = Trashable(model=model, label=label)
+    _trashable[model._meta.label_lower] = Trashable(model=model, label=label, on_delete=on_delete)
 
 
 def trashable_for(model: type[models.Model]) -> Trashable | None:

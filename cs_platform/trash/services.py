@@ -236,6 +236,10 @@ def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry |
     except (ProtectedError, RestrictedError) as exc:
         raise ValidationError(_protected_message(obj, exc)) from exc
     trashable = trashable_for(type(obj))
+    if trashable is not None and trashable.on_delete is not None:
+        # NOTE: the rows are kept below from the database (to_jsonb), so what the hook wrote
+        # is in the trash and comes back with a restore.
+        trashable.on_delete(obj)
     label = trashable.label_of(obj) if trashable else str(obj)[:300]
     before = audit_snapshot(obj)
     now = timezone.now()

@@ -298,6 +298,14 @@ class MeetingSerializer(TenantScopedSerializer):
     program = serializers.IntegerField(
         source="program_id", required=False, allow_null=True, min_value=1
     )
+    send_invitations = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=True,
+        help_text="A meeting that lies ahead e-mails its contacts a calendar invitation "
+        "(invite.ics); later changes of time or place and the delete send the update or "
+        "cancellation. False: log it without e-mails.",
+    )
 
     class Meta:
         model = Meeting
@@ -305,6 +313,8 @@ class MeetingSerializer(TenantScopedSerializer):
             "id",
             "account",
             "occurred_at",
+            "duration_minutes",
+            "location",
             "meeting_type",
             "contacts",
             "staff",
@@ -313,11 +323,16 @@ class MeetingSerializer(TenantScopedSerializer):
             "next_steps",
             "sentiment",
             "program",
+            "send_invitations",
+            "invites_customers",
             "logged_by",
             "created_at",
         ]
-        read_only_fields = ["logged_by", "created_at"]
-        extra_kwargs = {"occurred_at": {"required": False}}
+        read_only_fields = ["logged_by", "created_at", "invites_customers"]
+        extra_kwargs = {
+            "occurred_at": {"required": False},
+            "duration_minutes": {"min_value": 1, "max_value": 24 * 60},
+        }
 
     def validate_program(self, value: int | None) -> int | None:
         if value is not None and value not in dict(meeting_program_choices()):
@@ -339,7 +354,9 @@ class MeetingSerializer(TenantScopedSerializer):
         return services.meeting_log(logged_by=_actor(self), **validated_data)
 
     def update(self, instance: Meeting, validated_data: dict[str, Any]) -> Meeting:
-        frozen = {"account", "contacts", "staff", "next_steps"} & set(self.initial_data)
+        frozen = {"account", "contacts", "staff", "next_steps", "send_invitations"} & set(
+            self.initial_data
+        )
         if frozen:
             raise serializers.ValidationError(
                 {name: "Log a new meeting to change this." for name in sorted(frozen)},
@@ -356,6 +373,8 @@ class MeetingSerializer(TenantScopedSerializer):
             agenda=validated_data.get("agenda", instance.agenda),
             notes=validated_data.get("notes", instance.notes),
             sentiment=validated_data.get("sentiment", instance.sentiment),
+            duration_minutes=validated_data.get("duration_minutes", instance.duration_minutes),
+            location=validated_data.get("location", instance.location),
         )
 
 

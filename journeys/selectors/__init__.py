@@ -7,7 +7,14 @@ from .activities import (
     activity_refs,
     activity_rows_since,
 )
-from .calendar import meeting_calendar_rows, task_calendar_rows
+from .calendar import (
+    MeetingPeople,
+    meeting_calendar_event,
+    meeting_calendar_row,
+    meeting_calendar_rows,
+    meeting_people,
+    task_calendar_rows,
+)
 from .maps import (
     journey_map_for_account,
     journey_template_list,
@@ -47,6 +54,7 @@ from .work import (
 __all__ = [
     "CurrentPhase",
     "FunnelRow",
+    "MeetingPeople",
     "account_in_phase_q",
     "account_list_owned_by",
     "accounts_in_phase",
@@ -61,8 +69,11 @@ __all__ = [
     "feedback_list",
     "journey_map_for_account",
     "journey_template_list",
+    "meeting_calendar_event",
+    "meeting_calendar_row",
     "meeting_calendar_rows",
     "meeting_list_for_account",
+    "meeting_people",
     "meeting_rows_for_programs",
     "milestone_completed_rows_since",
     "milestone_judged_rows",

@@ -28,7 +28,7 @@ from .maps import (
     milestone_create,
     milestone_set_status,
 )
-from .meetings import meeting_log
+from .meetings import meeting_cancel_notify, meeting_log
 from .phases import DEFAULT_PHASES, phase_transition, phases_seed_defaults
 from .tasks import TaskSpec, task_complete, task_create, task_create_bulk, task_reopen
 
@@ -49,6 +49,7 @@ __all__ = [
     "journey_template_create",
     "journey_template_delete",
     "journey_template_save",
+    "meeting_cancel_notify",
     "meeting_delete",
     "meeting_log",
     "meeting_update",

@@ -18,6 +18,7 @@ from accounts.selectors import owner_is_member
 from cs_platform.models import User
 from cs_platform.trash.services import Actor, trash_delete
 
+from ..extensions import MEETING_UPDATED, meeting_changed
 from ..models import (
     ActionStep,
     Activity,
@@ -30,6 +31,7 @@ from ..models import (
 )
 from .activities import activity_record
 from .maps import _check_score
+from .meetings import meeting_schedule_check
 
 # What a CSM logs by hand on the timeline besides meetings (which have their own form).
 TOUCH_KINDS = (ActivityKind.NOTE, ActivityKind.CALL, ActivityKind.EMAIL)
@@ -123,21 +125,49 @@ def meeting_update(
     agenda: str,
     notes: str = "",
     sentiment: str = Sentiment.NEUTRAL,
+    duration_minutes: int | None = None,
+    location: str | None = None,
 ) -> Meeting:
     """Correct a logged meeting; its timeline entry says the same afterwards. Attendees and
-    next steps (already tasks) stay as logged."""
+    next steps (already tasks) stay as logged. `duration_minutes`/`location`: None keeps them.
+    When the customers were sent a calendar invitation and the meeting still lies ahead, a
+    change of its time or place sends them the update (the same UID, SEQUENCE + 1)."""
     if meeting_type not in MeetingType.values:
         raise ValidationError({"meeting_type": _("Unknown meeting type.")})
     if sentiment not in Sentiment.values:
         raise ValidationError({"sentiment": _("Unknown sentiment.")})
     if timezone.is_naive(occurred_at):
         raise ValidationError({"occurred_at": _("The time needs a time zone.")})
+    stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    before = (stored.occurred_at, stored.duration_minutes, stored.location)
     meeting.occurred_at = occurred_at
     meeting.meeting_type = meeting_type
     meeting.agenda = agenda
     meeting.notes = notes
     meeting.sentiment = sentiment
-    meeting.save(update_fields=["occurred_at", "meeting_type", "agenda", "notes", "sentiment"])
+    if duration_minutes is not None:
+        meeting.duration_minutes = duration_minutes
+    if location is not None:
+        meeting.location = location
+    meeting_schedule_check(duration_minutes=meeting.duration_minutes, location=meeting.location)
+    moved = before != (meeting.occurred_at, meeting.duration_minutes, meeting.location)
+    notify = moved and stored.invites_customers and meeting.occurred_at > timezone.now()
+    # NOTE: the sequence from the locked row, not the instance (read before the lock).
+    meeting.ical_sequence = stored.ical_sequence + (1 if notify else 0)
+    meeting.save(
+        update_fields=[
+            "occurred_at",
+            "meeting_type",
+            "agenda",
+            "notes",
+            "sentiment",
+            "duration_minutes",
+            "location",
+            "ical_sequence",
+        ]
+    )
+    if notify:
+        meeting_changed(meeting_id=meeting.pk, change=MEETING_UPDATED)
     activity = _meeting_activity(meeting)
     if activity is not None:
         activity.title = (

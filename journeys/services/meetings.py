@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,12 @@ from accounts.models import Account, Contact
 from accounts.services import contact_mark_met
 from cs_platform.models import User
 
-from ..extensions import meeting_program_choices
+from ..extensions import (
+    MEETING_CANCELLED,
+    MEETING_SCHEDULED,
+    meeting_changed,
+    meeting_program_choices,
+)
 from ..models import ActivityKind, Meeting, MeetingContact, MeetingStaff, MeetingType, Sentiment
 from .activities import activity_record
 from .tasks import task_create
@@ -44,9 +50,14 @@ def meeting_log(
     logged_by: User | None = None,
     next_step_due: dt.date | None = None,
     program_id: int | None = None,
+    duration_minutes: int = 60,
+    location: str = "",
+    send_invitations: bool = True,
 ) -> Meeting:
     """Log a meeting: attendees, one task per next step, a meeting activity, last-met dates.
-    `program_id`: the touch programme it belongs to (one of `meeting_program_choices()`)."""
+    `program_id`: the touch programme it belongs to (one of `meeting_program_choices()`).
+    A meeting that lies ahead sends its customer attendees a calendar invitation (through the
+    meeting listeners) unless `send_invitations` is False."""
     meeting_program_check(program_id)
     if meeting_type not in MeetingType.values:
         raise ValidationError({"meeting_type": _("Unknown meeting type.")})
@@ -59,7 +70,9 @@ def meeting_log(
     if not staff and logged_by is not None:
         staff = [logged_by]
     steps = [s.strip() for s in next_steps or [] if s.strip()]
+    meeting_schedule_check(duration_minutes=duration_minutes, location=location)
     when = occurred_at or timezone.now()
+    invites = bool(send_invitations and contacts and when > timezone.now())
     meeting = Meeting.objects.create(
         account=account,
         occurred_at=when,
@@ -70,6 +83,9 @@ def meeting_log(
         sentiment=sentiment,
         logged_by=logged_by,
         program_id=program_id,
+        duration_minutes=duration_minutes,
+        location=location,
+        invites_customers=invites,
     )
     MeetingContact.objects.bulk_create(
         [MeetingContact(tenant_id=account.tenant_id, meeting=meeting, contact=c) for c in contacts],
@@ -110,4 +126,23 @@ def meeting_log(
     )
     for contact in contacts:
         contact_mark_met(contact=contact, met_at=when)
+    if invites:
+        meeting_changed(meeting_id=meeting.pk, change=MEETING_SCHEDULED)
     return meeting
+
+
+def meeting_schedule_check(*, duration_minutes: int, location: str) -> None:
+    if isinstance(duration_minutes, bool) or not 1 <= duration_minutes <= 24 * 60:
+        raise ValidationError({"duration_minutes": _("A meeting lasts from 1 minute to 24 hours.")})
+    if len(location) > 300:
+        raise ValidationError({"location": _("At most 300 characters.")})
+
+
+def meeting_cancel_notify(meeting: Meeting) -> None:
+    """Before a meeting is deleted (the trash calls it): customers who were invited to it and
+    for whom it still lies ahead get the cancellation (SEQUENCE + 1)."""
+    stored = Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    if stored is None or not stored.invites_customers or stored.occurred_at <= timezone.now():
+        return
+    Meeting.objects.filter(pk=stored.pk).update(ical_sequence=F("ical_sequence") + 1)
+    meeting_changed(meeting_id=stored.pk, change=MEETING_CANCELLED)

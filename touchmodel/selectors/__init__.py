@@ -1,6 +1,6 @@
 """Reads of touchmodel."""
 
-from .calendar import seminar_calendar_rows
+from .calendar import seminar_calendar_event, seminar_calendar_row, seminar_calendar_rows
 from .effect import effect_chain, program_effect, programs_touches, rule_effect
 from .planner import capacity_overview, planner_chart, program_list, program_measured
 from .rules import firing_list, rule_list, rule_plan, rule_test
@@ -21,6 +21,8 @@ __all__ = [
     "rule_list",
     "rule_plan",
     "rule_test",
+    "seminar_calendar_event",
+    "seminar_calendar_row",
     "seminar_calendar_rows",
     "tier_counts",
     "tier_of_accounts",

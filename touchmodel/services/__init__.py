@@ -14,6 +14,7 @@ from .email import (
     email_queue,
     email_send,
 )
+from .invitations import meeting_invitations_send, seminar_cancel_notify, seminar_save
 from .rules import firing_act, rule_fire, rules_evaluate
 from .seminars import (
     SeminarClosed,
@@ -39,13 +40,16 @@ __all__ = [
     "email_queue",
     "email_send",
     "firing_act",
+    "meeting_invitations_send",
     "rule_fire",
     "rules_evaluate",
     "seminar_attendance_record",
     "seminar_cancel",
+    "seminar_cancel_notify",
     "seminar_invite",
     "seminar_next_fitting",
     "seminar_register",
+    "seminar_save",
     "seminar_survey_submit",
     "tier_override",
     "tier_override_clear",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from email.mime.text import MIMEText
 from typing import Any
 
 from django.conf import settings
@@ -131,11 +132,15 @@ def email_build(
     program: TouchProgram | None = None,
     language: str | None = None,
     known_opted_in: bool = False,
+    ics: bytes = b"",
+    ics_method: str = "",
 ) -> OutboundEmail:
     """Render one message into an unsaved row (`email_queue` or `EmailBatch` inserts it).
 
     `known_opted_in`: the caller already filtered out opted-out addresses (saves a query;
     the sender checks again before sending anyway).
+    `ics`: an iCalendar document (cs_platform.ical) sent as the invite.ics attachment, with
+    its METHOD in `ics_method`.
     """
     tenant = require_current_tenant()
     to_email = to_email.strip().lower()
@@ -163,6 +168,8 @@ def email_build(
         status=status,
         firing=firing,
         program=program,
+        ics=ics.decode(),
+        ics_method=ics_method,
     )
 
 
@@ -178,6 +185,8 @@ def email_queue(
     program: TouchProgram | None = None,
     language: str | None = None,
     known_opted_in: bool = False,
+    ics: bytes = b"",
+    ics_method: str = "",
 ) -> Queued:
     """Render and queue one message; the same `message_key` is only ever queued once.
 
@@ -194,6 +203,8 @@ def email_queue(
         program=program,
         language=language,
         known_opted_in=known_opted_in,
+        ics=ics,
+        ics_method=ics_method,
     )
     inserted = insert_ignore_returning([row])
     if inserted:
@@ -287,10 +298,26 @@ def _settle(email_id: int, attempt: int, **fields: Any) -> None:
     )
 
 
-def _message(email: OutboundEmail) -> EmailMultiAlternatives:
+def email_sender() -> str:
+    """The From of the tenant's e-mails (its touch settings, else the site's)."""
     from ..services.tiers import touch_settings_get
 
-    sender = touch_settings_get().email_from or settings.DEFAULT_FROM_EMAIL
+    return touch_settings_get().email_from or settings.DEFAULT_FROM_EMAIL
+
+
+def _calendar_part(ics: str, method: str) -> MIMEText:
+    """invite.ics as calendar clients expect it: text/calendar with the iTIP method as a
+    Content-Type parameter (RFC 6047 2.4), so Gmail and Outlook offer to add, update or
+    remove the event."""
+    part = MIMEText(ics, "calendar", "utf-8")
+    if method:
+        part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
+
+
+def _message(email: OutboundEmail) -> EmailMultiAlternatives:
+    sender = email_sender()
     unsubscribe = unsubscribe_url(tenant=email.tenant, email=email.to_email)
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -305,6 +332,8 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    if email.ics:
+        message.attach(_calendar_part(email.ics, email.ics_method))
     return message
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Contact
 from accounts.selectors import account_webhook_refs
+from cs_platform.ical import REQUEST
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from webhooks.events import SEMINAR_REGISTERED
@@ -32,6 +33,7 @@ from ..models import (
     SeminarRegistration,
 )
 from .email import EmailBatch, email_dispatch_on_commit, email_queue, site_url
+from .invitations import seminar_invitation_ics
 
 SURVEY_SALT = "touchmodel.survey"
 
@@ -193,6 +195,8 @@ def seminar_invite(
             firing=firing,
             program=seminar.program,
             known_opted_in=True,
+            ics=seminar_invitation_ics(seminar=seminar, contact=contact, url=seminar_url),
+            ics_method=REQUEST,
         )
         if batch is not None:
             email_ids.append(batch.add(**email))
