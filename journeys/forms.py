@@ -103,7 +103,7 @@ class MeetingForm(forms.Form):
         label=_("Date and time"), widget=DateTimeInput, initial=timezone.now
     )
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, initial=60
+        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, initial=60, required=False
     )
     meeting_type = forms.ChoiceField(label=_("Type"), choices=MeetingType.choices)
     location = forms.CharField(label=_("Place or meeting URL"), max_length=300, required=False)
@@ -151,6 +151,9 @@ class MeetingForm(forms.Form):
             account=account
         )
         self.fields["staff"].queryset = tenant_members()  # type: ignore[attr-defined]
+
+    def clean_duration_minutes(self) -> int:
+        return self.cleaned_data["duration_minutes"] or 60
 
     def clean_next_steps(self) -> list[str]:
         return [

@@ -166,7 +166,7 @@ def seminar_save(*, seminar: Seminar) -> Seminar:
         seminar.save()
         return seminar
     moved = any(before[f] != getattr(seminar, f) for f in SEMINAR_SCHEDULE_FIELDS)
-    notify = moved and seminar.starts_at > timezone.now()
+    notify = moved and seminar.starts_at > timezone.now() and bool(_seminar_recipients(seminar))
     # NOTE: from the locked row, not the instance, which may have been read before another
     # change was saved.
     seminar.ical_sequence = before["ical_sequence"] + (1 if notify else 0)
@@ -182,6 +182,8 @@ def seminar_cancel_notify(seminar: Seminar) -> None:
     stored = Seminar.objects.select_for_update().filter(pk=seminar.pk).first()
     if stored is None or stored.starts_at <= timezone.now():
         return
+    if not _seminar_recipients(stored):
+        return  # nobody holds an invitation: the delete changes nothing else
     stored.ical_sequence += 1
     stored.save(update_fields=["ical_sequence"])
     _seminar_notify(stored, method=CANCEL)
