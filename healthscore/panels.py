@@ -126,9 +126,22 @@ def _milestones_after_now(account_ids: list[int]) -> None:
     milestone_risk_evaluate(account_ids=account_ids)
 
 
+def _alert_entry(activity: Any) -> str | None:
+    """A health alert on the timeline, worded in the reader's language from its data."""
+    from .services.alerts import alert_title
+
+    data = activity.data or {}
+    if data.get("kind") != "red" and "previous" not in data:
+        return None  # written before the previous score was kept: the stored title
+    return alert_title(kind=data["kind"], score=float(data["score"]), previous=data.get("previous"))
+
+
 def register_pages() -> None:
+    from journeys.extensions import register_activity_renderer
+
     from .extensions import register_scores_now_listener
 
+    register_activity_renderer("health_alert", _alert_entry)
     register_scores_now_listener(_milestones_after_now)
     register_milestone_check(MilestoneCheck(key="health_target", check=_milestone_check))
     register_portfolio_section(

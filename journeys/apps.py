@@ -29,6 +29,10 @@ class JourneysConfig(AppConfig):
 
         registry.register_all()
 
+        from . import activity_titles
+
+        activity_titles.register()
+
         from cs_platform.trash.registry import register_trashable
 
         from .models import ActionStep, Activity, JourneyTemplate, Meeting, Milestone, Task

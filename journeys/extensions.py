@@ -120,3 +120,31 @@ def register_meeting_listener(fn: MeetingListener) -> None:
 def meeting_changed(*, meeting_id: int, change: str) -> None:
     for fn in list(_meeting_listeners):
         fn(meeting_id, change)
+
+
+# Activity titles in the reader's language ---------------------------------------------------
+# A timeline entry stores what happened (its kind and `data`: ids, codes, numbers) besides a
+# title written once in whatever language the writer ran in. A renderer registered for a kind
+# words the entry from its data in the language active when it is read; None (data from before
+# the renderer, or not enough of it) falls back to the stored title.
+
+ActivityRenderer = Callable[[Any], "str | None"]
+
+_renderers: dict[str, ActivityRenderer] = {}
+
+
+def register_activity_renderer(kind: str, renderer: ActivityRenderer) -> None:
+    """`renderer(activity) -> str | None`: the entry's title in the active language."""
+    _renderers[kind] = renderer
+
+
+def activity_title(activity: Any) -> str:
+    renderer = _renderers.get(activity.kind)
+    if renderer is not None:
+        try:
+            text = renderer(activity)
+        except (KeyError, TypeError, ValueError):
+            text = None
+        if text:
+            return text
+    return activity.title

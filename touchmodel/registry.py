@@ -129,8 +129,12 @@ def _meeting_changed(meeting_id: int, change: str) -> None:
 
 def register_all() -> None:
     from healthscore.extensions import register_scores_now_listener
+    from journeys.extensions import register_activity_renderer
+
+    from .services.tiers import tier_change_title
 
     register_scores_now_listener(_on_scores_now)
+    register_activity_renderer("tier_change", tier_change_title)
     register_nav_item(NavItem("touchmodel:planner", _("Touch model"), 40, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:rules", _("Playbooks"), 45, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:seminars", _("Seminars"), 55, Role.VIEWER))

@@ -10,11 +10,12 @@ task for the owner CSM, so a nightly re-run or a second night in red stays silen
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.selectors import account_webhook_refs
@@ -51,24 +52,39 @@ def _notify(alerts: list[HealthAlert], *, due_days: int) -> None:
     """One timeline entry and one task for the owner CSM per alert, set-based."""
     if not alerts:
         return
-    tz = require_current_tenant().tzinfo
+    tenant = require_current_tenant()
+    # NOTE: stored texts (the task title, the entry's fallback title) are written in the
+    # tenant's language, not the worker's; the timeline words its entry for each reader.
+    with translation.override(tenant.default_language):
+        _notify_in_language(alerts, due_days=due_days, tz=tenant.tzinfo)
+
+
+def alert_title(*, kind: str, score: float, previous: float | None) -> str:
+    if kind == AlertKind.RED:
+        return _("Health moved into red (%(score).0f)") % {"score": score}
+    return _("Health dropped %(drop).0f points to %(score).0f") % {
+        "drop": (previous or score) - score,
+        "score": score,
+    }
+
+
+def _notify_in_language(alerts: list[HealthAlert], *, due_days: int, tz: Any) -> None:
     activities: list[dict] = []
     tasks: list[TaskSpec] = []
     for alert in alerts:
-        if alert.kind == AlertKind.RED:
-            title = _("Health moved into red (%(score).0f)") % {"score": alert.score}
-        else:
-            title = _("Health dropped %(drop).0f points to %(score).0f") % {
-                "drop": (alert.previous_score or alert.score) - alert.score,
-                "score": alert.score,
-            }
+        title = alert_title(kind=alert.kind, score=alert.score, previous=alert.previous_score)
         activities.append(
             {
                 "account_id": alert.account_id,
                 "kind": "health_alert",
                 "title": title,
                 "occurred_at": dt.datetime.combine(alert.opened_on, dt.time(2), tzinfo=tz),
-                "data": {"kind": alert.kind, "score": alert.score, "episode": alert.episode_key},
+                "data": {
+                    "kind": alert.kind,
+                    "score": alert.score,
+                    "previous": alert.previous_score,
+                    "episode": alert.episode_key,
+                },
                 "source_key": f"health-alert:{alert.episode_key}",
             }
         )

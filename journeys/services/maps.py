@@ -23,7 +23,7 @@ from ..models import (
     TemplateMilestone,
 )
 from . import webhook_events
-from .activities import activity_record
+from .activities import activity_record, activity_record_bulk
 
 
 def _check_score(target_score: int) -> None:
@@ -76,7 +76,7 @@ def journey_map_create(
     )
     if template is not None:
         start = start or timezone.localdate()
-        Milestone.objects.bulk_create(
+        created = Milestone.objects.bulk_create(
             [
                 Milestone(
                     tenant_id=account.tenant_id,
@@ -89,6 +89,24 @@ def journey_map_create(
                     order=item.order,
                 )
                 for item in template.items.all()
+            ]
+        )
+        activity_record_bulk(
+            rows=[
+                {
+                    "account_id": account.pk,
+                    "kind": ActivityKind.MILESTONE_CHANGE,
+                    "title": _("Milestone added: %(title)s") % {"title": m.title},
+                    "actor_id": created_by.pk if created_by else None,
+                    "data": {
+                        "milestone": m.pk,
+                        "event": "created",
+                        "title": m.title,
+                        "to": m.status,
+                    },
+                    "source_key": f"milestone_created:{m.pk}",
+                }
+                for m in created
             ]
         )
     return journey_map
@@ -131,6 +149,14 @@ def milestone_create(
         completed_on=timezone.localdate() if status == MilestoneStatus.DONE else None,
         order=order,
     )
+    activity_record(
+        account=account,
+        kind=ActivityKind.MILESTONE_CHANGE,
+        title=_("Milestone added: %(title)s") % {"title": title},
+        actor=actor,
+        data={"milestone": milestone.pk, "event": "created", "title": title, "to": status},
+        source_key=f"milestone_created:{milestone.pk}",
+    )
     return milestone
 
 
@@ -151,7 +177,7 @@ def milestone_set_status(*, milestone: Milestone, status: str, actor: User | Non
         title=f"{milestone.title}: {MilestoneStatus(previous).label} → "
         f"{MilestoneStatus(status).label}",
         actor=actor,
-        data={"milestone": milestone.pk, "from": previous, "to": status},
+        data={"milestone": milestone.pk, "from": previous, "to": status, "title": milestone.title},
     )
     webhook_events.milestone_changed(milestone=milestone, previous_status=previous)
     return milestone

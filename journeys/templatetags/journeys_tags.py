@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.formats import number_format
 
@@ -20,3 +22,11 @@ def money(minor_units: int | None, currency: str = "JPY") -> str:
     decimals = 0 if currency in _ZERO_DECIMAL else 2
     symbol = _SYMBOLS.get(currency, currency + " ")
     return f"{symbol}{number_format(amount, decimal_pos=decimals, force_grouping=True)}"
+
+
+@register.filter
+def activity_title(activity: Any) -> str:
+    """`{{ a|activity_title }}`: the entry worded in the reader's language (journeys.extensions)."""
+    from journeys.extensions import activity_title as render
+
+    return render(activity)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.db import transaction
@@ -73,6 +74,15 @@ class TierAssignment:
 
 def _tier_label(tier: str) -> str:
     return str(Tier(tier).label)
+
+
+def tier_change_title(activity: Any) -> str | None:
+    """A tier change on the timeline, worded in the reader's language from its data."""
+    data = activity.data or {}
+    return _("Touch tier: %(old)s → %(new)s") % {
+        "old": _tier_label(data["from"]),
+        "new": _tier_label(data["to"]),
+    }
 
 
 def _record_changes(changes: pd.DataFrame, when: dt.datetime, actor: User | None = None) -> None:

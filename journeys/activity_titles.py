@@ -1,0 +1,47 @@
+"""Journeys' own timeline entries worded from their data in the reader's language
+(see `journeys.extensions.register_activity_renderer`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .extensions import register_activity_renderer
+from .models import ActivityKind, MilestoneStatus, Phase
+
+
+def _phase_change(activity: Any) -> str | None:
+    data = activity.data or {}
+    phases = Phase.objects.in_bulk([data["from_phase"], data["to_phase"]])
+    before, after = phases.get(data["from_phase"]), phases.get(data["to_phase"])
+    if before is None or after is None:
+        return None
+    return _("Phase: %(before)s → %(after)s") % {"before": before.name, "after": after.name}
+
+
+def _milestone_change(activity: Any) -> str | None:
+    data = activity.data or {}
+    title = data.get("title") or activity.title.rsplit(":", 1)[0]
+    if data.get("event") == "created":
+        return _("Milestone added: %(title)s") % {"title": data["title"]}
+    if "from" not in data or "to" not in data:
+        return None
+    return _("Milestone %(title)s: %(before)s → %(after)s") % {
+        "title": title,
+        "before": MilestoneStatus(data["from"]).label,
+        "after": MilestoneStatus(data["to"]).label,
+    }
+
+
+def _task(activity: Any) -> str | None:
+    # Tasks reach the timeline when they are done (journeys.services.task_complete).
+    if (activity.source_key or "").startswith("task_done:") or activity.data.get("event") == "done":
+        return _("Task completed: %(title)s") % {"title": activity.title}
+    return None
+
+
+def register() -> None:
+    register_activity_renderer(ActivityKind.PHASE_CHANGE, _phase_change)
+    register_activity_renderer(ActivityKind.MILESTONE_CHANGE, _milestone_change)
+    register_activity_renderer(ActivityKind.TASK, _task)
