@@ -142,6 +142,15 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             response.data = {"non_field_errors": response.data}
     elif isinstance(exc, Http404 | exceptions.NotFound):
         response.data = {"detail": "Not found.", "code": "not_found"}
+    elif isinstance(exc, exceptions.Throttled):
+        # DRF already set Retry-After; the body says the same in words.
+        wait = response.get("Retry-After")
+        response.data = {
+            "detail": f"Too many requests; retry after {wait} seconds."
+            if wait
+            else "Too many requests; retry later.",
+            "code": "throttled",
+        }
     elif isinstance(exc, PermissionDenied | exceptions.PermissionDenied):
         response.data = {
             "detail": str(exc.detail if hasattr(exc, "detail") else exc),

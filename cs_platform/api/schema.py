@@ -73,7 +73,12 @@ _ERROR_RESPONSES = {
         _FIELD_ERRORS,
     ),
     "415": ("The request body is not in a supported media type.", _ERROR),
-    "429": ("Too many requests with this API key; retry after `Retry-After` seconds.", _ERROR),
+    "429": (
+        "Too many requests for this API key (`API_KEY_THROTTLE_RATE`) or signed-in user "
+        "(`API_USER_THROTTLE_RATE`), or for ingestion its own limit; retry after "
+        "`Retry-After` seconds.",
+        _ERROR,
+    ),
 }
 
 
@@ -205,8 +210,17 @@ def add_error_components(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
             f"Error{code}": {
                 "description": description,
                 "content": {"application/json": {"schema": schema}},
+                **({"headers": _RETRY_AFTER} if code in ("429", "503") else {}),
             }
             for code, (description, schema) in _ERROR_RESPONSES.items()
         }
     )
     return result
+
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending the request again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}

@@ -175,6 +175,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+API_KEY_THROTTLE_RATE = env.str("API_KEY_THROTTLE_RATE", default="600/min")
+API_USER_THROTTLE_RATE = env.str("API_USER_THROTTLE_RATE", default="1200/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cs_platform.api.authentication.ApiKeyAuthentication",
@@ -193,7 +196,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "cs_platform.api.exceptions.json_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_KEY_THROTTLE_RATE", default="600/min")},
+    # Per API key and per signed-in user (cs_platform/api/throttles.py reads the rates below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "cs_platform.api.throttles.ApiKeyRateThrottle",
+        "cs_platform.api.throttles.UserRateThrottle",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
