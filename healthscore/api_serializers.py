@@ -19,6 +19,7 @@ from .models import (
     SurveyResponse,
 )
 from .services.scorecards import scorecard_definition_validate
+from .services.surveys import key_event_create, survey_response_record
 
 
 class ScorecardVersionSerializer(TenantScopedSerializer):
@@ -120,6 +121,9 @@ class KeyEventSerializer(TenantScopedSerializer):
         model = KeyEvent
         fields = ["id", "name", "label"]
 
+    def create(self, validated_data: dict[str, Any]) -> KeyEvent:
+        return key_event_create(name=validated_data["name"], label=validated_data.get("label", ""))
+
 
 class SurveyResponseSerializer(TenantScopedSerializer):
     class Meta:
@@ -133,6 +137,15 @@ class SurveyResponseSerializer(TenantScopedSerializer):
         if contact is not None and account is not None and contact.account_id != account.pk:
             raise serializers.ValidationError({"contact": "The contact is not of this account."})
         return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> SurveyResponse:
+        return survey_response_record(
+            account=validated_data["account"],
+            score=validated_data["score"],
+            responded_on=validated_data["responded_on"],
+            contact=validated_data.get("contact"),
+            comment=validated_data.get("comment", ""),
+        )
 
 
 class RecomputeJobSerializer(TenantScopedSerializer):

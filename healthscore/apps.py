@@ -31,6 +31,10 @@ BEAT_SCHEDULE = {
 }
 
 
+def _survey_label(response: Any) -> str:
+    return f"{response.account.name} · {response.responded_on:%Y-%m-%d} · {response.score}/10"
+
+
 class HealthscoreConfig(AppConfig):
     name = "healthscore"
     verbose_name = _("Health score")
@@ -54,9 +58,11 @@ class HealthscoreConfig(AppConfig):
 
         from cs_platform.trash.registry import register_trashable
 
-        from .models import Scorecard
+        from .models import KeyEvent, Scorecard, SurveyResponse
 
         register_trashable(Scorecard)
+        register_trashable(KeyEvent)
+        register_trashable(SurveyResponse, label=_survey_label)
 
         from cs_platform.audit.tracking import audit_track
 

@@ -14,9 +14,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MarketSegment, Segment
+from accounts.models import Account, Contact, MarketSegment, Segment
 from accounts.selectors import segment_list
 from journeys.selectors import phase_list
 
@@ -466,3 +467,43 @@ class HealthSettingsForm(forms.ModelForm):
             "task_due_days",
             "milestone_risk_days",
         ]
+
+
+class SurveyResponseForm(forms.Form):
+    """A survey / NPS answer entered by a CSM (0–10, the survey measure's scale)."""
+
+    score = forms.IntegerField(label=_("Score (0–10)"), min_value=0, max_value=10)
+    responded_on = forms.DateField(
+        label=_("Answered on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Who answered"), queryset=Contact.objects.none(), required=False
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
+            account=account
+        )
+
+    def clean_responded_on(self) -> Any:
+        day = self.cleaned_data["responded_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The answer cannot be from the future."))
+        return day
+
+
+class KeyEventForm(forms.Form):
+    name = forms.CharField(
+        label=_("Event name"),
+        max_length=100,
+        help_text=_("As your product sends it, e.g. card_scanned."),
+    )
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+
+
+class KeyEventLabelForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)

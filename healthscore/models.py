@@ -160,6 +160,11 @@ class SurveyResponse(TenantScopedModel):
     )
     responded_on = models.DateField(_("responded on"))
     comment = models.TextField(_("comment"), blank=True)
+    # Where an answer came from when another app recorded it (e.g. "seminar-survey:<id>"): a
+    # second answer to the same survey replaces the first. NULL for answers entered by hand.
+    source_key = models.CharField(  # noqa: DJ001
+        _("source"), max_length=200, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,6 +174,11 @@ class SurveyResponse(TenantScopedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(score__gte=0, score__lte=10), name="survey_score_0_10"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "source_key"],
+                condition=models.Q(source_key__isnull=False),
+                name="survey_unique_source_key",
             ),
         ]
         indexes = [

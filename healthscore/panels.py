@@ -103,6 +103,27 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
     }
 
 
+SURVEYS_SHOWN = 5
+
+
+def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from .forms import SurveyResponseForm
+
+    membership = getattr(request, "membership", None)
+    can_edit = membership is not None and membership.has_role(Role.CSM)
+    return {
+        "account": account,
+        "responses": list(selectors.survey_response_list(account=account)[:SURVEYS_SHOWN]),
+        "form": SurveyResponseForm(
+            account=account, initial={"responded_on": timezone.localdate()}, auto_id="survey_%s"
+        )
+        if can_edit
+        else None,
+    }
+
+
 def milestones_at_risk_context(request: HttpRequest) -> dict[str, Any]:
     from .selectors.milestones import milestones_at_risk
 
@@ -154,6 +175,16 @@ def register_pages() -> None:
     )
     register_nav_item(NavItem("healthscore:portfolio", _("Health"), 30, Role.VIEWER))
     register_nav_item(NavItem("healthscore:scorecards", _("Scorecards"), 92, Role.ADMIN))
+    register_nav_item(NavItem("healthscore:key_events", _("Key events"), 93, Role.ADMIN))
+    register_account_panel(
+        AccountPanel(
+            key="healthscore_surveys",
+            template="healthscore/panels/surveys.html",
+            get_context=surveys_context,
+            slot="side",
+            order=40,
+        )
+    )
     register_dashboard_panel(
         DashboardPanel(
             key="healthscore",

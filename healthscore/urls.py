@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 app_name = "healthscore"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     ),
     path("scorecards/<int:pk>/publish/", views.scorecard_publish_view, name="scorecard_publish"),
     path("settings/alerts/", views.alert_settings, name="alert_settings"),
+    path("key-events/", survey_views.key_events, name="key_events"),
+    path("key-events/<int:pk>/", survey_views.key_event_edit, name="key_event_edit"),
+    path("key-events/<int:pk>/delete/", survey_views.key_event_remove, name="key_event_delete"),
+    path("accounts/<int:pk>/surveys/", survey_views.survey_add, name="survey_add"),
     path("recompute/", views.recompute_now, name="recompute_now"),
     path("recompute/<int:pk>/", views.recompute_job, name="recompute_job"),
 ]

@@ -32,6 +32,7 @@ from .scores import (
     health_scores_between,
     health_trend,
 )
+from .surveys import key_event_list, survey_response_list
 from .usage import (
     usage_totals_around,
     usage_totals_by_day,
@@ -54,6 +55,7 @@ __all__ = [
     "health_scores_at",
     "health_scores_between",
     "health_trend",
+    "key_event_list",
     "portfolio_at_risk",
     "portfolio_average_over_time",
     "portfolio_band_distribution",
@@ -65,6 +67,7 @@ __all__ = [
     "recompute_job_waiting",
     "scorecard_list",
     "scorecard_version_list",
+    "survey_response_list",
     "usage_totals_around",
     "usage_totals_by_day",
 ]

@@ -19,6 +19,7 @@ from accounts.selectors import account_webhook_refs
 from cs_platform.ical import REQUEST
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
+from healthscore.services.surveys import survey_response_record
 from webhooks.events import SEMINAR_REGISTERED
 from webhooks.services import webhook_events_raise, webhook_subscribed
 
@@ -315,13 +316,35 @@ def _evaluate_on_commit(account_ids: list[int]) -> None:
     transaction.on_commit(_enqueue)
 
 
+# The seminar survey asks 1–5; the survey measure reads 0–10 (NPS scale): 1–5 spread evenly
+# over 0–10, rounded half up (1 → 0, 2 → 3, 3 → 5, 4 → 8, 5 → 10).
+SEMINAR_RATING_TO_SURVEY_SCORE = {1: 0, 2: 3, 3: 5, 4: 8, 5: 10}
+
+
+@transaction.atomic
 def seminar_survey_submit(
     *, registration: SeminarRegistration, rating: int, comment: str = ""
 ) -> SeminarRegistration:
+    """Store the follow-up survey's answer; from a known account it also feeds the health
+    score's survey measure (one answer per registration: answering again replaces it)."""
     if not 1 <= rating <= 5:
         raise ValueError("Rating must be between 1 and 5.")
     registration.survey_rating = rating
     registration.survey_comment = comment
     registration.survey_answered_at = timezone.now()
     registration.save(update_fields=["survey_rating", "survey_comment", "survey_answered_at"])
+    if registration.account_id is not None:
+        contact = registration.contact
+        if contact is not None and contact.account_id != registration.account_id:
+            contact = None  # moved to another account since registering
+        survey_response_record(
+            account=registration.account,
+            score=SEMINAR_RATING_TO_SURVEY_SCORE[rating],
+            responded_on=timezone.localdate(registration.survey_answered_at),
+            contact=contact
+            if contact is not None and contact.account_id == registration.account_id
+            else None,
+            comment=comment,
+            source_key=f"seminar-survey:{registration.pk}",
+        )
     return registration
