@@ -109,10 +109,11 @@ SURVEYS_SHOWN = 5
 def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     from django.utils import timezone
 
+    from cs_platform.permissions import can
+
     from .forms import SurveyResponseForm
 
-    membership = getattr(request, "membership", None)
-    can_edit = membership is not None and membership.has_role(Role.CSM)
+    can_edit = can(request, "survey_response.create")
     return {
         "account": account,
         "responses": list(selectors.survey_response_list(account=account)[:SURVEYS_SHOWN]),

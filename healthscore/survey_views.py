@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import account_get
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 from cs_platform.trash.services import request_actor
 from cs_platform.urlutils import safe_next, tenant_reverse
 
@@ -35,7 +34,7 @@ def _errors(request: HttpRequest, errors: dict) -> None:
 
 
 @require_POST
-@role_required(Role.CSM)
+@role_required("survey_response.create")
 def survey_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A survey / NPS answer for the account (the survey measure reads it)."""
     account = account_get(pk=pk)
@@ -54,7 +53,7 @@ def survey_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{safe_next(request, default).split('#')[0]}#surveys")
 
 
-@role_required(Role.ADMIN)
+@role_required("key_event.create")
 def key_events(request: HttpRequest) -> HttpResponse:
     """The events that count towards feature breadth: add, relabel, remove."""
     form = KeyEventForm(request.POST or None)
@@ -77,7 +76,7 @@ def key_events(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("key_event.change")
 def key_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     key_event = get_object_or_404(KeyEvent, pk=pk)
     form = KeyEventLabelForm(request.POST)
@@ -90,7 +89,7 @@ def key_event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required("key_event.delete")
 def key_event_remove(request: HttpRequest, pk: int) -> HttpResponse:
     key_event = get_object_or_404(KeyEvent, pk=pk)
     name = key_event.name
