@@ -79,3 +79,27 @@ def audit_purge() -> int:
     from .audit.services import audit_purge_expired
 
     return audit_purge_expired()
+
+
+@shared_task(
+    name="cs_platform.password_reset_send",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=5,
+    retry_backoff=True,
+)
+def password_reset_send(*, email: str, domain: str, use_https: bool, language: str) -> None:
+    """Send Django's password-reset e-mail to the active users with this address, if any."""
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.utils import translation
+
+    form = PasswordResetForm(data={"email": email})
+    if not form.is_valid():
+        return
+    with translation.override(language):
+        form.save(
+            domain_override=domain,
+            use_https=use_https,
+            subject_template_name="registration/password_reset_subject.txt",
+            email_template_name="registration/password_reset_email.txt",
+        )
