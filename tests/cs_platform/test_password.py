@@ -90,9 +90,7 @@ def test_the_mailed_link_sets_a_new_password_once(client, csm_user):
     link = re.search(r"http://testserver(/password/reset/\S+/)", mail.outbox[0].body).group(1)
 
     form_url = client.get(link)["Location"]  # Django swaps the token for a session marker
-    response = client.post(
-        form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert response["Location"] == "/password/reset/complete/"
     csm_user.refresh_from_db()
