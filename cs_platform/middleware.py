@@ -15,6 +15,10 @@ from .scoping import tenant_scope
 from .selectors import membership_get, membership_list_for_user, tenant_get_by_slug
 
 SESSION_TENANT_KEY = "junkan_tenant_id"
+# The workspace used last, kept across sign-outs (the session is not): signing in lands there.
+# NOTE: only a hint; the membership is checked on every request like the session's choice.
+LAST_TENANT_COOKIE = "junkan_last_tenant"
+LAST_TENANT_COOKIE_AGE = 365 * 24 * 60 * 60
 
 _STAFF_PATH = re.compile(r"^/t/(?P<slug>[-\w]+)/")
 _PUBLIC_PATH = re.compile(r"^/learn/(?P<slug>[-\w]+)/")
@@ -46,7 +50,19 @@ class TenantMiddleware:
                 with timezone.override(None):
                     return self.get_response(request)
             with tenant_scope(tenant), timezone.override(tenant.tzinfo):
-                return self.get_response(request)
+                response = self.get_response(request)
+            if request.COOKIES.get(LAST_TENANT_COOKIE) != str(tenant.pk) and getattr(
+                request, "membership", None
+            ):
+                response.set_cookie(
+                    LAST_TENANT_COOKIE,
+                    str(tenant.pk),
+                    max_age=LAST_TENANT_COOKIE_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                )
+            return response
 
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
@@ -81,6 +97,9 @@ class TenantMiddleware:
     def _from_session(request: HttpRequest) -> Membership | None:
         memberships = membership_list_for_user(user=request.user)  # type: ignore[arg-type]
         chosen = request.session.get(SESSION_TENANT_KEY)
+        if chosen is None:  # a fresh sign-in: the workspace used last in this browser
+            last = request.COOKIES.get(LAST_TENANT_COOKIE, "")
+            chosen = int(last) if last.isdigit() else None
         membership = next((m for m in memberships if m.tenant_id == chosen), None)
         return membership or next(iter(memberships), None)
 

@@ -78,3 +78,23 @@ def test_the_signed_in_pages_are_readable_without_javascript(make_page, live_ser
     assert no_js.locator("main h1").inner_text() == "アクメ株式会社"
     no_js.goto(f"{live_server.url}/t/acme/settings/api-keys/")
     assert no_js.locator("main h1").is_visible()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_signing_in_again_lands_on_the_workspace_used_last(
+    make_page, live_server, two_tenant_user, language
+):
+    two_tenant_user.language = language
+    two_tenant_user.save()
+    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
+    login(page, live_server, two_tenant_user.email)
+    first = "globex" if "/t/globex/" in page.url else "acme"  # the first by name
+    other = {"acme": "globex", "globex": "acme"}[first]
+    page.select_option("#tenant-select", other)
+    page.locator("[data-testid=tenant-switcher] button").click()
+    page.wait_for_url(f"**/t/{other}/")
+
+    page.context.clear_cookies(name="sessionid")  # signed out (the session ends)
+    login(page, live_server, two_tenant_user.email)
+
+    assert f"/t/{other}/" in page.url
