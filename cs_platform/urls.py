@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 from .api.routers import api_urlpatterns
+from .audit import views as audit_views
 from .signin import views as signin_views
 from .signin.forms import QueuedPasswordResetForm
 from .trash import views as trash_views
@@ -21,6 +22,8 @@ tenant_patterns = [
     ),
     path("settings/trash/", trash_views.trash_page, name="trash"),
     path("settings/sign-in-locks/", signin_views.signin_locks, name="signin_locks"),
+    path("settings/audit/", audit_views.audit_log_page, name="audit_log"),
+    path("settings/audit/export.csv", audit_views.audit_log_csv, name="audit_log_csv"),
     path(
         "settings/trash/<int:entry_id>/restore/",
         trash_views.trash_restore_view,

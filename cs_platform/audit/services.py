@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from cs_platform.csvfiles import csv_chunks
 from cs_platform.models import ApiKey, AuditEvent, User
-from cs_platform.scoping import get_current_tenant
+from cs_platform.scoping import get_current_tenant, require_current_tenant
 
 from .context import Actor, get_audit_context
+
+if TYPE_CHECKING:
+    from .selectors import AuditFilters
 
 
 class _FromContext:
@@ -221,3 +227,60 @@ def audit_purge_expired(*, batch_size: int = 5000) -> int:
         purged += deleted
         if deleted < batch_size:
             return purged
+
+
+# --- export -----------------------------------------------------------------------------------
+
+CSV_HEADER = [
+    "at",
+    "action",
+    "actor",
+    "actor_user_id",
+    "actor_api_key_id",
+    "target_type",
+    "target_id",
+    "target",
+    "changes",
+    "ip",
+    "user_agent",
+    "source",
+]
+
+
+def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
+    """The filtered log as CSV chunks (formula-escaped, times in the tenant's zone); the
+    export itself is recorded first, with its filters."""
+    from .selectors import audit_event_list
+
+    audit_record(
+        action="export.csv",
+        target_type=AuditEvent._meta.label_lower,
+        target_label="audit log",
+        changes={
+            f"filter.{name}": [None, value]
+            for name, value in asdict(filters).items()
+            if value not in (None, "")
+        },
+    )
+    tz = timezone.get_current_timezone()
+    # NOTE: the response streams after the request's tenant scope has ended: bind the query to
+    # the tenant now.
+    tenant = require_current_tenant()
+    rows = (
+        [
+            timezone.localtime(e.at, tz).isoformat(),
+            e.action,
+            e.actor_label,
+            e.actor_user_id,
+            e.actor_api_key_id,
+            e.target_type,
+            e.target_id,
+            e.target_label,
+            json.dumps(e.changes, ensure_ascii=False, sort_keys=True),
+            e.ip,
+            e.user_agent,
+            e.source,
+        ]
+        for e in audit_event_list(filters=filters, tenant=tenant).iterator(chunk_size=2000)
+    )
+    return csv_chunks(CSV_HEADER, rows)
