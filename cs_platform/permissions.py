@@ -44,7 +44,12 @@ ROLES: dict[str, str] = {
     "change.view": Role.ADMIN,
     "signin_lock.view": Role.ADMIN,
     "signin_lock.unlock": Role.ADMIN,
+    "audit_event.view": Role.ADMIN,
 }
+
+# Admin-only reads that `read`-scoped API keys may also make: the audit log, so a SIEM or an
+# archive can collect it with a key that can change nothing.
+READ_KEY_ADMIN_READS: frozenset[str] = frozenset({"audit_event.view"})
 
 # The verb of each standard viewset action.
 VIEWSET_VERBS: dict[str, str] = {

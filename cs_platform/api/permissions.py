@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rest_framework import permissions
 
 from cs_platform.models import ROLE_RANK, ApiKey, ApiKeyScope, Role
-from cs_platform.permissions import api_action, required_role
+from cs_platform.permissions import READ_KEY_ADMIN_READS, api_action, required_role
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -22,7 +22,8 @@ class TenantRolePermission(permissions.BasePermission):
     resource falls back to `read_role` (default viewer) / `write_role` (default CSM);
     tests/cs_platform/test_permission_map.py fails on any such view but the API root.
     API keys act below admin level: `read` keys may do what a read needs up to a CS manager
-    (an admin-only read, such as the audit trail or the webhooks, stays closed to them),
+    (an admin-only read, such as the webhooks, stays closed to them, except the few listed in
+    `READ_KEY_ADMIN_READS`: the audit log),
     `write` keys may also write below admin level, and `ingest` keys may only call views
     that declare `ingest_endpoint = True`.
     """
@@ -43,7 +44,7 @@ class TenantRolePermission(permissions.BasePermission):
                 Role.VIEWER if is_read else Role.CSM
             )
         if isinstance(request.auth, ApiKey):
-            allowed = self._key_allows(request.auth, view, is_read, required)
+            allowed = self._key_allows(request.auth, view, is_read, required, action)
         else:
             membership = request._request.membership
             allowed = membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[required]
@@ -57,11 +58,14 @@ class TenantRolePermission(permissions.BasePermission):
         return allowed
 
     @staticmethod
-    def _key_allows(key: ApiKey, view: APIView, is_read: bool, required: str) -> bool:
+    def _key_allows(
+        key: ApiKey, view: APIView, is_read: bool, required: str, action: str | None = None
+    ) -> bool:
         if getattr(view, "ingest_endpoint", False):
             return key.scope == ApiKeyScope.INGEST
         if required == Role.ADMIN:
-            return False
+            # NOTE: a few admin-only reads are open to read keys (READ_KEY_ADMIN_READS).
+            return is_read and key.scope == ApiKeyScope.READ and action in READ_KEY_ADMIN_READS
         if key.scope == ApiKeyScope.READ:
             return is_read
         return key.scope == ApiKeyScope.WRITE

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cs_platform.api.viewsets import TenantScopedReadOnlyViewSet
-from cs_platform.models import AuditEvent, Role
+from cs_platform.models import AuditEvent
 
 from . import selectors
 
@@ -109,7 +109,7 @@ class AuditEventViewSet(TenantScopedReadOnlyViewSet):
 
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
-    read_role = Role.ADMIN
+    permission_resource = "audit_event"
     ordering_fields = ["at"]
 
     def safely_get_queryset(self) -> QuerySet[AuditEvent]:

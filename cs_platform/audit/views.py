@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
 
 from . import selectors, services
 from .forms import AuditFilterForm
@@ -35,7 +34,7 @@ def _form(request: HttpRequest) -> AuditFilterForm:
     return AuditFilterForm(data or None, tenant=request.tenant)  # type: ignore[attr-defined]
 
 
-@role_required(Role.ADMIN)
+@role_required("audit_event.view")
 def audit_log_page(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     errors: list[str] = []
@@ -82,7 +81,7 @@ def audit_log_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@role_required("audit_event.view")
 def audit_log_csv(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if form.is_bound and not form.is_valid():
