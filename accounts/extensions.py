@@ -105,3 +105,53 @@ def list_extensions() -> list[AccountListExtension]:
 
 def segment_rules() -> dict[str, SegmentRule]:
     return dict(_segment_rules)
+
+
+# The public (customer-facing) pages ---------------------------------------------------------
+# Learn & Support (content) knows who reads (a contact signed in by a magic link); the public
+# seminar pages (touchmodel) let that reader register without typing their name again, and
+# Learn & Support links the seminars. Neither app imports the other: both meet here.
+
+PublicReader = Callable[[HttpRequest], Any]
+
+
+@dataclass(frozen=True)
+class PublicLink:
+    """A link in the public site's navigation: `url(tenant)` or None to hide it."""
+
+    key: str
+    label: Any
+    url: Callable[[Any], str | None]
+    order: int = 100
+
+
+_public_readers: list[PublicReader] = []
+_public_links: dict[str, PublicLink] = {}
+
+
+def register_public_reader(resolver: PublicReader) -> None:
+    """`resolver(request) -> Contact | None`: the signed-in reader of the public pages."""
+    if resolver not in _public_readers:
+        _public_readers.append(resolver)
+
+
+def public_reader(request: HttpRequest) -> Any:
+    for resolver in _public_readers:
+        contact = resolver(request)
+        if contact is not None:
+            return contact
+    return None
+
+
+def register_public_link(link: PublicLink) -> None:
+    _public_links[link.key] = link
+
+
+def public_links(tenant: Any) -> list[tuple[str, str]]:
+    """(label, url) of the public links that apply to `tenant`, in order."""
+    found = []
+    for link in sorted(_public_links.values(), key=lambda item: item.order):
+        url = link.url(tenant)
+        if url:
+            found.append((str(link.label), url))
+    return found

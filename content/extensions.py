@@ -90,13 +90,23 @@ def recommend_articles(readers: Sequence[ContentReader]) -> dict[int, Recommenda
     return found
 
 
+def _public_reader(request: HttpRequest) -> Any:
+    """The contact signed in on Learn & Support in this browser session, if any."""
+    from .public_views import _reader_contact
+
+    return _reader_contact(request)
+
+
 def register() -> None:
     from accounts.extensions import (
         AccountPanel,
         SegmentRule,
         register_account_panel,
+        register_public_reader,
         register_segment_rule,
     )
+
+    register_public_reader(_public_reader)
 
     register_account_panel(
         AccountPanel(

@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.extensions import public_links
 from accounts.models import Contact
 from cs_platform.selectors import membership_get
 
@@ -73,6 +74,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
         "other_lang": "en" if language == "ja" else "ja",
         "tenant": request.tenant,  # type: ignore[attr-defined]
         "nav_sections": [(s, s.name_in(language)) for s in sections],
+        "nav_links": public_links(request.tenant),  # type: ignore[attr-defined]
         "reader": _reader_contact(request),
         "home_url": _url(request, "home"),
         "search_url": _url(request, "search"),

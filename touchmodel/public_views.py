@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.extensions import public_reader
 from cs_platform.models import Tenant
 from cs_platform.scoping import tenant_scope
 from cs_platform.selectors import tenant_get_by_slug
@@ -57,7 +58,13 @@ def seminar_list(request: HttpRequest) -> HttpResponse:
 @public_tenant
 def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seminar = get_object_or_404(Seminar, pk=pk, is_published=True)
-    form = PublicRegistrationForm(request.POST or None)
+    reader = public_reader(request)  # signed in on Learn & Support: nothing to type again
+    initial = (
+        {"name": reader.name, "email": reader.email, "company": reader.account.name}
+        if reader is not None
+        else {}
+    )
+    form = PublicRegistrationForm(request.POST or None, initial=initial)
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,6 +89,7 @@ def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "error": error,
             "registered": request.GET.get("registered") == "1",
+            "reader": reader,
             "seats_left": max(0, seminar.capacity - seminar_seats_taken(seminar=seminar)),
         },
     )

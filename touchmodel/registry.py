@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.extensions import (
     AccountListExtension,
     AccountPanel,
+    PublicLink,
     SegmentRule,
     register_account_panel,
     register_list_extension,
+    register_public_link,
     register_segment_rule,
 )
 from accounts.models import Account, Contact, RelationshipLevel
@@ -127,6 +129,19 @@ def _meeting_changed(meeting_id: int, change: str) -> None:
     meeting_invitations_send(meeting_id, change)
 
 
+def _public_seminars_url(tenant: Any) -> str | None:
+    """Learn & Support links the seminar list while the tenant has upcoming public seminars."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from .models import Seminar
+
+    upcoming = Seminar.objects.filter(is_published=True, starts_at__gte=timezone.now())
+    if not upcoming.exists():
+        return None
+    return reverse("touchmodel_public:seminar_list", kwargs={"site": tenant.slug})
+
+
 def register_all() -> None:
     from healthscore.extensions import register_scores_now_listener
     from journeys.extensions import register_activity_renderer
@@ -135,6 +150,9 @@ def register_all() -> None:
 
     register_scores_now_listener(_on_scores_now)
     register_activity_renderer("tier_change", tier_change_title)
+    register_public_link(
+        PublicLink(key="seminars", label=_("Seminars"), url=_public_seminars_url, order=10)
+    )
     register_nav_item(NavItem("touchmodel:planner", _("Touch model"), 40, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:rules", _("Playbooks"), 45, Role.VIEWER))
     register_nav_item(NavItem("touchmodel:seminars", _("Seminars"), 55, Role.VIEWER))
