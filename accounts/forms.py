@@ -20,6 +20,7 @@ from .models import (
     MarketSegment,
     Segment,
 )
+from .phones import phone_normalise
 from .segments import segment_rules_clean
 from .selectors import owner_candidates
 from .serializers import tenant_members
@@ -64,12 +65,17 @@ class ContactForm(forms.ModelForm):
             "name",
             "email",
             "title",
+            "phone",
             "external_id",
             "relationship_level",
             "is_decision_maker",
             "is_champion",
             "language",
         ]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+
+    def clean_phone(self) -> str:
+        return phone_normalise(self.cleaned_data.get("phone", ""))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cs_platform.scoping import TenantScopedModel
 
+from .phones import MAX_LENGTH as MAX_PHONE_LENGTH
+from .phones import validate_phone
+
 
 class MarketSegment(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise")
@@ -182,6 +185,9 @@ class Contact(TenantScopedModel):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=MAX_PHONE_LENGTH, blank=True, validators=[validate_phone]
+    )
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     relationship_level = models.CharField(
         _("relationship level"),

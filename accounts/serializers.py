@@ -16,6 +16,7 @@ from cs_platform.scoping import CurrentTenantId
 from . import services
 from .extensions import list_extensions
 from .models import Account, Contact, Contract, ImportJob, Segment
+from .phones import phone_normalise, phone_problem
 from .segments import segment_rules_clean
 from .selectors import account_get
 
@@ -94,6 +95,15 @@ class AccountSerializer(TenantScopedSerializer):
 
 
 class ContactSerializer(TenantScopedSerializer):
+    # Checked after normalising (full-width digits from a Japanese source are fine).
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="7 to 15 digits with spaces, hyphens, dots or parentheses, an optional "
+        "leading + and extension; stored NFKC-normalised (e.g. 03-1234-5678).",
+    )
+
     class Meta:
         model = Contact
         fields = [
@@ -102,6 +112,7 @@ class ContactSerializer(TenantScopedSerializer):
             "name",
             "email",
             "title",
+            "phone",
             "external_id",
             "relationship_level",
             "is_decision_maker",
@@ -111,6 +122,13 @@ class ContactSerializer(TenantScopedSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+
+    def validate_phone(self, value: str) -> str:
+        value = phone_normalise(value)
+        problem = phone_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
     def create(self, validated_data: dict[str, Any]) -> Contact:
         validated_data.pop("tenant", None)

@@ -15,6 +15,7 @@ from cs_platform.scoping import require_current_tenant
 from cs_platform.trash.services import Actor, trash_delete
 
 from .models import Account, Contact, Contract, ContractStatus, Segment
+from .phones import phone_normalise
 from .segments import segment_rules_clean
 from .selectors import owner_is_member
 
@@ -36,6 +37,7 @@ CONTACT_FIELDS = {
     "name",
     "email",
     "title",
+    "phone",
     "external_id",
     "relationship_level",
     "is_decision_maker",
@@ -92,6 +94,8 @@ def account_update(*, account: Account, **fields: Any) -> Account:
 
 @transaction.atomic
 def contact_create(*, account: Account, name: str, **fields: Any) -> Contact:
+    if "phone" in fields:
+        fields["phone"] = phone_normalise(fields["phone"])
     contact = Contact(account=account)
     _assign(contact, {"name": name, **fields}, CONTACT_FIELDS)
     _save(contact)
@@ -100,6 +104,8 @@ def contact_create(*, account: Account, name: str, **fields: Any) -> Contact:
 
 @transaction.atomic
 def contact_update(*, contact: Contact, **fields: Any) -> Contact:
+    if "phone" in fields:
+        fields["phone"] = phone_normalise(fields["phone"])
     _assign(contact, fields, CONTACT_FIELDS)
     _save(contact)
     return contact

@@ -23,7 +23,7 @@ from ..models import (
     RelationshipLevel,
 )
 
-ColumnType = Literal["str", "int", "date", "choice", "bool", "email"]
+ColumnType = Literal["str", "int", "date", "choice", "bool", "email", "phone"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ CONTACT_SPEC = Spec(
         ),
         Column("email", "email", aliases=("メールアドレス", "メール", "e-mail", "mail")),
         Column("title", aliases=("役職", "肩書き", "job title"), max_length=200),
+        Column("phone", "phone", aliases=("電話番号", "電話", "TEL", "telephone")),
         Column(
             "relationship_level",
             "choice",

@@ -466,3 +466,29 @@ def test_a_csm_cannot_change_tracking_settings(tenant, csm_user):
     client.force_login(csm_user)
     response = client.post("/t/acme/tracking/settings/", {"create_unknown_accounts": "on"})
     assert response.status_code == 403
+
+
+def test_identify_phone_trait_fills_the_contacts_phone(tenant, write_key, account):
+    post(
+        "identify",
+        {
+            "userId": "u1",
+            "traits": {"name": "山田 花子", "phone": "０９０－１２３４－５６７８"},
+            "context": {"groupId": "org-1"},
+        },
+        write_key,
+    )
+    with tenant_scope(tenant):
+        assert Contact.objects.get(external_id="u1").phone == "090-1234-5678"
+
+
+def test_identify_with_an_invalid_phone_is_rejected_with_the_reason(tenant, write_key, account):
+    post(
+        "identify",
+        {"userId": "u1", "traits": {"phone": "call me"}, "context": {"groupId": "org-1"}},
+        write_key,
+    )
+    with tenant_scope(tenant):
+        rejected = RejectedMessage.objects.get()
+        assert (rejected.code, "phone" in rejected.reason) == ("invalid_traits", True)
+        assert not Contact.objects.filter(external_id="u1").exists()

@@ -219,7 +219,7 @@ def _contact_fields(traits: dict[str, Any], context: dict[str, Any]) -> dict[str
     fields: dict[str, Any] = {}
     if name:
         fields["name"] = name
-    for trait, column in (("email", "email"), ("title", "title")):
+    for trait, column in (("email", "email"), ("title", "title"), ("phone", "phone")):
         value = _text(traits, trait)
         if value:
             fields[column] = value
