@@ -53,6 +53,9 @@ def test_the_feed_holds_my_tasks_meetings_and_seminars(tenant, csm_user, feed_ur
     assert "アクメ商事" in str(task["summary"])
     start = found[f"seminar-{seminar.pk}"].decoded("dtstart")
     assert str(start.tzinfo) == "Asia/Tokyo"  # the tenant's time zone
+    # RFC 5545 3.2.19: every TZID used has its VTIMEZONE in the document (Outlook needs it).
+    calendar = Calendar.from_ical(Client().get(feed_url).content)
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Tokyo"]
     end = found[f"seminar-{seminar.pk}"].decoded("dtend")
     assert end - start == dt.timedelta(minutes=90)
 

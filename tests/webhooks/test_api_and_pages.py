@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 
@@ -112,3 +115,28 @@ def test_the_page_refuses_csms(csm_user):
     client = Client()
     client.force_login(csm_user)
     assert client.get("/t/acme/webhooks/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "language,reason",
+    [
+        ("ja", "2026-11-18 12:00 以降、すべての配信が失敗しました。"),
+        ("en", "every delivery failed since 2026-11-18 12:00."),
+    ],
+)
+def test_an_endpoint_disabled_for_failing_says_why_in_the_readers_language(
+    admin_user, tenant, language, reason
+):
+    since = dt.datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    with tenant_scope(tenant):
+        endpoint = WebhookDeliveryFactory().endpoint
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            is_active=False,
+            failing_since=since,
+            disabled_at=since + dt.timedelta(days=5),
+            disabled_reason="Every delivery failed since 2026-11-18 03:00 UTC.",
+        )
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(admin_user)
+    page = client.get(f"/t/acme/webhooks/{endpoint.pk}/").text
+    assert reason in page
