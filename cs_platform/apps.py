@@ -20,6 +20,12 @@ class CsPlatformConfig(AppConfig):
         from .models import Membership
 
         signals.connect()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .signin.two_factor import remember_enrolment
+
+        user_logged_in.connect(remember_enrolment, dispatch_uid="two_factor_remember_enrolment")
         # Memberships and roles: also edited and removed in Django's admin.
         audit_track(Membership, name="membership", deletes=True, label=_membership_label)
 

@@ -41,6 +41,9 @@ class Tenant(models.Model):
         default="ja",
     )
     currency = models.CharField(_("currency"), max_length=3, default="JPY")
+    require_admin_two_factor = models.BooleanField(
+        _("admins must use two-factor sign-in"), default=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -45,6 +45,7 @@ ROLES: dict[str, str] = {
     "signin_lock.view": Role.ADMIN,
     "signin_lock.unlock": Role.ADMIN,
     "audit_event.view": Role.ADMIN,
+    "tenant_security.change": Role.ADMIN,
 }
 
 # Admin-only reads that `read`-scoped API keys may also make: the audit log, so a SIEM or an

@@ -24,6 +24,7 @@ tenant_patterns = [
     path("settings/sign-in-locks/", signin_views.signin_locks, name="signin_locks"),
     path("settings/audit/", audit_views.audit_log_page, name="audit_log"),
     path("settings/audit/export.csv", audit_views.audit_log_csv, name="audit_log_csv"),
+    path("settings/security/", signin_views.tenant_security, name="tenant_security"),
     path(
         "settings/trash/<int:entry_id>/restore/",
         trash_views.trash_restore_view,
@@ -56,6 +57,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/two-factor/", signin_views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/", signin_views.two_factor_setup, name="two_factor_setup"),
     # Password change (signed in) and reset by e-mail: Django's views, the site's templates.
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

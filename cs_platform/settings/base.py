@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cs_platform",
     "webhooks",
     "accounts",
@@ -56,12 +59,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Who is acting and from where, for the audit log (cs_platform.audit.context).
     "cs_platform.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cs_platform.middleware.TenantMiddleware",
+    # After the tenant's membership is known: unverified two-factor sessions go to the code page.
+    "cs_platform.signin.middleware.TwoFactorMiddleware",
     "cs_platform.middleware.ValidationErrorMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout page (429).
     "axes.middleware.AxesMiddleware",
@@ -129,6 +135,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cs_platform.signin.views.locked_out"
 # Successful sign-ins are in the audit log; axes keeps only the failures.
 AXES_DISABLE_ACCESS_LOG = True
+# Two-factor sign-in (cs_platform/signin/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = "Junkan"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -20,3 +20,10 @@ def signin_unlock(*, tenant: Tenant, email: str) -> int:
     if not User.objects.filter(memberships__tenant=tenant, email__iexact=email).exists():
         raise ValidationError(_("No member of this workspace has that e-mail address."))
     return reset(username=email)
+
+
+def tenant_two_factor_require(*, tenant: Tenant, required: bool) -> None:
+    """Whether the tenant's admins must sign in with a second factor (they are sent to
+    enrolment at their next page in this tenant)."""
+    tenant.require_admin_two_factor = required
+    tenant.save(update_fields=["require_admin_two_factor"])
