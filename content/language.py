@@ -38,7 +38,10 @@ def reader_language(request: HttpRequest) -> tuple[str, bool]:
 
 
 def remember_language(request: HttpRequest, response: HttpResponse, language: str) -> None:
-    request.session[SESSION_LANGUAGE_KEY] = language
+    """In the cookie; also in the session when the reader already has one (a signed-in
+    reader), never by creating one for an anonymous reader."""
+    if request.session.session_key:
+        request.session[SESSION_LANGUAGE_KEY] = language
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -34,6 +34,7 @@ from .language import reader_language, remember_language
 from .links import public_url
 from .models import Article, Section
 from .services import ReaderLinkError
+from .services.visitors import counted_visitor, visitor_cookie_set, visitor_hash
 
 
 def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
@@ -50,6 +51,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         with translation.override(language):
             request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
             response = view(request, *args, **kwargs)
+        visitor_cookie_set(request, response)
         if chosen:
             remember_language(request, response, language)
         response["Content-Language"] = language
@@ -159,13 +161,15 @@ def article_detail(request: HttpRequest, article_slug: str) -> HttpResponse:
         raise Http404
     contact = _reader_contact(request)
     identity = services.reader_from_session(session=request.session)
-    services.article_view_record(
-        article=article,
-        language=tr.language,
-        contact=contact,
-        session_hash=services.session_hash(session=request.session),
-        ref=identity.ref if identity is not None and contact is not None else "",
-    )
+    visitor = counted_visitor(request, article_id=article.pk)
+    if visitor is not None:
+        services.article_view_record(
+            article=article,
+            language=tr.language,
+            contact=contact,
+            session_hash=visitor,
+            ref=identity.ref if identity is not None and contact is not None else "",
+        )
     next_article = article.next_article
     next_tr = None
     if next_article is not None and next_article.is_published:
@@ -203,7 +207,7 @@ def feedback(request: HttpRequest, article_slug: str) -> HttpResponse:
         helpful=helpful == "yes",
         comment=request.POST.get("comment", ""),
         contact=_reader_contact(request),
-        session_hash=services.session_hash(session=request.session),
+        session_hash=visitor_hash(request),
     )
     return redirect(_url(request, "article", article_slug=article.slug) + "?feedback=thanks")
 

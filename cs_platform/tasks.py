@@ -7,6 +7,7 @@ from typing import Any
 from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from .audit.context import audit_context, task_context
@@ -103,3 +104,9 @@ def password_reset_send(*, email: str, domain: str, use_https: bool, language: s
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.txt",
         )
+
+
+@shared_task(name="cs_platform.clear_sessions", ignore_result=True)
+def clear_sessions() -> None:
+    """Beat, daily: expired sessions leave the database (Django's `clearsessions`)."""
+    call_command("clearsessions")

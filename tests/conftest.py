@@ -6,11 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.test import Client
 from rest_framework.test import APIClient
 
 from cs_platform.models import Role, Tenant, User
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import api_key_issue
+from tests.agents import BROWSER_USER_AGENT
 from tests.clock import suite_now
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
@@ -31,6 +33,13 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     with django_db_blocker.unblock():
         partitions_ensure(months=[add_months(first, n) for n in range(-13, 3)])
     partitions_forget_cache()
+
+
+@pytest.fixture
+def client() -> Client:
+    """pytest-django's client with a browser's User-Agent, as every real browser sends one
+    (the public site does not count views from clients that announce none)."""
+    return Client(HTTP_USER_AGENT=BROWSER_USER_AGENT)
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,6 @@ from .readers import (
     reader_links,
     reader_sign_in,
     reader_sign_out,
-    session_hash,
 )
 from .rendering import markdown_render
 from .tracking import article_feedback_submit, article_view_record, article_view_record_bulk
@@ -82,7 +81,6 @@ __all__ = [
     "section_move",
     "section_update",
     "sections_seed_defaults",
-    "session_hash",
     "site_domain_claim",
     "site_domain_delete",
     "site_domain_set_primary",

@@ -242,11 +242,3 @@ def reader_from_session(*, session: SessionBase) -> ReaderIdentity | None:
         account_id=int(data["a"]),
         ref=str(data.get("r") or "") if fresh else "",
     )
-
-
-def session_hash(*, session: SessionBase) -> str:
-    """A stable, non-reversible id of the browser session for counting unique readers."""
-    if not session.session_key:
-        session.save()
-    key = f"{settings.SECRET_KEY}:{session.session_key}"
-    return hashlib.sha256(key.encode()).hexdigest()

@@ -267,6 +267,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "cs_platform.heartbeat", "schedule": timedelta(minutes=1)},
     "trash-purge": {"task": "cs_platform.trash_purge", "schedule": timedelta(hours=1)},
     "audit-purge": {"task": "cs_platform.audit_purge", "schedule": timedelta(days=1)},
+    "clear-sessions": {"task": "cs_platform.clear_sessions", "schedule": timedelta(days=1)},
 }
 
 # Leases of long jobs (cs_platform/leases.py): a worker that stops renewing its lease for
@@ -283,6 +284,11 @@ WORKER_HEARTBEAT_STALE_SECONDS = env.float("WORKER_HEARTBEAT_STALE_SECONDS", def
 
 # Deleted objects stay restorable in the trash this many days, then the purge removes them.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
+
+# Learn & Support views: one per visitor and article in the window; an address beyond the
+# per-minute rate is not counted (the page is still served).
+CONTENT_VIEW_WINDOW_SECONDS = env.int("CONTENT_VIEW_WINDOW_SECONDS", default=30 * 60)
+CONTENT_VIEWS_PER_MINUTE = env.int("CONTENT_VIEWS_PER_MINUTE", default=60)
 
 # CSV import limits: a file beyond them is refused whole, with the reason; a job stores at
 # most IMPORT_MAX_ERRORS_STORED of its errors (the summary still counts them all).

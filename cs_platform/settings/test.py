@@ -34,3 +34,6 @@ CACHES = {
 # user or key; the throttle tests set their own low rates.
 API_KEY_THROTTLE_RATE = "100000/min"
 API_USER_THROTTLE_RATE = "100000/min"
+
+# Every test client comes from 127.0.0.1: the per-address view rate is tested on its own.
+CONTENT_VIEWS_PER_MINUTE = 1_000_000

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from tests.agents import BROWSER_USER_AGENT
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -65,6 +67,8 @@ def make_page(request: pytest.FixtureRequest, browser: Any, live_server: Any) ->
     def open_page(**options: Any) -> Any:
         options.setdefault("locale", "ja-JP")
         options.setdefault("viewport", {"width": 1280, "height": 800})
+        # Headless Chromium names itself HeadlessChrome, which the public site takes for a bot.
+        options.setdefault("user_agent", BROWSER_USER_AGENT)
         context = browser.new_context(base_url=live_server.url, **options)
         contexts.append(context)
         new_page = context.new_page()

@@ -35,7 +35,9 @@ def test_a_click_on_an_email_link_fires_the_read_playbook_once_at_event_time(
     worker,  # noqa: F811
     tenant_ready,  # noqa: F811
     client,
+    settings,
 ):
+    settings.CONTENT_VIEW_WINDOW_SECONDS = 0  # the second read below counts (no de-dup window)
     tenant, _phases = tenant_ready
     with tenant_scope(tenant):
         _article("get-started", 1)

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from content import services
 from content.models import Article, ArticleFeedback, ArticleView
 from cs_platform.scoping import tenant_scope
 from journeys.models import Activity, FeedbackItem
+from tests.agents import BROWSER_USER_AGENT
 from tests.content.factories import (
     ArticleFactory,
     ArticleImageFactory,
@@ -132,6 +138,62 @@ def test_anonymous_view_is_counted_without_timeline(client, published):
     view = ArticleView.objects.get()
     assert view.contact_id is None and view.session_hash
     assert not Activity.objects.exists()
+
+
+def test_anonymous_readers_get_a_visitor_cookie_not_a_database_session(client, published):
+    client.get("/learn/acme/")
+    client.get("/learn/acme/a/edit-company-page/?lang=en")
+    client.get("/learn/acme/a/edit-company-page/")
+    assert not Session.objects.exists()
+    assert client.cookies["junkan_visitor"]["httponly"]
+    assert ArticleView.objects.count() == 1  # a reload in the window counts once
+
+
+def test_each_visitor_counts_once_per_window_and_again_after_it(client, published, settings):
+    settings.CONTENT_VIEW_WINDOW_SECONDS = 60
+    other = Client(HTTP_USER_AGENT=BROWSER_USER_AGENT)
+    for browser in (client, client, other):
+        browser.get("/learn/acme/a/edit-company-page/")
+    views = list(ArticleView.objects.values_list("session_hash", flat=True))
+    assert len(views) == 2 and len(set(views)) == 2
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61)):
+        cache.clear()  # the local cache's expiry reads the real clock
+        client.get("/learn/acme/a/edit-company-page/")
+    assert ArticleView.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "facebookexternalhit/1.1",
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+        "curl/8.5.0",
+        "python-requests/2.32.3",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0 Safari/537.36",
+    ],
+)
+def test_obvious_bots_read_the_page_but_are_not_counted(published, agent):
+    response = Client(HTTP_USER_AGENT=agent).get("/learn/acme/a/edit-company-page/")
+    assert response.status_code == 200
+    assert not ArticleView.objects.exists()
+    assert "junkan_visitor" not in response.cookies
+
+
+def test_an_address_beyond_the_view_rate_is_served_but_not_counted(published, settings):
+    settings.CONTENT_VIEWS_PER_MINUTE = 3
+    browsers = [Client(HTTP_USER_AGENT=BROWSER_USER_AGENT) for _ in range(5)]
+    answers = [b.get("/learn/acme/a/edit-company-page/").status_code for b in browsers]
+    assert answers == [200] * 5
+    assert ArticleView.objects.count() == 3
+
+
+def test_a_forged_visitor_cookie_is_replaced(client, published):
+    client.cookies["junkan_visitor"] = "someone-else"
+    response = client.get("/learn/acme/a/edit-company-page/")
+    assert response.cookies["junkan_visitor"].value != "someone-else"
+    assert ArticleView.objects.count() == 1
 
 
 def test_signed_link_signs_the_reader_in_and_opens_the_article(client, published):

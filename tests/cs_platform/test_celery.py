@@ -6,10 +6,13 @@ import time
 import uuid
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from cs_platform.celery import app
 from cs_platform.scoping import get_current_tenant
-from cs_platform.tasks import echo_tenant
+from cs_platform.tasks import clear_sessions, echo_tenant
 from tests.factories import TenantFactory
 from tests.workers import solo_worker
 
@@ -52,3 +55,16 @@ def test_celery_is_configured_for_at_least_once_idempotent_tasks():
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert conf.beat_scheduler == "redbeat.RedBeatScheduler"
+
+
+@pytest.mark.django_db
+def test_beat_clears_expired_sessions_daily(settings):
+    expired, alive = SessionStore(), SessionStore()
+    expired.create()
+    alive.create()
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    clear_sessions()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [alive.session_key]
+    assert settings.CELERY_BEAT_SCHEDULE["clear-sessions"]["task"] == "cs_platform.clear_sessions"
