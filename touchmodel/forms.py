@@ -12,6 +12,7 @@ from accounts.models import BusinessPotential, Contact, MarketSegment
 from . import integrations
 from .extensions import content_choices
 from .models import (
+    TRIGGER_PARAMS,
     ChampionNomination,
     CsmCapacity,
     HealthBand,
@@ -196,6 +197,8 @@ class RuleForm(forms.ModelForm):
         params = self.instance.params or {}
         for name in self.PARAMS:
             self.fields[name].initial = params.get(name)
+            triggers = [t for t, names in TRIGGER_PARAMS.items() if name in names]
+            self.fields[name].widget.attrs["data-for-triggers"] = " ".join(triggers)
         self.fields["checklist_text"].initial = "\n".join(self.instance.checklist or [])
 
     def clean(self) -> dict[str, Any]:
@@ -212,10 +215,11 @@ class RuleForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Rule:
         rule = super().save(commit=False)
+        read = TRIGGER_PARAMS.get(rule.trigger, self.PARAMS)
         rule.params = {
             name: self.cleaned_data[name]
             for name in self.PARAMS
-            if self.cleaned_data.get(name) not in (None, "")
+            if name in read and self.cleaned_data.get(name) not in (None, "")
         }
         rule.checklist = [
             line.strip()

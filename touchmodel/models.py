@@ -270,6 +270,23 @@ class Trigger(models.TextChoices):
     EXECUTIVE_CONTACT = "executive_contact", _("New executive-level contact")
 
 
+# The settings (`Rule.params`) each trigger reads (touchmodel.selectors.triggers): the rule form
+# shows only these, the rule page words only these, and saving drops the others.
+TRIGGER_PARAMS: dict[str, tuple[str, ...]] = {
+    Trigger.PHASE_ENTERED: ("phase_id", "days"),
+    Trigger.PHASE_STUCK: ("phase_id", "days"),
+    Trigger.HEALTH_BELOW: ("threshold",),
+    Trigger.HEALTH_DROPPED: ("points", "days"),
+    Trigger.NO_ACTIVITY: ("days",),
+    Trigger.RENEWAL_DUE: ("days",),
+    Trigger.MILESTONE_OVERDUE: (),
+    Trigger.CONTENT_READ: ("article", "section", "days"),
+    Trigger.SEMINAR_ATTENDED: ("days",),
+    Trigger.SEMINAR_MISSED: ("days",),
+    Trigger.EXECUTIVE_CONTACT: ("days",),
+}
+
+
 class Rule(TenantScopedModel):
     """A playbook: when `trigger` happens to an account that meets the conditions, act by tier.
 

@@ -1,7 +1,11 @@
 """The role each touchmodel action needs: one map for the pages and the API
 (cs_platform.permissions). Planning (programs, seminars, groups, awards) is a CS manager's job,
-running it (registering people, attendance, nominating) every CSM's; the automation is an
-admin's."""
+running it (registering people, attendance, nominating) every CSM's.
+
+Playbooks are planning too: in the seeds the low- and tech-touch measures are designed by their
+programme owners (施策オーナー), the CS managers who plan the touch model, and a playbook is how a
+programme reaches its accounts. So CS managers write, switch and run playbook rules; the tier
+rules and the bulk reassignment (which accounts get how much human time) stay with admins."""
 
 from cs_platform.models import Role
 
@@ -19,10 +23,10 @@ ROLES: dict[str, str] = {
     "tier_rule.change": Role.ADMIN,
     "tier_rule.delete": Role.ADMIN,
     "rule.view": Role.VIEWER,
-    "rule.create": Role.ADMIN,
-    "rule.change": Role.ADMIN,
-    "rule.delete": Role.ADMIN,
-    "rule.run": Role.ADMIN,
+    "rule.create": Role.CS_MANAGER,
+    "rule.change": Role.CS_MANAGER,
+    "rule.delete": Role.CS_MANAGER,
+    "rule.run": Role.CS_MANAGER,
     "firing.view": Role.VIEWER,
     "seminar.view": Role.VIEWER,
     "seminar.create": Role.CS_MANAGER,

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
@@ -33,6 +34,7 @@ from .forms import (
     UserGroupForm,
 )
 from .models import (
+    TRIGGER_PARAMS,
     Attendance,
     ChampionNomination,
     CsmCapacity,
@@ -226,19 +228,51 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect(tenant_reverse(request, "touchmodel:rule_detail", pk=rule.pk))
     return _form_page(
-        request, form, _("Playbook rule"), tenant_reverse(request, "touchmodel:rules")
+        request,
+        form,
+        _("Playbook rule"),
+        tenant_reverse(request, "touchmodel:rules"),
+        rule_form=True,
     )
+
+
+ACTION_WORDS = {
+    "task": gettext_lazy("a task for the owner CSM"),
+    "seminar": gettext_lazy("an invitation to the next fitting seminar"),
+    "email": gettext_lazy("an e-mail with Learn & Support articles"),
+}
+
+
+def _rule_settings(rule: Rule) -> list[tuple[str, str]]:
+    """(label, value) of each setting the rule's trigger reads, in words (names, not ids)."""
+    form = RuleForm(instance=rule)
+    rows = []
+    for name in TRIGGER_PARAMS.get(rule.trigger, ()):
+        value = (rule.params or {}).get(name)
+        if value in (None, ""):
+            continue
+        field = form.fields[name]
+        choices = dict(getattr(field, "choices", []) or [])
+        shown = choices.get(value, choices.get(str(value), value))
+        rows.append((str(field.label), str(shown)))
+    return rows
 
 
 @role_required("rule.view")
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule.objects.select_related("program", "segment"), pk=pk)
     test_rows = selectors.rule_test(rule=rule) if request.GET.get("test") else None
+    tiers = dict(Tier.choices)
+    for row in test_rows or []:
+        row["tier_label"] = tiers.get(row["tier"], row["tier"])
+        row["action_label"] = ACTION_WORDS.get(row["action"], row["action"])
     return render(
         request,
         "touchmodel/rule_detail.html",
         {
             "rule": rule,
+            "settings": _rule_settings(rule),
+            "tier_names": [tiers[t] for t in rule.tiers or [] if t in tiers],
             "test_rows": test_rows,
             "firings": selectors.firing_list(rule=rule)[:50],
             "effect": selectors.rule_effect(rule=rule) if request.GET.get("effect") else None,
