@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
+from cs_platform.scoping import require_current_tenant
 from journeys.services import activity_record, activity_record_bulk, feedback_create
 
 from ..models import Article, ArticleFeedback, ArticleView, Language
@@ -160,7 +161,8 @@ def article_feedback_submit(
             contact=contact,
             kind=_feedback_kind(helpful, comment),
             quote=quote,
-            category=article.section.key,
+            # The section's name in the workspace's language: staff read it, never a slug.
+            category=article.section.name_in(require_current_tenant().default_language),
             source=f"{FEEDBACK_SOURCE}:{article.slug}",
         )
         feedback.feedback_item_id = item.pk

@@ -324,6 +324,8 @@ def test_not_helpful_feedback_flows_to_the_voice_of_the_customer(scoped):
         "画像の設定が分かりません",
         contact.account_id,
     )
+    # Staff read the section's name as the category, never its slug.
+    assert item.category == article.section.name_in("ja") != article.section.key
 
 
 def test_feedback_comment_ending_with_a_question_mark_is_a_question(scoped):
