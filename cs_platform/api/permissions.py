@@ -48,7 +48,12 @@ class TenantRolePermission(permissions.BasePermission):
         else:
             membership = request._request.membership
             allowed = membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[required]
-        if not allowed and action is not None:
+        if not allowed and isinstance(request.auth, ApiKey):
+            # NOTE: the instance lives for one request (DRF builds it in get_permissions).
+            self.message = self._scope_message(request.auth, view, is_read, required)
+            if action is not None:
+                request._request.permission_needed = (action, required)
+        elif not allowed and action is not None:
             # NOTE: the instance lives for one request (DRF builds it in get_permissions).
             self.message = (
                 f"This action ({action}) needs the {Role(required).label} role "
@@ -56,6 +61,21 @@ class TenantRolePermission(permissions.BasePermission):
             )
             request._request.permission_needed = (action, required)
         return allowed
+
+    @staticmethod
+    def _scope_message(key: ApiKey, view: APIView, is_read: bool, required: str) -> str:
+        """Which key scope the refused request needs, named beside the key's own."""
+        own = f"this key's scope is `{key.scope}`"
+        if getattr(view, "ingest_endpoint", False):
+            return f"This endpoint takes an `ingest` key; {own}."
+        if required == Role.ADMIN:
+            return (
+                "This needs a signed-in admin; no API key scope allows it"
+                f" ({own}; keys act below admin level)."
+            )
+        if is_read:
+            return f"Reading needs a `read` or `write` key; {own} (`ingest` keys send events only)."
+        return f"Writing needs a `write` key; {own}."
 
     @staticmethod
     def _key_allows(

@@ -145,3 +145,21 @@ def test_the_keys_page_is_for_admins_only(client, csm_user):
     client.force_login(csm_user)
 
     assert client.get("/t/acme/settings/api-keys/").status_code == 403
+
+
+def test_a_403_for_a_keys_scope_names_the_scope_needed(tenant):
+    def client(scope: str) -> APIClient:
+        api = APIClient()
+        raw = api_key_issue(tenant=tenant, name=scope, scope=scope).raw_key
+        api.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+        return api
+
+    write = client("read").post("/api/v1/accounts/", {"name": "x"}, format="json")
+    read = client("ingest").get("/api/v1/accounts/")
+    admin = client("write").get("/api/v1/webhooks/endpoints/")
+
+    assert write.status_code == read.status_code == admin.status_code == 403
+    assert write.json()["detail"] == "Writing needs a `write` key; this key's scope is `read`."
+    assert read.json()["detail"].startswith("Reading needs a `read` or `write` key;")
+    assert "`ingest`" in read.json()["detail"]
+    assert "signed-in admin" in admin.json()["detail"]
