@@ -114,6 +114,11 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 class StrictSearchFilter(SearchFilter):
+    # One name for free-text search on every endpoint, the one the account list's filter
+    # uses: `?q=` (DRF's default `search` was silently ignored where `q` was expected).
+    search_param = "q"
+    search_description = "Free-text search (words match any of the endpoint's text fields)."
+
     def get_search_terms(self, request: Request) -> list[str]:
         # DRF refuses a NUL in the search with a 400, but the schema allows any string.
         value = request.query_params.get(self.search_param, "").replace(_NUL, _NO_MATCH)

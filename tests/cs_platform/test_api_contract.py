@@ -102,7 +102,7 @@ def test_a_datetime_filter_with_any_offset_is_answered(viewer_api, until):
 
 
 def test_a_search_with_a_nul_character_is_answered(viewer_api):
-    response = viewer_api.get("/api/v1/tasks/", {"search": "a\x00b"})
+    response = viewer_api.get("/api/v1/tasks/", {"q": "a\x00b"})
 
     assert response.status_code == 200
     assert response.json()["count"] == 0
@@ -276,3 +276,23 @@ def test_a_list_that_may_not_be_empty_documents_min_items(schema):
     events = schema["components"]["schemas"]["WebhookEndpointRequest"]["properties"]["events"]
 
     assert events["minItems"] == 1
+
+
+def test_free_text_search_is_q_on_every_endpoint(viewer_api, tenant):
+    from cs_platform.scoping import tenant_scope
+    from tests.factories import AccountFactory, ContactFactory
+
+    with tenant_scope(tenant):
+        account = AccountFactory(name="検索株式会社")
+        ContactFactory(account=account, name="山田 太郎")
+        ContactFactory(account=account, name="佐藤 花子")
+
+    contacts = viewer_api.get("/api/v1/contacts/", {"q": "山田"}).json()["results"]
+    accounts = viewer_api.get("/api/v1/accounts/", {"q": "検索"}).json()["results"]
+
+    assert [c["name"] for c in contacts] == ["山田 太郎"]
+    assert [a["name"] for a in accounts] == ["検索株式会社"]
+    schema = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path, item in schema["paths"].items():
+        names = {p["name"] for p in item.get("get", {}).get("parameters", [])}
+        assert "search" not in names, path
