@@ -14,6 +14,7 @@ from cs_platform.models import ApiKey, Membership
 from cs_platform.scoping import activate_tenant
 from cs_platform.selectors import api_key_get_active, membership_list_for_user
 from cs_platform.services import api_key_touch
+from cs_platform.signin.two_factor import two_factor_required
 
 TENANT_HEADER = "HTTP_X_TENANT"
 
@@ -93,5 +94,12 @@ class TenantSessionAuthentication(authentication.SessionAuthentication):
             )
         if membership is None:
             raise exceptions.PermissionDenied("You are not a member of any tenant.")
+        verified = getattr(user, "is_verified", lambda: False)()
+        if two_factor_required(membership=membership) and not verified:
+            # NOTE: TwoFactorMiddleware cannot see the API's tenant (X-Tenant is read here).
+            raise exceptions.PermissionDenied(
+                "This tenant requires two-factor sign-in of its admins: turn it on at "
+                "/account/two-factor/ first."
+            )
         _bind(request, membership.tenant, membership)
         return user, None

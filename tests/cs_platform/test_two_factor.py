@@ -170,3 +170,16 @@ def test_the_code_page_speaks_japanese(client, csm_user):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
 
     assert "二段階" in client.get("/login/two-factor/").content.decode()
+
+
+def test_the_api_refuses_an_unenrolled_admin_of_a_tenant_that_requires_it(
+    admin_api, csm_api, tenant
+):
+    tenant.require_admin_two_factor = True
+    tenant.save()
+
+    refused = admin_api.get("/api/v1/accounts/")
+
+    assert refused.status_code == 403
+    assert "two-factor" in refused.json()["detail"]
+    assert csm_api.get("/api/v1/accounts/").status_code == 200
