@@ -395,3 +395,26 @@ def test_an_event_outside_any_context_has_no_actor(tenant):
         None,
         "",
     )
+
+
+def test_attempts_refused_by_the_lockout_are_recorded_as_failed_sign_ins(
+    client, csm_user, tenant, settings
+):
+    limit = settings.AXES_FAILURE_LIMIT
+    for n in range(limit):
+        client.post(
+            "/login/",
+            {"username": csm_user.email, "password": "wrong"},
+            REMOTE_ADDR=f"198.51.100.{100 + n}",
+        )
+    locked = client.post(
+        "/login/",
+        {"username": csm_user.email, "password": "pw-for-tests-1"},
+        REMOTE_ADDR="203.0.113.99",
+    )
+
+    assert locked.status_code == 429
+    failed = events(tenant, action="auth.sign_in_failed")
+    assert len(failed) == limit + 1
+    assert str(failed[-1].ip) == "203.0.113.99"
+    assert not events(tenant, action="auth.signed_in")
