@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey, Membership, Tenant, User
+from .models import ApiKey, AuditEvent, Membership, Tenant, User
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
@@ -62,4 +62,23 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Keys are issued through the API-keys page or `create_api_key`, which show the key once.
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(TenantScopedAdmin):
+    """The chosen tenant's audit log, read-only (the database refuses changes anyway)."""
+
+    list_display = ["at", "action", "actor_label", "target_type", "target_label", "ip", "source"]
+    list_filter = ["action", "source"]
+    search_fields = ["actor_label", "target_label", "action"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
