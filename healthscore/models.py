@@ -404,7 +404,9 @@ class HealthSettings(TenantScopedModel):
         _("within (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
     alert_on_red = models.BooleanField(_("alert when an account turns red"), default=True)
-    task_due_days = models.PositiveSmallIntegerField(_("task due in (days)"), default=3)
+    task_due_days = models.PositiveSmallIntegerField(
+        _("task due in (days)"), default=3, validators=[MaxValueValidator(365)]
+    )
     milestone_risk_days = models.PositiveSmallIntegerField(
         _("milestone at risk when due within (days)"),
         default=14,
@@ -420,6 +422,9 @@ class HealthSettings(TenantScopedModel):
             models.CheckConstraint(
                 condition=models.Q(milestone_risk_days__gte=1, milestone_risk_days__lte=365),
                 name="healthsettings_risk_days_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(task_due_days__lte=365), name="healthsettings_task_due_range"
             ),
         ]
 

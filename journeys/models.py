@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from cs_platform.scoping import TenantScopedModel
+
+# A template milestone is due at most this many days after its map is created (10 years).
+MAX_DUE_AFTER_DAYS = 3650
 
 
 class Phase(TenantScopedModel):
@@ -118,9 +122,14 @@ class TemplateMilestone(TenantScopedModel):
     template = models.ForeignKey(JourneyTemplate, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    target_score = models.PositiveSmallIntegerField(_("target health score"), default=60)
+    target_score = models.PositiveSmallIntegerField(
+        _("target health score"), default=60, validators=[MaxValueValidator(100)]
+    )
     due_after_days = models.PositiveIntegerField(
-        _("due after (days)"), default=30, help_text=_("Days after the map is created.")
+        _("due after (days)"),
+        default=30,
+        validators=[MaxValueValidator(MAX_DUE_AFTER_DAYS)],
+        help_text=_("Days after the map is created."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -131,6 +140,10 @@ class TemplateMilestone(TenantScopedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(target_score__lte=100), name="templatemilestone_score_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_after_days__lte=MAX_DUE_AFTER_DAYS),
+                name="templatemilestone_due_after_range",
             ),
         ]
 
@@ -179,7 +192,9 @@ class Milestone(TenantScopedModel):
     customer_goal = models.TextField(
         _("customer's goal"), blank=True, help_text=_("In the customer's own words.")
     )
-    target_score = models.PositiveSmallIntegerField(_("target health score"), default=60)
+    target_score = models.PositiveSmallIntegerField(
+        _("target health score"), default=60, validators=[MaxValueValidator(100)]
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED

@@ -12,6 +12,7 @@ from accounts.models import BusinessPotential, Contact, MarketSegment
 from . import integrations
 from .extensions import content_choices
 from .models import (
+    RULE_PARAM_BOUNDS,
     TRIGGER_PARAMS,
     ChampionNomination,
     CsmCapacity,
@@ -137,11 +138,24 @@ class RuleForm(forms.ModelForm):
     phase_id = forms.TypedChoiceField(
         label=_("phase"), coerce=int, required=False, empty_value=None
     )
-    days = forms.IntegerField(label=_("N days"), required=False, min_value=0)
-    threshold = forms.IntegerField(
-        label=_("health below X"), required=False, min_value=0, max_value=100
+    days = forms.IntegerField(
+        label=_("N days"),
+        required=False,
+        min_value=RULE_PARAM_BOUNDS["days"][0],
+        max_value=RULE_PARAM_BOUNDS["days"][1],
     )
-    points = forms.IntegerField(label=_("dropped N points"), required=False, min_value=1)
+    threshold = forms.IntegerField(
+        label=_("health below X"),
+        required=False,
+        min_value=RULE_PARAM_BOUNDS["threshold"][0],
+        max_value=RULE_PARAM_BOUNDS["threshold"][1],
+    )
+    points = forms.IntegerField(
+        label=_("dropped N points"),
+        required=False,
+        min_value=RULE_PARAM_BOUNDS["points"][0],
+        max_value=RULE_PARAM_BOUNDS["points"][1],
+    )
     article = forms.ChoiceField(
         label=_("article read"),
         required=False,

@@ -8,7 +8,10 @@ than a foreign key, so this app's migrations never depend on the shape of journe
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -287,6 +290,30 @@ TRIGGER_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The numbers a rule's trigger takes (`Rule.params`) and their bounds; the rule form, the API
+# and `full_clean()` share them. A day count feeds date arithmetic: unbounded, it overflowed.
+RULE_PARAM_BOUNDS: dict[str, tuple[int, int]] = {
+    "phase_id": (1, 2**31 - 1),
+    "days": (0, 3650),
+    "threshold": (0, 100),
+    "points": (1, 100),
+}
+
+
+def validate_rule_params(value: Any) -> None:
+    """Each numeric parameter within RULE_PARAM_BOUNDS (the shape is the serializer's)."""
+    if not isinstance(value, dict):
+        return
+    for name, (low, high) in RULE_PARAM_BOUNDS.items():
+        item = value.get(name)
+        if isinstance(item, int) and not isinstance(item, bool) and not low <= item <= high:
+            raise ValidationError(
+                _("%(name)s must lie between %(min)s and %(max)s."),
+                code="max_value" if item > high else "min_value",
+                params={"name": name, "min": low, "max": high},
+            )
+
+
 class Rule(TenantScopedModel):
     """A playbook: when `trigger` happens to an account that meets the conditions, act by tier.
 
@@ -299,7 +326,9 @@ class Rule(TenantScopedModel):
     message_ja = models.TextField(_("message (Japanese)"), blank=True)
     message_en = models.TextField(_("message (English)"), blank=True)
     trigger = models.CharField(_("trigger"), max_length=24, choices=Trigger.choices)
-    params = models.JSONField(_("trigger parameters"), default=dict, blank=True)
+    params = models.JSONField(
+        _("trigger parameters"), default=dict, blank=True, validators=[validate_rule_params]
+    )
     tiers = models.JSONField(_("only for tiers"), default=list, blank=True)
     segment = models.ForeignKey(
         Segment,
@@ -312,7 +341,9 @@ class Rule(TenantScopedModel):
     act_high = models.BooleanField(_("high touch: task for the owner CSM"), default=True)
     act_low = models.BooleanField(_("low touch: invite to the next seminar"), default=True)
     act_tech = models.BooleanField(_("tech touch: e-mail recommended articles"), default=True)
-    due_in_days = models.PositiveSmallIntegerField(_("task due in days"), default=7)
+    due_in_days = models.PositiveSmallIntegerField(
+        _("task due in days"), default=7, validators=[MaxValueValidator(365)]
+    )
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
     program = models.ForeignKey(
         TouchProgram,
@@ -331,6 +362,9 @@ class Rule(TenantScopedModel):
         verbose_name = _("playbook rule")
         verbose_name_plural = _("playbook rules")
         indexes = [models.Index(fields=["tenant", "trigger"], name="rule_trigger_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_in_days__lte=365), name="rule_due_range")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -296,3 +296,76 @@ def test_free_text_search_is_q_on_every_endpoint(viewer_api, tenant):
     for path, item in schema["paths"].items():
         names = {p["name"] for p in item.get("get", {}).get("parameters", [])}
         assert "search" not in names, path
+
+
+# --- numbers that feed date arithmetic are bounded by the domain ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "path,payload,field",
+    [
+        (
+            "/api/v1/journey-templates/",
+            {"name": "T", "items": [{"title": "M", "due_after_days": 3651}]},
+            "items",
+        ),
+        ("/api/v1/rules/", {"name_ja": "R", "trigger": "no_activity", "due_in_days": 366}, None),
+        (
+            "/api/v1/rules/",
+            {"name_ja": "R", "trigger": "no_activity", "params": {"days": 3651}},
+            None,
+        ),
+        (
+            "/api/v1/rules/",
+            {"name_ja": "R", "trigger": "health_below", "params": {"threshold": 101}},
+            None,
+        ),
+        (
+            "/api/v1/rules/",
+            {"name_ja": "R", "trigger": "health_dropped", "params": {"points": 0}},
+            None,
+        ),
+    ],
+)
+def test_a_day_count_or_score_beyond_the_domain_is_a_400(admin_api, path, payload, field):
+    response = admin_api.post(path, payload)
+
+    assert response.status_code == 400, response.content
+    assert (field or next(iter(set(payload) - {"name_ja", "trigger"}))) in response.json()
+
+
+def test_the_schema_documents_the_day_bounds(schema):
+    components = schema["components"]["schemas"]
+    assert components["TemplateMilestone"]["properties"]["due_after_days"]["maximum"] == 3650
+    assert components["Rule"]["properties"]["due_in_days"]["maximum"] == 365
+
+
+def test_the_database_refuses_day_counts_beyond_the_domain(tenant):
+    from tests.touchmodel.factories import RuleFactory
+
+    with tenant_scope(tenant), pytest.raises(IntegrityError), transaction.atomic():
+        RuleFactory(due_in_days=366)
+
+
+def test_a_map_from_a_template_at_the_longest_due_day_answers(admin_api, tenant):
+    template = admin_api.post(
+        "/api/v1/journey-templates/",
+        {"name": "Long", "items": [{"title": "M", "due_after_days": 3650}]},
+    ).json()
+    with tenant_scope(tenant):
+        account = AccountFactory()
+
+    created = admin_api.post(
+        "/api/v1/journey-maps/", {"account": account.pk, "template": template["id"], "title": "J"}
+    )
+
+    assert created.status_code == 201, created.content
+
+
+def test_the_rule_form_refuses_a_day_count_beyond_the_domain(admin_user, client, tenant):
+    from touchmodel.forms import RuleForm
+
+    with tenant_scope(tenant):
+        form = RuleForm(data={"name_ja": "R", "trigger": "no_activity", "days": 3651})
+        assert not form.is_valid()
+    assert "days" in form.errors
