@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
+from cs_platform.permissions import can
 from cs_platform.urlutils import tenant_reverse
 
 from . import services
@@ -46,11 +46,6 @@ from .selectors import (
 )
 
 PAGE_SIZE = 50
-
-
-def _can(request: HttpRequest, role: str) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.has_role(role)
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -101,7 +96,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             ],
             "columns": columns,
             "query": _query_without_page(request),
-            "can_edit": _can(request, Role.CSM),
+            "can_edit": can(request, "account.create"),
         },
     )
 
@@ -125,7 +120,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
     coverage = relationship_coverage([account.pk])[account.pk]
     contracts = list(contract_history(account))
-    can_edit = _can(request, Role.CSM)
+    can_edit = can(request, "account.change")
     return render(
         request,
         "accounts/account_detail.html",
@@ -140,7 +135,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "main_panels": _panels(request, account, "main"),
             "side_panels": _panels(request, account, "side"),
             "can_edit": can_edit,
-            "can_delete": _can(request, Role.CS_MANAGER),
+            "can_delete": can(request, "contact.delete"),
             "contact_form": ContactForm() if can_edit else None,
             "contract_form": ContractForm() if can_edit else None,
             "renew_form": ContractRenewForm(),
@@ -331,7 +326,7 @@ def contract_expand(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("segment.view", write="segment.create")
 def segments(request: HttpRequest) -> HttpResponse:
-    can_edit = _can(request, Role.CSM)
+    can_edit = can(request, "segment.create")
     form = SegmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         segment = _save_form(
@@ -358,7 +353,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     segment = Segment.objects.filter(pk=pk).first()
     if segment is None:
         raise Http404
-    can_edit = _can(request, Role.CSM)
+    can_edit = can(request, "segment.change")
     form = SegmentForm(request.POST or None, segment=segment)
     if request.method == "POST" and form.is_valid():
         saved = _save_form(

@@ -24,6 +24,7 @@ from accounts.extensions import (
 from accounts.models import Account
 from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.models import Role
+from cs_platform.permissions import can
 
 from . import selectors
 from .extensions import milestone_checks
@@ -44,8 +45,7 @@ TIMELINE_PANEL_SIZE = 15
 
 
 def _can_edit(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.has_role(Role.CSM)
+    return can(request, "milestone.change")
 
 
 def phase_header_context(request: HttpRequest, account: Account) -> dict[str, Any]:

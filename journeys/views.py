@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from accounts.selectors import account_counts, account_get
 from cs_platform.decorators import role_required
-from cs_platform.models import Role
+from cs_platform.permissions import can
 from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import selectors, services
@@ -285,7 +285,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "status_form": FeedbackStatusForm(),
-            "can_edit": request.membership.has_role(Role.CSM),  # type: ignore[attr-defined]
+            "can_edit": can(request, "feedback.change"),
         },
     )
 
@@ -356,7 +356,7 @@ def map_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _can_manage_templates(request: HttpRequest) -> bool:
-    return request.membership.has_role(Role.CS_MANAGER)  # type: ignore[attr-defined]
+    return can(request, "journey_template.change")
 
 
 @role_required("journey_template.view")

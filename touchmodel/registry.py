@@ -32,6 +32,7 @@ from cs_platform.extensions import (
     register_nav_item,
 )
 from cs_platform.models import Role
+from cs_platform.permissions import can
 from healthscore.panels import PortfolioSection, register_portfolio_section
 from journeys.extensions import register_meeting_listener, register_meeting_programs
 
@@ -63,8 +64,7 @@ def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
         "account": account,
         "account_tier": account_tier_get(account=account),
         "relationship": relationship_map(account=account),
-        "can_override": getattr(request, "membership", None) is not None
-        and request.membership.has_role(Role.CS_MANAGER),  # type: ignore[attr-defined]
+        "can_override": can(request, "tier.override"),
     }
 
 
