@@ -125,19 +125,10 @@ class AuditFilters:
     until: dt.datetime | None = None  # exclusive
 
 
-def audit_event_list(
-    *, filters: AuditFilters | None = None, tenant: Tenant | None = None
-) -> QuerySet[AuditEvent]:
-    """The tenant's audit log, newest first, narrowed by `filters`.
-
-    `tenant` binds the query to that tenant now rather than when it runs (a streamed export
-    runs after the request's scope has ended)."""
+def audit_event_list(*, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
+    """The tenant's audit log, newest first, narrowed by `filters`."""
     f = filters or AuditFilters()
-    queryset = (
-        AuditEvent.objects.unscoped().filter(tenant_id=tenant.pk)
-        if tenant is not None
-        else AuditEvent.objects.all()
-    )
+    queryset = AuditEvent.objects.all()
     if f.actor_user_id is not None:
         queryset = queryset.filter(actor_user_id=f.actor_user_id)
     if f.actor_api_key_id is not None:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from cs_platform.csvfiles import csv_chunks
 from cs_platform.models import ApiKey, AuditEvent, User
-from cs_platform.scoping import get_current_tenant, require_current_tenant
+from cs_platform.scoping import get_current_tenant, require_current_tenant, tenant_scope
 
 from .context import Actor, get_audit_context
 
@@ -231,6 +231,7 @@ def audit_purge_expired(*, batch_size: int = 5000) -> int:
 
 # --- export -----------------------------------------------------------------------------------
 
+EXPORT_PAGE_SIZE = 2000
 CSV_HEADER = [
     "at",
     "action",
@@ -250,7 +251,7 @@ CSV_HEADER = [
 def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
     """The filtered log as CSV chunks (formula-escaped, times in the tenant's zone); the
     export itself is recorded first, with its filters."""
-    from .selectors import audit_event_list
+    from .selectors import audit_page
 
     audit_record(
         action="export.csv",
@@ -263,9 +264,20 @@ def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
         },
     )
     tz = timezone.get_current_timezone()
-    # NOTE: the response streams after the request's tenant scope has ended: bind the query to
-    # the tenant now.
     tenant = require_current_tenant()
+
+    def events() -> Iterator[AuditEvent]:
+        # NOTE: the response streams after the request (and its tenant scope) has ended: each
+        # keyset page is read inside the tenant's scope again, entered and left within one
+        # step of the iteration so the scope never leaks to whoever iterates.
+        after = None
+        while True:
+            with tenant_scope(tenant):
+                page, after = audit_page(filters=filters, after=after, size=EXPORT_PAGE_SIZE)
+            yield from page
+            if after is None:
+                return
+
     rows = (
         [
             timezone.localtime(e.at, tz).isoformat(),
@@ -281,6 +293,6 @@ def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
             e.user_agent,
             e.source,
         ]
-        for e in audit_event_list(filters=filters, tenant=tenant).iterator(chunk_size=2000)
+        for e in events()
     )
     return csv_chunks(CSV_HEADER, rows)

@@ -158,6 +158,25 @@ def test_the_csv_export_is_filtered_escaped_and_recorded(client, admin_user, ten
     assert export.changes == {"filter.target_type": [None, "touchmodel.rule"]}
 
 
+def test_a_csv_export_longer_than_a_read_has_every_event_once(
+    client, admin_user, tenant, monkeypatch
+):
+    from cs_platform.audit import services
+
+    monkeypatch.setattr(services, "EXPORT_PAGE_SIZE", 2)
+    now = timezone.now()
+    with tenant_scope(tenant):
+        for n in range(7):
+            audit_record(action="rule.updated", target_id=n + 1, at=now - timedelta(minutes=n // 2))
+    client.force_login(admin_user)
+
+    response = client.get("/t/acme/settings/audit/export.csv?action=rule.updated")
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    ids = [int(r["target_id"]) for r in csv.DictReader(io.StringIO(body))]
+    assert sorted(ids) == list(range(1, 8))
+
+
 # --- the API -------------------------------------------------------------------------------------
 
 
