@@ -8,6 +8,7 @@ than a foreign key, so this app's migrations never depend on the shape of journe
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -77,7 +78,15 @@ class TouchSettings(TenantScopedModel):
         default=120,
         validators=[MinValueValidator(0)],
     )
-    email_from = models.CharField(_("sender address"), max_length=200, blank=True)
+    email_from = models.CharField(
+        _("sender address"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Name <address>. The address is used only at a sender domain you verified below; "
+            "otherwise e-mails go from Junkan's address with your name."
+        ),
+    )
 
     class Meta:
         verbose_name = _("touch model settings")
@@ -94,6 +103,39 @@ class TouchSettings(TenantScopedModel):
 
     def hours_for(self, tier: str) -> float:
         return float({"high": self.hours_high, "low": self.hours_low}.get(tier, self.hours_tech))
+
+
+def sender_domain_token() -> str:
+    return secrets.token_hex(20)
+
+
+class SenderDomain(TenantScopedModel):
+    """A domain the tenant's e-mails may be sent from (the address of `email_from`), once the
+    tenant proved it controls it: the token in the DNS TXT record `_junkan-verify.<domain>`
+    (cs_platform.dns_verify, as for the Learn & Support custom domains). A verified domain
+    also covers its subdomains."""
+
+    domain = models.CharField(_("domain"), max_length=253)
+    verification_token = models.CharField(max_length=64, default=sender_domain_token)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("sender domain")
+        verbose_name_plural = _("sender domains")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "domain"], name="senderdomain_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def txt_record_name(self) -> str:
+        return f"_junkan-verify.{self.domain}"
 
 
 class TierRule(TenantScopedModel):

@@ -7,6 +7,17 @@ app_name = "touchmodel"
 urlpatterns = [
     path("", views.planner, name="planner"),
     path("settings/", views.settings_edit, name="settings"),
+    path("settings/sender-domains/", views.sender_domain_add, name="sender_domain_add"),
+    path(
+        "settings/sender-domains/<int:pk>/verify/",
+        views.sender_domain_verify,
+        name="sender_domain_verify",
+    ),
+    path(
+        "settings/sender-domains/<int:pk>/delete/",
+        views.sender_domain_delete,
+        name="sender_domain_delete",
+    ),
     path("programs/new/", views.program_edit, name="program_new"),
     path("programs/<int:pk>/edit/", views.program_edit, name="program_edit"),
     path("programs/<int:pk>/effect/", views.program_effect, name="program_effect"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +42,7 @@ from .models import (
     Rule,
     Seminar,
     SeminarRegistration,
+    SenderDomain,
     Tier,
     TierRule,
     TouchProgram,
@@ -132,8 +134,47 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
             "form": form,
             "capacity_form": capacity_form,
             "capacities": CsmCapacity.objects.select_related("user").order_by("user__email"),
+            "sender_domains": SenderDomain.objects.all(),
+            "sender": services.email_from_effective(email_from=settings.email_from),
         },
     )
+
+
+@require_POST
+@role_required("touch_settings.change")
+def sender_domain_add(request: HttpRequest) -> HttpResponse:
+    try:
+        claimed = services.sender_domain_claim(domain=request.POST.get("domain", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Publish the TXT record shown for %(domain)s, then verify it.")
+            % {"domain": claimed.domain},
+        )
+    return redirect(tenant_reverse(request, "touchmodel:settings"))
+
+
+@require_POST
+@role_required("touch_settings.change")
+def sender_domain_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    sender_domain = get_object_or_404(SenderDomain, pk=pk)
+    try:
+        services.sender_domain_verify(sender_domain=sender_domain)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(domain)s is verified.") % {"domain": sender_domain.domain})
+    return redirect(tenant_reverse(request, "touchmodel:settings"))
+
+
+@require_POST
+@role_required("touch_settings.change")
+def sender_domain_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.sender_domain_delete(sender_domain=get_object_or_404(SenderDomain, pk=pk))
+    messages.success(request, _("Removed."))
+    return redirect(tenant_reverse(request, "touchmodel:settings"))
 
 
 # --- tiers ------------------------------------------------------------------------------------

@@ -2,16 +2,14 @@
 
 A domain is served only once verified: its tenant admin publishes the claim's random token in
 the TXT record `_junkan-verify.<domain>`, which only someone who controls the domain's DNS can
-do. The record lives on its own name, so it can sit next to the domain's CNAME to us.
+do. The record lives on its own name, so it can sit next to the domain's CNAME to us. The DNS
+part is cs_platform.dns_verify (the tech-touch sender domains use it too).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-import dns.exception
-import dns.resolver
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -21,63 +19,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cs_platform.audit.services import audit_record
+from cs_platform.dns_verify import (
+    DnsLookupError,
+    TxtLookup,
+    dns_txt_lookup,
+    domain_name_clean,
+    txt_token_check,
+)
 from cs_platform.scoping import require_current_tenant
 
 from ..models import SiteDomain
 from ..selectors.domains import site_domain_route_cache_key, site_domain_tenant
 
 MAX_DOMAINS_PER_TENANT = 10
-DNS_TIMEOUT_SECONDS = 5.0
-
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-class DnsLookupError(Exception):
-    """The TXT lookup could not give an answer (timeout, no name servers, bad reply)."""
-
-
-TxtLookup = Callable[[str], list[str]]
-
-
-def dns_txt_lookup(name: str) -> list[str]:
-    """The TXT strings published at `name` ([] when the name or record does not exist)."""
-    resolver = dns.resolver.Resolver()
-    try:
-        answer = resolver.resolve(name, "TXT", lifetime=DNS_TIMEOUT_SECONDS)
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return []
-    except dns.exception.Timeout as exc:
-        raise DnsLookupError(_("The DNS lookup timed out.")) from exc
-    except dns.exception.DNSException as exc:
-        raise DnsLookupError(_("The DNS lookup failed: %(error)s") % {"error": exc}) from exc
-    # A TXT record may be split into several character strings; they form one value.
-    return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]
 
 
 def domain_clean(raw: str) -> str:
     """A bare host name in its stored form, or a ValidationError saying what is wrong."""
-    value = raw.strip().lower()
-    if not value:
-        raise ValidationError(_("Enter a domain name."))
-    if "://" in value or "/" in value or "?" in value or "#" in value or "@" in value:
-        raise ValidationError(
-            _("Enter the domain name only, such as help.example.co.jp, without https:// or a path.")
-        )
-    if ":" in value:
-        raise ValidationError(_("Enter the domain name without a port."))
-    value = value.rstrip(".")
-    try:
-        value = value.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise ValidationError(_("This is not a valid domain name.")) from exc
-    labels = value.split(".")
-    if (
-        len(value) > 253
-        or len(labels) < 2
-        or not all(_LABEL.match(label) for label in labels)
-        or labels[-1].isdigit()
-    ):
-        raise ValidationError(_("This is not a valid domain name."))
+    value = domain_name_clean(raw)
     if _is_our_host(value):
         raise ValidationError(_("This domain belongs to Junkan itself and cannot be used."))
     return value
@@ -151,32 +110,7 @@ def site_domain_verify(*, site_domain: SiteDomain, lookup: TxtLookup | None = No
 
 
 def _check_txt(site_domain: SiteDomain, lookup: TxtLookup) -> None:
-    name = site_domain.txt_record_name
-    try:
-        values = [v.strip().strip('"').strip() for v in lookup(name)]
-    except DnsLookupError as exc:
-        raise ValidationError(
-            _("Could not check %(name)s: %(error)s Try again in a few minutes.")
-            % {"name": name, "error": exc}
-        ) from exc
-    if site_domain.verification_token in values:
-        return
-    if not values:
-        raise ValidationError(
-            _(
-                "No TXT record was found at %(name)s. Create it with the value shown, then try "
-                "again (DNS changes can take a few minutes to be visible)."
-            )
-            % {"name": name}
-        )
-    found = ", ".join(f"“{v[:60]}”" for v in values[:3])
-    raise ValidationError(
-        _(
-            "The TXT record at %(name)s does not contain this domain's token (found: %(found)s). "
-            "Its value must be exactly the token shown."
-        )
-        % {"name": name, "found": found}
-    )
+    txt_token_check(domain=site_domain.domain, token=site_domain.verification_token, lookup=lookup)
 
 
 def site_domain_set_primary(*, site_domain: SiteDomain) -> SiteDomain:
@@ -222,3 +156,14 @@ def _forget_routes(*, extra: Iterable[str] = ()) -> None:
     """Drop the cached routes of the tenant's domains (their primary may have changed)."""
     domains = set(SiteDomain.objects.values_list("domain", flat=True)) | set(extra)
     cache.delete_many([site_domain_route_cache_key(domain=d) for d in domains])
+
+
+__all__ = [
+    "DnsLookupError",
+    "dns_txt_lookup",
+    "domain_clean",
+    "site_domain_claim",
+    "site_domain_delete",
+    "site_domain_set_primary",
+    "site_domain_verify",
+]

@@ -19,6 +19,7 @@ from touchmodel.models import (
     RuleFiring,
     Seminar,
     SeminarRegistration,
+    SenderDomain,
     TierRule,
     TouchProgram,
     TouchSettings,
@@ -172,3 +173,10 @@ class RuleEvaluationFactory(TenantOwnedFactory):
         model = RuleEvaluation
 
     day = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+
+
+class SenderDomainFactory(TenantOwnedFactory):
+    class Meta:
+        model = SenderDomain
+
+    domain = factory.Sequence(lambda n: f"mail{n}.customer.example")

@@ -26,6 +26,12 @@ from .seminars import (
     seminar_register,
     seminar_survey_submit,
 )
+from .senders import (
+    email_from_effective,
+    sender_domain_claim,
+    sender_domain_delete,
+    sender_domain_verify,
+)
 from .tiers import tier_override, tier_override_clear, tiers_assign, touch_settings_get
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "champion_decline",
     "champion_nominate",
     "email_bounce_record",
+    "email_from_effective",
     "email_opt_out",
     "email_queue",
     "email_send",
@@ -51,6 +58,9 @@ __all__ = [
     "seminar_register",
     "seminar_save",
     "seminar_survey_submit",
+    "sender_domain_claim",
+    "sender_domain_delete",
+    "sender_domain_verify",
     "tier_override",
     "tier_override_clear",
     "tiers_assign",

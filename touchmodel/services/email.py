@@ -299,10 +299,12 @@ def _settle(email_id: int, attempt: int, **fields: Any) -> None:
 
 
 def email_sender() -> str:
-    """The From of the tenant's e-mails (its touch settings, else the site's)."""
+    """The From of the tenant's e-mails: its touch settings' sender when the address is at a
+    domain it verified, else the site's address (with the tenant's display name)."""
+    from ..services.senders import email_from_effective
     from ..services.tiers import touch_settings_get
 
-    return touch_settings_get().email_from or settings.DEFAULT_FROM_EMAIL
+    return email_from_effective(email_from=touch_settings_get().email_from)
 
 
 def _calendar_part(ics: str, method: str) -> MIMEText:
