@@ -109,3 +109,37 @@ def test_the_reset_pages_speak_japanese(client):
 
 def test_the_sign_in_page_links_to_the_reset(client):
     assert 'href="/password/reset/"' in client.get("/login/").content.decode()
+
+
+@pytest.mark.slow
+def test_a_real_worker_sends_the_reset_mail_for_an_existing_address_only(transactional_db):
+    """The reset crosses the task queue: a `celery worker` process looks the address up and
+    hands the mail to an SMTP server."""
+    import uuid
+
+    from cs_platform.tasks import echo_tenant
+    from tests.factories import TenantFactory, UserFactory
+    from tests.smtp_sink import SmtpSink
+    from tests.workers import solo_worker
+
+    user = UserFactory(email="reset-me@example.com")
+    sink = SmtpSink()
+    try:
+        with solo_worker(f"test-{uuid.uuid4().hex[:12]}", {"TEST_EMAIL_URL": sink.url}) as q:
+            for email in ("nobody@example.com", user.email):
+                password_reset_send.apply_async(
+                    kwargs={
+                        "email": email,
+                        "domain": "junkan.example",
+                        "use_https": True,
+                        "language": "en",
+                    },
+                    queue=q,
+                )
+            # A solo worker runs its queue in order: once this returns, both mails are out.
+            barrier = echo_tenant.apply_async(kwargs={"tenant_id": TenantFactory().pk}, queue=q)
+            assert barrier.get(timeout=90)
+    finally:
+        sink.close()
+
+    assert sink.count() == 1
