@@ -138,11 +138,9 @@ def scorecard_new(request: HttpRequest) -> HttpResponse:
             priority=data["priority"],
             phase_keys=list(data["phase_keys"]),
             market_segments=list(data["market_segments"]),
+            description=data["description"],
+            segment=data["segment"],
         )
-        if data["description"] or data["segment"]:
-            Scorecard.objects.filter(pk=card.pk).update(
-                description=data["description"], segment=data["segment"]
-            )
     messages.success(request, _("Scorecard created as a draft. Edit it, preview it, publish it."))
     return redirect(tenant_reverse(request, "healthscore:scorecard_edit", pk=card.pk))
 

@@ -147,8 +147,17 @@ def site_domain_delete(*, site_domain: SiteDomain) -> None:
                 .order_by("verified_at", "pk")
                 .first()
             )
-            if successor is not None:
-                SiteDomain.objects.filter(pk=successor.pk).update(is_primary=True)
+            made = (
+                SiteDomain.objects.filter(pk=successor.pk, is_primary=False).update(is_primary=True)
+                if successor is not None
+                else 0
+            )
+            if made:
+                audit_record(
+                    action="custom_domain.made_primary",
+                    target=successor,
+                    changes={"is_primary": [False, True]},
+                )
     _forget_routes(extra=[domain])
 
 

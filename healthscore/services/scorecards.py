@@ -21,7 +21,7 @@ so moving a component to another group keeps its history.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +35,9 @@ from cs_platform.models import Tenant, User
 from ..measures import JOURNEY_PROGRESS_BASES
 from ..measures_catalog import MEASURES, SCHEME_TYPES
 from ..models import HealthSettings, KeyEvent, Scorecard, ScorecardVersion
+
+if TYPE_CHECKING:
+    from accounts.models import Segment
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 WEIGHT_TOLERANCE = 0.01
@@ -342,6 +345,8 @@ def scorecard_create(
     is_default: bool = False,
     phase_keys: list[str] | None = None,
     market_segments: list[str] | None = None,
+    description: str = "",
+    segment: Segment | None = None,
     publish: bool = False,
     user: User | None = None,
 ) -> Scorecard:
@@ -352,6 +357,8 @@ def scorecard_create(
         is_default=is_default,
         phase_keys=phase_keys or [],
         market_segments=market_segments or [],
+        description=description,
+        segment=segment,
     )
     if publish:
         scorecard_publish(scorecard=scorecard, user=user)

@@ -215,3 +215,39 @@ def _acting_as(user):
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.50")
     request.user = user
     return audit_context(request_context(request, "web"))
+
+
+def test_a_scorecard_created_on_the_page_is_recorded_whole(client, admin_user, tenant):
+    with tenant_scope(tenant):
+        healthscore_tenant_defaults(tenant=tenant)
+        phases_seed_defaults()
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/t/acme/healthscore/scorecards/new/",
+        {"name": "導入期", "priority": "10", "phase_keys": ["onboarding"], "description": "新規"},
+    )
+
+    assert response.status_code == 302
+    (event,) = events(tenant, action="scorecard.created", target_label="導入期")
+    assert event.changes["phase_keys"] == [None, ["onboarding"]]
+    assert event.changes["description"] == [None, "新規"]
+    assert event.actor_user_id == admin_user.pk
+
+
+def test_removing_the_primary_domain_records_its_successor(tenant):
+    from content.services.domains import (
+        site_domain_claim,
+        site_domain_delete,
+        site_domain_verify,
+    )
+
+    with tenant_scope(tenant):
+        first = site_domain_claim(domain="help.acme.example")
+        site_domain_verify(site_domain=first, lookup=lambda name: [first.verification_token])
+        second = site_domain_claim(domain="docs.acme.example")
+        site_domain_verify(site_domain=second, lookup=lambda name: [second.verification_token])
+        site_domain_delete(site_domain=first)
+
+    (event,) = events(tenant, action="custom_domain.made_primary")
+    assert (event.target_id, event.changes) == (second.pk, {"is_primary": [False, True]})
