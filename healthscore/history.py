@@ -19,6 +19,7 @@ import pandas as pd
 from django.db import connection
 
 from accounts.models import Contact, Contract, RelationshipLevel
+from journeys.selectors import meeting_attendance_rows
 
 from .measures import LIVE_CONTRACT, USAGE_MEASURES, Spec, _day_bounds, _other
 from .models import KeyEvent, SurveyResponse
@@ -186,21 +187,38 @@ def _renewal(ids: list[int], days: list[dt.date]) -> dict[dt.date, pd.Series]:
 def _coverage_history(
     ids: list[int], days: list[dt.date], n: int, tz: Any
 ) -> dict[dt.date, pd.Series]:
+    """Relationship coverage on each past day. A contact counts as met in a day's window if
+    its `last_met_at` or a logged meeting it attended falls in it: `last_met_at` alone keeps
+    only the latest meeting, so an older day would see no meeting at all. On today both say
+    the same (logging a meeting moves `last_met_at` forward)."""
     contacts = pd.DataFrame(
         list(
             Contact.objects.filter(
                 account_id__in=ids, relationship_level__in=RelationshipLevel.values
-            ).values_list("account_id", "relationship_level", "last_met_at")
+            ).values_list("id", "account_id", "relationship_level", "last_met_at")
         ),
-        columns=["account_id", "level", "met_at"],
+        columns=["contact_id", "account_id", "level", "met_at"],
     )
     contacts["met_at"] = pd.to_datetime(contacts["met_at"], utc=True)
     known = contacts.groupby("account_id")["level"].nunique().astype(float).reindex(ids)
     known = known.fillna(0.0)
+    first, _ = _day_bounds(min(days), n, tz)
+    _, last = _day_bounds(max(days), n, tz)
+    attended = pd.DataFrame(
+        meeting_attendance_rows(account_ids=ids, since=first, until=last),
+        columns=["account_id", "contact_id", "met_at"],
+    )
+    attended["met_at"] = pd.to_datetime(attended["met_at"], utc=True)
+    attended = attended.merge(contacts[["contact_id", "level"]], on="contact_id")
+    meetings = pd.concat(
+        [contacts[["account_id", "level", "met_at"]].dropna(subset=["met_at"]),
+         attended[["account_id", "level", "met_at"]]],
+        ignore_index=True,
+    )  # fmt: skip
     result = {}
     for day in days:
         since, until = _day_bounds(day, n, tz)
-        met_rows = contacts[(contacts["met_at"] >= since) & (contacts["met_at"] < until)]
+        met_rows = meetings[(meetings["met_at"] >= since) & (meetings["met_at"] < until)]
         met = met_rows.groupby("account_id")["level"].nunique().reindex(known.index)
         result[day] = (known + met.fillna(0.0).astype(float)) / 6 * 100
     return result

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Account, Contact
+from accounts.selectors import OUTCOME_CHURNED, OUTCOME_DOWNSOLD, contract_outcome_rows
 from cs_platform.models import Membership, Role
 
 from .models import (
@@ -43,6 +44,10 @@ from .services import phases_seed_defaults
 Log = Callable[[str], None]
 BATCH = 2000
 MAX_MAPS = 300
+# Meetings go back this many days (the backtest's year plus its 90-day coverage window), and
+# thin out over the COOLING days before a churn or downsell.
+MEETING_HISTORY = 480
+COOLING = 150
 
 # (ja, en) texts, so each demo tenant reads in its own language.
 TEMPLATE = {
@@ -205,6 +210,7 @@ class _Seeder:
             ).values_list("user_id", flat=True)
         )
         self.activities: list[Activity] = []
+        self.levels: dict[int, str] = {}
         self.owner_by_account: dict[int, int | None] = {}
 
     def accounts(self) -> list[dict[str, Any]]:
@@ -215,10 +221,11 @@ class _Seeder:
 
     def contacts_by_account(self, account_ids: list[int]) -> dict[int, list[int]]:
         result: dict[int, list[int]] = defaultdict(list)
-        for account_id, contact_id in Contact.objects.filter(
+        for account_id, contact_id, level in Contact.objects.filter(
             account_id__in=account_ids
-        ).values_list("account_id", "pk"):
+        ).values_list("account_id", "pk", "relationship_level"):
             result[account_id].append(contact_id)
+            self.levels[contact_id] = level
         return result
 
     def activity(
@@ -367,19 +374,76 @@ class _Seeder:
             self.rng.choice(self.staff) if self.staff else None
         )
 
+    def losses(self) -> dict[int, dt.date]:
+        """Each account's first churn or downsell so far (from the contracts seeded before)."""
+        first: dict[int, dt.date] = {}
+        for account_id, day, kind in contract_outcome_rows():
+            if kind in (OUTCOME_CHURNED, OUTCOME_DOWNSOLD) and day <= self.today:
+                first[account_id] = min(day, first.get(account_id, day))
+        return first
+
+    def _meeting_days(self, loss: dt.date | None, churned: bool) -> list[tuple[dt.date, bool]]:
+        """(day, cooling) of an account's meetings over MEETING_HISTORY days: every 30–90
+        days, rarer while the relationship cools (the COOLING days before a loss), none
+        after a churn."""
+        days = []
+        day = self.today - dt.timedelta(days=MEETING_HISTORY - self.rng.randint(0, 60))
+        while day < self.today:
+            cooling = loss is not None and loss - dt.timedelta(days=COOLING) <= day < loss
+            if churned and loss is not None and day >= loss:
+                break
+            days.append((day, cooling))
+            day += dt.timedelta(days=self.rng.randint(*((70, 140) if cooling else (30, 90))))
+        return days
+
+    def _attendees(self, contact_ids: list[int], cooling: bool) -> list[int]:
+        """Who the CSM met: while a relationship cools, never the executive and rarely the
+        manager; otherwise the executive often and the manager most times."""
+        by_level: dict[str, list[int]] = defaultdict(list)
+        for contact_id in contact_ids:
+            by_level[self.levels.get(contact_id, "field")].append(contact_id)
+        chances = {"executive": 0.0, "manager": 0.25} if cooling else {
+            "executive": 0.6, "manager": 0.75
+        }  # fmt: skip
+        chosen = [
+            self.rng.choice(by_level[level])
+            for level in ("executive", "manager")
+            if by_level[level] and self.rng.random() < chances[level]
+        ]
+        if (not chosen or self.rng.random() < 0.3) and by_level["field"]:
+            chosen.append(self.rng.choice(by_level["field"]))
+        return chosen
+
     def meetings_and_tasks(self, accounts: list[dict[str, Any]], contacts: dict) -> None:
+        """About a year and a half of meetings per account. The story the backtest finds:
+        before an account churned or downsold, its executive stopped being met and meetings
+        thinned out, with noise (a quarter of those losses show nothing, and one healthy
+        account in twelve has a cool spell of its own)."""
+        losses = self.losses()
+        churned = {a for a, _day, kind in contract_outcome_rows() if kind == OUTCOME_CHURNED}
         meetings: list[Meeting] = []
+        attendees: list[list[int]] = []
         for acc in accounts:
-            if self.rng.random() > 0.45:
-                continue
-            for _ in range(self.rng.randint(1, 3)):
-                when = self.now - dt.timedelta(
-                    days=self.rng.randint(1, 180), hours=self.rng.randint(0, 8)
+            loss = losses.get(acc["pk"])
+            if loss is not None and self.rng.random() < 0.25:
+                loss = None  # noise: a loss nobody saw coming
+            elif loss is None and self.rng.random() < 1 / 12:
+                loss = self.today - dt.timedelta(days=self.rng.randint(60, 400))  # a cool spell
+            for day, cooling in self._meeting_days(loss, acc["pk"] in churned):
+                when = min(
+                    dt.datetime.combine(day, dt.time(1), tzinfo=dt.UTC)
+                    + dt.timedelta(hours=self.rng.randint(0, 8)),
+                    self.now - dt.timedelta(hours=1),
                 )
-                steps = [
-                    _text(p, self.lang)
-                    for p in self.rng.sample(NEXT_STEPS, k=self.rng.randint(0, 2))
-                ]
+                recent = when > self.now - dt.timedelta(days=180)
+                steps = (
+                    [
+                        _text(p, self.lang)
+                        for p in self.rng.sample(NEXT_STEPS, k=self.rng.randint(1, 2))
+                    ]
+                    if recent and self.rng.random() < 0.4
+                    else []
+                )
                 meetings.append(
                     Meeting(
                         account_id=acc["pk"],
@@ -389,16 +453,17 @@ class _Seeder:
                         notes=_text(self.rng.choice(NOTES), self.lang),
                         next_steps=steps,
                         sentiment=self.rng.choices(
-                            ["positive", "neutral", "negative"], weights=[0.5, 0.35, 0.15]
+                            ["positive", "neutral", "negative"],
+                            weights=[0.2, 0.4, 0.4] if cooling else [0.5, 0.35, 0.15],
                         )[0],
                         logged_by_id=self._owner(acc["pk"]),
                     )
                 )
+                attendees.append(self._attendees(contacts.get(acc["pk"]) or [], cooling))
         meetings = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
         links, staff_links, tasks = [], [], []
-        for meeting in meetings:
-            account_contacts = contacts.get(meeting.account_id) or []
-            for contact_id in self.rng.sample(account_contacts, k=min(len(account_contacts), 2)):
+        for meeting, who in zip(meetings, attendees, strict=True):
+            for contact_id in who:
                 links.append(MeetingContact(meeting=meeting, contact_id=contact_id))
             if meeting.logged_by_id:
                 staff_links.append(MeetingStaff(meeting=meeting, user_id=meeting.logged_by_id))

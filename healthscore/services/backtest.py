@@ -163,13 +163,19 @@ def _scored_samples(
 # --- outcomes -----------------------------------------------------------------------------------
 
 
+def _dates(values: Any) -> pd.Series:
+    """Days as datetime64[ns]: merge_asof needs both sides in the same unit, and pandas
+    picks the unit from the input (strings, dates)."""
+    return pd.Series(pd.to_datetime(values)).astype("datetime64[ns]")
+
+
 def _positions(samples: pd.DataFrame) -> pd.DataFrame:
     """(pos, account_id, on) of the samples, sorted by day, for `merge_asof`."""
     return pd.DataFrame(
         {
             "pos": np.arange(len(samples)),
             "account_id": samples["account_id"].to_numpy(dtype="int64"),
-            "on": samples["on"].to_numpy(),
+            "on": _dates(samples["on"]).to_numpy(),
         }
     ).sort_values("on")
 
@@ -218,7 +224,7 @@ def _customer_mask(samples: pd.DataFrame, terms: pd.DataFrame) -> np.ndarray:
 
 def _events_frame(rows: list[tuple[int, dt.date, str]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["account_id", "on", "kind"])
-    frame["on"] = pd.to_datetime(frame["on"])
+    frame["on"] = _dates(frame["on"])
     frame["account_id"] = frame["account_id"].astype("int64")
     return frame
 
@@ -227,8 +233,9 @@ def outcomes_label(samples: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Days to the next churn, loss (churn or downsell), renewal and expansion per sample."""
     out = pd.DataFrame(index=samples.index)
     out["to_churn"] = _next_event(samples, events, {OUTCOME_CHURNED})
-    out["to_loss"] = _next_event(samples, events, {OUTCOME_CHURNED, OUTCOME_DOWNSOLD})
     out["to_downsell"] = _next_event(samples, events, {OUTCOME_DOWNSOLD})
+    # The next loss is the nearer of the two (fmin skips a missing one).
+    out["to_loss"] = np.fmin(out["to_churn"].to_numpy(), out["to_downsell"].to_numpy())
     out["to_renewal"] = _next_event(samples, events, {OUTCOME_RENEWED})
     out["to_expansion"] = _next_event(samples, events, {OUTCOME_EXPANDED})
     return out
@@ -241,7 +248,7 @@ def _phase_on(samples: pd.DataFrame, tz: Any) -> pd.Series:
     if not rows:
         return pd.Series(first, index=samples.index)
     moves = pd.DataFrame(rows, columns=["account_id", "phase_id", "at"])
-    moves["on"] = pd.to_datetime(pd.to_datetime(moves["at"], utc=True).dt.tz_convert(tz).dt.date)
+    moves["on"] = _dates(pd.to_datetime(moves["at"], utc=True).dt.tz_convert(tz).dt.date)
     moves = moves.sort_values("on")
     left = _positions(samples)
     merged = pd.merge_asof(left, moves[["account_id", "on", "phase_id"]], on="on", by="account_id")
@@ -253,9 +260,23 @@ def _phase_on(samples: pd.DataFrame, tz: Any) -> pd.Series:
 # --- the backtest -------------------------------------------------------------------------------
 
 
+def _within(gaps: pd.Series, horizon: int) -> np.ndarray:
+    """1.0 where the event came within `horizon` days after the sample, else 0.0."""
+    values = gaps.to_numpy()
+    return ((values > 0) & (values <= horizon)).astype(float)
+
+
 def _labelled(frame: pd.DataFrame, horizon: int, column: str) -> pd.DataFrame:
-    gaps = frame[column].to_numpy()
-    return frame.assign(y=((gaps > 0) & (gaps <= horizon)).astype(float))
+    return frame.assign(y=_within(frame[column], horizon))
+
+
+def _days_of(frame: pd.DataFrame) -> list[pd.Timestamp]:
+    """The sampled days present in `frame` (its `on` column), in order."""
+    return list(pd.DatetimeIndex(frame["on"].unique()).sort_values())
+
+
+def _up_to(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    return frame[(frame["on"] <= pd.Timestamp(day)).to_numpy()]
 
 
 def _outcome_counts(frame: pd.DataFrame, horizon: int) -> dict[str, int]:
@@ -279,8 +300,10 @@ def _horizon_result(
     phase_names: dict[Any, str],
 ) -> dict[str, Any]:
     needed = min_events()
-    churn = _labelled(frame, horizon, "to_churn")
-    loss = _labelled(frame, horizon, "to_loss")
+    points = [f"p:{key}" for key, _label in components if f"p:{key}" in frame]
+    narrow = frame[["account_id", "score", "band", "phase_id", "market_segment", *points]]
+    churn = narrow.assign(y=_within(frame["to_churn"], horizon))
+    loss = narrow[["account_id", "score", "band"]].assign(y=_within(frame["to_loss"], horizon))
     result = evaluation.summary(churn, min_events=needed, components=components)
     loss_summary = evaluation.summary(
         loss[["account_id", "score", "band", "y"]], min_events=needed, components=[], detail=False
@@ -289,7 +312,7 @@ def _horizon_result(
     segment_names[""] = _("No segment")
     return {
         "horizon": horizon,
-        "days": sorted({d.isoformat() for d in frame["day"]}),
+        "days": [d.date().isoformat() for d in _days_of(frame)],
         "outcomes": _outcome_counts(frame, horizon),
         "churn": result,
         "loss": {
@@ -312,8 +335,7 @@ def _training_labels(
     window (day, day + horizon] ends on or before `split`, and the events are cut at `split`
     before labelling, so an outcome after `split` cannot reach a training label even if the
     window arithmetic were wrong."""
-    last_training_day = split - dt.timedelta(days=horizon)
-    train = frame[frame["day"] <= last_training_day]
+    train = _up_to(frame, split - dt.timedelta(days=horizon))
     known = events[events["on"] <= pd.Timestamp(split)]
     labels = outcomes_label(train, known)
     return _labelled(train.assign(to_loss=labels["to_loss"]), horizon, "to_loss")
@@ -378,15 +400,16 @@ def _suggestion(
     today: dt.date,
 ) -> dict[str, Any]:
     horizon = SUGGESTION_HORIZON
-    eligible = frame[frame["day"] <= today - dt.timedelta(days=horizon)]
-    days = sorted(set(eligible["day"]))
+    eligible = _up_to(frame, today - dt.timedelta(days=horizon))
+    days = [d.date() for d in _days_of(eligible)]
     split = _split_day(days, horizon)
     keys = [c["key"] for c in definition["components"]]
     base: dict[str, Any] = {"horizon": horizon, "target": "loss", "available": False}
     if split is None:
         return {**base, "reason": _("Not enough history for a time-based split yet.")}
     train = _training_labels(eligible, events, split=split, horizon=horizon)
-    test = _labelled(eligible[eligible["day"] >= split], horizon, "to_loss")
+    later = (eligible["on"] >= pd.Timestamp(split)).to_numpy()
+    test = _labelled(eligible[later], horizon, "to_loss")
     sizes = {
         "split": split.isoformat(),
         "train_samples": len(train),
@@ -467,9 +490,10 @@ def backtest_compute(
         )
     report(60, _("Reading outcomes"))
     frame["account_id"] = frame["account_id"].astype("int64")
-    frame["day"] = pd.to_datetime(frame["day"]).dt.date
-    frame["on"] = pd.to_datetime(frame["day"])
-    terms["start"], terms["end"] = pd.to_datetime(terms["start"]), pd.to_datetime(terms["end"])
+    frame["on"] = _dates(frame["day"])
+    frame = frame.drop(columns=["day"])
+    frame["band"] = evaluation.band_codes(frame["band"].to_numpy())
+    terms["start"], terms["end"] = _dates(terms["start"]), _dates(terms["end"])
     frame = frame[_customer_mask(frame, terms)].reset_index(drop=True)
     events = _events_frame(contract_outcome_rows())
     frame = pd.concat([frame, outcomes_label(frame, events)], axis=1)
@@ -486,7 +510,7 @@ def backtest_compute(
     }
     for i, horizon in enumerate(HORIZONS):
         report(65 + 10 * i, _("Evaluating %(days)s days") % {"days": horizon})
-        part = frame[frame["day"] <= today - dt.timedelta(days=horizon)]
+        part = _up_to(frame, today - dt.timedelta(days=horizon))
         result["horizons"].append(
             _horizon_result(part, horizon, components=labels, phase_names=phase_names)
         )

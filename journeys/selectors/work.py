@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from accounts.models import Account, Contract, ContractStatus
 from cs_platform.models import User
 
-from ..models import ActionStep, FeedbackItem, Meeting, Task, TaskStatus
+from ..models import ActionStep, FeedbackItem, Meeting, MeetingContact, Task, TaskStatus
 
 
 def task_list_for_account(*, account: Account, open_only: bool = False) -> QuerySet[Task]:
@@ -84,5 +84,22 @@ def meeting_rows_for_programs(*, program_ids: list[int]) -> list[tuple[int, int,
     return list(
         Meeting.objects.filter(program_id__in=program_ids)
         .values_list("program_id", "account_id", "occurred_at")
+        .order_by()
+    )
+
+
+def meeting_attendance_rows(
+    *, account_ids: list[int], since: dt.datetime, until: dt.datetime
+) -> list[tuple[int, int, dt.datetime]]:
+    """(account_id, contact_id, occurred_at) of every contact at a meeting in [since, until):
+    who was met when, for measures of past days (a contact's `last_met_at` keeps the latest
+    meeting only)."""
+    return list(
+        MeetingContact.objects.filter(
+            meeting__account_id__in=account_ids,
+            meeting__occurred_at__gte=since,
+            meeting__occurred_at__lt=until,
+        )
+        .values_list("meeting__account_id", "contact_id", "meeting__occurred_at")
         .order_by()
     )
