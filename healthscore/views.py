@@ -376,7 +376,7 @@ def scorecard_backtest(request: HttpRequest, pk: int) -> HttpResponse:
         "running": run is not None and run.status == "running",
         "charts": _backtest_charts(result) if result else {},
         # Red first, as the result lists its bands.
-        "band_labels": [(band, BAND_LABELS[band]) for band in ("red", "amber", "green")],
+        "band_labels": {band: BAND_LABELS[band] for band in ("red", "amber", "green")},
     }
     return render(request, "healthscore/scorecard_backtest.html", context)
 

@@ -465,10 +465,9 @@ def backtest_compute(
     first = _first_day(version)
     terms = pd.DataFrame(contract_term_rows(), columns=["account_id", "start", "end"])
     customers = int(terms["account_id"].nunique())
-    days = _thinned(
-        sample_days(first=first, last=last) if first is not None and first <= last else [],
-        customers,
-    )
+    mondays = sample_days(first=first, last=last) if first is not None and first <= last else []
+    step = _thin_step(mondays, customers)
+    days = _thinned(mondays, customers)
     source = "stored"
     report(2, _("Reading scores"))
     frame = (
@@ -479,10 +478,11 @@ def backtest_compute(
     if frame is None or frame.empty:
         source = "rescored"
         first = _first_rollup_day()
-        days = _thinned(
-            sample_days(first=first, last=last) if first is not None and first <= last else [],
-            customers,
+        mondays = (
+            sample_days(first=first, last=last) if first is not None and first <= last else []
         )
+        step = _thin_step(mondays, customers)
+        days = _thinned(mondays, customers)
         frame = (
             _scored_samples(scorecard=scorecard, definition=definition, days=days, progress=report)
             if days
@@ -506,6 +506,9 @@ def backtest_compute(
         "today": today.isoformat(),
         "min_events": min_events(),
         "sample_days": len(days),
+        # 1: every Monday; k: every k-th (a large portfolio, see MAX_SAMPLES).
+        "sample_every_weeks": step,
+        "max_samples": MAX_SAMPLES,
         "horizons": [],
     }
     for i, horizon in enumerate(HORIZONS):
@@ -519,11 +522,14 @@ def backtest_compute(
     return result
 
 
+def _thin_step(days: list[dt.date], customers: int) -> int:
+    """k such that every k-th day keeps days × customers within MAX_SAMPLES."""
+    return max(1, -(-len(days) * customers // MAX_SAMPLES))
+
+
 def _thinned(days: list[dt.date], customers: int) -> list[dt.date]:
-    """Every k-th day, counted back from the latest, so that days × customers stays within
-    MAX_SAMPLES."""
-    step = max(1, -(-len(days) * customers // MAX_SAMPLES))
-    return sorted(days[::-1][::step])
+    """Every k-th day (`_thin_step`), counted back from the latest."""
+    return sorted(days[::-1][:: _thin_step(days, customers)])
 
 
 def _first_day(version: ScorecardVersion | None) -> dt.date | None:
@@ -572,6 +578,27 @@ def backtest_fingerprint(
             {"t": tenant.pk},
         )
         data = [str(v) for v in cursor.fetchone()]
+        if version is None:
+            # A draft is scored from the inputs themselves: contacts and the meetings they
+            # attended (relationship), surveys, milestones. NOTE: usage rollups are left
+            # out: today's events add rows all day long, but the sampled days end a horizon
+            # before today, so only a back-fill of old usage would change the result, and
+            # `today` in the fingerprint bounds the staleness to a day.
+            cursor.execute(
+                "SELECT"
+                " (SELECT count(*) || ':' || coalesce(sum(hashtext(concat_ws(':', id, account_id,"
+                "  relationship_level, last_met_at))::bigint), 0) FROM accounts_contact"
+                "  WHERE tenant_id = %(t)s),"
+                " (SELECT count(*) || ':' || max(id) FROM journeys_meetingcontact"
+                "  WHERE tenant_id = %(t)s),"
+                " (SELECT count(*) || ':' || max(id) FROM healthscore_surveyresponse"
+                "  WHERE tenant_id = %(t)s),"
+                " (SELECT count(*) || ':' || coalesce(sum(hashtext(concat_ws(':', id, status,"
+                "  due_date, completed_on))::bigint), 0) FROM journeys_milestone"
+                "  WHERE tenant_id = %(t)s)",
+                {"t": tenant.pk},
+            )
+            data += [str(v) for v in cursor.fetchone()]
     today = timezone.localdate(timezone=tenant.tzinfo)
     payload = json.dumps(
         [scorecard.pk, version.pk if version else None, definition, today.isoformat(), data],

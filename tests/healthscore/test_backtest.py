@@ -9,6 +9,7 @@ carry the AUC and the weight, the noise component must get about none.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -339,3 +340,64 @@ def test_a_run_without_a_suggestion_cannot_be_adopted(scoped):
     with pytest.raises(ValidationError):
         bt.backtest_adopt(run=run)
     assert BacktestRun.objects.get(pk=run.pk).status == "done"
+
+
+def test_the_bootstrap_replicates_are_the_weighted_aucs_of_their_account_weights():
+    """The one-product bootstrap gives, per replicate, exactly the AUC of the samples weighted
+    by their account's Poisson draw (checked against a replicate-by-replicate computation)."""
+    rng = np.random.default_rng(3)
+    n, accounts = 3000, 400
+    members = rng.integers(0, accounts, n)
+    scores = np.round(rng.uniform(0, 100, n), 2)
+    y = (rng.random(n) < np.where(scores < 40, 0.3, 0.1)).astype(float)
+    ranked = evaluation._Ranked(scores)
+    draws = evaluation.bootstrap_aucs(ranked.codes, y, members, accounts, replicates=7, seed=5)
+    weights = evaluation._poisson_block(np.random.default_rng(5), accounts, 7)
+    expected = [ranked.auc(y, weights[:, k][members].astype(float)) for k in range(7)]
+    assert draws == pytest.approx(expected, abs=1e-9)
+    many = evaluation._poisson_block(np.random.default_rng(1), 100_000, 2)  # Poisson(1)
+    assert many.mean() == pytest.approx(1.0, abs=0.01)
+    assert many.var() == pytest.approx(1.0, abs=0.02)
+    assert (many == 0).mean() == pytest.approx(np.exp(-1), abs=0.005)
+
+
+def test_a_large_portfolio_samples_every_kth_monday_and_says_so(world, monkeypatch):
+    card, today = world
+    full = _run(card, today)
+    assert full["sample_every_weeks"] == 1
+    monkeypatch.setattr(bt, "MAX_SAMPLES", 6000)
+    thinned = _run(card, today)
+    assert thinned["sample_every_weeks"] > 1
+    assert thinned["sample_days"] < full["sample_days"]
+    days = [dt.date.fromisoformat(d) for d in thinned["horizons"][0]["days"]]
+    gaps = {(b - a).days for a, b in itertools.pairwise(days)}
+    assert gaps == {7 * thinned["sample_every_weeks"]}
+    assert thinned["horizons"][0]["churn"]["samples"] <= 6000
+    assert thinned["horizons"][0]["churn"]["auc"]["value"] > 0.7
+
+
+def test_a_drafts_cached_result_is_dropped_when_a_meeting_or_a_contact_changes(world):
+    from accounts.models import Contact
+    from tests.journeys.factories import MeetingContactFactory
+
+    card, _today = world
+    run, created = bt.backtest_request(scorecard=card, version=None)
+    assert created
+    bt.backtest_execute(run=run)
+    assert bt.backtest_request(scorecard=card, version=None) == (run, False)
+    account = Account.objects.first()
+    contact = Contact.objects.create(account=account, name="New", relationship_level="executive")
+    second, created = bt.backtest_request(scorecard=card, version=None)
+    assert created
+    bt.backtest_execute(run=second)
+    MeetingContactFactory(meeting__account=account, contact=contact)
+    _third, created = bt.backtest_request(scorecard=card, version=None)
+    assert created
+    # A version's stored scores do not read meetings: its cache stays.
+    version_run, _ = bt.backtest_request(scorecard=card, version=card.current_version)
+    bt.backtest_execute(run=version_run)
+    MeetingContactFactory(meeting__account=account, contact=contact)
+    assert bt.backtest_request(scorecard=card, version=card.current_version) == (
+        version_run,
+        False,
+    )

@@ -132,6 +132,16 @@ def test_backtest_page_shows_auc_sizes_bands_and_the_suggestion(
     assert 'data-testid="backtest-bands-90"' in html
     assert 'data-testid="suggestion-weights"' in html
     assert 'data-testid="backtest-calibration-90"' in html
+    # The band names head the band tables, the per-segment one included (its churn rate per
+    # band beside the AUC).
+    red, green = ("リスクあり", "良好") if language == "ja" else ("At risk", "Healthy")
+    bands_table = html.split('data-testid="backtest-bands-90"')[1].split("</table>")[0]
+    assert red in bands_table and green in bands_table
+    segments = html.split('data-testid="backtest-segments-90"')[1].split("</table>")[0]
+    assert red in segments
+    segment = run.result["horizons"][0]["segments"][0]
+    assert len(segment["bands"]) == 3
+    assert 'data-testid="backtest-thinned"' not in html
     assert (
         ("の解約" in html or "以内" in html) if language == "ja" else "Churn within 90 days" in html
     )
