@@ -20,6 +20,7 @@ from cs_platform.models import Membership, Role, Tenant
 
 from .importing.write import copy_insert
 from .models import Account, Contact, Contract, ContractStatus, Segment
+from .selectors import OUTCOME_CHURNED, OUTCOME_DOWNSOLD, contract_outcome_rows
 from .services import segment_create
 
 DEMO_PREFIX = "DEMO-"
@@ -427,6 +428,13 @@ def _contacts(tenant: Tenant, rng: random.Random, accounts: pd.DataFrame, japane
     now = timezone.now()
     # A generator of its own, so the languages do not shift the main generator's draws.
     language_rng = random.Random(f"accounts-language-{tenant.slug}")
+    # Part of the story the backtest finds: an account that later churned or downsold
+    # rarely had an executive sponsor on record (noise: some did, many healthy ones do not).
+    lost = {
+        account_id
+        for account_id, _day, kind in contract_outcome_rows()
+        if kind in (OUTCOME_CHURNED, OUTCOME_DOWNSOLD)
+    }
     rows = []
     for row in accounts.itertuples():
         levels = []
@@ -434,7 +442,7 @@ def _contacts(tenant: Tenant, rng: random.Random, accounts: pd.DataFrame, japane
             levels += ["field"] * rng.randint(1, 3)
         if rng.random() < 0.7:
             levels.append("manager")
-        if rng.random() < 0.4:
+        if rng.random() < (0.15 if int(row.account_id) in lost else 0.45):
             levels.append("executive")
         decision_level = "executive" if "executive" in levels else "manager"
         decided = False

@@ -119,7 +119,6 @@ def _generate(
             {"t": tenant.pk, "start": today - dt.timedelta(days=500), "today": today},
         )
         if not scores:
-            cursor.execute("ANALYZE accounts_contract")
             return
         # Scores: points near 30 in the 120 days before a loss (for 3 losses in 4), near 70
         # otherwise, each component with its own noise; renewal points are pure noise.
@@ -148,8 +147,6 @@ def _generate(
             " ORDER BY d",
             {"t": tenant.pk, "v": version_id, "days": days},
         )
-        cursor.execute("ANALYZE healthscore_healthscore")
-        cursor.execute("ANALYZE accounts_contract")
 
 
 def _generate_rollups(tenant: Tenant, first: dt.date) -> None:
@@ -179,8 +176,6 @@ def _generate_rollups(tenant: Tenant, first: dt.date) -> None:
             " SELECT %s, account_id, 'u' || floor(random() * 8)::int, day FROM bench_active",
             [tenant.pk],
         )
-        cursor.execute("ANALYZE healthscore_usagedaily")
-        cursor.execute("ANALYZE healthscore_contactdaily")
 
 
 def main() -> None:
@@ -223,6 +218,16 @@ def main() -> None:
                     if args.draft:
                         # Back 60 days (two 30-day trend windows) before the first day.
                         _generate_rollups(tenant, first - dt.timedelta(days=60))
+                # NOTE: after the commit: ANALYZE inside the transaction would hold its lock
+                # (which conflicts with any other ANALYZE of these tables) for the whole run.
+                with connection.cursor() as cursor:
+                    for table in (
+                        "accounts_contract",
+                        "healthscore_healthscore",
+                        "healthscore_usagedaily",
+                        "healthscore_contactdaily",
+                    ):
+                        cursor.execute(f"ANALYZE {table}")
                 print(f"generated in {time.monotonic() - started:.1f}s")
             version = card.current_version
             with connection.cursor() as cursor:

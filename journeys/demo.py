@@ -46,7 +46,7 @@ BATCH = 2000
 MAX_MAPS = 300
 # Meetings go back this many days (the backtest's year plus its 90-day coverage window), and
 # thin out over the COOLING days before a churn or downsell.
-MEETING_HISTORY = 480
+MEETING_HISTORY = 470
 COOLING = 150
 
 # (ja, en) texts, so each demo tenant reads in its own language.
@@ -383,7 +383,7 @@ class _Seeder:
         return first
 
     def _meeting_days(self, loss: dt.date | None, churned: bool) -> list[tuple[dt.date, bool]]:
-        """(day, cooling) of an account's meetings over MEETING_HISTORY days: every 30–90
+        """(day, cooling) of an account's meetings over MEETING_HISTORY days: every 35–105
         days, rarer while the relationship cools (the COOLING days before a loss), none
         after a churn."""
         days = []
@@ -393,7 +393,7 @@ class _Seeder:
             if churned and loss is not None and day >= loss:
                 break
             days.append((day, cooling))
-            day += dt.timedelta(days=self.rng.randint(*((70, 140) if cooling else (30, 90))))
+            day += dt.timedelta(days=self.rng.randint(*((80, 160) if cooling else (35, 105))))
         return days
 
     def _attendees(self, contact_ids: list[int], cooling: bool) -> list[int]:
