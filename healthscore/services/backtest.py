@@ -478,9 +478,7 @@ def backtest_compute(
     if frame is None or frame.empty:
         source = "rescored"
         first = _first_rollup_day()
-        mondays = (
-            sample_days(first=first, last=last) if first is not None and first <= last else []
-        )
+        mondays = sample_days(first=first, last=last) if first is not None and first <= last else []
         step = _thin_step(mondays, customers)
         days = _thinned(mondays, customers)
         frame = (
