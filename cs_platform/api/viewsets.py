@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
 from cs_platform.api.exceptions import as_rule_errors
@@ -66,6 +67,10 @@ class TenantScopedReadOnlyViewSet(TenantScopedViewSetMixin, viewsets.ReadOnlyMod
     pass
 
 
+# Unique keys that make a repeated write return the first row instead of failing.
+IDEMPOTENCY_FIELDS = {"source_key", "idempotency_key"}
+
+
 class RuleErrorsMixin:
     """Errors of the object-level stage (`validate()`, validators over several fields) are
     business rules: the fields already had the documented shape, so they answer 409, not 400
@@ -100,4 +105,59 @@ class TenantScopedSerializer(RuleErrorsMixin, serializers.ModelSerializer):
         for name, value in attrs.items():
             if isinstance(value, TenantScopedModel) and value.tenant_id != tenant.pk:
                 raise serializers.ValidationError({name: "Object does not exist."})
+        self._check_unique_in_tenant(attrs)
         return attrs
+
+    def _check_unique_in_tenant(self, attrs: dict[str, Any]) -> None:
+        """A value that must be unique in the tenant (`external_id` …) and is taken: an error
+        on that field, in the reader's words, before the database would refuse the row with a
+        message naming internal columns ("… with this Tenant and External id …")."""
+        model = self.Meta.model  # type: ignore[attr-defined]
+        for constraint, named in _tenant_unique_keys(model):
+            values = _key_values(named, attrs, self.instance)
+            if values is None:
+                continue
+            taken = model.objects.filter(**values)
+            if constraint.condition is not None:
+                taken = taken.filter(constraint.condition)
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                field = named[-1]
+                message = _("Another %(model)s already has this %(field)s.") % {
+                    "model": model._meta.verbose_name,
+                    "field": model._meta.get_field(field).verbose_name,
+                }
+                raise serializers.ValidationError(
+                    {field: [serializers.ErrorDetail(message, code="unique")]}
+                )
+
+
+def _tenant_unique_keys(model: type[models.Model]) -> list[tuple[models.UniqueConstraint, list]]:
+    """The model's unique keys within a tenant, idempotency keys left out."""
+    keys = []
+    for constraint in model._meta.constraints:
+        fields = list(getattr(constraint, "fields", ()) or ())
+        if not isinstance(constraint, models.UniqueConstraint) or fields[:1] != ["tenant"]:
+            continue
+        named = fields[1:]
+        # A repeated idempotency key returns the first row (the service's promise).
+        if named and not IDEMPOTENCY_FIELDS & set(named):
+            keys.append((constraint, named))
+    return keys
+
+
+def _key_values(named: list, attrs: dict[str, Any], instance: Any) -> dict[str, Any] | None:
+    """The key's values as written (the instance's for fields not sent); None when the
+    write does not touch the key or a value is missing."""
+    if not any(name in attrs for name in named):
+        return None
+    values = {}
+    for name in named:
+        if name in attrs:
+            values[name] = attrs[name]
+        elif instance is not None:
+            values[name] = getattr(instance, name)
+        else:
+            return None
+    return values
