@@ -32,6 +32,7 @@ from .forms import (
     SegmentForm,
 )
 from .importing import SPECS, export_csv
+from .importing.export import ENCODINGS
 from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
 from .models import Account, Contact, Contract, RelationshipLevel, Segment
 from .selectors import (
@@ -456,8 +457,14 @@ def export(request: HttpRequest) -> HttpResponse:
     if kind not in SPECS:
         raise Http404
     japanese = request.GET.get("headers") == "ja"
+    encoding = request.GET.get("encoding", "utf-8")
+    if encoding not in ENCODINGS:
+        return HttpResponse(
+            _("Unknown encoding: choose utf-8 or shift_jis."), status=400, content_type="text/plain"
+        )
     response = HttpResponse(
-        export_csv(kind, japanese_headers=japanese), content_type="text/csv; charset=utf-8"
+        export_csv(kind, japanese_headers=japanese, encoding=encoding),
+        content_type=f"text/csv; charset={encoding}",
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.csv"'

@@ -1,4 +1,7 @@
-"""CSV export with the import's headers, as UTF-8 with BOM so Excel opens Japanese text.
+"""CSV export with the import's headers, as UTF-8 with BOM so Excel opens Japanese text, or on
+request as Shift_JIS (Windows code page 932, what older Excel expects); a character code page 932
+cannot hold becomes "?". Whole numbers export as whole numbers (`5`, never `5.0`, even in a
+column with empty cells).
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) are exported with a leading apostrophe (OWASP "CSV injection"); the importer drops that
@@ -18,12 +21,24 @@ from .columns import SPECS
 _SOURCES = {"owner_email": "owner__email", "account_external_id": "account__external_id"}
 
 
-def export_csv(kind: str, *, japanese_headers: bool = False) -> bytes:
+ENCODINGS = {"utf-8": "utf-8-sig", "shift_jis": "cp932"}
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    # NOTE: pandas turns an integer column with a NULL into floats (5 → 5.0); back to integers.
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column) and (column.dropna() % 1 == 0).all():
+            frame[name] = column.astype("Int64")
+    return frame
+
+
+def export_csv(kind: str, *, japanese_headers: bool = False, encoding: str = "utf-8") -> bytes:
     spec = SPECS[kind]
     keys = [c.key for c in spec.columns]
     lookups = [_SOURCES.get(k, k) for k in keys]
     rows = spec.model.objects.order_by("external_id", "id").values_list(*lookups)
-    frame = pd.DataFrame.from_records(list(rows), columns=keys)
+    frame = _whole_numbers(pd.DataFrame.from_records(list(rows), columns=keys))
     frame = frame.map(formula_escaped)
     if japanese_headers:
         frame.columns = [c.ja_header for c in spec.columns]
@@ -33,4 +48,4 @@ def export_csv(kind: str, *, japanese_headers: bool = False) -> bytes:
         target_label=kind,
         changes={"rows": [None, len(frame)], "columns": [None, len(keys)]},
     )
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return frame.to_csv(index=False).encode(ENCODINGS[encoding], errors="replace")

@@ -226,3 +226,34 @@ def test_a_job_stores_the_first_errors_and_the_summary_counts_them_all(scoped):
     with translation.override("en"):
         assert "(5 errors)" in report.summary()
         assert "The first 2 errors are listed." in report.summary()
+
+
+def test_whole_numbers_export_without_a_decimal_point_even_beside_empty_cells(scoped):
+    AccountFactory(external_id="A-1", employee_count=120)
+    AccountFactory(external_id="A-2", employee_count=None)
+    text = export_csv("accounts").decode("utf-8-sig")
+    header, first, second = text.splitlines()[:3]
+    column = header.split(",").index("employee_count")
+    assert first.split(",")[column] == "120"
+    assert second.split(",")[column] == ""
+    assert "120.0" not in text
+
+
+def test_export_in_shift_jis_for_excel_imports_back(scoped):
+    AccountFactory(external_id="A-1", name="株式会社採用ラボ", employee_count=5)
+    data = export_csv("accounts", japanese_headers=True, encoding="shift_jis")
+    assert "株式会社採用ラボ" in data.decode("cp932")
+    assert not data.startswith("\ufeff".encode())
+    Account.objects.all().delete()
+    assert run_import(kind="accounts", data=data, dry_run=False).created == 1
+
+
+def test_the_export_page_refuses_an_unknown_encoding(admin_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    sjis = client.get("/t/acme/accounts/export/?kind=accounts&encoding=shift_jis")
+    bad = client.get("/t/acme/accounts/export/?kind=accounts&encoding=latin-9")
+    assert sjis.status_code == 200 and sjis["Content-Type"] == "text/csv; charset=shift_jis"
+    assert bad.status_code == 400
