@@ -290,7 +290,9 @@ def summary(
     }
     if not result["enough"]:
         return result
-    result["auc"] = roc_auc_ci(scores, y, frame["account_id"].to_numpy())
+    # A breakdown without detail (the churn-or-downsell figure) needs a rougher interval.
+    replicates = BOOTSTRAP_REPLICATES if detail else GROUP_REPLICATES
+    result["auc"] = roc_auc_ci(scores, y, frame["account_id"].to_numpy(), replicates=replicates)
     if not detail:
         return result
     order = np.argsort(scores, kind="stable")

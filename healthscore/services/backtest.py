@@ -66,7 +66,7 @@ LOOKBACK_DAYS = 2 * 365
 STALE_AFTER = dt.timedelta(hours=1)
 # Above this many account-days, every 2nd (3rd, …) Monday is sampled: an account's score a
 # week later says little new, and the bootstrap's cost grows with the rows.
-MAX_SAMPLES = 1_500_000
+MAX_SAMPLES = 1_000_000
 # The later share of the eligible days on which the suggestion is tested.
 TEST_SHARE = 1 / 3
 
