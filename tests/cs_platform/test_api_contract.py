@@ -369,3 +369,21 @@ def test_the_rule_form_refuses_a_day_count_beyond_the_domain(admin_user, client,
         form = RuleForm(data={"name_ja": "R", "trigger": "no_activity", "days": 3651})
         assert not form.is_valid()
     assert "days" in form.errors
+
+
+def test_the_schema_describes_the_event_wire_format_field_by_field(viewer_api):
+    schema = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    post = schema["paths"]["/api/v1/events/"]["post"]
+    event = post["requestBody"]["content"]["application/json"]["schema"]["items"]
+
+    assert set(event["required"]) == {"account_id", "event", "timestamp"}
+    assert "external id" in event["properties"]["account_id"]["description"]
+    assert "offset" in event["properties"]["timestamp"]["description"]
+    assert "8 KB" in event["properties"]["properties"]["description"]
+    assert "stored twice" in event["properties"]["idempotency_key"]["description"]
+    assert "application/x-ndjson" in post["requestBody"]["content"]
+    codes = post["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
+        "rejected"
+    ]["items"]["properties"]["code"]["enum"]
+    assert {"unknown_account", "bad_timestamp", "properties_too_large"} <= set(codes)
+    assert "`ingest`" in post["description"]
