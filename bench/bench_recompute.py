@@ -5,7 +5,11 @@ accounts and 90 days of daily rollups set-based in SQL, then scores every accoun
 with the production chunk code (`recompute_job_run_chunk`), in `--workers` processes as the
 Celery pool would, and prints the seconds. The bench tenants are removed afterwards.
 
-    python bench/bench_recompute.py [--sizes 1000,10000,100000] [--workers 2]
+With `--rls both` (the default) each size runs twice: as the application's role under
+row-level security, and as the owner with no policy and no settings sent (`--rls off`), to
+show what the second wall costs.
+
+    python bench/bench_recompute.py [--sizes 1000,10000,100000] [--workers 2] [--rls both]
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import multiprocessing
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +34,7 @@ from django.db import connection, connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cs_platform.models import Tenant  # noqa: E402
+from cs_platform.rls import owner_connection, rls_off_for_benchmarks  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402
 from cs_platform.services import tenant_create, tenant_delete  # noqa: E402
 from healthscore.models import HealthAlert, HealthScore, RecomputeJob  # noqa: E402
@@ -105,7 +111,8 @@ def bench(n: int, workers: int) -> float:
             started = time.monotonic()
             from django.db import transaction
 
-            with transaction.atomic():
+            # The generation skips FK triggers, which needs the owner (a superuser locally).
+            with owner_connection(), transaction.atomic():
                 _generate(tenant, n)
             print(f"  {n:>7} accounts: rollups generated in {time.monotonic() - started:.1f}s")
             started = time.monotonic()
@@ -140,11 +147,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rls", choices=["on", "off", "both"], default="both")
     args = parser.parse_args()
-    print(f"Recompute bench ({args.workers} worker processes):")
-    results = {n: bench(int(n), args.workers) for n in args.sizes.split(",")}
-    for n, seconds in results.items():
-        print(f"RESULT recompute {n} accounts: {seconds:.1f}s")
+    modes = ["off", "on"] if args.rls == "both" else [args.rls]
+    results = {}
+    for mode in modes:
+        print(f"Recompute bench ({args.workers} worker processes, row-level security {mode}):")
+        with rls_off_for_benchmarks() if mode == "off" else nullcontext():
+            for n in args.sizes.split(","):
+                results[n, mode] = bench(int(n), args.workers)
+    for (n, mode), seconds in results.items():
+        print(f"RESULT recompute {n} accounts (RLS {mode}): {seconds:.1f}s")
+    for n in args.sizes.split(","):
+        if (n, "on") in results and (n, "off") in results:
+            cost = results[n, "on"] / results[n, "off"] - 1
+            print(f"RESULT recompute {n} accounts: row-level security costs {cost:+.1%}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiKey, AuditEvent, Membership, Tenant, User
+from .scoping import cross_tenant
+from .services import tenant_delete
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
@@ -33,6 +35,15 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    # NOTE: the ORM's cascade would run in the admin's own tenant scope, where row-level
+    # security hides the deleted tenant's rows; the service deletes them in the tenant's.
+    def delete_model(self, request: HttpRequest, obj: Tenant) -> None:
+        tenant_delete(tenant=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for tenant in queryset:
+            tenant_delete(tenant=tenant)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -52,6 +63,20 @@ class UserAdmin(DjangoUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    # A user's rows (owner of accounts, author of notes …) live in every tenant they belong
+    # to: the cascade (SET NULL, CASCADE) must reach them all, past row-level security.
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with cross_tenant("tenant-admin"):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with cross_tenant("tenant-admin"):
+            super().delete_queryset(request, queryset)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        with cross_tenant("tenant-admin"):
+            return super().get_deleted_objects(objs, request)
 
 
 @admin.register(ApiKey)

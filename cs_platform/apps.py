@@ -9,11 +9,19 @@ class CsPlatformConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI descriptions of our authentication classes.
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
         from .api import schema  # noqa: F401
+        from .rls import SCOPE_WRAPPER_UID, install_scope_wrapper, on_post_migrate
         from .validators import install_field_validators, install_serializer_rules
 
         install_field_validators()
         install_serializer_rules()
+        # Row-level security: every connection sends the tenant scope with its statements,
+        # and every migrate protects the tenant tables it added.
+        connection_created.connect(install_scope_wrapper, dispatch_uid=SCOPE_WRAPPER_UID)
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="junkan_rls_apply")
 
         from .audit import signals
         from .audit.tracking import audit_track

@@ -15,7 +15,10 @@ The tenant is put in scope in exactly one place per entry point:
 - Celery: `cs_platform.tasks.TenantTask` (the task's `tenant_id` argument);
 - management commands: `cs_platform.management.base.TenantCommand` (`--tenant`).
 
-Crossing tenants is explicit and greppable: `Model.objects.unscoped()`.
+Crossing tenants is explicit and greppable: `Model.objects.unscoped()` drops the ORM's filter,
+and the database's row-level security (`cs_platform.rls`) still shows only the tenant in scope
+unless the block runs inside `cross_tenant(reason)`, the one named path for legitimate
+cross-tenant work (see `CROSS_TENANT_REASONS`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,16 @@ class TenantScopeError(RuntimeError):
 
 
 _current_tenant: ContextVar[Tenant | None] = ContextVar("junkan_current_tenant", default=None)
+_cross_tenant: ContextVar[str | None] = ContextVar("junkan_cross_tenant", default=None)
+
+# The only reasons to read or write across tenants past row-level security. Every
+# `cross_tenant()` call names one; tests/cs_platform/test_rls.py lists the call sites.
+CROSS_TENANT_REASONS: dict[str, str] = {
+    "custom-domain": "find the tenant of a Learn & Support custom domain (and claim one once)",
+    "public-token": "find the tenant of a secret URL token (calendar feeds, tracking keys)",
+    "sweep": "beat sweepers that find every tenant's stale leases, due work or old rows",
+    "tenant-admin": "operators' admin pages and commands that list every tenant's rows",
+}
 
 
 def get_current_tenant() -> Tenant | None:
@@ -62,6 +75,26 @@ def tenant_scope(tenant: Tenant | None) -> Iterator[Tenant | None]:
         yield tenant
     finally:
         _current_tenant.reset(token)
+
+
+@contextmanager
+def cross_tenant(reason: str) -> Iterator[None]:
+    """Let the block's SQL see every tenant's rows (row-level security's bypass).
+
+    The ORM filter is a separate matter: combine with `.unscoped()` or raw SQL. `reason` must
+    be one of `CROSS_TENANT_REASONS`, so each crossing is named and greppable.
+    """
+    if reason not in CROSS_TENANT_REASONS:
+        raise ValueError(f"Unknown cross-tenant reason {reason!r}: add it to CROSS_TENANT_REASONS.")
+    token = _cross_tenant.set(reason)
+    try:
+        yield
+    finally:
+        _cross_tenant.reset(token)
+
+
+def is_cross_tenant() -> bool:
+    return _cross_tenant.get() is not None
 
 
 def activate_tenant(tenant: Tenant | None) -> None:
@@ -147,8 +180,28 @@ class TenantScopedModel(models.Model):
                 f"Refusing to save a row of tenant {self.tenant_id} while tenant {in_scope.pk} "
                 "is in scope."
             )
-        self.check_same_tenant_references()
-        super().save(*args, **kwargs)
+        with self._own_scope():
+            self.check_same_tenant_references()
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with self._own_scope():
+            return super().delete(*args, **kwargs)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        with self._own_scope():
+            super().refresh_from_db(*args, **kwargs)
+
+    @contextmanager
+    def _own_scope(self) -> Iterator[None]:
+        """An instance that names its tenant may be written with no tenant in scope (a
+        factory, a tenant's set-up); the database's row-level security then needs that
+        tenant in scope for the statement."""
+        if get_current_tenant() is not None or self.tenant_id is None:
+            yield
+            return
+        with tenant_scope(self.tenant):
+            yield
 
     def check_same_tenant_references(self) -> None:
         """A row never points at another tenant's row (Citus co-location, and isolation)."""

@@ -120,7 +120,7 @@ def tenant_delete(*, tenant: Tenant) -> None:
     from .audit.services import audit_delete_path
 
     # The tenant's audit log goes with it: one of the two paths the audit trigger lets delete.
-    with audit_delete_path("tenant_delete"), connection.cursor() as cursor:
+    with audit_delete_path("tenant_delete"), tenant_scope(tenant), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(
                 f"DELETE FROM {connection.ops.quote_name(table)} WHERE tenant_id = %s",

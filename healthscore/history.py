@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import Contact, Contract, RelationshipLevel
+from cs_platform.rls import scope_transaction_apply
 from journeys.selectors import meeting_attendance_rows
 
 from .measures import LIVE_CONTRACT, USAGE_MEASURES, Spec, _day_bounds, _other
@@ -26,7 +27,9 @@ from .models import KeyEvent, SurveyResponse
 
 
 def _read(sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # NOTE: COPY goes past Django's cursor wrapper, which sends the tenant's setting.
+        scope_transaction_apply()
         query = cursor.mogrify(sql, params).decode()
         buffer = io.StringIO()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)

@@ -5,8 +5,11 @@
 #
 # PostgreSQL: cluster in .local/pg/data, 127.0.0.1:54329, socket in .local/pg/run.
 # Redis:      .local/redis, 127.0.0.1:63799, daemonized with pidfile and logfile.
-# `start` writes .local/env (DATABASE_URL, REDIS_URL). A URL already set in the environment
-# wins: that service is not started and the given URL is written to .local/env instead.
+# `start` writes .local/env (DATABASE_URL, DATABASE_OWNER_URL, REDIS_URL). A URL already set in
+# the environment wins: that service is not started and the given URL is written to .local/env.
+# Two database roles (cs_platform/rls.py): `junkan` owns the tables and runs migrations
+# (DATABASE_OWNER_URL); the application logs in as `junkan_app`, which owns nothing and is
+# subject to row-level security (DATABASE_URL).
 # NOTE: never touches system-wide services; everything lives under .local/.
 set -euo pipefail
 
@@ -23,12 +26,15 @@ REDIS_PID="$REDIS_DIR/redis.pid"
 REDIS_LOG="$REDIS_DIR/redis.log"
 DB_NAME=junkan
 DB_ROLE=junkan
-LOCAL_DATABASE_URL="postgres://$DB_ROLE@127.0.0.1:$PG_PORT/$DB_NAME"
+APP_ROLE=junkan_app
+LOCAL_DATABASE_URL="postgres://$APP_ROLE@127.0.0.1:$PG_PORT/$DB_NAME"
+LOCAL_DATABASE_OWNER_URL="postgres://$DB_ROLE@127.0.0.1:$PG_PORT/$DB_NAME"
 LOCAL_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 WAIT_SECONDS=30
 
 # Captured before anything else: URLs the caller set explicitly.
 EXT_DATABASE_URL="${DATABASE_URL:-}"
+EXT_DATABASE_OWNER_URL="${DATABASE_OWNER_URL:-}"
 EXT_REDIS_URL="${REDIS_URL:-}"
 
 say() { echo "services: $*"; }
@@ -134,6 +140,12 @@ pg_create_db() {
     say "creating role $DB_ROLE"
     psql_admin -c "CREATE ROLE $DB_ROLE LOGIN SUPERUSER"
   fi
+  # The application's role: no superuser, no BYPASSRLS, owns nothing (migrate grants it the
+  # data privileges on every table).
+  if [[ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$APP_ROLE'")" ]]; then
+    say "creating role $APP_ROLE"
+    psql_admin -c "CREATE ROLE $APP_ROLE LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+  fi
   if [[ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]]; then
     say "creating database $DB_NAME"
     psql_admin -c "CREATE DATABASE $DB_NAME OWNER $DB_ROLE"
@@ -196,6 +208,7 @@ write_env() {
   {
     echo "# Written by scripts/services.sh; source it to reach the development services."
     printf 'export DATABASE_URL=%q\n' "$1"
+    if [[ -n "$3" ]]; then printf 'export DATABASE_OWNER_URL=%q\n' "$3"; fi
     printf 'export REDIS_URL=%q\n' "$2"
   } >"$tmp"
   mv "$tmp" "$LOCAL/env"
@@ -203,12 +216,13 @@ write_env() {
 }
 
 cmd_start() {
-  local db_url="$EXT_DATABASE_URL" redis_url="$EXT_REDIS_URL"
+  local db_url="$EXT_DATABASE_URL" owner_url="$EXT_DATABASE_OWNER_URL" redis_url="$EXT_REDIS_URL"
   if [[ -n "$db_url" ]]; then
     say "DATABASE_URL is set; not starting the local PostgreSQL"
   else
     pg_start
     db_url="$LOCAL_DATABASE_URL"
+    owner_url="$LOCAL_DATABASE_OWNER_URL"
   fi
   if [[ -n "$redis_url" ]]; then
     say "REDIS_URL is set; not starting the local Redis"
@@ -216,7 +230,7 @@ cmd_start() {
     redis_start
     redis_url="$LOCAL_REDIS_URL"
   fi
-  write_env "$db_url" "$redis_url"
+  write_env "$db_url" "$redis_url" "$owner_url"
 }
 
 cmd_stop() {

@@ -3,23 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
+import psycopg2
 import pytest
 import time_machine
+from django.conf import settings
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
 from cs_platform.models import Role, Tenant, User
+from cs_platform.rls import app_role, owner_connection, rls_grant
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import api_key_issue
 from tests.agents import BROWSER_USER_AGENT
 from tests.clock import suite_now
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
+_owner_login: list[AbstractContextManager] = []
+
+# The role tests assume when DATABASE_URL names a superuser (a one-role development set-up):
+# the suite always runs under row-level security, as production's application role does.
+FALLBACK_APP_ROLE = "junkan_test_app"
+
+
+def _login_as_owner() -> None:
+    login = owner_connection()
+    login.__enter__()
+    _owner_login.append(login)
+
+
+def _login_as_app() -> None:
+    _owner_login.pop().__exit__(None, None, None)
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker) -> None:
-    """The migration creates event partitions around the real date; tests insert events around
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The test database is created and migrated by the owner of the tables
+    (DATABASE_OWNER_URL), as `migrate` is in production; `django_db_setup` logs back in as the
+    application's role."""
+    _login_as_owner()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Still the owner here: event partitions for the suite's dates, then the application's
+    role gets its privileges, and the tests run as it.
+
+    The migration creates event partitions around the real date; tests insert events around
     the suite's pinned date, so those months must exist too (ingestion would create them on
     demand, factories do not)."""
     from healthscore.services.partitions import (
@@ -32,7 +65,54 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     first = month_start(suite_now())
     with django_db_blocker.unblock():
         partitions_ensure(months=[add_months(first, n) for n in range(-13, 3)])
+        fallback = _grant_app_role()
+        _login_as_app()
+        if fallback:
+            connection.settings_dict.setdefault("OPTIONS", {})["assume_role"] = fallback
     partitions_forget_cache()
+    yield
+    _login_as_owner()  # the test database is dropped by its owner
+
+
+def _grant_app_role() -> str | None:
+    """Privileges for the role the tests run as (TRUNCATE too: the test runner's flush);
+    returns the role to assume when the configured one would bypass row-level security."""
+    role = app_role()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %s",
+            [role or settings.DATABASE_APP_ROLE],
+        )
+        row = cursor.fetchone()
+        fallback = role is None or bool(row and row[0])
+        if fallback:
+            role = FALLBACK_APP_ROLE
+            cursor.execute(
+                f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+    rls_grant(role=role, truncate=True)
+    return role if fallback else None
+
+
+@pytest.fixture
+def owner_cursor(db) -> Iterator[Any]:
+    """A cursor logged in as the owner of the tables, for a test of maintenance SQL (DDL);
+    its own transaction, rolled back at the end."""
+    owner = settings.DATABASE_OWNER
+    conn = psycopg2.connect(
+        dbname=connection.settings_dict["NAME"],
+        user=owner["USER"],
+        password=owner["PASSWORD"] or None,
+        host=owner["HOST"],
+        port=owner["PORT"],
+    )
+    try:
+        with conn.cursor() as cursor:
+            yield cursor
+    finally:
+        conn.rollback()
+        conn.close()
 
 
 @pytest.fixture

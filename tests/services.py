@@ -88,7 +88,8 @@ class ThrowawayPostgres:
 
     def load_copy_of_test_database(self) -> None:
         """Schema and rows of the (committed) test database, in a database named junkan."""
-        db = settings.DATABASES["default"]
+        # The owner dumps: every tenant's rows (row-level security hides them from the app).
+        db = {**settings.DATABASE_OWNER, "NAME": settings.DATABASES["default"]["NAME"]}
         env = dict(os.environ, PGPASSWORD=db["PASSWORD"] or "")
         dump = subprocess.run(
             [

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, models
 from psycopg2.extras import execute_values
 
+from cs_platform.rls import scoped_sql
 from cs_platform.scoping import (
     TenantScopedModel,
     require_current_tenant,
@@ -55,7 +56,7 @@ def _insert_ignore(objs: Sequence[TenantScopedModel], also: list[str]) -> list[t
         f"VALUES %s ON CONFLICT DO NOTHING RETURNING {returning}"
     )
     with connection.cursor() as cursor:
-        return execute_values(cursor.cursor, sql, rows, page_size=1000, fetch=True)
+        return execute_values(cursor.cursor, scoped_sql(sql), rows, page_size=1000, fetch=True)
 
 
 def update_from_values(objs: Sequence[TenantScopedModel], fields: list[str]) -> None:
@@ -80,4 +81,6 @@ def update_from_values(objs: Sequence[TenantScopedModel], fields: list[str]) -> 
         for obj in objs
     ]
     with connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, rows, template=f"(%s, {types})", page_size=1000)
+        execute_values(
+            cursor.cursor, scoped_sql(sql), rows, template=f"(%s, {types})", page_size=1000
+        )

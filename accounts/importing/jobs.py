@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from cs_platform.audit.services import audit_created, audit_record
 from cs_platform.leases import Heartbeat, lease_seconds, max_stalls, worker_name
 from cs_platform.models import User
-from cs_platform.scoping import require_current_tenant
+from cs_platform.scoping import cross_tenant, require_current_tenant
 
 from ..models import ImportJob, ImportStatus
 from . import run_import
@@ -173,7 +173,7 @@ def import_jobs_sweep() -> list[tuple[int, int]]:
     """Beat, across tenants: imports whose worker died (lease expired) go back to pending and
     are returned as (tenant_id, job_id) to start again; after `max_stalls()` dead workers the
     job fails instead."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with cross_tenant("sweep"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE accounts_importjob SET status = 'failed', lease_expires_at = NULL,"
             " stalls = stalls + 1, finished_at = %s,"

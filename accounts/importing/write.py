@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cs_platform.scoping import require_current_tenant
@@ -91,7 +91,8 @@ def copy_insert(
 ) -> None:
     """COPY new rows in: columns absent from the file get the model's defaults.
 
-    WARNING: COPY bypasses the scoped manager, so `tenant_id` is written here by hand; every
+    WARNING: COPY bypasses the scoped manager, so `tenant_id` is written here by hand (the
+    database's row-level security still refuses another tenant's); every
     foreign key in `rows` was resolved through a scoped query during validation.
     """
     now = timezone.now()
@@ -118,12 +119,21 @@ def copy_insert(
     buffer.seek(0)
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in frame.columns)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN "
-            f"WITH (FORMAT csv, NULL '{NULL}')",
-            buffer,
+    table = qn(model._meta.db_table)
+    staging = qn(f"{model._meta.db_table}_copy_in")
+    # NOTE: PostgreSQL refuses COPY FROM into a table under row-level security
+    # (cs_platform.rls): COPY into a temporary table of the same columns, then one
+    # INSERT … SELECT, which the tenant policy checks.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table} "
+            "WITH NO DATA"
         )
+        cursor.cursor.copy_expert(
+            f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer
+        )
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
+        cursor.execute(f"DROP TABLE {staging}")
 
 
 def _missing(value: Any) -> bool:

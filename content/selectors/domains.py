@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from cs_platform.models import Tenant
-from cs_platform.scoping import tenant_scope
+from cs_platform.scoping import cross_tenant, tenant_scope
 
 from ..models import SiteDomain, domain_normalise
 
@@ -25,7 +25,7 @@ def site_domain_tenant(*, domain: str) -> Tenant | None:
     exist anyway, the domain maps to none rather than to either.
     """
     domain = domain_normalise(domain)
-    with tenant_scope(None):
+    with tenant_scope(None), cross_tenant("custom-domain"):
         tenant_ids = list(
             SiteDomain.objects.unscoped()
             .filter(domain=domain, verified_at__isnull=False)

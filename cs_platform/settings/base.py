@@ -94,6 +94,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db_url("DATABASE_URL")}
+# The application's role owns no table and has no BYPASSRLS, so row-level security holds
+# (cs_platform/rls.py); `migrate` and named maintenance log in as the owner of the tables.
+# Unset: one role does both, and row-level security only holds if it is no superuser.
+DATABASE_OWNER = env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL"))
+# The role row-level security applies to; `migrate` grants it the data privileges.
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A database that is away answers within seconds (503 + Retry-After), not a hung request.

@@ -47,7 +47,12 @@ from cs_platform.audit.services import (
     audit_snapshot,
 )
 from cs_platform.models import ApiKey, AuditEvent, ChangeAction, ChangeRecord, TrashEntry, User
-from cs_platform.scoping import TenantScopedModel, TenantScopeError, require_current_tenant
+from cs_platform.scoping import (
+    TenantScopedModel,
+    TenantScopeError,
+    cross_tenant,
+    require_current_tenant,
+)
 
 from .registry import trashable_for
 
@@ -528,7 +533,7 @@ def trash_purge_expired(*, batch_size: int = 200) -> int:
     audit_table = _qn(AuditEvent._meta.db_table)
     purged = 0
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with cross_tenant("sweep"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id FROM {table} WHERE deleted_at < %s ORDER BY deleted_at, id "
                 "LIMIT %s FOR UPDATE SKIP LOCKED",

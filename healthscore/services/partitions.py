@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cs_platform.scoping import cross_tenant
+
 logger = logging.getLogger(__name__)
 
 PARENT = "healthscore_usageevent"
@@ -79,14 +81,9 @@ def partitions_ensure(*, months: set[dt.date] | list[dt.date]) -> list[dt.date]:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DDL_LOCK])
         existing = set(partition_list())
         for month in sorted(missing - existing):
-            start = dt.datetime(month.year, month.month, 1, tzinfo=dt.UTC)
-            end_month = add_months(month, 1)
-            end = dt.datetime(end_month.year, end_month.month, 1, tzinfo=dt.UTC)
-            cursor.execute(
-                f'CREATE TABLE IF NOT EXISTS "{partition_name(month)}" PARTITION OF {PARENT} '
-                "FOR VALUES FROM (%s) TO (%s)",
-                [start, end],
-            )
+            # NOTE: the application's role owns no table; this SECURITY DEFINER function
+            # (migration 0015) adds the partition as the owner, with its row-level security.
+            cursor.execute("SELECT junkan_usage_event_partition_create(%s)", [month])
             created.append(month)
     if created:
         logger.info("Created event partitions %s", [f"{m:%Y-%m}" for m in created])
@@ -110,11 +107,12 @@ def partitions_drop_expired(*, now: dt.datetime | None = None) -> list[dt.date]:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DDL_LOCK])
         for month in partition_list():
             if month < horizon_month:
-                cursor.execute(f'DROP TABLE IF EXISTS "{partition_name(month)}"')
+                cursor.execute("SELECT junkan_usage_event_partition_drop(%s)", [month])
                 dropped.append(month)
         # NOTE: a key older than the retention can be stored again; its event would be
         # rejected as too old anyway.
-        cursor.execute("DELETE FROM healthscore_eventkey WHERE created_at < %s", [horizon])
+        with cross_tenant("sweep"):
+            cursor.execute("DELETE FROM healthscore_eventkey WHERE created_at < %s", [horizon])
     with _known_lock:
         _known.difference_update(dropped)
     if dropped:

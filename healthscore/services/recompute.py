@@ -37,7 +37,7 @@ from cs_platform.leases import (
     worker_name,
 )
 from cs_platform.models import Tenant, User
-from cs_platform.scoping import require_current_tenant, tenant_scope
+from cs_platform.scoping import cross_tenant, require_current_tenant, tenant_scope
 from journeys.selectors import current_phase_by_account
 
 from ..measures import measure_frame, spec_of
@@ -470,7 +470,7 @@ def recompute_leases_sweep() -> list[SweptChunk]:
     - a running job whose chunks are all finished is closed (its worker died in between).
     Chunks that are queued or running under a live lease are never sent twice.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
+    with cross_tenant("sweep"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE healthscore_recomputechunk c SET state = 'queued', stalls = c.stalls + 1,"
             " last_stalled_at = clock_timestamp(), stalled_worker = c.worker,"
@@ -513,12 +513,13 @@ def _give_up(*, tenant_id: int, job_id: int, index: int, stalls: int) -> None:
 
 
 def _close_finished_jobs() -> None:
-    jobs = (
-        RecomputeJob.objects.unscoped()
-        .filter(status=JobStatus.RUNNING)
-        .exclude(chunk_rows__state__in=[ChunkState.QUEUED, ChunkState.RUNNING])
-        .select_related("tenant")
-    )
+    with cross_tenant("sweep"):
+        jobs = list(
+            RecomputeJob.objects.unscoped()
+            .filter(status=JobStatus.RUNNING)
+            .exclude(chunk_rows__state__in=[ChunkState.QUEUED, ChunkState.RUNNING])
+            .select_related("tenant")
+        )
     for job in jobs:
         with tenant_scope(job.tenant):
             recompute_job_finish(job=job)

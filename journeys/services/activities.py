@@ -11,6 +11,7 @@ from psycopg2.extras import Json, execute_values
 
 from accounts.models import Account, Contact
 from cs_platform.models import User
+from cs_platform.rls import scoped_sql
 from cs_platform.scoping import require_current_tenant
 
 from ..extensions import activities_recorded
@@ -126,6 +127,8 @@ def activity_record_bulk(*, rows: list[dict[str, Any]]) -> int:
         "ON CONFLICT DO NOTHING RETURNING account_id, kind"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        inserted = execute_values(cursor.cursor, sql, values, page_size=1000, fetch=True)
+        inserted = execute_values(
+            cursor.cursor, scoped_sql(sql), values, page_size=1000, fetch=True
+        )
         activities_recorded(account_ids={a for a, _k in inserted}, kinds={k for _a, k in inserted})
     return len(inserted)

@@ -464,18 +464,19 @@ def test_the_hourly_beat_task_purges_in_a_real_worker(transactional_db, tenant, 
     with tenant_scope(tenant):
         old = trash_delete(obj=SegmentFactory())
         fresh = trash_delete(obj=SegmentFactory())
-    TrashEntry.objects.unscoped().filter(pk=old.pk).update(
-        deleted_at=timezone.now() - dt.timedelta(days=30, minutes=5)
-    )
+        TrashEntry.objects.filter(pk=old.pk).update(
+            deleted_at=timezone.now() - dt.timedelta(days=30, minutes=5)
+        )
 
     trash_purge.apply_async(queue=request.getfixturevalue("worker_queue"))
 
     deadline = time.monotonic() + 60
-    while TrashEntry.objects.unscoped().filter(pk=old.pk).exists():
-        assert time.monotonic() < deadline, "the worker did not purge within 60 s"
-        time.sleep(0.2)
-    assert TrashEntry.objects.unscoped().filter(pk=fresh.pk).exists()
-    assert ChangeRecord.objects.unscoped().filter(action=ChangeAction.PURGED).count() == 1
+    with tenant_scope(tenant):
+        while TrashEntry.objects.filter(pk=old.pk).exists():
+            assert time.monotonic() < deadline, "the worker did not purge within 60 s"
+            time.sleep(0.2)
+        assert TrashEntry.objects.filter(pk=fresh.pk).exists()
+        assert ChangeRecord.objects.filter(action=ChangeAction.PURGED).count() == 1
 
 
 def test_an_article_moved_to_the_trash_from_its_editor_comes_back(article, csm_user, viewer_user):

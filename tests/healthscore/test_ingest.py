@@ -207,12 +207,12 @@ def test_concurrent_batches_with_the_same_key_store_it_once(tenant):
         t.join()
     assert sum(r.accepted for r in results) == 50
     assert sum(r.duplicates for r in results) == 150
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM healthscore_usageevent WHERE tenant_id = %s", [tenant.pk]
-        )
-        assert cursor.fetchone()[0] == 50
     with tenant_scope(tenant):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM healthscore_usageevent WHERE tenant_id = %s", [tenant.pk]
+            )
+            assert cursor.fetchone()[0] == 50
         assert EventKey.objects.count() == 50
         assert sum(r.count for r in UsageDaily.objects.all()) == 50
 

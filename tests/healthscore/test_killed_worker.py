@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Account, LifecycleStatus
+from cs_platform.scoping import cross_tenant
 from healthscore import tasks
 from healthscore.models import HealthScore, JobStatus, JobTrigger, RecomputeChunk, RecomputeJob
 from healthscore.services.recompute import recompute_job_create
@@ -110,6 +111,6 @@ def test_a_recompute_survives_a_worker_killed_mid_chunk(transactional_db, defaul
     }
     assert stalled.filter(state="done", stalled_worker__startswith="doomed").exists()
     assert recovery < 60
-    with connection.cursor() as cursor:
+    with cross_tenant("tenant-admin"), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM healthscore_recomputechunk WHERE state <> 'done'")
         assert cursor.fetchone() == (0,)

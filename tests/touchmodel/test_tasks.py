@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Account
 from accounts.segments import segment_rules_apply
 from accounts.selectors import account_list_annotated
+from cs_platform.scoping import cross_tenant
 from tests.factories import AccountFactory, ContractFactory
 from tests.healthscore.factories import RecomputeJobFactory
 from touchmodel import tasks
@@ -48,7 +49,8 @@ def test_rules_are_evaluated_once_a_day_after_the_recompute_is_done(tenant, no_b
         RecomputeJobFactory(day=timezone.localdate(timezone=tenant.tzinfo), status="done")
     assert tasks.evaluate_rules_after_recompute() == 1
     assert tasks.evaluate_rules_after_recompute() == 0
-    evaluation = RuleEvaluation.objects.unscoped().get()
+    with cross_tenant("tenant-admin"):
+        evaluation = RuleEvaluation.objects.unscoped().get()
     assert no_broker == [
         (
             "touchmodel.evaluate_rules",
@@ -69,16 +71,18 @@ def test_a_nightly_evaluation_whose_worker_died_runs_again_once(tenant, no_broke
         RuleFactory(trigger="renewal_due", params={"days": 30}, act_tech=False)
         evaluation_id = rule_evaluation_claim_day(day=timezone.localdate())
     # A worker claims it and is SIGKILLed: its lease runs out.
-    RuleEvaluation.objects.unscoped().filter(pk=evaluation_id).update(
-        status="running", attempts=1, lease_expires_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    )
+    with tenant_scope(tenant):
+        RuleEvaluation.objects.filter(pk=evaluation_id).update(
+            status="running", attempts=1, lease_expires_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        )
     kwargs = {"tenant_id": tenant.pk, "reassign_tiers": True, "evaluation_id": evaluation_id}
     assert tasks.evaluate_rules.apply(kwargs=kwargs).get() is None  # not ours: hands off
     assert tasks.sweep_rule_evaluations() == 1
     assert no_broker[-1] == ("touchmodel.evaluate_rules", kwargs)
     assert tasks.evaluate_rules.apply(kwargs=kwargs).get()["fired"] == 1
     assert tasks.evaluate_rules.apply(kwargs=kwargs).get() is None  # done: never twice
-    evaluation = RuleEvaluation.objects.unscoped().get(pk=evaluation_id)
+    with cross_tenant("tenant-admin"):
+        evaluation = RuleEvaluation.objects.unscoped().get(pk=evaluation_id)
     assert (evaluation.status, evaluation.attempts, evaluation.stalls) == ("done", 2, 1)
     with tenant_scope(tenant):
         assert RuleFiring.objects.count() == 1

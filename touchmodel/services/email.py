@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from accounts.models import Account, Contact
 from cs_platform.leases import lease_seconds, requeue_after_seconds, worker_name
 from cs_platform.models import Tenant
-from cs_platform.scoping import require_current_tenant
+from cs_platform.scoping import cross_tenant, require_current_tenant
 
 from ..models import EmailOptOut, EmailStatus, OutboundEmail, RuleFiring, TouchProgram
 from ..sql import insert_ignore_returning, insert_ignore_returning_keys
@@ -385,7 +385,7 @@ def email_leases_sweep() -> list[tuple[int, int]]:
     intent the message never reached SMTP: it is queued again and returned as
     (tenant_id, email_id) to enqueue. With one, it may have gone out: 'unconfirmed'.
     Messages queued long ago and never tried are returned too."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with cross_tenant("sweep"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE touchmodel_outboundemail SET status = 'unconfirmed', lease_expires_at = NULL,"
             " last_error = 'The worker stopped after handing the message to SMTP; not re-sent"

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cs_platform.leases import Heartbeat, lease_seconds, worker_name
-from cs_platform.scoping import require_current_tenant
+from cs_platform.scoping import cross_tenant, require_current_tenant
 
 T = TypeVar("T")
 
@@ -97,7 +97,7 @@ def rule_evaluation_run(
 def rule_evaluations_sweep() -> list[tuple[int, int]]:
     """Beat, across tenants: evaluations whose worker died go back to pending; returns
     (tenant_id, evaluation_id) to dispatch again."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with cross_tenant("sweep"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE touchmodel_ruleevaluation SET status = 'pending', lease_expires_at = NULL,"
             " stalls = stalls + 1"

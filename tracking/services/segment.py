@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.selectors import account_get_by_external_id, contact_get_by_external_id
 from accounts.services import account_create, account_update, contact_create, contact_update
 from cs_platform.models import ApiKey, Tenant
+from cs_platform.scoping import cross_tenant
 from healthscore.services.ingest import BatchTooLarge, events_ingest
 
 from ..models import RejectedMessage, TrackedUser
@@ -524,5 +525,6 @@ def segment_messages_ingest(
 def rejected_messages_prune(*, now: dt.datetime | None = None, keep_days: int = 30) -> int:
     """Forget rejections older than `keep_days` (every tenant: a maintenance job)."""
     horizon = (now or timezone.now()) - dt.timedelta(days=keep_days)
-    deleted, _ = RejectedMessage.objects.unscoped().filter(received_at__lt=horizon).delete()
+    with cross_tenant("sweep"):
+        deleted, _ = RejectedMessage.objects.unscoped().filter(received_at__lt=horizon).delete()
     return deleted

@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cs_platform.scoping import get_current_tenant
+from cs_platform.scoping import cross_tenant, get_current_tenant
 from cs_platform.selectors import member_emails
 
 from ..events import PAYLOAD_VERSION, slack_body
@@ -317,12 +317,13 @@ def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
 def deliveries_due(*, now: dt.datetime | None = None, limit: int = 500) -> list[tuple[int, int]]:
     """(tenant id, delivery id) of every tenant's deliveries due now (the minute dispatcher)."""
     now = now or timezone.now()
-    return list(
-        WebhookDelivery.objects.unscoped()
-        .filter(
-            Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
+    with cross_tenant("sweep"):
+        return list(
+            WebhookDelivery.objects.unscoped()
+            .filter(
+                Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+                | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
+            )
+            .order_by("next_attempt_at")
+            .values_list("tenant_id", "pk")[:limit]
         )
-        .order_by("next_attempt_at")
-        .values_list("tenant_id", "pk")[:limit]
-    )
