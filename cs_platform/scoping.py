@@ -46,6 +46,8 @@ _cross_tenant: ContextVar[str | None] = ContextVar("junkan_cross_tenant", defaul
 # The only reasons to read or write across tenants past row-level security. Every
 # `cross_tenant()` call names one; tests/cs_platform/test_rls.py lists the call sites.
 CROSS_TENANT_REASONS: dict[str, str] = {
+    "audit-log": "the audit log records an event for the tenant it belongs to, from any scope "
+    "(a sign-in for each of the person's tenants, or for none)",
     "custom-domain": "find the tenant of a Learn & Support custom domain (and claim one once)",
     "public-token": "find the tenant of a secret URL token (calendar feeds, tracking keys)",
     "sweep": "beat sweepers that find every tenant's stale leases, due work or old rows",

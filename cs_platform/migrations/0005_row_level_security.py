@@ -16,7 +16,7 @@ def protect(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cs_platform", "0003_trash")]
+    dependencies = [("cs_platform", "0004_audit_event")]
 
     operations = [
         migrations.RunSQL(PROTECT_FUNCTION_SQL, "DROP FUNCTION IF EXISTS junkan_rls_protect"),
