@@ -6,7 +6,12 @@ posts pre-built 1,000-event JSON batches (each event with its own idempotency ke
 client threads for N seconds, prints the accepted events per second, then stops gunicorn and
 removes the bench tenant.
 
-    python bench/bench_ingest.py [--seconds 20] [--threads 4] [--workers 2]
+With `--rls both` (the default) it runs twice, each time with a fresh tenant: gunicorn as
+the application's role under row-level security, and as the owner with no policy applied and
+no settings sent (`--rls off`), and prints both rates: what the second wall costs.
+
+    python bench/bench_ingest.py [--seconds 20] [--threads 4] [--workers 2] [--rls both]
+        [--rounds 1]
 """
 
 from __future__ import annotations
@@ -14,9 +19,18 @@ from __future__ import annotations
 import argparse
 import json
 import threading
+from statistics import median
 
 from django.utils import timezone
-from http_harness import bench_tenant, drive, post, server_env, start_gunicorn, stop
+from http_harness import (
+    bench_tenant,
+    drive,
+    post,
+    rls_off_server,
+    server_env,
+    start_gunicorn,
+    stop,
+)
 
 SLUG = "bench-ingest"
 ACCOUNTS = 1000
@@ -73,12 +87,32 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batches", type=int, default=600, help="pre-built distinct batches")
+    parser.add_argument("--rls", choices=["on", "off", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per mode, alternating")
     args = parser.parse_args()
+    modes = ["off", "on"] if args.rls == "both" else [args.rls]
+    rates: dict[str, list[float]] = {mode: [] for mode in modes}
+    for round_ in range(args.rounds):
+        for mode in modes if round_ % 2 == 0 else modes[::-1]:
+            rates[mode].append(bench(args, rls=mode))
+    for mode, runs in rates.items():
+        print(
+            f"RESULT ingest (row-level security {mode}): median {median(runs):,.0f} events/s "
+            f"(range {min(runs):,.0f}–{max(runs):,.0f} over {len(runs)} runs)"
+        )
+    if len(rates) == 2:
+        cost = 1 - median(rates["on"]) / median(rates["off"])
+        print(f"RESULT ingest: row-level security costs {cost:+.1%} (medians)")
 
+
+def bench(args: argparse.Namespace, *, rls: str) -> float:
     with bench_tenant(slug=SLUG, name="Bench ingest", accounts=ACCOUNTS) as (_tenant, key):
         print(f"Building {args.batches} batches of {BATCH} events …")
         bodies = ingest_bodies(args.batches)
-        process, port = start_gunicorn(server_env(), args.workers)
+        env, extra = server_env(), ()
+        if rls == "off":
+            env, extra = rls_off_server(env)
+        process, port = start_gunicorn(env, args.workers, extra)
         try:
             totals, elapsed = ingest_throughput(
                 port, key, bodies, seconds=args.seconds, threads=args.threads
@@ -86,11 +120,11 @@ def main() -> None:
         finally:
             stop(process)
         print(
-            f"accepted {totals['accepted']:,} events in {elapsed:.1f}s "
-            f"(rejected {totals['rejected']}, failed requests {totals['errors']}), "
-            f"{args.workers} gunicorn workers, {args.threads} client threads"
+            f"row-level security {rls}: accepted {totals['accepted']:,} events in "
+            f"{elapsed:.1f}s (rejected {totals['rejected']}, failed requests "
+            f"{totals['errors']}), {args.workers} gunicorn workers, {args.threads} client threads"
         )
-        print(f"RESULT ingest: {totals['accepted'] / elapsed:,.0f} events/s")
+        return totals["accepted"] / elapsed
 
 
 if __name__ == "__main__":

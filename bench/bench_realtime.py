@@ -126,6 +126,10 @@ class _Poller(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        with tenant_scope(self.tenant):  # row-level security: the bench tenant's rows
+            self._poll()
+
+    def _poll(self) -> None:
         while not self.stopping.is_set():
             at = time.time()
             rows = (
@@ -178,7 +182,8 @@ def _report(posted: list[tuple[float, float, list[int]]], poller: _Poller) -> No
 
 
 def _measure_latency(tenant: Tenant, port: int, key: str, threads: int, timeout: float) -> None:
-    ids = dict(Account.objects.unscoped().filter(tenant=tenant).values_list("external_id", "pk"))
+    with tenant_scope(tenant):
+        ids = dict(Account.objects.values_list("external_id", "pk"))
     batches = _latency_batches()
     poller = _Poller(tenant)
     poller.start()
@@ -204,8 +209,9 @@ def _drain(tenant: Tenant, timeout: float = 120) -> None:
     round with scoring off does not pay for the scoring of the round before."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if not DirtyAccount.objects.unscoped().filter(tenant=tenant).exists():
-            break
+        with tenant_scope(tenant):
+            if not DirtyAccount.objects.exists():
+                break
         time.sleep(0.5)
     time.sleep(1.0)
 

@@ -5,11 +5,12 @@ accounts and 90 days of daily rollups set-based in SQL, then scores every accoun
 with the production chunk code (`recompute_job_run_chunk`), in `--workers` processes as the
 Celery pool would, and prints the seconds. The bench tenants are removed afterwards.
 
-With `--rls both` (the default) each size runs twice: as the application's role under
-row-level security, and as the owner with no policy and no settings sent (`--rls off`), to
-show what the second wall costs.
+With `--rls both` (the default) the same data is recomputed `--rounds` times in each mode,
+alternating: as the application's role under row-level security, and as the owner with no
+policy and no settings sent (`--rls off`); it prints both, and what the second wall costs.
 
     python bench/bench_recompute.py [--sizes 1000,10000,100000] [--workers 2] [--rls both]
+        [--rounds 3]
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cs_platform.settings.dev")
@@ -30,7 +32,7 @@ import django
 
 django.setup()
 
-from django.db import connection, connections  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cs_platform.models import Tenant  # noqa: E402
@@ -102,43 +104,54 @@ def _run_chunks(args: tuple[int, int, list[int]]) -> int:
     return len(indexes)
 
 
-def bench(n: int, workers: int) -> float:
+def _recompute(tenant: Tenant, n: int, workers: int, label: str) -> float:
+    """One manual recompute job of every account, its chunks in `workers` processes."""
+    started = time.monotonic()
+    job = recompute_job_create(day=timezone.localdate())
+    chunks = list(range(len(job.chunks)))
+    parts = [(tenant.pk, job.pk, chunks[w::workers]) for w in range(workers)]
+    connections.close_all()
+    if workers == 1:
+        _run_chunks(parts[0])
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.map(_run_chunks, parts)
+    elapsed = time.monotonic() - started
+    closing = time.monotonic()
+    recompute_job_finish(job=job)  # closes the job and evaluates alerts
+    alerts = time.monotonic() - closing
+    scored = HealthScore.objects.filter(day=job.day).count()
+    opened = HealthAlert.objects.filter(opened_on=job.day).count()
+    assert scored == n, f"expected {n} scores, got {scored}"
+    print(
+        f"  {n:>7} accounts, {label}: recomputed in {elapsed:.1f}s "
+        f"({n / elapsed:,.0f} accounts/s, {len(chunks)} chunks, {workers} workers); "
+        f"then closing the job and evaluating alerts took {alerts:.1f}s "
+        f"({opened:,} alerts opened)"
+    )
+    return elapsed
+
+
+def bench(n: int, workers: int, modes: list[str], rounds: int) -> dict[str, list[float]]:
+    """Generate once, then recompute the same data `rounds` times per mode, alternating
+    (after one warm-up run), so both modes meet the same caches and the same load."""
     for stale in Tenant.objects.filter(slug=SLUG.format(n=n)):
         tenant_delete(tenant=stale)
     tenant = tenant_create(name=f"Bench {n}", slug=SLUG.format(n=n))
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
     try:
         with tenant_scope(tenant), timezone.override(tenant.tzinfo):
             started = time.monotonic()
-            from django.db import transaction
-
             # The generation skips FK triggers, which needs the owner (a superuser locally).
             with owner_connection(), transaction.atomic():
                 _generate(tenant, n)
             print(f"  {n:>7} accounts: rollups generated in {time.monotonic() - started:.1f}s")
-            started = time.monotonic()
-            job = recompute_job_create(day=timezone.localdate())
-            chunks = list(range(len(job.chunks)))
-            parts = [(tenant.pk, job.pk, chunks[w::workers]) for w in range(workers)]
-            connections.close_all()
-            if workers == 1:
-                _run_chunks(parts[0])
-            else:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    pool.map(_run_chunks, parts)
-            elapsed = time.monotonic() - started
-            closing = time.monotonic()
-            recompute_job_finish(job=job)  # closes the job and evaluates alerts
-            alerts = time.monotonic() - closing
-            scored = HealthScore.objects.filter(day=job.day).count()
-            opened = HealthAlert.objects.filter(opened_on=job.day).count()
-            assert scored == n, f"expected {n} scores, got {scored}"
-            print(
-                f"  {n:>7} accounts: recomputed in {elapsed:.1f}s "
-                f"({n / elapsed:,.0f} accounts/s, {len(chunks)} chunks, {workers} workers); "
-                f"then closing the job and evaluating alerts took {alerts:.1f}s "
-                f"({opened:,} alerts opened)"
-            )
-            return elapsed
+            _recompute(tenant, n, workers, "warm-up")
+            for round_ in range(rounds):
+                for mode in modes if round_ % 2 == 0 else modes[::-1]:
+                    with rls_off_for_benchmarks() if mode == "off" else nullcontext():
+                        times[mode].append(_recompute(tenant, n, workers, f"RLS {mode}"))
+        return times
     finally:
         tenant_delete(tenant=tenant)
 
@@ -148,20 +161,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rls", choices=["on", "off", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per mode, alternating")
     args = parser.parse_args()
     modes = ["off", "on"] if args.rls == "both" else [args.rls]
-    results = {}
-    for mode in modes:
-        print(f"Recompute bench ({args.workers} worker processes, row-level security {mode}):")
-        with rls_off_for_benchmarks() if mode == "off" else nullcontext():
-            for n in args.sizes.split(","):
-                results[n, mode] = bench(int(n), args.workers)
-    for (n, mode), seconds in results.items():
-        print(f"RESULT recompute {n} accounts (RLS {mode}): {seconds:.1f}s")
-    for n in args.sizes.split(","):
-        if (n, "on") in results and (n, "off") in results:
-            cost = results[n, "on"] / results[n, "off"] - 1
-            print(f"RESULT recompute {n} accounts: row-level security costs {cost:+.1%}")
+    print(f"Recompute bench ({args.workers} worker processes, row-level security {args.rls}):")
+    results = {n: bench(int(n), args.workers, modes, args.rounds) for n in args.sizes.split(",")}
+    for n, times in results.items():
+        for mode, runs in times.items():
+            print(
+                f"RESULT recompute {n} accounts (RLS {mode}): median {median(runs):.1f}s "
+                f"(range {min(runs):.1f}–{max(runs):.1f}s over {len(runs)} runs)"
+            )
+        if len(times) == 2:
+            cost = median(times["on"]) / median(times["off"]) - 1
+            print(f"RESULT recompute {n} accounts: row-level security costs {cost:+.1%} (medians)")
 
 
 if __name__ == "__main__":

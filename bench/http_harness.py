@@ -72,13 +72,33 @@ def server_env(**extra: str) -> dict[str, str]:
     }
 
 
+# `--rls off` of a bench: gunicorn's workers log in as the owner (no policy applies to it)
+# and send no row-level-security settings with their statements.
+RLS_OFF_GUNICORN_CONFIG = """
+def post_worker_init(worker):
+    from django.db.backends.signals import connection_created
+    from cs_platform.rls import SCOPE_WRAPPER_UID
+    connection_created.disconnect(dispatch_uid=SCOPE_WRAPPER_UID)
+"""
+
+
+def rls_off_server(env: dict[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The environment and gunicorn arguments of a server without row-level security."""
+    config = Path(tempfile.mkdtemp(prefix="junkan-bench-"), "rls_off.py")
+    config.write_text(RLS_OFF_GUNICORN_CONFIG)
+    owner = os.environ.get("DATABASE_OWNER_URL") or env["DATABASE_URL"]
+    return {**env, "DATABASE_URL": owner}, ("--config", str(config))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(
+    env: dict[str, str], workers: int, extra_args: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, int]:
     """gunicorn on a free local port, once it accepts connections: (process, port)."""
     port = free_port()
     process = subprocess.Popen(
@@ -87,6 +107,7 @@ def start_gunicorn(env: dict[str, str], workers: int) -> tuple[subprocess.Popen,
             "cs_platform.wsgi:application",
             *("--workers", str(workers), "--bind", f"127.0.0.1:{port}"),
             *("--timeout", "120", "--log-level", "warning"),
+            *extra_args,
         ],
         cwd=ROOT,
         env=env,
