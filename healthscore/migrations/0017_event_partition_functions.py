@@ -50,7 +50,7 @@ DROP FUNCTION IF EXISTS junkan_usage_event_partition_drop(date);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("healthscore", "0014_recomputechunk_unique_per_tenant"),
+        ("healthscore", "0016_task_due_bounds"),
         ("cs_platform", "0005_row_level_security"),
     ]
 
