@@ -51,7 +51,7 @@ DROP FUNCTION IF EXISTS junkan_usage_event_partition_drop(date);
 class Migration(migrations.Migration):
     dependencies = [
         ("healthscore", "0016_task_due_bounds"),
-        ("cs_platform", "0005_row_level_security"),
+        ("cs_platform", "0006_row_level_security"),
     ]
 
     operations = [migrations.RunSQL(CREATE, DROP)]

@@ -16,7 +16,7 @@ def protect(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cs_platform", "0004_audit_event")]
+    dependencies = [("cs_platform", "0005_tenant_require_admin_two_factor")]
 
     operations = [
         migrations.RunSQL(PROTECT_FUNCTION_SQL, "DROP FUNCTION IF EXISTS junkan_rls_protect"),
