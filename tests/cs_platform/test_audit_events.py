@@ -13,7 +13,7 @@ from accounts.importing.export import export_csv
 from accounts.importing.jobs import import_job_create, import_job_run
 from cs_platform.audit.context import audit_context, request_context
 from cs_platform.models import AuditEvent
-from cs_platform.scoping import tenant_scope
+from cs_platform.scoping import cross_tenant, tenant_scope
 from healthscore.models import Scorecard
 from healthscore.services.scorecards import healthscore_tenant_defaults
 from journeys.services.phases import phases_seed_defaults
@@ -21,6 +21,14 @@ from tests.conftest import api_client_for
 from tests.factories import AccountFactory
 from touchmodel.models import Rule, TierRule
 from touchmodel.services.tiers import touch_settings_get
+
+
+@pytest.fixture(autouse=True)
+def _every_tenants_rows():
+    """These tests read what the services wrote, from outside the tenant's scope: past the
+    database's row-level security (tests/cs_platform/test_rls.py tests that wall)."""
+    with cross_tenant("tenant-admin"):
+        yield
 
 
 def events(tenant, **filters):
