@@ -75,7 +75,8 @@ def test_the_api_keeps_its_contract_under_fuzzing_and_every_page_still_answers(
     terminal = request.config.pluginmanager.get_plugin("terminalreporter")
     with capsys.disabled():
         terminal.write_line(
-            f"\nfuzz: seed {fuzzing.SEED}, {operations} operations, {seeded} seeded rows, "
+            f"\nfuzz: seed {fuzzing.SEED or 'deterministic'}, {operations} operations, "
+            f"{seeded} seeded rows, "
             f"{len(clients)} clients ({', '.join(f'{c.name} ×{c.examples}' for c in clients)}) "
             f"in {fuzz_seconds:.0f}s (CPU: server {server_cpu:.0f}s, schemathesis "
             f"{fuzzer_cpu:.0f}s); crawl: "
