@@ -17,6 +17,10 @@ class AccountsConfig(AppConfig):
         register_nav_item(NavItem("accounts:list", _("Accounts"), 10))
         register_nav_item(NavItem("accounts:segments", _("Segments"), 60))
 
+        from .bulk import register as register_bulk_actions
+
+        register_bulk_actions()
+
         from cs_platform.trash.registry import register_trashable
 
         from .models import Contact, Contract, Segment

@@ -78,7 +78,29 @@ class SegmentRule:
     clean: Callable[[dict[str, Any]], None] | None = None
 
 
+@dataclass(frozen=True)
+class BulkAction:
+    """A change the account list applies to many accounts at once (after a confirmation that
+    says how many).
+
+    `choices()` gives the value to pick (an owner, a tier, a segment, a playbook);
+    `apply(accounts, value, actor)` changes the accounts of the queryset in a set-based way and
+    returns how many it changed (ValidationError for a bad value). `permission` is the action
+    of the permission map (cs_platform.permissions) the member needs.
+    """
+
+    key: str
+    label: Any
+    value_label: Any
+    permission: str
+    choices: Callable[[], list[tuple[str, str]]]
+    apply: Callable[[QuerySet[Account], str, Any], int]
+    done: Any  # message, formatted with %(n)s (accounts changed) and %(value)s
+    order: int = 100
+
+
 _panels: dict[str, AccountPanel] = {}
+_bulk_actions: dict[str, BulkAction] = {}
 _list_extensions: dict[str, AccountListExtension] = {}
 _segment_rules: dict[str, SegmentRule] = {}
 
@@ -93,6 +115,14 @@ def register_list_extension(extension: AccountListExtension) -> None:
 
 def register_segment_rule(rule: SegmentRule) -> None:
     _segment_rules[rule.key] = rule
+
+
+def register_bulk_action(action: BulkAction) -> None:
+    _bulk_actions[action.key] = action
+
+
+def bulk_actions() -> list[BulkAction]:
+    return sorted(_bulk_actions.values(), key=lambda a: a.order)
 
 
 def account_panels(slot: str) -> list[AccountPanel]:

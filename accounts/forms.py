@@ -126,10 +126,15 @@ RENEWAL_WINDOWS = [
 ]
 SORTS = [
     ("name", _("Name")),
+    ("-name", _("Name (Z–A)")),
     ("-arr", _("ARR (highest first)")),
     ("arr", _("ARR (lowest first)")),
     ("renewal_date", _("Renewal (soonest first)")),
     ("-renewal_date", _("Renewal (latest first)")),
+    ("owner", _("Owner")),
+    ("-owner", _("Owner (Z–A)")),
+    ("market_segment", _("Market segment")),
+    ("-market_segment", _("Market segment (Z–A)")),
 ]
 
 
@@ -214,6 +219,8 @@ class SegmentForm(forms.Form):
         if segment is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(segment)
         super().__init__(*args, **kwargs)
+        # Accounts added by hand from the account list stay when the rules are edited here.
+        self._include = list((segment.rules or {}).get("include_ids") or []) if segment else []
         self.fields["owners"].choices = [(u.pk, u.full_name or u.email) for u in owner_candidates()]
         for key, rule in segment_rules().items():
             if rule.params:
@@ -251,6 +258,8 @@ class SegmentForm(forms.Form):
                 initial[key] = ", ".join(value)
             elif key in cls.BUILTIN:
                 initial[key] = value
+            elif key == "include_ids":
+                continue
             elif isinstance(value, dict):
                 initial.update({f"rule_{key}__{name}": v for name, v in value.items()})
             else:
@@ -276,6 +285,8 @@ class SegmentForm(forms.Form):
                 rules.setdefault(key, {})[part] = value
             else:
                 rules[key] = value
+        if self._include:
+            rules["include_ids"] = self._include
         return rules
 
     def clean(self) -> dict[str, Any]:

@@ -19,6 +19,11 @@ ROLES: dict[str, str] = {
     "contract.delete": Role.CS_MANAGER,
     "contract.renew": Role.CSM,
     "contract.expand": Role.CSM,
+    # Saved views of the account list: everyone keeps their own; a CS manager shares one with
+    # the team (and may delete a shared one).
+    "saved_view.create": Role.VIEWER,
+    "saved_view.delete": Role.VIEWER,
+    "saved_view.share": Role.CS_MANAGER,
     "segment.view": Role.VIEWER,
     "segment.create": Role.CSM,
     "segment.change": Role.CSM,

@@ -63,6 +63,15 @@ def _owners(key: str, value: Any) -> list[int]:
         ) from None
 
 
+def _account_ids(key: str, value: Any) -> list[int]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise ValidationError(_("%(key)s must be a list of account ids."), params={"key": key})
+    found = set(Account.objects.filter(pk__in=value).values_list("pk", flat=True))
+    return sorted(found)
+
+
 def _non_negative(key: str, value: Any) -> int:
     number = _as_int(key, value)
     if number < 0:
@@ -155,6 +164,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         lambda qs, v: qs.filter(lifecycle_status__in=v),
     ),
     "renewal_within_days": BuiltinRule(_("Renewal within (days)"), _non_negative, _renewal_within),
+    # Accounts added by hand (bulk action of the account list); applied as "or", see
+    # segment_rules_apply.
+    "include_ids": BuiltinRule(
+        _("Accounts added by hand"), _account_ids, lambda qs, v: qs.filter(pk__in=v)
+    ),
 }
 
 
@@ -201,7 +215,15 @@ def segment_rules_clean(rules: Any) -> dict[str, Any]:
 
 
 def segment_rules_apply(queryset: QuerySet[Account], rules: dict[str, Any]) -> QuerySet[Account]:
-    """Narrow an annotated account queryset by already-validated rules."""
+    """Narrow an annotated account queryset by already-validated rules. Accounts added by hand
+    (`include_ids`) belong to the segment whatever the other rules say."""
+    rules = dict(rules)
+    include = rules.pop("include_ids", None) or []
+    if include:
+        if not rules:
+            return queryset.filter(pk__in=include)
+        narrowed = segment_rules_apply(queryset, rules)
+        return queryset.filter(Q(pk__in=narrowed.values("pk")) | Q(pk__in=include))
     registered = segment_rules()
     for key, value in rules.items():
         if key in BUILTIN_RULES:

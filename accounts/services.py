@@ -14,7 +14,7 @@ from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from cs_platform.trash.services import Actor, trash_delete
 
-from .models import Account, Contact, Contract, ContractStatus, Segment
+from .models import Account, Contact, Contract, ContractStatus, SavedView, Segment
 from .phones import phone_normalise
 from .segments import segment_rules_clean
 from .selectors import owner_is_member
@@ -287,3 +287,66 @@ def segment_update(*, segment: Segment, **fields: Any) -> Segment:
 
 def segment_delete(*, segment: Segment, actor: Actor = None) -> None:
     trash_delete(obj=segment, actor=actor)
+
+
+# --- saved views of the account list -----------------------------------------------------------
+
+# Query parameters a saved view keeps (the list's filters, search and sort; never the page).
+_VIEW_DROPPED = {"page", "csrfmiddlewaretoken"}
+
+
+def _view_query(query: str) -> str:
+    from django.http import QueryDict
+
+    params = QueryDict(query, mutable=True)
+    for key in _VIEW_DROPPED:
+        params.pop(key, None)
+    return params.urlencode()[:2000]
+
+
+@transaction.atomic
+def saved_view_save(*, owner: User, name: str, query: str, shared: bool = False) -> SavedView:
+    """Save (or overwrite, by name) one of `owner`'s views; `shared` offers it to the team
+    (the page lets CS managers set it)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the view.")})
+    view, _created = SavedView.objects.update_or_create(
+        owner=owner, name=name[:100], defaults={"query": _view_query(query), "shared": shared}
+    )
+    return view
+
+
+def saved_view_set_shared(*, view: SavedView, shared: bool) -> SavedView:
+    view.shared = shared
+    view.save(update_fields=["shared"])
+    return view
+
+
+def saved_view_delete(*, view: SavedView, actor: User) -> None:
+    """Saved views are shortcuts, deleted for good (the accounts they show are untouched)."""
+    view.delete()
+
+
+# --- bulk changes from the account list ---------------------------------------------------------
+
+
+def account_bulk_assign_owner(*, accounts: Any, owner: User | None) -> int:
+    """One UPDATE: the accounts of `accounts` (a queryset) now belong to `owner`."""
+    if owner is not None and not owner_is_member(user=owner):
+        raise ValidationError({"owner": _("The owner must be a member of this workspace.")})
+    return Account.objects.filter(pk__in=accounts.values("pk")).update(owner=owner)
+
+
+@transaction.atomic
+def segment_include_accounts(*, segment: Segment, accounts: Any) -> int:
+    """Add accounts to a segment by hand: they belong to it whatever its rules say (the
+    `include_ids` rule). Returns how many were not included yet."""
+    rules = dict(segment.rules or {})
+    included = set(rules.get("include_ids") or [])
+    new_ids = set(accounts.values_list("pk", flat=True).order_by()) - included
+    if new_ids:
+        rules["include_ids"] = sorted(included | new_ids)
+        segment.rules = segment_rules_clean(rules)
+        segment.save(update_fields=["rules", "updated_at"])
+    return len(new_ids)

@@ -23,4 +23,9 @@ urlpatterns = [
     path("import/", views.import_start, name="import"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("export/", views.export, name="export"),
+    path("view.csv", views.account_list_csv, name="list_csv"),
+    path("bulk/", views.account_bulk, name="bulk"),
+    path("views/", views.saved_view_save, name="view_save"),
+    path("views/<int:pk>/share/", views.saved_view_share, name="view_share"),
+    path("views/<int:pk>/delete/", views.saved_view_delete, name="view_delete"),
 ]

@@ -6,20 +6,21 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.decorators import role_required
-from cs_platform.permissions import can
+from cs_platform.permissions import can, required_role
 from cs_platform.urlutils import tenant_reverse
 
 from . import services
-from .extensions import account_panels, list_extensions
+from .extensions import account_panels, bulk_actions, list_extensions
 from .forms import (
     AccountFilterForm,
     AccountForm,
@@ -34,7 +35,7 @@ from .forms import (
 from .importing import SPECS, export_csv
 from .importing.export import ENCODINGS
 from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
-from .models import Account, Contact, Contract, RelationshipLevel, Segment
+from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
 from .selectors import (
     account_filter,
     account_get,
@@ -42,6 +43,7 @@ from .selectors import (
     contract_history,
     import_job_list,
     relationship_coverage,
+    saved_view_list,
     segment_accounts,
     segment_list,
 )
@@ -62,9 +64,9 @@ def _query_without_page(request: HttpRequest) -> Any:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-@role_required("account.view")
-def account_list(request: HttpRequest) -> HttpResponse:
-    form = AccountFilterForm(request.GET or None)
+def _list_query(params: QueryDict) -> tuple[AccountFilterForm, Any]:
+    """The filter form and the filtered, sorted queryset of an account-list query string."""
+    form = AccountFilterForm(params or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data
@@ -82,7 +84,13 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "extensions": form.extension_values(),
             "ordering": data["sort"],
         }
-    page = _page(request, account_filter(**filters))
+    return form, account_filter(**filters)
+
+
+@role_required("account.view")
+def account_list(request: HttpRequest) -> HttpResponse:
+    form, queryset = _list_query(request.GET)
+    page = _page(request, queryset)
     rows = list(page.object_list)
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
     return render(
@@ -98,8 +106,113 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "columns": columns,
             "query": _query_without_page(request),
             "can_edit": can(request, "account.create"),
+            "can_export": can(request, "account.export"),
+            "saved_views": saved_view_list(user=request.user),  # type: ignore[arg-type]
+            "can_share": can(request, "saved_view.share"),
+            "bulk_actions": [
+                (a, a.choices()) for a in bulk_actions() if can(request, a.permission)
+            ],
         },
     )
+
+
+@require_POST
+@role_required("saved_view.create")
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    shared = request.POST.get("shared") == "on" and can(request, "saved_view.share")
+    try:
+        view = services.saved_view_save(
+            owner=request.user,  # type: ignore[arg-type]
+            name=request.POST.get("name", ""),
+            query=query,
+            shared=shared,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{tenant_reverse(request, 'accounts:list')}?{query}")
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(f"{tenant_reverse(request, 'accounts:list')}?{view.query}")
+
+
+@require_POST
+@role_required("saved_view.share")
+def saved_view_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """Share one of your views with the team, or stop sharing it (CS managers)."""
+    view = SavedView.objects.filter(pk=pk, owner=request.user).first()
+    if view is None:
+        raise Http404
+    services.saved_view_set_shared(view=view, shared=request.POST.get("shared") == "on")
+    return redirect(f"{tenant_reverse(request, 'accounts:list')}?{view.query}")
+
+
+@require_POST
+@role_required("saved_view.delete")
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    view = saved_view_list(user=request.user).filter(pk=pk).first()  # type: ignore[arg-type]
+    if view is None:
+        raise Http404
+    if view.owner_id != request.user.pk and not can(request, "saved_view.share"):
+        raise PermissionDenied
+    services.saved_view_delete(view=view, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect(tenant_reverse(request, "accounts:list"))
+
+
+@require_POST
+@role_required("account.change")
+def account_bulk(request: HttpRequest) -> HttpResponse:
+    """A bulk action over the ticked accounts, or over every account of the current view:
+    first a confirmation that says how many, then the change (set-based)."""
+    query = request.POST.get("query", "")
+    back = f"{tenant_reverse(request, 'accounts:list')}?{query}"
+    action = next((a for a in bulk_actions() if a.key == request.POST.get("action")), None)
+    if action is None:
+        messages.error(request, _("Choose what to do with the accounts."))
+        return redirect(back)
+    if not can(request, action.permission):
+        request.permission_needed = (  # type: ignore[attr-defined]
+            action.permission,
+            required_role(action.permission),
+        )
+        raise PermissionDenied
+    value = request.POST.get(f"value_{action.key}", "") or request.POST.get("value", "")
+    labels = dict(action.choices())
+    if value not in labels:
+        messages.error(request, _("Choose the %(what)s.") % {"what": action.value_label})
+        return redirect(back)
+    everything = request.POST.get("scope") == "all"
+    if everything:
+        _form, accounts = _list_query(QueryDict(query))
+    else:
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        accounts = Account.objects.filter(pk__in=ids)
+    count = accounts.count()
+    if count == 0:
+        messages.error(request, _("Tick the accounts to change first."))
+        return redirect(back)
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "accounts/bulk_confirm.html",
+            {
+                "action": action,
+                "value": value,
+                "value_label": labels[value],
+                "count": count,
+                "everything": everything,
+                "ids": request.POST.getlist("ids"),
+                "query": query,
+            },
+        )
+    try:
+        with transaction.atomic():
+            changed = action.apply(accounts.order_by(), value, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, str(action.done) % {"n": changed, "value": labels[value]})
+    return redirect(back)
 
 
 def _account_or_404(pk: int) -> Account:
@@ -468,4 +581,19 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.csv"'
+    return response
+
+
+@role_required("account.export")
+def account_list_csv(request: HttpRequest) -> HttpResponse:
+    """The account list's current view (its filters, search and sort) as CSV, with the
+    import's columns so it re-imports; formula-like cells escaped as in every export."""
+    _form, queryset = _list_query(request.GET)
+    japanese = request.GET.get("headers") == "ja"
+    response = HttpResponse(
+        export_csv("accounts", japanese_headers=japanese, accounts=queryset),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="accounts-view-{stamp}.csv"'
     return response

@@ -15,10 +15,11 @@ once per episode, so evaluating them again is harmless).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
@@ -69,6 +70,45 @@ def filter_band(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
     if "health_band" not in queryset.query.annotations:
         queryset = queryset.annotate(health_band=_latest("band"))
     return queryset.filter(health_band__in=[b for b in bands if b in Band.values])
+
+
+# The account list's "score change" filter: the latest score against the last one at least
+# SCORE_CHANGE_DAYS before it. Applied only when chosen (two correlated subqueries).
+SCORE_CHANGE_DAYS = 30
+SCORE_CHANGES = {
+    "drop10": (None, -10),
+    "drop5": (None, -5),
+    "rise5": (5, None),
+    "rise10": (10, None),
+}
+
+
+def _score_change_choices() -> list[tuple[str, str]]:
+    return [
+        ("drop10", str(_("Fell 10+ points in 30 days"))),
+        ("drop5", str(_("Fell 5+ points in 30 days"))),
+        ("rise5", str(_("Rose 5+ points in 30 days"))),
+        ("rise10", str(_("Rose 10+ points in 30 days"))),
+    ]
+
+
+def filter_score_change(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
+    if value not in SCORE_CHANGES:
+        return queryset.none()
+    latest = HealthScore.objects.filter(account=OuterRef("pk")).order_by("-day")
+    earlier = HealthScore.objects.filter(
+        account=OuterRef("pk"),
+        day__lte=OuterRef("score_change_latest_day") - dt.timedelta(days=SCORE_CHANGE_DAYS),
+    ).order_by("-day")
+    queryset = queryset.annotate(
+        score_change_latest_day=Subquery(latest.values("day")[:1]),
+        score_change_latest=Subquery(latest.values("score")[:1]),
+    ).annotate(score_change_earlier=Subquery(earlier.values("score")[:1]))
+    change = F("score_change_latest") - F("score_change_earlier")
+    rise, fall = SCORE_CHANGES[value]
+    if rise is not None:
+        return queryset.alias(score_change=change).filter(score_change__gte=rise)
+    return queryset.alias(score_change=change).filter(score_change__lte=fall)
 
 
 ScoresNowListener = Callable[[list[int]], None]
@@ -134,6 +174,15 @@ def register() -> None:
             annotate=annotate_health,
             template="healthscore/_band_cell.html",
             order=30,
+        )
+    )
+    register_list_extension(
+        AccountListExtension(
+            key="score_change",
+            label=_("Score change"),
+            choices=_score_change_choices,
+            apply=filter_score_change,
+            order=35,
         )
     )
     register_segment_rule(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import factory
 
-from accounts.models import Account, Contact, Contract, RelationshipLevel, Segment
+from accounts.models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
 from cs_platform.models import Membership, Role, Tenant, User
 
 
@@ -92,3 +92,12 @@ class SegmentFactory(TenantOwnedFactory):
 
     name = factory.Sequence(lambda n: f"Segment {n}")
     rules = factory.LazyFunction(dict)
+
+
+class SavedViewFactory(TenantOwnedFactory):
+    class Meta:
+        model = SavedView
+
+    name = factory.Sequence(lambda n: f"ビュー {n}")
+    owner = factory.SubFactory(UserFactory)
+    query = "sort=-arr"

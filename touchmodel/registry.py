@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.extensions import (
     AccountListExtension,
     AccountPanel,
+    BulkAction,
     PublicLink,
     SegmentRule,
     register_account_panel,
+    register_bulk_action,
     register_list_extension,
     register_public_link,
     register_segment_rule,
@@ -54,6 +56,41 @@ def _annotate_tier(queryset: QuerySet[Account]) -> QuerySet[Account]:
 def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
     values = value if isinstance(value, list | tuple) else [value]
     return _annotate_tier(queryset).filter(tier__in=[str(v) for v in values])
+
+
+def _set_tier(accounts: QuerySet[Account], value: str, actor: Any) -> int:
+    from django.core.exceptions import ValidationError
+
+    from .models import Tier
+    from .services.tiers import tier_override_bulk
+
+    if value not in Tier.values:
+        raise ValidationError({"value": _("Choose a tier.")})
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return tier_override_bulk(
+        accounts=accounts, tier=value, user=user, reason=str(_("Changed from the account list"))
+    )
+
+
+def _playbook_choices() -> list[tuple[str, str]]:
+    from .models import Rule
+
+    return [(str(r.pk), r.name) for r in Rule.objects.filter(is_active=True).order_by("pk")]
+
+
+def _start_playbook(accounts: QuerySet[Account], value: str, actor: Any) -> int:
+    """Run the playbook for these accounts now: it fires for those its trigger holds for
+    (once per episode, as when it runs by itself)."""
+    from django.core.exceptions import ValidationError
+
+    from .models import Rule
+    from .services import rule_fire
+
+    rule = Rule.objects.filter(pk=int(value), is_active=True).first() if value.isdigit() else None
+    if rule is None:
+        raise ValidationError({"value": _("Choose an active playbook.")})
+    ids = list(accounts.values_list("pk", flat=True).order_by())
+    return len(rule_fire(rule=rule, account_ids=ids))
 
 
 def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
@@ -191,6 +228,30 @@ def register_all() -> None:
             apply=_filter_tier,
             annotate=_annotate_tier,
             template="touchmodel/panels/tier_cell.html",
+            order=40,
+        )
+    )
+    register_bulk_action(
+        BulkAction(
+            key="set_tier",
+            label=_("Change the touch tier"),
+            value_label=_("Touch tier"),
+            permission="tier.override",
+            choices=_tier_choices,
+            apply=_set_tier,
+            done=_("%(n)s accounts are now %(value)s (set by hand)."),
+            order=20,
+        )
+    )
+    register_bulk_action(
+        BulkAction(
+            key="start_playbook",
+            label=_("Start a playbook"),
+            value_label=_("Playbook"),
+            permission="rule.run",
+            choices=_playbook_choices,
+            apply=_start_playbook,
+            done=_("The playbook %(value)s fired for %(n)s accounts (where its trigger holds)."),
             order=40,
         )
     )

@@ -19,6 +19,7 @@ from .accounts import (
     account_webhook_refs,
     owner_candidates,
     owner_is_member,
+    saved_view_list,
 )
 from .contacts import (
     AccountCoverage,
@@ -77,6 +78,7 @@ __all__ = [
     "owner_candidates",
     "owner_is_member",
     "relationship_coverage",
+    "saved_view_list",
     "segment_accounts",
     "segment_list",
 ]

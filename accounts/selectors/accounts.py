@@ -16,7 +16,7 @@ from cs_platform.scoping import require_current_tenant
 from webhooks.events import account_ref
 
 from ..extensions import list_extensions
-from ..models import Account, Contract, ContractStatus, LifecycleStatus, Segment
+from ..models import Account, Contract, ContractStatus, LifecycleStatus, SavedView, Segment
 from ..segments import segment_rules_apply
 
 
@@ -77,6 +77,10 @@ ACCOUNT_ORDERINGS = {
     "-arr": ("-current_arr", "name"),
     "renewal_date": ("next_renewal_date", "name"),
     "-renewal_date": ("-next_renewal_date", "name"),
+    "owner": ("owner__full_name", "owner__email", "name", "id"),
+    "-owner": ("-owner__full_name", "-owner__email", "name", "id"),
+    "market_segment": ("market_segment", "name", "id"),
+    "-market_segment": ("-market_segment", "name", "id"),
 }
 
 
@@ -201,3 +205,8 @@ def account_counts() -> AccountCounts:
         churned=Count("pk", filter=Q(lifecycle_status=LifecycleStatus.CHURNED)),
     )
     return AccountCounts(**row)
+
+
+def saved_view_list(*, user: User) -> QuerySet[SavedView]:
+    """The account-list views `user` may open: their own and those shared with the team."""
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).order_by("name", "pk")

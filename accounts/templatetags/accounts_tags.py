@@ -37,10 +37,27 @@ def sort_url(query: QueryDict, key: str) -> str:
     """Sort by `key`; clicking the current sort again reverses it."""
     params = query.copy()
     params.pop("page", None)
-    params["sort"] = f"-{key}" if params.get("sort") == key else key
+    base, current = key.lstrip("-"), params.get("sort")
+    if current == base:
+        params["sort"] = f"-{base}"
+    elif current == f"-{base}":
+        params["sort"] = base
+    else:
+        params["sort"] = key
     return "?" + params.urlencode()
 
 
 @register.filter
 def get_item(mapping: Any, key: str) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else getattr(mapping, key, None)
+
+
+@register.simple_tag
+def sort_mark(query: QueryDict, key: str) -> str:
+    """▲ / ▼ beside the column the list is sorted by (ascending / descending)."""
+    current = query.get("sort", "")
+    if current == key:
+        return "▲"
+    if current == f"-{key}":
+        return "▼"
+    return ""

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,3 +202,61 @@ def tier_override_clear(*, account: Account) -> AccountTier | None:
     )
     tiers_assign(account_ids=[account.pk])
     return AccountTier.objects.filter(account=account).first()
+
+
+@transaction.atomic
+def tier_override_bulk(
+    *, accounts: QuerySet[Account], tier: str, user: User | None, reason: str
+) -> int:
+    """Pin many accounts to a tier by hand at once (the account list's bulk action): one read
+    of their current tiers, one multi-row upsert, the real changes on their timelines."""
+    if tier not in Tier.values:
+        raise ValueError(f"Unknown tier {tier!r}.")
+    if not reason.strip():
+        raise ValueError("A manual override needs a reason.")
+    ids = list(accounts.values_list("pk", flat=True).order_by())
+    old = dict(AccountTier.objects.filter(account_id__in=ids).values_list("account_id", "tier"))
+    now = timezone.now()
+    AccountTier.objects.bulk_create(
+        [
+            AccountTier(
+                account_id=pk,
+                tier=tier,
+                source=TierSource.MANUAL,
+                rule=None,
+                override_by=user,
+                override_reason=reason,
+                override_at=now,
+                assigned_at=now,
+            )
+            for pk in ids
+        ],
+        update_conflicts=True,
+        unique_fields=["tenant", "account"],
+        update_fields=[
+            "tier",
+            "source",
+            "rule",
+            "override_by",
+            "override_reason",
+            "override_at",
+            "assigned_at",
+        ],
+        batch_size=1000,
+    )
+    changes = pd.DataFrame(
+        [
+            {
+                "account_id": pk,
+                "old_tier": old.get(pk) or tier,
+                "tier": tier,
+                "source": TierSource.MANUAL,
+                "reason": reason,
+            }
+            for pk in ids
+            if old.get(pk) != tier
+        ],
+        columns=["account_id", "old_tier", "tier", "source", "reason"],
+    )
+    _record_changes(changes, now, actor=user)
+    return len(ids)

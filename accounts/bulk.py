@@ -1,0 +1,71 @@
+"""The account list's own bulk actions: assign an owner, add to a segment. Apps above add
+theirs (touchmodel: change the tier, start a playbook) with `register_bulk_action`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .extensions import BulkAction, register_bulk_action
+from .models import Account, Segment
+from .selectors import owner_candidates, segment_list
+
+
+def _owner_choices() -> list[tuple[str, str]]:
+    return [("none", str(_("No owner")))] + [
+        (str(u.pk), u.full_name or u.email) for u in owner_candidates()
+    ]
+
+
+def _assign_owner(accounts: QuerySet[Account], value: str, actor: Any) -> int:
+    from . import services
+
+    owner = None
+    if value != "none":
+        owner = owner_candidates().filter(pk=int(value)).first() if value.isdigit() else None
+        if owner is None:
+            raise ValidationError({"value": _("Choose a member of this workspace.")})
+    return services.account_bulk_assign_owner(accounts=accounts, owner=owner)
+
+
+def _segment_choices() -> list[tuple[str, str]]:
+    return [(str(s.pk), s.name) for s in segment_list()]
+
+
+def _add_to_segment(accounts: QuerySet[Account], value: str, actor: Any) -> int:
+    from . import services
+
+    segment = Segment.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    if segment is None:
+        raise ValidationError({"value": _("Choose a segment.")})
+    return services.segment_include_accounts(segment=segment, accounts=accounts)
+
+
+def register() -> None:
+    register_bulk_action(
+        BulkAction(
+            key="assign_owner",
+            label=_("Assign an owner"),
+            value_label=_("Owner"),
+            permission="account.change",
+            choices=_owner_choices,
+            apply=_assign_owner,
+            done=_("%(n)s accounts now belong to %(value)s."),
+            order=10,
+        )
+    )
+    register_bulk_action(
+        BulkAction(
+            key="add_to_segment",
+            label=_("Add to a segment"),
+            value_label=_("Segment"),
+            permission="segment.change",
+            choices=_segment_choices,
+            apply=_add_to_segment,
+            done=_("%(n)s accounts added to the segment %(value)s."),
+            order=30,
+        )
+    )
