@@ -269,7 +269,7 @@ def test_a_manager_changes_the_tier_of_many_accounts_with_timeline_entries(tenan
     [
         ("viewer_user", "assign_owner", 403),  # the bulk page needs account.change (CSM)
         ("csm_user", "set_tier", 403),  # tier.override: CS manager, as in the API
-        ("manager_user", "start_playbook", 403),  # rule.run: admin, as in the API
+        ("csm_user", "start_playbook", 403),  # rule.run: CS manager, as in the API
     ],
 )
 def test_each_bulk_action_needs_the_role_of_its_single_action(
