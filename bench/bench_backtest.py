@@ -179,6 +179,12 @@ def _generate_rollups(tenant: Tenant, first: dt.date) -> None:
         )
 
 
+def _slug(draft: bool, accounts: int) -> str:
+    """One bench tenant per kind and size, so runs of each can be kept side by side."""
+    slug = f"{SLUG}-draft" if draft else SLUG
+    return slug if accounts == 100_000 else f"{slug}-{accounts}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
@@ -186,7 +192,7 @@ def main() -> None:
     parser.add_argument("--draft", action="store_true")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    slug = f"{SLUG}-draft" if args.draft else SLUG
+    slug = _slug(args.draft, args.accounts)
     tenant = Tenant.objects.filter(slug=slug).first()
     reuse = False
     if args.keep and tenant is not None:
