@@ -145,6 +145,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cs_platform.signin.views.locked_out"
 # Successful sign-ins are in the audit log; axes keeps only the failures.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every command and worker start
 # Two-factor sign-in (cs_platform/signin/two_factor.py): the name authenticator apps show.
 OTP_TOTP_ISSUER = "Junkan"
 AUTH_PASSWORD_VALIDATORS = [
