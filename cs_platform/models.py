@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .scoping import TenantScopedModel  # also re-exported for apps
+from .scoping import TenantScopedModel, tenant_scope  # TenantScopedModel: re-exported
 
 
 def validate_timezone(value: str) -> None:
@@ -57,6 +57,12 @@ class Tenant(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        # The cascade reads and deletes the tenant's rows: in its own scope, as the database's
+        # row-level security requires (cs_platform.services.tenant_delete is the fast path).
+        with tenant_scope(self):
+            return super().delete(*args, **kwargs)
 
 
 class UserManager(BaseUserManager["User"]):

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from cs_platform.models import Tenant
+from cs_platform.scoping import tenant_scope
 
 from .now import DIRTY_CTE, event_time_scoring_enabled, now_schedule_on_commit
 from .partitions import partitions_ensure, retention_horizon
@@ -314,6 +315,17 @@ def _store(*, tenant: Tenant, rows: list[tuple[Any, ...]], now: dt.datetime) -> 
 
 
 def events_ingest(
+    *, tenant: Tenant, events: list[Any], now: dt.datetime | None = None
+) -> IngestResult:
+    """Validate and store a batch of events for `tenant` (the wire format of the API).
+
+    Runs in `tenant`'s scope: the database's row-level security shows and accepts that
+    tenant's rows only."""
+    with tenant_scope(tenant):
+        return _events_ingest(tenant=tenant, events=events, now=now)
+
+
+def _events_ingest(
     *, tenant: Tenant, events: list[Any], now: dt.datetime | None = None
 ) -> IngestResult:
     """Validate and store a batch of events for `tenant` (the wire format of the API)."""

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 def test_a_new_tenant_gets_the_four_default_phases(db):
     tenant = tenant_create(name="新テナント", slug="new-tenant")
     with cross_tenant("tenant-admin"):
-        rows = Phase.objects.unscoped().filter(tenant=tenant).order_by("order")
+        rows = list(Phase.objects.unscoped().filter(tenant=tenant).order_by("order"))
     assert [(p.name_ja, p.name_en) for p in rows] == [
         ("契約", "Contract"),
         ("導入", "Onboarding"),
