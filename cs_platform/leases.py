@@ -14,6 +14,7 @@ several machines (or a test with a frozen clock) agree on who holds what.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import socket
@@ -66,7 +67,12 @@ class Heartbeat:
         self._renew = renew
         self._every = heartbeat_seconds() if every is None else every
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lease-heartbeat", daemon=True)
+        # NOTE: the thread runs in a copy of this context: the tenant scope (and with it the
+        # database's row-level security setting) of the work it keeps alive.
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(
+            target=context.run, args=(self._run,), name="lease-heartbeat", daemon=True
+        )
         self.lost = False
         self.beats = 0
 

@@ -84,7 +84,7 @@ def test_new_tenant_gets_a_published_default_scorecard(db):
         card = Scorecard.objects.get(is_default=True)
         assert HealthSettings.objects.exists()
         assert KeyEvent.objects.count() >= 3
-    assert card.current_version.number == 1
+        assert card.current_version.number == 1
 
 
 def test_publishing_creates_a_new_immutable_version(defaults):
