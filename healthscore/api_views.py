@@ -44,8 +44,8 @@ from .models import KeyEvent, RecomputeJob, Scorecard, ScorecardVersion, SurveyR
 from .services.alerts import health_settings_get
 from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview
-from .services.recompute import recompute_job_create
-from .services.scorecards import scorecard_publish
+from .services.recompute import recompute_job_start
+from .services.scorecards import scorecard_create, scorecard_publish, scorecard_update
 from .tasks import backtest_enqueue
 
 # `?version=` of a backtest: the draft or a version number (up to 9 digits: an integer column).
@@ -161,6 +161,16 @@ class ScorecardViewSet(TenantScopedModelViewSet):
 
     def safely_get_queryset(self) -> QuerySet[Scorecard]:
         return selectors.scorecard_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        # The API's blank draft stays blank (the page starts from the default definition).
+        serializer.instance = scorecard_create(**{"draft": {}, **data})
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = scorecard_update(
+            scorecard=serializer.instance, data=serializer.validated_data
+        )
 
     @extend_schema(request=None, responses={201: ScorecardVersionSerializer})
     @action(detail=True, methods=["post"])
@@ -299,15 +309,8 @@ class RecomputeJobViewSet(
         return selectors.recompute_job_list()
 
     def perform_create(self, serializer: Any) -> None:
-        from .tasks import recompute_start_task
-
         day = serializer.validated_data.get("day") or timezone.localdate()
-        with transaction.atomic():
-            job = recompute_job_create(day=day, user=self.request.user)
-            transaction.on_commit(
-                lambda: recompute_start_task.delay(tenant_id=job.tenant_id, job_id=job.pk)
-            )
-        serializer.instance = job
+        serializer.instance = recompute_job_start(day=day, user=self.request.user)
 
 
 class HealthSettingsView(APIView):

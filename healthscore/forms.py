@@ -12,7 +12,6 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -309,8 +308,8 @@ class ScorecardEditor:
     """Assignment, bands, groups and components of one scorecard's draft, edited together.
 
     `is_valid()` checks every form and then the whole definition (weights summing to 100 …);
-    `save()` writes the draft and the assignment in one transaction, so an invalid submission
-    saves nothing.
+    `cleaned_data` is what `services.scorecards.scorecard_update` then writes, in one
+    transaction, so an invalid submission saves nothing.
     """
 
     def __init__(self, scorecard: Scorecard, data: QueryDict | None = None) -> None:
@@ -403,25 +402,12 @@ class ScorecardEditor:
         ]
         return draft
 
-    @transaction.atomic
-    def save(self) -> Scorecard:
+    @property
+    def cleaned_data(self) -> dict[str, Any]:
+        """The validated assignment and definition, as `scorecard_update` takes them (the
+        editor only validates; the service writes)."""
         assert self.definition is not None, "call is_valid() first"
-        card = Scorecard.objects.select_for_update().get(pk=self.scorecard.pk)
-        data = self.assignment.cleaned_data
-        card.name = data["name"]
-        card.description = data["description"]
-        card.priority = data["priority"]
-        card.phase_keys = list(data["phase_keys"])
-        card.market_segments = list(data["market_segments"])
-        fields = ["name", "description", "priority", "phase_keys", "market_segments"]
-        if "segment" in data:
-            card.segment = data["segment"]
-            card.is_active = data["is_active"]
-            fields += ["segment", "is_active"]
-        card.draft = self.definition
-        card.save(update_fields=[*fields, "draft", "updated_at"])
-        self.scorecard = card
-        return card
+        return {**self.assignment.cleaned_data, "draft": self.definition}
 
     @property
     def weight_totals(self) -> dict[str, Any] | None:

@@ -29,8 +29,8 @@ from .panels import BAND_COLOURS, portfolio_sections
 from .services.alerts import health_settings_get
 from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview
-from .services.recompute import recompute_job_create
-from .services.scorecards import scorecard_create, scorecard_publish
+from .services.recompute import recompute_job_start
+from .services.scorecards import scorecard_create, scorecard_publish, scorecard_update
 
 BAND_LABELS = dict(Band.choices)
 RENEWALS_SHOWN = 50
@@ -151,7 +151,7 @@ def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     editor = ScorecardEditor(card, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if editor.is_valid():
-            editor.save()
+            scorecard_update(scorecard=card, data=editor.cleaned_data)
             if request.POST.get("action") == "preview":
                 return redirect(tenant_reverse(request, "healthscore:scorecard_preview", pk=pk))
             messages.success(request, _("Draft saved. Preview it before publishing."))
@@ -248,14 +248,8 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
 @role_required("recompute_job.create")
 @require_POST
 def recompute_now(request: HttpRequest) -> HttpResponse:
-    from .tasks import recompute_start_task
-
     day = timezone.localdate(timezone=request.tenant.tzinfo)  # type: ignore[attr-defined]
-    with transaction.atomic():
-        job = recompute_job_create(day=day, user=request.user)  # type: ignore[arg-type]
-        transaction.on_commit(
-            lambda: recompute_start_task.delay(tenant_id=job.tenant_id, job_id=job.pk)
-        )
+    job = recompute_job_start(day=day, user=request.user)  # type: ignore[arg-type]
     return redirect(tenant_reverse(request, "healthscore:recompute_job", pk=job.pk))
 
 

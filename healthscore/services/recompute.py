@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -261,6 +262,21 @@ def recompute_job_create(
     with transaction.atomic():
         job = RecomputeJob.objects.create(day=day, trigger=trigger, requested_by=user)
         return _job_fill(job)
+
+
+def recompute_job_start(*, day: dt.date, user: User | None = None) -> RecomputeJob:
+    """A manual "recompute now": create the job and start it once this transaction commits
+    (the page and the API both ask through here)."""
+    with transaction.atomic():
+        job = recompute_job_create(day=day, user=user)
+        # NOTE: sent by the task's stable name: healthscore.tasks imports this module.
+        transaction.on_commit(
+            lambda: current_app.send_task(
+                "healthscore.recompute_start",
+                kwargs={"tenant_id": job.tenant_id, "job_id": job.pk},
+            )
+        )
+    return job
 
 
 def recompute_job_claim_nightly(*, day: dt.date) -> RecomputeJob | None:

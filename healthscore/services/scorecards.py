@@ -343,6 +343,7 @@ def scorecard_create(
     draft: dict[str, Any] | None = None,
     priority: int = 100,
     is_default: bool = False,
+    is_active: bool = True,
     phase_keys: list[str] | None = None,
     market_segments: list[str] | None = None,
     description: str = "",
@@ -355,6 +356,7 @@ def scorecard_create(
         draft=draft if draft is not None else default_definition(),
         priority=priority,
         is_default=is_default,
+        is_active=is_active,
         phase_keys=phase_keys or [],
         market_segments=market_segments or [],
         description=description,
@@ -364,6 +366,41 @@ def scorecard_create(
         scorecard_publish(scorecard=scorecard, user=user)
         scorecard.refresh_from_db()
     return scorecard
+
+
+# What `scorecard_update` may change; the rest (versions, timestamps) belongs to other services.
+SCORECARD_FIELDS = (
+    "name",
+    "description",
+    "priority",
+    "is_default",
+    "is_active",
+    "phase_keys",
+    "market_segments",
+    "segment",
+    "draft",
+)
+
+
+@transaction.atomic
+def scorecard_update(*, scorecard: Scorecard, data: dict[str, Any]) -> Scorecard:
+    """Change the given fields (keys of `SCORECARD_FIELDS`; others are ignored) of a scorecard
+    under a row lock, in one transaction. A `draft` is validated first (`ValidationError` with a
+    `definition` list, nothing saved). Returns the fresh scorecard.
+
+    The editor page and the API both save through here: a draft is never written unchecked.
+    """
+    changes = {name: data[name] for name in SCORECARD_FIELDS if name in data}
+    if "draft" in changes:
+        changes["draft"] = scorecard_definition_validate(definition=changes["draft"])
+    for name in ("phase_keys", "market_segments"):
+        if name in changes:
+            changes[name] = list(changes[name] or [])
+    card = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    for name, value in changes.items():
+        setattr(card, name, value)
+    card.save(update_fields=[*changes, "updated_at"])
+    return card
 
 
 DEFAULT_KEY_EVENTS = [

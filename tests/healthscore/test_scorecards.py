@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+from typing import Any
 
 import pytest
+from celery.signals import before_task_publish
 from django.core.exceptions import ValidationError
 
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import tenant_create
 from healthscore.models import HealthSettings, KeyEvent, Scorecard, ScorecardVersion
+from healthscore.services.recompute import recompute_job_start
 from healthscore.services.scorecards import (
     default_definition,
     scorecard_create,
     scorecard_definition_validate,
     scorecard_publish,
+    scorecard_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +112,55 @@ def test_invalid_draft_cannot_be_published(scoped):
     with pytest.raises(ValidationError):
         scorecard_publish(scorecard=card)
     assert not ScorecardVersion.objects.filter(scorecard=card).exists()
+
+
+# --- writes through the named services (the editor page and the API share them) ----------------
+
+
+def test_scorecard_update_writes_the_assignment_and_a_valid_draft(scoped):
+    card = scorecard_create(name="Enterprise")
+    draft = default_definition()
+    draft["bands"] = {"green": 80, "amber": 50}
+    updated = scorecard_update(
+        scorecard=card,
+        data={"name": "Big", "phase_keys": ("adoption",), "draft": draft, "pk": 999},
+    )
+    card.refresh_from_db()
+    assert (card.name, card.phase_keys, card.draft["bands"]) == (
+        "Big",
+        ["adoption"],
+        {"green": 80, "amber": 50},
+    )
+    assert updated.pk == card.pk != 999
+
+
+def test_scorecard_update_refuses_an_invalid_draft_and_saves_nothing(scoped):
+    card = scorecard_create(name="Enterprise")
+    draft = default_definition()
+    draft["groups"][0]["weight"] = 50
+    with pytest.raises(ValidationError) as info:
+        scorecard_update(scorecard=card, data={"name": "Changed", "draft": draft})
+    assert "sum to 100" in " ".join(info.value.message_dict["definition"])
+    card.refresh_from_db()
+    assert card.name == "Enterprise"
+    assert card.draft == default_definition()
+
+
+def test_recompute_job_start_sends_the_start_task_only_after_commit(
+    scoped, django_capture_on_commit_callbacks
+):
+    sent: list[tuple[str, dict]] = []
+
+    def _record(sender: str, body: Any, **kwargs: Any) -> None:
+        sent.append((sender, body[1]))
+
+    before_task_publish.connect(_record, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            job = recompute_job_start(day=dt.date(2026, 4, 1))
+            assert sent == []  # nothing leaves before the commit
+    finally:
+        before_task_publish.disconnect(_record)
+    assert len(callbacks) == 1
+    assert (job.trigger, job.day) == ("manual", dt.date(2026, 4, 1))
+    assert sent == [("healthscore.recompute_start", {"tenant_id": scoped.pk, "job_id": job.pk})]
