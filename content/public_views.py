@@ -35,6 +35,7 @@ from .links import public_url
 from .models import Article, Section
 from .services import ReaderLinkError
 from .services.visitors import counted_visitor, visitor_cookie_set, visitor_hash
+from .tasks import magic_link_request
 
 
 def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
@@ -233,7 +234,8 @@ def signin(request: HttpRequest) -> HttpResponse:
             return _render(
                 request, "content/public/signin.html", {"form": form, "sent": False}, status=400
             )
-        services.magic_link_send(
+        magic_link_request(
+            tenant_id=request.tenant.pk,  # type: ignore[attr-defined]
             email=form.cleaned_data["email"],
             base_url=request.build_absolute_uri("/"),
             language=request.reader_language,  # type: ignore[attr-defined]

@@ -215,17 +215,9 @@ def test_tampered_signed_link_shows_a_clear_error(client, published):
     assert 'data-testid="link-error"' in response.content.decode()
 
 
-def test_magic_link_request_sends_mail_and_says_the_same_for_unknown(client, scoped, mailoutbox):
-    ContactFactory(email="hr@customer.example")
-    known = client.post("/learn/acme/signin/", {"email": "hr@customer.example"})
-    unknown = client.post("/learn/acme/signin/", {"email": "who@else.example"})
-    assert len(mailoutbox) == 1
-    assert known.status_code == unknown.status_code == 200
-
-
 def test_magic_link_signs_in_then_refuses_reuse(client, published, mailoutbox):
     contact = ContactFactory(email="hr@customer.example")
-    client.post("/learn/acme/signin/", {"email": contact.email})
+    services.magic_link_send(email=contact.email, base_url="http://testserver/", language="ja")
     link = re.search(r"http://testserver(\S+)", mailoutbox[0].body)[1]
     assert client.get(link).status_code == 302
     client.get("/learn/acme/a/edit-company-page/")
