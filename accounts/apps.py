@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -43,8 +41,3 @@ class AccountsConfig(AppConfig):
         }
         settings.CELERY_BEAT_SCHEDULE.update(sweep)
         app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **sweep}
-
-    def seed_demo(self, tenant: Any, *, log: Any) -> None:
-        from .demo import demo_seed
-
-        demo_seed(tenant, log=log)

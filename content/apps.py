@@ -6,7 +6,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from cs_platform.demo import Log
     from cs_platform.models import Tenant
 
 
@@ -52,8 +51,3 @@ class ContentConfig(AppConfig):
         from .services import sections_seed_defaults
 
         sections_seed_defaults()
-
-    def seed_demo(self, tenant: Tenant, *, log: Log) -> None:
-        from .demo import content_seed_demo
-
-        content_seed_demo(tenant=tenant, log=log)

@@ -77,13 +77,3 @@ class HealthscoreConfig(AppConfig):
         from .services.scorecards import healthscore_tenant_defaults
 
         healthscore_tenant_defaults(tenant=tenant)
-
-    def seed_demo(self, tenant: Tenant, *, log: Any) -> None:
-        from .services.demo import healthscore_seed_demo
-
-        healthscore_seed_demo(tenant=tenant, log=log)
-
-    def seed_demo_after(self, tenant: Tenant, *, log: Any) -> None:
-        from .services.demo import healthscore_seed_demo_scores
-
-        healthscore_seed_demo_scores(tenant=tenant, log=log)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.apps import AppConfig
@@ -57,8 +56,3 @@ class JourneysConfig(AppConfig):
         from .services import phases_seed_defaults
 
         phases_seed_defaults()
-
-    def seed_demo(self, tenant: Any, *, log: Callable[[str], None]) -> None:
-        from .demo import journeys_seed_demo
-
-        journeys_seed_demo(tenant=tenant, log=log)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.apps import AppConfig
@@ -39,16 +38,3 @@ class TouchmodelConfig(AppConfig):
         from .services import touch_settings_get
 
         touch_settings_get()
-
-    def seed_demo(self, tenant: Any, *, log: Callable[[str], None]) -> None:
-        from .demo import touchmodel_seed_demo
-
-        touchmodel_seed_demo(tenant=tenant, log=log)
-
-    def seed_demo_after(self, tenant: Any, *, log: Callable[[str], None]) -> None:
-        """Tiers again once the demo is scored (a tier rule reads the health band), as the
-        nightly evaluation does after the recompute."""
-        from .services import tiers_assign
-
-        result = tiers_assign()
-        log(f"  touchmodel: tiers after scoring ({result.changed} changed)")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "content",
     "tracking",
     "calendars",
+    "demo",  # only `manage.py seed_demo`; production code never imports it
 ]
 
 MIDDLEWARE = [

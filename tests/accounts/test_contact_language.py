@@ -4,10 +4,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.apps import AccountsConfig
 from accounts.importing import export_csv, run_import
 from accounts.models import Contact
 from cs_platform.scoping import tenant_scope
+from demo.accounts import accounts_seed_demo
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +178,7 @@ def test_demo_of_a_japanese_workspace_has_some_english_contacts(tenant, settings
     tenant.default_language = "ja"
     tenant.save()
     with tenant_scope(tenant):
-        AccountsConfig.create("accounts").seed_demo(tenant, log=lambda message: None)
+        accounts_seed_demo(tenant=tenant, log=lambda message: None)
         languages = list(Contact.objects.values_list("language", flat=True))
     english = languages.count("en")
     assert 0 < english < languages.count("")

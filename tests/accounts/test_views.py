@@ -7,7 +7,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.apps import AccountsConfig
 from accounts.extensions import (
     AccountListExtension,
     AccountPanel,
@@ -18,6 +17,7 @@ from accounts.extensions import (
 )
 from accounts.models import Account, Contract, ImportJob, Segment
 from cs_platform.scoping import tenant_scope
+from demo.accounts import accounts_seed_demo
 from tests.factories import AccountFactory, ContactFactory, ContractFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -281,10 +281,9 @@ def test_nav_has_accounts_and_segments(viewer, tenant):
 
 def test_seed_demo_creates_thousands_of_accounts_once(tenant, csm_user, settings):
     settings.DEMO_SCALE = 2.0  # a tenant outside the demo list gets 1,000 × DEMO_SCALE
-    config = AccountsConfig.create("accounts")
     with tenant_scope(tenant):
-        config.seed_demo(tenant, log=lambda message: None)
-        config.seed_demo(tenant, log=lambda message: None)
+        accounts_seed_demo(tenant=tenant, log=lambda message: None)
+        accounts_seed_demo(tenant=tenant, log=lambda message: None)
         assert Account.objects.count() == 2000
         assert Contract.objects.filter(previous__isnull=False).exists()
         assert set(Account.objects.values_list("contacts__relationship_level", flat=True)) >= {

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from content.apps import ContentConfig
 from content.models import Article, ArticleFeedback, ArticleTranslation, ArticleView, Section
 from cs_platform.scoping import tenant_scope
+from demo.content import content_seed_demo
 from journeys.models import Activity
 from tests.factories import ContactFactory, TenantFactory
 
@@ -23,16 +23,13 @@ def _counts() -> tuple[int, ...]:
 
 
 def test_seed_demo_writes_articles_in_both_languages_and_views_idempotently():
-    from django.apps import apps
-
     tenant = TenantFactory(slug="hanamaru", name="はなまる採用株式会社")
-    config: ContentConfig = apps.get_app_config("content")  # type: ignore[assignment]
     with tenant_scope(tenant):
         for _ in range(20):
             ContactFactory()
-        config.seed_demo(tenant, log=lambda message: None)
+        content_seed_demo(tenant=tenant, log=lambda message: None)
         first = _counts()
-        config.seed_demo(tenant, log=lambda message: None)
+        content_seed_demo(tenant=tenant, log=lambda message: None)
         assert _counts() == first
         published = Article.objects.filter(status="published")
         assert set(published.values_list("section__key", flat=True)) == {
@@ -48,24 +45,19 @@ def test_seed_demo_writes_articles_in_both_languages_and_views_idempotently():
 
 
 def test_seed_demo_adapts_to_other_tenants():
-    from django.apps import apps
-
     tenant = TenantFactory(slug="northwind", name="Northwind Analytics Inc.")
     with tenant_scope(tenant):
-        apps.get_app_config("content").seed_demo(tenant, log=lambda message: None)
+        content_seed_demo(tenant=tenant, log=lambda message: None)
         title = ArticleTranslation.objects.get(article__slug="first-steps", language="en").title
         assert "Northwind Analytics" in title
 
 
 def test_seed_demo_adds_known_readers_once_contacts_exist():
-    from django.apps import apps
-
     tenant = TenantFactory(slug="meishi-cloud", name="名刺クラウド株式会社")
-    config = apps.get_app_config("content")
     with tenant_scope(tenant):
-        config.seed_demo(tenant, log=lambda message: None)
+        content_seed_demo(tenant=tenant, log=lambda message: None)
         assert not ArticleView.objects.filter(contact__isnull=False).exists()
         for _ in range(10):
             ContactFactory()
-        config.seed_demo(tenant, log=lambda message: None)
+        content_seed_demo(tenant=tenant, log=lambda message: None)
         assert ArticleView.objects.filter(contact__isnull=False).exists()

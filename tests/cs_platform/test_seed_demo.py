@@ -1,8 +1,8 @@
 """seed_demo: a second run leaves the same demo; --reset rebuilds it.
 
 The apps' own demo data (thousands of accounts, months of usage events) takes minutes, so
-these tests run the core's part with every app's `seed_demo` hook replaced by a recorder;
-each app tests its own hook's idempotency.
+these tests run the core's part with every app's demo step (demo/seed.py) replaced by a
+recorder; each app's demo test checks its own step's idempotency.
 """
 
 from __future__ import annotations
@@ -14,27 +14,31 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cs_platform.demo import DEMO_PASSWORD, DEMO_TENANTS, DEMO_USERS
 from cs_platform.models import Membership, Role, Tenant, User
 from cs_platform.scoping import cross_tenant, get_current_tenant
+from demo import seed
+from demo.tenants import DEMO_PASSWORD, DEMO_TENANTS, DEMO_USERS, demo_account_count
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def app_hooks(monkeypatch):
-    """Replace every app's seed_demo hook; returns the (app, tenant in scope) calls."""
-    calls: list[tuple[str, str | None]] = []
-    for config in apps.get_app_configs():
-        for hook in ("seed_demo", "seed_demo_after"):
-            if hasattr(config, hook):
+    """Replace every app's demo step with a recorder; returns the (app, tenant in scope, round)
+    calls."""
+    calls: list[tuple[str, str | None, str]] = []
 
-                def record(tenant, *, log, _label=config.label, _hook=hook):
-                    scoped = get_current_tenant()
-                    calls.append((_label, scoped.slug if scoped else None, _hook))
-                    assert scoped == tenant
+    def recorder(label: str, round_: str):
+        def record(*, tenant, log):
+            scoped = get_current_tenant()
+            calls.append((label, scoped.slug if scoped else None, round_))
+            assert scoped == tenant
 
-                monkeypatch.setattr(config, hook, record)
+        return record
+
+    for name, round_ in (("SEED_STEPS", "seed_demo"), ("AFTER_STEPS", "seed_demo_after")):
+        steps = getattr(seed, name)
+        monkeypatch.setattr(seed, name, [(label, recorder(label, round_)) for label, _ in steps])
     return calls
 
 
@@ -83,7 +87,7 @@ def test_demo_users_sign_in_with_the_demo_password(db, app_hooks):
 def test_seed_demo_calls_every_apps_hook_once_per_tenant_with_the_tenant_in_scope(db, app_hooks):
     _seed()
 
-    hooked = [c.label for c in apps.get_app_configs() if hasattr(c, "seed_demo")]
+    hooked = [label for label, _ in seed.SEED_STEPS]
     firsts = [c for c in app_hooks if c[2] == "seed_demo"]
     assert sorted(firsts) == sorted(
         (label, t.slug, "seed_demo") for label in hooked for t in DEMO_TENANTS
@@ -129,9 +133,6 @@ def test_seed_demo_reset_leaves_tenants_outside_the_demo_alone(tenant, app_hooks
 
 
 def test_demo_size_follows_the_demo_scale_setting(settings):
-    from cs_platform.demo import demo_account_count
-    from cs_platform.models import Tenant
-
     settings.DEMO_SCALE = 0.1
     assert demo_account_count(Tenant(slug="hanamaru")) == 300
     settings.DEMO_SCALE = 1.0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 
+from demo.content import content_seed_demo
+from demo.healthscore import healthscore_seed_demo, healthscore_seed_demo_scores
 from healthscore.models import HealthScore, UsageDaily
 from tests.factories import AccountFactory
 
@@ -14,23 +15,22 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_ingests_usage_scores_history_and_is_idempotent(scoped):
     for _ in range(5):
         AccountFactory(licensed_seats=20)
-    config = apps.get_app_config("healthscore")
-    config.seed_demo(scoped, log=lambda message: None)
+    healthscore_seed_demo(tenant=scoped, log=lambda message: None)
     assert not HealthScore.objects.exists()  # scored once every app has seeded
-    config.seed_demo_after(scoped, log=lambda message: None)
+    healthscore_seed_demo_scores(tenant=scoped, log=lambda message: None)
     scores = HealthScore.objects.count()
     usage = sum(UsageDaily.objects.values_list("count", flat=True))
     assert scores == 5 * 91
     assert usage > 0
-    config.seed_demo(scoped, log=lambda message: None)
-    config.seed_demo_after(scoped, log=lambda message: None)
+    healthscore_seed_demo(tenant=scoped, log=lambda message: None)
+    healthscore_seed_demo_scores(tenant=scoped, log=lambda message: None)
     assert HealthScore.objects.count() == scores
     assert sum(UsageDaily.objects.values_list("count", flat=True)) == usage
     assert HealthScore.objects.values("band").distinct().count() >= 2
 
 
 def test_demo_scores_count_the_reading_the_demo_put_on_the_timeline():
-    """Seeded in the product's order (seed_demo_after scores last): an account whose contacts
+    """Seeded in the product's order (the scores come last): an account whose contacts
     read articles in the last 30 days has a non-zero engagement measure today."""
     import datetime as dt
 
@@ -45,9 +45,9 @@ def test_demo_scores_count_the_reading_the_demo_put_on_the_timeline():
     with tenant_scope(tenant):
         for _ in range(12):
             ContactFactory(external_id="")
-        for label in ("healthscore", "content"):
-            apps.get_app_config(label).seed_demo(tenant, log=log)
-        apps.get_app_config("healthscore").seed_demo_after(tenant, log=log)
+        healthscore_seed_demo(tenant=tenant, log=log)
+        content_seed_demo(tenant=tenant, log=log)
+        healthscore_seed_demo_scores(tenant=tenant, log=log)
 
         today = timezone.localdate(timezone=tenant.tzinfo)
         since = timezone.now() - dt.timedelta(days=29)

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from journeys.demo import journeys_seed_demo
+from demo.journeys import journeys_seed_demo
 from journeys.models import (
     AccountPhase,
     Activity,

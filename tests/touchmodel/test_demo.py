@@ -1,8 +1,8 @@
 import time
 
 import pytest
-from django.apps import apps
 
+from demo.touchmodel import touchmodel_seed_demo
 from tests.factories import AccountFactory, ContactFactory, ContractFactory
 from touchmodel.models import (
     AccountTier,
@@ -42,17 +42,15 @@ def portfolio(scoped):
 
 
 def test_seed_demo_fills_programs_seminars_and_a_history_of_firings(tenant, portfolio):
-    config = apps.get_app_config("touchmodel")
-    config.seed_demo(tenant, log=lambda message: None)
+    touchmodel_seed_demo(tenant=tenant, log=lambda message: None)
     counts = _counts()
     assert all(counts[name] > 0 for name in counts), counts
 
 
 def test_seed_demo_twice_leaves_the_same_demo(tenant, portfolio):
-    config = apps.get_app_config("touchmodel")
-    config.seed_demo(tenant, log=lambda message: None)
+    touchmodel_seed_demo(tenant=tenant, log=lambda message: None)
     first = _counts()
     started = time.monotonic()
-    config.seed_demo(tenant, log=lambda message: None)
+    touchmodel_seed_demo(tenant=tenant, log=lambda message: None)
     assert _counts() == first
     assert time.monotonic() - started < 5

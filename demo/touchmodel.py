@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Account, Contact, RelationshipLevel
 from cs_platform.models import Membership, Role
-
-from . import integrations
-from .models import (
+from touchmodel import integrations
+from touchmodel.models import (
     AccountTier,
     Attendance,
     ChampionNomination,
@@ -38,8 +37,8 @@ from .models import (
     UserGroup,
     UserGroupMember,
 )
-from .selectors.rules import ACTION_BY_TIER
-from .services import tiers_assign, touch_settings_get
+from touchmodel.selectors.rules import ACTION_BY_TIER
+from touchmodel.services import tiers_assign, touch_settings_get
 
 Log = Callable[[str], None]
 
@@ -499,3 +498,10 @@ def touchmodel_seed_demo(*, tenant: Any, log: Log) -> None:
         log("  touchmodel: no accounts; nothing to seed.")
         return
     TouchDemo(tenant, log).run()
+
+
+def touchmodel_seed_demo_after(*, tenant: Any, log: Log) -> None:
+    """Tiers again once the demo is scored (a tier rule reads the health band), as the
+    nightly evaluation does after the recompute."""
+    result = tiers_assign()
+    log(f"  touchmodel: tiers after scoring ({result.changed} changed)")

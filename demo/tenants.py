@@ -1,17 +1,14 @@
-"""Demo tenants and users. Apps add their own demo data through `AppConfig.seed_demo`."""
+"""Demo tenants and users: who signs in to the demo and how big each workspace is."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
-from django.db import transaction
 
-from .models import Role, Tenant, User
-from .scoping import tenant_scope
-from .services import membership_set, tenant_create, tenant_delete
+from cs_platform.models import Role, Tenant
+from cs_platform.services import tenant_create
 
 DEMO_PASSWORD = "junkan-demo"
 
@@ -57,39 +54,7 @@ DEMO_USERS: list[tuple[str, str, str, dict[str, str]]] = [
 Log = Callable[[str], None]
 
 
-def demo_reset(*, log: Log) -> None:
-    log("Removing the demo tenants and users …")
-    for tenant in Tenant.objects.filter(slug__in=[t.slug for t in DEMO_TENANTS]):
-        tenant_delete(tenant=tenant)
-    User.objects.filter(email__in=[u[0] for u in DEMO_USERS]).delete()
-
-
-def demo_seed(*, log: Log) -> list[Tenant]:
-    tenants = [_tenant(spec, log=log) for spec in DEMO_TENANTS]
-    by_slug = {t.slug: t for t in tenants}
-    with transaction.atomic():
-        for email, full_name, language, roles in DEMO_USERS:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email, DEMO_PASSWORD, full_name=full_name, language=language
-                )
-            for slug, role in roles.items():
-                membership_set(tenant=by_slug[slug], user=user, role=role)
-    # Two rounds, in the order the product produces data: each app's records of what happened
-    # (usage, meetings, seminars attended, articles read), then what the nightly run derives
-    # from them (`seed_demo_after`: scores, then touch tiers from the scores).
-    for hook in ("seed_demo", "seed_demo_after"):
-        for tenant in tenants:
-            with tenant_scope(tenant):
-                for config in apps.get_app_configs():
-                    seed = getattr(config, hook, None)
-                    if seed is not None:
-                        seed(tenant, log=log)
-    return tenants
-
-
-def _tenant(spec: DemoTenant, *, log: Log) -> Tenant:
+def demo_tenant(spec: DemoTenant, *, log: Log) -> Tenant:
     tenant = Tenant.objects.filter(slug=spec.slug).first()
     if tenant is not None:
         log(f"Tenant {spec.slug} exists; keeping it.")

@@ -15,13 +15,12 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from cs_platform.demo import demo_account_count
+from accounts.importing.write import copy_insert
+from accounts.models import Account, Contact, Contract, ContractStatus, Segment
+from accounts.selectors import OUTCOME_CHURNED, OUTCOME_DOWNSOLD, contract_outcome_rows
+from accounts.services import segment_create
 from cs_platform.models import Membership, Role, Tenant
-
-from .importing.write import copy_insert
-from .models import Account, Contact, Contract, ContractStatus, Segment
-from .selectors import OUTCOME_CHURNED, OUTCOME_DOWNSOLD, contract_outcome_rows
-from .services import segment_create
+from demo.tenants import demo_account_count
 
 DEMO_PREFIX = "DEMO-"
 
@@ -251,7 +250,7 @@ EN_TITLES = {
 Log = Callable[[str], None]
 
 
-def demo_seed(tenant: Tenant, *, log: Log) -> None:
+def accounts_seed_demo(*, tenant: Tenant, log: Log) -> None:
     if Account.objects.filter(external_id__startswith=DEMO_PREFIX).exists():
         log(f"accounts: {tenant.slug} already has demo accounts; keeping them.")
         return

@@ -25,13 +25,17 @@ from accounts.selectors import (
     contract_term_rows,
 )
 from cs_platform.models import Tenant
-
-from ..history import history_measure_frames
-from ..measures import spec_of
-from ..models import KeyEvent
-from ..scoring import score_frame
-from .backtest import sample_days
-from .recompute import _upsert, chunk_size, scorecard_assign, scorecards_in_force
+from healthscore.history import history_measure_frames
+from healthscore.measures import spec_of
+from healthscore.models import KeyEvent
+from healthscore.scoring import score_frame
+from healthscore.services.backtest import sample_days
+from healthscore.services.recompute import (
+    _upsert,
+    chunk_size,
+    scorecard_assign,
+    scorecards_in_force,
+)
 
 YEAR = 365
 RECENT = 90  # the days the ingestion-based demo already covers

@@ -1,7 +1,7 @@
 """Demo usage: 90 days per demo account, sent through the ingestion service, then scored.
 
 In the order the product produces data: the usage arrives first (`healthscore_seed_demo`,
-the app's `seed_demo`); the scoring (`healthscore_seed_demo_scores`, its `seed_demo_after`)
+demo/seed.py's first round); the scoring (`healthscore_seed_demo_scores`, its second round)
 runs once every app has seeded, so the engagement measure finds the seminars attended and the
 articles read that the timeline shows for the same days.
 
@@ -22,12 +22,11 @@ from django.utils import timezone
 
 from accounts.models import Account, Contact
 from cs_platform.models import Tenant
-
-from ..models import HealthScore, KeyEvent, SurveyResponse, UsageDaily
-from .demo_history import healthscore_seed_demo_year
-from .ingest import MAX_EVENTS, events_ingest
-from .recompute import healthscore_recompute_history
-from .scorecards import healthscore_tenant_defaults
+from demo.healthscore_history import healthscore_seed_demo_year
+from healthscore.models import HealthScore, KeyEvent, SurveyResponse, UsageDaily
+from healthscore.services.ingest import MAX_EVENTS, events_ingest
+from healthscore.services.recompute import healthscore_recompute_history
+from healthscore.services.scorecards import healthscore_tenant_defaults
 
 DAYS = 90
 PATTERNS = ("healthy", "healthy", "declining", "recovering", "churn_risk")

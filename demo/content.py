@@ -16,11 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Contact
+from content import services
+from content.models import Article, ArticleFeedback, ArticleView
 from cs_platform.models import Membership, Role, Tenant, User
-
-from . import services
-from .demo_articles import HANAMARU, generic_articles
-from .models import Article, ArticleFeedback, ArticleView
+from demo.content_articles import HANAMARU, generic_articles
 
 Log = Callable[[str], None]
 DAYS = 90

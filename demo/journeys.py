@@ -20,8 +20,7 @@ from django.utils import timezone
 from accounts.models import Account, Contact
 from accounts.selectors import OUTCOME_CHURNED, OUTCOME_DOWNSOLD, contract_outcome_rows
 from cs_platform.models import Membership, Role
-
-from .models import (
+from journeys.models import (
     AccountPhase,
     ActionStep,
     Activity,
@@ -39,7 +38,7 @@ from .models import (
     Task,
     TemplateMilestone,
 )
-from .services import phases_seed_defaults
+from journeys.services import phases_seed_defaults
 
 Log = Callable[[str], None]
 BATCH = 2000

@@ -6,7 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cs_platform.demo import DEMO_PASSWORD, DEMO_USERS, demo_reset, demo_seed
+from demo.seed import demo_reset, demo_seed
+from demo.tenants import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
