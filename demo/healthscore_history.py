@@ -25,10 +25,10 @@ from accounts.selectors import (
     contract_term_rows,
 )
 from cs_platform.models import Tenant
-from healthscore.history import history_measure_frames
-from healthscore.measures import spec_of
+from healthscore.engine.history import history_measure_frames
+from healthscore.engine.measures import spec_of
+from healthscore.engine.scoring import score_frame
 from healthscore.models import KeyEvent
-from healthscore.scoring import score_frame
 from healthscore.services.backtest import sample_days
 from healthscore.services.recompute import (
     _upsert,

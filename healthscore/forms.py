@@ -20,7 +20,7 @@ from accounts.models import Account, Contact, MarketSegment, Segment
 from accounts.selectors import segment_list
 from journeys.selectors import phase_list
 
-from .measures_catalog import MEASURES
+from .engine.measures_catalog import MEASURES
 from .models import HealthSettings, Scorecard
 from .services.scorecards import WEIGHT_TOLERANCE, scorecard_definition_validate
 

@@ -15,6 +15,7 @@ from accounts.models import MarketSegment
 from accounts.selectors import account_counts
 
 from . import selectors
+from .engine.scoring import effective_weights
 from .models import (
     ChunkState,
     HealthScore,
@@ -23,7 +24,6 @@ from .models import (
     Scorecard,
     ScorecardVersion,
 )
-from .scoring import effective_weights
 
 BANDS = ("green", "amber", "red")
 RANGES = (7, 30, 90)

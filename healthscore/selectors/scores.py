@@ -12,12 +12,12 @@ from django.utils import timezone
 from accounts.models import Account
 from cs_platform.scoping import require_current_tenant
 
-from ..measures_catalog import MEASURES
+from ..engine.measures_catalog import MEASURES
+from ..engine.scoring import effective_weights
 from ..models import (
     HealthScore,
     HealthScoreNow,
 )
-from ..scoring import effective_weights
 
 TREND_DAYS = (7, 30, 90)
 

@@ -49,10 +49,10 @@ from cs_platform.scoping import require_current_tenant
 from journeys.selectors import phase_list, phase_transition_rows
 
 from .. import evaluation
-from ..history import _read, history_measure_frames
-from ..measures import spec_of
+from ..engine.history import _read, history_measure_frames
+from ..engine.measures import spec_of
+from ..engine.scoring import effective_weights, score_frame
 from ..models import BacktestRun, JobStatus, Scorecard, ScorecardVersion
-from ..scoring import effective_weights, score_frame
 from .preview import DRAFT
 from .recompute import chunk_size, scorecard_assign, scorecards_in_force
 from .scorecards import scorecard_definition_validate

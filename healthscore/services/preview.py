@@ -9,9 +9,9 @@ import pandas as pd
 
 from cs_platform.scoping import require_current_tenant
 
-from ..measures import measure_frame, spec_of
+from ..engine.measures import measure_frame, spec_of
+from ..engine.scoring import effective_weights, score_frame
 from ..models import Scorecard
-from ..scoring import effective_weights, score_frame
 from ..selectors import health_latest_day
 from .recompute import accounts_frame, recompute_plan, scorecard_assign, scorecards_in_force
 from .scorecards import scorecard_definition_validate

@@ -41,9 +41,9 @@ from cs_platform.models import Tenant, User
 from cs_platform.scoping import cross_tenant, require_current_tenant, tenant_scope
 from journeys.selectors import current_phase_by_account
 
-from ..measures import measure_frame, spec_of
+from ..engine.measures import measure_frame, spec_of
+from ..engine.scoring import effective_weights, score_frame
 from ..models import ChunkState, JobStatus, JobTrigger, RecomputeChunk, RecomputeJob, Scorecard
-from ..scoring import effective_weights, score_frame
 
 logger = logging.getLogger(__name__)
 
@@ -574,10 +574,10 @@ def healthscore_recompute_history(
     progress: Callable[[str], None] | None = None,
 ) -> int:
     """Score many past days at once (demo seeding, back-fills): each chunk's rollups are read
-    once for all the days (`healthscore.history`), then one upsert per day and version. Alerts
+    once for all the days (`engine.history`), then one upsert per day and version. Alerts
     are evaluated day by day afterwards, oldest first, so episodes open and close in order
     (only over the last `alert_days` days when given)."""
-    from ..history import history_measure_frames
+    from ..engine.history import history_measure_frames
     from .alerts import alerts_evaluate
 
     tenant = require_current_tenant()

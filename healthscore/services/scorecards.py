@@ -32,8 +32,8 @@ from django.utils.translation import gettext_noop, override
 from cs_platform.audit.services import audit_diff, audit_record
 from cs_platform.models import Tenant, User
 
-from ..measures import JOURNEY_PROGRESS_BASES
-from ..measures_catalog import MEASURES, SCHEME_TYPES
+from ..engine.measures import JOURNEY_PROGRESS_BASES
+from ..engine.measures_catalog import MEASURES, SCHEME_TYPES
 from ..models import HealthSettings, KeyEvent, Scorecard, ScorecardVersion
 
 if TYPE_CHECKING:

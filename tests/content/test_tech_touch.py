@@ -16,7 +16,7 @@ from content.models import ArticleView
 from content.selectors import article_reach, reading_effect
 from content.services import article_view_record, reader_link_consume
 from cs_platform.scoping import tenant_scope
-from healthscore.measures import Spec, measure_frame
+from healthscore.engine.measures import Spec, measure_frame
 from journeys.models import Activity
 from tests.clock import suite_now
 from tests.content.factories import ArticleFactory, ArticleTranslationFactory, SiteDomainFactory

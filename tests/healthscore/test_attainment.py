@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from healthscore.engine.measures import Spec, spec_of
 from healthscore.forms import ComponentForm
-from healthscore.measures import Spec, spec_of
 from healthscore.selectors.milestones import milestone_attainment_by_account
 from healthscore.services.scorecards import default_definition, scorecard_definition_validate
 from tests.factories import AccountFactory

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from healthscore.history import history_measure_frames
-from healthscore.measures import Spec
+from healthscore.engine.history import history_measure_frames
+from healthscore.engine.measures import Spec
 from tests.factories import AccountFactory, ContactFactory
 from tests.journeys.factories import MeetingContactFactory, MeetingFactory
 

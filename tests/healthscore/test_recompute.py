@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from accounts.models import LifecycleStatus
-from healthscore.measures import Spec, measure_frame
+from healthscore.engine.measures import Spec, measure_frame
 from healthscore.models import HealthScore, JobStatus, JobTrigger, RecomputeJob, Scorecard
 from healthscore.services.recompute import (
     healthscore_recompute,

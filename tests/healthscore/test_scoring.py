@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from healthscore.measures import Spec
-from healthscore.scoring import band_for, effective_weights, points_for, score_frame
+from healthscore.engine.measures import Spec
+from healthscore.engine.scoring import band_for, effective_weights, points_for, score_frame
 
 RANGES = {
     "type": "ranges",

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cs_platform.models import TrashEntry
 from cs_platform.scoping import tenant_scope
-from healthscore.measures import Spec, measure_frame
+from healthscore.engine.measures import Spec, measure_frame
 from healthscore.models import KeyEvent, SurveyResponse
 from healthscore.services.surveys import (
     key_event_create,

@@ -22,8 +22,8 @@ from accounts.models import Contact, Contract, RelationshipLevel
 from cs_platform.rls import scope_transaction_apply
 from journeys.selectors import meeting_attendance_rows
 
+from ..models import KeyEvent, SurveyResponse
 from .measures import LIVE_CONTRACT, USAGE_MEASURES, Spec, _day_bounds, _other
-from .models import KeyEvent, SurveyResponse
 
 
 def _read(sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, Min, Q
 from accounts.models import Contact, Contract, ContractStatus, RelationshipLevel
 from journeys.selectors import activity_count_by_account, milestone_progress_by_account
 
-from .models import KeyEvent, SurveyResponse
+from ..models import KeyEvent, SurveyResponse
 
 ENGAGEMENT_KINDS = ["content_view", "seminar_attendance"]
 ATTAINMENT = "attainment"
@@ -180,7 +180,7 @@ def _other(
         # NOTE: the share of judged milestones whose target score was reached (an option of
         # the measure: scorecards without `basis` keep the on-time share below).
         if "attainment" not in cache:
-            from .selectors.milestones import milestone_attainment_by_account
+            from ..selectors.milestones import milestone_attainment_by_account
 
             cache["attainment"] = milestone_attainment_by_account(as_of=as_of)
         return pd.Series(cache["attainment"], dtype=float).reindex(ids)
