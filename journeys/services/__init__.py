@@ -2,6 +2,7 @@
 
 from .activities import activity_record, activity_record_bulk
 from .checklists import task_checklist_set_item
+from .csm_tasks import TaskSpec, task_complete, task_create, task_create_bulk, task_reopen
 from .edits import (
     TOUCH_KINDS,
     action_step_delete,
@@ -30,7 +31,6 @@ from .maps import (
 )
 from .meetings import meeting_cancel_notify, meeting_log
 from .phases import DEFAULT_PHASES, phase_transition, phases_seed_defaults
-from .tasks import TaskSpec, task_complete, task_create, task_create_bulk, task_reopen
 
 __all__ = [
     "DEFAULT_PHASES",

@@ -22,7 +22,7 @@ from ..extensions import (
 )
 from ..models import ActivityKind, Meeting, MeetingContact, MeetingStaff, MeetingType, Sentiment
 from .activities import activity_record
-from .tasks import task_create
+from .csm_tasks import task_create
 
 
 def meeting_program_check(program_id: int | None) -> None:

@@ -1,4 +1,6 @@
-"""Tasks for CSMs (from meetings, alerts, rules, or by hand)."""
+"""Tasks for CSMs, the to-dos of the work queue (from meetings, alerts, rules, or by hand).
+
+Not Celery: background jobs live in `<app>/tasks.py`; this module is named for what it writes."""
 
 from __future__ import annotations
 
