@@ -60,10 +60,11 @@ def bench_tenant(*, slug: str, name: str, accounts: int) -> Iterator[tuple[Tenan
         tenant_delete(tenant=tenant)
 
 
-def server_env(**extra: str) -> dict[str, str]:
-    """The environment of a process that runs the app with the bench settings."""
+def server_env(*, extra_settings: str = "", **extra: str) -> dict[str, str]:
+    """The environment of a process that runs the app with the bench settings (and
+    `extra_settings`, Python lines appended to them)."""
     settings_dir = tempfile.mkdtemp(prefix="junkan-bench-")
-    Path(settings_dir, "junkan_bench_settings.py").write_text(SETTINGS)
+    Path(settings_dir, "junkan_bench_settings.py").write_text(SETTINGS + extra_settings)
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "junkan_bench_settings",
