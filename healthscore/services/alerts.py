@@ -32,17 +32,30 @@ def health_settings_get() -> HealthSettings:
     return settings
 
 
+# The scores of `day` and each account's peak over the window before it, in one pass over the
+# window's scores, grouped by account.
+# NOTE: the plan must not depend on the statistics. Right after a recompute has written a new
+# day, the planner's histogram ends the day before: it expects ~1 row for `day = %(day)s`. A
+# join of the day's scores to an aggregate of the window then ran as a nested loop that re-ran
+# the aggregate for each of 100,000 accounts (minutes, issue #16). A single grouped scan has
+# nothing to mis-order: index or sequential scan, then one aggregate.
+FRAME_SQL = (
+    "SELECT account_id, max(score) FILTER (WHERE day = %(day)s) AS score,"
+    " max(band) FILTER (WHERE day = %(day)s) AS band,"
+    " max(score) FILTER (WHERE day < %(day)s) AS peak"
+    " FROM healthscore_healthscore"
+    " WHERE tenant_id = %(tenant)s AND day >= %(first)s AND day <= %(day)s"
+    " GROUP BY account_id HAVING count(*) FILTER (WHERE day = %(day)s) > 0"
+)
+
+
+def frame_params(*, day: dt.date, window: int) -> dict[str, Any]:
+    return {"tenant": require_current_tenant().pk, "day": day, "first": day - dt.timedelta(window)}
+
+
 def _frame(*, day: dt.date, window: int) -> pd.DataFrame:
-    tenant = require_current_tenant()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.account_id, t.score, t.band, p.peak FROM healthscore_healthscore t"
-            " LEFT JOIN (SELECT account_id, max(score) AS peak FROM healthscore_healthscore"
-            "  WHERE tenant_id = %s AND day >= %s AND day < %s GROUP BY account_id) p"
-            " ON p.account_id = t.account_id"
-            " WHERE t.tenant_id = %s AND t.day = %s",
-            [tenant.pk, day - dt.timedelta(days=window), day, tenant.pk, day],
-        )
+        cursor.execute(FRAME_SQL, frame_params(day=day, window=window))
         rows = cursor.fetchall()
     frame = pd.DataFrame(rows, columns=["account_id", "score", "band", "peak"])
     return frame.set_index("account_id")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from healthscore.models import AlertKind, HealthAlert, HealthSettings
-from healthscore.services.alerts import alerts_evaluate
+from healthscore.services.alerts import FRAME_SQL, alerts_evaluate, frame_params
 from journeys.models import Activity, Task
 from tests.factories import AccountFactory, UserFactory
 
@@ -100,3 +101,18 @@ def test_drop_threshold_is_the_tenants_setting(account, version):
     score(account, version, 3, 90)
     score(account, version, 0, 84)
     assert [a.kind for a in alerts_evaluate(day=DAY)] == [AlertKind.DROP]
+
+
+def test_the_alert_frame_reads_the_window_once_whatever_the_statistics(account, version):
+    """Right after a recompute the statistics know nothing of the new day; a plan that joins
+    the day to the window's peaks can then re-run the peaks per account (issue #16). The
+    frame is one grouped scan: there is no join to mis-order."""
+    for days_ago, value in [(3, 90), (1, 80), (0, 60)]:
+        score(account, version, days_ago, value)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + FRAME_SQL, frame_params(day=DAY, window=7))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(FRAME_SQL, frame_params(day=DAY, window=7))
+        assert cursor.fetchall() == [(account.pk, 60.0, "amber", 90.0)]
+    assert plan.count(" on healthscore_healthscore") == 1, plan
+    assert "Nested Loop" not in plan and "Join" not in plan, plan
