@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .api.serializers import tenant_members
 from .extensions import list_extensions, segment_rules
 from .importing import SPECS
 from .models import (
@@ -23,7 +24,6 @@ from .models import (
 from .phones import phone_normalise
 from .segments import segment_rules_clean
 from .selectors import owner_candidates
-from .serializers import tenant_members
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -3,7 +3,7 @@
 
 from django.urls import re_path
 
-from .api import SegmentCallView
+from .api.views import SegmentCallView
 
 urlpatterns = [
     re_path(

@@ -1,4 +1,4 @@
-"""One router for /api/v1/. Each app registers its viewsets in `<app>/api_urls.py`
+"""One router for /api/v1/. Each app registers its viewsets in `<app>/api/urls.py`
 (a `register(router)` function, and optionally extra `urlpatterns`), so apps never edit
 this file."""
 
@@ -20,9 +20,9 @@ API_APPS = [
 router = DefaultRouter()
 extra_urlpatterns: list = []
 for app in API_APPS:
-    if not find_spec(f"{app}.api_urls"):
+    if not find_spec(f"{app}.api") or not find_spec(f"{app}.api.urls"):
         continue
-    module = import_module(f"{app}.api_urls")
+    module = import_module(f"{app}.api.urls")
     module.register(router)
     extra_urlpatterns += getattr(module, "urlpatterns", [])
 

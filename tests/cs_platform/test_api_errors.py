@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from cs_platform.api_views import MeView
+from cs_platform.api.views import MeView
 
 
 def _is_json(response) -> bool:

@@ -125,7 +125,7 @@ def test_an_api_request_that_meets_a_lost_database_is_a_503_with_retry_after(db,
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     lost = OperationalError("server closed the connection unexpectedly")
-    with mock.patch("healthscore.api_ingest.events_ingest", side_effect=lost):
+    with mock.patch("healthscore.api.ingest.events_ingest", side_effect=lost):
         response = client.post("/api/v1/events/", [], format="json")
 
     assert response.status_code == 503

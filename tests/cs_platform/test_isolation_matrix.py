@@ -475,7 +475,7 @@ def test_the_matrix_covers_the_api_keys_endpoint():
     assert "api-keys" in {e[0] for e in COVERED}
 
 
-# Extra API paths (`urlpatterns` in <app>/api_urls.py). Those under a router prefix with an
+# Extra API paths (`urlpatterns` in <app>/api/urls.py). Those under a router prefix with an
 # object id (`accounts/<int:pk>/health/`) address that viewset's model: B's id must be a 404.
 
 EXTRA_ROUTES = [(str(p.pattern), p.callback) for p in extra_urlpatterns]

@@ -9,8 +9,8 @@ from rest_framework import serializers
 from accounts.models import BusinessPotential, MarketSegment
 from cs_platform.api.viewsets import RuleErrorsMixin, TenantScopedSerializer
 
-from .extensions import content_choices
-from .models import (
+from ..extensions import content_choices
+from ..models import (
     AccountTier,
     ChampionNomination,
     HealthBand,
@@ -25,7 +25,7 @@ from .models import (
     UserGroup,
     UserGroupMember,
 )
-from .services import seminar_save
+from ..services import seminar_save
 
 
 class AccountTierSerializer(TenantScopedSerializer):

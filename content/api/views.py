@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 from cs_platform.trash.services import request_actor
 
-from . import selectors, services
-from .models import Article, ArticleTranslation, ArticleView, Section
+from .. import selectors, services
+from ..models import Article, ArticleTranslation, ArticleView, Section
 from .serializers import (
     ArticleSerializer,
     ArticleViewSerializer,

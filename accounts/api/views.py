@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from cs_platform.api.filters import StrictFilterBackend
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 
-from . import services
-from .extensions import list_extensions
-from .filters import AccountFilter, ContactFilter, ContractFilter
-from .models import Account, Contact, Contract, ImportJob, Segment
-from .selectors import account_list_annotated, import_job_list, segment_accounts
+from .. import services
+from ..extensions import list_extensions
+from ..filters import AccountFilter, ContactFilter, ContractFilter
+from ..models import Account, Contact, Contract, ImportJob, Segment
+from ..selectors import account_list_annotated, import_job_list, segment_accounts
 from .serializers import (
     AccountSerializer,
     ContactSerializer,

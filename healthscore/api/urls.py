@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import BaseRouter
 
-from .api_ingest import EventIngestView
-from .api_views import (
+from .ingest import EventIngestView
+from .views import (
     AccountHealthHistoryView,
     AccountHealthNowView,
     AccountHealthView,

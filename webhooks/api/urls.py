@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import BaseRouter
 
-from .api import WebhookDeliveryViewSet, WebhookEndpointViewSet, WebhookEventTypesView
+from .views import WebhookDeliveryViewSet, WebhookEndpointViewSet, WebhookEventTypesView
 
 urlpatterns = [
     path("webhooks/event-types/", WebhookEventTypesView.as_view(), name="webhook_event_types"),

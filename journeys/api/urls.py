@@ -1,6 +1,6 @@
 from rest_framework.routers import BaseRouter
 
-from .api.views import (
+from .views import (
     ActionStepViewSet,
     ActivityViewSet,
     FeedbackItemViewSet,

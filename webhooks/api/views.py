@@ -20,8 +20,8 @@ from cs_platform.api.viewsets import (
     TenantScopedSerializer,
 )
 
-from . import selectors
-from .events import (
+from .. import selectors
+from ..events import (
     EVENT_CHOICES,
     EVENT_TYPES,
     PAYLOAD_VERSION,
@@ -29,8 +29,8 @@ from .events import (
     payload_example,
     payload_serializer,
 )
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from .services import (
+from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ..services import (
     webhook_delivery_redeliver,
     webhook_endpoint_create,
     webhook_endpoint_delete,

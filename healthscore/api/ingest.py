@@ -15,7 +15,7 @@ from cs_platform.api.authentication import ApiKeyAuthentication
 from cs_platform.api.permissions import TenantRolePermission
 from cs_platform.models import ApiKey
 
-from .services.ingest import (
+from ..services.ingest import (
     MAX_EVENTS,
     MAX_KEY_LENGTH,
     MAX_NAME_LENGTH,
@@ -26,7 +26,7 @@ from .services.ingest import (
     events_parse,
     max_body_bytes,
 )
-from .throttles import IngestRateThrottle
+from ..throttles import IngestRateThrottle
 
 # The wire format, field by field, as /api/schema/ and /api/docs/ show it.
 EVENT_SCHEMA: dict[str, Any] = {

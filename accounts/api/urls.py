@@ -1,6 +1,6 @@
 from rest_framework.routers import BaseRouter
 
-from .api import AccountViewSet, ContactViewSet, ContractViewSet, ImportJobViewSet, SegmentViewSet
+from .views import AccountViewSet, ContactViewSet, ContractViewSet, ImportJobViewSet, SegmentViewSet
 
 
 def register(router: BaseRouter) -> None:

@@ -18,10 +18,10 @@ from rest_framework.views import APIView
 from cs_platform.api.authentication import ApiKeyAuthentication, ApiKeyUser
 from cs_platform.api.permissions import TenantRolePermission
 from cs_platform.models import ApiKey
-from healthscore.api_ingest import IsIngestKey
+from healthscore.api.ingest import IsIngestKey
 from healthscore.throttles import IngestRateThrottle
 
-from .services import (
+from ..services import (
     MAX_BATCH_BYTES,
     SegmentPayload,
     SegmentRequestError,

@@ -1,9 +1,9 @@
 from django.urls import path
 from rest_framework.routers import BaseRouter
 
-from .api_views import ApiKeyViewSet, MeView
-from .audit.api import AuditEventViewSet
-from .trash.api import ChangeRecordViewSet, TrashViewSet
+from ..audit.api import AuditEventViewSet
+from ..trash.api import ChangeRecordViewSet, TrashViewSet
+from .views import ApiKeyViewSet, MeView
 
 urlpatterns = [path("me/", MeView.as_view(), name="api_me")]
 

@@ -7,9 +7,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import ApiKey
-from .selectors import api_key_list
-from .services import api_key_issue, api_key_revoke
+from ..models import ApiKey
+from ..selectors import api_key_list
+from ..services import api_key_issue, api_key_revoke
 
 
 class MeSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from rest_framework.routers import BaseRouter
 
-from .api import ArticleViewSet, ArticleViewViewSet, SectionViewSet
+from .views import ArticleViewSet, ArticleViewViewSet, SectionViewSet
 
 
 def register(router: BaseRouter) -> None:

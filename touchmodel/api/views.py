@@ -15,8 +15,8 @@ from accounts.models import Account, Contact
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 from cs_platform.models import User
 
-from . import selectors, services
-from .models import (
+from .. import selectors, services
+from ..models import (
     AccountTier,
     ChampionNomination,
     OutboundEmail,

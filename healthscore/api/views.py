@@ -24,8 +24,15 @@ from cs_platform.api.viewsets import (
     TenantScopedViewSetMixin,
 )
 
-from . import selectors
-from .api_serializers import (
+from .. import selectors
+from ..models import KeyEvent, RecomputeJob, Scorecard, ScorecardVersion, SurveyResponse
+from ..services.alerts import health_settings_get
+from ..services.backtest import backtest_adopt, backtest_request
+from ..services.preview import scorecard_preview
+from ..services.recompute import recompute_job_start
+from ..services.scorecards import scorecard_create, scorecard_publish, scorecard_update
+from ..tasks import backtest_enqueue
+from .serializers import (
     AccountHealthSerializer,
     BacktestAdoptSerializer,
     BacktestRequestSerializer,
@@ -40,13 +47,6 @@ from .api_serializers import (
     ScorecardVersionSerializer,
     SurveyResponseSerializer,
 )
-from .models import KeyEvent, RecomputeJob, Scorecard, ScorecardVersion, SurveyResponse
-from .services.alerts import health_settings_get
-from .services.backtest import backtest_adopt, backtest_request
-from .services.preview import scorecard_preview
-from .services.recompute import recompute_job_start
-from .services.scorecards import scorecard_create, scorecard_publish, scorecard_update
-from .tasks import backtest_enqueue
 
 # `?version=` of a backtest: the draft or a version number (up to 9 digits: an integer column).
 _VERSION_PARAM = re.compile(r"^(draft|[1-9][0-9]{0,8})$")

@@ -1,6 +1,6 @@
 from rest_framework.routers import BaseRouter
 
-from .api import (
+from .views import (
     AccountTierViewSet,
     ChampionViewSet,
     OutboundEmailViewSet,

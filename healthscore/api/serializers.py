@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from cs_platform.api.viewsets import TenantScopedSerializer
 
-from .models import (
+from ..models import (
     BacktestRun,
     HealthSettings,
     KeyEvent,
@@ -18,8 +18,8 @@ from .models import (
     ScorecardVersion,
     SurveyResponse,
 )
-from .services.scorecards import scorecard_definition_validate
-from .services.surveys import key_event_create, survey_response_record
+from ..services.scorecards import scorecard_definition_validate
+from ..services.surveys import key_event_create, survey_response_record
 
 
 class ScorecardVersionSerializer(TenantScopedSerializer):
@@ -174,7 +174,7 @@ class RecomputeJobSerializer(TenantScopedSerializer):
         extra_kwargs = {"day": {"required": False}}
 
     def get_waiting_for_worker(self, obj: RecomputeJob) -> bool:
-        from .selectors.config import recompute_job_waiting
+        from ..selectors.config import recompute_job_waiting
 
         return recompute_job_waiting(job=obj)
 

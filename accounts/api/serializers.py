@@ -13,12 +13,12 @@ from cs_platform.api.viewsets import TenantScopedSerializer
 from cs_platform.models import User
 from cs_platform.scoping import CurrentTenantId
 
-from . import services
-from .extensions import list_extensions
-from .models import Account, Contact, Contract, ImportJob, Segment
-from .phones import phone_normalise, phone_problem
-from .segments import segment_rules_clean
-from .selectors import account_get
+from .. import services
+from ..extensions import list_extensions
+from ..models import Account, Contact, Contract, ImportJob, Segment
+from ..phones import phone_normalise, phone_problem
+from ..segments import segment_rules_clean
+from ..selectors import account_get
 
 
 def tenant_members() -> Any:

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from cs_platform.api.viewsets import TenantScopedSerializer
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     LANGUAGE_CODES,
     REVISED_FIELDS,
     Article,
