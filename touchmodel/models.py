@@ -676,6 +676,10 @@ class RegistrationSource(models.TextChoices):
     RULE = "rule", _("Playbook invitation")
 
 
+def _signup_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 class SeminarRegistration(TenantScopedModel):
     seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="registrations")
     contact = models.ForeignKey(
@@ -721,6 +725,32 @@ class SeminarRegistration(TenantScopedModel):
             models.UniqueConstraint(fields=["tenant", "seminar", "email"], name="semreg_unique"),
         ]
         indexes = [models.Index(fields=["tenant", "account"], name="semreg_account_idx")]
+
+
+class SeminarSignup(TenantScopedModel):
+    """A registration from the public page that waits for its address to confirm (double
+    opt-in). It holds no contact, no account and no seat: only the confirmation turns it into
+    a `SeminarRegistration` (`seminar_signup_confirm`). Unconfirmed ones expire
+    (`expires_at`; the hourly beat task deletes them, and a late click is refused anyway)."""
+
+    seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    language = models.CharField(max_length=8, default="ja")
+    # A new request for the same address replaces the nonce: only the latest link works.
+    nonce = models.CharField(max_length=32, default=_signup_nonce)
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pending seminar registration")
+        verbose_name_plural = _("pending seminar registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "seminar", "email"], name="semsignup_unique"),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="semsignup_expires_idx")]
 
 
 class ChampionCriterion(models.TextChoices):

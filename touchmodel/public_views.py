@@ -1,4 +1,5 @@
-"""Customer-facing pages: seminar list and registration, the follow-up survey, unsubscribe.
+"""Customer-facing pages: seminar list and registration (throttled, double opt-in: see
+`services/signups.py`), the follow-up survey, unsubscribe.
 
 The middleware only scopes `/learn/<slug>/` and `/t/<slug>/`, so these views put their tenant
 in scope themselves (`public_tenant`): from the `site` slug in the path, or from the signed
@@ -11,13 +12,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.extensions import public_reader
 from cs_platform.models import Tenant
+from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.scoping import tenant_scope
 from cs_platform.selectors import tenant_get_by_slug
 
@@ -26,6 +29,13 @@ from .forms import PublicRegistrationForm, SurveyForm
 from .models import RegistrationSource, Seminar, SeminarRegistration
 from .services.email import unsubscribe_token_read
 from .services.seminars import seminar_seats_taken, survey_token_read
+from .services.signups import (
+    SignupLinkError,
+    seminar_signup_confirm,
+    seminar_signup_read,
+    seminar_signup_request,
+)
+from .tasks import seminar_signup_mail_enqueue
 
 
 def _in_tenant(request: HttpRequest, tenant: Tenant, view: Callable, *args: Any, **kwargs: Any):
@@ -55,6 +65,36 @@ def seminar_list(request: HttpRequest) -> HttpResponse:
     return render(request, "touchmodel/public/seminar_list.html", {"seminars": seminars})
 
 
+def _throttled(request: HttpRequest, seminar: Seminar) -> int | None:
+    """Seconds to wait when this client or this seminar sent too many registrations."""
+    return rate_limit_hit(
+        Limit(
+            scope="seminar-signup-address",
+            ident=client_address(request),
+            limit=settings.SEMINAR_SIGNUPS_PER_ADDRESS_PER_HOUR,
+            window=60 * 60,
+        ),
+        Limit(
+            scope="seminar-signup-seminar",
+            ident=f"{seminar.tenant_id}:{seminar.pk}",
+            limit=settings.SEMINAR_SIGNUPS_PER_SEMINAR_PER_HOUR,
+            window=60 * 60,
+        ),
+    )
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """429 with Retry-After and a sentence saying when to try again."""
+    response = render(
+        request,
+        "touchmodel/public/too_many.html",
+        {"minutes": max(1, -(-retry_after // 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 @public_tenant
 def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seminar = get_object_or_404(Seminar, pk=pk, is_published=True)
@@ -66,21 +106,40 @@ def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = PublicRegistrationForm(request.POST or None, initial=initial)
     error = None
+    if request.method == "POST":
+        retry_after = _throttled(request, seminar)
+        if retry_after is not None:
+            return too_many_requests(request, retry_after)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         try:
-            services.seminar_register(
+            if reader is not None and reader.email and email.lower() == reader.email.lower():
+                # NOTE: the reader signed in on Learn & Support by opening a link mailed to
+                # this very address (magic link or tech-touch link), so the address is already
+                # verified: they skip the confirmation e-mail and are registered at once.
+                services.seminar_register(
+                    seminar=seminar,
+                    email=email,
+                    name=form.cleaned_data["name"],
+                    company=form.cleaned_data["company"],
+                    contact=reader,
+                    source=RegistrationSource.PUBLIC,
+                )
+                return redirect(f"{request.path}?registered=1")
+            signup = seminar_signup_request(
                 seminar=seminar,
-                email=form.cleaned_data["email"],
+                email=email,
                 name=form.cleaned_data["name"],
                 company=form.cleaned_data["company"],
-                source=RegistrationSource.PUBLIC,
+                language=translation.get_language() or "ja",
             )
         except services.SeminarFull:
             error = "full"
         except services.SeminarClosed:
             error = "closed"
         else:
-            return redirect(f"{request.path}?registered=1")
+            seminar_signup_mail_enqueue(signup=signup)
+            return redirect(f"{request.path}?pending=1")
     return render(
         request,
         "touchmodel/public/seminar_detail.html",
@@ -89,9 +148,43 @@ def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "error": error,
             "registered": request.GET.get("registered") == "1",
+            "pending": request.GET.get("pending") == "1",
+            "confirm_hours": settings.SEMINAR_SIGNUP_CONFIRM_HOURS,
             "reader": reader,
             "seats_left": max(0, seminar.capacity - seminar_seats_taken(seminar=seminar)),
         },
+    )
+
+
+@public_tenant
+def seminar_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the confirmation e-mail. GET shows a button, POST confirms.
+
+    NOTE: mail scanners and link previewers open links in e-mails; a GET that confirmed would
+    let them confirm a registration nobody made, so the confirmation is a POST."""
+    try:
+        signup = seminar_signup_read(token=token)
+    except SignupLinkError as error:
+        return render(
+            request, "touchmodel/public/confirm.html", {"link_error": error.message}, status=400
+        )
+    seminar = signup.seminar
+    state = "confirmed" if signup.confirmed_at is not None else "ask"
+    status = 200
+    if request.method == "POST" and state == "ask":
+        try:
+            seminar_signup_confirm(signup=signup)
+        except services.SeminarFull:
+            state, status = "full", 409
+        except services.SeminarClosed:
+            state, status = "closed", 409
+        else:
+            state = "confirmed"
+    return render(
+        request,
+        "touchmodel/public/confirm.html",
+        {"seminar": seminar, "signup": signup, "state": state},
+        status=status,
     )
 
 

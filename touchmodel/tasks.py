@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from cs_platform.models import Tenant
@@ -14,7 +15,7 @@ from cs_platform.scoping import tenant_scope
 from cs_platform.tasks import TenantTask
 
 from . import integrations
-from .models import EmailStatus, OutboundEmail
+from .models import EmailStatus, OutboundEmail, SeminarSignup
 from .services import tiers_assign
 from .services.email import (
     EmailTemporaryFailure,
@@ -29,6 +30,7 @@ from .services.evaluations import (
     rule_evaluations_sweep,
 )
 from .services.rules import rules_evaluate
+from .services.signups import seminar_signup_mail_send, seminar_signups_expire
 
 
 @shared_task(name="touchmodel.evaluate_rules", base=TenantTask, bind=True, ignore_result=False)
@@ -135,3 +137,28 @@ def evaluate_rules_all_tenants() -> int:
     for tenant_id in ids:
         evaluate_rules.delay(tenant_id=tenant_id, reassign_tiers=True)
     return len(ids)
+
+
+@shared_task(
+    name="touchmodel.seminar_signup_mail",
+    base=TenantTask,
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=5,
+    retry_backoff=True,
+)
+def seminar_signup_mail(*, tenant_id: int, signup_id: int, nonce: str) -> bool:
+    """Mail the confirmation link of a registration from the public seminar page."""
+    return seminar_signup_mail_send(signup_id=signup_id, nonce=nonce)
+
+
+def seminar_signup_mail_enqueue(*, signup: SeminarSignup) -> None:
+    """Send the confirmation link from a worker once the signup is committed."""
+    kwargs = {"tenant_id": signup.tenant_id, "signup_id": signup.pk, "nonce": signup.nonce}
+    transaction.on_commit(lambda: seminar_signup_mail.delay(**kwargs))
+
+
+@shared_task(name="touchmodel.seminar_signups_expire", ignore_result=True)
+def seminar_signups_expire_task() -> int:
+    """Beat, hourly: unconfirmed seminar registrations past their link's validity leave."""
+    return seminar_signups_expire()

@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "trash-purge": {"task": "cs_platform.trash_purge", "schedule": timedelta(hours=1)},
     "audit-purge": {"task": "cs_platform.audit_purge", "schedule": timedelta(days=1)},
     "clear-sessions": {"task": "cs_platform.clear_sessions", "schedule": timedelta(days=1)},
+    "seminar-signups-expire": {
+        "task": "touchmodel.seminar_signups_expire",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # Leases of long jobs (cs_platform/leases.py): a worker that stops renewing its lease for
@@ -301,6 +305,18 @@ TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 # per-minute rate is not counted (the page is still served).
 CONTENT_VIEW_WINDOW_SECONDS = env.int("CONTENT_VIEW_WINDOW_SECONDS", default=30 * 60)
 CONTENT_VIEWS_PER_MINUTE = env.int("CONTENT_VIEWS_PER_MINUTE", default=60)
+
+# Public forms (docs/public-endpoints.md): attempts per hour beyond which the page answers 429.
+# Seminar registration: per client address and per seminar; a registration then waits for its
+# address to confirm a link valid SEMINAR_SIGNUP_CONFIRM_HOURS.
+SEMINAR_SIGNUPS_PER_ADDRESS_PER_HOUR = env.int("SEMINAR_SIGNUPS_PER_ADDRESS_PER_HOUR", default=10)
+SEMINAR_SIGNUPS_PER_SEMINAR_PER_HOUR = env.int("SEMINAR_SIGNUPS_PER_SEMINAR_PER_HOUR", default=100)
+SEMINAR_SIGNUP_CONFIRM_HOURS = env.int("SEMINAR_SIGNUP_CONFIRM_HOURS", default=48)
+# Learn & Support "Was this helpful?" answers and comments: per client address and per article.
+CONTENT_FEEDBACK_PER_ADDRESS_PER_HOUR = env.int("CONTENT_FEEDBACK_PER_ADDRESS_PER_HOUR", default=20)
+CONTENT_FEEDBACK_PER_ARTICLE_PER_HOUR = env.int(
+    "CONTENT_FEEDBACK_PER_ARTICLE_PER_HOUR", default=200
+)
 
 # CSV import limits: a file beyond them is refused whole, with the reason; a job stores at
 # most IMPORT_MAX_ERRORS_STORED of its errors (the summary still counts them all).

@@ -37,3 +37,8 @@ API_USER_THROTTLE_RATE = "100000/min"
 
 # Every test client comes from 127.0.0.1: the per-address view rate is tested on its own.
 CONTENT_VIEWS_PER_MINUTE = 1_000_000
+# Likewise for the public forms' limits: the throttle tests set their own low ones.
+SEMINAR_SIGNUPS_PER_ADDRESS_PER_HOUR = 1_000_000
+SEMINAR_SIGNUPS_PER_SEMINAR_PER_HOUR = 1_000_000
+CONTENT_FEEDBACK_PER_ADDRESS_PER_HOUR = 1_000_000
+CONTENT_FEEDBACK_PER_ARTICLE_PER_HOUR = 1_000_000

@@ -94,17 +94,60 @@ def test_an_admin_turns_a_rule_off(page, live_server, admin_user, transactional_
     assert not rule.is_active
 
 
-def test_a_customer_registers_on_the_public_seminar_page(
-    make_page, live_server, transactional_db, tenant
+PENDING = {"ja": "確認メールをお送りしました", "en": "we have sent you an e-mail"}
+CONFIRMED = {"ja": "お申し込みが確定しました", "en": "is confirmed"}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_customer_registers_on_the_public_seminar_page_and_confirms_by_e_mail(
+    make_page, live_server, transactional_db, tenant, language
 ):
+    from django.core import mail
+
+    from touchmodel.models import SeminarSignup
+    from touchmodel.services.signups import seminar_signup_mail_send
+
     with tenant_scope(tenant):
-        seminar = SeminarFactory(title_ja="はじめてのセミナー")
-    page = make_page(java_script_enabled=False)
+        seminar = SeminarFactory(title_ja="はじめてのセミナー", title_en="First seminar")
+    page = make_page(java_script_enabled=False, locale="ja-JP" if language == "ja" else "en-US")
     page.goto(f"{live_server.url}/seminars/acme/")
-    page.get_by_role("link", name="はじめてのセミナー").click()
+    page.get_by_role("link", name=seminar.title_ja if language == "ja" else "First seminar").click()
     page.fill("#id_name", "山田 花子")
     page.fill("#id_email", "hanako@customer.example")
     page.locator("form button[type=submit].primary").click()
-    assert page.locator("[data-testid=registered]").is_visible()
+    assert PENDING[language] in page.locator("[data-testid=pending]").inner_text()
+
+    with tenant_scope(tenant):
+        assert not SeminarRegistration.objects.exists()
+        signup = SeminarSignup.objects.get(seminar=seminar)
+        assert signup.language == language
+        seminar_signup_mail_send(signup_id=signup.pk, nonce=signup.nonce)
+    link = mail.outbox[-1].body.split("http://localhost:8000", 1)[1].split()[0]
+    page.goto(f"{live_server.url}{link}")
+    page.locator("[data-testid=confirm]").click()
+    assert CONFIRMED[language] in page.locator("[data-testid=confirmed]").inner_text()
     with tenant_scope(tenant):
         assert SeminarRegistration.objects.get(seminar=seminar).source == "public"
+
+
+TOO_MANY = {"ja": "短時間に多くの登録", "en": "Too many registrations were sent"}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_public_seminar_page_says_when_to_try_again_after_too_many_registrations(
+    make_page, live_server, transactional_db, tenant, language, settings
+):
+    from cs_platform.ratelimit import Limit, rate_limit_clear
+
+    with tenant_scope(tenant):
+        seminar = SeminarFactory()
+    limit = Limit("seminar-signup-seminar", f"{tenant.pk}:{seminar.pk}", 0, 3600)
+    rate_limit_clear(limit)
+    settings.SEMINAR_SIGNUPS_PER_SEMINAR_PER_HOUR = 0
+    page = make_page(java_script_enabled=False, locale="ja-JP" if language == "ja" else "en-US")
+    page.goto(f"{live_server.url}/seminars/acme/{seminar.pk}/")
+    page.fill("#id_name", "山田 花子")
+    page.fill("#id_email", "hanako@customer.example")
+    page.locator("form button[type=submit].primary").click()
+    assert TOO_MANY[language] in page.locator("[data-testid=too-many]").inner_text()
+    rate_limit_clear(limit)

@@ -3,7 +3,7 @@ from django.core import mail
 
 from accounts.models import Contact
 from tests.factories import AccountFactory, ContactFactory
-from touchmodel.models import AccountTier, EmailOptOut, SeminarRegistration
+from touchmodel.models import AccountTier, EmailOptOut
 from touchmodel.services.email import email_queue, unsubscribe_token
 
 from .factories import (
@@ -79,32 +79,8 @@ def test_a_manager_can_override_an_accounts_tier(client, manager_user, scoped):
     assert AccountTier.objects.get(account=account).tier == "high"
 
 
-def test_the_public_seminar_page_registers_a_contact(client, scoped):
-    seminar = SeminarFactory()
-    contact = ContactFactory(email="hana@customer.example")
-    response = client.post(
-        f"/seminars/acme/{seminar.pk}/",
-        {"name": "花", "email": "Hana@customer.example", "company": "X"},
-    )
-    assert response.status_code == 302
-    registration = SeminarRegistration.objects.get(seminar=seminar)
-    assert (registration.contact, registration.account, registration.source) == (
-        contact,
-        contact.account,
-        "public",
-    )
-
-
 def test_the_public_seminar_list_of_an_unknown_tenant_is_404(client, db):
     assert client.get("/seminars/nope/").status_code == 404
-
-
-def test_a_full_seminar_says_so_on_the_public_page(client, scoped):
-    seminar = SeminarFactory(capacity=1)
-    client.post(f"/seminars/acme/{seminar.pk}/", {"name": "a", "email": "a@x.example"})
-    response = client.post(f"/seminars/acme/{seminar.pk}/", {"name": "b", "email": "b@x.example"})
-    assert response.status_code == 200
-    assert SeminarRegistration.objects.filter(seminar=seminar).count() == 1
 
 
 def test_the_unsubscribe_link_opts_the_address_out(client, tenant, scoped):
