@@ -19,7 +19,7 @@ class AccountsConfig(AppConfig):
 
         register_bulk_actions()
 
-        from cs_platform.trash.registry import register_trashable
+        from cs_platform.trash.extensions import register_trashable
 
         from .models import Contact, Contract, Segment
 

@@ -42,8 +42,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Account, Contact  # noqa: E402
-from content.extensions import recommend_articles  # noqa: E402
 from content.models import Article, ArticleTranslation, ArticleView, Section  # noqa: E402
+from content.plugins import recommend_articles  # noqa: E402
 from content.selectors import PickRequest, article_picks  # noqa: E402
 from cs_platform.models import Tenant  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402

@@ -23,12 +23,12 @@ class ContentConfig(AppConfig):
         from cs_platform.extensions import NavItem, register_nav_item
         from cs_platform.models import Role
 
-        from .extensions import register
+        from .plugins import register
 
         register_nav_item(NavItem("content:index", _("Learn & Support"), 70, Role.VIEWER))
         register()
 
-        from cs_platform.trash.registry import register_trashable
+        from cs_platform.trash.extensions import register_trashable
 
         from .models import Article, Section
 

@@ -45,18 +45,15 @@ class HealthscoreConfig(AppConfig):
 
         from cs_platform.celery import app
 
-        from .extensions import register
+        from .plugins import register
 
         register()
-        from .panels import register_pages  # the health pages (nav, dashboard, Account 360)
-
-        register_pages()
         BEAT_SCHEDULE["healthscore-lease-sweep"]["schedule"] = timedelta(
             seconds=settings.JOB_LEASE_SWEEP_SECONDS
         )
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
 
-        from cs_platform.trash.registry import register_trashable
+        from cs_platform.trash.extensions import register_trashable
 
         from .models import KeyEvent, Scorecard, SurveyResponse
 

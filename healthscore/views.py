@@ -23,9 +23,10 @@ from cs_platform.urlutils import tenant_reverse
 from journeys.selectors import phase_list
 
 from . import page_selectors, selectors
+from .extensions import portfolio_sections
 from .forms import HealthSettingsForm, ScorecardCreateForm, ScorecardEditor
 from .models import Band, Scorecard
-from .panels import BAND_COLOURS, portfolio_sections
+from .plugins import BAND_COLOURS
 from .services.alerts import health_settings_get
 from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview

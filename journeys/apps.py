@@ -24,15 +24,15 @@ class JourneysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import registry
+        from . import plugins
 
-        registry.register_all()
+        plugins.register()
 
         from . import activity_titles
 
         activity_titles.register()
 
-        from cs_platform.trash.registry import register_trashable
+        from cs_platform.trash.extensions import register_trashable
 
         from .models import ActionStep, Activity, JourneyTemplate, Meeting, Milestone, Task
 

@@ -12,11 +12,11 @@ class TouchmodelConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import registry
+        from . import plugins
 
-        registry.register_all()
+        plugins.register()
 
-        from cs_platform.trash.registry import register_trashable
+        from cs_platform.trash.extensions import register_trashable
 
         from .models import Rule, Seminar, TierRule, TouchProgram
         from .services import seminar_cancel_notify

@@ -23,9 +23,9 @@ class TrackingConfig(AppConfig):
 
         from cs_platform.celery import app
 
-        from .panels import register_pages
+        from .plugins import register
 
-        register_pages()
+        register()
 
         from cs_platform.audit.tracking import audit_track
 

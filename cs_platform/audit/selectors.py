@@ -93,7 +93,7 @@ def kind_label(label: str) -> str:
 def target_type_choices() -> list[tuple[str, str]]:
     """(model label, name) of the kinds an event may be about: the tracked models, users,
     API keys, import jobs and every trashable kind."""
-    from cs_platform.trash.registry import trashable_models
+    from cs_platform.trash.extensions import trashable_models
 
     labels = {m._meta.label_lower for m in tracked_models()}
     labels |= {m._meta.label_lower for m in trashable_models()}

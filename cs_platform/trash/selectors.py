@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from cs_platform.models import ChangeRecord, TrashEntry
 
-from .registry import trashable_models
+from .extensions import trashable_models
 
 
 def model_verbose_name(label: str, *, plural: bool = False) -> str:

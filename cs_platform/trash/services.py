@@ -54,7 +54,7 @@ from cs_platform.scoping import (
     require_current_tenant,
 )
 
-from .registry import trashable_for
+from .extensions import trashable_for
 
 logger = logging.getLogger(__name__)
 

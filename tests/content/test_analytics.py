@@ -139,7 +139,7 @@ def test_reading_for_account_lists_what_its_contacts_read(scoped):
 
 def test_segment_rule_finds_accounts_that_read_an_article(scoped):
     from accounts.models import Account
-    from content.extensions import apply_read_article
+    from content.plugins import apply_read_article
 
     reader = ContactFactory()
     AccountFactory()

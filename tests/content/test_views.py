@@ -373,7 +373,7 @@ def test_anonymous_reader_gets_no_recommendations(client, scoped):
 def test_account_panel_lists_the_accounts_reading(rf, scoped, tenant):
     from django.template.loader import render_to_string
 
-    from content.extensions import account_reading_context
+    from content.plugins import account_reading_context
 
     contact = ContactFactory()
     article = ArticleTranslationFactory(title="会社ページを編集する").article

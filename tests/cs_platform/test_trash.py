@@ -17,7 +17,7 @@ from accounts.models import Contact, Segment
 from content.models import Article, ArticleImage, ArticleTranslation, ArticleView, Section
 from cs_platform.models import ApiKeyScope, ChangeAction, ChangeRecord, TrashEntry
 from cs_platform.scoping import tenant_scope
-from cs_platform.trash.registry import trashable_models
+from cs_platform.trash.extensions import trashable_models
 from cs_platform.trash.services import (
     TrashConflict,
     trash_delete,

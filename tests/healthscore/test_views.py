@@ -163,10 +163,10 @@ def test_the_portfolio_query_count_does_not_grow_with_accounts(
 
 
 def test_an_app_above_can_add_a_section_to_the_portfolio(viewer_user, scored):
-    from healthscore import panels
+    from healthscore import extensions
 
-    panels.register_portfolio_section(
-        panels.PortfolioSection(
+    extensions.register_portfolio_section(
+        extensions.PortfolioSection(
             key="test_tiers",
             template="healthscore/panels/dashboard.html",  # any template reading `ctx`
             get_context=lambda request: {"day": None},
@@ -175,7 +175,7 @@ def test_an_app_above_can_add_a_section_to_the_portfolio(viewer_user, scored):
     try:
         body = client_for(viewer_user).get(url("healthscore:portfolio")).content.decode()
     finally:
-        panels._portfolio_sections.pop("test_tiers")
+        extensions._portfolio_sections.pop("test_tiers")
     assert 'data-testid="health-dashboard-panel"' in body
 
 
@@ -188,7 +188,7 @@ def test_the_tenant_dashboard_shows_the_health_panel(viewer_user, scored):
 def test_the_health_dashboard_panel_costs_three_queries(scored, django_assert_num_queries):
     from django.test import RequestFactory
 
-    from healthscore.panels import dashboard_context
+    from healthscore.plugins import dashboard_context
 
     # The latest day, its scores, and the customers they are out of.
     with django_assert_num_queries(3):
@@ -202,7 +202,7 @@ def test_the_account_health_panels_cost_a_fixed_number_of_queries(
 ):
     from django.test import RequestFactory
 
-    from healthscore.panels import header_context, health_panel_context
+    from healthscore.plugins import header_context, health_panel_context
 
     request = RequestFactory().get("/")
     with django_assert_max_num_queries(8):

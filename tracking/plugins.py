@@ -25,7 +25,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def register_pages() -> None:
+def register() -> None:
     register_api_keys_panel(
         DashboardPanel(
             key="tracking",

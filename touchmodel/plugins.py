@@ -35,7 +35,7 @@ from cs_platform.extensions import (
 )
 from cs_platform.models import Role
 from cs_platform.permissions import can
-from healthscore.panels import PortfolioSection, register_portfolio_section
+from healthscore.extensions import PortfolioSection, register_portfolio_section
 from journeys.extensions import register_meeting_listener, register_meeting_programs
 
 
@@ -179,7 +179,7 @@ def _public_seminars_url(tenant: Any) -> str | None:
     return reverse("touchmodel_public:seminar_list", kwargs={"site": tenant.slug})
 
 
-def register_all() -> None:
+def register() -> None:
     from healthscore.extensions import register_scores_now_listener
     from journeys.extensions import register_activity_renderer
 

@@ -193,7 +193,7 @@ def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
-def register_all() -> None:
+def register() -> None:
     register_nav_item(NavItem("journeys:my_work", _("My work"), 5, Role.CSM))
     register_nav_item(NavItem("journeys:funnel", _("Phase funnel"), 20, Role.CS_MANAGER))
     register_nav_item(NavItem("journeys:feedback", _("Voice of the customer"), 50, Role.VIEWER))

@@ -1,0 +1,323 @@
+"""What healthscore plugs into the extension points of the apps below it: the navigation and
+the tenant dashboard (cs_platform); Account 360, the account list's column and filters and the
+segment rules (accounts); the timeline's listeners and renderers and the milestone checks
+(journeys). Called once from `HealthscoreConfig.ready()` (`register()`).
+
+The extension points healthscore itself offers are in `healthscore.extensions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.extensions import (
+    AccountListExtension,
+    AccountPanel,
+    SegmentRule,
+    register_account_panel,
+    register_list_extension,
+    register_segment_rule,
+)
+from accounts.models import Account
+from cs_platform.extensions import (
+    DashboardPanel,
+    NavItem,
+    register_dashboard_panel,
+    register_nav_item,
+)
+from cs_platform.models import Role
+from journeys.extensions import (
+    MilestoneCheck,
+    register_activity_listener,
+    register_activity_renderer,
+    register_milestone_check,
+)
+
+from . import page_selectors, selectors
+from .extensions import PortfolioSection, register_portfolio_section, register_scores_now_listener
+from .models import Band, HealthScore, HealthScoreNow, SurveyResponse
+from .segments import register as register_behaviour_rules
+from .services.alerts import alert_title
+from .services.milestones import milestone_risk_evaluate
+from .services.now import accounts_mark_dirty
+
+if TYPE_CHECKING:
+    from journeys.models import Milestone
+
+BAND_COLOURS = {"green": "#2f9e6a", "amber": "#e0a526", "red": "#d64545"}
+UNIT_LABELS = {
+    "%": "%",
+    "days": _("days"),
+    "events": _("events"),
+    "activities": _("activities"),
+    "points": _("points"),
+}
+
+
+def header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    return {
+        "account": account,
+        "current": selectors.health_current(account=account),
+        # The intra-day score (event-time scoring), while newer than the nightly one.
+        "now": selectors.health_now(account=account),
+    }
+
+
+def health_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    days = page_selectors.health_range_from(request.GET.get("health_range"))
+    explanation = selectors.health_explanation(account=account)
+    chart = page_selectors.account_health_chart(account=account, days=days)
+    components = []
+    for comp in (explanation or {}).get("components", []):
+        components.append({**comp, "unit_label": UNIT_LABELS.get(comp["unit"], comp["unit"])})
+    movers = (explanation or {}).get("moved_most", [])
+    return {
+        "account": account,
+        "range": days,
+        "ranges": page_selectors.RANGES,
+        "explanation": explanation,
+        "components": components,
+        "movers": [m for m in movers if m["contribution_change"]][:3],
+        "labels": chart["labels"],
+        "datasets": [{"label": str(_("Health score")), "data": chart["scores"]}],
+        "markers": chart["markers"],
+        "alerts": list(selectors.health_alert_list(account=account, open_only=True)[:10]),
+    }
+
+
+SURVEYS_SHOWN = 5
+
+
+def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from cs_platform.permissions import can
+
+    from .forms import SurveyResponseForm
+
+    can_edit = can(request, "survey_response.create")
+    return {
+        "account": account,
+        "responses": list(selectors.survey_response_list(account=account)[:SURVEYS_SHOWN]),
+        "form": SurveyResponseForm(
+            account=account, initial={"responded_on": timezone.localdate()}, auto_id="survey_%s"
+        )
+        if can_edit
+        else None,
+    }
+
+
+def milestones_at_risk_context(request: HttpRequest) -> dict[str, Any]:
+    from .selectors.milestones import milestones_at_risk
+
+    return milestones_at_risk()
+
+
+def _milestone_check(milestones: list[Milestone]) -> dict[int, dict[str, Any]]:
+    from .selectors.milestones import milestone_checks_for
+
+    return milestone_checks_for({m.pk for m in milestones}, {m.account_id for m in milestones})
+
+
+def dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    return page_selectors.portfolio_summary()
+
+
+def _milestones_after_now(account_ids: list[int]) -> None:
+    """Accounts rescored at event time: their milestones may have turned at risk."""
+    milestone_risk_evaluate(account_ids=account_ids)
+
+
+def _alert_entry(activity: Any) -> str | None:
+    """A health alert on the timeline, worded in the reader's language from its data."""
+    data = activity.data or {}
+    if data.get("kind") != "red" and "previous" not in data:
+        return None  # written before the previous score was kept: the stored title
+    return alert_title(kind=data["kind"], score=float(data["score"]), previous=data.get("previous"))
+
+
+def _latest(field: str) -> Subquery:
+    return Subquery(
+        HealthScore.objects.filter(account=OuterRef("pk")).order_by("-day").values(field)[:1]
+    )
+
+
+def _now(field: str) -> Subquery:
+    """The intra-day score's `field`, while it is for a later day than the latest nightly."""
+    newer_daily = HealthScore.objects.filter(account=OuterRef("account"), day__gte=OuterRef("day"))
+    return Subquery(
+        HealthScoreNow.objects.filter(account=OuterRef("pk"))
+        .exclude(Exists(newer_daily))
+        .values(field)[:1]
+    )
+
+
+def annotate_health(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    """`health_band` and `health_score`: each account's latest score; `health_now_score`,
+    `health_now_band` and `health_now_at`: its intra-day score, if newer."""
+    return queryset.annotate(
+        health_band=_latest("band"),
+        health_score=_latest("score"),
+        health_now_score=_now("score"),
+        health_now_band=_now("band"),
+        health_now_at=_now("computed_at"),
+    )
+
+
+def _band_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in Band.choices]
+
+
+def filter_band(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
+    bands = value if isinstance(value, list) else [value]
+    if "health_band" not in queryset.query.annotations:
+        queryset = queryset.annotate(health_band=_latest("band"))
+    return queryset.filter(health_band__in=[b for b in bands if b in Band.values])
+
+
+# The account list's "score change" filter: the latest score against the last one at least
+# SCORE_CHANGE_DAYS before it. Applied only when chosen (two correlated subqueries).
+SCORE_CHANGE_DAYS = 30
+SCORE_CHANGES = {
+    "drop10": (None, -10),
+    "drop5": (None, -5),
+    "rise5": (5, None),
+    "rise10": (10, None),
+}
+
+
+def _score_change_choices() -> list[tuple[str, str]]:
+    return [
+        ("drop10", str(_("Fell 10+ points in 30 days"))),
+        ("drop5", str(_("Fell 5+ points in 30 days"))),
+        ("rise5", str(_("Rose 5+ points in 30 days"))),
+        ("rise10", str(_("Rose 10+ points in 30 days"))),
+    ]
+
+
+def filter_score_change(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
+    if value not in SCORE_CHANGES:
+        return queryset.none()
+    latest = HealthScore.objects.filter(account=OuterRef("pk")).order_by("-day")
+    earlier = HealthScore.objects.filter(
+        account=OuterRef("pk"),
+        day__lte=OuterRef("score_change_latest_day") - dt.timedelta(days=SCORE_CHANGE_DAYS),
+    ).order_by("-day")
+    queryset = queryset.annotate(
+        score_change_latest_day=Subquery(latest.values("day")[:1]),
+        score_change_latest=Subquery(latest.values("score")[:1]),
+    ).annotate(score_change_earlier=Subquery(earlier.values("score")[:1]))
+    change = F("score_change_latest") - F("score_change_earlier")
+    rise, fall = SCORE_CHANGES[value]
+    if rise is not None:
+        return queryset.alias(score_change=change).filter(score_change__gte=rise)
+    return queryset.alias(score_change=change).filter(score_change__lte=fall)
+
+
+# Timeline entries that cannot move a score or fire a rule: written by the scoring and the
+# playbooks themselves, so marking on them would only loop.
+_NOT_MARKING = {"health_alert", "tier_change", "task"}
+
+
+def _on_activities(account_ids: set[int], kinds: set[str]) -> None:
+    """journeys' timeline was written (phase change, milestone, meeting, article read …)."""
+    if kinds - _NOT_MARKING:
+        accounts_mark_dirty(account_ids=account_ids)
+
+
+def _on_survey_response(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A survey answer (the survey measure) was saved or deleted."""
+    accounts_mark_dirty(account_ids=[instance.account_id], tenant_id=instance.tenant_id)
+
+
+def register() -> None:
+    register_activity_listener(_on_activities)
+    post_save.connect(_on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now")
+    post_delete.connect(
+        _on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now_del"
+    )
+    register_behaviour_rules()
+    register_list_extension(
+        AccountListExtension(
+            key="health_band",
+            label=_("Health"),
+            choices=_band_choices,
+            apply=filter_band,
+            annotate=annotate_health,
+            template="healthscore/_band_cell.html",
+            order=30,
+        )
+    )
+    register_list_extension(
+        AccountListExtension(
+            key="score_change",
+            label=_("Score change"),
+            choices=_score_change_choices,
+            apply=filter_score_change,
+            order=35,
+        )
+    )
+    register_segment_rule(
+        SegmentRule(
+            key="health_band",
+            label=_("Health band"),
+            apply=filter_band,
+            help_text=_("Accounts whose latest health score is in one of these bands."),
+            choices=_band_choices,
+        )
+    )
+    register_activity_renderer("health_alert", _alert_entry)
+    register_scores_now_listener(_milestones_after_now)
+    register_milestone_check(MilestoneCheck(key="health_target", check=_milestone_check))
+    register_portfolio_section(
+        PortfolioSection(
+            key="healthscore_milestones",
+            template="healthscore/panels/milestones_at_risk.html",
+            get_context=milestones_at_risk_context,
+            order=50,
+        )
+    )
+    register_nav_item(NavItem("healthscore:portfolio", _("Health"), 30, Role.VIEWER))
+    register_nav_item(NavItem("healthscore:scorecards", _("Scorecards"), 92, Role.ADMIN))
+    register_nav_item(NavItem("healthscore:key_events", _("Key events"), 93, Role.ADMIN))
+    register_account_panel(
+        AccountPanel(
+            key="healthscore_surveys",
+            template="healthscore/panels/surveys.html",
+            get_context=surveys_context,
+            slot="side",
+            order=40,
+        )
+    )
+    register_dashboard_panel(
+        DashboardPanel(
+            key="healthscore",
+            template="healthscore/panels/dashboard.html",
+            get_context=dashboard_context,
+            order=20,
+        )
+    )
+    register_account_panel(
+        AccountPanel(
+            key="healthscore_header",
+            template="healthscore/panels/header.html",
+            get_context=header_context,
+            slot="header",
+            order=20,
+        )
+    )
+    register_account_panel(
+        AccountPanel(
+            key="healthscore_health",
+            template="healthscore/panels/health.html",
+            get_context=health_panel_context,
+            slot="main",
+            order=20,
+        )
+    )
