@@ -329,10 +329,23 @@ def test_a_missing_slash_redirects_on_the_custom_domain(client, site):
     assert response["Location"] == "/search/"
 
 
-def test_magic_link_mailed_from_the_custom_domain_opens_on_it(client, site, mailoutbox):
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in the test's process when enqueued (the worker's side is tested elsewhere)."""
+    from cs_platform.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_magic_link_mailed_from_the_custom_domain_opens_on_it(
+    client, site, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
     with tenant_scope(site.tenant):
         ContactFactory(email="reader@customer.example")
-    client.post("/signin/", {"email": "reader@customer.example"}, HTTP_HOST=HOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/signin/", {"email": "reader@customer.example"}, HTTP_HOST=HOST)
     link = re.search(r"http://help\.acme\.example(\S+)", mailoutbox[0].body)[1]
     response = client.get(link, HTTP_HOST=HOST)
     assert response.status_code == 302
