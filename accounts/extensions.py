@@ -7,7 +7,8 @@ to the account list, and rule keys to segments, without accounts importing them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +16,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import Account
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,3 +188,119 @@ def public_links(tenant: Any) -> list[tuple[str, str]]:
         if url:
             found.append((str(link.label), url))
     return found
+
+
+# Content for the touch model's e-mails ------------------------------------------------------
+# touchmodel's tech-touch e-mails recommend Learn & Support articles, its "content read" rules
+# watch articles and sections, and Learn & Support picks articles by the reader's touch tier.
+# content and touchmodel are siblings that never import each other (an import-linter contract):
+# content registers its recommender and its choices here, touchmodel the tier source.
+#
+#     register_content_recommender(recommend)   # content: readers -> {contact id: Recommendation}
+#     register_account_tier_source(tier_by_account)   # touchmodel
+#
+# A recommender is called once per chunk of rule firings (up to a few hundred recipients) with
+# the tenant in scope, and must answer for all of them in a fixed number of queries. Each
+# recipient gets the articles of the first recommender that returns any for them; with none
+# registered (or none returning articles) the e-mail links to the Learn & Support home page,
+# the recommender's signed `home_url` when it gave one.
+
+
+@dataclass(frozen=True)
+class ContentReader:
+    """One recipient of a tech-touch e-mail. `contact` is an accounts.Contact whose account is
+    loaded; `language` is the e-mail's; `tier` the account's touch tier; `ref` names the
+    firing that sends it ("firing:<id>"): content records it on the reads the links bring, so
+    the effect chain credits them to the rule's program."""
+
+    contact: Any
+    language: str
+    tier: str
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class RecommendedArticle:
+    key: str  # stable id of the article (its slug), recorded on the firing
+    title: str
+    url: str  # absolute; a link signed for the recipient
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    articles: list[RecommendedArticle] = field(default_factory=list)
+    home_url: str = ""  # the site's home page, signed for the recipient
+
+
+ContentRecommender = Callable[[Sequence[ContentReader]], Mapping[int, Recommendation]]
+
+_recommenders: list[ContentRecommender] = []
+
+
+def register_content_recommender(fn: ContentRecommender) -> None:
+    if fn not in _recommenders:
+        _recommenders.append(fn)
+
+
+def unregister_content_recommender(fn: ContentRecommender) -> None:
+    if fn in _recommenders:
+        _recommenders.remove(fn)
+
+
+def content_recommendations(readers: Sequence[ContentReader]) -> dict[int, Recommendation]:
+    """What to link in each reader's e-mail, by contact id (readers nobody answered for are
+    missing)."""
+    found: dict[int, Recommendation] = {}
+    for fn in list(_recommenders):
+        waiting = [r for r in readers if not found.get(r.contact.pk, Recommendation()).articles]
+        if not waiting:
+            break
+        try:
+            answers = dict(fn(waiting) or {})
+        except Exception:
+            # A broken recommender must not stop the playbook: fall back to the next one.
+            logger.exception("content recommender %r failed", fn)
+            continue
+        for reader in waiting:
+            answer = answers.get(reader.contact.pk)
+            if answer is None:
+                continue
+            earlier = found.get(reader.contact.pk)
+            if answer.articles or earlier is None:
+                found[reader.contact.pk] = answer
+    return found
+
+
+Choices = Callable[[], list[tuple[str, str]]]
+
+_content_choices: dict[str, Choices] = {}
+
+
+def register_content_choices(*, articles: Choices, sections: Choices) -> None:
+    """(slug, title) of the published articles and (key, name) of the sections of the tenant
+    in scope, in the user's language: what a "content read" rule can watch."""
+    _content_choices.update(articles=articles, sections=sections)
+
+
+def content_choices(kind: str) -> list[tuple[str, str]]:
+    """`kind` is "articles" or "sections"; [] when content registered none."""
+    fn = _content_choices.get(kind)
+    return [(str(value), str(label)) for value, label in fn()] if fn else []
+
+
+AccountTierSource = Callable[..., dict[int, str]]
+
+_tier_sources: list[AccountTierSource] = []
+
+
+def register_account_tier_source(fn: AccountTierSource) -> None:
+    """`fn(account_ids=[...]) -> {account id: touch tier}` (touchmodel)."""
+    if fn not in _tier_sources:
+        _tier_sources.append(fn)
+
+
+def account_tiers(*, account_ids: list[int]) -> dict[int, str]:
+    """The touch tier of each account, from the registered source ({} with none)."""
+    for fn in _tier_sources:
+        return fn(account_ids=account_ids)
+    return {}

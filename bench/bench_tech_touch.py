@@ -41,6 +41,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts.extensions import (  # noqa: E402
+    register_content_recommender,
+    unregister_content_recommender,
+)
 from accounts.models import Account, Contact  # noqa: E402
 from content.models import Article, ArticleTranslation, ArticleView, Section  # noqa: E402
 from content.plugins import recommend_articles  # noqa: E402
@@ -49,10 +53,6 @@ from cs_platform.models import Tenant  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402
 from cs_platform.services import tenant_create, tenant_delete  # noqa: E402
 from journeys.models import AccountPhase, Phase  # noqa: E402
-from touchmodel.extensions import (  # noqa: E402
-    register_content_recommender,
-    unregister_content_recommender,
-)
 from touchmodel.models import AccountTier, OutboundEmail, Rule  # noqa: E402
 from touchmodel.services import rules  # noqa: E402
 

@@ -1,5 +1,6 @@
-"""What content adds to the pages of the apps below it (Account 360, segments), and the
-article recommender it gives touchmodel's tech-touch e-mails."""
+"""What content plugs into the apps below it: Account 360, segments, the public reader, and
+(through accounts' extension points, never importing touchmodel) the article recommender and
+the article/section choices of touchmodel's tech-touch e-mails and rules."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
-from touchmodel.extensions import (
+from accounts.extensions import (
     ContentReader,
     Recommendation,
     RecommendedArticle,
     register_content_choices,
     register_content_recommender,
 )
+from accounts.models import Account
 
 from . import selectors, services
 from .models import ArticleStatus, ArticleView

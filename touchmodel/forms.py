@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.extensions import content_choices
 from accounts.models import BusinessPotential, Contact, MarketSegment
 
 from . import integrations
-from .extensions import content_choices
 from .models import (
     RULE_PARAM_BOUNDS,
     TRIGGER_PARAMS,

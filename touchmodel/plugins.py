@@ -21,6 +21,7 @@ from accounts.extensions import (
     PublicLink,
     SegmentRule,
     register_account_panel,
+    register_account_tier_source,
     register_bulk_action,
     register_list_extension,
     register_public_link,
@@ -37,6 +38,8 @@ from cs_platform.models import Role
 from cs_platform.permissions import can
 from healthscore.extensions import PortfolioSection, register_portfolio_section
 from journeys.extensions import register_meeting_listener, register_meeting_programs
+
+from .selectors.tiers import tier_by_account
 
 
 def _tier_choices() -> list[tuple[str, str]]:
@@ -187,6 +190,7 @@ def register() -> None:
 
     register_scores_now_listener(_on_scores_now)
     register_activity_renderer("tier_change", tier_change_title)
+    register_account_tier_source(tier_by_account)
     register_public_link(
         PublicLink(key="seminars", label=_("Seminars"), url=_public_seminars_url, order=10)
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from accounts.extensions import account_tiers
 from accounts.models import Contact
 from journeys.selectors import current_phase_by_account
 
@@ -137,9 +138,7 @@ def article_picks_for_reader(
     *, contact: Contact, language: str, limit: int = PICKS_PER_READER
 ) -> list[Pick]:
     """A known reader's picks on the public site (`contact` with its account loaded); the
-    account's touch tier comes from touchmodel's extension point."""
-    from touchmodel.extensions import account_tiers
-
+    account's touch tier comes from the tier source touchmodel registers (accounts.extensions)."""
     tier = account_tiers(account_ids=[contact.account_id]).get(contact.account_id, "")
     request = PickRequest(
         contact_id=contact.pk,

@@ -8,15 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cs_platform.scoping import tenant_scope
-from journeys.models import Task
-from tests.factories import AccountFactory, ContactFactory, ContractFactory, UserFactory
-from touchmodel.extensions import (
+from accounts.extensions import (
     Recommendation,
     RecommendedArticle,
     register_content_recommender,
     unregister_content_recommender,
 )
+from cs_platform.scoping import tenant_scope
+from journeys.models import Task
+from tests.factories import AccountFactory, ContactFactory, ContractFactory, UserFactory
 from touchmodel.models import OutboundEmail, RuleFiring, SeminarRegistration
 from touchmodel.selectors import rule_test
 from touchmodel.services import rules_evaluate

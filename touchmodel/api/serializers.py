@@ -6,10 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.extensions import content_choices
 from accounts.models import BusinessPotential, MarketSegment
 from cs_platform.api.viewsets import RuleErrorsMixin, TenantScopedSerializer
 
-from ..extensions import content_choices
 from ..models import (
     AccountTier,
     ChampionNomination,

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 
+from accounts.extensions import ContentReader, Recommendation, content_recommendations
 from accounts.models import Contact, RelationshipLevel
 from accounts.selectors import account_webhook_refs
 from cs_platform.models import Tenant
@@ -19,7 +20,6 @@ from webhooks.events import RULE_FIRED
 from webhooks.services import webhook_events_raise, webhook_subscribed
 
 from .. import integrations
-from ..extensions import ContentReader, Recommendation, content_recommendations
 from ..models import FiringStatus, Rule, RuleFiring
 from ..selectors.rules import rule_plan
 from ..sql import insert_ignore_returning, update_from_values
