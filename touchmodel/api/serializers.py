@@ -139,7 +139,7 @@ class EffectSerializer(serializers.Serializer):
     impact = StageGroupSerializer(help_text="renewals due, renewed, renewal_rate, expanded_arr")
 
 
-# Parameters of the content_read trigger: what they name, in touchmodel.extensions.
+# Parameters of the content_read trigger: what they name, in accounts.extensions.
 CONTENT_PARAMS = {"article": "articles", "section": "sections"}
 
 
