@@ -39,13 +39,16 @@ class AccountPanel:
 class AccountListExtension:
     """A filter and/or column on the account list (and the accounts API's `?key=` filter).
 
-    `choices()` gives the filter's options; `apply(queryset, value)` filters; `annotate(qs)`
-    adds the column's value as an annotation named `key` (also usable for sorting).
+    `choices()` gives the filter's options; `aliases()` other values the filter accepts
+    without offering them (e.g. phase keys); any other value is refused (the API's 400).
+    `apply(queryset, value)` filters; `annotate(qs)` adds the column's value as an
+    annotation named `key` (also usable for sorting, and the value the API returns).
     """
 
     key: str
     label: Any
     choices: Callable[[], list[tuple[str, str]]] | None = None
+    aliases: Callable[[], list[str]] | None = None
     apply: Callable[[QuerySet[Account], str], QuerySet[Account]] | None = None
     annotate: Callable[[QuerySet[Account]], QuerySet[Account]] | None = None
     template: str | None = None  # renders the column cell; gets `account` and `value`

@@ -160,7 +160,30 @@ def panel_contexts(request: HttpRequest, account: Account) -> dict[str, list[dic
 
 
 def _phase_choices() -> list[tuple[str, str]]:
+    """A segment rule's phases: by id (stored in segments' rules)."""
     return [(str(p.pk), p.name) for p in selectors.phase_list()]
+
+
+def _phase_list_choices() -> list[tuple[str, str]]:
+    """The account list's and the accounts API's `?phase=`: the number the API shows as an
+    account's `extensions.phase` (the phase's `order`), so a value read can be filtered on."""
+    choices: dict[str, str] = {}
+    for p in selectors.phase_list():
+        choices.setdefault(str(p.order), p.name)
+    return list(choices.items())
+
+
+def _phase_keys() -> list[str]:
+    return [p.key for p in selectors.phase_list()]
+
+
+def _filter_phase(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
+    """Accounts in the phase(s) `value`: the phase's `order` (as the API returns it) or key."""
+    values = [str(v).strip() for v in (value if isinstance(value, list | tuple) else [value])]
+    phases = [p for p in selectors.phase_list() if str(p.order) in values or p.key in values]
+    if not phases:
+        return queryset.none()
+    return queryset.filter(reduce(or_, [selectors.account_in_phase_q(p) for p in phases]))
 
 
 def _phase_by_value(value: Any) -> Phase | None:
@@ -207,8 +230,9 @@ def register() -> None:
         AccountListExtension(
             key="phase",
             label=_("Phase"),
-            choices=_phase_choices,
-            apply=_apply_phase,
+            choices=_phase_list_choices,
+            aliases=_phase_keys,
+            apply=_filter_phase,
             annotate=_annotate_phase,
             template="journeys/list_phase_cell.html",
             order=10,

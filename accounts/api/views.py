@@ -6,13 +6,16 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cs_platform.api.filters import StrictFilterBackend
+from cs_platform.api.schema import JunkanAutoSchema
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 
 from .. import services
@@ -31,13 +34,76 @@ from .serializers import (
 )
 
 
+class AccountSchema(JunkanAutoSchema):
+    """The list's extension filters (`phase`, `tier`, `health_band` …) as query parameters:
+    registered by the apps above accounts, so read when the schema is built."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.view.action != "list":
+            return parameters
+        for ext in list_extensions():
+            if ext.apply is None:
+                continue
+            parameters.append(
+                OpenApiParameter(
+                    ext.key,
+                    str,
+                    description=_EXTENSION_FILTER_DOCS.get(ext.key, ""),
+                    required=False,
+                )
+            )
+        return parameters
+
+
+# NOTE: the values are the ones each account shows in `extensions.<key>`; any other is a 400.
+_EXTENSION_FILTER_DOCS = {
+    "phase": "The phase's `order` as an account shows it in `extensions.phase` (see "
+    "`/api/v1/phases/`), or the phase's `key`.",
+    "tier": "A touch tier as an account shows it in `extensions.tier`: `high`, `low` or `tech`.",
+    "health_band": "A health band as an account shows it in `extensions.health_band`: "
+    "`green`, `amber` or `red`.",
+    "score_change": "`drop10`, `drop5`, `rise5` or `rise10`: the latest score against the "
+    "last one at least 30 days before it.",
+}
+
+
+def extension_filter_values(params: Any) -> dict[str, str]:
+    """The extension filters asked for, each value checked against what the filter accepts."""
+    values: dict[str, str] = {}
+    errors: dict[str, list[ErrorDetail]] = {}
+    for ext in list_extensions():
+        value = params.get(ext.key)
+        if not value or ext.apply is None:
+            continue
+        if ext.choices is not None:
+            allowed = [str(v) for v, _label in ext.choices()]
+            allowed += ext.aliases() if ext.aliases is not None else []
+            if value not in allowed:
+                message = _("“%(value)s” is not a value of this filter; use one of: %(allowed)s.")
+                errors[ext.key] = [
+                    ErrorDetail(
+                        message % {"value": value, "allowed": ", ".join(allowed)},
+                        code="invalid_choice",
+                    )
+                ]
+                continue
+        values[ext.key] = value
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
 class AccountViewSet(TenantScopedModelViewSet):
     """Customer companies with their current ARR and next renewal date.
 
     Besides the filters below, apps above accounts add their own query parameters to the list
-    (e.g. `phase`, `tier`), registered through `accounts.extensions.register_list_extension`.
+    (`phase`, `tier`, `health_band`, `score_change`), registered through
+    `accounts.extensions.register_list_extension`. Each takes the value an account shows in
+    `extensions` (`phase` also takes the phase's key); an unknown value is a 400.
     """
 
+    schema = AccountSchema()
     permission_resource = "account"
 
     queryset = Account.objects.all()
@@ -47,13 +113,12 @@ class AccountViewSet(TenantScopedModelViewSet):
 
     def safely_get_queryset(self) -> QuerySet[Account]:
         qs = account_list_annotated()
-        params = self.request.query_params if self.action == "list" else {}
+        wanted = extension_filter_values(self.request.query_params) if self.action == "list" else {}
         for ext in list_extensions():
             if ext.annotate is not None:
                 qs = ext.annotate(qs)
-            value = params.get(ext.key)
-            if value and ext.apply is not None:
-                qs = ext.apply(qs, value)
+            if ext.key in wanted and ext.apply is not None:
+                qs = ext.apply(qs, wanted[ext.key])
         return qs
 
 

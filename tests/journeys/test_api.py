@@ -329,3 +329,49 @@ def test_the_schema_documents_the_journeys_endpoints(admin_api):
     body = response.content.decode()
     for path in ("/api/v1/transitions/", "/api/v1/action-steps/", "/api/v1/feedback/"):
         assert path in body
+
+
+def test_the_accounts_phase_filter_takes_the_value_the_api_returns(viewer_api, tenant, phases):
+    with tenant_scope(tenant):
+        moved, _stayed = AccountFactory(name="移行済み商事"), AccountFactory(name="未移行物産")
+        AccountPhase.objects.create(account=moved, phase=phases["adoption"])
+    shown = viewer_api.get(f"/api/v1/accounts/{moved.pk}/").json()["extensions"]["phase"]
+    assert shown == phases["adoption"].order
+    for value in (shown, "adoption"):
+        response = viewer_api.get("/api/v1/accounts/", {"phase": value})
+        assert response.status_code == 200, response.content
+        assert [row["name"] for row in response.json()["results"]] == ["移行済み商事"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("phase", "99"), ("phase", "nope"), ("tier", "gold"), ("health_band", "x")]
+)
+def test_an_unknown_value_of_an_account_enum_filter_is_a_400(viewer_api, phases, key, value):
+    response = viewer_api.get("/api/v1/accounts/", {key: value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, response.content
+    assert value in response.json()[key][0]
+
+
+def test_the_account_enum_filters_are_in_the_schema(viewer_api):
+    schema = viewer_api.get("/api/schema/", {"format": "json"}).json()
+    names = {p["name"] for p in schema["paths"]["/api/v1/accounts/"]["get"]["parameters"]}
+    assert {"phase", "tier", "health_band", "score_change"} <= names
+
+
+def test_saved_views_filtering_a_phase_by_id_are_rewritten_to_its_order(tenant, phases, csm_user):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from accounts.models import SavedView
+
+    migration = import_module("journeys.migrations.0006_saved_view_phase_order")
+    with tenant_scope(tenant):
+        view = SavedView.objects.create(
+            name="活用", owner=csm_user, query=f"q=&x_phase={phases['adoption'].pk}&sort=name"
+        )
+        # Under row-level security the test's app role sees the tenant's rows in its scope
+        # only (migrations run as the owner and see them all).
+        migration.forwards(apps, None)
+        view.refresh_from_db()
+    assert view.query == f"q=&x_phase={phases['adoption'].order}&sort=name"

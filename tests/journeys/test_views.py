@@ -180,7 +180,7 @@ def test_the_phase_list_extension_filters_and_annotates(tenant, phases):
     with tenant_scope(tenant):
         moved, stayed = AccountFactory(), AccountFactory()
         AccountPhase.objects.create(account=moved, phase=phases["adoption"])
-        in_first = extension.apply(Account.objects.all(), str(phases["contract"].pk))
+        in_first = extension.apply(Account.objects.all(), str(phases["contract"].order))
         assert list(in_first) == [stayed]
         names = dict(extension.annotate(Account.objects.all()).values_list("pk", "phase_name"))
         assert names == {moved.pk: "活用", stayed.pk: "契約"}
@@ -203,7 +203,7 @@ def test_the_account_list_filters_by_phase_and_shows_the_phase_column(csm_user, 
         AccountFactory(name="未移行物産")
         AccountPhase.objects.create(account=moved, phase=phases["adoption"])
     list_url = reverse("accounts:list", kwargs={"tenant_slug": "acme"})
-    response = client_for(csm_user).get(list_url, {"x_phase": phases["adoption"].pk})
+    response = client_for(csm_user).get(list_url, {"x_phase": phases["adoption"].order})
     body = response.content.decode()
     assert response.status_code == 200
     assert "移行済み商事" in body
