@@ -20,6 +20,7 @@ from accounts.extensions import (
     register_content_recommender,
 )
 from accounts.models import Account
+from healthscore.selectors import engagement_window
 
 from . import selectors, services
 from .models import ArticleStatus, ArticleView
@@ -32,11 +33,15 @@ def _title(article: Any, language: str) -> str:
 
 def account_reading_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     language = (get_language() or "ja")[:2]
-    reading = selectors.reading_for_account(account_id=account.pk)
+    # NOTE: the window the health score's engagement measure counts, so "nothing read" here
+    # and an engagement of 0 there mean the same days.
+    window = engagement_window(account=account)
+    reading = selectors.reading_for_account(account_id=account.pk, since=window.since)
     return {
         "reading": [
             {"title": _title(r.article, language), "row": r, "article": r.article} for r in reading
-        ]
+        ],
+        "window_days": window.days,
     }
 
 

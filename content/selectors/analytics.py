@@ -334,9 +334,8 @@ class AccountReading:
     last_read: dt.datetime
 
 
-def reading_for_account(*, account_id: int, days: int = 90) -> list[AccountReading]:
-    """What the account's contacts read lately, most recent first (Account 360)."""
-    since = timezone.now() - dt.timedelta(days=days)
+def reading_for_account(*, account_id: int, since: dt.datetime) -> list[AccountReading]:
+    """What the account's contacts read from `since`, most recent first (Account 360)."""
     rows = list(
         ArticleView.objects.filter(account_id=account_id, viewed_at__gte=since)
         .values("article_id")

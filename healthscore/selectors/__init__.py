@@ -20,6 +20,8 @@ from .portfolio import (
 )
 from .scores import (
     TREND_DAYS,
+    EngagementWindow,
+    engagement_window,
     health_current,
     health_explanation,
     health_history,
@@ -41,8 +43,10 @@ from .usage import (
 __all__ = [
     "LIVE_CONTRACT",
     "TREND_DAYS",
+    "EngagementWindow",
     "backtest_run_get",
     "backtest_run_latest",
+    "engagement_window",
     "health_alert_list",
     "health_current",
     "health_explanation",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -12,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Account
 from cs_platform.scoping import require_current_tenant
 
+from ..engine.measures import spec_of
 from ..engine.measures_catalog import MEASURES
 from ..engine.scoring import effective_weights
 from ..models import (
@@ -20,6 +22,32 @@ from ..models import (
 )
 
 TREND_DAYS = (7, 30, 90)
+
+
+@dataclass(frozen=True)
+class EngagementWindow:
+    """The days the engagement measure counts for an account: `days` whole days of the
+    tenant's calendar ending today, from `since`."""
+
+    days: int
+    since: dt.datetime
+
+
+def engagement_window(*, account: Account, today: dt.date | None = None) -> EngagementWindow:
+    """The window of the engagement measure in the scorecard version that scored the account
+    last (its default when the account has no score or the version no such component): the
+    pages that show reading or seminars "lately" use it, so they agree with the score."""
+    days = MEASURES["engagement"].default_days or 30
+    score = health_current(account=account)
+    if score is not None:
+        for component in score.version.definition.get("components") or []:
+            if component.get("measure") == "engagement":
+                days = spec_of(component).days or days
+                break
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=days - 1)
+    since = dt.datetime(start.year, start.month, start.day, tzinfo=timezone.get_current_timezone())
+    return EngagementWindow(days=days, since=since)
 
 
 def health_latest_day() -> dt.date | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from content import selectors
 from healthscore.models import UsageDaily
@@ -133,7 +134,9 @@ def test_reading_for_account_lists_what_its_contacts_read(scoped):
     ArticleViewFactory(article=article, contact=contact)
     ArticleViewFactory(article=article, contact=contact)
     ArticleViewFactory(article=ArticleFactory())
-    rows = selectors.reading_for_account(account_id=contact.account_id)
+    rows = selectors.reading_for_account(
+        account_id=contact.account_id, since=timezone.now() - dt.timedelta(days=30)
+    )
     assert [(r.article, r.views, r.readers) for r in rows] == [(article, 2, 1)]
 
 

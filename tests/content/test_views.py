@@ -381,7 +381,7 @@ def test_account_panel_lists_the_accounts_reading(rf, scoped, tenant):
     request = rf.get("/")
     request.tenant = tenant
     context = account_reading_context(request, contact.account)
-    html = render_to_string("content/staff/account_panel.html", context, request=request)
+    html = render_to_string("content/staff/account_panel.html", {"ctx": context}, request=request)
     assert "会社ページを編集する" in html
 
 
