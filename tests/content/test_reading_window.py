@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from content.extensions import account_reading_context
+from content.plugins import account_reading_context
 from healthscore.selectors import engagement_window
 from healthscore.services.scorecards import default_definition
 from tests.browser.conftest import login
