@@ -39,10 +39,11 @@ from journeys.extensions import (
     register_milestone_check,
 )
 
-from . import page_selectors, selectors
+from . import selectors
 from .extensions import PortfolioSection, register_portfolio_section, register_scores_now_listener
 from .models import Band, HealthScore, HealthScoreNow, SurveyResponse
 from .segments import register as register_behaviour_rules
+from .selectors import pages as page_selectors
 from .services.alerts import alert_title
 from .services.milestones import milestone_risk_evaluate
 from .services.now import accounts_mark_dirty

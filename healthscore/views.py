@@ -22,11 +22,12 @@ from cs_platform.decorators import role_required
 from cs_platform.urlutils import tenant_reverse
 from journeys.selectors import phase_list
 
-from . import page_selectors, selectors
+from . import selectors
 from .extensions import portfolio_sections
 from .forms import HealthSettingsForm, ScorecardCreateForm, ScorecardEditor
 from .models import Band, Scorecard
 from .plugins import BAND_COLOURS
+from .selectors import pages as page_selectors
 from .services.alerts import health_settings_get
 from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview

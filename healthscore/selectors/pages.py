@@ -14,9 +14,9 @@ from django.db.models.functions import Now
 from accounts.models import MarketSegment
 from accounts.selectors import account_counts
 
-from . import selectors
-from .engine.scoring import effective_weights
-from .models import (
+from .. import selectors
+from ..engine.scoring import effective_weights
+from ..models import (
     ChunkState,
     HealthScore,
     RecomputeChunk,
@@ -170,7 +170,7 @@ def portfolio_summary() -> dict[str, Any]:
 
 
 def recompute_job_get(*, pk: int) -> RecomputeJob | None:
-    from .selectors.config import recompute_job_list
+    from .config import recompute_job_list
 
     return recompute_job_list().filter(pk=pk).select_related("requested_by").first()
 
