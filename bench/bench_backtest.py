@@ -179,6 +179,37 @@ def _generate_rollups(tenant: Tenant, first: dt.date) -> None:
         )
 
 
+class Clock:
+    """Wall seconds, and the CPU seconds of this process and of its database backend (read
+    from /proc: the database runs on this machine). On a machine loaded by others the wall
+    time mostly measures the queue for a core; the CPU seconds measure the work."""
+
+    def __init__(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.backend = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.ticks = os.sysconf("SC_CLK_TCK")
+
+    def backend_cpu(self) -> float:
+        try:
+            fields = self.backend.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a database on another machine: not measured
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / self.ticks
+
+    def now(self) -> tuple[float, float, float]:
+        return time.monotonic(), time.process_time(), self.backend_cpu()
+
+
+def _span(start: tuple[float, float, float], end: tuple[float, float, float]) -> str:
+    wall, ours, database = (b - a for a, b in zip(start, end, strict=True))
+    return f"{wall:.1f}s wall, CPU {ours:.1f}s here + {database:.1f}s database"
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def _slug(draft: bool, accounts: int) -> str:
     """One bench tenant per kind and size, so runs of each can be kept side by side."""
     slug = f"{SLUG}-draft" if draft else SLUG
@@ -249,13 +280,16 @@ def main() -> None:
                 f"{Account.objects.count():,} accounts: {rows:,} daily scores, "
                 f"{rollups:,} daily usage rollups"
             )
-            marks: dict[str, float] = {}
+            print(f"before: {_load()}")
+            clock = Clock()
+            marks: dict[str, tuple[float, float, float]] = {}
 
             def progress(percent: int, stage: str) -> None:
-                marks.setdefault(str(percent), time.monotonic())
-                print(f"  {time.monotonic() - started:6.1f}s {percent:3d}% {stage}", flush=True)
+                now = clock.now()
+                marks.setdefault(str(percent), now)
+                print(f"  {_span(begun, now)} {percent:3d}% {stage}", flush=True)
 
-            started = time.monotonic()
+            begun = clock.now()
             result = backtest_compute(
                 scorecard=card,
                 definition=version.definition,
@@ -263,8 +297,9 @@ def main() -> None:
                 today=today,
                 progress=progress,
             )
-            ended = time.monotonic()
+            ended = clock.now()
             fit_start = marks["85"]  # the suggestion's stage
+            read_end = marks["60"]  # after reading (or scoring) the samples
             churn = result["horizons"][0]["churn"]
             suggestion = result["suggestion"]
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -282,13 +317,15 @@ def main() -> None:
                 )
             what = "draft, rescored" if args.draft else "version, stored scores"
             print(f"  source: {result['source']}, {result['sample_days']} sampled days")
+            print(f"RESULT read of the samples ({what}): {_span(begun, read_end)}")
             print(
                 f"RESULT backtest of a {what} (read, label, evaluate 90+180 days): "
-                f"{fit_start - started:.1f}s"
+                f"{_span(begun, fit_start)}"
             )
-            print(f"RESULT suggestion (split, fit, held-out): {ended - fit_start:.1f}s")
-            print(f"RESULT total: {ended - started:.1f}s")
+            print(f"RESULT suggestion (split, fit, held-out): {_span(fit_start, ended)}")
+            print(f"RESULT total: {_span(begun, ended)}")
             print(f"RESULT peak memory: {peak:,.0f} MB")
+            print(f"after: {_load()}")
     finally:
         if not args.keep:
             tenant_delete(tenant=tenant)

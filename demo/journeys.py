@@ -42,7 +42,16 @@ from journeys.services import phases_seed_defaults
 
 Log = Callable[[str], None]
 BATCH = 2000
-MAX_MAPS = 300
+# Quarterly reviews follow the onboarding milestones every REVIEW_DAYS, so every customer has
+# milestones judged through the backtest's year.
+REVIEW_DAYS = 90
+REVIEW = (
+    "四半期の成果レビュー",
+    "Quarterly results review",
+    "四半期ごとに成果を確認し、次の目標を合意したい",
+    "Each quarter we check the results and agree the next goals",
+    70,
+)
 # Meetings go back this many days (the backtest's year plus its 90-day coverage window), and
 # thin out over the COOLING days before a churn or downsell.
 MEETING_HISTORY = 470
@@ -292,9 +301,35 @@ class _Seeder:
         )
         return current
 
+    def _milestone_fate(self, due: dt.date, loss: dt.date | None) -> tuple[str, dt.date | None]:
+        """(status, completed_on) of a milestone due on `due`. While the account drifts
+        towards a loss (the COOLING days before it), milestones are missed or done late
+        more often than not; otherwise most are done on time."""
+        if due >= self.today + dt.timedelta(days=45):
+            return MilestoneStatus.PLANNED, None
+        if due >= self.today - dt.timedelta(days=14):
+            return MilestoneStatus.IN_PROGRESS, None
+        cooling = loss is not None and loss - dt.timedelta(days=COOLING) <= due < loss
+        missed, late = (0.5, 0.3) if cooling else (0.08, 0.1)
+        roll = self.rng.random()
+        if roll < missed:
+            return MilestoneStatus.MISSED, None
+        if roll < missed + late:
+            return MilestoneStatus.DONE, min(
+                due + dt.timedelta(self.rng.randint(5, 40)), self.today
+            )
+        return MilestoneStatus.DONE, due - dt.timedelta(days=self.rng.randint(0, 10))
+
     def journey_maps(self, accounts: list[dict[str, Any]], current: dict, contacts: dict) -> None:
+        """A map per account past its first phase: the template's onboarding milestones, then
+        a results review every quarter. The story the backtest finds: before an account
+        churned or downsold, its milestones were missed or done late more often (with noise:
+        a quarter of those losses show nothing, one healthy account in twelve has a bad
+        spell), and a churned account has none due after it left."""
         template = _template(self.lang)
-        chosen = [a for a in accounts if current[a["pk"]][0] >= 1][:MAX_MAPS]
+        chosen = [a for a in accounts if current[a["pk"]][0] >= 1]
+        losses = self.losses()
+        churned = {a for a, _day, kind in contract_outcome_rows() if kind == OUTCOME_CHURNED}
         maps = JourneyMap.objects.bulk_create(
             [
                 JourneyMap(
@@ -308,33 +343,38 @@ class _Seeder:
             batch_size=BATCH,
         )
         milestones = []
+        horizon = self.today + dt.timedelta(days=120)
         for journey_map, acc in zip(maps, chosen, strict=True):
             phase_index, entered = current[acc["pk"]]
             start = (entered - dt.timedelta(days=30 * phase_index)).date()
-            for order, m in enumerate(MILESTONES):
-                due = start + dt.timedelta(days=m[5])
-                if due < self.today - dt.timedelta(days=14):
-                    status = self.rng.choices(
-                        [MilestoneStatus.DONE, MilestoneStatus.MISSED], weights=[0.8, 0.2]
-                    )[0]
-                elif due < self.today + dt.timedelta(days=45):
-                    status = MilestoneStatus.IN_PROGRESS
-                else:
-                    status = MilestoneStatus.PLANNED
-                done_on = due - dt.timedelta(days=self.rng.randint(-7, 10))
+            seen = losses.get(acc["pk"])
+            ended = seen if acc["pk"] in churned else None
+            if seen is not None and self.rng.random() < 0.25:
+                seen = None  # noise: a loss nobody saw coming
+            elif seen is None and self.rng.random() < 1 / 12:
+                seen = self.today - dt.timedelta(days=self.rng.randint(60, 400))  # a bad spell
+            plan = [
+                (m[0], m[1], m[2], m[3], m[4], start + dt.timedelta(days=m[5])) for m in MILESTONES
+            ]
+            review = start + dt.timedelta(days=MILESTONES[-1][5] + REVIEW_DAYS)
+            while review < horizon:
+                plan.append((*REVIEW, review))
+                review += dt.timedelta(days=REVIEW_DAYS)
+            for order, (title_ja, title_en, goal_ja, goal_en, target, due) in enumerate(plan):
+                if ended is not None and due >= ended:
+                    break
+                status, completed_on = self._milestone_fate(due, seen)
                 milestones.append(
                     Milestone(
                         journey_map=journey_map,
                         account_id=acc["pk"],
-                        title=m[0] if self.lang == "ja" else m[1],
-                        customer_goal=m[2] if self.lang == "ja" else m[3],
-                        target_score=m[4],
+                        title=title_ja if self.lang == "ja" else title_en,
+                        customer_goal=goal_ja if self.lang == "ja" else goal_en,
+                        target_score=target,
                         due_date=due,
                         status=status,
                         order=order,
-                        completed_on=min(done_on, self.today)
-                        if status == MilestoneStatus.DONE
-                        else None,
+                        completed_on=completed_on,
                     )
                 )
         milestones = Milestone.objects.bulk_create(milestones, batch_size=BATCH)

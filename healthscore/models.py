@@ -296,6 +296,48 @@ class HealthScore(TenantScopedModel):
         return f"{self.account_id} {self.day}: {self.score:.0f}"
 
 
+class ScoreSample(TenantScopedModel):
+    """The Monday rows of `HealthScore`, narrow, for the backtest (which samples Mondays).
+
+    Kept by statement-level triggers on `healthscore_healthscore` (migration 0018): every
+    insert, upsert or delete of a Monday score writes or removes its sample in the same
+    statement, whoever writes (the recompute, a back-fill, the bench). `points` holds the
+    components' points in the order of their keys sorted by code point (`sample_keys`), so a
+    year of a version's samples is read without touching a JSON document. Foreign keys are not
+    database constraints (as for the rollups): the triggers and Django's cascade keep them.
+    """
+
+    tenant = tenant_foreign_key(db_index=False)
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    day = models.DateField()
+    version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    score = models.FloatField()
+    band = models.CharField(max_length=8, choices=Band.choices)
+    points = ArrayField(models.FloatField(null=True), default=list)
+
+    class Meta:
+        verbose_name = _("score sample")
+        verbose_name_plural = _("score samples")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "account", "day"], name="scoresample_one_per_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "version", "day"], name="scoresample_version_idx")
+        ]
+
+
+def sample_keys(keys: list[str]) -> list[str]:
+    """The order of `ScoreSample.points`: component keys sorted by code point (as PostgreSQL
+    sorts them under the "C" collation)."""
+    return sorted(keys)
+
+
 class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")

@@ -20,10 +20,10 @@ from django.db import connection, transaction
 
 from accounts.models import Contact, Contract, RelationshipLevel
 from cs_platform.rls import scope_transaction_apply
-from journeys.selectors import meeting_attendance_rows
+from journeys.selectors import meeting_attendance_rows, milestone_fact_rows
 
 from ..models import KeyEvent, SurveyResponse
-from .measures import LIVE_CONTRACT, USAGE_MEASURES, Spec, _day_bounds, _other
+from .measures import ATTAINMENT, LIVE_CONTRACT, USAGE_MEASURES, Spec, _day_bounds, _other
 
 
 def _read(sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -35,6 +35,53 @@ def _read(sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
     buffer.seek(0)
     return pd.read_csv(buffer, names=columns, header=None, keep_default_na=False)
+
+
+# Binary COPY field kinds: (numpy big-endian type, byte length).
+_BINARY = {"int8": (">i8", 8), "int4": (">i4", 4), "int2": (">i2", 2), "float8": (">f8", 8)}
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_PG_EPOCH = np.datetime64("2000-01-01", "D")
+
+
+def read_binary(sql: str, params: list[Any], fields: list[tuple[str, str]]) -> pd.DataFrame:
+    """`sql`'s rows as columns, by COPY … (FORMAT binary) straight into numpy: no text to
+    format on the server or to parse here.
+
+    `fields` names each selected column and its kind: int8, int4, int2, float8, or date
+    (days since 2000-01-01 on the wire, returned as datetime64). Every field must be of fixed
+    width and never NULL (coalesce in `sql`), so each row has the same bytes and the whole
+    answer is one structured array; a NULL is refused, not misread."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # NOTE: COPY goes past Django's cursor wrapper, which sends the tenant's setting.
+        scope_transaction_apply()
+        query = cursor.mogrify(sql, params).decode()
+        buffer = io.BytesIO()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", buffer)
+    data = buffer.getbuffer()
+    if bytes(data[:11]) != _SIGNATURE:
+        raise ValueError("not a binary COPY stream")
+    extension = int.from_bytes(data[15:19], "big")
+    body = data[19 + extension : len(data) - 2]  # the trailer is a field count of -1
+    layout: list[tuple[str, str]] = [("count", ">i2")]
+    widths = []
+    for i, (name, kind) in enumerate(fields):
+        dtype, width = _BINARY["int4" if kind == "date" else kind]
+        layout += [(f"length{i}", ">i4"), (name, dtype)]
+        widths.append(width)
+    dtype = np.dtype(layout)
+    if len(body) % dtype.itemsize:
+        raise ValueError("a NULL or a field not of its declared width")
+    rows = np.frombuffer(body, dtype=dtype)
+    if not (rows["count"] == len(fields)).all():
+        raise ValueError("not the declared number of fields")
+    for i, width in enumerate(widths):
+        if not (rows[f"length{i}"] == width).all():
+            raise ValueError(f"{fields[i][0]}: a NULL or not of its declared width")
+    out = {}
+    for name, kind in fields:
+        column = rows[name].astype(rows[name].dtype.newbyteorder("="))
+        out[name] = _PG_EPOCH + column.astype("timedelta64[D]") if kind == "date" else column
+    return pd.DataFrame(out)
 
 
 def _windows(matrix: np.ndarray, length: int, ends: np.ndarray) -> np.ndarray:
@@ -227,6 +274,34 @@ def _coverage_history(
     return result
 
 
+def _journey_history(ids: list[int], days: list[dt.date]) -> dict[dt.date, pd.Series]:
+    """The on-time share of judged milestones (%) on each day, as things stood that day: the
+    same rule as `journeys.selectors.milestone_progress_by_account` (which the nightly asks),
+    applied to the milestones' facts read once."""
+    rows = milestone_fact_rows(account_ids=ids)
+    if not rows:
+        return {day: pd.Series(dtype=float) for day in days}
+    accounts, due, done, missed, completed = zip(*rows, strict=True)
+    index = pd.Index(sorted(set(accounts)))
+    owner = index.get_indexer(accounts)
+    due_on = np.array(due, dtype="datetime64[D]")
+    done_on = np.array(completed, dtype="datetime64[D]")
+    done, missed = np.array(done, dtype=bool), np.array(missed, dtype=bool)
+    no_due, no_completion = np.isnat(due_on), np.isnat(done_on)
+    in_time = no_due | no_completion | (done_on <= due_on)
+    result = {}
+    for day in days:
+        on = np.datetime64(day, "D")
+        done_by = done & (no_completion | (done_on <= on))
+        overdue = ~done_by & ((due_on < on) | (missed & no_due))
+        judged = np.bincount(owner, weights=done_by | overdue, minlength=len(index))
+        on_time = np.bincount(owner, weights=done_by & in_time, minlength=len(index))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(judged > 0, on_time / judged * 100, np.nan)
+        result[day] = pd.Series(ratio, index=index, dtype=float)
+    return result
+
+
 def _other_history(
     spec: Spec, *, ids: list[int], days: list[dt.date], tz: Any
 ) -> dict[dt.date, pd.Series]:
@@ -239,4 +314,6 @@ def _other_history(
         return _renewal(ids, days)
     if spec.measure == "relationship_coverage":
         return _coverage_history(ids, days, n, tz)
+    if spec.measure == "journey_progress" and spec.basis != ATTAINMENT:
+        return _journey_history(ids, days)
     return {day: _other(spec, ids=ids, as_of=day, tz=tz, cache={}) for day in days}

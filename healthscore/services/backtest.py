@@ -49,10 +49,10 @@ from cs_platform.scoping import require_current_tenant
 from journeys.selectors import phase_list, phase_transition_rows
 
 from .. import evaluation
-from ..engine.history import _read, history_measure_frames
+from ..engine.history import history_measure_frames, read_binary
 from ..engine.measures import spec_of
 from ..engine.scoring import effective_weights, score_frame
-from ..models import BacktestRun, JobStatus, Scorecard, ScorecardVersion
+from ..models import BacktestRun, JobStatus, Scorecard, ScorecardVersion, sample_keys
 from .preview import DRAFT
 from .recompute import chunk_size, scorecard_assign, scorecards_in_force
 from .scorecards import scorecard_definition_validate
@@ -91,13 +91,23 @@ def sample_days(*, first: dt.date, last: dt.date) -> list[dt.date]:
 def _stored_samples(
     *, tenant_id: int, version_id: int, keys: list[str], days: list[dt.date]
 ) -> pd.DataFrame:
-    points = ", ".join("(components -> %s ->> 'points')::float8" for _ in keys)
-    return _read(
-        f"SELECT account_id, day, score, band{', ' if keys else ''}{points}"
-        " FROM healthscore_healthscore"
+    """The version's scores on `days`, from the narrow Monday table (`ScoreSample`), in
+    binary: band as a code (evaluation.BANDS), points per component as `p:<key>`."""
+    order = sample_keys(keys)
+    points = "".join(f", coalesce(points[{order.index(k) + 1}], 'NaN')" for k in keys)
+    bands = " ".join(f"WHEN '{band}' THEN {i}" for i, band in enumerate(evaluation.BANDS))
+    return read_binary(
+        f"SELECT account_id, day, score, (CASE band {bands} ELSE -1 END)::int2{points}"
+        " FROM healthscore_scoresample"
         " WHERE tenant_id = %s AND version_id = %s AND day = ANY(%s::date[])",
-        [*keys, tenant_id, version_id, days],
-        ["account_id", "day", "score", "band", *[f"p:{k}" for k in keys]],
+        [tenant_id, version_id, days],
+        [
+            ("account_id", "int8"),
+            ("day", "date"),
+            ("score", "float8"),
+            ("band", "int2"),
+            *[(f"p:{k}", "float8") for k in keys],
+        ],
     )
 
 
@@ -490,7 +500,9 @@ def backtest_compute(
     frame["account_id"] = frame["account_id"].astype("int64")
     frame["on"] = _dates(frame["day"])
     frame = frame.drop(columns=["day"])
-    frame["band"] = evaluation.band_codes(frame["band"].to_numpy())
+    if not np.issubdtype(frame["band"].dtype, np.integer):
+        frame["band"] = evaluation.band_codes(frame["band"].to_numpy())
+    frame["band"] = frame["band"].astype(np.int64)
     terms["start"], terms["end"] = _dates(terms["start"]), _dates(terms["end"])
     frame = frame[_customer_mask(frame, terms)].reset_index(drop=True)
     events = _events_frame(contract_outcome_rows())

@@ -48,11 +48,15 @@ def _ranges(steps: list[tuple[float, float]]) -> dict[str, Any]:
 
 
 def default_definition() -> dict[str, Any]:
-    """A sensible starting scorecard (green ≥ 70, amber ≥ 40)."""
+    """A sensible starting scorecard (green ≥ 70, amber ≥ 40).
+
+    The journey map is central to the method (the customer's own milestones, agreed with
+    them): whether they are reached on time is a component of its own. An account with no
+    milestone judged yet gets 70 points for it (no news is not bad news)."""
     return {
         "bands": {"green": 70, "amber": 40},
         "groups": [
-            {"key": "usage", "label": _("Product usage"), "weight": 60},
+            {"key": "usage", "label": _("Product usage"), "weight": 50},
             {"key": "relationship", "label": _("Relationship"), "weight": 25},
         ],
         "components": [
@@ -123,6 +127,18 @@ def default_definition() -> dict[str, Any]:
                     "amber": 7,
                     "higher_is_better": True,
                     "missing": 50,
+                },
+            },
+            {
+                "key": "journey",
+                "label": _("Milestones on time"),
+                "measure": "journey_progress",
+                "params": {},
+                "group": None,
+                "weight": 10,
+                "scheme": {
+                    **_ranges([(0, 0), (50, 30), (70, 60), (85, 80), (95, 100)]),
+                    "missing": 70,
                 },
             },
             {

@@ -35,21 +35,37 @@ def journey_template_list() -> QuerySet[JourneyTemplate]:
     return JourneyTemplate.objects.prefetch_related("items").order_by("name")
 
 
+def _done_by(as_of: dt.date) -> Q:
+    """Done on or before `as_of` (a done milestone with no completion day: done all along)."""
+    return Q(status=MilestoneStatus.DONE) & (
+        Q(completed_on__isnull=True) | Q(completed_on__lte=as_of)
+    )
+
+
 def milestone_progress_by_account(*, as_of: dt.date) -> dict[int, dict[str, Any]]:
-    """Per account: milestones `total`, `done`, `overdue` (missed, or not done and past due
-    on `as_of`), `on_time` (done no later than due) and `on_time_ratio` = on_time / (done +
+    """Per account, as things stood on `as_of`: milestones `total`, `done` (completed by
+    then), `overdue` (not completed by then and past due, or marked missed with no due date),
+    `on_time` (completed by then, no later than due) and `on_time_ratio` = on_time / (done +
     overdue), None when nothing is done or due yet. One GROUP BY.
+
+    NOTE: as of a past day, a milestone completed later was still open then, and one marked
+    missed counts from its due date (the day it was marked is not kept): so a past day's
+    figure uses no later knowledge, and today's is the same as always except that a milestone
+    marked missed before its due date counts from that date (`milestone_fact_rows` gives the
+    same facts for many days at once).
     """
-    not_done = ~Q(status=MilestoneStatus.DONE)
-    overdue = Q(status=MilestoneStatus.MISSED) | (not_done & Q(due_date__lt=as_of))
-    on_time = Q(status=MilestoneStatus.DONE) & (
+    done = _done_by(as_of)
+    overdue = ~done & (
+        Q(due_date__lt=as_of) | (Q(status=MilestoneStatus.MISSED) & Q(due_date__isnull=True))
+    )
+    on_time = done & (
         Q(due_date__isnull=True) | Q(completed_on__isnull=True) | Q(completed_on__lte=F("due_date"))
     )
     rows = (
         Milestone.objects.values("account_id")
         .annotate(
             total=Count("id"),
-            done=Count("id", filter=Q(status=MilestoneStatus.DONE)),
+            done=Count("id", filter=done),
             overdue=Count("id", filter=overdue),
             on_time=Count("id", filter=on_time),
         )
@@ -66,6 +82,21 @@ def milestone_progress_by_account(*, as_of: dt.date) -> dict[int, dict[str, Any]
             "on_time_ratio": row["on_time"] / judged if judged else None,
         }
     return result
+
+
+def milestone_fact_rows(
+    *, account_ids: list[int] | None = None
+) -> list[tuple[int, dt.date | None, bool, bool, dt.date | None]]:
+    """(account_id, due_date, done, missed, completed_on) of every milestone: the facts
+    `milestone_progress_by_account` judges, for judging many past days at once."""
+    queryset = Milestone.objects.all()
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=account_ids)
+    rows = queryset.values_list("account_id", "due_date", "status", "completed_on").order_by()
+    return [
+        (account_id, due, status == MilestoneStatus.DONE, status == MilestoneStatus.MISSED, done_on)
+        for account_id, due, status, done_on in rows
+    ]
 
 
 def milestone_overdue_rows(*, as_of: dt.date) -> list[tuple[int, int, dt.date]]:
@@ -108,14 +139,16 @@ def milestone_open_rows(
 
 def milestone_judged_rows(*, as_of: dt.date) -> list[tuple[int, int, int, dt.date]]:
     """(milestone_id, account_id, target_score, day) of the milestones judged by `as_of`: done
-    ones on the day they were completed (or due), the others once past due (on their due
-    date); marked-missed ones without a due date on `as_of`. Days never pass `as_of`."""
+    ones (completed by then) on the day they were completed (or due), the others once past
+    due (on their due date); marked-missed ones without a due date on `as_of`. Days never pass
+    `as_of`; a milestone completed after `as_of` was still open then."""
+    done = _done_by(as_of)
     judged = (
-        Q(status=MilestoneStatus.DONE) | Q(status=MilestoneStatus.MISSED) | Q(due_date__lt=as_of)
+        done | Q(due_date__lt=as_of) | (Q(status=MilestoneStatus.MISSED) & Q(due_date__isnull=True))
     )
     today = Value(as_of, output_field=DateField())
     day = Case(
-        When(status=MilestoneStatus.DONE, then=Coalesce("completed_on", "due_date", today)),
+        When(done, then=Coalesce("completed_on", "due_date", today)),
         default=Coalesce("due_date", today),
         output_field=DateField(),
     )

@@ -37,7 +37,7 @@ def test_default_definition_is_valid():
 
 def test_top_level_weights_must_sum_to_100():
     definition = default_definition()
-    definition["groups"][0]["weight"] = 50
+    definition["groups"][0]["weight"] += 5
     assert "sum to 100" in errors_of(definition)
 
 
@@ -137,7 +137,7 @@ def test_scorecard_update_writes_the_assignment_and_a_valid_draft(scoped):
 def test_scorecard_update_refuses_an_invalid_draft_and_saves_nothing(scoped):
     card = scorecard_create(name="Enterprise")
     draft = default_definition()
-    draft["groups"][0]["weight"] = 50
+    draft["groups"][0]["weight"] += 5
     with pytest.raises(ValidationError) as info:
         scorecard_update(scorecard=card, data={"name": "Changed", "draft": draft})
     assert "sum to 100" in " ".join(info.value.message_dict["definition"])

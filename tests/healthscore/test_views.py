@@ -208,7 +208,7 @@ def test_the_account_health_panels_cost_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         header_context(request, scored[0])
         context = health_panel_context(request, scored[0])
-    assert len(context["components"]) == 8
+    assert len(context["components"]) == 9
 
 
 def test_the_health_nav_item_is_shown_to_viewers_and_scorecards_only_to_admins(

@@ -212,3 +212,32 @@ def test_milestone_progress_counts_done_overdue_and_on_time(scoped):
         "on_time": 1,
         "on_time_ratio": 0.5,
     }
+
+
+def test_milestone_progress_on_a_past_day_uses_nothing_learnt_after_it(scoped):
+    today = timezone.localdate()
+    past = today - dt.timedelta(days=20)
+    # Done today, due 30 days ago: on the past day it was open and overdue.
+    late = MilestoneFactory(
+        status=MilestoneStatus.DONE, due_date=today - dt.timedelta(days=30), completed_on=today
+    )
+    account = late.account
+    # Done on time before the past day.
+    MilestoneFactory(
+        journey_map=late.journey_map,
+        status=MilestoneStatus.DONE,
+        due_date=past - dt.timedelta(days=5),
+        completed_on=past - dt.timedelta(days=6),
+    )
+    # Marked missed, due after the past day: not judged yet then; judged now.
+    MilestoneFactory(
+        journey_map=late.journey_map,
+        status=MilestoneStatus.MISSED,
+        due_date=today - dt.timedelta(days=2),
+    )
+    then = milestone_progress_by_account(as_of=past)[account.pk]
+    assert (then["done"], then["overdue"], then["on_time"]) == (1, 1, 1)
+    assert then["on_time_ratio"] == 0.5
+    now = milestone_progress_by_account(as_of=today)[account.pk]
+    assert (now["done"], now["overdue"], now["on_time"]) == (2, 1, 1)
+    assert now["on_time_ratio"] == pytest.approx(1 / 3)

@@ -1,0 +1,153 @@
+"""The backtest's reads: the narrow Monday samples, the binary reader, and one engine.
+
+A draft identical to the published version, scored on past days from the stored rollups,
+must give the scores the nightly recompute stored on those days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from healthscore import evaluation
+from healthscore.engine.history import read_binary
+from healthscore.models import HealthScore, Scorecard, ScoreSample, sample_keys
+from healthscore.services import backtest as bt
+from healthscore.services.recompute import healthscore_recompute
+from journeys.models import MilestoneStatus
+from tests.factories import AccountFactory, ContactFactory, ContractFactory
+from tests.journeys.factories import MilestoneFactory
+
+from .factories import (
+    ContactDailyFactory,
+    KeyEventFactory,
+    SurveyResponseFactory,
+    UsageDailyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.date(2026, 11, 16)
+MONDAYS = [MONDAY - dt.timedelta(days=7 * k) for k in (9, 6, 3, 0)]
+
+
+def _world() -> list:
+    """Three accounts with usage, active users, a survey, contacts, a contract and
+    milestones judged at different times, over the ten weeks before MONDAY."""
+    KeyEventFactory(name="report")
+    accounts = [AccountFactory(licensed_seats=5) for _ in range(3)]
+    for n, account in enumerate(accounts):
+        for days_ago in range(0, 130, n + 2):
+            day = MONDAY - dt.timedelta(days=days_ago)
+            UsageDailyFactory(
+                account=account, day=day, event="report" if days_ago % 3 else "login", count=n + 1
+            )
+            ContactDailyFactory(account=account, contact_key=f"u{days_ago % 4}", day=day)
+    SurveyResponseFactory(account=accounts[0], score=7, responded_on=MONDAY - dt.timedelta(days=30))
+    # Customers all (the backtest scores accounts that had a contract), renewing at times.
+    for n, account in enumerate(accounts):
+        ContractFactory(account=account, renewal_date=MONDAY + dt.timedelta(days=30 + 90 * n))
+    met = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    ContactFactory(account=accounts[0], relationship_level="manager", last_met_at=met)
+    ContactFactory(account=accounts[0], relationship_level="executive")
+    # Milestones: one done on time long ago, one done late (open and overdue in between),
+    # one marked missed, one not due yet.
+    first = MilestoneFactory(
+        account=accounts[2],
+        journey_map__account=accounts[2],
+        status=MilestoneStatus.DONE,
+        due_date=MONDAY - dt.timedelta(days=70),
+        completed_on=MONDAY - dt.timedelta(days=75),
+    )
+    MilestoneFactory(
+        journey_map=first.journey_map,
+        status=MilestoneStatus.DONE,
+        due_date=MONDAY - dt.timedelta(days=40),
+        completed_on=MONDAY - dt.timedelta(days=10),
+    )
+    MilestoneFactory(
+        journey_map=first.journey_map,
+        status=MilestoneStatus.MISSED,
+        due_date=MONDAY - dt.timedelta(days=25),
+    )
+    MilestoneFactory(journey_map=first.journey_map, due_date=MONDAY + dt.timedelta(days=20))
+    return accounts
+
+
+def test_a_draft_identical_to_the_published_version_reproduces_the_stored_scores(defaults):
+    _world()
+    for day in MONDAYS:
+        healthscore_recompute(day=day)
+    card = Scorecard.objects.get(is_default=True)
+    version = card.current_version
+    keys = [c["key"] for c in version.definition["components"]]
+    assert "journey" in keys  # the default scorecard judges the milestones
+    stored = bt._stored_samples(
+        tenant_id=defaults.pk, version_id=version.pk, keys=keys, days=MONDAYS
+    )
+    rescored = bt._scored_samples(
+        scorecard=card, definition=version.definition, days=MONDAYS, progress=lambda *_: None
+    )
+    assert len(stored) == len(rescored) == 3 * len(MONDAYS)
+    stored = stored.sort_values(["account_id", "day"]).reset_index(drop=True)
+    rescored = rescored.sort_values(["account_id", "day"]).reset_index(drop=True)
+    assert (stored["account_id"].to_numpy() == rescored["account_id"].to_numpy()).all()
+    assert (
+        stored["day"].to_numpy() == np.array(rescored["day"].tolist(), dtype="datetime64[D]")
+    ).all()
+    np.testing.assert_allclose(stored["score"], rescored["score"], atol=1e-6)
+    assert (stored["band"].to_numpy() == evaluation.band_codes(rescored["band"].to_numpy())).all()
+    for key in keys:
+        np.testing.assert_allclose(stored[f"p:{key}"], rescored[f"p:{key}"], atol=1e-4)
+    # The journey component moved over the weeks: the late and the missed milestones
+    # counted once they were due, not before.
+    journey = stored[stored["p:journey"] != stored["p:journey"].iloc[0]]
+    assert not journey.empty
+
+
+def test_the_monday_samples_follow_every_write_of_the_daily_scores(defaults):
+    account = AccountFactory(licensed_seats=5)
+    UsageDailyFactory(account=account, day=MONDAY, event="login", count=3)
+    tuesday = MONDAY + dt.timedelta(days=1)
+    healthscore_recompute(day=MONDAY)
+    healthscore_recompute(day=tuesday)
+    sample = ScoreSample.objects.get()
+    score = HealthScore.objects.get(day=MONDAY)
+    assert (sample.account_id, sample.day, sample.version_id) == (
+        account.pk,
+        MONDAY,
+        score.version_id,
+    )
+    assert (sample.score, sample.band) == (score.score, score.band)
+    keys = sample_keys(list(score.components))
+    assert sample.points == [score.components[k]["points"] for k in keys]
+    # A re-run of the day (an upsert) updates the sample.
+    ContactDailyFactory(account=account, contact_key="a", day=MONDAY)
+    healthscore_recompute(day=MONDAY)
+    score.refresh_from_db()
+    sample.refresh_from_db()
+    assert sample.score == score.score
+    assert sample.points == [score.components[k]["points"] for k in keys]
+    HealthScore.objects.filter(day=MONDAY).delete()
+    assert not ScoreSample.objects.exists()
+
+
+def test_the_binary_reader_reads_fixed_width_columns_and_refuses_a_null(scoped):
+    frame = read_binary(
+        "SELECT g::bigint, DATE '2026-11-16' + g, g / 4.0::float8, (g %% 3)::int2"
+        " FROM generate_series(-2, 3) g",
+        [],
+        [("id", "int8"), ("day", "date"), ("x", "float8"), ("code", "int2")],
+    )
+    assert frame["id"].tolist() == [-2, -1, 0, 1, 2, 3]
+    assert frame["day"].iloc[0] == np.datetime64("2026-11-14")
+    assert frame["x"].tolist() == [-0.5, -0.25, 0.0, 0.25, 0.5, 0.75]
+    assert frame["code"].tolist() == [-2, -1, 0, 1, 2, 0]
+    assert read_binary("SELECT 1::bigint WHERE false", [], [("id", "int8")]).empty
+    with pytest.raises(ValueError, match="NULL"):
+        read_binary("SELECT NULL::float8, 1::bigint", [], [("x", "float8"), ("id", "int8")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")  # the connection is usable after the refusal
