@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -109,7 +110,8 @@ def validation_status(exc: exceptions.ValidationError) -> int:
     return status.HTTP_409_CONFLICT
 
 
-def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+def _refusal_before_the_view(exc: Exception) -> Response | None:
+    """Errors that mean nothing of the request was looked at: an outage, a body too large."""
     if is_outage(exc):
         logger.warning("API request met a service outage: %s", exc)
         seconds = retry_after_seconds()
@@ -122,6 +124,23 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(seconds)},
         )
+    if isinstance(exc, RequestDataTooBig):
+        # Django's cap on a body read into memory (DRF ≥ 3.17.2 parses JSON through it).
+        return Response(
+            {
+                "detail": "The request body is too large: at most "
+                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Nothing was stored.",
+                "code": "request_too_large",
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return None
+
+
+def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    refusal = _refusal_before_the_view(exc)
+    if refusal is not None:
+        return refusal
     if isinstance(exc, DjangoValidationError):
         exc = as_api_error(exc)
     elif isinstance(exc, IntegrityError):

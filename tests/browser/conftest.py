@@ -11,7 +11,8 @@ can use them directly:
 
 `page` opens a fresh browser context (locale ja-JP) on the live server; `make_page(**options)`
 opens more (e.g. `java_script_enabled=False`, `locale="en-US"`). Every page opened by a test
-is screenshotted into `test-results/` when the test fails.
+is screenshotted into `test-results/` when the test fails, and a test fails when the browser
+refused anything under the Content-Security-Policy (so every browser test checks it).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RESULTS_DIR = Path(__file__).resolve().parent.parent.parent / "test-results"
+# Milliseconds a page action may take; raise it on a machine busy with other work.
+TIMEOUT_MS = int(os.environ.get("JUNKAN_BROWSER_TIMEOUT_MS", "10000"))
 # The factories' default password (tests.factories.UserFactory).
 PASSWORD = "pw-for-tests-1"
 
@@ -63,6 +66,7 @@ def make_page(request: pytest.FixtureRequest, browser: Any, live_server: Any) ->
     """Open a page in a new browser context; all are screenshotted if the test fails."""
     contexts: list[Any] = []
     pages: list[Any] = []
+    refused: list[str] = []
 
     def open_page(**options: Any) -> Any:
         options.setdefault("locale", "ja-JP")
@@ -72,7 +76,8 @@ def make_page(request: pytest.FixtureRequest, browser: Any, live_server: Any) ->
         context = browser.new_context(base_url=live_server.url, **options)
         contexts.append(context)
         new_page = context.new_page()
-        new_page.set_default_timeout(10_000)
+        new_page.set_default_timeout(TIMEOUT_MS)
+        new_page.on("console", lambda message: _note_csp_refusal(message, new_page, refused))
         pages.append(new_page)
         return new_page
 
@@ -85,6 +90,13 @@ def make_page(request: pytest.FixtureRequest, browser: Any, live_server: Any) ->
             failed_page.screenshot(path=str(RESULTS_DIR / f"{name}-{i}.png"), full_page=True)
     for context in contexts:
         context.close()
+    if refused and not (report is not None and report.failed):
+        pytest.fail("Content-Security-Policy refusals:\n" + "\n".join(refused))
+
+
+def _note_csp_refusal(message: Any, page: Any, refused: list[str]) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        refused.append(f"{page.url}: {message.text}")
 
 
 @pytest.fixture

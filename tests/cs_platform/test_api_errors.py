@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
+from accounts.models import Account
 from cs_platform.api.views import MeView
+from cs_platform.scoping import tenant_scope
 
 
 def _is_json(response) -> bool:
@@ -83,3 +86,14 @@ def test_me_is_401_without_credentials(db):
 @pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
 def test_the_openapi_schema_and_docs_are_served(admin_api, path):
     assert admin_api.get(path).status_code == 200
+
+
+def test_a_json_body_over_djangos_upload_cap_is_a_json_413_and_stores_nothing(admin_api, tenant):
+    with tenant_scope(tenant):
+        before = Account.objects.count()
+    response = admin_api.post("/api/v1/accounts/", {"name": "x" * (3 * 1024 * 1024)}, format="json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+    assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in response.json()["detail"]
+    with tenant_scope(tenant):
+        assert Account.objects.count() == before
