@@ -7,6 +7,7 @@ The editor turns its forms and formsets into a scorecard definition and lets
 from __future__ import annotations
 
 import copy
+import math
 import re
 from typing import Any, cast
 
@@ -22,11 +23,12 @@ from journeys.selectors import phase_list
 
 from .engine.measures_catalog import MEASURES
 from .models import HealthSettings, Scorecard
+from .scheme_curve import step_curve
 from .services.scorecards import WEIGHT_TOLERANCE, scorecard_definition_validate
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 KEY_HELP = _("Lower-case letters, digits and _; it identifies the history, so keep it.")
-RANGE_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[:→=]\s*(\d+(?:\.\d+)?)\s*$")
+WEIGHT_ATTRS = {"step": "1", "inputmode": "numeric", "data-weight": ""}
 
 
 def _phase_choices() -> list[tuple[str, str]]:
@@ -122,10 +124,92 @@ class BandsForm(forms.Form):
 class GroupForm(forms.Form):
     key = forms.CharField(label=_("Key"), max_length=40, help_text=KEY_HELP)
     label = forms.CharField(label=_("Label"), max_length=200, required=False)
-    weight = forms.FloatField(label=_("Weight"), min_value=0, max_value=100)
+    weight = forms.IntegerField(
+        label=_("Weight"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs=WEIGHT_ATTRS),
+        error_messages={"invalid": _("Use a whole number from 0 to 100.")},
+    )
 
     def clean_key(self) -> str:
         return _clean_key(self.cleaned_data["key"])
+
+
+MAX_RANGE_ROWS = 30
+POINTS_ERROR = _("Points must be 0–100.")
+
+
+def _float(value: Any) -> float | None:
+    """A number typed into the page, or None (blank or not a number)."""
+    try:
+        number = float(str(value).strip().replace(",", ""))
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+class RangeForm(forms.Form):
+    """One row of a ranges scheme: from this value up (to the next row), these points."""
+
+    min = forms.FloatField(
+        label=_("From value"), required=False, widget=forms.NumberInput(attrs={"step": "any"})
+    )
+    points = forms.FloatField(
+        label=_("Points"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={"min_value": POINTS_ERROR, "max_value": POINTS_ERROR},
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("DELETE") or self.errors:
+            return data
+        low, points = data.get("min"), data.get("points")
+        if (low is None) != (points is None):
+            self.add_error(
+                "min" if low is None else "points",
+                _("Give both the value and its points, or leave the row empty."),
+            )
+        return data
+
+    def step(self) -> dict[str, float | int] | None:
+        """{min, points} of a filled, kept row; None for an empty or removed one."""
+        data = self.cleaned_data
+        if data.get("DELETE") or data.get("min") is None or data.get("points") is None:
+            return None
+        return {"min": _number(data["min"]), "points": _number(data["points"])}
+
+
+class BaseRangeFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        """Values go up row by row: each filled row must start above the one before."""
+        previous: float | None = None
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.errors or self._should_delete_form(form):
+                continue  # its own errors are shown; the rows around it are still checked
+            step = cast(RangeForm, form).step()
+            if step is None:
+                continue
+            if previous is not None and step["min"] <= previous:
+                form.add_error(
+                    "min",
+                    _("Must be above the row before (%(previous)s): values go up row by row.")
+                    % {"previous": _number(previous)},
+                )
+                continue
+            previous = step["min"]
+
+    def steps(self) -> list[dict[str, float | int]]:
+        return [s for s in (cast(RangeForm, f).step() for f in self.forms) if s is not None]
+
+
+RangeFormSet = forms.formset_factory(
+    RangeForm, formset=BaseRangeFormSet, extra=0, can_delete=True, max_num=MAX_RANGE_ROWS
+)
 
 
 class ComponentForm(forms.Form):
@@ -155,16 +239,17 @@ class ComponentForm(forms.Form):
         help_text=_("For “Journey milestones”: what makes a milestone count."),
     )
     group = forms.ChoiceField(label=_("Group"), required=False)
-    weight = forms.FloatField(label=_("Weight"), min_value=0, max_value=100)
+    weight = forms.IntegerField(
+        label=_("Weight"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs=WEIGHT_ATTRS),
+        error_messages={"invalid": _("Use a whole number from 0 to 100.")},
+    )
     scheme = forms.ChoiceField(
         label=_("Scheme"),
         initial="ranges",
         choices=[("ranges", _("Ranges → points")), ("rag", _("Red / amber / green thresholds"))],
-    )
-    ranges = forms.CharField(
-        label=_("Ranges (from value: points)"),
-        required=False,
-        help_text=_("e.g. 0:0, 10:30, 30:60, 50:100"),
     )
     rag_green = forms.FloatField(label=_("Green from"), required=False)
     rag_amber = forms.FloatField(label=_("Amber from"), required=False)
@@ -178,7 +263,11 @@ class ComponentForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, group_choices: list[tuple[str, str]] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        group_choices: list[tuple[str, str]] | None = None,
+        ranges_initial: list[dict[str, Any]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         # A blank first choice: an untouched extra row posts nothing new and is ignored.
@@ -190,6 +279,20 @@ class ComponentForm(forms.Form):
             ("", _("(no group)")),
             *(group_choices or []),
         ]
+        # The ranges table: its own formset, prefixed by this component's prefix. A new
+        # component starts with two empty rows; "Add a row" (add_range=<this prefix>) adds one.
+        data = self.data if self.is_bound else None
+        if data is not None and data.get("add_range") == self.prefix:
+            data = data.copy()
+            total = f"{self.prefix}-ranges-TOTAL_FORMS"
+            count = str(data.get(total) or "0")
+            if count.isdigit():
+                data[total] = str(min(int(count) + 1, MAX_RANGE_ROWS))
+        self.ranges = RangeFormSet(
+            data,
+            initial=ranges_initial if ranges_initial is not None else [{}, {}],
+            prefix=f"{self.prefix}-ranges",
+        )
 
     def clean_key(self) -> str:
         return _clean_key(self.cleaned_data["key"])
@@ -197,27 +300,64 @@ class ComponentForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("scheme") == "ranges":
-            data["parsed_ranges"] = self._parse_ranges(data.get("ranges") or "")
+            if not self.ranges.is_valid():
+                self.add_error(None, _("Correct the ranges marked below."))
+            else:
+                data["parsed_ranges"] = self.ranges.steps()
+                if not data["parsed_ranges"]:
+                    self.add_error(None, _("Give at least one range."))
         elif data.get("scheme") == "rag":
-            for name in ("rag_green", "rag_amber"):
-                if data.get(name) is None:
-                    self.add_error(name, _("Give both thresholds."))
+            self._clean_thresholds(data)
         if data.get("measure") == "event_count" and not (data.get("event") or "").strip():
             self.add_error("event", _("Name the event to count."))
         return data
 
-    def _parse_ranges(self, text: str) -> list[dict[str, float]]:
+    def _clean_thresholds(self, data: dict[str, Any]) -> None:
+        for name in ("rag_green", "rag_amber"):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, _("Give both thresholds."))
+        green, amber = data.get("rag_green"), data.get("rag_amber")
+        if green is None or amber is None:
+            return
+        if data.get("higher_is_better") and amber > green:
+            self.add_error(
+                "rag_amber",
+                _("Higher is better: amber must start at or below green (%(green)s).")
+                % {"green": _number(green)},
+            )
+        elif not data.get("higher_is_better") and amber < green:
+            self.add_error(
+                "rag_amber",
+                _("Lower is better: amber must start at or above green (%(green)s).")
+                % {"green": _number(green)},
+            )
+
+    @property
+    def curve(self) -> dict[str, Any] | None:
+        """The step curve beside the table (`scheme_curve.step_curve`)."""
+        return step_curve(self.curve_scheme())
+
+    def curve_scheme(self) -> dict[str, Any] | None:
+        """The scheme as the page shows it now (bound or initial), for drawing its curve;
+        rows that do not parse are left out rather than refused (the table shows why)."""
+        if self["scheme"].value() == "rag":
+            green, amber = _float(self["rag_green"].value()), _float(self["rag_amber"].value())
+            if green is None or amber is None:
+                return None
+            return {
+                "type": "rag",
+                "green": green,
+                "amber": amber,
+                "higher_is_better": bool(self["higher_is_better"].value()),
+            }
         steps = []
-        for part in [p for p in re.split(r"[,、\n]", text) if p.strip()]:
-            match = RANGE_RE.match(part)
-            if match is None:
-                self.add_error("ranges", _("Write each range as value:points, e.g. 10:30."))
-                return []
-            low, points = float(match.group(1)), float(match.group(2))
-            steps.append({"min": _number(low), "points": _number(points)})
-        if not steps:
-            self.add_error("ranges", _("Give at least one range."))
-        return steps
+        for row in self.ranges.forms:
+            if row["DELETE"].value():
+                continue
+            low, points = _float(row["min"].value()), _float(row["points"].value())
+            if low is not None and points is not None and 0 <= points <= 100:
+                steps.append({"min": low, "points": points})
+        return {"type": "ranges", "ranges": sorted(steps, key=lambda s: s["min"])}
 
     def component(self, original: dict[str, Any] | None) -> dict[str, Any]:
         """The definition entry; fields the form does not edit are kept from `original`."""
@@ -280,9 +420,6 @@ def component_initial(comp: dict[str, Any]) -> dict[str, Any]:
         "group": comp.get("group") or "",
         "weight": comp.get("weight"),
         "scheme": scheme.get("type", "ranges"),
-        "ranges": ", ".join(
-            f"{_number(s['min'])}:{_number(s['points'])}" for s in scheme.get("ranges") or []
-        ),
         "rag_green": scheme.get("green"),
         "rag_amber": scheme.get("amber"),
         "higher_is_better": scheme.get("higher_is_better", True),
@@ -290,8 +427,54 @@ def component_initial(comp: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def ranges_initial(comp: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a component's ranges table (an empty table for a rag component)."""
+    scheme = comp.get("scheme") or {}
+    if scheme.get("type", "ranges") != "ranges":
+        return []
+    return [
+        {"min": _number(s["min"]), "points": _number(s["points"])}
+        for s in scheme.get("ranges") or []
+        if isinstance(s, dict) and "min" in s and "points" in s
+    ]
+
+
+def whole_weights(weights: list[float]) -> list[int]:
+    """Whole numbers with the same total (rounded), each as near its share as can be: the
+    largest-remainder method, ties to the earlier one. The editor's steppers and sliders move
+    in whole numbers; a draft written with fractions (the API, an adopted backtest suggestion)
+    is shown this way and saved so."""
+    if not weights:
+        return []
+    total = round(sum(weights))
+    floors = [math.floor(w) for w in weights]
+    left = total - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(weights[i] - floors[i]), i))
+    for i in order[: max(left, 0)]:
+        floors[i] += 1
+    return floors
+
+
+class BaseComponentFormSet(forms.BaseFormSet):
+    """Components, each with its own ranges table (`form.ranges`)."""
+
+    def __init__(
+        self, *args: Any, ranges_initial: list[list[dict[str, Any]]] | None = None, **kwargs: Any
+    ) -> None:
+        self.ranges_initial = ranges_initial or []
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.ranges_initial):
+            kwargs["ranges_initial"] = self.ranges_initial[index]
+        return kwargs
+
+
 GroupFormSet = forms.formset_factory(GroupForm, extra=1, can_delete=True)
-ComponentFormSet = forms.formset_factory(ComponentForm, extra=1, can_delete=True)
+ComponentFormSet = forms.formset_factory(
+    ComponentForm, formset=BaseComponentFormSet, extra=1, can_delete=True
+)
 
 
 def _kept(formset: forms.BaseFormSet) -> list[forms.Form]:
@@ -331,24 +514,44 @@ class ScorecardEditor:
             prefix="card",
         )
         self.bands = BandsForm(data, initial=draft.get("bands") or {}, prefix="bands")
+        groups = copy.deepcopy(draft.get("groups") or [])
+        components = copy.deepcopy(draft.get("components") or [])
+        self.rounded = self._round_weights(groups, components)
         self.groups = GroupFormSet(
             data,
             initial=[
                 {"key": g.get("key"), "label": g.get("label", ""), "weight": g.get("weight")}
-                for g in draft.get("groups") or []
+                for g in groups
             ],
             prefix="groups",
         )
         self.components = ComponentFormSet(
             data,
-            initial=[component_initial(c) for c in draft.get("components") or []],
+            initial=[component_initial(c) for c in components],
             prefix="components",
             form_kwargs={"group_choices": self._group_choices(draft, data)},
+            ranges_initial=[ranges_initial(c) for c in components],
         )
         self.definition_errors: list[str] = []
         self.definition: dict[str, Any] | None = None
         # What was submitted, once every row parsed (shown with its weight sums if invalid).
         self.attempt: dict[str, Any] | None = None
+
+    @staticmethod
+    def _round_weights(groups: list[dict[str, Any]], components: list[dict[str, Any]]) -> bool:
+        """Show every weight as a whole number, each set (the top level, each group) keeping
+        its total; True if any weight had a fraction."""
+        sets: list[list[dict[str, Any]]] = [
+            [*groups, *(c for c in components if not c.get("group"))],
+            *([c for c in components if c.get("group") == g.get("key")] for g in groups),
+        ]
+        rounded = False
+        for members in sets:
+            weights = [_float(m.get("weight")) or 0.0 for m in members]
+            for member, weight, whole in zip(members, weights, whole_weights(weights), strict=True):
+                rounded = rounded or weight != whole
+                member["weight"] = whole
+        return rounded
 
     @staticmethod
     def _group_choices(draft: dict[str, Any], data: QueryDict | None) -> list[tuple[str, str]]:
@@ -401,6 +604,77 @@ class ScorecardEditor:
             for f in _kept(self.components)
         ]
         return draft
+
+    def preview_definition(self) -> tuple[dict[str, Any] | None, list[str]]:
+        """The definition as edited so far, validated, for the live preview (the name and the
+        assignment do not change it): (definition, []) or (None, what is wrong)."""
+        valid = [self.bands.is_valid(), self.groups.is_valid(), self.components.is_valid()]
+        if not all(valid):
+            return None, [str(_("Some fields need correcting: they are marked in the form."))]
+        try:
+            return scorecard_definition_validate(definition=self._build()), []
+        except ValidationError as exc:
+            return None, [str(m) for m in exc.message_dict.get("definition", exc.messages)]
+
+    def component_form(self, prefix: str) -> ComponentForm | None:
+        """The component row with this prefix (e.g. "components-3"), or None."""
+        for form in self.components.forms:
+            if form.prefix == prefix:
+                return cast(ComponentForm, form)
+        return None
+
+    def layout(self) -> dict[str, Any]:
+        """The page's order: each group with its components (a <details> each), the
+        ungrouped components, and the empty rows for a new group or component; with the weight
+        sums of what the page shows now (bound or initial)."""
+        groups_initial = self.groups.initial_form_count()
+        comps_initial = self.components.initial_form_count()
+
+        def value(form: forms.Form, name: str) -> str:
+            raw = form[name].value()
+            return "" if raw is None else str(raw).strip()
+
+        def kept(form: forms.Form) -> bool:
+            return not form["DELETE"].value()
+
+        def total(members: list[forms.Form]) -> float:
+            return sum(_float(f["weight"].value()) or 0.0 for f in members if kept(f))
+
+        new_components = [
+            f
+            for i, f in enumerate(self.components.forms)
+            if i >= comps_initial and not value(f, "key")
+        ]
+        placed = [f for f in self.components.forms if f not in new_components]
+        sections, keys = [], []
+        new_groups = []
+        for i, group in enumerate(self.groups.forms):
+            key = value(group, "key")
+            if i >= groups_initial and not key:
+                new_groups.append(group)
+                continue
+            members = [f for f in placed if key and value(f, "group") == key]
+            keys.append(key)
+            sections.append(
+                {
+                    "form": group,
+                    "key": key,
+                    "label": value(group, "label") or key,
+                    "components": members,
+                    "total": _number(total(members)),
+                }
+            )
+        ungrouped = [f for f in placed if value(f, "group") not in keys]
+        top = total(ungrouped) + sum(
+            _float(s["form"]["weight"].value()) or 0.0 for s in sections if kept(s["form"])
+        )
+        return {
+            "groups": sections,
+            "ungrouped": ungrouped,
+            "new_groups": new_groups,
+            "new_components": new_components,
+            "top_total": _number(top),
+        }
 
     @property
     def cleaned_data(self) -> dict[str, Any]:

@@ -10,6 +10,12 @@ urlpatterns = [
     path("scorecards/new/", views.scorecard_new, name="scorecard_new"),
     path("scorecards/<int:pk>/", views.scorecard_edit, name="scorecard_edit"),
     path("scorecards/<int:pk>/preview/", views.scorecard_preview_page, name="scorecard_preview"),
+    path(
+        "scorecards/<int:pk>/editor/preview/",
+        views.scorecard_live_preview,
+        name="scorecard_live_preview",
+    ),
+    path("scorecards/<int:pk>/editor/scheme/", views.scorecard_scheme, name="scorecard_scheme"),
     path("scorecards/<int:pk>/backtest/", views.scorecard_backtest, name="scorecard_backtest"),
     path(
         "scorecards/<int:pk>/backtest/adopt/",

@@ -151,6 +151,9 @@ def scorecard_new(request: HttpRequest) -> HttpResponse:
 def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     card = _scorecard(pk)
     editor = ScorecardEditor(card, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and request.POST.get("add_range"):
+        # "Add a row" without JavaScript: the same page again with one more empty row.
+        return _scorecard_edit_page(request, card, editor)
     if request.method == "POST":
         if editor.is_valid():
             scorecard_update(scorecard=card, data=editor.cleaned_data)
@@ -159,19 +162,103 @@ def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Draft saved. Preview it before publishing."))
             return redirect(tenant_reverse(request, "healthscore:scorecard_edit", pk=pk))
         messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return _scorecard_edit_page(
+        request, card, editor, status=400 if request.method == "POST" else 200
+    )
+
+
+def _scorecard_edit_page(
+    request: HttpRequest, card: Scorecard, editor: ScorecardEditor, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "healthscore/scorecard_edit.html",
         {
             "card": card,
             "editor": editor,
+            "layout": editor.layout(),
             "totals": editor.weight_totals,
             "versions": list(selectors.scorecard_version_list(scorecard=card)[:10]),
             "unpublished": card.current_version is None
             or card.current_version.definition != card.draft,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+def _editor_posted(editor: ScorecardEditor) -> bool:
+    """Whether the request carried the editor's formsets (their management forms)."""
+    return editor.groups.management_form.is_valid() and editor.components.management_form.is_valid()
+
+
+@role_required("scorecard.change")
+@require_POST
+def scorecard_scheme(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranges / thresholds table of one component with its step curve, from the form as it
+    is being edited (htmx swaps it in; nothing is saved)."""
+    card = _scorecard(pk)
+    editor = ScorecardEditor(card, request.POST)
+    form = (
+        editor.component_form(request.POST.get("component", "")) if _editor_posted(editor) else None
+    )
+    if form is None:
+        return HttpResponse(_("Unknown component row."), status=400, content_type="text/plain")
+    form.errors  # noqa: B018 - validate the row now, so the table shows its errors
+    return render(request, "healthscore/_scheme.html", {"card": card, "form": form})
+
+
+@role_required("scorecard.preview")
+@require_POST
+def scorecard_live_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editor's live preview: the draft as edited so far (not saved) against the published
+    version, scored on the same accounts, data and day (`scorecard_preview`)."""
+    card = _scorecard(pk)
+    editor = ScorecardEditor(card, request.POST)
+    if not _editor_posted(editor):
+        return HttpResponse(
+            _("The scorecard form is incomplete."), status=400, content_type="text/plain"
+        )
+    definition, errors = editor.preview_definition()
+    preview = None
+    if definition is not None:
+        preview = scorecard_preview(scorecard=card, definition=definition)
+    return render(
+        request,
+        "healthscore/_live_preview.html",
+        {"card": card, "preview": preview, "errors": errors, **_preview_context(preview)},
+    )
+
+
+def _preview_context(preview: dict[str, Any] | None) -> dict[str, Any]:
+    """Bands, histogram and band moves of a preview, ready to draw (SVG bars, no script)."""
+    if preview is None:
+        return {}
+    total = max(preview["accounts"], 1)
+    peak = max([row["accounts"] for row in preview["histogram"]] + [1])
+    return {
+        "bands": [
+            {
+                "band": band,
+                "label": BAND_LABELS[band],
+                "accounts": preview["distribution"][band],
+                "percent": round(100 * preview["distribution"][band] / total),
+            }
+            for band in ("green", "amber", "red")
+        ],
+        "histogram": [
+            {**row, "height": height, "y": round(60 - height, 1), "x": i * 24}
+            for i, row in enumerate(preview["histogram"])
+            for height in [round(60 * row["accounts"] / peak, 1)]
+        ],
+        "transitions": [
+            {
+                **row,
+                "from_label": BAND_LABELS.get(row["from"], row["from"]),
+                "to_label": BAND_LABELS.get(row["to"], row["to"]),
+            }
+            for row in preview["transitions"]
+        ],
+    }
 
 
 @role_required("scorecard.preview")

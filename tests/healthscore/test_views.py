@@ -70,22 +70,30 @@ def editor_post(card: Scorecard, **changes: Any) -> dict[str, Any]:
         for name, field in form.fields.items():
             value = form.initial.get(name, field.initial)
             data[form.add_prefix(name)] = "" if value is None else value
-    for formset in (editor.groups, editor.components):
-        management = formset.management_form
-        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
-            data[management.add_prefix(name)] = management.initial.get(name, 0)
-        for form in formset.forms:
-            for name in form.fields:
-                if name == "DELETE":
-                    continue
-                value = form[name].value()  # what the page renders, field defaults included
-                if isinstance(value, bool):
-                    if value:
-                        data[form.add_prefix(name)] = "on"
-                    continue
-                data[form.add_prefix(name)] = "" if value is None else value
+    data.update(_formset_post(editor.groups))
+    data.update(_formset_post(editor.components))
     data.update(changes)
     return {k: v for k, v in data.items() if v is not False}
+
+
+def _formset_post(formset) -> dict[str, Any]:
+    """A formset as the page renders it (with each component's ranges table)."""
+    management = formset.management_form
+    data = {
+        management.add_prefix(name): management.initial.get(name, 0)
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+    }
+    for form in formset.forms:
+        for name in form.fields:
+            value = form[name].value()  # what the page renders, field defaults included
+            if name == "DELETE" or value is False:
+                continue
+            data[form.add_prefix(name)] = (
+                "on" if value is True else ("" if value is None else value)
+            )
+        if hasattr(form, "ranges"):
+            data.update(_formset_post(form.ranges))
+    return data
 
 
 def component_index(card: Scorecard, key: str) -> int:
@@ -331,7 +339,7 @@ def test_weights_not_summing_to_100_show_an_error_and_save_nothing(admin_user, c
 def test_a_bad_range_is_shown_on_its_field_and_saves_nothing(admin_user, card):
     before = copy.deepcopy(card.draft)
     index = component_index(card, "active_users")
-    data = editor_post(card, **{f"components-{index}-ranges": "zero:ten"})
+    data = editor_post(card, **{f"components-{index}-ranges-1-min": "zero"})
     response = client_for(admin_user).post(url("healthscore:scorecard_edit", pk=card.pk), data)
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
