@@ -290,8 +290,18 @@ class ArticleView(TenantScopedModel):
         ]
 
 
+class Moderation(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class ArticleFeedback(TenantScopedModel):
-    """ "Was this helpful?" — also copied into the voice of the customer."""
+    """ "Was this helpful?" — also copied into the voice of the customer.
+
+    An anonymous "no" or comment is held for moderation (`moderation` pending) and reaches the
+    voice of the customer only once a CSM approves it; a known reader's goes there at once, and
+    a plain anonymous "yes" needs no review (`moderation` empty for both)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
     language = models.CharField(max_length=2, choices=Language.choices)
@@ -305,6 +315,13 @@ class ArticleFeedback(TenantScopedModel):
     )
     session_hash = models.CharField(max_length=64, blank=True)
     feedback_item_id = models.BigIntegerField(null=True, blank=True)  # journeys.FeedbackItem
+    moderation = models.CharField(
+        _("review"), max_length=8, choices=Moderation.choices, blank=True, default=""
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -313,6 +330,11 @@ class ArticleFeedback(TenantScopedModel):
         verbose_name_plural = _("article feedback")
         indexes = [
             models.Index(fields=["tenant", "article"], name="content_feedback_article_idx"),
+            models.Index(
+                fields=["tenant", "moderation", "created_at"],
+                name="content_feedback_review_idx",
+                condition=~models.Q(moderation=""),
+            ),
         ]
 
 

@@ -15,6 +15,9 @@ ROLES: dict[str, str] = {
     "section.change": Role.CSM,
     "section.delete": Role.CSM,
     "question.view": Role.VIEWER,
+    # Anonymous readers' "not helpful" answers and comments wait for a CSM's review.
+    "feedback.review": Role.CSM,
+    "feedback.moderate": Role.CSM,
     # The public site's domains: DNS and certificates are an admin's.
     "domain.view": Role.ADMIN,
     "domain.create": Role.ADMIN,

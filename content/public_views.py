@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.extensions import public_links
 from accounts.models import Contact
+from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.selectors import membership_get
 
 from . import selectors, services
@@ -202,6 +204,33 @@ def feedback(request: HttpRequest, article_slug: str) -> HttpResponse:
     helpful = request.POST.get("helpful")
     if helpful not in ("yes", "no"):
         return redirect(_url(request, "article", article_slug=article.slug))
+    retry_after = rate_limit_hit(
+        Limit(
+            scope="content-feedback-address",
+            ident=client_address(request),
+            limit=settings.CONTENT_FEEDBACK_PER_ADDRESS_PER_HOUR,
+            window=60 * 60,
+        ),
+        Limit(
+            scope="content-feedback-article",
+            ident=f"{article.tenant_id}:{article.pk}",
+            limit=settings.CONTENT_FEEDBACK_PER_ARTICLE_PER_HOUR,
+            window=60 * 60,
+        ),
+    )
+    if retry_after is not None:
+        minutes = max(1, -(-retry_after // 60))
+        response = _render(
+            request,
+            "content/public/too_many.html",
+            {
+                "minutes": minutes,
+                "article_url": _url(request, "article", article_slug=article.slug),
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
     services.article_feedback_submit(
         article=article,
         language=request.reader_language,  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sections/<int:pk>/", views.section_edit, name="section_edit"),
     path("sections/<int:pk>/move/", views.section_move, name="section_move"),
     path("questions/", views.questions, name="questions"),
+    path("feedback/", views.feedback_review, name="feedback_review"),
     path(
         "questions/<int:feedback_id>/draft/", views.draft_from_feedback, name="draft_from_feedback"
     ),

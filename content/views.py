@@ -20,7 +20,7 @@ from journeys.selectors import feedback_list
 
 from . import selectors, services
 from .forms import ArticleSettingsForm, ImageUploadForm, SectionForm, TranslationForm
-from .models import LANGUAGE_CODES, Article, ArticleStatus, Section
+from .models import LANGUAGE_CODES, Article, ArticleStatus, Moderation, Section
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -352,6 +352,52 @@ def questions(request: HttpRequest) -> HttpResponse:
     )
     rows = [{"item": item, "article_id": drafted.get(item.pk)} for item in items]
     return render(request, "content/staff/questions.html", {"rows": rows})
+
+
+@role_required("feedback.review", write="feedback.moderate")
+@require_http_methods(["GET", "POST"])
+def feedback_review(request: HttpRequest) -> HttpResponse:
+    """Anonymous readers' "not helpful" answers and comments, held until a CSM approves them
+    (they join the voice of the customer) or rejects them; tabs by state, with counts."""
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        feedback_id = request.POST.get("feedback", "")
+        if decision not in ("approve", "reject") or not feedback_id.isdigit():
+            messages.error(request, _("Choose approve or reject for one answer."))
+            return redirect(tenant_reverse(request, "content:feedback_review"))
+        feedback = selectors.feedback_review_get(feedback_id=int(feedback_id))
+        if feedback is None:
+            raise Http404
+        services.article_feedback_moderate(
+            feedback=feedback,
+            approve=decision == "approve",
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(
+            request,
+            _("Approved: it is now in the voice of the customer.")
+            if decision == "approve"
+            else _("Rejected."),
+        )
+        return redirect(tenant_reverse(request, "content:feedback_review"))
+    status = request.GET.get("status") or Moderation.PENDING
+    if status not in Moderation.values:
+        status = Moderation.PENDING
+    language = (request.LANGUAGE_CODE or "ja")[:2]
+    counts = selectors.feedback_review_counts()
+    rows = []
+    for feedback in selectors.feedback_review_list(status=status):
+        tr = selectors.translation_pick(article=feedback.article, language=language)
+        rows.append({"feedback": feedback, "title": tr.title if tr else feedback.article.slug})
+    return render(
+        request,
+        "content/staff/feedback_review.html",
+        {
+            "rows": rows,
+            "status": status,
+            "states": [(value, label, counts[value]) for value, label in Moderation.choices],
+        },
+    )
 
 
 @role_required("article.create")

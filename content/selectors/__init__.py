@@ -36,6 +36,7 @@ from .domains import (
     site_domain_route_cache_key,
     site_domain_tenant,
 )
+from .feedback import feedback_review_counts, feedback_review_get, feedback_review_list
 from .picks import (
     PICKS_PER_READER,
     Pick,
@@ -64,6 +65,9 @@ __all__ = [
     "article_reach",
     "article_search",
     "domain_normalise",
+    "feedback_review_counts",
+    "feedback_review_get",
+    "feedback_review_list",
     "image_get",
     "image_get_public",
     "image_list",

@@ -19,7 +19,7 @@ from cs_platform.scoping import require_current_tenant
 from healthscore.selectors import health_scores_between, usage_totals_by_day
 from journeys.selectors import current_phase_by_account
 
-from ..models import Article, ArticleFeedback, ArticleView
+from ..models import Article, ArticleFeedback, ArticleView, Moderation
 
 WINDOWS: tuple[int, ...] = (14, 30)
 
@@ -79,6 +79,11 @@ def _reach(group_by: str, views: QuerySet, feedback: QuerySet) -> dict[int, Reac
     return rows
 
 
+def _counted_feedback() -> QuerySet:
+    """Feedback that counts in the helpful ratio: everything but what a reviewer rejected."""
+    return ArticleFeedback.objects.exclude(moderation=Moderation.REJECTED)
+
+
 def _since(queryset: QuerySet, column: str, since: dt.datetime | None) -> QuerySet:
     return queryset.filter(**{f"{column}__gte": since}) if since else queryset
 
@@ -88,7 +93,7 @@ def article_reach(*, since: dt.datetime | None = None) -> dict[int, ReachRow]:
     return _reach(
         "article_id",
         _since(ArticleView.objects.all(), "viewed_at", since),
-        _since(ArticleFeedback.objects.all(), "created_at", since),
+        _since(_counted_feedback(), "created_at", since),
     )
 
 
@@ -97,7 +102,7 @@ def section_reach(*, since: dt.datetime | None = None) -> dict[int, ReachRow]:
     return _reach(
         "article__section_id",
         _since(ArticleView.objects.all(), "viewed_at", since),
-        _since(ArticleFeedback.objects.all(), "created_at", since),
+        _since(_counted_feedback(), "created_at", since),
     )
 
 

@@ -42,7 +42,12 @@ from .readers import (
     reader_sign_out,
 )
 from .rendering import markdown_render
-from .tracking import article_feedback_submit, article_view_record, article_view_record_bulk
+from .tracking import (
+    article_feedback_moderate,
+    article_feedback_submit,
+    article_view_record,
+    article_view_record_bulk,
+)
 
 __all__ = [
     "DEFAULT_SECTIONS",
@@ -55,6 +60,7 @@ __all__ = [
     "article_create",
     "article_delete",
     "article_draft_from_question",
+    "article_feedback_moderate",
     "article_feedback_submit",
     "article_publish",
     "article_unpublish",

@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
+from cs_platform.audit.services import audit_record
+from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from journeys.services import activity_record, activity_record_bulk, feedback_create
 
-from ..models import Article, ArticleFeedback, ArticleView, Language
+from ..models import Article, ArticleFeedback, ArticleView, Language, Moderation
 
 CONTENT_VIEW = "content_view"
 FEEDBACK_SOURCE = "learn_support"
@@ -140,7 +142,9 @@ def article_feedback_submit(
     contact: Contact | None = None,
     session_hash: str = "",
 ) -> ArticleFeedback:
-    """Record "Was this helpful?"; a comment or a "no" also goes to the voice of the customer."""
+    """Record "Was this helpful?"; a comment or a "no" also goes to the voice of the customer:
+    at once from a known reader, after a CSM approves it from an anonymous one (held as
+    pending: anyone can type anything into the public form)."""
     if language not in Language.values:
         raise ValidationError({"language": _("Unknown language.")})
     comment = comment.strip()[:2000]
@@ -154,17 +158,59 @@ def article_feedback_submit(
         session_hash=session_hash,
     )
     if comment or not helpful:
-        title = _activity_title(article, language).removeprefix("📖 ")
-        quote = comment or str(_("“%(title)s” did not help.") % {"title": title})
-        item = feedback_create(
-            account=contact.account if contact else None,
-            contact=contact,
-            kind=_feedback_kind(helpful, comment),
-            quote=quote,
-            # The section's name in the workspace's language: staff read it, never a slug.
-            category=article.section.name_in(require_current_tenant().default_language),
-            source=f"{FEEDBACK_SOURCE}:{article.slug}",
-        )
-        feedback.feedback_item_id = item.pk
+        if contact is None:
+            feedback.moderation = Moderation.PENDING
+        else:
+            feedback.feedback_item_id = _voice_of_the_customer(feedback)
     feedback.save()
+    return feedback
+
+
+def _voice_of_the_customer(feedback: ArticleFeedback) -> int:
+    """Put a comment or a "no" into the voice of the customer; returns the item's id."""
+    article = feedback.article
+    title = _activity_title(article, feedback.language).removeprefix("📖 ")
+    quote = feedback.comment or str(_("“%(title)s” did not help.") % {"title": title})
+    contact = feedback.contact
+    item = feedback_create(
+        account=contact.account if contact else None,
+        contact=contact,
+        kind=_feedback_kind(feedback.helpful, feedback.comment),
+        quote=quote,
+        # The section's name in the workspace's language: staff read it, never a slug.
+        category=article.section.name_in(require_current_tenant().default_language),
+        source=f"{FEEDBACK_SOURCE}:{article.slug}",
+    )
+    return item.pk
+
+
+@transaction.atomic
+def article_feedback_moderate(
+    *, feedback: ArticleFeedback, approve: bool, actor: User
+) -> ArticleFeedback:
+    """Approve (it joins the voice of the customer) or reject held feedback, once: a second
+    decision on the same feedback changes nothing. Each decision is in the audit log."""
+    decision = Moderation.APPROVED if approve else Moderation.REJECTED
+    now = timezone.now()
+    decided = ArticleFeedback.objects.filter(pk=feedback.pk, moderation=Moderation.PENDING).update(
+        moderation=decision, moderated_by=actor, moderated_at=now
+    )
+    if not decided:
+        feedback.refresh_from_db()
+        return feedback
+    feedback.refresh_from_db()
+    if approve:
+        item_id = _voice_of_the_customer(feedback)
+        ArticleFeedback.objects.filter(pk=feedback.pk).update(feedback_item_id=item_id)
+        feedback.feedback_item_id = item_id
+    audit_record(
+        action=f"article_feedback.{decision}",
+        target=feedback,
+        target_label=(feedback.comment or str(_("“Not helpful”")))[:120],
+        changes={
+            "moderation": [Moderation.PENDING.value, decision.value],
+            **({"feedback_item_id": [None, feedback.feedback_item_id]} if approve else {}),
+        },
+        actor=actor,
+    )
     return feedback

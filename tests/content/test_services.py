@@ -331,7 +331,11 @@ def test_not_helpful_feedback_flows_to_the_voice_of_the_customer(scoped):
 def test_feedback_comment_ending_with_a_question_mark_is_a_question(scoped):
     article = ArticleTranslationFactory().article
     feedback = services.article_feedback_submit(
-        article=article, language="ja", helpful=True, comment="複数の求人を一度に公開できますか？"
+        article=article,
+        language="ja",
+        helpful=True,
+        comment="複数の求人を一度に公開できますか？",
+        contact=ContactFactory(),
     )
     assert FeedbackItem.objects.get(pk=feedback.feedback_item_id).kind == "question"
 
