@@ -69,15 +69,17 @@ def test_the_editor_puts_each_group_with_its_components_in_a_details(admin, card
         key: re.findall(r'data-testid="component-row" data-key="(\w+)"', inner)
         for key, inner in sections
     }
+    draft = card.draft["components"]
     assert keys == {
-        "usage": ["active_users", "active_days", "breadth", "trend"],
-        "relationship": ["relationship", "engagement", "survey"],
-        "": ["renewal"],
+        group: [c["key"] for c in draft if (c.get("group") or "") == group]
+        for group in ("usage", "relationship", "")
     }
+    assert keys["usage"] == ["active_users", "active_days", "breadth", "trend"]
     assert re.search(r'data-testid="sum-top">100<', body)
     assert re.search(r'data-testid="sum-group-usage">100<', body)
     # A stepper per weight (step 1), its slider for JavaScript, the curve drawn on the server.
-    assert body.count("data-weight-slider") == 2 + 8 + 2  # groups, components, the new rows
+    # Groups, components, and the empty rows for a new group and a new component.
+    assert body.count("data-weight-slider") == 2 + len(draft) + 2
     active = component_index(card, "active_users")
     assert [
         re.findall(r'value="([\d.]+)"', row) for row in _rows(body, f"components-{active}")
