@@ -21,9 +21,11 @@ from accounts.extensions import (
 )
 from accounts.models import Account
 from healthscore.selectors import engagement_window
+from journeys import selectors as journey_selectors
 
 from . import selectors, services
 from .models import ArticleStatus, ArticleView
+from .services.plan import success_plan_url
 
 
 def _title(article: Any, language: str) -> str:
@@ -42,6 +44,15 @@ def account_reading_context(request: HttpRequest, account: Account) -> dict[str,
             {"title": _title(r.article, language), "row": r, "article": r.article} for r in reading
         ],
         "window_days": window.days,
+    }
+
+
+def success_plan_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    """Account 360: what the account's contacts see of their success plan, where, a preview."""
+    return {
+        "account": account,
+        "counts": journey_selectors.success_plan_share_counts(account_id=account.pk),
+        "customer_url": success_plan_url(),
     }
 
 
@@ -121,6 +132,15 @@ def register() -> None:
             get_context=account_reading_context,
             slot="side",
             order=70,
+        )
+    )
+    register_account_panel(
+        AccountPanel(
+            key="content_success_plan",
+            template="content/staff/plan_panel.html",
+            get_context=success_plan_panel_context,
+            slot="side",
+            order=65,
         )
     )
     register_content_recommender(recommend_articles)

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import plan_views
 from . import public_views as views
 
 app_name = "content_public"
@@ -19,4 +20,11 @@ urlpatterns = [
     path(_p + "signout/", views.signout, name="signout"),
     path(_p + "go/<str:token>/", views.reader_link, name="reader_link"),
     path(_p + "images/<int:image_id>/", views.image, name="image"),
+    path(_p + "plan/", plan_views.plan, name="plan"),
+    path(_p + "plan/steps/<int:step_id>/done/", plan_views.plan_step_done, name="plan_step_done"),
+    path(
+        _p + "plan/steps/<int:step_id>/comments/",
+        plan_views.plan_step_comment,
+        name="plan_step_comment",
+    ),
 ]

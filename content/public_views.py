@@ -285,7 +285,9 @@ def magic_consume(request: HttpRequest, token: str) -> HttpResponse:
     except ReaderLinkError as error:
         return _link_error(request, error)
     services.reader_sign_in(session=request.session, contact=contact)
-    return redirect(_url(request, "home"))
+    # A reader sent here from their success plan goes back to it (content.plan_views).
+    after = "plan" if request.session.pop("content_after_sign_in", "") == "plan" else "home"
+    return redirect(_url(request, after))
 
 
 @public_page

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import domain_views, views
+from . import domain_views, plan_views, views
 
 app_name = "content"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("domains/<int:pk>/verify/", domain_views.domain_verify, name="domain_verify"),
     path("domains/<int:pk>/primary/", domain_views.domain_primary, name="domain_primary"),
     path("domains/<int:pk>/delete/", domain_views.domain_delete, name="domain_delete"),
+    path("plan/<int:pk>/preview/", plan_views.plan_preview, name="plan_preview"),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .extensions import register_activity_renderer
 from .models import ActivityKind, MilestoneStatus, Phase
+from .services.success_plan import success_plan_title
 
 
 def _phase_change(activity: Any) -> str | None:
@@ -41,7 +42,13 @@ def _task(activity: Any) -> str | None:
     return None
 
 
+def _success_plan(activity: Any) -> str | None:
+    # A contact ticked, reopened or commented a step of the shared success plan.
+    return success_plan_title(activity.data or {}) or None
+
+
 def register() -> None:
     register_activity_renderer(ActivityKind.PHASE_CHANGE, _phase_change)
     register_activity_renderer(ActivityKind.MILESTONE_CHANGE, _milestone_change)
     register_activity_renderer(ActivityKind.TASK, _task)
+    register_activity_renderer(ActivityKind.SUCCESS_PLAN, _success_plan)

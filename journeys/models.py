@@ -162,6 +162,9 @@ class JourneyMap(TenantScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The customer's success plan on Learn & Support shows the map, and of it only the
+    # milestones and steps shared too (content.plan_views); nothing is shared by default.
+    shared_with_customer = models.BooleanField(_("shared with the customer"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,6 +204,7 @@ class Milestone(TenantScopedModel):
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    shared_with_customer = models.BooleanField(_("shared with the customer"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -243,6 +247,7 @@ class ActionStep(TenantScopedModel):
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    shared_with_customer = models.BooleanField(_("shared with the customer"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -267,6 +272,25 @@ class ActionStep(TenantScopedModel):
         return self.owner_user or self.owner_contact
 
 
+class ActionStepComment(TenantScopedModel):
+    """A comment on an action step, written by a customer contact on the shared success plan."""
+
+    step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="comments")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("step comment")
+        verbose_name_plural = _("step comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
 class ActivityKind(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     CALL = "call", _("Call")
@@ -280,6 +304,7 @@ class ActivityKind(models.TextChoices):
     HEALTH_ALERT = "health_alert", _("Health alert")
     TIER_CHANGE = "tier_change", _("Tier change")
     FEEDBACK = "feedback", _("Feedback")
+    SUCCESS_PLAN = "success_plan", _("Success plan")
 
 
 class Activity(TenantScopedModel):

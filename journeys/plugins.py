@@ -78,6 +78,7 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
         "status_form": MilestoneStatusForm(),
         "apply_template_form": ApplyTemplateForm() if not milestones else None,
         "can_edit": _can_edit(request),
+        "can_share": can(request, "journey_map.change"),
     }
 
 

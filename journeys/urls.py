@@ -30,6 +30,7 @@ urlpatterns = [
     path("milestones/<int:pk>/status/", views.milestone_status, name="milestone_status"),
     path("milestones/<int:pk>/steps/", views.step_add, name="step_add"),
     path("steps/<int:pk>/toggle/", views.step_toggle, name="step_toggle"),
+    path("share/<slug:kind>/<int:pk>/", views.share_set, name="share_set"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("tasks/<int:pk>/checklist/", views.task_checklist, name="task_checklist"),
     path("accounts/<int:pk>/touches/", edit_views.touch_add, name="touch_add"),

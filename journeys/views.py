@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,15 @@ from .forms import (
     TaskForm,
     TemplateMilestoneFormSet,
 )
-from .models import ActionStep, FeedbackItem, JourneyTemplate, Milestone, Phase, Task
+from .models import (
+    ActionStep,
+    FeedbackItem,
+    JourneyMap,
+    JourneyTemplate,
+    Milestone,
+    Phase,
+    Task,
+)
 
 TIMELINE_PAGE_SIZE = 25
 
@@ -163,6 +171,30 @@ def step_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(ActionStep.objects.select_related("milestone"), pk=pk)
     services.action_step_set_done(step=step, done=not step.done)
     return _back(request, step.milestone.account, "journey-map")
+
+
+# What the share toggles of the journey map panel may share with the customer.
+SHAREABLE = {"map": JourneyMap, "milestone": Milestone, "step": ActionStep}
+
+
+@require_POST
+@role_required("journey_map.change")
+def share_set(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Share a map, milestone or step with the account's contacts (their success plan on Learn
+    & Support), or stop; asked by htmx, answers only the toggle."""
+    model = SHAREABLE.get(kind)
+    if model is None:
+        raise Http404
+    item = get_object_or_404(model, pk=pk)
+    shared = request.POST.get("shared")
+    if shared not in ("0", "1"):
+        return HttpResponseBadRequest(_("Say whether to share: shared=1 or shared=0."))
+    services.success_plan_share_set(item=item, shared=shared == "1")
+    if request.headers.get("HX-Request"):
+        context = {"item": item, "kind": kind, "next": request.POST.get("next", "")}
+        return render(request, "journeys/_share_toggle.html", context)
+    account = item.milestone.account if isinstance(item, ActionStep) else item.account
+    return _back(request, account, "journey-map")
 
 
 @require_POST

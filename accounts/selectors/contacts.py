@@ -75,6 +75,11 @@ def relationship_coverage(account_ids: Iterable[int]) -> dict[int, AccountCovera
     return result
 
 
+def contact_get(*, pk: int) -> Contact | None:
+    """The contact with this id in the tenant in scope, its account loaded (None if none)."""
+    return Contact.objects.filter(pk=pk).select_related("account").first()
+
+
 def contact_get_by_external_id(*, external_id: str) -> Contact | None:
     """The contact the tenant's product calls `external_id` (its user id)."""
     if not external_id:

@@ -41,6 +41,9 @@ NAMES = {
     "object": pgettext_lazy("audit", "Object"),
     "import": _("CSV import"),
     "export": _("Export"),
+    "success_plan_share": _("Success plan sharing"),
+    "success_plan_step": _("Success plan step (by the customer)"),
+    "success_plan_comment": _("Success plan comment (by the customer)"),
 }
 # Every action the code records besides the tracked models' created/updated/deleted.
 EXPLICIT_ACTIONS = [
@@ -57,6 +60,9 @@ EXPLICIT_ACTIONS = [
     "object.purged",
     "object.restored",
     "scorecard.published",
+    "success_plan_comment.created",
+    "success_plan_share.updated",
+    "success_plan_step.updated",
 ]
 
 

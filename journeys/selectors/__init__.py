@@ -41,6 +41,11 @@ from .phases import (
     phase_median_days,
     phase_transition_rows,
 )
+from .success_plan import (
+    success_plan_for_account,
+    success_plan_share_counts,
+    success_plan_step_get,
+)
 from .work import (
     account_list_owned_by,
     action_step_list_open_for_user,
@@ -93,6 +98,9 @@ __all__ = [
     "phase_median_days",
     "phase_transition_rows",
     "renewal_list_for_user",
+    "success_plan_for_account",
+    "success_plan_share_counts",
+    "success_plan_step_get",
     "task_calendar_rows",
     "task_list_for_account",
     "task_list_open_for_user",

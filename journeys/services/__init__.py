@@ -31,12 +31,21 @@ from .maps import (
 )
 from .meetings import meeting_cancel_notify, meeting_log
 from .phases import DEFAULT_PHASES, phase_transition, phases_seed_defaults
+from .success_plan import (
+    action_step_customer_comment,
+    action_step_customer_set_done,
+    step_visible_to_customer,
+    step_writable_by,
+    success_plan_share_set,
+)
 
 __all__ = [
     "DEFAULT_PHASES",
     "TOUCH_KINDS",
     "TaskSpec",
     "action_step_create",
+    "action_step_customer_comment",
+    "action_step_customer_set_done",
     "action_step_delete",
     "action_step_set_done",
     "activity_record",
@@ -59,6 +68,9 @@ __all__ = [
     "milestone_update",
     "phase_transition",
     "phases_seed_defaults",
+    "step_visible_to_customer",
+    "step_writable_by",
+    "success_plan_share_set",
     "task_checklist_set_item",
     "task_complete",
     "task_create",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from journeys.models import (
     AccountPhase,
     ActionStep,
+    ActionStepComment,
     Activity,
     ActivityKind,
     FeedbackItem,
@@ -102,6 +103,19 @@ class ActionStepFactory(TenantOwnedFactory):
     milestone = factory.SubFactory(MilestoneFactory, tenant=_same_tenant)
     description = "週次スキャン枚数を可視化するダッシュボードを共有"
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
+
+
+class ActionStepCommentFactory(TenantOwnedFactory):
+    class Meta:
+        model = ActionStepComment
+
+    step = factory.SubFactory(ActionStepFactory, tenant=_same_tenant)
+    contact = factory.SubFactory(
+        ContactFactory,
+        tenant=_same_tenant,
+        account=factory.SelfAttribute("..step.milestone.account"),
+    )
+    body = "ダッシュボードを確認しました"
 
 
 class ActivityFactory(TenantOwnedFactory):
