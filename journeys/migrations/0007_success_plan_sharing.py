@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0008_saved_view'),
         ('cs_platform', '0006_row_level_security'),
-        ('journeys', '0005_due_and_score_bounds'),
+        ('journeys', '0006_saved_view_phase_order'),
     ]
 
     operations = [
