@@ -96,6 +96,35 @@ def test_the_mailed_link_confirms_and_links_the_contact(client, scoped):
     assert registration.status == "registered"
 
 
+def test_only_the_confirmation_feeds_the_webhook_and_then_the_timeline(
+    client, scoped, django_capture_on_commit_callbacks
+):
+    from journeys.models import Activity
+    from touchmodel.services import seminar_attendance_record
+    from webhooks.events import EVENT_TYPES
+    from webhooks.models import WebhookMessage
+    from webhooks.services import webhook_endpoint_create
+
+    webhook_endpoint_create(url="https://hooks.example.com/all", events=EVENT_TYPES)
+    seminar = SeminarFactory()
+    contact = ContactFactory(email="hana@customer.example")
+    signup = seminar_signup_request(seminar=seminar, email=contact.email, name="花")
+    link = _mailed_link(signup)
+    assert not WebhookMessage.objects.filter(event_type="seminar.registered").exists()
+
+    client.post(link)
+
+    [message] = WebhookMessage.objects.filter(event_type="seminar.registered")
+    assert message.payload["data"]["account"]["id"] == contact.account_id
+    registration = SeminarRegistration.objects.get()
+    with django_capture_on_commit_callbacks(execute=False):
+        seminar_attendance_record(
+            seminar=seminar, attended_ids=[registration.pk], missed_ids=[], send_survey=False
+        )
+    activity = Activity.objects.get(kind="seminar_attendance")
+    assert (activity.account_id, activity.contact_id) == (contact.account_id, contact.pk)
+
+
 def test_an_expired_link_is_refused_and_the_sweep_removes_it(client, scoped):
     seminar = SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=30))
     signup = seminar_signup_request(seminar=seminar, email="a@x.example", name="a")
