@@ -500,7 +500,7 @@ def backtest_compute(
     frame["account_id"] = frame["account_id"].astype("int64")
     frame["on"] = _dates(frame["day"])
     frame = frame.drop(columns=["day"])
-    if not np.issubdtype(frame["band"].dtype, np.integer):
+    if not pd.api.types.is_integer_dtype(frame["band"].dtype):  # names when rescored
         frame["band"] = evaluation.band_codes(frame["band"].to_numpy())
     frame["band"] = frame["band"].astype(np.int64)
     terms["start"], terms["end"] = _dates(terms["start"]), _dates(terms["end"])

@@ -106,6 +106,13 @@ def test_a_draft_identical_to_the_published_version_reproduces_the_stored_scores
     # counted once they were due, not before.
     journey = stored[stored["p:journey"] != stored["p:journey"].iloc[0]]
     assert not journey.empty
+    # The whole backtest of the draft runs on the rescored samples.
+    result = bt.backtest_compute(
+        scorecard=card, definition=version.definition, version=None, today=MONDAY
+    )
+    assert result["source"] == "rescored"
+    # Six Mondays from the first rollup (126 days back) to 90 days back, three accounts.
+    assert result["horizons"][0]["churn"]["samples"] == 3 * 6
 
 
 def test_the_monday_samples_follow_every_write_of_the_daily_scores(defaults):
