@@ -131,6 +131,13 @@ def contact_mark_met(*, contact: Contact, met_at: dt.datetime) -> bool:
     return bool(changed)
 
 
+def contact_set_champion(*, contact_id: int, is_champion: bool = True) -> bool:
+    """Mark (or unmark) the contact as a champion on the relationship map: the one flag the
+    champion programme (touchmodel) sets on a contact. One UPDATE, no other field touched;
+    returns whether the contact exists in the tenant in scope."""
+    return bool(Contact.objects.filter(pk=contact_id).update(is_champion=is_champion))
+
+
 # --- contracts --------------------------------------------------------------------------------
 
 

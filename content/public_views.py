@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.extensions import public_links
 from accounts.models import Contact
+from accounts.selectors import contact_get
 from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.selectors import membership_get
 
@@ -68,7 +69,7 @@ def _reader_contact(request: HttpRequest) -> Contact | None:
     identity = services.reader_from_session(session=request.session)
     if identity is None:
         return None
-    return Contact.objects.filter(pk=identity.contact_id).select_related("account").first()
+    return contact_get(pk=identity.contact_id)
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import ApiKey, Membership, Tenant, User
+from .scoping import CurrentTenantId
 
 
 def hash_api_key(raw_key: str) -> str:
@@ -36,6 +39,39 @@ def member_emails(*, tenant: Tenant, role: str) -> list[str]:
         .order_by("user__email")
         .values_list("user__email", flat=True)
     )
+
+
+def staff_member_list(
+    *, roles: Iterable[str] | None = None, active_only: bool = False
+) -> QuerySet[User]:
+    """The people who work in the tenant in scope (its members), by name; only those of
+    `roles` if given, only active users if `active_only`.
+
+    The tenant is read when the query runs, not when it is built, so a form field or a
+    serializer may hold this queryset from import time on.
+    """
+    # One filter(): the tenant and the role must hold for the same membership row.
+    membership: dict[str, Any] = {"memberships__tenant_id": CurrentTenantId()}
+    if roles is not None:
+        membership["memberships__role__in"] = list(roles)
+    users = User.objects.filter(**membership)
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.order_by("full_name", "email")
+
+
+def user_list(*, ids: Iterable[int]) -> QuerySet[User]:
+    """Users by id (the staff named on other rows: owners, assignees, organisers)."""
+    return User.objects.filter(pk__in=list(ids)).order_by("pk")
+
+
+def tenant_get(*, pk: int) -> Tenant | None:
+    return Tenant.objects.filter(pk=pk).first()
+
+
+def tenant_list() -> QuerySet[Tenant]:
+    """Every tenant (beat entries fan work out per tenant)."""
+    return Tenant.objects.order_by("pk")
 
 
 def tenant_get_by_slug(*, slug: str) -> Tenant | None:

@@ -17,8 +17,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, Contact, MarketSegment, Segment
-from accounts.selectors import segment_list
+from accounts.models import Account, MarketSegment
+from accounts.selectors import contact_list, segment_list
 from journeys.selectors import phase_list
 
 from .engine.measures_catalog import MEASURES
@@ -71,7 +71,7 @@ class ScorecardAssignmentForm(forms.Form):
     )
     segment = forms.ModelChoiceField(
         label=_("Saved segment"),
-        queryset=Segment.objects.none(),
+        queryset=segment_list().none(),
         required=False,
         help_text=_("Only accounts in this segment (optional)."),
     )
@@ -737,7 +737,7 @@ class SurveyResponseForm(forms.Form):
         label=_("Answered on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     contact = forms.ModelChoiceField(
-        label=_("Who answered"), queryset=Contact.objects.none(), required=False
+        label=_("Who answered"), queryset=contact_list().none(), required=False
     )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -745,9 +745,7 @@ class SurveyResponseForm(forms.Form):
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
-            account=account
-        )
+        self.fields["contact"].queryset = contact_list(account=account)  # type: ignore[attr-defined]
 
     def clean_responded_on(self) -> Any:
         day = self.cleaned_data["responded_on"]

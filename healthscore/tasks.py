@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cs_platform.models import Tenant
 from cs_platform.scoping import tenant_scope
+from cs_platform.selectors import tenant_list
 from cs_platform.tasks import TenantTask
 
 from .models import BacktestRun, RecomputeJob
@@ -50,7 +51,7 @@ def start_due_recomputes() -> None:
     """Every 15 minutes: start each tenant's nightly job once (dead workers' chunks are the
     lease sweep's business, below)."""
     now = timezone.now()
-    for tenant in Tenant.objects.all():
+    for tenant in tenant_list():
         day = nightly_day_due(tenant=tenant, now=now)
         if day is None:
             continue
@@ -135,7 +136,7 @@ def now_sweep() -> int:
     from .services.now import now_schedule, now_sweep_due
 
     started = 0
-    for tenant in Tenant.objects.all():
+    for tenant in tenant_list():
         with tenant_scope(tenant):
             due = now_sweep_due()
         if due and now_schedule(tenant_id=tenant.pk):

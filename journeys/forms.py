@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, Contact
+from accounts.models import Account
+from accounts.selectors import contact_get, contact_list
 from cs_platform.models import User
-from cs_platform.scoping import require_current_tenant
+from cs_platform.selectors import staff_member_list
 
 from .extensions import meeting_program_choices
 from .models import (
@@ -27,9 +28,7 @@ from .models import (
 
 
 def tenant_members() -> QuerySet[User]:
-    return User.objects.filter(memberships__tenant=require_current_tenant()).order_by(
-        "full_name", "email"
-    )
+    return staff_member_list()
 
 
 class DateInput(forms.DateInput):
@@ -82,7 +81,7 @@ class ActionStepForm(forms.Form):
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff = [(f"user:{u.pk}", str(u)) for u in tenant_members()]
-        contacts = [(f"contact:{c.pk}", str(c)) for c in Contact.objects.filter(account=account)]
+        contacts = [(f"contact:{c.pk}", str(c)) for c in contact_list(account=account)]
         self.fields["owner"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
             (_("Our team"), staff),
@@ -94,7 +93,7 @@ class ActionStepForm(forms.Form):
         if kind == "user":
             return {"owner_user": tenant_members().get(pk=pk)}
         if kind == "contact":
-            return {"owner_contact": Contact.objects.get(pk=pk)}
+            return {"owner_contact": contact_get(pk=pk)}
         return {}
 
 
@@ -109,13 +108,13 @@ class MeetingForm(forms.Form):
     location = forms.CharField(label=_("Place or meeting URL"), max_length=300, required=False)
     contacts = forms.ModelMultipleChoiceField(
         label=_("Customer attendees"),
-        queryset=Contact.objects.none(),
+        queryset=contact_list().none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     staff = forms.ModelMultipleChoiceField(
         label=_("Our attendees"),
-        queryset=User.objects.none(),
+        queryset=staff_member_list().none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -147,9 +146,7 @@ class MeetingForm(forms.Form):
             self.fields["program"].choices = [("", "—"), *programs]  # type: ignore[attr-defined]
         else:
             del self.fields["program"]
-        self.fields["contacts"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
-            account=account
-        )
+        self.fields["contacts"].queryset = contact_list(account=account)  # type: ignore[attr-defined]
         self.fields["staff"].queryset = tenant_members()  # type: ignore[attr-defined]
 
     def clean_duration_minutes(self) -> int:
@@ -165,7 +162,7 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False
+        label=_("Assignee"), queryset=staff_member_list().none(), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -286,7 +283,7 @@ class TaskEditForm(forms.Form):
 
     title = forms.CharField(label=_("Task"), max_length=300)
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False
+        label=_("Assignee"), queryset=staff_member_list().none(), required=False
     )
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
 
@@ -330,11 +327,9 @@ class TouchForm(forms.Form):
         label=_("Date and time"), widget=DateTimeInput, initial=timezone.now
     )
     contact = forms.ModelChoiceField(
-        label=_("With"), queryset=Contact.objects.none(), required=False
+        label=_("With"), queryset=contact_list().none(), required=False
     )
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(  # type: ignore[attr-defined]
-            account=account
-        )
+        self.fields["contact"].queryset = contact_list(account=account)  # type: ignore[attr-defined]

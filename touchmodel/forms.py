@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import content_choices
-from accounts.models import BusinessPotential, Contact, MarketSegment
+from accounts.models import BusinessPotential, MarketSegment
+from accounts.selectors import contact_list
 
 from . import integrations
 from .models import (
@@ -278,12 +279,12 @@ class SeminarForm(forms.ModelForm):
 
 
 class StaffRegistrationForm(forms.Form):
-    contact = forms.ModelChoiceField(label=_("contact"), queryset=Contact.objects.none())
+    contact = forms.ModelChoiceField(label=_("contact"), queryset=contact_list().none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = (
-            Contact.objects.exclude(email="").select_related("account").order_by("name")
+            contact_list().exclude(email="").select_related("account").order_by("name")
         )
 
 

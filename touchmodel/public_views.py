@@ -22,7 +22,7 @@ from accounts.extensions import public_reader
 from cs_platform.models import Tenant
 from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.scoping import tenant_scope
-from cs_platform.selectors import tenant_get_by_slug
+from cs_platform.selectors import tenant_get, tenant_get_by_slug
 
 from . import services
 from .forms import PublicRegistrationForm, SurveyForm
@@ -216,7 +216,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = unsubscribe_token_read(token)
     if found is None:
         raise Http404
-    tenant = Tenant.objects.filter(pk=found[0]).first()
+    tenant = tenant_get(pk=found[0])
     if tenant is None:
         raise Http404
 

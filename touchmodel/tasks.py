@@ -10,8 +10,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from cs_platform.models import Tenant
 from cs_platform.scoping import tenant_scope
+from cs_platform.selectors import tenant_list
 from cs_platform.tasks import TenantTask
 
 from . import integrations
@@ -115,7 +115,7 @@ def evaluate_rules_after_recompute() -> int:
     the daily claim makes the two paths harmless together.
     """
     started = 0
-    for tenant in Tenant.objects.all():
+    for tenant in tenant_list():
         day = timezone.localdate(timezone=tenant.tzinfo)
         with tenant_scope(tenant):
             if not integrations.recompute_finished(day=day):
@@ -133,7 +133,7 @@ def evaluate_rules_after_recompute() -> int:
 def evaluate_rules_all_tenants() -> int:
     """Beat entry: fan out one evaluation per tenant (a safety net if the recompute chain
     did not run)."""
-    ids = list(Tenant.objects.values_list("pk", flat=True))
+    ids = list(tenant_list().values_list("pk", flat=True))
     for tenant_id in ids:
         evaluate_rules.delay(tenant_id=tenant_id, reassign_tiers=True)
     return len(ids)

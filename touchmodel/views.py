@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from cs_platform.decorators import role_required
-from cs_platform.models import Membership, User
+from cs_platform.selectors import staff_member_list
 from cs_platform.trash.services import object_trash
 from cs_platform.urlutils import safe_next, tenant_reverse
 
@@ -111,9 +111,7 @@ def program_effect(request: HttpRequest, pk: int) -> HttpResponse:
 def settings_edit(request: HttpRequest) -> HttpResponse:
     settings = services.touch_settings_get()
     form = TouchSettingsForm(request.POST or None, instance=settings, prefix="s")
-    users = User.objects.filter(
-        pk__in=Membership.objects.filter(tenant=request.tenant).values("user_id")  # type: ignore[attr-defined]
-    )
+    users = staff_member_list()
     capacity_form = CsmCapacityForm(request.POST or None, users=users, prefix="c")
     if request.method == "POST":
         if "s-default_tier" in request.POST and form.is_valid():

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from cs_platform.api.exceptions import as_api_error
 from cs_platform.api.viewsets import TenantScopedSerializer
 from cs_platform.models import User
-from cs_platform.scoping import CurrentTenantId
+from cs_platform.selectors import staff_member_list
 
 from .. import services
 from ..extensions import list_extensions
@@ -23,7 +23,7 @@ from ..selectors import account_get
 
 def tenant_members() -> Any:
     """Users who are members of the tenant in scope (resolved when the query runs)."""
-    return User.objects.filter(memberships__tenant_id=CurrentTenantId())
+    return staff_member_list()
 
 
 def _django_errors(exc: DjangoValidationError) -> serializers.ValidationError:

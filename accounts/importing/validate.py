@@ -11,8 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
-from cs_platform.models import Membership
-from cs_platform.scoping import require_current_tenant
+from cs_platform.selectors import staff_member_list
 from cs_platform.validators import DATE_MAX, DATE_MIN, forbidden_characters
 
 from ..models import Account
@@ -188,11 +187,7 @@ def _email(raw: pd.Series, column: Column, spec: Spec, out: _Collector) -> pd.Se
     )
     if column.key != "owner_email":
         return lowered.astype(object)
-    members = dict(
-        Membership.objects.filter(tenant=require_current_tenant()).values_list(
-            "user__email", "user_id"
-        )
-    )
+    members = dict(staff_member_list().values_list("email", "pk").order_by())
     members = {email.lower(): pk for email, pk in members.items()}
     user_ids = lowered.map(members)
     out.add(

@@ -11,8 +11,9 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Count, Lookup, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from cs_platform.models import Membership, User
+from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
+from cs_platform.selectors import staff_member_list
 from webhooks.events import account_ref
 
 from ..extensions import list_extensions
@@ -131,6 +132,17 @@ def account_filter(  # noqa: C901 (a flat list of independent optional filters)
     return qs
 
 
+def account_list(*, ids: Any = None, scorable_only: bool = False) -> QuerySet[Account]:
+    """The tenant's accounts as plain rows (no annotations): only `ids` (an iterable or a
+    subquery of ids) if given; `scorable_only` leaves out the churned (what health scores)."""
+    accounts = Account.objects.all()
+    if ids is not None:
+        accounts = accounts.filter(pk__in=ids)
+    if scorable_only:
+        accounts = accounts.exclude(lifecycle_status=LifecycleStatus.CHURNED)
+    return accounts
+
+
 def account_get(*, pk: int) -> Account | None:
     return account_list_annotated().filter(pk=pk).first()
 
@@ -162,14 +174,11 @@ def account_industries() -> list[str]:
 
 def owner_candidates() -> QuerySet[User]:
     """Members of the tenant in scope: the people an account may be owned by."""
-    tenant = require_current_tenant()
-    return User.objects.filter(memberships__tenant=tenant, is_active=True).order_by(
-        "full_name", "email"
-    )
+    return staff_member_list(active_only=True)
 
 
 def owner_is_member(*, user: User) -> bool:
-    return Membership.objects.filter(tenant=require_current_tenant(), user=user).exists()
+    return staff_member_list().filter(pk=user.pk).exists()
 
 
 def account_active_ids() -> set[int]:

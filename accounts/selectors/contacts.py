@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.postgres.aggregates import BoolOr
 from django.db.models import Count, Max, Q, QuerySet
@@ -75,11 +76,6 @@ def relationship_coverage(account_ids: Iterable[int]) -> dict[int, AccountCovera
     return result
 
 
-def contact_get(*, pk: int) -> Contact | None:
-    """The contact with this id in the tenant in scope, its account loaded (None if none)."""
-    return Contact.objects.filter(pk=pk).select_related("account").first()
-
-
 def contact_get_by_external_id(*, external_id: str) -> Contact | None:
     """The contact the tenant's product calls `external_id` (its user id)."""
     if not external_id:
@@ -87,8 +83,33 @@ def contact_get_by_external_id(*, external_id: str) -> Contact | None:
     return Contact.objects.filter(external_id=external_id).first()
 
 
-def contact_list(*, account: Account) -> QuerySet[Contact]:
-    return Contact.objects.filter(account=account).order_by("relationship_level", "name")
+def contact_list(
+    *, account: Account | None = None, ids: Any = None, account_ids: Any = None
+) -> QuerySet[Contact]:
+    """The tenant's contacts (of `account`, of `account_ids`, or `ids`, when given)."""
+    contacts = Contact.objects.all()
+    if account is not None:
+        contacts = contacts.filter(account=account)
+    if account_ids is not None:
+        contacts = contacts.filter(account_id__in=account_ids)
+    if ids is not None:
+        contacts = contacts.filter(pk__in=ids)
+    return contacts.order_by("relationship_level", "name")
+
+
+def contact_get(*, pk: Any) -> Contact | None:
+    """The contact with this id in the tenant in scope, its account loaded (None if none)."""
+    if pk is None:
+        return None
+    return Contact.objects.filter(pk=pk).select_related("account").first()
+
+
+def contact_get_by_email(*, email: str) -> Contact | None:
+    """The first contact (oldest) with this address, case-insensitively; None for a blank one."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    return Contact.objects.filter(email__iexact=email).order_by("pk").first()
 
 
 def contact_executive_rows_since(*, since: dt.datetime) -> list[tuple[int, int]]:

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from ..models import Account, Contract, ContractStatus
+
+# A contract that still runs (its renewal is ahead, or its ARR counts).
+LIVE_CONTRACT_STATUSES = [ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED]
+
+
+def contract_list(*, live_only: bool = False, account_ids: Any = None) -> QuerySet[Contract]:
+    """The tenant's contracts: only the live ones if `live_only`, of `account_ids` if given."""
+    contracts = Contract.objects.all()
+    if live_only:
+        contracts = contracts.filter(status__in=LIVE_CONTRACT_STATUSES)
+    if account_ids is not None:
+        contracts = contracts.filter(account_id__in=account_ids)
+    return contracts
 
 
 def contract_history(account: Account) -> QuerySet[Contract]:

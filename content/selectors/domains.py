@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from cs_platform.models import Tenant
 from cs_platform.scoping import cross_tenant, tenant_scope
+from cs_platform.selectors import tenant_get
 
 from ..models import SiteDomain, domain_normalise
 
@@ -33,7 +34,7 @@ def site_domain_tenant(*, domain: str) -> Tenant | None:
         )
     if len(tenant_ids) != 1:
         return None
-    return Tenant.objects.filter(pk=tenant_ids[0]).first()
+    return tenant_get(pk=tenant_ids[0])
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
+from accounts.selectors import contact_get, contact_get_by_email
 from cs_platform.scoping import require_current_tenant
 
 from ..models import MagicLinkUse
@@ -85,7 +86,7 @@ def _unsign(token: str, salt: str, max_age: int) -> dict:
 
 
 def _contact(payload: dict) -> Contact:
-    contact = Contact.objects.filter(pk=payload.get("c")).select_related("account").first()
+    contact = contact_get(pk=payload.get("c"))
     if contact is None:
         raise ReaderLinkError(str(_("This link is not valid for this site.")))
     return contact
@@ -175,7 +176,7 @@ def magic_link_send(*, email: str, base_url: str, language: str) -> bool:
     """
     tenant = require_current_tenant()
     email = email.strip()
-    contact = Contact.objects.filter(email__iexact=email).order_by("pk").first() if email else None
+    contact = contact_get_by_email(email=email)
     if contact is None or not _within_mail_limit(tenant.pk, email):
         return False
     path = reverse(

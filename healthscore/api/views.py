@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Account
+from accounts.selectors import account_list
 from cs_platform.api.viewsets import (
     TenantScopedModelViewSet,
     TenantScopedViewSetMixin,
@@ -54,7 +55,7 @@ _VERSION_PARAM = re.compile(r"^(draft|[1-9][0-9]{0,8})$")
 
 def _account(pk: int) -> Account:
     # The scoped manager: another tenant's account is a 404.
-    return get_object_or_404(Account.objects.all(), pk=pk)
+    return get_object_or_404(account_list(), pk=pk)
 
 
 class AccountHealthView(APIView):

@@ -18,12 +18,13 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
-from accounts.models import Contact, Contract, RelationshipLevel
+from accounts.models import RelationshipLevel
+from accounts.selectors import contact_list, contract_list
 from cs_platform.rls import scope_transaction_apply
 from journeys.selectors import meeting_attendance_rows, milestone_fact_rows
 
 from ..models import KeyEvent, SurveyResponse
-from .measures import ATTAINMENT, LIVE_CONTRACT, USAGE_MEASURES, Spec, _day_bounds, _other
+from .measures import ATTAINMENT, USAGE_MEASURES, Spec, _day_bounds, _other
 
 
 def _read(sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -221,9 +222,9 @@ def _survey(ids: list[int], days: list[dt.date], n: int) -> dict[dt.date, pd.Ser
 def _renewal(ids: list[int], days: list[dt.date]) -> dict[dt.date, pd.Series]:
     rows = pd.DataFrame(
         list(
-            Contract.objects.filter(
-                account_id__in=ids, status__in=LIVE_CONTRACT, renewal_date__gte=min(days)
-            ).values_list("account_id", "renewal_date")
+            contract_list(live_only=True, account_ids=ids)
+            .filter(renewal_date__gte=min(days))
+            .values_list("account_id", "renewal_date")
         ),
         columns=["account_id", "renewal"],
     )
@@ -243,9 +244,10 @@ def _coverage_history(
     the same (logging a meeting moves `last_met_at` forward)."""
     contacts = pd.DataFrame(
         list(
-            Contact.objects.filter(
-                account_id__in=ids, relationship_level__in=RelationshipLevel.values
-            ).values_list("id", "account_id", "relationship_level", "last_met_at")
+            contact_list(account_ids=ids)
+            .filter(relationship_level__in=RelationshipLevel.values)
+            .values_list("id", "account_id", "relationship_level", "last_met_at")
+            .order_by()
         ),
         columns=["contact_id", "account_id", "level", "met_at"],
     )

@@ -15,7 +15,8 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Avg, Count, Min, Q
 
-from accounts.models import Contact, Contract, ContractStatus, RelationshipLevel
+from accounts.models import RelationshipLevel
+from accounts.selectors import contact_list, contract_list
 from journeys.selectors import activity_count_by_account, milestone_progress_by_account
 
 from ..models import KeyEvent, SurveyResponse
@@ -24,7 +25,6 @@ ENGAGEMENT_KINDS = ["content_view", "seminar_attendance"]
 ATTAINMENT = "attainment"
 JOURNEY_PROGRESS_BASES = ("on_time", ATTAINMENT)
 USAGE_MEASURES = {"active_days", "feature_breadth", "usage_trend", "event_count"}
-LIVE_CONTRACT = [ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED]
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ def _coverage(ids: list[int], as_of: dt.date, days: int, tz: Any) -> pd.Series:
     since, until = _day_bounds(as_of, days, tz)
     met = Q(last_met_at__gte=since, last_met_at__lt=until)
     rows = (
-        Contact.objects.filter(account_id__in=ids, relationship_level__in=RelationshipLevel.values)
+        contact_list(account_ids=ids)
+        .filter(relationship_level__in=RelationshipLevel.values)
         .values("account_id", "relationship_level")
         .annotate(met=Count("id", filter=met))
         .values_list("account_id", "met")
@@ -198,9 +199,8 @@ def _other(
         )
     # days_to_renewal
     rows = (
-        Contract.objects.filter(
-            account_id__in=ids, status__in=LIVE_CONTRACT, renewal_date__gte=as_of
-        )
+        contract_list(live_only=True, account_ids=ids)
+        .filter(renewal_date__gte=as_of)
         .values("account_id")
         .annotate(r=Min("renewal_date"))
         .values_list("account_id", "r")

@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.selectors import account_list
 from cs_platform.scoping import require_current_tenant
 from journeys.selectors import milestone_judged_rows, milestone_open_rows
 
@@ -130,8 +130,8 @@ def milestones_at_risk(*, limit: int = 50) -> dict[str, Any]:
     shown = flagged.head(limit)
     names = {
         pk: (name, owner_name or owner_email or "")
-        for pk, name, owner_name, owner_email in Account.objects.filter(
-            pk__in=[int(a) for a in shown["account_id"]]
+        for pk, name, owner_name, owner_email in account_list(
+            ids=[int(a) for a in shown["account_id"]]
         ).values_list("pk", "name", "owner__full_name", "owner__email")
     }
     rows = []

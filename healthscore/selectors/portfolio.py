@@ -9,13 +9,13 @@ import pandas as pd
 from django.db.models import Avg, Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import Contract, ContractStatus
+from accounts.selectors import LIVE_CONTRACT_STATUSES, contract_list
 from journeys.selectors import current_phase_by_account
 
 from ..models import HealthScore
 from .scores import health_latest_day
 
-LIVE_CONTRACT = [ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED]
+LIVE_CONTRACT = LIVE_CONTRACT_STATUSES
 
 
 def portfolio_band_distribution(*, day: dt.date | None = None) -> dict[str, int]:
@@ -83,7 +83,8 @@ def portfolio_by_phase(*, day: dt.date | None = None) -> list[dict[str, Any]]:
 
 def _arr_subquery() -> Subquery:
     return Subquery(
-        Contract.objects.filter(account=OuterRef("account_id"), status__in=LIVE_CONTRACT)
+        contract_list(live_only=True)
+        .filter(account=OuterRef("account_id"))
         .order_by()
         .values("account")
         .annotate(total=Sum("arr"))
@@ -123,8 +124,8 @@ def portfolio_renewals(
     day = day or health_latest_day()
     score_of_day = HealthScore.objects.filter(day=day, account=OuterRef("account_id"))
     rows = (
-        Contract.objects.filter(
-            status__in=LIVE_CONTRACT,
+        contract_list(live_only=True)
+        .filter(
             renewal_date__gte=today,
             renewal_date__lte=today + dt.timedelta(days=days),
         )

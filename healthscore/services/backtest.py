@@ -35,12 +35,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, MarketSegment
+from accounts.models import MarketSegment
 from accounts.selectors import (
     OUTCOME_CHURNED,
     OUTCOME_DOWNSOLD,
     OUTCOME_EXPANDED,
     OUTCOME_RENEWED,
+    account_list,
     contract_outcome_rows,
     contract_term_rows,
 )
@@ -136,7 +137,7 @@ def _scored_samples(
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
         rows = (
-            Account.objects.filter(pk__in=chunk)
+            account_list(ids=chunk)
             .values_list("id", "licensed_seats", "market_segment")
             .order_by("id")
         )
@@ -508,7 +509,7 @@ def backtest_compute(
     events = _events_frame(contract_outcome_rows())
     frame = pd.concat([frame, outcomes_label(frame, events)], axis=1)
     frame["phase_id"] = _phase_on(frame, tenant.tzinfo).to_numpy()
-    segments = dict(Account.objects.values_list("id", "market_segment").order_by())
+    segments = dict(account_list().values_list("id", "market_segment").order_by())
     frame["market_segment"] = frame["account_id"].map(segments).fillna("")
     phase_names = {p.pk: p.name for p in phase_list()}
     result: dict[str, Any] = {

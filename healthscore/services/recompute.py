@@ -28,8 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Account, LifecycleStatus
-from accounts.selectors import segment_accounts
+from accounts.selectors import account_list, segment_accounts
 from cs_platform.leases import (
     Heartbeat,
     lease_seconds,
@@ -37,8 +36,9 @@ from cs_platform.leases import (
     requeue_after_seconds,
     worker_name,
 )
-from cs_platform.models import Tenant, User
+from cs_platform.models import User
 from cs_platform.scoping import cross_tenant, require_current_tenant, tenant_scope
+from cs_platform.selectors import tenant_list
 from journeys.selectors import current_phase_by_account
 
 from ..engine.measures import measure_frame, spec_of
@@ -66,14 +66,8 @@ def scorecards_in_force(*, including: Scorecard | None = None) -> list[Scorecard
 
 def accounts_frame(first_id: int, last_id: int, *, ids: list[int] | None = None) -> pd.DataFrame:
     """The scorable accounts with first_id <= id <= last_id (only `ids` among them if given)."""
-    accounts = Account.objects.filter(pk__gte=first_id, pk__lte=last_id)
-    if ids is not None:
-        accounts = accounts.filter(pk__in=ids)
-    rows = (
-        accounts.exclude(lifecycle_status=LifecycleStatus.CHURNED)
-        .values_list("id", "licensed_seats", "market_segment")
-        .order_by("id")
-    )
+    accounts = account_list(ids=ids, scorable_only=True).filter(pk__gte=first_id, pk__lte=last_id)
+    rows = accounts.values_list("id", "licensed_seats", "market_segment").order_by("id")
     frame = pd.DataFrame(list(rows), columns=["id", "seats", "market_segment"])
     frame["seats"] = frame["seats"].astype(float)
     return frame.set_index("id")
@@ -228,11 +222,7 @@ def accounts_score(
 
 def recompute_plan() -> list[list[int]]:
     """Id ranges of `chunk_size()` scorable accounts each."""
-    ids = list(
-        Account.objects.exclude(lifecycle_status=LifecycleStatus.CHURNED)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    ids = list(account_list(scorable_only=True).order_by("id").values_list("id", flat=True))
     size = chunk_size()
     return [[ids[i], ids[min(i + size, len(ids)) - 1]] for i in range(0, len(ids), size)]
 
@@ -240,7 +230,7 @@ def recompute_plan() -> list[list[int]]:
 def _job_fill(job: RecomputeJob) -> RecomputeJob:
     """Plan the chunks and write one lease row per chunk (caller holds the transaction)."""
     chunks = recompute_plan()
-    total = Account.objects.exclude(lifecycle_status=LifecycleStatus.CHURNED).count()
+    total = account_list(scorable_only=True).count()
     RecomputeJob.objects.filter(pk=job.pk).update(chunks=chunks, total=total)
     with connection.cursor() as cursor:
         # `dispatched_at` starts as the planning time (database clock): chunks of a job that was
@@ -520,7 +510,7 @@ def recompute_leases_sweep() -> list[SweptChunk]:
 
 
 def _give_up(*, tenant_id: int, job_id: int, index: int, stalls: int) -> None:
-    tenant = Tenant.objects.get(pk=tenant_id)
+    tenant = tenant_list().get(pk=tenant_id)
     with tenant_scope(tenant):
         job = RecomputeJob.objects.get(pk=job_id)
         recompute_job_record_error(

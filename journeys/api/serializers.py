@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from accounts.models import Contact
+from accounts.selectors import contact_list
 from cs_platform.api.viewsets import TenantScopedSerializer
 from cs_platform.models import User
-from cs_platform.scoping import require_current_tenant
+from cs_platform.selectors import staff_member_list
 
 from .. import services
 from ..extensions import meeting_program_choices
@@ -35,7 +36,7 @@ class TenantMemberField(serializers.PrimaryKeyRelatedField):
     """A staff user: only members of the tenant in scope (anyone else is "does not exist")."""
 
     def get_queryset(self) -> QuerySet[User]:
-        return User.objects.filter(memberships__tenant=require_current_tenant())
+        return staff_member_list()
 
 
 OTHER_ACCOUNT_CONTACT = "The contact belongs to another account."
@@ -289,7 +290,7 @@ class ActivitySerializer(TenantScopedSerializer):
 
 class MeetingSerializer(TenantScopedSerializer):
     contacts = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Contact.objects.all(), required=False
+        many=True, queryset=contact_list(), required=False
     )
     staff = TenantMemberField(many=True, required=False)
     next_steps = serializers.ListField(

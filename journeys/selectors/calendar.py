@@ -11,8 +11,10 @@ from django.conf import settings
 from django.db.models import Q
 
 from accounts.models import Contact
+from accounts.selectors import contact_list
 from cs_platform.ical import CalendarEvent, Person, ical_uid
 from cs_platform.models import Tenant, User
+from cs_platform.selectors import user_list
 
 from ..models import Meeting, MeetingContact, MeetingStaff, MeetingType, Task, TaskStatus
 
@@ -102,14 +104,12 @@ class MeetingPeople:
 
 def meeting_people(*, meeting_id: int) -> MeetingPeople:
     contact_ids = MeetingContact.objects.filter(meeting_id=meeting_id).values("contact_id")
-    contacts = list(
-        Contact.objects.filter(pk__in=contact_ids).select_related("account").order_by("pk")
-    )
+    contacts = list(contact_list(ids=contact_ids).select_related("account").order_by("pk"))
     staff_ids = MeetingStaff.objects.filter(meeting_id=meeting_id).values("user_id")
-    staff = list(User.objects.filter(pk__in=staff_ids).order_by("pk"))
+    staff = list(user_list(ids=staff_ids))
     logged_by = Meeting.objects.filter(pk=meeting_id).values_list("logged_by_id", flat=True)
     organizer_id = logged_by.first()
     organizer = next((u for u in staff if u.pk == organizer_id), None)
     if organizer is None and organizer_id is not None:
-        organizer = User.objects.filter(pk=organizer_id).first()
+        organizer = user_list(ids=[organizer_id]).first()
     return MeetingPeople(contacts=contacts, staff=staff, organizer=organizer)

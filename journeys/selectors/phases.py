@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, LifecycleStatus
-from accounts.selectors import account_list_annotated
+from accounts.selectors import account_list, account_list_annotated
 from cs_platform.scoping import require_current_tenant
 
 from ..models import AccountPhase, Phase, PhaseTransition
@@ -70,9 +70,7 @@ def current_phase_by_account(*, account_ids: list[int] | None = None) -> dict[in
     phases = {p.pk: p for p in phase_list()}
     if not phases:
         return {}
-    queryset = Account.objects.all()
-    if account_ids is not None:
-        queryset = queryset.filter(pk__in=account_ids)
+    queryset = account_list(ids=account_ids)
     rows = (
         accounts_with_phase_id(queryset)
         .values_list("pk", "current_phase_id")  # type: ignore[misc]
@@ -195,9 +193,7 @@ def phase_entered_at_by_account(
     """{account_id: (phase_id, entered_at)} in one query; an account with no phase row is in
     the first phase since it was created (no phases at all: {})."""
     first = phase_first()
-    queryset = Account.objects.all()
-    if account_ids is not None:
-        queryset = queryset.filter(pk__in=account_ids)
+    queryset = account_list(ids=account_ids)
     row = AccountPhase.objects.filter(account=OuterRef("pk"))
     rows = (
         queryset.annotate(

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from accounts.models import Account, Contract, ContractStatus
+from accounts.models import Account, Contract
+from accounts.selectors import account_list, contract_list
 from cs_platform.models import User
 
 from ..models import ActionStep, FeedbackItem, Meeting, MeetingContact, Task, TaskStatus
@@ -36,15 +37,15 @@ def action_step_list_open_for_user(*, user: User) -> QuerySet[ActionStep]:
 
 
 def account_list_owned_by(*, user: User) -> QuerySet[Account]:
-    return Account.objects.filter(owner=user).order_by("name")
+    return account_list().filter(owner=user).order_by("name")
 
 
 def renewal_list_for_user(*, user: User, today: dt.date, days: int = 90) -> QuerySet[Contract]:
     """Contracts of my accounts renewing within `days`."""
     return (
-        Contract.objects.filter(
+        contract_list(live_only=True)
+        .filter(
             account__owner=user,
-            status__in=[ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED],
             renewal_date__gte=today,
             renewal_date__lte=today + dt.timedelta(days=days),
         )

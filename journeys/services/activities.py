@@ -10,6 +10,7 @@ from django.utils import timezone
 from psycopg2.extras import Json, execute_values
 
 from accounts.models import Account, Contact
+from accounts.selectors import account_list
 from cs_platform.models import User
 from cs_platform.rls import scoped_sql
 from cs_platform.scoping import require_current_tenant
@@ -85,7 +86,7 @@ def _id(row: dict[str, Any], name: str) -> int | None:
 def _check_accounts_in_tenant(account_ids: set[int | None]) -> None:
     if None in account_ids:
         raise ValueError("Every activity needs an account.")
-    found = Account.objects.filter(pk__in=account_ids).count()
+    found = account_list(ids=account_ids).count()
     if found != len(account_ids):
         raise ValueError("Some accounts do not exist in the tenant in scope.")
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from accounts.selectors import account_list
 from cs_platform.models import User
 
 from ..models import ActivityKind, Meeting, Task, TaskStatus
@@ -76,11 +77,7 @@ def task_create_bulk(*, specs: list[TaskSpec]) -> dict[str, int]:
     """
     if not specs:
         return {}
-    owners = dict(
-        Account.objects.filter(pk__in={s["account_id"] for s in specs}).values_list(
-            "pk", "owner_id"
-        )
-    )
+    owners = dict(account_list(ids={s["account_id"] for s in specs}).values_list("pk", "owner_id"))
     unknown = {s["account_id"] for s in specs} - owners.keys()
     if unknown:
         raise Account.DoesNotExist(f"Accounts not in this tenant: {sorted(unknown)[:5]}")

@@ -11,7 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import Account, Contact
+from accounts.models import Account
+from accounts.selectors import contact_get
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedReadOnlyViewSet
 from cs_platform.models import User
 
@@ -187,7 +188,7 @@ class SeminarViewSet(TenantScopedModelViewSet):
         data.is_valid(raise_exception=True)
         contact = None
         if data.validated_data.get("contact"):
-            contact = Contact.objects.filter(pk=data.validated_data["contact"]).first()
+            contact = contact_get(pk=data.validated_data["contact"])
             if contact is None or not contact.email:
                 raise serializers.ValidationError(
                     {"contact": "No such contact with an e-mail."}, code="rule"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from accounts.models import Account, Contact
+from accounts.selectors import contact_list
 
 from ..models import ChampionNomination, NominationStatus, UserGroup, UserGroupMember
 
@@ -39,7 +40,7 @@ class RelationshipPerson:
 
 def relationship_map(*, account: Account) -> dict[str, list[RelationshipPerson]]:
     """The account's people by relationship level, with champion awards and user groups."""
-    contacts = list(Contact.objects.filter(account=account).order_by("name"))
+    contacts = list(contact_list(account=account).order_by("name"))
     ids = [c.pk for c in contacts]
     awards: dict[int, list[str]] = {}
     for contact_id, title, criterion in ChampionNomination.objects.filter(

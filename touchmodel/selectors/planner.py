@@ -10,9 +10,10 @@ import pandas as pd
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Account
-from cs_platform.models import Membership, Role, User
+from accounts.selectors import account_list
+from cs_platform.models import Role
 from cs_platform.scoping import require_current_tenant
+from cs_platform.selectors import staff_member_list, user_list
 
 from .. import integrations
 from ..models import TIER_ORDER, AccountTier, CsmCapacity, Tier, TouchProgram, TouchSettings
@@ -137,7 +138,7 @@ def _tiered_accounts() -> tuple[pd.DataFrame, TouchSettings]:
 
 
 def _csm_names(user_ids: list[int]) -> dict[int, str]:
-    return {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    return {u.pk: str(u) for u in user_list(ids=user_ids)}
 
 
 def capacity_overview(*, candidates_limit: int = 20) -> Capacity:
@@ -146,11 +147,8 @@ def capacity_overview(*, candidates_limit: int = 20) -> Capacity:
     lowest ARR first)."""
     facts, settings = _tiered_accounts()
     hours = {t: settings.hours_for(t) for t in Tier.values}
-    tenant = require_current_tenant()
     csm_ids = set(
-        Membership.objects.filter(tenant=tenant, role__in=[Role.CSM, Role.CS_MANAGER]).values_list(
-            "user_id", flat=True
-        )
+        staff_member_list(roles=[Role.CSM, Role.CS_MANAGER]).values_list("pk", flat=True).order_by()
     )
     capacity = dict(CsmCapacity.objects.values_list("user_id", "hours_per_month").order_by())
     owners = {int(o) for o in facts["owner_id"].dropna().unique()}
@@ -217,9 +215,7 @@ def downgrade_candidates(
     pool["relieves"] = pool["freed_before"] < pool["owner_excess"]
     chosen = pd.concat([pool[pool["relieves"]], pool[~pool["relieves"]]]).head(limit)
     names = dict(
-        Account.objects.filter(pk__in=chosen["account_id"].tolist())
-        .values_list("pk", "name")
-        .order_by()
+        account_list(ids=chosen["account_id"].tolist()).values_list("pk", "name").order_by()
     )
     return [
         {

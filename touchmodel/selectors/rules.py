@@ -8,7 +8,7 @@ import pandas as pd
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.selectors import account_list
 
 from .. import integrations
 from ..models import AccountTier, Rule, RuleFiring, Tier
@@ -60,11 +60,7 @@ def rule_plan(
 def rule_test(*, rule: Rule, now: dt.datetime | None = None) -> list[dict]:
     """Test mode: the accounts the rule would fire for now, with what it would do."""
     plan = rule_plan(rule=rule, now=now)
-    names = dict(
-        Account.objects.filter(pk__in=plan["account_id"].tolist())
-        .values_list("pk", "name")
-        .order_by()
-    )
+    names = dict(account_list(ids=plan["account_id"].tolist()).values_list("pk", "name").order_by())
     return [
         {
             "account_id": int(r.account_id),

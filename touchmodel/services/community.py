@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Contact
+from accounts.services import contact_set_champion
 from cs_platform.models import User
 
 from ..models import ChampionNomination, NominationStatus, UserGroup, UserGroupMember
@@ -42,9 +43,7 @@ def champion_award(*, nomination: ChampionNomination, award_title: str = "") -> 
     nomination.award_title = award_title or nomination.award_title
     nomination.awarded_at = timezone.now()
     nomination.save(update_fields=["status", "award_title", "awarded_at"])
-    # NOTE: accounts publishes no contact-update service yet; is_champion is the one field
-    # this program owns on Contact.
-    Contact.objects.filter(pk=nomination.contact_id).update(is_champion=True)
+    contact_set_champion(contact_id=nomination.contact_id)
     return nomination
 
 

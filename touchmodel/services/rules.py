@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from accounts.extensions import ContentReader, Recommendation, content_recommendations
 from accounts.models import Contact, RelationshipLevel
-from accounts.selectors import account_webhook_refs
+from accounts.selectors import account_webhook_refs, contact_list
 from cs_platform.models import Tenant
 from cs_platform.scoping import require_current_tenant
 from webhooks.events import RULE_FIRED
@@ -102,7 +102,7 @@ class _Run:
         language = tenant.default_language or "ja"
         contacts: dict[int, list[Contact]] = {}
         for contact in (
-            Contact.objects.filter(account_id__in=account_ids)
+            contact_list(account_ids=account_ids)
             .exclude(email="")
             .select_related("account")
             .order_by("-is_champion", "pk")

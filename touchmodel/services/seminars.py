@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Contact
-from accounts.selectors import account_webhook_refs
+from accounts.selectors import account_webhook_refs, contact_get_by_email
 from cs_platform.ical import REQUEST
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
@@ -89,7 +89,7 @@ def seminar_register(
         raise SeminarClosed
     email = email.strip().lower()
     if contact is None:
-        contact = Contact.objects.filter(email__iexact=email).order_by("pk").first()
+        contact = contact_get_by_email(email=email)
     existing = SeminarRegistration.objects.filter(seminar=seminar, email=email).first()
     if existing is not None and existing.status == RegistrationStatus.REGISTERED:
         return existing
