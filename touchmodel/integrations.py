@@ -24,12 +24,9 @@ from accounts.selectors import (
     contract_renewing_rows,
     segment_accounts,
 )
+from cs_platform.sql import rows_frame
 
 FIRING_REF = "firing:"
-
-
-def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -43,7 +40,7 @@ def account_facts(*, account_ids: list[int] | None = None) -> pd.DataFrame:
     rows = queryset.values_list(
         "pk", "owner_id", "current_arr", "business_potential", "market_segment", "created_at"
     ).order_by()
-    frame = _frame(
+    frame = rows_frame(
         rows,
         ["account_id", "owner_id", "arr", "business_potential", "market_segment", "created_at"],
     )
@@ -80,7 +77,7 @@ def phase_entries(*, account_ids: list[int] | None = None) -> pd.DataFrame:
     from journeys.selectors import phase_entered_at_by_account
 
     entries = phase_entered_at_by_account(account_ids=account_ids)
-    frame = _frame(
+    frame = rows_frame(
         ((a, p, at) for a, (p, at) in entries.items()), ["account_id", "phase_id", "entered_at"]
     )
     frame["phase_id"] = frame["phase_id"].astype("int64")
@@ -103,7 +100,7 @@ def activities_since(
     from journeys.selectors import activity_rows_since
 
     rows = activity_rows_since(kinds=kinds, since=since, data_contains=data)
-    return _frame(rows, ["activity_id", "account_id", "occurred_at"])
+    return rows_frame(rows, ["activity_id", "account_id", "occurred_at"])
 
 
 def reads_from_firings() -> pd.DataFrame:
@@ -112,7 +109,7 @@ def reads_from_firings() -> pd.DataFrame:
     from journeys.selectors import activity_refs
 
     rows = activity_refs(kinds=["content_view"], ref_prefix=FIRING_REF)
-    frame = _frame(rows, ["account_id", "touched_at", "ref"])
+    frame = rows_frame(rows, ["account_id", "touched_at", "ref"])
     ids = pd.to_numeric(frame["ref"].str.removeprefix(FIRING_REF), errors="coerce")
     return (
         frame.assign(firing_id=ids)
@@ -125,7 +122,7 @@ def meetings_for_programs(*, program_ids: list[int]) -> pd.DataFrame:
     """program_id, account_id, touched_at of 1:1 meetings logged against these programmes."""
     from journeys.selectors import meeting_rows_for_programs
 
-    return _frame(
+    return rows_frame(
         meeting_rows_for_programs(program_ids=program_ids),
         ["program_id", "account_id", "touched_at"],
     )
@@ -135,13 +132,15 @@ def overdue_milestones(*, as_of: dt.date) -> pd.DataFrame:
     """milestone_id, account_id, due_date of milestones past due and not done."""
     from journeys.selectors import milestone_overdue_rows
 
-    return _frame(milestone_overdue_rows(as_of=as_of), ["milestone_id", "account_id", "due_date"])
+    return rows_frame(
+        milestone_overdue_rows(as_of=as_of), ["milestone_id", "account_id", "due_date"]
+    )
 
 
 def milestones_completed(*, since: dt.date) -> pd.DataFrame:
     from journeys.selectors import milestone_completed_rows_since
 
-    return _frame(milestone_completed_rows_since(since=since), ["account_id", "completed_on"])
+    return rows_frame(milestone_completed_rows_since(since=since), ["account_id", "completed_on"])
 
 
 def record_activities(*, rows: list[dict[str, Any]]) -> int:
@@ -219,7 +218,7 @@ def health_history(*, since: dt.date, account_ids: list[int] | None = None) -> p
     from healthscore.selectors import health_scores_between
 
     rows = health_scores_between(start=since, account_ids=account_ids, with_now=True)
-    return _frame(rows, ["account_id", "day", "score"])
+    return rows_frame(rows, ["account_id", "day", "score"])
 
 
 def usage_daily(*, since: dt.date, until: dt.date) -> pd.DataFrame:
@@ -227,7 +226,7 @@ def usage_daily(*, since: dt.date, until: dt.date) -> pd.DataFrame:
     from healthscore.selectors import usage_totals_by_day
 
     rows = usage_totals_by_day(start=since, end=until - dt.timedelta(days=1))
-    return _frame(rows, ["account_id", "day", "count"])
+    return rows_frame(rows, ["account_id", "day", "count"])
 
 
 def today() -> dt.date:
@@ -241,13 +240,13 @@ def active_account_ids() -> set[int]:
 def contracts_renewing(*, start: dt.date, end: dt.date) -> pd.DataFrame:
     """contract_id, account_id, renewal_date of active contracts renewing in [start, end]."""
     rows = contract_renewing_rows(start=start, end=end)
-    return _frame(rows, ["contract_id", "account_id", "renewal_date"])
+    return rows_frame(rows, ["contract_id", "account_id", "renewal_date"])
 
 
 def contract_outcomes(*, account_ids: list[int]) -> pd.DataFrame:
     """contract_id, account_id, arr, renewal_date, status, previous_id, previous_arr."""
     rows = contract_history_rows(account_ids=account_ids)
-    frame = _frame(
+    frame = rows_frame(
         rows, ["contract_id", "account_id", "arr", "renewal_date", "status", "previous_id"]
     )
     arr = dict(zip(frame["contract_id"], frame["arr"], strict=True))
@@ -257,7 +256,7 @@ def contract_outcomes(*, account_ids: list[int]) -> pd.DataFrame:
 
 def executive_contacts_since(*, since: dt.datetime) -> pd.DataFrame:
     """contact_id, account_id of executive-level contacts added since `since`."""
-    return _frame(contact_executive_rows_since(since=since), ["contact_id", "account_id"])
+    return rows_frame(contact_executive_rows_since(since=since), ["contact_id", "account_id"])
 
 
 def recompute_finished(*, day: dt.date) -> bool:
@@ -275,7 +274,7 @@ def usage_windows(*, starts: dict[int, dt.date], days: int) -> pd.DataFrame:
     if not starts:
         return pd.DataFrame(columns=["account_id", "before", "after"])
     rows = usage_totals_around(starts=starts, days=days)
-    return _frame(rows, ["account_id", "before", "after"]).astype(
+    return rows_frame(rows, ["account_id", "before", "after"]).astype(
         {"before": "float64", "after": "float64"}
     )
 
@@ -286,4 +285,4 @@ def health_at(*, points: dict[int, tuple[dt.date, dt.date]]) -> pd.DataFrame:
 
     if not points:
         return pd.DataFrame(columns=["account_id", "before", "after"])
-    return _frame(health_scores_at(points=points), ["account_id", "before", "after"])
+    return rows_frame(health_scores_at(points=points), ["account_id", "before", "after"])

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 from django.db.models import Avg, Count, Min, Q
 
 from accounts.models import RelationshipLevel
 from accounts.selectors import contact_list, contract_list
+from cs_platform.sql import sql_frame
 from journeys.selectors import activity_count_by_account, milestone_progress_by_account
 
 from ..models import KeyEvent, SurveyResponse
@@ -91,11 +91,7 @@ def _usage(
         "GROUP BY account_id"
     )
     params += [tenant_id, *where_params, as_of - dt.timedelta(days=longest), as_of]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [c.name for c in cursor.description]
-        frame = pd.DataFrame(cursor.fetchall(), columns=columns)
-    return frame.set_index("account_id").astype(float)
+    return sql_frame(sql, params).set_index("account_id").astype(float)
 
 
 def _active_users(
@@ -110,11 +106,7 @@ def _active_users(
         "GROUP BY account_id"
     )
     params += [tenant_id, *where_params, as_of - dt.timedelta(days=max(days_list)), as_of]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [c.name for c in cursor.description]
-        frame = pd.DataFrame(cursor.fetchall(), columns=columns)
-    return frame.set_index("account_id").astype(float)
+    return sql_frame(sql, params).set_index("account_id").astype(float)
 
 
 def _day_bounds(as_of: dt.date, days: int, tz: Any) -> tuple[dt.datetime, dt.datetime]:

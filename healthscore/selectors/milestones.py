@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import account_list
 from cs_platform.scoping import require_current_tenant
+from cs_platform.sql import sql_frame
 from journeys.selectors import milestone_judged_rows, milestone_open_rows
 
 from ..models import HealthScore, HealthSettings
@@ -174,9 +174,11 @@ def milestone_attainment_by_account(*, as_of: dt.date) -> dict[int, float]:
         "AND h.account_id = m.account_id AND h.day <= m.day ORDER BY h.day DESC LIMIT 1) s "
         "ON true"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, accounts, targets, days, require_current_tenant().pk])
-        frame = pd.DataFrame(cursor.fetchall(), columns=["account_id", "target", "score"])
+    frame = sql_frame(
+        sql,
+        [ids, accounts, targets, days, require_current_tenant().pk],
+        columns=["account_id", "target", "score"],
+    )
     frame["attained"] = (frame["score"].astype(float) >= frame["target"]).astype(float)
     shares = frame.groupby("account_id")["attained"].mean() * 100
     return {int(a): round(float(v), 2) for a, v in shares.items()}

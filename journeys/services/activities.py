@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from psycopg2.extras import Json, execute_values
+from psycopg2.extras import Json
 
 from accounts.models import Account, Contact
 from accounts.selectors import account_list
 from cs_platform.models import User
-from cs_platform.rls import scoped_sql
 from cs_platform.scoping import require_current_tenant
+from cs_platform.sql import values_insert_ignore
 
 from ..extensions import activities_recorded
 from ..models import Activity, ActivityKind
@@ -123,13 +123,12 @@ def activity_record_bulk(*, rows: list[dict[str, Any]]) -> int:
             )
         )
     _check_accounts_in_tenant({v[1] for v in values})
-    sql = (
-        f"INSERT INTO {Activity._meta.db_table} ({', '.join(_BULK_COLUMNS)}) VALUES %s "
-        "ON CONFLICT DO NOTHING RETURNING account_id, kind"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        inserted = execute_values(
-            cursor.cursor, scoped_sql(sql), values, page_size=1000, fetch=True
+    with transaction.atomic():
+        inserted = values_insert_ignore(
+            table=Activity._meta.db_table,
+            columns=_BULK_COLUMNS,
+            rows=values,
+            returning=["account_id", "kind"],
         )
         activities_recorded(account_ids={a for a, _k in inserted}, kinds={k for _a, k in inserted})
     return len(inserted)

@@ -15,12 +15,12 @@ from accounts.extensions import (
     unregister_content_recommender,
 )
 from cs_platform.scoping import tenant_scope
+from cs_platform.sql import insert_ignore_returning
 from journeys.models import Task
 from tests.factories import AccountFactory, ContactFactory, ContractFactory, UserFactory
 from touchmodel.models import OutboundEmail, RuleFiring, SeminarRegistration
 from touchmodel.selectors import rule_test
 from touchmodel.services import rules_evaluate
-from touchmodel.sql import insert_ignore_returning
 
 from .factories import AccountTierFactory, EmailOptOutFactory, RuleFactory, SeminarFactory
 
@@ -289,8 +289,8 @@ def test_low_touch_invites_an_english_contact_in_english_with_the_english_messag
 @pytest.fixture
 def evaluated_queries(monkeypatch):
     """rules_evaluate() and the number of statements it ran, counting those that
-    touchmodel.sql sends through psycopg2's execute_values (Django does not see them)."""
-    from touchmodel import sql
+    cs_platform.sql sends through psycopg2's execute_values (Django does not see them)."""
+    from cs_platform import sql
 
     raw: list[int] = []
     real = sql.execute_values

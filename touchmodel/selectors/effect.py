@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 from django.utils import timezone
 
+from cs_platform.sql import rows_frame
+
 from .. import integrations
 from ..models import (
     AccountTier,
@@ -34,10 +36,6 @@ READS_LOOKBACK_DAYS = 365
 TOUCH_COLUMNS = ["account_id", "touched_at", "kind"]
 
 
-def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(rows), columns=columns)
-
-
 def programs_touches(*, programs: list[TouchProgram]) -> pd.DataFrame:
     """Every touch of these programmes (program_id, account_id, touched_at, kind), one query
     per source whatever the number of programmes: playbook firings, seminar attendance,
@@ -45,13 +43,13 @@ def programs_touches(*, programs: list[TouchProgram]) -> pd.DataFrame:
     content-track programmes, the articles the accounts' known readers read."""
     ids = [p.pk for p in programs]
     columns = ["program_id", *TOUCH_COLUMNS]
-    firings = _frame(
+    firings = rows_frame(
         RuleFiring.objects.filter(rule__program_id__in=ids, status=FiringStatus.DONE)
         .values_list("rule__program_id", "account_id", "fired_at", "action")
         .order_by(),
         columns,
     )
-    attended = _frame(
+    attended = rows_frame(
         SeminarRegistration.objects.filter(
             seminar__program_id__in=ids, attendance=Attendance.ATTENDED, account__isnull=False
         )
@@ -59,7 +57,7 @@ def programs_touches(*, programs: list[TouchProgram]) -> pd.DataFrame:
         .order_by(),
         columns[:3],
     ).assign(kind="seminar_attended")
-    emails = _frame(
+    emails = rows_frame(
         OutboundEmail.objects.filter(
             program_id__in=ids,
             status=EmailStatus.SENT,
@@ -129,7 +127,7 @@ def _reads(**firings: Any) -> pd.DataFrame:
 
 
 def rule_touches(*, rule: Rule) -> pd.DataFrame:
-    firings = _frame(
+    firings = rows_frame(
         RuleFiring.objects.filter(rule=rule, status=FiringStatus.DONE)
         .values_list("account_id", "fired_at", "action")
         .order_by(),

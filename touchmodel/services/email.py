@@ -35,9 +35,9 @@ from accounts.models import Account, Contact
 from cs_platform.leases import lease_seconds, requeue_after_seconds, worker_name
 from cs_platform.models import Tenant
 from cs_platform.scoping import cross_tenant, require_current_tenant
+from cs_platform.sql import insert_ignore_returning, insert_ignore_returning_keys
 
 from ..models import EmailOptOut, EmailStatus, OutboundEmail, RuleFiring, TouchProgram
-from ..sql import insert_ignore_returning, insert_ignore_returning_keys
 
 logger = logging.getLogger(__name__)
 

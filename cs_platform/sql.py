@@ -1,7 +1,14 @@
-"""INSERT … ON CONFLICT DO NOTHING RETURNING id: claim rows and learn which ones were ours.
+"""Set-based SQL the ORM does not offer, for every app.
 
-Django's `bulk_create(ignore_conflicts=True)` does not tell which rows were inserted; claiming
-work needs exactly that ("act only if inserted").
+- `insert_ignore_returning` (and `…_keys`, `values_insert_ignore` for plain tuples):
+  INSERT … ON CONFLICT DO NOTHING RETURNING: claim rows and learn which ones were ours.
+  Django's `bulk_create(ignore_conflicts=True)` does not tell which rows were inserted; claiming
+  work needs exactly that ("act only if inserted").
+- `update_from_values`: many rows' fields in one UPDATE … FROM (VALUES …).
+- `sql_frame` / `rows_frame`: a query's rows as a pandas DataFrame, for the vectorised maths.
+
+Writes run through psycopg2's `execute_values` (one statement per 1,000 rows), behind
+`scoped_sql`'s row-level-security prefix: Django's cursor wrapper does not see them.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 from django.db import connection, models
 from psycopg2.extras import execute_values
 
@@ -49,11 +57,27 @@ def _insert_ignore(objs: Sequence[TenantScopedModel], also: list[str]) -> list[t
     rows = [
         tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in objs
     ]
+    return values_insert_ignore(
+        table=meta.db_table,
+        columns=[f.column for f in fields],
+        rows=rows,
+        returning=[meta.pk.column, *also],
+    )
+
+
+def values_insert_ignore(
+    *, table: str, columns: Sequence[str], rows: Sequence[tuple], returning: Sequence[str]
+) -> list[tuple]:
+    """INSERT the tuples (values in `columns` order, already prepared for the database),
+    skipping those that hit a unique constraint; return the `returning` columns of the rows
+    inserted. For hot paths that build their rows without model instances. The caller puts
+    the tenant's id in each row (row-level security refuses any other)."""
+    if not rows:
+        return []
     quote = connection.ops.quote_name
-    returning = ", ".join(quote(c) for c in [meta.pk.column, *also])
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES %s ON CONFLICT DO NOTHING RETURNING {returning}"
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES %s ON CONFLICT DO NOTHING RETURNING {', '.join(quote(c) for c in returning)}"
     )
     with connection.cursor() as cursor:
         return execute_values(cursor.cursor, scoped_sql(sql), rows, page_size=1000, fetch=True)
@@ -84,3 +108,19 @@ def update_from_values(objs: Sequence[TenantScopedModel], fields: list[str]) -> 
         execute_values(
             cursor.cursor, scoped_sql(sql), rows, template=f"(%s, {types})", page_size=1000
         )
+
+
+def sql_frame(
+    sql: str, params: Sequence[Any] = (), columns: list[str] | None = None
+) -> pd.DataFrame:
+    """Run a query and return its rows as a DataFrame (the query's column names unless
+    `columns` names them); an empty result keeps its columns."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = columns or [c.name for c in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=names)
+
+
+def rows_frame(rows: Any, columns: list[str]) -> pd.DataFrame:
+    """Rows (an iterable of tuples, e.g. a `values_list` queryset) as a DataFrame."""
+    return pd.DataFrame.from_records(list(rows), columns=columns)
