@@ -13,6 +13,7 @@ from .api.serializers import tenant_members
 from .extensions import list_extensions, segment_rules
 from .importing import SPECS
 from .models import (
+    CONTACT_FIELDS,
     Account,
     Contact,
     ContactLanguage,
@@ -61,17 +62,8 @@ class AccountForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "name",
-            "email",
-            "title",
-            "phone",
-            "external_id",
-            "relationship_level",
-            "is_decision_maker",
-            "is_champion",
-            "language",
-        ]
+        # The page leaves `last_met_at` to the meetings logged.
+        fields = [name for name in CONTACT_FIELDS if name != "last_met_at"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
 
     def clean_phone(self) -> str:

@@ -180,6 +180,22 @@ ContactLanguage = models.TextChoices(  # type: ignore[call-overload]  # stubs la
 )
 
 
+# What a person may write on a contact (form, API, service), in the order forms show it; written
+# once here. `last_met_at` also moves with logged meetings (`contact_mark_met`).
+CONTACT_FIELDS = (
+    "name",
+    "email",
+    "title",
+    "phone",
+    "external_id",
+    "relationship_level",
+    "is_decision_maker",
+    "is_champion",
+    "language",
+    "last_met_at",
+)
+
+
 class Contact(TenantScopedModel):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from cs_platform.trash.services import Actor, trash_delete
 
-from .models import Account, Contact, Contract, ContractStatus, SavedView, Segment
+from .models import CONTACT_FIELDS, Account, Contact, Contract, ContractStatus, SavedView, Segment
 from .phones import phone_normalise
 from .segments import segment_rules_clean
 from .selectors import owner_is_member
@@ -33,23 +34,11 @@ ACCOUNT_FIELDS = {
     "potential_arr",
     "maturity_stage",
 }
-CONTACT_FIELDS = {
-    "name",
-    "email",
-    "title",
-    "phone",
-    "external_id",
-    "relationship_level",
-    "is_decision_maker",
-    "is_champion",
-    "language",
-    "last_met_at",
-}
 CONTRACT_FIELDS = {"external_id", "plan", "arr", "currency", "start_date", "renewal_date", "status"}
 
 
-def _assign(instance: Any, data: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(data) - allowed
+def _assign(instance: Any, data: dict[str, Any], allowed: Collection[str]) -> None:
+    unknown = set(data) - set(allowed)
     if unknown:
         raise TypeError(f"Unknown field(s): {', '.join(sorted(unknown))}")
     for name, value in data.items():

@@ -14,6 +14,7 @@ from accounts.selectors import contact_list
 from . import integrations
 from .models import (
     RULE_PARAM_BOUNDS,
+    SEMINAR_FIELDS,
     TRIGGER_PARAMS,
     ChampionNomination,
     CsmCapacity,
@@ -256,22 +257,7 @@ class SeminarForm(forms.ModelForm):
 
     class Meta:
         model = Seminar
-        fields = [
-            "title_ja",
-            "title_en",
-            "kind",
-            "level",
-            "target_phase_id",
-            "capacity",
-            "starts_at",
-            "duration_minutes",
-            "is_online",
-            "venue",
-            "description",
-            "user_group",
-            "program",
-            "is_published",
-        ]
+        fields = SEMINAR_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -616,6 +616,25 @@ class UserGroupMember(TenantScopedModel):
         ]
 
 
+# What staff write on a seminar (page and API), in the order the form shows it: written once.
+SEMINAR_FIELDS = (
+    "title_ja",
+    "title_en",
+    "kind",
+    "level",
+    "target_phase_id",
+    "capacity",
+    "starts_at",
+    "duration_minutes",
+    "is_online",
+    "venue",
+    "description",
+    "user_group",
+    "program",
+    "is_published",
+)
+
+
 class Seminar(TenantScopedModel):
     """An event: onboarding seminar, webinar, hands-on, or a user group's meeting."""
 

@@ -15,7 +15,7 @@ from cs_platform.selectors import staff_member_list
 
 from .. import services
 from ..extensions import list_extensions
-from ..models import Account, Contact, Contract, ImportJob, Segment
+from ..models import CONTACT_FIELDS, Account, Contact, Contract, ImportJob, Segment
 from ..phones import phone_normalise, phone_problem
 from ..segments import segment_rules_clean
 from ..selectors import account_get
@@ -109,16 +109,7 @@ class ContactSerializer(TenantScopedSerializer):
         fields = [
             "id",
             "account",
-            "name",
-            "email",
-            "title",
-            "phone",
-            "external_id",
-            "relationship_level",
-            "is_decision_maker",
-            "is_champion",
-            "language",
-            "last_met_at",
+            *CONTACT_FIELDS,
             "created_at",
         ]
         read_only_fields = ["created_at"]
