@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 
 from cs_platform.api.exceptions import as_rule_errors
 from cs_platform.scoping import TenantScopedModel
@@ -28,6 +28,7 @@ class TenantScopedViewSetMixin:
                     f"{cls.__name__} must not override {forbidden}(); implement "
                     "safely_get_queryset() instead."
                 )
+        _refuse_generic_saves(cls)
 
     def safely_get_queryset(self) -> models.QuerySet:
         queryset = getattr(self, "queryset", None)
@@ -57,6 +58,36 @@ class TenantScopedViewSetMixin:
     def perform_destroy(self, instance: models.Model) -> None:
         # Nothing is lost: a trashable model's delete goes to the trash (restorable 30 days).
         object_trash(obj=instance, actor=request_actor(self.request))
+
+
+# The write each mixin performs, and the serializer method a generic save would end in.
+_WRITES = (
+    (mixins.CreateModelMixin, "perform_create", "create"),
+    (mixins.UpdateModelMixin, "perform_update", "update"),
+)
+
+
+def _refuse_generic_saves(cls: type) -> None:
+    """Every write goes through a named service: a viewset that creates or updates either
+    overrides `perform_create`/`perform_update` to call its service, or has a serializer whose
+    own `create()`/`update()` calls one. What is refused, when the class is created, is the
+    generic path: the base `perform_*` ending in `ModelSerializer.create/update`, a write with
+    no name. (Checked for the class's `serializer_class`; one chosen per request by
+    `get_serializer_class()` is the reviewers' job.)"""
+    serializer = cls.__dict__.get("serializer_class") or getattr(cls, "serializer_class", None)
+    if serializer is None:
+        return
+    for mixin, perform, method in _WRITES:
+        if not issubclass(cls, mixin):
+            continue
+        if getattr(cls, perform) is not getattr(TenantScopedViewSetMixin, perform):
+            continue  # the viewset names its service
+        if getattr(serializer, method) is getattr(serializers.ModelSerializer, method):
+            raise TypeError(
+                f"{cls.__name__} would {method} through the generic serializer.save() "
+                f"({serializer.__name__} has no {method}()): override {perform}() to call "
+                f"the app's <entity>_{method} service."
+            )
 
 
 class TenantScopedModelViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):

@@ -32,6 +32,7 @@ from ..services.backtest import backtest_adopt, backtest_request
 from ..services.preview import scorecard_preview
 from ..services.recompute import recompute_job_start
 from ..services.scorecards import scorecard_create, scorecard_publish, scorecard_update
+from ..services.surveys import key_event_update, survey_response_update
 from ..tasks import backtest_enqueue
 from .serializers import (
     AccountHealthSerializer,
@@ -281,6 +282,13 @@ class KeyEventViewSet(TenantScopedModelViewSet):
     queryset = KeyEvent.objects.all()
     serializer_class = KeyEventSerializer
 
+    def perform_update(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        key_event = serializer.instance
+        serializer.instance = key_event_update(
+            key_event=key_event, label=data.get("label", key_event.label), name=data.get("name")
+        )
+
 
 class SurveyResponseViewSet(TenantScopedModelViewSet):
     """Survey / NPS answers (0–10) per account, for the survey measure."""
@@ -290,6 +298,11 @@ class SurveyResponseViewSet(TenantScopedModelViewSet):
     queryset = SurveyResponse.objects.all()
     serializer_class = SurveyResponseSerializer
     filterset_fields = ["account", "responded_on"]
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = survey_response_update(
+            response=serializer.instance, data=serializer.validated_data
+        )
 
 
 class RecomputeJobViewSet(

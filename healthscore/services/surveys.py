@@ -4,6 +4,7 @@ breadth): written by hand on the pages, by the API, and by apps above (seminar s
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from cs_platform.trash.services import Actor, trash_delete
+from cs_platform.writes import model_update
 
 from ..models import KeyEvent, SurveyResponse
 
@@ -56,6 +58,11 @@ def survey_response_record(
     return response
 
 
+def survey_response_update(*, response: SurveyResponse, data: dict[str, Any]) -> SurveyResponse:
+    """Correct an answer's fields as the API sends them (validated by its serializer)."""
+    return model_update(instance=response, data=data)
+
+
 def survey_response_delete(*, response: SurveyResponse, actor: Actor = None) -> None:
     trash_delete(obj=response, actor=actor)
 
@@ -81,10 +88,15 @@ def key_event_create(*, name: str, label: str = "") -> KeyEvent:
         raise ValidationError({"name": _("This event is already a key event.")}) from exc
 
 
-def key_event_update(*, key_event: KeyEvent, label: str) -> KeyEvent:
-    """Relabel a key event (its name is what the product sends, so it stays)."""
+def key_event_update(*, key_event: KeyEvent, label: str, name: str | None = None) -> KeyEvent:
+    """Relabel a key event. Its name is what the product sends: the page keeps it; the API
+    may correct it (`name`)."""
     key_event.label = label.strip()
-    key_event.save(update_fields=["label"])
+    fields = ["label"]
+    if name is not None:
+        key_event.name = name
+        fields.append("name")
+    key_event.save(update_fields=fields)
     return key_event
 
 

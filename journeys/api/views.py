@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 
 from cs_platform.api.viewsets import TenantScopedModelViewSet, TenantScopedViewSetMixin
 
+from .. import services
 from ..models import (
     ActionStep,
     Activity,
@@ -44,6 +45,14 @@ class PhaseViewSet(TenantScopedModelViewSet):
     ordering = ["order", "id"]
     ordering_fields = ["order", "key"]
 
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.phase_create(data=serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.phase_update(
+            phase=serializer.instance, data=serializer.validated_data
+        )
+
 
 class PhaseTransitionViewSet(
     TenantScopedViewSetMixin,
@@ -77,6 +86,11 @@ class JourneyMapViewSet(TenantScopedModelViewSet):
     serializer_class = JourneyMapSerializer
     filterset_fields = ["account", "template"]
     ordering = ["-created_at", "-id"]
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.journey_map_update(
+            journey_map=serializer.instance, data=serializer.validated_data
+        )
 
 
 class MilestoneViewSet(TenantScopedModelViewSet):
@@ -179,3 +193,8 @@ class FeedbackItemViewSet(TenantScopedModelViewSet):
     search_fields = ["quote", "category"]
     ordering = ["-created_at", "-id"]
     ordering_fields = ["created_at"]
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.feedback_update(
+            item=serializer.instance, data=serializer.validated_data
+        )

@@ -14,7 +14,7 @@ from .edits import (
     task_update,
     touch_log,
 )
-from .feedback import feedback_create, feedback_update_status
+from .feedback import feedback_create, feedback_update, feedback_update_status
 from .journey_templates import (
     journey_map_apply_template,
     journey_template_delete,
@@ -25,12 +25,19 @@ from .maps import (
     action_step_set_done,
     journey_map_create,
     journey_map_get_or_create,
+    journey_map_update,
     journey_template_create,
     milestone_create,
     milestone_set_status,
 )
 from .meetings import meeting_cancel_notify, meeting_log
-from .phases import DEFAULT_PHASES, phase_transition, phases_seed_defaults
+from .phases import (
+    DEFAULT_PHASES,
+    phase_create,
+    phase_transition,
+    phase_update,
+    phases_seed_defaults,
+)
 from .success_plan import (
     action_step_customer_comment,
     action_step_customer_set_done,
@@ -51,10 +58,12 @@ __all__ = [
     "activity_record",
     "activity_record_bulk",
     "feedback_create",
+    "feedback_update",
     "feedback_update_status",
     "journey_map_apply_template",
     "journey_map_create",
     "journey_map_get_or_create",
+    "journey_map_update",
     "journey_template_create",
     "journey_template_delete",
     "journey_template_save",
@@ -66,7 +75,9 @@ __all__ = [
     "milestone_delete",
     "milestone_set_status",
     "milestone_update",
+    "phase_create",
     "phase_transition",
+    "phase_update",
     "phases_seed_defaults",
     "step_visible_to_customer",
     "step_writable_by",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from cs_platform.models import User
+from cs_platform.writes import model_update
 
 from ..models import ActivityKind, Department, FeedbackItem, FeedbackKind, FeedbackStatus
 from . import webhook_events
@@ -66,3 +69,8 @@ def feedback_update_status(*, item: FeedbackItem, status: str) -> FeedbackItem:
     item.status = status
     item.save(update_fields=["status"])
     return item
+
+
+def feedback_update(*, item: FeedbackItem, data: dict[str, Any]) -> FeedbackItem:
+    """Correct a feedback item's fields as the API sends them."""
+    return model_update(instance=item, data=data)

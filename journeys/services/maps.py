@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from cs_platform.models import User
+from cs_platform.writes import model_update
 
 from ..models import (
     ActionStep,
@@ -211,3 +213,8 @@ def action_step_set_done(*, step: ActionStep, done: bool) -> ActionStep:
     step.done_at = timezone.now() if done else None
     step.save(update_fields=["done", "done_at"])
     return step
+
+
+def journey_map_update(*, journey_map: JourneyMap, data: dict[str, Any]) -> JourneyMap:
+    """Retitle a journey map (or point it at another account or template)."""
+    return model_update(instance=journey_map, data=data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
+from cs_platform.writes import model_create, model_update
 
 from ..models import AccountPhase, ActivityKind, Phase, PhaseTransition
 from . import webhook_events
@@ -88,3 +90,13 @@ def phase_transition(
     )
     webhook_events.phase_changed(transition=transition)
     return transition
+
+
+def phase_create(*, data: dict[str, Any]) -> Phase:
+    """A new phase of the journey (configuration: key, names, order)."""
+    return model_create(model=Phase, data=data)
+
+
+def phase_update(*, phase: Phase, data: dict[str, Any]) -> Phase:
+    """Rename or reorder a phase."""
+    return model_update(instance=phase, data=data)

@@ -11,6 +11,7 @@ from accounts.models import BusinessPotential, MarketSegment
 from cs_platform.api.viewsets import RuleErrorsMixin, TenantScopedSerializer
 
 from ..models import (
+    SEMINAR_FIELDS,
     AccountTier,
     ChampionNomination,
     HealthBand,
@@ -25,7 +26,6 @@ from ..models import (
     UserGroup,
     UserGroupMember,
 )
-from ..services import seminar_save
 
 
 class AccountTierSerializer(TenantScopedSerializer):
@@ -239,31 +239,12 @@ class SeminarSerializer(TenantScopedSerializer):
         model = Seminar
         fields = [
             "id",
-            "title_ja",
-            "title_en",
-            "kind",
-            "level",
-            "target_phase_id",
-            "capacity",
-            "starts_at",
-            "duration_minutes",
-            "is_online",
-            "venue",
-            "description",
-            "user_group",
-            "program",
-            "is_published",
+            *SEMINAR_FIELDS,
             "registered",
         ]
 
     def get_registered(self, obj: Seminar) -> int:
         return obj.registrations.filter(status="registered").count()
-
-    def update(self, instance: Seminar, validated_data: dict[str, Any]) -> Seminar:
-        # Through the service: a changed time or place re-sends the calendar invitations.
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        return seminar_save(seminar=instance)
 
 
 class SeminarRegistrationSerializer(TenantScopedSerializer):

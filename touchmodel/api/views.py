@@ -109,6 +109,14 @@ class TierRuleViewSet(TenantScopedModelViewSet):
     queryset = TierRule.objects.all()
     serializer_class = TierRuleSerializer
 
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.tier_rule_create(data=serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.tier_rule_update(
+            tier_rule=serializer.instance, data=serializer.validated_data
+        )
+
 
 class TouchProgramViewSet(TenantScopedModelViewSet):
     """Touch programs on the value × reach planner."""
@@ -118,6 +126,14 @@ class TouchProgramViewSet(TenantScopedModelViewSet):
     queryset = TouchProgram.objects.all()
     serializer_class = TouchProgramSerializer
     filterset_fields = ["tier", "kind", "is_active"]
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.touch_program_create(data=serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.touch_program_update(
+            program=serializer.instance, data=serializer.validated_data
+        )
 
     @extend_schema(responses=EffectSerializer)
     @action(detail=True, methods=["get"])
@@ -134,6 +150,14 @@ class RuleViewSet(TenantScopedModelViewSet):
     queryset = Rule.objects.all()
     serializer_class = RuleSerializer
     filterset_fields = ["trigger", "is_active", "program"]
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.rule_create(data=serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.rule_update(
+            rule=serializer.instance, data=serializer.validated_data
+        )
 
     @extend_schema(responses=RuleTestRowSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -169,6 +193,14 @@ class SeminarViewSet(TenantScopedModelViewSet):
     queryset = Seminar.objects.all()
     serializer_class = SeminarSerializer
     filterset_fields = ["kind", "level", "is_published", "program", "user_group"]
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.seminar_create(data=serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.seminar_update(
+            seminar=serializer.instance, data=serializer.validated_data
+        )
 
     @extend_schema(
         methods=["get"], responses=SeminarRegistrationSerializer(many=True), request=None
@@ -244,6 +276,14 @@ class UserGroupViewSet(TenantScopedModelViewSet):
     serializer_class = UserGroupSerializer
     filterset_fields = ["level"]
 
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.user_group_create(data=serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.user_group_update(
+            group=serializer.instance, data=serializer.validated_data
+        )
+
     @extend_schema(methods=["get"], responses=UserGroupMemberSerializer(many=True), request=None)
     @extend_schema(
         methods=["post"], request=UserGroupMemberSerializer, responses=UserGroupMemberSerializer
@@ -279,11 +319,14 @@ class ChampionViewSet(TenantScopedModelViewSet):
     filterset_fields = ["status", "criterion", "contact"]
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        with transaction.atomic():
-            serializer.save(
-                tenant=self.request.tenant,  # type: ignore[attr-defined]
-                nominated_by=_user_or_none(self.request),
-            )
+        serializer.instance = services.champion_nominate(
+            **serializer.validated_data, nominated_by=_user_or_none(self.request)
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.champion_nomination_update(
+            nomination=serializer.instance, data=serializer.validated_data
+        )
 
     @extend_schema(request=AwardSerializer, responses=ChampionNominationSerializer)
     @action(detail=True, methods=["post"])

@@ -26,10 +26,19 @@ def user_group_remove_member(*, group: UserGroup, contact: Contact) -> None:
 
 
 def champion_nominate(
-    *, contact: Contact, criterion: str, reason: str = "", nominated_by: User | None = None
+    *,
+    contact: Contact,
+    criterion: str,
+    reason: str = "",
+    nominated_by: User | None = None,
+    award_title: str = "",
 ) -> ChampionNomination:
     nomination = ChampionNomination(
-        contact=contact, criterion=criterion, reason=reason, nominated_by=nominated_by
+        contact=contact,
+        criterion=criterion,
+        reason=reason,
+        nominated_by=nominated_by,
+        award_title=award_title,
     )
     nomination.full_clean(exclude=["tenant"])
     nomination.save()
