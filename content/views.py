@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -178,48 +177,22 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _editor(request, article, settings_form, tr_forms, _previews(tr_forms))
         if valid:
             try:
-                _save_article(request, article, settings_form, tr_forms)
+                services.article_save(
+                    article=article,
+                    settings=settings_form.cleaned_data,
+                    translations={
+                        code: form.cleaned_data
+                        for code, form in tr_forms.items()
+                        if form.has_content()
+                    },
+                    author=request.user,  # type: ignore[arg-type]
+                )
             except ValidationError as error:
                 _add_errors(settings_form, error)
             else:
                 messages.success(request, _("Article saved."))
                 return redirect(tenant_reverse(request, "content:article_edit", pk=article.pk))
     return _editor(request, article, settings_form, tr_forms)
-
-
-@transaction.atomic
-def _save_article(
-    request: HttpRequest,
-    article: Article,
-    settings_form: ArticleSettingsForm,
-    tr_forms: dict[str, TranslationForm],
-) -> None:
-    data = settings_form.cleaned_data
-    services.article_update(
-        article=article,
-        section=data["section"],
-        slug=data["slug"] or article.slug,
-        phases=data["phases"],
-        tiers=data["tiers"],
-        maturity=data["maturity"],
-        next_article=data["next_article"],
-    )
-    existing = {t.language: t for t in article.translations.all()}
-    for code, form in tr_forms.items():
-        if not form.has_content():
-            continue
-        current = existing.get(code)
-        if current and all(
-            getattr(current, name) == (form.cleaned_data[name] or "").strip()
-            for name in form.cleaned_data
-        ):
-            continue  # unchanged: no new revision
-        services.translation_save(
-            article=article,
-            language=code,
-            author=request.user,  # type: ignore[arg-type]
-            **form.cleaned_data,
-        )
 
 
 @role_required("article.publish")

@@ -1,8 +1,22 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiKeyScope
+
+
+def model_form_changes(form: forms.ModelForm) -> dict[str, Any]:
+    """The model fields a validated ModelForm edits, as a service's `data`: forms validate,
+    the named services write."""
+    meta = form._meta
+    names = {f.name for f in meta.model._meta.concrete_fields}
+    if meta.fields is not None and meta.fields != "__all__":
+        names &= set(meta.fields)
+    names -= set(meta.exclude or ())
+    # The fields `construct_instance` would copy onto the instance, no others.
+    return {k: v for k, v in form.cleaned_data.items() if k in names and k in form.fields}
 
 
 class EmailAuthenticationForm(AuthenticationForm):

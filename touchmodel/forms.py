@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.extensions import content_choices
 from accounts.models import BusinessPotential, MarketSegment
 from accounts.selectors import contact_list
+from cs_platform.forms import model_form_changes
 
 from . import integrations
 from .models import (
@@ -229,22 +230,22 @@ class RuleForm(forms.ModelForm):
                 data[name] = ""
         return data
 
-    def save(self, commit: bool = True) -> Rule:
-        rule = super().save(commit=False)
-        read = TRIGGER_PARAMS.get(rule.trigger, self.PARAMS)
-        rule.params = {
+    def changes(self) -> dict[str, Any]:
+        """The rule's fields as `rule_create`/`rule_update` take them: the trigger's settings
+        packed into `params`, the checklist lines into `checklist`."""
+        data = model_form_changes(self)
+        read = TRIGGER_PARAMS.get(data["trigger"], self.PARAMS)
+        data["params"] = {
             name: self.cleaned_data[name]
             for name in self.PARAMS
             if name in read and self.cleaned_data.get(name) not in (None, "")
         }
-        rule.checklist = [
+        data["checklist"] = [
             line.strip()
             for line in self.cleaned_data.get("checklist_text", "").splitlines()
             if line.strip()
         ]
-        if commit:
-            rule.save()
-        return rule
+        return data
 
 
 class SeminarForm(forms.ModelForm):
@@ -297,14 +298,10 @@ class UserGroupForm(forms.ModelForm):
         model = UserGroup
         fields = ["name_ja", "name_en", "level", "description", "is_online"]
 
-    def save(self, commit: bool = True) -> UserGroup:
-        group = super().save(commit=False)
-        group.topics = [
-            t.strip() for t in self.cleaned_data.get("topics_text", "").splitlines() if t.strip()
-        ]
-        if commit:
-            group.save()
-        return group
+    def changes(self) -> dict[str, Any]:
+        """The group's fields as `user_group_create`/`user_group_update` take them."""
+        topics = self.cleaned_data.get("topics_text", "").splitlines()
+        return {**model_form_changes(self), "topics": [t.strip() for t in topics if t.strip()]}
 
 
 class NominationForm(forms.ModelForm):

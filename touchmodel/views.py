@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from cs_platform.decorators import role_required
+from cs_platform.forms import model_form_changes
 from cs_platform.selectors import staff_member_list
 from cs_platform.trash.services import object_trash
 from cs_platform.urlutils import safe_next, tenant_reverse
@@ -60,10 +62,18 @@ def _form_page(
 
 
 def _save_form(
-    request: HttpRequest, form: ModelForm, title: str, back: str, done: str
+    request: HttpRequest,
+    form: ModelForm,
+    title: str,
+    back: str,
+    done: str,
+    *,
+    save: Callable[[dict[str, Any]], Any],
 ) -> HttpResponse:
+    """The form validates; `save` (a named service) writes what it returns."""
     if request.method == "POST" and form.is_valid():
-        form.save()
+        changes = getattr(form, "changes", None)
+        save(changes() if changes is not None else model_form_changes(form))
         messages.success(request, _("Saved."))
         return redirect(done)
     return _form_page(request, form, title, back)
@@ -94,7 +104,13 @@ def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     program = get_object_or_404(TouchProgram, pk=pk) if pk else None
     form = TouchProgramForm(request.POST or None, instance=program)
     back = tenant_reverse(request, "touchmodel:planner")
-    return _save_form(request, form, _("Touch program"), back, back)
+
+    def save(data: dict[str, Any]) -> TouchProgram:
+        if program is None:
+            return services.touch_program_create(data=data)
+        return services.touch_program_update(program=program, data=data)
+
+    return _save_form(request, form, _("Touch program"), back, back, save=save)
 
 
 @role_required("program.view")
@@ -115,13 +131,13 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     capacity_form = CsmCapacityForm(request.POST or None, users=users, prefix="c")
     if request.method == "POST":
         if "s-default_tier" in request.POST and form.is_valid():
-            form.save()
+            services.touch_settings_update(settings=settings, data=model_form_changes(form))
             messages.success(request, _("Saved."))
             return redirect(tenant_reverse(request, "touchmodel:settings"))
         if "c-user" in request.POST and capacity_form.is_valid():
-            CsmCapacity.objects.update_or_create(
+            services.csm_capacity_set(
                 user=capacity_form.cleaned_data["user"],
-                defaults={"hours_per_month": capacity_form.cleaned_data["hours_per_month"]},
+                hours_per_month=capacity_form.cleaned_data["hours_per_month"],
             )
             messages.success(request, _("Saved."))
             return redirect(tenant_reverse(request, "touchmodel:settings"))
@@ -201,7 +217,13 @@ def tier_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(TierRule, pk=pk) if pk else None
     form = TierRuleForm(request.POST or None, instance=rule)
     back = tenant_reverse(request, "touchmodel:tiers")
-    return _save_form(request, form, _("Tier rule"), back, back)
+
+    def save(data: dict[str, Any]) -> TierRule:
+        if rule is None:
+            return services.tier_rule_create(data=data)
+        return services.tier_rule_update(tier_rule=rule, data=data)
+
+    return _save_form(request, form, _("Tier rule"), back, back, save=save)
 
 
 @require_POST
@@ -263,7 +285,12 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk) if pk else None
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        rule = form.save()
+        changes = form.changes()
+        rule = (
+            services.rule_update(rule=rule, data=changes)
+            if rule is not None
+            else services.rule_create(data=changes)
+        )
         messages.success(request, _("Saved."))
         return redirect(tenant_reverse(request, "touchmodel:rule_detail", pk=rule.pk))
     return _form_page(
@@ -323,8 +350,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("rule.change")
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    rule.is_active = not rule.is_active
-    rule.save(update_fields=["is_active", "updated_at"])
+    services.rule_set_active(rule=rule, is_active=not rule.is_active)
     return redirect(tenant_reverse(request, "touchmodel:rule_detail", pk=rule.pk))
 
 
@@ -455,7 +481,13 @@ def user_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         initial={"topics_text": "\n".join(group.topics) if group else ""},
     )
     back = tenant_reverse(request, "touchmodel:community")
-    return _save_form(request, form, _("User group"), back, back)
+
+    def save(data: dict[str, Any]) -> UserGroup:
+        if group is None:
+            return services.user_group_create(data=data)
+        return services.user_group_update(group=group, data=data)
+
+    return _save_form(request, form, _("User group"), back, back, save=save)
 
 
 @role_required("user_group.view", write="user_group.add_member")

@@ -210,6 +210,37 @@ def article_update(*, article: Article, **fields: Any) -> Article:
 
 
 @transaction.atomic
+@transaction.atomic
+def article_save(
+    *,
+    article: Article,
+    settings: dict[str, Any],
+    translations: dict[str, dict[str, Any]],
+    author: User | None,
+) -> Article:
+    """The editor's save, in one transaction: the settings (a blank slug keeps the current
+    one), then each language given (`{code: fields}`) whose fields differ from the stored
+    ones (unchanged text makes no new revision)."""
+    article_update(
+        article=article,
+        section=settings["section"],
+        slug=settings["slug"] or article.slug,
+        phases=settings["phases"],
+        tiers=settings["tiers"],
+        maturity=settings["maturity"],
+        next_article=settings["next_article"],
+    )
+    existing = {t.language: t for t in article.translations.all()}
+    for code, fields in translations.items():
+        current = existing.get(code)
+        if current and all(
+            getattr(current, name) == (value or "").strip() for name, value in fields.items()
+        ):
+            continue  # unchanged: no new revision
+        translation_save(article=article, language=code, author=author, **fields)
+    return article
+
+
 def translation_save(
     *, article: Article, language: str, author: User | None, **fields: Any
 ) -> ArticleTranslation:

@@ -17,7 +17,9 @@ from .email import (
 from .invitations import meeting_invitations_send, seminar_cancel_notify, seminar_save
 from .programs import (
     champion_nomination_update,
+    csm_capacity_set,
     rule_create,
+    rule_set_active,
     rule_update,
     seminar_create,
     seminar_update,
@@ -25,6 +27,7 @@ from .programs import (
     tier_rule_update,
     touch_program_create,
     touch_program_update,
+    touch_settings_update,
     user_group_create,
     user_group_update,
 )
@@ -55,6 +58,7 @@ __all__ = [
     "champion_decline",
     "champion_nominate",
     "champion_nomination_update",
+    "csm_capacity_set",
     "email_bounce_record",
     "email_from_effective",
     "email_opt_out",
@@ -64,6 +68,7 @@ __all__ = [
     "meeting_invitations_send",
     "rule_create",
     "rule_fire",
+    "rule_set_active",
     "rule_update",
     "rules_evaluate",
     "seminar_attendance_record",
@@ -87,6 +92,7 @@ __all__ = [
     "touch_program_create",
     "touch_program_update",
     "touch_settings_get",
+    "touch_settings_update",
     "user_group_add_member",
     "user_group_create",
     "user_group_remove_member",

@@ -6,9 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from cs_platform.models import User
 from cs_platform.writes import model_create, model_update
 
-from ..models import ChampionNomination, Rule, Seminar, TierRule, TouchProgram, UserGroup
+from ..models import (
+    ChampionNomination,
+    CsmCapacity,
+    Rule,
+    Seminar,
+    TierRule,
+    TouchProgram,
+    TouchSettings,
+    UserGroup,
+)
 from .invitations import seminar_save
 
 
@@ -36,6 +46,13 @@ def rule_update(*, rule: Rule, data: dict[str, Any]) -> Rule:
     return model_update(instance=rule, data=data)
 
 
+def rule_set_active(*, rule: Rule, is_active: bool) -> Rule:
+    """Switch a rule on or off (its firings and settings stay)."""
+    rule.is_active = is_active
+    rule.save(update_fields=["is_active", "updated_at"])
+    return rule
+
+
 def user_group_create(*, data: dict[str, Any]) -> UserGroup:
     return model_create(model=UserGroup, data=data)
 
@@ -54,6 +71,19 @@ def seminar_update(*, seminar: Seminar, data: dict[str, Any]) -> Seminar:
     for name, value in data.items():
         setattr(seminar, name, value)
     return seminar_save(seminar=seminar)
+
+
+def touch_settings_update(*, settings: TouchSettings, data: dict[str, Any]) -> TouchSettings:
+    """The tenant's touch settings (default tier, hours per tier, sender)."""
+    return model_update(instance=settings, data=data)
+
+
+def csm_capacity_set(*, user: User, hours_per_month: Any) -> CsmCapacity:
+    """A CSM's hours a month for the capacity planner (one row per CSM)."""
+    capacity, _created = CsmCapacity.objects.update_or_create(
+        user=user, defaults={"hours_per_month": hours_per_month}
+    )
+    return capacity
 
 
 def champion_nomination_update(
