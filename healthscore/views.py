@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import MarketSegment
 from cs_platform.decorators import role_required
+from cs_platform.forms import model_form_changes
 from cs_platform.urlutils import tenant_reverse
 from journeys.selectors import phase_list
 
@@ -28,7 +29,7 @@ from .forms import HealthSettingsForm, ScorecardCreateForm, ScorecardEditor
 from .models import Band, Scorecard
 from .plugins import BAND_COLOURS
 from .selectors import pages as page_selectors
-from .services.alerts import health_settings_get
+from .services.alerts import health_settings_get, health_settings_update
 from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview
 from .services.recompute import recompute_job_start
@@ -328,8 +329,7 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
     form = HealthSettingsForm(request.POST, instance=health_settings_get())
     if not form.is_valid():
         return _scorecards_page(request, settings_form=form, status=400)
-    with transaction.atomic():
-        form.save()
+    health_settings_update(data=model_form_changes(form))
     messages.success(request, _("Alert settings saved."))
     return redirect(tenant_reverse(request, "healthscore:scorecards"))
 

@@ -395,7 +395,11 @@ def seminar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     back = tenant_reverse(request, "touchmodel:seminars")
     if request.method == "POST" and form.is_valid():
         # Through the service: a changed time or place re-sends the calendar invitations.
-        services.seminar_save(seminar=form.save(commit=False))
+        changes = model_form_changes(form)
+        if seminar is None:
+            services.seminar_create(data=changes)
+        else:
+            services.seminar_update(seminar=seminar, data=changes)
         messages.success(request, _("Saved."))
         return redirect(back)
     return _form_page(request, form, _("Seminar"), back)

@@ -27,7 +27,7 @@ from cs_platform.api.viewsets import (
 
 from .. import selectors
 from ..models import KeyEvent, RecomputeJob, Scorecard, ScorecardVersion, SurveyResponse
-from ..services.alerts import health_settings_get
+from ..services.alerts import health_settings_get, health_settings_update
 from ..services.backtest import backtest_adopt, backtest_request
 from ..services.preview import scorecard_preview
 from ..services.recompute import recompute_job_start
@@ -342,8 +342,7 @@ class HealthSettingsView(APIView):
             health_settings_get(), data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            serializer.save()
+        serializer.instance = health_settings_update(data=serializer.validated_data)
         return Response(serializer.data)
 
     patch = put

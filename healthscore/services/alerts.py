@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import account_webhook_refs
 from cs_platform.scoping import require_current_tenant
+from cs_platform.writes import model_update
 from journeys.services import TaskSpec, activity_record_bulk, task_create_bulk
 from webhooks.events import HEALTH_ALERT_OPENED, HEALTH_BAND_CHANGED
 from webhooks.services import webhook_events_raise, webhook_subscribed
@@ -30,6 +31,12 @@ from ..models import AlertKind, HealthAlert, HealthScore, HealthSettings
 def health_settings_get() -> HealthSettings:
     settings, _created = HealthSettings.objects.get_or_create(tenant=require_current_tenant())
     return settings
+
+
+@transaction.atomic
+def health_settings_update(*, data: dict[str, Any]) -> HealthSettings:
+    """Change the tenant's alert settings (the fields given)."""
+    return model_update(instance=health_settings_get(), data=data)
 
 
 # The scores of `day` and each account's peak over the window before it, in one pass over the

@@ -397,3 +397,28 @@ def test_a_malformed_sign_in_address_is_a_400_with_the_form_error(client, publis
         response = client.post("/learn/acme/signin/", {"email": email})
         assert response.status_code == 400
         assert 'role="alert"' in response.content.decode()
+
+
+def test_saving_the_editor_writes_a_revision_only_for_the_language_that_changed(
+    client, published, csm_user
+):
+    from content.forms import TranslationForm
+    from content.models import ArticleRevision
+
+    client.force_login(csm_user)
+    data = {"section": published.section_id, "slug": published.slug, "maturity": "how_to"}
+    for tr in published.translations.all():
+        for name in TranslationForm.base_fields:
+            data[f"{tr.language}-{name}"] = getattr(tr, name)
+
+    def revisions() -> dict[str, int]:
+        rows = ArticleRevision.objects.values_list("translation__language", flat=True)
+        return {code: list(rows).count(code) for code in ("ja", "en")}
+
+    before = revisions()
+    data["ja-title"] = "会社ページを更新する"
+    response = client.post(f"/t/acme/content/articles/{published.pk}/", data)
+    assert response.status_code == 302
+    assert published.translations.get(language="ja").title == "会社ページを更新する"
+    after = revisions()
+    assert (after["ja"] - before["ja"], after["en"] - before["en"]) == (1, 0)
