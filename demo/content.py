@@ -135,6 +135,21 @@ def _feedback(articles: list[Article], contacts: list[Contact], rng: random.Rand
             comment=comment,
             contact=rng.choice(contacts) if contacts else None,
         )
+    # Anonymous readers' answers wait for review (Learn & Support › Readers' feedback to review).
+    for i, (language, comment) in enumerate(
+        [
+            ("ja", "検索で目的の記事が見つかりませんでした"),
+            ("ja", ""),
+            ("en", "Please add an example for the API."),
+        ]
+    ):
+        services.article_feedback_submit(
+            article=articles[(i + 1) % len(articles)],
+            language=language,
+            helpful=False,
+            comment=comment,
+            session_hash=f"demo-anonymous-{i}",
+        )
     votes = [
         ArticleFeedback(
             article=rng.choice(articles),

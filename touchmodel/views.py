@@ -434,6 +434,7 @@ def seminar_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attendance": Attendance,
             "public_url": f"/seminars/{request.tenant.slug}/{seminar.pk}/",  # type: ignore[attr-defined]
             "ratings": [r.survey_rating for r in registrations if r.survey_rating],
+            "pending_signups": selectors.seminar_signups_pending_count(seminar=seminar),
         },
     )
 

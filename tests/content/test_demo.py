@@ -42,6 +42,8 @@ def test_seed_demo_writes_articles_in_both_languages_and_views_idempotently():
         assert Article.objects.get(slug="edit-company-page").next_article.slug == (
             "register-members"
         )
+        # The review page has anonymous answers waiting in the demo.
+        assert ArticleFeedback.objects.filter(moderation="pending").count() == 3
 
 
 def test_seed_demo_adapts_to_other_tenants():

@@ -151,3 +151,23 @@ def test_the_public_seminar_page_says_when_to_try_again_after_too_many_registrat
     page.locator("form button[type=submit].primary").click()
     assert TOO_MANY[language] in page.locator("[data-testid=too-many]").inner_text()
     rate_limit_clear(limit)
+
+
+WAITING = {"ja": "確認待ちです", "en": "wait for their address to confirm"}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_staff_seminar_page_says_how_many_registrations_wait_to_confirm(
+    page, live_server, manager_user, transactional_db, tenant, language
+):
+    from touchmodel.services.signups import seminar_signup_request
+
+    with tenant_scope(tenant):
+        seminar = SeminarFactory()
+        for n in ("a", "b"):
+            seminar_signup_request(seminar=seminar, email=f"{n}@x.example", name=n)
+    manager_user.language = language
+    manager_user.save(update_fields=["language"])
+    login(page, live_server, manager_user.email)
+    page.goto(f"{live_server.url}/t/acme/touchmodel/seminars/{seminar.pk}/")
+    assert WAITING[language] in page.locator("[data-testid=pending-signups]").inner_text()

@@ -125,6 +125,22 @@ def test_only_the_confirmation_feeds_the_webhook_and_then_the_timeline(
     assert (activity.account_id, activity.contact_id) == (contact.account_id, contact.pk)
 
 
+def test_the_staff_seminar_page_counts_the_registrations_waiting_to_confirm(
+    client, scoped, manager_user
+):
+    seminar = SeminarFactory()
+    for n in ("a", "b"):
+        seminar_signup_request(seminar=seminar, email=f"{n}@x.example", name=n)
+    client.force_login(manager_user)
+
+    page = client.get(
+        f"/t/acme/touchmodel/seminars/{seminar.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert "2 registrations from the public page wait for their address to confirm" in page
+    assert "a@x.example" not in page  # not listed until confirmed
+
+
 def test_an_expired_link_is_refused_and_the_sweep_removes_it(client, scoped):
     seminar = SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=30))
     signup = seminar_signup_request(seminar=seminar, email="a@x.example", name="a")

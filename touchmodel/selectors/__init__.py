@@ -4,6 +4,7 @@ from .calendar import seminar_calendar_event, seminar_calendar_row, seminar_cale
 from .effect import effect_chain, program_effect, programs_touches, rule_effect
 from .planner import capacity_overview, planner_chart, program_list, program_measured
 from .rules import firing_list, rule_list, rule_plan, rule_test
+from .signups import seminar_signups_pending_count
 from .tiers import account_tier_get, health_by_tier, tier_counts, tier_of_accounts
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "seminar_calendar_event",
     "seminar_calendar_row",
     "seminar_calendar_rows",
+    "seminar_signups_pending_count",
     "tier_counts",
     "tier_of_accounts",
 ]
