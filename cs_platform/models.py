@@ -319,3 +319,23 @@ class AuditEvent(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id or ''}".strip()
+
+
+class DataVersion(TenantScopedModel):
+    """A counter per tenant that database triggers raise on every write to the tables a
+    page's cache depends on (`cs_platform.datacache`): any statement, whoever runs it (a
+    page, the API, an import, the recompute, a restore from the trash). Cached page data is
+    keyed by it, so a change is never served stale.
+
+    NOTE: the triggers only UPDATE the row (created when first read): a tenant deletion,
+    which deletes this table before others, cannot re-create it behind itself."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="dataversion_one_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.version}"

@@ -54,7 +54,7 @@ def _band_labels() -> list[str]:
 @role_required("health.view")
 def portfolio(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("renewals") == "all"
-    data = page_selectors.portfolio_page(renewals_shown=None if show_all else RENEWALS_SHOWN)
+    data = page_selectors.portfolio_page_cached(renewals_shown=None if show_all else RENEWALS_SHOWN)
     context: dict[str, Any] = {
         "data": data,
         "show_all": show_all,

@@ -10,15 +10,18 @@ from typing import Any
 
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from accounts.models import MarketSegment
 from accounts.selectors import account_counts
+from cs_platform.datacache import cached_for_data_version
 
 from .. import selectors
 from ..engine.scoring import effective_weights
 from ..models import (
     ChunkState,
     HealthScore,
+    PortfolioDay,
     RecomputeChunk,
     RecomputeJob,
     Scorecard,
@@ -55,15 +58,17 @@ def account_health_chart(*, account: Any, days: int) -> dict[str, Any]:
 
 
 def portfolio_over_time(*, until: dt.date, days: int = 90) -> dict[str, Any]:
-    """Average score per day and the days a new scorecard version took effect, from one scan.
+    """Average score per day and the days a new scorecard version took effect, from the
+    portfolio aggregates (one row per day and version, not one per account).
 
     A marker is the first day (after the window's first) on which a version scored anyone,
     so a chart shows a weight change as such and not as a change of the customers."""
     rows = list(
-        HealthScore.objects.filter(day__gt=until - dt.timedelta(days=days), day__lte=until)
-        .values("day", "version_id")
-        .annotate(total=Sum("score"), accounts=Count("id"))
-        .order_by("day")
+        PortfolioDay.objects.filter(
+            day__gt=until - dt.timedelta(days=days), day__lte=until, accounts__gt=0
+        )
+        .values("day", "version_id", "total", "accounts")
+        .order_by("day", "version_id")
     )
     per_day: dict[dt.date, list[float]] = {}
     first_day: dict[int, dt.date] = {}
@@ -124,7 +129,7 @@ def portfolio_page(
     day = selectors.health_latest_day()
     if day is None:
         return {"day": None}
-    bands = selectors.portfolio_band_distribution(day=day)
+    bands = portfolio_day_totals(day=day)["bands"]
     renewals = selectors.portfolio_renewals(day=day, days=renewal_days)
     return {
         "day": day,
@@ -139,6 +144,16 @@ def portfolio_page(
     }
 
 
+def portfolio_page_cached(*, renewals_shown: int | None = 50) -> dict[str, Any]:
+    """`portfolio_page`, computed once per tenant, data version, language and day: scores,
+    accounts, contracts and phases raise the version when they change (migration 0018)."""
+    return cached_for_data_version(
+        "healthscore.portfolio",
+        lambda: portfolio_page(renewals_shown=renewals_shown),
+        key=f"{renewals_shown}:{timezone.localdate().isoformat()}",
+    )
+
+
 def renewals_summary(renewals: list[dict[str, Any]]) -> dict[str, Any]:
     """How many renewals, their ARR, and how many of each band (unscored apart)."""
     bands = {band: 0 for band in (*BANDS, "none")}
@@ -150,22 +165,30 @@ def renewals_summary(renewals: list[dict[str, Any]]) -> dict[str, Any]:
     return {"count": len(renewals), "arr": sum(arr.values()), "bands": bands, "band_arr": arr}
 
 
+def portfolio_day_totals(*, day: dt.date) -> dict[str, Any]:
+    """Accounts scored, their total score and band counts on `day` (every version)."""
+    row = PortfolioDay.objects.filter(day=day).aggregate(
+        accounts=Sum("accounts"), total=Sum("total"), **{band: Sum(band) for band in BANDS}
+    )
+    return {
+        "accounts": row["accounts"] or 0,
+        "total": row["total"] or 0.0,
+        "bands": {band: row[band] or 0 for band in BANDS},
+    }
+
+
 def portfolio_summary() -> dict[str, Any]:
     """The compact dashboard panel: bands and average of the latest day (two queries)."""
     day = selectors.health_latest_day()
     if day is None:
         return {"day": None}
-    row = HealthScore.objects.filter(day=day).aggregate(
-        average=Avg("score"),
-        accounts=Count("id"),
-        **{band: Count("id", filter=Q(band=band)) for band in BANDS},
-    )
+    row = portfolio_day_totals(day=day)
     return {
         "day": day,
         "accounts": row["accounts"],
         "customers": account_counts().customers,
-        "average": round(row["average"], 1) if row["average"] is not None else None,
-        "bands": {band: row[band] for band in BANDS},
+        "average": round(row["total"] / row["accounts"], 1) if row["accounts"] else None,
+        "bands": row["bands"],
     }
 
 

@@ -11,6 +11,7 @@ from cs_platform.models import (
     AuditEvent,
     ChangeAction,
     ChangeRecord,
+    DataVersion,
     TrashEntry,
 )
 from cs_platform.scoping import require_current_tenant
@@ -69,3 +70,13 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     target_type = "accounts.account"
     target_id = factory.Sequence(lambda n: n + 1)
     target_label = factory.Sequence(lambda n: f"Target {n}")
+
+
+class DataVersionFactory(factory.django.DjangoModelFactory):
+    """The tenant's data version row (real ones are created on the first read)."""
+
+    class Meta:
+        model = DataVersion
+        django_get_or_create = ("tenant",)
+
+    tenant = factory.LazyFunction(require_current_tenant)

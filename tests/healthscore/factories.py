@@ -20,6 +20,7 @@ from healthscore.models import (
     HealthSettings,
     JobTrigger,
     KeyEvent,
+    PortfolioDay,
     RecomputeChunk,
     RecomputeJob,
     Scorecard,
@@ -116,6 +117,14 @@ class HealthScoreFactory(TenantOwnedFactory):
     score = 75.0
     band = Band.GREEN
     components = factory.LazyFunction(dict)
+
+
+class PortfolioDayFactory(TenantOwnedFactory):
+    class Meta:
+        model = PortfolioDay
+
+    version = factory.SubFactory(ScorecardVersionFactory, tenant=_TENANT)
+    day = factory.LazyFunction(timezone.localdate)
 
 
 class HealthScoreNowFactory(TenantOwnedFactory):
