@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from accounts.selectors import account_counts, account_get
+from cs_platform.datacache import cached_for_data_version
 from cs_platform.decorators import role_required
 from cs_platform.permissions import can
 from cs_platform.urlutils import safe_next, tenant_reverse
@@ -287,7 +288,13 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 @role_required("transition.funnel")
 def funnel(request: HttpRequest) -> HttpResponse:
-    rows = selectors.phase_funnel()
+    # Cached per data version (accounts, contracts, phases and transitions raise it) and day
+    # (the median days in a phase run to today).
+    rows, counts = cached_for_data_version(
+        "journeys.funnel",
+        lambda: (selectors.phase_funnel(), account_counts()),
+        key=timezone.localdate().isoformat(),
+    )
     total_accounts = sum(r.accounts for r in rows) or 1
     return render(
         request,
@@ -296,7 +303,7 @@ def funnel(request: HttpRequest) -> HttpResponse:
             "rows": [(r, round(100 * r.accounts / total_accounts)) for r in rows],
             "total_accounts": sum(r.accounts for r in rows),
             "total_arr": sum(r.arr for r in rows),
-            "counts": account_counts(),
+            "counts": counts,
         },
     )
 

@@ -68,8 +68,8 @@ SELECT tenant_id, day, version_id, count(*), sum(score), count(*) FILTER (WHERE 
 FROM healthscore_healthscore GROUP BY tenant_id, day, version_id;
 """
 
-# The tables the cached portfolio reads (scores, scorecards and their versions, accounts,
-# contracts, phases and who is in which): a write to any of them raises the tenant's data
+# The tables the cached portfolio and phase funnel read (scores, scorecards and their
+# versions, accounts, contracts, phases, who is in which and since when): a write to any of them raises the tenant's data
 # version (cs_platform.datacache).
 WATCHED = [
     "healthscore_healthscore",
@@ -79,6 +79,7 @@ WATCHED = [
     "accounts_contract",
     "journeys_phase",
     "journeys_accountphase",
+    "journeys_phasetransition",
 ]
 WATCH = "".join(
     f"SELECT junkan_data_version_watch('{t}');\n"
