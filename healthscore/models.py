@@ -336,11 +336,13 @@ def sample_keys(keys: list[str]) -> list[str]:
     """The order of `ScoreSample.points`: component keys sorted by code point (as PostgreSQL
     sorts them under the "C" collation)."""
     return sorted(keys)
+
+
 class PortfolioDay(TenantScopedModel):
     """The tenant's scores of one day and scorecard version, summed: what the portfolio charts
     read instead of scanning every account's score (100,000 accounts × 90 days).
 
-    Kept exact by statement-level triggers on `HealthScore` (migration 0018): every insert,
+    Kept exact by statement-level triggers on `HealthScore` (migration 0019): every insert,
     upsert and delete adds or subtracts its rows, whoever writes them (the recompute, a
     back-fill, an account deleted with its scores). `portfolio_days_rebuild` recounts a tenant
     from the scores (bulk loads that run without triggers)."""

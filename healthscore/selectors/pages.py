@@ -146,7 +146,7 @@ def portfolio_page(
 
 def portfolio_page_cached(*, renewals_shown: int | None = 50) -> dict[str, Any]:
     """`portfolio_page`, computed once per tenant, data version, language and day: scores,
-    accounts, contracts and phases raise the version when they change (migration 0018)."""
+    accounts, contracts and phases raise the version when they change (migration 0019)."""
     return cached_for_data_version(
         "healthscore.portfolio",
         lambda: portfolio_page(renewals_shown=renewals_shown),
