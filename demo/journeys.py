@@ -337,8 +337,11 @@ class _Seeder:
                     template=template,
                     title=template.name,
                     created_by_id=a["owner_id"],
+                    # One map in four is shared with the customer (Learn & Support's success
+                    # plan), all of it; chosen by position so the random stream stays as it was.
+                    shared_with_customer=i % 4 == 0,
                 )
-                for a in chosen
+                for i, a in enumerate(chosen)
             ],
             batch_size=BATCH,
         )
@@ -375,6 +378,7 @@ class _Seeder:
                         status=status,
                         order=order,
                         completed_on=completed_on,
+                        shared_with_customer=journey_map.shared_with_customer,
                     )
                 )
         milestones = Milestone.objects.bulk_create(milestones, batch_size=BATCH)
@@ -396,6 +400,7 @@ class _Seeder:
                         done=done,
                         done_at=self.now if done else None,
                         order=order,
+                        shared_with_customer=milestone.shared_with_customer,
                     )
                 )
         ActionStep.objects.bulk_create(steps, batch_size=BATCH)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from demo.journeys import journeys_seed_demo
 from journeys.models import (
     AccountPhase,
+    ActionStep,
     Activity,
     FeedbackItem,
     JourneyMap,
@@ -65,6 +66,15 @@ def test_seed_demo_writes_maps_meetings_and_feedback(portfolio):
     assert counts["Milestone"] >= 4 * counts["JourneyMap"]
     assert counts["Meeting"] > 0
     assert counts["FeedbackItem"] > 0
+    # Some customers see their success plan on Learn & Support, all of it; most do not.
+    shared = JourneyMap.objects.filter(shared_with_customer=True)
+    assert 0 < shared.count() < counts["JourneyMap"]
+    assert (
+        not Milestone.objects.filter(shared_with_customer=True)
+        .exclude(journey_map__in=shared)
+        .exists()
+    )
+    assert ActionStep.objects.filter(shared_with_customer=True).exists()
 
 
 def test_seed_demo_a_second_time_changes_nothing(portfolio):
