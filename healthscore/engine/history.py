@@ -228,10 +228,15 @@ def _renewal(ids: list[int], days: list[dt.date]) -> dict[dt.date, pd.Series]:
         ),
         columns=["account_id", "renewal"],
     )
+    # Days as integers: a minimum over dates (objects) would run in Python, group by group.
+    accounts = rows["account_id"].to_numpy(dtype=np.int64)
+    renewal = np.array(rows["renewal"].tolist(), dtype="datetime64[D]").astype(np.int64)
     result = {}
     for day in days:
-        nearest = rows[rows["renewal"] >= day].groupby("account_id")["renewal"].min()
-        result[day] = pd.Series([(r - day).days for r in nearest], index=nearest.index, dtype=float)
+        on = np.datetime64(day, "D").astype(np.int64)
+        ahead = renewal >= on
+        nearest = pd.Series(renewal[ahead]).groupby(accounts[ahead]).min()
+        result[day] = pd.Series((nearest.to_numpy() - on).astype(float), index=nearest.index)
     return result
 
 
