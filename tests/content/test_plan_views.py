@@ -288,3 +288,13 @@ def test_the_csm_reads_the_customers_tick_on_the_timeline(client, plan, csm_user
         HTTP_ACCEPT_LANGUAGE="ja",
     ).content.decode()
     assert "山田 花子さんがサクセスプランの「名刺を100枚スキャン」を完了にしました" in page
+
+
+def test_the_plan_page_reads_a_bounded_number_of_queries(plan, django_assert_max_num_queries):
+    for n in range(5):
+        ActionStepFactory(milestone=plan.milestone, shared_with_customer=True, description=f"{n}")
+    reader = _reader(plan.owner_contact)
+    # Session, tenant, contact, the plan (map, milestones, steps, comments: 4), phases, the
+    # account's phase, the site's sections and links: none of it grows with the steps.
+    with django_assert_max_num_queries(13):
+        assert reader.get("/learn/acme/plan/").status_code == 200
