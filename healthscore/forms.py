@@ -137,6 +137,9 @@ class GroupForm(forms.Form):
 
 
 MAX_RANGE_ROWS = 30
+# htmx keeps these inputs as they are when it swaps in a redrawn scheme (curve, row errors):
+# what is typed while the request is under way is not overwritten.
+KEEP = {"hx-preserve": "true"}
 POINTS_ERROR = _("Points must be 0–100.")
 
 
@@ -153,7 +156,9 @@ class RangeForm(forms.Form):
     """One row of a ranges scheme: from this value up (to the next row), these points."""
 
     min = forms.FloatField(
-        label=_("From value"), required=False, widget=forms.NumberInput(attrs={"step": "any"})
+        label=_("From value"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", **KEEP}),
     )
     points = forms.FloatField(
         label=_("Points"),
@@ -161,7 +166,7 @@ class RangeForm(forms.Form):
         min_value=0,
         max_value=100,
         error_messages={"min_value": POINTS_ERROR, "max_value": POINTS_ERROR},
-        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100"}),
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100", **KEEP}),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -185,6 +190,10 @@ class RangeForm(forms.Form):
 
 
 class BaseRangeFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].widget.attrs.update(KEEP)
+
     def clean(self) -> None:
         """Values go up row by row: each filled row must start above the one before."""
         previous: float | None = None
@@ -282,7 +291,8 @@ class ComponentForm(forms.Form):
         # The ranges table: its own formset, prefixed by this component's prefix. A new
         # component starts with two empty rows; "Add a row" (add_range=<this prefix>) adds one.
         data = self.data if self.is_bound else None
-        if data is not None and data.get("add_range") == self.prefix:
+        added = data is not None and data.get("add_range") == self.prefix
+        if added:
             data = data.copy()
             total = f"{self.prefix}-ranges-TOTAL_FORMS"
             count = str(data.get(total) or "0")
@@ -293,6 +303,19 @@ class ComponentForm(forms.Form):
             initial=ranges_initial if ranges_initial is not None else [{}, {}],
             prefix=f"{self.prefix}-ranges",
         )
+        for name in ("scheme", "rag_green", "rag_amber", "higher_is_better", "missing"):
+            self.fields[name].widget.attrs.update(KEEP)
+        if added and self.ranges.forms:
+            # The keyboard lands in the new row: `autofocus` on a plain page; the htmx fragment
+            # says `data-autofocus` instead (the editor's script focuses it once), as a kept
+            # (hx-preserve) input must not pull the focus back at every later swap.
+            self.ranges.forms[-1].fields["min"].widget.attrs["autofocus"] = True
+
+    def focus_for_htmx(self) -> None:
+        for row in self.ranges.forms:
+            attrs = row.fields["min"].widget.attrs
+            if attrs.pop("autofocus", None):
+                attrs["data-autofocus"] = ""
 
     def clean_key(self) -> str:
         return _clean_key(self.cleaned_data["key"])

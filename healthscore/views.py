@@ -205,6 +205,7 @@ def scorecard_scheme(request: HttpRequest, pk: int) -> HttpResponse:
     if form is None:
         return HttpResponse(_("Unknown component row."), status=400, content_type="text/plain")
     form.errors  # noqa: B018 - validate the row now, so the table shows its errors
+    form.focus_for_htmx()
     return render(request, "healthscore/_scheme.html", {"card": card, "form": form})
 
 

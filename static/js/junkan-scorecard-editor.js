@@ -106,6 +106,15 @@
     updateSums(form);
   }
 
+  // A row added by htmx ("Add a row") takes the focus once.
+  document.addEventListener("htmx:afterSettle", function () {
+    var row = document.querySelector("form[data-scorecard-editor] [data-autofocus]");
+    if (row) {
+      row.removeAttribute("data-autofocus");
+      row.focus();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-scorecard-editor]").forEach(init);
   });

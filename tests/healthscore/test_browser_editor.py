@@ -138,35 +138,44 @@ def _focus_is_visible(page) -> bool:
 
 def test_the_editor_works_with_the_keyboard_alone(make_page, live_server, admin_user, editing):
     page = _open(make_page, live_server, admin_user, "en", editing["url"])
-    survey, active = editing["index"]("survey"), editing["index"]("active_users")
+    survey, rel = editing["index"]("survey"), editing["index"]("relationship")
+    curve = f"#components-{rel}-scheme [data-testid=curve-path]"
 
-    # A group folds and unfolds from its summary.
+    # A group folds from its summary (its fields leave the tab order).
     _tab_to(page, "[data-group=usage] > summary")
     assert _focus_is_visible(page)
     page.keyboard.press("Enter")
     assert page.locator("[data-group=usage]").get_attribute("open") is None
+
+    # A range row, typed; Tab leaves it and the curve is redrawn.
+    drawn = page.locator(curve).get_attribute("d")
+    _tab_to(page, f"#id_components-{rel}-ranges-2-points")
+    assert _focus_is_visible(page)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("90")
+    page.keyboard.press("Tab")
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).getAttribute('d') !== old", arg=[curve, drawn]
+    )
+
+    # "Add a row": the focus lands in the new row, and stays where the typing goes.
+    _tab_to(page, f"#components-{rel}-add-range")
     page.keyboard.press("Enter")
-    assert page.locator("[data-group=usage]").get_attribute("open") is not None
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.id === id",
+        arg=f"id_components-{rel}-ranges-4-min",
+    )
+    page.keyboard.type("95")
+    page.keyboard.press("Tab")
+    page.keyboard.type("100")
 
     # The stepper: ArrowUp five times, the group stays at 100, the preview follows.
     _tab_to(page, f"#id_components-{survey}-weight")
-    assert _focus_is_visible(page)
     with page.expect_response(lambda r: "/editor/preview/" in r.url):
         for _ in range(5):
             page.keyboard.press("ArrowUp")
     assert page.locator(f"#id_components-{survey}-weight").input_value() == "35"
     assert page.locator("[data-testid=sum-group-relationship]").inner_text() == "100"
-
-    # A range row, typed; Tab leaves it and the curve is redrawn.
-    drawn = page.locator(f"#components-{active}-scheme [data-testid=curve-path]").get_attribute("d")
-    _tab_to(page, f"#id_components-{active}-ranges-2-points")
-    page.keyboard.press("Control+A")
-    page.keyboard.type("90")
-    page.keyboard.press("Tab")
-    page.wait_for_function(
-        "([sel, old]) => document.querySelector(sel).getAttribute('d') !== old",
-        arg=[f"#components-{active}-scheme [data-testid=curve-path]", drawn],
-    )
 
     _tab_to(page, "[data-testid=save-and-preview]")
     assert _focus_is_visible(page)
@@ -178,4 +187,10 @@ def test_the_editor_works_with_the_keyboard_alone(make_page, live_server, admin_
     number, components = _published_state(editing)
     assert number == 2
     assert components["survey"]["weight"] == 35
-    assert components["active_users"]["scheme"]["ranges"][2] == {"min": 30, "points": 90}
+    assert components["relationship"]["scheme"]["ranges"] == [
+        {"min": 0, "points": 0},
+        {"min": 30, "points": 40},
+        {"min": 60, "points": 90},
+        {"min": 90, "points": 100},
+        {"min": 95, "points": 100},
+    ]

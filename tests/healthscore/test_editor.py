@@ -191,7 +191,8 @@ def test_add_a_row_without_javascript_shows_the_page_again_with_one_more(admin, 
     data = editor_post(card, add_range=f"components-{i}")
     response = admin.post(url("healthscore:scorecard_edit", pk=card.pk), data)
     assert response.status_code == 200
-    assert len(_rows(response.content.decode(), f"components-{i}")) == 5
+    rows = _rows(response.content.decode(), f"components-{i}")
+    assert len(rows) == 5 and re.search(r"\sautofocus[\s>]", rows[4])
     card.refresh_from_db()
     assert card.draft == before
 
@@ -229,7 +230,8 @@ def test_the_scheme_fragment_redraws_the_curve_from_the_table(admin, card):
     added = admin.post(
         endpoint, editor_post(card, component=f"components-{i}", add_range=f"components-{i}")
     )
-    assert len(_rows(added.content.decode(), f"components-{i}")) == 6
+    rows = _rows(added.content.decode(), f"components-{i}")
+    assert len(rows) == 6 and "data-autofocus" in rows[5] and "autofocus" not in "".join(rows[:5])
     assert admin.post(endpoint, editor_post(card, component="components-99")).status_code == 400
 
 
