@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .extensions import BulkAction, register_bulk_action
 from .models import Account, Segment
 from .selectors import owner_candidates, segment_list
@@ -21,7 +22,6 @@ def _owner_choices() -> list[tuple[str, str]]:
 
 
 def _assign_owner(accounts: QuerySet[Account], value: str, actor: Any) -> int:
-    from . import services
 
     owner = None
     if value != "none":
@@ -36,7 +36,6 @@ def _segment_choices() -> list[tuple[str, str]]:
 
 
 def _add_to_segment(accounts: QuerySet[Account], value: str, actor: Any) -> int:
-    from . import services
 
     segment = Segment.objects.filter(pk=int(value)).first() if value.isdigit() else None
     if segment is None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -292,7 +293,6 @@ _VIEW_DROPPED = {"page", "csrfmiddlewaretoken"}
 
 
 def _view_query(query: str) -> str:
-    from django.http import QueryDict
 
     params = QueryDict(query, mutable=True)
     for key in _VIEW_DROPPED:

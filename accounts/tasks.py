@@ -9,6 +9,8 @@ from celery import shared_task
 
 from cs_platform.tasks import TenantTask
 
+from .importing.jobs import import_job_run, import_jobs_sweep
+
 
 @shared_task(
     name="accounts.import_csv",
@@ -19,7 +21,6 @@ from cs_platform.tasks import TenantTask
     time_limit=12 * 60,
 )
 def import_csv(self: Any, *, tenant_id: int, job_id: int) -> str:
-    from .importing.jobs import import_job_run
 
     return import_job_run(job_id=job_id, worker=f"{self.request.hostname}:{os.getpid()}")
 
@@ -27,7 +28,6 @@ def import_csv(self: Any, *, tenant_id: int, job_id: int) -> str:
 @shared_task(name="accounts.sweep_import_leases", ignore_result=True)
 def sweep_import_leases() -> int:
     """Every minute: imports whose worker died start again on a surviving worker."""
-    from .importing.jobs import import_jobs_sweep
 
     restarted = import_jobs_sweep()
     for tenant_id, job_id in restarted:

@@ -13,11 +13,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
+    AccountPanel,
     ContentReader,
     Recommendation,
     RecommendedArticle,
+    SegmentRule,
+    register_account_panel,
     register_content_choices,
     register_content_recommender,
+    register_public_reader,
+    register_segment_rule,
 )
 from accounts.models import Account
 from healthscore.selectors import engagement_window
@@ -25,6 +30,7 @@ from journeys import selectors as journey_selectors
 
 from . import selectors, services
 from .models import ArticleStatus, ArticleView
+from .public_views import _reader_contact
 from .services.plan import success_plan_url
 
 
@@ -109,19 +115,11 @@ def recommend_articles(readers: Sequence[ContentReader]) -> dict[int, Recommenda
 
 def _public_reader(request: HttpRequest) -> Any:
     """The contact signed in on Learn & Support in this browser session, if any."""
-    from .public_views import _reader_contact
 
     return _reader_contact(request)
 
 
 def register() -> None:
-    from accounts.extensions import (
-        AccountPanel,
-        SegmentRule,
-        register_account_panel,
-        register_public_reader,
-        register_segment_rule,
-    )
 
     register_public_reader(_public_reader)
 

@@ -18,10 +18,14 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+
+from .selectors import worker_status
+from .tasks import HEARTBEAT_CACHE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -145,11 +149,6 @@ def service_checks() -> tuple[bool, dict[str, Any]]:
 
     The worker counts as a service: with no fresh heartbeat (beat sends one a minute, a
     worker runs it) recomputes, imports and e-mails would wait in the queue unseen."""
-    from django.core.cache import cache
-    from django.db import connection
-
-    from .selectors import worker_status
-    from .tasks import HEARTBEAT_CACHE_KEY
 
     checks: dict[str, Any] = {}
     try:

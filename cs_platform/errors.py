@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views import defaults
 
 from .degraded import is_outage, unavailable_response
+from .models import Role
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -37,7 +38,6 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def _denied_context(request: HttpRequest) -> dict[str, Any]:
     """The role the refused action needs (cs_platform.permissions) and the reader's own."""
-    from .models import Role
 
     needed = getattr(request, "permission_needed", None)
     membership = getattr(request, "membership", None)

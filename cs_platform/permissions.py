@@ -109,7 +109,7 @@ def can(request: HttpRequest, action: str) -> bool:
 def api_action(view: Any, method: str) -> str | None:
     """The declared action an API request asks for (None: the view declares no resource)."""
     # NOTE: imported here: DRF's settings import the API permission, which imports this module.
-    from rest_framework.viewsets import ViewSetMixin
+    from rest_framework.viewsets import ViewSetMixin  # deferred: DRF settings import this module
 
     action_name = getattr(view, "action", None)
     explicit = getattr(view, "permission_actions", {}) or {}

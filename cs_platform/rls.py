@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
 
 from .scoping import get_current_tenant, is_cross_tenant
 
@@ -279,7 +280,6 @@ def rls_off_for_benchmarks(using: str = "default") -> Iterator[None]:
     """Benchmarks only (`bench/*.py --rls off`): what the code costs without row-level
     security. Logs in as the owner (no policy applies to a superuser or BYPASSRLS role) and
     sends no settings with the statements."""
-    from django.db.backends.signals import connection_created
 
     wrappers = connections[using].execute_wrappers
     with owner_connection(using):

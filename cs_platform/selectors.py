@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import ApiKey, Membership, Tenant, User
 from .scoping import CurrentTenantId
+from .tasks import HEARTBEAT_CACHE_KEY
 
 
 def hash_api_key(raw_key: str) -> str:
@@ -107,9 +109,6 @@ class WorkerStatus:
 def worker_status() -> WorkerStatus:
     """The last worker heartbeat (`cs_platform.heartbeat`, every minute) and whether it is
     fresh. NOTE: a stamp in the future counts as fresh (a worker's clock ahead of ours)."""
-    from django.core.cache import cache
-
-    from .tasks import HEARTBEAT_CACHE_KEY
 
     raw = cache.get(HEARTBEAT_CACHE_KEY)
     try:

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .audit.services import audit_created, audit_record
+from .audit.services import audit_created, audit_delete_path, audit_record
 from .models import ApiKey, ApiKeyScope, Membership, Role, Tenant, User
 from .scoping import tenant_scope
 from .selectors import hash_api_key
@@ -37,7 +37,6 @@ def tenant_create(
 
 def _run_tenant_created_hooks(tenant: Tenant) -> None:
     """Let apps seed per-tenant defaults (phases, scorecards …) without the core importing them."""
-    from django.apps import apps
 
     for config in apps.get_app_configs():
         hook = getattr(config, "on_tenant_created", None)
@@ -117,7 +116,6 @@ def tenant_delete(*, tenant: Tenant) -> None:
             if any(f.name == "tenant" and f.is_relation for f in model._meta.concrete_fields)
         }
     )
-    from .audit.services import audit_delete_path
 
     # The tenant's audit log goes with it: one of the two paths the audit trigger lets delete.
     with audit_delete_path("tenant_delete"), tenant_scope(tenant), connection.cursor() as cursor:

@@ -6,13 +6,16 @@ from typing import Any
 
 from celery import Task, shared_task
 from celery.signals import worker_ready
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .audit.context import audit_context, task_context
+from .audit.services import audit_purge_expired
 from .models import Tenant
-from .scoping import tenant_scope
+from .scoping import require_current_tenant, tenant_scope
+from .trash.services import trash_purge_expired
 
 HEARTBEAT_CACHE_KEY = "celery:heartbeat"
 
@@ -61,7 +64,6 @@ def heartbeat_on_start(**kwargs: Any) -> None:
 @shared_task(name="cs_platform.echo_tenant", base=TenantTask, ignore_result=False)
 def echo_tenant(*, tenant_id: int) -> str:
     """Returns the slug of the tenant in scope; used to prove tasks run scoped."""
-    from .scoping import require_current_tenant
 
     return require_current_tenant().slug
 
@@ -69,7 +71,6 @@ def echo_tenant(*, tenant_id: int) -> str:
 @shared_task(name="cs_platform.trash_purge", ignore_result=True)
 def trash_purge() -> int:
     """Beat, hourly: purge every tenant's trash entries older than the retention."""
-    from .trash.services import trash_purge_expired
 
     return trash_purge_expired()
 
@@ -77,7 +78,6 @@ def trash_purge() -> int:
 @shared_task(name="cs_platform.audit_purge", ignore_result=True)
 def audit_purge() -> int:
     """Beat, daily: delete every tenant's audit events older than AUDIT_RETENTION_DAYS."""
-    from .audit.services import audit_purge_expired
 
     return audit_purge_expired()
 
@@ -91,8 +91,6 @@ def audit_purge() -> int:
 )
 def password_reset_send(*, email: str, domain: str, use_https: bool, language: str) -> None:
     """Send Django's password-reset e-mail to the active users with this address, if any."""
-    from django.contrib.auth.forms import PasswordResetForm
-    from django.utils import translation
 
     form = PasswordResetForm(data={"email": email})
     if not form.is_valid():

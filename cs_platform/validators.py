@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models.signals import pre_save
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 # C0 controls, DEL and C1 controls; long text keeps \t \n \r.
 CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
@@ -125,7 +126,6 @@ def install_serializer_rules() -> None:
     """Plain serializer text fields (those not built from a model field) get the one-line
     rule too, so a request field that writes into a model is refused (and documented) the
     way the model would refuse it."""
-    from rest_framework import serializers
 
     # NOTE: DRF fields use `default_validators` only when no `validators=` is given, which is
     # the case for hand-declared fields; ModelSerializer passes the model field's own rules.

@@ -105,7 +105,7 @@ def bootstrap_aucs(
     positives and negatives per rank of all replicates are one sparse × dense product:
     (ranks × clusters counts) @ (clusters × replicates weights); the AUCs are then column
     sums over cumulative counts. Replicates go in blocks so the weight matrix stays small."""
-    from scipy import sparse
+    from scipy import sparse  # deferred: seconds to import, only backtests use it
 
     codes, size = _compact(np.asarray(codes, dtype=np.int64))
     positive = np.asarray(y) > 0
@@ -374,7 +374,7 @@ def fit_weights(points: pd.DataFrame, y: np.ndarray) -> dict[str, float] | None:
     A component's weight is proportional to how much one more point lowers the log-odds of
     churn; a component whose points go with *more* churn, or carry no signal beyond noise,
     gets 0. None when no component lowers the risk."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # deferred: seconds to import (backtest)
 
     x = points.to_numpy(dtype=float)
     y = np.asarray(y, dtype=float)

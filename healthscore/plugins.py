@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
@@ -32,6 +33,7 @@ from cs_platform.extensions import (
     register_nav_item,
 )
 from cs_platform.models import Role
+from cs_platform.permissions import can
 from journeys.extensions import (
     MilestoneCheck,
     register_activity_listener,
@@ -41,9 +43,11 @@ from journeys.extensions import (
 
 from . import selectors
 from .extensions import PortfolioSection, register_portfolio_section, register_scores_now_listener
+from .forms import SurveyResponseForm
 from .models import Band, HealthScore, HealthScoreNow, SurveyResponse
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
+from .selectors.milestones import milestone_checks_for, milestones_at_risk
 from .services.alerts import alert_title
 from .services.milestones import milestone_risk_evaluate
 from .services.now import accounts_mark_dirty
@@ -96,11 +100,6 @@ SURVEYS_SHOWN = 5
 
 
 def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    from django.utils import timezone
-
-    from cs_platform.permissions import can
-
-    from .forms import SurveyResponseForm
 
     can_edit = can(request, "survey_response.create")
     return {
@@ -115,13 +114,11 @@ def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 
 def milestones_at_risk_context(request: HttpRequest) -> dict[str, Any]:
-    from .selectors.milestones import milestones_at_risk
 
     return milestones_at_risk()
 
 
 def _milestone_check(milestones: list[Milestone]) -> dict[int, dict[str, Any]]:
-    from .selectors.milestones import milestone_checks_for
 
     return milestone_checks_for({m.pk for m in milestones}, {m.account_id for m in milestones})
 

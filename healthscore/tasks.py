@@ -17,6 +17,7 @@ from cs_platform.tasks import TenantTask
 
 from .models import BacktestRun, RecomputeJob
 from .services.backtest import backtest_execute
+from .services.now import now_run, now_schedule, now_sweep_due
 from .services.partitions import partitions_create_ahead, partitions_drop_expired
 from .services.recompute import (
     recompute_job_claim_nightly,
@@ -120,7 +121,6 @@ def recompute_start_task(*, tenant_id: int, job_id: int) -> None:
 )
 def recompute_now_task(self: TenantTask, *, tenant_id: int) -> None:
     """Event-time scoring of the tenant's dirty accounts (scheduled, debounced, by the marks)."""
-    from .services.now import now_run
 
     try:
         now_run()
@@ -133,7 +133,6 @@ def recompute_now_task(self: TenantTask, *, tenant_id: int) -> None:
 def now_sweep() -> int:
     """Every minute: schedule event-time scoring for tenants whose marks no task will pick up
     (the broker was down at commit, or a worker died holding a claim)."""
-    from .services.now import now_schedule, now_sweep_due
 
     started = 0
     for tenant in tenant_list():

@@ -34,6 +34,7 @@ from .services.backtest import backtest_adopt, backtest_request
 from .services.preview import scorecard_preview
 from .services.recompute import recompute_job_start
 from .services.scorecards import scorecard_create, scorecard_publish, scorecard_update
+from .tasks import backtest_enqueue
 
 BAND_LABELS = dict(Band.choices)
 RENEWALS_SHOWN = 50
@@ -426,7 +427,6 @@ def scorecard_backtest(request: HttpRequest, pk: int) -> HttpResponse:
         version, found = _backtest_version(card, request.POST.get("version"))
         if not found:
             raise Http404
-        from .tasks import backtest_enqueue
 
         try:
             with transaction.atomic():

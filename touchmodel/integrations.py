@@ -25,6 +25,25 @@ from accounts.selectors import (
     segment_accounts,
 )
 from cs_platform.sql import rows_frame
+from healthscore.selectors import (
+    health_latest_by_account,
+    health_scores_at,
+    health_scores_between,
+    recompute_job_finished,
+    usage_totals_around,
+    usage_totals_by_day,
+)
+from journeys.selectors import (
+    activity_last_at_by_account,
+    activity_refs,
+    activity_rows_since,
+    meeting_rows_for_programs,
+    milestone_completed_rows_since,
+    milestone_overdue_rows,
+    phase_entered_at_by_account,
+)
+from journeys.selectors.phases import current_phase_by_account, phase_list
+from journeys.services import TaskSpec, activity_record_bulk, task_create, task_create_bulk
 
 FIRING_REF = "firing:"
 
@@ -56,7 +75,6 @@ def segment_account_ids(*, segment: Segment) -> set[int]:
 
 
 def phase_choices() -> list[tuple[int, str]]:
-    from journeys.selectors.phases import phase_list
 
     return [(p.pk, p.name) for p in phase_list()]
 
@@ -66,7 +84,6 @@ def phase_names() -> dict[int, str]:
 
 
 def current_phase_ids(*, account_ids: list[int] | None = None) -> dict[int, int]:
-    from journeys.selectors.phases import current_phase_by_account
 
     return {a: p.pk for a, p in current_phase_by_account(account_ids=account_ids).items()}
 
@@ -74,7 +91,6 @@ def current_phase_ids(*, account_ids: list[int] | None = None) -> dict[int, int]
 def phase_entries(*, account_ids: list[int] | None = None) -> pd.DataFrame:
     """account_id, phase_id, entered_at (an account with no phase row: first phase, since it
     was created)."""
-    from journeys.selectors import phase_entered_at_by_account
 
     entries = phase_entered_at_by_account(account_ids=account_ids)
     frame = rows_frame(
@@ -85,7 +101,6 @@ def phase_entries(*, account_ids: list[int] | None = None) -> pd.DataFrame:
 
 
 def last_activity_at(*, account_ids: list[int] | None = None) -> dict[int, dt.datetime]:
-    from journeys.selectors import activity_last_at_by_account
 
     return activity_last_at_by_account(
         account_ids=account_ids, exclude_kinds=["tier_change", "health_alert"]
@@ -97,7 +112,6 @@ def activities_since(
 ) -> pd.DataFrame:
     """id, account_id, occurred_at of timeline entries of `kinds` since `since` (whose data
     holds `data`, when given)."""
-    from journeys.selectors import activity_rows_since
 
     rows = activity_rows_since(kinds=kinds, since=since, data_contains=data)
     return rows_frame(rows, ["activity_id", "account_id", "occurred_at"])
@@ -106,7 +120,6 @@ def activities_since(
 def reads_from_firings() -> pd.DataFrame:
     """account_id, touched_at, firing_id of known readers' reads that a rule firing's e-mail
     link brought (content records the link's ref, "firing:<id>", on the timeline entry)."""
-    from journeys.selectors import activity_refs
 
     rows = activity_refs(kinds=["content_view"], ref_prefix=FIRING_REF)
     frame = rows_frame(rows, ["account_id", "touched_at", "ref"])
@@ -120,7 +133,6 @@ def reads_from_firings() -> pd.DataFrame:
 
 def meetings_for_programs(*, program_ids: list[int]) -> pd.DataFrame:
     """program_id, account_id, touched_at of 1:1 meetings logged against these programmes."""
-    from journeys.selectors import meeting_rows_for_programs
 
     return rows_frame(
         meeting_rows_for_programs(program_ids=program_ids),
@@ -130,7 +142,6 @@ def meetings_for_programs(*, program_ids: list[int]) -> pd.DataFrame:
 
 def overdue_milestones(*, as_of: dt.date) -> pd.DataFrame:
     """milestone_id, account_id, due_date of milestones past due and not done."""
-    from journeys.selectors import milestone_overdue_rows
 
     return rows_frame(
         milestone_overdue_rows(as_of=as_of), ["milestone_id", "account_id", "due_date"]
@@ -138,13 +149,11 @@ def overdue_milestones(*, as_of: dt.date) -> pd.DataFrame:
 
 
 def milestones_completed(*, since: dt.date) -> pd.DataFrame:
-    from journeys.selectors import milestone_completed_rows_since
 
     return rows_frame(milestone_completed_rows_since(since=since), ["account_id", "completed_on"])
 
 
 def record_activities(*, rows: list[dict[str, Any]]) -> int:
-    from journeys.services import activity_record_bulk
 
     return activity_record_bulk(rows=rows)
 
@@ -158,7 +167,6 @@ def create_task(
     source_key: str,
     checklist: list[str],
 ) -> int:
-    from journeys.services import task_create
 
     task = task_create(
         account=account,
@@ -176,7 +184,6 @@ def create_task(
 def create_tasks(*, tasks: list[dict[str, Any]]) -> dict[str, int]:
     """Tasks for the accounts' owners, set-based: each dict has account_id, title, due_date,
     description, source_key, checklist. Returns the task id of each source_key."""
-    from journeys.services import TaskSpec, task_create_bulk
 
     specs = [
         TaskSpec(
@@ -198,7 +205,6 @@ def create_tasks(*, tasks: list[dict[str, Any]]) -> dict[str, int]:
 
 def health_bands(*, account_ids: list[int] | None = None) -> dict[int, str]:
     """Band ("green", "amber", "red") of each account's latest score."""
-    from healthscore.selectors import health_latest_by_account
 
     latest = health_latest_by_account(account_ids=account_ids)
     return {account_id: row["band"] for account_id, row in latest.items()}
@@ -206,7 +212,6 @@ def health_bands(*, account_ids: list[int] | None = None) -> dict[int, str]:
 
 def health_latest() -> dict[int, dict[str, Any]]:
     """{account_id: {"score", "band", "day"}} of every account's latest score."""
-    from healthscore.selectors import health_latest_by_account
 
     return health_latest_by_account()
 
@@ -215,7 +220,6 @@ def health_history(*, since: dt.date, account_ids: list[int] | None = None) -> p
     """account_id, day, score for every scored day since `since`, the intra-day ("now")
     score as the latest day where the nightly has not scored it yet: rules see a score that
     moved minutes ago, and key its episode by the same day the nightly will."""
-    from healthscore.selectors import health_scores_between
 
     rows = health_scores_between(start=since, account_ids=account_ids, with_now=True)
     return rows_frame(rows, ["account_id", "day", "score"])
@@ -223,7 +227,6 @@ def health_history(*, since: dt.date, account_ids: list[int] | None = None) -> p
 
 def usage_daily(*, since: dt.date, until: dt.date) -> pd.DataFrame:
     """account_id, day, count: usage events per account and day (all events summed)."""
-    from healthscore.selectors import usage_totals_by_day
 
     rows = usage_totals_by_day(start=since, end=until - dt.timedelta(days=1))
     return rows_frame(rows, ["account_id", "day", "count"])
@@ -261,7 +264,6 @@ def executive_contacts_since(*, since: dt.datetime) -> pd.DataFrame:
 
 def recompute_finished(*, day: dt.date) -> bool:
     """Has the nightly health recompute for `day` finished in the tenant in scope?"""
-    from healthscore.selectors import recompute_job_finished
 
     return recompute_job_finished(day=day)
 
@@ -269,7 +271,6 @@ def recompute_finished(*, day: dt.date) -> bool:
 def usage_windows(*, starts: dict[int, dt.date], days: int) -> pd.DataFrame:
     """account_id, before, after: usage events summed over the `days` before each account's
     start day and the `days` from it on (one aggregate query over the daily rollups)."""
-    from healthscore.selectors import usage_totals_around
 
     if not starts:
         return pd.DataFrame(columns=["account_id", "before", "after"])
@@ -281,7 +282,6 @@ def usage_windows(*, starts: dict[int, dt.date], days: int) -> pd.DataFrame:
 
 def health_at(*, points: dict[int, tuple[dt.date, dt.date]]) -> pd.DataFrame:
     """account_id, before, after: each account's latest score on or before its two days."""
-    from healthscore.selectors import health_scores_at
 
     if not points:
         return pd.DataFrame(columns=["account_id", "before", "after"])

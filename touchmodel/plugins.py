@@ -7,11 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
@@ -36,20 +39,42 @@ from cs_platform.extensions import (
 )
 from cs_platform.models import Role
 from cs_platform.permissions import can
-from healthscore.extensions import PortfolioSection, register_portfolio_section
-from journeys.extensions import register_meeting_listener, register_meeting_programs
+from healthscore.extensions import (
+    PortfolioSection,
+    register_portfolio_section,
+    register_scores_now_listener,
+)
+from journeys.extensions import (
+    register_activity_renderer,
+    register_meeting_listener,
+    register_meeting_programs,
+)
 
+from .models import (
+    AccountTier,
+    ProgramKind,
+    Rule,
+    RuleFiring,
+    Seminar,
+    Tier,
+    TouchProgram,
+    TouchSettings,
+)
+from .selectors import account_tier_get, health_by_tier, tier_counts
+from .selectors.community import relationship_map
 from .selectors.tiers import tier_by_account
+from .services import meeting_invitations_send, rule_fire
+from .services.rules import rules_evaluate
+from .services.tiers import tier_change_title, tier_override_bulk
+from .tasks import evaluate_rules
 
 
 def _tier_choices() -> list[tuple[str, str]]:
-    from .models import Tier
 
     return [(value, str(label)) for value, label in Tier.choices]
 
 
 def _annotate_tier(queryset: QuerySet[Account]) -> QuerySet[Account]:
-    from .models import AccountTier, TouchSettings
 
     default = TouchSettings.objects.values("default_tier")[:1]
     tier = AccountTier.objects.filter(account=OuterRef("pk")).values("tier")[:1]
@@ -62,10 +87,6 @@ def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
 
 
 def _set_tier(accounts: QuerySet[Account], value: str, actor: Any) -> int:
-    from django.core.exceptions import ValidationError
-
-    from .models import Tier
-    from .services.tiers import tier_override_bulk
 
     if value not in Tier.values:
         raise ValidationError({"value": _("Choose a tier.")})
@@ -76,7 +97,6 @@ def _set_tier(accounts: QuerySet[Account], value: str, actor: Any) -> int:
 
 
 def _playbook_choices() -> list[tuple[str, str]]:
-    from .models import Rule
 
     return [(str(r.pk), r.name) for r in Rule.objects.filter(is_active=True).order_by("pk")]
 
@@ -84,10 +104,6 @@ def _playbook_choices() -> list[tuple[str, str]]:
 def _start_playbook(accounts: QuerySet[Account], value: str, actor: Any) -> int:
     """Run the playbook for these accounts now: it fires for those its trigger holds for
     (once per episode, as when it runs by itself)."""
-    from django.core.exceptions import ValidationError
-
-    from .models import Rule
-    from .services import rule_fire
 
     rule = Rule.objects.filter(pk=int(value), is_active=True).first() if value.isdigit() else None
     if rule is None:
@@ -97,8 +113,6 @@ def _start_playbook(accounts: QuerySet[Account], value: str, actor: Any) -> int:
 
 
 def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
-    from .selectors import account_tier_get
-    from .selectors.community import relationship_map
 
     return {
         "account": account,
@@ -109,10 +123,6 @@ def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 
 def _dashboard(request: HttpRequest) -> dict[str, Any]:
-    from django.utils import timezone
-
-    from .models import RuleFiring, Seminar
-    from .selectors import tier_counts
 
     now = timezone.now()
     return {
@@ -123,14 +133,12 @@ def _dashboard(request: HttpRequest) -> dict[str, Any]:
 
 
 def _portfolio_tiers(request: HttpRequest) -> dict[str, Any]:
-    from .selectors import health_by_tier
 
     return {"rows": health_by_tier()}
 
 
 def _meeting_programs() -> list[tuple[int, str]]:
     """The active 1:1 programmes: a logged meeting may belong to one of them."""
-    from .models import ProgramKind, TouchProgram
 
     programs = TouchProgram.objects.filter(is_active=True, kind=ProgramKind.ONE_TO_ONE)
     return [(p.pk, p.name) for p in programs]
@@ -143,7 +151,6 @@ def _on_contact_saved(sender: Any, instance: Contact, created: bool, **kwargs: A
     tenant_id, account_id = instance.tenant_id, instance.account_id
 
     def _enqueue() -> None:
-        from .tasks import evaluate_rules
 
         with contextlib.suppress(Exception):
             evaluate_rules.delay(
@@ -158,23 +165,17 @@ def _on_scores_now(account_ids: list[int]) -> None:
     tonight. Runs in healthscore's event-time task, with the tenant in scope. A firing is
     claimed once per (rule, account, episode) whichever path evaluates first, so the nightly
     evaluation does not fire the same episode again."""
-    from .services.rules import rules_evaluate
 
     rules_evaluate(account_ids=account_ids)
 
 
 def _meeting_changed(meeting_id: int, change: str) -> None:
-    from .services import meeting_invitations_send
 
     meeting_invitations_send(meeting_id, change)
 
 
 def _public_seminars_url(tenant: Any) -> str | None:
     """Learn & Support links the seminar list while the tenant has upcoming public seminars."""
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from .models import Seminar
 
     upcoming = Seminar.objects.filter(is_published=True, starts_at__gte=timezone.now())
     if not upcoming.exists():
@@ -183,10 +184,6 @@ def _public_seminars_url(tenant: Any) -> str | None:
 
 
 def register() -> None:
-    from healthscore.extensions import register_scores_now_listener
-    from journeys.extensions import register_activity_renderer
-
-    from .services.tiers import tier_change_title
 
     register_scores_now_listener(_on_scores_now)
     register_activity_renderer("tier_change", tier_change_title)

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from cs_platform.audit.services import audit_created, audit_record
+from cs_platform.celery import task_named
 from cs_platform.leases import Heartbeat, lease_seconds, max_stalls, worker_name
 from cs_platform.models import User
 from cs_platform.scoping import cross_tenant, require_current_tenant
@@ -31,8 +32,6 @@ def import_job_create(
     *, kind: str, upload: UploadedFile, dry_run: bool, created_by: User | None
 ) -> ImportJob:
     """Store the file and queue the task once the job row is committed."""
-    from ..tasks import import_csv
-
     tenant = require_current_tenant()
     job = ImportJob(
         tenant=tenant,
@@ -44,14 +43,14 @@ def import_job_create(
     job.file.save(f"{timezone.now():%Y%m%d-%H%M%S}-{kind}.csv", upload, save=False)
     job.save()
     _audit_queued(job)
-    transaction.on_commit(lambda: import_csv.delay(tenant_id=tenant.pk, job_id=job.pk))
+    transaction.on_commit(
+        lambda: task_named("accounts.import_csv").delay(tenant_id=tenant.pk, job_id=job.pk)
+    )
     return job
 
 
 def import_job_rerun(*, job: ImportJob, dry_run: bool, created_by: User | None) -> ImportJob:
     """Run a checked file for real (or check it again) without uploading it again."""
-    from ..tasks import import_csv
-
     tenant = require_current_tenant()
     new = ImportJob.objects.create(
         kind=job.kind,
@@ -61,7 +60,9 @@ def import_job_rerun(*, job: ImportJob, dry_run: bool, created_by: User | None) 
         created_by=created_by,
     )
     _audit_queued(new)
-    transaction.on_commit(lambda: import_csv.delay(tenant_id=tenant.pk, job_id=new.pk))
+    transaction.on_commit(
+        lambda: task_named("accounts.import_csv").delay(tenant_id=tenant.pk, job_id=new.pk)
+    )
     return new
 
 

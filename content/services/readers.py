@@ -28,6 +28,7 @@ from accounts.selectors import contact_get, contact_get_by_email
 from cs_platform.scoping import require_current_tenant
 
 from ..models import MagicLinkUse
+from ..selectors import site_domain_primary
 
 READER_LINK_SALT = "content.reader-link"
 READER_LINK_MAX_AGE = 60 * 60 * 24 * 30  # tech-touch e-mails are read days later
@@ -136,7 +137,6 @@ TOKEN_SLOT = "TOKEN"
 
 def reader_links() -> ReaderLinks:
     """A link builder for the tenant in scope (one query: its primary custom domain)."""
-    from ..selectors import site_domain_primary
 
     tenant = require_current_tenant()
     home_path = reverse("content_public:home", kwargs={"tenant_slug": tenant.slug})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cs_platform.models import ApiKey, AuditEvent, Membership, Tenant
+from cs_platform.trash.extensions import trashable_models
 
 from .tracking import tracked_models
 
@@ -99,7 +100,6 @@ def kind_label(label: str) -> str:
 def target_type_choices() -> list[tuple[str, str]]:
     """(model label, name) of the kinds an event may be about: the tracked models, users,
     API keys, import jobs and every trashable kind."""
-    from cs_platform.trash.extensions import trashable_models
 
     labels = {m._meta.label_lower for m in tracked_models()}
     labels |= {m._meta.label_lower for m in trashable_models()}

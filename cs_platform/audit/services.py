@@ -260,7 +260,7 @@ CSV_HEADER = [
 def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
     """The filtered log as CSV chunks (formula-escaped, times in the tenant's zone); the
     export itself is recorded first, with its filters."""
-    from .selectors import audit_page
+    from .selectors import audit_page  # deferred: cycle selectors → tracking → services
 
     audit_record(
         action="export.csv",

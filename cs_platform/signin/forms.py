@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from cs_platform.tasks import password_reset_send
+
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the web request only queues the work.
@@ -26,7 +28,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         request: HttpRequest | None = None,
         **kwargs: Any,
     ) -> None:
-        from cs_platform.tasks import password_reset_send
 
         email = self.cleaned_data["email"]
         domain = domain_override or (request.get_host() if request else "")

@@ -10,6 +10,7 @@ sign-in to enrolment before they can use that tenant.
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
 import segno
@@ -70,7 +71,6 @@ def two_factor_qr_svg(*, device: TOTPDevice) -> str:
 
 def two_factor_secret(*, device: TOTPDevice) -> str:
     """The key in base32, for typing into an app that cannot scan."""
-    from base64 import b32encode
 
     return b32encode(device.bin_key).decode().rstrip("=")
 

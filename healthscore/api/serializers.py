@@ -18,6 +18,7 @@ from ..models import (
     ScorecardVersion,
     SurveyResponse,
 )
+from ..selectors.config import recompute_job_waiting
 from ..services.scorecards import scorecard_definition_validate
 from ..services.surveys import key_event_create, survey_response_record
 
@@ -174,7 +175,6 @@ class RecomputeJobSerializer(TenantScopedSerializer):
         extra_kwargs = {"day": {"required": False}}
 
     def get_waiting_for_worker(self, obj: RecomputeJob) -> bool:
-        from ..selectors.config import recompute_job_waiting
 
         return recompute_job_waiting(job=obj)
 

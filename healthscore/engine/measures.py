@@ -20,6 +20,7 @@ from cs_platform.sql import sql_frame
 from journeys.selectors import activity_count_by_account, milestone_progress_by_account
 
 from ..models import KeyEvent, SurveyResponse
+from .measures_catalog import MEASURES
 
 ENGAGEMENT_KINDS = ["content_view", "seminar_attendance"]
 ATTAINMENT = "attainment"
@@ -38,8 +39,6 @@ class Spec:
 
 
 def spec_of(component: dict[str, Any]) -> Spec:
-    from .measures_catalog import MEASURES
-
     measure = component["measure"]
     params = component.get("params") or {}
     days = params.get("days", MEASURES[measure].default_days)
@@ -173,7 +172,9 @@ def _other(
         # NOTE: the share of judged milestones whose target score was reached (an option of
         # the measure: scorecards without `basis` keep the on-time share below).
         if "attainment" not in cache:
-            from ..selectors.milestones import milestone_attainment_by_account
+            from ..selectors.milestones import (  # deferred: cycle via selectors.scores
+                milestone_attainment_by_account,
+            )
 
             cache["attainment"] = milestone_attainment_by_account(as_of=as_of)
         return pd.Series(cache["attainment"], dtype=float).reindex(ids)

@@ -27,6 +27,7 @@ from ..models import (
     Scorecard,
     ScorecardVersion,
 )
+from .config import recompute_job_list
 
 BANDS = ("green", "amber", "red")
 RANGES = (7, 30, 90)
@@ -193,7 +194,6 @@ def portfolio_summary() -> dict[str, Any]:
 
 
 def recompute_job_get(*, pk: int) -> RecomputeJob | None:
-    from .config import recompute_job_list
 
     return recompute_job_list().filter(pk=pk).select_related("requested_by").first()
 

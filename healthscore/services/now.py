@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from cs_platform.celery import task_named
 from cs_platform.scoping import require_current_tenant
 
 from ..extensions import scores_now_changed
@@ -94,9 +95,7 @@ def now_schedule(*, tenant_id: int) -> bool:
     window = _wait_seconds(tenant_id)
     if not cache.add(_gate_key(tenant_id), 1, timeout=max(1, int(window) + 1)):
         return False
-    from ..tasks import recompute_now_task
-
-    recompute_now_task.apply_async(
+    task_named("healthscore.recompute_now").apply_async(
         kwargs={"tenant_id": tenant_id},
         countdown=window,
         queue=getattr(settings, "HEALTH_NOW_QUEUE", "default"),

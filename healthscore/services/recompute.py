@@ -41,9 +41,12 @@ from cs_platform.scoping import cross_tenant, require_current_tenant, tenant_sco
 from cs_platform.selectors import tenant_list
 from journeys.selectors import current_phase_by_account
 
+from ..engine.history import history_measure_frames
 from ..engine.measures import measure_frame, spec_of
 from ..engine.scoring import effective_weights, score_frame
 from ..models import ChunkState, JobStatus, JobTrigger, RecomputeChunk, RecomputeJob, Scorecard
+from .alerts import alerts_evaluate
+from .milestones import milestone_risk_evaluate
 
 logger = logging.getLogger(__name__)
 
@@ -429,9 +432,6 @@ def recompute_job_finish(*, job: RecomputeJob) -> bool:
         )
         closed = cursor.rowcount == 1
     if closed:
-        from .alerts import alerts_evaluate
-        from .milestones import milestone_risk_evaluate
-
         alerts_evaluate(day=job.day)
         milestone_risk_evaluate()
     return closed
@@ -567,8 +567,6 @@ def healthscore_recompute_history(
     once for all the days (`engine.history`), then one upsert per day and version. Alerts
     are evaluated day by day afterwards, oldest first, so episodes open and close in order
     (only over the last `alert_days` days when given)."""
-    from ..engine.history import history_measure_frames
-    from .alerts import alerts_evaluate
 
     tenant = require_current_tenant()
     days = sorted(days)

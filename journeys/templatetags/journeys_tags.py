@@ -5,6 +5,8 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 
+from journeys.extensions import activity_title as render
+
 register = template.Library()
 
 # Currencies without minor units; everything else stores cents.
@@ -27,6 +29,5 @@ def money(minor_units: int | None, currency: str = "JPY") -> str:
 @register.filter
 def activity_title(activity: Any) -> str:
     """`{{ a|activity_title }}`: the entry worded in the reader's language (journeys.extensions)."""
-    from journeys.extensions import activity_title as render
 
     return render(activity)

@@ -17,6 +17,7 @@ from cs_platform.selectors import staff_member_list, user_list
 
 from .. import integrations
 from ..models import TIER_ORDER, AccountTier, CsmCapacity, Tier, TouchProgram, TouchSettings
+from .effect import TOUCH_COLUMNS, effect_chain, programs_touches
 
 # SVG geometry of the planner chart (viewBox units).
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 900, 440, 70, 90, 44, 56
@@ -280,7 +281,6 @@ def program_measured(
 ) -> dict[int, Measured]:
     """Measured reach and value of each programme (one query per touch source for all of
     them, then the effect chain of each programme that has touches)."""
-    from .effect import TOUCH_COLUMNS, effect_chain, programs_touches
 
     now = now or timezone.now()
     touches = programs_touches(programs=programs)

@@ -32,12 +32,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Account, Contact
+from cs_platform.celery import task_named
 from cs_platform.leases import lease_seconds, requeue_after_seconds, worker_name
 from cs_platform.models import Tenant
 from cs_platform.scoping import cross_tenant, require_current_tenant
 from cs_platform.sql import insert_ignore_returning, insert_ignore_returning_keys
 
 from ..models import EmailOptOut, EmailStatus, OutboundEmail, RuleFiring, TouchProgram
+from ..services.senders import email_from_effective
+from ..services.tiers import touch_settings_get
 
 logger = logging.getLogger(__name__)
 
@@ -245,8 +248,7 @@ def email_dispatch_on_commit(*, email: OutboundEmail) -> None:
 
 def email_enqueue(*, items: list[tuple[int, int]]) -> None:
     """Publish send tasks for (tenant_id, email_id) pairs over one broker connection."""
-    from ..tasks import send_email
-
+    send_email = task_named("touchmodel.send_email")
     if not items:
         return
     try:
@@ -301,8 +303,6 @@ def _settle(email_id: int, attempt: int, **fields: Any) -> None:
 def email_sender() -> str:
     """The From of the tenant's e-mails: its touch settings' sender when the address is at a
     domain it verified, else the site's address (with the tenant's display name)."""
-    from ..services.senders import email_from_effective
-    from ..services.tiers import touch_settings_get
 
     return email_from_effective(email_from=touch_settings_get().email_from)
 

@@ -99,7 +99,7 @@ def _send_batch(batch: EmailBatch) -> int:
 
 
 def _seminar_notify(seminar: Seminar, *, method: str) -> int:
-    from .seminars import seminar_public_url
+    from .seminars import seminar_public_url  # deferred: cycle, seminars imports this module
 
     tenant = require_current_tenant()
     cancelled = method == CANCEL

@@ -11,11 +11,13 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.urls import reverse as _reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Contact
 from accounts.selectors import account_webhook_refs, contact_get_by_email
+from cs_platform.celery import task_named
 from cs_platform.ical import REQUEST
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
@@ -277,7 +279,6 @@ def seminar_attendance_record(
 
 
 def _queue_surveys(*, seminar: Seminar, registration_ids: list[int]) -> None:
-    from django.urls import reverse as _reverse
 
     tenant = require_current_tenant()
     for registration in SeminarRegistration.objects.filter(
@@ -303,11 +304,9 @@ def _evaluate_on_commit(account_ids: list[int]) -> None:
     tenant_id = require_current_tenant().pk
 
     def _enqueue() -> None:
-        from ..tasks import evaluate_rules
-
         # If the broker is down the nightly run picks the attendance up.
         with contextlib.suppress(Exception):
-            evaluate_rules.delay(
+            task_named("touchmodel.evaluate_rules").delay(
                 tenant_id=tenant_id,
                 triggers=["seminar_attended", "seminar_missed"],
                 account_ids=account_ids,

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cs_platform.celery import task_named
 from cs_platform.scoping import cross_tenant, get_current_tenant
 from cs_platform.selectors import member_emails
 
@@ -136,8 +137,7 @@ def webhook_events_raise(
 
 def deliveries_enqueue(*, tenant_id: int, delivery_ids: list[int], countdown: float = 0) -> None:
     """Hand deliveries to Celery; if the broker is down the minute dispatcher sends them."""
-    from ..tasks import deliver
-
+    deliver = task_named("webhooks.deliver")
     try:
         for delivery_id in delivery_ids:
             deliver.apply_async(
