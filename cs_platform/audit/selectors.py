@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from cs_platform.models import ApiKey, AuditEvent, Membership, Tenant
 from cs_platform.trash.extensions import trashable_models
 
-from .tracking import tracked_models
+from .extensions import tracked_models
 
 # What each verb of an action reads as (the action itself stays a stable code: name.verb).
 VERBS = {

@@ -32,6 +32,7 @@ from cs_platform.scoping import (
 )
 
 from .context import Actor, get_audit_context
+from .selectors import audit_page
 
 if TYPE_CHECKING:
     from .selectors import AuditFilters
@@ -260,8 +261,6 @@ CSV_HEADER = [
 def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
     """The filtered log as CSV chunks (formula-escaped, times in the tenant's zone); the
     export itself is recorded first, with its filters."""
-    from .selectors import audit_page  # deferred: cycle selectors → tracking → services
-
     audit_record(
         action="export.csv",
         target_type=AuditEvent._meta.label_lower,

@@ -17,25 +17,15 @@ audited model record the change themselves.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.db.models.signals import post_delete, post_init, post_save
 
+from .extensions import Tracked, tracked_add, tracked_spec
 from .services import audit_created, audit_deleted, audit_diff, audit_record, audit_snapshot
 
 _LOADED = "_audit_loaded"
-
-
-@dataclass(frozen=True)
-class Tracked:
-    name: str
-    exclude: frozenset[str]
-    label: Callable[[Any], str]
-
-
-_tracked: dict[type[models.Model], Tracked] = {}
 
 
 def audit_track(
@@ -53,16 +43,12 @@ def audit_track(
         for field in model._meta.concrete_fields
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     }
-    _tracked[model] = Tracked(name=name, exclude=frozenset({*exclude, *automatic}), label=label)
+    tracked_add(model, Tracked(name=name, exclude=frozenset({*exclude, *automatic}), label=label))
     uid = f"audit:{model._meta.label_lower}"
     post_init.connect(_loaded, sender=model, weak=False, dispatch_uid=uid)
     post_save.connect(_saved, sender=model, weak=False, dispatch_uid=uid)
     if deletes:
         post_delete.connect(_deleted, sender=model, weak=False, dispatch_uid=uid)
-
-
-def tracked_models() -> dict[type[models.Model], Tracked]:
-    return dict(_tracked)
 
 
 def _snapshot(instance: models.Model, spec: Tracked) -> dict[str, Any]:
@@ -73,7 +59,7 @@ def _loaded(sender: type[models.Model], instance: models.Model, **kwargs: Any) -
     # NOTE: `_state.adding` is still True here for a row read from the database (`from_db`
     # sets it after __init__); a primary key is what tells a loaded row from a new object.
     if instance.pk is not None:
-        instance.__dict__[_LOADED] = _snapshot(instance, _tracked[sender])
+        instance.__dict__[_LOADED] = _snapshot(instance, tracked_spec(sender))
 
 
 def _saved(
@@ -86,7 +72,7 @@ def _saved(
 ) -> None:
     if raw:  # loaddata
         return
-    spec = _tracked[sender]
+    spec = tracked_spec(sender)
     after = _snapshot(instance, spec)
     before = instance.__dict__.get(_LOADED)
     if created or before is None:
@@ -114,7 +100,7 @@ def _saved(
 
 
 def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    spec = _tracked[sender]
+    spec = tracked_spec(sender)
     audit_record(
         action=f"{spec.name}.deleted",
         target=instance,
