@@ -13,6 +13,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,10 +26,24 @@ from journeys.selectors import meeting_calendar_event, meeting_calendar_row, mee
 
 from ..models import RegistrationStatus, Seminar, SeminarRegistration
 from ..selectors.calendar import SEMINAR_CALENDAR_FIELDS, seminar_calendar_event
-from .email import EmailBatch, email_enqueue, email_language, email_sender, opted_out_among
+from .email import (
+    EmailBatch,
+    email_enqueue,
+    email_language,
+    email_sender,
+    opted_out_among,
+    site_url,
+)
 
 # What a recipient's calendar shows of a seminar: a change of these sends the update.
 SEMINAR_SCHEDULE_FIELDS = ("starts_at", "duration_minutes", "venue", "is_online")
+
+
+def seminar_public_url(*, seminar: Seminar) -> str:
+    tenant = require_current_tenant()
+    return site_url() + reverse(
+        "touchmodel_public:seminar_detail", kwargs={"site": tenant.slug, "pk": seminar.pk}
+    )
 
 
 def _sender_person(tenant: Tenant) -> Person:
@@ -99,8 +114,6 @@ def _send_batch(batch: EmailBatch) -> int:
 
 
 def _seminar_notify(seminar: Seminar, *, method: str) -> int:
-    from .seminars import seminar_public_url  # deferred: cycle, seminars imports this module
-
     tenant = require_current_tenant()
     cancelled = method == CANCEL
     template = "event_cancelled" if cancelled else "event_updated"

@@ -11,7 +11,6 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.urls import reverse as _reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +35,7 @@ from ..models import (
     SeminarRegistration,
 )
 from .email import EmailBatch, email_dispatch_on_commit, email_queue, site_url
-from .invitations import seminar_invitation_ics
+from .invitations import seminar_invitation_ics, seminar_public_url
 
 SURVEY_SALT = "touchmodel.survey"
 
@@ -47,13 +46,6 @@ class SeminarFull(Exception):
 
 class SeminarClosed(Exception):
     pass
-
-
-def seminar_public_url(*, seminar: Seminar) -> str:
-    tenant = require_current_tenant()
-    return site_url() + reverse(
-        "touchmodel_public:seminar_detail", kwargs={"site": tenant.slug, "pk": seminar.pk}
-    )
 
 
 def survey_token(*, registration: SeminarRegistration) -> str:
@@ -284,7 +276,7 @@ def _queue_surveys(*, seminar: Seminar, registration_ids: list[int]) -> None:
     for registration in SeminarRegistration.objects.filter(
         pk__in=registration_ids, attendance=Attendance.ATTENDED
     ).select_related("contact"):
-        survey_url = site_url() + _reverse(
+        survey_url = site_url() + reverse(
             "touchmodel_public:survey",
             kwargs={"site": tenant.slug, "token": survey_token(registration=registration)},
         )
