@@ -337,6 +337,10 @@ CONTENT_VIEWS_PER_MINUTE = env.int("CONTENT_VIEWS_PER_MINUTE", default=60)
 SEMINAR_SIGNUPS_PER_ADDRESS_PER_HOUR = env.int("SEMINAR_SIGNUPS_PER_ADDRESS_PER_HOUR", default=10)
 SEMINAR_SIGNUPS_PER_SEMINAR_PER_HOUR = env.int("SEMINAR_SIGNUPS_PER_SEMINAR_PER_HOUR", default=100)
 SEMINAR_SIGNUP_CONFIRM_HOURS = env.int("SEMINAR_SIGNUP_CONFIRM_HOURS", default=48)
+# Confirmation mails one address receives per hour at most, whoever asks for them.
+SEMINAR_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR = env.int(
+    "SEMINAR_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR", default=5
+)
 # Learn & Support "Was this helpful?" answers and comments: per client address and per article.
 CONTENT_FEEDBACK_PER_ADDRESS_PER_HOUR = env.int("CONTENT_FEEDBACK_PER_ADDRESS_PER_HOUR", default=20)
 CONTENT_FEEDBACK_PER_ARTICLE_PER_HOUR = env.int(

@@ -141,6 +141,23 @@ def test_the_staff_seminar_page_counts_the_registrations_waiting_to_confirm(
     assert "a@x.example" not in page  # not listed until confirmed
 
 
+@override_settings(SEMINAR_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR=3)
+def test_one_address_gets_a_few_confirmation_mails_an_hour_whoever_asks(scoped):
+    import hashlib
+
+    digest = hashlib.sha256(b"target@x.example").hexdigest()[:32]
+    limit = Limit("seminar-signup-mail", f"{scoped.pk}:{digest}", 0, 3600)
+    rate_limit_clear(limit)
+    sent = []
+    for seminar in SeminarFactory.create_batch(5):
+        signup = seminar_signup_request(seminar=seminar, email="target@x.example", name="x")
+        sent.append(seminar_signup_mail_send(signup_id=signup.pk, nonce=signup.nonce))
+    rate_limit_clear(limit)
+
+    assert sent == [True, True, True, False, False]
+    assert len(mail.outbox) == 3
+
+
 def test_an_expired_link_is_refused_and_the_sweep_removes_it(client, scoped):
     seminar = SeminarFactory(starts_at=timezone.now() + dt.timedelta(days=30))
     signup = seminar_signup_request(seminar=seminar, email="a@x.example", name="a")

@@ -11,6 +11,7 @@ customer record, so nobody can fill a seminar or register in a customer's name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.core import signing
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cs_platform.ratelimit import Limit, rate_limit_hit
 from cs_platform.scoping import cross_tenant, require_current_tenant
 
 from ..models import RegistrationSource, Seminar, SeminarRegistration, SeminarSignup
@@ -96,6 +98,12 @@ def seminar_signup_mail_send(*, signup_id: int, nonce: str) -> bool:
     if signup is None or signup.expires_at < timezone.now():
         return False
     tenant = require_current_tenant()
+    digest = hashlib.sha256(signup.email.encode()).hexdigest()[:32]
+    per_hour = settings.SEMINAR_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR
+    if rate_limit_hit(Limit("seminar-signup-mail", f"{tenant.pk}:{digest}", per_hour, 3600)):
+        # NOTE: the page's limits count senders and seminars; this one protects the inbox of
+        # an address that strangers keep registering (across seminars and networks).
+        return False
     hours = int(settings.SEMINAR_SIGNUP_CONFIRM_HOURS)
     with translation.override(signup.language):
         seminar = signup.seminar
