@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .api.serializers import tenant_members
+from cs_platform.selectors import staff_member_list
+
 from .extensions import list_extensions, segment_rules
 from .importing import SPECS
 from .models import (
@@ -36,7 +37,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
 
 class AccountForm(forms.ModelForm):
     owner = OwnerChoiceField(
-        queryset=tenant_members().order_by("full_name", "email"),
+        queryset=staff_member_list().order_by("full_name", "email"),
         required=False,
         label=_("owner CSM"),
     )
