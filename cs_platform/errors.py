@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from .degraded import is_outage, unavailable_response
@@ -23,14 +24,14 @@ def _is_api(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(
-            {"detail": "You do not have permission to do this.", "code": "permission_denied"},
+            {"detail": _("You do not have permission to do this."), "code": "permission_denied"},
             status=403,
         )
     return render(request, "403.html", _denied_context(request), status=403)
@@ -49,7 +50,7 @@ def _denied_context(request: HttpRequest) -> dict[str, Any]:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -58,6 +59,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return unavailable_response(request)
     if _is_api(request):
         return JsonResponse(
-            {"detail": "Internal server error.", "code": "server_error"}, status=500
+            {"detail": _("Internal server error."), "code": "server_error"}, status=500
         )
     return defaults.server_error(request)

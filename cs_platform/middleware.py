@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import trans_real
 
 from .models import Membership, Tenant
 from .scoping import tenant_scope
@@ -119,3 +122,39 @@ class ValidationErrorMiddleware:
         if not isinstance(exception, ValidationError) or request.path.startswith("/api/"):
             return None
         return render(request, "400.html", {"messages_refused": exception.messages}, status=400)
+
+
+API_DEFAULT_LANGUAGE = "en"
+API_PREFIXES = ("/api/", "/segment/v1/")
+
+
+def api_language(accept_language: str) -> str:
+    """The API's language: the first of Accept-Language's languages Junkan speaks (by
+    quality, `ja-JP` counts as `ja`), else English. Never the UI's cookie or session: the same
+    request gets the same words from every endpoint, whoever sends it (docs/api-contract.md)."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    for code, _quality in trans_real.parse_accept_lang_header(accept_language or ""):
+        short = code.split("-")[0].lower()
+        if short in supported:
+            return short
+    return API_DEFAULT_LANGUAGE
+
+
+class ApiLanguageMiddleware:
+    """Every `/api/…` and `/segment/v1/…` (Segment-compatible tracking) response, errors
+    included, in the language `api_language` picks; after LocaleMiddleware, which would
+    follow the UI's language cookie."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIXES):
+            return self.get_response(request)
+        language = api_language(request.headers.get("Accept-Language", ""))
+        with translation.override(language):
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            response = self.get_response(request)
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language",))
+        return response

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cs_platform.api.viewsets import TenantScopedSerializer
@@ -86,7 +87,7 @@ class ArticleSerializer(TenantScopedSerializer):
     def validate_translations(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         languages = [t["language"] for t in value]
         if len(set(languages)) != len(languages):
-            raise serializers.ValidationError("One translation per language.", code="unique")
+            raise serializers.ValidationError(_("One translation per language."), code="unique")
         return value
 
     @staticmethod

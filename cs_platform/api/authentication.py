@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -54,17 +55,17 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             # NOTE: an Authorization header we cannot read is refused, not ignored: a client
             # that sends one means to authenticate with it, and must not silently fall back
             # to a browser session that happens to ride along.
-            raise exceptions.AuthenticationFailed("Use `Authorization: Api-Key <key>`.")
+            raise exceptions.AuthenticationFailed(_("Use `Authorization: Api-Key <key>`."))
         return self.authenticate_raw_key(request, raw_key)
 
     def authenticate_raw_key(self, request: Request, raw_key: str) -> tuple[ApiKeyUser, ApiKey]:
         """Find the active key, touch it, bind its tenant (also for keys sent another way)."""
         raw_key = raw_key.strip()
         if not raw_key:
-            raise exceptions.AuthenticationFailed("Empty API key.")
+            raise exceptions.AuthenticationFailed(_("Empty API key."))
         api_key = api_key_get_active(raw_key=raw_key)
         if api_key is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
         api_key_touch(api_key=api_key)
         _bind(request, api_key.tenant, None)
         return ApiKeyUser(api_key), api_key
@@ -80,26 +81,28 @@ class TenantSessionAuthentication(authentication.SessionAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        user, _ = result
+        user, _auth = result
         memberships = list(membership_list_for_user(user=user))
         wanted_slug = request.META.get(TENANT_HEADER)
         if wanted_slug:
             membership = next((m for m in memberships if m.tenant.slug == wanted_slug), None)
             if membership is None:
-                raise exceptions.NotFound("No such tenant.")
+                raise exceptions.NotFound(_("No such workspace."))
         else:
             chosen = request.session.get(SESSION_TENANT_KEY)
             membership = next((m for m in memberships if m.tenant_id == chosen), None) or next(
                 iter(memberships), None
             )
         if membership is None:
-            raise exceptions.PermissionDenied("You are not a member of any tenant.")
+            raise exceptions.PermissionDenied(_("You are not a member of any workspace."))
         verified = getattr(user, "is_verified", lambda: False)()
         if two_factor_required(membership=membership) and not verified:
             # NOTE: TwoFactorMiddleware cannot see the API's tenant (X-Tenant is read here).
             raise exceptions.PermissionDenied(
-                "This tenant requires two-factor sign-in of its admins: turn it on at "
-                "/account/two-factor/ first."
+                _(
+                    "This workspace requires two-factor sign-in of its admins: turn it on at "
+                    "/account/two-factor/ first."
+                )
             )
         _bind(request, membership.tenant, membership)
         return user, None

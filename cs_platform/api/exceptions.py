@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
@@ -117,8 +118,11 @@ def _refusal_before_the_view(exc: Exception) -> Response | None:
         seconds = retry_after_seconds()
         return Response(
             {
-                "detail": f"The service is briefly unavailable; retry after {seconds} seconds. "
-                "Nothing of this request was stored.",
+                "detail": _(
+                    "The service is briefly unavailable; retry after %(seconds)s seconds. "
+                    "Nothing of this request was stored."
+                )
+                % {"seconds": seconds},
                 "code": "service_unavailable",
             },
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -145,14 +149,18 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = as_api_error(exc)
     elif isinstance(exc, IntegrityError):
         exc = exceptions.ValidationError(
-            {"detail": "This change conflicts with existing data (a duplicate or a missing row)."},
+            {
+                "detail": _(
+                    "This change conflicts with existing data (a duplicate or a missing row)."
+                )
+            },
             code="conflict",
         )
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)
         return Response(
-            {"detail": "Internal server error.", "code": "server_error"},
+            {"detail": _("Internal server error."), "code": "server_error"},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, exceptions.ValidationError):
@@ -160,14 +168,14 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         if not isinstance(response.data, dict):  # always an object of errors by field
             response.data = {"non_field_errors": response.data}
     elif isinstance(exc, Http404 | exceptions.NotFound):
-        response.data = {"detail": "Not found.", "code": "not_found"}
+        response.data = {"detail": _("Not found."), "code": "not_found"}
     elif isinstance(exc, exceptions.Throttled):
         # DRF already set Retry-After; the body says the same in words.
         wait = response.get("Retry-After")
         response.data = {
-            "detail": f"Too many requests; retry after {wait} seconds."
+            "detail": _("Too many requests; retry after %(seconds)s seconds.") % {"seconds": wait}
             if wait
-            else "Too many requests; retry later.",
+            else _("Too many requests; retry later."),
             "code": "throttled",
         }
     elif isinstance(exc, PermissionDenied | exceptions.PermissionDenied):

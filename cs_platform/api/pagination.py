@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -20,7 +21,8 @@ class StandardPagination(PageNumberPagination):
             return self.page_size
         if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
-                {"page_size": f"A whole number from 1 to {self.max_page_size}."}, code="invalid"
+                {"page_size": _("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}},
+                code="invalid",
             )
         return int(raw)
 
@@ -32,7 +34,7 @@ class StandardPagination(PageNumberPagination):
         if raw in self.last_page_strings:
             return paginator.num_pages
         if not raw.isascii() or not raw.isdigit():
-            raise ValidationError({"page": "A whole number from 1."}, code="invalid")
+            raise ValidationError({"page": _("A whole number from 1.")}, code="invalid")
         return raw
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
 from rest_framework import permissions
 
 from cs_platform.models import ROLE_RANK, ApiKey, ApiKeyScope, Role
@@ -55,27 +56,36 @@ class TenantRolePermission(permissions.BasePermission):
                 request._request.permission_needed = (action, required)
         elif not allowed and action is not None:
             # NOTE: the instance lives for one request (DRF builds it in get_permissions).
-            self.message = (
-                f"This action ({action}) needs the {Role(required).label} role "
-                f"(`{required}`) or higher."
-            )
+            self.message = _("This needs the %(role)s role or higher (`%(code)s`).") % {
+                "role": Role(required).label,
+                "code": required,
+            }
             request._request.permission_needed = (action, required)
         return allowed
 
     @staticmethod
     def _scope_message(key: ApiKey, view: APIView, is_read: bool, required: str) -> str:
         """Which key scope the refused request needs, named beside the key's own."""
-        own = f"this key's scope is `{key.scope}`"
+        own = {"scope": key.scope}
         if getattr(view, "ingest_endpoint", False):
-            return f"This endpoint takes an `ingest` key; {own}."
+            return _("This endpoint takes an `ingest` key; this key's scope is `%(scope)s`.") % own
         if required == Role.ADMIN:
             return (
-                "This needs a signed-in admin; no API key scope allows it"
-                f" ({own}; keys act below admin level)."
+                _(
+                    "This needs a signed-in admin; no API key scope allows it (this key's scope "
+                    "is `%(scope)s`; keys act below admin level)."
+                )
+                % own
             )
         if is_read:
-            return f"Reading needs a `read` or `write` key; {own} (`ingest` keys send events only)."
-        return f"Writing needs a `write` key; {own}."
+            return (
+                _(
+                    "Reading needs a `read` or `write` key; this key's scope is `%(scope)s` "
+                    "(`ingest` keys send events only)."
+                )
+                % own
+            )
+        return _("Writing needs a `write` key; this key's scope is `%(scope)s`.") % own
 
     @staticmethod
     def _key_allows(

@@ -135,7 +135,7 @@ class TenantScopedSerializer(RuleErrorsMixin, serializers.ModelSerializer):
         tenant = self.context["request"].tenant
         for name, value in attrs.items():
             if isinstance(value, TenantScopedModel) and value.tenant_id != tenant.pk:
-                raise serializers.ValidationError({name: "Object does not exist."})
+                raise serializers.ValidationError({name: _("Object does not exist.")})
         self._check_unique_in_tenant(attrs)
         return attrs
 

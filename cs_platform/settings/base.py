@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API speaks Accept-Language only (ja when asked, else en), whatever the UI cookie says.
+    "cs_platform.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -247,7 +249,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Junkan API",
     "DESCRIPTION": "Multi-tenant customer success platform. Authenticate with a session or "
-    "`Authorization: Api-Key <key>`.",
+    "`Authorization: Api-Key <key>`. Messages (errors included) are in Japanese when "
+    "`Accept-Language` asks for `ja` first among the languages Junkan speaks, in English "
+    "otherwise (docs/api-contract.md).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (drf-spectacular-sidecar), its start-up script served

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
@@ -132,8 +133,8 @@ class IsIngestKey(BasePermission):
 def _too_large() -> Response:
     return Response(
         {
-            "detail": f"The batch is too large (at most 10,000 events and {max_body_bytes()} "
-            "bytes).",
+            "detail": _("The batch is too large (at most 10,000 events and %(bytes)s bytes).")
+            % {"bytes": max_body_bytes()},
             "code": "batch_too_large",
         },
         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,

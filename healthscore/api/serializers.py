@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cs_platform.api.viewsets import TenantScopedSerializer
@@ -65,7 +66,7 @@ class ScorecardSerializer(TenantScopedSerializer):
 
     def _string_list(self, value: Any, name: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise serializers.ValidationError(f"{name} must be a list of strings.")
+            raise serializers.ValidationError(_("A list of strings."))
         return value
 
     def validate_phase_keys(self, value: Any) -> list[str]:
@@ -136,7 +137,7 @@ class SurveyResponseSerializer(TenantScopedSerializer):
         attrs = super().validate(attrs)
         contact, account = attrs.get("contact"), attrs.get("account")
         if contact is not None and account is not None and contact.account_id != account.pk:
-            raise serializers.ValidationError({"contact": "The contact is not of this account."})
+            raise serializers.ValidationError({"contact": _("The contact is not of this account.")})
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> SurveyResponse:

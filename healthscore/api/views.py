@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -70,7 +71,7 @@ class AccountHealthView(APIView):
         explanation = selectors.health_explanation(account=account)
         if explanation is None:
             return Response(
-                {"detail": "No health score yet.", "code": "not_scored"},
+                {"detail": _("No health score yet."), "code": "not_scored"},
                 status=status.HTTP_404_NOT_FOUND,
             )
         current = selectors.health_current(account=account)
@@ -102,7 +103,7 @@ class AccountHealthNowView(APIView):
         if now is None:
             return Response(
                 {
-                    "detail": "No intra-day score newer than the nightly one.",
+                    "detail": _("No intra-day score newer than the nightly one."),
                     "code": "not_scored_now",
                 },
                 status=status.HTTP_404_NOT_FOUND,
@@ -198,7 +199,7 @@ class ScorecardViewSet(TenantScopedModelViewSet):
         if isinstance(number, str):
             if not _VERSION_PARAM.fullmatch(number):
                 raise ValidationError(
-                    {"version": [ErrorDetail("A version number, or 'draft'.", code="invalid")]}
+                    {"version": [ErrorDetail(_("A version number, or 'draft'."), code="invalid")]}
                 )
             number = int(number)
         version = selectors.scorecard_version_list(scorecard=scorecard).filter(number=number)
@@ -207,7 +208,8 @@ class ScorecardViewSet(TenantScopedModelViewSet):
                 {
                     "version": [
                         ErrorDetail(
-                            f"Version {number} of this scorecard does not exist.",
+                            _("Version %(number)s of this scorecard does not exist.")
+                            % {"number": number},
                             code="does_not_exist",
                         )
                     ]
@@ -240,7 +242,7 @@ class ScorecardViewSet(TenantScopedModelViewSet):
             version = self._version(scorecard, request.query_params.get("version"))
             run = selectors.backtest_run_latest(scorecard=scorecard, version=version)
             if run is None:
-                raise NotFound("No backtest of this version yet: POST to start one.")
+                raise NotFound(_("No backtest of this version yet: POST to start one."))
             return Response(BacktestRunSerializer(run).data)
         serializer = BacktestRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -263,7 +265,7 @@ class ScorecardViewSet(TenantScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         run = selectors.backtest_run_get(scorecard=scorecard, pk=serializer.validated_data["run"])
         if run is None:
-            raise NotFound({"run": ["No such backtest of this scorecard."]})
+            raise NotFound({"run": [_("No such backtest of this scorecard.")]})
         scorecard = backtest_adopt(run=run)
         return Response(ScorecardSerializer(scorecard).data)
 

@@ -28,6 +28,7 @@ import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account
 from cs_platform.models import Tenant
@@ -95,11 +96,11 @@ def events_parse(*, body: bytes, content_type: str) -> list[Any]:
         # numbers out of range are errors here rather than in PostgreSQL's jsonb later).
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise MalformedBatch("The body is not valid JSON.") from exc
+        raise MalformedBatch(_("The body is not valid JSON.")) from exc
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise MalformedBatch("The body must be a JSON array of events.")
+        raise MalformedBatch(_("The body must be a JSON array of events."))
     if len(data) > MAX_EVENTS:
         raise BatchTooLarge
     return data
@@ -113,38 +114,43 @@ def _optional_str(item: dict[str, Any], name: str, max_length: int) -> str | Non
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise _Rejected("bad_type", f"{name} must be a string.")
+        raise _Rejected("bad_type", _("%(name)s must be a string.") % {"name": name})
     if len(value) > max_length:
-        raise _Rejected("too_long", f"{name} is longer than {max_length} characters.")
+        raise _Rejected(
+            "too_long",
+            _("%(name)s is longer than %(max)s characters.") % {"name": name, "max": max_length},
+        )
     if "\x00" in value:
         # PostgreSQL text cannot hold NUL; one such event must not fail the whole batch.
-        raise _Rejected("bad_type", f"{name} must not contain NUL characters.")
+        raise _Rejected("bad_type", _("%(name)s must not contain NUL characters.") % {"name": name})
     return value
 
 
 def _required_str(item: dict[str, Any], name: str, max_length: int) -> str:
     value = _optional_str(item, name, max_length)
     if value is None:
-        raise _Rejected("missing_field", f"{name} is required.")
+        raise _Rejected("missing_field", _("%(name)s is required.") % {"name": name})
     return value
 
 
 def _timestamp(item: dict[str, Any], *, now: dt.datetime, horizon: dt.datetime) -> dt.datetime:
     raw = item.get("timestamp")
     if raw is None or raw == "":
-        raise _Rejected("missing_field", "timestamp is required.")
+        raise _Rejected("missing_field", _("timestamp is required."))
     if not isinstance(raw, str):
-        raise _Rejected("bad_timestamp", "timestamp must be an ISO 8601 string.")
+        raise _Rejected("bad_timestamp", _("timestamp must be an ISO 8601 string."))
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise _Rejected("bad_timestamp", "timestamp is not a valid ISO 8601 date-time.") from None
+        raise _Rejected(
+            "bad_timestamp", _("timestamp is not a valid ISO 8601 date-time.")
+        ) from None
     if value.tzinfo is None:
-        raise _Rejected("bad_timestamp", "timestamp must include a time zone offset.")
+        raise _Rejected("bad_timestamp", _("timestamp must include a time zone offset."))
     if value > now + FUTURE_SKEW:
-        raise _Rejected("future_timestamp", "timestamp is more than 5 minutes in the future.")
+        raise _Rejected("future_timestamp", _("timestamp is more than 5 minutes in the future."))
     if value < horizon:
-        raise _Rejected("too_old", "timestamp is older than the retention period.")
+        raise _Rejected("too_old", _("timestamp is older than the retention period."))
     return value
 
 
@@ -153,26 +159,26 @@ def _properties(item: dict[str, Any]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise _Rejected("bad_type", "properties must be a JSON object.")
+        raise _Rejected("bad_type", _("properties must be a JSON object."))
     try:
         serialized = orjson.dumps(value)
     except TypeError:
         # Only reachable from Python callers (a decoded body holds JSON types only).
-        raise _Rejected("bad_type", "properties must contain JSON values only.") from None
+        raise _Rejected("bad_type", _("properties must contain JSON values only.")) from None
     if len(serialized) > MAX_PROPERTIES_BYTES:
-        raise _Rejected("properties_too_large", "properties are larger than 8 KB.")
+        raise _Rejected("properties_too_large", _("properties are larger than 8 KB."))
     # PostgreSQL jsonb refuses NUL characters.
     if b"\\u0000" in serialized:
-        raise _Rejected("bad_type", "properties must not contain NUL characters.")
+        raise _Rejected("bad_type", _("properties must not contain NUL characters."))
     return serialized.decode()
 
 
 def _validate_slowly(item: Any, *, now: dt.datetime, horizon: dt.datetime) -> _Valid:
     """Field by field, to name the first problem."""
     if item is _UNPARSABLE:
-        raise _Rejected("invalid_json", "The line is not valid JSON.")
+        raise _Rejected("invalid_json", _("The line is not valid JSON."))
     if not isinstance(item, dict):
-        raise _Rejected("bad_type", "An event must be a JSON object.")
+        raise _Rejected("bad_type", _("An event must be a JSON object."))
     return (
         _required_str(item, "account_id", MAX_NAME_LENGTH),
         _optional_str(item, "contact_id", MAX_NAME_LENGTH),
@@ -352,7 +358,7 @@ def _events_ingest(
         account_id = accounts.get(account)
         if account_id is None:
             result.rejected.append(
-                {"index": index, "error": "Unknown account_id.", "code": "unknown_account"}
+                {"index": index, "error": _("Unknown account_id."), "code": "unknown_account"}
             )
             continue
         stamp = formatted.get(occurred_at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import Contact
@@ -39,7 +40,7 @@ class TenantMemberField(serializers.PrimaryKeyRelatedField):
         return staff_member_list()
 
 
-OTHER_ACCOUNT_CONTACT = "The contact belongs to another account."
+OTHER_ACCOUNT_CONTACT = _("The contact belongs to another account.")
 
 
 _UNCHANGED = object()
@@ -62,7 +63,7 @@ class PhaseSerializer(TenantScopedSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError("A phase with this key exists.", code="unique")
+            raise serializers.ValidationError(_("A phase with this key exists."), code="unique")
         return value
 
 
@@ -103,7 +104,7 @@ class JourneyTemplateSerializer(TenantScopedSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError("A template with this name exists.", code="unique")
+            raise serializers.ValidationError(_("A template with this name exists."), code="unique")
         return value
 
     def create(self, validated_data: dict[str, Any]) -> JourneyTemplate:
@@ -116,7 +117,7 @@ class JourneyTemplateSerializer(TenantScopedSerializer):
     def update(self, instance: JourneyTemplate, validated_data: dict[str, Any]) -> JourneyTemplate:
         if "items" in validated_data:
             raise serializers.ValidationError(
-                {"items": "Edit the milestones of a new template."}, code="rule"
+                {"items": _("Edit the milestones of a new template.")}, code="rule"
             )
         return super().update(instance, validated_data)
 
@@ -132,7 +133,7 @@ class JourneyMapSerializer(TenantScopedSerializer):
         if self.instance is not None and attrs.get("account", self.instance.account) != (
             self.instance.account
         ):
-            raise serializers.ValidationError({"account": "A map stays with its account."})
+            raise serializers.ValidationError({"account": _("A map stays with its account.")})
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> JourneyMap:
@@ -169,7 +170,7 @@ class MilestoneSerializer(TenantScopedSerializer):
         if self.instance is not None and attrs.get("account", self.instance.account) != (
             self.instance.account
         ):
-            raise serializers.ValidationError({"account": "A milestone stays with its account."})
+            raise serializers.ValidationError({"account": _("A milestone stays with its account.")})
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Milestone:
@@ -222,7 +223,7 @@ class ActionStepSerializer(TenantScopedSerializer):
         )
         if owner_user is not None and contact is not None:
             raise serializers.ValidationError(
-                {"owner_contact": "A step has one owner: staff or customer."}
+                {"owner_contact": _("A step has one owner: staff or customer.")}
             )
         milestone = attrs.get("milestone", getattr(self.instance, "milestone", None))
         if (
@@ -231,7 +232,7 @@ class ActionStepSerializer(TenantScopedSerializer):
             and contact.account_id != (milestone.account_id)
         ):
             raise serializers.ValidationError(
-                {"owner_contact": "The contact belongs to another account."}
+                {"owner_contact": _("The contact belongs to another account.")}
             )
         return attrs
 
@@ -279,7 +280,7 @@ class ActivitySerializer(TenantScopedSerializer):
         contact = attrs.get("contact")
         if contact is not None and contact.account_id != attrs["account"].pk:
             raise serializers.ValidationError(
-                {"contact": "The contact belongs to another account."}
+                {"contact": _("The contact belongs to another account.")}
             )
         return attrs
 
@@ -337,7 +338,9 @@ class MeetingSerializer(TenantScopedSerializer):
 
     def validate_program(self, value: int | None) -> int | None:
         if value is not None and value not in dict(meeting_program_choices()):
-            raise serializers.ValidationError(f"Unknown programme {value} for a meeting.")
+            raise serializers.ValidationError(
+                _("Unknown programme %(value)s for a meeting.") % {"value": value}
+            )
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -346,7 +349,7 @@ class MeetingSerializer(TenantScopedSerializer):
         contacts = attrs.get("contacts", [])
         if account is not None and any(c.account_id != account.pk for c in contacts):
             raise serializers.ValidationError(
-                {"contacts": "Every attendee must be a contact of the account."}
+                {"contacts": _("Every attendee must be a contact of the account.")}
             )
         return attrs
 
@@ -360,7 +363,7 @@ class MeetingSerializer(TenantScopedSerializer):
         )
         if frozen:
             raise serializers.ValidationError(
-                {name: "Log a new meeting to change this." for name in sorted(frozen)},
+                {name: _("Log a new meeting to change this.") for name in sorted(frozen)},
                 code="rule",
             )
         program = validated_data.pop("program_id", _UNCHANGED)
@@ -466,7 +469,7 @@ class FeedbackItemSerializer(TenantScopedSerializer):
         account = attrs.get("account")
         if contact is not None and account is not None and contact.account_id != account.pk:
             raise serializers.ValidationError(
-                {"contact": "The contact belongs to another account."}
+                {"contact": _("The contact belongs to another account.")}
             )
         return attrs
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.extensions import content_choices
@@ -57,7 +58,7 @@ class TierOverrideSerializer(RuleErrorsMixin, serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs["clear"] and (not attrs.get("tier") or not attrs.get("reason", "").strip()):
             raise serializers.ValidationError(
-                {"reason": "An override needs a tier and a reason (or clear=true)."}
+                {"reason": _("An override needs a tier and a reason (or clear=true).")}
             )
         return attrs
 
@@ -170,30 +171,36 @@ class RuleSerializer(TenantScopedSerializer):
 
     def validate_tiers(self, value: Any) -> list[str]:
         if not isinstance(value, list) or any(v not in Tier.values for v in value):
-            raise serializers.ValidationError(f"A list of tiers out of {Tier.values}.")
+            raise serializers.ValidationError(
+                _("A list of tiers out of %(tiers)s.") % {"tiers": ", ".join(Tier.values)}
+            )
         return value
 
     def validate_params(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise serializers.ValidationError("An object.")
+            raise serializers.ValidationError(_("An object."))
         allowed = {"phase_id", "days", "threshold", "points", *CONTENT_PARAMS}
         unknown = set(value) - allowed
         if unknown:
-            raise serializers.ValidationError(f"Unknown parameters: {sorted(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown parameters: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            )
         for key, item in value.items():
             if key in CONTENT_PARAMS:
                 known = {v for v, _label in content_choices(CONTENT_PARAMS[key])}
                 if item is not None and item not in known:
-                    raise serializers.ValidationError({key: f"Not a published {key}: {item!r}."})
+                    raise serializers.ValidationError(
+                        {key: _("Not published: %(value)r.") % {"value": item}}
+                    )
             elif item is not None and (not isinstance(item, int) or isinstance(item, bool)):
-                raise serializers.ValidationError({key: "A whole number."})
+                raise serializers.ValidationError({key: _("A whole number.")})
         if value.get("article") and value.get("section"):
-            raise serializers.ValidationError("An article or a section, not both.")
+            raise serializers.ValidationError(_("An article or a section, not both."))
         return value
 
     def validate_checklist(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise serializers.ValidationError("A list of strings.")
+            raise serializers.ValidationError(_("A list of strings."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +208,7 @@ class RuleSerializer(TenantScopedSerializer):
         trigger = attrs.get("trigger", getattr(self.instance, "trigger", None))
         params = attrs.get("params", getattr(self.instance, "params", {}) or {})
         if trigger == "phase_entered" and not params.get("phase_id"):
-            raise serializers.ValidationError({"params": "phase_entered needs phase_id."})
+            raise serializers.ValidationError({"params": _("phase_entered needs phase_id.")})
         return attrs
 
 
@@ -209,7 +216,10 @@ class RuleTestRowSerializer(serializers.Serializer):
     account_id = serializers.IntegerField()
     account_name = serializers.CharField()
     episode_key = serializers.CharField()
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="Why the rule holds, in the request's language.")
+    why = serializers.DictField(
+        help_text="The same as data: `why` (the trigger's reason) and its parameters."
+    )
     tier = serializers.CharField()
     action = serializers.CharField()
 
@@ -276,7 +286,7 @@ class RegisterSerializer(RuleErrorsMixin, serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("contact") and not attrs.get("email"):
-            raise serializers.ValidationError({"email": "Give a contact id or an e-mail."})
+            raise serializers.ValidationError({"email": _("Give a contact id or an e-mail.")})
         return attrs
 
 
@@ -297,7 +307,7 @@ class UserGroupSerializer(TenantScopedSerializer):
 
     def validate_topics(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise serializers.ValidationError("A list of strings.")
+            raise serializers.ValidationError(_("A list of strings."))
         return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -223,7 +224,7 @@ class SeminarViewSet(TenantScopedModelViewSet):
             contact = contact_get(pk=data.validated_data["contact"])
             if contact is None or not contact.email:
                 raise serializers.ValidationError(
-                    {"contact": "No such contact with an e-mail."}, code="rule"
+                    {"contact": _("No such contact with an e-mail.")}, code="rule"
                 )
         try:
             registration = services.seminar_register(
@@ -236,11 +237,11 @@ class SeminarViewSet(TenantScopedModelViewSet):
             )
         except services.SeminarFull:
             raise serializers.ValidationError(
-                {"seminar": "The seminar is full."}, code="rule"
+                {"seminar": _("The seminar is full.")}, code="rule"
             ) from None
         except services.SeminarClosed:
             raise serializers.ValidationError(
-                {"seminar": "The seminar has started."}, code="rule"
+                {"seminar": _("The seminar has started.")}, code="rule"
             ) from None
         return Response(
             SeminarRegistrationSerializer(registration, context={"request": request}).data,

@@ -68,7 +68,7 @@ class SegmentWriteKeyAuthentication(ApiKeyAuthentication):
             try:
                 user_pass = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
-                raise exceptions.AuthenticationFailed("Malformed Basic credentials.") from None
+                raise exceptions.AuthenticationFailed(_("Malformed Basic credentials.")) from None
             return self.authenticate_raw_key(request, user_pass.partition(":")[0])
         write_key = _payload(request, request.parser_context["kwargs"]["call"]).write_key
         if write_key:
