@@ -18,8 +18,8 @@ from .factories import AccountTierFactory
 pytestmark = pytest.mark.browser
 
 TEXT = {
-    "ja": {"tier": "ハイタッチ", "action": "担当CSMへのタスク"},
-    "en": {"tier": "High touch", "action": "a task for the owner CSM"},
+    "ja": {"tier": "ハイタッチ", "action": "担当CSMへのタスク", "why": "に更新日を迎えます。"},
+    "en": {"tier": "High touch", "action": "a task for the owner CSM", "why": "Renews on "},
 }
 
 
@@ -67,7 +67,9 @@ def test_a_cs_manager_designs_a_rule_in_words(
     row = page.locator("[data-testid=test-row]").filter(has_text="更新間近商事")
     assert TEXT[language]["tier"] in row.inner_text()
     assert TEXT[language]["action"] in row.inner_text()
+    assert TEXT[language]["why"] in row.inner_text()
     assert "high" not in row.inner_text()
+    assert "renews" not in row.inner_text()
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

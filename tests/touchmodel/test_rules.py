@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.extensions import (
     Recommendation,
@@ -199,6 +199,28 @@ def test_test_mode_lists_accounts_and_actions_without_side_effects(rule):
     rows = rule_test(rule=rule)
     assert [(r["account_id"], r["action"]) for r in rows] == [(high.pk, "task")]
     assert (RuleFiring.objects.count(), Task.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("language", "says"), [("ja", "に更新日を迎えます。"), ("en", "Renews on ")]
+)
+def test_test_mode_says_why_in_the_readers_language(rule, language, says):
+    _renewing("high", name="高")
+    with translation.override(language):
+        (row,) = rule_test(rule=rule)
+    assert says in row["detail"]
+    assert row["why"]["why"] == "renewal_due"
+    assert row["why"]["on"] in row["detail"]
+
+
+def test_a_reason_stored_before_reasons_were_data_keeps_its_text():
+    from touchmodel.selectors import why_text
+
+    assert why_text("renews 2026-12-01") == "renews 2026-12-01"
+    with translation.override("en"):
+        assert why_text({"why": "health_below", "score": 35, "threshold": 40}) == (
+            "Health score 35, below 40."
+        )
 
 
 def test_test_mode_leaves_out_episodes_already_fired(rule):

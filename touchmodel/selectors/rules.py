@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import account_list
 
@@ -16,6 +18,43 @@ from .tiers import default_tier
 from .triggers import trigger_candidates
 
 ACTION_BY_TIER = {Tier.HIGH: "task", Tier.LOW: "seminar", Tier.TECH: "email"}
+
+# Why a rule holds for an account, by `why` (touchmodel.selectors.triggers._why), in the
+# active language. NOTE: lazy, so each call reads the language active then.
+WHY_TEXTS: dict[str, Any] = {
+    "phase_entered": _("Entered the phase on %(on)s."),
+    "phase_stuck": _("%(days)s days in the phase."),
+    "health_below": _("Health score %(score)s, below %(threshold)s."),
+    "health_dropped": _("Health score fell %(points)s points since %(since)s."),
+    "no_activity": _("No activity since %(last)s."),
+    "renewal_due": _("Renews on %(on)s."),
+    "milestone_overdue": _("A milestone was due on %(due)s."),
+    "content_read": _("Read Learn & Support on %(on)s."),
+    "content_read_article": _("Read the article “%(article)s” on %(on)s."),
+    "content_read_section": _("Read the section “%(section)s” on %(on)s."),
+    "seminar_attended": _("Attended seminar #%(seminar)s."),
+    "seminar_missed": _("Missed seminar #%(seminar)s."),
+    "executive_contact": _("New executive-level contact #%(contact)s."),
+}
+
+
+def why_text(detail: Any) -> str:
+    """A trigger's reason (`{"why": kind, …}`) in the active language; a firing stored
+    before reasons were data keeps its text."""
+    if not isinstance(detail, dict):
+        return str(detail or "")
+    kind = detail.get("why", "")
+    if kind == "content_read" and detail.get("article"):
+        kind = "content_read_article"
+    elif kind == "content_read" and detail.get("section"):
+        kind = "content_read_section"
+    text = WHY_TEXTS.get(kind)
+    if text is None:
+        return kind
+    try:
+        return str(text) % detail
+    except (KeyError, TypeError, ValueError):
+        return kind
 
 
 def rule_plan(
@@ -66,7 +105,8 @@ def rule_test(*, rule: Rule, now: dt.datetime | None = None) -> list[dict]:
             "account_id": int(r.account_id),
             "account_name": names.get(int(r.account_id), ""),
             "episode_key": r.episode_key,
-            "detail": r.detail,
+            "detail": why_text(r.detail),
+            "why": r.detail,
             "tier": r.tier,
             "action": r.action,
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
 import pandas as pd
 
@@ -18,6 +19,24 @@ from ..models import Attendance, Rule, SeminarRegistration, Trigger
 
 COLUMNS = ["account_id", "episode_key", "detail"]
 Candidates = Callable[[Rule, dt.datetime], pd.DataFrame]
+
+
+def _why(kind: str, **params: Any) -> list[dict[str, Any]]:
+    """Why the rule holds for each row, as data (`why` plus parameters): stored on the firing
+    and put into words in the reader's language by `touchmodel.why.why_text`, never here.
+    A parameter is a column (one value per row) or one value for every row."""
+    columns = {k: v.tolist() for k, v in params.items() if isinstance(v, pd.Series)}
+    fixed = {
+        k: v for k, v in params.items() if not isinstance(v, pd.Series) and v not in ("", None)
+    }
+    rows = len(next(iter(columns.values()))) if columns else 0
+    return [
+        {"why": kind, **fixed, **{k: _plain(v[i]) for k, v in columns.items()}} for i in range(rows)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _empty() -> pd.DataFrame:
@@ -47,7 +66,7 @@ def phase_entered(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     dates = pd.to_datetime(frame["entered_at"], utc=True).dt.strftime("%Y-%m-%d")
     frame = frame.assign(
         episode_key="phase:" + str(int(phase_id)) + ":" + dates,
-        detail="entered " + dates,
+        detail=_why("phase_entered", on=dates),
     )
     return frame[COLUMNS]
 
@@ -68,7 +87,7 @@ def phase_stuck(rule: Rule, now: dt.datetime) -> pd.DataFrame:
         + frame["phase_id"].astype(str)
         + ":"
         + entered.dt.strftime("%Y-%m-%d"),
-        detail=in_phase.astype(str) + " days in phase",
+        detail=_why("phase_stuck", days=in_phase.astype(int)),
     )
     return frame[COLUMNS]
 
@@ -105,7 +124,7 @@ def health_below(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     frame = low_now.assign(start=low_now["account_id"].map(start))
     frame = frame.assign(
         episode_key="below:" + str(threshold) + ":" + frame["start"].astype(str),
-        detail="score " + frame["score"].round(0).astype(int).astype(str),
+        detail=_why("health_below", score=frame["score"].round(0).astype(int), threshold=threshold),
     )
     return frame[COLUMNS]
 
@@ -123,10 +142,10 @@ def health_dropped(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     frame = frame[(frame["score_peak"] - frame["score"] >= points)].reset_index()
     if frame.empty:
         return _empty()
-    drop = (frame["score_peak"] - frame["score"]).round(0).astype(int).astype(str)
+    drop = (frame["score_peak"] - frame["score"]).round(0).astype(int)
     frame = frame.assign(
         episode_key="drop:" + str(points) + ":" + frame["day_peak"].astype(str),
-        detail="-" + drop + " points since " + frame["day_peak"].astype(str),
+        detail=_why("health_dropped", points=drop, since=frame["day_peak"].astype(str)),
     )
     return frame[COLUMNS]
 
@@ -143,7 +162,7 @@ def no_activity(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     last_at = pd.to_datetime(facts["last"], utc=True)
     facts = facts.assign(
         episode_key="quiet:" + last_at.dt.strftime("%Y-%m-%d"),
-        detail="last activity " + last_at.dt.strftime("%Y-%m-%d"),
+        detail=_why("no_activity", last=last_at.dt.strftime("%Y-%m-%d")),
     )
     return facts[COLUMNS]
 
@@ -159,7 +178,7 @@ def renewal_due(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     dates = frame["renewal_date"].astype(str)
     frame = frame.assign(
         episode_key="renewal:" + frame["contract_id"].astype(str) + ":" + dates,
-        detail="renews " + dates,
+        detail=_why("renewal_due", on=dates),
     )
     return frame[COLUMNS]
 
@@ -170,7 +189,7 @@ def milestone_overdue(rule: Rule, now: dt.datetime) -> pd.DataFrame:
         return _empty()
     frame = frame.assign(
         episode_key="milestone:" + frame["milestone_id"].astype(str),
-        detail="due " + frame["due_date"].astype(str),
+        detail=_why("milestone_overdue", due=frame["due_date"].astype(str)),
     )
     return frame[COLUMNS]
 
@@ -189,13 +208,15 @@ def content_read(rule: Rule, now: dt.datetime) -> pd.DataFrame:
     frame = integrations.activities_since(kinds=["content_view"], since=since, data=watched)
     if frame.empty:
         return _empty()
+    frame = frame.sort_values("occurred_at")
     day = pd.to_datetime(frame["occurred_at"], utc=True).dt.strftime("%Y-%m-%d")
     if watched is None:
-        frame = frame.assign(episode_key="read:" + day, detail="read on " + day)
+        frame = frame.assign(episode_key="read:" + day, detail=_why("content_read", on=day))
     else:
         what = f"article:{slug}" if slug else f"section:{section}"
-        frame = frame.sort_values("occurred_at").assign(
-            episode_key="read:" + what, detail=f"read {what} on " + day
+        frame = frame.assign(
+            episode_key="read:" + what,
+            detail=_why("content_read", on=day, article=slug, section=section),
         )
     return frame.drop_duplicates(["account_id", "episode_key"])[COLUMNS]
 
@@ -218,7 +239,7 @@ def _seminar(attendance: str) -> Candidates:
             return _empty()
         frame = frame.assign(
             episode_key="seminar:" + frame["seminar_id"].astype(str),
-            detail="seminar " + frame["seminar_id"].astype(str),
+            detail=_why(f"seminar_{attendance}", seminar=frame["seminar_id"].astype(int)),
         )
         return frame[COLUMNS]
 
@@ -232,7 +253,7 @@ def executive_contact(rule: Rule, now: dt.datetime) -> pd.DataFrame:
         return _empty()
     frame = frame.assign(
         episode_key="contact:" + frame["contact_id"].astype(str),
-        detail="contact " + frame["contact_id"].astype(str),
+        detail=_why("executive_contact", contact=frame["contact_id"].astype(int)),
     )
     return frame[COLUMNS]
 

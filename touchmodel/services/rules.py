@@ -22,7 +22,7 @@ from webhooks.services import webhook_events_raise, webhook_subscribed
 
 from .. import integrations
 from ..models import FiringStatus, Rule, RuleFiring
-from ..selectors.rules import rule_plan
+from ..selectors.rules import rule_plan, why_text
 from .email import (
     EmailBatch,
     email_enqueue,
@@ -324,7 +324,8 @@ def _texts(rule: Rule, language: str) -> tuple[str, str]:
 def _task_fields(firing: RuleFiring, run: _Run) -> dict[str, Any]:
     rule = firing.rule
     title, message = _texts(rule, run.language)
-    detail = firing.result.get("detail", "")
+    with translation.override(run.language):
+        detail = why_text(firing.result.get("detail", ""))
     return {
         "title": title,
         "due_date": timezone.localdate() + dt.timedelta(days=rule.due_in_days),
