@@ -132,8 +132,10 @@ def _refusal_before_the_view(exc: Exception) -> Response | None:
         # Django's cap on a body read into memory (DRF ≥ 3.17.2 parses JSON through it).
         return Response(
             {
-                "detail": "The request body is too large: at most "
-                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Nothing was stored.",
+                "detail": _(
+                    "The request body is too large: at most %(bytes)s bytes. Nothing was stored."
+                )
+                % {"bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
                 "code": "request_too_large",
             },
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
