@@ -9,6 +9,12 @@ with noise. Then it runs the production backtest of the published version
 the suggestion (time split, fit, held-out evaluation), and the peak memory of the process.
 The bench tenant is removed afterwards.
 
+Each stage prints its wall seconds and the CPU seconds of this process and of its database
+backend (the database runs on this machine, /proc): on a machine loaded by others the wall
+time mostly measures the wait for a core, the CPU seconds the work. The load average is
+printed before and after. The stored scores are read from their narrow Monday copy
+(`ScoreSample`, kept by triggers, so the generated scores fill it too).
+
 The backtest reads one day a week (the Mondays); by default only those days of the year are
 written, which is what the backtest reads (the other six days a week are never read: the
 score index is on (tenant, day)). `--every-day` writes all 365 days (≈7× the disk and time).
