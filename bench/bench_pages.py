@@ -209,25 +209,28 @@ def _generate(tenant: Tenant, n: int, owners: list[int], version_id: int, defini
         # A journey map for one account in five: 3 milestones of 2 steps each.
         cursor.execute(
             "INSERT INTO journeys_journeymap (tenant_id, account_id, title, created_at,"
-            " created_by_id) SELECT %(t)s, a.id, 'サクセスプラン', now(), a.owner_id"
+            " created_by_id, shared_with_customer)"
+            " SELECT %(t)s, a.id, 'サクセスプラン', now(), a.owner_id, false"
             " FROM bench_acc a WHERE a.g %% 5 = 0",
             p,
         )
         cursor.execute(
             "INSERT INTO journeys_milestone (tenant_id, account_id, journey_map_id, title,"
-            ' customer_goal, target_score, due_date, status, "order", created_at)'
+            ' customer_goal, target_score, due_date, status, "order", created_at,'
+            " shared_with_customer)"
             " SELECT %(t)s, m.account_id, m.id, (ARRAY['導入完了', '全社展開', '活用定着'])[1 + i],"
             "  '', 60 + 10 * i, %(today)s::date + 60 * i - 30,"
-            "  (ARRAY['done', 'in_progress', 'planned'])[1 + i], i, now()"
+            "  (ARRAY['done', 'in_progress', 'planned'])[1 + i], i, now(), false"
             " FROM journeys_journeymap m CROSS JOIN generate_series(0, 2) i"
             " WHERE m.tenant_id = %(t)s",
             p,
         )
         cursor.execute(
             "INSERT INTO journeys_actionstep (tenant_id, milestone_id, description, due_date, done,"
-            ' done_at, "order", created_at, owner_user_id)'
+            ' done_at, "order", created_at, owner_user_id, shared_with_customer)'
             " SELECT %(t)s, m.id, (ARRAY['管理者研修', '利用状況の共有'])[1 + i], m.due_date,"
-            "  m.status = 'done', CASE WHEN m.status = 'done' THEN now() END, i, now(), a.owner_id"
+            "  m.status = 'done', CASE WHEN m.status = 'done' THEN now() END, i, now(), a.owner_id,"
+            "  false"
             " FROM journeys_milestone m JOIN bench_acc a ON a.id = m.account_id"
             " CROSS JOIN generate_series(0, 1) i WHERE m.tenant_id = %(t)s",
             p,
