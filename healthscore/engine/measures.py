@@ -7,7 +7,6 @@ The rollups are read with one GROUP BY per table; other apps' data through their
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,33 +19,11 @@ from cs_platform.sql import sql_frame
 from journeys.selectors import activity_count_by_account, milestone_progress_by_account
 
 from ..models import KeyEvent, SurveyResponse
-from .measures_catalog import MEASURES
+from ..selectors.milestones import milestone_attainment_by_account
+from .specs import ATTAINMENT, JOURNEY_PROGRESS_BASES, Spec, spec_of  # noqa: F401 (re-exported)
 
 ENGAGEMENT_KINDS = ["content_view", "seminar_attendance"]
-ATTAINMENT = "attainment"
-JOURNEY_PROGRESS_BASES = ("on_time", ATTAINMENT)
 USAGE_MEASURES = {"active_days", "feature_breadth", "usage_trend", "event_count"}
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What to measure (one DataFrame column); components with equal specs share it."""
-
-    measure: str
-    days: int | None = None
-    event: str | None = None
-    basis: str | None = None  # journey_progress: None (on time) or "attainment"
-
-
-def spec_of(component: dict[str, Any]) -> Spec:
-    measure = component["measure"]
-    params = component.get("params") or {}
-    days = params.get("days", MEASURES[measure].default_days)
-    event = params.get("event") if measure == "event_count" else None
-    basis = (
-        ATTAINMENT if measure == "journey_progress" and params.get("basis") == ATTAINMENT else None
-    )
-    return Spec(measure=measure, days=days, event=event, basis=basis)
 
 
 def _accounts_sql(ids: list[int]) -> tuple[str, list[Any]]:
@@ -172,10 +149,6 @@ def _other(
         # NOTE: the share of judged milestones whose target score was reached (an option of
         # the measure: scorecards without `basis` keep the on-time share below).
         if "attainment" not in cache:
-            from ..selectors.milestones import (  # deferred: cycle via selectors.scores
-                milestone_attainment_by_account,
-            )
-
             cache["attainment"] = milestone_attainment_by_account(as_of=as_of)
         return pd.Series(cache["attainment"], dtype=float).reindex(ids)
     if spec.measure == "journey_progress":

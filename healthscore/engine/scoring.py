@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .measures import spec_of
+from .specs import spec_of
 
 
 def points_for(values: pd.Series, scheme: dict[str, Any]) -> pd.Series:

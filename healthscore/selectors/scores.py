@@ -13,9 +13,9 @@ from django.utils import timezone
 from accounts.models import Account
 from cs_platform.scoping import require_current_tenant
 
-from ..engine.measures import spec_of
 from ..engine.measures_catalog import MEASURES
 from ..engine.scoring import effective_weights
+from ..engine.specs import spec_of
 from ..models import (
     HealthScore,
     HealthScoreNow,
