@@ -24,8 +24,10 @@ purpose and which production code never imports.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from django.apps import apps
@@ -99,6 +101,7 @@ def _project_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if _app_of_module(m.__module__) is not None]
 
 
+@cache
 def _models_by_module() -> dict[str, dict[str, type[models.Model]]]:
     """{"accounts.models": {"Contact": Contact, …}, …}: what `from <module> import X` can name."""
     found: dict[str, dict[str, type[models.Model]]] = {}
@@ -111,6 +114,7 @@ def _models_by_module() -> dict[str, dict[str, type[models.Model]]]:
     return found
 
 
+@cache
 def _accessors() -> dict[str, set[str]]:
     """Related-manager names → the apps whose rows they return."""
     names: dict[str, set[str]] = {}
@@ -177,12 +181,42 @@ def _model_of(
     return None
 
 
+@cache
+def _worth_parsing(app: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """What a file of `app` must contain to hold a cross-app query: an import of another
+    app's models and a manager, or `.<accessor>.<method>(` of a related manager whose rows
+    live elsewhere. Parsing only those keeps the test fast (parsing is most of its time)."""
+    others = "|".join(a for a in PROJECT_APPS if a != app)
+    accessors = "|".join(sorted(_foreign_accessors(app))) or "(?!)"
+    methods = "|".join(sorted(QUERYSET_METHODS))
+    imports = re.compile(
+        rf"(?:from|import)\s+(?:{others})(?:\.\w+)*\.models\b"
+        rf"|from\s+(?:{others})(?:\.\w+)*\s+import\s+[^\n]*\bmodels\b"
+    )
+    managers = re.compile(r"\.(?:objects|_base_manager|_default_manager)\b")
+    related = re.compile(rf"\.(?:{accessors})\s*\.\s*(?:{methods})\s*\(")
+    return imports, managers, related
+
+
+def _may_query_another_app(text: str, app: str) -> bool:
+    imports, managers, related = _worth_parsing(app)
+    return bool((imports.search(text) and managers.search(text)) or related.search(text))
+
+
+@cache
+def _foreign_accessors(app: str) -> frozenset[str]:
+    # An accessor that one of the querying app's own models also has is ambiguous: skip it.
+    return frozenset(name for name, owners in _accessors().items() if app not in owners)
+
+
 def _queries_in(path: Path, app: str) -> Iterator[Query]:
     by_module = _models_by_module()
     accessors = _accessors()
-    # An accessor that one of the querying app's own models also has is ambiguous: skip it.
-    foreign_accessors = {name for name, owners in accessors.items() if app not in owners}
-    tree = ast.parse(path.read_text(), filename=str(path))
+    foreign_accessors = _foreign_accessors(app)
+    text = path.read_text()
+    if not _may_query_another_app(text, app):
+        return
+    tree = ast.parse(text, filename=str(path))
     classes, modules = _imported_models(tree, by_module)
     rel = str(path.relative_to(ROOT))
     for node in ast.walk(tree):
@@ -216,9 +250,10 @@ def _app_files() -> Iterator[tuple[Path, str]]:
             yield path, app
 
 
-def cross_app_queries() -> list[Query]:
+@cache
+def cross_app_queries() -> tuple[Query, ...]:
     found = [query for path, app in _app_files() for query in _queries_in(path, app)]
-    return sorted(found, key=lambda q: (q.path, q.line, q.what))
+    return tuple(sorted(found, key=lambda q: (q.path, q.line, q.what)))
 
 
 def test_no_app_queries_another_apps_models_outside_its_selectors_and_services():
