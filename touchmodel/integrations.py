@@ -20,6 +20,7 @@ from accounts.selectors import (
     account_active_ids,
     account_list_annotated,
     contact_executive_rows_since,
+    contact_list,
     contract_history_rows,
     contract_renewing_rows,
     segment_accounts,
@@ -260,6 +261,10 @@ def contract_outcomes(*, account_ids: list[int]) -> pd.DataFrame:
 def executive_contacts_since(*, since: dt.datetime) -> pd.DataFrame:
     """contact_id, account_id of executive-level contacts added since `since`."""
     return rows_frame(contact_executive_rows_since(since=since), ["contact_id", "account_id"])
+
+
+def contact_names(*, ids: list[int]) -> dict[int, str]:
+    return dict(contact_list(ids=ids).values_list("pk", "name"))
 
 
 def recompute_finished(*, day: dt.date) -> bool:

@@ -223,6 +223,32 @@ def test_a_reason_stored_before_reasons_were_data_keeps_its_text():
         )
 
 
+@pytest.mark.parametrize(
+    ("language", "seminar", "contact"),
+    [
+        (
+            "ja",
+            "セミナー「説明会」を欠席しました。",
+            "経営層の新しい担当者が加わりました: 山田 太郎。",
+        ),
+        ("en", "Missed the seminar “Briefing”.", "New executive-level contact: 山田 太郎."),
+    ],
+)
+def test_a_reason_names_the_seminar_and_the_contact_not_their_ids(
+    scoped, language, seminar, contact
+):
+    from touchmodel.selectors.rules import why_texts
+
+    held = SeminarFactory(title_ja="説明会", title_en="Briefing")
+    person = ContactFactory(name="山田 太郎")
+    details = [
+        {"why": "seminar_missed", "seminar": held.pk},
+        {"why": "executive_contact", "contact": person.pk},
+    ]
+    with translation.override(language):
+        assert why_texts(details) == [seminar, contact]
+
+
 def test_test_mode_leaves_out_episodes_already_fired(rule):
     _renewing("high")
     rules_evaluate()

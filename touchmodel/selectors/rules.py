@@ -8,12 +8,14 @@ from typing import Any
 import pandas as pd
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.extensions import content_choices
 from accounts.selectors import account_list
 
 from .. import integrations
-from ..models import AccountTier, Rule, RuleFiring, Tier
+from ..models import AccountTier, Rule, RuleFiring, Seminar, Tier
 from .tiers import default_tier
 from .triggers import trigger_candidates
 
@@ -32,17 +34,48 @@ WHY_TEXTS: dict[str, Any] = {
     "content_read": _("Read Learn & Support on %(on)s."),
     "content_read_article": _("Read the article “%(article)s” on %(on)s."),
     "content_read_section": _("Read the section “%(section)s” on %(on)s."),
-    "seminar_attended": _("Attended seminar #%(seminar)s."),
-    "seminar_missed": _("Missed seminar #%(seminar)s."),
-    "executive_contact": _("New executive-level contact #%(contact)s."),
+    "seminar_attended": _("Attended the seminar “%(seminar)s”."),
+    "seminar_missed": _("Missed the seminar “%(seminar)s”."),
+    "executive_contact": _("New executive-level contact: %(contact)s."),
 }
 
 
-def why_text(detail: Any) -> str:
+def _names(details: list[Any]) -> dict[str, dict[Any, str]]:
+    """The words for the ids and keys in `details` (seminar titles, contact names, article
+    titles, section names), read once for all rows, in the active language."""
+    rows = [d for d in details if isinstance(d, dict)]
+    wanted = {k: {d[k] for d in rows if d.get(k)} for k in ("seminar", "contact")}
+    names: dict[str, dict[Any, str]] = {}
+    if wanted["seminar"]:
+        english = (get_language() or "ja")[:2] != "ja"
+        names["seminar"] = {
+            pk: (english and en) or ja
+            for pk, ja, en in Seminar.objects.filter(pk__in=wanted["seminar"])
+            .values_list("pk", "title_ja", "title_en")
+            .order_by()
+        }
+    if wanted["contact"]:
+        names["contact"] = integrations.contact_names(ids=sorted(wanted["contact"]))
+    if any(d.get("article") for d in rows):
+        names["article"] = dict(content_choices("articles"))
+    if any(d.get("section") for d in rows):
+        names["section"] = dict(content_choices("sections"))
+    return names
+
+
+def why_texts(details: list[Any]) -> list[str]:
+    """`why_text` of each detail, with names instead of ids and keys."""
+    names = _names(details)
+    return [why_text(d, names=names) for d in details]
+
+
+def why_text(detail: Any, *, names: dict[str, dict[Any, str]] | None = None) -> str:
     """A trigger's reason (`{"why": kind, …}`) in the active language; a firing stored
     before reasons were data keeps its text."""
     if not isinstance(detail, dict):
         return str(detail or "")
+    names = _names([detail]) if names is None else names
+    detail = {k: names.get(k, {}).get(v, v) for k, v in detail.items()}
     kind = detail.get("why", "")
     if kind == "content_read" and detail.get("article"):
         kind = "content_read_article"
@@ -100,17 +133,18 @@ def rule_test(*, rule: Rule, now: dt.datetime | None = None) -> list[dict]:
     """Test mode: the accounts the rule would fire for now, with what it would do."""
     plan = rule_plan(rule=rule, now=now)
     names = dict(account_list(ids=plan["account_id"].tolist()).values_list("pk", "name").order_by())
+    texts = why_texts(plan["detail"].tolist()) if not plan.empty else []
     return [
         {
             "account_id": int(r.account_id),
             "account_name": names.get(int(r.account_id), ""),
             "episode_key": r.episode_key,
-            "detail": why_text(r.detail),
+            "detail": text,
             "why": r.detail,
             "tier": r.tier,
             "action": r.action,
         }
-        for r in plan.itertuples()
+        for r, text in zip(plan.itertuples(), texts, strict=True)
     ]
 
 
