@@ -5,7 +5,23 @@ import secrets
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, REDIS_URL, env
+
+
+def _redis_db_of_this_test_process(url: str) -> str:
+    """Parallel pytest processes (pytest-xdist: gw0, gw1, ...) each get a Redis database of their
+    own, next to the configured one: broker queues, results and cache never meet. Worker
+    subprocesses a test starts inherit PYTEST_XDIST_WORKER, so they land on the same one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    number = int(db) if db.isdigit() else 0
+    return f"{base}/{(number + int(worker[2:])) % 16}"
+
+
+REDIS_URL = _redis_db_of_this_test_process(REDIS_URL)
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = CELERY_REDBEAT_REDIS_URL = REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,7 +40,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": {
         "BACKEND": "cs_platform.degraded.FailOpenRedisCache",
-        "LOCATION": env.str("REDIS_URL"),
+        "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         "KEY_PREFIX": env.str("TEST_DB_NAME", default="test_junkan"),
     }
