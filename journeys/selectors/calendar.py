@@ -105,7 +105,7 @@ class MeetingPeople:
 def meeting_people(*, meeting_id: int) -> MeetingPeople:
     contact_ids = MeetingContact.objects.filter(meeting_id=meeting_id).values("contact_id")
     contacts = list(contact_list(ids=contact_ids).select_related("account").order_by("pk"))
-    staff_ids = MeetingStaff.objects.filter(meeting_id=meeting_id).values("user_id")
+    staff_ids = MeetingStaff.objects.filter(meeting_id=meeting_id).values_list("user_id", flat=True)
     staff = list(user_list(ids=staff_ids))
     logged_by = Meeting.objects.filter(pk=meeting_id).values_list("logged_by_id", flat=True)
     organizer_id = logged_by.first()

@@ -36,6 +36,21 @@ def test_a_member_changes_their_password_and_stays_signed_in(client, csm_user):
     assert client.get("/password/change/done/").status_code == 200  # session kept
 
 
+def test_a_new_password_shorter_than_twelve_characters_is_refused(client, csm_user):
+    client.force_login(csm_user)
+    short = "Xq7-pl0m-Zt"  # 11 characters, not a common password
+
+    response = client.post(
+        "/password/change/",
+        {"old_password": PASSWORD, "new_password1": short, "new_password2": short},
+    )
+
+    assert response.status_code == 200
+    assert "at least 12 characters" in response.content.decode()
+    csm_user.refresh_from_db()
+    assert csm_user.check_password(PASSWORD)
+
+
 def test_a_wrong_old_password_changes_nothing(client, csm_user):
     client.force_login(csm_user)
 

@@ -25,6 +25,7 @@ from healthscore.models import (
     RecomputeJob,
     Scorecard,
     ScorecardVersion,
+    ScoreSample,
     SurveyResponse,
     UsageDaily,
     UsageEvent,
@@ -117,6 +118,20 @@ class HealthScoreFactory(TenantOwnedFactory):
     score = 75.0
     band = Band.GREEN
     components = factory.LazyFunction(dict)
+
+
+class ScoreSampleFactory(TenantOwnedFactory):
+    """A backtest sample as the triggers on HealthScore write it (a Monday's score)."""
+
+    class Meta:
+        model = ScoreSample
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    version = factory.SubFactory(ScorecardVersionFactory, tenant=_TENANT)
+    day = factory.Sequence(lambda n: dt.date(2026, 1, 5) + dt.timedelta(weeks=n))
+    score = 75.0
+    band = Band.GREEN
+    points = factory.LazyFunction(lambda: [40.0, 35.0])
 
 
 class PortfolioDayFactory(TenantOwnedFactory):

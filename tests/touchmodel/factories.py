@@ -19,6 +19,7 @@ from touchmodel.models import (
     RuleFiring,
     Seminar,
     SeminarRegistration,
+    SeminarSignup,
     SenderDomain,
     TierRule,
     TouchProgram,
@@ -157,6 +158,18 @@ class SeminarRegistrationFactory(TenantOwnedFactory):
     account = factory.SelfAttribute("contact.account")
     name = factory.SelfAttribute("contact.name")
     email = factory.SelfAttribute("contact.email")
+
+
+class SeminarSignupFactory(TenantOwnedFactory):
+    """A public registration waiting for its address to confirm."""
+
+    class Meta:
+        model = SeminarSignup
+
+    seminar = factory.SubFactory(SeminarFactory, tenant=_same_tenant)
+    email = factory.Sequence(lambda n: f"reader{n}@customer.example")
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=48))
 
 
 class ChampionNominationFactory(TenantOwnedFactory):
