@@ -248,6 +248,19 @@ def test_a_future_meeting_invites_each_customer_attendee(scoped, attendees, csm_
     }
 
 
+def test_a_meeting_e_mail_subject_names_the_tenant_once(scoped, attendees, csm_user):
+    meeting = _log(attendees, csm_user)
+    ja, en = _emails("meeting_invitation")
+    assert ja.subject == f"【{scoped.name}】お打ち合わせのご案内：四半期レビュー"
+    assert en.subject == f"{scoped.name}: meeting invitation: 四半期レビュー"
+    # the calendar entry, seen among the reader's other appointments, says whose meeting it is
+    assert str(_event(_invite(_sent(ja))[1])["summary"]) == f"四半期レビュー ({scoped.name})"
+    object_trash(obj=meeting)
+    cancel_ja, cancel_en = _emails("event_cancelled")
+    assert cancel_ja.subject == f"【{scoped.name}】中止のお知らせ：四半期レビュー"
+    assert cancel_en.subject == f"{scoped.name}: cancelled: 四半期レビュー"
+
+
 def test_a_past_meeting_or_one_logged_without_invitations_sends_nothing(
     scoped, attendees, csm_user
 ):

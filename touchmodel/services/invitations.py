@@ -205,11 +205,16 @@ def seminar_cancel_notify(seminar: Seminar) -> None:
 # --- meetings ---------------------------------------------------------------------------------
 
 
-def _meeting_summary(row: dict[str, Any], tenant: Tenant, language: str) -> str:
+def _meeting_title(row: dict[str, Any], language: str) -> str:
+    """What the meeting is about: the agenda's first line. The e-mail's subject names the
+    tenant already; the calendar entry adds it (`_meeting_summary`)."""
     with translation.override(language):
         first = (row["agenda"] or "").strip().splitlines()[:1]
-        what = first[0][:120] if first else _("Meeting")
-        return f"{what} ({tenant.name})"
+        return first[0][:120] if first else _("Meeting")
+
+
+def _meeting_summary(title: str, tenant: Tenant) -> str:
+    return f"{title} ({tenant.name})"
 
 
 def meeting_invitations_send(meeting_id: int, change: str) -> int:
@@ -236,10 +241,11 @@ def meeting_invitations_send(meeting_id: int, change: str) -> int:
         if contact.email.lower() in opted_out:
             continue
         language = email_language(contact=contact, tenant=tenant)
+        title = _meeting_title(row, language)
         event: CalendarEvent = meeting_calendar_event(
             row=row,
             tenant=tenant,
-            summary=_meeting_summary(row, tenant, language),
+            summary=_meeting_summary(title, tenant),
             organizer=organizer,
             attendees=attendees,
             cancelled=cancelled,
@@ -252,7 +258,7 @@ def meeting_invitations_send(meeting_id: int, change: str) -> int:
             to_email=contact.email,
             template="event_cancelled" if cancelled else "meeting_invitation",
             context={
-                "title": event.summary,
+                "title": title,
                 "name": contact.name,
                 "starts_at": local_time(row["occurred_at"], tenant),
                 "duration_minutes": row["duration_minutes"],
