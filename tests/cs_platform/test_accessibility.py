@@ -20,6 +20,7 @@ from tests.cs_platform import fuzzing
 pytestmark = pytest.mark.browser
 
 AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
+AXE_SOURCE = AXE.read_text() if AXE.exists() else ""
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN_AXE = """async (tags) => {
     const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -54,7 +55,10 @@ def _violations(page: Any, url: str) -> list[dict]:
         or "html" not in response.headers.get("content-type", "")
     ):
         return []
-    page.evaluate(AXE.read_text())
+    # A panel htmx is still loading is dimmed on purpose (its old content is out of date): check
+    # the page as it settles.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.evaluate(AXE_SOURCE)
     return page.evaluate(RUN_AXE, WCAG_AA)
 
 
