@@ -39,6 +39,7 @@ from journeys.extensions import (
     register_activity_listener,
     register_activity_renderer,
     register_milestone_check,
+    register_task_titles,
 )
 
 from . import selectors
@@ -49,7 +50,7 @@ from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
 from .selectors.milestones import milestone_checks_for, milestones_at_risk
 from .services.alerts import alert_title
-from .services.milestones import milestone_risk_evaluate
+from .services.milestones import milestone_risk_evaluate, milestone_risk_title
 from .services.now import accounts_mark_dirty
 
 if TYPE_CHECKING:
@@ -234,8 +235,25 @@ def _on_survey_response(sender: Any, instance: Any, **kwargs: Any) -> None:
     accounts_mark_dirty(account_ids=[instance.account_id], tenant_id=instance.tenant_id)
 
 
+def _alert_task_titles(tasks: list[Any]) -> dict[int, str]:
+    # A health-alert task: data = {"kind", "score", "previous"} of its HealthAlert.
+    return {
+        t.pk: alert_title(
+            kind=t.data["kind"], score=float(t.data["score"]), previous=t.data.get("previous")
+        )
+        for t in tasks
+    }
+
+
+def _milestone_task_titles(tasks: list[Any]) -> dict[int, str]:
+    # A milestone-at-risk task: data = {"milestone", "title"} (the title as the CSM wrote it).
+    return {t.pk: milestone_risk_title(t.data["title"]) for t in tasks}
+
+
 def register() -> None:
     register_activity_listener(_on_activities)
+    register_task_titles("health_alert", _alert_task_titles)
+    register_task_titles("milestone_at_risk", _milestone_task_titles)
     post_save.connect(_on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now")
     post_delete.connect(
         _on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now_del"

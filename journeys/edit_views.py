@@ -163,7 +163,7 @@ def step_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("task.change")
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("account"), pk=pk)
-    initial = {"title": task.title, "assignee": task.assignee_id, "due_date": task.due_date}
+    initial = {"title": task.shown_title, "assignee": task.assignee_id, "due_date": task.due_date}
     return _edit(
         request,
         form=TaskEditForm(request.POST or None, initial=initial, auto_id="edit_%s"),

@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import get_language
+
 if TYPE_CHECKING:
     from .models import Milestone
 
@@ -148,3 +150,45 @@ def activity_title(activity: Any) -> str:
         if text:
             return text
     return activity.title
+
+
+# Task titles: a task an app generates (a health alert, a milestone at risk, a rule firing)
+# stores what happened (`Task.kind` + `Task.data`) beside a title in the tenant's language;
+# the app that knows the kind words the title for each reader. `titles(tasks)` gets all the
+# tasks of its kind shown on one page together (one query at most for all of them) and
+# returns {task.pk: title in the active language}; tasks it leaves out show their stored title.
+TaskTitles = Callable[[list[Any]], dict[int, str]]
+
+_task_titles: dict[str, TaskTitles] = {}
+
+
+def register_task_titles(kind: str, titles: TaskTitles) -> None:
+    _task_titles[kind] = titles
+
+
+def task_titles(tasks: Iterable[Any]) -> dict[int, str]:
+    """{task.pk: title in the active language} of `tasks` (the stored title when nobody
+    words the task's kind, or its data no longer fits)."""
+    tasks = list(tasks)
+    shown = {task.pk: task.title for task in tasks}
+    by_kind: dict[str, list[Any]] = {}
+    for task in tasks:
+        if task.kind and task.kind in _task_titles:
+            by_kind.setdefault(task.kind, []).append(task)
+    for kind, group in by_kind.items():
+        try:
+            worded = _task_titles[kind](group)
+        except (KeyError, TypeError, ValueError):
+            continue
+        shown.update({pk: text for pk, text in worded.items() if text and pk in shown})
+    return shown
+
+
+def tasks_titled(tasks: Iterable[Any]) -> list[Any]:
+    """`tasks` as a list, each with `shown_title` worded in the active language."""
+    tasks = list(tasks)
+    shown = task_titles(tasks)
+    language = get_language()
+    for task in tasks:
+        task._shown_title, task._shown_language = shown[task.pk], language
+    return tasks

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Contact
 from cs_platform.scoping import TenantScopedModel
 
+from .extensions import task_titles
+
 # A template milestone is due at most this many days after its map is created (10 years).
 MAX_DUE_AFTER_DAYS = 3650
 
@@ -477,7 +479,21 @@ class Task(TenantScopedModel):
     source_key = models.CharField(  # noqa: DJ001
         _("source key"), max_length=200, null=True, blank=True
     )
+    # What happened, for tasks an app generates (e.g. "health_alert" + {"kind", "score",
+    # "previous"}): the app words the title in the reader's language from it
+    # (journeys.extensions.register_task_titles); "" for tasks written by hand.
+    kind = models.CharField(_("kind"), max_length=40, blank=True, default="")
+    data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (see `journeys.extensions.tasks_titled`)."""
+        cached = getattr(self, "_shown_title", None)
+        if cached is None or getattr(self, "_shown_language", None) != get_language():
+            cached = task_titles([self])[self.pk]
+            self._shown_title, self._shown_language = cached, get_language()
+        return cached
 
     class Meta:
         ordering = ["status", "due_date", "pk"]

@@ -27,7 +27,7 @@ from cs_platform.models import Role
 from cs_platform.permissions import can
 
 from . import selectors
-from .extensions import milestone_checks
+from .extensions import milestone_checks, tasks_titled
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -99,7 +99,9 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     return {
         "account": account,
-        "tasks": selectors.task_list_for_account(account=account, open_only=True)[:50],
+        "tasks": tasks_titled(
+            selectors.task_list_for_account(account=account, open_only=True)[:50]
+        ),
         "form": TaskForm(initial={"assignee": getattr(request.user, "pk", None)}),
         "can_edit": _can_edit(request),
     }

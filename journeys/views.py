@@ -20,6 +20,7 @@ from cs_platform.permissions import can
 from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import selectors, services
+from .extensions import tasks_titled
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -278,7 +279,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         {
             "accounts": [(a, phases.get(a.pk)) for a in accounts[:200]],
             "account_count": accounts.count(),
-            "tasks": selectors.task_list_open_for_user(user=user)[:100],  # type: ignore[arg-type]
+            "tasks": tasks_titled(selectors.task_list_open_for_user(user=user)[:100]),  # type: ignore[arg-type]
             "steps": selectors.action_step_list_open_for_user(user=user)[:100],  # type: ignore[arg-type]
             "renewals": selectors.renewal_list_for_user(user=user, today=today)[:100],  # type: ignore[arg-type]
             "today": today,

@@ -116,6 +116,12 @@ def _notify_in_language(alerts: list[HealthAlert], *, due_days: int, tz: Any) ->
                 "description": _("Check in with the customer and review the health explanation."),
                 "source_key": f"health-alert-task:{alert.episode_key}",
                 "origin": "health_alert",
+                "kind": "health_alert",
+                "data": {
+                    "kind": alert.kind,
+                    "score": alert.score,
+                    "previous": alert.previous_score,
+                },
             }
         )
     activity_record_bulk(rows=activities)

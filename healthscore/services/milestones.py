@@ -25,6 +25,10 @@ def milestone_task_key(milestone_id: int, due_date: dt.date) -> str:
     return f"milestone-at-risk:{milestone_id}:{due_date.isoformat()}"
 
 
+def milestone_risk_title(title: str) -> str:
+    return _("Milestone at risk: %(title)s") % {"title": title}
+
+
 def milestone_risk_evaluate(
     *,
     account_ids: Iterable[int] | None = None,
@@ -42,7 +46,7 @@ def milestone_risk_evaluate(
     specs = [
         TaskSpec(
             account_id=int(row.account_id),
-            title=_("Milestone at risk: %(title)s") % {"title": row.title},
+            title=milestone_risk_title(row.title),
             description=_(
                 "The health score is %(score)s, below the milestone's target of %(target)s, "
                 "and it is due on %(due)s. Review the action plan with the customer."
@@ -51,6 +55,8 @@ def milestone_risk_evaluate(
             due_date=min(row.due_date, today + due_in),
             source_key=milestone_task_key(int(row.milestone_id), row.due_date),
             origin="milestone_at_risk",
+            kind="milestone_at_risk",
+            data={"milestone": int(row.milestone_id), "title": row.title},
         )
         for row in at_risk.itertuples()
     ]

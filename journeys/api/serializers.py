@@ -15,7 +15,7 @@ from cs_platform.models import User
 from cs_platform.selectors import staff_member_list
 
 from .. import services
-from ..extensions import meeting_program_choices
+from ..extensions import meeting_program_choices, tasks_titled
 from ..models import (
     ActionStep,
     Activity,
@@ -382,12 +382,23 @@ class MeetingSerializer(TenantScopedSerializer):
         )
 
 
+class TaskListSerializer(serializers.ListSerializer):
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        # Word the generated titles of the whole page at once (one query per kind at most).
+        items = data.all() if isinstance(data, QuerySet) else data
+        return super().to_representation(tasks_titled(items))
+
+
 class TaskSerializer(TenantScopedSerializer):
+    """`title` reads in the request's language (Accept-Language) for a generated task (`kind`
+    and `data` say what happened); writing a title rewords the task in every language."""
+
     assignee = TenantMemberField(required=False, allow_null=True)
     checklist = serializers.ListField(required=False)
 
     class Meta:
         model = Task
+        list_serializer_class = TaskListSerializer
         fields = [
             "id",
             "account",
@@ -401,9 +412,16 @@ class TaskSerializer(TenantScopedSerializer):
             "meeting",
             "origin",
             "source_key",
+            "kind",
+            "data",
             "created_at",
         ]
-        read_only_fields = ["done_at", "meeting", "created_at"]
+        read_only_fields = ["done_at", "meeting", "kind", "data", "created_at"]
+
+    def to_representation(self, instance: Task) -> dict[str, Any]:
+        out = super().to_representation(instance)
+        out["title"] = instance.shown_title
+        return out
 
     def create(self, validated_data: dict[str, Any]) -> Task:
         checklist = [

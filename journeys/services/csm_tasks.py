@@ -30,8 +30,13 @@ def task_create(
     checklist: list[str] | None = None,
     origin: str | None = None,
     meeting: Meeting | None = None,
+    kind: str = "",
+    data: dict | None = None,
 ) -> Task:
-    """Create a task (assigned to the account owner unless told). Idempotent on `source_key`."""
+    """Create a task (assigned to the account owner unless told). Idempotent on `source_key`.
+
+    A generated task gives `kind` + `data` (what happened) so that its title is worded in each
+    reader's language (journeys.extensions.register_task_titles); `title` is the fallback."""
     task = Task(
         tenant_id=account.tenant_id,
         account=account,
@@ -43,6 +48,8 @@ def task_create(
         origin=origin,
         meeting=meeting,
         source_key=source_key,
+        kind=kind,
+        data=data or {},
     )
     if source_key is None:
         task.save()
@@ -64,6 +71,8 @@ class TaskSpec(TypedDict, total=False):
     description: str
     origin: str | None
     checklist: list[str]
+    kind: str
+    data: dict
 
 
 def task_create_bulk(*, specs: list[TaskSpec]) -> dict[str, int]:
@@ -90,6 +99,8 @@ def task_create_bulk(*, specs: list[TaskSpec]) -> dict[str, int]:
             due_date=spec.get("due_date"),
             origin=spec.get("origin"),
             source_key=spec["source_key"],
+            kind=spec.get("kind", ""),
+            data=spec.get("data") or {},
             checklist=[{"text": item, "done": False} for item in spec.get("checklist") or []],
         )
         for spec in specs

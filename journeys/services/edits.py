@@ -91,8 +91,9 @@ def task_update(
         title = title.strip()
         if not title:
             raise ValidationError({"title": _("A task needs a title.")})
-        task.title = title[:300]
-        fields.append("title")
+        if title != task.shown_title:  # reworded: the new text is the title in every language
+            task.title, task.kind, task.data = title[:300], "", {}
+            fields += ["title", "kind", "data"]
     if description is not None:
         task.description = description
         fields.append("description")

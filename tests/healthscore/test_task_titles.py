@@ -1,0 +1,146 @@
+"""Generated task titles are stored as what happened (kind + data) and read in the reader's
+language on My Work, Account 360 and the API (issue #17); old rows are rebuilt by the
+migrations, a reworded task keeps its words in every language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import translation
+
+from cs_platform.scoping import tenant_scope
+from healthscore.services.alerts import alerts_evaluate
+from journeys.extensions import task_titles
+from journeys.models import Task
+from journeys.services import task_create
+from journeys.services.edits import task_update
+from tests.factories import AccountFactory
+from tests.journeys.factories import MilestoneFactory
+
+from .factories import HealthScoreFactory, ScorecardVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 11, 20)
+RED_JA = "ヘルススコアがレッドになりました（30）"
+RED_EN = "Health moved into red (30)"
+
+
+@pytest.fixture
+def red_task(tenant, csm_user, defaults):
+    """A health alert opened by the (Japanese) nightly run, its task for the CSM."""
+    with tenant_scope(tenant):
+        account = AccountFactory(owner=csm_user, name="株式会社テスト")
+        HealthScoreFactory(
+            account=account, version=ScorecardVersionFactory(), day=DAY, score=30, band="red"
+        )
+        with translation.override("en"):  # the worker's language does not matter
+            alerts_evaluate(day=DAY)
+        return Task.objects.get()
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_alert_task_keeps_what_happened_and_reads_in_each_language(red_task, tenant):
+    assert red_task.title == RED_JA  # stored in the tenant's language, the fallback
+    assert red_task.kind == "health_alert"
+    assert red_task.data == {"kind": "red", "score": 30.0, "previous": None}
+    with tenant_scope(tenant):
+        for language, expected in (("en", RED_EN), ("ja", RED_JA)):
+            with translation.override(language):
+                assert task_titles([red_task]) == {red_task.pk: expected}
+                assert red_task.shown_title == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "other"), [("en", RED_EN, RED_JA), ("ja", RED_JA, RED_EN)]
+)
+def test_my_work_and_account_360_show_the_title_in_the_readers_language(
+    red_task, csm_user, language, expected, other
+):
+    client = _client(csm_user)
+    for path in ("/t/acme/journeys/my-work/", f"/t/acme/accounts/{red_task.account_id}/"):
+        body = client.get(path, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert expected in body, path
+        assert other not in body, path
+
+
+def test_the_api_follows_accept_language(red_task, csm_api):
+    listed = csm_api.get("/api/v1/tasks/", HTTP_ACCEPT_LANGUAGE="en").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [(r["title"], r["kind"]) for r in rows] == [(RED_EN, "health_alert")]
+    one = csm_api.get(f"/api/v1/tasks/{red_task.pk}/", HTTP_ACCEPT_LANGUAGE="ja").json()
+    assert one["title"] == RED_JA
+
+
+def test_a_reworded_task_keeps_its_words_in_every_language(red_task, tenant, csm_api):
+    with tenant_scope(tenant), translation.override("en"):
+        task_update(task=red_task, title=RED_EN)  # the edit form's text unchanged: still generated
+        assert Task.objects.get().kind == "health_alert"
+    response = csm_api.patch(
+        f"/api/v1/tasks/{red_task.pk}/", {"title": "Call Tanaka-san"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    task = Task.objects.get()
+    assert (task.title, task.kind, task.data) == ("Call Tanaka-san", "", {})
+    with tenant_scope(tenant), translation.override("ja"):
+        assert task.shown_title == "Call Tanaka-san"
+
+
+def test_a_milestone_at_risk_task_reads_in_the_readers_language(scoped):
+    account = AccountFactory()
+    with translation.override("ja"):
+        task = task_create(
+            account=account,
+            title="マイルストーンにリスク：キックオフ",
+            source_key="milestone-at-risk:1:2026-12-01",
+            kind="milestone_at_risk",
+            data={"milestone": 1, "title": "キックオフ"},
+        )
+    with translation.override("en"):
+        assert task_titles([task])[task.pk] == "Milestone at risk: キックオフ"
+
+
+def _run(module: str, name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(getattr(importlib.import_module(module), name))
+
+
+def test_the_migrations_rebuild_old_generated_tasks(red_task, tenant):
+    with tenant_scope(tenant):
+        milestone = MilestoneFactory(account=red_task.account, title="キックオフ")
+        renamed = MilestoneFactory(account=red_task.account, title="新しい名前")
+        old = [
+            task_create(
+                account=red_task.account,
+                title=f"マイルストーンにリスク：{m.title if m is milestone else '古い名前'}",
+                source_key=f"milestone-at-risk:{m.pk}:2026-12-01",
+            )
+            for m in (milestone, renamed)
+        ]
+        by_hand = task_create(account=red_task.account, title="電話する")
+    Task.objects.filter(pk=red_task.pk).update(kind="", data={})  # as before the migration
+
+    _run("healthscore.migrations.0020_health_alert_task_kind", "ALERT_TASKS_SQL")
+    _run("journeys.migrations.0008_task_kind_data", "MILESTONE_TASKS_SQL")
+
+    kinds = dict(Task.objects.values_list("pk", "kind"))
+    assert kinds == {
+        red_task.pk: "health_alert",
+        old[0].pk: "milestone_at_risk",
+        old[1].pk: "",  # renamed since: keeps its stored text
+        by_hand.pk: "",
+    }
+    with tenant_scope(tenant), translation.override("en"):
+        shown = task_titles(Task.objects.order_by("pk"))
+    assert shown[red_task.pk] == RED_EN
+    assert shown[old[0].pk] == "Milestone at risk: キックオフ"
+    assert shown[old[1].pk] == "マイルストーンにリスク：古い名前"
