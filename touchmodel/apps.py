@@ -19,11 +19,13 @@ class TouchmodelConfig(AppConfig):
         from cs_platform.trash.extensions import register_trashable
 
         from .models import Rule, Seminar, TierRule, TouchProgram
-        from .services import seminar_cancel_notify
+        from .services import seminar_cancel_notify, seminar_restore_notify
 
         for model in (Rule, TierRule, TouchProgram):
             register_trashable(model)
-        register_trashable(Seminar, on_delete=seminar_cancel_notify)
+        register_trashable(
+            Seminar, on_delete=seminar_cancel_notify, on_restore=seminar_restore_notify
+        )
 
         from cs_platform.audit.tracking import audit_track
 

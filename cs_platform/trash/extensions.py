@@ -18,6 +18,9 @@ class Trashable:
     # deleted (e.g. a meeting's attendees get a calendar cancellation); what it writes to the
     # object's own row is what a restore brings back.
     on_delete: Callable[[Any], None] | None = None
+    # Called with the object inside the restore's transaction, once its rows are back (e.g. a
+    # future meeting's attendees, who were told it was cancelled, get the invitation again).
+    on_restore: Callable[[Any], None] | None = None
 
     def label_of(self, obj: Any) -> str:
         return (self.label(obj) if self.label is not None else str(obj))[:300]
@@ -31,8 +34,11 @@ def register_trashable(
     *,
     label: Callable[[Any], str] | None = None,
     on_delete: Callable[[Any], None] | None = None,
+    on_restore: Callable[[Any], None] | None = None,
 ) -> None:
-    _trashable[model._meta.label_lower] = Trashable(model=model, label=label, on_delete=on_delete)
+    _trashable[model._meta.label_lower] = Trashable(
+        model=model, label=label, on_delete=on_delete, on_restore=on_restore
+    )
 
 
 def trashable_for(model: type[models.Model]) -> Trashable | None:

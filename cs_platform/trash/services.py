@@ -472,6 +472,9 @@ def trash_restore(*, entry_id: int, actor: Actor = None) -> TrashEntry:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     except IntegrityError as exc:
         raise TrashConflict(_conflict_message(exc, payload)) from exc
+    trashable = trashable_for(apps.get_model(entry.model))
+    if trashable is not None and trashable.on_restore is not None:
+        trashable.on_restore(trashable.model._default_manager.get(pk=entry.object_id))
     change_record(
         action=ChangeAction.RESTORED,
         model=entry.model,

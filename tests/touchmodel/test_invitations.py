@@ -149,7 +149,7 @@ def test_a_past_seminar_moved_sends_nothing(scoped):
     assert _emails("event_updated") == []
 
 
-def test_deleting_a_seminar_sends_a_cancel_and_a_restore_keeps_the_sequence(scoped, seminar):
+def test_deleting_a_seminar_sends_a_cancel_and_a_restore_the_invitation_again(scoped, seminar):
     registration = SeminarRegistrationFactory(seminar=seminar)
     pk = seminar.pk
     object_trash(obj=seminar)
@@ -161,7 +161,14 @@ def test_deleting_a_seminar_sends_a_cancel_and_a_restore_keeps_the_sequence(scop
     assert (str(event["status"]), int(event["sequence"])) == ("CANCELLED", 1)
     assert str(event["uid"]) == ical_uid(kind="seminar", pk=pk, tenant=scoped)
     trash_restore(entry_id=TrashEntry.objects.get(object_id=pk).pk)
-    assert Seminar.objects.get(pk=pk).ical_sequence == 1  # the next update goes out as SEQUENCE 2
+    assert Seminar.objects.get(pk=pk).ical_sequence == 2
+    (again,) = _emails("event_updated")
+    assert again.to_email == registration.email
+    method, calendar = _invite(_sent(again))
+    event = _event(calendar)
+    assert (method, str(calendar["method"])) == ("REQUEST", "REQUEST")
+    assert (str(event.get("status", "CONFIRMED")), int(event["sequence"])) == ("CONFIRMED", 2)
+    assert str(event["uid"]) == ical_uid(kind="seminar", pk=pk, tenant=scoped)
 
 
 def test_an_opted_out_registrant_gets_no_update(scoped, seminar):

@@ -14,7 +14,12 @@ from .email import (
     email_queue,
     email_send,
 )
-from .invitations import meeting_invitations_send, seminar_cancel_notify, seminar_save
+from .invitations import (
+    meeting_invitations_send,
+    seminar_cancel_notify,
+    seminar_restore_notify,
+    seminar_save,
+)
 from .programs import (
     champion_nomination_update,
     csm_capacity_set,
@@ -78,6 +83,7 @@ __all__ = [
     "seminar_invite",
     "seminar_next_fitting",
     "seminar_register",
+    "seminar_restore_notify",
     "seminar_save",
     "seminar_survey_submit",
     "seminar_update",

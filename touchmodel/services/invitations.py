@@ -202,6 +202,20 @@ def seminar_cancel_notify(seminar: Seminar) -> None:
     _seminar_notify(stored, method=CANCEL)
 
 
+def seminar_restore_notify(seminar: Seminar) -> None:
+    """After a seminar comes back from the trash (the trash calls it): if it still lies ahead,
+    everyone invited or registered, who was sent the cancellation, gets the invitation again
+    (SEQUENCE + 1)."""
+    stored = Seminar.objects.select_for_update().filter(pk=seminar.pk).first()
+    if stored is None or stored.starts_at <= timezone.now():
+        return
+    if not _seminar_recipients(stored):
+        return
+    stored.ical_sequence += 1
+    stored.save(update_fields=["ical_sequence"])
+    _seminar_notify(stored, method=REQUEST)
+
+
 # --- meetings ---------------------------------------------------------------------------------
 
 
