@@ -167,6 +167,8 @@ def create_task(
     description: str,
     source_key: str,
     checklist: list[str],
+    kind: str = "",
+    data: dict[str, Any] | None = None,
 ) -> int:
 
     task = task_create(
@@ -178,13 +180,16 @@ def create_task(
         source_key=source_key,
         checklist=checklist,
         origin="touchmodel",
+        kind=kind,
+        data=data,
     )
     return task.pk
 
 
 def create_tasks(*, tasks: list[dict[str, Any]]) -> dict[str, int]:
     """Tasks for the accounts' owners, set-based: each dict has account_id, title, due_date,
-    description, source_key, checklist. Returns the task id of each source_key."""
+    description, source_key, checklist (and kind + data: what happened, for the title in each
+    reader's language). Returns the task id of each source_key."""
 
     specs = [
         TaskSpec(
@@ -195,6 +200,8 @@ def create_tasks(*, tasks: list[dict[str, Any]]) -> dict[str, int]:
             source_key=t["source_key"],
             checklist=t["checklist"],
             origin="touchmodel",
+            kind=t.get("kind", ""),
+            data=t.get("data") or {},
         )
         for t in tasks
     ]

@@ -48,6 +48,7 @@ from journeys.extensions import (
     register_activity_renderer,
     register_meeting_listener,
     register_meeting_programs,
+    register_task_titles,
 )
 
 from .models import (
@@ -183,9 +184,16 @@ def _public_seminars_url(tenant: Any) -> str | None:
     return reverse("touchmodel_public:seminar_list", kwargs={"site": tenant.slug})
 
 
+def _rule_task_titles(tasks: list[Any]) -> dict[int, str]:
+    """A rule's task is titled with the rule's name in the reader's language (one query)."""
+    rules = Rule.objects.in_bulk({int(t.data["rule"]) for t in tasks})
+    return {t.pk: rules[int(t.data["rule"])].name for t in tasks if int(t.data["rule"]) in rules}
+
+
 def register() -> None:
 
     register_scores_now_listener(_on_scores_now)
+    register_task_titles("rule", _rule_task_titles)
     register_activity_renderer("tier_change", tier_change_title)
     register_account_tier_source(tier_by_account)
     register_public_link(
