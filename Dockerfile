@@ -14,9 +14,9 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY . .
-# The packages and their dependencies; PYTHONPATH=/app makes the source tree (with templates/,
-# static/ and locale/ next to it) the copy that is imported.
-RUN pip install .
+# The locked runtime dependencies, each checked against its hash; PYTHONPATH=/app makes the source
+# tree (with templates/, static/ and locale/ next to it) the copy that is imported.
+RUN pip install --require-hashes --no-deps -r requirements/base.txt
 
 # Static files and message catalogues are baked into the image. Importing the settings needs
 # these variables; nothing connects to them during the build.

@@ -8,10 +8,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV := .venv/bin
+# Parallel pytest processes (pytest-xdist): one per core unless told otherwise.
+TEST_PROCESSES ?= auto
 RUN := scripts/with-env.sh
 APPS := cs_platform accounts journeys healthscore touchmodel content tracking webhooks calendars
 
-.PHONY: help bootstrap services stop status demo test lint bench messages
+.PHONY: help bootstrap services stop status demo test lint bench messages lock
 
 help:
 	@echo "make demo      set up, start services, migrate, seed demo data, run web + worker + beat"
@@ -22,6 +24,7 @@ help:
 	@echo "make status    show whether they are running"
 	@echo "make bench     run bench/*.py"
 	@echo "make messages  update and compile the ja/en message catalogues"
+	@echo "make lock      re-lock requirements/*.txt (with hashes) after a change to pyproject.toml"
 
 bootstrap:
 	scripts/bootstrap.sh
@@ -48,7 +51,7 @@ test:
 	$(RUN) $(VENV)/ruff check .
 	$(RUN) $(VENV)/ruff format --check .
 	$(RUN) $(VENV)/lint-imports
-	$(RUN) $(VENV)/python -m pytest
+	$(RUN) $(VENV)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile
 
 lint:
 	$(RUN) $(VENV)/ruff check .
@@ -65,3 +68,10 @@ bench:
 messages:
 	$(RUN) $(VENV)/python manage.py makemessages -l ja -l en --ignore=.venv --ignore=.local
 	$(RUN) $(VENV)/python manage.py compilemessages --ignore=.venv --ignore=.local
+
+LOCK := $(VENV)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	pyproject.toml
+
+lock:
+	$(LOCK) -o requirements/base.txt
+	$(LOCK) --extra dev -o requirements/dev.txt

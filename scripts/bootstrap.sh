@@ -7,7 +7,7 @@
 #    --with-browser Chromium for the Playwright tests. Installed with apt-get when run as root;
 #    otherwise the missing packages are named and the script stops.
 #    PostgreSQL / Redis are skipped when DATABASE_URL / REDIS_URL point elsewhere.
-# 2. Python: .venv with `pip install -e '.[dev]'`, redone only when pyproject.toml changes.
+# 2. Python: .venv from the hashed lock requirements/dev.txt, redone only when it changes.
 # 3. Translations: compilemessages when locale/ exists.
 set -euo pipefail
 
@@ -78,13 +78,17 @@ if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
 
+# The exact versions of requirements/dev.txt (runtime + development), each checked against its
+# hash; the project itself is then linked in without touching them. `make lock` re-locks.
 STAMP=.venv/.installed
-if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
-  say "installing Python dependencies: pip install -e '.[dev]' (a few minutes the first time)"
-  .venv/bin/python -m pip install --disable-pip-version-check -e '.[dev]'
+if [[ ! -f "$STAMP" || requirements/dev.txt -nt "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
+  say "installing Python dependencies from requirements/dev.txt (a few minutes the first time)"
+  .venv/bin/python -m pip install --disable-pip-version-check --require-hashes --no-deps \
+    -r requirements/dev.txt
+  .venv/bin/python -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
   touch "$STAMP"
 else
-  say "Python dependencies up to date (pyproject.toml unchanged since last install)"
+  say "Python dependencies up to date (requirements/dev.txt unchanged since last install)"
 fi
 
 # --- 3. Front-end libraries (served by Django itself: no CDN) -------------------------------

@@ -181,6 +181,8 @@ def _snapshot_rows(entry: TrashEntry, collector: Collector) -> None:
         cursor.execute(
             f"UPDATE {_qn(TrashEntry._meta.db_table)} SET counts = coalesce(("
             "SELECT jsonb_object_agg(key, jsonb_array_length(value)) FROM jsonb_each(rows)"
+            # What was deleted: a related table the cascade looked at but found empty is not.
+            " WHERE jsonb_array_length(value) > 0"
             "), '{}'::jsonb) WHERE id = %s",
             [entry.pk],
         )

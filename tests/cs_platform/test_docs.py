@@ -36,3 +36,16 @@ def test_the_readme_screenshot_exists_and_is_small():
     assert "docs/screenshot.png" in README
     assert screenshot.exists()
     assert screenshot.stat().st_size < 300_000
+
+
+def test_every_test_docs_security_names_exists():
+    """docs/security.md maps each ASVS requirement to the tests that show it."""
+    named = set(re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", (ROOT / "docs/security.md").read_text()))
+    assert len(named) > 40
+    missing = [
+        f"{path}::{name}"
+        for path, name in sorted(named)
+        if not (ROOT / path).exists()
+        or not re.search(rf"^def {name}\(", (ROOT / path).read_text(), flags=re.MULTILINE)
+    ]
+    assert missing == []
