@@ -206,8 +206,9 @@ class WebServer:
                     "60",
                 ],
                 cwd=settings.BASE_DIR,
+                # The given Redis as is, not shifted per pytest-xdist process.
                 env=dict(
-                    os.environ,
+                    {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
                     DJANGO_SETTINGS_MODULE="cs_platform.settings.test",
                     DATABASE_URL=database_url,
                     REDIS_URL=redis_url,

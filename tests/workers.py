@@ -60,6 +60,10 @@ class Worker:
             **FAST_LEASES,
             **(env or {}),
         }
+        if env and "REDIS_URL" in env:
+            # A Redis of the test's own is used as given, not shifted per pytest-xdist process
+            # (cs_platform/settings/test.py).
+            full_env.pop("PYTEST_XDIST_WORKER", None)
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [

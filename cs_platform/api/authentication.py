@@ -50,7 +50,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
-        keyword, _, raw_key = header.partition(" ")
+        keyword, _space, raw_key = header.partition(" ")
         if keyword != self.keyword:
             # NOTE: an Authorization header we cannot read is refused, not ignored: a client
             # that sends one means to authenticate with it, and must not silently fall back

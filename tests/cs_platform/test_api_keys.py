@@ -163,3 +163,10 @@ def test_a_403_for_a_keys_scope_names_the_scope_needed(tenant):
     assert read.json()["detail"].startswith("Reading needs a `read` or `write` key;")
     assert "`ingest`" in read.json()["detail"]
     assert "signed-in admin" in admin.json()["detail"]
+
+
+def test_an_authorization_header_of_another_kind_is_a_401_that_says_how(db):
+    response = APIClient().get("/api/v1/accounts/", HTTP_AUTHORIZATION="Bearer abc")
+
+    assert response.status_code == 401
+    assert "Api-Key" in response.json()["detail"]

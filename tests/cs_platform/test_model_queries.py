@@ -43,6 +43,8 @@ PROJECT_APPS = tuple(
             config.name.split(".", 1)[0]
             for config in apps.get_app_configs()
             if Path(config.path).resolve().is_relative_to(ROOT)
+            # A virtualenv inside the checkout (a fresh clone's .venv) holds third-party apps.
+            and "site-packages" not in Path(config.path).parts
         }
     )
 )
