@@ -51,7 +51,7 @@ test:
 	$(RUN) $(VENV)/ruff check .
 	$(RUN) $(VENV)/ruff format --check .
 	$(RUN) $(VENV)/lint-imports
-	$(RUN) $(VENV)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile
+	$(RUN) $(VENV)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=25
 
 lint:
 	$(RUN) $(VENV)/ruff check .
@@ -62,7 +62,9 @@ lint:
 bench:
 	@shopt -s nullglob; files=(bench/bench_*.py); \
 	if [[ $${#files[@]} -eq 0 ]]; then echo "bench: nothing to run yet (no bench/bench_*.py)"; exit 0; fi; \
+	scripts/bootstrap.sh; \
 	scripts/services.sh start; \
+	$(RUN) $(VENV)/python manage.py migrate --verbosity 0; \
 	for f in "$${files[@]}"; do echo "==> $$f"; $(RUN) $(VENV)/python "$$f"; done
 
 messages:
