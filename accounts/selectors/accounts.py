@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from cs_platform.selectors import staff_member_list
-from webhooks.events import account_ref
+from webhooks.services import account_ref
 
 from ..extensions import list_extensions
 from ..models import Account, Contract, ContractStatus, LifecycleStatus, SavedView, Segment

@@ -7,14 +7,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from cs_platform.api.authentication import ApiKeyAuthentication
-from cs_platform.api.permissions import TenantRolePermission
-from cs_platform.models import ApiKey
+from cs_platform.api.ingest import IngestView
 
 from ..services.ingest import (
     MAX_EVENTS,
@@ -27,7 +23,6 @@ from ..services.ingest import (
     events_parse,
     max_body_bytes,
 )
-from ..throttles import IngestRateThrottle
 
 # The wire format, field by field, as /api/schema/ and /api/docs/ show it.
 EVENT_SCHEMA: dict[str, Any] = {
@@ -123,13 +118,6 @@ INGEST_DESCRIPTION = (
 )
 
 
-class IsIngestKey(BasePermission):
-    message = "Only an API key of scope 'ingest' may send events."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return isinstance(request.auth, ApiKey)
-
-
 def _too_large() -> Response:
     return Response(
         {
@@ -141,17 +129,8 @@ def _too_large() -> Response:
     )
 
 
-class EventIngestView(APIView):
+class EventIngestView(IngestView):
     """Accepts a JSON array (≤ 10,000 events) or NDJSON (`application/x-ndjson`)."""
-
-    ingest_endpoint = True
-    # Ingest keys only: a session would run the CSRF check, which reads the body this view
-    # reads itself (a 415 instead of the 401 a session client should get).
-    authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [TenantRolePermission, IsIngestKey]
-    throttle_classes = [IngestRateThrottle]
-    # The body is read here, not by DRF's parsers (no size cap of Django's `request.body`).
-    parser_classes: list = []
 
     @extend_schema(
         request={
@@ -174,15 +153,8 @@ class EventIngestView(APIView):
         description=INGEST_DESCRIPTION,
     )
     def post(self, request: Request) -> Response:
-        limit = max_body_bytes()
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            return _too_large()
-        body = request._request.read(limit + 1)
-        if len(body) > limit:
+        body = self.body_read(request, limit=max_body_bytes())
+        if body is None:
             return _too_large()
         try:
             events = events_parse(body=body, content_type=request.content_type or "")

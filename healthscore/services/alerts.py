@@ -22,8 +22,12 @@ from accounts.selectors import account_webhook_refs
 from cs_platform.scoping import require_current_tenant
 from cs_platform.writes import model_update
 from journeys.services import TaskSpec, activity_record_bulk, task_create_bulk
-from webhooks.events import HEALTH_ALERT_OPENED, HEALTH_BAND_CHANGED
-from webhooks.services import webhook_events_raise, webhook_subscribed
+from webhooks.services import (
+    HEALTH_ALERT_OPENED,
+    HEALTH_BAND_CHANGED,
+    webhook_events_raise,
+    webhook_subscribed,
+)
 
 from ..models import AlertKind, HealthAlert, HealthScore, HealthSettings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from accounts.selectors import account_webhook_refs
-from webhooks import events
+from webhooks import services as events
 from webhooks.services import webhook_events_raise, webhook_subscribed
 
 from ..models import FeedbackItem, Milestone, PhaseTransition, Task

@@ -109,6 +109,12 @@ def test_no_write_key_is_401_and_stores_nothing(tenant, account):
     assert events(tenant) == []
 
 
+def test_malformed_basic_credentials_are_401_with_a_message(tenant, account):
+    response = post("track", {"event": "Login"}, HTTP_AUTHORIZATION="Basic %%%not-base64")
+    assert response.status_code == 401
+    assert "Malformed Basic credentials" in response.json()["detail"]
+
+
 def test_unknown_write_key_is_401(tenant, account):
     response = post("track", {"event": "Login"}, "not-a-key")
     assert response.status_code == 401

@@ -17,8 +17,7 @@ from accounts.selectors import account_webhook_refs, contact_list
 from cs_platform.models import Tenant
 from cs_platform.scoping import require_current_tenant
 from cs_platform.sql import insert_ignore_returning, update_from_values
-from webhooks.events import RULE_FIRED
-from webhooks.services import webhook_events_raise, webhook_subscribed
+from webhooks.services import RULE_FIRED, webhook_events_raise, webhook_subscribed
 
 from .. import integrations
 from ..models import FiringStatus, Rule, RuleFiring

@@ -21,8 +21,7 @@ from cs_platform.ical import REQUEST
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from healthscore.services.surveys import survey_response_record
-from webhooks.events import SEMINAR_REGISTERED
-from webhooks.services import webhook_events_raise, webhook_subscribed
+from webhooks.services import SEMINAR_REGISTERED, webhook_events_raise, webhook_subscribed
 
 from .. import integrations
 from ..models import (

@@ -8,18 +8,16 @@ import binascii
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cs_platform.api.authentication import ApiKeyAuthentication, ApiKeyUser
-from cs_platform.api.permissions import TenantRolePermission
+from cs_platform.api.ingest import IngestView
 from cs_platform.models import ApiKey
-from healthscore.api.ingest import IsIngestKey
-from healthscore.throttles import IngestRateThrottle
 
 from ..services import (
     MAX_BATCH_BYTES,
@@ -39,15 +37,11 @@ def _payload(request: Request, call: str) -> SegmentPayload:
     cached = getattr(django_request, _PAYLOAD, None)
     if cached is not None:
         return cached
-    try:
-        declared = int(django_request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
     encoding = django_request.META.get("HTTP_CONTENT_ENCODING", "")
     try:
         # A gzip body is smaller than its JSON: the same limit bounds both.
-        raw = b"" if declared > MAX_BATCH_BYTES else django_request.read(MAX_BATCH_BYTES + 1)
-        if declared > MAX_BATCH_BYTES or len(raw) > MAX_BATCH_BYTES:
+        raw = IngestView.body_read(request, limit=MAX_BATCH_BYTES)
+        if raw is None:
             raise SegmentRequestError("The request is larger than 500 KB.")
         body = segment_body_decode(body=raw, content_encoding=encoding)
         payload = segment_payload_parse(body=body, call=call)
@@ -63,7 +57,7 @@ class SegmentWriteKeyAuthentication(ApiKeyAuthentication):
 
     def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        keyword, _, encoded = header.partition(" ")
+        keyword, _sep, encoded = header.partition(" ")
         if keyword.lower() == "basic":
             try:
                 user_pass = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
@@ -93,18 +87,14 @@ class SegmentWriteKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-class SegmentCallView(APIView):
+class SegmentCallView(IngestView):
     """One Segment call; answers `{"success": true}` once the request is readable.
 
     Messages that are not accepted are not in the answer (as with Segment): they are counted
     and listed with their reason on the API-keys page.
     """
 
-    ingest_endpoint = True
     authentication_classes = [SegmentWriteKeyAuthentication]
-    permission_classes = [TenantRolePermission, IsIngestKey]
-    throttle_classes = [IngestRateThrottle]
-    parser_classes: list = []
 
     @extend_schema(
         request={"application/json": {"type": "object"}},
