@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import Task, shared_task
@@ -18,6 +19,8 @@ from .scoping import require_current_tenant, tenant_scope
 from .trash.services import trash_purge_expired
 
 HEARTBEAT_CACHE_KEY = "celery:heartbeat"
+
+logger = logging.getLogger(__name__)
 
 
 class TenantTask(Task):
@@ -38,7 +41,11 @@ class TenantTask(Task):
         tenant_id = kwargs.get("tenant_id")
         if tenant_id is None:
             raise TypeError(f"{self.name} must be called with tenant_id=…")
-        tenant = Tenant.objects.get(pk=tenant_id)
+        tenant = Tenant.objects.filter(pk=tenant_id).first()
+        if tenant is None:
+            # Work queued before its tenant was deleted: nothing is left to do it for.
+            logger.warning("%s skipped: tenant %s no longer exists", self.name, tenant_id)
+            return None
         with (
             tenant_scope(tenant),
             timezone.override(tenant.tzinfo),

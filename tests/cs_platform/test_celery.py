@@ -45,6 +45,16 @@ def test_a_tenant_task_runs_scoped_and_leaves_no_scope_behind(tenant):
     assert get_current_tenant() is None
 
 
+def test_a_tenant_task_queued_before_its_tenant_was_deleted_is_skipped_with_a_warning(
+    tenant, caplog
+):
+    gone = tenant.pk + 10_000
+
+    assert echo_tenant(tenant_id=gone) is None
+    assert f"tenant {gone} no longer exists" in caplog.text
+    assert get_current_tenant() is None
+
+
 def test_celery_is_configured_for_at_least_once_idempotent_tasks():
     conf = app.conf
     assert conf.task_serializer == "json"
