@@ -38,10 +38,16 @@ class JourneysConfig(AppConfig):
 
         for model in (Milestone, ActionStep, Task, JourneyTemplate):
             register_trashable(model)
-        from .services import meeting_cancel_notify
+        from .services import meeting_cancel_notify, meeting_restore_notify
 
-        # A future meeting's customers get the calendar cancellation when it is deleted.
-        register_trashable(Meeting, label=_meeting_label, on_delete=meeting_cancel_notify)
+        # A future meeting's customers get the calendar cancellation when it is deleted, and
+        # the invitation again when it is restored.
+        register_trashable(
+            Meeting,
+            label=_meeting_label,
+            on_delete=meeting_cancel_notify,
+            on_restore=meeting_restore_notify,
+        )
         # A meeting's timeline entry goes to the trash with it (journeys.services.meeting_delete).
         register_trashable(Activity, label=_activity_label)
 

@@ -107,6 +107,8 @@ def meeting_program_choices() -> list[tuple[int, str]]:
 MEETING_SCHEDULED = "scheduled"
 MEETING_UPDATED = "updated"
 MEETING_CANCELLED = "cancelled"
+# Back from the trash: the customers were sent the cancellation and get the invitation again.
+MEETING_RESTORED = "restored"
 
 MeetingListener = Callable[[int, str], None]
 
@@ -114,7 +116,8 @@ _meeting_listeners: list[MeetingListener] = []
 
 
 def register_meeting_listener(fn: MeetingListener) -> None:
-    """`fn(meeting_id, change)`, change being MEETING_SCHEDULED, _UPDATED or _CANCELLED."""
+    """`fn(meeting_id, change)`, change being MEETING_SCHEDULED, _UPDATED, _CANCELLED
+    or _RESTORED."""
     if fn not in _meeting_listeners:
         _meeting_listeners.append(fn)
 

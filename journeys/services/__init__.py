@@ -30,7 +30,7 @@ from .maps import (
     milestone_create,
     milestone_set_status,
 )
-from .meetings import meeting_cancel_notify, meeting_log
+from .meetings import meeting_cancel_notify, meeting_log, meeting_restore_notify
 from .phases import (
     DEFAULT_PHASES,
     phase_create,
@@ -70,6 +70,7 @@ __all__ = [
     "meeting_cancel_notify",
     "meeting_delete",
     "meeting_log",
+    "meeting_restore_notify",
     "meeting_update",
     "milestone_create",
     "milestone_delete",

@@ -16,6 +16,7 @@ from cs_platform.models import User
 
 from ..extensions import (
     MEETING_CANCELLED,
+    MEETING_RESTORED,
     MEETING_SCHEDULED,
     meeting_changed,
     meeting_program_choices,
@@ -136,6 +137,17 @@ def meeting_schedule_check(*, duration_minutes: int, location: str) -> None:
         raise ValidationError({"duration_minutes": _("A meeting lasts from 1 minute to 24 hours.")})
     if len(location) > 300:
         raise ValidationError({"location": _("At most 300 characters.")})
+
+
+def meeting_restore_notify(meeting: Meeting) -> None:
+    """After a meeting comes back from the trash (the trash calls it): its customers were sent
+    the cancellation, so if it still lies ahead they get the invitation again (same UID,
+    SEQUENCE + 1)."""
+    stored = Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    if stored is None or not stored.invites_customers or stored.occurred_at <= timezone.now():
+        return
+    Meeting.objects.filter(pk=stored.pk).update(ical_sequence=F("ical_sequence") + 1)
+    meeting_changed(meeting_id=stored.pk, change=MEETING_RESTORED)
 
 
 def meeting_cancel_notify(meeting: Meeting) -> None:

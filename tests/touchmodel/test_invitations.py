@@ -15,6 +15,7 @@ from icalendar import Calendar
 from cs_platform.ical import ical_uid
 from cs_platform.models import TrashEntry
 from cs_platform.trash.services import object_trash, trash_restore
+from journeys.models import Meeting
 from journeys.services import meeting_log, meeting_update
 from tests.conftest import api_client_for
 from tests.factories import AccountFactory, ContactFactory
@@ -164,6 +165,11 @@ def test_deleting_a_seminar_sends_a_cancel_and_a_restore_the_invitation_again(sc
     assert Seminar.objects.get(pk=pk).ical_sequence == 2
     (again,) = _emails("event_updated")
     assert again.to_email == registration.email
+    back_on = {
+        "ja": f"【{scoped.name}】予定どおり開催のご連絡：",
+        "en": f"{scoped.name}: back on: ",
+    }
+    assert again.subject.startswith(back_on[again.language])  # not "new time or place"
     method, calendar = _invite(_sent(again))
     event = _event(calendar)
     assert (method, str(calendar["method"])) == ("REQUEST", "REQUEST")
@@ -296,6 +302,38 @@ def test_moving_a_meeting_sends_the_update_and_deleting_it_the_cancel(scoped, at
     event = _event(calendar)
     assert (method, str(event["status"]), int(event["sequence"])) == ("CANCEL", "CANCELLED", 2)
     assert "cancelled" in cancels[1].subject
+
+
+def test_restoring_a_deleted_meeting_sends_the_invitation_again(scoped, attendees, csm_user):
+    meeting = _log(attendees, csm_user)
+    pk = meeting.pk  # the delete sets the instance's pk to None (Django's Collector)
+    object_trash(obj=meeting)
+    assert len(_emails("event_cancelled")) == 2
+    trash_restore(entry_id=TrashEntry.objects.get(model="journeys.meeting", object_id=pk).pk)
+    assert Meeting.objects.get(pk=pk).ical_sequence == 2
+    again = _emails("meeting_invitation")[2:]
+    assert [e.to_email for e in again] == ["a@beta.example", "b@beta.example"]
+    # it says the meeting is back on, not that it moved
+    assert again[0].subject == f"【{scoped.name}】予定どおり開催のご連絡：四半期レビュー"
+    assert again[1].subject == f"{scoped.name}: meeting back on: 四半期レビュー"
+    assert "takes place after all" in again[1].body_text
+    method, calendar = _invite(_sent(again[0]))
+    event = _event(calendar)
+    assert (method, str(event.get("status", "CONFIRMED")), int(event["sequence"])) == (
+        "REQUEST",
+        "CONFIRMED",
+        2,
+    )
+    assert str(event["uid"]) == ical_uid(kind="meeting", pk=pk, tenant=scoped)
+
+
+def test_restoring_a_meeting_that_sent_no_invitation_sends_nothing(scoped, attendees, csm_user):
+    meeting = _log(attendees, csm_user, send_invitations=False)
+    pk = meeting.pk
+    object_trash(obj=meeting)
+    trash_restore(entry_id=TrashEntry.objects.get(model="journeys.meeting", object_id=pk).pk)
+    assert OutboundEmail.objects.count() == 0
+    assert Meeting.objects.get(pk=pk).ical_sequence == 0
 
 
 def test_a_meeting_moved_through_the_api_sends_the_update(scoped, tenant, attendees, csm_user):

@@ -21,7 +21,7 @@ from accounts.models import Contact
 from cs_platform.ical import CANCEL, REQUEST, CalendarEvent, Person, ical_document
 from cs_platform.models import Tenant, User
 from cs_platform.scoping import require_current_tenant
-from journeys.extensions import MEETING_CANCELLED
+from journeys.extensions import MEETING_CANCELLED, MEETING_RESTORED
 from journeys.selectors import meeting_calendar_event, meeting_calendar_row, meeting_people
 
 from ..models import RegistrationStatus, Seminar, SeminarRegistration
@@ -113,7 +113,7 @@ def _send_batch(batch: EmailBatch) -> int:
     return len(items)
 
 
-def _seminar_notify(seminar: Seminar, *, method: str) -> int:
+def _seminar_notify(seminar: Seminar, *, method: str, restored: bool = False) -> int:
     tenant = require_current_tenant()
     cancelled = method == CANCEL
     template = "event_cancelled" if cancelled else "event_updated"
@@ -138,6 +138,7 @@ def _seminar_notify(seminar: Seminar, *, method: str) -> int:
                 "duration_minutes": seminar.duration_minutes,
                 "place": place,
                 "url": url,
+                "restored": restored,
             },
             contact=contact,
             account=contact.account if contact else None,
@@ -213,7 +214,7 @@ def seminar_restore_notify(seminar: Seminar) -> None:
         return
     stored.ical_sequence += 1
     stored.save(update_fields=["ical_sequence"])
-    _seminar_notify(stored, method=REQUEST)
+    _seminar_notify(stored, method=REQUEST, restored=True)
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -279,6 +280,7 @@ def meeting_invitations_send(meeting_id: int, change: str) -> int:
                 "place": row["location"],
                 "agenda": row["agenda"],
                 "organizer": organizer.name or organizer.email,
+                "is_restored": change == MEETING_RESTORED,
                 "is_update": row["ical_sequence"] > 0,
             },
             contact=contact,
