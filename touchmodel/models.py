@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact, Segment
+from cs_platform.dns_verify import DnsVerifiedDomain, verification_token_new
 from cs_platform.scoping import TenantScopedModel
 
 
@@ -105,22 +106,15 @@ class TouchSettings(TenantScopedModel):
         return float({"high": self.hours_high, "low": self.hours_low}.get(tier, self.hours_tech))
 
 
-def sender_domain_token() -> str:
-    return secrets.token_hex(20)
+# NOTE: migration 0007 names it as the token's default; new rows use the shared one.
+sender_domain_token = verification_token_new
 
 
-class SenderDomain(TenantScopedModel):
+class SenderDomain(DnsVerifiedDomain):
     """A domain the tenant's e-mails may be sent from (the address of `email_from`), once the
     tenant proved it controls it: the token in the DNS TXT record `_junkan-verify.<domain>`
     (cs_platform.dns_verify, as for the Learn & Support custom domains). A verified domain
     also covers its subdomains."""
-
-    domain = models.CharField(_("domain"), max_length=253)
-    verification_token = models.CharField(max_length=64, default=sender_domain_token)
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    last_checked_at = models.DateTimeField(null=True, blank=True)
-    last_check_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["domain"]
@@ -129,13 +123,6 @@ class SenderDomain(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "domain"], name="senderdomain_unique"),
         ]
-
-    def __str__(self) -> str:
-        return self.domain
-
-    @property
-    def txt_record_name(self) -> str:
-        return f"_junkan-verify.{self.domain}"
 
 
 class TierRule(TenantScopedModel):

@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http.request import validate_host
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cs_platform.audit.services import audit_record
@@ -23,8 +22,10 @@ from cs_platform.dns_verify import (
     DnsLookupError,
     TxtLookup,
     dns_txt_lookup,
+    domain_check_failed,
+    domain_mark_verified,
     domain_name_clean,
-    txt_token_check,
+    domain_txt_check,
 )
 from cs_platform.scoping import require_current_tenant
 
@@ -74,15 +75,7 @@ def site_domain_verify(*, site_domain: SiteDomain, lookup: TxtLookup | None = No
     """Check the TXT record and mark the domain verified, or raise a ValidationError saying
     what to fix. The outcome of the check is kept on the row either way."""
     require_current_tenant()
-    lookup = lookup or dns_txt_lookup
-    now = timezone.now()
-    try:
-        _check_txt(site_domain, lookup)
-    except ValidationError as error:
-        SiteDomain.objects.filter(pk=site_domain.pk).update(
-            last_checked_at=now, last_check_error=" ".join(error.messages)[:500]
-        )
-        raise
+    domain_txt_check(site_domain, lookup=lookup or dns_txt_lookup)
     with transaction.atomic():
         # WARNING: the unique constraints all include the tenant (matrix rule), so nothing in
         # the schema stops two tenants verifying one domain at the same moment; this lock
@@ -91,26 +84,19 @@ def site_domain_verify(*, site_domain: SiteDomain, lookup: TxtLookup | None = No
             lock_key = f"content.domain:{site_domain.domain}"
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key])
         owner = site_domain_tenant(domain=site_domain.domain)
-        if owner is not None and owner.pk != site_domain.tenant_id:
-            message = _("This domain is already verified by another organisation.")
-            SiteDomain.objects.filter(pk=site_domain.pk).update(
-                last_checked_at=now, last_check_error=message
-            )
-            raise ValidationError(message)
-        has_primary = SiteDomain.objects.filter(is_primary=True).exists()
-        site_domain.verified_at = site_domain.verified_at or now
-        site_domain.last_checked_at = now
-        site_domain.last_check_error = ""
-        site_domain.is_primary = site_domain.is_primary or not has_primary
-        site_domain.save(
-            update_fields=["verified_at", "last_checked_at", "last_check_error", "is_primary"]
-        )
+        taken = owner is not None and owner.pk != site_domain.tenant_id
+        if not taken:
+            has_primary = SiteDomain.objects.filter(is_primary=True).exists()
+            verified_fields = domain_mark_verified(site_domain)
+            site_domain.is_primary = site_domain.is_primary or not has_primary
+            site_domain.save(update_fields=[*verified_fields, "is_primary"])
+    if taken:
+        # NOTE: outside the block above, whose rollback would take the outcome with it.
+        message = _("This domain is already verified by another organisation.")
+        domain_check_failed(site_domain, message=message)
+        raise ValidationError(message)
     _forget_routes()
     return site_domain
-
-
-def _check_txt(site_domain: SiteDomain, lookup: TxtLookup) -> None:
-    txt_token_check(domain=site_domain.domain, token=site_domain.verification_token, lookup=lookup)
 
 
 def site_domain_set_primary(*, site_domain: SiteDomain) -> SiteDomain:

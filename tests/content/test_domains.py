@@ -201,6 +201,11 @@ def test_another_tenants_pending_claim_cannot_be_verified_once_the_domain_is_tak
     with tenant_scope(other_tenant), pytest.raises(ValidationError, match="another organisation"):
         services.site_domain_verify(site_domain=pending, lookup=_txt(pending.verification_token))
     assert selectors.site_domain_tenant(domain=HOST) == tenant
+    with tenant_scope(other_tenant):
+        pending.refresh_from_db()
+    # the refusal is kept on the row, for the settings page
+    assert "another organisation" in pending.last_check_error
+    assert pending.verified_at is None and pending.last_checked_at is not None
 
 
 def test_only_verified_domains_map_to_a_tenant(tenant):

@@ -11,10 +11,15 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cs_platform.dns_verify import TxtLookup, dns_txt_lookup, domain_name_clean, txt_token_check
+from cs_platform.dns_verify import (
+    TxtLookup,
+    dns_txt_lookup,
+    domain_mark_verified,
+    domain_name_clean,
+    domain_txt_check,
+)
 from cs_platform.scoping import require_current_tenant
 
 from ..models import SenderDomain
@@ -77,22 +82,8 @@ def sender_domain_verify(
 ) -> SenderDomain:
     """Check the TXT record; verified, or a ValidationError saying what to fix (kept on the
     row either way)."""
-    now = timezone.now()
-    try:
-        txt_token_check(
-            domain=sender_domain.domain,
-            token=sender_domain.verification_token,
-            lookup=lookup or dns_txt_lookup,
-        )
-    except ValidationError as error:
-        SenderDomain.objects.filter(pk=sender_domain.pk).update(
-            last_checked_at=now, last_check_error=" ".join(error.messages)[:500]
-        )
-        raise
-    sender_domain.verified_at = sender_domain.verified_at or now
-    sender_domain.last_checked_at = now
-    sender_domain.last_check_error = ""
-    sender_domain.save(update_fields=["verified_at", "last_checked_at", "last_check_error"])
+    domain_txt_check(sender_domain, lookup=lookup or dns_txt_lookup)
+    sender_domain.save(update_fields=domain_mark_verified(sender_domain))
     return sender_domain
 
 
