@@ -14,6 +14,7 @@ from cs_platform.selectors import staff_member_list
 from .extensions import list_extensions, segment_rules
 from .importing import SPECS
 from .models import (
+    ACCOUNT_FIELDS,
     CONTACT_FIELDS,
     Account,
     Contact,
@@ -44,20 +45,7 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = [
-            "name",
-            "external_id",
-            "owner",
-            "domain",
-            "industry",
-            "employee_count",
-            "market_segment",
-            "licensed_seats",
-            "lifecycle_status",
-            "business_potential",
-            "potential_arr",
-            "maturity_stage",
-        ]
+        fields = ACCOUNT_FIELDS
 
 
 class ContactForm(forms.ModelForm):

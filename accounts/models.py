@@ -42,6 +42,24 @@ class MaturityStage(models.IntegerChoices):
     OPTIMISING = 4, _("Optimising")
 
 
+# What a person may write on an account (form, API, service), in the order forms show it;
+# written once here.
+ACCOUNT_FIELDS = (
+    "name",
+    "external_id",
+    "owner",
+    "domain",
+    "industry",
+    "employee_count",
+    "market_segment",
+    "licensed_seats",
+    "lifecycle_status",
+    "business_potential",
+    "potential_arr",
+    "maturity_stage",
+)
+
+
 class Account(TenantScopedModel):
     name = models.CharField(_("name"), max_length=200)
     external_id = models.CharField(

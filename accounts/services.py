@@ -16,25 +16,20 @@ from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from cs_platform.trash.services import Actor, trash_delete
 
-from .models import CONTACT_FIELDS, Account, Contact, Contract, ContractStatus, SavedView, Segment
+from .models import (
+    ACCOUNT_FIELDS,
+    CONTACT_FIELDS,
+    Account,
+    Contact,
+    Contract,
+    ContractStatus,
+    SavedView,
+    Segment,
+)
 from .phones import phone_normalise
 from .segments import segment_rules_clean
 from .selectors import owner_is_member
 
-ACCOUNT_FIELDS = {
-    "name",
-    "external_id",
-    "domain",
-    "industry",
-    "employee_count",
-    "market_segment",
-    "owner",
-    "licensed_seats",
-    "lifecycle_status",
-    "business_potential",
-    "potential_arr",
-    "maturity_stage",
-}
 CONTRACT_FIELDS = {"external_id", "plan", "arr", "currency", "start_date", "renewal_date", "status"}
 
 

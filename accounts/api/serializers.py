@@ -15,7 +15,7 @@ from cs_platform.selectors import staff_member_list
 
 from .. import services
 from ..extensions import list_extensions
-from ..models import CONTACT_FIELDS, Account, Contact, Contract, ImportJob, Segment
+from ..models import ACCOUNT_FIELDS, CONTACT_FIELDS, Account, Contact, Contract, ImportJob, Segment
 from ..phones import phone_normalise, phone_problem
 from ..segments import segment_rules_clean
 from ..selectors import account_get
@@ -43,19 +43,8 @@ class AccountSerializer(TenantScopedSerializer):
         model = Account
         fields = [
             "id",
-            "name",
-            "external_id",
-            "domain",
-            "industry",
-            "employee_count",
-            "market_segment",
-            "owner",
+            *ACCOUNT_FIELDS,
             "owner_name",
-            "licensed_seats",
-            "lifecycle_status",
-            "business_potential",
-            "potential_arr",
-            "maturity_stage",
             "current_arr",
             "next_renewal_date",
             "extensions",

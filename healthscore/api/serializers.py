@@ -20,7 +20,7 @@ from ..models import (
     SurveyResponse,
 )
 from ..selectors.config import recompute_job_waiting
-from ..services.scorecards import scorecard_definition_validate
+from ..services.scorecards import SCORECARD_FIELDS, scorecard_definition_validate
 from ..services.surveys import key_event_create, survey_response_record
 
 
@@ -39,15 +39,7 @@ class ScorecardSerializer(TenantScopedSerializer):
         model = Scorecard
         fields = [
             "id",
-            "name",
-            "description",
-            "priority",
-            "is_default",
-            "is_active",
-            "phase_keys",
-            "market_segments",
-            "segment",
-            "draft",
+            *SCORECARD_FIELDS,
             "current_version",
             "has_unpublished_changes",
             "created_at",
