@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -113,7 +115,11 @@ def test_a_tenant_admin_lifts_a_members_lock(client, admin_user, csm_user, tenan
 
     page = client.get(f"/t/{tenant.slug}/settings/sign-in-locks/")
     assert page.status_code == 200
-    assert csm_user.email in page.content.decode()
+    html = page.content.decode()
+    assert csm_user.email in html
+    # the page's title is its name only (the two-factor form once sat in the title block too)
+    assert re.search(r"<title>([^<]*)</title>", html)[1].startswith("Sign-in locks · ")
+    assert html.count('name="require"') == 1
 
     client.post(f"/t/{tenant.slug}/settings/sign-in-locks/", {"email": csm_user.email})
     client.logout()
