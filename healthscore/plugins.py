@@ -39,6 +39,7 @@ from journeys.extensions import (
     register_activity_listener,
     register_activity_renderer,
     register_milestone_check,
+    register_task_descriptions,
     register_task_titles,
 )
 
@@ -49,8 +50,12 @@ from .models import Band, HealthScore, HealthScoreNow, SurveyResponse
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
 from .selectors.milestones import milestone_checks_for, milestones_at_risk
-from .services.alerts import alert_title
-from .services.milestones import milestone_risk_evaluate, milestone_risk_title
+from .services.alerts import alert_task_description, alert_title
+from .services.milestones import (
+    milestone_risk_description,
+    milestone_risk_evaluate,
+    milestone_risk_title,
+)
 from .services.now import accounts_mark_dirty
 
 if TYPE_CHECKING:
@@ -250,10 +255,30 @@ def _milestone_task_titles(tasks: list[Any]) -> dict[int, str]:
     return {t.pk: milestone_risk_title(t.data["title"]) for t in tasks}
 
 
+def _alert_task_descriptions(tasks: list[Any]) -> dict[int, str]:
+    return {t.pk: alert_task_description() for t in tasks}
+
+
+def _milestone_task_descriptions(tasks: list[Any]) -> dict[int, str]:
+    # Tasks made before the data kept the figures ("score", "target", "due") are left out:
+    # they show their stored description.
+    return {
+        t.pk: milestone_risk_description(
+            score=float(t.data["score"]),
+            target=int(t.data["target"]),
+            due=dt.date.fromisoformat(t.data["due"]),
+        )
+        for t in tasks
+        if {"score", "target", "due"} <= t.data.keys()
+    }
+
+
 def register() -> None:
     register_activity_listener(_on_activities)
     register_task_titles("health_alert", _alert_task_titles)
     register_task_titles("milestone_at_risk", _milestone_task_titles)
+    register_task_descriptions("health_alert", _alert_task_descriptions)
+    register_task_descriptions("milestone_at_risk", _milestone_task_descriptions)
     post_save.connect(_on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now")
     post_delete.connect(
         _on_survey_response, sender=SurveyResponse, dispatch_uid="health_survey_now_del"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .extensions import register_activity_renderer
+from .extensions import register_activity_renderer, task_entry_title
 from .models import ActivityKind, MilestoneStatus, Phase
 from .services.success_plan import success_plan_title
 
@@ -36,9 +36,26 @@ def _milestone_change(activity: Any) -> str | None:
 
 
 def _task(activity: Any) -> str | None:
-    # Tasks reach the timeline when they are done (journeys.services.task_complete).
-    if (activity.source_key or "").startswith("task_done:") or activity.data.get("event") == "done":
-        return _("Task completed: %(title)s") % {"title": activity.title}
+    # A task added by a person, done, reopened or reassigned (journeys.services.csm_tasks);
+    # the task's own title is worded from its kind + data like on My Work.
+    data = activity.data or {}
+    event = data.get("event")
+    if event is None and (activity.source_key or "").startswith("task_done:"):
+        event = "done"  # written before entries named their event
+    title = task_entry_title(activity)
+    if event == "added":
+        return _("Task added: %(title)s") % {"title": title}
+    if event == "done":
+        return _("Task completed: %(title)s") % {"title": title}
+    if event == "reopened":
+        return _("Task reopened: %(title)s") % {"title": title}
+    if event == "reassigned":
+        if not data.get("assignee"):
+            return _("Task unassigned: %(title)s") % {"title": title}
+        return _("Task reassigned to %(name)s: %(title)s") % {
+            "name": data.get("assignee_name") or "?",
+            "title": title,
+        }
     return None
 
 

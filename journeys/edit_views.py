@@ -170,7 +170,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         account=task.account,
         title=_("Edit the task"),
         anchor="tasks",
-        save=lambda data: services.task_update(task=task, **data),
+        save=lambda data: services.task_update(task=task, actor=_actor(request), **data),
         done=_("Task saved."),
     )
 

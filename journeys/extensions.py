@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import get_language
@@ -144,6 +145,9 @@ def register_activity_renderer(kind: str, renderer: ActivityRenderer) -> None:
 
 
 def activity_title(activity: Any) -> str:
+    shown = getattr(activity, "_shown_title", None)
+    if shown is not None and getattr(activity, "_shown_language", None) == get_language():
+        return shown
     renderer = _renderers.get(activity.kind)
     if renderer is not None:
         try:
@@ -187,11 +191,80 @@ def task_titles(tasks: Iterable[Any]) -> dict[int, str]:
     return shown
 
 
-def tasks_titled(tasks: Iterable[Any]) -> list[Any]:
-    """`tasks` as a list, each with `shown_title` worded in the active language."""
+# Task descriptions, likewise: `descriptions(tasks)` → {task.pk: description in the active
+# language}. A description someone rewrote (`data["description_edited"]`) stays as written.
+_task_descriptions: dict[str, TaskTitles] = {}
+
+
+def register_task_descriptions(kind: str, descriptions: TaskTitles) -> None:
+    _task_descriptions[kind] = descriptions
+
+
+def task_descriptions(tasks: Iterable[Any]) -> dict[int, str]:
+    """{task.pk: description in the active language} of `tasks` (the stored description when
+    nobody words the task's kind, its data no longer fits, or a person rewrote it)."""
     tasks = list(tasks)
-    shown = task_titles(tasks)
+    shown = {task.pk: task.description for task in tasks}
+    by_kind: dict[str, list[Any]] = {}
+    for task in tasks:
+        data = task.data or {}
+        if task.kind in _task_descriptions and not data.get("description_edited"):
+            by_kind.setdefault(task.kind, []).append(task)
+    for kind, group in by_kind.items():
+        try:
+            worded = _task_descriptions[kind](group)
+        except (KeyError, TypeError, ValueError):
+            continue
+        shown.update({pk: text for pk, text in worded.items() if text and pk in shown})
+    return shown
+
+
+def tasks_titled(tasks: Iterable[Any]) -> list[Any]:
+    """`tasks` as a list, each with `shown_title` and `shown_description` worded in the
+    active language."""
+    tasks = list(tasks)
+    titles, descriptions = task_titles(tasks), task_descriptions(tasks)
     language = get_language()
     for task in tasks:
-        task._shown_title, task._shown_language = shown[task.pk], language
+        task._shown_title, task._shown_language = titles[task.pk], language
+        task._shown_description = (descriptions[task.pk], language)
     return tasks
+
+
+# A task on the timeline (added, done, reopened, reassigned): the entry keeps the task's kind
+# and data (`task_kind`, `task_data`) so its title is worded like the task's, even once the
+# task is gone. `activities_titled` words a page of entries at once (one call per task kind).
+
+
+def task_entry_stand_in(activity: Any) -> Any:
+    """The task an entry is about, as `task_titles` reads it (pk, kind, data, title)."""
+    data = activity.data or {}
+    return SimpleNamespace(
+        pk=activity.pk,
+        kind=data.get("task_kind") or "",
+        data=data.get("task_data") or {},
+        title=data.get("task_title") or activity.title,
+    )
+
+
+def activities_titled(activities: Iterable[Any]) -> list[Any]:
+    """`activities` as a list, each worded in the active language (`activity_title`), the
+    task entries' task titles worded together."""
+    activities = list(activities)
+    tasks = [task_entry_stand_in(a) for a in activities if a.kind == "task"]
+    titles = task_titles(tasks)
+    language = get_language()
+    for activity in activities:
+        if activity.kind == "task":
+            activity._task_title = (titles[activity.pk], language)
+        activity._shown_title = None
+        activity._shown_title, activity._shown_language = activity_title(activity), language
+    return activities
+
+
+def task_entry_title(activity: Any) -> str:
+    """The title of the task a timeline entry is about, in the active language."""
+    title, language = getattr(activity, "_task_title", (None, None))
+    if title is not None and language == get_language():
+        return title
+    return task_titles([task_entry_stand_in(activity)])[activity.pk]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Contact
 from cs_platform.scoping import TenantScopedModel
 
-from .extensions import task_titles
+from .extensions import task_descriptions, task_titles
 
 # A template milestone is due at most this many days after its map is created (10 years).
 MAX_DUE_AFTER_DAYS = 3650
@@ -494,6 +494,15 @@ class Task(TenantScopedModel):
             cached = task_titles([self])[self.pk]
             self._shown_title, self._shown_language = cached, get_language()
         return cached
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the active language (see `journeys.extensions.tasks_titled`)."""
+        text, language = getattr(self, "_shown_description", (None, None))
+        if text is None or language != get_language():
+            text, language = task_descriptions([self])[self.pk], get_language()
+            self._shown_description = (text, language)
+        return text
 
     class Meta:
         ordering = ["status", "due_date", "pk"]

@@ -27,7 +27,7 @@ from cs_platform.models import Role
 from cs_platform.permissions import can
 
 from . import selectors
-from .extensions import milestone_checks, tasks_titled
+from .extensions import activities_titled, milestone_checks, tasks_titled
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -88,7 +88,7 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     )
     return {
         "account": account,
-        "activities": activities[:TIMELINE_PANEL_SIZE],
+        "activities": activities_titled(activities[:TIMELINE_PANEL_SIZE]),
         "has_more": len(activities) > TIMELINE_PANEL_SIZE,
         "meeting_form": MeetingForm(account=account),
         "touch_form": TouchForm(account=account, auto_id="touch_%s"),

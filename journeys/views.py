@@ -20,7 +20,7 @@ from cs_platform.permissions import can
 from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import selectors, services
-from .extensions import tasks_titled
+from .extensions import activities_titled, tasks_titled
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -95,6 +95,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(
         selectors.activity_list_for_account(account=account), TIMELINE_PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    page.object_list = activities_titled(page.object_list)
     return render(request, "journeys/timeline.html", {"account": account, "page": page})
 
 
@@ -239,6 +240,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
             title=form.cleaned_data["title"],
             due_date=form.cleaned_data["due_date"],
             assignee=form.cleaned_data["assignee"] or _actor(request),
+            actor=_actor(request),
         )
         messages.success(request, _("Task added."))
     else:

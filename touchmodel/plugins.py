@@ -48,6 +48,7 @@ from journeys.extensions import (
     register_activity_renderer,
     register_meeting_listener,
     register_meeting_programs,
+    register_task_descriptions,
     register_task_titles,
 )
 
@@ -63,6 +64,7 @@ from .models import (
 )
 from .selectors import account_tier_get, health_by_tier, tier_counts
 from .selectors.community import relationship_map
+from .selectors.rules import why_texts
 from .selectors.tiers import tier_by_account
 from .services import meeting_invitations_send, rule_fire
 from .services.rules import rules_evaluate
@@ -190,10 +192,24 @@ def _rule_task_titles(tasks: list[Any]) -> dict[int, str]:
     return {t.pk: rules[int(t.data["rule"])].name for t in tasks if int(t.data["rule"]) in rules}
 
 
+def _rule_task_descriptions(tasks: list[Any]) -> dict[int, str]:
+    """The rule's message and the reason it fired, in the reader's language (tasks made
+    before the data kept the reason show their stored description)."""
+    tasks = [t for t in tasks if "detail" in t.data]
+    rules = Rule.objects.in_bulk({int(t.data["rule"]) for t in tasks})
+    tasks = [t for t in tasks if int(t.data["rule"]) in rules]
+    reasons = why_texts([t.data["detail"] for t in tasks])
+    return {
+        t.pk: "\n\n".join(x for x in (rules[int(t.data["rule"])].message, reason) if x)
+        for t, reason in zip(tasks, reasons, strict=True)
+    }
+
+
 def register() -> None:
 
     register_scores_now_listener(_on_scores_now)
     register_task_titles("rule", _rule_task_titles)
+    register_task_descriptions("rule", _rule_task_descriptions)
     register_activity_renderer("tier_change", tier_change_title)
     register_account_tier_source(tier_by_account)
     register_public_link(

@@ -108,10 +108,35 @@ class RuleFiredData(serializers.Serializer):
     action = serializers.CharField()
 
 
+# What a generated task's `data` holds, by its `kind` (a task written by a person: kind "",
+# data {}). Receivers may word the task themselves from these; `title` is worded in the
+# workspace's default language.
+TASK_KINDS = {
+    "": "A task a person wrote (or reworded): `data` is {} and `title` is their text.",
+    "health_alert": '`data`: {"kind": "drop" | "red", "score": number, "previous": number or '
+    "null} of the health alert that opened the task.",
+    "milestone_at_risk": '`data`: {"milestone": id, "title": the milestone\'s title, "score": '
+    'the health score, "target": the milestone\'s target score, "due": "YYYY-MM-DD"}.',
+    "rule": '`data`: {"rule": the playbook rule\'s id, "detail": why it fired, e.g. '
+    '{"why": "score_below", "threshold": 40}}.',
+}
+
+
 class TaskCreatedData(serializers.Serializer):
     account = AccountRefSerializer(allow_null=True)
     task_id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = serializers.CharField(
+        help_text="The task's title in the workspace's default language (for a generated "
+        "task, worded from `kind` and `data`)."
+    )
+    kind = serializers.CharField(
+        allow_blank=True,
+        help_text="What generated the task: "
+        + "; ".join(f"`{key or '(empty)'}`: {text}" for key, text in TASK_KINDS.items()),
+    )
+    data = serializers.DictField(
+        help_text="What happened, machine-readable (its keys depend on `kind`, see there)."
+    )
     due_date = serializers.DateField(allow_null=True)
     owner_email = serializers.EmailField(allow_null=True)
 
@@ -186,7 +211,8 @@ def payload_example(event_type: str, *, tenant_slug: str, timestamp: str) -> dic
         },
         RULE_FIRED: {"account": account, "rule_id": 1, "rule": "Usage drop", "action": "task"},
         TASK_CREATED: {
-            "account": account, "task_id": 1, "title": "Call the sponsor",
+            "account": account, "task_id": 1, "title": "Health dropped 19 points to 52",
+            "kind": "health_alert", "data": {"kind": "drop", "score": 52.0, "previous": 71.0},
             "due_date": timestamp[:10], "owner_email": "csm@example.com",
         },
         FEEDBACK_CREATED: {

@@ -92,6 +92,11 @@ def alert_title(*, kind: str, score: float, previous: float | None) -> str:
     }
 
 
+def alert_task_description() -> str:
+    """A health-alert task's description in the active language."""
+    return _("Check in with the customer and review the health explanation.")
+
+
 def _notify_in_language(alerts: list[HealthAlert], *, due_days: int, tz: Any) -> None:
     activities: list[dict] = []
     tasks: list[TaskSpec] = []
@@ -117,7 +122,7 @@ def _notify_in_language(alerts: list[HealthAlert], *, due_days: int, tz: Any) ->
                 "account_id": alert.account_id,
                 "title": title,
                 "due_date": alert.opened_on + dt.timedelta(days=due_days),
-                "description": _("Check in with the customer and review the health explanation."),
+                "description": alert_task_description(),
                 "source_key": f"health-alert-task:{alert.episode_key}",
                 "origin": "health_alert",
                 "kind": "health_alert",

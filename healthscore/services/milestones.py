@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from journeys.services import TaskSpec, task_create_bulk
@@ -27,6 +28,14 @@ def milestone_task_key(milestone_id: int, due_date: dt.date) -> str:
 
 def milestone_risk_title(title: str) -> str:
     return _("Milestone at risk: %(title)s") % {"title": title}
+
+
+def milestone_risk_description(*, score: float, target: int, due: dt.date) -> str:
+    """The task's description in the active language."""
+    return _(
+        "The health score is %(score)s, below the milestone's target of %(target)s, "
+        "and it is due on %(due)s. Review the action plan with the customer."
+    ) % {"score": round(float(score)), "target": int(target), "due": date_format(due)}
 
 
 def milestone_risk_evaluate(
@@ -47,16 +56,21 @@ def milestone_risk_evaluate(
         TaskSpec(
             account_id=int(row.account_id),
             title=milestone_risk_title(row.title),
-            description=_(
-                "The health score is %(score)s, below the milestone's target of %(target)s, "
-                "and it is due on %(due)s. Review the action plan with the customer."
-            )
-            % {"score": round(float(row.score)), "target": int(row.target), "due": row.due_date},
+            description=milestone_risk_description(
+                score=row.score, target=row.target, due=row.due_date
+            ),
             due_date=min(row.due_date, today + due_in),
             source_key=milestone_task_key(int(row.milestone_id), row.due_date),
             origin="milestone_at_risk",
             kind="milestone_at_risk",
-            data={"milestone": int(row.milestone_id), "title": row.title},
+            data={
+                "milestone": int(row.milestone_id),
+                "title": row.title,
+                # The description's figures, worded for each reader (healthscore.plugins).
+                "score": round(float(row.score), 1),
+                "target": int(row.target),
+                "due": row.due_date.isoformat(),
+            },
         )
         for row in at_risk.itertuples()
     ]

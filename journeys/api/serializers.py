@@ -390,8 +390,9 @@ class TaskListSerializer(serializers.ListSerializer):
 
 
 class TaskSerializer(TenantScopedSerializer):
-    """`title` reads in the request's language (Accept-Language) for a generated task (`kind`
-    and `data` say what happened); writing a title rewords the task in every language."""
+    """`title` and `description` read in the request's language (Accept-Language) for a
+    generated task (`kind` and `data` say what happened); writing either rewords the task in
+    every language."""
 
     assignee = TenantMemberField(required=False, allow_null=True)
     checklist = serializers.ListField(required=False)
@@ -421,6 +422,7 @@ class TaskSerializer(TenantScopedSerializer):
     def to_representation(self, instance: Task) -> dict[str, Any]:
         out = super().to_representation(instance)
         out["title"] = instance.shown_title
+        out["description"] = instance.shown_description
         return out
 
     def create(self, validated_data: dict[str, Any]) -> Task:
@@ -437,6 +439,7 @@ class TaskSerializer(TenantScopedSerializer):
             source_key=validated_data.get("source_key"),
             checklist=checklist,
             origin=validated_data.get("origin"),
+            actor=_actor(self),
         )
         if validated_data.get("status") == TaskStatus.DONE:
             task = services.task_complete(task=task, actor=_actor(self))
@@ -451,11 +454,11 @@ class TaskSerializer(TenantScopedSerializer):
         }
         if validated_data:
             instance = super().update(instance, validated_data)
-        instance = services.task_update(task=instance, **edits)
+        instance = services.task_update(task=instance, actor=_actor(self), **edits)
         if status == TaskStatus.DONE:
             return services.task_complete(task=instance, actor=_actor(self))
         if status == TaskStatus.OPEN:
-            return services.task_reopen(task=instance)
+            return services.task_reopen(task=instance, actor=_actor(self))
         return instance
 
 

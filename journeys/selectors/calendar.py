@@ -32,13 +32,16 @@ MEETING_CALENDAR_FIELDS = (
 
 
 def task_calendar_rows(*, user: User, since: dt.date) -> list[dict[str, Any]]:
-    """Open tasks assigned to `user` with a due date from `since` on."""
+    """Open tasks assigned to `user` with a due date from `since` on (with `kind` and `data`:
+    word a generated task's title and description with `journeys.extensions.task_titles`)."""
     return list(
         Task.objects.filter(
             assignee=user, status=TaskStatus.OPEN, due_date__isnull=False, due_date__gte=since
         )
         .order_by("due_date", "pk")
-        .values("pk", "title", "due_date", "account_id", "account__name")
+        .values(
+            "pk", "title", "description", "kind", "data", "due_date", "account_id", "account__name"
+        )
     )
 
 

@@ -5,7 +5,7 @@ Not Celery: background jobs live in `<app>/tasks.py`; this module is named for w
 from __future__ import annotations
 
 import datetime as dt
-from typing import Required, TypedDict
+from typing import Any, Required, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from accounts.models import Account
 from accounts.selectors import account_list
 from cs_platform.models import User
 
-from ..models import ActivityKind, Meeting, Task, TaskStatus
+from ..models import Activity, ActivityKind, Meeting, Task, TaskStatus
 from . import webhook_events
 from .activities import activity_record
 
@@ -32,11 +32,14 @@ def task_create(
     meeting: Meeting | None = None,
     kind: str = "",
     data: dict | None = None,
+    actor: User | None = None,
 ) -> Task:
     """Create a task (assigned to the account owner unless told). Idempotent on `source_key`.
 
     A generated task gives `kind` + `data` (what happened) so that its title is worded in each
-    reader's language (journeys.extensions.register_task_titles); `title` is the fallback."""
+    reader's language (journeys.extensions.register_task_titles); `title` is the fallback.
+    A task a person adds (`actor`) is noted on the timeline; a generated one is not (what
+    caused it, an alert, a rule, a meeting, is there already)."""
     task = Task(
         tenant_id=account.tenant_id,
         account=account,
@@ -52,7 +55,10 @@ def task_create(
         data=data or {},
     )
     if source_key is None:
-        task.save()
+        with transaction.atomic():
+            task.save()
+            if actor is not None:
+                task_entry_record(task=task, event="added", actor=actor)
         webhook_events.tasks_created(task_ids=[task.pk])
         return task
     task.check_same_tenant_references()
@@ -119,6 +125,33 @@ def task_create_bulk(*, specs: list[TaskSpec]) -> dict[str, int]:
     return ids
 
 
+def task_entry_record(
+    *,
+    task: Task,
+    event: str,
+    actor: User | None = None,
+    source_key: str | None = None,
+    **data: Any,
+) -> None:
+    """A timeline entry about `task` (`event`: added, done, reopened or reassigned). It keeps
+    the task's kind and data, so the task's title is worded in each reader's language
+    (journeys.activity_titles); the stored title is the task's own, the fallback."""
+    activity_record(
+        account=task.account,
+        kind=ActivityKind.TASK,
+        title=task.title,
+        actor=actor,
+        data={
+            "task": task.pk,
+            "event": event,
+            "task_kind": task.kind,
+            "task_data": task.data,
+            **data,
+        },
+        source_key=source_key,
+    )
+
+
 @transaction.atomic
 def task_complete(*, task: Task, actor: User | None = None) -> Task:
     """Mark a task done (once) and note it on the timeline."""
@@ -127,18 +160,21 @@ def task_complete(*, task: Task, actor: User | None = None) -> Task:
     )
     task.refresh_from_db()
     if updated:
-        activity_record(
-            account=task.account,
-            kind=ActivityKind.TASK,
-            title=task.title,
-            actor=actor,
-            data={"task": task.pk},
-            source_key=f"task_done:{task.pk}",
-        )
+        # Keyed by the completion (a task done, reopened and done again has two entries).
+        key = f"task_done:{task.pk}"
+        if Activity.objects.filter(source_key=key).exists():
+            key = f"task_done:{task.pk}:{task.done_at.isoformat()}"  # type: ignore[union-attr]
+        task_entry_record(task=task, event="done", actor=actor, source_key=key)
     return task
 
 
-def task_reopen(*, task: Task) -> Task:
-    Task.objects.filter(pk=task.pk).update(status=TaskStatus.OPEN, done_at=None)
+@transaction.atomic
+def task_reopen(*, task: Task, actor: User | None = None) -> Task:
+    """Open a done task again (noted on the timeline)."""
+    updated = Task.objects.filter(pk=task.pk, status=TaskStatus.DONE).update(
+        status=TaskStatus.OPEN, done_at=None
+    )
     task.refresh_from_db()
+    if updated:
+        task_entry_record(task=task, event="reopened", actor=actor)
     return task

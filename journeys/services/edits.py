@@ -30,6 +30,7 @@ from ..models import (
     Task,
 )
 from .activities import activity_record
+from .csm_tasks import task_entry_record
 from .maps import _check_score
 from .meetings import meeting_schedule_check
 
@@ -84,9 +85,12 @@ def task_update(
     assignee: User | object | None = _UNSET,
     due_date: dt.date | object | None = _UNSET,
     description: str | None = None,
+    actor: User | None = None,
 ) -> Task:
-    """Reassign a task, move its due date or reword it; only what is given changes."""
+    """Reassign a task, move its due date or reword it; only what is given changes. A new
+    assignee is noted on the timeline."""
     fields = []
+    reassigned = False
     if title is not None:
         title = title.strip()
         if not title:
@@ -94,18 +98,31 @@ def task_update(
         if title != task.shown_title:  # reworded: the new text is the title in every language
             task.title, task.kind, task.data = title[:300], "", {}
             fields += ["title", "kind", "data"]
-    if description is not None:
+    if description is not None and description != task.shown_description:
+        # Rewritten: the new text is the description in every language.
         task.description = description
         fields.append("description")
+        if task.kind:
+            task.data = {**task.data, "description_edited": True}
+            fields.append("data")
     if assignee is not _UNSET:
         _check_assignee(assignee)  # type: ignore[arg-type]
+        reassigned = getattr(assignee, "pk", None) != task.assignee_id
         task.assignee = assignee  # type: ignore[assignment]
         fields.append("assignee")
     if due_date is not _UNSET:
         task.due_date = due_date  # type: ignore[assignment]
         fields.append("due_date")
     if fields:
-        task.save(update_fields=fields)
+        task.save(update_fields=list(dict.fromkeys(fields)))
+    if reassigned:
+        task_entry_record(
+            task=task,
+            event="reassigned",
+            actor=actor,
+            assignee=task.assignee_id,
+            assignee_name=str(task.assignee) if task.assignee else "",
+        )
     return task
 
 

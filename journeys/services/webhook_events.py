@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils import translation
+
 from accounts.selectors import account_webhook_refs
+from cs_platform.scoping import require_current_tenant
 from webhooks import services as events
 from webhooks.services import webhook_events_raise, webhook_subscribed
 
+from ..extensions import task_titles
 from ..models import FeedbackItem, Milestone, PhaseTransition, Task
 
 
@@ -16,23 +20,30 @@ def tasks_created(*, task_ids: Iterable[int]) -> None:
     task_ids = list(task_ids)
     if not task_ids or not webhook_subscribed(event_type=events.TASK_CREATED):
         return
-    rows = list(
+    tasks = list(
         Task.objects.filter(pk__in=task_ids)
         .order_by("pk")
-        .values("pk", "title", "due_date", "account_id", "assignee__email")
+        .only("pk", "title", "kind", "data", "due_date", "account_id", "assignee__email")
+        .select_related("assignee")
     )
-    refs = account_webhook_refs(ids={r["account_id"] for r in rows if r["account_id"]})
+    refs = account_webhook_refs(ids={t.account_id for t in tasks if t.account_id})
+    # One payload for every endpoint: the title in the workspace's language; `kind` + `data`
+    # say what happened for a receiver that words it itself.
+    with translation.override(require_current_tenant().default_language):
+        titles = task_titles(tasks)
     webhook_events_raise(
         event_type=events.TASK_CREATED,
         items=[
             {
-                "account": refs.get(row["account_id"]),
-                "task_id": row["pk"],
-                "title": row["title"],
-                "due_date": row["due_date"],
-                "owner_email": row["assignee__email"],
+                "account": refs.get(task.account_id),
+                "task_id": task.pk,
+                "title": titles[task.pk],
+                "kind": task.kind,
+                "data": task.data,
+                "due_date": task.due_date,
+                "owner_email": task.assignee.email if task.assignee else None,
             }
-            for row in rows
+            for task in tasks
         ],
     )
 

@@ -14,7 +14,7 @@ from cs_platform.scoping import tenant_scope
 from journeys.models import MeetingStaff
 from tests.factories import AccountFactory
 from tests.journeys.factories import MeetingFactory, TaskFactory
-from tests.touchmodel.factories import SeminarFactory
+from tests.touchmodel.factories import RuleFactory, SeminarFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,43 @@ def test_the_page_issues_a_url_that_works(tenant, csm_user, language, button):
     assert Client().get(url.split("testserver")[1]).status_code == 200
     client.post("/t/acme/calendars/", {"action": "revoke"})
     assert Client().get(url.split("testserver")[1]).status_code == 404
+
+
+RED_JA = "ヘルススコアがレッドになりました（30）"
+RED_EN = "Health moved into red (30)"
+
+
+@pytest.mark.parametrize(
+    ("user_language", "tenant_language", "title", "rule_title", "description"),
+    [
+        ("en", "ja", RED_EN, "Check before renewal", "Let's follow up."),
+        ("ja", "en", RED_JA, "更新前の確認", "フォローしましょう。"),
+        ("", "en", RED_EN, "Check before renewal", "Let's follow up."),  # the workspace's
+    ],
+)
+def test_generated_tasks_read_in_the_feed_owners_language(
+    tenant, csm_user, feed_url, user_language, tenant_language, title, rule_title, description
+):
+    """The owner's language setting (else the workspace's), whatever the calendar app asks."""
+    csm_user.language = user_language
+    csm_user.save(update_fields=["language"])
+    tenant.default_language = tenant_language
+    tenant.save(update_fields=["default_language"])
+    due = timezone.localdate() + dt.timedelta(days=1)
+    with tenant_scope(tenant):
+        account = AccountFactory(name="アクメ商事")
+        alert = TaskFactory(
+            account=account, assignee=csm_user, due_date=due, title=RED_JA,
+            kind="health_alert", data={"kind": "red", "score": 30.0, "previous": None},
+        )  # fmt: skip
+        rule = RuleFactory(name_ja="更新前の確認", name_en="Check before renewal")
+        by_rule = TaskFactory(
+            account=account, assignee=csm_user, due_date=due, title="更新前の確認",
+            description="フォローしましょう。", kind="rule",
+            data={"rule": rule.pk, "detail": ""},
+        )  # fmt: skip
+    found = events(Client().get(feed_url, HTTP_ACCEPT_LANGUAGE="ja"))
+    assert str(found[f"task-{alert.pk}"]["summary"]) == f"☑ {title} — アクメ商事"
+    rule_task = found[f"task-{by_rule.pk}"]
+    assert str(rule_task["summary"]) == f"☑ {rule_title} — アクメ商事"
+    assert str(rule_task["description"]) == description

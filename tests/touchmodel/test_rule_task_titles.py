@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from journeys.extensions import task_titles
+from journeys.extensions import task_descriptions, task_titles
 from journeys.models import Task
 from tests.factories import AccountFactory, ContractFactory
 from touchmodel.services import rules_evaluate
@@ -51,3 +51,14 @@ def test_the_migration_rebuilds_old_rule_tasks(task):
     assert dict(Task.objects.values_list("pk", "kind")) == {task.pk: "rule", reworded.pk: ""}
     with translation.override("en"):
         assert task_titles(Task.objects.filter(pk=task.pk)) == {task.pk: "Check before renewal"}
+
+
+def test_a_rule_tasks_description_reads_in_the_readers_language(task):
+    on = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    assert task.data == {"rule": task.data["rule"], "detail": {"why": "renewal_due", "on": on}}
+    assert task.description == f"フォローしましょう。\n\n{on} に更新日を迎えます。"  # stored, ja
+    with translation.override("en"):
+        assert task_descriptions([task]) == {task.pk: f"Let's follow up.\n\nRenews on {on}."}
+    Task.objects.filter(pk=task.pk).update(data={"rule": task.data["rule"]})  # an older task
+    with translation.override("en"):
+        assert task_descriptions(Task.objects.filter(pk=task.pk)) == {task.pk: task.description}

@@ -57,6 +57,34 @@ def test_task_created(endpoint, account, django_capture_on_commit_callbacks):
     assert WebhookDelivery.objects.get().endpoint == endpoint
 
 
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "Health moved into red (30)"), ("ja", "ヘルススコアがレッドになりました（30）")],
+)
+def test_task_created_carries_what_happened_and_the_title_in_the_workspaces_language(
+    endpoint, account, scoped, language, title
+):
+    scoped.default_language = language
+    scoped.save(update_fields=["default_language"])
+    red = {"kind": "red", "score": 30.0, "previous": None}
+    task_create_bulk(
+        specs=[
+            {
+                "account_id": account.pk,
+                "title": "ヘルススコアがレッドになりました（30）",  # stored by a Japanese run
+                "source_key": "health-alert-task:1",
+                "kind": "health_alert",
+                "data": red,
+            }
+        ]
+    )
+    task_create(account=account, title="電話する")
+    generated, by_hand = sorted(sent("task.created"), key=lambda d: d["task_id"])
+    assert (generated["kind"], generated["data"]) == ("health_alert", red)
+    assert generated["title"] == title
+    assert (by_hand["kind"], by_hand["data"], by_hand["title"]) == ("", {}, "電話する")
+
+
 def test_a_keyed_task_already_there_is_not_raised_again(endpoint, account):
     task_create(account=account, title="Once", source_key="k-1")
     task_create(account=account, title="Once", source_key="k-1")

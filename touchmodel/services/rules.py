@@ -331,9 +331,10 @@ def _task_fields(firing: RuleFiring, run: _Run) -> dict[str, Any]:
         "description": "\n\n".join(x for x in (message, detail) if x),
         "source_key": firing.source_key,
         "checklist": [str(item) for item in rule.checklist],
-        # The title is the rule's name in the reader's language (touchmodel.plugins).
+        # The title is the rule's name in the reader's language, the description its message
+        # and the reason it fired (touchmodel.plugins).
         "kind": "rule",
-        "data": {"rule": rule.pk},
+        "data": {"rule": rule.pk, "detail": firing.result.get("detail", "")},
     }
 
 
