@@ -2,6 +2,7 @@
 
 from importlib.util import find_spec
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -33,16 +34,7 @@ tenant_patterns = [
 ]
 
 # Each domain app's staff pages: <app>/urls.py, mounted at /t/<slug>/<app>/.
-DOMAIN_APPS = [
-    "webhooks",
-    "accounts",
-    "journeys",
-    "healthscore",
-    "touchmodel",
-    "content",
-    "tracking",
-    "calendars",
-]
+DOMAIN_APPS = settings.DOMAIN_APPS
 tenant_patterns += [
     path(f"{app}/", include(f"{app}.urls")) for app in DOMAIN_APPS if find_spec(f"{app}.urls")
 ]

@@ -5,17 +5,11 @@ this file."""
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.conf import settings
 from rest_framework.routers import DefaultRouter
 
-API_APPS = [
-    "cs_platform",
-    "webhooks",
-    "accounts",
-    "journeys",
-    "healthscore",
-    "touchmodel",
-    "content",
-]
+# The platform's API, then each domain app's that has one (<app>/api/urls.py).
+API_APPS = ["cs_platform", *settings.DOMAIN_APPS]
 
 router = DefaultRouter()
 extra_urlpatterns: list = []

@@ -22,6 +22,20 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Junkan's domain apps, lowest layer first, written once: each may serve staff pages
+# (<app>/urls.py at /t/<slug>/<app>/), public pages (<app>/public_urls.py) and an API
+# (<app>/api/urls.py); cs_platform.urls and cs_platform.api.routers mount what each has.
+DOMAIN_APPS = [
+    "webhooks",
+    "accounts",
+    "journeys",
+    "healthscore",
+    "touchmodel",
+    "content",
+    "tracking",
+    "calendars",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -41,14 +55,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "cs_platform",
-    "webhooks",
-    "accounts",
-    "journeys",
-    "healthscore",
-    "touchmodel",
-    "content",
-    "tracking",
-    "calendars",
+    *DOMAIN_APPS,
     "demo",  # only `manage.py seed_demo`; production code never imports it
 ]
 
