@@ -490,21 +490,3 @@ def test_a_finished_job_page_stops_refreshing(admin_user, scored):
     body = page.content.decode()
     assert '<meta http-equiv="refresh"' not in body
     assert "100%" in body
-
-
-def test_the_healthscore_catalogue_has_no_untranslated_or_fuzzy_message():
-    import subprocess
-    from pathlib import Path
-
-    import healthscore
-
-    catalogue = Path(healthscore.__file__).parent / "locale" / "ja" / "LC_MESSAGES" / "django.po"
-    result = subprocess.run(
-        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalogue)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "untranslated" not in result.stderr
-    assert "fuzzy" not in result.stderr
