@@ -10,7 +10,15 @@ alternating: as the application's role under row-level security, and as the owne
 policy and no settings sent (`--rls off`); it prints both, and what the second wall costs.
 
     python bench/bench_recompute.py [--sizes 1000,10000,100000] [--workers 2] [--rls both]
-        [--rounds 3]
+        [--rounds 3] [--triggers compare]
+
+With `--triggers compare` (row-level security on) it alternates instead between the database
+triggers all on (`all`), the data-version triggers off (`no-version`: the per-tenant counter of
+`cs_platform.datacache`) and those and the portfolio triggers off (`none`), and prints what each
+costs. Every run reads the tenant's data version first, so its row exists as it does in
+production once a cached page was viewed (the triggers only UPDATE an existing row). A thread
+samples `pg_stat_activity` every 5 ms and prints how often a recompute statement waited for a
+lock, and on which statement.
 """
 
 from __future__ import annotations
@@ -19,8 +27,11 @@ import argparse
 import multiprocessing
 import os
 import sys
+import threading
 import time
-from contextlib import nullcontext
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from statistics import median
 
@@ -29,12 +40,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cs_platform.settings.dev")
 os.environ["DEBUG"] = "false"
 
 import django
+import psycopg2
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from cs_platform.datacache import data_version  # noqa: E402
 from cs_platform.models import Tenant  # noqa: E402
 from cs_platform.rls import owner_connection, rls_off_for_benchmarks  # noqa: E402
 from cs_platform.scoping import tenant_scope  # noqa: E402
@@ -48,6 +62,18 @@ from healthscore.services.recompute import (  # noqa: E402
 
 SLUG = "bench-recompute-{n}"
 EVENTS = ["login", "report_viewed", "integration_connected", "member_invited", "search"]
+# The tables whose writes raise the data version (healthscore migration 0019).
+WATCHED = [
+    "healthscore_healthscore",
+    "healthscore_scorecard",
+    "healthscore_scorecardversion",
+    "accounts_account",
+    "accounts_contract",
+    "journeys_phase",
+    "journeys_accountphase",
+    "journeys_phasetransition",
+]
+TRIGGER_MODES = ["all", "no-version", "none"]
 
 
 def _generate(tenant: Tenant, n: int) -> None:
@@ -132,6 +158,55 @@ def _recompute(tenant: Tenant, n: int, workers: int, label: str) -> float:
     return elapsed
 
 
+def _set_triggers(mode: str) -> None:
+    """Turn the data-version triggers (and with `none` the portfolio triggers) on or off."""
+    version = "DISABLE" if mode in ("no-version", "none") else "ENABLE ALWAYS"
+    portfolio = "DISABLE" if mode == "none" else "ENABLE ALWAYS"
+    with owner_connection(), connection.cursor() as cursor:
+        for op in ("insert", "update", "delete"):
+            for table in WATCHED:
+                cursor.execute(f"ALTER TABLE {table} {version} TRIGGER junkan_data_version_{op}")
+            trigger = f"healthscore_portfolio_{op}"
+            cursor.execute(f"ALTER TABLE healthscore_healthscore {portfolio} TRIGGER {trigger}")
+
+
+@contextmanager
+def lock_waits(report: Counter) -> Iterator[None]:
+    """Count, every 5 ms, the backends of this database waiting for a lock, by statement
+    (`report["samples"]` is the number of samples)."""
+    owner = settings.DATABASE_OWNER
+    conn = psycopg2.connect(
+        dbname=owner["NAME"],
+        user=owner["USER"],
+        password=owner["PASSWORD"],
+        host=owner["HOST"],
+        port=owner["PORT"],
+    )
+    conn.autocommit = True
+    stop = threading.Event()
+
+    def sample() -> None:
+        with conn.cursor() as cursor:
+            while not stop.is_set():
+                cursor.execute(
+                    "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 60)"
+                    " FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                report.update(row[0] for row in cursor.fetchall())
+                report["samples"] += 1
+                time.sleep(0.005)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        conn.close()
+
+
 def bench(n: int, workers: int, modes: list[str], rounds: int) -> dict[str, list[float]]:
     """Generate once, then recompute the same data `rounds` times per mode, alternating
     (after one warm-up run), so both modes meet the same caches and the same load."""
@@ -146,14 +221,32 @@ def bench(n: int, workers: int, modes: list[str], rounds: int) -> dict[str, list
             with owner_connection(), transaction.atomic():
                 _generate(tenant, n)
             print(f"  {n:>7} accounts: rollups generated in {time.monotonic() - started:.1f}s")
+            data_version()  # its row exists, as in production once a cached page was read
             _recompute(tenant, n, workers, "warm-up")
             for round_ in range(rounds):
                 for mode in modes if round_ % 2 == 0 else modes[::-1]:
+                    if mode in TRIGGER_MODES:
+                        _set_triggers(mode)
+                        waits: Counter = Counter()
+                        with lock_waits(waits):
+                            times[mode].append(_recompute(tenant, n, workers, f"triggers {mode}"))
+                        _print_waits(waits)
+                        continue
                     with rls_off_for_benchmarks() if mode == "off" else nullcontext():
                         times[mode].append(_recompute(tenant, n, workers, f"RLS {mode}"))
         return times
     finally:
+        if any(mode in TRIGGER_MODES for mode in modes):
+            _set_triggers("all")
         tenant_delete(tenant=tenant)
+
+
+def _print_waits(waits: Counter) -> None:
+    samples = waits.pop("samples", 0)
+    waited = sum(waits.values())
+    print(f"    lock waits: {waited} backend-samples in {samples} samples of 5 ms")
+    for query, count in waits.most_common(3):
+        print(f"      {count:>5} × {query}")
 
 
 def main() -> None:
@@ -162,16 +255,29 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rls", choices=["on", "off", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=3, help="runs per mode, alternating")
+    parser.add_argument(
+        "--triggers", choices=["on", "compare"], default="on", help="compare: see the docstring"
+    )
     args = parser.parse_args()
     modes = ["off", "on"] if args.rls == "both" else [args.rls]
-    print(f"Recompute bench ({args.workers} worker processes, row-level security {args.rls}):")
+    if args.triggers == "compare":
+        modes = TRIGGER_MODES
+    print(
+        f"Recompute bench ({args.workers} worker processes, row-level security {args.rls}, "
+        f"triggers {args.triggers}, load average {os.getloadavg()[0]:.1f}):"
+    )
     results = {n: bench(int(n), args.workers, modes, args.rounds) for n in args.sizes.split(",")}
     for n, times in results.items():
         for mode, runs in times.items():
+            label = f"triggers {mode}" if mode in TRIGGER_MODES else f"RLS {mode}"
             print(
-                f"RESULT recompute {n} accounts (RLS {mode}): median {median(runs):.1f}s "
-                f"(range {min(runs):.1f}–{max(runs):.1f}s over {len(runs)} runs)"
+                f"RESULT recompute {n} accounts ({label}): median {median(runs):.2f}s "
+                f"(range {min(runs):.2f}–{max(runs):.2f}s over {len(runs)} runs)"
             )
+        if "all" in times:
+            for mode in ("no-version", "none"):
+                cost = median(times["all"]) / median(times[mode]) - 1
+                print(f"RESULT recompute {n} accounts: all triggers cost {cost:+.1%} over {mode}")
         if len(times) == 2:
             cost = median(times["on"]) / median(times["off"]) - 1
             print(f"RESULT recompute {n} accounts: row-level security costs {cost:+.1%} (medians)")

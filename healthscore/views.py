@@ -31,7 +31,7 @@ from .plugins import BAND_COLOURS
 from .selectors import pages as page_selectors
 from .services.alerts import health_settings_get, health_settings_update
 from .services.backtest import backtest_adopt, backtest_request
-from .services.preview import scorecard_preview
+from .services.preview import PreviewSuperseded, preview_turn, scorecard_preview
 from .services.recompute import recompute_job_start
 from .services.scorecards import scorecard_create, scorecard_publish, scorecard_update
 from .tasks import backtest_enqueue
@@ -214,7 +214,8 @@ def scorecard_scheme(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scorecard_live_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The editor's live preview: the draft as edited so far (not saved) against the published
-    version, scored on the same accounts, data and day (`scorecard_preview`)."""
+    version, scored on the same accounts, data and day (`scorecard_preview`), sampled on a
+    large tenant; 204 when a newer request of the same editor overtook this one."""
     card = _scorecard(pk)
     editor = ScorecardEditor(card, request.POST)
     if not _editor_posted(editor):
@@ -224,7 +225,14 @@ def scorecard_live_preview(request: HttpRequest, pk: int) -> HttpResponse:
     definition, errors = editor.preview_definition()
     preview = None
     if definition is not None:
-        preview = scorecard_preview(scorecard=card, definition=definition)
+        is_current = preview_turn(user_id=request.user.pk, scorecard_id=card.pk)
+        try:
+            preview = scorecard_preview(
+                scorecard=card, definition=definition, sample=True, is_current=is_current
+            )
+        except PreviewSuperseded:
+            # A newer edit's request is on its way (htmx dropped this one): nothing to draw.
+            return HttpResponse(status=204)
     return render(
         request,
         "healthscore/_live_preview.html",
