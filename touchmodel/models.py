@@ -102,6 +102,9 @@ class TouchSettings(TenantScopedModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"high {self.hours_high}h · low {self.hours_low}h · tech {self.hours_tech}h"
+
     def hours_for(self, tier: str) -> float:
         return float({"high": self.hours_high, "low": self.hours_low}.get(tier, self.hours_tech))
 
