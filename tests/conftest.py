@@ -180,6 +180,13 @@ def outsider(other_tenant: Tenant) -> User:
     return _member(other_tenant, Role.ADMIN, "admin@globex.example")
 
 
+def client_for(user: User) -> Client:
+    """A page client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def api_client_for(user: User, tenant: Tenant | None = None) -> APIClient:
     client = APIClient()
     client.force_login(user)

@@ -1,27 +1,16 @@
 """A contact's own language: the form and Account 360, the API, the CSV import and export, demo."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.importing import export_csv, run_import
 from accounts.models import Contact
 from cs_platform.scoping import tenant_scope
 from demo.accounts import accounts_seed_demo
+from tests.accounts.conftest import url
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def url(tenant, name, **kwargs):
-    return reverse(f"accounts:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
-
-
-@pytest.fixture
-def csm(csm_user):
-    client = Client()
-    client.force_login(csm_user)
-    return client
 
 
 @pytest.fixture

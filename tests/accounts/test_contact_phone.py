@@ -4,13 +4,13 @@ the CSV import and export (ja/en headers) and Segment's identify trait."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.importing import export_csv, run_import
 from accounts.models import Contact
 from accounts.phones import phone_normalise, phone_problem
 from cs_platform.scoping import tenant_scope
+from tests.accounts.conftest import url
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,28 +46,17 @@ def test_a_blank_phone_is_fine():
 # --- pages --------------------------------------------------------------------------------------
 
 
-def _url(tenant, name, **kwargs):
-    return reverse(f"accounts:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
-
-
-@pytest.fixture
-def csm(csm_user):
-    client = Client()
-    client.force_login(csm_user)
-    return client
-
-
 def test_the_contact_form_stores_the_phone_and_account_360_shows_it(csm, tenant):
     with tenant_scope(tenant):
         account = AccountFactory()
     response = csm.post(
-        _url(tenant, "contact_create", pk=account.pk),
+        url(tenant, "contact_create", pk=account.pk),
         {"name": "佐藤 花子", "relationship_level": "field", "phone": "０３－１２３４－５６７８"},
     )
     assert response.status_code == 302
     with tenant_scope(tenant):
         assert Contact.objects.get().phone == "03-1234-5678"
-    page = csm.get(_url(tenant, "detail", pk=account.pk)).text
+    page = csm.get(url(tenant, "detail", pk=account.pk)).text
     assert 'href="tel:03-1234-5678" data-testid="contact-phone">03-1234-5678</a>' in page
 
 
@@ -80,7 +69,7 @@ def test_the_contact_form_refuses_a_bad_phone_in_the_readers_language(
     with tenant_scope(tenant):
         contact = ContactFactory(phone="03-1111-2222")
     response = csm.post(
-        _url(tenant, "contact_edit", pk=contact.pk),
+        url(tenant, "contact_edit", pk=contact.pk),
         {"name": contact.name, "relationship_level": "field", "phone": "call me"},
         HTTP_ACCEPT_LANGUAGE=language,
     )

@@ -3,9 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from accounts.extensions import (
     AccountListExtension,
@@ -18,30 +16,11 @@ from accounts.extensions import (
 from accounts.models import Account, Contract, ImportJob, Segment
 from cs_platform.scoping import tenant_scope
 from demo.accounts import accounts_seed_demo
+from tests.accounts.conftest import url
 from tests.factories import AccountFactory, ContactFactory, ContractFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 TEST_TEMPLATES = Path(__file__).parent / "templates"
-
-
-def url(tenant, name, **kwargs):
-    return reverse(f"accounts:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def csm(csm_user):
-    return client_for(csm_user)
-
-
-@pytest.fixture
-def viewer(viewer_user):
-    return client_for(viewer_user)
 
 
 def test_account_list_renders_and_searches_japanese(viewer, tenant):

@@ -1,39 +1,13 @@
 """Editing and deleting contacts and contracts from the Account 360 page."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from accounts.models import Contact, Contract
 from cs_platform.scoping import tenant_scope
+from tests.accounts.conftest import url
 from tests.factories import ContactFactory, ContractFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def url(tenant, name, **kwargs):
-    return reverse(f"accounts:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def csm(csm_user):
-    return client_for(csm_user)
-
-
-@pytest.fixture
-def manager(manager_user):
-    return client_for(manager_user)
-
-
-@pytest.fixture
-def viewer(viewer_user):
-    return client_for(viewer_user)
 
 
 @pytest.fixture

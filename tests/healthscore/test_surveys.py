@@ -8,7 +8,6 @@ import datetime as dt
 import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from healthscore.services.surveys import (
     key_event_delete,
     survey_response_record,
 )
+from tests.conftest import client_for
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import KeyEventFactory
 from tests.touchmodel.factories import SeminarRegistrationFactory
@@ -28,12 +28,6 @@ from touchmodel.services import seminar_survey_submit
 from touchmodel.services.seminars import survey_token
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _survey_measure(tenant, account) -> float:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from cs_platform.scoping import tenant_scope
 from journeys.models import JourneyMap, JourneyTemplate, Milestone, Task, TemplateMilestone
 from journeys.services import task_create
+from tests.conftest import client_for
 from tests.factories import AccountFactory
 from tests.journeys.factories import (
     JourneyTemplateFactory,
@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 def url(name: str, pk: int | None = None) -> str:
     kwargs = {"tenant_slug": "acme"} if pk is None else {"tenant_slug": "acme", "pk": pk}
     return reverse(f"journeys:{name}", kwargs=kwargs)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def formset_data(rows: list[dict], initial: int = 0, **extra) -> dict:
