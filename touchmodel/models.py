@@ -103,7 +103,8 @@ class TouchSettings(TenantScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"high {self.hours_high}h · low {self.hours_low}h · tech {self.hours_tech}h"
+        hours = (float(h) for h in (self.hours_high, self.hours_low, self.hours_tech))
+        return "high {:g}h · low {:g}h · tech {:g}h".format(*hours)
 
     def hours_for(self, tier: str) -> float:
         return float({"high": self.hours_high, "low": self.hours_low}.get(tier, self.hours_tech))

@@ -100,7 +100,7 @@ def test_touch_settings_changes_are_recorded_and_an_unchanged_save_is_not(tenant
 
     (event,) = events(tenant, action="touch_settings.updated")
     assert event.changes == {"email_from": [before, "cs@acme.example"]}
-    assert event.target_label == "high 4.00h · low 1.00h · tech 0.10h"
+    assert event.target_label == "high 4h · low 1h · tech 0.1h"
 
 
 def test_phase_renamed_through_the_api_is_recorded(admin_api, tenant):
