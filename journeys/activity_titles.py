@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .extensions import register_activity_renderer, task_entry_title
-from .models import ActivityKind, MilestoneStatus, Phase
+from .models import ActivityKind, FeedbackKind, MeetingType, MilestoneStatus, Phase
 from .services.success_plan import success_plan_title
 
 
@@ -59,6 +61,35 @@ def _task(activity: Any) -> str | None:
     return None
 
 
+def _in_every_language(label: Any) -> set[str]:
+    out = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            out.add(str(label))
+    return out
+
+
+def _feedback(activity: Any) -> str | None:
+    # "<kind>: <the quote's start>" with the kind in the writer's language: reworded while
+    # the stored title is still that (in any language).
+    kind = (activity.data or {}).get("kind")
+    if kind not in FeedbackKind.values:
+        return None
+    label, quote = FeedbackKind(kind).label, (activity.body or "")[:80]
+    if activity.title not in {f"{w}: {quote}" for w in _in_every_language(label)}:
+        return None
+    return f"{label}: {quote}"
+
+
+def _meeting(activity: Any) -> str | None:
+    # A meeting logged without an agenda is titled with its type, in the writer's language.
+    kind = (activity.data or {}).get("type")
+    if kind not in MeetingType.values:
+        return None
+    label = MeetingType(kind).label
+    return str(label) if activity.title in _in_every_language(label) else None
+
+
 def _success_plan(activity: Any) -> str | None:
     # A contact ticked, reopened or commented a step of the shared success plan.
     return success_plan_title(activity.data or {}) or None
@@ -69,3 +100,5 @@ def register() -> None:
     register_activity_renderer(ActivityKind.MILESTONE_CHANGE, _milestone_change)
     register_activity_renderer(ActivityKind.TASK, _task)
     register_activity_renderer(ActivityKind.SUCCESS_PLAN, _success_plan)
+    register_activity_renderer(ActivityKind.FEEDBACK, _feedback)
+    register_activity_renderer(ActivityKind.MEETING, _meeting)

@@ -68,6 +68,7 @@ from .selectors.rules import why_texts
 from .selectors.tiers import tier_by_account
 from .services import meeting_invitations_send, rule_fire
 from .services.rules import rules_evaluate
+from .services.seminars import attendance_title
 from .services.tiers import tier_change_title, tier_override_bulk
 from .tasks import evaluate_rules
 
@@ -211,6 +212,7 @@ def register() -> None:
     register_task_titles("rule", _rule_task_titles)
     register_task_descriptions("rule", _rule_task_descriptions)
     register_activity_renderer("tier_change", tier_change_title)
+    register_activity_renderer("seminar_attendance", attendance_title)
     register_account_tier_source(tier_by_account)
     register_public_link(
         PublicLink(key="seminars", label=_("Seminars"), url=_public_seminars_url, order=10)

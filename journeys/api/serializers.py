@@ -15,7 +15,12 @@ from cs_platform.models import User
 from cs_platform.selectors import staff_member_list
 
 from .. import services
-from ..extensions import meeting_program_choices, tasks_titled
+from ..extensions import (
+    activities_titled,
+    activity_title,
+    meeting_program_choices,
+    tasks_titled,
+)
 from ..models import (
     ActionStep,
     Activity,
@@ -256,9 +261,21 @@ class ActionStepSerializer(TenantScopedSerializer):
         return instance
 
 
+class ActivityListSerializer(serializers.ListSerializer):
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        # Word the page's entries at once (the task entries' titles in one call per kind).
+        items = data.all() if isinstance(data, QuerySet) else data
+        return super().to_representation(activities_titled(items))
+
+
 class ActivitySerializer(TenantScopedSerializer):
+    """`title` reads in the request's language (Accept-Language) for an entry Junkan wrote
+    (a phase change, a milestone, a task, a health alert …: `kind` and `data` say what
+    happened); an entry written through the API reads as written."""
+
     class Meta:
         model = Activity
+        list_serializer_class = ActivityListSerializer
         fields = [
             "id",
             "account",
@@ -283,6 +300,11 @@ class ActivitySerializer(TenantScopedSerializer):
                 {"contact": _("The contact belongs to another account.")}
             )
         return attrs
+
+    def to_representation(self, instance: Activity) -> dict[str, Any]:
+        out = super().to_representation(instance)
+        out["title"] = activity_title(instance)
+        return out
 
     def create(self, validated_data: dict[str, Any]) -> Activity:
         validated_data.pop("tenant", None)

@@ -112,3 +112,27 @@ def test_an_awarded_champion_shows_on_the_accounts_relationship_map(scoped, admi
     )
     assert "champion-badge" in html
     assert "Product master 2026" in html
+
+
+def test_attendance_on_the_timeline_reads_in_the_readers_language(scoped):
+    from django.utils import translation
+
+    from journeys.extensions import activity_title
+    from journeys.models import Activity
+
+    came = SeminarRegistrationFactory(
+        name="田中", seminar__title_ja="入門", seminar__title_en="Intro"
+    )
+    missed = SeminarRegistrationFactory(seminar=came.seminar, name="佐藤")
+    with translation.override("ja"):
+        seminar_attendance_record(
+            seminar=came.seminar, attended_ids=[came.pk], missed_ids=[missed.pk]
+        )
+    entries = list(Activity.objects.filter(kind="seminar_attendance").order_by("title"))
+    with translation.override("en"):
+        assert sorted(activity_title(a) for a in entries) == [
+            "佐藤 missed Intro",
+            "田中 attended Intro",
+        ]
+    with translation.override("ja"):
+        assert "田中さんが「入門」に参加" in [activity_title(a) for a in entries]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core import signing
 from django.db import transaction
@@ -201,6 +202,25 @@ def seminar_invite(
     return email_ids
 
 
+def _attendance_text(*, attended: bool, name: str, seminar: str) -> str:
+    text = _("%(name)s attended %(seminar)s") if attended else _("%(name)s missed %(seminar)s")
+    return text % {"name": name, "seminar": seminar}
+
+
+def attendance_title(activity: Any) -> str | None:
+    """A seminar attendance on the timeline in the reader's language, the seminar's title in
+    it too (an entry written before the data kept the name shows its stored text)."""
+    data = activity.data or {}
+    if "name" not in data:
+        return None
+    seminar = Seminar.objects.filter(pk=data["seminar_id"]).first()
+    if seminar is None:
+        return None
+    return _attendance_text(
+        attended=bool(data["attended"]), name=data["name"], seminar=seminar.title
+    )
+
+
 @dataclass(frozen=True)
 class AttendanceResult:
     updated: int
@@ -243,18 +263,16 @@ def seminar_attendance_record(
                 "account_id": r["account_id"],
                 "contact_id": r["contact_id"],
                 "kind": "seminar_attendance",
-                "title": (
-                    _("%(name)s attended %(seminar)s")
-                    if r["attendance"] == Attendance.ATTENDED
-                    else _("%(name)s missed %(seminar)s")
-                )
-                % {"name": r["name"], "seminar": title},
+                "title": _attendance_text(
+                    attended=r["attendance"] == Attendance.ATTENDED, name=r["name"], seminar=title
+                ),
                 "occurred_at": seminar.starts_at,
                 "actor_id": actor.pk if actor else None,
                 "data": {
                     "seminar_id": seminar.pk,
                     "registration_id": r["pk"],
                     "attended": r["attendance"] == Attendance.ATTENDED,
+                    "name": r["name"],  # worded for each reader (attendance_title)
                 },
                 "source_key": f"touchmodel:attendance:{r['pk']}:{r['attendance']}",
             }
