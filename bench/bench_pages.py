@@ -64,7 +64,7 @@ from healthscore.services.portfolio import portfolio_days_rebuild
 from touchmodel.models import TouchProgram
 
 SLUG = "bench-pages"
-DATA_VERSION = 2  # bump when the generated data changes shape: a kept tenant is rebuilt
+DATA_VERSION = 3  # bump when the generated data changes shape: a kept tenant is rebuilt
 OWNERS = 20
 PASSWORD_HASH = "!"  # unusable: the clients' sessions are made directly, nobody types it
 HISTORY_DAYS = 365
@@ -197,12 +197,12 @@ def _generate(tenant: Tenant, n: int, owners: list[int], version_id: int, defini
         )
         cursor.execute(
             "INSERT INTO journeys_task (tenant_id, account_id, title, description, due_date,"
-            " status, done_at, checklist, created_at, assignee_id)"
+            " status, done_at, checklist, created_at, assignee_id, kind, data)"
             " SELECT %(t)s, a.id, (ARRAY['キックオフの準備', '利用状況レビュー', '更新提案'])"
             "  [1 + (a.g + i) %% 3], '', %(today)s::date + ((a.g + i * 11) %% 60) - 20,"
             "  CASE WHEN i = 0 THEN 'open' ELSE 'done' END,"
             "  CASE WHEN i = 0 THEN NULL ELSE now() END,"
-            "  '[]', now(), a.owner_id"
+            "  '[]', now(), a.owner_id, '', '{}'"
             " FROM bench_acc a CROSS JOIN generate_series(0, 1) i",
             p,
         )

@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import ApiKeyScope
 
 
+def model_choices_show(field: forms.ModelChoiceField, choices: list[tuple[Any, str]]) -> None:
+    """Render a model choice field from `choices` (id, label) read already, not from a fresh
+    query of its queryset; the queryset still validates what is posted."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [*empty, *choices]
+
+
 def model_form_changes(form: forms.ModelForm) -> dict[str, Any]:
     """The model fields a validated ModelForm edits, as a service's `data`: forms validate,
     the named services write."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 
@@ -14,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import trans_real
 
 from .models import Membership, Tenant
+from .requestmemo import request_memo_scope
 from .scoping import tenant_scope
 from .selectors import membership_get, membership_list_for_user, tenant_get_by_slug
 
@@ -52,7 +54,12 @@ class TenantMiddleware:
                 # later; this undoes the time zone when the request ends, as tenant_scope does.
                 with timezone.override(None):
                     return self.get_response(request)
-            with tenant_scope(tenant), timezone.override(tenant.tzinfo):
+            memo = (
+                request_memo_scope()
+                if request.method in ("GET", "HEAD")
+                else contextlib.nullcontext()
+            )
+            with tenant_scope(tenant), timezone.override(tenant.tzinfo), memo:
                 response = self.get_response(request)
             if request.COOKIES.get(LAST_TENANT_COOKIE) != str(tenant.pk) and getattr(
                 request, "membership", None
@@ -89,7 +96,11 @@ class TenantMiddleware:
             membership = membership_get(user=user, tenant=tenant) if tenant else None
             if membership is None:
                 raise Http404("No such workspace.")
-            request.session[SESSION_TENANT_KEY] = membership.tenant_id
+            membership.tenant = tenant  # the same row: no second read
+            # NOTE: only when it changes: an assignment marks the session modified, and every
+            # page view would then write its session row.
+            if request.session.get(SESSION_TENANT_KEY) != membership.tenant_id:
+                request.session[SESSION_TENANT_KEY] = membership.tenant_id
         else:
             membership = self._from_session(request)
         if membership is not None:

@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import ApiKey, Membership, Tenant, User
-from .scoping import CurrentTenantId
+from .requestmemo import request_memoized
+from .scoping import CurrentTenantId, require_current_tenant
 from .tasks import HEARTBEAT_CACHE_KEY
 
 
@@ -60,6 +61,14 @@ def staff_member_list(
     if active_only:
         users = users.filter(is_active=True)
     return users.order_by("full_name", "email")
+
+
+def staff_member_choices() -> list[tuple[int, str]]:
+    """(id, name) of `staff_member_list()`, read once per page view (`requestmemo`)."""
+    return request_memoized(
+        ("cs_platform.staff_member_choices", require_current_tenant().pk),
+        lambda: [(u.pk, str(u)) for u in staff_member_list()],
+    )
 
 
 def user_list(*, ids: Iterable[int]) -> QuerySet[User]:

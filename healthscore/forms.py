@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, MarketSegment
-from accounts.selectors import contact_list, segment_list
+from accounts.selectors import contact_choices, contact_list, segment_list
+from cs_platform.forms import model_choices_show
 from journeys.selectors import phase_list
 
 from .engine.measures_catalog import MEASURES
@@ -769,6 +770,7 @@ class SurveyResponseForm(forms.Form):
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = contact_list(account=account)  # type: ignore[attr-defined]
+        model_choices_show(self.fields["contact"], contact_choices(account=account))  # type: ignore[arg-type]
 
     def clean_responded_on(self) -> Any:
         day = self.cleaned_data["responded_on"]

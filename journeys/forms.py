@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from accounts.selectors import contact_get, contact_list
+from accounts.selectors import contact_choices, contact_get, contact_list
+from cs_platform.forms import model_choices_show
 from cs_platform.models import User
-from cs_platform.selectors import staff_member_list
+from cs_platform.selectors import staff_member_choices, staff_member_list
 
 from .extensions import meeting_program_choices
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     Phase,
     Sentiment,
 )
+from .selectors import phase_list
 
 
 def tenant_members() -> QuerySet[User]:
@@ -53,6 +55,11 @@ class PhaseMoveForm(forms.Form):
     )
     reason = forms.CharField(label=_("Why"), required=False, max_length=1000)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        phases = [(p.pk, str(p)) for p in phase_list()]
+        model_choices_show(self.fields["to_phase"], phases)  # type: ignore[arg-type]
+
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
@@ -80,8 +87,8 @@ class ActionStepForm(forms.Form):
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = [(f"user:{u.pk}", str(u)) for u in tenant_members()]
-        contacts = [(f"contact:{c.pk}", str(c)) for c in contact_list(account=account)]
+        staff = [(f"user:{pk}", name) for pk, name in staff_member_choices()]
+        contacts = [(f"contact:{pk}", name) for pk, name in contact_choices(account=account)]
         self.fields["owner"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
             (_("Our team"), staff),
@@ -148,6 +155,8 @@ class MeetingForm(forms.Form):
             del self.fields["program"]
         self.fields["contacts"].queryset = contact_list(account=account)  # type: ignore[attr-defined]
         self.fields["staff"].queryset = tenant_members()  # type: ignore[attr-defined]
+        model_choices_show(self.fields["contacts"], contact_choices(account=account))  # type: ignore[arg-type]
+        model_choices_show(self.fields["staff"], staff_member_choices())  # type: ignore[arg-type]
 
     def clean_duration_minutes(self) -> int:
         return self.cleaned_data["duration_minutes"] or 60
@@ -168,6 +177,7 @@ class TaskForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = tenant_members()  # type: ignore[attr-defined]
+        model_choices_show(self.fields["assignee"], staff_member_choices())  # type: ignore[arg-type]
 
 
 class FeedbackForm(forms.Form):
@@ -333,3 +343,4 @@ class TouchForm(forms.Form):
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = contact_list(account=account)  # type: ignore[attr-defined]
+        model_choices_show(self.fields["contact"], contact_choices(account=account))  # type: ignore[arg-type]

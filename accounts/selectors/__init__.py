@@ -25,6 +25,7 @@ from .accounts import (
 from .contacts import (
     AccountCoverage,
     LevelCoverage,
+    contact_choices,
     contact_executive_rows_since,
     contact_get,
     contact_get_by_email,
@@ -73,6 +74,7 @@ __all__ = [
     "account_search",
     "account_webhook_refs",
     "arr_movements",
+    "contact_choices",
     "contact_executive_rows_since",
     "contact_get",
     "contact_get_by_email",

@@ -11,6 +11,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from accounts.models import Account
+from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 
 from ..engine.measures_catalog import MEASURES
@@ -56,11 +57,15 @@ def health_latest_day() -> dt.date | None:
 
 
 def health_current(*, account: Account) -> HealthScore | None:
-    return (
-        HealthScore.objects.filter(account=account)
-        .select_related("version__scorecard")
-        .order_by("-day")
-        .first()
+    """The account's latest score (read once per page view: `cs_platform.requestmemo`)."""
+    return request_memoized(
+        ("healthscore.health_current", account.pk),
+        lambda: (
+            HealthScore.objects.filter(account=account)
+            .select_related("version__scorecard")
+            .order_by("-day")
+            .first()
+        ),
     )
 
 

@@ -23,13 +23,20 @@ from django.utils import timezone
 
 from accounts.models import Account, LifecycleStatus
 from accounts.selectors import account_list, account_list_annotated
+from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 
 from ..models import AccountPhase, Phase, PhaseTransition
 
 
 def phase_list() -> list[Phase]:
-    return list(Phase.objects.order_by("order", "pk"))
+    """The tenant's phases in order (read once per page view: `cs_platform.requestmemo`)."""
+    return list(
+        request_memoized(
+            ("journeys.phase_list", require_current_tenant().pk),
+            lambda: list(Phase.objects.order_by("order", "pk")),
+        )
+    )
 
 
 def phase_first() -> Phase | None:

@@ -1,0 +1,92 @@
+"""Account 360 reads in a fixed number of queries, whatever the account holds (issue #16)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cs_platform.scoping import tenant_scope
+from tests.factories import AccountFactory, ContactFactory, ContractFactory
+from tests.healthscore.factories import (
+    HealthAlertFactory,
+    HealthScoreFactory,
+    ScorecardVersionFactory,
+    SurveyResponseFactory,
+)
+from tests.journeys.factories import (
+    AccountPhaseFactory,
+    ActionStepFactory,
+    ActivityFactory,
+    FeedbackItemFactory,
+    JourneyMapFactory,
+    MeetingContactFactory,
+    MeetingFactory,
+    MilestoneFactory,
+    PhaseFactory,
+    PhaseTransitionFactory,
+    TaskFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# What the page reads, the middleware's own (session, user, tenant, membership) included.
+QUERY_BUDGET = 41  # 53 before the page shared its reads (issue #16)
+
+
+def _fill(account, journey_map, version, phases, n: int) -> None:
+    """`n` more of every kind of row Account 360 shows."""
+    today = timezone.localdate()
+    for i in range(n):
+        contact = ContactFactory(account=account, relationship_level="manager")
+        start = today - dt.timedelta(days=300 + i)
+        ContractFactory(account=account, start_date=start, renewal_date=start + dt.timedelta(365))
+        MeetingContactFactory(meeting=MeetingFactory(account=account), contact=contact)
+        ActivityFactory(account=account)
+        TaskFactory(account=account)
+        milestone = MilestoneFactory(journey_map=journey_map, order=i)
+        ActionStepFactory(milestone=milestone)
+        PhaseTransitionFactory(account=account, from_phase=phases[0], to_phase=phases[1])
+        FeedbackItemFactory(account=account)
+        SurveyResponseFactory(account=account, score=i % 11)
+        HealthAlertFactory(account=account, resolved_on=today)
+        HealthScoreFactory(account=account, version=version, day=today - dt.timedelta(days=n + i))
+
+
+def _queries(client: Client, tenant, account) -> list[str]:
+    url = reverse("accounts:detail", kwargs={"tenant_slug": tenant.slug, "pk": account.pk})
+    client.get(url)  # the first request of a session may store its tenant
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_account_360_reads_in_the_same_few_queries_with_3_or_30_of_everything(tenant, manager_user):
+    client = Client()
+    client.force_login(manager_user)
+    with tenant_scope(tenant):
+        phases = [PhaseFactory(order=1), PhaseFactory(order=2)]
+        version = ScorecardVersionFactory()
+        account = AccountFactory(owner=manager_user)
+        AccountPhaseFactory(account=account, phase=phases[1])
+        journey_map = JourneyMapFactory(account=account)
+        _fill(account, journey_map, version, phases, 3)
+    few = _queries(client, tenant, account)
+    with tenant_scope(tenant):
+        _fill(account, journey_map, version, phases, 27)
+    many = _queries(client, tenant, account)
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= QUERY_BUDGET, f"{len(many)} queries:\n" + "\n".join(many)
+
+
+def test_a_page_view_does_not_write_the_session(tenant, manager_user):
+    client = Client()
+    client.force_login(manager_user)
+    with tenant_scope(tenant):
+        account = AccountFactory()
+    queries = _queries(client, tenant, account)
+    assert not [q for q in queries if "django_session" in q and "UPDATE" in q.upper()]
