@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cs_platform.scoping import tenant_scope
-from tests.browser.conftest import login
+from tests.browser.conftest import login, signed_in_page
 from tests.factories import AccountFactory, ContactFactory, ContractFactory
 
 pytestmark = [pytest.mark.browser]
@@ -138,15 +138,6 @@ TEXT = {
 LANGUAGES = ["ja", "en"]
 
 
-def _signed_in(make_page, live_server, user, language: str):
-    """A page in `language` (the user's choice and the browser's), signed in as `user`."""
-    user.language = language
-    user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, user.email)
-    return page
-
-
 def _account_360(page, live_server, account) -> None:
     page.goto(f"{live_server.url}/t/acme/accounts/{account.pk}/")
 
@@ -180,7 +171,7 @@ def test_a_csm_edits_a_contacts_name_level_and_language_and_account_360_shows_th
     text = TEXT[language]
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
     page.get_by_role("link", name=text["add_contact"]).click()
     page.fill("#id_name", "佐藤 花")
@@ -221,7 +212,7 @@ def test_a_manager_deletes_a_contact_after_the_confirm_page_and_it_is_gone(
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
         ContactFactory(account=account, name="佐藤 花子")
-    page = _signed_in(make_page, live_server, manager_user, language)
+    page = signed_in_page(make_page, live_server, manager_user, language)
     _account_360(page, live_server, account)
 
     _contact_row(page, "佐藤 花子").get_by_test_id("contact-delete").click()
@@ -244,7 +235,7 @@ def test_an_invalid_contact_email_is_shown_at_the_field_and_the_typed_values_sta
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
         contact = ContactFactory(account=account, name="佐藤 花子")
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
     _contact_row(page, "佐藤 花子").get_by_test_id("contact-edit").click()
     page.fill("#id_name", "佐藤 花子（人事部）")
@@ -287,7 +278,7 @@ def test_a_csm_adds_a_contract_and_account_360_shows_its_arr_and_renewal_date(
     text = TEXT[language]
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
     _add_contract(page, text, renewal_date="2027-03-31")
     _back_on_account_360(page, account)
@@ -306,7 +297,7 @@ def test_a_csm_edits_a_contracts_arr_and_renewal_date_and_account_360_updates(
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
         ContractFactory(account=account, plan="Standard", arr=1_200_000)
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
     assert page.get_by_test_id("account-arr").inner_text() == "¥1,200,000"
 
@@ -331,7 +322,7 @@ def test_a_csm_renews_a_contract_at_a_new_arr_and_account_360_shows_the_next_ter
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
         contract = ContractFactory(account=account, plan="Standard", arr=1_200_000)
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
 
     page.fill(f"#renew-arr-{contract.pk}", "1500000")
@@ -353,7 +344,7 @@ def test_a_renewal_date_before_the_start_is_shown_at_the_field_and_the_values_st
     text = TEXT[language]
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
     _add_contract(page, text, renewal_date="2026-03-31")
     page.wait_for_load_state()
@@ -374,7 +365,7 @@ def test_a_negative_arr_on_the_contract_edit_page_is_shown_and_nothing_changes(
     with tenant_scope(tenant):
         account = AccountFactory(name="株式会社採用ラボ")
         ContractFactory(account=account, plan="Standard", arr=1_200_000)
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     _account_360(page, live_server, account)
     _contract_row(page, "Standard").get_by_test_id("contract-edit").click()
     page.fill("#id_arr", "-1")

@@ -111,3 +111,12 @@ def login(page: Any, live_server: Any, email: str, password: str = PASSWORD) -> 
     page.fill("#id_password", password)
     page.locator("form button[type=submit].primary").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def signed_in_page(make_page: Callable, live_server: Any, user: Any, language: str) -> Any:
+    """A page in `language` (the user's choice and the browser's), signed in as `user`."""
+    user.language = language
+    user.save()
+    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
+    login(page, live_server, user.email)
+    return page

@@ -12,7 +12,7 @@ from django.utils import timezone
 from content.plugins import account_reading_context
 from healthscore.selectors import engagement_window
 from healthscore.services.scorecards import default_definition
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 from tests.content.factories import ArticleFactory, ArticleTranslationFactory, ArticleViewFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import HealthScoreFactory, ScorecardVersionFactory
@@ -77,10 +77,7 @@ def test_account_360_says_the_window_it_reads_over(
         contact = ContactFactory(account=AccountFactory(owner=csm_user))
         _read(contact, days_ago=45, title="昔の記事")
         _scored_with_engagement_days(contact.account, 60)
-    csm_user.language = language
-    csm_user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, csm_user.email)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     page.goto(reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": contact.account_id}))
     panel = page.get_by_test_id("content-reading")
     assert panel.get_by_test_id("reading-window").inner_text() == SAYS[language]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser]
 
@@ -39,10 +39,7 @@ def test_an_admin_finds_filters_and_exports_what_was_done(
     make_page, live_server, admin_user, language
 ):
     text = TEXT[language]
-    admin_user.language = language
-    admin_user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, admin_user.email)
+    page = signed_in_page(make_page, live_server, admin_user, language)
 
     page.goto(f"{live_server.url}/t/acme/settings/api-keys/")
     page.fill("#id_name", "CRM sync")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cs_platform.models import Role
-from tests.browser.conftest import login
+from tests.browser.conftest import login, signed_in_page
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.browser
@@ -84,10 +84,7 @@ def test_the_signed_in_pages_are_readable_without_javascript(make_page, live_ser
 def test_signing_in_again_lands_on_the_workspace_used_last(
     make_page, live_server, two_tenant_user, language
 ):
-    two_tenant_user.language = language
-    two_tenant_user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, two_tenant_user.email)
+    page = signed_in_page(make_page, live_server, two_tenant_user, language)
     first = "globex" if "/t/globex/" in page.url else "acme"  # the first by name
     other = {"acme": "globex", "globex": "acme"}[first]
     page.select_option("#tenant-select", other)

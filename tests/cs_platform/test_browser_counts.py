@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import LifecycleStatus
 from cs_platform.scoping import tenant_scope
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.browser
@@ -56,10 +56,7 @@ def test_counts_say_what_they_count_and_agree(
     make_page, live_server, admin_user, portfolio, language
 ):
     text = TEXT[language]
-    admin_user.language = language
-    admin_user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, admin_user.email)
+    page = signed_in_page(make_page, live_server, admin_user, language)
 
     count = page.locator("[data-testid=health-dashboard-count]").inner_text()
     assert text["dashboard"] in count and text["later"] in count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +19,7 @@ TEXT = {
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_the_403_page_names_the_role_needed(make_page, live_server, csm_user, language):
-    csm_user.language = language
-    csm_user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, csm_user.email)
+    page = signed_in_page(make_page, live_server, csm_user, language)
 
     response = page.goto(f"{live_server.url}/t/acme/journeys/funnel/")
 

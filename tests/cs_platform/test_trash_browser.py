@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from cs_platform.scoping import tenant_scope
 from cs_platform.trash.services import trash_delete
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 from tests.factories import AccountFactory, ContactFactory, SegmentFactory
 
 pytestmark = [pytest.mark.browser]
@@ -40,14 +40,6 @@ TEXT = {
 LANGUAGES = ["ja", "en"]
 
 
-def _signed_in(make_page, live_server, user, language: str):
-    user.language = language
-    user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, user.email)
-    return page
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_deleted_contact_is_restored_from_the_trash_page(
     make_page, live_server, tenant, manager_user, admin_user, language
@@ -57,7 +49,7 @@ def test_a_deleted_contact_is_restored_from_the_trash_page(
         account = AccountFactory(name="株式会社採用ラボ")
         ContactFactory(account=account, name="佐藤 花子", email="hanako@saiyo.example")
 
-    manager = _signed_in(make_page, live_server, manager_user, language)
+    manager = signed_in_page(make_page, live_server, manager_user, language)
     manager.goto(f"{live_server.url}/t/acme/accounts/{account.pk}/")
     row = manager.locator("[data-testid=contacts] tbody tr").filter(has_text="佐藤 花子")
     row.get_by_test_id("contact-delete").click()
@@ -67,7 +59,7 @@ def test_a_deleted_contact_is_restored_from_the_trash_page(
         manager.locator("[data-testid=contacts] tbody tr").filter(has_text="佐藤 花子")
     ).to_have_count(0)
 
-    admin = _signed_in(make_page, live_server, admin_user, language)
+    admin = signed_in_page(make_page, live_server, admin_user, language)
     admin.locator(".mainnav").get_by_text(text["trash"], exact=True).click()
     admin.wait_for_url("**/t/acme/settings/trash/")
     assert admin.locator("main h1").inner_text() == text["trash"]
@@ -97,7 +89,7 @@ def test_a_restore_that_conflicts_says_why_and_keeps_the_entry(
     with tenant_scope(tenant):
         trash_delete(obj=SegmentFactory(name="大口顧客"))
         SegmentFactory(name="大口顧客")
-    admin = _signed_in(make_page, live_server, admin_user, language)
+    admin = signed_in_page(make_page, live_server, admin_user, language)
     admin.goto(f"{live_server.url}/t/acme/settings/trash/")
 
     admin.get_by_test_id("trash-entry").get_by_role("button", name=text["restore"]).click()
@@ -107,7 +99,7 @@ def test_a_restore_that_conflicts_says_why_and_keeps_the_entry(
 
 
 def test_a_viewer_has_no_trash_link_and_no_access(make_page, live_server, viewer_user):
-    page = _signed_in(make_page, live_server, viewer_user, "en")
+    page = signed_in_page(make_page, live_server, viewer_user, "en")
     expect(page.locator(".mainnav").get_by_text("Trash", exact=True)).to_have_count(0)
     response = page.goto(f"{live_server.url}/t/acme/settings/trash/")
     assert response.status == 403
@@ -136,14 +128,14 @@ def test_an_article_moved_to_the_trash_leaves_the_public_site_until_restored(
         ArticleTranslationFactory(article=article, language="en", title="Scan business cards")
     public = f"{live_server.url}/learn/acme/a/scan-cards/"
 
-    csm = _signed_in(make_page, live_server, csm_user, language)
+    csm = signed_in_page(make_page, live_server, csm_user, language)
     csm.goto(f"{live_server.url}/t/acme/content/articles/{article.pk}/")
     csm.get_by_test_id("article-delete").click()
     csm.wait_for_url("**/t/acme/content/")
     expect(csm.locator(".messages")).to_contain_text(text["moved"])
     assert csm.goto(public).status == 404
 
-    admin = _signed_in(make_page, live_server, admin_user, language)
+    admin = signed_in_page(make_page, live_server, admin_user, language)
     admin.goto(f"{live_server.url}/t/acme/settings/trash/")
     entry = admin.get_by_test_id("trash-entry").filter(has_text="名刺をスキャンする (scan-cards)")
     expect(entry).to_contain_text("csm@acme.example")

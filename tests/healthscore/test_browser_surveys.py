@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cs_platform.scoping import tenant_scope
 from healthscore.models import KeyEvent, SurveyResponse
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import KeyEventFactory
 
@@ -21,14 +21,6 @@ TEXT = {
 }
 
 
-def _signed_in(make_page, live_server, user, language: str):
-    user.language = language
-    user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, user.email)
-    return page
-
-
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_a_csm_records_an_nps_answer_on_account_360(
     make_page, live_server, tenant, csm_user, language
@@ -36,7 +28,7 @@ def test_a_csm_records_an_nps_answer_on_account_360(
     with tenant_scope(tenant):
         account = AccountFactory(owner=csm_user)
         contact = ContactFactory(account=account, name="佐藤 花子")
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     page.goto(reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": account.pk}))
     panel = page.get_by_test_id("surveys-panel")
     panel.locator("summary").click()
@@ -57,7 +49,7 @@ def test_an_admin_adds_and_removes_a_key_event(
     text = TEXT[language]
     with tenant_scope(tenant):
         KeyEventFactory(name="report_exported", label="レポート出力")
-    page = _signed_in(make_page, live_server, admin_user, language)
+    page = signed_in_page(make_page, live_server, admin_user, language)
     page.goto(reverse("healthscore:key_events", kwargs={"tenant_slug": "acme"}))
     form = page.get_by_test_id("key-event-form")
     form.locator("[name=name]").fill("card_scanned")

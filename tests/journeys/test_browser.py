@@ -11,7 +11,7 @@ from accounts.models import Account
 from cs_platform.scoping import tenant_scope
 from journeys.models import JourneyTemplate
 from journeys.services import journey_map_apply_template, phases_seed_defaults
-from tests.browser.conftest import login
+from tests.browser.conftest import login, signed_in_page
 from tests.factories import AccountFactory, ContactFactory
 from tests.journeys.factories import JourneyTemplateFactory, TemplateMilestoneFactory
 
@@ -159,15 +159,6 @@ TEMPLATE_TEXT = {
 }
 
 
-def _signed_in(make_page, live_server, user, language: str):
-    """A page in `language` (the user's choice and the browser's), signed in as `user`."""
-    user.language = language
-    user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, user.email)
-    return page
-
-
 def _template(tenant, text: dict) -> JourneyTemplate:
     with tenant_scope(tenant):
         template = JourneyTemplateFactory(name=text["template"])
@@ -194,7 +185,7 @@ def test_a_manager_creates_a_journey_template_with_ordered_milestones(
     make_page, live_server, tenant, manager_user, language
 ):
     text = TEMPLATE_TEXT[language]
-    page = _signed_in(make_page, live_server, manager_user, language)
+    page = signed_in_page(make_page, live_server, manager_user, language)
     page.goto(f"{live_server.url}/t/acme/")
     page.locator("nav.mainnav").get_by_role("link", name=text["templates"]).click()
     page.get_by_test_id("template-new").click()
@@ -232,7 +223,7 @@ def test_a_manager_renames_deletes_and_adds_template_milestones_on_the_edit_page
 ):
     text = TEMPLATE_TEXT[language]
     template = _template(tenant, text)
-    page = _signed_in(make_page, live_server, manager_user, language)
+    page = signed_in_page(make_page, live_server, manager_user, language)
     page.goto(f"{live_server.url}/t/acme/journeys/templates/{template.pk}/")
     page.get_by_role("link", name=text["edit"], exact=True).click()
     page.wait_for_url(re.compile(rf"/templates/{template.pk}/edit/$"))
@@ -262,7 +253,7 @@ def test_a_csm_starts_an_accounts_journey_map_from_a_template_on_account_360(
     template = _template(tenant, text)
     with tenant_scope(tenant):
         account = AccountFactory(name=f"株式会社テンプレート{language}", owner=csm_user)
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     page.goto(f"{live_server.url}/t/acme/accounts/{account.pk}/")
     panel = page.get_by_test_id("journey-map-panel")
     assert panel.get_by_test_id("milestone").count() == 0
@@ -291,7 +282,7 @@ def test_a_milestone_started_from_a_template_takes_an_action_step(
     with tenant_scope(tenant):
         account = AccountFactory(name=f"株式会社テンプレート{language}", owner=csm_user)
         journey_map_apply_template(account=account, template=template)
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     page.goto(f"{live_server.url}/t/acme/accounts/{account.pk}/")
 
     milestone = page.get_by_test_id("milestone").filter(has_text=text["first"])
@@ -314,7 +305,7 @@ def test_a_viewer_reads_a_template_but_cannot_reach_its_edit_page(
 ):
     text = TEMPLATE_TEXT[language]
     template = _template(tenant, text)
-    page = _signed_in(make_page, live_server, viewer_user, language)
+    page = signed_in_page(make_page, live_server, viewer_user, language)
     page.goto(f"{live_server.url}/t/acme/journeys/templates/")
     assert page.locator("h1").inner_text() == text["templates"]
     assert page.get_by_test_id("template-new").count() == 0

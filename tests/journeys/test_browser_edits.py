@@ -13,7 +13,7 @@ from cs_platform.models import TrashEntry
 from cs_platform.scoping import tenant_scope
 from journeys import services
 from journeys.models import Activity, Milestone, Task
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 from tests.factories import AccountFactory
 from tests.journeys.factories import MilestoneFactory, TaskFactory
 
@@ -30,14 +30,6 @@ TEXT = {
 }
 
 
-def _signed_in(make_page, live_server, user, language: str):
-    user.language = language
-    user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, user.email)
-    return page
-
-
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_a_csm_edits_a_milestone_logs_a_call_and_trashes_a_task_on_account_360(
     make_page, live_server, tenant, csm_user, manager_user, language
@@ -48,7 +40,7 @@ def test_a_csm_edits_a_milestone_logs_a_call_and_trashes_a_task_on_account_360(
         milestone = MilestoneFactory(journey_map__account=account, title="旧タイトル")
         task = TaskFactory(account=account, assignee=csm_user, title="見積もり送付")
         services.meeting_log(account=account, agenda="定例会", logged_by=csm_user)
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     page.goto(reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": account.pk}))
     address = page.url
 
@@ -101,7 +93,7 @@ def test_a_csm_reassigns_a_task_from_my_work(
     with tenant_scope(tenant):
         account = AccountFactory(owner=csm_user)
         task = TaskFactory(account=account, assignee=csm_user, title="契約書の確認")
-    page = _signed_in(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     page.goto(reverse("journeys:my_work", kwargs={"tenant_slug": "acme"}))
     row = page.get_by_test_id("my-tasks").locator("li").filter(has_text="契約書の確認")
     row.get_by_test_id("task-edit").click()

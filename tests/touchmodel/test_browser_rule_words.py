@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cs_platform.scoping import tenant_scope
-from tests.browser.conftest import login
+from tests.browser.conftest import signed_in_page
 from tests.factories import AccountFactory, ContractFactory
 from touchmodel.models import Rule
 
@@ -32,19 +32,11 @@ def renewing(tenant):
     return account
 
 
-def _page(make_page, live_server, user, language):
-    user.language = language
-    user.save()
-    page = make_page(locale="ja-JP" if language == "ja" else "en-US")
-    login(page, live_server, user.email)
-    return page
-
-
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_a_cs_manager_designs_a_rule_in_words(
     make_page, live_server, manager_user, renewing, tenant, language
 ):
-    page = _page(make_page, live_server, manager_user, language)
+    page = signed_in_page(make_page, live_server, manager_user, language)
     page.goto(f"{live_server.url}/t/acme/touchmodel/rules/")
     page.locator("[data-testid=new-rule]").click()
     page.select_option("#id_trigger", "health_below")
@@ -78,7 +70,7 @@ def test_a_csm_sees_no_button_a_csm_may_not_press(
 ):
     with tenant_scope(tenant):
         rule = Rule.objects.create(name_ja="見るだけ", trigger="no_activity", params={"days": 30})
-    page = _page(make_page, live_server, csm_user, language)
+    page = signed_in_page(make_page, live_server, csm_user, language)
     page.goto(f"{live_server.url}/t/acme/touchmodel/rules/")
     assert page.locator("[data-testid=new-rule]").count() == 0
     page.goto(f"{live_server.url}/t/acme/touchmodel/rules/{rule.pk}/")
