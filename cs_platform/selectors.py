@@ -35,13 +35,19 @@ def membership_get(*, user: User, tenant: Tenant) -> Membership | None:
     return Membership.objects.filter(user=user, tenant=tenant).first()
 
 
-def member_emails(*, tenant: Tenant, role: str) -> list[str]:
-    """E-mail addresses of the tenant's active members of exactly `role` (e.g. the admins)."""
-    return list(
+def member_emails_by_language(*, tenant: Tenant, role: str) -> dict[str, list[str]]:
+    """E-mail addresses of the tenant's active members of exactly `role` (e.g. the admins),
+    grouped by the language each reads (their setting, else the tenant's):
+    {language: [e-mail, …]}, for mail worded once per language."""
+    grouped: dict[str, list[str]] = {}
+    rows = (
         Membership.objects.filter(tenant=tenant, role=role, user__is_active=True)
         .order_by("user__email")
-        .values_list("user__email", flat=True)
+        .values_list("user__email", "user__language")
     )
+    for email, language in rows:
+        grouped.setdefault(language or tenant.default_language, []).append(email)
+    return grouped
 
 
 def staff_member_list(

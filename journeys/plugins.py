@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
@@ -25,9 +26,11 @@ from accounts.models import Account
 from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.models import Role
 from cs_platform.permissions import can
+from webhooks.extensions import register_slack_words
+from webhooks.services import TASK_CREATED
 
 from . import selectors
-from .extensions import activities_titled, milestone_checks, tasks_titled
+from .extensions import activities_titled, milestone_checks, task_titles, tasks_titled
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -219,7 +222,19 @@ def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
+def _task_slack_words(data: dict[str, Any]) -> dict[str, Any]:
+    """task.created in a Slack endpoint's language: the title worded from `kind` + `data`."""
+    task = SimpleNamespace(
+        pk=data["task_id"],
+        kind=data.get("kind") or "",
+        data=data.get("data") or {},
+        title=data["title"],
+    )
+    return {**data, "title": task_titles([task])[task.pk]}
+
+
 def register() -> None:
+    register_slack_words(TASK_CREATED, _task_slack_words)
     register_nav_item(NavItem("journeys:my_work", _("My work"), 5, Role.CSM))
     register_nav_item(NavItem("journeys:funnel", _("Phase funnel"), 20, Role.CS_MANAGER))
     register_nav_item(NavItem("journeys:feedback", _("Voice of the customer"), 50, Role.VIEWER))

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from .extensions import slack_words
+
 PAYLOAD_VERSION = 1
 
 HEALTH_BAND_CHANGED = "health.band_changed"
@@ -284,6 +286,7 @@ _SLACK_TEXT: dict[str, Callable[[dict], str]] = {
 
 
 def slack_body(*, event_type: str, data: dict[str, Any], language: str) -> dict[str, Any]:
-    """A Slack incoming-webhook body (`text` in mrkdwn) in the endpoint's language."""
+    """A Slack incoming-webhook body (`text` in mrkdwn) in the endpoint's language (a generated
+    task's title too: `webhooks.extensions.register_slack_words`)."""
     with translation.override(language):
-        return {"text": _SLACK_TEXT[event_type](data)}
+        return {"text": _SLACK_TEXT[event_type](slack_words(event_type, data))}

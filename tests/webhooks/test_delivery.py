@@ -151,6 +151,8 @@ def test_an_endpoint_failing_for_days_is_disabled_and_admins_are_told(
 ):
     admin = UserFactory(email="boss@example.com")
     MembershipFactory(tenant=tenant, user=admin, role=Role.ADMIN)
+    english = UserFactory(email="ops@example.com", language="en")
+    MembershipFactory(tenant=tenant, user=english, role=Role.ADMIN)
     receiver.status = 500
     endpoint = webhook_endpoint_create(url=receiver.url, events=["task.created"])
     [first], _ = raise_one(scoped, django_capture_on_commit_callbacks)
@@ -163,9 +165,12 @@ def test_an_endpoint_failing_for_days_is_disabled_and_admins_are_told(
         webhook_delivery_attempt(delivery_id=later, now=start + dt.timedelta(days=5, minutes=1))
     endpoint.refresh_from_db()
     assert not endpoint.is_active and endpoint.disabled_at is not None
-    [message] = mail.outbox
-    assert message.to == ["boss@example.com"]
-    assert receiver.url in message.body
+    # Each admin in their own language (the tenant's when they chose none).
+    japanese, in_english = sorted(mail.outbox, key=lambda m: m.to)
+    assert japanese.to == ["boss@example.com"] and in_english.to == ["ops@example.com"]
+    assert receiver.url in japanese.body and receiver.url in in_english.body
+    assert in_english.subject.startswith("Webhook endpoint disabled: ")
+    assert not japanese.subject.startswith("Webhook endpoint disabled")
     # Disabled: nothing more is raised for it.
     assert webhook_events_raise(event_type="task.created", items=[task_data(tenant)]) == []
 
@@ -228,6 +233,28 @@ def test_slack_text_in_english(scoped, receiver, django_capture_on_commit_callba
     webhook_delivery_attempt(delivery_id=delivery_id)
     text = json.loads(receiver.requests[0].body)["text"]
     assert text.startswith("New task: Call the sponsor") and "(due 2026-11-25)" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "Health moved into red (30)"), ("ja", "ヘルススコアがレッドになりました（30）")],
+)
+def test_slack_words_a_generated_task_in_the_endpoints_language(
+    scoped, receiver, django_capture_on_commit_callbacks, language, title
+):
+    webhook_endpoint_create(
+        url=receiver.url, events=["task.created"], format="slack", language=language
+    )
+    data = task_data(
+        scoped,
+        title="Health moved into red (30)",  # the payload's: the workspace's language
+        kind="health_alert",
+        data={"kind": "red", "score": 30.0, "previous": None},
+    )
+    [delivery_id], _ = raise_one(scoped, django_capture_on_commit_callbacks, data=data)
+    webhook_delivery_attempt(delivery_id=delivery_id)
+    text = json.loads(receiver.requests[0].body)["text"]
+    assert title in text, text
 
 
 def test_nobody_subscribed_costs_one_query_and_writes_nothing(scoped, tenant):

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from cs_platform.celery import task_named
 from cs_platform.scoping import cross_tenant, get_current_tenant
-from cs_platform.selectors import member_emails
+from cs_platform.selectors import member_emails_by_language
 
 from ..events import PAYLOAD_VERSION, slack_body
 from ..models import (
@@ -282,11 +282,16 @@ def _endpoint_failed(endpoint: WebhookEndpoint, now: dt.datetime) -> None:
 
 def _notify_disabled(endpoint: WebhookEndpoint) -> None:
     tenant = endpoint.tenant
-    recipients = member_emails(tenant=tenant, role="admin")
-    if not recipients:
-        return
     link = f"{settings.SITE_URL.rstrip('/')}/t/{tenant.slug}/webhooks/{endpoint.pk}/"
-    with translation.override(tenant.default_language):
+    # Each admin reads it in their own language (one mail per language).
+    for language, recipients in member_emails_by_language(tenant=tenant, role="admin").items():
+        _send_disabled(endpoint, language=language, recipients=recipients, link=link)
+
+
+def _send_disabled(
+    endpoint: WebhookEndpoint, *, language: str, recipients: list[str], link: str
+) -> None:
+    with translation.override(language):
         send_mail(
             subject=_("Webhook endpoint disabled: %(url)s") % {"url": endpoint.url[:80]},
             message=_(
