@@ -284,7 +284,7 @@ def segment_delete(*, segment: Segment, actor: Actor = None) -> None:
 # --- saved views of the account list -----------------------------------------------------------
 
 # Query parameters a saved view keeps (the list's filters, search and sort; never the page).
-_VIEW_DROPPED = {"page", "csrfmiddlewaretoken"}
+_VIEW_DROPPED = {"page", "after", "before", "csrfmiddlewaretoken"}
 
 
 def _view_query(query: str) -> str:

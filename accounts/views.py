@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.decorators import role_required
+from cs_platform.keyset import CursorError, keyset_page
 from cs_platform.permissions import can, required_role
 from cs_platform.urlutils import tenant_reverse
 
@@ -57,7 +58,8 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 def _query_without_page(request: HttpRequest) -> Any:
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return query
 
 
@@ -90,8 +92,22 @@ def _list_query(params: QueryDict) -> tuple[AccountFilterForm, Any]:
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
     form, queryset = _list_query(request.GET)
-    page = _page(request, queryset)
-    rows = list(page.object_list)
+    # Keyset pages: no COUNT(*) and no OFFSET over the tenant's accounts on every view.
+    try:
+        page = keyset_page(
+            queryset,
+            size=PAGE_SIZE,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+        )
+    except CursorError:
+        return render(
+            request,
+            "400.html",
+            {"messages_refused": [_("This page link is broken: start again from the first page.")]},
+            status=400,
+        )
+    rows = page.rows
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
     return render(
         request,

@@ -420,7 +420,7 @@ def _pages(tenant: Tenant) -> dict[str, list[str]]:
         "dashboard": [f"{base}/"],
         "account list (sorted, filtered)": [
             f"{base}/accounts/?sort=-arr&market_segment=enterprise&x_health_band=amber",
-            f"{base}/accounts/?sort=renewal_date&renewal=90&page=3",
+            f"{base}/accounts/?sort=renewal_date&renewal=90",
         ],
         "account list (search ja)": [
             f"{base}/accounts/?q={search}",

@@ -8,8 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Count, Lookup, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    FloatField,
+    Lookup,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
@@ -64,20 +75,22 @@ def account_search(queryset: QuerySet[Account], q: str) -> QuerySet[Account]:
     matches = Q(name__ilike_contains=q) | Q(external_id=q)
     if len(q) < MIN_SIMILARITY_QUERY:
         return queryset.filter(matches)
+    # NOTE: as double precision: a `real` read into Python and sent back in a page cursor
+    # would no longer equal itself.
     return (
         queryset.filter(matches | Q(name__trigram_similar=q))
-        .annotate(similarity=TrigramSimilarity("name", q))
-        .order_by("-similarity", "name")
+        .annotate(similarity=Cast(TrigramSimilarity("name", q), FloatField()))
+        .order_by("-similarity", "name", "id")
     )
 
 
 ACCOUNT_ORDERINGS = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
-    "arr": ("current_arr", "name"),
-    "-arr": ("-current_arr", "name"),
-    "renewal_date": ("next_renewal_date", "name"),
-    "-renewal_date": ("-next_renewal_date", "name"),
+    "arr": ("current_arr", "name", "id"),
+    "-arr": ("-current_arr", "name", "id"),
+    "renewal_date": ("next_renewal_date", "name", "id"),
+    "-renewal_date": ("-next_renewal_date", "name", "id"),
     "owner": ("owner__full_name", "owner__email", "name", "id"),
     "-owner": ("-owner__full_name", "-owner__email", "name", "id"),
     "market_segment": ("market_segment", "name", "id"),
@@ -123,11 +136,14 @@ def account_filter(  # noqa: C901 (a flat list of independent optional filters)
             qs = ext.apply(qs, value)
     if q:
         qs = account_search(qs, q)
+    # Every ordering ends with the id: a total order, which keyset pages need.
     if ordering in ACCOUNT_ORDERINGS:
         qs = qs.order_by(*ACCOUNT_ORDERINGS[ordering])
     elif ordering.lstrip("-") in {e.key for e in list_extensions() if e.annotate}:
-        qs = qs.order_by(ordering, "name")
-    elif not q:
+        qs = qs.order_by(ordering, "name", "id")
+    elif q and len(q.strip()) >= MIN_SIMILARITY_QUERY:
+        qs = qs.order_by("-similarity", "name", "id")
+    else:
         qs = qs.order_by("name", "id")
     return qs
 

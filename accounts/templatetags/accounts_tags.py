@@ -33,10 +33,22 @@ def page_url(query: QueryDict, page: int) -> str:
 
 
 @register.simple_tag
+def cursor_url(query: QueryDict, key: str, cursor: str) -> str:
+    """The current query string (filters, sort, search) with a keyset page cursor:
+    `key` is "after" (next page) or "before" (previous page)."""
+    params = query.copy()
+    for name in ("page", "after", "before"):
+        params.pop(name, None)
+    params[key] = cursor
+    return "?" + params.urlencode()
+
+
+@register.simple_tag
 def sort_url(query: QueryDict, key: str) -> str:
     """Sort by `key`; clicking the current sort again reverses it."""
     params = query.copy()
-    params.pop("page", None)
+    for name in ("page", "after", "before"):
+        params.pop(name, None)
     base, current = key.lstrip("-"), params.get("sort")
     if current == base:
         params["sort"] = f"-{base}"
