@@ -309,6 +309,28 @@ ACTION_WORDS = {
 }
 
 
+# Why a firing did nothing, as `touchmodel.services.rules` stores it (`result["reason"]`).
+REASON_WORDS = {
+    "no action for this tier": gettext_lazy("No action for this tier."),
+    "no upcoming seminar with seats for this phase": gettext_lazy(
+        "No upcoming seminar with seats for this phase."
+    ),
+    "no contact to invite": gettext_lazy("No contact to invite."),
+    "no contact to e-mail": gettext_lazy("No contact to e-mail."),
+}
+
+
+def _firings_worded(firings: Any) -> list[Any]:
+    """The firings with their action and the reason they did nothing in the reader's words,
+    not the stored codes."""
+    firings = list(firings)
+    for firing in firings:
+        firing.action_label = ACTION_WORDS.get(firing.action, firing.action)
+        reason = (firing.result or {}).get("reason", "")
+        firing.reason_label = REASON_WORDS.get(reason, reason)
+    return firings
+
+
 def _rule_settings(rule: Rule) -> list[tuple[str, str]]:
     """(label, value) of each setting the rule's trigger reads, in words (names, not ids)."""
     form = RuleForm(instance=rule)
@@ -340,7 +362,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "settings": _rule_settings(rule),
             "tier_names": [tiers[t] for t in rule.tiers or [] if t in tiers],
             "test_rows": test_rows,
-            "firings": selectors.firing_list(rule=rule)[:50],
+            "firings": _firings_worded(selectors.firing_list(rule=rule)[:50]),
             "effect": selectors.rule_effect(rule=rule) if request.GET.get("effect") else None,
         },
     )
@@ -365,7 +387,8 @@ def rule_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("firing.view")
 def firings(request: HttpRequest) -> HttpResponse:
-    return render(request, "touchmodel/firings.html", {"firings": selectors.firing_list()[:200]})
+    firings = _firings_worded(selectors.firing_list()[:200])
+    return render(request, "touchmodel/firings.html", {"firings": firings})
 
 
 # --- seminars ---------------------------------------------------------------------------------

@@ -179,3 +179,26 @@ def test_a_tier_override_never_redirects_off_the_site(admin_client, scoped):
     )
     assert response.status_code == 302
     assert response["Location"] == "/t/acme/touchmodel/tiers/"
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "codes"),
+    [
+        ("en", ["No contact to invite.", "an invitation to the next fitting seminar"], []),
+        ("ja", ["招待できる連絡先がありません。"], ["no contact to invite"]),
+    ],
+)
+def test_the_firing_log_shows_words_not_stored_codes(admin_client, scoped, language, words, codes):
+    from .factories import RuleFiringFactory
+
+    rule = RuleFiringFactory(
+        tier="low", action="seminar", status="skipped", result={"reason": "no contact to invite"}
+    ).rule
+    for path in ("firings/", f"rules/{rule.pk}/"):
+        body = admin_client.get(
+            f"/t/acme/touchmodel/{path}", HTTP_ACCEPT_LANGUAGE=language
+        ).content.decode()
+        for word in words:
+            assert word in body, path
+        for code in [*codes, "<td>seminar</td>", "<td>low</td>"]:
+            assert code not in body, path
