@@ -1,11 +1,19 @@
 """Page data cached per tenant and data version.
 
-`DataVersion` is raised by database triggers on every statement that writes a watched table
-(see `junkan_data_version_watch` in migration 0007 and the apps' migrations that call it), so
-a key made of the tenant, its data version and the language is never served after a change:
-the next read computes again under the new version; old keys expire by themselves.
+The data version rises with every statement that writes a watched table (see
+`junkan_data_version_watch` in migration 0007 and the apps' migrations that call it), so a key
+made of the tenant, its data version and the language is never served after a change: the
+next read computes again under the new version; old keys expire by themselves.
 
-Reading the version is one indexed query. When Redis is down the cache fails open
+How it rises without making writers wait (migration 0008): the statement's trigger inserts a
+`DataVersionBump` row, and the version is the tenant's `DataVersion` counter plus its bumps,
+read in one statement. Committed bumps only add to it, in whatever order writers commit, and a
+compaction folds bumps into the counter in one statement (the sum does not move). Raising the
+counter row itself, as before, locked it until the writing transaction ended: every other
+writer of the tenant (a recompute chunk, an import, a CSM's phase move) queued behind it.
+
+Reading the version is one indexed query over at most `COMPACT_AT` bumps (the read compacts
+past that; beat folds every tenant's hourly). When Redis is down the cache fails open
 (`cs_platform.degraded`) and every read computes.
 """
 
@@ -15,15 +23,23 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import get_language
 
-from .scoping import require_current_tenant
+from .scoping import cross_tenant, require_current_tenant
 
 T = TypeVar("T")
 
 CACHE_SECONDS = 24 * 60 * 60
+COMPACT_AT = 500
 _MISSING = object()
+# Bumps folded into the counters: the counter grows by what the same statement deleted.
+_FOLD = """
+WITH gone AS (DELETE FROM cs_platform_dataversionbump {where} RETURNING tenant_id),
+     counted AS (SELECT tenant_id, count(*) AS n FROM gone GROUP BY tenant_id)
+UPDATE cs_platform_dataversion d SET version = d.version + counted.n
+FROM counted WHERE d.tenant_id = counted.tenant_id
+"""
 
 
 def data_version() -> int:
@@ -32,7 +48,10 @@ def data_version() -> int:
     NOTE: a new row starts at a random number, not 0: a database created again (tests, a
     restore) must not meet the keys an earlier one left in Redis under the same tenant id."""
     tenant = require_current_tenant()
-    select = "SELECT version FROM cs_platform_dataversion WHERE tenant_id = %s"
+    select = (
+        "SELECT d.version, (SELECT count(*) FROM cs_platform_dataversionbump b"
+        " WHERE b.tenant_id = d.tenant_id) FROM cs_platform_dataversion d WHERE d.tenant_id = %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(select, [tenant.pk])
         row = cursor.fetchone()
@@ -47,7 +66,28 @@ def data_version() -> int:
             )
             cursor.execute(select, [tenant.pk])
             row = cursor.fetchone()
-        return int(row[0])
+    version, bumps = int(row[0]), int(row[1])
+    if bumps > COMPACT_AT:
+        _compact(tenant.pk)
+    return version + bumps
+
+
+def _compact(tenant_id: int) -> None:
+    """Fold the tenant's bumps into its counter, unless another session is doing it now."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext('junkan.dataversion'), %s)", [tenant_id]
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute(_FOLD.format(where="WHERE tenant_id = %s"), [tenant_id])
+
+
+def data_versions_compact() -> int:
+    """Beat, hourly: fold every tenant's bumps into its counter (tenants whose pages nobody
+    reads compact nowhere else). Returns how many tenants' counters moved."""
+    with cross_tenant("sweep"), connection.cursor() as cursor:
+        cursor.execute(_FOLD.format(where=""))
+        return cursor.rowcount
 
 
 def cached_for_data_version(name: str, compute: Callable[[], T], *, key: str = "") -> T:

@@ -18,7 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .scoping import TenantScopedModel, tenant_scope  # TenantScopedModel: re-exported
+from .scoping import (  # TenantScopedModel: re-exported
+    TenantScopedModel,
+    tenant_foreign_key,
+    tenant_scope,
+)
 
 
 def validate_timezone(value: str) -> None:
@@ -322,13 +326,14 @@ class AuditEvent(TenantScopedModel):
 
 
 class DataVersion(TenantScopedModel):
-    """A counter per tenant that database triggers raise on every write to the tables a
-    page's cache depends on (`cs_platform.datacache`): any statement, whoever runs it (a
-    page, the API, an import, the recompute, a restore from the trash). Cached page data is
-    keyed by it, so a change is never served stale.
+    """The base of a tenant's data version (`cs_platform.datacache`): the version is this
+    number plus the tenant's `DataVersionBump` rows, one per statement that wrote a table a
+    page's cache depends on (whoever runs it: a page, the API, an import, the recompute, a
+    restore from the trash). Cached page data is keyed by it, so a change is never served
+    stale. Compaction folds the bumps into `version` in one statement (the sum stays).
 
-    NOTE: the triggers only UPDATE the row (created when first read): a tenant deletion,
-    which deletes this table before others, cannot re-create it behind itself."""
+    NOTE: the triggers only add bumps for a tenant whose row exists (created when first read):
+    a tenant deletion, which deletes this table before others, leaves no bump behind itself."""
 
     version = models.BigIntegerField(default=0)
 
@@ -336,6 +341,17 @@ class DataVersion(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant"], name="dataversion_one_per_tenant")
         ]
+
+
+class DataVersionBump(TenantScopedModel):
+    """One write statement of a tenant to a watched table (inserted by the triggers of
+    migration 0008). Inserting never waits for another writer, where raising one counter row
+    made every writer of the tenant wait for the previous one's commit.
+
+    NOTE: no foreign-key constraint, so a write takes no lock on the tenant row for it; the
+    tenant's deletion deletes its bumps like any tenant table's rows."""
+
+    tenant = tenant_foreign_key(db_constraint=False)
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: {self.version}"

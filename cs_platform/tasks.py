@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from .audit.context import audit_context, task_context
 from .audit.services import audit_purge_expired
+from .datacache import data_versions_compact
 from .models import Tenant
 from .scoping import require_current_tenant, tenant_scope
 from .trash.services import trash_purge_expired
@@ -80,6 +81,13 @@ def trash_purge() -> int:
     """Beat, hourly: purge every tenant's trash entries older than the retention."""
 
     return trash_purge_expired()
+
+
+@shared_task(name="cs_platform.data_versions_compact", ignore_result=True)
+def data_versions_compact_task() -> int:
+    """Beat, hourly: fold every tenant's data-version bumps into its counter."""
+
+    return data_versions_compact()
 
 
 @shared_task(name="cs_platform.audit_purge", ignore_result=True)

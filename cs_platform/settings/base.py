@@ -318,6 +318,10 @@ CELERY_REDBEAT_LOCK_TIMEOUT = 5 * 60
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "cs_platform.heartbeat", "schedule": timedelta(minutes=1)},
     "trash-purge": {"task": "cs_platform.trash_purge", "schedule": timedelta(hours=1)},
+    "data-versions-compact": {
+        "task": "cs_platform.data_versions_compact",
+        "schedule": timedelta(hours=1),
+    },
     "audit-purge": {"task": "cs_platform.audit_purge", "schedule": timedelta(days=1)},
     "clear-sessions": {"task": "cs_platform.clear_sessions", "schedule": timedelta(days=1)},
     "seminar-signups-expire": {

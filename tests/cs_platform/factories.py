@@ -12,6 +12,7 @@ from cs_platform.models import (
     ChangeAction,
     ChangeRecord,
     DataVersion,
+    DataVersionBump,
     TrashEntry,
 )
 from cs_platform.scoping import require_current_tenant
@@ -70,6 +71,15 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     target_type = "accounts.account"
     target_id = factory.Sequence(lambda n: n + 1)
     target_label = factory.Sequence(lambda n: f"Target {n}")
+
+
+class DataVersionBumpFactory(factory.django.DjangoModelFactory):
+    """One write statement counted in the tenant's data version (real ones come from triggers)."""
+
+    class Meta:
+        model = DataVersionBump
+
+    tenant = factory.LazyFunction(require_current_tenant)
 
 
 class DataVersionFactory(factory.django.DjangoModelFactory):

@@ -1,13 +1,18 @@
 """Cached page data is keyed by the tenant's data version, which database triggers raise on
-every write to a watched table (whoever writes: ORM, set-based SQL, another tenant's not)."""
+every write to a watched table (whoever writes: ORM, set-based SQL, another tenant's not),
+without making writers of a tenant wait for each other; compaction keeps the number."""
 
 from __future__ import annotations
 
+import psycopg2
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from accounts.models import Account
-from cs_platform.datacache import cached_for_data_version, data_version
+from cs_platform import datacache
+from cs_platform.datacache import cached_for_data_version, data_version, data_versions_compact
+from cs_platform.models import DataVersionBump
 from cs_platform.scoping import tenant_scope
 from tests.factories import AccountFactory
 
@@ -46,3 +51,82 @@ def test_cached_data_is_computed_again_after_a_change(scoped):
     AccountFactory()
     assert cached_for_data_version("test.count", compute) == 1
     assert len(calls) == 2
+
+
+def test_a_write_invalidates_its_tenants_cached_pages_and_not_another_tenants(scoped, other_tenant):
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return Account.objects.count()
+
+    with tenant_scope(other_tenant):
+        assert cached_for_data_version("test.count", compute) == 0
+    assert cached_for_data_version("test.count", compute) == 0
+    AccountFactory()
+    assert cached_for_data_version("test.count", compute) == 1
+    with tenant_scope(other_tenant):
+        assert cached_for_data_version("test.count", compute) == 0
+    assert len(calls) == 3  # the other tenant's page came from the cache
+
+
+def test_compaction_folds_the_bumps_and_the_version_stays(scoped, other_tenant, monkeypatch):
+    monkeypatch.setattr(datacache, "COMPACT_AT", 2)
+    with tenant_scope(other_tenant):
+        data_version()
+        AccountFactory()
+        other = data_version()
+    first = data_version()
+    for _ in range(3):
+        AccountFactory()
+    assert DataVersionBump.objects.count() == 3
+    assert data_version() == first + 3  # read, then compacted
+    assert DataVersionBump.objects.count() == 0
+    assert data_version() == first + 3
+    AccountFactory()
+    assert data_version() == first + 4
+    assert data_versions_compact() == 2  # both tenants' counters moved, each by its own bumps
+    assert data_version() == first + 4 and DataVersionBump.objects.count() == 0
+    with tenant_scope(other_tenant):
+        assert data_version() == other
+
+
+def _session(tenant) -> psycopg2.extensions.connection:
+    """Another connection of the application to the test database, in `tenant`'s scope."""
+    db = settings.DATABASES["default"]
+    conn = psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"],
+    )
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
+        cursor.execute("SET lock_timeout = '3s'")
+    conn.commit()
+    return conn
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_does_not_wait_for_another_writer_of_the_same_tenant(tenant):
+    """Two transactions each write an account of the tenant; the first stays open. With one
+    counter row per tenant the second waited for the first's commit (here: lock_timeout)."""
+    with tenant_scope(tenant):
+        first, second = AccountFactory(), AccountFactory()
+        before = data_version()
+    holder, writer = _session(tenant), _session(tenant)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("UPDATE accounts_account SET name = 'A' WHERE id = %s", [first.pk])
+        with writer.cursor() as cursor:
+            cursor.execute("UPDATE accounts_account SET name = 'B' WHERE id = %s", [second.pk])
+        writer.commit()
+        with tenant_scope(tenant):
+            assert data_version() == before + 1  # the committed write only
+        holder.commit()
+        with tenant_scope(tenant):
+            assert data_version() == before + 2
+    finally:
+        holder.close()
+        writer.close()

@@ -210,6 +210,7 @@ def test_every_crossing_is_one_of_the_listed_paths():
         "content/selectors/domains.py": {"custom-domain"},
         "cs_platform/admin.py": {"tenant-admin"},
         "cs_platform/audit/services.py": {"audit-log", "sweep"},
+        "cs_platform/datacache.py": {"sweep"},
         "cs_platform/trash/services.py": {"sweep"},
         "healthscore/services/partitions.py": {"sweep"},
         "healthscore/services/recompute.py": {"sweep"},
