@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .extensions import BulkAction, register_bulk_action
-from .models import Account, Segment
+from .extensions import BulkAction, bulk_value_row, register_bulk_action
+from .models import Account
 from .selectors import owner_candidates, segment_list
 
 
@@ -22,12 +21,11 @@ def _owner_choices() -> list[tuple[str, str]]:
 
 
 def _assign_owner(accounts: QuerySet[Account], value: str, actor: Any) -> int:
-
     owner = None
     if value != "none":
-        owner = owner_candidates().filter(pk=int(value)).first() if value.isdigit() else None
-        if owner is None:
-            raise ValidationError({"value": _("Choose a member of this workspace.")})
+        owner = bulk_value_row(
+            owner_candidates(), value, refusal=_("Choose a member of this workspace.")
+        )
     return services.account_bulk_assign_owner(accounts=accounts, owner=owner)
 
 
@@ -36,10 +34,7 @@ def _segment_choices() -> list[tuple[str, str]]:
 
 
 def _add_to_segment(accounts: QuerySet[Account], value: str, actor: Any) -> int:
-
-    segment = Segment.objects.filter(pk=int(value)).first() if value.isdigit() else None
-    if segment is None:
-        raise ValidationError({"value": _("Choose a segment.")})
+    segment = bulk_value_row(segment_list(), value, refusal=_("Choose a segment."))
     return services.segment_include_accounts(segment=segment, accounts=accounts)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from .models import Account
@@ -105,6 +106,8 @@ class BulkAction:
     order: int = 100
 
 
+_M = TypeVar("_M", bound=Model)
+
 _panels: dict[str, AccountPanel] = {}
 _bulk_actions: dict[str, BulkAction] = {}
 _list_extensions: dict[str, AccountListExtension] = {}
@@ -129,6 +132,16 @@ def register_bulk_action(action: BulkAction) -> None:
 
 def bulk_actions() -> list[BulkAction]:
     return sorted(_bulk_actions.values(), key=lambda a: a.order)
+
+
+def bulk_value_row(rows: QuerySet[_M], value: str, *, refusal: Any) -> _M:
+    """The row of `rows` (the queryset a bulk action's `choices` list) that the picked value,
+    a primary key, names; a ValidationError on the value saying `refusal` when none does
+    (not a number, or gone since the confirmation)."""
+    row = rows.filter(pk=int(value)).first() if value.isdigit() else None
+    if row is None:
+        raise ValidationError({"value": refusal})
+    return row
 
 
 def account_panels(slot: str) -> list[AccountPanel]:

@@ -4,9 +4,9 @@ The story the backtest should find: accounts that later churned or were downsold
 signal beforehand (fewer active users, fewer active days, fewer features in the ~4 months
 before the loss), with noise (a quarter of them show nothing; a few healthy accounts have a
 bad patch too). Rollups are written set-based in SQL (the recent 90 days stay as they are,
-sent through the ingestion service), then the Mondays of that year are scored with the
-published scorecards, churned accounts included up to the day they churned (they were
-customers then).
+sent through the ingestion service), then the Mondays of that year are scored by the
+recompute's history path (`healthscore_recompute_history(customers_only=True)`), churned
+accounts included up to the day they churned (they were customers then).
 """
 
 from __future__ import annotations
@@ -14,28 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import pandas as pd
 from django.db import connection, transaction
 
 from accounts.models import Account
-from accounts.selectors import (
-    OUTCOME_CHURNED,
-    OUTCOME_DOWNSOLD,
-    contract_outcome_rows,
-    contract_term_rows,
-)
+from accounts.selectors import OUTCOME_CHURNED, OUTCOME_DOWNSOLD, contract_outcome_rows
 from cs_platform.models import Tenant
-from healthscore.engine.history import history_measure_frames
-from healthscore.engine.measures import spec_of
-from healthscore.engine.scoring import score_frame
 from healthscore.models import KeyEvent
 from healthscore.services.backtest import sample_days
-from healthscore.services.recompute import (
-    _upsert,
-    chunk_size,
-    scorecard_assign,
-    scorecards_in_force,
-)
+from healthscore.services.recompute import healthscore_recompute_history
 
 YEAR = 365
 RECENT = 90  # the days the ingestion-based demo already covers
@@ -117,61 +103,6 @@ def _rollups(tenant: Tenant, today: dt.date, names: list[str]) -> None:
         )
 
 
-def _score_mondays(tenant: Tenant, today: dt.date) -> int:
-    """Score the year's Mondays with the published scorecards, for the accounts that were
-    customers on each of them (churned ones included, before their churn)."""
-    days = sample_days(
-        first=today - dt.timedelta(days=YEAR), last=today - dt.timedelta(days=RECENT + 1)
-    )
-    terms = pd.DataFrame(contract_term_rows(), columns=["account_id", "start", "end"])
-    cards = scorecards_in_force()
-    versions = {c.current_version_id: c.current_version for c in cards}
-    ids = sorted(terms["account_id"].unique().tolist())
-    total = 0
-    size = chunk_size()
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        rows = (
-            Account.objects.filter(pk__in=chunk)
-            .values_list("id", "licensed_seats", "market_segment")
-            .order_by("id")
-        )
-        accounts = pd.DataFrame(list(rows), columns=["id", "seats", "market_segment"])
-        accounts = accounts.set_index("id")
-        accounts["seats"] = accounts["seats"].astype(float)
-        assigned = scorecard_assign(accounts=accounts, scorecards=cards)
-        used = [v for v in versions if (assigned == v).any()]
-        specs = {spec_of(c) for v in used for c in versions[v].definition["components"]}
-        frames = history_measure_frames(
-            tenant_id=tenant.pk,
-            tz=tenant.tzinfo,
-            accounts=accounts[assigned > 0],
-            days=days,
-            specs=specs,
-        )
-        mine_terms = terms[terms["account_id"].isin(chunk)]
-        for version_id in used:
-            definition = versions[version_id].definition
-            mine = assigned[assigned == version_id].index
-            parts = []
-            for day in days:
-                covered = mine_terms[(mine_terms["start"] <= day) & (mine_terms["end"] > day)]
-                customers = mine.intersection(pd.Index(covered["account_id"].unique()))
-                if len(customers):
-                    parts.append(
-                        score_frame(frames[day].loc[customers], definition).assign(day=day)
-                    )
-            if parts:
-                total += _upsert(
-                    tenant_id=tenant.pk,
-                    day=None,
-                    version_id=version_id,
-                    definition=definition,
-                    scores=pd.concat(parts),
-                )
-    return total
-
-
 def healthscore_seed_demo_year(
     *, tenant: Tenant, today: dt.date, log: Callable[[str], None]
 ) -> int:
@@ -189,6 +120,12 @@ def healthscore_seed_demo_year(
     with transaction.atomic():
         _signal_table(tenant, today)
         _rollups(tenant, today, names)
-        scored = _score_mondays(tenant, today)
+        # The year's Mondays with the published scorecards, for the accounts that were
+        # customers on each of them (churned ones included, before their churn); the alerts
+        # are today's work, not the past's.
+        mondays = sample_days(
+            first=today - dt.timedelta(days=YEAR), last=today - dt.timedelta(days=RECENT + 1)
+        )
+        scored = healthscore_recompute_history(days=mondays, alert_days=0, customers_only=True)
     log(f"{tenant.slug}: a year of weekly scores before the recent history ({scored} scores).")
     return scored

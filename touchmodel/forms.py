@@ -16,6 +16,8 @@ from . import integrations
 from .models import (
     RULE_PARAM_BOUNDS,
     SEMINAR_FIELDS,
+    TIER_RULE_FIELDS,
+    TOUCH_PROGRAM_FIELDS,
     TRIGGER_PARAMS,
     ChampionNomination,
     CsmCapacity,
@@ -38,25 +40,23 @@ def _phase_choices() -> list[tuple[int, str]]:
         return []
 
 
+def _checkboxes(label: Any, choices: Any) -> forms.MultipleChoiceField:
+    """An optional pick of several values, as checkboxes."""
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _rule_param(name: str, label: Any) -> forms.IntegerField:
+    """An optional trigger setting within its bounds (RULE_PARAM_BOUNDS, as the API checks)."""
+    low, high = RULE_PARAM_BOUNDS[name]
+    return forms.IntegerField(label=label, required=False, min_value=low, max_value=high)
+
+
 class TierRuleForm(forms.ModelForm):
-    business_potentials = forms.MultipleChoiceField(
-        label=_("business potential is"),
-        choices=BusinessPotential.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    market_segments = forms.MultipleChoiceField(
-        label=_("market segment is"),
-        choices=MarketSegment.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    health_bands = forms.MultipleChoiceField(
-        label=_("health band is"),
-        choices=HealthBand.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    business_potentials = _checkboxes(_("business potential is"), BusinessPotential.choices)
+    market_segments = _checkboxes(_("market segment is"), MarketSegment.choices)
+    health_bands = _checkboxes(_("health band is"), HealthBand.choices)
     phase_ids = forms.TypedMultipleChoiceField(
         label=_("phase is"),
         coerce=int,
@@ -66,19 +66,7 @@ class TierRuleForm(forms.ModelForm):
 
     class Meta:
         model = TierRule
-        fields = [
-            "name",
-            "position",
-            "tier",
-            "arr_min",
-            "arr_max",
-            "business_potentials",
-            "market_segments",
-            "phase_ids",
-            "health_bands",
-            "segment",
-            "is_active",
-        ]
+        fields = TIER_RULE_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,17 +88,7 @@ class TierOverrideForm(forms.Form):
 class TouchProgramForm(forms.ModelForm):
     class Meta:
         model = TouchProgram
-        fields = [
-            "name_ja",
-            "name_en",
-            "kind",
-            "tier",
-            "value_per_customer",
-            "reach_per_month",
-            "cost_hours_per_month",
-            "description",
-            "is_active",
-        ]
+        fields = TOUCH_PROGRAM_FIELDS
 
 
 class TouchSettingsForm(forms.ModelForm):
@@ -141,24 +119,9 @@ class RuleForm(forms.ModelForm):
     phase_id = forms.TypedChoiceField(
         label=_("phase"), coerce=int, required=False, empty_value=None
     )
-    days = forms.IntegerField(
-        label=_("N days"),
-        required=False,
-        min_value=RULE_PARAM_BOUNDS["days"][0],
-        max_value=RULE_PARAM_BOUNDS["days"][1],
-    )
-    threshold = forms.IntegerField(
-        label=_("health below X"),
-        required=False,
-        min_value=RULE_PARAM_BOUNDS["threshold"][0],
-        max_value=RULE_PARAM_BOUNDS["threshold"][1],
-    )
-    points = forms.IntegerField(
-        label=_("dropped N points"),
-        required=False,
-        min_value=RULE_PARAM_BOUNDS["points"][0],
-        max_value=RULE_PARAM_BOUNDS["points"][1],
-    )
+    days = _rule_param("days", _("N days"))
+    threshold = _rule_param("threshold", _("health below X"))
+    points = _rule_param("points", _("dropped N points"))
     article = forms.ChoiceField(
         label=_("article read"),
         required=False,
@@ -169,12 +132,7 @@ class RuleForm(forms.ModelForm):
         required=False,
         help_text=_("Content read: fire once per account when a contact reads in this section."),
     )
-    tiers = forms.MultipleChoiceField(
-        label=_("only for tiers"),
-        choices=Tier.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    tiers = _checkboxes(_("only for tiers"), Tier.choices)
     checklist_text = forms.CharField(
         label=_("checklist (one item per line)"),
         required=False,

@@ -129,6 +129,33 @@ class SenderDomain(DnsVerifiedDomain):
         ]
 
 
+# What staff write on a tier rule and a touch program (page and API): written once.
+TIER_RULE_FIELDS = (
+    "name",
+    "position",
+    "tier",
+    "arr_min",
+    "arr_max",
+    "business_potentials",
+    "market_segments",
+    "phase_ids",
+    "health_bands",
+    "segment",
+    "is_active",
+)
+TOUCH_PROGRAM_FIELDS = (
+    "name_ja",
+    "name_en",
+    "kind",
+    "tier",
+    "value_per_customer",
+    "reach_per_month",
+    "cost_hours_per_month",
+    "description",
+    "is_active",
+)
+
+
 class TierRule(TenantScopedModel):
     """A condition over account fields; rules are tried by `position`, the first match wins.
 

@@ -23,6 +23,7 @@ from accounts.extensions import (
     BulkAction,
     PublicLink,
     SegmentRule,
+    bulk_value_row,
     register_account_panel,
     register_account_tier_source,
     register_bulk_action,
@@ -100,18 +101,18 @@ def _set_tier(accounts: QuerySet[Account], value: str, actor: Any) -> int:
     )
 
 
-def _playbook_choices() -> list[tuple[str, str]]:
+def _playbooks() -> QuerySet[Rule]:
+    return Rule.objects.filter(is_active=True).order_by("pk")
 
-    return [(str(r.pk), r.name) for r in Rule.objects.filter(is_active=True).order_by("pk")]
+
+def _playbook_choices() -> list[tuple[str, str]]:
+    return [(str(r.pk), r.name) for r in _playbooks()]
 
 
 def _start_playbook(accounts: QuerySet[Account], value: str, actor: Any) -> int:
     """Run the playbook for these accounts now: it fires for those its trigger holds for
     (once per episode, as when it runs by itself)."""
-
-    rule = Rule.objects.filter(pk=int(value), is_active=True).first() if value.isdigit() else None
-    if rule is None:
-        raise ValidationError({"value": _("Choose an active playbook.")})
+    rule = bulk_value_row(_playbooks(), value, refusal=_("Choose an active playbook."))
     ids = list(accounts.values_list("pk", flat=True).order_by())
     return len(rule_fire(rule=rule, account_ids=ids))
 

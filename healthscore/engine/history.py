@@ -101,7 +101,8 @@ class _Usage:
         self.rows = rows
         self.shape = (len(accounts), width)
         self.pos = accounts.index.get_indexer(rows["account_id"])
-        self.t = rows["t"].to_numpy()
+        # NOTE: an integer dtype even when the chunk has no rollups (an empty frame is object).
+        self.t = rows["t"].to_numpy(dtype=np.intp)
         self.counts = rows["count"].to_numpy(dtype=float)
         self.total = self.matrix(None)
 
@@ -136,7 +137,7 @@ def _active_users(
         pd.MultiIndex.from_arrays([rows["account_id"], rows["contact_key"]])
     )
     presence = np.zeros((len(uniques), width))
-    presence[codes, rows["t"].to_numpy()] = 1.0
+    presence[codes, rows["t"].to_numpy(dtype=np.intp)] = 1.0
     owner = accounts.index.get_indexer(uniques.get_level_values(0))
     active = (_windows(presence, days, ends) > 0).astype(float)
     per_account = np.zeros((len(accounts), len(ends)))

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.selectors import account_list, segment_accounts
+from accounts.selectors import account_list, contract_term_rows, segment_accounts
 from cs_platform.leases import (
     Heartbeat,
     lease_seconds,
@@ -42,9 +42,17 @@ from cs_platform.selectors import tenant_list
 from journeys.selectors import current_phase_by_account
 
 from ..engine.history import history_measure_frames
-from ..engine.measures import measure_frame, spec_of
+from ..engine.measures import Spec, measure_frame, spec_of
 from ..engine.scoring import effective_weights, score_frame
-from ..models import ChunkState, JobStatus, JobTrigger, RecomputeChunk, RecomputeJob, Scorecard
+from ..models import (
+    ChunkState,
+    JobStatus,
+    JobTrigger,
+    RecomputeChunk,
+    RecomputeJob,
+    Scorecard,
+    ScorecardVersion,
+)
 from .alerts import alerts_evaluate
 from .milestones import milestone_risk_evaluate
 
@@ -67,9 +75,14 @@ def scorecards_in_force(*, including: Scorecard | None = None) -> list[Scorecard
     )
 
 
-def accounts_frame(first_id: int, last_id: int, *, ids: list[int] | None = None) -> pd.DataFrame:
-    """The scorable accounts with first_id <= id <= last_id (only `ids` among them if given)."""
-    accounts = account_list(ids=ids, scorable_only=True).filter(pk__gte=first_id, pk__lte=last_id)
+def accounts_frame(
+    first_id: int, last_id: int, *, ids: list[int] | None = None, scorable_only: bool = True
+) -> pd.DataFrame:
+    """The scorable accounts with first_id <= id <= last_id (only `ids` among them if given;
+    the churned too with `scorable_only=False`)."""
+    accounts = account_list(ids=ids, scorable_only=scorable_only).filter(
+        pk__gte=first_id, pk__lte=last_id
+    )
     rows = accounts.values_list("id", "licensed_seats", "market_segment").order_by("id")
     frame = pd.DataFrame(list(rows), columns=["id", "seats", "market_segment"])
     frame["seats"] = frame["seats"].astype(float)
@@ -105,6 +118,15 @@ def scorecard_assign(
             mask &= accounts.index.isin(list(members))
         assigned[mask] = version_of.get(card.pk, card.current_version_id)
     return assigned
+
+
+def _versions_used(
+    assigned: pd.Series, versions: dict[int, ScorecardVersion]
+) -> tuple[list[int], set[Spec]]:
+    """The versions some account is assigned (`scorecard_assign`), and what their components
+    measure."""
+    used = [v for v in versions if (assigned == v).any()]
+    return used, {spec_of(comp) for v in used for comp in versions[v].definition["components"]}
 
 
 def _upsert(
@@ -196,8 +218,7 @@ def accounts_score(
     cards = scorecards_in_force()
     assigned = scorecard_assign(accounts=accounts, scorecards=cards)
     versions = {c.current_version_id: c.current_version for c in cards}
-    used = [v for v in versions if (assigned == v).any()]
-    specs = {spec_of(comp) for v in used for comp in versions[v].definition["components"]}
+    used, specs = _versions_used(assigned, versions)
     measures = measure_frame(
         tenant_id=tenant.pk,
         tz=tenant.tzinfo,
@@ -223,9 +244,10 @@ def accounts_score(
     return total
 
 
-def recompute_plan() -> list[list[int]]:
-    """Id ranges of `chunk_size()` scorable accounts each."""
-    ids = list(account_list(scorable_only=True).order_by("id").values_list("id", flat=True))
+def recompute_plan(*, ids: list[int] | None = None) -> list[list[int]]:
+    """Id ranges of `chunk_size()` accounts each: the scorable ones, or the sorted `ids`."""
+    if ids is None:
+        ids = list(account_list(scorable_only=True).order_by("id").values_list("id", flat=True))
     size = chunk_size()
     return [[ids[i], ids[min(i + size, len(ids)) - 1]] for i in range(0, len(ids), size)]
 
@@ -557,27 +579,51 @@ def healthscore_recompute(
     return recompute_job_run_sync(job=job, progress=progress)
 
 
+def _customers_by_day(terms: pd.DataFrame, days: list[dt.date]) -> dict[dt.date, pd.Index]:
+    """The accounts a contract covered on each day (start <= day < renewal date)."""
+    return {
+        day: pd.Index(
+            terms.loc[(terms["start"] <= day) & (terms["end"] > day), "account_id"].unique()
+        )
+        for day in days
+    }
+
+
 def healthscore_recompute_history(
     *,
     days: list[dt.date],
     alert_days: int | None = None,
     progress: Callable[[str], None] | None = None,
+    customers_only: bool = False,
 ) -> int:
     """Score many past days at once (demo seeding, back-fills): each chunk's rollups are read
     once for all the days (`engine.history`), then one upsert per day and version. Alerts
     are evaluated day by day afterwards, oldest first, so episodes open and close in order
-    (only over the last `alert_days` days when given)."""
+    (only over the last `alert_days` days when given; none with 0).
+
+    `customers_only` scores the past as it was: every account with a contract, churned ones
+    included, each on the days a contract covered (it was a customer then), not the accounts
+    that are scorable today."""
 
     tenant = require_current_tenant()
     days = sorted(days)
     cards = scorecards_in_force()
     versions = {c.current_version_id: c.current_version for c in cards}
+    customers: dict[dt.date, pd.Index] | None = None
+    customer_ids: list[int] | None = None
+    if customers_only:
+        terms = pd.DataFrame(contract_term_rows(), columns=["account_id", "start", "end"])
+        customers = _customers_by_day(terms, days)
+        customer_ids = sorted(terms["account_id"].unique().tolist())
     total = 0
-    for first_id, last_id in recompute_plan():
-        accounts = accounts_frame(first_id, last_id)
+    for first_id, last_id in recompute_plan(ids=customer_ids):
+        accounts = accounts_frame(first_id, last_id, scorable_only=not customers_only)
+        if customer_ids is not None:
+            accounts = accounts[accounts.index.isin(customer_ids)]
+        if accounts.empty:
+            continue
         assigned = scorecard_assign(accounts=accounts, scorecards=cards)
-        used = [v for v in versions if (assigned == v).any()]
-        specs = {spec_of(comp) for v in used for comp in versions[v].definition["components"]}
+        used, specs = _versions_used(assigned, versions)
         frames = history_measure_frames(
             tenant_id=tenant.pk,
             tz=tenant.tzinfo,
@@ -589,9 +635,18 @@ def healthscore_recompute_history(
             for version_id in used:
                 definition = versions[version_id].definition
                 mine = assigned[assigned == version_id].index
-                scores = pd.concat(
-                    [score_frame(frames[day].loc[mine], definition).assign(day=day) for day in days]
-                )
+                on = {
+                    day: mine if customers is None else mine.intersection(customers[day])
+                    for day in days
+                }
+                parts = [
+                    score_frame(frames[day].loc[on[day]], definition).assign(day=day)
+                    for day in days
+                    if len(on[day])
+                ]
+                if not parts:
+                    continue
+                scores = pd.concat(parts)
                 total += _upsert(
                     tenant_id=tenant.pk,
                     day=None,
@@ -604,6 +659,6 @@ def healthscore_recompute_history(
     with connection.cursor() as cursor:
         # Fresh statistics: the alert queries run right after a bulk load.
         cursor.execute("ANALYZE healthscore_healthscore")
-    for day in days[-alert_days:] if alert_days else days:
+    for day in days if alert_days is None else days[len(days) - alert_days :]:
         alerts_evaluate(day=day)
     return total

@@ -291,6 +291,37 @@ def test_history_path_gives_the_same_scores_as_the_nightly_path(defaults):
     assert history == nightly
 
 
+def test_history_of_customers_scores_each_account_on_the_days_a_contract_covered(
+    defaults, settings
+):
+    """The demo's past year: churned accounts included, only while they were customers; an
+    account with no contract is not scored, and no alert is opened (alert_days=0)."""
+    from healthscore.models import HealthAlert
+    from healthscore.services.recompute import healthscore_recompute_history
+
+    settings.HEALTH_RECOMPUTE_CHUNK_SIZE = 2
+    churned = AccountFactory(lifecycle_status=LifecycleStatus.CHURNED)
+    ContractFactory(account=churned, start_date=DAY - dt.timedelta(days=60), renewal_date=DAY)
+    customer = AccountFactory()
+    ContractFactory(account=customer, start_date=DAY - dt.timedelta(days=30))
+    AccountFactory()  # no contract: never a customer
+    for account in (churned, customer):
+        usage(account, 25)
+    days = [DAY - dt.timedelta(days=d) for d in (0, 20, 40, 80)]
+
+    scored = healthscore_recompute_history(days=days, alert_days=0, customers_only=True)
+
+    rows = set(HealthScore.objects.values_list("account_id", "day"))
+    assert rows == {
+        (churned.pk, DAY - dt.timedelta(days=40)),
+        (churned.pk, DAY - dt.timedelta(days=20)),
+        (customer.pk, DAY - dt.timedelta(days=20)),
+        (customer.pk, DAY),
+    }
+    assert scored == 4
+    assert not HealthAlert.objects.exists()
+
+
 def test_chunk_that_gave_up_is_recorded_and_the_job_ends_failed(defaults, settings):
     from healthscore.services.recompute import recompute_job_finish, recompute_job_record_error
 

@@ -13,6 +13,8 @@ from cs_platform.api.viewsets import RuleErrorsMixin, TenantScopedSerializer
 
 from ..models import (
     SEMINAR_FIELDS,
+    TIER_RULE_FIELDS,
+    TOUCH_PROGRAM_FIELDS,
     AccountTier,
     ChampionNomination,
     HealthBand,
@@ -85,37 +87,13 @@ class TierRuleSerializer(TenantScopedSerializer):
 
     class Meta:
         model = TierRule
-        fields = [
-            "id",
-            "name",
-            "position",
-            "tier",
-            "arr_min",
-            "arr_max",
-            "business_potentials",
-            "market_segments",
-            "phase_ids",
-            "health_bands",
-            "segment",
-            "is_active",
-        ]
+        fields = ["id", *TIER_RULE_FIELDS]
 
 
 class TouchProgramSerializer(TenantScopedSerializer):
     class Meta:
         model = TouchProgram
-        fields = [
-            "id",
-            "name_ja",
-            "name_en",
-            "kind",
-            "tier",
-            "value_per_customer",
-            "reach_per_month",
-            "cost_hours_per_month",
-            "description",
-            "is_active",
-        ]
+        fields = ["id", *TOUCH_PROGRAM_FIELDS]
 
 
 class StageGroupSerializer(serializers.Serializer):
