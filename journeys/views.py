@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -48,6 +50,8 @@ from .models import (
 )
 
 TIMELINE_PAGE_SIZE = 25
+MY_WORK_SHOWN = 15  # rows of each My work list before its "show all" link
+MY_WORK_ALL = 100
 
 
 def _account(pk: int) -> Account:
@@ -269,21 +273,51 @@ def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, account, "feedback")
 
 
+def _first(queryset: Any, size: int) -> tuple[list[Any], bool]:
+    """The first `size` rows and whether there are more (one query, one row more)."""
+    rows = list(queryset[: size + 1])
+    return rows[:size], len(rows) > size
+
+
 @role_required("task.my_work")
 def my_work(request: HttpRequest) -> HttpResponse:
+    """Each list shows its first MY_WORK_SHOWN rows and a link to the rest (`?all=<list>`
+    shows up to MY_WORK_ALL of that one list): the page stays small for an owner of
+    thousands of accounts. My accounts link to the account list filtered by owner."""
     user = request.user
     today = timezone.localdate()
-    accounts = selectors.account_list_owned_by(user=user)  # type: ignore[arg-type]
-    phases = selectors.current_phase_by_account(account_ids=[a.pk for a in accounts[:200]])
+    expanded = request.GET.get("all", "")
+
+    def size(key: str) -> int:
+        return MY_WORK_ALL if expanded == key else MY_WORK_SHOWN
+
+    accounts, more_accounts = _first(
+        selectors.account_list_owned_by(user=user),  # type: ignore[arg-type]
+        MY_WORK_SHOWN,
+    )
+    phases = selectors.current_phase_by_account(account_ids=[a.pk for a in accounts])
+    open_tasks = selectors.task_list_open_for_user(user=user)  # type: ignore[arg-type]
+    tasks, more_tasks = _first(open_tasks, size("tasks"))
+    open_steps = selectors.action_step_list_open_for_user(user=user)  # type: ignore[arg-type]
+    steps, more_steps = _first(open_steps, size("steps"))
+    renewals, more_renewals = _first(
+        selectors.renewal_list_for_user(user=user, today=today),  # type: ignore[arg-type]
+        size("renewals"),
+    )
     return render(
         request,
         "journeys/my_work.html",
         {
-            "accounts": [(a, phases.get(a.pk)) for a in accounts[:200]],
-            "account_count": accounts.count(),
-            "tasks": tasks_titled(selectors.task_list_open_for_user(user=user)[:100]),  # type: ignore[arg-type]
-            "steps": selectors.action_step_list_open_for_user(user=user)[:100],  # type: ignore[arg-type]
-            "renewals": selectors.renewal_list_for_user(user=user, today=today)[:100],  # type: ignore[arg-type]
+            "accounts": [(a, phases.get(a.pk)) for a in accounts],
+            "more_accounts": more_accounts,
+            "tasks": tasks_titled(tasks),
+            "task_count": open_tasks.count() if more_tasks or expanded == "tasks" else len(tasks),
+            "more_tasks": more_tasks and expanded != "tasks",
+            "steps": steps,
+            "step_count": open_steps.count() if more_steps or expanded == "steps" else len(steps),
+            "more_steps": more_steps and expanded != "steps",
+            "renewals": renewals,
+            "more_renewals": more_renewals and expanded != "renewals",
             "today": today,
         },
     )
