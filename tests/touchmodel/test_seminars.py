@@ -136,3 +136,33 @@ def test_attendance_on_the_timeline_reads_in_the_readers_language(scoped):
         ]
     with translation.override("ja"):
         assert "田中さんが「入門」に参加" in [activity_title(a) for a in entries]
+
+
+def test_the_migration_rebuilds_old_attendance_entries(scoped):
+    import importlib
+
+    from django.db import connection
+    from django.utils import translation
+
+    from journeys.extensions import activity_title
+    from journeys.models import Activity
+
+    came = SeminarRegistrationFactory(
+        name="田中", seminar__title_ja="入門", seminar__title_en="Intro"
+    )
+    other = SeminarRegistrationFactory(seminar=came.seminar, name="佐藤")
+    with translation.override("ja"):
+        seminar_attendance_record(
+            seminar=came.seminar, attended_ids=[came.pk, other.pk], missed_ids=[]
+        )
+    entries = Activity.objects.filter(kind="seminar_attendance")
+    for entry in entries:  # as written before the data kept the name
+        entry.data.pop("name")
+        entry.save(update_fields=["data"])
+    Activity.objects.filter(data__registration_id=other.pk).update(title="誰かが参加")  # reworded
+    migration = importlib.import_module("touchmodel.migrations.0010_attendance_entry_name")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.ATTENDANCE_ENTRIES_SQL.replace("%%", "%"))
+    with translation.override("en"):
+        shown = {a.data["registration_id"]: activity_title(a) for a in entries.all()}
+    assert shown == {came.pk: "田中 attended Intro", other.pk: "誰かが参加"}
