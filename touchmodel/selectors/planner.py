@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.selectors import account_list
+from cs_platform.datacache import cached_for_data_version
 from cs_platform.models import Role
 from cs_platform.scoping import require_current_tenant
 from cs_platform.selectors import staff_member_list, user_list
@@ -124,7 +125,20 @@ class Capacity:
 
 
 def _tiered_accounts() -> tuple[pd.DataFrame, TouchSettings]:
+    """Every active account's facts with its tier, band and hours a month, and the settings.
+
+    NOTE: the frame is cached under the tenant's data version (cs_platform.datacache): it
+    reads accounts, contracts, scores, tiers and the touch settings, and a write to any of
+    them raises the version (touchmodel migration 0010 watches the last two). It is the
+    planner's slow part at 100,000 accounts; the staff, their names and capacities are read
+    fresh on every view."""
     settings = TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
+    facts = cached_for_data_version("touchmodel.tiered_accounts", lambda: _tier_facts(settings))
+    hours = {t: settings.hours_for(t) for t in Tier.values}
+    return facts.assign(hours=facts["tier"].map(hours)), settings
+
+
+def _tier_facts(settings: TouchSettings) -> pd.DataFrame:
     facts = integrations.account_facts()
     facts = facts[facts["account_id"].isin(integrations.active_account_ids())]
     tiers = dict(AccountTier.objects.values_list("account_id", "tier").order_by())
@@ -132,10 +146,7 @@ def _tiered_accounts() -> tuple[pd.DataFrame, TouchSettings]:
         tier=facts["account_id"].map(tiers).astype(object).fillna(str(settings.default_tier))
     )
     bands = integrations.health_bands()
-    facts = facts.assign(band=facts["account_id"].map(bands))
-    hours = {t: settings.hours_for(t) for t in Tier.values}
-    facts = facts.assign(hours=facts["tier"].map(hours))
-    return facts, settings
+    return facts.assign(band=facts["account_id"].map(bands))
 
 
 def _csm_names(user_ids: list[int]) -> dict[int, str]:
