@@ -19,7 +19,7 @@ UNWATCH = "".join(f"SELECT junkan_data_version_unwatch('{t}');\n" for t in WATCH
 class Migration(migrations.Migration):
     dependencies = [
         ("cs_platform", "0008_data_version_bumps"),
-        ("touchmodel", "0009_rule_task_kind"),
+        ("touchmodel", "0010_attendance_entry_name"),
     ]
 
     operations = [migrations.RunSQL(WATCH, UNWATCH)]
