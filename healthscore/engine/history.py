@@ -3,7 +3,9 @@
 The nightly path asks SQL for one day's windows. Scoring 90 past days that way would scan the
 same rollups 90 times; here the chunk's rollups are read once into dense account × day
 matrices, and every window of every day comes from cumulative sums (numpy), so the cost is
-one scan plus O(accounts × days) arithmetic. Surveys, contracts and contacts are read once and
+one scan plus O(accounts × days) arithmetic. Only the days some window covers are read, by
+binary COPY straight into numpy (`read_binary`): a text read of every day cost more than
+all the rest of a backtest of a draft. Surveys, contracts and contacts are read once and
 windowed per day in pandas; selectors of other apps that take an `as_of` (engagement, journey
 progress) are asked per day. A test checks both paths agree.
 """
@@ -24,19 +26,7 @@ from cs_platform.rls import scope_transaction_apply
 from journeys.selectors import meeting_attendance_rows, milestone_fact_rows
 
 from ..models import KeyEvent, SurveyResponse
-from .measures import ATTAINMENT, USAGE_MEASURES, Spec, _day_bounds, _other
-
-
-def _read(sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
-    with transaction.atomic(), connection.cursor() as cursor:
-        # NOTE: COPY goes past Django's cursor wrapper, which sends the tenant's setting.
-        scope_transaction_apply()
-        query = cursor.mogrify(sql, params).decode()
-        buffer = io.StringIO()
-        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-    buffer.seek(0)
-    return pd.read_csv(buffer, names=columns, header=None, keep_default_na=False)
-
+from .measures import ATTAINMENT, USAGE_MEASURES, Spec, _accounts_sql, _day_bounds, _other
 
 # Binary COPY field kinds: (numpy big-endian type, byte length).
 _BINARY = {"int8": (">i8", 8), "int4": (">i4", 4), "int2": (">i2", 2), "float8": (">f8", 8)}
@@ -63,24 +53,25 @@ def read_binary(sql: str, params: list[Any], fields: list[tuple[str, str]]) -> p
         raise ValueError("not a binary COPY stream")
     extension = int.from_bytes(data[15:19], "big")
     body = data[19 + extension : len(data) - 2]  # the trailer is a field count of -1
-    layout: list[tuple[str, str]] = [("count", ">i2")]
+    # The structured array's fields are numbered (f0, f1, …): a column may be called anything.
+    layout: list[tuple[str, str]] = [("fields", ">i2")]
     widths = []
-    for i, (name, kind) in enumerate(fields):
+    for i, (_name, kind) in enumerate(fields):
         dtype, width = _BINARY["int4" if kind == "date" else kind]
-        layout += [(f"length{i}", ">i4"), (name, dtype)]
+        layout += [(f"length{i}", ">i4"), (f"f{i}", dtype)]
         widths.append(width)
     dtype = np.dtype(layout)
     if len(body) % dtype.itemsize:
         raise ValueError("a NULL or a field not of its declared width")
     rows = np.frombuffer(body, dtype=dtype)
-    if not (rows["count"] == len(fields)).all():
+    if not (rows["fields"] == len(fields)).all():
         raise ValueError("not the declared number of fields")
     for i, width in enumerate(widths):
         if not (rows[f"length{i}"] == width).all():
             raise ValueError(f"{fields[i][0]}: a NULL or not of its declared width")
     out = {}
-    for name, kind in fields:
-        column = rows[name].astype(rows[name].dtype.newbyteorder("="))
+    for i, (name, kind) in enumerate(fields):
+        column = rows[f"f{i}"].astype(rows[f"f{i}"].dtype.newbyteorder("="))
         out[name] = _PG_EPOCH + column.astype("timedelta64[D]") if kind == "date" else column
     return pd.DataFrame(out)
 
@@ -94,23 +85,78 @@ def _windows(matrix: np.ndarray, length: int, ends: np.ndarray) -> np.ndarray:
     return cumulative[:, ends + 1] - cumulative[:, starts]
 
 
-class _Usage:
-    """The chunk's daily rollups as dense account × day matrices."""
+def _covered(width: int, ends: np.ndarray, lengths: set[int]) -> np.ndarray:
+    """The day offsets (0 … width-1) inside a window of one of `lengths` days ending at one
+    of `ends`: the only days a window sum ever reads."""
+    edges = np.zeros(width + 1, dtype=np.int64)
+    for n in lengths:
+        np.add.at(edges, np.clip(ends + 1 - n, 0, None), 1)
+        np.add.at(edges, ends + 1, -1)
+    return np.flatnonzero(np.cumsum(edges)[:width] > 0)
 
-    def __init__(self, rows: pd.DataFrame, accounts: pd.DataFrame, width: int) -> None:
-        self.rows = rows
+
+def _rollup_where(first: dt.date, days: np.ndarray) -> tuple[str, list[Any]]:
+    """The filter of a chunk's rollups, `days` the offsets from `first` to read.
+
+    NOTE: the day list is matched on `day - first` (an expression, not the indexed column),
+    so it stays a filter of the (account, day) index range scan: on `day` itself PostgreSQL
+    could take it as a second array key and probe the index once per account and day."""
+    last = first + dt.timedelta(days=int(days[-1])) if len(days) else first
+    params: list[Any] = [first + dt.timedelta(days=int(days[0])) if len(days) else first, last]
+    sql = " AND day >= %s AND day <= %s"
+    if len(days) and len(days) < days[-1] - days[0] + 1:  # gaps: some days are not read
+        sql += " AND day - %s::date = ANY(%s::int[])"
+        params += [first, days.tolist()]
+    return sql, params
+
+
+def _chunk_sql(accounts: pd.DataFrame) -> tuple[str, list[Any]]:
+    """The rollups' account filter for `accounts` (an id range where it is dense: rows of
+    other accounts in it are dropped after the read)."""
+    ids = [int(i) for i in accounts.index]
+    return _accounts_sql(ids) if ids else ("false", [])
+
+
+class _Usage:
+    """The chunk's daily rollups as dense account × day matrices. Only the days some window
+    covers are read (`_covered`; the others stay 0 and no window sums them), in binary: the
+    event as its position in `events` (0: another event), which is all a measure asks of it."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: int,
+        accounts: pd.DataFrame,
+        first: dt.date,
+        width: int,
+        days: np.ndarray,
+        events: list[str],
+    ) -> None:
+        where, params = _rollup_where(first, days)
+        chunk, chunk_params = _chunk_sql(accounts)
+        rows = read_binary(
+            "SELECT account_id, (day - %s::date)::int4,"
+            " coalesce(array_position(%s::text[], event::text), 0)::int2, count::int8"
+            " FROM healthscore_usagedaily WHERE tenant_id = %s AND " + chunk + where,
+            [first, events, tenant_id, *chunk_params, *params],
+            [("account_id", "int8"), ("t", "int4"), ("event", "int2"), ("count", "int8")],
+        )
+        self.events = events
         self.shape = (len(accounts), width)
-        self.pos = accounts.index.get_indexer(rows["account_id"])
-        # NOTE: an integer dtype even when the chunk has no rollups (an empty frame is object).
+        self.pos = accounts.index.get_indexer(rows["account_id"].to_numpy())
+        # The id range of a chunk may hold accounts that are not in it.
+        rows, self.pos = rows[self.pos >= 0], self.pos[self.pos >= 0]
         self.t = rows["t"].to_numpy(dtype=np.intp)
+        self.codes = rows["event"].to_numpy()
         self.counts = rows["count"].to_numpy(dtype=float)
         self.total = self.matrix(None)
 
     def matrix(self, event: str | None) -> np.ndarray:
-        out = np.zeros(self.shape)
-        sel = slice(None) if event is None else (self.rows["event"] == event).to_numpy()
-        np.add.at(out, (self.pos[sel], self.t[sel]), self.counts[sel])
-        return out
+        sel = slice(None) if event is None else self.codes == self.events.index(event) + 1
+        rows, width = self.shape
+        cells = self.pos[sel] * width + self.t[sel]
+        out = np.bincount(cells, weights=self.counts[sel], minlength=rows * width)
+        return out.reshape(self.shape)
 
     def values(self, spec: Spec, ends: np.ndarray, keys: list[str]) -> np.ndarray:
         n = spec.days or 30
@@ -130,20 +176,60 @@ class _Usage:
         return np.where(previous > 0, change, np.where(current > 0, 100.0, np.nan))
 
 
+def _usage_windows(spec: Spec) -> set[int]:
+    """The window lengths (days, ending at the scored day) a usage measure sums."""
+    n = spec.days or 30
+    return {2 * n} if spec.measure == "usage_trend" else {n}
+
+
 def _active_users(
-    rows: pd.DataFrame, accounts: pd.DataFrame, width: int, ends: np.ndarray, days: int
-) -> np.ndarray:
-    codes, uniques = pd.factorize(
-        pd.MultiIndex.from_arrays([rows["account_id"], rows["contact_key"]])
+    *,
+    tenant_id: int,
+    accounts: pd.DataFrame,
+    first: dt.date,
+    last: dt.date,
+    ends: np.ndarray,
+    lengths: set[int],
+) -> dict[int, np.ndarray]:
+    """{window length: accounts × days} of active users / seats (%). A user is its key's
+    64-bit hash (binary COPY reads fixed-width fields only): two keys of one account
+    colliding is about as likely as a cosmic-ray bit flip, not a concern at any size."""
+    width = (last - first).days + 1
+    where, params = _rollup_where(first, _covered(width, ends, lengths))
+    chunk, chunk_params = _chunk_sql(accounts)
+    rows = read_binary(
+        "SELECT account_id, hashtextextended(contact_key, 0), (day - %s::date)::int4"
+        " FROM healthscore_contactdaily WHERE tenant_id = %s AND " + chunk + where,
+        [first, tenant_id, *chunk_params, *params],
+        [("account_id", "int8"), ("user", "int8"), ("t", "int4")],
     )
-    presence = np.zeros((len(uniques), width))
-    presence[codes, rows["t"].to_numpy(dtype=np.intp)] = 1.0
-    owner = accounts.index.get_indexer(uniques.get_level_values(0))
-    active = (_windows(presence, days, ends) > 0).astype(float)
-    per_account = np.zeros((len(accounts), len(ends)))
-    np.add.at(per_account, owner, active)
+    owner_of_row = accounts.index.get_indexer(rows["account_id"].to_numpy())
+    # The id range of a chunk may hold accounts that are not in it.
+    rows, owner_of_row = rows[owner_of_row >= 0], owner_of_row[owner_of_row >= 0]
+    # Users numbered per (account, key): sort by both, a new number where either changes.
+    order = np.lexsort((rows["user"].to_numpy(), owner_of_row))
+    owner_sorted, user_sorted = owner_of_row[order], rows["user"].to_numpy()[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (owner_sorted[1:] != owner_sorted[:-1]) | (user_sorted[1:] != user_sorted[:-1])
+    codes = np.empty(len(order), dtype=np.int64)
+    codes[order] = np.cumsum(new) - 1
+    owner = owner_sorted[new]
+    # Rows by day: each window is one slice, whose users are marked once (no user × day
+    # matrix: it grew with users × days, the slices with the rows).
+    by_day = np.argsort(rows["t"].to_numpy(), kind="stable")
+    days, users = rows["t"].to_numpy()[by_day], codes[by_day]
     seats = accounts["seats"].where(accounts["seats"] > 0).to_numpy(dtype=float)
-    return per_account / seats[:, None] * 100
+    out = {}
+    for n in lengths:
+        starts = np.searchsorted(days, ends + 1 - n, side="left")
+        stops = np.searchsorted(days, ends, side="right")
+        per_account = np.zeros((len(accounts), len(ends)))
+        for j, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+            seen = np.zeros(len(owner), dtype=bool)
+            seen[users[start:stop]] = True
+            per_account[:, j] = np.bincount(owner[seen], minlength=len(accounts))
+        out[n] = per_account / seats[:, None] * 100
+    return out
 
 
 def history_measure_frames(
@@ -158,35 +244,37 @@ def history_measure_frames(
     ids = [int(i) for i in accounts.index]
     longest = max([(s.days or 30) * (2 if s.measure == "usage_trend" else 1) for s in specs] + [1])
     first = min(days) - dt.timedelta(days=longest)
-    width = (max(days) - first).days + 1
+    last = max(days)
+    width = (last - first).days + 1
     ends = np.array([(d - first).days for d in days])
     columns: dict[Spec, np.ndarray] = {}
-    where = " WHERE tenant_id = %s AND account_id = ANY(%s) AND day >= %s AND day <= %s"
-    params = [first, tenant_id, ids, first, max(days)]
     usage_specs = [s for s in specs if s.measure in USAGE_MEASURES]
     if usage_specs:
-        usage = _Usage(
-            _read(
-                "SELECT account_id, day - %s::date, event, count FROM healthscore_usagedaily"
-                + where,
-                params,
-                ["account_id", "t", "event", "count"],
-            ),
-            accounts,
-            width,
-        )
         keys = list(KeyEvent.objects.values_list("name", flat=True))
+        counted = [s.event for s in usage_specs if s.measure == "event_count" and s.event]
+        lengths = set().union(*(_usage_windows(s) for s in usage_specs))
+        usage = _Usage(
+            tenant_id=tenant_id,
+            accounts=accounts,
+            first=first,
+            width=width,
+            days=_covered(width, ends, lengths),
+            events=list(dict.fromkeys([*keys, *counted])),
+        )
         for spec in usage_specs:
             columns[spec] = usage.values(spec, ends, keys)
     user_specs = [s for s in specs if s.measure == "active_user_ratio"]
     if user_specs:
-        rows = _read(
-            "SELECT account_id, contact_key, day - %s::date FROM healthscore_contactdaily" + where,
-            params,
-            ["account_id", "contact_key", "t"],
+        ratios = _active_users(
+            tenant_id=tenant_id,
+            accounts=accounts,
+            first=first,
+            last=last,
+            ends=ends,
+            lengths={s.days or 30 for s in user_specs},
         )
         for spec in user_specs:
-            columns[spec] = _active_users(rows, accounts, width, ends, spec.days or 30)
+            columns[spec] = ratios[spec.days or 30]
     frames = {}
     for i, day in enumerate(days):
         frame = pd.DataFrame(
@@ -282,10 +370,13 @@ def _coverage_history(
     return result
 
 
-def _journey_history(ids: list[int], days: list[dt.date]) -> dict[dt.date, pd.Series]:
-    """The on-time share of judged milestones (%) on each day, as things stood that day: the
-    same rule as `journeys.selectors.milestone_progress_by_account` (which the nightly asks),
-    applied to the milestones' facts read once."""
+def _journey_history(
+    ids: list[int], days: list[dt.date], window: int | None
+) -> dict[dt.date, pd.Series]:
+    """The on-time share of judged milestones (%) on each day, as things stood that day (of
+    those due in the `window` days ending then, when given): the same rule as
+    `journeys.selectors.milestone_progress_by_account` (which the nightly asks), applied to
+    the milestones' facts read once."""
     rows = milestone_fact_rows(account_ids=ids)
     if not rows:
         return {day: pd.Series(dtype=float) for day in days}
@@ -302,8 +393,10 @@ def _journey_history(ids: list[int], days: list[dt.date]) -> dict[dt.date, pd.Se
         on = np.datetime64(day, "D")
         done_by = done & (no_completion | (done_on <= on))
         overdue = ~done_by & ((due_on < on) | (missed & no_due))
-        judged = np.bincount(owner, weights=done_by | overdue, minlength=len(index))
-        on_time = np.bincount(owner, weights=done_by & in_time, minlength=len(index))
+        # NaT compares False: a milestone with no due date is in no window.
+        due = True if window is None else (due_on > on - window) & (due_on <= on)
+        judged = np.bincount(owner, weights=(done_by | overdue) & due, minlength=len(index))
+        on_time = np.bincount(owner, weights=done_by & in_time & due, minlength=len(index))
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(judged > 0, on_time / judged * 100, np.nan)
         result[day] = pd.Series(ratio, index=index, dtype=float)
@@ -323,5 +416,5 @@ def _other_history(
     if spec.measure == "relationship_coverage":
         return _coverage_history(ids, days, n, tz)
     if spec.measure == "journey_progress" and spec.basis != ATTAINMENT:
-        return _journey_history(ids, days)
+        return _journey_history(ids, days, spec.days)
     return {day: _other(spec, ids=ids, as_of=day, tz=tz, cache={}) for day in days}

@@ -148,13 +148,15 @@ def _other(
     if spec.measure == "journey_progress" and spec.basis == ATTAINMENT:
         # NOTE: the share of judged milestones whose target score was reached (an option of
         # the measure: scorecards without `basis` keep the on-time share below).
-        if "attainment" not in cache:
-            cache["attainment"] = milestone_attainment_by_account(as_of=as_of)
-        return pd.Series(cache["attainment"], dtype=float).reindex(ids)
+        key = f"attainment:{spec.days}"
+        if key not in cache:
+            cache[key] = milestone_attainment_by_account(as_of=as_of, days=spec.days)
+        return pd.Series(cache[key], dtype=float).reindex(ids)
     if spec.measure == "journey_progress":
-        if "progress" not in cache:
-            cache["progress"] = milestone_progress_by_account(as_of=as_of)
-        progress = cache["progress"]
+        key = f"progress:{spec.days}"
+        if key not in cache:
+            cache[key] = milestone_progress_by_account(as_of=as_of, days=spec.days)
+        progress = cache[key]
         return pd.Series(
             {
                 a: (p["on_time_ratio"] * 100 if p.get("on_time_ratio") is not None else np.nan)

@@ -156,12 +156,13 @@ def milestones_at_risk(*, limit: int = 50) -> dict[str, Any]:
     return {"rows": rows, "counts": counts, "total": len(flagged), "risk_days": risk_days}
 
 
-def milestone_attainment_by_account(*, as_of: dt.date) -> dict[int, float]:
+def milestone_attainment_by_account(*, as_of: dt.date, days: int | None = None) -> dict[int, float]:
     """Per account, the share (%) of its judged milestones (done, marked missed or past due
-    by `as_of`) whose target score the account had reached on the day it was judged (its
-    latest score on or before that day). Accounts with nothing judged yet are left out.
-    One query for the milestones, one for all their scores (LATERAL lookups)."""
-    rows = milestone_judged_rows(as_of=as_of)
+    by `as_of`; `days`: of those due in the `days` days ending then) whose target score the
+    account had reached on the day it was judged (its latest score on or before that day).
+    Accounts with nothing judged yet are left out. One query for the milestones, one for all
+    their scores (LATERAL lookups)."""
+    rows = milestone_judged_rows(as_of=as_of, days=days)
     if not rows:
         return {}
     ids, accounts, targets, days = (list(column) for column in zip(*rows, strict=True))

@@ -133,7 +133,10 @@ def default_definition() -> dict[str, Any]:
                 "key": "journey",
                 "label": _("Milestones on time"),
                 "measure": "journey_progress",
-                "params": {},
+                # The milestones due in the last quarter: a share over all of them moves
+                # too little once an account has a history (demo backtest, churn in 90
+                # days: the component's AUC 0.599 over all, 0.617 over 180 days, 0.641 over 90).
+                "params": {"days": 90},
                 "group": None,
                 "weight": 10,
                 "scheme": {

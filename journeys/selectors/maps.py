@@ -42,11 +42,24 @@ def _done_by(as_of: dt.date) -> Q:
     )
 
 
-def milestone_progress_by_account(*, as_of: dt.date) -> dict[int, dict[str, Any]]:
+def _due_within(as_of: dt.date, days: int | None) -> Q:
+    """Milestones due in the `days` days ending on `as_of` (inclusive); None: every one."""
+    if days is None:
+        return Q()
+    return Q(due_date__gt=as_of - dt.timedelta(days=days), due_date__lte=as_of)
+
+
+def milestone_progress_by_account(
+    *, as_of: dt.date, days: int | None = None
+) -> dict[int, dict[str, Any]]:
     """Per account, as things stood on `as_of`: milestones `total`, `done` (completed by
     then), `overdue` (not completed by then and past due, or marked missed with no due date),
     `on_time` (completed by then, no later than due) and `on_time_ratio` = on_time / (done +
     overdue), None when nothing is done or due yet. One GROUP BY.
+
+    `days`: only the milestones due in the `days` days ending on `as_of` (a milestone with
+    no due date is in no window): how the account keeps its recent promises, which a share
+    over all its history dilutes.
 
     NOTE: as of a past day, a milestone completed later was still open then, and one marked
     missed counts from its due date (the day it was marked is not kept): so a past day's
@@ -62,7 +75,8 @@ def milestone_progress_by_account(*, as_of: dt.date) -> dict[int, dict[str, Any]
         Q(due_date__isnull=True) | Q(completed_on__isnull=True) | Q(completed_on__lte=F("due_date"))
     )
     rows = (
-        Milestone.objects.values("account_id")
+        Milestone.objects.filter(_due_within(as_of, days))
+        .values("account_id")
         .annotate(
             total=Count("id"),
             done=Count("id", filter=done),
@@ -137,11 +151,14 @@ def milestone_open_rows(
     )
 
 
-def milestone_judged_rows(*, as_of: dt.date) -> list[tuple[int, int, int, dt.date]]:
+def milestone_judged_rows(
+    *, as_of: dt.date, days: int | None = None
+) -> list[tuple[int, int, int, dt.date]]:
     """(milestone_id, account_id, target_score, day) of the milestones judged by `as_of`: done
     ones (completed by then) on the day they were completed (or due), the others once past
     due (on their due date); marked-missed ones without a due date on `as_of`. Days never pass
-    `as_of`; a milestone completed after `as_of` was still open then."""
+    `as_of`; a milestone completed after `as_of` was still open then. `days`: only those due
+    in the `days` days ending on `as_of` (as `milestone_progress_by_account`)."""
     done = _done_by(as_of)
     judged = (
         done | Q(due_date__lt=as_of) | (Q(status=MilestoneStatus.MISSED) & Q(due_date__isnull=True))
@@ -153,7 +170,7 @@ def milestone_judged_rows(*, as_of: dt.date) -> list[tuple[int, int, int, dt.dat
         output_field=DateField(),
     )
     rows = (
-        Milestone.objects.filter(judged)
+        Milestone.objects.filter(judged, _due_within(as_of, days))
         .annotate(judged_on=Least(day, today))
         .values_list("pk", "account_id", "target_score", "judged_on")
         .order_by()

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from django.db import connection
 
 from healthscore import evaluation
-from healthscore.engine.history import read_binary
+from healthscore.engine.history import history_measure_frames, read_binary
+from healthscore.engine.measures import Spec
 from healthscore.models import HealthScore, Scorecard, ScoreSample, sample_keys
 from healthscore.services import backtest as bt
 from healthscore.services.recompute import healthscore_recompute
@@ -27,6 +29,7 @@ from .factories import (
     SurveyResponseFactory,
     UsageDailyFactory,
 )
+from .test_recompute import frame_for
 
 pytestmark = pytest.mark.django_db
 
@@ -147,14 +150,50 @@ def test_the_binary_reader_reads_fixed_width_columns_and_refuses_a_null(scoped):
         "SELECT g::bigint, DATE '2026-11-16' + g, g / 4.0::float8, (g %% 3)::int2"
         " FROM generate_series(-2, 3) g",
         [],
-        [("id", "int8"), ("day", "date"), ("x", "float8"), ("code", "int2")],
+        [("id", "int8"), ("day", "date"), ("x", "float8"), ("count", "int2")],  # any name
     )
     assert frame["id"].tolist() == [-2, -1, 0, 1, 2, 3]
     assert frame["day"].iloc[0] == np.datetime64("2026-11-14")
     assert frame["x"].tolist() == [-0.5, -0.25, 0.0, 0.25, 0.5, 0.75]
-    assert frame["code"].tolist() == [-2, -1, 0, 1, 2, 0]
+    assert frame["count"].tolist() == [-2, -1, 0, 1, 2, 0]
     assert read_binary("SELECT 1::bigint WHERE false", [], [("id", "int8")]).empty
     with pytest.raises(ValueError, match="NULL"):
         read_binary("SELECT NULL::float8, 1::bigint", [], [("x", "float8"), ("id", "int8")])
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")  # the connection is usable after the refusal
+
+
+def test_far_apart_days_read_only_their_windows_and_agree_with_the_nightly_path(scoped):
+    """Sampled days far apart leave gaps no window covers, which are not read: every window
+    still sees all its rows (the nightly path, one day at a time, says what they hold)."""
+    KeyEventFactory(name="report")
+    # The middle account is not scored: its rows, in the id range read, must be left out.
+    first, other, last = (AccountFactory(licensed_seats=4) for _ in range(3))
+    accounts = [first, last]
+    for n, account in enumerate([first, last, other]):
+        for days_ago in range(0, 165, (1, 3, 4)[n]):
+            day = MONDAY - dt.timedelta(days=days_ago)
+            event = ("report", "login", "export")[days_ago % 3]
+            UsageDailyFactory(account=account, day=day, event=event, count=days_ago % 5 + 1)
+            ContactDailyFactory(account=account, contact_key=f"user-{days_ago % (3 + n)}", day=day)
+    specs = {
+        Spec("event_count", 7, event="export"),
+        Spec("active_days", 14),
+        Spec("feature_breadth", 10),
+        Spec("usage_trend", 7),
+        Spec("active_user_ratio", 5),
+        Spec("active_user_ratio", 30),
+    }
+    days = [MONDAY - dt.timedelta(days=d) for d in (150, 90, 0)]
+    frame = pd.DataFrame({"seats": [4.0, 4.0]}, index=[a.pk for a in accounts])
+    frames = history_measure_frames(
+        tenant_id=scoped.pk, tz=scoped.tzinfo, accounts=frame, days=days, specs=specs
+    )
+    for day in days:
+        nightly = frame_for(scoped, accounts, specs, day=day)
+        for spec in specs:
+            assert frames[day][spec].to_dict() == pytest.approx(nightly[spec].to_dict()), spec
+    # Known answers on the latest day for the first account (a row every day): 3 of 4
+    # users in 5 days (keys cycle through 3), 14 active days.
+    assert frames[MONDAY].loc[accounts[0].pk, Spec("active_user_ratio", 5)] == 75.0
+    assert frames[MONDAY].loc[accounts[0].pk, Spec("active_days", 14)] == 14.0
