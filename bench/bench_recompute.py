@@ -13,7 +13,8 @@ policy and no settings sent (`--rls off`); it prints both, and what the second w
         [--rounds 3] [--triggers compare]
 
 With `--triggers compare` (row-level security on) it alternates instead between the database
-triggers all on (`all`), the data-version triggers off (`no-version`: the per-tenant counter of
+triggers all on (`all`), the same with the data version raising one counter row per tenant as
+before migration 0008 (`row`), the data-version triggers off (`no-version`: see
 `cs_platform.datacache`) and those and the portfolio triggers off (`none`), and prints what each
 costs. Every run reads the tenant's data version first, so its row exists as it does in
 production once a cached page was viewed (the triggers only UPDATE an existing row). A thread
@@ -24,6 +25,7 @@ lock, and on which statement.
 from __future__ import annotations
 
 import argparse
+import importlib
 import multiprocessing
 import os
 import sys
@@ -73,7 +75,12 @@ WATCHED = [
     "journeys_accountphase",
     "journeys_phasetransition",
 ]
-TRIGGER_MODES = ["all", "no-version", "none"]
+TRIGGER_MODES = ["all", "row", "no-version", "none"]
+# The data version as it was before migration 0008: one counter row per tenant, raised by an
+# UPDATE in every write statement (mode `row`); the other modes use the bumps of 0008.
+_MIGRATION = importlib.import_module("cs_platform.migrations.0008_data_version_bumps")
+BUMP_BY_UPDATE = _MIGRATION.BUMP_BY_UPDATE.split("-- Back to one counter")[0]
+BUMP_BY_INSERT = _MIGRATION.BUMP_BY_INSERT
 
 
 def _generate(tenant: Tenant, n: int) -> None:
@@ -159,10 +166,12 @@ def _recompute(tenant: Tenant, n: int, workers: int, label: str) -> float:
 
 
 def _set_triggers(mode: str) -> None:
-    """Turn the data-version triggers (and with `none` the portfolio triggers) on or off."""
+    """Turn the data-version triggers (and with `none` the portfolio triggers) on or off; with
+    `row`, the data version raises one counter row as before migration 0008."""
     version = "DISABLE" if mode in ("no-version", "none") else "ENABLE ALWAYS"
     portfolio = "DISABLE" if mode == "none" else "ENABLE ALWAYS"
     with owner_connection(), connection.cursor() as cursor:
+        cursor.execute(BUMP_BY_UPDATE if mode == "row" else BUMP_BY_INSERT)
         for op in ("insert", "update", "delete"):
             for table in WATCHED:
                 cursor.execute(f"ALTER TABLE {table} {version} TRIGGER junkan_data_version_{op}")
@@ -189,7 +198,9 @@ def lock_waits(report: Counter) -> Iterator[None]:
         with conn.cursor() as cursor:
             while not stop.is_set():
                 cursor.execute(
-                    "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 60)"
+                    # The statement after the scope's set_config, with its lock.
+                    "SELECT left(regexp_replace(regexp_replace(query, '^SELECT set_config"
+                    "[^;]*; ', ''), '\\s+', ' ', 'g'), 70) || ' [' || wait_event || ']'"
                     " FROM pg_stat_activity WHERE datname = current_database()"
                     " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
                 )
@@ -275,9 +286,9 @@ def main() -> None:
                 f"(range {min(runs):.2f}–{max(runs):.2f}s over {len(runs)} runs)"
             )
         if "all" in times:
-            for mode in ("no-version", "none"):
+            for mode in ("row", "no-version", "none"):
                 cost = median(times["all"]) / median(times[mode]) - 1
-                print(f"RESULT recompute {n} accounts: all triggers cost {cost:+.1%} over {mode}")
+                print(f"RESULT recompute {n} accounts: triggers all vs {mode}: {cost:+.1%}")
         if len(times) == 2:
             cost = median(times["on"]) / median(times["off"]) - 1
             print(f"RESULT recompute {n} accounts: row-level security costs {cost:+.1%} (medians)")
