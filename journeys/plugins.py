@@ -27,7 +27,7 @@ from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.models import Role
 from cs_platform.permissions import can
 from webhooks.extensions import register_slack_words
-from webhooks.services import TASK_CREATED
+from webhooks.services import TASK_COMPLETED, TASK_CREATED
 
 from . import selectors
 from .extensions import activities_titled, milestone_checks, task_titles, tasks_titled
@@ -223,7 +223,8 @@ def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
 
 
 def _task_slack_words(data: dict[str, Any]) -> dict[str, Any]:
-    """task.created in a Slack endpoint's language: the title worded from `kind` + `data`."""
+    """task.created / task.completed in a Slack endpoint's language: the title worded from
+    `kind` + `data`."""
     task = SimpleNamespace(
         pk=data["task_id"],
         kind=data.get("kind") or "",
@@ -235,6 +236,7 @@ def _task_slack_words(data: dict[str, Any]) -> dict[str, Any]:
 
 def register() -> None:
     register_slack_words(TASK_CREATED, _task_slack_words)
+    register_slack_words(TASK_COMPLETED, _task_slack_words)
     register_nav_item(NavItem("journeys:my_work", _("My work"), 5, Role.CSM))
     register_nav_item(NavItem("journeys:funnel", _("Phase funnel"), 20, Role.CS_MANAGER))
     register_nav_item(NavItem("journeys:feedback", _("Voice of the customer"), 50, Role.VIEWER))

@@ -27,6 +27,7 @@ ACCOUNT_PHASE_CHANGED = "account.phase_changed"
 MILESTONE_STATUS_CHANGED = "milestone.status_changed"
 RULE_FIRED = "rule.fired"
 TASK_CREATED = "task.created"
+TASK_COMPLETED = "task.completed"
 FEEDBACK_CREATED = "feedback.created"
 SEMINAR_REGISTERED = "seminar.registered"
 
@@ -37,12 +38,13 @@ EVENT_CHOICES = [
     (MILESTONE_STATUS_CHANGED, gettext_lazy("Milestone status changed")),
     (RULE_FIRED, gettext_lazy("Rule fired")),
     (TASK_CREATED, gettext_lazy("Task created")),
+    (TASK_COMPLETED, gettext_lazy("Task completed")),
     (FEEDBACK_CREATED, gettext_lazy("Feedback created")),
     (SEMINAR_REGISTERED, gettext_lazy("Seminar registration")),
 ]
 EVENT_TYPES = [value for value, _label in EVENT_CHOICES]
 # What a Slack channel can receive: the alerts and the tasks of the CSMs.
-SLACK_EVENTS = [HEALTH_BAND_CHANGED, HEALTH_ALERT_OPENED, TASK_CREATED]
+SLACK_EVENTS = [HEALTH_BAND_CHANGED, HEALTH_ALERT_OPENED, TASK_CREATED, TASK_COMPLETED]
 # The health bands a payload names.
 BANDS = ["green", "amber", "red"]
 
@@ -143,6 +145,24 @@ class TaskCreatedData(serializers.Serializer):
     owner_email = serializers.EmailField(allow_null=True)
 
 
+class TaskCompletedData(serializers.Serializer):
+    account = AccountRefSerializer(allow_null=True)
+    task_id = serializers.IntegerField()
+    title = serializers.CharField(
+        help_text="The task's title in the workspace's default language (for a generated "
+        "task, worded from `kind` and `data`)."
+    )
+    kind = serializers.CharField(
+        allow_blank=True, help_text="What generated the task (as in task.created)."
+    )
+    data = serializers.DictField(help_text="What happened, machine-readable (as in task.created).")
+    completed_at = serializers.DateTimeField()
+    completed_by_email = serializers.EmailField(
+        allow_null=True, help_text="Who marked it done (null: an API key or the system)."
+    )
+    owner_email = serializers.EmailField(allow_null=True)
+
+
 class FeedbackCreatedData(serializers.Serializer):
     account = AccountRefSerializer(allow_null=True)
     feedback_id = serializers.IntegerField()
@@ -165,6 +185,7 @@ DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     MILESTONE_STATUS_CHANGED: MilestoneChangedData,
     RULE_FIRED: RuleFiredData,
     TASK_CREATED: TaskCreatedData,
+    TASK_COMPLETED: TaskCompletedData,
     FEEDBACK_CREATED: FeedbackCreatedData,
     SEMINAR_REGISTERED: SeminarRegisteredData,
 }
@@ -216,6 +237,12 @@ def payload_example(event_type: str, *, tenant_slug: str, timestamp: str) -> dic
             "account": account, "task_id": 1, "title": "Health dropped 19 points to 52",
             "kind": "health_alert", "data": {"kind": "drop", "score": 52.0, "previous": 71.0},
             "due_date": timestamp[:10], "owner_email": "csm@example.com",
+        },
+        TASK_COMPLETED: {
+            "account": account, "task_id": 1, "title": "Health dropped 19 points to 52",
+            "kind": "health_alert", "data": {"kind": "drop", "score": 52.0, "previous": 71.0},
+            "completed_at": timestamp, "completed_by_email": "csm@example.com",
+            "owner_email": "csm@example.com",
         },
         FEEDBACK_CREATED: {
             "account": account, "feedback_id": 1, "kind": "request", "title": "CSV export",
@@ -278,10 +305,18 @@ def _task_text(data: dict) -> str:
     return text
 
 
+def _task_done_text(data: dict) -> str:
+    text = _("Task completed: %(title)s") % {"title": data["title"]}
+    if data.get("account"):
+        text += f" — {_link(data['account'])}"
+    return text
+
+
 _SLACK_TEXT: dict[str, Callable[[dict], str]] = {
     HEALTH_BAND_CHANGED: _band_text,
     HEALTH_ALERT_OPENED: _alert_text,
     TASK_CREATED: _task_text,
+    TASK_COMPLETED: _task_done_text,
 }
 
 

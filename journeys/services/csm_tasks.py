@@ -165,6 +165,7 @@ def task_complete(*, task: Task, actor: User | None = None) -> Task:
         if Activity.objects.filter(source_key=key).exists():
             key = f"task_done:{task.pk}:{task.done_at.isoformat()}"  # type: ignore[union-attr]
         task_entry_record(task=task, event="done", actor=actor, source_key=key)
+        webhook_events.task_completed(task=task, actor=actor)
     return task
 
 

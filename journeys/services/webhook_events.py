@@ -1,5 +1,6 @@
-"""The journeys events sent to webhook endpoints (task.created, account.phase_changed,
-milestone.status_changed, feedback.created). Nothing is built when nobody subscribed."""
+"""The journeys events sent to webhook endpoints (task.created, task.completed,
+account.phase_changed, milestone.status_changed, feedback.created). Nothing is built when
+nobody subscribed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterable
 from django.utils import translation
 
 from accounts.selectors import account_webhook_refs
+from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
 from webhooks import services as events
 from webhooks.services import webhook_events_raise, webhook_subscribed
@@ -44,6 +46,30 @@ def tasks_created(*, task_ids: Iterable[int]) -> None:
                 "owner_email": task.assignee.email if task.assignee else None,
             }
             for task in tasks
+        ],
+    )
+
+
+def task_completed(*, task: Task, actor: User | None) -> None:
+    """task.completed: what task.created says, and when and by whom it was done."""
+    if not webhook_subscribed(event_type=events.TASK_COMPLETED):
+        return
+    refs = account_webhook_refs(ids=[task.account_id])
+    with translation.override(require_current_tenant().default_language):
+        title = task_titles([task])[task.pk]
+    webhook_events_raise(
+        event_type=events.TASK_COMPLETED,
+        items=[
+            {
+                "account": refs.get(task.account_id),
+                "task_id": task.pk,
+                "title": title,
+                "kind": task.kind,
+                "data": task.data,
+                "completed_at": task.done_at,
+                "completed_by_email": actor.email if actor is not None else None,
+                "owner_email": task.assignee.email if task.assignee else None,
+            }
         ],
     )
 

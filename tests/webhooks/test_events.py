@@ -85,6 +85,32 @@ def test_task_created_carries_what_happened_and_the_title_in_the_workspaces_lang
     assert (by_hand["kind"], by_hand["data"], by_hand["title"]) == ("", {}, "電話する")
 
 
+def test_task_completed_says_who_and_when_and_what_happened(endpoint, account, scoped):
+    from journeys.services import task_complete
+
+    scoped.default_language = "en"
+    scoped.save(update_fields=["default_language"])
+    red = {"kind": "red", "score": 30.0, "previous": None}
+    task = task_create(
+        account=account,
+        title="ヘルススコアがレッドになりました（30）",
+        source_key="health-alert-task:1",
+        kind="health_alert",
+        data=red,
+    )
+    closer = UserFactory(email="closer@example.com")
+    task_complete(task=task, actor=closer)
+    task_complete(task=task, actor=closer)  # already done: nothing more
+    [data] = sent("task.completed")
+    assert (data["task_id"], data["kind"], data["data"]) == (task.pk, "health_alert", red)
+    assert data["title"] == "Health moved into red (30)"
+    assert data["completed_by_email"] == "closer@example.com"
+    assert data["owner_email"] == account.owner.email
+    task.refresh_from_db()
+    completed_at = dt.datetime.fromisoformat(data["completed_at"])
+    assert abs(completed_at - task.done_at) < dt.timedelta(milliseconds=1)
+
+
 def test_a_keyed_task_already_there_is_not_raised_again(endpoint, account):
     task_create(account=account, title="Once", source_key="k-1")
     task_create(account=account, title="Once", source_key="k-1")

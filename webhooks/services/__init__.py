@@ -11,6 +11,7 @@ from ..events import (
     MILESTONE_STATUS_CHANGED,
     RULE_FIRED,
     SEMINAR_REGISTERED,
+    TASK_COMPLETED,
     TASK_CREATED,
     account_ref,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "RETRY_DELAYS",
     "RULE_FIRED",
     "SEMINAR_REGISTERED",
+    "TASK_COMPLETED",
     "TASK_CREATED",
     "account_ref",
     "deliveries_due",
