@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 from django.conf import settings
@@ -174,6 +175,60 @@ def hold_table(table: str) -> psycopg2.extensions.connection:
     conn = _connect()
     conn.cursor().execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
     return conn
+
+
+class KillScene:
+    """A worker doomed to be SIGKILLed mid-job while another session holds `table`, and the
+    survivor that finishes the job (`kill_scene`)."""
+
+    def __init__(self, *, queue: str, table: str, env: dict[str, str] | None) -> None:
+        self.queue, self.env = queue, env
+        self.doomed = Worker(queue=queue, name="doomed", env=env)
+        self.survivor: Worker | None = None
+        self.lock = hold_table(table)
+        self.killed_at = 0.0
+
+    def start_survivor(self) -> Worker:
+        self.survivor = Worker(queue=self.queue, name="survivor", env=self.env)
+        return self.survivor
+
+    def kill(self) -> None:
+        """SIGKILL the doomed worker, then let the table go."""
+        self.doomed.kill()
+        self.killed_at = time.monotonic()
+        self.lock.rollback()
+
+    def sweep_until(self, sweep: Any, done: Callable[[], bool], *, what: str) -> float:
+        """Beat's part: send the `sweep` task every second (a surviving worker runs it) until
+        `done`; the seconds from the kill to then."""
+
+        def swept() -> bool:
+            sweep.apply_async(queue=self.queue)
+            return done()
+
+        wait_for(swept, timeout=120, what=what, every=1)
+        return time.monotonic() - self.killed_at
+
+    def close(self) -> None:
+        self.lock.close()
+        self.doomed.stop()
+        if self.survivor:
+            self.survivor.stop()
+
+
+@contextlib.contextmanager
+def kill_scene(*, queue: str, table: str, env: dict[str, str] | None = None) -> Iterator[KillScene]:
+    """A doomed worker on `queue` and `table` held (the job blocks at its first write there);
+    the workers' output goes to stderr when the test fails; both stopped after."""
+    scene = KillScene(queue=queue, table=table, env=env)
+    try:
+        yield scene
+    except BaseException:
+        survivor = scene.survivor.output() if scene.survivor else ""
+        sys.stderr.write(scene.doomed.output() + survivor)
+        raise
+    finally:
+        scene.close()
 
 
 def blocked_on(table: str) -> int:

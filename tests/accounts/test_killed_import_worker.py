@@ -4,16 +4,13 @@ once."""
 
 from __future__ import annotations
 
-import sys
-import time
-
 import pytest
 from django.core.files.base import ContentFile
 
 from accounts import tasks
 from accounts.models import Account, ImportJob, ImportStatus
 from tests.accounts.factories import ImportJobFactory
-from tests.workers import FAST_LEASES, Worker, blocked_on, hold_table, new_queue, wait_for
+from tests.workers import FAST_LEASES, blocked_on, kill_scene, new_queue, wait_for
 
 ROWS = 300
 
@@ -26,11 +23,8 @@ def test_a_csv_import_survives_its_worker_killed_mid_import(transactional_db, sc
 
     queue = new_queue()
     env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}  # the workers read the uploaded file
-    doomed = Worker(queue=queue, name="doomed", env=env)
-    survivor = None
     # The import reads and checks the file, then blocks at its first write: mid-import.
-    lock = hold_table("accounts_account")
-    try:
+    with kill_scene(queue=queue, table="accounts_account", env=env) as scene:
         tasks.import_csv.apply_async(kwargs={"tenant_id": scoped.pk, "job_id": job.pk}, queue=queue)
         doomed_holds = ImportJob.objects.filter(
             pk=job.pk, status=ImportStatus.RUNNING, worker__startswith="doomed"
@@ -40,28 +34,16 @@ def test_a_csv_import_survives_its_worker_killed_mid_import(transactional_db, sc
             timeout=90,
             what="doomed to be mid-import",
         )
-        survivor = Worker(queue=queue, name="survivor", env=env)
-        survivor.wait_ready()
-        doomed.kill()
-        killed = time.monotonic()
-        lock.rollback()
+        scene.start_survivor().wait_ready()
+        scene.kill()
 
-        # Beat's part: send the sweep every second; the surviving worker runs it.
         def finished() -> bool:
-            tasks.sweep_import_leases.apply_async(queue=queue)
             job.refresh_from_db()
             return job.status not in (ImportStatus.PENDING, ImportStatus.RUNNING)
 
-        wait_for(finished, timeout=120, what="the import to finish", every=1)
-        recovery = time.monotonic() - killed
-    except BaseException:
-        sys.stderr.write(doomed.output() + (survivor.output() if survivor else ""))
-        raise
-    finally:
-        lock.close()
-        doomed.stop()
-        if survivor:
-            survivor.stop()
+        recovery = scene.sweep_until(
+            tasks.sweep_import_leases, finished, what="the import to finish"
+        )
 
     external_ids = list(Account.objects.values_list("external_id", flat=True))
     print(  # noqa: T201 — the figure the issue asks for

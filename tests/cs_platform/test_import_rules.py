@@ -15,20 +15,10 @@ import ast
 from pathlib import Path
 
 import grimp
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = [
-    "cs_platform",
-    "accounts",
-    "journeys",
-    "healthscore",
-    "touchmodel",
-    "content",
-    "tracking",
-    "webhooks",
-    "calendars",
-    "demo",
-]
+PACKAGES = ["cs_platform", *settings.DOMAIN_APPS, "demo"]
 MARK = "# deferred:"
 
 

@@ -4,11 +4,8 @@ seconds of lease, not hours of visibility timeout: real worker processes, real k
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
-import psycopg2
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from accounts.models import Account, LifecycleStatus
@@ -17,24 +14,9 @@ from healthscore import tasks
 from healthscore.models import HealthScore, JobStatus, JobTrigger, RecomputeChunk, RecomputeJob
 from healthscore.services.recompute import recompute_job_create
 from tests.factories import AccountFactory
-from tests.workers import FAST_LEASES, Worker, new_queue, wait_for
+from tests.workers import FAST_LEASES, kill_scene, new_queue, wait_for
 
 DAY = dt.date(2026, 11, 20)
-
-
-def _hold_score_table() -> psycopg2.extensions.connection:
-    """Another session locks the score table: every chunk blocks at its upsert, after its
-    claim, so the kill lands mid-chunk for sure."""
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"],
-        host=db["HOST"],
-        port=db["PORT"],
-    )
-    conn.cursor().execute("LOCK TABLE healthscore_healthscore IN SHARE ROW EXCLUSIVE MODE")
-    return conn
 
 
 def _running(job: RecomputeJob, worker: str) -> int:
@@ -54,39 +36,28 @@ def test_a_recompute_survives_a_worker_killed_mid_chunk(transactional_db, defaul
     assert len(job.chunks) == 10
 
     queue = new_queue()
-    doomed = Worker(queue=queue, name="doomed")
-    survivor = None
-    lock = _hold_score_table()
-    try:
+    # Every chunk blocks at its upsert, after its claim, so the kill lands mid-chunk for sure.
+    with kill_scene(queue=queue, table="healthscore_healthscore") as scene:
         tasks.recompute_start_task.apply_async(
             kwargs={"tenant_id": job.tenant_id, "job_id": job.pk}, queue=queue
         )
         wait_for(lambda: _running(job, "doomed") == 2, timeout=90, what="doomed to claim 2")
-        survivor = Worker(queue=queue, name="survivor")
+        scene.start_survivor()
         wait_for(lambda: _running(job, "survivor") == 2, timeout=90, what="survivor to claim 2")
         held = set(
             RecomputeChunk.objects.filter(job=job, worker__startswith="doomed").values_list(
                 "index", flat=True
             )
         )
-        doomed.kill()
-        lock.rollback()
+        scene.kill()
 
-        # Beat's part: send the sweep every second; a surviving worker runs it.
         def all_done() -> bool:
-            tasks.sweep_recompute_leases.apply_async(queue=queue)
             job.refresh_from_db()
             return job.status != JobStatus.RUNNING
 
-        recovery = wait_for(all_done, timeout=120, what="the job to finish", every=1)
-    except BaseException:
-        sys.stderr.write(doomed.output() + (survivor.output() if survivor else ""))
-        raise
-    finally:
-        lock.close()
-        doomed.stop()
-        if survivor:
-            survivor.stop()
+        recovery = scene.sweep_until(
+            tasks.sweep_recompute_leases, all_done, what="the job to finish"
+        )
 
     scorable = set(
         Account.objects.exclude(lifecycle_status=LifecycleStatus.CHURNED).values_list(

@@ -6,8 +6,6 @@ episode fires (and e-mails) exactly once."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import time
 from collections import Counter
 
 import pytest
@@ -15,7 +13,7 @@ from django.utils import timezone
 
 from cs_platform.scoping import cross_tenant, tenant_scope
 from tests.factories import AccountFactory, ContactFactory, ContractFactory
-from tests.workers import FAST_LEASES, Worker, blocked_on, hold_table, new_queue, wait_for
+from tests.workers import FAST_LEASES, blocked_on, kill_scene, new_queue, wait_for
 from touchmodel import tasks
 from touchmodel.models import OutboundEmail, RuleEvaluation, RuleFiring
 from touchmodel.services.evaluations import rule_evaluation_claim_day
@@ -48,12 +46,9 @@ def test_a_rule_evaluation_survives_its_worker_killed_mid_run(transactional_db, 
     assert evaluation_id is not None
 
     queue = new_queue()
-    doomed = Worker(queue=queue, name="doomed")
-    survivor = None
     # The second playbook blocks when it writes its e-mails: mid-evaluation, after the
     # first playbook's firings committed.
-    lock = hold_table("touchmodel_outboundemail")
-    try:
+    with kill_scene(queue=queue, table="touchmodel_outboundemail") as scene:
         kwargs = {"tenant_id": tenant.pk, "reassign_tiers": True, "evaluation_id": evaluation_id}
         tasks.evaluate_rules.apply_async(kwargs=kwargs, queue=queue)
         doomed_holds = RuleEvaluation.objects.unscoped().filter(
@@ -65,29 +60,14 @@ def test_a_rule_evaluation_survives_its_worker_killed_mid_run(transactional_db, 
             what="doomed to be mid-evaluation",
         )
         committed_before_kill = RuleFiring.objects.unscoped().filter(rule=quiet).count()
-        survivor = Worker(queue=queue, name="survivor")
-        survivor.wait_ready()
-        doomed.kill()
-        killed = time.monotonic()
-        lock.rollback()
-
-        # Beat's part: send the sweep every second; the surviving worker runs it.
+        scene.start_survivor().wait_ready()
+        scene.kill()
         evaluation = RuleEvaluation.objects.unscoped().filter(pk=evaluation_id)
-
-        def done() -> bool:
-            tasks.sweep_rule_evaluations.apply_async(queue=queue)
-            return evaluation.filter(status="done").exists()
-
-        wait_for(done, timeout=120, what="the evaluation to finish", every=1)
-        recovery = time.monotonic() - killed
-    except BaseException:
-        sys.stderr.write(doomed.output() + (survivor.output() if survivor else ""))
-        raise
-    finally:
-        lock.close()
-        doomed.stop()
-        if survivor:
-            survivor.stop()
+        recovery = scene.sweep_until(
+            tasks.sweep_rule_evaluations,
+            lambda: evaluation.filter(status="done").exists(),
+            what="the evaluation to finish",
+        )
 
     firings = Counter(
         RuleFiring.objects.unscoped().values_list("rule_id", "account_id", "episode_key")
