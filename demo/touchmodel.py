@@ -439,6 +439,7 @@ class TouchDemo:
                         "seminar_id": r["seminar_id"],
                         "registration_id": r["pk"],
                         "attended": r["attendance"] == Attendance.ATTENDED,
+                        "name": r["name"],  # worded for each reader, as the product does
                     },
                     "source_key": f"touchmodel:attendance:{r['pk']}:{r['attendance']}",
                 }
