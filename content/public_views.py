@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.extensions import public_links
 from accounts.models import Contact
 from accounts.selectors import contact_get
+from cs_platform.datacache import cached_for_data_version
 from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.selectors import membership_get
 
@@ -74,7 +75,7 @@ def _reader_contact(request: HttpRequest) -> Contact | None:
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
     language = request.reader_language  # type: ignore[attr-defined]
-    sections = list(selectors.section_list())
+    sections = cached_for_data_version("content.sections", lambda: list(selectors.section_list()))
     base = {
         "lang": language,
         "other_lang": "en" if language == "ja" else "ja",
@@ -106,6 +107,19 @@ def _cards(articles: list[Article], language: str) -> list[dict[str, Any]]:
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     language = request.reader_language  # type: ignore[attr-defined]
+    # The same for every reader of the tenant: cached until a section, article or
+    # translation changes (content migration 0005); the picks below are the reader's own.
+    blocks = cached_for_data_version(
+        "content.home_blocks", lambda: _home_blocks(language), key=language
+    )
+    return _render(
+        request,
+        "content/public/home.html",
+        {"blocks": blocks, "recommended": _picks(request, language)},
+    )
+
+
+def _home_blocks(language: str) -> list[dict[str, Any]]:
     articles = list(selectors.article_list_published())
     blocks = []
     for section in selectors.section_list():
@@ -119,11 +133,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "more": len(in_section) > 4,
             }
         )
-    return _render(
-        request,
-        "content/public/home.html",
-        {"blocks": blocks, "recommended": _picks(request, language)},
-    )
+    return blocks
 
 
 def _picks(request: HttpRequest, language: str) -> list[dict[str, Any]]:
@@ -157,7 +167,11 @@ def section_detail(request: HttpRequest, section_key: str) -> HttpResponse:
 @public_page
 def article_detail(request: HttpRequest, article_slug: str) -> HttpResponse:
     language = request.reader_language  # type: ignore[attr-defined]
-    article = selectors.article_get_published(slug=article_slug)
+    article = cached_for_data_version(
+        "content.article",
+        lambda: selectors.article_get_published(slug=article_slug),
+        key=article_slug,
+    )
     if article is None:
         raise Http404
     tr = selectors.translation_pick(article=article, language=language)
