@@ -15,6 +15,10 @@ time mostly measures the wait for a core, the CPU seconds the work. The load ave
 printed before and after. The stored scores are read from their narrow Monday copy
 (`ScoreSample`, kept by triggers, so the generated scores fill it too).
 
+The first fit of a process imports scikit-learn (and scipy.stats): about 3 CPU-seconds,
+once per worker process. The bench times that import on its own line before the run, so
+the stages show what every later backtest of a worker costs.
+
 The backtest reads one day a week (the Mondays); by default only those days of the year are
 written, which is what the backtest reads (the other six days a week are never read: the
 score index is on (tenant, day)). `--every-day` writes all 365 days (≈7× the disk and time).
@@ -38,6 +42,7 @@ import os
 import resource
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -295,6 +300,9 @@ def main() -> None:
                 marks.setdefault(str(percent), now)
                 print(f"  {_span(begun, now)} {percent:3d}% {stage}", flush=True)
 
+            started_import = clock.now()
+            import_module("sklearn.linear_model")
+            print(f"scikit-learn import (once per process): {_span(started_import, clock.now())}")
             begun = clock.now()
             result = backtest_compute(
                 scorecard=card,
