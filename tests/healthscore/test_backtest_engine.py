@@ -16,7 +16,14 @@ from django.db import connection
 from healthscore import evaluation
 from healthscore.engine.history import history_measure_frames, read_binary
 from healthscore.engine.measures import Spec
-from healthscore.models import HealthScore, Scorecard, ScoreSample, sample_keys
+from healthscore.models import (
+    ContactDaily,
+    HealthScore,
+    Scorecard,
+    ScoreSample,
+    UsageDaily,
+    sample_keys,
+)
 from healthscore.services import backtest as bt
 from healthscore.services.recompute import healthscore_recompute
 from journeys.models import MilestoneStatus
@@ -170,12 +177,20 @@ def test_far_apart_days_read_only_their_windows_and_agree_with_the_nightly_path(
     # The middle account is not scored: its rows, in the id range read, must be left out.
     first, other, last = (AccountFactory(licensed_seats=4) for _ in range(3))
     accounts = [first, last]
+    usage, users = [], []
     for n, account in enumerate([first, last, other]):
         for days_ago in range(0, 165, (1, 3, 4)[n]):
             day = MONDAY - dt.timedelta(days=days_ago)
             event = ("report", "login", "export")[days_ago % 3]
-            UsageDailyFactory(account=account, day=day, event=event, count=days_ago % 5 + 1)
-            ContactDailyFactory(account=account, contact_key=f"user-{days_ago % (3 + n)}", day=day)
+            usage.append(
+                UsageDaily(
+                    tenant=scoped, account=account, day=day, event=event, count=days_ago % 5 + 1
+                )
+            )
+            key = f"user-{days_ago % (3 + n)}"
+            users.append(ContactDaily(tenant=scoped, account=account, contact_key=key, day=day))
+    UsageDaily.objects.bulk_create(usage)
+    ContactDaily.objects.bulk_create(users)
     specs = {
         Spec("event_count", 7, event="export"),
         Spec("active_days", 14),
