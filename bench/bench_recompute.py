@@ -64,17 +64,6 @@ from healthscore.services.recompute import (  # noqa: E402
 
 SLUG = "bench-recompute-{n}"
 EVENTS = ["login", "report_viewed", "integration_connected", "member_invited", "search"]
-# The tables whose writes raise the data version (healthscore migration 0019).
-WATCHED = [
-    "healthscore_healthscore",
-    "healthscore_scorecard",
-    "healthscore_scorecardversion",
-    "accounts_account",
-    "accounts_contract",
-    "journeys_phase",
-    "journeys_accountphase",
-    "journeys_phasetransition",
-]
 TRIGGER_MODES = ["all", "row", "no-version", "none"]
 # The data version as it was before migration 0008: one counter row per tenant, raised by an
 # UPDATE in every write statement (mode `row`); the other modes use the bumps of 0008.
@@ -172,8 +161,14 @@ def _set_triggers(mode: str) -> None:
     portfolio = "DISABLE" if mode == "none" else "ENABLE ALWAYS"
     with owner_connection(), connection.cursor() as cursor:
         cursor.execute(BUMP_BY_UPDATE if mode == "row" else BUMP_BY_INSERT)
+        # The watched tables are the ones the migrations gave a data-version trigger.
+        cursor.execute(
+            "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger"
+            " WHERE tgname LIKE 'junkan\\_data\\_version\\_%%'"
+        )
+        watched = [table for (table,) in cursor.fetchall()]
         for op in ("insert", "update", "delete"):
-            for table in WATCHED:
+            for table in watched:
                 cursor.execute(f"ALTER TABLE {table} {version} TRIGGER junkan_data_version_{op}")
             trigger = f"healthscore_portfolio_{op}"
             cursor.execute(f"ALTER TABLE healthscore_healthscore {portfolio} TRIGGER {trigger}")

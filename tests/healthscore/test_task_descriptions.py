@@ -12,7 +12,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from cs_platform.scoping import tenant_scope
-from healthscore.services.alerts import alerts_evaluate
 from healthscore.services.milestones import milestone_risk_evaluate
 from journeys.extensions import task_descriptions
 from journeys.models import Task
@@ -26,17 +25,6 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 20)
 ALERT_JA = "顧客に連絡を取り、ヘルススコアの内訳を確認してください。"
 ALERT_EN = "Check in with the customer and review the health explanation."
-
-
-@pytest.fixture
-def red_task(tenant, csm_user, defaults):
-    with tenant_scope(tenant):
-        account = AccountFactory(owner=csm_user, name="株式会社テスト")
-        HealthScoreFactory(
-            account=account, version=ScorecardVersionFactory(), day=DAY, score=30, band="red"
-        )
-        alerts_evaluate(day=DAY)
-        return Task.objects.get()
 
 
 def test_an_alert_tasks_description_reads_in_each_language(red_task, tenant):

@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import translation
 
 from cs_platform.scoping import tenant_scope
-from healthscore.services.alerts import alerts_evaluate
 from journeys.extensions import task_titles
 from journeys.models import Task
 from journeys.services import task_create
@@ -21,26 +20,11 @@ from journeys.services.edits import task_update
 from tests.factories import AccountFactory
 from tests.journeys.factories import MilestoneFactory
 
-from .factories import HealthScoreFactory, ScorecardVersionFactory
-
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 11, 20)
 RED_JA = "ヘルススコアがレッドになりました（30）"
 RED_EN = "Health moved into red (30)"
-
-
-@pytest.fixture
-def red_task(tenant, csm_user, defaults):
-    """A health alert opened by the (Japanese) nightly run, its task for the CSM."""
-    with tenant_scope(tenant):
-        account = AccountFactory(owner=csm_user, name="株式会社テスト")
-        HealthScoreFactory(
-            account=account, version=ScorecardVersionFactory(), day=DAY, score=30, band="red"
-        )
-        with translation.override("en"):  # the worker's language does not matter
-            alerts_evaluate(day=DAY)
-        return Task.objects.get()
 
 
 def _client(user) -> Client:
