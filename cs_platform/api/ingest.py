@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -21,7 +22,7 @@ class IsIngestKey(BasePermission):
     """API keys only: a signed-in session never reaches an ingestion endpoint (the key's scope
     is checked by `TenantRolePermission`, as the view declares `ingest_endpoint`)."""
 
-    message = "Only an API key of scope 'ingest' may send events."
+    message = _("Only an API key of scope 'ingest' may send events.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.auth, ApiKey)
