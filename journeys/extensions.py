@@ -176,15 +176,26 @@ def register_task_titles(kind: str, titles: TaskTitles) -> None:
 def task_titles(tasks: Iterable[Any]) -> dict[int, str]:
     """{task.pk: title in the active language} of `tasks` (the stored title when nobody
     words the task's kind, or its data no longer fits)."""
-    tasks = list(tasks)
-    shown = {task.pk: task.title for task in tasks}
+    return _worded_by_kind(list(tasks), _task_titles, stored=lambda task: task.title)
+
+
+def _worded_by_kind(
+    tasks: list[Any],
+    registry: dict[str, TaskTitles],
+    *,
+    stored: Callable[[Any], str],
+    rewrite: Callable[[Any], bool] = lambda task: True,
+) -> dict[int, str]:
+    """{task.pk: text}: each kind's tasks worded together by the app registered for the kind,
+    the stored text for the others (and where the wording fails or says nothing)."""
+    shown = {task.pk: stored(task) for task in tasks}
     by_kind: dict[str, list[Any]] = {}
     for task in tasks:
-        if task.kind and task.kind in _task_titles:
+        if task.kind in registry and rewrite(task):
             by_kind.setdefault(task.kind, []).append(task)
     for kind, group in by_kind.items():
         try:
-            worded = _task_titles[kind](group)
+            worded = registry[kind](group)
         except (KeyError, TypeError, ValueError):
             continue
         shown.update({pk: text for pk, text in worded.items() if text and pk in shown})
@@ -203,20 +214,12 @@ def register_task_descriptions(kind: str, descriptions: TaskTitles) -> None:
 def task_descriptions(tasks: Iterable[Any]) -> dict[int, str]:
     """{task.pk: description in the active language} of `tasks` (the stored description when
     nobody words the task's kind, its data no longer fits, or a person rewrote it)."""
-    tasks = list(tasks)
-    shown = {task.pk: task.description for task in tasks}
-    by_kind: dict[str, list[Any]] = {}
-    for task in tasks:
-        data = task.data or {}
-        if task.kind in _task_descriptions and not data.get("description_edited"):
-            by_kind.setdefault(task.kind, []).append(task)
-    for kind, group in by_kind.items():
-        try:
-            worded = _task_descriptions[kind](group)
-        except (KeyError, TypeError, ValueError):
-            continue
-        shown.update({pk: text for pk, text in worded.items() if text and pk in shown})
-    return shown
+    return _worded_by_kind(
+        list(tasks),
+        _task_descriptions,
+        stored=lambda task: task.description,
+        rewrite=lambda task: not (task.data or {}).get("description_edited"),
+    )
 
 
 def tasks_titled(tasks: Iterable[Any]) -> list[Any]:
