@@ -51,7 +51,7 @@ test:
 	$(RUN) $(VENV)/ruff check .
 	$(RUN) $(VENV)/ruff format --check .
 	$(RUN) $(VENV)/lint-imports
-	$(RUN) $(VENV)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=25
+	$(RUN) $(VENV)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder --durations=25
 
 lint:
 	$(RUN) $(VENV)/ruff check .

@@ -235,6 +235,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
 
 
+# The longest modules, started first: `make test` hands files to its two processes in collection
+# order (--no-loadscope-reorder), so an 8-minute module started last would leave one process
+# idle at the end. The rest keep the order pytest collects them in.
+LONGEST_FIRST = (
+    "tests/test_calendar_proof.py",
+    "tests/cs_platform/test_fuzz.py",
+    "tests/cs_platform/test_accessibility.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Keep each phase's report on the item, so fixtures can tell a failed test (screenshots)."""
