@@ -166,3 +166,71 @@ def test_the_migration_rebuilds_old_attendance_entries(scoped):
     with translation.override("en"):
         shown = {a.data["registration_id"]: activity_title(a) for a in entries.all()}
     assert shown == {came.pk: "田中 attended Intro", other.pk: "誰かが参加"}
+
+
+def test_old_attendance_entries_whose_title_no_longer_names_the_attendee_read_right(scoped):
+    """Migration 0012: the name is read back from the stored title where that is certain."""
+    import importlib
+
+    from django.db import connection
+    from django.utils import translation
+
+    from journeys.extensions import activity_title
+    from journeys.models import Activity
+
+    seminar = SeminarFactory(title_ja="入門", title_en="Intro")
+    renamed = SeminarRegistrationFactory(seminar=seminar, name="田中")
+    english = SeminarRegistrationFactory(seminar=seminar, name="Ann Lee")
+    moved = SeminarRegistrationFactory(seminar=seminar, name="鈴木")
+    demo = SeminarRegistrationFactory(seminar=seminar, name="高橋")
+    tricky = SeminarRegistrationFactory(seminar=seminar, name="Bo")
+    mismatch = SeminarRegistrationFactory(seminar=seminar, name="伊藤")
+    with translation.override("ja"):
+        seminar_attendance_record(
+            seminar=seminar,
+            attended_ids=[renamed.pk, moved.pk, demo.pk, tricky.pk, mismatch.pk],
+            missed_ids=[english.pk],
+        )
+    stored = {  # as written before the data kept the name, in each known wording
+        renamed.pk: "田中さんが「入門」に参加",
+        english.pk: "Ann Lee missed Intro",
+        moved.pk: "鈴木さんが「旧入門」に参加",  # the seminar was renamed since, too
+        demo.pk: "高橋：入門に参加",  # the demo's wording
+        tricky.pk: "Bo attended Tea attended Talk",  # two readings: left as stored
+        mismatch.pk: "伊藤さんが「入門」を欠席",  # says missed, the data says attended
+    }
+    for entry in Activity.objects.filter(kind="seminar_attendance"):
+        entry.data.pop("name")
+        entry.title = stored[entry.data["registration_id"]]
+        entry.save(update_fields=["data", "title"])
+    # The registrations no longer name the attendees as the entries do, so 0010 skips them.
+    SeminarRegistration.objects.filter(pk__in=stored).update(name="(renamed)")
+    migrations = "touchmodel.migrations."
+    with connection.cursor() as cursor:
+        cursor.execute(
+            importlib.import_module(
+                migrations + "0010_attendance_entry_name"
+            ).ATTENDANCE_ENTRIES_SQL
+        )
+        cursor.execute(
+            importlib.import_module(
+                migrations + "0012_attendance_entry_name_from_title"
+            ).ATTENDANCE_NAMES_FROM_TITLES_SQL
+        )
+    entries = list(Activity.objects.filter(kind="seminar_attendance"))
+    shown = {}
+    for language in ("en", "ja"):
+        with translation.override(language):
+            shown[language] = {a.data["registration_id"]: activity_title(a) for a in entries}
+    assert shown["en"] == {
+        renamed.pk: "田中 attended Intro",
+        english.pk: "Ann Lee missed Intro",
+        moved.pk: "鈴木 attended Intro",
+        demo.pk: "高橋 attended Intro",
+        tricky.pk: "Bo attended Tea attended Talk",
+        mismatch.pk: "伊藤さんが「入門」を欠席",
+    }
+    assert shown["ja"][english.pk] == "Ann Leeさんが「入門」を欠席"
+    assert shown["ja"][moved.pk] == "鈴木さんが「入門」に参加"
+    # Only the name was added: the stored titles are as they were.
+    assert {a.data["registration_id"]: a.title for a in entries} == stored
