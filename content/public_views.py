@@ -30,6 +30,7 @@ from accounts.models import Contact
 from accounts.selectors import contact_get
 from cs_platform.datacache import cached_for_data_version
 from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
+from cs_platform.requestmemo import request_memoized
 from cs_platform.selectors import membership_get
 
 from . import selectors, services
@@ -70,7 +71,10 @@ def _reader_contact(request: HttpRequest) -> Contact | None:
     identity = services.reader_from_session(session=request.session)
     if identity is None:
         return None
-    return contact_get(pk=identity.contact_id)
+    return request_memoized(
+        ("content.reader_contact", identity.contact_id),
+        lambda: contact_get(pk=identity.contact_id),
+    )
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
@@ -141,7 +145,14 @@ def _picks(request: HttpRequest, language: str) -> list[dict[str, Any]]:
     contact = _reader_contact(request)
     if contact is None:
         return []
-    picks = selectors.article_picks_for_reader(contact=contact, language=language)
+    # What fits the account (its phase, tier and maturity against the catalogue) is the same for
+    # all its readers until the data changes; only what this reader has read is asked each time.
+    ranked = cached_for_data_version(
+        "content.picks_ranked",
+        lambda: selectors.picks_ranked_for_account(account=contact.account, language=language),
+        key=str(contact.account_id),
+    )
+    picks = selectors.picks_unread(contact=contact, ranked=ranked)
     return [{"article": p.article, "tr": p.translation, "fallback": False} for p in picks]
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
+from django.utils.functional import SimpleLazyObject
 
 from .extensions import nav_items
 from .selectors import membership_list_for_user
@@ -13,8 +14,9 @@ from .urlutils import tenant_reverse
 
 def tenancy(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    memberships = (
-        list(membership_list_for_user(user=user)) if user and user.is_authenticated else []
+    # Lazy: only the staff pages' workspace switcher reads them, not Learn & Support.
+    memberships = SimpleLazyObject(
+        lambda: list(membership_list_for_user(user=user)) if user and user.is_authenticated else []
     )
     tenant = getattr(request, "tenant", None)
     nav = _nav_links(request) if tenant is not None and getattr(request, "membership", None) else []

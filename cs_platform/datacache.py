@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import get_language
 
+from .requestmemo import request_memoized
 from .scoping import cross_tenant, require_current_tenant
 
 T = TypeVar("T")
@@ -48,12 +49,17 @@ def data_version() -> int:
     NOTE: a new row starts at a random number, not 0: a database created again (tests, a
     restore) must not meet the keys an earlier one left in Redis under the same tenant id."""
     tenant = require_current_tenant()
+    # Once per page view: the page's cached parts are then all keyed by the same version.
+    return request_memoized(("cs_platform.data_version", tenant.pk), lambda: _read(tenant.pk))
+
+
+def _read(tenant_id: int) -> int:
     select = (
         "SELECT d.version, (SELECT count(*) FROM cs_platform_dataversionbump b"
         " WHERE b.tenant_id = d.tenant_id) FROM cs_platform_dataversion d WHERE d.tenant_id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(select, [tenant.pk])
+        cursor.execute(select, [tenant_id])
         row = cursor.fetchone()
         if row is None:
             # Created before the caller reads its data, so a write that lands in between
@@ -62,13 +68,13 @@ def data_version() -> int:
                 "INSERT INTO cs_platform_dataversion (tenant_id, version)"
                 " VALUES (%s, floor(random() * 1e15)::bigint)"
                 " ON CONFLICT (tenant_id) DO NOTHING",
-                [tenant.pk],
+                [tenant_id],
             )
-            cursor.execute(select, [tenant.pk])
+            cursor.execute(select, [tenant_id])
             row = cursor.fetchone()
     version, bumps = int(row[0]), int(row[1])
     if bumps > COMPACT_AT:
-        _compact(tenant.pk)
+        _compact(tenant_id)
     return version + bumps
 
 

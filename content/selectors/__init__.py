@@ -44,6 +44,8 @@ from .picks import (
     article_picks,
     article_picks_for_reader,
     maturity_for_stage,
+    picks_ranked_for_account,
+    picks_unread,
 )
 
 __all__ = [
@@ -72,6 +74,8 @@ __all__ = [
     "image_get_public",
     "image_list",
     "maturity_for_stage",
+    "picks_ranked_for_account",
+    "picks_unread",
     "reading_effect",
     "reading_for_account",
     "revision_list",

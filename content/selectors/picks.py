@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from accounts.extensions import account_tiers
-from accounts.models import Contact
+from accounts.models import Account, Contact
 from journeys.selectors import current_phase_by_account
 
 from ..models import Article, ArticleStatus, ArticleTranslation, ArticleView, Maturity
@@ -134,17 +134,42 @@ def _rank(
     return fitting
 
 
+def picks_ranked_for_account(*, account: Account, language: str) -> list[Pick]:
+    """Every article that fits the account's readers in `language`, best first, read or not:
+    the public site's picks before each reader's own reads are taken out (`picks_unread`).
+    The account's touch tier comes from the tier source touchmodel registers
+    (accounts.extensions)."""
+    catalogue = _catalogue()
+    if not catalogue:
+        return []
+    tier = account_tiers(account_ids=[account.pk]).get(account.pk, "")
+    phase = current_phase_by_account(account_ids=[account.pk]).get(account.pk)
+    translations = {
+        article.pk: {t.language: t for t in article.translations.all()} for article in catalogue
+    }
+    ranked = _rank(
+        catalogue,
+        translations,
+        phase.key if phase is not None else "",
+        tier,
+        language,
+        maturity_for_stage(account.maturity_stage),
+    )
+    return [Pick(article, translations[article.pk][language]) for article in ranked]
+
+
+def picks_unread(
+    *, contact: Contact, ranked: Sequence[Pick], limit: int = PICKS_PER_READER
+) -> list[Pick]:
+    """The first `limit` of `ranked` that the contact has not read."""
+    read = {article_id for _contact, article_id in _read_by([contact.pk])}
+    return [pick for pick in ranked if pick.article.pk not in read][:limit]
+
+
 def article_picks_for_reader(
     *, contact: Contact, language: str, limit: int = PICKS_PER_READER
 ) -> list[Pick]:
-    """A known reader's picks on the public site (`contact` with its account loaded); the
-    account's touch tier comes from the tier source touchmodel registers (accounts.extensions)."""
-    tier = account_tiers(account_ids=[contact.account_id]).get(contact.account_id, "")
-    request = PickRequest(
-        contact_id=contact.pk,
-        account_id=contact.account_id,
-        language=language,
-        tier=tier,
-        maturity_stage=contact.account.maturity_stage,
-    )
-    return article_picks(readers=[request], limit=limit)[contact.pk]
+    """A known reader's picks on the public site (`contact` with its account loaded): what
+    `article_picks` gives them, in a form the site can cache per account."""
+    ranked = picks_ranked_for_account(account=contact.account, language=language)
+    return picks_unread(contact=contact, ranked=ranked, limit=limit)

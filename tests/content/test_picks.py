@@ -6,7 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from content.models import Article
 from content.selectors import PickRequest, article_picks, article_picks_for_reader
+from content.services import reader_link_path
 from tests.content.factories import ArticleFactory, ArticleTranslationFactory, ArticleViewFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.journeys.factories import AccountPhaseFactory, PhaseFactory
@@ -126,3 +128,51 @@ def test_a_known_readers_picks_use_the_tier_touchmodel_assigned(scoped):
     AccountTierFactory(account=contact.account, tier="high")
     picks = article_picks_for_reader(contact=contact, language="ja")
     assert [p.article.slug for p in picks] == ["consulting"]
+
+
+# --- the public site's picks: what fits the account is cached, what the reader read is not ----
+
+
+def _home_picks(client) -> list[str]:
+    return [p["article"].slug for p in client.get("/learn/acme/").context["recommended"]]
+
+
+def test_the_home_pages_picks_follow_the_readers_reads_and_the_accounts_tier(client, phases):
+    _article("consulting", tiers=["high"])
+    _article("self-serve", tiers=["tech"])
+    _article("faq")
+    contact = ContactFactory()
+    tier = AccountTierFactory(account=contact.account, tier="tech")
+    client.get(reader_link_path(contact=contact))
+    assert _home_picks(client) == ["self-serve", "faq"]
+
+    ArticleViewFactory(article=Article.objects.get(slug="self-serve"), contact=contact)
+    assert _home_picks(client) == ["faq"]  # a read is never hidden by the cache
+
+    tier.tier = "high"
+    tier.save()  # a watched table: the account's ranking is computed again
+    assert _home_picks(client) == ["consulting", "faq"]
+
+
+def test_readers_of_one_account_share_its_ranking_but_not_their_reads(client, phases):
+    _article("tips")
+    _article("faq")
+    first = ContactFactory()
+    second = ContactFactory(account=first.account)
+    ArticleViewFactory(article=Article.objects.get(slug="tips"), contact=first)
+    client.get(reader_link_path(contact=first))
+    assert _home_picks(client) == ["faq"]
+    client.get(reader_link_path(contact=second))
+    assert _home_picks(client) == ["tips", "faq"]
+
+
+def test_a_warm_home_page_reads_the_data_version_once_and_no_catalogue(client, phases):
+    _article("tips")
+    contact = ContactFactory()
+    client.get(reader_link_path(contact=contact))
+    client.get("/learn/acme/")
+    with CaptureQueriesContext(connection) as queries:
+        assert _home_picks(client) == ["tips"]
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("cs_platform_dataversion" in q for q in sql) == 1
+    assert not [q for q in sql if '"content_article"' in q or "touchmodel_accounttier" in q]
