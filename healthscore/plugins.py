@@ -126,7 +126,7 @@ def milestones_at_risk_context(request: HttpRequest) -> dict[str, Any]:
 
 def _milestone_check(milestones: list[Milestone]) -> dict[int, dict[str, Any]]:
 
-    return milestone_checks_for({m.pk for m in milestones}, {m.account_id for m in milestones})
+    return milestone_checks_for(milestones)
 
 
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:

@@ -22,12 +22,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import account_list
+from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 from cs_platform.sql import sql_frame
+from journeys.models import Milestone, MilestoneStatus
 from journeys.selectors import milestone_judged_rows, milestone_open_rows
 
 from ..models import HealthScore, HealthSettings
-from .scores import health_latest_by_account, health_now_by_account
+from .scores import (
+    health_current_of,
+    health_latest_by_account,
+    health_latest_day,
+    health_now_by_account,
+    health_now_of,
+)
 
 ON_TRACK, AT_RISK, MISSED, NO_SCORE = "on_track", "at_risk", "missed", "no_score"
 STATE_LABELS = {
@@ -42,8 +50,36 @@ DEFAULT_RISK_DAYS = 14
 
 
 def milestone_risk_days() -> int:
+    """The tenant's at-risk window in days (read once per page view)."""
+    return request_memoized("healthscore.milestone_risk_days", _risk_days)
+
+
+def _risk_days() -> int:
     days = HealthSettings.objects.values_list("milestone_risk_days", flat=True).first()
     return days or DEFAULT_RISK_DAYS
+
+
+def milestone_state(
+    *,
+    status: str,
+    score: float | None,
+    target: int,
+    due_date: dt.date | None,
+    today: dt.date,
+    risk_days: int,
+) -> str:
+    """One open milestone's state: what `milestone_score_states` computes for many at once
+    (the page of one account judges its few milestones without pandas)."""
+    if status == MilestoneStatus.MISSED:
+        return MISSED
+    if score is None:
+        return NO_SCORE
+    if score >= target or due_date is None:
+        return ON_TRACK
+    days_left = (due_date - today).days
+    if days_left < 0:
+        return MISSED
+    return AT_RISK if days_left <= risk_days else ON_TRACK
 
 
 def milestone_score_states(
@@ -88,29 +124,60 @@ def milestone_score_states(
     return frame
 
 
-def _verdict(row: Any) -> dict[str, Any]:
+def _verdict(state: str, score: float | None, target: int) -> dict[str, Any]:
     detail = (
         ""
-        if pd.isna(row.score)
+        if score is None
         else str(
             _("score %(score)s / target %(target)s")
-            % {"score": round(float(row.score)), "target": int(row.target)}
+            % {"score": round(float(score)), "target": int(target)}
         )
     )
     return {
-        "state": row.state,
-        "label": str(STATE_LABELS[row.state]),
-        "tone": STATE_TONES[row.state],
+        "state": state,
+        "label": str(STATE_LABELS[state]),
+        "tone": STATE_TONES[state],
         "detail": detail,
-        "score": None if pd.isna(row.score) else float(row.score),
+        "score": None if score is None else float(score),
     }
 
 
-def milestone_checks_for(milestone_ids: set[int], account_ids: set[int]) -> dict[int, dict]:
-    """The verdict of each milestone of `milestone_ids` (accounts `account_ids`) for pages."""
-    frame = milestone_score_states(account_ids=account_ids)
-    frame = frame[frame["milestone_id"].isin(list(milestone_ids))]
-    return {int(row.milestone_id): _verdict(row) for row in frame.itertuples()}
+def _current_score(account_id: int) -> float | None:
+    """The score milestones are judged against: the intra-day one while newer than the
+    nightly, else the account's score of the tenant's latest scored day (as
+    `milestone_score_states`). Page reads shared with the health header."""
+    now = health_now_of(account_id=account_id)
+    if now is not None:
+        return float(now.score)
+    latest = health_current_of(account_id=account_id)
+    if latest is None or latest.day != health_latest_day():
+        return None
+    return float(latest.score)
+
+
+def milestone_checks_for(milestones: Iterable[Milestone]) -> dict[int, dict]:
+    """The verdict of each open milestone of `milestones` (already read by the page) for
+    pages: two small queries (the latest scored day, the at-risk window) besides the
+    account's current scores, which the page's health header reads anyway."""
+    open_milestones = [m for m in milestones if m.status != MilestoneStatus.DONE]
+    if not open_milestones:
+        return {}
+    today = timezone.localdate()
+    risk_days = milestone_risk_days()
+    scores = {a: _current_score(a) for a in {m.account_id for m in open_milestones}}
+    verdicts = {}
+    for m in open_milestones:
+        score = scores[m.account_id]
+        state = milestone_state(
+            status=m.status,
+            score=score,
+            target=m.target_score,
+            due_date=m.due_date,
+            today=today,
+            risk_days=risk_days,
+        )
+        verdicts[m.pk] = _verdict(state, score, m.target_score)
+    return verdicts
 
 
 def milestones_at_risk(*, limit: int = 50) -> dict[str, Any]:

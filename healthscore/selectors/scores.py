@@ -52,16 +52,23 @@ def engagement_window(*, account: Account, today: dt.date | None = None) -> Enga
 
 
 def health_latest_day() -> dt.date | None:
-    """The most recent day the tenant has scores for."""
-    return HealthScore.objects.aggregate(d=Max("day"))["d"]
+    """The most recent day the tenant has scores for (read once per page view)."""
+    return request_memoized(
+        "healthscore.health_latest_day", lambda: HealthScore.objects.aggregate(d=Max("day"))["d"]
+    )
 
 
 def health_current(*, account: Account) -> HealthScore | None:
     """The account's latest score (read once per page view: `cs_platform.requestmemo`)."""
+    return health_current_of(account_id=account.pk)
+
+
+def health_current_of(*, account_id: int) -> HealthScore | None:
+    """`health_current` by the account's id (the same value, read once per page view)."""
     return request_memoized(
-        ("healthscore.health_current", account.pk),
+        ("healthscore.health_current", account_id),
         lambda: (
-            HealthScore.objects.filter(account=account)
+            HealthScore.objects.filter(account_id=account_id)
             .select_related("version__scorecard")
             .order_by("-day")
             .first()
@@ -241,8 +248,17 @@ def health_scores_between(
 
 
 def health_now(*, account: Account) -> HealthScoreNow | None:
-    """The account's intra-day score, while it is newer than its latest nightly score."""
-    return _now_rows().filter(account=account).first()
+    """The account's intra-day score, while it is newer than its latest nightly score (read
+    once per page view)."""
+    return health_now_of(account_id=account.pk)
+
+
+def health_now_of(*, account_id: int) -> HealthScoreNow | None:
+    """`health_now` by the account's id."""
+    return request_memoized(
+        ("healthscore.health_now", account_id),
+        lambda: _now_rows().filter(account_id=account_id).first(),
+    )
 
 
 def health_now_by_account(*, account_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:

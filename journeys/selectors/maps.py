@@ -9,13 +9,25 @@ from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, V
 from django.db.models.functions import Coalesce, Least
 
 from accounts.models import Account
+from cs_platform.requestmemo import request_memoized
 
 from ..models import ActionStep, JourneyMap, JourneyTemplate, Milestone, MilestoneStatus
 
 
 def journey_map_for_account(*, account: Account) -> JourneyMap | None:
+    """The account's journey map, its milestones and their steps (owners loaded): three
+    queries, once per page view (the map panel and the success-plan panel share it)."""
+    return journey_map_of(account_id=account.pk)
+
+
+def journey_map_of(*, account_id: int) -> JourneyMap | None:
+    """`journey_map_for_account` by the account's id."""
+    return request_memoized(("journeys.journey_map", account_id), lambda: _map_of(account_id))
+
+
+def _map_of(account_id: int) -> JourneyMap | None:
     return (
-        JourneyMap.objects.filter(account=account)
+        JourneyMap.objects.filter(account_id=account_id)
         .prefetch_related(
             Prefetch(
                 "milestones",

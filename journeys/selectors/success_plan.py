@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from ..models import ActionStep, ActionStepComment, JourneyMap, Milestone
+from .maps import journey_map_of
 
 
 def success_plan_for_account(*, account_id: int) -> JourneyMap | None:
@@ -50,17 +51,15 @@ def success_plan_step_get(*, step_id: int, account_id: int) -> ActionStep | None
 
 def success_plan_share_counts(*, account_id: int) -> dict[str, int | bool]:
     """What the account's contacts see, in numbers: `map` (shared or not), `milestones` and
-    `steps` shared (counted only under a shared map and milestone), for the CSM's panel."""
-    journey_map = JourneyMap.objects.filter(account_id=account_id).first()
+    `steps` shared (counted only under a shared map and milestone), for the CSM's panel.
+    Counted from the journey map the page's map panel reads (no query of its own there)."""
+    journey_map = journey_map_of(account_id=account_id)
     if journey_map is None:
         return {"exists": False, "map": False, "milestones": 0, "steps": 0}
-    milestones = Milestone.objects.filter(journey_map=journey_map, shared_with_customer=True)
-    steps = ActionStep.objects.filter(
-        milestone__in=milestones.values("pk"), shared_with_customer=True
-    )
+    milestones = [m for m in journey_map.milestones.all() if m.shared_with_customer]
     return {
         "exists": True,
         "map": journey_map.shared_with_customer,
-        "milestones": milestones.count(),
-        "steps": steps.count(),
+        "milestones": len(milestones),
+        "steps": sum(1 for m in milestones for step in m.steps.all() if step.shared_with_customer),
     }

@@ -12,12 +12,16 @@ from django.utils import timezone
 
 from cs_platform.scoping import tenant_scope
 from healthscore.models import HealthSettings
-from healthscore.selectors.milestones import milestone_score_states, milestones_at_risk
+from healthscore.selectors.milestones import (
+    milestone_checks_for,
+    milestone_score_states,
+    milestones_at_risk,
+)
 from healthscore.services.milestones import milestone_risk_evaluate
 from healthscore.services.recompute import healthscore_recompute
-from journeys.models import MilestoneStatus, Task
+from journeys.models import Milestone, MilestoneStatus, Task
 from tests.factories import AccountFactory, UserFactory
-from tests.healthscore.factories import HealthScoreFactory
+from tests.healthscore.factories import HealthScoreFactory, HealthScoreNowFactory
 from tests.journeys.factories import JourneyMapFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +71,30 @@ def test_each_open_milestone_is_judged_against_the_current_score(account):
         "marked missed": "missed",
         "unscored": "no_score",
     }
+
+
+def test_a_page_judges_each_milestone_as_the_portfolio_does(account):
+    """Account 360 judges its few milestones in Python (`milestone_checks_for`) from the
+    page's shared reads; the portfolio in pandas (`milestone_score_states`): they agree."""
+    for i, (target, due) in enumerate([(40, 5), (70, 5), (70, 40), (70, None), (70, -1), (50, 0)]):
+        _milestone(account, f"a{i}", target, None if due is None else _in(due))
+    _milestone(account, "marked missed", 40, _in(10), status=MilestoneStatus.MISSED)
+    _milestone(account, "done", 70, _in(-5), status=MilestoneStatus.DONE)
+    _milestone(AccountFactory(), "unscored", 70, _in(5))
+    stale = AccountFactory()  # scored, but not on the tenant's latest day
+    HealthScoreFactory(account=stale, day=_in(-3), score=90)
+    _milestone(stale, "stale score", 70, _in(5))
+    rescored = AccountFactory()  # its intra-day score is newer than its nightly one
+    HealthScoreFactory(account=rescored, day=_in(-1), score=90)
+    HealthScoreNowFactory(account=rescored, day=_in(0), score=55)
+    _milestone(rescored, "intra-day", 70, _in(5))
+    milestones = list(Milestone.objects.all())
+    on_page = {pk: verdict["state"] for pk, verdict in milestone_checks_for(milestones).items()}
+    frame = milestone_score_states()
+    assert on_page == dict(zip(frame["milestone_id"], frame["state"], strict=True))
+    titles = {m.pk: m.title for m in milestones}
+    assert {titles[pk]: state for pk, state in on_page.items()}["intra-day"] == "at_risk"
+    assert {titles[pk]: state for pk, state in on_page.items()}["stale score"] == "no_score"
 
 
 def test_the_at_risk_window_is_a_tenant_setting(account):
