@@ -34,20 +34,42 @@ _SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _PG_EPOCH = np.datetime64("2000-01-01", "D")
 
 
-def read_binary(sql: str, params: list[Any], fields: list[tuple[str, str]]) -> pd.DataFrame:
+# The planner settings of a read of one chunk of accounts (`read_binary(by_index=True)`).
+_INDEX_READ = {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0", "jit": "off"}
+
+
+def read_binary(
+    sql: str, params: list[Any], fields: list[tuple[str, str]], *, by_index: bool = False
+) -> pd.DataFrame:
     """`sql`'s rows as columns, by COPY … (FORMAT binary) straight into numpy: no text to
     format on the server or to parse here.
 
     `fields` names each selected column and its kind: int8, int4, int2, float8, or date
     (days since 2000-01-01 on the wire, returned as datetime64). Every field must be of fixed
     width and never NULL (coalesce in `sql`), so each row has the same bytes and the whole
-    answer is one structured array; a NULL is refused, not misread."""
+    answer is one structured array; a NULL is refused, not misread.
+
+    `by_index`: `sql` reads one chunk of accounts (an id range) of a rollup table through its
+    (account, day, …) index. The planner is told so: its bitmap-scan estimate ignores that a
+    chunk's rows lie together, so for a tenant that fills most of the table it chose a
+    parallel scan of the whole table for every chunk (20 whole-table scans for 100,000
+    accounts, most of a draft backtest's time). No parallel workers (a chunk is small) and no
+    JIT (its compilation cost 0.1 s a query) either."""
     with transaction.atomic(), connection.cursor() as cursor:
         # NOTE: COPY goes past Django's cursor wrapper, which sends the tenant's setting.
         scope_transaction_apply()
         query = cursor.mogrify(sql, params).decode()
         buffer = io.BytesIO()
+        if by_index:
+            # Local to the transaction, and put back after: an enclosing transaction (this
+            # is a savepoint then) would keep them to its end.
+            names = list(_INDEX_READ)
+            cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in names), names)
+            previous = cursor.fetchone()
+            _settings_apply(cursor, dict(_INDEX_READ))
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", buffer)
+        if by_index:
+            _settings_apply(cursor, dict(zip(names, previous, strict=True)))
     data = buffer.getbuffer()
     if bytes(data[:11]) != _SIGNATURE:
         raise ValueError("not a binary COPY stream")
@@ -74,6 +96,14 @@ def read_binary(sql: str, params: list[Any], fields: list[tuple[str, str]]) -> p
         column = rows[f"f{i}"].astype(rows[f"f{i}"].dtype.newbyteorder("="))
         out[name] = _PG_EPOCH + column.astype("timedelta64[D]") if kind == "date" else column
     return pd.DataFrame(out)
+
+
+def _settings_apply(cursor: Any, settings: dict[str, str]) -> None:
+    """Set each setting for the rest of the transaction."""
+    cursor.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+        [v for item in settings.items() for v in item],
+    )
 
 
 def _windows(matrix: np.ndarray, length: int, ends: np.ndarray) -> np.ndarray:
@@ -140,6 +170,7 @@ class _Usage:
             " FROM healthscore_usagedaily WHERE tenant_id = %s AND " + chunk + where,
             [first, events, tenant_id, *chunk_params, *params],
             [("account_id", "int8"), ("t", "int4"), ("event", "int2"), ("count", "int8")],
+            by_index=True,
         )
         self.events = events
         self.shape = (len(accounts), width)
@@ -202,6 +233,7 @@ def _active_users(
         " FROM healthscore_contactdaily WHERE tenant_id = %s AND " + chunk + where,
         [first, tenant_id, *chunk_params, *params],
         [("account_id", "int8"), ("user", "int8"), ("t", "int4")],
+        by_index=True,
     )
     owner_of_row = accounts.index.get_indexer(rows["account_id"].to_numpy())
     # The id range of a chunk may hold accounts that are not in it.

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from healthscore import evaluation
 from healthscore.engine.history import history_measure_frames, read_binary
@@ -168,6 +168,33 @@ def test_the_binary_reader_reads_fixed_width_columns_and_refuses_a_null(scoped):
         read_binary("SELECT NULL::float8, 1::bigint", [], [("x", "float8"), ("id", "int8")])
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")  # the connection is usable after the refusal
+
+
+def test_a_chunk_read_is_planned_as_an_index_read_and_leaves_the_settings_as_they_were(scoped):
+    """The rollups of a chunk of accounts are read through the index, with no parallel
+    workers and no JIT (a planner estimate chose whole-table scans per chunk); the settings
+    hold for that read only, not for the rest of an enclosing transaction."""
+    settings = "current_setting('enable_seqscan'), current_setting('jit')"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT {settings}, current_setting('max_parallel_workers_per_gather')")
+        before = cursor.fetchone()
+        assert before[0] == "on"
+        frame = read_binary(
+            "SELECT (current_setting('enable_seqscan') = 'off')::int::int2,"
+            " (current_setting('jit') = 'off')::int::int2,"
+            " current_setting('max_parallel_workers_per_gather')::int4",
+            [],
+            [("seqscan_off", "int2"), ("jit_off", "int2"), ("workers", "int4")],
+            by_index=True,
+        )
+        assert frame.iloc[0].tolist() == [1, 1, 0]
+        cursor.execute(f"SELECT {settings}, current_setting('max_parallel_workers_per_gather')")
+        assert cursor.fetchone() == before
+        # Without it, a read plans as any other statement.
+        plain = read_binary(
+            "SELECT (current_setting('enable_seqscan') = 'off')::int::int2", [], [("off", "int2")]
+        )
+        assert plain["off"].tolist() == [0]
 
 
 def test_far_apart_days_read_only_their_windows_and_agree_with_the_nightly_path(scoped):
