@@ -206,6 +206,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Junkan <noreply@junk
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 SESSION_COOKIE_HTTPONLY = True
+# Every page view reads its session: from Redis, with the database behind it (the rows stay the
+# record, and Redis down is a cache miss, cs_platform.degraded).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp) on every response: scripts only from our own static files

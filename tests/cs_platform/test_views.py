@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,3 +252,13 @@ def test_a_403_page_names_the_role_needed_and_the_readers_role(csm_user):
     body = response.content.decode()
     assert 'data-testid="role-needed"' in body
     assert "CS manager" in body
+
+
+def test_a_page_view_reads_its_session_from_redis_and_keeps_the_row(client, viewer_user):
+    client.force_login(viewer_user)
+    url = reverse("dashboard", kwargs={"tenant_slug": "acme"})
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
