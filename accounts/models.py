@@ -103,6 +103,11 @@ class Account(TenantScopedModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The sum of the active contracts' ARR and their first renewal date, kept exact by the
+    # database (migration 0009: a statement trigger on the contracts writes them; any other
+    # write to them is undone), so the account list sorts and filters on indexed columns.
+    current_arr = models.BigIntegerField(_("ARR (minor units)"), db_default=0, editable=False)
+    next_renewal_date = models.DateField(_("next renewal"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -119,6 +124,19 @@ class Account(TenantScopedModel):
         indexes = [
             models.Index(fields=["tenant", "name"], name="account_tenant_name_idx"),
             models.Index(fields=["tenant", "owner"], name="account_tenant_owner_idx"),
+            # The account list's keyset orders (selectors.ACCOUNT_ORDERINGS), both directions:
+            # a page reads its own rows from the index, also with a renewal window.
+            models.Index(fields=["tenant", "current_arr", "name", "id"], name="account_arr_idx"),
+            models.Index(
+                fields=["tenant", "-current_arr", "name", "id"], name="account_arr_desc_idx"
+            ),
+            models.Index(
+                fields=["tenant", "next_renewal_date", "name", "id"], name="account_renewal_idx"
+            ),
+            models.Index(
+                fields=["tenant", "-next_renewal_date", "name", "id"],
+                name="account_renewal_desc_idx",
+            ),
             # Japanese search: trigram index (needs a UTF-8 cluster locale, see README).
             GinIndex(fields=["name"], name="account_name_trgm", opclasses=["gin_trgm_ops"]),
         ]

@@ -12,15 +12,10 @@ from django.db.models import (
     Count,
     FloatField,
     Lookup,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
 from cs_platform.models import User
 from cs_platform.scoping import require_current_tenant
@@ -28,7 +23,7 @@ from cs_platform.selectors import staff_member_list
 from webhooks.services import account_ref
 
 from ..extensions import list_extensions
-from ..models import Account, Contract, ContractStatus, LifecycleStatus, SavedView, Segment
+from ..models import Account, LifecycleStatus, SavedView, Segment
 from ..segments import segment_rules_apply
 
 
@@ -51,19 +46,10 @@ MIN_SIMILARITY_QUERY = 3
 
 
 def account_list_annotated() -> QuerySet[Account]:
-    """Accounts with `current_arr` (sum of active contracts) and `next_renewal_date`.
-
-    Correlated subqueries on the (tenant, account, status) index: one query for any page.
-    """
-    active = Contract.objects.filter(account=OuterRef("pk"), status=ContractStatus.ACTIVE)
-    arr = active.order_by().values("account").annotate(total=Sum("arr")).values("total")
-    renewal = (
-        active.order_by().values("account").annotate(first=Min("renewal_date")).values("first")
-    )
-    return Account.objects.select_related("owner").annotate(
-        current_arr=Coalesce(Subquery(arr), Value(0)),
-        next_renewal_date=Subquery(renewal),
-    )
+    """Accounts with their owner: `current_arr` (sum of the active contracts) and
+    `next_renewal_date` are columns the database keeps (migration 0009), indexed for the
+    list's orders."""
+    return Account.objects.select_related("owner")
 
 
 def account_search(queryset: QuerySet[Account], q: str) -> QuerySet[Account]:
