@@ -14,10 +14,14 @@ from .urlutils import tenant_reverse
 
 def tenancy(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    # Lazy: only the staff pages' workspace switcher reads them, not Learn & Support.
-    memberships = SimpleLazyObject(
-        lambda: list(membership_list_for_user(user=user)) if user and user.is_authenticated else []
-    )
+    # Read by TenantMiddleware with the membership; elsewhere only if a page shows the switcher.
+    memberships = getattr(request, "memberships", None)
+    if memberships is None:
+        memberships = SimpleLazyObject(
+            lambda: (
+                list(membership_list_for_user(user=user)) if user and user.is_authenticated else []
+            )
+        )
     tenant = getattr(request, "tenant", None)
     nav = _nav_links(request) if tenant is not None and getattr(request, "membership", None) else []
     return {

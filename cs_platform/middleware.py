@@ -17,7 +17,7 @@ from django.utils.translation import trans_real
 from .models import Membership, Tenant
 from .requestmemo import request_memo_scope
 from .scoping import tenant_scope
-from .selectors import membership_get, membership_list_for_user, tenant_get_by_slug
+from .selectors import membership_list_for_user, tenant_get_by_slug
 
 SESSION_TENANT_KEY = "junkan_tenant_id"
 # The workspace used last, kept across sign-outs (the session is not): signing in lands there.
@@ -91,25 +91,26 @@ class TenantMiddleware:
         if not user.is_authenticated:
             return
         membership: Membership | None
+        # One read gives the workspace of the URL, the membership and the workspace switcher.
+        memberships = list(membership_list_for_user(user=user))  # type: ignore[arg-type]
+        request.memberships = memberships  # type: ignore[attr-defined]
         if match := _STAFF_PATH.match(request.path):
-            tenant = tenant_get_by_slug(slug=match["slug"])
-            membership = membership_get(user=user, tenant=tenant) if tenant else None
+            slug = match["slug"]
+            membership = next((m for m in memberships if m.tenant.slug == slug), None)
             if membership is None:
                 raise Http404("No such workspace.")
-            membership.tenant = tenant  # the same row: no second read
             # NOTE: only when it changes: an assignment marks the session modified, and every
             # page view would then write its session row.
             if request.session.get(SESSION_TENANT_KEY) != membership.tenant_id:
                 request.session[SESSION_TENANT_KEY] = membership.tenant_id
         else:
-            membership = self._from_session(request)
+            membership = self._from_session(request, memberships)
         if membership is not None:
             request.tenant = membership.tenant  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
 
     @staticmethod
-    def _from_session(request: HttpRequest) -> Membership | None:
-        memberships = membership_list_for_user(user=request.user)  # type: ignore[arg-type]
+    def _from_session(request: HttpRequest, memberships: list[Membership]) -> Membership | None:
         chosen = request.session.get(SESSION_TENANT_KEY)
         if chosen is None:  # a fresh sign-in: the workspace used last in this browser
             last = request.COOKIES.get(LAST_TENANT_COOKIE, "")

@@ -254,11 +254,17 @@ def test_a_403_page_names_the_role_needed_and_the_readers_role(csm_user):
     assert "CS manager" in body
 
 
-def test_a_page_view_reads_its_session_from_redis_and_keeps_the_row(client, viewer_user):
+def test_a_page_view_reads_its_session_from_redis_and_its_workspace_in_one_query(
+    client, viewer_user
+):
     client.force_login(viewer_user)
     url = reverse("dashboard", kwargs={"tenant_slug": "acme"})
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [q for q in sql if "django_session" in q]
+    # The workspace of the URL, the membership and the switcher's list: one read.
+    assert sum('FROM "cs_platform_membership"' in q for q in sql) == 1
+    assert not [q for q in sql if q.lstrip().startswith('SELECT "cs_platform_tenant"')]
     assert Session.objects.filter(session_key=client.session.session_key).exists()
