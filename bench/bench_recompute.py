@@ -14,7 +14,8 @@ policy and no settings sent (`--rls off`); it prints both, and what the second w
 
 With `--triggers compare` (row-level security on) it alternates instead between the database
 triggers all on (`all`), the same with the data version raising one counter row per tenant as
-before migration 0008 (`row`), the data-version triggers off (`no-version`: see
+before migration 0008 (`row`), the portfolio triggers adding to one row per day as before
+migration 0021 (`portfolio-row`), the data-version triggers off (`no-version`: see
 `cs_platform.datacache`) and those and the portfolio triggers off (`none`), and prints what each
 costs. Every run reads the tenant's data version first, so its row exists as it does in
 production once a cached page was viewed (the triggers only UPDATE an existing row). A thread
@@ -64,12 +65,15 @@ from healthscore.services.recompute import (  # noqa: E402
 
 SLUG = "bench-recompute-{n}"
 EVENTS = ["login", "report_viewed", "integration_connected", "member_invited", "search"]
-TRIGGER_MODES = ["all", "row", "no-version", "none"]
+TRIGGER_MODES = ["all", "portfolio-row", "row", "no-version", "none"]
 # The data version as it was before migration 0008: one counter row per tenant, raised by an
 # UPDATE in every write statement (mode `row`); the other modes use the bumps of 0008.
 _MIGRATION = importlib.import_module("cs_platform.migrations.0008_data_version_bumps")
 BUMP_BY_UPDATE = _MIGRATION.BUMP_BY_UPDATE.split("-- Back to one counter")[0]
 BUMP_BY_INSERT = _MIGRATION.BUMP_BY_INSERT
+# The portfolio aggregates as before migration 0021: each statement of scores adds to the day's
+# `PortfolioDay` row (mode `portfolio-row`); the other modes insert deltas.
+_PORTFOLIO = importlib.import_module("healthscore.migrations.0021_portfolio_day_deltas")
 
 
 def _generate(tenant: Tenant, n: int) -> None:
@@ -161,6 +165,9 @@ def _set_triggers(mode: str) -> None:
     portfolio = "DISABLE" if mode == "none" else "ENABLE ALWAYS"
     with owner_connection(), connection.cursor() as cursor:
         cursor.execute(BUMP_BY_UPDATE if mode == "row" else BUMP_BY_INSERT)
+        cursor.execute(
+            _PORTFOLIO.APPLY_BY_UPSERT if mode == "portfolio-row" else _PORTFOLIO.APPLY_BY_DELTA
+        )
         # The watched tables are the ones the migrations gave a data-version trigger.
         cursor.execute(
             "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger"
@@ -281,7 +288,7 @@ def main() -> None:
                 f"(range {min(runs):.2f}–{max(runs):.2f}s over {len(runs)} runs)"
             )
         if "all" in times:
-            for mode in ("row", "no-version", "none"):
+            for mode in ("portfolio-row", "row", "no-version", "none"):
                 cost = median(times["all"]) / median(times[mode]) - 1
                 print(f"RESULT recompute {n} accounts: triggers all vs {mode}: {cost:+.1%}")
         if len(times) == 2:

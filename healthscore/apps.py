@@ -24,6 +24,11 @@ BEAT_SCHEDULE = {
         "task": "healthscore.now_sweep",
         "schedule": timedelta(minutes=1),
     },
+    # Portfolio deltas of writers that close no recompute job (services/portfolio.py).
+    "healthscore-portfolio-compact": {
+        "task": "healthscore.portfolio_days_compact",
+        "schedule": timedelta(hours=1),
+    },
     "healthscore-partitions": {
         "task": "healthscore.maintain_partitions",
         "schedule": timedelta(hours=6),

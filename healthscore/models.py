@@ -342,10 +342,12 @@ class PortfolioDay(TenantScopedModel):
     """The tenant's scores of one day and scorecard version, summed: what the portfolio charts
     read instead of scanning every account's score (100,000 accounts × 90 days).
 
-    Kept exact by statement-level triggers on `HealthScore` (migration 0019): every insert,
-    upsert and delete adds or subtracts its rows, whoever writes them (the recompute, a
-    back-fill, an account deleted with its scores). `portfolio_days_rebuild` recounts a tenant
-    from the scores (bulk loads that run without triggers)."""
+    Kept exact by statement-level triggers on `HealthScore`: every insert, upsert and delete
+    adds or subtracts its rows, whoever writes them (the recompute, a back-fill, an account
+    deleted with its scores), as a `PortfolioDayDelta` row (migration 0021); a day's figures
+    are this row plus its deltas (`healthscore.selectors.portfolio`), and compaction folds the
+    deltas in. `portfolio_days_rebuild` recounts a tenant from the scores (bulk loads that run
+    without triggers)."""
 
     tenant = tenant_foreign_key(db_index=False)
     day = models.DateField()
@@ -365,6 +367,34 @@ class PortfolioDay(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.day} v{self.version_id}: {self.accounts}"
+
+
+class PortfolioDayDelta(TenantScopedModel):
+    """What one write statement of scores added to (or, negative, took from) a day and
+    scorecard version: inserted by the triggers of migration 0021, folded into `PortfolioDay`
+    by `portfolio_days_compact` (on read past a threshold, when a recompute job closes, and
+    hourly by beat).
+
+    NOTE: insert-only, no unique key: adding to one `PortfolioDay` row from the trigger (0019)
+    locked that row until the writing transaction ended, so the recompute chunks of a tenant,
+    which all score the same day, committed one after the other."""
+
+    tenant = tenant_foreign_key(db_index=False)
+    day = models.DateField()
+    version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    accounts = models.IntegerField(default=0)
+    total = models.FloatField(default=0)
+    green = models.IntegerField(default=0)
+    amber = models.IntegerField(default=0)
+    red = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "day"], name="portfoliodelta_tenant_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} v{self.version_id}: {self.accounts:+d}"
 
 
 class JobStatus(models.TextChoices):

@@ -19,6 +19,7 @@ from .models import BacktestRun, RecomputeJob
 from .services.backtest import backtest_execute
 from .services.now import now_run, now_schedule, now_sweep_due
 from .services.partitions import partitions_create_ahead, partitions_drop_expired
+from .services.portfolio import portfolio_days_compact_all
 from .services.recompute import (
     recompute_job_claim_nightly,
     recompute_job_finish,
@@ -37,6 +38,12 @@ NIGHTLY_HOUR = 2
 def maintain_partitions() -> None:
     partitions_create_ahead()
     partitions_drop_expired()
+
+
+@shared_task(name="healthscore.portfolio_days_compact", ignore_result=True)
+def portfolio_days_compact_task() -> int:
+    """Beat, hourly: fold every tenant's portfolio deltas into its day rows."""
+    return portfolio_days_compact_all()
 
 
 def nightly_day_due(*, tenant: Tenant, now: dt.datetime) -> dt.date | None:

@@ -8,25 +8,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db import connection
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from accounts.models import MarketSegment
 from accounts.selectors import account_counts
 from cs_platform.datacache import cached_for_data_version
+from cs_platform.scoping import require_current_tenant
 
 from .. import selectors
 from ..engine.scoring import effective_weights
 from ..models import (
     ChunkState,
     HealthScore,
-    PortfolioDay,
     RecomputeChunk,
     RecomputeJob,
     Scorecard,
     ScorecardVersion,
 )
+from ..services import portfolio
 from .config import recompute_job_list
 
 BANDS = ("green", "amber", "red")
@@ -58,19 +60,38 @@ def account_health_chart(*, account: Any, days: int) -> dict[str, Any]:
     return {"labels": labels, "scores": [row["score"] for row in history], "markers": markers}
 
 
+def portfolio_days(*, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """Per day and scorecard version from `first` to `last` (both included), in that order:
+    accounts scored, their total score and band counts. Each is the day row plus the deltas
+    not folded into it yet (`PortfolioDayDelta`), read in one statement; a day and version
+    nobody is scored in is left out. Past `COMPACT_AT` deltas, the read compacts them."""
+    tenant = require_current_tenant()
+    columns = "day, version_id, accounts, total, green, amber, red"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT day, version_id, sum(accounts), sum(total), sum(green), sum(amber),"
+            " sum(red), count(*) FILTER (WHERE delta) FROM ("
+            f" SELECT {columns}, false AS delta FROM healthscore_portfolioday"
+            "  WHERE tenant_id = %(tenant)s AND day BETWEEN %(first)s AND %(last)s"
+            f" UNION ALL SELECT {columns}, true FROM healthscore_portfoliodaydelta"
+            "  WHERE tenant_id = %(tenant)s AND day BETWEEN %(first)s AND %(last)s"
+            ") rows GROUP BY day, version_id ORDER BY day, version_id",
+            {"tenant": tenant.pk, "first": first, "last": last},
+        )
+        fetched = cursor.fetchall()
+    if sum(row[7] for row in fetched) > portfolio.COMPACT_AT:
+        portfolio.portfolio_days_compact()
+    names = ("day", "version_id", "accounts", "total", *BANDS)
+    return [dict(zip(names, row[:7], strict=True)) for row in fetched if row[2] > 0]
+
+
 def portfolio_over_time(*, until: dt.date, days: int = 90) -> dict[str, Any]:
     """Average score per day and the days a new scorecard version took effect, from the
     portfolio aggregates (one row per day and version, not one per account).
 
     A marker is the first day (after the window's first) on which a version scored anyone,
     so a chart shows a weight change as such and not as a change of the customers."""
-    rows = list(
-        PortfolioDay.objects.filter(
-            day__gt=until - dt.timedelta(days=days), day__lte=until, accounts__gt=0
-        )
-        .values("day", "version_id", "total", "accounts")
-        .order_by("day", "version_id")
-    )
+    rows = portfolio_days(first=until - dt.timedelta(days=days - 1), last=until)
     per_day: dict[dt.date, list[float]] = {}
     first_day: dict[int, dt.date] = {}
     for row in rows:
@@ -168,13 +189,11 @@ def renewals_summary(renewals: list[dict[str, Any]]) -> dict[str, Any]:
 
 def portfolio_day_totals(*, day: dt.date) -> dict[str, Any]:
     """Accounts scored, their total score and band counts on `day` (every version)."""
-    row = PortfolioDay.objects.filter(day=day).aggregate(
-        accounts=Sum("accounts"), total=Sum("total"), **{band: Sum(band) for band in BANDS}
-    )
+    rows = portfolio_days(first=day, last=day)
     return {
-        "accounts": row["accounts"] or 0,
-        "total": row["total"] or 0.0,
-        "bands": {band: row[band] or 0 for band in BANDS},
+        "accounts": sum(row["accounts"] for row in rows),
+        "total": sum(row["total"] for row in rows),
+        "bands": {band: sum(row[band] for row in rows) for band in BANDS},
     }
 
 

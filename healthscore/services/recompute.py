@@ -55,6 +55,7 @@ from ..models import (
 )
 from .alerts import alerts_evaluate
 from .milestones import milestone_risk_evaluate
+from .portfolio import portfolio_days_compact
 
 logger = logging.getLogger(__name__)
 
@@ -454,6 +455,8 @@ def recompute_job_finish(*, job: RecomputeJob) -> bool:
         )
         closed = cursor.rowcount == 1
     if closed:
+        # The chunks' portfolio deltas (one or two per chunk) fold into the day's rows.
+        portfolio_days_compact(wait=True)
         alerts_evaluate(day=job.day)
         milestone_risk_evaluate()
     return closed
@@ -656,6 +659,7 @@ def healthscore_recompute_history(
                 )
         if progress is not None:
             progress(f"accounts {first_id}–{last_id}: {len(days)} days scored")
+    portfolio_days_compact(wait=True)  # one delta per chunk, day and version
     with connection.cursor() as cursor:
         # Fresh statistics: the alert queries run right after a bulk load.
         cursor.execute("ANALYZE healthscore_healthscore")

@@ -21,6 +21,7 @@ from healthscore.models import (
     JobTrigger,
     KeyEvent,
     PortfolioDay,
+    PortfolioDayDelta,
     RecomputeChunk,
     RecomputeJob,
     Scorecard,
@@ -137,6 +138,14 @@ class ScoreSampleFactory(TenantOwnedFactory):
 class PortfolioDayFactory(TenantOwnedFactory):
     class Meta:
         model = PortfolioDay
+
+    version = factory.SubFactory(ScorecardVersionFactory, tenant=_TENANT)
+    day = factory.LazyFunction(timezone.localdate)
+
+
+class PortfolioDayDeltaFactory(TenantOwnedFactory):
+    class Meta:
+        model = PortfolioDayDelta
 
     version = factory.SubFactory(ScorecardVersionFactory, tenant=_TENANT)
     day = factory.LazyFunction(timezone.localdate)

@@ -1,24 +1,40 @@
-"""Portfolio aggregates: kept exact by triggers however scores are written; the portfolio
-and the dashboard read them with a number of queries that does not grow with the accounts."""
+"""Portfolio aggregates: kept exact by triggers however scores are written, without making
+writers of scores (the recompute chunks) wait for each other; compaction keeps the figures;
+the portfolio and the dashboard read them with a number of queries that does not grow with
+the accounts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import threading
 
+import psycopg2
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Contract
-from healthscore.models import HealthScore, PortfolioDay
-from healthscore.services.portfolio import portfolio_days_rebuild
-from healthscore.services.recompute import healthscore_recompute
+from cs_platform.rls import owner_connection
+from cs_platform.scoping import tenant_scope
+from healthscore.models import HealthScore, PortfolioDay, PortfolioDayDelta
+from healthscore.selectors.pages import portfolio_day_totals, portfolio_days, portfolio_summary
+from healthscore.services import portfolio
+from healthscore.services.portfolio import (
+    portfolio_days_compact,
+    portfolio_days_compact_all,
+    portfolio_days_rebuild,
+)
+from healthscore.services.recompute import healthscore_recompute, recompute_chunk
 from tests.factories import AccountFactory, ContractFactory
 
 from .factories import HealthScoreFactory, ScorecardVersionFactory
+
+MIGRATION = importlib.import_module("healthscore.migrations.0021_portfolio_day_deltas")
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +53,10 @@ def live_counts() -> dict:
 
 
 def aggregates() -> dict:
+    """What the pages read: each day's row plus its deltas."""
     return {
-        (p.day, p.version_id): (p.accounts, p.total, p.green, p.amber, p.red)
-        for p in PortfolioDay.objects.filter(accounts__gt=0)
+        (r["day"], r["version_id"]): (r["accounts"], r["total"], r["green"], r["amber"], r["red"])
+        for r in portfolio_days(first=dt.date(2000, 1, 1), last=dt.date(2100, 1, 1))
     }
 
 
@@ -83,9 +100,52 @@ def test_inserts_upserts_and_deletes_of_scores_keep_the_aggregates_exact(version
 def test_a_rebuild_recounts_the_tenant_from_its_scores(version):
     for i in range(3):
         HealthScoreFactory(version=version, day=DAY, score=50.0 + i, band="amber")
+    portfolio_days_compact()
     PortfolioDay.objects.update(accounts=999)  # as after a load without triggers
+    PortfolioDayDelta.objects.create(day=DAY, version=version, accounts=5)
     assert portfolio_days_rebuild() == 1
     assert aggregates() == live_counts() == {(DAY, version.pk): (3, 153.0, 0, 3, 0)}
+    assert not PortfolioDayDelta.objects.exists()
+
+
+def test_each_write_statement_adds_deltas_and_compaction_folds_them(version, other_tenant):
+    accounts = [AccountFactory() for _ in range(3)]
+    for i, account in enumerate(accounts):
+        HealthScoreFactory(account=account, version=version, day=DAY, score=30.0 * (i + 1))
+    HealthScore.objects.filter(account=accounts[0]).update(score=35.0, band="red")
+    # Three inserts, one update: the rows are untouched, the deltas carry everything.
+    assert not PortfolioDay.objects.exists()
+    assert PortfolioDayDelta.objects.count() == 4
+    before = aggregates()
+    assert before == live_counts()
+    assert before[(DAY, version.pk)][:2] == (3, 35 + 60 + 90)
+    with tenant_scope(other_tenant):
+        HealthScoreFactory(tenant=other_tenant, day=DAY, score=50.0)
+    assert portfolio_days_compact() == 1
+    assert not PortfolioDayDelta.objects.exists() and PortfolioDay.objects.count() == 1
+    assert aggregates() == before
+    # Every score of the day deleted: the folded row goes, and the day reads as nobody.
+    HealthScore.objects.filter(day=DAY).delete()
+    assert aggregates() == {}
+    assert portfolio_days_compact_all() == 2  # ours, and the other tenant's untouched delta
+    assert not PortfolioDay.objects.exists()
+    with tenant_scope(other_tenant):
+        assert portfolio_day_totals(day=DAY)["accounts"] == 1
+        assert not PortfolioDayDelta.objects.exists()
+
+
+def test_a_read_past_the_threshold_compacts(version, monkeypatch):
+    monkeypatch.setattr(portfolio, "COMPACT_AT", 2)
+    for i in range(3):
+        HealthScoreFactory(version=version, day=DAY, score=10.0 * i, band="red")
+    assert PortfolioDayDelta.objects.count() == 3
+    assert portfolio_day_totals(day=DAY) == {
+        "accounts": 3,
+        "total": 30.0,
+        "bands": {"green": 0, "amber": 0, "red": 3},
+    }
+    assert not PortfolioDayDelta.objects.exists()
+    assert aggregates() == live_counts()
 
 
 def _queries(client: Client, name: str) -> int:
@@ -141,3 +201,127 @@ def test_the_cached_portfolio_shows_a_changed_renewal_at_once(manager_user, defa
     assert "株式会社さくら物流" not in renewals()  # not renewing within 90 days
     Contract.objects.filter(pk=contract.pk).update(renewal_date=today + dt.timedelta(days=10))
     assert "株式会社さくら物流" in renewals()
+
+
+def _session(tenant) -> psycopg2.extensions.connection:
+    """Another connection of the application to the test database, in `tenant`'s scope; a
+    lock it waits for more than half a second for is an error."""
+    db = settings.DATABASES["default"]
+    conn = psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"],
+    )
+    with conn.cursor() as cursor:
+        role = db.get("OPTIONS", {}).get("assume_role")
+        if role:  # the role the suite's own connection runs as (tests/conftest.py)
+            cursor.execute(f"SET ROLE {role}")
+        cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
+        cursor.execute("SET lock_timeout = '500ms'")
+    conn.commit()
+    return conn
+
+
+def _score(conn, account, version) -> None:
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO healthscore_healthscore (tenant_id, account_id, day, version_id, score,"
+            " band, components, computed_at) VALUES (%s, %s, %s, %s, 40, 'amber', '{}', now())"
+            " ON CONFLICT (tenant_id, account_id, day) DO UPDATE SET score = EXCLUDED.score",
+            [account.tenant_id, account.pk, DAY, version.pk],
+        )
+
+
+def _apply(function_sql: str) -> None:
+    with owner_connection(), connection.cursor() as cursor:
+        cursor.execute(function_sql)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_scores_of_one_day_do_not_wait_for_each_other(tenant):
+    """One end-to-end test (a transactional test costs a flush of every table).
+
+    1. Two transactions each score an account for the same day and version; the first stays
+       open. Adding to one aggregate row (migration 0019) made the second wait for the first's
+       commit (here: lock_timeout); with deltas it commits at once, and the figures add up.
+    2. The recompute's own chunk code: two ranges of accounts scored for the same day in two
+       transactions that overlap; the second commits while the first is still open, and the
+       portfolio and dashboard figures equal a count over the scores."""
+    from healthscore.services.scorecards import healthscore_tenant_defaults
+
+    with tenant_scope(tenant):
+        version = ScorecardVersionFactory()
+        first, second, third = AccountFactory(), AccountFactory(), AccountFactory()
+    sessions = [_session(tenant) for _ in range(4)]
+    holder, writer, old_holder, old_writer = sessions
+    try:
+        _apply(MIGRATION.APPLY_BY_UPSERT)
+        try:
+            _score(old_holder, first, version)
+            with pytest.raises(psycopg2.errors.LockNotAvailable):
+                _score(old_writer, second, version)
+            old_writer.rollback()
+            old_holder.rollback()
+        finally:
+            _apply(MIGRATION.APPLY_BY_DELTA)
+        _score(holder, first, version)
+        _score(writer, second, version)
+        writer.commit()
+        with tenant_scope(tenant):
+            assert aggregates() == live_counts() == {(DAY, version.pk): (1, 40.0, 0, 1, 0)}
+        holder.commit()
+        _score(writer, third, version)
+        _score(writer, first, version)  # a rescore of the same score moves nothing
+        writer.commit()
+        with tenant_scope(tenant):
+            assert aggregates() == live_counts() == {(DAY, version.pk): (3, 120.0, 0, 3, 0)}
+            HealthScore.objects.all().delete()
+            healthscore_tenant_defaults(tenant=tenant)
+            ids = [AccountFactory().pk for _ in range(6)]
+    finally:
+        for conn in sessions:
+            conn.close()
+
+    scored, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first_chunk() -> None:
+        try:
+            with tenant_scope(tenant), transaction.atomic():
+                recompute_chunk(day=DAY, first_id=ids[0], last_id=ids[2])
+                scored.set()
+                assert release.wait(10)
+        except BaseException as error:  # reported by the test thread
+            errors.append(error)
+            scored.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_chunk)
+    thread.start()
+    try:
+        assert scored.wait(30) and not errors
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        with tenant_scope(tenant):
+            assert recompute_chunk(day=DAY, first_id=ids[3], last_id=ids[5]) == 3
+            assert portfolio_day_totals(day=DAY)["accounts"] == 3  # the first is still open
+    finally:
+        release.set()
+        thread.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert not errors
+    with tenant_scope(tenant):
+        live = live_counts()
+        (key,) = live
+        # The same scores summed in another order: the total may differ in its last bits.
+        assert aggregates()[key] == pytest.approx(live[key])
+        ((accounts, total, green, amber, red),) = live.values()
+        assert accounts == 6
+        summary = portfolio_summary()
+        assert summary["accounts"] == 6
+        assert summary["bands"] == {"green": green, "amber": amber, "red": red}
+        assert summary["average"] == round(total / 6, 1)
