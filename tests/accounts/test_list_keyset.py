@@ -1,7 +1,9 @@
 """The account list pages by keyset: every account once, in order, with the view's state kept,
 and no COUNT(*) over the tenant's accounts (issue #16)."""
 
+import base64
 import datetime as dt
+import json
 import re
 from html import unescape
 
@@ -143,3 +145,35 @@ def test_a_broken_page_link_is_a_400_that_says_so(client, accounts):
         response = client.get(_url(accounts, f"?sort=name&after={cursor}"))
         assert response.status_code == 400
         assert "This page link is broken" in response.text or "正しくありません" in response.text
+
+
+def _cursor(values) -> str:
+    raw = json.dumps(values, ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "values"),
+    [
+        ("name", ["株式会社さくら商事0", 2**63]),  # an id past bigint
+        ("name", ["株式会社さくら商事0", -(2**63) - 1]),
+        ("-arr", [2**63, "株式会社さくら商事0", 1]),  # an ARR past bigint
+        ("renewal_date", ["2027-02-30", "株式会社さくら商事0", 1]),  # no such day
+        ("renewal_date", [{"d": "2027-13-01"}, "株式会社さくら商事0", 1]),
+        ("name", ["株式会社さくら商事0", True]),  # a boolean is no id
+        ("name", ["株式会社さくら商事0", 1.5]),  # nor a fraction
+    ],
+)
+def test_a_cursor_value_its_column_cannot_hold_is_a_400_not_an_empty_page(
+    client, accounts, sort, values
+):
+    for key in ("after", "before"):
+        response = client.get(_url(accounts, f"?sort={sort}&{key}={_cursor(values)}"))
+        assert response.status_code == 400, (key, values)
+        assert "This page link is broken" in response.text or "正しくありません" in response.text
+
+
+def test_a_cursor_at_the_edge_of_the_range_still_pages(client, accounts):
+    response = client.get(_url(accounts, f"?sort=name&after={_cursor(['', 2**63 - 1])}"))
+    assert response.status_code == 200
+    assert len(_ids(response)) == PAGE
