@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -147,31 +148,30 @@ def _chunk_sql(accounts: pd.DataFrame) -> tuple[str, list[Any]]:
     return _accounts_sql(ids) if ids else ("false", [])
 
 
+def _usage_rows(
+    *, tenant_id: int, accounts: pd.DataFrame, first: dt.date, days: np.ndarray, events: list[str]
+) -> pd.DataFrame:
+    """The chunk's daily usage rollups on `days` (offsets from `first`), in binary: the event
+    as its position in `events` (0: another event), which is all a measure asks of it."""
+    where, params = _rollup_where(first, days)
+    chunk, chunk_params = _chunk_sql(accounts)
+    return read_binary(
+        "SELECT account_id, (day - %s::date)::int4,"
+        " coalesce(array_position(%s::text[], event::text), 0)::int2, count::int8"
+        " FROM healthscore_usagedaily WHERE tenant_id = %s AND " + chunk + where,
+        [first, events, tenant_id, *chunk_params, *params],
+        [("account_id", "int8"), ("t", "int4"), ("event", "int2"), ("count", "int8")],
+        by_index=True,
+    )
+
+
 class _Usage:
-    """The chunk's daily rollups as dense account × day matrices. Only the days some window
-    covers are read (`_covered`; the others stay 0 and no window sums them), in binary: the
-    event as its position in `events` (0: another event), which is all a measure asks of it."""
+    """The chunk's daily rollups (`_usage_rows`) as dense account × day matrices. Only the
+    days some window covers are read (`_covered`; the others stay 0 and no window sums them)."""
 
     def __init__(
-        self,
-        *,
-        tenant_id: int,
-        accounts: pd.DataFrame,
-        first: dt.date,
-        width: int,
-        days: np.ndarray,
-        events: list[str],
+        self, *, rows: pd.DataFrame, accounts: pd.DataFrame, width: int, events: list[str]
     ) -> None:
-        where, params = _rollup_where(first, days)
-        chunk, chunk_params = _chunk_sql(accounts)
-        rows = read_binary(
-            "SELECT account_id, (day - %s::date)::int4,"
-            " coalesce(array_position(%s::text[], event::text), 0)::int2, count::int8"
-            " FROM healthscore_usagedaily WHERE tenant_id = %s AND " + chunk + where,
-            [first, events, tenant_id, *chunk_params, *params],
-            [("account_id", "int8"), ("t", "int4"), ("event", "int2"), ("count", "int8")],
-            by_index=True,
-        )
         self.events = events
         self.shape = (len(accounts), width)
         self.pos = accounts.index.get_indexer(rows["account_id"].to_numpy())
@@ -213,28 +213,27 @@ def _usage_windows(spec: Spec) -> set[int]:
     return {2 * n} if spec.measure == "usage_trend" else {n}
 
 
-def _active_users(
-    *,
-    tenant_id: int,
-    accounts: pd.DataFrame,
-    first: dt.date,
-    last: dt.date,
-    ends: np.ndarray,
-    lengths: set[int],
-) -> dict[int, np.ndarray]:
-    """{window length: accounts × days} of active users / seats (%). A user is its key's
-    64-bit hash (binary COPY reads fixed-width fields only): two keys of one account
-    colliding is about as likely as a cosmic-ray bit flip, not a concern at any size."""
-    width = (last - first).days + 1
-    where, params = _rollup_where(first, _covered(width, ends, lengths))
+def _user_rows(
+    *, tenant_id: int, accounts: pd.DataFrame, first: dt.date, days: np.ndarray
+) -> pd.DataFrame:
+    """The chunk's active users on `days` (offsets from `first`). A user is its key's 64-bit
+    hash (binary COPY reads fixed-width fields only): two keys of one account colliding is
+    about as likely as a cosmic-ray bit flip, not a concern at any size."""
+    where, params = _rollup_where(first, days)
     chunk, chunk_params = _chunk_sql(accounts)
-    rows = read_binary(
+    return read_binary(
         "SELECT account_id, hashtextextended(contact_key, 0), (day - %s::date)::int4"
         " FROM healthscore_contactdaily WHERE tenant_id = %s AND " + chunk + where,
         [first, tenant_id, *chunk_params, *params],
         [("account_id", "int8"), ("user", "int8"), ("t", "int4")],
         by_index=True,
     )
+
+
+def _active_users(
+    *, rows: pd.DataFrame, accounts: pd.DataFrame, ends: np.ndarray, lengths: set[int]
+) -> dict[int, np.ndarray]:
+    """{window length: accounts × days} of active users / seats (%), from `_user_rows`."""
     owner_of_row = accounts.index.get_indexer(rows["account_id"].to_numpy())
     # The id range of a chunk may hold accounts that are not in it.
     rows, owner_of_row = rows[owner_of_row >= 0], owner_of_row[owner_of_row >= 0]
@@ -264,6 +263,100 @@ def _active_users(
     return out
 
 
+@dataclass
+class HistoryRead:
+    """Everything `history_frames` needs of the database for a chunk of accounts and days:
+    `history_read` asks every query, `history_frames` none (it may run in another thread
+    while the next chunk is read)."""
+
+    accounts: pd.DataFrame
+    days: list[dt.date]
+    specs: set[Spec]
+    width: int
+    ends: np.ndarray
+    keys: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    usage_rows: pd.DataFrame | None = None
+    user_rows: pd.DataFrame | None = None
+    others: dict[Spec, dict[dt.date, pd.Series]] = field(default_factory=dict)
+
+
+def history_read(
+    *,
+    tenant_id: int,
+    tz: Any,
+    accounts: pd.DataFrame,
+    days: list[dt.date],
+    specs: set[Spec],
+) -> HistoryRead:
+    """The rollups and other data `accounts`' measures on `days` need (`HistoryRead`)."""
+    ids = [int(i) for i in accounts.index]
+    longest = max([(s.days or 30) * (2 if s.measure == "usage_trend" else 1) for s in specs] + [1])
+    first = min(days) - dt.timedelta(days=longest)
+    last = max(days)
+    width = (last - first).days + 1
+    ends = np.array([(d - first).days for d in days])
+    read = HistoryRead(accounts=accounts, days=days, specs=specs, width=width, ends=ends)
+    usage_specs = [s for s in specs if s.measure in USAGE_MEASURES]
+    if usage_specs:
+        read.keys = list(KeyEvent.objects.values_list("name", flat=True))
+        counted = [s.event for s in usage_specs if s.measure == "event_count" and s.event]
+        read.events = list(dict.fromkeys([*read.keys, *counted]))
+        lengths = set().union(*(_usage_windows(s) for s in usage_specs))
+        read.usage_rows = _usage_rows(
+            tenant_id=tenant_id,
+            accounts=accounts,
+            first=first,
+            days=_covered(width, ends, lengths),
+            events=read.events,
+        )
+    user_lengths = {s.days or 30 for s in specs if s.measure == "active_user_ratio"}
+    if user_lengths:
+        read.user_rows = _user_rows(
+            tenant_id=tenant_id,
+            accounts=accounts,
+            first=first,
+            days=_covered(width, ends, user_lengths),
+        )
+    for spec in specs:
+        if spec.measure not in USAGE_MEASURES and spec.measure != "active_user_ratio":
+            read.others[spec] = _other_history(spec, ids=ids, days=days, tz=tz)
+    return read
+
+
+def history_frames(read: HistoryRead) -> dict[dt.date, pd.DataFrame]:
+    """{day: measure frame} from `history_read`'s data, with no query."""
+    accounts, ends = read.accounts, read.ends
+    columns: dict[Spec, np.ndarray] = {}
+    if read.usage_rows is not None:
+        usage = _Usage(
+            rows=read.usage_rows, accounts=accounts, width=read.width, events=read.events
+        )
+        for spec in read.specs:
+            if spec.measure in USAGE_MEASURES:
+                columns[spec] = usage.values(spec, ends, read.keys)
+    if read.user_rows is not None:
+        user_specs = [s for s in read.specs if s.measure == "active_user_ratio"]
+        ratios = _active_users(
+            rows=read.user_rows,
+            accounts=accounts,
+            ends=ends,
+            lengths={s.days or 30 for s in user_specs},
+        )
+        for spec in user_specs:
+            columns[spec] = ratios[spec.days or 30]
+    frames = {}
+    for i, day in enumerate(read.days):
+        frame = pd.DataFrame(
+            {spec: values[:, i] for spec, values in columns.items()}, index=accounts.index
+        )
+        frames[day] = frame
+    for spec, per_day in read.others.items():
+        for day in read.days:
+            frames[day][spec] = per_day[day].reindex(accounts.index)
+    return frames
+
+
 def history_measure_frames(
     *,
     tenant_id: int,
@@ -273,51 +366,9 @@ def history_measure_frames(
     specs: set[Spec],
 ) -> dict[dt.date, pd.DataFrame]:
     """{day: measure frame} with the same columns and values as `measure_frame` per day."""
-    ids = [int(i) for i in accounts.index]
-    longest = max([(s.days or 30) * (2 if s.measure == "usage_trend" else 1) for s in specs] + [1])
-    first = min(days) - dt.timedelta(days=longest)
-    last = max(days)
-    width = (last - first).days + 1
-    ends = np.array([(d - first).days for d in days])
-    columns: dict[Spec, np.ndarray] = {}
-    usage_specs = [s for s in specs if s.measure in USAGE_MEASURES]
-    if usage_specs:
-        keys = list(KeyEvent.objects.values_list("name", flat=True))
-        counted = [s.event for s in usage_specs if s.measure == "event_count" and s.event]
-        lengths = set().union(*(_usage_windows(s) for s in usage_specs))
-        usage = _Usage(
-            tenant_id=tenant_id,
-            accounts=accounts,
-            first=first,
-            width=width,
-            days=_covered(width, ends, lengths),
-            events=list(dict.fromkeys([*keys, *counted])),
-        )
-        for spec in usage_specs:
-            columns[spec] = usage.values(spec, ends, keys)
-    user_specs = [s for s in specs if s.measure == "active_user_ratio"]
-    if user_specs:
-        ratios = _active_users(
-            tenant_id=tenant_id,
-            accounts=accounts,
-            first=first,
-            last=last,
-            ends=ends,
-            lengths={s.days or 30 for s in user_specs},
-        )
-        for spec in user_specs:
-            columns[spec] = ratios[spec.days or 30]
-    frames = {}
-    for i, day in enumerate(days):
-        frame = pd.DataFrame(
-            {spec: values[:, i] for spec, values in columns.items()}, index=accounts.index
-        )
-        frames[day] = frame
-    for spec in specs - set(columns):
-        per_day = _other_history(spec, ids=ids, days=days, tz=tz)
-        for day in days:
-            frames[day][spec] = per_day[day].reindex(accounts.index)
-    return frames
+    return history_frames(
+        history_read(tenant_id=tenant_id, tz=tz, accounts=accounts, days=days, specs=specs)
+    )
 
 
 def _survey(ids: list[int], days: list[dt.date], n: int) -> dict[dt.date, pd.Series]:

@@ -20,18 +20,20 @@ same request on unchanged data returns it instead of recomputing.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +52,7 @@ from cs_platform.scoping import require_current_tenant
 from journeys.selectors import phase_list, phase_transition_rows
 
 from .. import evaluation
-from ..engine.history import history_measure_frames, read_binary
+from ..engine.history import HistoryRead, history_frames, history_read, read_binary
 from ..engine.measures import spec_of
 from ..engine.scoring import effective_weights, score_frame
 from ..models import BacktestRun, JobStatus, Scorecard, ScorecardVersion, sample_keys
@@ -126,51 +128,82 @@ def _scored_samples(
     progress: Progress,
 ) -> pd.DataFrame:
     """Score `days` from the stored rollups with the recompute's engine, for the accounts
-    this scorecard applies to (as the preview decides it), churned accounts included."""
+    this scorecard applies to (as the preview decides it), churned accounts included.
+
+    A chunk is read (`history_read`, every query) and then scored in a second thread
+    (`_scored_chunk`, no query) while the next chunk is read: the database and the
+    arithmetic take turns no more, each keeps a core. One chunk at most waits to be scored,
+    so the memory stays that of two chunks."""
     tenant = require_current_tenant()
     cards = scorecards_in_force(including=scorecard)
     specs = {spec_of(c) for c in definition["components"]}
     keys = [c["key"] for c in definition["components"]]
     ids = _customer_ids()
     size = chunk_size()
-    parts = []
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        rows = (
-            account_list(ids=chunk)
-            .values_list("id", "licensed_seats", "market_segment")
-            .order_by("id")
-        )
-        accounts = pd.DataFrame(list(rows), columns=["id", "seats", "market_segment"]).set_index(
-            "id"
-        )
-        accounts["seats"] = accounts["seats"].astype(float)
-        assigned = scorecard_assign(
-            accounts=accounts, scorecards=cards, version_of={scorecard.pk: DRAFT}
-        )
-        mine = accounts[assigned == DRAFT]
-        if not mine.empty:
-            frames = history_measure_frames(
-                tenant_id=tenant.pk, tz=tenant.tzinfo, accounts=mine, days=days, specs=specs
+    scoring: list[Future[pd.DataFrame]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backtest-scoring") as pool:
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            rows = (
+                account_list(ids=chunk)
+                .values_list("id", "licensed_seats", "market_segment")
+                .order_by("id")
             )
-            # Every day of the chunk in one frame: one pass of the scoring per chunk, not
-            # one per day (the same arithmetic row by row).
-            scored = score_frame(pd.concat([frames[day] for day in days]), definition)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "account_id": scored.index.to_numpy(),
-                        "day": np.repeat(np.array(days, dtype=object), len(mine)),
-                        "score": scored["score"].to_numpy(),
-                        "band": scored["band"].to_numpy(),
-                        **{f"p:{k}": scored[f"{k}__points"].to_numpy() for k in keys},
-                    }
+            accounts = pd.DataFrame(
+                list(rows), columns=["id", "seats", "market_segment"]
+            ).set_index("id")
+            accounts["seats"] = accounts["seats"].astype(float)
+            assigned = scorecard_assign(
+                accounts=accounts, scorecards=cards, version_of={scorecard.pk: DRAFT}
+            )
+            mine = accounts[assigned == DRAFT]
+            if not mine.empty:
+                read = history_read(
+                    tenant_id=tenant.pk, tz=tenant.tzinfo, accounts=mine, days=days, specs=specs
                 )
-            )
-        done = min(start + size, len(ids))
-        progress(5 + int(55 * done / max(len(ids), 1)), _("Scoring past days"))
+                if scoring:
+                    scoring[-1].result()  # the previous chunk: its rollups leave memory
+                context = contextvars.copy_context()
+                scoring.append(
+                    pool.submit(
+                        context.run, _scored_chunk_in_thread, read, definition=definition, keys=keys
+                    )
+                )
+            done = min(start + size, len(ids))
+            progress(5 + int(55 * done / max(len(ids), 1)), _("Scoring past days"))
+        parts = [future.result() for future in scoring]
     columns = ["account_id", "day", "score", "band", *[f"p:{k}" for k in keys]]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _scored_chunk_in_thread(
+    read: HistoryRead, *, definition: dict[str, Any], keys: list[str]
+) -> pd.DataFrame:
+    try:
+        return _scored_chunk(read, definition=definition, keys=keys)
+    finally:
+        connections.close_all()  # this thread's own, were one opened by mistake
+
+
+def _scored_chunk(
+    read: HistoryRead, *, definition: dict[str, Any], keys: list[str]
+) -> pd.DataFrame:
+    """A chunk's samples scored from its `history_read`. No query: it runs in a thread of its
+    own beside the next chunk's read (a query here would open a second connection)."""
+    frames = history_frames(read)
+    days, mine = read.days, read.accounts
+    # Every day of the chunk in one frame: one pass of the scoring per chunk, not one per
+    # day (the same arithmetic row by row).
+    scored = score_frame(pd.concat([frames[day] for day in days]), definition)
+    return pd.DataFrame(
+        {
+            "account_id": scored.index.to_numpy(),
+            "day": np.repeat(np.array(days, dtype=object), len(mine)),
+            "score": scored["score"].to_numpy(),
+            "band": scored["band"].to_numpy(),
+            **{f"p:{k}": scored[f"{k}__points"].to_numpy() for k in keys},
+        }
+    )
 
 
 # --- outcomes -----------------------------------------------------------------------------------

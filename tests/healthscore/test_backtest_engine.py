@@ -12,10 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from healthscore import evaluation
-from healthscore.engine.history import history_measure_frames, read_binary
-from healthscore.engine.measures import Spec
+from healthscore.engine.history import (
+    history_frames,
+    history_measure_frames,
+    history_read,
+    read_binary,
+)
+from healthscore.engine.measures import Spec, spec_of
 from healthscore.models import (
     ContactDaily,
     HealthScore,
@@ -87,7 +93,9 @@ def _world() -> list:
     return accounts
 
 
-def test_a_draft_identical_to_the_published_version_reproduces_the_stored_scores(defaults):
+def test_a_draft_identical_to_the_published_version_reproduces_the_stored_scores(
+    defaults, settings
+):
     _world()
     for day in MONDAYS:
         healthscore_recompute(day=day)
@@ -112,6 +120,29 @@ def test_a_draft_identical_to_the_published_version_reproduces_the_stored_scores
     assert (stored["band"].to_numpy() == evaluation.band_codes(rescored["band"].to_numpy())).all()
     for key in keys:
         np.testing.assert_allclose(stored[f"p:{key}"], rescored[f"p:{key}"], atol=1e-4)
+    # One account a chunk: each chunk is scored in the second thread while the next is
+    # read, and the samples are the same, in the order of the chunks.
+    settings.HEALTH_RECOMPUTE_CHUNK_SIZE = 1
+    chunked = bt._scored_samples(
+        scorecard=card, definition=version.definition, days=MONDAYS, progress=lambda *_: None
+    )
+    assert chunked["account_id"].tolist() == sorted(chunked["account_id"].tolist())
+    pd.testing.assert_frame_equal(
+        chunked.sort_values(["account_id", "day"]).reset_index(drop=True), rescored
+    )
+    # The scoring of a chunk asks the database nothing (a query in that thread would open a
+    # second connection): `history_read` asks everything beforehand.
+    read = history_read(
+        tenant_id=defaults.pk,
+        tz=defaults.tzinfo,
+        accounts=pd.DataFrame({"seats": [5.0] * 3}, index=sorted(stored["account_id"].unique())),
+        days=MONDAYS,
+        specs={spec_of(c) for c in version.definition["components"]},
+    )
+    with CaptureQueriesContext(connection) as queries:
+        frames = history_frames(read)
+    assert not queries.captured_queries
+    assert set(frames) == set(MONDAYS)
     # The journey component moved over the weeks: the late and the missed milestones
     # counted once they were due, not before.
     journey = stored[stored["p:journey"] != stored["p:journey"].iloc[0]]
