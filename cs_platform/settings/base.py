@@ -105,6 +105,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates, with the widgets pages render by the hundred written in Python
+# (the same HTML; issue #16).
+FORM_RENDERER = "cs_platform.formrender.FastFormRenderer"
 
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 # The application's role owns no table and has no BYPASSRLS, so row-level security holds
