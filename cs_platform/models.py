@@ -23,6 +23,7 @@ from .scoping import (  # TenantScopedModel: re-exported
     tenant_foreign_key,
     tenant_scope,
 )
+from .trash.extensions import label_shown
 
 
 def validate_timezone(value: str) -> None:
@@ -196,6 +197,8 @@ class TrashEntry(TenantScopedModel):
     model = models.CharField(_("kind"), max_length=100)  # the root's model label, app.model
     object_id = models.BigIntegerField()
     label = models.CharField(_("name"), max_length=300)
+    # What the label says, as data, to word it for each reader (`trash.extensions`).
+    label_data = models.JSONField(default=dict, db_default={}, blank=True)
     rows = models.JSONField(default=dict)  # {model label: [row, …]}
     links = models.JSONField(default=list)  # [{model, field, pairs: [[pk, old value], …]}]
     counts = models.JSONField(default=dict)  # {model label: number of rows}
@@ -218,6 +221,14 @@ class TrashEntry(TenantScopedModel):
     def __str__(self) -> str:
         return f"{self.model} {self.object_id} ({self.label})"
 
+    def label_parts(self) -> tuple[str, dict[str, Any], str]:
+        return self.model, self.label_data, self.label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the active language (`trash.extensions.labels_shown`)."""
+        return label_shown(self)
+
 
 class ChangeAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
@@ -235,6 +246,8 @@ class ChangeRecord(TenantScopedModel):
     model = models.CharField(_("kind"), max_length=100)
     object_id = models.BigIntegerField()
     label = models.CharField(_("name"), max_length=300)
+    # See TrashEntry.label_data.
+    label_data = models.JSONField(default=dict, db_default={}, blank=True)
     at = models.DateTimeField(_("when"))
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -252,6 +265,14 @@ class ChangeRecord(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.model} {self.object_id}"
+
+    def label_parts(self) -> tuple[str, dict[str, Any], str]:
+        return self.model, self.label_data, self.label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the active language (`trash.extensions.labels_shown`)."""
+        return label_shown(self)
 
 
 class AuditEvent(TenantScopedModel):
@@ -301,6 +322,8 @@ class AuditEvent(TenantScopedModel):
     target_type = models.CharField(_("kind"), max_length=100, blank=True)
     target_id = models.BigIntegerField(null=True, blank=True)
     target_label = models.CharField(_("object"), max_length=300, blank=True)
+    # What the label says, as data, to word it for each reader (`trash.extensions`).
+    target_label_data = models.JSONField(default=dict, db_default={}, blank=True)
     # {field: [before, after]}; nested JSON fields as dotted paths ("draft.weights.usage").
     changes = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -323,6 +346,14 @@ class AuditEvent(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id or ''}".strip()
+
+    def label_parts(self) -> tuple[str, dict[str, Any], str]:
+        return self.target_type, self.target_label_data, self.target_label
+
+    @property
+    def shown_label(self) -> str:
+        """The target's label in the active language (`trash.extensions.labels_shown`)."""
+        return label_shown(self)
 
 
 class DataVersion(TenantScopedModel):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.apps import AppConfig
@@ -16,6 +17,23 @@ def _meeting_label(meeting: Any) -> str:
 def _activity_label(activity: Any) -> str:
     day = f"{timezone.localtime(activity.occurred_at):%Y-%m-%d}"
     return " · ".join([activity.account.name, day, activity.title])
+
+
+def _task_label_data(task: Any) -> dict[str, Any]:
+    # A generated task (a health alert, a milestone at risk, a rule) is named in the trash,
+    # the change log and the audit log in each reader's language, from its kind and data.
+    return {"kind": task.kind, "data": task.data} if task.kind else {}
+
+
+def _task_label_words(items: list[dict[str, Any]]) -> list[str | None]:
+    from .extensions import task_titles
+
+    tasks = [
+        SimpleNamespace(pk=n, kind=item.get("kind") or "", data=item.get("data") or {}, title="")
+        for n, item in enumerate(items)
+    ]
+    titles = task_titles(tasks)
+    return [titles[n] or None for n in range(len(items))]
 
 
 class JourneysConfig(AppConfig):
@@ -36,8 +54,9 @@ class JourneysConfig(AppConfig):
 
         from .models import ActionStep, Activity, JourneyTemplate, Meeting, Milestone, Task
 
-        for model in (Milestone, ActionStep, Task, JourneyTemplate):
+        for model in (Milestone, ActionStep, JourneyTemplate):
             register_trashable(model)
+        register_trashable(Task, label_data=_task_label_data, label_words=_task_label_words)
         from .services import meeting_cancel_notify, meeting_restore_notify
 
         # A future meeting's customers get the calendar cancellation when it is deleted, and

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from cs_platform.api.viewsets import TenantScopedReadOnlyViewSet
 from cs_platform.models import AuditEvent
+from cs_platform.trash.api import LabelsShownListSerializer
 
 from . import selectors
 
@@ -39,6 +40,11 @@ class AuditEventSerializer(serializers.ModelSerializer):
     )
     changes = ChangesField()
     ip = serializers.IPAddressField(allow_null=True)
+    target_label = serializers.CharField(
+        source="shown_label",
+        help_text="The object's name at the time; a generated task's title in the request's "
+        "language (Accept-Language).",
+    )
 
     class Meta:
         model = AuditEvent
@@ -58,6 +64,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "source",
         ]
         read_only_fields = fields
+        list_serializer_class = LabelsShownListSerializer
 
 
 class AuditFilterSerializer(serializers.Serializer):

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 
 from cs_platform.csvfiles import csv_chunks
 from cs_platform.models import ApiKey, AuditEvent, User
@@ -30,6 +31,7 @@ from cs_platform.scoping import (
     require_current_tenant,
     tenant_scope,
 )
+from cs_platform.trash.extensions import labels_shown
 
 from .context import Actor, get_audit_context
 from .selectors import audit_page
@@ -133,6 +135,7 @@ def audit_event(
     target_type: str = "",
     target_id: int | None = None,
     target_label: str = "",
+    target_label_data: Mapping[str, Any] | None = None,
     changes: Mapping[str, Any] | None = None,
     actor: Actor = FROM_CONTEXT,
     tenant_id: int | None = FROM_CONTEXT,
@@ -160,6 +163,7 @@ def audit_event(
         target_type=target_type[:100],
         target_id=target_id,
         target_label=target_label[:300],
+        target_label_data=dict(target_label_data or {}),
         changes=audit_value(dict(changes or {})),
         ip=context.ip,
         user_agent=context.user_agent,
@@ -274,15 +278,19 @@ def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
     tz = timezone.get_current_timezone()
     tenant = require_current_tenant()
 
-    def events() -> Iterator[AuditEvent]:
+    language = get_language()
+
+    def events() -> Iterator[tuple[AuditEvent, str]]:
         # NOTE: the response streams after the request (and its tenant scope) has ended: each
         # keyset page is read inside the tenant's scope again, entered and left within one
-        # step of the iteration so the scope never leaks to whoever iterates.
+        # step of the iteration so the scope never leaks to whoever iterates; its labels are
+        # worded there too, in the language of the request.
         after = None
         while True:
-            with tenant_scope(tenant):
+            with tenant_scope(tenant), translation.override(language):
                 page, after = audit_page(filters=filters, after=after, size=EXPORT_PAGE_SIZE)
-            yield from page
+                labelled = [(e, e.shown_label) for e in labels_shown(page)]
+            yield from labelled
             if after is None:
                 return
 
@@ -295,12 +303,12 @@ def audit_export_csv(*, filters: AuditFilters) -> Iterator[bytes]:
             e.actor_api_key_id,
             e.target_type,
             e.target_id,
-            e.target_label,
+            label,
             json.dumps(e.changes, ensure_ascii=False, sort_keys=True),
             e.ip,
             e.user_agent,
             e.source,
         ]
-        for e in events()
+        for e, label in events()
     )
     return csv_chunks(CSV_HEADER, rows)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cs_platform.decorators import role_required
+from cs_platform.trash.extensions import labels_shown
 
 from . import selectors, services
 from .forms import AuditFilterForm
@@ -70,7 +71,7 @@ def audit_log_page(request: HttpRequest) -> HttpResponse:
                     else "",
                     "changes": list(selectors.changes_lines(event)),
                 }
-                for event in rows
+                for event in labels_shown(rows)
             ],
             "next_query": next_query,
             "first_page": after is None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Manager, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,10 +22,26 @@ from cs_platform.api.viewsets import TenantScopedReadOnlyViewSet
 from cs_platform.models import ChangeAction, ChangeRecord, TrashEntry
 
 from . import selectors, services
+from .extensions import labels_shown
+
+LABEL_HELP = (
+    "The object's name when it was deleted; a generated task's title in the request's "
+    "language (Accept-Language)."
+)
+
+
+class LabelsShownListSerializer(serializers.ListSerializer):
+    """A page of rows whose labels are worded together in the request's language (one call
+    per kind, see `trash.extensions.labels_shown`) before each row is serialized."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        rows = data.all() if isinstance(data, Manager) else data
+        return super().to_representation(labels_shown(rows))
 
 
 class TrashEntrySerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="model", help_text="Model label, e.g. content.article.")
+    label = serializers.CharField(source="shown_label", help_text=LABEL_HELP)
     kind_name = serializers.SerializerMethodField()
     deleted_by = serializers.CharField(source="actor_label")
     purge_at = serializers.SerializerMethodField()
@@ -45,6 +61,7 @@ class TrashEntrySerializer(serializers.ModelSerializer):
             "contents",
         ]
         read_only_fields = fields
+        list_serializer_class = LabelsShownListSerializer
 
     def get_kind_name(self, entry: TrashEntry) -> str:
         return selectors.model_verbose_name(entry.model)
@@ -66,12 +83,14 @@ class RestoredSerializer(serializers.Serializer):
 
 class ChangeRecordSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="model")
+    label = serializers.CharField(source="shown_label", help_text=LABEL_HELP)
     by = serializers.CharField(source="actor_label")
 
     class Meta:
         model = ChangeRecord
         fields = ["id", "action", "kind", "object_id", "label", "at", "by"]
         read_only_fields = fields
+        list_serializer_class = LabelsShownListSerializer
 
 
 class ChangeFilterSerializer(serializers.Serializer):
@@ -125,7 +144,7 @@ class TrashViewSet(TenantScopedReadOnlyViewSet):
             )
         return Response(
             RestoredSerializer(
-                {"kind": entry.model, "object_id": entry.object_id, "label": entry.label}
+                {"kind": entry.model, "object_id": entry.object_id, "label": entry.shown_label}
             ).data
         )
 

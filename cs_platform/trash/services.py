@@ -54,7 +54,7 @@ from cs_platform.scoping import (
     require_current_tenant,
 )
 
-from .extensions import trashable_for
+from .extensions import trashable_for, trashable_label_data
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ def change_record(
     model: str = "",
     object_id: int = 0,
     label: str = "",
+    label_data: dict[str, Any] | None = None,
     actor: Actor = None,
 ) -> ChangeRecord:
     """Write one line of the change log (deletes, restores, publishing …)."""
@@ -98,11 +99,13 @@ def change_record(
         object_id = obj.pk
         trashable = trashable_for(type(obj))
         label = label or (trashable.label_of(obj) if trashable else str(obj)[:300])
+        label_data = label_data or trashable_label_data(obj)
     return ChangeRecord.objects.create(
         action=action,
         model=model,
         object_id=object_id,
         label=label[:300],
+        label_data=label_data or {},
         at=timezone.now(),
         actor=_actor_user(actor),
         actor_label=actor_label(actor),
@@ -248,12 +251,14 @@ def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry |
         # is in the trash and comes back with a restore.
         trashable.on_delete(obj)
     label = trashable.label_of(obj) if trashable else str(obj)[:300]
+    label_data = trashable.label_data_of(obj) if trashable else {}
     before = audit_snapshot(obj)
     now = timezone.now()
     entry = TrashEntry.objects.create(
         model=obj._meta.label_lower,
         object_id=obj.pk,
         label=label,
+        label_data=label_data,
         deleted_at=now,
         deleted_by=_actor_user(actor),
         actor_label=actor_label(actor),
@@ -268,6 +273,7 @@ def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry |
         model=entry.model,
         object_id=object_id,
         label=label,
+        label_data=label_data,
         actor=actor,
     )
     entry.refresh_from_db(fields=["counts"])
@@ -276,6 +282,7 @@ def trash_delete(*, obj: TenantScopedModel, actor: Actor = None) -> TrashEntry |
         target_type=entry.model,
         target_id=object_id,
         target_label=label,
+        target_label_data=label_data,
         changes={**audit_deleted(before), "trash_entry": [None, entry.pk]},
         actor=_audit_actor(actor),
     )
@@ -482,6 +489,7 @@ def trash_restore(*, entry_id: int, actor: Actor = None) -> TrashEntry:
         model=entry.model,
         object_id=entry.object_id,
         label=entry.label,
+        label_data=entry.label_data,
         actor=actor,
     )
     audit_record(
@@ -489,6 +497,7 @@ def trash_restore(*, entry_id: int, actor: Actor = None) -> TrashEntry:
         target_type=entry.model,
         target_id=entry.object_id,
         target_label=entry.label,
+        target_label_data=entry.label_data,
         changes={"trash_entry": [entry.pk, None], **_restored_counts(payload)},
         actor=_audit_actor(actor),
     )
@@ -560,13 +569,13 @@ def trash_purge_expired(*, batch_size: int = 200) -> int:
             # log and in its audit log (one multi-row INSERT each).
             cursor.execute(
                 f"WITH gone AS (DELETE FROM {table} WHERE id = ANY(%s) "
-                "RETURNING id, tenant_id, model, object_id, label), "
+                "RETURNING id, tenant_id, model, object_id, label, label_data), "
                 f"logged AS (INSERT INTO {log_table} "
-                "(tenant_id, action, model, object_id, label, at, actor_label) "
-                "SELECT tenant_id, %s, model, object_id, label, %s, '' FROM gone) "
+                "(tenant_id, action, model, object_id, label, label_data, at, actor_label) "
+                "SELECT tenant_id, %s, model, object_id, label, label_data, %s, '' FROM gone) "
                 f"INSERT INTO {audit_table} (tenant_id, at, action, actor_label, target_type, "
-                "target_id, target_label, changes, user_agent, source) "
-                "SELECT tenant_id, %s, 'object.purged', '', model, object_id, label, "
+                "target_id, target_label, target_label_data, changes, user_agent, source) "
+                "SELECT tenant_id, %s, 'object.purged', '', model, object_id, label, label_data, "
                 "jsonb_build_object('trash_entry', jsonb_build_array(id, NULL)), '', %s "
                 "FROM gone",
                 [ids, ChangeAction.PURGED.value, now, now, "task:cs_platform.trash_purge"],

@@ -15,6 +15,7 @@ from cs_platform.models import TrashEntry
 from cs_platform.urlutils import tenant_reverse
 
 from . import selectors, services
+from .extensions import labels_shown
 
 CHANGES_SHOWN = 50
 
@@ -26,6 +27,7 @@ def trash_page(request: HttpRequest) -> HttpResponse:
     if kind not in {label for label, _name in kinds}:
         kind = ""
     page = Paginator(selectors.trash_list(model=kind), 50).get_page(request.GET.get("page"))
+    labels_shown(page.object_list)
     entries = [
         {
             "entry": entry,
@@ -37,7 +39,7 @@ def trash_page(request: HttpRequest) -> HttpResponse:
     ]
     changes = [
         {"change": change, "kind_name": selectors.model_verbose_name(change.model)}
-        for change in selectors.change_list(model=kind)[:CHANGES_SHOWN]
+        for change in labels_shown(selectors.change_list(model=kind)[:CHANGES_SHOWN])
     ]
     return render(
         request,
@@ -67,8 +69,8 @@ def trash_restore_view(request: HttpRequest, entry_id: int) -> HttpResponse:
         messages.error(
             request,
             _("“%(label)s” could not be restored: %(reason)s")
-            % {"label": entry.label, "reason": exc.message},
+            % {"label": entry.shown_label, "reason": exc.message},
         )
     else:
-        messages.success(request, _("“%(label)s” was restored.") % {"label": entry.label})
+        messages.success(request, _("“%(label)s” was restored.") % {"label": entry.shown_label})
     return redirect(tenant_reverse(request, "trash"))

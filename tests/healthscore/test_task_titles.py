@@ -4,8 +4,10 @@ migrations, a reworded task keeps its words in every language."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import importlib
+import io
 
 import pytest
 from django.db import connection
@@ -128,3 +130,89 @@ def test_the_migrations_rebuild_old_generated_tasks(red_task, tenant):
     assert shown[red_task.pk] == RED_EN
     assert shown[old[0].pk] == "Milestone at risk: キックオフ"
     assert shown[old[1].pk] == "マイルストーンにリスク：古い名前"
+
+
+@pytest.mark.parametrize(
+    ("stored", "reader", "expected"), [(RED_JA, "en", RED_EN), (RED_EN, "ja", RED_JA)]
+)
+def test_a_deleted_alert_task_is_named_in_the_readers_language_in_trash_and_audit_log(
+    red_task, tenant, admin_user, admin_api, stored, reader, expected
+):
+    """The trash, the change log and the audit log keep what the label says (kind + data) and
+    word it for each reader: pages, API and the audit CSV; old rows keep their stored text."""
+    from cs_platform.models import AuditEvent, ChangeRecord, TrashEntry
+
+    other = stored
+    with tenant_scope(tenant):
+        Task.objects.filter(pk=red_task.pk).update(title=stored)  # the tenant's language
+    assert admin_api.delete(
+        f"/api/v1/tasks/{red_task.pk}/", HTTP_ACCEPT_LANGUAGE=reader
+    ).status_code in (200, 204)
+    with tenant_scope(tenant):
+        entry = TrashEntry.objects.get(model="journeys.task", object_id=red_task.pk)
+        assert entry.label == stored
+        assert entry.label_data == {"kind": "health_alert", "data": red_task.data}
+    client = _client(admin_user)
+    trash_page = client.get("/t/acme/settings/trash/", HTTP_ACCEPT_LANGUAGE=reader)
+    assert expected in trash_page.content.decode()
+    assert other not in trash_page.content.decode()
+    # The audit log names the object in the reader's language (its diff keeps the fields as
+    # they were, the stored title among them).
+    audit_page = client.get("/t/acme/settings/audit/", HTTP_ACCEPT_LANGUAGE=reader)
+    assert f'{expected} <span class="muted">#{red_task.pk}</span>' in audit_page.content.decode()
+    export = client.get("/t/acme/settings/audit/export.csv", HTTP_ACCEPT_LANGUAGE=reader)
+    rows = csv.DictReader(io.StringIO(b"".join(export).decode().lstrip("\ufeff")))
+    assert [r["target"] for r in rows if r["target_type"] == "journeys.task"] == [expected]
+    trash = admin_api.get("/api/v1/trash/", HTTP_ACCEPT_LANGUAGE=reader).json()["results"]
+    assert [e["label"] for e in trash] == [expected]
+    restored = admin_api.post(
+        f"/api/v1/trash/{trash[0]['id']}/restore/", HTTP_ACCEPT_LANGUAGE=reader
+    ).json()
+    assert restored["label"] == expected
+    changes = admin_api.get("/api/v1/changes/", HTTP_ACCEPT_LANGUAGE=reader).json()["results"]
+    assert [(c["action"], c["label"]) for c in changes] == [
+        ("restored", expected),
+        ("deleted", expected),
+    ]
+    events = admin_api.get(
+        "/api/v1/audit-events/?target_type=journeys.task", HTTP_ACCEPT_LANGUAGE=reader
+    ).json()["results"]
+    assert [(e["action"], e["target_label"]) for e in events] == [
+        ("object.restored", expected),
+        ("object.deleted", expected),
+    ]
+    # Rows kept before the label data was: their stored text, in every language.
+    with tenant_scope(tenant):
+        ChangeRecord.objects.update(label_data={})
+    changes = admin_api.get("/api/v1/changes/", HTTP_ACCEPT_LANGUAGE=reader).json()["results"]
+    assert {c["label"] for c in changes} == {other}
+    with tenant_scope(tenant):
+        assert AuditEvent.objects.filter(target_label_data__kind="health_alert").count() == 2
+
+
+def test_a_purged_alert_task_keeps_its_wording_in_the_change_and_audit_logs(
+    red_task, tenant, admin_api
+):
+    import time_machine
+    from django.utils import timezone
+
+    from cs_platform.models import AuditEvent, ChangeRecord
+    from cs_platform.trash.services import trash_delete, trash_purge_expired
+
+    with tenant_scope(tenant), translation.override("ja"):
+        trash_delete(obj=red_task)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=31)), tenant_scope(None):
+        assert trash_purge_expired() == 1
+    with tenant_scope(tenant):
+        purged = ChangeRecord.objects.get(action="purged")
+        event = AuditEvent.objects.get(action="object.purged")
+    assert (
+        purged.label_data
+        == event.target_label_data
+        == {
+            "kind": "health_alert",
+            "data": red_task.data,
+        }
+    )
+    changes = admin_api.get("/api/v1/changes/?action=purged", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert [c["label"] for c in changes["results"]] == [RED_EN]
