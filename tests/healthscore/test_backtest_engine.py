@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from healthscore import evaluation
+from healthscore.engine import history
 from healthscore.engine.history import (
     history_frames,
     history_measure_frames,
@@ -270,3 +271,18 @@ def test_far_apart_days_read_only_their_windows_and_agree_with_the_nightly_path(
     # users in 5 days (keys cycle through 3), 14 active days.
     assert frames[MONDAY].loc[accounts[0].pk, Spec("active_user_ratio", 5)] == 75.0
     assert frames[MONDAY].loc[accounts[0].pk, Spec("active_days", 14)] == 14.0
+
+
+def test_days_to_renewal_reads_the_id_range_but_answers_for_the_chunks_accounts_only(scoped):
+    """The chunk's contracts are read by id range: an account inside the range but not in
+    the chunk (another scorecard's) gets no value, and each day sees its nearest renewal."""
+    first, between, last = (AccountFactory() for _ in range(3))
+    ContractFactory(account=first, renewal_date=MONDAY + dt.timedelta(days=10))
+    ContractFactory(account=first, renewal_date=MONDAY + dt.timedelta(days=40))
+    ContractFactory(account=between, renewal_date=MONDAY + dt.timedelta(days=5))
+    ContractFactory(account=last, renewal_date=MONDAY + dt.timedelta(days=20))
+    days = [MONDAY, MONDAY + dt.timedelta(days=14)]
+    result = history._renewal([first.pk, last.pk], days)
+    assert result[MONDAY].to_dict() == {first.pk: 10.0, last.pk: 20.0}
+    assert result[days[1]].to_dict() == {first.pk: 26.0, last.pk: 6.0}
+    assert history._renewal([], days)[MONDAY].empty
