@@ -123,7 +123,8 @@ class Account(TenantScopedModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "name"], name="account_tenant_name_idx"),
-            models.Index(fields=["tenant", "owner"], name="account_tenant_owner_idx"),
+            # An owner's accounts by name (My Work's first rows, the list filtered by owner).
+            models.Index(fields=["tenant", "owner", "name", "id"], name="account_owner_name_idx"),
             # The account list's keyset orders (selectors.ACCOUNT_ORDERINGS), both directions:
             # a page reads its own rows from the index, also with a renewal window.
             models.Index(fields=["tenant", "current_arr", "name", "id"], name="account_arr_idx"),

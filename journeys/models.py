@@ -264,7 +264,12 @@ class ActionStep(TenantScopedModel):
                 name="actionstep_one_owner",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "owner_user", "done"], name="step_owner_idx")]
+        # My Work: a person's open steps, soonest due first, read from the index (issue #16).
+        indexes = [
+            models.Index(
+                fields=["tenant", "owner_user", "done", "due_date", "id"], name="step_owner_due_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description
@@ -516,7 +521,11 @@ class Task(TenantScopedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "assignee", "status"], name="task_assignee_idx"),
+            # My Work: a person's open tasks, soonest due first, read from the index (#16).
+            models.Index(
+                fields=["tenant", "assignee", "status", "due_date", "id"],
+                name="task_assignee_due_idx",
+            ),
             models.Index(fields=["tenant", "account", "status"], name="task_account_idx"),
         ]
 
