@@ -112,6 +112,8 @@ def copy_insert(
             frame[field.column] = now.isoformat()
         elif field.name in defaults:
             frame[field.column] = defaults[field.name]
+        elif field.has_db_default():
+            continue  # the database fills it (e.g. an account's current_arr, kept by trigger)
         else:
             frame[field.column] = field.get_default()
     buffer = io.StringIO()
