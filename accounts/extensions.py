@@ -53,6 +53,9 @@ class AccountListExtension:
     apply: Callable[[QuerySet[Account], str], QuerySet[Account]] | None = None
     annotate: Callable[[QuerySet[Account]], QuerySet[Account]] | None = None
     template: str | None = None  # renders the column cell; gets `account` and `value`
+    # Renders the column cell as escaped HTML from (account, value), in place of `template`:
+    # a call per row costs a fraction of a template include per row (the list shows 50).
+    cell: Callable[[Account, Any], str] | None = None
     order: int = 100
 
 

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
@@ -174,6 +178,37 @@ def annotate_health(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
+def band_cell(account: Account, value: Any) -> str:
+    """The account list's health cell (as healthscore/_band_cell.html renders it): the
+    latest score in its band's colour, and the intra-day one while it is newer."""
+    band, now_score = (
+        getattr(account, "health_band", None),
+        getattr(account, "health_now_score", None),
+    )
+    latest: str = ""
+    if band:
+        latest = format_html(
+            '<span class="band-{}">{}</span>',
+            band,
+            floatformat(getattr(account, "health_score", None), 0),
+        )
+    elif now_score is None:
+        latest = format_html('<span class="muted">{}</span>', gettext("not scored"))
+    now: str = ""
+    if now_score is not None:
+        at = getattr(account, "health_now_at", None)
+        now = format_html(
+            ' <span class="muted" data-testid="health-now-cell" title="{}">{} '
+            '<span class="band-{}">{}</span></span>',
+            gettext("Now, at %(time)s")
+            % {"time": date_format(timezone.localtime(at), "H:i") if at else ""},
+            gettext("now"),
+            getattr(account, "health_now_band", ""),
+            floatformat(now_score, 0),
+        )
+    return format_html("{}{}", latest, now)
+
+
 def _band_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Band.choices]
 
@@ -292,6 +327,7 @@ def register() -> None:
             apply=filter_band,
             annotate=annotate_health,
             template="healthscore/_band_cell.html",
+            cell=band_cell,
             order=30,
         )
     )

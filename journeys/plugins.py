@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -222,6 +223,11 @@ def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
+def _phase_cell(account: Account, value: Any) -> str:
+    """The account list's phase cell (as journeys/list_phase_cell.html renders it)."""
+    return conditional_escape(getattr(account, "phase_name", ""))
+
+
 def _task_slack_words(data: dict[str, Any]) -> dict[str, Any]:
     """task.created / task.completed in a Slack endpoint's language: the title worded from
     `kind` + `data`."""
@@ -255,6 +261,7 @@ def register() -> None:
             apply=_filter_phase,
             annotate=_annotate_phase,
             template="journeys/list_phase_cell.html",
+            cell=_phase_cell,
             order=10,
         )
     )

@@ -15,6 +15,7 @@ from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
@@ -84,6 +85,11 @@ def _annotate_tier(queryset: QuerySet[Account]) -> QuerySet[Account]:
     default = TouchSettings.objects.values("default_tier")[:1]
     tier = AccountTier.objects.filter(account=OuterRef("pk")).values("tier")[:1]
     return queryset.annotate(tier=Coalesce(Subquery(tier), Subquery(default), Value("tech")))
+
+
+def _tier_cell(account: Account, value: Any) -> str:
+    """The account list's tier cell (as touchmodel/panels/tier_cell.html renders it)."""
+    return conditional_escape(Tier(value).label) if value in Tier.values else "—"
 
 
 def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
@@ -256,6 +262,7 @@ def register() -> None:
             apply=_filter_tier,
             annotate=_annotate_tier,
             template="touchmodel/panels/tier_cell.html",
+            cell=_tier_cell,
             order=40,
         )
     )
