@@ -12,8 +12,11 @@ The bench tenant is removed afterwards.
 Each stage prints its wall seconds and the CPU seconds of this process and of its database
 backend (the database runs on this machine, /proc): on a machine loaded by others the wall
 time mostly measures the wait for a core, the CPU seconds the work. The load average is
-printed before and after. The stored scores are read from their narrow Monday copy
-(`ScoreSample`, kept by triggers, so the generated scores fill it too).
+printed before and after. Parallel workers of the database are not counted: the chunk reads
+of a draft plan without them (`read_binary(by_index=True)`); only the draft's first-rollup-day
+query (one scan of the tenant's usage rollups, ~1 s) may still use two. The stored scores
+are read from their narrow Monday copy (`ScoreSample`, kept by triggers, so the generated
+scores fill it too).
 
 The first fit of a process imports scikit-learn (and scipy.stats): about 3 CPU-seconds,
 once per worker process. The bench times that import on its own line before the run, so
