@@ -30,6 +30,7 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account
+from cs_platform.datacache import cached_for_data_version
 from cs_platform.extensions import (
     DashboardPanel,
     NavItem,
@@ -134,7 +135,9 @@ def _milestone_check(milestones: list[Milestone]) -> dict[int, dict[str, Any]]:
 
 
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
-    return page_selectors.portfolio_summary()
+    # Scores and accounts raise the data version.
+    summary = page_selectors.portfolio_summary
+    return cached_for_data_version("healthscore.portfolio_summary", summary)
 
 
 def _milestones_after_now(account_ids: list[int]) -> None:

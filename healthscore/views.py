@@ -13,11 +13,12 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import MarketSegment
+from cs_platform.datacache import CACHE_SECONDS, data_version
 from cs_platform.decorators import role_required
 from cs_platform.forms import model_form_changes
 from cs_platform.urlutils import tenant_reverse
@@ -56,10 +57,18 @@ def _band_labels() -> list[str]:
 def portfolio(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("renewals") == "all"
     data = page_selectors.portfolio_page_cached(renewals_shown=None if show_all else RENEWALS_SHOWN)
+    tenant = request.tenant  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "data": data,
         "show_all": show_all,
         "sections": portfolio_sections(request) if data["day"] is not None else [],
+        # The rendered fragments of `data`: the same key as the data, plus what the template
+        # adds (the workspace's URLs and currency).
+        "fragment_key": (
+            f"{tenant.pk}:{data_version()}:{get_language()}:{show_all}:"
+            f"{timezone.localdate().isoformat()}:{tenant.slug}:{tenant.currency}"
+        ),
+        "fragment_seconds": CACHE_SECONDS,
     }
     if data["day"] is not None:
         over_time = data["over_time"]

@@ -33,6 +33,7 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account, Contact, RelationshipLevel
+from cs_platform.datacache import cached_for_data_version
 from cs_platform.extensions import (
     DashboardPanel,
     NavItem,
@@ -137,7 +138,8 @@ def _dashboard(request: HttpRequest) -> dict[str, Any]:
 
     now = timezone.now()
     return {
-        "tiers": tier_counts(),
+        # Accounts (their lifecycle), tiers and the touch settings raise the data version.
+        "tiers": cached_for_data_version("touchmodel.tier_counts", tier_counts),
         "fired_week": RuleFiring.objects.filter(fired_at__gte=now - timedelta(days=7)).count(),
         "seminars": list(Seminar.objects.filter(starts_at__gte=now).order_by("starts_at")[:3]),
     }
@@ -145,7 +147,9 @@ def _dashboard(request: HttpRequest) -> dict[str, Any]:
 
 def _portfolio_tiers(request: HttpRequest) -> dict[str, Any]:
 
-    return {"rows": health_by_tier()}
+    # Scores, tiers and the touch settings raise the data version (the latest nightly scores
+    # only: intra-day ones are not read here).
+    return {"rows": cached_for_data_version("touchmodel.health_by_tier", health_by_tier)}
 
 
 def _meeting_programs() -> list[tuple[int, str]]:

@@ -31,9 +31,8 @@ from journeys.selectors import milestone_judged_rows, milestone_open_rows
 from ..models import HealthScore, HealthSettings
 from .scores import (
     health_current_of,
-    health_latest_by_account,
+    health_current_scores,
     health_latest_day,
-    health_now_by_account,
     health_now_of,
 )
 
@@ -102,9 +101,7 @@ def milestone_score_states(
     if scores is None:
         # The account's current score: its intra-day ("now") score while newer than the
         # latest nightly one.
-        latest = health_latest_by_account(account_ids=ids)
-        latest.update(health_now_by_account(account_ids=ids))
-        scores = {a: row["score"] for a, row in latest.items()}
+        scores = health_current_scores(account_ids=ids)
     frame["score"] = frame["account_id"].map(scores).astype(float)
     due = pd.to_datetime(frame["due_date"])
     frame["days_left"] = (due - pd.Timestamp(today)).dt.days

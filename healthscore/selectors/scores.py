@@ -273,6 +273,24 @@ def health_now_by_account(*, account_ids: list[int] | None = None) -> dict[int, 
     }
 
 
+def health_current_scores(*, account_ids: list[int] | None = None) -> dict[int, float]:
+    """{account_id: score}: each account's intra-day ("now") score while newer than its latest
+    nightly one, else its latest nightly score (two queries, tuples: the portfolio reads every
+    account's)."""
+    day = health_latest_day()
+    scores: dict[int, float] = {}
+    if day is not None:
+        nightly = HealthScore.objects.filter(day=day)
+        if account_ids is not None:
+            nightly = nightly.filter(account_id__in=account_ids)
+        scores.update(nightly.values_list("account_id", "score").order_by())
+    now = _now_rows()
+    if account_ids is not None:
+        now = now.filter(account_id__in=account_ids)
+    scores.update(now.values_list("account_id", "score").order_by())
+    return scores
+
+
 def health_scores_at(
     *, points: dict[int, tuple[dt.date, dt.date]]
 ) -> list[tuple[int, float | None, float | None]]:

@@ -325,3 +325,32 @@ def test_writers_of_scores_of_one_day_do_not_wait_for_each_other(tenant):
         assert summary["accounts"] == 6
         assert summary["bands"] == {"green": green, "amber": amber, "red": red}
         assert summary["average"] == round(total / 6, 1)
+
+
+def test_the_cached_dashboard_panel_and_portfolio_show_a_new_score_at_once(manager_user, version):
+    """The dashboard's health panel and the portfolio's rendered fragments are cached under the
+    data version: a score written by any statement shows on the next view."""
+    today = timezone.localdate()
+    HealthScoreFactory(version=version, day=today, score=80.0, band="green")
+    client = Client()
+    client.force_login(manager_user)
+
+    def panel() -> str:
+        body = client.get(reverse("dashboard", kwargs={"tenant_slug": "acme"})).content.decode()
+        return body.split('data-testid="health-dashboard-panel"')[1].split("</section>")[0]
+
+    def scored() -> str:
+        page = reverse("healthscore:portfolio", kwargs={"tenant_slug": "acme"})
+        return client.get(page).content.decode().split("<h1>")[1].split("</p>")[0]
+
+    assert '<strong class="band-red">0</strong>' in panel() and "1 社" in scored()
+    assert panel() == panel()  # from the cache
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO healthscore_healthscore (tenant_id, account_id, day, version_id, score,"
+            " band, components, computed_at) VALUES (%s, %s, %s, %s, 20, 'red', '{}', now())",
+            [version.tenant_id, AccountFactory().pk, today, version.pk],
+        )
+    assert '<strong class="band-red">1</strong>' in panel()
+    assert "<strong>50</strong>" in panel()  # the average of 80 and 20
+    assert "2 社" in scored()

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Account, LifecycleStatus
 from tests.factories import AccountFactory
 from tests.healthscore.factories import HealthScoreFactory
 from touchmodel.models import AccountTier, TouchSettings
@@ -83,3 +84,35 @@ def test_the_portfolio_page_shows_health_by_tier_and_no_could_add_text(three_tie
     assert body.count("data-tier=") == 3
     assert "can add" not in body
     assert "追加できます" not in body
+
+
+def _tier_row(body: str, tier: str) -> str:
+    return body.split(f'data-tier="{tier}"')[1].split("</tr>")[0]
+
+
+def test_the_cached_tier_panels_show_a_changed_tier_and_a_new_score_at_once(
+    three_tiers, manager_user
+):
+    """Health by tier (portfolio) and accounts per tier (dashboard) are cached under the data
+    version: a tier moved, a score written and an account paused show on the next view."""
+    client = Client()
+    client.force_login(manager_user)
+    portfolio = reverse("healthscore:portfolio", kwargs={"tenant_slug": "acme"})
+    dashboard = reverse("dashboard", kwargs={"tenant_slug": "acme"})
+
+    def accounts_per_tier() -> list[str]:
+        body = client.get(dashboard).content.decode()
+        panel = body.split('data-testid="touch-dashboard"')[1].split("</section>")[0]
+        return [part.split("</p>")[0] for part in panel.split("<p>")[1:4]]
+
+    assert ">2<" in _tier_row(client.get(portfolio).content.decode(), "high")
+    assert accounts_per_tier() == ["2", "1", "1"]
+    AccountTier.objects.filter(tier="low").update(tier="high")
+    assert ">3<" in _tier_row(client.get(portfolio).content.decode(), "high")
+    assert accounts_per_tier() == ["3", "0", "1"]
+    _scored(70, "green", "low", three_tiers)
+    assert 'data-tier="low"' in client.get(portfolio).content.decode()
+    assert accounts_per_tier() == ["3", "1", "1"]
+    low = AccountTier.objects.filter(tier="low").values_list("account_id", flat=True)
+    Account.objects.filter(pk__in=list(low)).update(lifecycle_status=LifecycleStatus.PAUSED)
+    assert accounts_per_tier() == ["3", "0", "1"]
