@@ -8,6 +8,10 @@ binary COPY straight into numpy (`read_binary`): a text read of every day cost m
 all the rest of a backtest of a draft. Surveys, contracts and contacts are read once and
 windowed per day in pandas; selectors of other apps that take an `as_of` (engagement, journey
 progress) are asked per day. A test checks both paths agree.
+
+Every query is in `history_read` and none in `history_frames` (the arithmetic), so a backtest
+scores one chunk in a second thread while the next chunk is read. A chunk's rollups are read
+through the (account, day) index (`read_binary(by_index=True)`).
 """
 
 from __future__ import annotations
