@@ -40,7 +40,7 @@ from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Se
 from .selectors import (
     account_filter,
     account_get,
-    contact_list,
+    contacts_of,
     contract_history,
     import_job_list,
     relationship_coverage,
@@ -278,7 +278,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "coverage": coverage,
             "level_labels": dict(RelationshipLevel.choices),
-            "contacts": contact_list(account=account),
+            "contacts": contacts_of(account=account),
             "contracts": list(reversed(contracts)),
             "active_contracts": [c for c in contracts if c.status == "active"],
             "header_panels": _panels(request, account, "header"),

@@ -31,6 +31,7 @@ from .contacts import (
     contact_get_by_email,
     contact_get_by_external_id,
     contact_list,
+    contacts_of,
     relationship_coverage,
 )
 from .contracts import (
@@ -80,6 +81,7 @@ __all__ = [
     "contact_get_by_email",
     "contact_get_by_external_id",
     "contact_list",
+    "contacts_of",
     "contract_history",
     "contract_history_rows",
     "contract_list",

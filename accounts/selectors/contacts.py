@@ -99,13 +99,19 @@ def contact_list(
     return contacts.order_by("relationship_level", "name")
 
 
+def contacts_of(*, account: Account) -> list[Contact]:
+    """The account's contacts in `contact_list` order, read once per page view
+    (`cs_platform.requestmemo`): Account 360's contact table, its forms' choices and the
+    touch panel's relationship map share them."""
+    return request_memoized(
+        ("accounts.contacts_of", account.pk), lambda: list(contact_list(account=account))
+    )
+
+
 def contact_choices(*, account: Account) -> list[tuple[int, str]]:
     """(id, name) of the account's contacts, in `contact_list` order: what the Account 360
-    forms offer, read once per page view (`cs_platform.requestmemo`)."""
-    return request_memoized(
-        ("accounts.contact_choices", account.pk),
-        lambda: [(c.pk, str(c)) for c in contact_list(account=account)],
-    )
+    forms offer."""
+    return [(c.pk, str(c)) for c in contacts_of(account=account)]
 
 
 def contact_get(*, pk: Any) -> Contact | None:

@@ -34,7 +34,7 @@ from tests.journeys.factories import (
 pytestmark = pytest.mark.django_db
 
 # What the page reads, the middleware's own (session, user, tenant, membership) included.
-QUERY_BUDGET = 35  # 53, then 41 before the page shared its reads (issue #16)
+QUERY_BUDGET = 30  # 53, then 41 before the page shared its reads (issue #16)
 
 
 def _fill(account, journey_map, version, phases, n: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from accounts.models import Account, Contact
-from accounts.selectors import contact_list
+from accounts.selectors import contacts_of
 
 from ..models import ChampionNomination, NominationStatus, UserGroup, UserGroupMember
 
@@ -40,7 +40,9 @@ class RelationshipPerson:
 
 def relationship_map(*, account: Account) -> dict[str, list[RelationshipPerson]]:
     """The account's people by relationship level, with champion awards and user groups."""
-    contacts = list(contact_list(account=account).order_by("name"))
+    # By level, then name: grouped by level below, each level's people come by name (the
+    # page's shared read of the account's contacts).
+    contacts = contacts_of(account=account)
     ids = [c.pk for c in contacts]
     awards: dict[int, list[str]] = {}
     for contact_id, title, criterion in ChampionNomination.objects.filter(
