@@ -9,6 +9,7 @@ from cs_platform.models import Role
 from tests.factories import AccountFactory, ContractFactory, MembershipFactory, UserFactory
 from tests.healthscore.factories import HealthScoreFactory, UsageDailyFactory
 from tests.journeys.factories import MilestoneFactory
+from touchmodel.models import CsmCapacity
 from touchmodel.selectors import capacity_overview, planner_chart, program_effect
 
 from .factories import (
@@ -88,6 +89,22 @@ def test_just_enough_candidates_relieve_an_overloaded_csm(team):
     relieving = [c for c in capacity_overview().candidates if c["relieves_overload"]]
     # 5 hours over; each move high → low saves 8 hours: one move is enough.
     assert len(relieving) == 1
+
+
+def test_a_short_list_puts_the_relieving_moves_first_and_a_new_capacity_shows_at_once(team):
+    """The candidates come from a cached pool that keeps each owner's first moves only; the
+    capacity (read fresh) decides which of them relieve an overload."""
+    busy, calm = team
+    for arr in (5000, 6000, 7000):
+        _account(busy, "high", arr)  # 30 hours needed, 25 available: one move relieves
+    cheap = [_account(calm, "high", arr) for arr in (100, 200)]
+    listed = capacity_overview(candidates_limit=2).candidates
+    assert [c["arr"] for c in listed] == [5000, 100]
+    assert [c["relieves_overload"] for c in listed] == [True, False]
+    CsmCapacity.objects.filter(user=busy).update(hours_per_month=40)  # no longer over
+    listed = capacity_overview(candidates_limit=2).candidates
+    assert [c["account_id"] for c in listed] == [a.pk for a in cheap]
+    assert not any(c["relieves_overload"] for c in listed)
 
 
 def _days_ago(n):

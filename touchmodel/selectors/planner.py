@@ -124,18 +124,39 @@ class Capacity:
         return [load for load in self.loads if load.over]
 
 
-def _tiered_accounts() -> tuple[pd.DataFrame, TouchSettings]:
-    """Every active account's facts with its tier, band and hours a month, and the settings.
+@dataclass(frozen=True)
+class _TierSummary:
+    """What the capacity table takes from every active account, small enough to cache:
+    accounts per owner (-1: none) and tier, hours needed per owner, totals per tier, and the
+    downgrade candidates each owner could give (healthy, lowest ARR first, at most the number
+    a page lists: the ones listed are always among them)."""
 
-    NOTE: the frame is cached under the tenant's data version (cs_platform.datacache): it
-    reads accounts, contracts, scores, tiers and the touch settings, and a write to any of
-    them raises the version (touchmodel migration 0010 watches the last two). It is the
-    planner's slow part at 100,000 accounts; the staff, their names and capacities are read
-    fresh on every view."""
-    settings = TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
-    facts = cached_for_data_version("touchmodel.tiered_accounts", lambda: _tier_facts(settings))
+    counts: dict[int, dict[str, int]]
+    needed: dict[int, float]
+    accounts_per_tier: dict[str, int]
+    hours_per_tier_total: dict[str, float]
+    pool: pd.DataFrame
+
+
+def _tier_summary(settings: TouchSettings, limit: int) -> _TierSummary:
+    facts = _tier_facts(settings)
     hours = {t: settings.hours_for(t) for t in Tier.values}
-    return facts.assign(hours=facts["tier"].map(hours)), settings
+    facts = facts.assign(
+        hours=facts["tier"].map(hours), owner=facts["owner_id"].fillna(-1).astype("int64")
+    )
+    counts = facts.groupby(["owner", "tier"]).size()
+    per_owner: dict[int, dict[str, int]] = {}
+    for (owner, tier), n in counts.items():
+        per_owner.setdefault(int(owner), {})[str(tier)] = int(n)
+    return _TierSummary(
+        counts=per_owner,
+        needed={int(o): float(h) for o, h in facts.groupby("owner")["hours"].sum().items()},
+        accounts_per_tier={t: int((facts["tier"] == t).sum()) for t in Tier},
+        hours_per_tier_total={
+            t: round(float(facts.loc[facts["tier"] == t, "hours"].sum()), 1) for t in Tier
+        },
+        pool=_candidate_pool(facts=facts, hours=hours, limit=limit),
+    )
 
 
 def _tier_facts(settings: TouchSettings) -> pd.DataFrame:
@@ -156,38 +177,38 @@ def _csm_names(user_ids: list[int]) -> dict[int, str]:
 def capacity_overview(*, candidates_limit: int = 20) -> Capacity:
     """Hours each tier needs × accounts per CSM vs the hours each CSM has; who is over; and
     the accounts whose move one tier down frees the hours with the least risk (healthy band,
-    lowest ARR first)."""
-    facts, settings = _tiered_accounts()
+    lowest ARR first).
+
+    NOTE: what it takes from the accounts is cached under the tenant's data version
+    (cs_platform.datacache): it reads accounts, contracts, scores, tiers and the touch
+    settings, and a write to any of them raises the version (touchmodel migration 0010
+    watches the last two). Reading 100,000 accounts is the planner's slow part; the staff,
+    their names and capacities are read fresh on every view."""
+    settings = TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
+    summary = cached_for_data_version(
+        "touchmodel.tier_summary",
+        lambda: _tier_summary(settings, candidates_limit),
+        key=str(candidates_limit),
+    )
     hours = {t: settings.hours_for(t) for t in Tier.values}
     csm_ids = set(
         staff_member_list(roles=[Role.CSM, Role.CS_MANAGER]).values_list("pk", flat=True).order_by()
     )
     capacity = dict(CsmCapacity.objects.values_list("user_id", "hours_per_month").order_by())
-    owners = {int(o) for o in facts["owner_id"].dropna().unique()}
+    owners = set(summary.counts) - {-1}
     user_ids = sorted(csm_ids | owners | set(capacity))
     names = _csm_names(user_ids)
-    counts = (
-        facts.assign(owner=facts["owner_id"].fillna(-1).astype("int64"))
-        .groupby(["owner", "tier"])
-        .size()
-        .unstack(fill_value=0)
-    )
-    needed = (
-        facts.assign(owner=facts["owner_id"].fillna(-1).astype("int64"))
-        .groupby("owner")["hours"]
-        .sum()
-    )
     loads = []
     for user_id in [*user_ids, -1]:
-        if user_id == -1 and user_id not in counts.index:
+        if user_id == -1 and user_id not in summary.counts:
             continue
-        row = counts.loc[user_id] if user_id in counts.index else None
+        row = summary.counts.get(user_id, {})
         loads.append(
             CsmLoad(
                 user_id=None if user_id == -1 else user_id,
                 name=names.get(user_id, "—"),
-                accounts={t: int(row[t]) if row is not None and t in row else 0 for t in Tier},
-                hours_needed=round(float(needed.get(user_id, 0.0)), 1),
+                accounts={t: row.get(t, 0) for t in Tier},
+                hours_needed=round(summary.needed.get(user_id, 0.0), 1),
                 hours_available=0.0
                 if user_id == -1
                 else float(capacity.get(user_id, settings.default_csm_hours)),
@@ -197,34 +218,38 @@ def capacity_overview(*, candidates_limit: int = 20) -> Capacity:
     over = {load.user_id: load.excess for load in loads if load.over and load.user_id}
     return Capacity(
         hours_per_tier=hours,
-        accounts_per_tier={t: int((facts["tier"] == t).sum()) for t in Tier},
-        hours_per_tier_total={
-            t: round(float(facts.loc[facts["tier"] == t, "hours"].sum()), 1) for t in Tier
-        },
+        accounts_per_tier=summary.accounts_per_tier,
+        hours_per_tier_total=summary.hours_per_tier_total,
         loads=loads,
-        candidates=downgrade_candidates(
-            facts=facts, hours=hours, excess=over, limit=candidates_limit
-        ),
+        candidates=downgrade_candidates(pool=summary.pool, excess=over, limit=candidates_limit),
     )
 
 
-def downgrade_candidates(
-    *, facts: pd.DataFrame, hours: dict[str, float], excess: dict[int, float], limit: int
-) -> list[dict]:
-    """Healthy accounts, lowest ARR first, that could move one tier down. For CSMs over
-    capacity, just enough of them to bring the CSM back under; the rest of the list is the
-    safest moves across the team."""
+def _candidate_pool(*, facts: pd.DataFrame, hours: dict[str, float], limit: int) -> pd.DataFrame:
+    """Healthy accounts that could move one tier down and save hours, lowest ARR first; of
+    each owner only the first `limit`: a CSM's relieving moves are the first of theirs, so no
+    later one can be among the `limit` listed."""
     lower = {TIER_ORDER[i]: TIER_ORDER[i + 1] for i in range(len(TIER_ORDER) - 1)}
     pool = facts[facts["tier"].isin(list(lower)) & (facts["band"] == "green")].copy()
     if pool.empty:
-        return []
+        return pool
     pool["to_tier"] = pool["tier"].map(lower)
     pool["saves"] = pool["tier"].map(hours) - pool["to_tier"].map(hours)
     pool = pool[pool["saves"] > 0].sort_values(["arr", "account_id"])
-    pool["owner"] = pool["owner_id"].fillna(-1).astype("int64")
+    pool = pool.groupby("owner", sort=False).head(limit)
     pool["freed_before"] = pool.groupby("owner")["saves"].cumsum() - pool["saves"]
-    pool["owner_excess"] = pool["owner"].map(excess).fillna(0.0)
-    pool["relieves"] = pool["freed_before"] < pool["owner_excess"]
+    columns = ["account_id", "owner", "arr", "band", "tier", "to_tier", "saves", "freed_before"]
+    return pool[columns].reset_index(drop=True)
+
+
+def downgrade_candidates(*, pool: pd.DataFrame, excess: dict[int, float], limit: int) -> list[dict]:
+    """Healthy accounts, lowest ARR first, that could move one tier down. For CSMs over
+    capacity, just enough of them to bring the CSM back under; the rest of the list is the
+    safest moves across the team."""
+    if pool.empty:
+        return []
+    relieves = pool["freed_before"] < pool["owner"].map(excess).fillna(0.0)
+    pool = pool.assign(relieves=relieves)
     chosen = pd.concat([pool[pool["relieves"]], pool[~pool["relieves"]]]).head(limit)
     names = dict(
         account_list(ids=chosen["account_id"].tolist()).values_list("pk", "name").order_by()
