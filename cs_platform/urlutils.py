@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -18,7 +19,39 @@ def tenant_reverse(request: HttpRequest, viewname: str, *args: Any, **kwargs: An
         if kwargs:
             raise ValueError("Pass either positional or keyword URL arguments, not both.")
         return reverse(viewname, args=[slug, *args])
+    if kwargs and all(type(v) is int and v >= 0 for v in kwargs.values()):
+        shape = _url_shape(
+            viewname, slug, tuple(sorted(kwargs)), get_script_prefix(), get_urlconf()
+        )
+        if shape is not None:
+            return shape.format_map(kwargs)
     return reverse(viewname, kwargs={"tenant_slug": slug, **kwargs})
+
+
+# Sentinels far beyond any id: reversed once per URL name, slug and argument names, they mark
+# where each id goes.
+_SENTINEL = 987_654_321_987_654_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _url_shape(
+    viewname: str, slug: str, names: tuple[str, ...], prefix: str, urlconf: Any
+) -> str | None:
+    """A staff URL with `{name}` where each of its id arguments goes, or None when the URL
+    cannot be made that way (a converter that refuses the sentinel, one that writes it
+    otherwise than as digits). Pages name dozens of rows' URLs per view (every task's done,
+    edit and delete links): resolving each one anew was a sixth of My Work's CPU (#16)."""
+    sentinels = {name: _SENTINEL + i for i, name in enumerate(names)}
+    try:
+        url = reverse(viewname, kwargs={"tenant_slug": slug, **sentinels}, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+    url = url.replace("{", "{{").replace("}", "}}")
+    for name, sentinel in sentinels.items():
+        if url.count(str(sentinel)) != 1:
+            return None
+        url = url.replace(str(sentinel), "{" + name + "}")
+    return url
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
