@@ -296,6 +296,29 @@ class HealthScore(TenantScopedModel):
         return f"{self.account_id} {self.day}: {self.score:.0f}"
 
 
+class LatestScore(TenantScopedModel):
+    """Each account's latest nightly score, kept exact by statement triggers on the scores
+    (migration 0022): the account list filters and sorts by band with an index, not with a
+    subquery over each account's scores (issue #16). No row: the account was never scored."""
+
+    tenant = tenant_foreign_key(db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    score = models.FloatField()
+    band = models.CharField(max_length=8, choices=Band.choices)
+
+    class Meta:
+        verbose_name = _("latest health score")
+        verbose_name_plural = _("latest health scores")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "account"], name="latestscore_one"),
+        ]
+        indexes = [models.Index(fields=["tenant", "band"], name="latestscore_band_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.band}"
+
+
 class ScoreSample(TenantScopedModel):
     """The Monday rows of `HealthScore`, narrow, for the backtest (which samples Mondays).
 

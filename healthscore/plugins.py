@@ -51,7 +51,7 @@ from journeys.extensions import (
 from . import selectors
 from .extensions import PortfolioSection, register_portfolio_section, register_scores_now_listener
 from .forms import SurveyResponseForm
-from .models import Band, HealthScore, HealthScoreNow, SurveyResponse
+from .models import Band, HealthScore, HealthScoreNow, LatestScore, SurveyResponse
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
 from .selectors.milestones import milestone_checks_for, milestones_at_risk
@@ -154,9 +154,8 @@ def _alert_entry(activity: Any) -> str | None:
 
 
 def _latest(field: str) -> Subquery:
-    return Subquery(
-        HealthScore.objects.filter(account=OuterRef("pk")).order_by("-day").values(field)[:1]
-    )
+    """The latest nightly score's `field`: one row per account (LatestScore, kept by trigger)."""
+    return Subquery(LatestScore.objects.filter(account=OuterRef("pk")).values(field)[:1])
 
 
 def _now(field: str) -> Subquery:
@@ -217,10 +216,12 @@ def _band_choices() -> list[tuple[str, str]]:
 
 
 def filter_band(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
-    bands = value if isinstance(value, list) else [value]
-    if "health_band" not in queryset.query.annotations:
-        queryset = queryset.annotate(health_band=_latest("band"))
-    return queryset.filter(health_band__in=[b for b in bands if b in Band.values])
+    """Accounts whose latest nightly score is in one of the bands: a semi-join on the
+    (tenant, band) index, which the planner can count (a subquery per account it cannot)."""
+    bands = [b for b in (value if isinstance(value, list) else [value]) if b in Band.values]
+    return queryset.filter(
+        pk__in=LatestScore.objects.filter(band__in=bands).values("account_id").order_by()
+    )
 
 
 # The account list's "score change" filter: the latest score against the last one at least

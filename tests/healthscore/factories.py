@@ -20,6 +20,7 @@ from healthscore.models import (
     HealthSettings,
     JobTrigger,
     KeyEvent,
+    LatestScore,
     PortfolioDay,
     PortfolioDayDelta,
     RecomputeChunk,
@@ -133,6 +134,18 @@ class ScoreSampleFactory(TenantOwnedFactory):
     score = 75.0
     band = Band.GREEN
     points = factory.LazyFunction(lambda: [40.0, 35.0])
+
+
+class LatestScoreFactory(TenantOwnedFactory):
+    """A latest-score row as the triggers on HealthScore write it (an account never scored)."""
+
+    class Meta:
+        model = LatestScore
+
+    account = factory.SubFactory(AccountFactory, tenant=_TENANT)
+    day = factory.LazyFunction(timezone.localdate)
+    score = 75.0
+    band = Band.GREEN
 
 
 class PortfolioDayFactory(TenantOwnedFactory):
