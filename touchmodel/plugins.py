@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.http import HttpRequest
@@ -68,7 +68,7 @@ from .models import (
 from .selectors import account_tier_get, health_by_tier, tier_counts
 from .selectors.community import relationship_map
 from .selectors.rules import why_texts
-from .selectors.tiers import tier_by_account
+from .selectors.tiers import default_tier, tier_by_account
 from .services import meeting_invitations_send, rule_fire
 from .services.rules import rules_evaluate
 from .services.seminars import attendance_title
@@ -94,8 +94,15 @@ def _tier_cell(account: Account, value: Any) -> str:
 
 
 def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
-    values = value if isinstance(value, list | tuple) else [value]
-    return _annotate_tier(queryset).filter(tier__in=[str(v) for v in values])
+    """Accounts in the tier(s): a semi-join on the (tenant, tier) index, and the accounts never
+    placed when the tenant's default tier is one of them (the planner can count a semi-join;
+    a subquery per account it cannot, and reads every account)."""
+    values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+    placed = AccountTier.objects.values("account_id").order_by()
+    wanted = Q(pk__in=placed.filter(tier__in=values))
+    if default_tier() in values:
+        wanted |= ~Q(pk__in=placed)
+    return queryset.filter(wanted)
 
 
 def _set_tier(accounts: QuerySet[Account], value: str, actor: Any) -> int:
