@@ -185,4 +185,15 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             "detail": str(exc.detail if hasattr(exc, "detail") else exc),
             "code": "permission_denied",
         }
+    return _named(exc, response)
+
+
+def _named(exc: Exception, response: Response) -> Response:
+    """401, 405, 406, 415 …: `code` names the error, as on every other error body."""
+    if (
+        isinstance(exc, exceptions.APIException)
+        and isinstance(response.data, dict)
+        and set(response.data) == {"detail"}
+    ):
+        response.data["code"] = getattr(exc.detail, "code", None) or exc.default_code
     return response

@@ -8,9 +8,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import SearchFilter, search_smart_split
 from rest_framework.request import Request
 
@@ -118,6 +119,16 @@ class StrictSearchFilter(SearchFilter):
     # uses: `?q=` (DRF's default `search` was silently ignored where `q` was expected).
     search_param = "q"
     search_description = "Free-text search (words match any of the endpoint's text fields)."
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        # The old name is refused, not ignored: a client still sending `?search=` would get
+        # every row and take it for the answer.
+        if "search" in request.query_params:
+            raise ValidationError(
+                {"search": [_("Free-text search is `q` on every endpoint: send `?q=…`.")]},
+                code="invalid",
+            )
+        return super().filter_queryset(request, queryset, view)
 
     def get_search_terms(self, request: Request) -> list[str]:
         # DRF refuses a NUL in the search with a 400, but the schema allows any string.

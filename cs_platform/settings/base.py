@@ -278,7 +278,19 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "APPEND_COMPONENTS": {
         "securitySchemes": {
-            "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization"}
+            "ApiKeyAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Api-Key <key>`; keys are issued per tenant by an admin, each "
+                "with one scope. `read`: every read a CS manager may make (GET), and the audit "
+                "log; `write`: those reads but the audit log, and every write below admin level; "
+                "`ingest`: the "
+                "ingestion endpoints only (`POST /api/v1/events/`, the Segment endpoints), "
+                "nothing else. No scope allows what needs an admin (API keys, webhooks, "
+                "settings). A request beyond the key's scope is a 403 whose `detail` names the "
+                "scope it needs.",
+            }
         }
     },
     "POSTPROCESSING_HOOKS": [

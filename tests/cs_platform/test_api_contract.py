@@ -387,3 +387,36 @@ def test_the_schema_describes_the_event_wire_format_field_by_field(viewer_api):
     ]["items"]["properties"]["code"]["enum"]
     assert {"unknown_account", "bad_timestamp", "properties_too_large"} <= set(codes)
     assert "`ingest`" in post["description"]
+
+
+@pytest.mark.parametrize(("language", "words"), [("ja", "全文検索"), ("en", "Free-text search")])
+def test_the_old_search_parameter_is_a_400_naming_q_not_ignored(viewer_api, language, words):
+    response = viewer_api.get(
+        "/api/v1/contacts/", {"search": "山田"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 400
+    message = response.json()["search"][0]
+    assert words in message and "`q`" in message
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_error_body_names_its_code(admin_api, language):
+    from rest_framework.test import APIClient
+
+    anonymous = APIClient().get("/api/v1/accounts/", HTTP_ACCEPT_LANGUAGE=language)
+    bad_key = APIClient().get(
+        "/api/v1/accounts/", HTTP_AUTHORIZATION="Api-Key jk_nope", HTTP_ACCEPT_LANGUAGE=language
+    )
+    not_allowed = admin_api.put("/api/v1/accounts/", {}, HTTP_ACCEPT_LANGUAGE=language)
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "not_authenticated")
+    assert (bad_key.status_code, bad_key.json()["code"]) == (401, "authentication_failed")
+    assert (not_allowed.status_code, not_allowed.json()["code"]) == (405, "method_not_allowed")
+    assert all(r.json()["detail"] for r in (anonymous, bad_key, not_allowed))
+
+
+def test_the_schema_says_what_each_key_scope_allows(viewer_api):
+    schema = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    words = schema["components"]["securitySchemes"]["ApiKeyAuth"]["description"]
+    for scope in ("`read`:", "`write`:", "`ingest`:"):
+        assert scope in words
+    assert "403" in words and "POST /api/v1/events/" in words
