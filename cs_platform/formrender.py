@@ -164,6 +164,39 @@ def _error_list(context: Mapping[str, Any]) -> str:
     return ""
 
 
+def _p(context: Mapping[str, Any]) -> str:
+    """`django/forms/p.html`: `form.as_p()`, with the template's own line breaks."""
+    errors, fields, hidden = context["errors"], context["fields"], context["hidden_fields"]
+    out = [_value(errors), "\n"]
+    if errors and not fields:
+        out += ["\n  <p>", *(_value(h) for h in hidden), "</p>\n"]
+    out.append("\n")
+    last = len(fields) - 1
+    for i, (field, field_errors) in enumerate(fields):
+        out += ["\n  ", _value(field_errors), "\n  <p"]
+        classes = field.css_classes()
+        if classes:
+            out.append(f' class="{_value(classes)}"')
+        out.append(">\n    ")
+        if field.label:
+            out.append(_value(field.label_tag()))
+        out += ["\n    ", _value(field), "\n    "]
+        if field.help_text:
+            out.append('\n      <span class="helptext"')
+            if field.auto_id:
+                out.append(f' id="{_value(field.auto_id)}_helptext"')
+            out.append(f">{field.help_text}</span>\n    ")
+        out.append("\n    ")
+        if i == last:
+            out += ["\n      ", *(_value(h) for h in hidden), "\n    "]
+        out.append("\n  </p>\n")
+    out.append("\n")
+    if not fields and not errors:
+        out += ["\n  ", *(_value(h) for h in hidden), "\n"]
+    out.append("\n")
+    return "".join(out)
+
+
 def _widget(render: Callable[[Mapping[str, Any]], str]) -> Callable[[Mapping[str, Any]], str]:
     return lambda context: render(context["widget"])
 
@@ -175,6 +208,7 @@ _FAST: dict[str, Callable[[Mapping[str, Any]], str]] = {
     f"{W}radio.html": _widget(_multiple_input),
     f"{W}textarea.html": _widget(_textarea),
     "django/forms/label.html": _label,
+    "django/forms/p.html": _p,
     "django/forms/errors/list/default.html": _error_list,
     "django/forms/errors/list/ul.html": _error_list,
 }
