@@ -126,6 +126,13 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
     "DB_CONNECT_TIMEOUT", default=5
 )
+# Session settings of every connection. JIT off: PostgreSQL compiles a plan when its *estimated*
+# cost is high, and the pages' plans (a correlated subquery per row under a LIMIT) estimate high
+# and run in milliseconds: compiling cost 0.6 s of each account-list view at 100,000 accounts
+# (docs/scaling.md). Behind PgBouncer, which refuses startup options, set it blank and put
+# `ALTER ROLE … SET jit = off` on the application's role instead.
+if session_options := env.str("DB_SESSION_OPTIONS", default="-c jit=off"):
+    DATABASES["default"]["OPTIONS"]["options"] = session_options
 # What a client told "503, service briefly unavailable" should wait before retrying.
 SERVICE_RETRY_AFTER_SECONDS = env.int("SERVICE_RETRY_AFTER_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
