@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -12,6 +13,22 @@ if TYPE_CHECKING:
 def _article_label(article: Any) -> str:
     titles = sorted(article.translations.all(), key=lambda t: t.language != "ja")
     return f"{titles[0].title} ({article.slug})" if titles else article.slug
+
+
+def _article_label_data(article: Any) -> dict[str, Any]:
+    # The article is named in the trash, the change log and the audit log by its title in
+    # the reader's language where it has one.
+    titles = {t.language: t.title for t in article.translations.all()}
+    return {"slug": article.slug, "titles": titles} if titles else {}
+
+
+def _article_label_words(items: list[dict[str, Any]]) -> list[str | None]:
+    language = (get_language() or "")[:2]
+    titles = [(item.get("titles") or {}).get(language) for item in items]
+    return [
+        f"{title} ({item['slug']})" if title else None
+        for item, title in zip(items, titles, strict=True)
+    ]
 
 
 class ContentConfig(AppConfig):
@@ -33,7 +50,12 @@ class ContentConfig(AppConfig):
         from .models import Article, Section
 
         register_trashable(Section)
-        register_trashable(Article, label=_article_label)
+        register_trashable(
+            Article,
+            label=_article_label,
+            label_data=_article_label_data,
+            label_words=_article_label_words,
+        )
 
         from cs_platform.audit.tracking import audit_track
 

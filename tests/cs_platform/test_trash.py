@@ -113,7 +113,10 @@ def test_deleted_article_is_gone_shown_in_trash_and_restored_identical(
     entry = listed[0]
     assert entry["kind"] == "content.article"
     assert entry["object_id"] == article.pk
-    assert entry["label"] == f"名刺をスキャンする ({article.slug})"
+    # Named by its title in the reader's language (the API's: English when none is asked).
+    assert entry["label"] == f"Scan business cards ({article.slug})"
+    in_japanese = admin_api.get(TRASH, HTTP_ACCEPT_LANGUAGE="ja").json()["results"][0]
+    assert in_japanese["label"] == f"名刺をスキャンする ({article.slug})"
     assert entry["deleted_by"].startswith("API key t (")
     assert entry["contents"] == {
         "content.articlefeedback": 1,
@@ -145,6 +148,7 @@ def test_deleted_article_is_gone_shown_in_trash_and_restored_identical(
         ("restored", article.pk),
         ("deleted", article.pk),
     ]
+    assert {c["label"] for c in changes} == {entry["label"]}
     assert changes[0]["by"].endswith("<admin@acme.example>")
 
 

@@ -137,7 +137,8 @@ def test_an_article_moved_to_the_trash_leaves_the_public_site_until_restored(
 
     admin = signed_in_page(make_page, live_server, admin_user, language)
     admin.goto(f"{live_server.url}/t/acme/settings/trash/")
-    entry = admin.get_by_test_id("trash-entry").filter(has_text="名刺をスキャンする (scan-cards)")
+    title = {"ja": "名刺をスキャンする", "en": "Scan business cards"}[language]
+    entry = admin.get_by_test_id("trash-entry").filter(has_text=f"{title} (scan-cards)")
     expect(entry).to_contain_text("csm@acme.example")
     entry.get_by_role("button").click()
     expect(admin.locator(".messages")).to_contain_text(text["restored"])
