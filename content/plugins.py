@@ -27,6 +27,7 @@ from accounts.extensions import (
 from accounts.models import Account
 from healthscore.selectors import engagement_window
 from journeys import selectors as journey_selectors
+from journeys.extensions import register_feedback_category_names
 
 from . import selectors, services
 from .models import ArticleStatus, ArticleView
@@ -73,6 +74,18 @@ def _article_choices() -> list[tuple[str, str]]:
 def _section_choices() -> list[tuple[str, str]]:
     language = (get_language() or "ja")[:2]
     return [(s.key, s.name_in(language)) for s in selectors.section_list()]
+
+
+def _section_category_names(categories: set[str]) -> dict[str, str]:
+    """An article's feedback is filed under its section's name (in the workspace language):
+    shown in the reader's language (one query for the page)."""
+    language = (get_language() or "ja")[:2]
+    names: dict[str, str] = {}
+    for section in selectors.section_list_named(names=categories):
+        for name in (section.name_ja, section.name_en):
+            if name in categories:
+                names[name] = section.name_in(language)
+    return names
 
 
 def apply_read_article(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
@@ -143,6 +156,7 @@ def register() -> None:
     )
     register_content_recommender(recommend_articles)
     register_content_choices(articles=_article_choices, sections=_section_choices)
+    register_feedback_category_names(_section_category_names)
     register_segment_rule(
         SegmentRule(
             key="content_read_article",

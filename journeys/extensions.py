@@ -271,3 +271,28 @@ def task_entry_title(activity: Any) -> str:
     if title is not None and language == get_language():
         return title
     return task_titles([task_entry_stand_in(activity)])[activity.pk]
+
+
+# Feedback categories: a category may be a name an app above journeys knows in several
+# languages (content files an article's feedback under the article's section, by the section's
+# name in the workspace language). `names(categories)` → {category: its name in the active
+# language} for the categories it knows; the others show as stored.
+CategoryNames = Callable[[set[str]], dict[str, str]]
+
+_category_names: list[CategoryNames] = []
+
+
+def register_feedback_category_names(fn: CategoryNames) -> None:
+    if fn not in _category_names:
+        _category_names.append(fn)
+
+
+def feedback_category_names(categories: Iterable[str]) -> dict[str, str]:
+    """{category: name in the active language} of `categories` (as stored when nobody knows
+    it), one call per registered app for all of them."""
+    wanted = {c for c in categories if c}
+    shown = {c: c for c in wanted}
+    for fn in list(_category_names):
+        if wanted:
+            shown.update({c: name for c, name in fn(wanted).items() if c in shown and name})
+    return shown

@@ -22,7 +22,7 @@ from cs_platform.permissions import can
 from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import selectors, services
-from .extensions import activities_titled, tasks_titled
+from .extensions import activities_titled, feedback_category_names, tasks_titled
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -351,6 +351,9 @@ def feedback(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     items = selectors.feedback_list(**{k: v for k, v in filters.items() if v})
     page = Paginator(items, 50).get_page(request.GET.get("page"))
+    names = feedback_category_names(item.category for item in page)
+    for item in page:
+        item.shown_category = names.get(item.category, item.category)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -23,6 +23,7 @@ from .articles import (
     image_list,
     revision_list,
     section_list,
+    section_list_named,
     section_list_with_counts,
     translation_pick,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "reading_for_account",
     "revision_list",
     "section_list",
+    "section_list_named",
     "section_list_with_counts",
     "section_reach",
     "site_domain_get",

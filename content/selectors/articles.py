@@ -25,6 +25,11 @@ def section_list() -> QuerySet[Section]:
     return Section.objects.order_by("position", "id")
 
 
+def section_list_named(*, names: set[str]) -> QuerySet[Section]:
+    """The sections whose Japanese or English name is one of `names`."""
+    return section_list().filter(Q(name_ja__in=names) | Q(name_en__in=names))
+
+
 def section_list_with_counts() -> QuerySet[Section]:
     return section_list().annotate(
         published_count=Count("articles", filter=Q(articles__status=ArticleStatus.PUBLISHED)),
