@@ -40,7 +40,9 @@ def phase_list() -> list[Phase]:
 
 
 def phase_first() -> Phase | None:
-    return Phase.objects.order_by("order", "pk").first()
+    """The first phase (from `phase_list`: no query of its own on a page that lists them)."""
+    phases = phase_list()
+    return phases[0] if phases else None
 
 
 def account_phase_id_subquery() -> Subquery:
