@@ -254,11 +254,17 @@ def health_now(*, account: Account) -> HealthScoreNow | None:
 
 
 def health_now_of(*, account_id: int) -> HealthScoreNow | None:
-    """`health_now` by the account's id."""
-    return request_memoized(
-        ("healthscore.health_now", account_id),
-        lambda: _now_rows().filter(account_id=account_id).first(),
-    )
+    """`health_now` by the account's id: its one intra-day row, unless its latest nightly
+    score (read once per page view, as the header shows it) is of the same day or later."""
+
+    def read() -> HealthScoreNow | None:
+        now = HealthScoreNow.objects.filter(account_id=account_id).first()
+        if now is None:
+            return None
+        nightly = health_current_of(account_id=account_id)
+        return now if nightly is None or nightly.day < now.day else None
+
+    return request_memoized(("healthscore.health_now", account_id), read)
 
 
 def health_now_by_account(*, account_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
