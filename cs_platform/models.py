@@ -8,6 +8,7 @@ manager and are always filtered by hand in `cs_platform.selectors`.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import Any
 
@@ -15,8 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .scoping import (  # TenantScopedModel: re-exported
     TenantScopedModel,
@@ -24,6 +25,17 @@ from .scoping import (  # TenantScopedModel: re-exported
     tenant_scope,
 )
 from .trash.extensions import label_shown
+
+# `cs_platform.audit.services.actor_label` keeps an API key as "API key <name> (<prefix>…)".
+_API_KEY_ACTOR = re.compile(r"^API key (?P<name>.*) \((?P<prefix>[^()]*)…\)$")
+
+
+def actor_label_shown(label: str) -> str:
+    """A kept actor label in the active language (an API key's; a person's is their name)."""
+    match = _API_KEY_ACTOR.match(label)
+    if match is None:
+        return label
+    return gettext("API key %(name)s (%(prefix)s…)") % match.groupdict()
 
 
 def validate_timezone(value: str) -> None:
@@ -229,6 +241,10 @@ class TrashEntry(TenantScopedModel):
         """The label in the active language (`trash.extensions.labels_shown`)."""
         return label_shown(self)
 
+    @property
+    def shown_actor_label(self) -> str:
+        return actor_label_shown(self.actor_label)
+
 
 class ChangeAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
@@ -273,6 +289,10 @@ class ChangeRecord(TenantScopedModel):
     def shown_label(self) -> str:
         """The label in the active language (`trash.extensions.labels_shown`)."""
         return label_shown(self)
+
+    @property
+    def shown_actor_label(self) -> str:
+        return actor_label_shown(self.actor_label)
 
 
 class AuditEvent(TenantScopedModel):
@@ -354,6 +374,10 @@ class AuditEvent(TenantScopedModel):
     def shown_label(self) -> str:
         """The target's label in the active language (`trash.extensions.labels_shown`)."""
         return label_shown(self)
+
+    @property
+    def shown_actor_label(self) -> str:
+        return actor_label_shown(self.actor_label)
 
 
 class DataVersion(TenantScopedModel):

@@ -40,6 +40,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
     )
     changes = ChangesField()
     ip = serializers.IPAddressField(allow_null=True)
+    actor_label = serializers.CharField(source="shown_actor_label")
     target_label = serializers.CharField(
         source="shown_label",
         help_text="The object's name at the time; a generated task's title in the request's "

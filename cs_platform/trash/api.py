@@ -43,7 +43,7 @@ class TrashEntrySerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="model", help_text="Model label, e.g. content.article.")
     label = serializers.CharField(source="shown_label", help_text=LABEL_HELP)
     kind_name = serializers.SerializerMethodField()
-    deleted_by = serializers.CharField(source="actor_label")
+    deleted_by = serializers.CharField(source="shown_actor_label")
     purge_at = serializers.SerializerMethodField()
     contents = serializers.SerializerMethodField()
 
@@ -84,7 +84,7 @@ class RestoredSerializer(serializers.Serializer):
 class ChangeRecordSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="model")
     label = serializers.CharField(source="shown_label", help_text=LABEL_HELP)
-    by = serializers.CharField(source="actor_label")
+    by = serializers.CharField(source="shown_actor_label")
 
     class Meta:
         model = ChangeRecord

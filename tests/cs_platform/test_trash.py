@@ -118,6 +118,9 @@ def test_deleted_article_is_gone_shown_in_trash_and_restored_identical(
     in_japanese = admin_api.get(TRASH, HTTP_ACCEPT_LANGUAGE="ja").json()["results"][0]
     assert in_japanese["label"] == f"名刺をスキャンする ({article.slug})"
     assert entry["deleted_by"].startswith("API key t (")
+    assert in_japanese["deleted_by"].startswith("API キー t（")  # the reader's language
+    page = admin_api.get("/t/acme/settings/trash/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "API キー t（" in page and "API key t (" not in page
     assert entry["contents"] == {
         "content.articlefeedback": 1,
         "content.articleimage": 1,
