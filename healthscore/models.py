@@ -702,6 +702,8 @@ class HealthScoreNow(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "account"], name="healthscorenow_one"),
         ]
+        # The newest intra-day score of a tenant keys the portfolio's cached milestones at risk.
+        indexes = [models.Index(fields=["tenant", "computed_at"], name="healthscorenow_newest")]
 
     def __str__(self) -> str:
         return f"{self.account_id} now: {self.score:.0f}"

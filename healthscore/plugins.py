@@ -54,7 +54,7 @@ from .forms import SurveyResponseForm
 from .models import Band, HealthScore, HealthScoreNow, LatestScore, SurveyResponse
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
-from .selectors.milestones import milestone_checks_for, milestones_at_risk
+from .selectors.milestones import milestone_checks_for, milestone_risk_days, milestones_at_risk
 from .services.alerts import alert_task_description, alert_title
 from .services.milestones import (
     milestone_risk_description,
@@ -125,8 +125,13 @@ def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 
 def milestones_at_risk_context(request: HttpRequest) -> dict[str, Any]:
-
-    return milestones_at_risk()
+    # Every open milestone against every account's score: computed again when the data version
+    # moves (milestones, scores, accounts), the day turns, the window changes or an intra-day
+    # score arrives (intra-day scores do not move the data version).
+    newest = selectors.health_now_newest()
+    stamp = newest.timestamp() if newest is not None else ""
+    key = f"{timezone.localdate().isoformat()}:{milestone_risk_days()}:{stamp}"
+    return cached_for_data_version("healthscore.milestones_at_risk", milestones_at_risk, key=key)
 
 
 def _milestone_check(milestones: list[Milestone]) -> dict[int, dict[str, Any]]:

@@ -58,6 +58,13 @@ def health_latest_day() -> dt.date | None:
     )
 
 
+def health_now_newest() -> dt.datetime | None:
+    """When the tenant's newest intra-day score was computed (None: it has none). Intra-day
+    scores do not raise the data version (they are written at event time), so caches of what
+    they change are keyed by this too."""
+    return HealthScoreNow.objects.aggregate(t=Max("computed_at"))["t"]
+
+
 def health_current(*, account: Account) -> HealthScore | None:
     """The account's latest score (read once per page view: `cs_platform.requestmemo`)."""
     return health_current_of(account_id=account.pk)

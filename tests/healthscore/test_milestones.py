@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -209,3 +210,45 @@ def test_an_event_time_rescore_evaluates_the_rescored_accounts_milestones(accoun
     _milestone(account, "target 70", 70, _in(5))
     scores_now_changed(account_ids=[account.pk])
     assert Task.objects.filter(account=account, origin="milestone_at_risk").count() == 1
+
+
+def _portfolio_states(client) -> dict[str, str]:
+    sections = client.get(reverse("healthscore:portfolio", args=["acme"])).context["sections"]
+    data = next(s for s in sections if s["key"] == "healthscore_milestones")["context"]
+    return {row["title"]: row["state"] for row in data["rows"]}
+
+
+def test_the_portfolios_cached_milestones_follow_every_change_at_once(
+    account, viewer_user, admin_user, tenant
+):
+    milestone = _milestone(account, "target 70", 70, _in(5))
+    viewer = Client()
+    viewer.force_login(viewer_user)
+    assert _portfolio_states(viewer) == {"target 70": "at_risk"}
+
+    milestone.target_score = 40  # a milestone edited: the data version moves
+    milestone.save()
+    assert _portfolio_states(viewer) == {}
+    milestone.target_score = 70
+    milestone.save()
+    assert _portfolio_states(viewer) == {"target 70": "at_risk"}
+
+    admin = Client()
+    admin.force_login(admin_user)
+    fields = {"drop_points": 15, "drop_window_days": 7, "task_due_days": 3}
+    admin.post(
+        reverse("healthscore:alert_settings", args=["acme"]), {**fields, "milestone_risk_days": 3}
+    )
+    assert _portfolio_states(viewer) == {}  # due in 5 days: outside a 3-day window
+
+    admin.post(
+        reverse("healthscore:alert_settings", args=["acme"]), {**fields, "milestone_risk_days": 14}
+    )
+    nightly = HealthScoreFactory._meta.model.objects.get(account=account)
+    HealthScoreNowFactory(account=account, day=nightly.day + dt.timedelta(days=1), score=75)
+    assert _portfolio_states(viewer) == {}  # an intra-day score moved it on track
+
+    HealthScoreNowFactory._meta.model.objects.all().delete()
+    assert _portfolio_states(viewer) == {"target 70": "at_risk"}
+    with time_machine.travel(timezone.now() + dt.timedelta(days=6)):
+        assert _portfolio_states(viewer) == {"target 70": "missed"}  # the day turned
