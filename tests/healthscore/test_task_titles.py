@@ -216,3 +216,22 @@ def test_a_purged_alert_task_keeps_its_wording_in_the_change_and_audit_logs(
     )
     changes = admin_api.get("/api/v1/changes/?action=purged", HTTP_ACCEPT_LANGUAGE="en").json()
     assert [c["label"] for c in changes["results"]] == [RED_EN]
+
+
+def test_the_migration_words_tasks_trashed_before_the_label_data_was_kept(
+    red_task, tenant, admin_api
+):
+    from cs_platform.models import ChangeRecord, TrashEntry
+    from cs_platform.trash.services import trash_delete
+
+    with tenant_scope(tenant), translation.override("ja"):
+        trash_delete(obj=red_task)
+        TrashEntry.objects.update(label_data={})  # as kept before cs_platform 0009
+        ChangeRecord.objects.update(label_data={})
+    assert admin_api.get("/api/v1/trash/").json()["results"][0]["label"] == RED_JA
+    migration = importlib.import_module("journeys.migrations.0011_trashed_task_label_data")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.TRASHED_TASK_LABEL_DATA_SQL)
+    for path in ("/api/v1/trash/", "/api/v1/changes/"):
+        labels = [e["label"] for e in admin_api.get(path).json()["results"]]
+        assert labels == [RED_EN], path
