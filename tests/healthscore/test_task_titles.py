@@ -229,7 +229,7 @@ def test_the_migration_words_tasks_trashed_before_the_label_data_was_kept(
         TrashEntry.objects.update(label_data={})  # as kept before cs_platform 0009
         ChangeRecord.objects.update(label_data={})
     assert admin_api.get("/api/v1/trash/").json()["results"][0]["label"] == RED_JA
-    migration = importlib.import_module("journeys.migrations.0011_trashed_task_label_data")
+    migration = importlib.import_module("journeys.migrations.0012_trashed_task_label_data")
     with connection.cursor() as cursor:
         cursor.execute(migration.TRASHED_TASK_LABEL_DATA_SQL)
     for path in ("/api/v1/trash/", "/api/v1/changes/"):

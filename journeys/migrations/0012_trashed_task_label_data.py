@@ -26,7 +26,7 @@ UPDATE cs_platform_changerecord c
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0010_my_work_indexes"),
+        ("journeys", "0011_watch_milestones"),
         ("cs_platform", "0009_label_data"),
     ]
 
