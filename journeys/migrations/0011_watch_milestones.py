@@ -15,7 +15,7 @@ UNWATCH = f"SELECT junkan_data_version_unwatch('{TABLE}');\n"
 class Migration(migrations.Migration):
     dependencies = [
         ("cs_platform", "0008_data_version_bumps"),
-        ("journeys", "0011_trashed_task_label_data"),
+        ("journeys", "0010_my_work_indexes"),
     ]
 
     operations = [migrations.RunSQL(WATCH, UNWATCH)]
