@@ -234,3 +234,14 @@ def test_old_attendance_entries_whose_title_no_longer_names_the_attendee_read_ri
     assert shown["ja"][moved.pk] == "鈴木さんが「入門」に参加"
     # Only the name was added: the stored titles are as they were.
     assert {a.data["registration_id"]: a.title for a in entries} == stored
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_staff_seminar_page_links_the_public_seminar_url(tenant, csm_user, language):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(csm_user)
+    body = client.get("/t/acme/touchmodel/seminars/", HTTP_ACCEPT_LANGUAGE=language)
+    assert body.status_code == 200
+    assert '<a href="/seminars/acme/">/seminars/acme/</a>' in body.content.decode()
