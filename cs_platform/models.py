@@ -38,6 +38,25 @@ def actor_label_shown(label: str) -> str:
     return gettext("API key %(name)s (%(prefix)s…)") % match.groupdict()
 
 
+class ShownLabels:
+    """A record that keeps what it names (`label_parts()`: kind, label data, stored text) and
+    who acted (`actor_label`), shown in the reader's language: trash, change log, audit log."""
+
+    actor_label: str
+
+    def label_parts(self) -> tuple[str, dict[str, Any], str]:
+        return self.model, self.label_data, self.label  # type: ignore[attr-defined]
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the active language (`trash.extensions.labels_shown`)."""
+        return label_shown(self)
+
+    @property
+    def shown_actor_label(self) -> str:
+        return actor_label_shown(self.actor_label)
+
+
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
@@ -196,7 +215,7 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
-class TrashEntry(TenantScopedModel):
+class TrashEntry(ShownLabels, TenantScopedModel):
     """A deleted object and everything its delete took, kept for `TRASH_RETENTION_DAYS`.
 
     NOTE: a delete really deletes (every page, selector and SQL query stays as it is, and unique
@@ -233,18 +252,6 @@ class TrashEntry(TenantScopedModel):
     def __str__(self) -> str:
         return f"{self.model} {self.object_id} ({self.label})"
 
-    def label_parts(self) -> tuple[str, dict[str, Any], str]:
-        return self.model, self.label_data, self.label
-
-    @property
-    def shown_label(self) -> str:
-        """The label in the active language (`trash.extensions.labels_shown`)."""
-        return label_shown(self)
-
-    @property
-    def shown_actor_label(self) -> str:
-        return actor_label_shown(self.actor_label)
-
 
 class ChangeAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
@@ -255,7 +262,7 @@ class ChangeAction(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-class ChangeRecord(TenantScopedModel):
+class ChangeRecord(ShownLabels, TenantScopedModel):
     """What happened to an object, by whom and when: deletes, restores, purges, publishing."""
 
     action = models.CharField(_("action"), max_length=16, choices=ChangeAction.choices)
@@ -282,20 +289,8 @@ class ChangeRecord(TenantScopedModel):
     def __str__(self) -> str:
         return f"{self.action} {self.model} {self.object_id}"
 
-    def label_parts(self) -> tuple[str, dict[str, Any], str]:
-        return self.model, self.label_data, self.label
 
-    @property
-    def shown_label(self) -> str:
-        """The label in the active language (`trash.extensions.labels_shown`)."""
-        return label_shown(self)
-
-    @property
-    def shown_actor_label(self) -> str:
-        return actor_label_shown(self.actor_label)
-
-
-class AuditEvent(TenantScopedModel):
+class AuditEvent(ShownLabels, TenantScopedModel):
     """One line of the audit log: who did what to which object, what changed, from where.
 
     Append-only: a database trigger refuses UPDATE and DELETE (migration 0004), except inside
@@ -369,15 +364,6 @@ class AuditEvent(TenantScopedModel):
 
     def label_parts(self) -> tuple[str, dict[str, Any], str]:
         return self.target_type, self.target_label_data, self.target_label
-
-    @property
-    def shown_label(self) -> str:
-        """The target's label in the active language (`trash.extensions.labels_shown`)."""
-        return label_shown(self)
-
-    @property
-    def shown_actor_label(self) -> str:
-        return actor_label_shown(self.actor_label)
 
 
 class DataVersion(TenantScopedModel):
