@@ -95,7 +95,8 @@ def _delete(
         request,
         "journeys/_confirm_delete.html" if fragment else "journeys/confirm_delete.html",
         {
-            "object": obj,
+            # A generated task is named in the reader's language, not by its stored title.
+            "name": getattr(obj, "shown_title", None) or str(obj),
             "account": account,
             "title": title,
             "extra": extra,

@@ -235,3 +235,19 @@ def test_the_migration_words_tasks_trashed_before_the_label_data_was_kept(
     for path in ("/api/v1/trash/", "/api/v1/changes/"):
         labels = [e["label"] for e in admin_api.get(path).json()["results"]]
         assert labels == [RED_EN], path
+
+
+@pytest.mark.parametrize(
+    ("stored", "reader", "expected"), [(RED_JA, "en", RED_EN), (RED_EN, "ja", RED_JA)]
+)
+def test_the_delete_confirmation_names_a_generated_task_in_the_readers_language(
+    red_task, tenant, admin_user, stored, reader, expected
+):
+    with tenant_scope(tenant):
+        Task.objects.filter(pk=red_task.pk).update(title=stored)
+    page = _client(admin_user).get(
+        f"/t/acme/journeys/tasks/{red_task.pk}/delete/", HTTP_ACCEPT_LANGUAGE=reader
+    )
+    body = page.content.decode()
+    assert expected in body
+    assert stored not in body
