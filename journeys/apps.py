@@ -7,6 +7,8 @@ from django.apps import AppConfig
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .extensions import task_titles
+
 
 def _meeting_label(meeting: Any) -> str:
     first_line = (meeting.agenda or "").strip().splitlines()[:1]
@@ -26,8 +28,6 @@ def _task_label_data(task: Any) -> dict[str, Any]:
 
 
 def _task_label_words(items: list[dict[str, Any]]) -> list[str | None]:
-    from .extensions import task_titles
-
     tasks = [
         SimpleNamespace(pk=n, kind=item.get("kind") or "", data=item.get("data") or {}, title="")
         for n, item in enumerate(items)
