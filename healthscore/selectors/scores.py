@@ -17,10 +17,7 @@ from cs_platform.scoping import require_current_tenant
 from ..engine.measures_catalog import MEASURES
 from ..engine.scoring import effective_weights
 from ..engine.specs import spec_of
-from ..models import (
-    HealthScore,
-    HealthScoreNow,
-)
+from ..models import HealthScore, HealthScoreNow, LatestScore
 
 TREND_DAYS = (7, 30, 90)
 
@@ -288,12 +285,13 @@ def health_now_by_account(*, account_ids: list[int] | None = None) -> dict[int, 
 
 def health_current_scores(*, account_ids: list[int] | None = None) -> dict[int, float]:
     """{account_id: score}: each account's intra-day ("now") score while newer than its latest
-    nightly one, else its latest nightly score (two queries, tuples: the portfolio reads every
-    account's)."""
+    nightly one, else its score of the tenant's latest scored day (none if it was not scored
+    that day). Tuples, from the one-row-per-account LatestScore: the portfolio reads every
+    account's, and that day's rows lie scattered through the score history."""
     day = health_latest_day()
     scores: dict[int, float] = {}
     if day is not None:
-        nightly = HealthScore.objects.filter(day=day)
+        nightly = LatestScore.objects.filter(day=day)
         if account_ids is not None:
             nightly = nightly.filter(account_id__in=account_ids)
         scores.update(nightly.values_list("account_id", "score").order_by())
