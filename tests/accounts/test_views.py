@@ -65,7 +65,7 @@ def test_account_list_reads_accounts_in_one_page_query_and_no_count(viewer, tena
         q["sql"] for q in queries.captured_queries if 'FROM "accounts_account"' in q["sql"]
     ]
     assert len(account_queries) == 1, account_queries
-    assert len(response.context["rows"]) == 50 and response.context["page"].next_cursor
+    assert len(response.context["page"].rows) == 50 and response.context["page"].next_cursor
 
 
 def test_account_list_shows_a_registered_column_and_filter(viewer, tenant):
