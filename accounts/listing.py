@@ -9,7 +9,6 @@ string join; every value is escaped as the template escaped it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, escape
@@ -73,4 +72,4 @@ def account_rows_html(
         cells.extend(f"<td>{conditional_escape(_cell(ext, account))}</td>" for ext in columns)
         cells.append("</tr>\n")
         out.append("".join(cells))
-    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+    return mark_safe("".join(out))  # every value above is escaped
