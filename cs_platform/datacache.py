@@ -96,12 +96,19 @@ def data_versions_compact() -> int:
         return cursor.rowcount
 
 
-def cached_for_data_version(name: str, compute: Callable[[], T], *, key: str = "") -> T:
-    """`compute()`, or its value from the cache if the tenant's data has not changed since."""
+def cached_for_data_version(
+    name: str,
+    compute: Callable[[], T],
+    *,
+    key: str = "",
+    fresh: Callable[[T], bool] | None = None,
+) -> T:
+    """`compute()`, or its value from the cache if the tenant's data has not changed since
+    (and, with `fresh`, while `fresh(value)` holds: for a value that also ages with the clock)."""
     tenant = require_current_tenant()
     full_key = f"datacache:{tenant.pk}:{data_version()}:{get_language()}:{name}:{key}"
     value = cache.get(full_key, _MISSING)
-    if value is _MISSING:
+    if value is _MISSING or (fresh is not None and not fresh(value)):  # type: ignore[arg-type]
         value = compute()
         cache.set(full_key, value, CACHE_SECONDS)
     return value  # type: ignore[return-value]

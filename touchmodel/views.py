@@ -11,12 +11,15 @@ from django.db.models import Count, Q
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
+from cs_platform.datacache import cached_for_data_version
 from cs_platform.decorators import role_required
 from cs_platform.forms import model_form_changes
 from cs_platform.selectors import staff_member_list
@@ -86,15 +89,25 @@ def _save_form(
 def planner(request: HttpRequest) -> HttpResponse:
     programs = list(selectors.program_list())
     measured = selectors.program_measured(programs=programs)
+    inputs = selectors.capacity_inputs(settings=services.touch_settings_get())
+    # The capacity section holds nothing of the viewer's: rendered once per data version,
+    # language and what `inputs.key` names (CSMs, capacities and names, read every view).
+    capacity_html = cached_for_data_version(
+        "touchmodel.capacity_html",
+        lambda: render_to_string(
+            "touchmodel/partials/capacity.html",
+            {"capacity": selectors.capacity_overview(inputs=inputs)},
+        ),
+        key=inputs.key,
+    )
     return render(
         request,
         "touchmodel/planner.html",
         {
             "chart": selectors.planner_chart(programs=[p for p in programs if p.is_active]),
             "programs": [(p, measured[p.pk]) for p in programs],
-            "capacity": selectors.capacity_overview(),
-            "tiers": Tier,
-            "settings": services.touch_settings_get(),
+            # rendered by our template above (its values escaped there)
+            "capacity_html": mark_safe(capacity_html),
         },
     )
 

@@ -1,12 +1,17 @@
 """The planner's capacity is cached under the data version and recomputed after a write to
-what it reads (issue #16)."""
+what it reads; the page's capacity section too, with what it reads on every view (issue #16)."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from tests.factories import AccountFactory
-from touchmodel.models import AccountTier, Tier, TouchSettings
+from cs_platform.models import Role, User
+from cs_platform.scoping import tenant_scope
+from cs_platform.services import membership_set
+from tests.factories import AccountFactory, UserFactory
+from touchmodel.models import AccountTier, CsmCapacity, Tier, TouchSettings
 from touchmodel.selectors import capacity_overview
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +53,53 @@ def test_a_new_account_is_seen_at_once(scoped):
     before = sum(_tiers(scoped).values())
     AccountFactory()
     assert sum(_tiers(scoped).values()) == before + 1
+
+
+# --- the page: the capacity section is rendered once per data version and fresh inputs ----
+
+
+def _capacity_section(user) -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    body = client.get(reverse("touchmodel:planner", args=["acme"])).content.decode()
+    return body.split('data-testid="capacity"')[1].split("</section>")[0]
+
+
+def _load_row(section: str, name: str) -> str:
+    return next(row for row in section.split("<tr") if name in row)
+
+
+def test_the_capacity_section_shows_each_change_of_what_it_reads_fresh(
+    tenant, manager_user, csm_user
+):
+    with tenant_scope(tenant):
+        AccountFactory.create_batch(2, owner=csm_user)
+    first = _capacity_section(manager_user)
+    assert str(csm_user) in first
+    assert _capacity_section(manager_user) == first  # the second view is the cached one
+    # a capacity set for the CSM
+    with tenant_scope(tenant):
+        CsmCapacity.objects.create(user=csm_user, hours_per_month=7)
+    assert "<td>7.0</td>" in _load_row(_capacity_section(manager_user), str(csm_user))
+    # a CSM renamed
+    User.objects.filter(pk=csm_user.pk).update(full_name="Renamed Person")
+    assert "Renamed Person" in _capacity_section(manager_user)
+    # a new CSM in the team
+    newcomer = UserFactory(full_name="New Colleague")
+    membership_set(tenant=tenant, user=newcomer, role=Role.CSM)
+    assert "New Colleague" in _capacity_section(manager_user)
+
+
+def test_the_capacity_section_shows_a_new_account_and_a_tier_change_at_once(
+    tenant, manager_user, csm_user
+):
+    with tenant_scope(tenant):
+        TouchSettings.objects.update_or_create(defaults={"default_tier": Tier.TECH})
+        account = AccountFactory(owner=csm_user)
+    row = _load_row(_capacity_section(manager_user), str(csm_user))
+    assert row.count("<td>") >= 4 and "<td>0</td><td>0</td><td>1</td>" in row
+    with tenant_scope(tenant):
+        AccountTier.objects.create(account=account, tier=Tier.HIGH, source="manual")
+        AccountFactory(owner=csm_user)
+    row = _load_row(_capacity_section(manager_user), str(csm_user))
+    assert "<td>1</td><td>0</td><td>1</td>" in row

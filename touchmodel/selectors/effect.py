@@ -36,7 +36,9 @@ READS_LOOKBACK_DAYS = 365
 TOUCH_COLUMNS = ["account_id", "touched_at", "kind"]
 
 
-def programs_touches(*, programs: list[TouchProgram]) -> pd.DataFrame:
+def programs_touches(
+    *, programs: list[TouchProgram], now: dt.datetime | None = None
+) -> pd.DataFrame:
     """Every touch of these programmes (program_id, account_id, touched_at, kind), one query
     per source whatever the number of programmes: playbook firings, seminar attendance,
     e-mails sent outside playbooks, 1:1 meetings logged against the programme, and, for
@@ -73,7 +75,8 @@ def programs_touches(*, programs: list[TouchProgram]) -> pd.DataFrame:
     content_ids = [p.pk for p in programs if p.kind == ProgramKind.CONTENT_TRACK]
     if content_ids:
         reads = integrations.activities_since(
-            kinds=["content_view"], since=timezone.now() - dt.timedelta(days=READS_LOOKBACK_DAYS)
+            kinds=["content_view"],
+            since=(now or timezone.now()) - dt.timedelta(days=READS_LOOKBACK_DAYS),
         )
         parts += [
             reads[["account_id", "occurred_at"]]
@@ -196,10 +199,11 @@ def _impact(starts: pd.Series, today: dt.date) -> dict[str, Any]:
     }
 
 
-def effect_chain(*, touches: pd.DataFrame, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The four stages for a set of touches (account_id, touched_at, kind)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+def _groups(
+    touches: pd.DataFrame, today: dt.date
+) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]:
+    """The touches with their local day; each touched account's first day (`starts`), those
+    at least WINDOW_DAYS ago (`matured`), and the control group with its pseudo start."""
     touches = touches.dropna(subset=["touched_at"])
     if not touches.empty:
         touches = touches.assign(
@@ -207,6 +211,29 @@ def effect_chain(*, touches: pd.DataFrame, now: dt.datetime | None = None) -> di
             .dt.tz_convert(timezone.get_current_timezone())
             .dt.date
         )
+    starts = (
+        touches.groupby("account_id")["day"].min() if not touches.empty else pd.Series(dtype=object)
+    )
+    matured = starts[starts <= today - dt.timedelta(days=WINDOW_DAYS)] if len(starts) else starts
+    return touches, starts, matured, _control_group(starts, matured)
+
+
+def effect_health_outcome(
+    *, touches: pd.DataFrame, now: dt.datetime | None = None
+) -> dict[str, dict[str, Any]]:
+    """The health part of the outcome stage (touched and control accounts' scores before and
+    30 days after their start), which is all the planner's measured value needs: it reads the
+    touches, tiers, active accounts and scores only."""
+    today = timezone.localdate(now or timezone.now())
+    _touches, _starts, matured, control = _groups(touches, today)
+    return {"touched": _health_change(matured, today), "control": _health_change(control, today)}
+
+
+def effect_chain(*, touches: pd.DataFrame, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The four stages for a set of touches (account_id, touched_at, kind)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    touches, starts, matured, control = _groups(touches, today)
     activity = {
         "touches": len(touches),
         "accounts": int(touches["account_id"].nunique()) if not touches.empty else 0,
@@ -214,11 +241,6 @@ def effect_chain(*, touches: pd.DataFrame, now: dt.datetime | None = None) -> di
         if not touches.empty
         else {},
     }
-    starts = (
-        touches.groupby("account_id")["day"].min() if not touches.empty else pd.Series(dtype=object)
-    )
-    matured = starts[starts <= today - dt.timedelta(days=WINDOW_DAYS)] if len(starts) else starts
-    control = _control_group(starts, matured)
     first_day = min([*matured.tolist(), *control.tolist(), today]) - dt.timedelta(days=WINDOW_DAYS)
     done = integrations.milestones_completed(since=first_day)
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from cs_platform.selectors import staff_member_list, user_list
 
 from .. import integrations
 from ..models import TIER_ORDER, AccountTier, CsmCapacity, Tier, TouchProgram, TouchSettings
-from .effect import TOUCH_COLUMNS, effect_chain, programs_touches
+from .effect import READS_LOOKBACK_DAYS, TOUCH_COLUMNS, effect_health_outcome, programs_touches
 
 # SVG geometry of the planner chart (viewBox units).
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 900, 440, 70, 90, 44, 56
@@ -174,44 +175,87 @@ def _csm_names(user_ids: list[int]) -> dict[int, str]:
     return {u.pk: str(u) for u in user_list(ids=user_ids)}
 
 
-def capacity_overview(*, candidates_limit: int = 20) -> Capacity:
-    """Hours each tier needs × accounts per CSM vs the hours each CSM has; who is over; and
-    the accounts whose move one tier down frees the hours with the least risk (healthy band,
-    lowest ARR first).
+@dataclass(frozen=True)
+class CapacityInputs:
+    """What the capacity table takes besides the accounts: the touch settings, the summary
+    of the accounts (cached under the data version), and what is read on every view because
+    the data version does not watch it: the CSMs, their capacities and the names of everyone
+    listed (`key` says which of those the capacity was computed for)."""
 
-    NOTE: what it takes from the accounts is cached under the tenant's data version
+    settings: TouchSettings
+    summary: _TierSummary
+    user_ids: list[int]
+    capacity: dict[int, float]
+    names: dict[int, str]
+    candidates_limit: int
+
+    @property
+    def key(self) -> str:
+        fresh = (self.user_ids, sorted(self.capacity.items()), sorted(self.names.items()))
+        digest = hashlib.sha256(repr(fresh).encode()).hexdigest()[:32]
+        return f"{self.candidates_limit}:{digest}"
+
+
+def capacity_inputs(
+    *, settings: TouchSettings | None = None, candidates_limit: int = 20
+) -> CapacityInputs:
+    """NOTE: what it takes from the accounts is cached under the tenant's data version
     (cs_platform.datacache): it reads accounts, contracts, scores, tiers and the touch
-    settings, and a write to any of them raises the version (touchmodel migration 0010
+    settings, and a write to any of them raises the version (touchmodel migration 0011
     watches the last two). Reading 100,000 accounts is the planner's slow part; the staff,
-    their names and capacities are read fresh on every view."""
-    settings = TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
+    their names and capacities are read fresh on every view (three small queries)."""
+    if settings is None:
+        settings = TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
     summary = cached_for_data_version(
         "touchmodel.tier_summary",
         lambda: _tier_summary(settings, candidates_limit),
         key=str(candidates_limit),
     )
-    hours = {t: settings.hours_for(t) for t in Tier.values}
     csm_ids = set(
         staff_member_list(roles=[Role.CSM, Role.CS_MANAGER]).values_list("pk", flat=True).order_by()
     )
-    capacity = dict(CsmCapacity.objects.values_list("user_id", "hours_per_month").order_by())
+    capacity = {
+        user_id: float(hours)
+        for user_id, hours in CsmCapacity.objects.values_list(
+            "user_id", "hours_per_month"
+        ).order_by()
+    }
     owners = set(summary.counts) - {-1}
     user_ids = sorted(csm_ids | owners | set(capacity))
-    names = _csm_names(user_ids)
+    return CapacityInputs(
+        settings=settings,
+        summary=summary,
+        user_ids=user_ids,
+        capacity=capacity,
+        names=_csm_names(user_ids),
+        candidates_limit=candidates_limit,
+    )
+
+
+def capacity_overview(
+    *, candidates_limit: int = 20, inputs: CapacityInputs | None = None
+) -> Capacity:
+    """Hours each tier needs × accounts per CSM vs the hours each CSM has; who is over; and
+    the accounts whose move one tier down frees the hours with the least risk (healthy band,
+    lowest ARR first). See `capacity_inputs` for what is cached and what is read fresh."""
+    if inputs is None:
+        inputs = capacity_inputs(candidates_limit=candidates_limit)
+    settings, summary = inputs.settings, inputs.summary
+    hours = {t: settings.hours_for(t) for t in Tier.values}
     loads = []
-    for user_id in [*user_ids, -1]:
+    for user_id in [*inputs.user_ids, -1]:
         if user_id == -1 and user_id not in summary.counts:
             continue
         row = summary.counts.get(user_id, {})
         loads.append(
             CsmLoad(
                 user_id=None if user_id == -1 else user_id,
-                name=names.get(user_id, "—"),
+                name=inputs.names.get(user_id, "—"),
                 accounts={t: row.get(t, 0) for t in Tier},
                 hours_needed=round(summary.needed.get(user_id, 0.0), 1),
                 hours_available=0.0
                 if user_id == -1
-                else float(capacity.get(user_id, settings.default_csm_hours)),
+                else float(inputs.capacity.get(user_id, settings.default_csm_hours)),
             )
         )
     loads.sort(key=lambda load: -load.utilisation)
@@ -221,7 +265,9 @@ def capacity_overview(*, candidates_limit: int = 20) -> Capacity:
         accounts_per_tier=summary.accounts_per_tier,
         hours_per_tier_total=summary.hours_per_tier_total,
         loads=loads,
-        candidates=downgrade_candidates(pool=summary.pool, excess=over, limit=candidates_limit),
+        candidates=downgrade_candidates(
+            pool=summary.pool, excess=over, limit=inputs.candidates_limit
+        ),
     )
 
 
@@ -312,18 +358,31 @@ def _uplift(outcome: dict) -> tuple[float | None, int]:
     return round(gain, 1), touched["accounts"]
 
 
-def program_measured(
-    *, programs: list[TouchProgram], now: dt.datetime | None = None
-) -> dict[int, Measured]:
-    """Measured reach and value of each programme (one query per touch source for all of
-    them, then the effect chain of each programme that has touches)."""
+@dataclass(frozen=True)
+class _Figures:
+    """What the effect chain measured for each programme (pk -> reach per month, uplift,
+    accounts measured), and the moment they start to age (`valid_until`): the day ends, or a
+    touch leaves the 90 days of the reach or the year of reads the touches take."""
 
-    now = now or timezone.now()
-    touches = programs_touches(programs=programs)
+    figures: dict[int, tuple[float, float | None, int]]
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+
+
+def _measured_figures(programs: list[TouchProgram], now: dt.datetime) -> _Figures:
+    touches = programs_touches(programs=programs, now=now)
+    local = timezone.localtime(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    ends = [timezone.make_aware(midnight.replace(tzinfo=None) + dt.timedelta(days=1))]
     if not touches.empty:
         touches = touches.assign(at=pd.to_datetime(touches["touched_at"], utc=True))
+        for days in (MEASURED_DAYS, READS_LOOKBACK_DAYS):
+            window = dt.timedelta(days=days)
+            inside = touches.loc[touches["at"] >= pd.Timestamp(now - window), "at"]
+            if len(inside):
+                ends.append((inside.min() + window).to_pydatetime())
     since = pd.Timestamp(now - dt.timedelta(days=MEASURED_DAYS))
-    result: dict[int, Measured] = {}
+    figures: dict[int, tuple[float, float | None, int]] = {}
     for program in programs:
         mine = touches[touches["program_id"] == program.pk] if not touches.empty else touches
         recent = mine[mine["at"] >= since] if not mine.empty else mine
@@ -332,8 +391,41 @@ def program_measured(
         )
         uplift, accounts = (None, 0)
         if not mine.empty:
-            chain = effect_chain(touches=mine[TOUCH_COLUMNS], now=now)
-            uplift, accounts = _uplift(chain["outcome"])
+            uplift, accounts = _uplift(effect_health_outcome(touches=mine[TOUCH_COLUMNS], now=now))
+        figures[program.pk] = (reach, uplift, accounts)
+    return _Figures(figures=figures, valid_from=now, valid_until=min(ends))
+
+
+def program_measured(
+    *, programs: list[TouchProgram], now: dt.datetime | None = None
+) -> dict[int, Measured]:
+    """Measured reach and value of each programme (one query per touch source for all of
+    them, then the health outcome of each programme that has touches), beside its estimates.
+
+    NOTE: the figures are cached under the tenant's data version, keyed by the programmes
+    (id and kind), the day and the time zone, and used while no touch has aged out of the
+    windows since (`_Figures.valid_until`). They read touches (rules, firings, seminars,
+    registrations, e-mails sent, meetings, content views: touchmodel migration 0013 has them
+    raise the version), tiers, active accounts and scores (watched already). The estimates
+    beside them, and so the far-off flags, come from the programmes as passed."""
+
+    now = now or timezone.now()
+    key = ":".join(
+        [
+            timezone.get_current_timezone_name(),
+            timezone.localdate(now).isoformat(),
+            ",".join(f"{p.pk}-{p.kind}" for p in sorted(programs, key=lambda p: p.pk)),
+        ]
+    )
+    cached = cached_for_data_version(
+        "touchmodel.measured",
+        lambda: _measured_figures(programs, now),
+        key=key,
+        fresh=lambda value: value.valid_from <= now < value.valid_until,
+    )
+    result: dict[int, Measured] = {}
+    for program in programs:
+        reach, uplift, accounts = cached.figures[program.pk]
         value = None
         if uplift is not None:
             value = int(min(5, max(1, 3 + round(uplift / VALUE_STEP_POINTS))))
