@@ -37,8 +37,10 @@ from cs_platform.extensions import (
     register_dashboard_panel,
     register_nav_item,
 )
+from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
 from cs_platform.permissions import can
+from cs_platform.urlutils import tenant_reverse
 from journeys.extensions import (
     MilestoneCheck,
     register_activity_listener,
@@ -50,7 +52,6 @@ from journeys.extensions import (
 
 from . import selectors
 from .extensions import PortfolioSection, register_portfolio_section, register_scores_now_listener
-from .forms import SurveyResponseForm
 from .models import Band, HealthScore, HealthScoreNow, LatestScore, SurveyResponse
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
@@ -111,16 +112,16 @@ SURVEYS_SHOWN = 5
 
 
 def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-
-    can_edit = can(request, "survey_response.create")
+    add_survey = None
+    if can(request, "survey_response.create"):  # the form comes when its <details> opens
+        url = tenant_reverse(request, "healthscore:survey_add", pk=account.pk)
+        add_survey = lazy_details(
+            url=url + next_query(request), summary=_("Record a survey or NPS answer")
+        )
     return {
         "account": account,
         "responses": list(selectors.survey_response_list(account=account)[:SURVEYS_SHOWN]),
-        "form": SurveyResponseForm(
-            account=account, initial={"responded_on": timezone.localdate()}, auto_id="survey_%s"
-        )
-        if can_edit
-        else None,
+        "add_survey": add_survey,
     }
 
 

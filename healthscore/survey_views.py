@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import account_get
 from cs_platform.decorators import role_required
+from cs_platform.formpage import form_fragment
 from cs_platform.trash.services import request_actor
 from cs_platform.urlutils import safe_next, tenant_reverse
 
@@ -33,13 +35,25 @@ def _errors(request: HttpRequest, errors: dict) -> None:
             messages.error(request, f"{label}{item}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required("survey_response.create")
 def survey_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """A survey / NPS answer for the account (the survey measure reads it)."""
+    """A survey / NPS answer for the account (the survey measure reads it). GET: the form
+    (Account 360 fetches it when its "Record a survey or NPS answer" opens)."""
     account = account_get(pk=pk)
     if account is None:
         raise Http404
+    if request.method == "GET":
+        form = SurveyResponseForm(
+            account=account, initial={"responded_on": timezone.localdate()}, auto_id="survey_%s"
+        )
+        return form_fragment(
+            request,
+            template="healthscore/forms/survey_add.html",
+            context={"form": form, "action": request.path, "account": account},
+            title=_("Record a survey or NPS answer"),
+            back=tenant_reverse(request, "accounts:detail", pk=account.pk),
+        )
     form = SurveyResponseForm(request.POST, account=account)
     if form.is_valid():
         try:

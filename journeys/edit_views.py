@@ -18,11 +18,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import Account
 from cs_platform.decorators import role_required
-from cs_platform.urlutils import safe_next
+from cs_platform.formpage import form_fragment
+from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import services
 from .forms import MeetingEditForm, MilestoneForm, TaskEditForm, TouchForm
@@ -234,11 +235,24 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required("activity.create")
 def touch_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """A note, call or e-mail on the account's timeline."""
+    """A note, call or e-mail on the account's timeline. GET: the form (Account 360 fetches
+    it when its "Add a note, call or e-mail" opens)."""
     account = _account(pk)
+    if request.method == "GET":
+        return form_fragment(
+            request,
+            template="journeys/forms/touch_add.html",
+            context={
+                "form": TouchForm(account=account, auto_id="touch_%s"),
+                "action": request.path,
+                "account": account,
+            },
+            title=_("Add a note, call or e-mail"),
+            back=tenant_reverse(request, "accounts:detail", pk=account.pk),
+        )
     form = TouchForm(request.POST, account=account)
     if form.is_valid():
         try:

@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -25,25 +26,17 @@ from accounts.extensions import (
 )
 from accounts.models import Account
 from cs_platform.extensions import NavItem, register_nav_item
+from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
 from cs_platform.permissions import can
+from cs_platform.urlutils import tenant_reverse
 from webhooks.extensions import register_slack_words
 from webhooks.services import TASK_COMPLETED, TASK_CREATED
 
 from . import selectors
 from .extensions import activities_titled, milestone_checks, task_titles, tasks_titled
-from .forms import (
-    ActionStepForm,
-    ApplyTemplateForm,
-    FeedbackForm,
-    MeetingForm,
-    MilestoneForm,
-    MilestoneStatusForm,
-    PhaseMoveForm,
-    TaskForm,
-    TouchForm,
-)
-from .models import AccountPhase, MilestoneStatus, Phase
+from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm, TaskForm
+from .models import AccountPhase, Phase
 
 TIMELINE_PANEL_SIZE = 15
 
@@ -66,22 +59,34 @@ def phase_header_context(request: HttpRequest, account: Account) -> dict[str, An
     }
 
 
+def _lazy(request: HttpRequest, name: str, pk: int, summary: Any) -> SafeString:
+    """A `<details>` whose form is fetched when it opens (cs_platform.formpage)."""
+    url = tenant_reverse(request, name, pk=pk) + next_query(request)
+    return lazy_details(url=url, summary=summary)
+
+
 def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     journey_map = selectors.journey_map_for_account(account=account)
     milestones = list(journey_map.milestones.all()) if journey_map else []
     checks = milestone_checks(milestones)
+    can_edit = _can_edit(request)
     for milestone in milestones:
         milestone.checks = checks.get(milestone.pk, [])  # type: ignore[attr-defined]
+        if can_edit:  # the step and status forms come when "Add a step" opens
+            milestone.add_step = _lazy(  # type: ignore[attr-defined]
+                request, "journeys:step_add", milestone.pk, _("Add a step")
+            )
     return {
         "account": account,
         "journey_map": journey_map,
         "milestones": milestones,
-        "milestone_form": MilestoneForm(),
-        "step_form": ActionStepForm(account=account),
-        "status_choices": MilestoneStatus.choices,
-        "status_form": MilestoneStatusForm(),
+        # With milestones, "Add a milestone" is closed: its form comes when it opens.
+        "milestone_form": MilestoneForm() if can_edit and not milestones else None,
+        "add_milestone": _lazy(request, "journeys:milestone_add", account.pk, _("Add a milestone"))
+        if can_edit and milestones
+        else None,
         "apply_template_form": ApplyTemplateForm() if not milestones else None,
-        "can_edit": _can_edit(request),
+        "can_edit": can_edit,
         "can_share": can(request, "journey_map.change"),
     }
 
@@ -90,13 +95,21 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     activities = list(
         selectors.activity_list_for_account(account=account)[: TIMELINE_PANEL_SIZE + 1]
     )
+    can_edit = _can_edit(request)
     return {
         "account": account,
         "activities": activities_titled(activities[:TIMELINE_PANEL_SIZE]),
         "has_more": len(activities) > TIMELINE_PANEL_SIZE,
-        "meeting_form": MeetingForm(account=account),
-        "touch_form": TouchForm(account=account, auto_id="touch_%s"),
-        "can_edit": _can_edit(request),
+        # The forms come when their <details> open.
+        "add_meeting": _lazy(request, "journeys:meeting_add", account.pk, _("Log a meeting"))
+        if can_edit
+        else None,
+        "add_touch": _lazy(
+            request, "journeys:touch_add", account.pk, _("Add a note, call or e-mail")
+        )
+        if can_edit
+        else None,
+        "can_edit": can_edit,
     }
 
 
@@ -119,11 +132,14 @@ def phase_history_context(request: HttpRequest, account: Account) -> dict[str, A
 
 
 def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    can_edit = _can_edit(request)
     return {
         "account": account,
         "items": selectors.feedback_list(account_id=account.pk)[:10],
-        "form": FeedbackForm(),
-        "can_edit": _can_edit(request),
+        "add_feedback": _lazy(request, "journeys:feedback_add", account.pk, _("Record feedback"))
+        if can_edit
+        else None,
+        "can_edit": can_edit,
     }
 
 

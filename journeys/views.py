@@ -12,12 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account
 from accounts.selectors import account_counts, account_get
 from cs_platform.datacache import cached_for_data_version
 from cs_platform.decorators import role_required
+from cs_platform.formpage import form_fragment
 from cs_platform.permissions import can
 from cs_platform.urlutils import safe_next, tenant_reverse
 
@@ -45,6 +46,7 @@ from .models import (
     JourneyMap,
     JourneyTemplate,
     Milestone,
+    MilestoneStatus,
     Phase,
     Task,
 )
@@ -124,10 +126,23 @@ def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, account)
 
 
-@require_POST
+def _account_url(request: HttpRequest, account: Account) -> str:
+    return tenant_reverse(request, "accounts:detail", pk=account.pk)
+
+
+@require_http_methods(["GET", "POST"])
 @role_required("milestone.create")
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the form (Account 360 fetches it when its "Add a milestone" opens)."""
     account = _account(pk)
+    if request.method == "GET":
+        return form_fragment(
+            request,
+            template="journeys/forms/milestone_add.html",
+            context={"form": MilestoneForm(), "action": request.path, "account": account},
+            title=_("Add a milestone"),
+            back=_account_url(request, account),
+        )
     form = MilestoneForm(request.POST)
     if form.is_valid():
         services.milestone_create(account=account, actor=_actor(request), **form.cleaned_data)
@@ -151,10 +166,27 @@ def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, milestone.account, "journey-map")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required("action_step.create")
 def step_add(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = get_object_or_404(Milestone, pk=pk)
+    """GET: the step form and the milestone's status form (Account 360 fetches them when a
+    milestone's "Add a step" opens)."""
+    milestone = get_object_or_404(Milestone.objects.select_related("account"), pk=pk)
+    if request.method == "GET":
+        account = milestone.account
+        context = {
+            "milestone": milestone,
+            "form": ActionStepForm(account=account),
+            "status_choices": MilestoneStatus.choices,
+            "account": account,
+        }
+        return form_fragment(
+            request,
+            template="journeys/forms/step_add.html",
+            context=context,
+            title=_("Add a step"),
+            back=_account_url(request, account),
+        )
     form = ActionStepForm(request.POST, account=milestone.account)
     if form.is_valid():
         try:
@@ -204,10 +236,23 @@ def share_set(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return _back(request, account, "journey-map")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required("meeting.create")
 def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the form (Account 360 fetches it when its "Log a meeting" opens)."""
     account = _account(pk)
+    if request.method == "GET":
+        return form_fragment(
+            request,
+            template="journeys/forms/meeting_add.html",
+            context={
+                "form": MeetingForm(account=account),
+                "action": request.path,
+                "account": account,
+            },
+            title=_("Log a meeting"),
+            back=_account_url(request, account),
+        )
     form = MeetingForm(request.POST, account=account)
     if form.is_valid():
         data = form.cleaned_data
@@ -260,10 +305,19 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, task.account, "tasks")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required("feedback.create")
 def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the form (Account 360 fetches it when its "Record feedback" opens)."""
     account = _account(pk)
+    if request.method == "GET":
+        return form_fragment(
+            request,
+            template="journeys/forms/feedback_add.html",
+            context={"form": FeedbackForm(), "action": request.path, "account": account},
+            title=_("Record feedback"),
+            back=_account_url(request, account),
+        )
     form = FeedbackForm(request.POST)
     if form.is_valid():
         services.feedback_create(account=account, created_by=_actor(request), **form.cleaned_data)

@@ -60,7 +60,8 @@ def test_a_csm_edits_a_milestone_logs_a_call_and_trashes_a_task_on_account_360(
 
     # A call goes on the timeline from the timeline's own form.
     timeline = page.get_by_test_id("timeline-panel")
-    timeline.locator("details:has([data-testid=touch-form]) > summary").click()
+    # Its form is fetched when its <details> opens.
+    timeline.locator("details[hx-get*='/touches/'] > summary").click()
     touch = timeline.get_by_test_id("touch-form")
     touch.locator("[name=kind]").select_option("call")
     touch.locator("[name=title]").fill("更新について電話")

@@ -113,6 +113,7 @@ def test_the_main_flows_work_with_the_keyboard_alone(
     _tab_to(page, timeline.locator("summary").first)
     page.keyboard.press("Enter")
     meeting = timeline.get_by_test_id("meeting-form")
+    expect(meeting).to_be_visible()  # fetched when the <details> opens
     attendee = meeting.get_by_label("田中 一郎")
     _tab_to(page, attendee)
     page.keyboard.press("Space")

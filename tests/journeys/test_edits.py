@@ -317,8 +317,10 @@ def test_account_360_offers_the_edits(tenant, csm_user, account, meeting):
         .get(reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": account.pk}))
         .content.decode()
     )
-    for testid in ("milestone-edit", "milestone-delete", "task-edit", "meeting-edit", "touch-form"):
+    for testid in ("milestone-edit", "milestone-delete", "task-edit", "meeting-edit"):
         assert f'data-testid="{testid}"' in body
+    # The note/call/e-mail form is fetched when its <details> opens.
+    assert f'hx-get="{url("touch_add", account.pk)}?next=' in body
 
 
 def test_a_viewer_sees_no_edit_links(tenant, viewer_user, account, meeting):
@@ -330,7 +332,7 @@ def test_a_viewer_sees_no_edit_links(tenant, viewer_user, account, meeting):
         .content.decode()
     )
     assert 'data-testid="milestone-edit"' not in body
-    assert 'data-testid="touch-form"' not in body
+    assert url("touch_add", account.pk) not in body
 
 
 # --- roles: the API asks a CSM for these writes; so do the pages ----------------------------
