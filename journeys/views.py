@@ -50,6 +50,7 @@ from .models import (
     Phase,
     Task,
 )
+from .my_work_html import account_rows_html, renewal_rows_html, step_rows_html, task_rows_html
 
 TIMELINE_PAGE_SIZE = 25
 MY_WORK_SHOWN = 15  # rows of each My work list before its "show all" link
@@ -345,11 +346,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
     def size(key: str) -> int:
         return MY_WORK_ALL if expanded == key else MY_WORK_SHOWN
 
+    # Names and current phases in one query (the phases themselves are read once per view).
     accounts, more_accounts = _first(
-        selectors.account_list_owned_by(user=user),  # type: ignore[arg-type]
+        selectors.accounts_with_phase_id(
+            selectors.account_list_owned_by(user=user)  # type: ignore[arg-type]
+        ).only("pk", "name"),
         MY_WORK_SHOWN,
     )
-    phases = selectors.current_phase_by_account(account_ids=[a.pk for a in accounts])
+    phases = {p.pk: p for p in selectors.phase_list()}
     open_tasks = selectors.task_list_open_for_user(user=user)  # type: ignore[arg-type]
     tasks, more_tasks = _first(open_tasks, size("tasks"))
     open_steps = selectors.action_step_list_open_for_user(user=user)  # type: ignore[arg-type]
@@ -358,13 +362,20 @@ def my_work(request: HttpRequest) -> HttpResponse:
         selectors.renewal_list_for_user(user=user, today=today),  # type: ignore[arg-type]
         size("renewals"),
     )
+    tasks = tasks_titled(tasks)
+    owned = [(a, phases.get(a.current_phase_id)) for a in accounts]
     return render(
         request,
         "journeys/my_work.html",
         {
-            "accounts": [(a, phases.get(a.pk)) for a in accounts],
+            # the rows, written in Python (my_work_html); the lists stay for what reads them
+            "task_rows": task_rows_html(request, tasks, today),
+            "step_rows": step_rows_html(request, steps, today),
+            "renewal_rows": renewal_rows_html(request, renewals),
+            "account_rows": account_rows_html(request, owned),
+            "accounts": owned,
             "more_accounts": more_accounts,
-            "tasks": tasks_titled(tasks),
+            "tasks": tasks,
             "task_count": open_tasks.count() if more_tasks or expanded == "tasks" else len(tasks),
             "more_tasks": more_tasks and expanded != "tasks",
             "steps": steps,
