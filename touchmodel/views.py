@@ -89,7 +89,7 @@ def _save_form(
 def planner(request: HttpRequest) -> HttpResponse:
     programs = list(selectors.program_list())
     measured = selectors.program_measured(programs=programs)
-    inputs = selectors.capacity_inputs(settings=services.touch_settings_get())
+    inputs = selectors.capacity_inputs()
     # The capacity section holds nothing of the viewer's: rendered once per data version,
     # language and what `inputs.key` names (CSMs, capacities and names, read every view).
     capacity_html = cached_for_data_version(

@@ -8,14 +8,14 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.selectors import account_list
 from cs_platform.datacache import cached_for_data_version
-from cs_platform.models import Role
+from cs_platform.models import Membership, Role, User
 from cs_platform.scoping import require_current_tenant
-from cs_platform.selectors import staff_member_list, user_list
 
 from .. import integrations
 from ..models import TIER_ORDER, AccountTier, CsmCapacity, Tier, TouchProgram, TouchSettings
@@ -171,19 +171,40 @@ def _tier_facts(settings: TouchSettings) -> pd.DataFrame:
     return facts.assign(band=facts["account_id"].map(bands))
 
 
-def _csm_names(user_ids: list[int]) -> dict[int, str]:
-    return {u.pk: str(u) for u in user_list(ids=user_ids)}
+def _settings() -> TouchSettings:
+    return TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
+
+
+def _summary(limit: int, settings: TouchSettings | None = None) -> _TierSummary:
+    return cached_for_data_version(
+        "touchmodel.tier_summary",
+        lambda: _tier_summary(settings or _settings(), limit),
+        key=str(limit),
+    )
+
+
+# The CSMs and managers of the tenant, whoever has a capacity set, and the owners of accounts:
+# id, name, e-mail and capacity (NULL: the default) in one query.
+_STAFF_SQL = f"""
+SELECT u.id, u.full_name, u.email, c.hours_per_month
+FROM {User._meta.db_table} u
+LEFT JOIN {CsmCapacity._meta.db_table} c ON c.user_id = u.id AND c.tenant_id = %(tenant)s
+WHERE u.id IN (
+    SELECT m.user_id FROM {Membership._meta.db_table} m
+    WHERE m.tenant_id = %(tenant)s AND m.role = ANY(%(roles)s)
+    UNION SELECT k.user_id FROM {CsmCapacity._meta.db_table} k WHERE k.tenant_id = %(tenant)s
+    UNION SELECT unnest(%(owners)s::bigint[])
+)
+ORDER BY u.id
+"""
 
 
 @dataclass(frozen=True)
 class CapacityInputs:
-    """What the capacity table takes besides the accounts: the touch settings, the summary
-    of the accounts (cached under the data version), and what is read on every view because
-    the data version does not watch it: the CSMs, their capacities and the names of everyone
-    listed (`key` says which of those the capacity was computed for)."""
+    """What the capacity table reads on every view because the data version does not watch
+    it: the CSMs, their capacities and the names of everyone listed (`key` names them). The
+    rest (accounts, tiers, scores, settings) is read under the data version."""
 
-    settings: TouchSettings
-    summary: _TierSummary
     user_ids: list[int]
     capacity: dict[int, float]
     names: dict[int, str]
@@ -196,38 +217,30 @@ class CapacityInputs:
         return f"{self.candidates_limit}:{digest}"
 
 
-def capacity_inputs(
-    *, settings: TouchSettings | None = None, candidates_limit: int = 20
-) -> CapacityInputs:
-    """NOTE: what it takes from the accounts is cached under the tenant's data version
-    (cs_platform.datacache): it reads accounts, contracts, scores, tiers and the touch
+def capacity_inputs(*, candidates_limit: int = 20) -> CapacityInputs:
+    """NOTE: what the capacity takes from the accounts is cached under the tenant's data
+    version (cs_platform.datacache): it reads accounts, contracts, scores, tiers and the touch
     settings, and a write to any of them raises the version (touchmodel migration 0011
-    watches the last two). Reading 100,000 accounts is the planner's slow part; the staff,
-    their names and capacities are read fresh on every view (three small queries)."""
-    if settings is None:
-        settings = TouchSettings.objects.first() or TouchSettings(tenant=require_current_tenant())
-    summary = cached_for_data_version(
-        "touchmodel.tier_summary",
-        lambda: _tier_summary(settings, candidates_limit),
+    watches the last two). Reading 100,000 accounts is the planner's slow part. The owners
+    among them are cached apart (a short list), and the staff, their names and capacities
+    are read fresh on every view, in one query."""
+    owners = cached_for_data_version(
+        "touchmodel.tier_owners",
+        lambda: sorted(set(_summary(candidates_limit).counts) - {-1}),
         key=str(candidates_limit),
     )
-    csm_ids = set(
-        staff_member_list(roles=[Role.CSM, Role.CS_MANAGER]).values_list("pk", flat=True).order_by()
-    )
-    capacity = {
-        user_id: float(hours)
-        for user_id, hours in CsmCapacity.objects.values_list(
-            "user_id", "hours_per_month"
-        ).order_by()
+    params = {
+        "tenant": require_current_tenant().pk,
+        "roles": [Role.CSM.value, Role.CS_MANAGER.value],
+        "owners": owners,
     }
-    owners = set(summary.counts) - {-1}
-    user_ids = sorted(csm_ids | owners | set(capacity))
+    with connection.cursor() as cursor:
+        cursor.execute(_STAFF_SQL, params)
+        rows = cursor.fetchall()
     return CapacityInputs(
-        settings=settings,
-        summary=summary,
-        user_ids=user_ids,
-        capacity=capacity,
-        names=_csm_names(user_ids),
+        user_ids=[row[0] for row in rows],
+        capacity={row[0]: float(row[3]) for row in rows if row[3] is not None},
+        names={row[0]: row[1] or row[2] for row in rows},
         candidates_limit=candidates_limit,
     )
 
@@ -240,7 +253,8 @@ def capacity_overview(
     lowest ARR first). See `capacity_inputs` for what is cached and what is read fresh."""
     if inputs is None:
         inputs = capacity_inputs(candidates_limit=candidates_limit)
-    settings, summary = inputs.settings, inputs.summary
+    settings = _settings()
+    summary = _summary(inputs.candidates_limit, settings)
     hours = {t: settings.hours_for(t) for t in Tier.values}
     loads = []
     for user_id in [*inputs.user_ids, -1]:
