@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cs_platform.scoping import TenantScopedModel
+from cs_platform.scoping import TenantScopedModel, tenant_foreign_key
 
 from .phones import MAX_LENGTH as MAX_PHONE_LENGTH
 from .phones import validate_phone
@@ -138,12 +137,57 @@ class Account(TenantScopedModel):
                 fields=["tenant", "-next_renewal_date", "name", "id"],
                 name="account_renewal_desc_idx",
             ),
-            # Japanese search: trigram index (needs a UTF-8 cluster locale, see README).
-            GinIndex(fields=["name"], name="account_name_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccountNameGram(TenantScopedModel):
+    """One n-gram of an account's name: the search index that works under row-level security.
+
+    PostgreSQL will not use the trigram GIN index for `name ILIKE …` or `name % …` as the app
+    role: those operators are not leakproof, so they may not run before the tenant policy, and
+    every account of the tenant was read (issue #16). Here the candidates come from `=` and
+    range lookups on a bigint (leakproof), then the real operators recheck those few rows.
+
+    Kept exact by triggers on the accounts (migration 0011), whoever writes: an insert adds
+    the grams of each new name, a rename replaces them, a delete removes them (by their exact
+    keys: the grams are a function of the name). `gram` holds, per account, the distinct
+    - padded trigrams of `lower(name)`, each code point in 21 bits (`accounts_padded_trigrams`):
+      every character starts one, so 1- and 2-character queries are a range over their prefix;
+    - trigrams as pg_trgm sees the name (`show_trgm`), as negative numbers
+      (`accounts_trgm_grams`): what `name % q` and its similarity count.
+    Foreign keys are not database constraints (the triggers keep them), so that writes do
+    not check every gram against its account and tenant.
+    """
+
+    tenant = tenant_foreign_key(db_index=False, db_constraint=False)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    gram = models.BigIntegerField()
+    # How many trigrams pg_trgm finds in the name (the same on each row of an account): with
+    # it, the grams in common with a search text tell its similarity exactly.
+    name_trigrams = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("account name gram")
+        verbose_name_plural = _("account name grams")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "gram", "account"],
+                include=["name_trigrams"],
+                name="account_name_gram_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.gram}"
 
 
 class ContractStatus(models.TextChoices):

@@ -6,7 +6,15 @@ import datetime as dt
 
 import factory
 
-from accounts.models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
+from accounts.models import (
+    Account,
+    AccountNameGram,
+    Contact,
+    Contract,
+    RelationshipLevel,
+    SavedView,
+    Segment,
+)
 from cs_platform.models import Membership, Role, Tenant, User
 
 
@@ -62,6 +70,17 @@ class AccountFactory(TenantOwnedFactory):
     name = factory.Sequence(lambda n: f"株式会社サンプル{n}")
     external_id = factory.Sequence(lambda n: f"acc-{n}")
     licensed_seats = 50
+
+
+class AccountNameGramFactory(TenantOwnedFactory):
+    """A name gram as the triggers on the accounts write it (one no name has)."""
+
+    class Meta:
+        model = AccountNameGram
+
+    account = factory.SubFactory(AccountFactory, tenant=factory.SelfAttribute("..tenant"))
+    gram = factory.Sequence(lambda n: -(1 << 40) - n)
+    name_trigrams = 1
 
 
 class ContactFactory(TenantOwnedFactory):

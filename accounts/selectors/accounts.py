@@ -7,13 +7,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import (
+    BigIntegerField,
     Count,
+    ExpressionWrapper,
+    F,
     FloatField,
+    Func,
     Lookup,
+    Max,
     Q,
     QuerySet,
+    Subquery,
+    Value,
 )
 from django.db.models.functions import Cast
 
@@ -23,13 +31,13 @@ from cs_platform.selectors import staff_member_list
 from webhooks.services import account_ref
 
 from ..extensions import list_extensions
-from ..models import Account, LifecycleStatus, SavedView, Segment
+from ..models import Account, AccountNameGram, LifecycleStatus, SavedView, Segment
 from ..segments import segment_rules_apply
 
 
 class ILikeContains(Lookup):
-    """`name ILIKE '%q%'`: unlike Django's icontains (UPPER(name) LIKE …), the trigram GIN
-    index on the bare column serves it."""
+    """`name ILIKE '%q%'` (Django's icontains is UPPER(name) LIKE …): what the search means by
+    "contains", case-insensitively as PostgreSQL lowers."""
 
     lookup_name = "ilike_contains"
 
@@ -39,10 +47,110 @@ class ILikeContains(Lookup):
         return f"{lhs} ILIKE %s", [*lhs_params, pattern]
 
 
+class AnyOf(Lookup):
+    """`gram = ANY(<bigint[] expression>)`: an index condition under row-level security."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 Account._meta.get_field("name").register_lookup(ILikeContains)
+Account._meta.pk.register_lookup(AnyOf)
+AccountNameGram._meta.get_field("gram").register_lookup(AnyOf)
 
 # Trigram similarity needs three characters to say anything useful.
 MIN_SIMILARITY_QUERY = 3
+
+# NOTE: the SQL functions (migration 0011) are IMMUTABLE: called on the search text they
+# are constants when the query is planned.
+_GRAMS = ArrayField(BigIntegerField())
+
+
+def _grams(function: str, q: str) -> Func:
+    return Func(Value(q), function=function, output_field=_GRAMS)
+
+
+def _accounts_with_grams(grams: Func, at_least: Any) -> QuerySet[AccountNameGram]:
+    """Ids of the accounts that have `at_least` of these grams."""
+    return (
+        AccountNameGram.objects.filter(gram__any_of=grams)
+        .values("account_id")
+        .annotate(n=Count("*"))
+        .filter(n__gte=at_least)
+        .values("account_id")
+    )
+
+
+def _similar_by_grams(trgm: Func) -> QuerySet[AccountNameGram]:
+    """Ids of the accounts whose name is similar to the text of these pg_trgm grams, as `%`
+    has it: `common / (|text| + |name| - common) >= threshold`, that is
+    `common × (1 + threshold) >= threshold × (|text| + |name|)`, less a little slack for
+    pg_trgm's float4 arithmetic (a superset: `%` decides)."""
+    threshold = Func(function="show_limit", output_field=FloatField())
+    size = Func(trgm, function="cardinality")
+    return (
+        AccountNameGram.objects.filter(gram__any_of=trgm)
+        .values("account_id")
+        .annotate(common=Count("*"), name_size=Max("name_trigrams"))
+        .filter(
+            common__gte=ExpressionWrapper(
+                threshold * (size + F("name_size")) / (1 + threshold) - Value(0.001),
+                output_field=FloatField(),
+            )
+        )
+        .values("account_id")
+    )
+
+
+def _array(ids: Any) -> Func:
+    """`ARRAY(<ids>)`, for `id = ANY(…)`.
+
+    NOTE: not `id IN (<ids>)`: as a join the planner probes the primary key once per id in
+    hash order, or reads every account when it thinks a filter on them is cheap (it cannot
+    tell what `ILIKE` or `%` cost). `= ANY(ARRAY(…))` is one index scan over the sorted,
+    deduplicated ids, whatever their number: the ids drive."""
+    return Func(Subquery(ids), function="ARRAY", output_field=_GRAMS)
+
+
+def _rechecked(ids: QuerySet[AccountNameGram], match: Q) -> QuerySet[Account]:
+    """The accounts among `ids` that `match` (the operator runs on those rows only)."""
+    return Account.objects.filter(match, pk__any_of=_array(ids)).order_by().values("pk")
+
+
+def _name_matches(q: str) -> Any:
+    """The ids of the accounts `account_search` finds, from the name grams: `=` and ranges on
+    a bigint, which PostgreSQL uses under row-level security (the real operators, `ILIKE`
+    and `%`, are not leakproof: they may not run before the tenant policy, so no index on
+    the name served them and every account of the tenant was read).
+
+    - `name ILIKE '%q%'` holds exactly when the lowered name has a trigram that starts with
+      the lowered `q` (1–3 characters: every character of a name starts a padded trigram,
+      and `ILIKE` is `lower(name) LIKE lower(pattern)`). From 4 characters the name must
+      have every trigram of `q`, and `ILIKE` decides on those accounts.
+    - `name % q` (similarity >= the threshold) is told by the pg_trgm trigrams the name has
+      in common with `q`, and how many the name has (`_similar_by_grams`); `%` decides on
+      those accounts.
+    - `external_id = q` is its unique index.
+    """
+    by_id = Account.objects.filter(external_id=q).order_by().values("pk")
+    grams = AccountNameGram.objects.values("account_id")
+    if len(q) < MIN_SIMILARITY_QUERY:
+        low = Func(Value(q), function="accounts_query_prefix_low", output_field=BigIntegerField())
+        high = Func(Value(q), function="accounts_query_prefix_high", output_field=BigIntegerField())
+        return grams.filter(gram__range=(low, high)).union(by_id, all=True)
+    trigrams = _grams("accounts_query_trigrams", q)
+    if len(q) == MIN_SIMILARITY_QUERY:
+        by_name: Any = grams.filter(gram__any_of=trigrams)
+    else:
+        every = _accounts_with_grams(trigrams, Func(trigrams, function="cardinality"))
+        by_name = _rechecked(every, Q(name__ilike_contains=q))
+    trgm = _grams("accounts_trgm_grams", q)
+    similar = _rechecked(_similar_by_grams(trgm), Q(name__trigram_similar=q))
+    return by_name.union(similar, by_id, all=True)
 
 
 def account_list_annotated() -> QuerySet[Account]:
@@ -53,21 +161,20 @@ def account_list_annotated() -> QuerySet[Account]:
 
 
 def account_search(queryset: QuerySet[Account], q: str) -> QuerySet[Account]:
-    """Japanese-friendly name search: substring match, ranked by trigram similarity from 3
-    characters (1–2 character queries have no trigrams; the GIN index still serves ILIKE)."""
+    """Japanese-friendly name search: the name contains `q` (case-insensitive, any length),
+    or `q` is the external id, or from 3 characters the name is similar by trigrams (ranked
+    by similarity). Read through the name grams (`_name_matches`): the same answer as the
+    operators over every account."""
     q = (q or "").strip()
     if not q:
         return queryset
-    matches = Q(name__ilike_contains=q) | Q(external_id=q)
+    queryset = queryset.filter(pk__any_of=_array(_name_matches(q)))
     if len(q) < MIN_SIMILARITY_QUERY:
-        return queryset.filter(matches)
+        return queryset
     # NOTE: as double precision: a `real` read into Python and sent back in a page cursor
     # would no longer equal itself.
-    return (
-        queryset.filter(matches | Q(name__trigram_similar=q))
-        .annotate(similarity=Cast(TrigramSimilarity("name", q), FloatField()))
-        .order_by("-similarity", "name", "id")
-    )
+    similarity = Cast(TrigramSimilarity("name", q), FloatField())
+    return queryset.annotate(similarity=similarity).order_by("-similarity", "name", "id")
 
 
 ACCOUNT_ORDERINGS = {
