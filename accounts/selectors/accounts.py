@@ -7,22 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import (
-    BigIntegerField,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    Lookup,
-    Max,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db import connection
+from django.db.models import Count, FloatField, Lookup, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from cs_platform.models import User
@@ -48,7 +36,7 @@ class ILikeContains(Lookup):
 
 
 class AnyOf(Lookup):
-    """`gram = ANY(<bigint[] expression>)`: an index condition under row-level security."""
+    """`id = ANY(<array expression>)`: an index condition under row-level security."""
 
     lookup_name = "any_of"
 
@@ -60,97 +48,75 @@ class AnyOf(Lookup):
 
 Account._meta.get_field("name").register_lookup(ILikeContains)
 Account._meta.pk.register_lookup(AnyOf)
-AccountNameGram._meta.get_field("gram").register_lookup(AnyOf)
 
 # Trigram similarity needs three characters to say anything useful.
 MIN_SIMILARITY_QUERY = 3
 
-# NOTE: the SQL functions (migration 0011) are IMMUTABLE: called on the search text they
-# are constants when the query is planned.
-_GRAMS = ArrayField(BigIntegerField())
+# The SQL of `_name_matches`, written out: composed with the ORM it cost more Python per
+# view than the rest of the search. The functions (migration 0011) are IMMUTABLE: called on
+# the search text they are constants when the query is planned. Each table is read with its
+# tenant first, as its indexes begin (row-level security applies too).
+_GRAMS = AccountNameGram._meta.db_table
+_ACCOUNTS = Account._meta.db_table
+_BY_EXTERNAL_ID = f"SELECT id FROM {_ACCOUNTS} WHERE tenant_id = %s AND external_id = %s"
+_BY_PREFIX = (
+    f"SELECT account_id FROM {_GRAMS} WHERE tenant_id = %s"
+    " AND gram BETWEEN accounts_query_prefix_low(%s) AND accounts_query_prefix_high(%s)"
+)
+_BY_TRIGRAM = (
+    f"SELECT account_id FROM {_GRAMS} WHERE tenant_id = %s"
+    " AND gram = ANY(accounts_query_trigrams(%s))"
+)
+# NOTE: `id = ANY(ARRAY(…))`, not `id IN (…)`: as a join the planner probes the primary key
+# once per id in hash order, or reads every account when it thinks the filter on them is
+# cheap (it cannot tell what `ILIKE` or `%` cost). `= ANY(ARRAY(…))` is one index scan over
+# the sorted, deduplicated ids, whatever their number: the ids drive.
+_BY_EVERY_TRIGRAM = (
+    f"SELECT id FROM {_ACCOUNTS} WHERE tenant_id = %s AND name ILIKE %s AND id = ANY(ARRAY("
+    f"SELECT account_id FROM {_GRAMS} WHERE tenant_id = %s"
+    " AND gram = ANY(accounts_query_trigrams(%s)) GROUP BY account_id"
+    " HAVING count(*) = cardinality(accounts_query_trigrams(%s))))"
+)
+# `name % q`: similarity `common / (|q| + |name| - common) >= threshold`, that is
+# `common >= threshold × (|q| + |name|) / (1 + threshold)`, less a little slack for
+# pg_trgm's float4 arithmetic (a superset: `%` decides).
+_BY_SIMILARITY = (
+    f"SELECT id FROM {_ACCOUNTS} WHERE tenant_id = %s AND name %% %s AND id = ANY(ARRAY("
+    f"SELECT account_id FROM {_GRAMS} WHERE tenant_id = %s"
+    " AND gram = ANY(accounts_trgm_grams(%s)) GROUP BY account_id"
+    " HAVING count(*) >= show_limit() * (cardinality(accounts_trgm_grams(%s))"
+    " + max(name_trigrams)) / (1 + show_limit()) - 0.001))"
+)
 
 
-def _grams(function: str, q: str) -> Func:
-    return Func(Value(q), function=function, output_field=_GRAMS)
-
-
-def _accounts_with_grams(grams: Func, at_least: Any) -> QuerySet[AccountNameGram]:
-    """Ids of the accounts that have `at_least` of these grams."""
-    return (
-        AccountNameGram.objects.filter(gram__any_of=grams)
-        .values("account_id")
-        .annotate(n=Count("*"))
-        .filter(n__gte=at_least)
-        .values("account_id")
-    )
-
-
-def _similar_by_grams(trgm: Func) -> QuerySet[AccountNameGram]:
-    """Ids of the accounts whose name is similar to the text of these pg_trgm grams, as `%`
-    has it: `common / (|text| + |name| - common) >= threshold`, that is
-    `common × (1 + threshold) >= threshold × (|text| + |name|)`, less a little slack for
-    pg_trgm's float4 arithmetic (a superset: `%` decides)."""
-    threshold = Func(function="show_limit", output_field=FloatField())
-    size = Func(trgm, function="cardinality")
-    return (
-        AccountNameGram.objects.filter(gram__any_of=trgm)
-        .values("account_id")
-        .annotate(common=Count("*"), name_size=Max("name_trigrams"))
-        .filter(
-            common__gte=ExpressionWrapper(
-                threshold * (size + F("name_size")) / (1 + threshold) - Value(0.001),
-                output_field=FloatField(),
-            )
-        )
-        .values("account_id")
-    )
-
-
-def _array(ids: Any) -> Func:
-    """`ARRAY(<ids>)`, for `id = ANY(…)`.
-
-    NOTE: not `id IN (<ids>)`: as a join the planner probes the primary key once per id in
-    hash order, or reads every account when it thinks a filter on them is cheap (it cannot
-    tell what `ILIKE` or `%` cost). `= ANY(ARRAY(…))` is one index scan over the sorted,
-    deduplicated ids, whatever their number: the ids drive."""
-    return Func(Subquery(ids), function="ARRAY", output_field=_GRAMS)
-
-
-def _rechecked(ids: QuerySet[AccountNameGram], match: Q) -> QuerySet[Account]:
-    """The accounts among `ids` that `match` (the operator runs on those rows only)."""
-    return Account.objects.filter(match, pk__any_of=_array(ids)).order_by().values("pk")
-
-
-def _name_matches(q: str) -> Any:
-    """The ids of the accounts `account_search` finds, from the name grams: `=` and ranges on
-    a bigint, which PostgreSQL uses under row-level security (the real operators, `ILIKE`
-    and `%`, are not leakproof: they may not run before the tenant policy, so no index on
-    the name served them and every account of the tenant was read).
+def _name_matches(q: str) -> RawSQL:
+    """`ARRAY(<ids>)` of the accounts `account_search` finds, from the name grams: `=` and
+    ranges on a bigint, which PostgreSQL uses under row-level security (the real operators,
+    `ILIKE` and `%`, are not leakproof: they may not run before the tenant policy, so no
+    index on the name served them and every account of the tenant was read).
 
     - `name ILIKE '%q%'` holds exactly when the lowered name has a trigram that starts with
       the lowered `q` (1–3 characters: every character of a name starts a padded trigram,
       and `ILIKE` is `lower(name) LIKE lower(pattern)`). From 4 characters the name must
       have every trigram of `q`, and `ILIKE` decides on those accounts.
     - `name % q` (similarity >= the threshold) is told by the pg_trgm trigrams the name has
-      in common with `q`, and how many the name has (`_similar_by_grams`); `%` decides on
-      those accounts.
+      in common with `q`, and how many the name has (`AccountNameGram.name_trigrams`); `%`
+      decides on those accounts.
     - `external_id = q` is its unique index.
     """
-    by_id = Account.objects.filter(external_id=q).order_by().values("pk")
-    grams = AccountNameGram.objects.values("account_id")
+    tenant = require_current_tenant().pk
+    parts = [(_BY_EXTERNAL_ID, [tenant, q])]
     if len(q) < MIN_SIMILARITY_QUERY:
-        low = Func(Value(q), function="accounts_query_prefix_low", output_field=BigIntegerField())
-        high = Func(Value(q), function="accounts_query_prefix_high", output_field=BigIntegerField())
-        return grams.filter(gram__range=(low, high)).union(by_id, all=True)
-    trigrams = _grams("accounts_query_trigrams", q)
-    if len(q) == MIN_SIMILARITY_QUERY:
-        by_name: Any = grams.filter(gram__any_of=trigrams)
+        parts.append((_BY_PREFIX, [tenant, q, q]))
     else:
-        every = _accounts_with_grams(trigrams, Func(trigrams, function="cardinality"))
-        by_name = _rechecked(every, Q(name__ilike_contains=q))
-    trgm = _grams("accounts_trgm_grams", q)
-    similar = _rechecked(_similar_by_grams(trgm), Q(name__trigram_similar=q))
-    return by_name.union(similar, by_id, all=True)
+        if len(q) == MIN_SIMILARITY_QUERY:
+            parts.append((_BY_TRIGRAM, [tenant, q]))
+        else:
+            pattern = f"%{connection.ops.prep_for_like_query(q)}%"
+            parts.append((_BY_EVERY_TRIGRAM, [tenant, pattern, tenant, q, q]))
+        parts.append((_BY_SIMILARITY, [tenant, q, tenant, q, q]))
+    sql = " UNION ALL ".join(part for part, _params in parts)
+    return RawSQL(f"ARRAY({sql})", [p for _part, params in parts for p in params])
 
 
 def account_list_annotated() -> QuerySet[Account]:
@@ -168,7 +134,7 @@ def account_search(queryset: QuerySet[Account], q: str) -> QuerySet[Account]:
     q = (q or "").strip()
     if not q:
         return queryset
-    queryset = queryset.filter(pk__any_of=_array(_name_matches(q)))
+    queryset = queryset.filter(pk__any_of=_name_matches(q))
     if len(q) < MIN_SIMILARITY_QUERY:
         return queryset
     # NOTE: as double precision: a `real` read into Python and sent back in a page cursor
