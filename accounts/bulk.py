@@ -11,13 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .extensions import BulkAction, bulk_value_row, register_bulk_action
 from .models import Account
-from .selectors import owner_candidates, segment_list
+from .selectors import owner_candidates, owner_choices, segment_choices, segment_list
 
 
 def _owner_choices() -> list[tuple[str, str]]:
-    return [("none", str(_("No owner")))] + [
-        (str(u.pk), u.full_name or u.email) for u in owner_candidates()
-    ]
+    return [("none", str(_("No owner")))] + [(str(pk), name) for pk, name in owner_choices()]
 
 
 def _assign_owner(accounts: QuerySet[Account], value: str, actor: Any) -> int:
@@ -30,7 +28,7 @@ def _assign_owner(accounts: QuerySet[Account], value: str, actor: Any) -> int:
 
 
 def _segment_choices() -> list[tuple[str, str]]:
-    return [(str(s.pk), s.name) for s in segment_list()]
+    return segment_choices()
 
 
 def _add_to_segment(accounts: QuerySet[Account], value: str, actor: Any) -> int:

@@ -43,7 +43,12 @@ class AccountListExtension:
     `choices()` gives the filter's options; `aliases()` other values the filter accepts
     without offering them (e.g. phase keys); any other value is refused (the API's 400).
     `apply(queryset, value)` filters; `annotate(qs)` adds the column's value as an
-    annotation named `key` (also usable for sorting, and the value the API returns).
+    annotation named `key` (the value the API returns, and the sort without a `sort_key`).
+    `sort_key` names the account column the list sorts the column by (one its app keeps
+    exact and indexed, e.g. `list_phase_order`: the list then reads the index in its keyset
+    order instead of computing a value per account). `fill(accounts)` sets on the rows of one
+    page what `cell`/`template` show, in a fixed number of queries: the list page calls it
+    in place of `annotate`, which would compute the column for every row it reads.
     """
 
     key: str
@@ -56,6 +61,8 @@ class AccountListExtension:
     # Renders the column cell as escaped HTML from (account, value), in place of `template`:
     # a call per row costs a fraction of a template include per row (the list shows 50).
     cell: Callable[[Account, Any], str] | None = None
+    sort_key: str | None = None
+    fill: Callable[[Sequence[Account]], None] | None = None
     order: int = 100
 
 

@@ -26,7 +26,7 @@ from .models import (
 )
 from .phones import phone_normalise
 from .segments import segment_rules_clean
-from .selectors import owner_candidates
+from .selectors import owner_candidates, owner_choices, segment_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -136,17 +136,21 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("All"))] + [
-            (u.pk, u.full_name or u.email) for u in owner_candidates()
-        ]
+        self.fields["owner"].choices = [("", _("All")), *owner_choices()]
+        # The options as the bulk action reads them (once per page view); a chosen segment is
+        # still looked up by the field's queryset.
+        self.fields["segment"].choices = [("", _("All")), *segment_choices()]
         sort_choices = list(SORTS)
         for ext in list_extensions():
             if ext.choices is not None and ext.apply is not None:
                 self.fields[f"x_{ext.key}"] = forms.ChoiceField(
                     label=ext.label, required=False, choices=[("", _("All")), *ext.choices()]
                 )
-            if ext.annotate is not None:
+            if ext.annotate is not None or ext.sort_key is not None:
+                # Both ways: the column's header sorts the other way when clicked again.
                 sort_choices.append((ext.key, ext.label))
+                reverse = _("%(column)s (reverse)") % {"column": ext.label}
+                sort_choices.append((f"-{ext.key}", reverse))
         self.fields["sort"].choices = sort_choices
 
     def extension_values(self) -> dict[str, str]:

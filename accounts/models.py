@@ -59,6 +59,17 @@ ACCOUNT_FIELDS = (
 )
 
 
+# The list keys' keyset orders, ascending and descending (issue #16).
+LIST_KEY_INDEXES = [
+    ("list_phase_order", "phase"),
+    ("-list_phase_order", "phase_desc"),
+    ("list_health_rank", "health"),
+    ("-list_health_rank", "health_desc"),
+    ("list_tier", "tier"),
+    ("-list_tier", "tier_desc"),
+]
+
+
 class Account(TenantScopedModel):
     name = models.CharField(_("name"), max_length=200)
     external_id = models.CharField(
@@ -107,6 +118,17 @@ class Account(TenantScopedModel):
     # write to them is undone), so the account list sorts and filters on indexed columns.
     current_arr = models.BigIntegerField(_("ARR (minor units)"), db_default=0, editable=False)
     next_renewal_date = models.DateField(_("next renewal"), null=True, blank=True, editable=False)
+    # The sort keys of the account list's columns that the apps above accounts own, kept exact
+    # by their triggers (the same way as the two above: accounts 0012 undoes any other write,
+    # and the owning app's migration writes them): journeys the current phase (its id and
+    # order; no phase row means the first phase), healthscore the latest score's band as a
+    # rank (1 red, 2 amber, 3 green; NULL never scored), touchmodel the touch tier (the
+    # tenant's default where no rule or override placed the account). A sort by phase, band
+    # or tier reads an index in its keyset order instead of a value computed per account.
+    list_phase_id = models.BigIntegerField(_("current phase"), null=True, editable=False)
+    list_phase_order = models.SmallIntegerField(_("phase order"), db_default=0, editable=False)
+    list_health_rank = models.SmallIntegerField(_("health rank"), null=True, editable=False)
+    list_tier = models.CharField(_("touch tier"), max_length=8, db_default="tech", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -136,6 +158,10 @@ class Account(TenantScopedModel):
             models.Index(
                 fields=["tenant", "-next_renewal_date", "name", "id"],
                 name="account_renewal_desc_idx",
+            ),
+            *(
+                models.Index(fields=["tenant", key, "name", "id"], name=f"account_{short}_idx")
+                for key, short in LIST_KEY_INDEXES
             ),
         ]
 

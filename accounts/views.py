@@ -44,6 +44,7 @@ from .selectors import (
     contacts_of,
     contract_history,
     import_job_list,
+    list_fill,
     relationship_coverage,
     saved_view_list,
     segment_accounts,
@@ -67,8 +68,9 @@ def _query_without_page(request: HttpRequest) -> Any:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-def _list_query(params: QueryDict) -> tuple[AccountFilterForm, Any]:
-    """The filter form and the filtered, sorted queryset of an account-list query string."""
+def _list_query(params: QueryDict, *, fill_later: bool = False) -> tuple[AccountFilterForm, Any]:
+    """The filter form and the filtered, sorted queryset of an account-list query string
+    (`fill_later`: see `account_filter`)."""
     form = AccountFilterForm(params or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -87,7 +89,7 @@ def _list_query(params: QueryDict) -> tuple[AccountFilterForm, Any]:
             "extensions": form.extension_values(),
             "ordering": data["sort"],
         }
-    return form, account_filter(**filters)
+    return form, account_filter(**filters, fill_later=fill_later)
 
 
 def _rows_html(
@@ -105,7 +107,7 @@ def _rows_html(
 
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
-    form, queryset = _list_query(request.GET)
+    form, queryset = _list_query(request.GET, fill_later=True)
     # Keyset pages: no COUNT(*) and no OFFSET over the tenant's accounts on every view.
     try:
         page = keyset_page(
@@ -121,6 +123,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             {"messages_refused": [_("This page link is broken: start again from the first page.")]},
             status=400,
         )
+    list_fill(page.rows)
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
     actions = [(a, a.choices()) for a in bulk_actions() if can(request, a.permission)]
     return render(

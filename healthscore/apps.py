@@ -58,11 +58,14 @@ class HealthscoreConfig(AppConfig):
         )
         settings.CELERY_BEAT_SCHEDULE.update(BEAT_SCHEDULE)
 
-        from cs_platform.trash.extensions import register_trashable
+        from cs_platform.trash.extensions import register_derived, register_trashable
 
-        from .models import KeyEvent, Scorecard, SurveyResponse
+        from .models import KeyEvent, LatestScore, Scorecard, ScoreSample, SurveyResponse
 
         register_trashable(Scorecard)
+        # Kept by the scores' triggers (migrations 0018, 0022): restored with the scores.
+        register_derived(LatestScore)
+        register_derived(ScoreSample)
         register_trashable(KeyEvent)
         register_trashable(SurveyResponse, label=_survey_label)
 

@@ -9,9 +9,10 @@ The extension points healthscore itself offers are in `healthscore.extensions`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
@@ -186,6 +187,35 @@ def annotate_health(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
+def fill_health(accounts: Sequence[Account]) -> None:
+    """What `band_cell` shows, for one page of the list (one query): each account's latest
+    nightly score, and its intra-day score while that is for a later day."""
+    ids = [a.pk for a in accounts]
+    if not ids:
+        return
+    nightly = LatestScore.objects.filter(account_id__in=ids).values_list(
+        "account_id", Value(False), "day", "score", "band", Value(None, DateTimeField())
+    )
+    now = HealthScoreNow.objects.filter(account_id__in=ids).values_list(
+        "account_id", Value(True), "day", "score", "band", "computed_at"
+    )
+    latest: dict[int, tuple[Any, ...]] = {}
+    newer: dict[int, tuple[Any, ...]] = {}
+    for account_id, is_now, *row in nightly.union(now, all=True):
+        (newer if is_now else latest)[account_id] = tuple(row)
+    for account in accounts:
+        day, score, band, _at = latest.get(account.pk, (None, None, None, None))
+        account.health_band, account.health_score = band, score  # type: ignore[attr-defined]
+        now_row = newer.get(account.pk)
+        if now_row is not None and (day is None or now_row[0] > day):
+            _day, now_score, now_band, at = now_row
+        else:
+            now_score = now_band = at = None
+        account.health_now_score = now_score  # type: ignore[attr-defined]
+        account.health_now_band = now_band  # type: ignore[attr-defined]
+        account.health_now_at = at  # type: ignore[attr-defined]
+
+
 def band_cell(account: Account, value: Any) -> str:
     """The account list's health cell (as healthscore/_band_cell.html renders it): the
     latest score in its band's colour, and the intra-day one while it is newer."""
@@ -221,13 +251,16 @@ def _band_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Band.choices]
 
 
+# The band's rank as healthscore keeps it on the account row (`list_health_rank`, migration
+# 0024, from LatestScore): the list sorted by health shows the accounts at risk first.
+BAND_RANKS = {Band.RED: 1, Band.AMBER: 2, Band.GREEN: 3}
+
+
 def filter_band(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
-    """Accounts whose latest nightly score is in one of the bands: a semi-join on the
-    (tenant, band) index, which the planner can count (a subquery per account it cannot)."""
+    """Accounts whose latest nightly score is in one of the bands: the band's rank kept on
+    the account row, which the list's indexes serve with any sort."""
     bands = [b for b in (value if isinstance(value, list) else [value]) if b in Band.values]
-    return queryset.filter(
-        pk__in=LatestScore.objects.filter(band__in=bands).values("account_id").order_by()
-    )
+    return queryset.filter(list_health_rank__in=[BAND_RANKS[b] for b in bands])
 
 
 # The account list's "score change" filter: the latest score against the last one at least
@@ -338,6 +371,8 @@ def register() -> None:
             annotate=annotate_health,
             template="healthscore/_band_cell.html",
             cell=band_cell,
+            sort_key="list_health_rank",
+            fill=fill_health,
             order=30,
         )
     )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -36,7 +34,7 @@ from webhooks.services import TASK_COMPLETED, TASK_CREATED
 from . import selectors
 from .extensions import activities_titled, milestone_checks, task_titles, tasks_titled
 from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm, TaskForm
-from .models import AccountPhase, Phase
+from .models import Phase
 
 TIMELINE_PANEL_SIZE = 15
 
@@ -206,7 +204,8 @@ def _filter_phase(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
     phases = [p for p in selectors.phase_list() if str(p.order) in values or p.key in values]
     if not phases:
         return queryset.none()
-    return queryset.filter(reduce(or_, [selectors.account_in_phase_q(p) for p in phases]))
+    # The account's phase as journeys keeps it on the account row (migration 0013).
+    return queryset.filter(list_phase_id__in=[p.pk for p in phases])
 
 
 def _phase_by_value(value: Any) -> Phase | None:
@@ -221,22 +220,24 @@ def _apply_phase(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
     phases = [p for p in (_phase_by_value(v) for v in values if str(v).strip()) if p is not None]
     if not phases:
         return queryset.none()
-    return queryset.filter(reduce(or_, [selectors.account_in_phase_q(p) for p in phases]))
+    return queryset.filter(list_phase_id__in=[p.pk for p in phases])
 
 
 def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
-    """`phase` (the phase's order, for sorting) and `phase_name` (in the active language)."""
-    first = selectors.phase_first()
-    name_field = "phase__name_ja" if (get_language() or "ja")[:2] == "ja" else "phase__name_en"
-    current = AccountPhase.objects.filter(account=OuterRef("pk"))
-    return queryset.annotate(
-        phase=Coalesce(
-            Subquery(current.values("phase__order")[:1]), Value(first.order if first else 0)
-        ),
-        phase_name=Coalesce(
-            Subquery(current.values(name_field)[:1]), Value(first.name if first else "")
-        ),
-    )
+    """`phase` (the phase's order, for sorting) and `phase_name` (in the active language),
+    from the phase journeys keeps on the account row (migration 0013)."""
+    name_field = "name_ja" if (get_language() or "ja")[:2] == "ja" else "name_en"
+    name = Phase.objects.filter(pk=OuterRef("list_phase_id")).values(name_field)[:1]
+    return queryset.annotate(phase=F("list_phase_order"), phase_name=Subquery(name))
+
+
+def _fill_phase(accounts: Sequence[Account]) -> None:
+    """The phase column of one page of the list: from the phases read once per page view."""
+    phases = {p.pk: p for p in selectors.phase_list()}
+    for account in accounts:
+        phase = phases.get(account.list_phase_id)  # type: ignore[arg-type]
+        account.phase = account.list_phase_order  # type: ignore[attr-defined]
+        account.phase_name = phase.name if phase is not None else ""  # type: ignore[attr-defined]
 
 
 def _phase_cell(account: Account, value: Any) -> str:
@@ -278,6 +279,8 @@ def register() -> None:
             annotate=_annotate_phase,
             template="journeys/list_phase_cell.html",
             cell=_phase_cell,
+            sort_key="list_phase_order",
+            fill=_fill_phase,
             order=10,
         )
     )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.urls import reverse
@@ -56,19 +56,17 @@ from journeys.extensions import (
 )
 
 from .models import (
-    AccountTier,
     ProgramKind,
     Rule,
     RuleFiring,
     Seminar,
     Tier,
     TouchProgram,
-    TouchSettings,
 )
 from .selectors import account_tier_get, health_by_tier, tier_counts
 from .selectors.community import relationship_map
 from .selectors.rules import why_texts
-from .selectors.tiers import default_tier, tier_by_account
+from .selectors.tiers import tier_by_account
 from .services import meeting_invitations_send, rule_fire
 from .services.rules import rules_evaluate
 from .services.seminars import attendance_title
@@ -82,10 +80,13 @@ def _tier_choices() -> list[tuple[str, str]]:
 
 
 def _annotate_tier(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    """`tier`: as touchmodel keeps it on the account row (migration 0014)."""
+    return queryset.annotate(tier=F("list_tier"))
 
-    default = TouchSettings.objects.values("default_tier")[:1]
-    tier = AccountTier.objects.filter(account=OuterRef("pk")).values("tier")[:1]
-    return queryset.annotate(tier=Coalesce(Subquery(tier), Subquery(default), Value("tech")))
+
+def _fill_tier(accounts: Sequence[Account]) -> None:
+    for account in accounts:
+        account.tier = account.list_tier  # type: ignore[attr-defined]
 
 
 def _tier_cell(account: Account, value: Any) -> str:
@@ -94,15 +95,10 @@ def _tier_cell(account: Account, value: Any) -> str:
 
 
 def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
-    """Accounts in the tier(s): a semi-join on the (tenant, tier) index, and the accounts never
-    placed when the tenant's default tier is one of them (the planner can count a semi-join;
-    a subquery per account it cannot, and reads every account)."""
+    """Accounts in the tier(s): the tier touchmodel keeps on the account row (its tier row's,
+    else the tenant's default; migration 0014), which the list's indexes serve."""
     values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
-    placed = AccountTier.objects.values("account_id").order_by()
-    wanted = Q(pk__in=placed.filter(tier__in=values))
-    if default_tier() in values:
-        wanted |= ~Q(pk__in=placed)
-    return queryset.filter(wanted)
+    return queryset.filter(list_tier__in=values)
 
 
 def _set_tier(accounts: QuerySet[Account], value: str, actor: Any) -> int:
@@ -274,6 +270,8 @@ def register() -> None:
             annotate=_annotate_tier,
             template="touchmodel/panels/tier_cell.html",
             cell=_tier_cell,
+            sort_key="list_tier",
+            fill=_fill_tier,
             order=40,
         )
     )

@@ -18,7 +18,10 @@ from .accounts import (
     account_list_annotated,
     account_search,
     account_webhook_refs,
+    list_fill,
+    list_sorts,
     owner_candidates,
+    owner_choices,
     owner_is_member,
     saved_view_list,
 )
@@ -49,7 +52,7 @@ from .contracts import (
     contract_renewing_rows,
     contract_term_rows,
 )
-from .segments import import_job_list, segment_accounts, segment_list
+from .segments import import_job_list, segment_accounts, segment_choices, segment_list
 
 __all__ = [
     "ACCOUNT_ORDERINGS",
@@ -89,10 +92,14 @@ __all__ = [
     "contract_renewing_rows",
     "contract_term_rows",
     "import_job_list",
+    "list_fill",
+    "list_sorts",
     "owner_candidates",
+    "owner_choices",
     "owner_is_member",
     "relationship_coverage",
     "saved_view_list",
     "segment_accounts",
+    "segment_choices",
     "segment_list",
 ]

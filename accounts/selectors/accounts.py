@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +14,12 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from cs_platform.models import User
+from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 from cs_platform.selectors import staff_member_list
 from webhooks.services import account_ref
 
-from ..extensions import list_extensions
+from ..extensions import AccountListExtension, list_extensions
 from ..models import Account, AccountNameGram, LifecycleStatus, SavedView, Segment
 from ..segments import segment_rules_apply
 
@@ -169,11 +170,15 @@ def account_filter(  # noqa: C901 (a flat list of independent optional filters)
     segment: Segment | None = None,
     extensions: dict[str, str] | None = None,
     ordering: str = "",
+    fill_later: bool = False,
 ) -> QuerySet[Account]:
-    """The account list: every filter of the list page and the API, applied in SQL."""
+    """The account list: every filter of the list page and the API, applied in SQL.
+
+    `fill_later`: the caller calls each extension's `fill` on the rows it shows (a page),
+    so those columns are not annotated on every row read."""
     qs = account_list_annotated()
     for ext in list_extensions():
-        if ext.annotate is not None:
+        if ext.annotate is not None and not (fill_later and ext.fill is not None):
             qs = ext.annotate(qs)
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
@@ -198,13 +203,29 @@ def account_filter(  # noqa: C901 (a flat list of independent optional filters)
     # Every ordering ends with the id: a total order, which keyset pages need.
     if ordering in ACCOUNT_ORDERINGS:
         qs = qs.order_by(*ACCOUNT_ORDERINGS[ordering])
-    elif ordering.lstrip("-") in {e.key for e in list_extensions() if e.annotate}:
-        qs = qs.order_by(ordering, "name", "id")
+    elif ext := list_sorts().get(ordering.lstrip("-")):
+        # The column's kept, indexed key when its app keeps one (the keyset order of an index).
+        if ext.sort_key is None and fill_later and ext.fill is not None and ext.annotate:
+            qs = ext.annotate(qs)
+        field = ext.sort_key or ext.key
+        qs = qs.order_by(f"-{field}" if ordering.startswith("-") else field, "name", "id")
     elif q and len(q.strip()) >= MIN_SIMILARITY_QUERY:
         qs = qs.order_by("-similarity", "name", "id")
     else:
         qs = qs.order_by("name", "id")
     return qs
+
+
+def list_sorts() -> dict[str, AccountListExtension]:
+    """The extensions' columns the list sorts by, by key."""
+    return {e.key: e for e in list_extensions() if e.sort_key or e.annotate}
+
+
+def list_fill(accounts: Sequence[Account]) -> None:
+    """Set the extensions' column values on the rows of one page (see `fill_later`)."""
+    for ext in list_extensions():
+        if ext.fill is not None:
+            ext.fill(accounts)
 
 
 def account_list(*, ids: Any = None, scorable_only: bool = False) -> QuerySet[Account]:
@@ -250,6 +271,15 @@ def account_industries() -> list[str]:
 def owner_candidates() -> QuerySet[User]:
     """Members of the tenant in scope: the people an account may be owned by."""
     return staff_member_list(active_only=True)
+
+
+def owner_choices() -> list[tuple[int, str]]:
+    """(id, name) of `owner_candidates`, read once per page view (the list's filter and its
+    bulk action both offer them)."""
+    return request_memoized(
+        ("accounts.owner_choices", require_current_tenant().pk),
+        lambda: [(u.pk, u.full_name or u.email) for u in owner_candidates()],
+    )
 
 
 def owner_is_member(*, user: User) -> bool:

@@ -61,6 +61,20 @@ def register_trashable(
     )
 
 
+_derived: set[str] = set()
+
+
+def register_derived(model: type[models.Model]) -> None:
+    """A model whose rows the database derives from other tables by trigger (each account's
+    latest score from its scores): a restore does not insert the rows the delete kept of it,
+    because the triggers of the rows it restores write them again (both would conflict)."""
+    _derived.add(model._meta.label_lower)
+
+
+def is_derived(label: str) -> bool:
+    return label in _derived
+
+
 def trashable_for(model: type[models.Model]) -> Trashable | None:
     return _trashable.get(model._meta.label_lower)
 

@@ -54,7 +54,7 @@ from cs_platform.scoping import (
     require_current_tenant,
 )
 
-from .extensions import trashable_for, trashable_label_data
+from .extensions import is_derived, trashable_for, trashable_label_data
 
 logger = logging.getLogger(__name__)
 
@@ -414,7 +414,7 @@ def _insert_rows(payload: _Payload) -> None:
     entries = _qn(TrashEntry._meta.db_table)
     with connection.cursor() as cursor:
         for label, rows in payload.rows.items():
-            if not rows:
+            if not rows or is_derived(label):
                 continue
             table = _qn(payload.models[label]._meta.db_table)
             if label in payload.pruned:

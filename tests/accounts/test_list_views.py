@@ -37,7 +37,7 @@ def client_for(user) -> Client:
 
 
 def _names(response) -> list[str]:
-    return [row["account"].name for row in response.context["rows"]]
+    return [account.name for account in response.context["page"].rows]
 
 
 # --- sorting and filters ----------------------------------------------------------------------

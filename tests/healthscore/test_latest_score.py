@@ -155,6 +155,7 @@ def _python_order(accounts, sort):
                 *tie(r),
             ),
         )
-    if sort == "health_band":  # NULLs last
-        return sorted(rows, key=lambda r: (_band(r) is None, _band(r) or "", *tie(r)))
+    if sort == "health_band":  # at risk first, the unscored last
+        rank = {"red": 1, "amber": 2, "green": 3}
+        return sorted(rows, key=lambda r: (_band(r) is None, rank.get(_band(r), 0), *tie(r)))
     raise AssertionError(sort)

@@ -1,0 +1,258 @@
+"""The account list's sort keys of phase, band and tier are account columns the owning apps keep
+exact by trigger (accounts 0012, journeys 0013, healthscore 0024, touchmodel 0014): after each
+kind of write they equal what the apps compute, nothing else writes them, and every sort by
+them pages through the right accounts in the right order, ties and NULLs included (issue #16).
+"""
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Account
+from accounts.services import account_update
+from cs_platform.models import TrashEntry
+from cs_platform.scoping import tenant_scope
+from cs_platform.trash.services import trash_delete, trash_restore
+from healthscore.models import HealthScore, LatestScore
+from journeys.models import AccountPhase, Phase
+from journeys.selectors import current_phase_by_account
+from journeys.services import phase_transition, phases_seed_defaults
+from tests.factories import AccountFactory
+from tests.healthscore.factories import HealthScoreFactory, ScorecardVersionFactory
+from touchmodel.models import AccountTier, TouchSettings
+from touchmodel.selectors.tiers import tier_by_account
+from touchmodel.services.tiers import tier_override, tier_override_clear
+
+pytestmark = pytest.mark.django_db
+
+RANKS = {"red": 1, "amber": 2, "green": 3}
+
+
+@pytest.fixture
+def scoped(tenant):
+    with tenant_scope(tenant):
+        yield tenant
+
+
+@pytest.fixture
+def phases(scoped) -> dict[str, Phase]:
+    return {p.key: p for p in phases_seed_defaults()}
+
+
+def _kept(accounts) -> dict[int, tuple]:
+    rows = Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list(
+        "pk", "list_phase_id", "list_phase_order", "list_health_rank", "list_tier"
+    )
+    return {pk: tuple(rest) for pk, *rest in rows}
+
+
+def _computed(accounts) -> dict[int, tuple]:
+    """What the apps say each account's phase, band and tier are (their own selectors)."""
+    ids = [a.pk for a in accounts]
+    phases = current_phase_by_account(account_ids=ids)
+    tiers = tier_by_account(account_ids=ids)
+    result = {}
+    for pk in ids:
+        latest = HealthScore.objects.filter(account_id=pk).order_by("-day").first()
+        phase = phases.get(pk)
+        result[pk] = (
+            phase.pk if phase else None,
+            phase.order if phase else 0,
+            RANKS[latest.band] if latest else None,
+            tiers[pk],
+        )
+    return result
+
+
+def _check(*accounts) -> None:
+    assert _kept(accounts) == _computed(accounts)
+
+
+def test_phase_moves_reorders_and_new_phases_keep_the_phase_key(phases, manager_user):
+    placed, unplaced = AccountFactory(), AccountFactory()
+    assert _kept([unplaced])[unplaced.pk][:2] == (phases["contract"].pk, phases["contract"].order)
+    phase_transition(account=placed, to_phase=phases["adoption"], actor=manager_user)
+    _check(placed, unplaced)
+    phase_transition(account=placed, to_phase=phases["renewal"], actor=manager_user)
+    assert _kept([placed])[placed.pk][:2] == (phases["renewal"].pk, phases["renewal"].order)
+    # Reordered: the accounts in the phase follow, and so do those in the first phase.
+    Phase.objects.filter(pk=phases["renewal"].pk).update(order=5)
+    Phase.objects.filter(pk=phases["contract"].pk).update(order=50)
+    _check(placed, unplaced)
+    assert _kept([unplaced])[unplaced.pk][:2] == (phases["renewal"].pk, 5)
+    # A new first phase takes the accounts with no phase row.
+    first = Phase.objects.create(key="lead", name_ja="見込み", name_en="Lead", order=1)
+    _check(placed, unplaced)
+    assert _kept([unplaced])[unplaced.pk][:2] == (first.pk, 1)
+    AccountPhase.objects.filter(account=placed).delete()
+    _check(placed, unplaced)
+    first.delete()
+    _check(placed, unplaced)
+
+
+def test_score_writes_keep_the_band_rank(scoped):
+    today = timezone.localdate()
+    version = ScorecardVersionFactory()
+    account, unscored = AccountFactory(), AccountFactory()
+    _check(account, unscored)
+    old = HealthScoreFactory(account=account, version=version, day=today - dt.timedelta(1))
+    _check(account)
+    new = HealthScoreFactory(account=account, version=version, day=today, band="red", score=20)
+    assert _kept([account])[account.pk][2] == 1
+    # The day's recompute replaces its score (an upsert over many accounts).
+    HealthScore.objects.bulk_create(
+        [HealthScore(account=account, version=version, day=today, score=55, band="amber")],
+        update_conflicts=True,
+        unique_fields=["tenant", "account", "day"],
+        update_fields=["score", "band"],
+    )
+    assert _kept([account])[account.pk][2] == 2
+    HealthScore.objects.filter(pk=new.pk).delete()
+    _check(account, unscored)
+    HealthScore.objects.filter(pk=old.pk).delete()
+    assert _kept([account])[account.pk][2] is None
+    _check(account, unscored)
+
+
+def test_tier_changes_and_the_default_tier_keep_the_tier_key(scoped, manager_user):
+    placed, unplaced = AccountFactory(), AccountFactory()
+    _check(placed, unplaced)
+    tier_override(account=placed, tier="high", user=manager_user, reason="大口")
+    assert _kept([placed])[placed.pk][3] == "high"
+    AccountTier.objects.filter(account=placed).update(tier="low")
+    _check(placed, unplaced)
+    settings, _created = TouchSettings.objects.get_or_create(defaults={"default_tier": "tech"})
+    TouchSettings.objects.filter(pk=settings.pk).update(default_tier="low")
+    assert _kept([unplaced])[unplaced.pk][3] == "low"
+    _check(placed, unplaced)
+    tier_override_clear(account=placed)
+    _check(placed, unplaced)
+    AccountTier.objects.filter(account=placed).delete()
+    assert _kept([placed])[placed.pk][3] == "low"
+    TouchSettings.objects.all().delete()
+    _check(placed, unplaced)
+    assert [key[3] for key in _kept([placed, unplaced]).values()] == ["tech", "tech"]
+
+
+def test_an_account_deleted_and_restored_gets_its_keys_back(phases, manager_user):
+    version = ScorecardVersionFactory()
+    account = AccountFactory()
+    phase_transition(account=account, to_phase=phases["onboarding"], actor=manager_user)
+    HealthScoreFactory(account=account, version=version, day=timezone.localdate(), band="red")
+    tier_override(account=account, tier="high", user=manager_user, reason="大口")
+    before = _kept([account])
+    assert before[account.pk] == (phases["onboarding"].pk, phases["onboarding"].order, 1, "high")
+    pk = account.pk
+    trash_delete(obj=account, actor=manager_user)
+    assert not Account.objects.filter(pk=pk).exists()
+    entry = TrashEntry.objects.get(object_id=pk, model="accounts.account")
+    trash_restore(entry_id=entry.pk, actor=manager_user)
+    restored = Account.objects.get(pk=pk)
+    assert LatestScore.objects.filter(account=restored).exists()
+    assert _kept([restored]) == before
+    _check(restored)
+
+
+def test_nothing_else_writes_the_keys(phases, manager_user):
+    account = AccountFactory()
+    stale = Account.objects.get(pk=account.pk)  # read before the phase move
+    phase_transition(account=account, to_phase=phases["adoption"], actor=manager_user)
+    tier_override(account=account, tier="high", user=manager_user, reason="大口")
+    stale.industry = "製造"
+    stale.save()
+    account_update(account=stale, industry="物流")
+    Account.objects.filter(pk=account.pk).update(list_tier="low", list_phase_order=99)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_account SET list_health_rank = 1 WHERE id = %s", [account.pk]
+        )
+    _check(account)
+    created = Account.objects.create(name="x", external_id="x-1", list_tier="high")
+    contract = phases["contract"]
+    assert _kept([created])[created.pk] == (contract.pk, contract.order, None, "tech")
+
+
+# --- every sort, page after page ------------------------------------------------------------
+
+PAGE = 3
+
+
+@pytest.fixture
+def listed(phases, manager_user):
+    """Thirteen accounts with ties on every key (equal names too) and NULL bands (unscored)."""
+    today = timezone.localdate()
+    version = ScorecardVersionFactory()
+    for i in range(13):
+        account = AccountFactory(name=f"株式会社つばさ{i % 3}")
+        if i % 3:
+            key = ("onboarding", "adoption", "renewal")[i % 3]
+            phase_transition(account=account, to_phase=phases[key], actor=manager_user)
+        if i % 4:
+            band = ("red", "amber", "green")[i % 3]
+            HealthScoreFactory(account=account, version=version, day=today, band=band)
+        if i % 5:
+            tier = ("high", "low")[i % 2]
+            tier_override(account=account, tier=tier, user=manager_user, reason="理由")
+    return phases
+
+
+def _walk(client, tenant, query: str) -> list[int]:
+    url = reverse("accounts:list", kwargs={"tenant_slug": tenant.slug})
+    response = client.get(url + query)
+    ids = []
+    while True:
+        assert response.status_code == 200
+        ids += [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', response.text)]
+        found = re.search(r'<a href="([^"]+)" rel="next"', response.text)
+        if found is None:
+            return ids
+        response = client.get(url + unescape(found[1]))
+
+
+def _expected(sort: str, filters: dict | None = None) -> list[int]:
+    """The order computed in Python from the apps' own values: the key (NULLs last going up,
+    first going down), then the name and the id, always ascending."""
+    accounts = list(Account.objects.all())
+    computed = _computed(accounts)
+    column = {"phase": 1, "health_band": 2, "tier": 3}[sort.lstrip("-")]
+    descending = sort.startswith("-")
+    rows = [(computed[a.pk][column], a.name, a.pk) for a in accounts]
+    if filters and "health_band" in filters:
+        rows = [r for r in rows if computed[r[2]][2] == RANKS[filters["health_band"]]]
+    present = sorted((r for r in rows if r[0] is not None), key=lambda r: (r[1], r[2]))
+    present.sort(key=lambda r: r[0], reverse=descending)
+    missing = sorted((r for r in rows if r[0] is None), key=lambda r: (r[1], r[2]))
+    ordered = missing + present if descending else present + missing
+    return [r[2] for r in ordered]
+
+
+@pytest.mark.parametrize(
+    "sort", ["phase", "-phase", "health_band", "-health_band", "tier", "-tier"]
+)
+def test_each_kept_key_sorts_every_page_in_order(listed, tenant, manager_user, monkeypatch, sort):
+    monkeypatch.setattr("accounts.views.PAGE_SIZE", PAGE)
+    client = Client()
+    client.force_login(manager_user)
+    assert _walk(client, tenant, f"?sort={sort}") == _expected(sort)
+    assert _walk(client, tenant, f"?sort={sort}&x_health_band=amber") == _expected(
+        sort, {"health_band": "amber"}
+    )
+
+
+def test_the_sorts_read_an_index_in_their_order(listed):
+    from accounts.selectors import account_filter
+
+    for sort, index in (("phase", "account_phase_idx"), ("-tier", "account_tier_desc_idx")):
+        queryset = account_filter(ordering=sort)[:50]
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            sql, params = queryset.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert index in plan and "Sort" not in plan.split(index)[0], plan
