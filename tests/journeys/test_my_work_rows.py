@@ -59,8 +59,14 @@ def test_each_row_shows_its_parts_escaped(tenant, csm_user, phases, language, do
     tasks = body.split('data-testid="my-tasks"')[1].split("</section>")[0]
     first = _li(tasks, f"/tasks/{task.pk}/done/")
     assert first.startswith('<li class="overdue">') and "Call &lt;them&gt; &amp; ask" in first
-    assert f'action="/t/acme/journeys/tasks/{task.pk}/done/"' in first
-    assert f">{done}</button>" in first and 'name="csrfmiddlewaretoken" value="' in first
+    # done: a button of the page's one done form (its token and `next`), to the task's URL
+    assert (
+        f'<button type="submit" form="my-work-done" formaction="/t/acme/journeys/tasks/'
+        f'{task.pk}/done/">{done}</button>'
+    ) in first
+    shared = body.split('<form id="my-work-done" method="post" hidden>')[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken"' in shared and 'name="next" value="my_work"' in shared
+    assert 'name="csrfmiddlewaretoken" value="' in first  # the checklist's own forms
     assert f'href="/t/acme/accounts/{moved.pk}/">A&amp;B &lt;moved&gt;</a>' in tasks
     assert "first line<br>&lt;b&gt;second&lt;/b&gt; " in tasks and "x" * 400 not in tasks
     back = "?next=/t/acme/journeys/my-work/"
@@ -76,7 +82,7 @@ def test_each_row_shows_its_parts_escaped(tenant, csm_user, phases, language, do
 
     steps = body.split('data-testid="my-steps"')[1].split("</section>")[0]
     toggle = reverse("journeys:step_toggle", kwargs={"tenant_slug": "acme", "pk": step.pk})
-    assert f'action="{toggle}"' in steps
+    assert f'form="my-work-done" formaction="{toggle}">{done}</button>' in steps
     assert "Train &amp; test" in steps and "Go &lt;live&gt;" in steps and "overdue" not in steps
 
     renewals = body.split('data-testid="my-renewals"')[1].split("</section>")[0]
