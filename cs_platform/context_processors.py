@@ -22,11 +22,9 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
                 list(membership_list_for_user(user=user)) if user and user.is_authenticated else []
             )
         )
-    tenant = getattr(request, "tenant", None)
-    nav = _nav_links(request) if tenant is not None and getattr(request, "membership", None) else []
+    # NOTE: the navigation is made by the top bar (cs_platform.topbar), only when it renders.
     return {
-        "app_nav": nav,
-        "current_tenant": tenant,
+        "current_tenant": getattr(request, "tenant", None),
         "current_membership": getattr(request, "membership", None),
         "memberships": memberships,
     }
@@ -35,7 +33,8 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
 logger = logging.getLogger(__name__)
 
 
-def _nav_links(request: HttpRequest) -> list[tuple[str, Any]]:
+def nav_links(request: HttpRequest) -> list[tuple[str, Any]]:
+    """(url, label) of the apps' navigation entries this member's role may see."""
     links = []
     for item in nav_items(request):
         try:

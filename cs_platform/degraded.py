@@ -19,7 +19,7 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -79,6 +79,24 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, with one `redis.Redis` per connection pool instead of a new
+    one for every cache call: building it fills a table of ~170 response callbacks, and a page
+    view makes two to five cache calls (#16). A `redis.Redis` is safe to share between threads;
+    its connections come from the pool, which redis-py resets in a forked child."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's Redis cache that treats Redis being away as a cache miss.
 
@@ -90,6 +108,10 @@ class FailOpenRedisCache(RedisCache):
     RETRY_SECONDS = 5.0
     _down_until = 0.0
     _lock = threading.Lock()
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
     def _guard(self, default: Any, method: str, *args: Any, **kwargs: Any) -> Any:
         if time.monotonic() < FailOpenRedisCache._down_until:

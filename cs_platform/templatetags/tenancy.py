@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from cs_platform.permissions import can as permission_can
+from cs_platform.topbar import topbar_html
 from cs_platform.urlutils import tenant_reverse
 
 register = template.Library()
@@ -14,6 +15,12 @@ register = template.Library()
 def turl(context: template.Context, viewname: str, *args: Any, **kwargs: Any) -> str:
     """`{% turl 'accounts:detail' account.pk %}`: a staff URL in the current tenant."""
     return tenant_reverse(context["request"], viewname, *args, **kwargs)
+
+
+@register.simple_tag(takes_context=True)
+def topbar(context: template.Context) -> str:
+    """`{% topbar %}`: the staff pages' top bar (cs_platform.topbar)."""
+    return topbar_html(context.get("request"), context)
 
 
 @register.filter
