@@ -181,3 +181,16 @@ def test_a_new_score_changes_the_measured_value_at_once(one_to_one):
         HealthScoreFactory(account=account, day=touch_day + dt.timedelta(days=20), score=65)
     measured = program_measured(programs=[one_to_one])[one_to_one.pk]
     assert measured.uplift == 15.0 and measured.value == 5
+
+
+def test_the_accounts_control_groups_are_drawn_from_are_read_once_for_all_programmes(scoped):
+    touch_day = timezone.now() - dt.timedelta(days=40)
+    programs = [TouchProgramFactory(kind="one_to_one", tier="high") for _ in range(3)]
+    for program in programs:
+        account = AccountFactory()
+        AccountTierFactory(account=account, tier="high")
+        meeting_log(account=account, agenda="m", program_id=program.pk, occurred_at=touch_day)
+    with CaptureQueriesContext(connection) as captured:
+        program_measured(programs=programs)
+    tiers = [q for q in captured.captured_queries if 'FROM "touchmodel_accounttier"' in q["sql"]]
+    assert len(tiers) == 1

@@ -8,6 +8,8 @@ All maths is set-based: one query per source, pandas for the windows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -199,8 +201,25 @@ def _impact(starts: pd.Series, today: dt.date) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Population:
+    """What every control group is drawn from: each account's tier and the active accounts
+    (read once for many programmes: `effect_health_outcome(people=…)` takes a function that
+    reads it, called only when a control group is drawn)."""
+
+    tiers: dict[int, str]
+    active: set[int]
+
+
+def population() -> Population:
+    return Population(
+        tiers=dict(AccountTier.objects.values_list("account_id", "tier").order_by()),
+        active=integrations.active_account_ids(),
+    )
+
+
 def _groups(
-    touches: pd.DataFrame, today: dt.date
+    touches: pd.DataFrame, today: dt.date, people: Callable[[], Population] = population
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]:
     """The touches with their local day; each touched account's first day (`starts`), those
     at least WINDOW_DAYS ago (`matured`), and the control group with its pseudo start."""
@@ -215,17 +234,20 @@ def _groups(
         touches.groupby("account_id")["day"].min() if not touches.empty else pd.Series(dtype=object)
     )
     matured = starts[starts <= today - dt.timedelta(days=WINDOW_DAYS)] if len(starts) else starts
-    return touches, starts, matured, _control_group(starts, matured)
+    return touches, starts, matured, _control_group(starts, matured, people)
 
 
 def effect_health_outcome(
-    *, touches: pd.DataFrame, now: dt.datetime | None = None
+    *,
+    touches: pd.DataFrame,
+    now: dt.datetime | None = None,
+    people: Callable[[], Population] = population,
 ) -> dict[str, dict[str, Any]]:
     """The health part of the outcome stage (touched and control accounts' scores before and
     30 days after their start), which is all the planner's measured value needs: it reads the
     touches, tiers, active accounts and scores only."""
     today = timezone.localdate(now or timezone.now())
-    _touches, _starts, matured, control = _groups(touches, today)
+    _touches, _starts, matured, control = _groups(touches, today, people)
     return {"touched": _health_change(matured, today), "control": _health_change(control, today)}
 
 
@@ -264,18 +286,17 @@ def effect_chain(*, touches: pd.DataFrame, now: dt.datetime | None = None) -> di
     }
 
 
-def _control_group(starts: pd.Series, matured: pd.Series) -> pd.Series:
+def _control_group(
+    starts: pd.Series, matured: pd.Series, people: Callable[[], Population] = population
+) -> pd.Series:
     """Comparable untouched accounts: same tiers as the touched ones, never touched, with
     the touched group's median first-touch day as their pseudo touch date."""
     if matured.empty:
         return pd.Series(dtype=object)
-    tiers = dict(AccountTier.objects.values_list("account_id", "tier").order_by())
+    drawn = people()
+    tiers = drawn.tiers
     touched_tiers = {tiers.get(int(a)) for a in starts.index}
-    pool = [
-        a
-        for a in integrations.active_account_ids()
-        if a not in starts.index and tiers.get(a) in touched_tiers
-    ]
+    pool = [a for a in drawn.active if a not in starts.index and tiers.get(a) in touched_tiers]
     ordinals = sorted(d.toordinal() for d in matured)
     median = dt.date.fromordinal(ordinals[len(ordinals) // 2])
     return pd.Series(median, index=pd.Index(sorted(pool), name="account_id"), dtype=object)

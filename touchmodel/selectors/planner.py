@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -19,7 +20,13 @@ from cs_platform.scoping import require_current_tenant
 
 from .. import integrations
 from ..models import TIER_ORDER, AccountTier, CsmCapacity, Tier, TouchProgram, TouchSettings
-from .effect import READS_LOOKBACK_DAYS, TOUCH_COLUMNS, effect_health_outcome, programs_touches
+from .effect import (
+    READS_LOOKBACK_DAYS,
+    TOUCH_COLUMNS,
+    effect_health_outcome,
+    population,
+    programs_touches,
+)
 
 # SVG geometry of the planner chart (viewBox units).
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 900, 440, 70, 90, 44, 56
@@ -238,7 +245,7 @@ def capacity_inputs(*, candidates_limit: int = 20) -> CapacityInputs:
         cursor.execute(_STAFF_SQL, params)
         rows = cursor.fetchall()
     return CapacityInputs(
-        user_ids=[row[0] for row in rows],
+        user_ids=sorted({row[0] for row in rows} | set(owners)),
         capacity={row[0]: float(row[3]) for row in rows if row[3] is not None},
         names={row[0]: row[1] or row[2] for row in rows},
         candidates_limit=candidates_limit,
@@ -397,6 +404,7 @@ def _measured_figures(programs: list[TouchProgram], now: dt.datetime) -> _Figure
                 ends.append((inside.min() + window).to_pydatetime())
     since = pd.Timestamp(now - dt.timedelta(days=MEASURED_DAYS))
     figures: dict[int, tuple[float, float | None, int]] = {}
+    people = functools.cache(population)  # read once, by the first control group drawn
     for program in programs:
         mine = touches[touches["program_id"] == program.pk] if not touches.empty else touches
         recent = mine[mine["at"] >= since] if not mine.empty else mine
@@ -405,7 +413,8 @@ def _measured_figures(programs: list[TouchProgram], now: dt.datetime) -> _Figure
         )
         uplift, accounts = (None, 0)
         if not mine.empty:
-            uplift, accounts = _uplift(effect_health_outcome(touches=mine[TOUCH_COLUMNS], now=now))
+            outcome = effect_health_outcome(touches=mine[TOUCH_COLUMNS], now=now, people=people)
+            uplift, accounts = _uplift(outcome)
         figures[program.pk] = (reach, uplift, accounts)
     return _Figures(figures=figures, valid_from=now, valid_until=min(ends))
 
