@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from django.db.models import Prefetch
 
@@ -52,6 +53,18 @@ class PickRequest:
 class Pick:
     article: Article
     translation: ArticleTranslation
+
+    @property
+    def article_id(self) -> int:
+        return self.article.pk
+
+
+class HasArticleId(Protocol):
+    @property
+    def article_id(self) -> int: ...
+
+
+P = TypeVar("P", bound=HasArticleId)
 
 
 def _catalogue() -> list[Article]:
@@ -159,11 +172,12 @@ def picks_ranked_for_account(*, account: Account, language: str) -> list[Pick]:
 
 
 def picks_unread(
-    *, contact: Contact, ranked: Sequence[Pick], limit: int = PICKS_PER_READER
-) -> list[Pick]:
-    """The first `limit` of `ranked` that the contact has not read."""
+    *, contact: Contact, ranked: Sequence[P], limit: int = PICKS_PER_READER
+) -> list[P]:
+    """The first `limit` of `ranked` (picks, or anything naming an `article_id`, such as the
+    public site's cached cards) that the contact has not read."""
     read = {article_id for _contact, article_id in _read_by([contact.pk])}
-    return [pick for pick in ranked if pick.article.pk not in read][:limit]
+    return [pick for pick in ranked if pick.article_id not in read][:limit]
 
 
 def article_picks_for_reader(

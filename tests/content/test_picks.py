@@ -134,7 +134,7 @@ def test_a_known_readers_picks_use_the_tier_touchmodel_assigned(scoped):
 
 
 def _home_picks(client) -> list[str]:
-    return [p["article"].slug for p in client.get("/learn/acme/").context["recommended"]]
+    return [card.slug for card in client.get("/learn/acme/").context["recommended"]]
 
 
 def test_the_home_pages_picks_follow_the_readers_reads_and_the_accounts_tier(client, phases):
@@ -176,3 +176,28 @@ def test_a_warm_home_page_reads_the_data_version_once_and_no_catalogue(client, p
     sql = [q["sql"] for q in queries.captured_queries]
     assert sum("cs_platform_dataversion" in q for q in sql) == 1
     assert not [q for q in sql if '"content_article"' in q or "touchmodel_accounttier" in q]
+
+
+def test_the_cached_home_holds_cards_not_article_bodies(client, phases):
+    """The home's cached sections and a reader's cached picks are read on every view: they
+    hold what a card shows, not the articles' bodies (#16)."""
+    import pickle
+
+    from django.core.cache import cache
+
+    from cs_platform.datacache import data_version
+    from cs_platform.scoping import tenant_scope
+
+    article = _article("tips")
+    article.translations.update(body_markdown="本文マーカー" * 50, body_html="本文マーカー" * 50)
+    contact = ContactFactory()
+    client.get(reader_link_path(contact=contact))
+    assert _home_picks(client) == ["tips"]
+
+    with tenant_scope(article.tenant):
+        prefix = f"datacache:{article.tenant_id}:{data_version()}:ja:content."
+    picks = cache.get(f"{prefix}picks_ranked_cards:{contact.account_id}")
+    blocks = cache.get(f"{prefix}home_blocks.cards:ja")
+    cached = pickle.dumps((picks, blocks))
+    assert picks and blocks and b"tips-ja" in cached  # the cards are there
+    assert "本文マーカー".encode() not in cached
