@@ -490,6 +490,10 @@ class RecomputeChunk(TenantScopedModel):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # How many accounts the chunk scored (set with state "done"): the job's progress is their
+    # sum until it closes (healthscore.services.recompute). A default in the database too, so
+    # chunk rows planned in SQL (or by a worker of the previous release) start at 0.
+    scored = models.PositiveIntegerField(default=0, db_default=0)
     stalls = models.PositiveIntegerField(default=0)
     last_stalled_at = models.DateTimeField(null=True, blank=True)
     stalled_worker = models.CharField(max_length=200, blank=True)

@@ -120,6 +120,7 @@ def _scorecards_page(
         }
         for card in scorecards
     ]
+    job = selectors.recompute_job_latest()
     return render(
         request,
         "healthscore/scorecards.html",
@@ -127,7 +128,8 @@ def _scorecards_page(
             "rows": rows,
             "settings_form": settings_form or HealthSettingsForm(instance=health_settings_get()),
             "create_form": create_form or ScorecardCreateForm(initial={"priority": 100}),
-            "job": selectors.recompute_job_latest(),
+            "job": job,
+            "job_done": selectors.recompute_job_done(job=job) if job is not None else 0,
         },
         status=status,
     )
@@ -366,12 +368,14 @@ def recompute_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = page_selectors.recompute_job_get(pk=pk)
     if job is None:
         raise Http404
-    percent = round(100 * job.done / job.total) if job.total else (100 if job.finished_at else 0)
+    done = selectors.recompute_job_done(job=job)
+    percent = round(100 * done / job.total) if job.total else (100 if job.finished_at else 0)
     return render(
         request,
         "healthscore/recompute_job.html",
         {
             "job": job,
+            "done": done,
             "percent": min(percent, 100),
             "running": job.status == "running",
             "waiting": selectors.recompute_job_waiting(job=job),

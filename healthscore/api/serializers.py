@@ -19,7 +19,7 @@ from ..models import (
     ScorecardVersion,
     SurveyResponse,
 )
-from ..selectors.config import recompute_job_waiting
+from ..selectors.config import recompute_job_done, recompute_job_waiting
 from ..services.scorecards import SCORECARD_FIELDS, scorecard_definition_validate
 from ..services.surveys import key_event_create, survey_response_record
 
@@ -143,6 +143,7 @@ class SurveyResponseSerializer(TenantScopedSerializer):
 
 
 class RecomputeJobSerializer(TenantScopedSerializer):
+    done = serializers.SerializerMethodField(help_text="Accounts scored so far.")
     progress = serializers.SerializerMethodField()
     waiting_for_worker = serializers.SerializerMethodField(
         help_text="True while the job is `running` but no worker has taken any part of it yet "
@@ -171,8 +172,12 @@ class RecomputeJobSerializer(TenantScopedSerializer):
 
         return recompute_job_waiting(job=obj)
 
+    def get_done(self, obj: RecomputeJob) -> int:
+        return recompute_job_done(job=obj)
+
     def get_progress(self, obj: RecomputeJob) -> float:
-        return round(obj.done / obj.total * 100, 1) if obj.total else 0.0
+        done = recompute_job_done(job=obj)
+        return round(done / obj.total * 100, 1) if obj.total else 0.0
 
 
 class HealthSettingsSerializer(TenantScopedSerializer):

@@ -3,6 +3,7 @@
 from .backtest import backtest_run_get, backtest_run_latest
 from .config import (
     health_alert_list,
+    recompute_job_done,
     recompute_job_finished,
     recompute_job_latest,
     recompute_job_list,
@@ -67,6 +68,7 @@ __all__ = [
     "portfolio_band_distribution",
     "portfolio_by_phase",
     "portfolio_renewals",
+    "recompute_job_done",
     "recompute_job_finished",
     "recompute_job_latest",
     "recompute_job_list",

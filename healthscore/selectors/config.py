@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import Account
 
 from ..models import (
+    ChunkState,
     HealthAlert,
     JobStatus,
     RecomputeChunk,
@@ -28,12 +31,38 @@ def scorecard_version_list(*, scorecard: Scorecard) -> QuerySet[ScorecardVersion
     return ScorecardVersion.objects.filter(scorecard=scorecard).order_by("-number")
 
 
+def _chunks_scored(job: Any) -> Any:
+    return (
+        RecomputeChunk.objects.filter(job=job, state=ChunkState.DONE)
+        .order_by()
+        .values("job")
+        .annotate(n=Sum("scored"))
+        .values("n")
+    )
+
+
 def recompute_job_list() -> QuerySet[RecomputeJob]:
     """Jobs with `taken`: has any worker claimed one of its chunks yet? A running job nobody
-    took is queued (no worker alive, or all of them busy), not running."""
+    took is queued (no worker alive, or all of them busy), not running. And with
+    `chunks_scored`, what its finished chunks scored (`recompute_job_done`)."""
     return RecomputeJob.objects.annotate(
-        taken=Exists(RecomputeChunk.objects.filter(job=OuterRef("pk"), attempt__gt=0))
+        taken=Exists(RecomputeChunk.objects.filter(job=OuterRef("pk"), attempt__gt=0)),
+        chunks_scored=Coalesce(Subquery(_chunks_scored(OuterRef("pk"))), 0),
     )
+
+
+def recompute_job_done(*, job: RecomputeJob) -> int:
+    """How many accounts the job has scored so far. Chunks count on their own rows while it
+    runs (no chunk waits for another to add to one counter); the job row holds the sum once it
+    closed (and whatever was counted there before chunks counted on their own rows)."""
+    if job.finished_at is not None:
+        return job.done
+    scored = getattr(job, "chunks_scored", None)
+    if scored is None:
+        scored = RecomputeChunk.objects.filter(job=job, state=ChunkState.DONE).aggregate(
+            n=Sum("scored")
+        )["n"]
+    return job.done + int(scored or 0)
 
 
 def recompute_job_waiting(*, job: RecomputeJob) -> bool:

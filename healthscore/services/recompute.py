@@ -1,9 +1,14 @@
 """The recompute: chunks of accounts, SQL → pandas → one upsert per chunk and version.
 
 Idempotent by construction: a score is upserted on (tenant, account, day), and a chunk marks
-itself complete in the same transaction as its upsert, with a conditional UPDATE that counts it
-only once. A chunk run twice (a redelivered task after a killed worker, a resumed job) rewrites
-the same rows and does not move the progress counter twice.
+its own row done, with how many accounts it scored, in the same transaction as its upsert, with
+an UPDATE fenced on its lease that succeeds only once. A chunk run twice (a redelivered task
+after a killed worker, a resumed job) rewrites the same rows and counts nothing twice.
+
+Progress is the sum over the job's chunk rows (`selectors.recompute_job_done`), folded into the
+job row when the job closes. Chunks never write the job row: adding to one counter in every
+chunk's transaction made each chunk's commit wait for the other chunks' (a hot row; the portfolio
+aggregates had the same problem, see PortfolioDayDelta).
 
 Chunks are leased (`RecomputeChunk`, see "Chunk leases" below and cs_platform/leases.py): a
 worker killed mid-chunk stops renewing its lease and the beat sweep re-dispatches the chunk to
@@ -373,19 +378,14 @@ def _chunk_complete(
 ) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE healthscore_recomputechunk SET state = 'done', finished_at = clock_timestamp(),"
-            " lease_expires_at = NULL WHERE id = %s AND attempt = %s AND state = 'running'",
-            [chunk_id, attempt],
+            "UPDATE healthscore_recomputechunk SET state = 'done', scored = %s,"
+            " finished_at = clock_timestamp(), lease_expires_at = NULL"
+            " WHERE id = %s AND attempt = %s AND state = 'running'",
+            [count, chunk_id, attempt],
         )
         if cursor.rowcount != 1:
             raise LeaseLost(f"chunk {index} of job {job.pk}")
-        cursor.execute(
-            "UPDATE healthscore_recomputejob SET done = done + %s,"
-            " completed_chunks = array_append(completed_chunks, %s)"
-            " WHERE id = %s AND tenant_id = %s AND NOT (%s = ANY(completed_chunks))",
-            [count, index, job.pk, job.tenant_id, index],
-        )
-        return cursor.rowcount == 1
+    return True
 
 
 def recompute_job_run_chunk(
@@ -431,26 +431,38 @@ def recompute_job_record_error(*, job: RecomputeJob, index: int, error: str) -> 
         cursor.execute(
             "UPDATE healthscore_recomputechunk SET state = 'failed',"
             " finished_at = clock_timestamp(), lease_expires_at = NULL"
-            " WHERE job_id = %s AND tenant_id = %s AND index = %s AND state <> 'done'",
+            " WHERE job_id = %s AND tenant_id = %s AND index = %s"
+            " AND state NOT IN ('done', 'failed')",
             [job.pk, job.tenant_id, index],
         )
+        if cursor.rowcount != 1:
+            return  # done meanwhile, or already recorded
+        # NOTE: the job row, unlike a chunk's success: a failure is rare.
         cursor.execute(
             "UPDATE healthscore_recomputejob SET"
-            " errors = errors || jsonb_build_array(jsonb_build_object('chunk', %s, 'error', %s)),"
-            " completed_chunks = array_append(completed_chunks, %s)"
-            " WHERE id = %s AND tenant_id = %s AND NOT (%s = ANY(completed_chunks))",
-            [index, error[:500], index, job.pk, job.tenant_id, index],
+            " errors = errors || jsonb_build_array(jsonb_build_object('chunk', %s, 'error', %s))"
+            " WHERE id = %s AND tenant_id = %s",
+            [index, error[:500], job.pk, job.tenant_id],
         )
 
 
 def recompute_job_finish(*, job: RecomputeJob) -> bool:
-    """Close the job once every chunk is in; True for the one caller that closed it."""
+    """Close the job once every chunk is in (done or failed): the chunks' counts and indexes
+    fold into the job row. True for the one caller that closed it."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE healthscore_recomputejob SET finished_at = %s,"
-            " status = CASE WHEN jsonb_array_length(errors) > 0 THEN 'failed' ELSE 'done' END"
-            " WHERE id = %s AND tenant_id = %s AND status = 'running'"
-            " AND cardinality(completed_chunks) >= jsonb_array_length(chunks)",
+            "UPDATE healthscore_recomputejob j SET finished_at = %s,"
+            " status = CASE WHEN jsonb_array_length(errors) > 0 THEN 'failed' ELSE 'done' END,"
+            " done = j.done + (SELECT coalesce(sum(c.scored), 0) FROM healthscore_recomputechunk c"
+            "  WHERE c.job_id = j.id AND c.tenant_id = j.tenant_id AND c.state = 'done'),"
+            " completed_chunks = (SELECT coalesce(array_agg(c.index ORDER BY c.index), '{}')"
+            "  FROM healthscore_recomputechunk c"
+            "  WHERE c.job_id = j.id AND c.tenant_id = j.tenant_id"
+            "  AND c.state IN ('done', 'failed'))"
+            " WHERE j.id = %s AND j.tenant_id = %s AND j.status = 'running'"
+            " AND NOT EXISTS (SELECT 1 FROM healthscore_recomputechunk c"
+            "  WHERE c.job_id = j.id AND c.tenant_id = j.tenant_id"
+            "  AND c.state IN ('queued', 'running'))",
             [timezone.now(), job.pk, job.tenant_id],
         )
         closed = cursor.rowcount == 1

@@ -52,9 +52,7 @@ def test_each_role_sees_its_own_navigation_and_a_changed_role_shows_at_once(
     assert _nav(client.get("/t/acme/")) == admin_nav
 
 
-def test_the_switcher_follows_memberships_and_workspace_names(
-    client, admin_user, other_tenant
-):
+def test_the_switcher_follows_memberships_and_workspace_names(client, admin_user, other_tenant):
     client.force_login(admin_user)
     assert "globex" not in _bar(client.get("/t/acme/"))
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from accounts.models import LifecycleStatus
 from healthscore.engine.measures import Spec, measure_frame
 from healthscore.models import HealthScore, JobStatus, JobTrigger, RecomputeJob, Scorecard
+from healthscore.selectors import recompute_job_done
 from healthscore.services.recompute import (
     healthscore_recompute,
     recompute_job_claim_nightly,
@@ -196,7 +197,7 @@ def test_chunk_run_twice_counts_once(defaults, settings):
     assert recompute_job_run_chunk(job=job, index=0) is True
     assert recompute_job_run_chunk(job=job, index=0) is False
     job.refresh_from_db()
-    assert job.done == 2
+    assert recompute_job_done(job=job) == 2
     assert HealthScore.objects.count() == 2
 
 

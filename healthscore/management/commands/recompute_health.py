@@ -8,6 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from cs_platform.management.base import TenantCommand
 from cs_platform.models import Tenant
 from healthscore.models import JobTrigger, RecomputeJob
+from healthscore.selectors import recompute_job_done
 from healthscore.services.recompute import healthscore_recompute
 
 
@@ -28,7 +29,8 @@ class Command(TenantCommand):
                 raise CommandError("--date must be YYYY-MM-DD.") from exc
 
         def progress(job: RecomputeJob) -> None:
-            self.stdout.write(f"\r{job.done}/{job.total} accounts", ending="")
+            done = recompute_job_done(job=job)
+            self.stdout.write(f"\r{done}/{job.total} accounts", ending="")
             self.stdout.flush()
 
         job = healthscore_recompute(day=day, trigger=JobTrigger.COMMAND, progress=progress)
