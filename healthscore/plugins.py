@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -193,16 +196,7 @@ def fill_health(accounts: Sequence[Account]) -> None:
     ids = [a.pk for a in accounts]
     if not ids:
         return
-    nightly = LatestScore.objects.filter(account_id__in=ids).values_list(
-        "account_id", Value(False), "day", "score", "band", Value(None, DateTimeField())
-    )
-    now = HealthScoreNow.objects.filter(account_id__in=ids).values_list(
-        "account_id", Value(True), "day", "score", "band", "computed_at"
-    )
-    latest: dict[int, tuple[Any, ...]] = {}
-    newer: dict[int, tuple[Any, ...]] = {}
-    for account_id, is_now, *row in nightly.union(now, all=True):
-        (newer if is_now else latest)[account_id] = tuple(row)
+    latest, newer = page_selectors.list_scores(account_ids=ids)
     for account in accounts:
         day, score, band, _at = latest.get(account.pk, (None, None, None, None))
         account.health_band, account.health_score = band, score  # type: ignore[attr-defined]
@@ -216,6 +210,15 @@ def fill_health(accounts: Sequence[Account]) -> None:
         account.health_now_at = at  # type: ignore[attr-defined]
 
 
+def _whole(score: Any) -> str:
+    """`score|floatformat:0`: half away from zero, as floatformat rounds a score (the list
+    shows 50 of them; floatformat localises and checks every argument first)."""
+    if type(score) is float and 0 <= score < 1000:
+        whole = Decimal(repr(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return str(int(whole))
+    return floatformat(score, 0)
+
+
 def band_cell(account: Account, value: Any) -> str:
     """The account list's health cell (as healthscore/_band_cell.html renders it): the
     latest score in its band's colour, and the intra-day one while it is newer."""
@@ -225,13 +228,10 @@ def band_cell(account: Account, value: Any) -> str:
     )
     latest: str = ""
     if band:
-        latest = format_html(
-            '<span class="band-{}">{}</span>',
-            band,
-            floatformat(getattr(account, "health_score", None), 0),
-        )
+        score = _whole(getattr(account, "health_score", None))
+        latest = f'<span class="band-{escape(band)}">{escape(score)}</span>'
     elif now_score is None:
-        latest = format_html('<span class="muted">{}</span>', gettext("not scored"))
+        latest = f'<span class="muted">{escape(gettext("not scored"))}</span>'
     now: str = ""
     if now_score is not None:
         at = getattr(account, "health_now_at", None)
@@ -242,9 +242,9 @@ def band_cell(account: Account, value: Any) -> str:
             % {"time": date_format(timezone.localtime(at), "H:i") if at else ""},
             gettext("now"),
             getattr(account, "health_now_band", ""),
-            floatformat(now_score, 0),
+            _whole(now_score),
         )
-    return format_html("{}{}", latest, now)
+    return mark_safe(latest + now)  # each part escaped above
 
 
 def _band_choices() -> list[tuple[str, str]]:

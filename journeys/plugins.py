@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -228,7 +229,9 @@ def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
     from the phase journeys keeps on the account row (migration 0013)."""
     name_field = "name_ja" if (get_language() or "ja")[:2] == "ja" else "name_en"
     name = Phase.objects.filter(pk=OuterRef("list_phase_id")).values(name_field)[:1]
-    return queryset.annotate(phase=F("list_phase_order"), phase_name=Subquery(name))
+    return queryset.annotate(
+        phase=F("list_phase_order"), phase_name=Coalesce(Subquery(name), Value(""))
+    )
 
 
 def _fill_phase(accounts: Sequence[Account]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from django.db.models import F, QuerySet
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
@@ -89,9 +90,15 @@ def _fill_tier(accounts: Sequence[Account]) -> None:
         account.tier = account.list_tier  # type: ignore[attr-defined]
 
 
+@functools.lru_cache(maxsize=8)
+def _tier_labels(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {value: conditional_escape(label) for value, label in Tier.choices}
+
+
 def _tier_cell(account: Account, value: Any) -> str:
     """The account list's tier cell (as touchmodel/panels/tier_cell.html renders it)."""
-    return conditional_escape(Tier(value).label) if value in Tier.values else "—"
+    return _tier_labels(translation.get_language() or "ja").get(value, "—")
 
 
 def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:

@@ -64,3 +64,28 @@ def test_the_list_page_shows_the_cells(rows, tenant, manager_user):
     assert 'data-testid="health-now-cell"' in text and '<span class="band-amber">55</span>' in text
     assert "High touch" in text and "not scored" in text
     assert "&lt;b&gt;未算出&lt;/b&gt; &amp; Co" in text and "<b>未算出</b>" not in text
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_page_fills_each_cell_with_what_the_annotations_give(rows, tenant, language):
+    """The list page sets the cells' values on its rows (`fill`, one query) instead of
+    annotating every row it reads: the same values, so the same cells."""
+    from accounts.selectors import list_fill
+
+    columns = [e for e in list_extensions() if e.fill is not None]
+    assert {e.key for e in columns} >= {"phase", "health_band", "tier"}
+    names = ["phase", "phase_name", "tier", "health_band", "health_score"]
+    names += ["health_now_score", "health_now_band", "health_now_at"]
+    with translation.override(language), tenant_scope(tenant):
+        annotated = {a.pk: a for a in account_filter()}
+        filled = list(account_filter(fill_later=True))
+        list_fill(filled)
+        assert len(filled) == len(annotated) == len(rows)
+        for account in filled:
+            expected = annotated[account.pk]
+            for name in names:
+                assert getattr(account, name) == getattr(expected, name), (name, account.name)
+            for ext in columns:
+                assert ext.cell(account, getattr(account, ext.key)) == ext.cell(
+                    expected, getattr(expected, ext.key)
+                )
