@@ -70,7 +70,8 @@ def test_the_meeting_form_offers_the_1to1_programmes_and_logs_against_one(
     account = AccountFactory()
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(csm_user)
-    detail = client.get(reverse("accounts:detail", args=["acme", account.pk])).content.decode()
+    # the form Account 360 fetches when its "Log a meeting" opens
+    detail = client.get(reverse("journeys:meeting_add", args=["acme", account.pk])).content.decode()
     assert 'name="program"' in detail
     assert "Onboarding 1:1" in detail
     assert "Webinars" not in detail.split('name="program"')[1].split("</select>")[0]
