@@ -278,10 +278,6 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "side_panels": _panels(request, account, "side"),
             "can_edit": can_edit,
             "can_delete": can(request, "contact.delete"),
-            "contact_form": ContactForm() if can_edit else None,
-            "contract_form": ContractForm() if can_edit else None,
-            "renew_form": ContractRenewForm(),
-            "expand_form": ContractExpandForm(),
         },
     )
 

@@ -36,6 +36,7 @@ from . import selectors
 from .extensions import activities_titled, milestone_checks, task_titles, tasks_titled
 from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm, TaskForm
 from .models import Phase
+from .panel_html import milestones_html
 
 TIMELINE_PANEL_SIZE = 15
 
@@ -75,10 +76,14 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
             milestone.add_step = _lazy(  # type: ignore[attr-defined]
                 request, "journeys:step_add", milestone.pk, _("Add a step")
             )
+    can_share = can(request, "journey_map.change")
     return {
         "account": account,
         "journey_map": journey_map,
         "milestones": milestones,
+        "milestones_html": milestones_html(
+            request, milestones, can_edit=can_edit, can_share=can_share
+        ),
         # With milestones, "Add a milestone" is closed: its form comes when it opens.
         "milestone_form": MilestoneForm() if can_edit and not milestones else None,
         "add_milestone": _lazy(request, "journeys:milestone_add", account.pk, _("Add a milestone"))
@@ -86,7 +91,7 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
         else None,
         "apply_template_form": ApplyTemplateForm() if not milestones else None,
         "can_edit": can_edit,
-        "can_share": can(request, "journey_map.change"),
+        "can_share": can_share,
     }
 
 

@@ -10,6 +10,9 @@ import itertools
 from typing import Any
 
 from django import template
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 _ids = itertools.count(1)
@@ -40,14 +43,31 @@ def chart(
         "markers": markers or [],
         "yMax": y_max,
     }
-    rows = [
-        [label, *[dataset["data"][i] for dataset in datasets]] for i, label in enumerate(labels)
-    ]
     return {
         "chart_id": f"chart-{next(_ids)}",
         "config": config,
         "title": title,
         "headers": [dataset["label"] for dataset in datasets],
-        "rows": rows,
+        "body": _table_body(labels, datasets),
         "height": height,
     }
+
+
+def _cell(value: Any) -> str:
+    """A data cell as `{{ cell|default_if_none:"—" }}` renders it (localized, escaped)."""
+    return "—" if value is None else conditional_escape(localize(value))
+
+
+def _table_body(labels: list[str], datasets: list[dict[str, Any]]) -> SafeString:
+    """The table's rows, one per label, made here: a 90-day chart is 90 rows, and a template
+    loop over them cost Account 360 a tenth of its time (issue #16)."""
+    columns = [dataset["data"] for dataset in datasets]
+    # NOTE: safe because every label and value is escaped (conditional_escape, _cell).
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{conditional_escape(label)}</th>'
+            + "".join(f"<td>{_cell(column[i])}</td>" for column in columns)
+            + "</tr>"
+            for i, label in enumerate(labels)
+        )
+    )

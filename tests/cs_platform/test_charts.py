@@ -23,3 +23,21 @@ def test_chart_escapes_labels_inside_its_json():
         datasets=[{"label": "x", "data": [1]}],
     )
     assert "</script><script>alert(1)" not in html
+
+
+def test_chart_rows_read_as_the_template_wrote_them_missing_localized_and_escaped():
+    """The rows are made in Python (issue #16): a missing value is a dash, a number is
+    localized, a label is escaped, as `{{ cell|default_if_none:"—" }}` did."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        html = render(
+            "{% chart 'line' labels datasets %}",
+            labels=["<b>1</b>", "2026-11-02"],
+            datasets=[
+                {"label": "Score", "data": [None, 64.5]},
+                {"label": "Band", "data": ["a&b", 0]},
+            ],
+        )
+    assert '<th scope="row">&lt;b&gt;1&lt;/b&gt;</th><td>—</td><td>a&amp;b</td>' in html
+    assert '<th scope="row">2026-11-02</th><td>64.5</td><td>0</td></tr>' in html

@@ -1,0 +1,79 @@
+"""The journey map's milestones and steps are made in Python (journeys.panel_html, issue #16):
+they read as the template that made them before, for every role and every kind of row."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import translation
+
+from cs_platform.scoping import tenant_scope
+from journeys.panel_html import milestones_html
+from journeys.selectors import journey_map_for_account
+from tests.factories import AccountFactory, ContactFactory
+from tests.journeys.factories import ActionStepFactory, JourneyMapFactory, MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+
+# The template's loop as it was (journeys/panels/journey_map.html before issue #16).
+TEMPLATE = (Path(__file__).parent / "journey_map_milestones_before.html").read_text()
+
+
+def _normal(html: str) -> str:
+    """Whitespace and the per-call mask of the CSRF token do not count."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
+    html = re.sub(r">\s+<", "><", html)
+    return re.sub(r"\s+", " ", html).strip()
+
+
+@pytest.fixture
+def milestones(tenant, csm_user):
+    with tenant_scope(tenant):
+        account = AccountFactory()
+        contact = ContactFactory(account=account, name="山田 <太郎>")
+        journey_map = JourneyMapFactory(account=account)
+        first = MilestoneFactory(
+            journey_map=journey_map, title="導入 & 定着", status="in_progress", order=1
+        )
+        ActionStepFactory(milestone=first, done=True, owner_user=csm_user, description="研修")
+        ActionStepFactory(
+            milestone=first, owner_contact=contact, shared_with_customer=True, due_date=None
+        )
+        MilestoneFactory(
+            journey_map=journey_map,
+            customer_goal="",
+            due_date=None,
+            shared_with_customer=True,
+            order=2,
+        )
+        rows = list(journey_map_for_account(account=account).milestones.all())
+    rows[0].checks = [
+        {"tone": "red", "state": "at_risk", "label": "危険", "detail": "スコア 40 < 70"},
+        {"tone": "green", "state": "on_track", "label": "順調", "detail": ""},
+    ]
+    rows[0].add_step = "<details>step</details>"
+    rows[1].checks = []
+    rows[1].add_step = ""
+    return rows
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize(("can_edit", "can_share"), [(True, True), (True, False), (False, False)])
+def test_the_milestones_read_as_the_template_wrote_them(
+    tenant, csm_user, milestones, language, can_edit, can_share
+):
+    request = RequestFactory().get("/t/acme/accounts/1/?health_range=90&x=<a>")
+    request.tenant = tenant
+    request.user = csm_user
+    with translation.override(language), tenant_scope(tenant):
+        context = {"ctx": {"milestones": milestones, "can_edit": can_edit, "can_share": can_share}}
+        before = Template(TEMPLATE).render(
+            Context({**context, "request": request, "csrf_token": "t"})
+        )
+        after = milestones_html(request, milestones, can_edit=can_edit, can_share=can_share)
+    assert _normal(after) == _normal(before)
+    assert "milestone-check" in after and ("step-delete" in after) == can_edit
