@@ -34,6 +34,11 @@ class AccountPanel:
     get_context: Callable[[HttpRequest, Account], dict[str, Any]]
     slot: Literal["header", "main", "side"] = "main"
     order: int = 100
+    # Kept as HTML per account under the tenant's data version (cs_platform.datacache) when
+    # set: `cache_key(request, account)` names what the panel shows besides the tables it reads
+    # (which the data version must watch), e.g. the day; the account, the member's role, the
+    # page's address and the language are in the key already. None: rendered on every view.
+    cache_key: Callable[[HttpRequest, Account], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -15,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cs_platform.datacache import data_cache_key
 from cs_platform.decorators import role_required
 from cs_platform.keyset import CursorError, keyset_page
+from cs_platform.pagecache import html_kept, page_csrf_token
 from cs_platform.permissions import can, required_role
 from cs_platform.urlutils import tenant_reverse
 
@@ -39,13 +42,13 @@ from .importing.jobs import import_job_create, import_job_progress, import_job_r
 from .listing import account_rows_html
 from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
 from .selectors import (
+    account_coverage,
     account_filter,
     account_get,
     contacts_of,
     contract_history,
     import_job_list,
     list_fill,
-    relationship_coverage,
     saved_view_list,
     segment_accounts,
     segment_list,
@@ -250,32 +253,59 @@ def _account_or_404(pk: int) -> Account:
     return account
 
 
-def _panels(request: HttpRequest, account: Account, slot: str) -> list[dict[str, Any]]:
-    return [
-        {"key": p.key, "template": p.template, "context": p.get_context(request, account)}
-        for p in account_panels(slot)
-    ]
+def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, Any]]]:
+    """Each slot's panels: a kept panel's HTML (`html`), else its context and, for a panel
+    that is kept, the key its HTML goes under once the page renders it (`keep`).
+
+    A kept panel is read with the others in one cache round trip; its context (the queries
+    and Python behind it) is built only when it is not there."""
+    slots = {slot: account_panels(slot) for slot in ("header", "main", "side")}
+    role = getattr(getattr(request, "membership", None), "role", "")
+    place = f"{account.pk}:{role}:{request.get_full_path()}"
+    keys = {
+        p.key: data_cache_key(f"accounts.panel.{p.key}", f"{place}:{p.cache_key(request, account)}")
+        for panels in slots.values()
+        for p in panels
+        if p.cache_key is not None
+    }
+    kept = cache.get_many(list(keys.values())) if keys else {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for slot, panels in slots.items():
+        out[slot] = []
+        for p in panels:
+            key = keys.get(p.key)
+            if key is not None and key in kept:
+                out[slot].append({"key": p.key, "html": html_kept(request, kept[key])})
+                continue
+            context = p.get_context(request, account)
+            out[slot].append(
+                {"key": p.key, "template": p.template, "context": context, "keep": key}
+            )
+    return out
 
 
 @role_required("account.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
-    coverage = relationship_coverage([account.pk])[account.pk]
+    coverage = account_coverage(account=account)
     contracts = list(contract_history(account))
     can_edit = can(request, "account.change")
+    panels = _panels(request, account)
     return render(
         request,
         "accounts/account_detail.html",
         {
+            # One token for the page, so kept panels can leave it out (cs_platform.pagecache).
+            "csrf_token": page_csrf_token(request),
             "account": account,
             "coverage": coverage,
             "level_labels": dict(RelationshipLevel.choices),
             "contacts": contacts_of(account=account),
             "contracts": list(reversed(contracts)),
             "active_contracts": [c for c in contracts if c.status == "active"],
-            "header_panels": _panels(request, account, "header"),
-            "main_panels": _panels(request, account, "main"),
-            "side_panels": _panels(request, account, "side"),
+            "header_panels": panels["header"],
+            "main_panels": panels["main"],
+            "side_panels": panels["side"],
             "can_edit": can_edit,
             "can_delete": can(request, "contact.delete"),
         },

@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import get_language
 
-from .requestmemo import request_memoized
+from .requestmemo import in_page_view, request_memoized
 from .scoping import cross_tenant, require_current_tenant
 
 T = TypeVar("T")
@@ -112,3 +112,21 @@ def cached_for_data_version(
         value = compute()
         cache.set(full_key, value, CACHE_SECONDS)
     return value  # type: ignore[return-value]
+
+
+def data_cache_key(name: str, key: str = "") -> str:
+    """The key `cached_for_data_version` keeps `name` (and `key`) under: the tenant in scope,
+    its data version and the active language (for callers that read many at once)."""
+    tenant = require_current_tenant()
+    return f"datacache:{tenant.pk}:{data_version()}:{get_language()}:{name}:{key}"
+
+
+def page_cached(name: str, compute: Callable[[], T], *, key: str = "") -> T:
+    """`cached_for_data_version` on a page view, else `compute()`.
+
+    NOTE: a write's transaction sees its own uncommitted rows (and the version they raise);
+    kept under that version, a value a rollback undid would be served once a later write
+    brings the version back to the same number. Page views (safe requests) write nothing."""
+    if not in_page_view():
+        return compute()
+    return cached_for_data_version(name, compute, key=key)

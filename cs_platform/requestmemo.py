@@ -39,3 +39,8 @@ def request_memoized(key: Hashable, compute: Callable[[], T]) -> T:
     if key not in memo:
         memo[key] = compute()
     return memo[key]  # type: ignore[no-any-return]
+
+
+def in_page_view() -> bool:
+    """Whether a safe (GET or HEAD) request's memo is open: a page view, not a write."""
+    return _memo.get() is not None

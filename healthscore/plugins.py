@@ -441,5 +441,8 @@ def register() -> None:
             get_context=health_panel_context,
             slot="main",
             order=20,
+            # Reads the nightly scores, the scorecard versions and the alerts (all watched);
+            # the range asked is in the page's address.
+            cache_key=lambda request, account: timezone.localdate().isoformat(),
         )
     )

@@ -1,10 +1,11 @@
-"""The journey map panel's milestones and steps as HTML, made in Python (issue #16).
+"""The journey map panel's milestones and steps, and the timeline panel's entries, as HTML made
+in Python (issue #16).
 
 Each milestone and each step carried several template includes (its share toggle, its edit and
 delete links), `{% turl %}` and `{% csrf_token %}` tags and a dozen filters; rendering them
 through the template engine was the largest part of Account 360's time. The markup is what
-journeys/_share_toggle.html, journeys/_inline_action.html and journeys/_next.html write, and
-tests/journeys/test_panel_html.py holds the two side by side.
+journeys/_share_toggle.html, journeys/_inline_action.html, journeys/_next.html and
+journeys/_activity.html write, and tests/journeys/test_panel_html.py holds the two side by side.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
+from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from cs_platform.pagecache import page_csrf_token
 from cs_platform.urlutils import tenant_reverse
+
+from .extensions import activity_title
 
 
 class PanelHtml:
@@ -31,7 +36,8 @@ class PanelHtml:
         self.next = request.get_full_path()
         self.next_query = quote(self.next, safe="/")  # as the `urlencode` filter writes it
         self.csrf = format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+            page_csrf_token(request),
         )
         self.next_input = format_html('<input type="hidden" name="next" value="{}">\n', self.next)
         self.shared = _("Shared with the customer")
@@ -207,4 +213,52 @@ def milestones_html(
     html = PanelHtml(request)
     return mark_safe(  # each milestone is made by format_html
         "".join(milestone_html(html, m, can_edit=can_edit, can_share=can_share) for m in milestones)
+    )
+
+
+def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeString:
+    """One timeline entry, as journeys/_activity.html writes it."""
+    at = timezone.localtime(activity.occurred_at)
+    actor = (
+        format_html(' <span class="muted">· {}</span>', activity.actor) if activity.actor_id else ""
+    )
+    actions: SafeString | str = ""
+    meeting = (activity.data or {}).get("meeting") if activity.kind == "meeting" else None
+    if can_edit and meeting:
+        actions = format_html(
+            '\n  <span class="item-actions">{} {}</span><div class="inline-editor"></div>',
+            html.inline_action(
+                html.url("journeys:meeting_edit", meeting), _("Edit"), "meeting-edit"
+            ),
+            html.inline_action(
+                html.url("journeys:meeting_delete", meeting), _("Delete"), "meeting-delete"
+            ),
+        )
+    body = (
+        format_html('<div class="body">{}</div>', linebreaksbr(activity.body, autoescape=True))
+        if activity.body
+        else ""
+    )
+    return format_html(
+        '<li class="activity activity-{kind}" data-testid="activity">\n'
+        '  <time datetime="{iso}" class="muted">{when}</time>\n'
+        '  <span class="kind">{kind_label}</span>\n'
+        '  <strong data-testid="activity-title">{title}</strong>{actor}{actions}\n'
+        "  {body}\n</li>\n",
+        kind=activity.kind,
+        iso=date_format(at, "c"),
+        when=date_format(at, "SHORT_DATETIME_FORMAT"),
+        kind_label=activity.get_kind_display(),
+        title=activity_title(activity),
+        actor=actor,
+        actions=actions,
+        body=body,
+    )
+
+
+def activities_html(request: HttpRequest, activities: list[Any], *, can_edit: bool) -> SafeString:
+    """The timeline panel's entries, in order."""
+    html = PanelHtml(request)
+    return mark_safe(  # each entry is made by format_html
+        "".join(activity_html(html, a, can_edit=can_edit) for a in activities)
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -36,7 +37,7 @@ from . import selectors
 from .extensions import activities_titled, milestone_checks, task_titles, tasks_titled
 from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm, TaskForm
 from .models import Phase
-from .panel_html import milestones_html
+from .panel_html import activities_html, milestones_html
 
 TIMELINE_PANEL_SIZE = 15
 
@@ -102,7 +103,9 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     can_edit = _can_edit(request)
     return {
         "account": account,
-        "activities": activities_titled(activities[:TIMELINE_PANEL_SIZE]),
+        "activities_html": activities_html(
+            request, activities_titled(activities[:TIMELINE_PANEL_SIZE]), can_edit=can_edit
+        ),
         "has_more": len(activities) > TIMELINE_PANEL_SIZE,
         # The forms come when their <details> open.
         "add_meeting": _lazy(request, "journeys:meeting_add", account.pk, _("Log a meeting"))
@@ -149,7 +152,13 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 PANELS = [
     AccountPanel(
-        "journeys_phase", "journeys/panels/phase.html", phase_header_context, "header", 10
+        "journeys_phase",
+        "journeys/panels/phase.html",
+        phase_header_context,
+        "header",
+        10,
+        # Reads the account's phase and the phases (both watched); "days in this phase" ages.
+        cache_key=lambda request, account: timezone.localdate().isoformat(),
     ),
     AccountPanel(
         "journeys_map", "journeys/panels/journey_map.html", journey_map_context, "main", 30

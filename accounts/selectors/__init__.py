@@ -28,6 +28,7 @@ from .accounts import (
 from .contacts import (
     AccountCoverage,
     LevelCoverage,
+    account_coverage,
     contact_choices,
     contact_executive_rows_since,
     contact_get,
@@ -69,6 +70,7 @@ __all__ = [
     "LevelCoverage",
     "account_active_ids",
     "account_counts",
+    "account_coverage",
     "account_filter",
     "account_get",
     "account_get_by_external_id",

@@ -78,6 +78,24 @@ def relationship_coverage(account_ids: Iterable[int]) -> dict[int, AccountCovera
     return result
 
 
+def account_coverage(*, account: Account) -> AccountCoverage:
+    """`relationship_coverage` of one account, from its contacts as `contacts_of` reads them
+    for the page (no query of its own on Account 360, which lists them anyway)."""
+    coverage = AccountCoverage()
+    for contact in contacts_of(account=account):
+        level = coverage.levels.get(contact.relationship_level)
+        if level is None:
+            continue
+        level.count += 1
+        if contact.last_met_at and (
+            level.last_met_at is None or contact.last_met_at > level.last_met_at
+        ):
+            level.last_met_at = contact.last_met_at
+        level.decision_maker_known = level.decision_maker_known or contact.is_decision_maker
+        level.champions += 1 if contact.is_champion else 0
+    return coverage
+
+
 def contact_get_by_external_id(*, external_id: str) -> Contact | None:
     """The contact the tenant's product calls `external_id` (its user id)."""
     if not external_id:

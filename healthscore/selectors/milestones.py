@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import account_list
+from cs_platform.datacache import page_cached
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 from cs_platform.sql import sql_frame
@@ -49,8 +50,12 @@ DEFAULT_RISK_DAYS = 14
 
 
 def milestone_risk_days() -> int:
-    """The tenant's at-risk window in days (read once per page view)."""
-    return request_memoized("healthscore.milestone_risk_days", _risk_days)
+    """The tenant's at-risk window in days (read once per page view, and kept for page views
+    under the data version, which the health settings raise)."""
+    return request_memoized(
+        "healthscore.milestone_risk_days",
+        lambda: page_cached("healthscore.milestone_risk_days", _risk_days),
+    )
 
 
 def _risk_days() -> int:

@@ -11,6 +11,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from accounts.models import Account
+from cs_platform.datacache import page_cached
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 
@@ -49,9 +50,14 @@ def engagement_window(*, account: Account, today: dt.date | None = None) -> Enga
 
 
 def health_latest_day() -> dt.date | None:
-    """The most recent day the tenant has scores for (read once per page view)."""
+    """The most recent day the tenant has scores for (read once per page view, and kept for
+    page views under the data version, which the scores raise)."""
     return request_memoized(
-        "healthscore.health_latest_day", lambda: HealthScore.objects.aggregate(d=Max("day"))["d"]
+        "healthscore.health_latest_day",
+        lambda: page_cached(
+            "healthscore.health_latest_day",
+            lambda: HealthScore.objects.aggregate(d=Max("day"))["d"],
+        ),
     )
 
 

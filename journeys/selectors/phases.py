@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Account, LifecycleStatus
 from accounts.selectors import account_list, account_list_annotated
+from cs_platform.datacache import page_cached
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 
@@ -30,11 +31,14 @@ from ..models import AccountPhase, Phase, PhaseTransition
 
 
 def phase_list() -> list[Phase]:
-    """The tenant's phases in order (read once per page view: `cs_platform.requestmemo`)."""
+    """The tenant's phases in order (read once per page view: `cs_platform.requestmemo`, and
+    kept for page views under the data version, which the phases raise)."""
     return list(
         request_memoized(
             ("journeys.phase_list", require_current_tenant().pk),
-            lambda: list(Phase.objects.order_by("order", "pk")),
+            lambda: page_cached(
+                "journeys.phase_list", lambda: list(Phase.objects.order_by("order", "pk"))
+            ),
         )
     )
 

@@ -1,5 +1,6 @@
-"""The journey map's milestones and steps are made in Python (journeys.panel_html, issue #16):
-they read as the template that made them before, for every role and every kind of row."""
+"""The journey map's milestones and steps and the timeline's entries are made in Python
+(journeys.panel_html, issue #16): they read as the templates that made them before, for every
+role and every kind of row."""
 
 from __future__ import annotations
 
@@ -12,10 +13,17 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from cs_platform.scoping import tenant_scope
-from journeys.panel_html import milestones_html
-from journeys.selectors import journey_map_for_account
+from journeys.extensions import activities_titled
+from journeys.panel_html import activities_html, milestones_html
+from journeys.selectors import activity_list_for_account, journey_map_for_account
 from tests.factories import AccountFactory, ContactFactory
-from tests.journeys.factories import ActionStepFactory, JourneyMapFactory, MilestoneFactory
+from tests.journeys.factories import (
+    ActionStepFactory,
+    ActivityFactory,
+    JourneyMapFactory,
+    MeetingFactory,
+    MilestoneFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +85,39 @@ def test_the_milestones_read_as_the_template_wrote_them(
         after = milestones_html(request, milestones, can_edit=can_edit, can_share=can_share)
     assert _normal(after) == _normal(before)
     assert "milestone-check" in after and ("step-delete" in after) == can_edit
+
+
+@pytest.fixture
+def activities(tenant, csm_user):
+    with tenant_scope(tenant):
+        account = AccountFactory()
+        meeting = MeetingFactory(account=account)
+        ActivityFactory(
+            account=account,
+            kind="meeting",
+            title="定例 <会議>",
+            data={"meeting": meeting.pk},
+            actor=csm_user,
+            body="議題\n<b>次回</b>",
+        )
+        ActivityFactory(account=account, kind="note", title="メモ & 確認", body="")
+        ActivityFactory(account=account, kind="call", title="電話", actor=csm_user)
+        return activities_titled(list(activity_list_for_account(account=account)))
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("can_edit", [True, False])
+def test_the_timeline_entries_read_as_the_template_wrote_them(
+    tenant, csm_user, activities, language, can_edit
+):
+    request = RequestFactory().get("/t/acme/accounts/1/?health_range=90")
+    request.tenant = tenant
+    request.user = csm_user
+    entry = Template('{% for a in activities %}{% include "journeys/_activity.html" %}{% endfor %}')
+    with translation.override(language), tenant_scope(tenant):
+        context = {"activities": activities, "can_edit": can_edit, "request": request}
+        before = entry.render(Context(context))
+        after = activities_html(request, activities, can_edit=can_edit)
+    assert _normal(after) == _normal(before)
+    assert after.count('data-testid="activity"') == 3
+    assert ("meeting-edit" in after) == can_edit
