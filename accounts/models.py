@@ -159,6 +159,16 @@ class Account(TenantScopedModel):
                 fields=["tenant", "-next_renewal_date", "name", "id"],
                 name="account_renewal_desc_idx",
             ),
+            # The list filtered by market segment (one of three) and sorted by ARR, the team's
+            # usual view: read from the index in order, not found among all accounts by ARR.
+            models.Index(
+                fields=["tenant", "market_segment", "current_arr", "name", "id"],
+                name="account_segment_arr_idx",
+            ),
+            models.Index(
+                fields=["tenant", "market_segment", "-current_arr", "name", "id"],
+                name="account_segment_arr_desc_idx",
+            ),
             *(
                 models.Index(fields=["tenant", key, "name", "id"], name=f"account_{short}_idx")
                 for key, short in LIST_KEY_INDEXES
