@@ -87,10 +87,16 @@ _BY_RARE_TRIGRAMS = (
 # `name % q`: similarity `common / (|q| + |name| - common) >= threshold`, that is
 # `common >= threshold × (|q| + |name|) / (1 + threshold)`, less a little slack for
 # pg_trgm's float4 arithmetic (a superset: `%` decides).
+# As `common <= |q|` and `common <= |name|`, only names with
+# `threshold × |q| <= |name| <= |q| / threshold` (with the same slack) can pass: the others'
+# grams are left out before they are counted (the count is in the index).
 _BY_SIMILARITY = (
     f"SELECT id FROM {_ACCOUNTS} WHERE tenant_id = %s AND name %% %s AND id = ANY(ARRAY("
     f"SELECT account_id FROM {_GRAMS} WHERE tenant_id = %s"
-    " AND gram = ANY(accounts_trgm_grams(%s)) GROUP BY account_id"
+    " AND gram = ANY(accounts_trgm_grams(%s))"
+    " AND name_trigrams BETWEEN show_limit() * cardinality(accounts_trgm_grams(%s)) - 0.01"
+    " AND cardinality(accounts_trgm_grams(%s)) / show_limit() + 0.01"
+    " GROUP BY account_id"
     " HAVING count(*) >= show_limit() * (cardinality(accounts_trgm_grams(%s))"
     " + max(name_trigrams)) / (1 + show_limit()) - 0.001))"
 )
@@ -172,7 +178,7 @@ def _name_matches(q: str) -> RawSQL:
         else:
             pattern = f"%{connection.ops.prep_for_like_query(q)}%"
             parts.append((_BY_RARE_TRIGRAMS, [tenant, pattern, tenant, q, tenant, q]))
-        parts.append((_BY_SIMILARITY, [tenant, q, tenant, q, q]))
+        parts.append((_BY_SIMILARITY, [tenant, q, tenant, q, q, q, q]))
     sql = " UNION ALL ".join(part for part, _params in parts)
     return RawSQL(f"ARRAY({sql})", [p for _part, params in parts for p in params])
 
