@@ -33,4 +33,4 @@ USER junkan
 
 ENV DJANGO_SETTINGS_MODULE=cs_platform.settings.production
 EXPOSE 8000
-CMD ["gunicorn", "cs_platform.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "cs_platform.wsgi", "--config", "deploy/gunicorn.conf.py"]

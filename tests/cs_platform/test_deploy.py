@@ -97,3 +97,21 @@ def test_the_openapi_schema_is_valid_and_generates_without_a_warning(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Warning" not in result.stderr, result.stderr
     assert not settings.SILENCED_SYSTEM_CHECKS
+
+
+def test_the_image_and_compose_serve_with_the_gunicorn_config_it_documents(monkeypatch):
+    """Dockerfile and docker-compose.yml run gunicorn with deploy/gunicorn.conf.py: sync
+    workers, cores + 1 unless WEB_CONCURRENCY says otherwise (docs/scaling.md says why)."""
+    import multiprocessing
+    import runpy
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    for name in ("Dockerfile", "docker-compose.yml"):
+        text = (root / name).read_text(encoding="utf-8")
+        assert "deploy/gunicorn.conf.py" in text and "--workers" not in text, name
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    config = runpy.run_path(str(root / "deploy" / "gunicorn.conf.py"))
+    assert (config["worker_class"], config["workers"]) == ("sync", multiprocessing.cpu_count() + 1)
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    assert runpy.run_path(str(root / "deploy" / "gunicorn.conf.py"))["workers"] == 5
