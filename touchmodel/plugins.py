@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.urls import reverse
@@ -200,10 +200,17 @@ def _meeting_changed(meeting_id: int, change: str) -> None:
 
 
 def _public_seminars_url(tenant: Any) -> str | None:
-    """Learn & Support links the seminar list while the tenant has upcoming public seminars."""
+    """Learn & Support links the seminar list while the tenant has upcoming public seminars.
 
-    upcoming = Seminar.objects.filter(is_published=True, starts_at__gte=timezone.now())
-    if not upcoming.exists():
+    Asked on every Learn & Support page: the start of the last published seminar is cached
+    under the data version (seminars raise it, touchmodel 0013), and "some seminar is
+    upcoming" is exactly "the last one starts now or later", so the answer follows the
+    clock without a query."""
+    last_start = cached_for_data_version(
+        "touchmodel.last_public_seminar_start",
+        lambda: Seminar.objects.filter(is_published=True).aggregate(last=Max("starts_at"))["last"],
+    )
+    if last_start is None or last_start < timezone.now():
         return None
     return reverse("touchmodel_public:seminar_list", kwargs={"site": tenant.slug})
 
