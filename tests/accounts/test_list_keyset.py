@@ -136,7 +136,13 @@ def test_the_list_counts_nothing(client, accounts):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(_url(accounts, "?sort=-arr"))
     assert response.status_code == 200
-    assert not [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    # The data version's read counts its pending bumps (cs_platform.datacache): not accounts.
+    counts = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "COUNT(" in q["sql"].upper() and "cs_platform_dataversion" not in q["sql"]
+    ]
+    assert not counts
 
 
 def test_a_broken_page_link_is_a_400_that_says_so(client, accounts):
