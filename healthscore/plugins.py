@@ -108,7 +108,7 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
         "labels": chart["labels"],
         "datasets": [{"label": str(_("Health score")), "data": chart["scores"]}],
         "markers": chart["markers"],
-        "alerts": list(selectors.health_alert_list(account=account, open_only=True)[:10]),
+        "alerts": selectors.health_alerts_open(account_id=account.pk, limit=10),
     }
 
 

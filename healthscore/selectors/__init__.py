@@ -3,6 +3,7 @@
 from .backtest import backtest_run_get, backtest_run_latest
 from .config import (
     health_alert_list,
+    health_alerts_open,
     recompute_job_done,
     recompute_job_finished,
     recompute_job_latest,
@@ -50,6 +51,7 @@ __all__ = [
     "backtest_run_latest",
     "engagement_window",
     "health_alert_list",
+    "health_alerts_open",
     "health_current",
     "health_explanation",
     "health_history",

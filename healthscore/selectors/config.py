@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account
+from cs_platform.leanread import lean_models
 
 from ..models import (
     ChunkState,
@@ -86,6 +87,19 @@ def health_alert_list(*, account: Account | None = None, open_only: bool = False
     if open_only:
         queryset = queryset.filter(resolved_on__isnull=True)
     return queryset.order_by("-opened_on", "-pk")
+
+
+def health_alerts_open(*, account_id: int, limit: int) -> list[HealthAlert]:
+    """The account's open alerts, newest first (`health_alert_list(open_only=True)`), as SQL:
+    Account 360 reads them on every first view (cs_platform.leanread)."""
+    return lean_models(
+        HealthAlert,
+        "SELECT id, tenant_id, account_id, kind, episode_key, opened_on, resolved_on, score,"
+        " previous_score, notified_at, created_at FROM healthscore_healthalert"
+        " WHERE tenant_id = %(tenant)s AND account_id = %(account)s AND resolved_on IS NULL"
+        " ORDER BY opened_on DESC, id DESC LIMIT %(limit)s",
+        {"account": account_id, "limit": limit},
+    )
 
 
 def recompute_job_finished(*, day: dt.date) -> bool:

@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from accounts.models import Account
 from cs_platform.datacache import page_cached
+from cs_platform.leanread import lean_model, lean_rows
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 
 from ..engine.measures_catalog import MEASURES
 from ..engine.scoring import effective_weights
 from ..engine.specs import spec_of
-from ..models import HealthScore, HealthScoreNow, LatestScore
+from ..models import HealthScore, HealthScoreNow, LatestScore, Scorecard, ScorecardVersion
 
 TREND_DAYS = (7, 30, 90)
 
@@ -76,24 +77,45 @@ def health_current(*, account: Account) -> HealthScore | None:
 def health_current_of(*, account_id: int) -> HealthScore | None:
     """`health_current` by the account's id (the same value, read once per page view)."""
     return request_memoized(
-        ("healthscore.health_current", account_id),
-        lambda: (
-            HealthScore.objects.filter(account_id=account_id)
-            .select_related("version__scorecard")
-            .order_by("-day")
-            .first()
-        ),
+        ("healthscore.health_current", account_id), lambda: _score_of(account_id, None)
     )
 
 
 def health_score_on(*, account: Account, day: dt.date) -> HealthScore | None:
     """The score of `day`, or the latest one before it."""
-    return (
-        HealthScore.objects.filter(account=account, day__lte=day)
-        .select_related("version__scorecard")
-        .order_by("-day")
-        .first()
+    return _score_of(account.pk, day)
+
+
+# The score with its version and the version's scorecard (its id and name; the rest deferred),
+# written as SQL: Account 360 reads two of these per view (cs_platform.leanread).
+_SCORE_SQL = """
+SELECT s.id, s.tenant_id, s.account_id, s.day, s.version_id, s.score, s.band, s.components,
+       s.computed_at, v.id AS version__id, v.tenant_id AS version__tenant_id,
+       v.scorecard_id AS version__scorecard_id, v.number AS version__number,
+       v.definition AS version__definition, v.published_at AS version__published_at,
+       v.published_by_id AS version__published_by_id, c.id AS scorecard__id,
+       c.tenant_id AS scorecard__tenant_id, c.name AS scorecard__name
+FROM healthscore_healthscore s
+JOIN healthscore_scorecardversion v ON v.id = s.version_id
+JOIN healthscore_scorecard c ON c.id = v.scorecard_id
+WHERE s.tenant_id = %(tenant)s AND s.account_id = %(account)s {day}
+ORDER BY s.day DESC LIMIT 1
+"""
+
+
+def _score_of(account_id: int, day: dt.date | None) -> HealthScore | None:
+    """The account's latest score, on or before `day` when given."""
+    rows = lean_rows(
+        _SCORE_SQL.format(day="AND s.day <= %(day)s" if day is not None else ""),
+        {"account": account_id, "day": day},
     )
+    if not rows:
+        return None
+    score = lean_model(HealthScore, rows[0])
+    version = lean_model(ScorecardVersion, rows[0], "version__")
+    version.scorecard = lean_model(Scorecard, rows[0], "scorecard__")
+    score.version = version
+    return score
 
 
 def health_trend(*, account: Account, current: HealthScore | None = None) -> dict[str, Any]:
@@ -120,12 +142,13 @@ def health_history(
     """Daily scores, oldest first; `version_changed` marks the days a new scorecard version
     took effect, so a chart can tell a weight change from a customer change."""
     until = until or timezone.localdate()
-    rows = (
-        HealthScore.objects.filter(
-            account=account, day__gt=until - dt.timedelta(days=days), day__lte=until
-        )
-        .order_by("day")
-        .values("day", "score", "band", "version_id", "version__number", "version__scorecard_id")
+    rows = lean_rows(
+        "SELECT s.day, s.score, s.band, s.version_id, v.number AS version__number,"
+        " v.scorecard_id AS version__scorecard_id FROM healthscore_healthscore s"
+        " JOIN healthscore_scorecardversion v ON v.id = s.version_id"
+        " WHERE s.tenant_id = %(tenant)s AND s.account_id = %(account)s"
+        " AND s.day > %(since)s AND s.day <= %(until)s ORDER BY s.day",
+        {"account": account.pk, "since": until - dt.timedelta(days=days), "until": until},
     )
     history = []
     previous = None
@@ -268,9 +291,15 @@ def health_now_of(*, account_id: int) -> HealthScoreNow | None:
     score (read once per page view, as the header shows it) is of the same day or later."""
 
     def read() -> HealthScoreNow | None:
-        now = HealthScoreNow.objects.filter(account_id=account_id).first()
-        if now is None:
+        rows = lean_rows(
+            "SELECT id, tenant_id, account_id, day, version_id, score, band, components,"
+            " computed_at FROM healthscore_healthscorenow"
+            " WHERE tenant_id = %(tenant)s AND account_id = %(account)s LIMIT 1",
+            {"account": account_id},
+        )
+        if not rows:
             return None
+        now = lean_model(HealthScoreNow, rows[0])
         nightly = health_current_of(account_id=account_id)
         return now if nightly is None or nightly.day < now.day else None
 
