@@ -12,6 +12,11 @@ compaction folds bumps into the counter in one statement (the sum does not move)
 counter row itself, as before, locked it until the writing transaction ended: every other
 writer of the tenant (a recompute chunk, an import, a CSM's phase move) queued behind it.
 
+A second channel, the touch version (migration 0010, `touch_version`), works the same way
+for the tables touches come from (content views, sent e-mails, meetings, seminars, rules and
+their firings): only the planner's measured reach and value key by it, so a Learn & Support
+read or a sent e-mail does not make every cached page compute again.
+
 Reading the version is one indexed query over at most `COMPACT_AT` bumps (the read compacts
 past that; beat folds every tenant's hourly). When Redis is down the cache fails open
 (`cs_platform.degraded`) and every read computes.
@@ -20,6 +25,7 @@ past that; beat folds every tenant's hourly). When Redis is down the cache fails
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -34,11 +40,31 @@ T = TypeVar("T")
 CACHE_SECONDS = 24 * 60 * 60
 COMPACT_AT = 500
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Channel:
+    """A version channel: a counter row per tenant and the bump rows its triggers insert."""
+
+    counter: str
+    bumps: str
+    lock: str
+
+
+# The data version: every cached page keys by it.
+DATA = _Channel("cs_platform_dataversion", "cs_platform_dataversionbump", "junkan.dataversion")
+# The touch version (migration 0010): raised by the tables touches come from, read only by
+# what reads touches (the touch planner's measured reach and value).
+TOUCHES = _Channel(
+    "cs_platform_touchversion", "cs_platform_touchversionbump", "junkan.touchversion"
+)
+CHANNELS = (DATA, TOUCHES)
+
 # Bumps folded into the counters: the counter grows by what the same statement deleted.
 _FOLD = """
-WITH gone AS (DELETE FROM cs_platform_dataversionbump {where} RETURNING tenant_id),
+WITH gone AS (DELETE FROM {bumps} {where} RETURNING tenant_id),
      counted AS (SELECT tenant_id, count(*) AS n FROM gone GROUP BY tenant_id)
-UPDATE cs_platform_dataversion d SET version = d.version + counted.n
+UPDATE {counter} d SET version = d.version + counted.n
 FROM counted WHERE d.tenant_id = counted.tenant_id
 """
 
@@ -48,15 +74,26 @@ def data_version() -> int:
 
     NOTE: a new row starts at a random number, not 0: a database created again (tests, a
     restore) must not meet the keys an earlier one left in Redis under the same tenant id."""
+    return _version(DATA)
+
+
+def touch_version() -> int:
+    """The touch version of the tenant in scope: as `data_version`, on the touch channel
+    (content views, sent e-mails, meetings, seminars and their registrations, rules and their
+    firings). Only a value computed from touches keys by it, beside the data version."""
+    return _version(TOUCHES)
+
+
+def _version(channel: _Channel) -> int:
     tenant = require_current_tenant()
     # Once per page view: the page's cached parts are then all keyed by the same version.
-    return request_memoized(("cs_platform.data_version", tenant.pk), lambda: _read(tenant.pk))
+    return request_memoized((channel.lock, tenant.pk), lambda: _read(channel, tenant.pk))
 
 
-def _read(tenant_id: int) -> int:
+def _read(channel: _Channel, tenant_id: int) -> int:
     select = (
-        "SELECT d.version, (SELECT count(*) FROM cs_platform_dataversionbump b"
-        " WHERE b.tenant_id = d.tenant_id) FROM cs_platform_dataversion d WHERE d.tenant_id = %s"
+        f"SELECT d.version, (SELECT count(*) FROM {channel.bumps} b"
+        f" WHERE b.tenant_id = d.tenant_id) FROM {channel.counter} d WHERE d.tenant_id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(select, [tenant_id])
@@ -65,7 +102,7 @@ def _read(tenant_id: int) -> int:
             # Created before the caller reads its data, so a write that lands in between
             # raises it and the data computed now is only ever keyed by an older number.
             cursor.execute(
-                "INSERT INTO cs_platform_dataversion (tenant_id, version)"
+                f"INSERT INTO {channel.counter} (tenant_id, version)"
                 " VALUES (%s, floor(random() * 1e15)::bigint)"
                 " ON CONFLICT (tenant_id) DO NOTHING",
                 [tenant_id],
@@ -74,26 +111,33 @@ def _read(tenant_id: int) -> int:
             row = cursor.fetchone()
     version, bumps = int(row[0]), int(row[1])
     if bumps > COMPACT_AT:
-        _compact(tenant_id)
+        _compact(channel, tenant_id)
     return version + bumps
 
 
-def _compact(tenant_id: int) -> None:
+def _compact(channel: _Channel, tenant_id: int) -> None:
     """Fold the tenant's bumps into its counter, unless another session is doing it now."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_try_advisory_xact_lock(hashtext('junkan.dataversion'), %s)", [tenant_id]
+            "SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", [channel.lock, tenant_id]
         )
         if cursor.fetchone()[0]:
-            cursor.execute(_FOLD.format(where="WHERE tenant_id = %s"), [tenant_id])
+            cursor.execute(_fold(channel, "WHERE tenant_id = %s"), [tenant_id])
+
+
+def _fold(channel: _Channel, where: str) -> str:
+    return _FOLD.format(bumps=channel.bumps, counter=channel.counter, where=where)
 
 
 def data_versions_compact() -> int:
-    """Beat, hourly: fold every tenant's bumps into its counter (tenants whose pages nobody
-    reads compact nowhere else). Returns how many tenants' counters moved."""
+    """Beat, hourly: fold every tenant's bumps into its counters, on both channels (tenants
+    whose pages nobody reads compact nowhere else). Returns how many counters moved."""
+    moved = 0
     with cross_tenant("sweep"), connection.cursor() as cursor:
-        cursor.execute(_FOLD.format(where=""))
-        return cursor.rowcount
+        for channel in CHANNELS:
+            cursor.execute(_fold(channel, ""))
+            moved += cursor.rowcount
+    return moved
 
 
 def cached_for_data_version(
@@ -102,11 +146,16 @@ def cached_for_data_version(
     *,
     key: str = "",
     fresh: Callable[[T], bool] | None = None,
+    touches: bool = False,
 ) -> T:
     """`compute()`, or its value from the cache if the tenant's data has not changed since
-    (and, with `fresh`, while `fresh(value)` holds: for a value that also ages with the clock)."""
+    (and, with `fresh`, while `fresh(value)` holds: for a value that also ages with the clock).
+
+    With `touches`, also keyed by the touch version: for a value computed from touches (the
+    tables the data version no longer watches for them: see `touch_version`)."""
     tenant = require_current_tenant()
-    full_key = f"datacache:{tenant.pk}:{data_version()}:{get_language()}:{name}:{key}"
+    version = f"{data_version()}.{touch_version()}" if touches else str(data_version())
+    full_key = f"datacache:{tenant.pk}:{version}:{get_language()}:{name}:{key}"
     value = cache.get(full_key, _MISSING)
     if value is _MISSING or (fresh is not None and not fresh(value)):  # type: ignore[arg-type]
         value = compute()

@@ -395,4 +395,29 @@ class DataVersionBump(TenantScopedModel):
     tenant = tenant_foreign_key(db_constraint=False)
 
     def __str__(self) -> str:
-        return f"{self.tenant_id}: {self.version}"
+        return f"{self.tenant_id}: +1"
+
+
+class TouchVersion(TenantScopedModel):
+    """The base of a tenant's touch version (`cs_platform.datacache.touch_version`): the same
+    mechanism as `DataVersion`, a second channel raised by the tables touches come from
+    (`junkan_touch_version_watch`, migration 0010). Only what reads touches (the touch
+    planner's measured reach and value) keys by it, so a Learn & Support read or a sent
+    e-mail refreshes the planner without computing every other cached page again."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="touchversion_one_per_tenant")
+        ]
+
+
+class TouchVersionBump(TenantScopedModel):
+    """One write statement of a tenant to a table the touch channel watches (as
+    `DataVersionBump`; no foreign-key constraint for the same reason)."""
+
+    tenant = tenant_foreign_key(db_constraint=False)
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: +1"

@@ -8,12 +8,19 @@ import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils.timezone import now
 
 from accounts.models import Account
 from cs_platform import datacache
-from cs_platform.datacache import cached_for_data_version, data_version, data_versions_compact
-from cs_platform.models import DataVersionBump
+from cs_platform.datacache import (
+    cached_for_data_version,
+    data_version,
+    data_versions_compact,
+    touch_version,
+)
+from cs_platform.models import DataVersionBump, TouchVersionBump
 from cs_platform.scoping import tenant_scope
+from journeys.services import activity_record
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +96,26 @@ def test_compaction_folds_the_bumps_and_the_version_stays(scoped, other_tenant, 
     assert data_version() == first + 4 and DataVersionBump.objects.count() == 0
     with tenant_scope(other_tenant):
         assert data_version() == other
+
+
+def test_the_touch_channel_counts_and_compacts_apart_from_the_data_version(scoped, monkeypatch):
+    """Its own counter and bumps, the same mechanism: a content view raises the touch version
+    only, a cached value keyed by touches is computed again, and compaction keeps both."""
+    monkeypatch.setattr(datacache, "COMPACT_AT", 2)
+    account = AccountFactory()
+    data, touches = data_version(), touch_version()
+    calls: list[int] = []
+    assert cached_for_data_version("test.t", lambda: calls.append(1), touches=True) is None
+    for _ in range(3):
+        activity_record(account=account, kind="content_view", title="Read", occurred_at=now())
+    assert (data_version(), touch_version()) == (data, touches + 3)  # read, then compacted
+    assert TouchVersionBump.objects.count() == 0
+    cached_for_data_version("test.t", lambda: calls.append(1), touches=True)
+    cached_for_data_version("test.t", lambda: calls.append(1), touches=True)
+    assert len(calls) == 2
+    activity_record(account=account, kind="content_view", title="Read", occurred_at=now())
+    assert data_versions_compact() == 1 and TouchVersionBump.objects.count() == 0
+    assert (data_version(), touch_version()) == (data, touches + 4)
 
 
 def _session(tenant) -> psycopg2.extensions.connection:

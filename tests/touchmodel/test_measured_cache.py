@@ -1,6 +1,7 @@
-"""The planner's measured reach and value are cached under the data version (issue #16): a
-second view reads no touch, and every kind of write that changes them shows at once, as does
-a touch leaving the 90 days."""
+"""The planner's measured reach and value are cached under the data and touch versions (issue
+#16): a second view reads no touch, and every kind of write that changes them shows at once,
+as does a touch leaving the 90 days. Touches raise the touch version only (content views,
+sent e-mails, rules, firings, registrations): the other cached pages survive them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cs_platform.datacache import data_version
+from cs_platform.datacache import cached_for_data_version, data_version, touch_version
 from journeys.models import Activity, Meeting
 from journeys.services import activity_record, meeting_log
 from tests.factories import AccountFactory, ContactFactory
@@ -100,12 +101,14 @@ def test_attendance_and_the_seminars_programme_and_date_show_at_once(scoped):
 def test_an_e_mail_sent_and_bounced_shows_at_once_and_a_queued_one_raises_nothing(scoped):
     campaign = TouchProgramFactory(kind="email_campaign")
     email = OutboundEmailFactory(program=campaign, account=AccountFactory(), status="queued")
-    version = data_version()
+    version = touch_version()
     OutboundEmail.objects.filter(pk=email.pk).update(status="sending")
-    assert data_version() == version  # neither row is a touch
+    assert touch_version() == version  # neither row is a touch
     assert _reached(campaign) == 0
+    data = data_version()
     OutboundEmail.objects.filter(pk=email.pk).update(status="sent", sent_at=_at(1))
     assert _reached(campaign) == 1
+    assert data_version() == data  # a touch: the other cached pages stay
     OutboundEmail.objects.filter(pk=email.pk).update(status="bounced")
     assert _reached(campaign) == 0
 
@@ -114,11 +117,13 @@ def test_reads_show_at_once_for_content_programmes_and_other_entries_raise_nothi
     content = TouchProgramFactory(kind="content_track", tier="tech")
     account = AccountFactory()
     assert _reached(content) == 0
-    version = data_version()
+    version = touch_version()
     activity_record(account=account, kind="note", title="A call note", occurred_at=_at(1))
-    assert data_version() == version  # not a read: the planner's figures stay cached
+    assert touch_version() == version  # not a read: the planner's figures stay cached
+    data = data_version()
     activity_record(account=account, kind="content_view", title="Get Started", occurred_at=_at(1))
     assert _reached(content) == 1
+    assert data_version() == data  # a read: the other cached pages stay
     Activity.objects.filter(kind="content_view").delete()
     assert _reached(content) == 0
 
@@ -194,3 +199,43 @@ def test_the_accounts_control_groups_are_drawn_from_are_read_once_for_all_progra
         program_measured(programs=programs)
     tiers = [q for q in captured.captured_queries if 'FROM "touchmodel_accounttier"' in q["sql"]]
     assert len(tiers) == 1
+
+
+def test_touches_raise_the_touch_version_and_leave_the_other_pages_cached(scoped):
+    """Each kind of touch write raises the touch version; those only the planner reads leave
+    the data version (and so the portfolio's, the funnel's, Learn & Support's caches) alone,
+    while meetings and seminars, which other pages show, still raise both."""
+    calls: list[int] = []
+
+    def page() -> int:
+        calls.append(1)
+        return len(calls)
+
+    program = TouchProgramFactory(kind="one_to_one")
+    account = AccountFactory()
+    email = OutboundEmailFactory(program=program, account=account, status="queued")
+    seminar, contact = SeminarFactory(program=program), ContactFactory(account=account)
+    cached_for_data_version("test.page", page)
+    only_touches = [
+        lambda: activity_record(
+            account=account, kind="content_view", title="Get Started", occurred_at=_at(1)
+        ),
+        lambda: OutboundEmail.objects.filter(pk=email.pk).update(status="sent", sent_at=_at(1)),
+        lambda: RuleFactory(program=program),
+        lambda: RuleFiringFactory(rule=Rule.objects.first(), account=account, fired_at=_at(1)),
+        lambda: SeminarRegistrationFactory(seminar=seminar, contact=contact),
+        lambda: SeminarRegistration.objects.update(attendance="attended"),
+    ]
+    for write in only_touches:
+        data, touches = data_version(), touch_version()
+        write()
+        assert touch_version() > touches
+        assert data_version() == data
+    assert cached_for_data_version("test.page", page) == 1  # computed once: still cached
+    for write in (
+        lambda: meeting_log(account=account, agenda="m", program_id=program.pk, occurred_at=_at(1)),
+        lambda: Seminar.objects.update(capacity=40),
+    ):
+        data, touches = data_version(), touch_version()
+        write()
+        assert touch_version() > touches and data_version() > data

@@ -425,12 +425,12 @@ def program_measured(
     """Measured reach and value of each programme (one query per touch source for all of
     them, then the health outcome of each programme that has touches), beside its estimates.
 
-    NOTE: the figures are cached under the tenant's data version, keyed by the programmes
-    (id and kind), the day and the time zone, and used while no touch has aged out of the
-    windows since (`_Figures.valid_until`). They read touches (rules, firings, seminars,
-    registrations, e-mails sent, meetings, content views: touchmodel migration 0013 has them
-    raise the version), tiers, active accounts and scores (watched already). The estimates
-    beside them, and so the far-off flags, come from the programmes as passed."""
+    NOTE: the figures are cached under the tenant's data version and touch version, keyed by
+    the programmes (id and kind), the day and the time zone, and used while no touch has aged
+    out of the windows since (`_Figures.valid_until`). They read touches (rules, firings,
+    seminars, registrations, e-mails sent, meetings, content views: touchmodel migration 0015
+    has them raise the touch version), tiers, active accounts and scores (the data version).
+    The estimates beside them, and so the far-off flags, come from the programmes as passed."""
 
     now = now or timezone.now()
     key = ":".join(
@@ -445,6 +445,7 @@ def program_measured(
         lambda: _measured_figures(programs, now),
         key=key,
         fresh=lambda value: value.valid_from <= now < value.valid_until,
+        touches=True,
     )
     result: dict[int, Measured] = {}
     for program in programs:
