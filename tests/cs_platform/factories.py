@@ -13,6 +13,8 @@ from cs_platform.models import (
     ChangeRecord,
     DataVersion,
     DataVersionBump,
+    TouchVersion,
+    TouchVersionBump,
     TrashEntry,
 )
 from cs_platform.scoping import require_current_tenant
@@ -87,6 +89,25 @@ class DataVersionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = DataVersion
+        django_get_or_create = ("tenant",)
+
+    tenant = factory.LazyFunction(require_current_tenant)
+
+
+class TouchVersionBumpFactory(factory.django.DjangoModelFactory):
+    """One write statement counted in the tenant's touch version (real ones: triggers)."""
+
+    class Meta:
+        model = TouchVersionBump
+
+    tenant = factory.LazyFunction(require_current_tenant)
+
+
+class TouchVersionFactory(factory.django.DjangoModelFactory):
+    """The tenant's touch version row (real ones are created on the first read)."""
+
+    class Meta:
+        model = TouchVersion
         django_get_or_create = ("tenant",)
 
     tenant = factory.LazyFunction(require_current_tenant)
