@@ -48,7 +48,7 @@ from .selectors import (
     contacts_of,
     contract_history,
     import_job_list,
-    list_fill,
+    list_rows,
     saved_view_list,
     segment_accounts,
     segment_list,
@@ -118,6 +118,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
             size=PAGE_SIZE,
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
+            # Two steps: the page's ids from the sort's index (and the search), then its rows.
+            rows=list_rows,
         )
     except CursorError:
         return render(
@@ -126,7 +128,6 @@ def account_list(request: HttpRequest) -> HttpResponse:
             {"messages_refused": [_("This page link is broken: start again from the first page.")]},
             status=400,
         )
-    list_fill(page.rows)
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
     actions = [(a, a.choices()) for a in bulk_actions() if can(request, a.permission)]
     return render(

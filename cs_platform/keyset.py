@@ -17,6 +17,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -156,35 +157,53 @@ def _filtered(queryset: QuerySet, fields: list[tuple[str, bool]], cursor: str) -
         raise CursorError(str(exc)) from exc
 
 
-def keyset_page(queryset: QuerySet, *, size: int, after: str = "", before: str = "") -> KeysetPage:
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    size: int,
+    after: str = "",
+    before: str = "",
+    rows: Callable[[list[Any]], Iterable[Any]] | None = None,
+) -> KeysetPage:
     """The `size` rows after the cursor `after` (or before `before`; neither: the first).
+
+    `rows(ids)`: read the page in two steps: first only the ids and the ordering's values of
+    the page's rows from `queryset` (no column or join the order does not need: what an index
+    can answer), then `rows(ids)` (its joins and cells) for those ids only; the page's rows
+    are those `rows` returns, in the page's order (one deleted in between is left out).
 
     Raises CursorError for a cursor this ordering cannot read."""
     fields = _fields(queryset)
+    names = [name for name, _descending in fields]
+
+    def read(page: QuerySet, limit: int) -> list[tuple[tuple[Any, ...], Any]]:
+        """(the ordering's values, the row or None) of the first `limit` rows of `page`."""
+        if rows is not None:
+            return [(key, None) for key in page.values_list(*names)[:limit]]
+        return [(tuple(_value(row, name) for name in names), row) for row in page[:limit]]
+
+    def page_of(
+        found: list[tuple[tuple[Any, ...], Any]], *, more_before: bool, more_after: bool
+    ) -> KeysetPage:
+        if rows is not None and found:
+            by_id = {row.pk: row for row in rows([key[-1] for key, _row in found])}
+            shown = [by_id[key[-1]] for key, _row in found if key[-1] in by_id]
+        else:
+            shown = [row for _key, row in found]
+        return KeysetPage(
+            rows=shown,
+            next_cursor=_encode(list(found[-1][0])) if found and more_after else None,
+            previous_cursor=_encode(list(found[0][0])) if found and more_before else None,
+        )
+
     if before:
         flipped = [(f, not d) for f, d in fields]
         reverse = _filtered(queryset, flipped, before).order_by(
             *[f"-{f}" if d else f for f, d in flipped]
         )
-        rows = list(reverse[: size + 1])
-        more_before = len(rows) > size
-        rows = rows[:size][::-1]
-        return KeysetPage(
-            rows=rows,
-            next_cursor=_encode([_value(rows[-1], f) for f, _d in fields]) if rows else None,
-            previous_cursor=(
-                _encode([_value(rows[0], f) for f, _d in fields]) if more_before else None
-            ),
-        )
+        found = read(reverse, size + 1)
+        return page_of(found[:size][::-1], more_before=len(found) > size, more_after=True)
     if after:
         queryset = _filtered(queryset, fields, after)
-    rows = list(queryset[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return KeysetPage(
-        rows=rows,
-        next_cursor=_encode([_value(rows[-1], f) for f, _d in fields]) if more else None,
-        previous_cursor=(
-            _encode([_value(rows[0], f) for f, _d in fields]) if after and rows else None
-        ),
-    )
+    found = read(queryset, size + 1)
+    return page_of(found[:size], more_before=bool(after), more_after=len(found) > size)

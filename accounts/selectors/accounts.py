@@ -290,6 +290,14 @@ def list_sorts() -> dict[str, AccountListExtension]:
     return {e.key: e for e in list_extensions() if e.sort_key or e.annotate}
 
 
+def list_rows(ids: Sequence[int]) -> list[Account]:
+    """The accounts `ids` as the list shows them: their owner and the extensions' cells
+    (`list_fill`). The second step of a list page, whose ids come from `account_filter`."""
+    accounts = list(account_list_annotated().filter(pk__in=ids).order_by())
+    list_fill(accounts)
+    return accounts
+
+
 def list_fill(accounts: Sequence[Account]) -> None:
     """Set the extensions' column values on the rows of one page (see `fill_later`)."""
     for ext in list_extensions():

@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import account_filter
+from accounts.models import Account
+from accounts.selectors import account_filter, list_rows
+from cs_platform.keyset import keyset_page
 from cs_platform.scoping import tenant_scope
 from tests.factories import AccountFactory, ContractFactory
 
@@ -98,6 +100,83 @@ def test_a_japanese_search_pages_in_similarity_order(client, accounts):
         expected = list(account_filter(q="さくら物流").values_list("pk", flat=True))
     ids, _links = _walk(client, accounts, "?q=さくら物流")
     assert ids == expected and len(expected) > PAGE
+
+
+def _pages(client, tenant, query: str) -> list[list[int]]:
+    """The ids of each page, from the first by its "next" links."""
+    response = client.get(_url(tenant, query))
+    pages = [_ids(response)]
+    while (following := _link(response, "next")) is not None:
+        response = client.get(_url(tenant, following))
+        pages.append(_ids(response))
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "reverse"),
+    [
+        # Equal names on pages 2 and 3: ties broken by the id, both ways.
+        ("?q=さくら&sort=name", lambda a: (a.name, a.pk), False),
+        ("?q=物流&sort=-name", lambda a: (a.name, a.pk), True),
+        ("?q=株式会社さくら物流1&sort=-arr", lambda a: (-a.current_arr, a.name, a.pk), False),
+    ],
+)
+def test_pages_two_and_three_of_a_search_with_ties_are_the_sorted_matches(
+    client, accounts, query, key, reverse
+):
+    """The page's ids come first (the search and the order), then their rows: each page
+    holds the next matches in the order, counted in Python from the names."""
+    q = re.search(r"q=([^&]+)", query)[1]
+    with tenant_scope(accounts):
+        names = {a.pk: a for a in Account.objects.all()}
+        matches = [a for a in names.values() if q.lower() in a.name.lower()]
+        if len(q) >= 3:  # and the trigram-similar names
+            similar = set(account_filter(q=q).values_list("pk", flat=True))
+            matches = [a for a in names.values() if a.pk in similar]
+    expected = [a.pk for a in sorted(matches, key=key, reverse=reverse)]
+    pages = _pages(client, accounts, query)
+    assert [pk for page in pages for pk in page] == expected
+    assert len(pages) >= 2 and all(len(page) == PAGE for page in pages[:-1])
+    # Ties within and across the pages: equal names on page 2 or 3.
+    shown = [names[pk].name for page in pages[1:3] for pk in page]
+    assert len(set(shown)) < len(shown)
+
+
+@pytest.mark.parametrize("query", ["?q=さくら", "?q=さくら&sort=name", "?q=物流", "?q=株式会社"])
+def test_a_search_pages_exactly_as_one_step_reads_it(accounts, query):
+    """The two-step page (ids first, then rows) shows the rows and cursors of the one-step
+    read of the same ordered search, page after page, both ways."""
+    params = dict(p.split("=") for p in query[1:].split("&"))
+    with tenant_scope(accounts):
+        qs = account_filter(q=params["q"], ordering=params.get("sort", ""))
+        after, pages = "", []
+        while True:
+            one = keyset_page(qs, size=PAGE, after=after)
+            two = keyset_page(qs, size=PAGE, after=after, rows=list_rows)
+            assert [a.pk for a in two.rows] == [a.pk for a in one.rows]
+            assert (two.next_cursor, two.previous_cursor) == (one.next_cursor, one.previous_cursor)
+            pages.append(two)
+            if not two.next_cursor:
+                break
+            after = two.next_cursor
+        for page in pages[1:]:
+            one = keyset_page(qs, size=PAGE, before=page.previous_cursor)
+            two = keyset_page(qs, size=PAGE, before=page.previous_cursor, rows=list_rows)
+            assert [a.pk for a in two.rows] == [a.pk for a in one.rows]
+            assert (two.next_cursor, two.previous_cursor) == (one.next_cursor, one.previous_cursor)
+    assert len(pages) >= 2
+
+
+def test_a_row_gone_between_the_two_steps_is_left_out_and_the_pages_go_on(accounts):
+    with tenant_scope(accounts):
+        qs = account_filter(q="さくら", ordering="name")
+        first = keyset_page(qs, size=PAGE)
+        gone = first.rows[1].pk
+        page = keyset_page(
+            qs, size=PAGE, rows=lambda ids: list_rows([pk for pk in ids if pk != gone])
+        )
+        assert [a.pk for a in page.rows] == [first.rows[0].pk, first.rows[2].pk]
+        assert page.next_cursor == first.next_cursor
 
 
 def test_next_links_keep_the_filters_sort_and_search(client, accounts):
