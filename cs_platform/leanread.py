@@ -25,6 +25,9 @@ from .scoping import require_current_tenant
 
 M = TypeVar("M", bound=models.Model)
 
+# What a lean read selects of a member shown by name (`str(user)`: the name, else the e-mail).
+USER_SHOWN = ("id", "email", "full_name", "language")
+
 
 def lean_rows(sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of `sql` as dicts by column name; `%(tenant)s` is the tenant in scope."""
@@ -53,6 +56,35 @@ def _json(field: models.JSONField) -> Any:
         return field.from_db_value(value, expression, conn) if isinstance(value, str) else value
 
     return convert
+
+
+@cache
+def lean_columns(
+    model: type[models.Model], alias: str, prefix: str = "", only: tuple[str, ...] = ()
+) -> str:
+    """The select list of `model`'s columns from table alias `alias`, named `prefix + attname`
+    (`only`: just those attributes), for `lean_model`."""
+    return ", ".join(
+        f'{alias}."{field.column}" AS "{prefix}{field.attname}"'
+        for field in model._meta.concrete_fields
+        if not only or field.attname in only
+    )
+
+
+def lean_prefetched(instance: models.Model, name: str, items: list[Any]) -> None:
+    """Give `instance.<name>.all()` the rows `items`, as `prefetch_related` would (no query).
+
+    NOTE: iterating, counting and `exists()` read `items`; a further filter or order on it
+    reads nothing (its query is empty), where the ORM's prefetch would query again: filter
+    the list in Python."""
+    descriptor = getattr(type(instance), name)
+    queryset = models.QuerySet(model=descriptor.rel.related_model)
+    queryset.query.set_empty()
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[descriptor.rel.cache_name] = (
+        queryset
+    )
 
 
 def lean_model(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:

@@ -124,7 +124,7 @@ def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
         )
     return {
         "account": account,
-        "responses": list(selectors.survey_response_list(account=account)[:SURVEYS_SHOWN]),
+        "responses": selectors.survey_responses_of(account_id=account.pk, limit=SURVEYS_SHOWN),
         "add_survey": add_survey,
     }
 

@@ -97,9 +97,7 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
 
 
 def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    activities = list(
-        selectors.activity_list_for_account(account=account)[: TIMELINE_PANEL_SIZE + 1]
-    )
+    activities = selectors.activity_panel_list(account_id=account.pk, limit=TIMELINE_PANEL_SIZE + 1)
     can_edit = _can_edit(request)
     return {
         "account": account,
@@ -123,9 +121,7 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     return {
         "account": account,
-        "tasks": tasks_titled(
-            selectors.task_list_for_account(account=account, open_only=True)[:50]
-        ),
+        "tasks": tasks_titled(selectors.task_open_list_of(account_id=account.pk, limit=50)),
         "form": TaskForm(initial={"assignee": getattr(request.user, "pk", None)}),
         "can_edit": _can_edit(request),
     }
@@ -134,7 +130,7 @@ def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 def phase_history_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     return {
         "account": account,
-        "transitions": selectors.phase_history_for_account(account=account)[:30],
+        "transitions": selectors.phase_history_of(account_id=account.pk, limit=30),
     }
 
 
@@ -142,7 +138,7 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     can_edit = _can_edit(request)
     return {
         "account": account,
-        "items": selectors.feedback_list(account_id=account.pk)[:10],
+        "items": selectors.feedback_panel_list(account_id=account.pk, limit=10),
         "add_feedback": _lazy(request, "journeys:feedback_add", account.pk, _("Record feedback"))
         if can_edit
         else None,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from cs_platform.leanread import lean_rows
 from cs_platform.models import Tenant
 from cs_platform.scoping import cross_tenant, tenant_scope
 from cs_platform.selectors import tenant_get
@@ -88,8 +89,9 @@ def site_domain_get(*, pk: int) -> SiteDomain | None:
 
 def site_domain_primary() -> str | None:
     """The tenant's primary verified domain, if it has one."""
-    return (
-        SiteDomain.objects.filter(is_primary=True, verified_at__isnull=False)
-        .values_list("domain", flat=True)
-        .first()
+    # As SQL (cs_platform.leanread): every Account 360 view links the success plan.
+    rows = lean_rows(
+        "SELECT domain FROM content_sitedomain WHERE tenant_id = %(tenant)s AND is_primary"
+        " AND verified_at IS NOT NULL ORDER BY domain LIMIT 1"
     )
+    return rows[0]["domain"] if rows else None

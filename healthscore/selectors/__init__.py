@@ -37,7 +37,7 @@ from .scores import (
     health_scores_between,
     health_trend,
 )
-from .surveys import key_event_list, survey_response_list
+from .surveys import key_event_list, survey_response_list, survey_responses_of
 from .usage import (
     usage_totals_around,
     usage_totals_by_day,
@@ -78,6 +78,7 @@ __all__ = [
     "scorecard_list",
     "scorecard_version_list",
     "survey_response_list",
+    "survey_responses_of",
     "usage_totals_around",
     "usage_totals_by_day",
 ]

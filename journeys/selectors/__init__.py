@@ -4,6 +4,7 @@ from .activities import (
     activity_count_by_account,
     activity_last_at_by_account,
     activity_list_for_account,
+    activity_panel_list,
     activity_refs,
     activity_rows_since,
 )
@@ -37,6 +38,7 @@ from .phases import (
     phase_first,
     phase_funnel,
     phase_history_for_account,
+    phase_history_of,
     phase_list,
     phase_median_days,
     phase_transition_rows,
@@ -50,12 +52,14 @@ from .work import (
     account_list_owned_by,
     action_step_list_open_for_user,
     feedback_list,
+    feedback_panel_list,
     meeting_attendance_rows,
     meeting_list_for_account,
     meeting_rows_for_programs,
     renewal_list_for_user,
     task_list_for_account,
     task_list_open_for_user,
+    task_open_list_of,
 )
 
 __all__ = [
@@ -70,10 +74,12 @@ __all__ = [
     "activity_count_by_account",
     "activity_last_at_by_account",
     "activity_list_for_account",
+    "activity_panel_list",
     "activity_refs",
     "activity_rows_since",
     "current_phase_by_account",
     "feedback_list",
+    "feedback_panel_list",
     "journey_map_for_account",
     "journey_template_list",
     "meeting_attendance_rows",
@@ -94,6 +100,7 @@ __all__ = [
     "phase_first",
     "phase_funnel",
     "phase_history_for_account",
+    "phase_history_of",
     "phase_list",
     "phase_median_days",
     "phase_transition_rows",
@@ -104,4 +111,5 @@ __all__ = [
     "task_calendar_rows",
     "task_list_for_account",
     "task_list_open_for_user",
+    "task_open_list_of",
 ]

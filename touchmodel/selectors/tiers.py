@@ -7,9 +7,11 @@ from typing import Any
 import pandas as pd
 
 from accounts.models import Account
+from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_rows
+from cs_platform.models import User
 
 from .. import integrations
-from ..models import TIER_ORDER, AccountTier, Tier, TouchSettings
+from ..models import TIER_ORDER, AccountTier, Tier, TierRule, TouchSettings
 
 
 def tier_of_accounts(*, account_ids: list[int] | None = None) -> dict[int, str]:
@@ -35,7 +37,22 @@ def tier_by_account(*, account_ids: list[int]) -> dict[int, str]:
 
 
 def account_tier_get(*, account: Account) -> AccountTier | None:
-    return AccountTier.objects.select_related("rule", "override_by").filter(account=account).first()
+    """The account's stored tier (its rule and who overrode it loaded), as SQL: Account 360
+    reads it on every first view (cs_platform.leanread)."""
+    rows = lean_rows(
+        f"SELECT {lean_columns(AccountTier, 't')}, {lean_columns(TierRule, 'r', 'r__')},"
+        f" {lean_columns(User, 'u', 'u__', USER_SHOWN)} FROM touchmodel_accounttier t"
+        " LEFT JOIN touchmodel_tierrule r ON r.id = t.rule_id"
+        " LEFT JOIN cs_platform_user u ON u.id = t.override_by_id"
+        " WHERE t.tenant_id = %(tenant)s AND t.account_id = %(account)s",
+        {"account": account.pk},
+    )
+    if not rows:
+        return None
+    tier = lean_model(AccountTier, rows[0])
+    tier.rule = lean_model(TierRule, rows[0], "r__") if tier.rule_id is not None else None
+    tier.override_by = lean_model(User, rows[0], "u__") if tier.override_by_id is not None else None
+    return tier
 
 
 def tier_counts() -> dict[str, int]:
