@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -112,6 +112,45 @@ def owner_cursor(db) -> Iterator[Any]:
             yield cursor
     finally:
         conn.rollback()
+        conn.close()
+
+
+AppConnection = Callable[..., psycopg2.extensions.connection]
+
+
+@pytest.fixture
+def app_connection(transactional_db) -> Iterator[AppConnection]:
+    """Opens other connections of the application to the test database, for a test of what
+    concurrent transactions do: `app_connection(tenant, lock_timeout="500ms")` connects as the
+    role the suite's own connection runs as (row-level security applies), in `tenant`'s scope,
+    with a lock it waits for longer than `lock_timeout` an error. Each is closed at the end
+    (before the flush, which would wait for their locks)."""
+    db = settings.DATABASES["default"]
+    opened: list[psycopg2.extensions.connection] = []
+
+    def connect(
+        tenant: Tenant, *, lock_timeout: str | None = None
+    ) -> psycopg2.extensions.connection:
+        conn = psycopg2.connect(
+            dbname=db["NAME"],
+            user=db["USER"],
+            password=db["PASSWORD"],
+            host=db["HOST"],
+            port=db["PORT"],
+        )
+        opened.append(conn)
+        with conn.cursor() as cursor:
+            role = db.get("OPTIONS", {}).get("assume_role")
+            if role:  # the role the suite's own connection runs as (django_db_setup)
+                cursor.execute(f"SET ROLE {role}")
+            cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
+            if lock_timeout is not None:
+                cursor.execute("SELECT set_config('lock_timeout', %s, false)", [lock_timeout])
+        conn.commit()
+        return conn
+
+    yield connect
+    for conn in opened:
         conn.close()
 
 

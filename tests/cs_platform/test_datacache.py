@@ -4,9 +4,7 @@ without making writers of a tenant wait for each other; compaction keeps the num
 
 from __future__ import annotations
 
-import psycopg2
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils.timezone import now
 
@@ -118,31 +116,17 @@ def test_the_touch_channel_counts_and_compacts_apart_from_the_data_version(scope
     assert (data_version(), touch_version()) == (data, touches + 4)
 
 
-def _session(tenant) -> psycopg2.extensions.connection:
-    """Another connection of the application to the test database, in `tenant`'s scope."""
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"],
-        host=db["HOST"],
-        port=db["PORT"],
-    )
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
-        cursor.execute("SET lock_timeout = '3s'")
-    conn.commit()
-    return conn
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_writer_does_not_wait_for_another_writer_of_the_same_tenant(tenant):
+def test_a_writer_does_not_wait_for_another_writer_of_the_same_tenant(tenant, app_connection):
     """Two transactions each write an account of the tenant; the first stays open. With one
     counter row per tenant the second waited for the first's commit (here: lock_timeout)."""
     with tenant_scope(tenant):
         first, second = AccountFactory(), AccountFactory()
         before = data_version()
-    holder, writer = _session(tenant), _session(tenant)
+    holder, writer = (
+        app_connection(tenant, lock_timeout="3s"),
+        app_connection(tenant, lock_timeout="3s"),
+    )
     try:
         with holder.cursor() as cursor:
             cursor.execute("UPDATE accounts_account SET name = 'A' WHERE id = %s", [first.pk])

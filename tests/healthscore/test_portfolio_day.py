@@ -11,7 +11,6 @@ import threading
 
 import psycopg2
 import pytest
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -203,27 +202,6 @@ def test_the_cached_portfolio_shows_a_changed_renewal_at_once(manager_user, defa
     assert "株式会社さくら物流" in renewals()
 
 
-def _session(tenant) -> psycopg2.extensions.connection:
-    """Another connection of the application to the test database, in `tenant`'s scope; a
-    lock it waits for more than half a second for is an error."""
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"],
-        host=db["HOST"],
-        port=db["PORT"],
-    )
-    with conn.cursor() as cursor:
-        role = db.get("OPTIONS", {}).get("assume_role")
-        if role:  # the role the suite's own connection runs as (tests/conftest.py)
-            cursor.execute(f"SET ROLE {role}")
-        cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
-        cursor.execute("SET lock_timeout = '500ms'")
-    conn.commit()
-    return conn
-
-
 def _score(conn, account, version) -> None:
     with conn.cursor() as cursor:
         cursor.execute(
@@ -240,7 +218,7 @@ def _apply(function_sql: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_writers_of_scores_of_one_day_do_not_wait_for_each_other(tenant):
+def test_writers_of_scores_of_one_day_do_not_wait_for_each_other(tenant, app_connection):
     """One end-to-end test (a transactional test costs a flush of every table).
 
     1. Two transactions each score an account for the same day and version; the first stays
@@ -254,7 +232,7 @@ def test_writers_of_scores_of_one_day_do_not_wait_for_each_other(tenant):
     with tenant_scope(tenant):
         version = ScorecardVersionFactory()
         first, second, third = AccountFactory(), AccountFactory(), AccountFactory()
-    sessions = [_session(tenant) for _ in range(4)]
+    sessions = [app_connection(tenant, lock_timeout="500ms") for _ in range(4)]
     holder, writer, old_holder, old_writer = sessions
     try:
         _apply(MIGRATION.APPLY_BY_UPSERT)

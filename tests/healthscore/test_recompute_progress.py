@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-import psycopg2
 import pytest
-from django.conf import settings
 from django.db import connection, connections, transaction
 
 from cs_platform.scoping import tenant_scope
@@ -25,27 +23,8 @@ from tests.factories import AccountFactory
 DAY = dt.date(2026, 11, 20)
 
 
-def _other_session(tenant) -> psycopg2.extensions.connection:
-    """Another connection of the application, in `tenant`'s scope."""
-    db = settings.DATABASES["default"]
-    conn = psycopg2.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"],
-        host=db["HOST"],
-        port=db["PORT"],
-    )
-    with conn.cursor() as cursor:
-        role = db.get("OPTIONS", {}).get("assume_role")
-        if role:  # the role the suite's own connection runs as (tests/conftest.py)
-            cursor.execute(f"SET ROLE {role}")
-        cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
-    conn.commit()
-    return conn
-
-
 @pytest.mark.django_db(transaction=True)
-def test_chunks_of_one_job_commit_without_waiting_for_each_other(tenant, settings):
+def test_chunks_of_one_job_commit_without_waiting_for_each_other(tenant, settings, app_connection):
     """Chunk 0 is scored and completed in a transaction that stays open; chunk 1 then runs
     to its commit at once (with a counter on the job row it waited for chunk 0's commit, here
     past lock_timeout), another connection can lock the job row, and the progress counts what
@@ -76,7 +55,7 @@ def test_chunks_of_one_job_commit_without_waiting_for_each_other(tenant, setting
 
     thread = threading.Thread(target=first_chunk)
     thread.start()
-    other = _other_session(tenant)
+    other = app_connection(tenant)
     try:
         assert completed.wait(30) and not errors
         with connection.cursor() as cursor:
