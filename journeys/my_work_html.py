@@ -66,9 +66,9 @@ def _csrf(request: HttpRequest) -> str:
 
 
 def task_rows_html(request: HttpRequest, tasks: Iterable[Any], today: dt.date) -> SafeString:
-    """The `<li>` of each task (titled by `tasks_titled`): done button, title, account, due
-    date, edit and delete (loaded by htmx into the row's editor on a click), description and
-    checklist."""
+    """The `<li>` of each task (`journeys.selectors.WorkTask`, worded): done button, title,
+    account, due date, edit and delete (loaded by htmx into the row's editor on a click),
+    description and checklist."""
     csrf = _csrf(request)
     done_label = esc(gettext("Done"))
     toggle = esc(gettext("Toggle done"))
@@ -98,7 +98,7 @@ def task_rows_html(request: HttpRequest, tasks: Iterable[Any], today: dt.date) -
             f"<li{_overdue(task.due_date, today)}>",
             _done(done_url(pk), done_label),
             f"\n{esc(task.shown_title)} · "
-            f'<a href="{account_url(task.account_id)}">{esc(task.account.name)}</a>\n{due}\n',
+            f'<a href="{account_url(task.account_id)}">{esc(task.account_name)}</a>\n{due}\n',
             f'<span class="item-actions">{actions}</span><div class="inline-editor"></div>',
         ]
         description = task.shown_description
@@ -129,30 +129,31 @@ def task_rows_html(request: HttpRequest, tasks: Iterable[Any], today: dt.date) -
 
 
 def step_rows_html(request: HttpRequest, steps: Iterable[Any], today: dt.date) -> SafeString:
-    """The `<li>` of each action-plan step: done button, what to do, account, milestone, due."""
+    """The `<li>` of each action-plan step (`WorkStep`): done button, what to do, account,
+    milestone, due date."""
     done_label = esc(gettext("Done"))
     toggle_url = _url(request, "journeys:step_toggle")
     account_url = _url(request, "accounts:detail")
     out: list[str] = []
     for step in steps:
-        milestone = step.milestone
         due = f" · {_day(step.due_date)}" if step.due_date else ""
         out.append(
             f"<li{_overdue(step.due_date, today)}>"
             + _done(toggle_url(step.pk), done_label)
             + f"\n{esc(step.description)} · "
-            f'<a href="{account_url(milestone.account_id)}">{esc(milestone.account.name)}</a>\n'
-            f'<span class="muted">{esc(milestone.title)}{due}</span>\n</li>\n'
+            f'<a href="{account_url(step.account_id)}">{esc(step.account_name)}</a>\n'
+            f'<span class="muted">{esc(step.milestone_title)}{due}</span>\n</li>\n'
         )
     return mark_safe("".join(out))  # every value above is escaped
 
 
 def renewal_rows_html(request: HttpRequest, contracts: Iterable[Any]) -> SafeString:
-    """The `<tr>` of each contract renewing: account, renewal date, ARR."""
+    """The `<tr>` of each contract renewing (`accounts.selectors.OwnerRenewal`): account,
+    renewal date, ARR."""
     account_url = _url(request, "accounts:detail")
     return mark_safe(  # every value is escaped
         "".join(
-            f'<tr><td><a href="{account_url(c.account_id)}">{esc(c.account.name)}</a></td>'
+            f'<tr><td><a href="{account_url(c.account_id)}">{esc(c.account_name)}</a></td>'
             f"<td>{_day(c.renewal_date)}</td><td>{esc(money(c.arr, c.currency))}</td></tr>\n"
             for c in contracts
         )
@@ -160,7 +161,7 @@ def renewal_rows_html(request: HttpRequest, contracts: Iterable[Any]) -> SafeStr
 
 
 def account_rows_html(request: HttpRequest, accounts: Sequence[tuple[Any, Any]]) -> SafeString:
-    """The `<tr>` of each of my accounts: name and current phase."""
+    """The `<tr>` of each of my accounts (`WorkAccount`, its phase): name, current phase."""
     account_url = _url(request, "accounts:detail")
     return mark_safe(  # every value is escaped
         "".join(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account
-from accounts.selectors import account_counts, account_get
+from accounts.selectors import account_counts, account_get, renewals_of_owner
 from cs_platform.datacache import cached_for_data_version
 from cs_platform.decorators import role_required
 from cs_platform.formpage import form_fragment
@@ -23,7 +24,12 @@ from cs_platform.permissions import can
 from cs_platform.urlutils import safe_next, tenant_reverse
 
 from . import selectors, services
-from .extensions import activities_titled, feedback_category_names, tasks_titled
+from .extensions import (
+    activities_titled,
+    feedback_category_names,
+    task_descriptions,
+    task_titles,
+)
 from .forms import (
     ActionStepForm,
     ApplyTemplateForm,
@@ -51,6 +57,8 @@ from .models import (
     Task,
 )
 from .my_work_html import account_rows_html, renewal_rows_html, step_rows_html, task_rows_html
+
+T = TypeVar("T")
 
 TIMELINE_PAGE_SIZE = 25
 MY_WORK_SHOWN = 15  # rows of each My work list before its "show all" link
@@ -328,10 +336,17 @@ def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, account, "feedback")
 
 
-def _first(queryset: Any, size: int) -> tuple[list[Any], bool]:
-    """The first `size` rows and whether there are more (one query, one row more)."""
-    rows = list(queryset[: size + 1])
+def _first_rows(read: Callable[[int], list[T]], size: int) -> tuple[list[T], bool]:
+    """The first `size` rows of `read(limit)` and whether there are more (one row more)."""
+    rows = read(size + 1)
     return rows[:size], len(rows) > size
+
+
+def _word_tasks(tasks: list[selectors.WorkTask]) -> None:
+    """Each task's title and description in the active language (as `tasks_titled`)."""
+    titles, descriptions = task_titles(tasks), task_descriptions(tasks)
+    for task in tasks:
+        task.shown_title, task.shown_description = titles[task.pk], descriptions[task.pk]
 
 
 @role_required("task.my_work")
@@ -346,23 +361,25 @@ def my_work(request: HttpRequest) -> HttpResponse:
     def size(key: str) -> int:
         return MY_WORK_ALL if expanded == key else MY_WORK_SHOWN
 
-    # Names and current phases in one query (the phases themselves are read once per view).
-    accounts, more_accounts = _first(
-        selectors.accounts_with_phase_id(
-            selectors.account_list_owned_by(user=user)  # type: ignore[arg-type]
-        ).only("pk", "name"),
+    # One hand-written read per list (journeys.selectors.work; the phases are cached).
+    phases = {p.pk: p for p in selectors.phase_list()}
+    first = selectors.phase_first()
+    accounts, more_accounts = _first_rows(
+        lambda n: selectors.work_accounts_owned(
+            user_id=user.pk, first_phase_id=first.pk if first else None, limit=n
+        ),
         MY_WORK_SHOWN,
     )
-    phases = {p.pk: p for p in selectors.phase_list()}
-    open_tasks = selectors.task_list_open_for_user(user=user)  # type: ignore[arg-type]
-    tasks, more_tasks = _first(open_tasks, size("tasks"))
-    open_steps = selectors.action_step_list_open_for_user(user=user)  # type: ignore[arg-type]
-    steps, more_steps = _first(open_steps, size("steps"))
-    renewals, more_renewals = _first(
-        selectors.renewal_list_for_user(user=user, today=today),  # type: ignore[arg-type]
-        size("renewals"),
+    tasks, more_tasks = _first_rows(
+        lambda n: selectors.work_tasks_open(user_id=user.pk, limit=n), size("tasks")
     )
-    tasks = tasks_titled(tasks)
+    steps, more_steps = _first_rows(
+        lambda n: selectors.work_steps_open(user_id=user.pk, limit=n), size("steps")
+    )
+    renewals, more_renewals = _first_rows(
+        lambda n: renewals_of_owner(owner_id=user.pk, today=today, limit=n), size("renewals")
+    )
+    _word_tasks(tasks)
     owned = [(a, phases.get(a.current_phase_id)) for a in accounts]
     return render(
         request,
@@ -376,10 +393,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "accounts": owned,
             "more_accounts": more_accounts,
             "tasks": tasks,
-            "task_count": open_tasks.count() if more_tasks or expanded == "tasks" else len(tasks),
+            "task_count": selectors.work_tasks_open_count(user_id=user.pk)
+            if more_tasks or expanded == "tasks"
+            else len(tasks),
             "more_tasks": more_tasks and expanded != "tasks",
             "steps": steps,
-            "step_count": open_steps.count() if more_steps or expanded == "steps" else len(steps),
+            "step_count": selectors.work_steps_open_count(user_id=user.pk)
+            if more_steps or expanded == "steps"
+            else len(steps),
             "more_steps": more_steps and expanded != "steps",
             "renewals": renewals,
             "more_renewals": more_renewals and expanded != "renewals",

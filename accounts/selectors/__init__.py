@@ -46,6 +46,7 @@ from .contracts import (
     OUTCOME_EXPANDED,
     OUTCOME_RENEWED,
     ArrMovements,
+    OwnerRenewal,
     arr_movements,
     contract_history,
     contract_history_rows,
@@ -53,6 +54,7 @@ from .contracts import (
     contract_outcome_rows,
     contract_renewing_rows,
     contract_term_rows,
+    renewals_of_owner,
 )
 from .segments import import_job_list, segment_accounts, segment_choices, segment_list
 
@@ -69,6 +71,7 @@ __all__ = [
     "ArrMovements",
     "ILikeContains",
     "LevelCoverage",
+    "OwnerRenewal",
     "account_active_ids",
     "account_counts",
     "account_coverage",
@@ -102,6 +105,7 @@ __all__ = [
     "owner_choices",
     "owner_is_member",
     "relationship_coverage",
+    "renewals_of_owner",
     "saved_view_list",
     "segment_accounts",
     "segment_choices",

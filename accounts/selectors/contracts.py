@@ -9,10 +9,53 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from cs_platform.leanread import lean_rows
+
 from ..models import Account, Contract, ContractStatus
 
 # A contract that still runs (its renewal is ahead, or its ARR counts).
 LIVE_CONTRACT_STATUSES = [ContractStatus.ACTIVE, ContractStatus.RENEWED, ContractStatus.EXPANDED]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRenewal:
+    """A live contract of an owner's account renewing soon, as My work lists it."""
+
+    pk: int
+    account_id: int
+    account_name: str
+    renewal_date: dt.date
+    arr: Any
+    currency: str
+
+
+_OWNER_RENEWALS_SQL = f"""
+SELECT c.id, c.account_id, a.name, c.renewal_date, c.arr, c.currency
+FROM {Contract._meta.db_table} c
+JOIN {Account._meta.db_table} a ON a.id = c.account_id
+WHERE c.tenant_id = %(tenant)s AND c.status = ANY(%(live)s) AND a.owner_id = %(owner)s
+  AND c.renewal_date >= %(since)s AND c.renewal_date <= %(until)s
+ORDER BY c.renewal_date, c.id
+LIMIT %(limit)s
+"""
+
+
+def renewals_of_owner(
+    *, owner_id: int, today: dt.date, days: int = 90, limit: int
+) -> list[OwnerRenewal]:
+    """The first `limit` live contracts of the owner's accounts renewing within `days` of
+    `today`, soonest first: one hand-written read (a hot page's list: `cs_platform.leanread`)."""
+    rows = lean_rows(
+        _OWNER_RENEWALS_SQL,
+        {
+            "live": [str(s) for s in LIVE_CONTRACT_STATUSES],
+            "owner": owner_id,
+            "since": today,
+            "until": today + dt.timedelta(days=days),
+            "limit": limit,
+        },
+    )
+    return [OwnerRenewal(*row.values()) for row in rows]
 
 
 def contract_list(*, live_only: bool = False, account_ids: Any = None) -> QuerySet[Contract]:
