@@ -370,12 +370,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         ),
         MY_WORK_SHOWN,
     )
-    tasks, more_tasks = _first_rows(
-        lambda n: selectors.work_tasks_open(user_id=user.pk, limit=n), size("tasks")
-    )
-    steps, more_steps = _first_rows(
-        lambda n: selectors.work_steps_open(user_id=user.pk, limit=n), size("steps")
-    )
+    tasks, task_count = selectors.work_tasks_open(user_id=user.pk, limit=size("tasks"))
+    steps, step_count = selectors.work_steps_open(user_id=user.pk, limit=size("steps"))
     renewals, more_renewals = _first_rows(
         lambda n: renewals_of_owner(owner_id=user.pk, today=today, limit=n), size("renewals")
     )
@@ -393,15 +389,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "accounts": owned,
             "more_accounts": more_accounts,
             "tasks": tasks,
-            "task_count": selectors.work_tasks_open_count(user_id=user.pk)
-            if more_tasks or expanded == "tasks"
-            else len(tasks),
-            "more_tasks": more_tasks and expanded != "tasks",
+            "task_count": task_count,
+            "more_tasks": task_count > len(tasks) and expanded != "tasks",
             "steps": steps,
-            "step_count": selectors.work_steps_open_count(user_id=user.pk)
-            if more_steps or expanded == "steps"
-            else len(steps),
-            "more_steps": more_steps and expanded != "steps",
+            "step_count": step_count,
+            "more_steps": step_count > len(steps) and expanded != "steps",
             "renewals": renewals,
             "more_renewals": more_renewals and expanded != "renewals",
             "today": today,

@@ -61,9 +61,7 @@ from .work import (
     task_open_list_of,
     work_accounts_owned,
     work_steps_open,
-    work_steps_open_count,
     work_tasks_open,
-    work_tasks_open_count,
 )
 
 __all__ = [
@@ -117,7 +115,5 @@ __all__ = [
     "task_open_list_of",
     "work_accounts_owned",
     "work_steps_open",
-    "work_steps_open_count",
     "work_tasks_open",
-    "work_tasks_open_count",
 ]

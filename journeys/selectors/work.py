@@ -90,32 +90,29 @@ class WorkAccount:
 
 # My work's lists: one hand-written read each (`cs_platform.leanread`: the ORM took about
 # 2.7 ms of Python to build each of these queries and their model instances, PostgreSQL
-# well under one to answer them).
+# well under one to answer them). The tasks and steps count all of theirs in the same
+# statement (an uncorrelated subquery, run once), for the heading.
 _OPEN_TASKS_SQL = f"""
 SELECT t.id, t.title, t.description, t.kind, t.data, t.due_date, t.checklist, t.account_id,
-       a.name
+       a.name, (SELECT count(*) FROM {Task._meta.db_table} c
+                WHERE c.tenant_id = %(tenant)s AND c.assignee_id = %(user)s
+                AND c.status = %(open)s) AS total
 FROM {Task._meta.db_table} t
 JOIN {Account._meta.db_table} a ON a.id = t.account_id
 WHERE t.tenant_id = %(tenant)s AND t.assignee_id = %(user)s AND t.status = %(open)s
 ORDER BY t.due_date, t.id
 LIMIT %(limit)s
 """
-_OPEN_TASKS_COUNT_SQL = f"""
-SELECT count(*) AS n FROM {Task._meta.db_table}
-WHERE tenant_id = %(tenant)s AND assignee_id = %(user)s AND status = %(open)s
-"""
 _OPEN_STEPS_SQL = f"""
-SELECT s.id, s.description, s.due_date, m.title, m.account_id, a.name
+SELECT s.id, s.description, s.due_date, m.title, m.account_id, a.name,
+       (SELECT count(*) FROM {ActionStep._meta.db_table} c
+        WHERE c.tenant_id = %(tenant)s AND c.owner_user_id = %(user)s AND NOT c.done) AS total
 FROM {ActionStep._meta.db_table} s
 JOIN {Milestone._meta.db_table} m ON m.id = s.milestone_id
 JOIN {Account._meta.db_table} a ON a.id = m.account_id
 WHERE s.tenant_id = %(tenant)s AND s.owner_user_id = %(user)s AND NOT s.done
 ORDER BY s.due_date, s.id
 LIMIT %(limit)s
-"""
-_OPEN_STEPS_COUNT_SQL = f"""
-SELECT count(*) AS n FROM {ActionStep._meta.db_table}
-WHERE tenant_id = %(tenant)s AND owner_user_id = %(user)s AND NOT done
 """
 _OWNED_ACCOUNTS_SQL = f"""
 SELECT a.id, a.name, COALESCE(
@@ -134,10 +131,12 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def work_tasks_open(*, user_id: int, limit: int) -> list[WorkTask]:
-    """The first `limit` open tasks assigned to the user, by due date (none last), then id."""
+def work_tasks_open(*, user_id: int, limit: int) -> tuple[list[WorkTask], int]:
+    """The first `limit` open tasks assigned to the user, by due date (none last), then id;
+    and how many open tasks the user has."""
     params = {"user": user_id, "open": TaskStatus.OPEN.value, "limit": limit}
-    return [
+    rows = lean_rows(_OPEN_TASKS_SQL, params)
+    tasks = [
         WorkTask(
             pk=r["id"],
             title=r["title"],
@@ -149,23 +148,17 @@ def work_tasks_open(*, user_id: int, limit: int) -> list[WorkTask]:
             account_id=r["account_id"],
             account_name=r["name"],
         )
-        for r in lean_rows(_OPEN_TASKS_SQL, params)
+        for r in rows
     ]
+    return tasks, int(rows[0]["total"]) if rows else 0
 
 
-def work_tasks_open_count(*, user_id: int) -> int:
-    params = {"user": user_id, "open": TaskStatus.OPEN.value}
-    return int(lean_rows(_OPEN_TASKS_COUNT_SQL, params)[0]["n"])
-
-
-def work_steps_open(*, user_id: int, limit: int) -> list[WorkStep]:
-    """The first `limit` open action-plan steps the user owns, by due date (none last), id."""
+def work_steps_open(*, user_id: int, limit: int) -> tuple[list[WorkStep], int]:
+    """The first `limit` open action-plan steps the user owns, by due date (none last), id;
+    and how many open steps the user owns."""
     rows = lean_rows(_OPEN_STEPS_SQL, {"user": user_id, "limit": limit})
-    return [WorkStep(*r.values()) for r in rows]
-
-
-def work_steps_open_count(*, user_id: int) -> int:
-    return int(lean_rows(_OPEN_STEPS_COUNT_SQL, {"user": user_id})[0]["n"])
+    steps = [WorkStep(*list(r.values())[:-1]) for r in rows]
+    return steps, int(rows[0]["total"]) if rows else 0
 
 
 def work_accounts_owned(
