@@ -54,6 +54,11 @@ class AccountListExtension:
     order instead of computing a value per account). `fill(accounts)` sets on the rows of one
     page what `cell`/`template` show, in a fixed number of queries: the list page calls it
     in place of `annotate`, which would compute the column for every row it reads.
+    `sort_groups()`, with a `sort_key`: the column sorts by the group of the key's value, the
+    groups in this order (each a list of the key's values, None for NULL), so that an order
+    that lives elsewhere (the phases' order) is read there and no account row is rewritten
+    when it changes (`cs_platform.keyset.KeysetGroups`; the key's index on (tenant, key,
+    name, id) serves each group).
     """
 
     key: str
@@ -67,6 +72,7 @@ class AccountListExtension:
     # a call per row costs a fraction of a template include per row (the list shows 50).
     cell: Callable[[Account, Any], str] | None = None
     sort_key: str | None = None
+    sort_groups: Callable[[], list[list[Any]]] | None = None
     fill: Callable[[Sequence[Account]], None] | None = None
     order: int = 100
 

@@ -61,8 +61,8 @@ ACCOUNT_FIELDS = (
 
 # The list keys' keyset orders, ascending and descending (issue #16).
 LIST_KEY_INDEXES = [
-    ("list_phase_order", "phase"),
-    ("-list_phase_order", "phase_desc"),
+    # The phase's groups are read in (name, id) order both ways (`KeysetGroups`): one index.
+    ("list_phase_id", "phase"),
     ("list_health_rank", "health"),
     ("-list_health_rank", "health_desc"),
     ("list_tier", "tier"),
@@ -120,13 +120,13 @@ class Account(TenantScopedModel):
     next_renewal_date = models.DateField(_("next renewal"), null=True, blank=True, editable=False)
     # The sort keys of the account list's columns that the apps above accounts own, kept exact
     # by their triggers (the same way as the two above: accounts 0012 undoes any other write,
-    # and the owning app's migration writes them): journeys the current phase (its id and
-    # order; no phase row means the first phase), healthscore the latest score's band as a
-    # rank (1 red, 2 amber, 3 green; NULL never scored), touchmodel the touch tier (the
-    # tenant's default where no rule or override placed the account). A sort by phase, band
-    # or tier reads an index in its keyset order instead of a value computed per account.
+    # and the owning app's migration writes them): journeys the current phase's id (0
+    # without a phase row, which means the first phase; the phases' order is read from the
+    # phases, so reordering them writes no account: accounts 0014), healthscore the latest
+    # score's band as a rank (1 red, 2 amber, 3 green; NULL never scored), touchmodel the
+    # touch tier (the tenant's default where no rule or override placed the account). A sort
+    # by phase, band or tier reads an index in its keyset order, not a value per account.
     list_phase_id = models.BigIntegerField(_("current phase"), null=True, editable=False)
-    list_phase_order = models.SmallIntegerField(_("phase order"), db_default=0, editable=False)
     list_health_rank = models.SmallIntegerField(_("health rank"), null=True, editable=False)
     list_tier = models.CharField(_("touch tier"), max_length=8, db_default="tech", editable=False)
 

@@ -49,6 +49,7 @@ from .selectors import (
     contract_history,
     import_job_list,
     list_rows,
+    list_sort_groups,
     saved_view_list,
     segment_accounts,
     segment_list,
@@ -120,6 +121,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             before=request.GET.get("before", ""),
             # Two steps: the page's ids from the sort's index (and the search), then its rows.
             rows=list_rows,
+            groups=list_sort_groups(form.cleaned_data["sort"]) if form.is_valid() else None,
         )
     except CursorError:
         return render(

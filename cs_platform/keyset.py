@@ -149,12 +149,85 @@ def _checked(queryset: QuerySet, fields: list[tuple[str, bool]], values: list[An
     return checked
 
 
-def _filtered(queryset: QuerySet, fields: list[tuple[str, bool]], cursor: str) -> QuerySet:
+def _cursor_values(queryset: QuerySet, fields: list[tuple[str, bool]], cursor: str) -> list[Any]:
     try:
-        values = _checked(queryset, fields, _decode(cursor, len(fields)))
-        return queryset.filter(_after(fields, values))
+        return _checked(queryset, fields, _decode(cursor, len(fields)))
     except (ValueError, TypeError, ValidationError, FieldError) as exc:  # of the wrong type
         raise CursorError(str(exc)) from exc
+
+
+def _filtered(queryset: QuerySet, fields: list[tuple[str, bool]], cursor: str) -> QuerySet:
+    try:
+        return queryset.filter(_after(fields, _cursor_values(queryset, fields, cursor)))
+    except (ValueError, TypeError, ValidationError, FieldError) as exc:  # of the wrong type
+        raise CursorError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class KeysetGroups:
+    """An ordering whose first field, `rank`, is the position in `values` of the group that
+    the row's `field` is in (`values[rank]`: the field's values of that group; None: NULL),
+    e.g. an account's phase id ranked by the phases' order, which lives on the phases.
+
+    The queryset annotates `rank` (so that one SQL read sorts the same way), and its index on
+    (`field`, the rest of the ordering) serves each group: a page reads the groups in turn,
+    each in the rest of the ordering from its index, until the page is full, instead of
+    sorting every row by its rank. A group's rank is not kept on the rows: when the groups
+    are reordered no row is written."""
+
+    rank: str
+    field: str
+    values: list[list[Any]]
+
+
+def _in_group(field: str, value: Any) -> Q:
+    return Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+
+
+def _grouped_keys(
+    queryset: QuerySet,
+    fields: list[tuple[str, bool]],
+    groups: KeysetGroups,
+    cursor: list[Any] | None,
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """The ordering's values (the rank first) of the first `limit` rows after `cursor` (or
+    from the start) in the order `fields`, group by group."""
+    rest = fields[1:]
+    names = [name for name, _descending in rest]
+    order = [f"-{f}" if d else f for f, d in rest]
+    ranks = list(range(len(groups.values)))
+    if fields[0][1]:
+        ranks.reverse()
+    if cursor is not None:
+        start = cursor[0]
+        ranks = [r for r in ranks if (r <= start if fields[0][1] else r >= start)]
+    keys: list[tuple[Any, ...]] = []
+    for rank in ranks:
+        need = limit - len(keys)
+        if need <= 0:
+            break
+        base = queryset.order_by(*order)
+        if cursor is not None and rank == cursor[0]:
+            base = base.filter(_after(rest, cursor[1:]))
+        parts = [
+            base.filter(
+                **(
+                    {groups.field: value}
+                    if value is not None
+                    else {f"{groups.field}__isnull": True}
+                )
+            ).values_list(*names)[:need]
+            for value in groups.values[rank]
+        ]
+        if not parts:
+            continue
+        # Several values: each from its index, merged by the database (its collation).
+        found = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+        if len(parts) > 1:
+            found = found.order_by(*order)[:need]
+        keys += [(rank, *key) for key in found]
+    return keys
 
 
 def keyset_page(
@@ -164,6 +237,7 @@ def keyset_page(
     after: str = "",
     before: str = "",
     rows: Callable[[list[Any]], Iterable[Any]] | None = None,
+    groups: KeysetGroups | None = None,
 ) -> KeysetPage:
     """The `size` rows after the cursor `after` (or before `before`; neither: the first).
 
@@ -171,13 +245,25 @@ def keyset_page(
     the page's rows from `queryset` (no column or join the order does not need: what an index
     can answer), then `rows(ids)` (its joins and cells) for those ids only; the page's rows
     are those `rows` returns, in the page's order (one deleted in between is left out).
+    `groups` (with `rows`): the ordering's first field ranks groups (see `KeysetGroups`).
 
     Raises CursorError for a cursor this ordering cannot read."""
     fields = _fields(queryset)
     names = [name for name, _descending in fields]
+    if groups is not None and (rows is None or fields[0][0] != groups.rank):
+        raise ValueError("keyset groups need `rows` and an ordering that starts with the rank")
 
-    def read(page: QuerySet, limit: int) -> list[tuple[tuple[Any, ...], Any]]:
-        """(the ordering's values, the row or None) of the first `limit` rows of `page`."""
+    def read(
+        ordering: list[tuple[str, bool]], cursor: str, limit: int
+    ) -> list[tuple[tuple[Any, ...], Any]]:
+        """(the ordering's values, the row or None) of the first `limit` rows after `cursor`."""
+        if groups is not None:
+            values = _cursor_values(queryset, ordering, cursor) if cursor else None
+            keys = _grouped_keys(queryset, ordering, groups, values, limit)
+            return [(key, None) for key in keys]
+        page = queryset.order_by(*[f"-{f}" if d else f for f, d in ordering])
+        if cursor:
+            page = _filtered(page, ordering, cursor)
         if rows is not None:
             return [(key, None) for key in page.values_list(*names)[:limit]]
         return [(tuple(_value(row, name) for name in names), row) for row in page[:limit]]
@@ -197,13 +283,7 @@ def keyset_page(
         )
 
     if before:
-        flipped = [(f, not d) for f, d in fields]
-        reverse = _filtered(queryset, flipped, before).order_by(
-            *[f"-{f}" if d else f for f, d in flipped]
-        )
-        found = read(reverse, size + 1)
+        found = read([(f, not d) for f, d in fields], before, size + 1)
         return page_of(found[:size][::-1], more_before=len(found) > size, more_after=True)
-    if after:
-        queryset = _filtered(queryset, fields, after)
-    found = read(queryset, size + 1)
+    found = read(fields, after, size + 1)
     return page_of(found[:size], more_before=bool(after), more_after=len(found) > size)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -209,14 +209,27 @@ def _phase_keys() -> list[str]:
     return [p.key for p in selectors.phase_list()]
 
 
+# `Account.list_phase_id` of an account with no phase row (it is in the first phase).
+NO_PHASE_ROW = 0
+
+
+def _in_phases(queryset: QuerySet[Account], phases: list[Phase]) -> QuerySet[Account]:
+    """Accounts whose phase (as journeys keeps it on the account row, migration 0014: the
+    phase row's, 0 without one) is one of `phases`; without a phase row, the first."""
+    first = selectors.phase_list()[:1]
+    ids = [p.pk for p in phases]
+    if first and first[0] in phases:
+        ids.append(NO_PHASE_ROW)
+    return queryset.filter(list_phase_id__in=ids)
+
+
 def _filter_phase(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
     """Accounts in the phase(s) `value`: the phase's `order` (as the API returns it) or key."""
     values = [str(v).strip() for v in (value if isinstance(value, list | tuple) else [value])]
     phases = [p for p in selectors.phase_list() if str(p.order) in values or p.key in values]
     if not phases:
         return queryset.none()
-    # The account's phase as journeys keeps it on the account row (migration 0013).
-    return queryset.filter(list_phase_id__in=[p.pk for p in phases])
+    return _in_phases(queryset, phases)
 
 
 def _phase_by_value(value: Any) -> Phase | None:
@@ -231,25 +244,46 @@ def _apply_phase(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
     phases = [p for p in (_phase_by_value(v) for v in values if str(v).strip()) if p is not None]
     if not phases:
         return queryset.none()
-    return queryset.filter(list_phase_id__in=[p.pk for p in phases])
+    return _in_phases(queryset, phases)
+
+
+def _phase_groups() -> list[list[Any]]:
+    """The list's sort by phase: the phases' ids by their `order` (phases of one order sort
+    together), accounts without a phase row (0) in the first phase's group. The order is read
+    from the phases: reordering them writes no account row (issue #16)."""
+    groups: dict[int, list[Any]] = {}
+    for phase in selectors.phase_list():
+        groups.setdefault(phase.order, []).append(phase.pk)
+    ordered = [groups[order] for order in sorted(groups)]
+    return [[*ordered[0], NO_PHASE_ROW], *ordered[1:]] if ordered else [[NO_PHASE_ROW]]
 
 
 def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
     """`phase` (the phase's order, for sorting) and `phase_name` (in the active language),
-    from the phase journeys keeps on the account row (migration 0013)."""
+    from the phase journeys keeps on the account row (migration 0014; 0: the first)."""
     name_field = "name_ja" if (get_language() or "ja")[:2] == "ja" else "name_en"
-    name = Phase.objects.filter(pk=OuterRef("list_phase_id")).values(name_field)[:1]
+    phase = Phase.objects.filter(pk=OuterRef("list_phase_id"))
+    first = Phase.objects.order_by("order", "pk")
     return queryset.annotate(
-        phase=F("list_phase_order"), phase_name=Coalesce(Subquery(name), Value(""))
+        phase=Coalesce(
+            Subquery(phase.values("order")[:1]), Subquery(first.values("order")[:1]), Value(0)
+        ),
+        phase_name=Coalesce(
+            Subquery(phase.values(name_field)[:1]),
+            Subquery(first.values(name_field)[:1]),
+            Value(""),
+        ),
     )
 
 
 def _fill_phase(accounts: Sequence[Account]) -> None:
     """The phase column of one page of the list: from the phases read once per page view."""
-    phases = {p.pk: p for p in selectors.phase_list()}
+    listed = selectors.phase_list()
+    phases = {p.pk: p for p in listed}
+    first = listed[0] if listed else None
     for account in accounts:
-        phase = phases.get(account.list_phase_id)  # type: ignore[arg-type]
-        account.phase = account.list_phase_order  # type: ignore[attr-defined]
+        phase = phases.get(account.list_phase_id, first)  # type: ignore[arg-type]
+        account.phase = phase.order if phase is not None else 0  # type: ignore[attr-defined]
         account.phase_name = phase.name if phase is not None else ""  # type: ignore[attr-defined]
 
 
@@ -292,7 +326,8 @@ def register() -> None:
             annotate=_annotate_phase,
             template="journeys/list_phase_cell.html",
             cell=_phase_cell,
-            sort_key="list_phase_order",
+            sort_key="list_phase_id",
+            sort_groups=_phase_groups,
             fill=_fill_phase,
             order=10,
         )

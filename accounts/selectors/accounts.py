@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Count, FloatField, Lookup, Q, QuerySet
+from django.db.models import Case, Count, FloatField, IntegerField, Lookup, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
+from cs_platform.keyset import KeysetGroups
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
@@ -277,12 +278,37 @@ def account_filter(  # noqa: C901 (a flat list of independent optional filters)
         if ext.sort_key is None and fill_later and ext.fill is not None and ext.annotate:
             qs = ext.annotate(qs)
         field = ext.sort_key or ext.key
+        if (groups := list_sort_groups(ordering)) is not None:
+            qs = qs.annotate(**{groups.rank: _group_rank(groups)})
+            field = groups.rank
         qs = qs.order_by(f"-{field}" if ordering.startswith("-") else field, "name", "id")
     elif q and len(q.strip()) >= MIN_SIMILARITY_QUERY:
         qs = qs.order_by("-similarity", "name", "id")
     else:
         qs = qs.order_by("name", "id")
     return qs
+
+
+def list_sort_groups(ordering: str) -> KeysetGroups | None:
+    """The groups the list's `ordering` sorts by, when its column has them (`sort_groups`):
+    `account_filter` orders by their rank, and a page reads them group by group."""
+    ext = list_sorts().get(ordering.lstrip("-"))
+    if ext is None or ext.sort_groups is None or ext.sort_key is None:
+        return None
+    return KeysetGroups(rank=f"{ext.sort_key}_rank", field=ext.sort_key, values=ext.sort_groups())
+
+
+def _group_rank(groups: KeysetGroups) -> Case:
+    """The position of each row's group (as SQL, for reads that sort all their rows)."""
+    whens = [
+        When(
+            Q(**{f"{groups.field}__isnull": True}) if value is None else Q(**{groups.field: value}),
+            then=Value(rank),
+        )
+        for rank, values in enumerate(groups.values)
+        for value in values
+    ]
+    return Case(*whens, default=Value(len(groups.values)), output_field=IntegerField())
 
 
 def list_sorts() -> dict[str, AccountListExtension]:

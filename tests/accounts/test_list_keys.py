@@ -1,7 +1,9 @@
 """The account list's sort keys of phase, band and tier are account columns the owning apps keep
-exact by trigger (accounts 0012, journeys 0013, healthscore 0024, touchmodel 0014): after each
-kind of write they equal what the apps compute, nothing else writes them, and every sort by
-them pages through the right accounts in the right order, ties and NULLs included (issue #16).
+exact by trigger (accounts 0012, journeys 0013/0014, healthscore 0024, touchmodel 0014): after
+each kind of write they equal what the apps compute, nothing else writes them, and every sort
+by them pages through the right accounts in the right order, ties and NULLs included (issue
+#16). The phase's order is read from the phases (accounts 0014): reordering them writes no
+account, and the sort follows at once.
 """
 
 import datetime as dt
@@ -46,10 +48,19 @@ def phases(scoped) -> dict[str, Phase]:
 
 
 def _kept(accounts) -> dict[int, tuple]:
+    """(phase id, its order, band rank, tier) as the list reads them: the kept phase id (NULL:
+    the first phase) with the order of that phase now."""
     rows = Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list(
-        "pk", "list_phase_id", "list_phase_order", "list_health_rank", "list_tier"
+        "pk", "list_phase_id", "list_health_rank", "list_tier"
     )
-    return {pk: tuple(rest) for pk, *rest in rows}
+    phases = list(Phase.objects.order_by("order", "pk"))
+    by_id = {p.pk: p for p in phases}
+    first = phases[0] if phases else None
+    kept = {}
+    for pk, phase_id, rank, tier in rows:
+        phase = by_id.get(phase_id, first) if phase_id is not None else first
+        kept[pk] = (phase.pk if phase else None, phase.order if phase else 0, rank, tier)
+    return kept
 
 
 def _computed(accounts) -> dict[int, tuple]:
@@ -70,6 +81,10 @@ def _computed(accounts) -> dict[int, tuple]:
     return result
 
 
+def _row_phase(account) -> int | None:
+    return Account.objects.values_list("list_phase_id", flat=True).get(pk=account.pk)
+
+
 def _check(*accounts) -> None:
     assert _kept(accounts) == _computed(accounts)
 
@@ -81,6 +96,7 @@ def test_phase_moves_reorders_and_new_phases_keep_the_phase_key(phases, manager_
     _check(placed, unplaced)
     phase_transition(account=placed, to_phase=phases["renewal"], actor=manager_user)
     assert _kept([placed])[placed.pk][:2] == (phases["renewal"].pk, phases["renewal"].order)
+    assert _row_phase(unplaced) == 0 and _row_phase(placed) == phases["renewal"].pk
     # Reordered: the accounts in the phase follow, and so do those in the first phase.
     Phase.objects.filter(pk=phases["renewal"].pk).update(order=5)
     Phase.objects.filter(pk=phases["contract"].pk).update(order=50)
@@ -167,7 +183,9 @@ def test_nothing_else_writes_the_keys(phases, manager_user):
     stale.industry = "製造"
     stale.save()
     account_update(account=stale, industry="物流")
-    Account.objects.filter(pk=account.pk).update(list_tier="low", list_phase_order=99)
+    Account.objects.filter(pk=account.pk).update(
+        list_tier="low", list_phase_id=phases["renewal"].pk
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE accounts_account SET list_health_rank = 1 WHERE id = %s", [account.pk]
@@ -245,17 +263,80 @@ def test_each_kept_key_sorts_every_page_in_order(listed, tenant, manager_user, m
     )
 
 
-def test_the_sorts_read_an_index_in_their_order(listed):
-    from accounts.selectors import account_filter
+def _xmins() -> dict[int, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM accounts_account")
+        return dict(cursor.fetchall())
 
-    for sort, index in (("phase", "account_phase_idx"), ("-tier", "account_tier_desc_idx")):
-        queryset = account_filter(ordering=sort)[:50]
+
+def test_reordering_adding_and_removing_phases_writes_no_account_and_the_sort_follows(
+    listed, tenant, manager_user, monkeypatch
+):
+    """Phase order lives on the phases: a reorder (even of the first phase, which the
+    accounts with no phase row are in), a new first phase and a removed phase write no
+    account row, and every page of the phase sort, both ways, is at once in the new order."""
+    monkeypatch.setattr("accounts.views.PAGE_SIZE", PAGE)
+    client = Client()
+    client.force_login(manager_user)
+    rows = _xmins()
+
+    def check() -> None:
+        for sort in ("phase", "-phase"):
+            assert _walk(client, tenant, f"?sort={sort}") == _expected(sort), sort
+        assert _walk(client, tenant, "?sort=phase&x_health_band=amber") == _expected(
+            "phase", {"health_band": "amber"}
+        )
+
+    Phase.objects.filter(pk=listed["renewal"].pk).update(order=5)
+    check()
+    Phase.objects.filter(pk=listed["contract"].pk).update(order=50)  # no longer first
+    check()
+    Phase.objects.filter(pk=listed["adoption"].pk).update(order=5)  # ties with renewal
+    check()
+    lead = Phase.objects.create(key="lead", name_ja="見込み", name_en="Lead", order=1)
+    check()
+    assert _xmins() == rows  # not one account written
+    lead.delete()
+    check()
+
+
+def test_the_sorts_read_an_index_in_their_order(listed):
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.selectors import account_filter, list_rows, list_sort_groups
+    from cs_platform.keyset import keyset_page
+
+    def plan(sql: str, params) -> str:
         with connection.cursor() as cursor:
             # A handful of rows: left alone the planner may sort them in memory; with sorts
             # priced out it must find an index that gives the order (or fall back to a Sort).
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_sort = off")
-            sql, params = queryset.query.sql_with_params()
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
             cursor.execute(f"EXPLAIN {sql}", params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert index in plan and "Sort" not in plan.split(index)[0], plan
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    queryset = account_filter(ordering="-tier", fill_later=True)[:50]
+    found = plan(*queryset.query.sql_with_params())
+    assert "account_tier_desc_idx" in found
+    assert "Sort" not in found.split("account_tier_desc_idx")[0], found
+    # By phase, group by group: each group's accounts from (tenant, phase id, name, id).
+    for sort in ("phase", "-phase"):
+        with CaptureQueriesContext(connection) as queries:
+            page = keyset_page(
+                account_filter(ordering=sort, fill_later=True),
+                size=50,
+                rows=list_rows,
+                groups=list_sort_groups(sort),
+            )
+        assert page.rows
+        reads = [
+            q["sql"]
+            for q in queries.captured_queries
+            if '"accounts_account"."list_phase_id"' in q["sql"] and "ORDER BY" in q["sql"]
+        ]
+        assert len(reads) == 4  # one a phase; the first phase's group with its NULLs
+        for sql in reads:
+            found = plan(sql.split("; ", 1)[-1], None)
+            assert "account_phase_idx" in found and "Sort  (" not in found, found
+            assert "account_tenant_name_idx" not in found, found
