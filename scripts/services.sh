@@ -113,6 +113,13 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_RUN'
 EOF
+    if [[ "${JUNKAN_PG_THROWAWAY:-}" == 1 ]]; then
+      # A cluster that lives for one CI run (.ci/run): no waiting for the disk. Every index
+      # build, TRUNCATE (a transactional test's flush) and CREATE DATABASE otherwise syncs its
+      # files. A crash of the server still loses nothing (the WAL is written before a commit
+      # returns); only a crash of the machine could, and then the run is lost anyway.
+      printf 'fsync = off\nfull_page_writes = off\n' | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+    fi
   fi
   if pg_running; then
     say "PostgreSQL already running on 127.0.0.1:$PG_PORT"

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, TransactionTestCase
 from rest_framework.test import APIClient
 
 from cs_platform.models import Role, Tenant, User
@@ -21,8 +21,12 @@ from cs_platform.services import api_key_issue
 from tests.agents import BROWSER_USER_AGENT
 from tests.clock import suite_now
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
+from tests.testdb import copy_test_database_from_template, flush_after_a_transactional_test
 
 _owner_login: list[AbstractContextManager] = []
+
+# A transactional test's flush keeps content types and permissions (tests/testdb.py).
+TransactionTestCase._fixture_teardown = flush_after_a_transactional_test  # type: ignore[method-assign]
 
 # The role tests assume when DATABASE_URL names a superuser (a one-role development set-up):
 # the suite always runs under row-level security, as production's application role does.
@@ -39,12 +43,39 @@ def _login_as_app() -> None:
     _owner_login.pop().__exit__(None, None, None)
 
 
+def _copies_the_template(config: pytest.Config) -> bool:
+    """Each run copies its test database from the migrated template (tests/testdb.py), unless
+    told to reuse the database it has (`--reuse-db` without `--create-db`)."""
+    return bool(config.getvalue("create_db") or not config.getvalue("reuse_db"))
+
+
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+def django_db_modify_db_settings(
+    request: pytest.FixtureRequest,
+    django_db_modify_db_settings_parallel_suffix: None,
+    django_db_blocker,
+) -> None:
     """The test database is created and migrated by the owner of the tables
     (DATABASE_OWNER_URL), as `migrate` is in production; `django_db_setup` logs back in as the
-    application's role."""
+    application's role. It is a copy of the migrated template (tests/testdb.py), which
+    pytest-django then keeps as it is (see `django_db_keepdb`)."""
     _login_as_owner()
+    if _copies_the_template(request.config):
+        with django_db_blocker.unblock():
+            copy_test_database_from_template()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request: pytest.FixtureRequest, django_db_modify_db_settings: None) -> bool:
+    """Keep the copy just made: pytest-django then neither drops it nor migrates it again."""
+    return _copies_the_template(request.config) or bool(request.config.getvalue("reuse_db"))
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb() -> bool:
+    """`--create-db` is served by the fresh copy of the template (or, with `--reuse-db` alone,
+    not asked for)."""
+    return False
 
 
 @pytest.fixture(scope="session")
