@@ -168,13 +168,13 @@ def renewal_rows_html(request: HttpRequest, contracts: Iterable[Any]) -> SafeStr
     )
 
 
-def account_rows_html(request: HttpRequest, accounts: Sequence[tuple[Any, Any]]) -> SafeString:
-    """The `<tr>` of each of my accounts (`WorkAccount`, its phase): name, current phase."""
+def account_rows_html(request: HttpRequest, accounts: Sequence[Any]) -> SafeString:
+    """The `<tr>` of each of my accounts (`WorkAccount`): name, current phase."""
     account_url = _url(request, "accounts:detail")
     return mark_safe(  # every value is escaped
         "".join(
             f'<tr><td><a href="{account_url(a.pk)}">{esc(a.name)}</a></td>'
-            f"<td>{esc(phase.name) if phase is not None and phase.name else '—'}</td></tr>\n"
-            for a, phase in accounts
+            f"<td>{esc(a.phase_name) if a.phase_name else '—'}</td></tr>\n"
+            for a in accounts
         )
     )

@@ -361,14 +361,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
     def size(key: str) -> int:
         return MY_WORK_ALL if expanded == key else MY_WORK_SHOWN
 
-    # One hand-written read per list (journeys.selectors.work; the phases are cached).
-    phases = {p.pk: p for p in selectors.phase_list()}
-    first = selectors.phase_first()
+    # One hand-written read per list (journeys.selectors.work).
     accounts, more_accounts = _first_rows(
-        lambda n: selectors.work_accounts_owned(
-            user_id=user.pk, first_phase_id=first.pk if first else None, limit=n
-        ),
-        MY_WORK_SHOWN,
+        lambda n: selectors.work_accounts_owned(user_id=user.pk, limit=n), MY_WORK_SHOWN
     )
     tasks, task_count = selectors.work_tasks_open(user_id=user.pk, limit=size("tasks"))
     steps, step_count = selectors.work_steps_open(user_id=user.pk, limit=size("steps"))
@@ -376,7 +371,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
         lambda n: renewals_of_owner(owner_id=user.pk, today=today, limit=n), size("renewals")
     )
     _word_tasks(tasks)
-    owned = [(a, phases.get(a.current_phase_id)) for a in accounts]
     return render(
         request,
         "journeys/my_work.html",
@@ -385,8 +379,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "task_rows": task_rows_html(request, tasks, today),
             "step_rows": step_rows_html(request, steps, today),
             "renewal_rows": renewal_rows_html(request, renewals),
-            "account_rows": account_rows_html(request, owned),
-            "accounts": owned,
+            "account_rows": account_rows_html(request, accounts),
+            "accounts": accounts,
             "more_accounts": more_accounts,
             "tasks": tasks,
             "task_count": task_count,
