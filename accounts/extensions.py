@@ -50,7 +50,7 @@ class AccountListExtension:
     `apply(queryset, value)` filters; `annotate(qs)` adds the column's value as an
     annotation named `key` (the value the API returns, and the sort without a `sort_key`).
     `sort_key` names the account column the list sorts the column by (one its app keeps
-    exact and indexed, e.g. `list_phase_order`: the list then reads the index in its keyset
+    exact and indexed, e.g. `list_health_rank`: the list then reads the index in its keyset
     order instead of computing a value per account). `fill(accounts)` sets on the rows of one
     page what `cell`/`template` show, in a fixed number of queries: the list page calls it
     in place of `annotate`, which would compute the column for every row it reads.

@@ -61,12 +61,12 @@ ACCOUNT_FIELDS = (
 
 # The list keys' keyset orders, ascending and descending (issue #16).
 LIST_KEY_INDEXES = [
-    # The phase's groups are read in (name, id) order both ways (`KeysetGroups`): one index.
+    # Phase and tier are read group by group in (name, id) order both ways (`KeysetGroups`):
+    # one index each.
     ("list_phase_id", "phase"),
     ("list_health_rank", "health"),
     ("-list_health_rank", "health_desc"),
-    ("list_tier", "tier"),
-    ("-list_tier", "tier_desc"),
+    ("list_tier", "tier"),  # grouped too: touchmodel 0016
 ]
 
 
@@ -124,7 +124,8 @@ class Account(TenantScopedModel):
     # without a phase row, which means the first phase; the phases' order is read from the
     # phases, so reordering them writes no account: accounts 0014), healthscore the latest
     # score's band as a rank (1 red, 2 amber, 3 green; NULL never scored), touchmodel the
-    # touch tier (the tenant's default where no rule or override placed the account). A sort
+    # touch tier ('' where no rule or override placed the account: the tenant's default, read
+    # from the settings, so changing it writes no account: touchmodel 0016). A sort
     # by phase, band or tier reads an index in its keyset order, not a value per account.
     list_phase_id = models.BigIntegerField(_("current phase"), null=True, editable=False)
     list_health_rank = models.SmallIntegerField(_("health rank"), null=True, editable=False)

@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, Max, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.urls import reverse
@@ -43,6 +44,8 @@ from cs_platform.extensions import (
 )
 from cs_platform.models import Role
 from cs_platform.permissions import can
+from cs_platform.requestmemo import request_memoized
+from cs_platform.scoping import require_current_tenant
 from healthscore.extensions import (
     PortfolioSection,
     register_portfolio_section,
@@ -67,7 +70,7 @@ from .models import (
 from .selectors import account_tier_get, health_by_tier, tier_counts
 from .selectors.community import relationship_map
 from .selectors.rules import why_texts
-from .selectors.tiers import tier_by_account
+from .selectors.tiers import default_tier, tier_by_account
 from .services import meeting_invitations_send, rule_fire
 from .services.rules import rules_evaluate
 from .services.seminars import attendance_title
@@ -80,14 +83,35 @@ def _tier_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Tier.choices]
 
 
+# `Account.list_tier` of an account with no tier row (it is in the default tier).
+NO_TIER_ROW = ""
+
+
+def _default_tier() -> str:
+    """The tenant's default tier, read once per page view."""
+    return request_memoized(("touchmodel.default_tier", require_current_tenant().pk), default_tier)
+
+
 def _annotate_tier(queryset: QuerySet[Account]) -> QuerySet[Account]:
-    """`tier`: as touchmodel keeps it on the account row (migration 0014)."""
-    return queryset.annotate(tier=F("list_tier"))
+    """`tier`: as touchmodel keeps it on the account row (migration 0016: '' is the
+    default)."""
+    return queryset.annotate(
+        tier=Coalesce(NullIf(F("list_tier"), Value(NO_TIER_ROW)), Value(_default_tier()))
+    )
 
 
 def _fill_tier(accounts: Sequence[Account]) -> None:
+    default = _default_tier()
     for account in accounts:
-        account.tier = account.list_tier  # type: ignore[attr-defined]
+        account.tier = account.list_tier or default  # type: ignore[attr-defined]
+
+
+def _tier_groups() -> list[list[Any]]:
+    """The list's sort by tier: the tiers by their value, the accounts without a tier row
+    ('') with the default tier's. The default is read from the settings: changing it writes
+    no account row (issue #16)."""
+    default = _default_tier()
+    return [[tier, *([NO_TIER_ROW] if tier == default else [])] for tier in sorted(Tier.values)]
 
 
 @functools.lru_cache(maxsize=8)
@@ -103,8 +127,10 @@ def _tier_cell(account: Account, value: Any) -> str:
 
 def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
     """Accounts in the tier(s): the tier touchmodel keeps on the account row (its tier row's,
-    else the tenant's default; migration 0014), which the list's indexes serve."""
+    '' for the default; migration 0016), which the list's indexes serve."""
     values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+    if _default_tier() in values:
+        values.append(NO_TIER_ROW)
     return queryset.filter(list_tier__in=values)
 
 
@@ -285,6 +311,7 @@ def register() -> None:
             template="touchmodel/panels/tier_cell.html",
             cell=_tier_cell,
             sort_key="list_tier",
+            sort_groups=_tier_groups,
             fill=_fill_tier,
             order=40,
         )

@@ -28,7 +28,7 @@ from journeys.services import phase_transition, phases_seed_defaults
 from tests.factories import AccountFactory
 from tests.healthscore.factories import HealthScoreFactory, ScorecardVersionFactory
 from touchmodel.models import AccountTier, TouchSettings
-from touchmodel.selectors.tiers import tier_by_account
+from touchmodel.selectors.tiers import default_tier, tier_by_account
 from touchmodel.services.tiers import tier_override, tier_override_clear
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +57,10 @@ def _kept(accounts) -> dict[int, tuple]:
     by_id = {p.pk: p for p in phases}
     first = phases[0] if phases else None
     kept = {}
+    default = default_tier()
     for pk, phase_id, rank, tier in rows:
         phase = by_id.get(phase_id, first) if phase_id is not None else first
-        kept[pk] = (phase.pk if phase else None, phase.order if phase else 0, rank, tier)
+        kept[pk] = (phase.pk if phase else None, phase.order if phase else 0, rank, tier or default)
     return kept
 
 
@@ -300,6 +301,37 @@ def test_reordering_adding_and_removing_phases_writes_no_account_and_the_sort_fo
     check()
 
 
+def test_changing_the_default_tier_writes_no_account_and_the_sort_follows(
+    listed, tenant, manager_user, monkeypatch
+):
+    """The default tier lives in the settings: setting, changing and removing it writes no
+    account row, and the tier sort and filter place the accounts with no tier row at once."""
+    monkeypatch.setattr("accounts.views.PAGE_SIZE", PAGE)
+    client = Client()
+    client.force_login(manager_user)
+    rows = _xmins()
+    unplaced = set(Account.objects.exclude(pk__in=AccountTier.objects.values("account_id")))
+    assert unplaced
+
+    def check(default: str) -> None:
+        for sort in ("tier", "-tier"):
+            assert _walk(client, tenant, f"?sort={sort}") == _expected(sort), sort
+        shown = set(_walk(client, tenant, f"?sort=name&x_tier={default}"))
+        assert {a.pk for a in unplaced} <= shown
+        assert shown == {
+            pk for pk, kept in _computed(list(Account.objects.all())).items() if kept[3] == default
+        }
+
+    check("tech")
+    settings, _created = TouchSettings.objects.get_or_create(defaults={"default_tier": "high"})
+    check("high")
+    TouchSettings.objects.filter(pk=settings.pk).update(default_tier="low")
+    check("low")
+    TouchSettings.objects.all().delete()
+    check("tech")
+    assert _xmins() == rows  # not one account written
+
+
 def test_the_sorts_read_an_index_in_their_order(listed):
     from django.test.utils import CaptureQueriesContext
 
@@ -316,12 +348,17 @@ def test_the_sorts_read_an_index_in_their_order(listed):
             cursor.execute(f"EXPLAIN {sql}", params)
             return "\n".join(row[0] for row in cursor.fetchall())
 
-    queryset = account_filter(ordering="-tier", fill_later=True)[:50]
+    queryset = account_filter(ordering="-health_band", fill_later=True)[:50]
     found = plan(*queryset.query.sql_with_params())
-    assert "account_tier_desc_idx" in found
-    assert "Sort" not in found.split("account_tier_desc_idx")[0], found
-    # By phase, group by group: each group's accounts from (tenant, phase id, name, id).
-    for sort in ("phase", "-phase"):
+    assert "account_health_desc_idx" in found
+    assert "Sort" not in found.split("account_health_desc_idx")[0], found
+    # By phase and tier, group by group: each group's accounts from (tenant, key, name, id).
+    for sort, index, groups in (
+        ("phase", "account_phase_idx", 4),  # the first phase's with its accounts with no row
+        ("-phase", "account_phase_idx", 4),
+        ("tier", "account_tier_idx", 3),  # the default tier's with its accounts with no row
+        ("-tier", "account_tier_idx", 3),
+    ):
         with CaptureQueriesContext(connection) as queries:
             page = keyset_page(
                 account_filter(ordering=sort, fill_later=True),
@@ -330,13 +367,14 @@ def test_the_sorts_read_an_index_in_their_order(listed):
                 groups=list_sort_groups(sort),
             )
         assert page.rows
+        key = '"accounts_account"."list_phase_id"' if "phase" in sort else "list_tier"
         reads = [
             q["sql"]
             for q in queries.captured_queries
-            if '"accounts_account"."list_phase_id"' in q["sql"] and "ORDER BY" in q["sql"]
+            if key in q["sql"] and "ORDER BY" in q["sql"] and "accounts_account" in q["sql"]
         ]
-        assert len(reads) == 4  # one a phase; the first phase's group with its NULLs
+        assert len(reads) == groups, reads
         for sql in reads:
             found = plan(sql.split("; ", 1)[-1], None)
-            assert "account_phase_idx" in found and "Sort  (" not in found, found
+            assert index in found and "Sort  (" not in found, found
             assert "account_tenant_name_idx" not in found, found
