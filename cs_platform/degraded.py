@@ -3,7 +3,8 @@
 - A request that meets a lost database (PostgreSQL restarting, connection refused or cut) gets
   503 with `Retry-After`, never a 500: the client's retry is the right move, and a batch whose
   transaction was cut is rolled back whole (nothing half stored). Django reconnects by itself
-  on the next request (CONN_HEALTH_CHECKS), Celery workers before their next task.
+  on the next request (CONN_HEALTH_CHECKS, checked without a round trip:
+  cs_platform/dbbackend), Celery workers before their next task.
 - Redis is a cache and the broker. The cache fails open (`FailOpenRedisCache`): reads miss,
   writes are dropped, so ingestion and every page that does not need Redis keep working.
 - `/healthz` names the part that is down (503 with the details).

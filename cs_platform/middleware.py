@@ -17,7 +17,7 @@ from django.utils.translation import trans_real
 from .models import Membership, Tenant
 from .requestmemo import request_memo_scope
 from .scoping import tenant_scope
-from .selectors import membership_list_for_user, tenant_get_by_slug
+from .selectors import memberships_of, tenant_get_by_slug
 
 SESSION_TENANT_KEY = "junkan_tenant_id"
 # The workspace used last, kept across sign-outs (the session is not): signing in lands there.
@@ -92,7 +92,7 @@ class TenantMiddleware:
             return
         membership: Membership | None
         # One read gives the workspace of the URL, the membership and the workspace switcher.
-        memberships = list(membership_list_for_user(user=user))  # type: ignore[arg-type]
+        memberships = memberships_of(user=user)  # type: ignore[arg-type]
         request.memberships = memberships  # type: ignore[attr-defined]
         if match := _STAFF_PATH.match(request.path):
             slug = match["slug"]

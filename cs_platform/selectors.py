@@ -10,6 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -28,6 +30,65 @@ def hash_api_key(raw_key: str) -> str:
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name")
+
+
+def memberships_of(*, user: User) -> list[Membership]:
+    """The user's memberships with their workspaces, as `membership_list_for_user`: those read
+    with the signed-in user (`user_get_signed_in`) when there, else from the database."""
+    read = getattr(user, "membership_list", None)
+    return list(read) if read is not None else list(membership_list_for_user(user=user))
+
+
+def _select_list(model: type[models.Model], alias: str) -> tuple[list[models.Field], str]:
+    fields = list(model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    return fields, ", ".join(f"{alias}.{quote(f.column)}" for f in fields)
+
+
+def _from_row(model: type[Any], fields: list[models.Field], values: tuple) -> Any:
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        for converter in field.get_db_converters(connection):
+            value = converter(value, field, connection)
+        converted.append(value)
+    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], converted)
+
+
+def user_get_signed_in(*, user_id: Any) -> User | None:
+    """The user `user_id` (as a session holds it) with their memberships and each one's
+    workspace on `user.membership_list` (ordered as `membership_list_for_user`), in one
+    statement: every signed-in page view starts with this read (#16), so it is written once,
+    by hand, instead of two ORM queries. None if there is no such user."""
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    user_fields, user_columns = _select_list(User, "u")
+    membership_fields, membership_columns = _select_list(Membership, "m")
+    tenant_fields, tenant_columns = _select_list(Tenant, "t")
+    sql = (
+        f"SELECT {user_columns}, {membership_columns}, {tenant_columns}"
+        f" FROM {User._meta.db_table} u"
+        f" LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id"
+        f" LEFT JOIN {Tenant._meta.db_table} t ON t.id = m.tenant_id"
+        " WHERE u.id = %s ORDER BY t.name, m.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    users, members = len(user_fields), len(membership_fields)
+    user = _from_row(User, user_fields, rows[0][:users])
+    user.membership_list = []  # type: ignore[attr-defined]
+    for row in rows:
+        if row[users] is None:  # no membership: the LEFT JOIN's one empty row
+            continue
+        membership = _from_row(Membership, membership_fields, row[users : users + members])
+        membership.tenant = _from_row(Tenant, tenant_fields, row[users + members :])
+        membership.user = user
+        user.membership_list.append(membership)  # type: ignore[attr-defined]
+    return user
 
 
 def membership_get(*, user: User, tenant: Tenant) -> Membership | None:

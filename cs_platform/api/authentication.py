@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from cs_platform.middleware import SESSION_TENANT_KEY
 from cs_platform.models import ApiKey, Membership
 from cs_platform.scoping import activate_tenant
-from cs_platform.selectors import api_key_get_active, membership_list_for_user
+from cs_platform.selectors import api_key_get_active, memberships_of
 from cs_platform.services import api_key_touch
 from cs_platform.signin.two_factor import two_factor_required
 
@@ -82,7 +82,7 @@ class TenantSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user, _auth = result
-        memberships = list(membership_list_for_user(user=user))
+        memberships = memberships_of(user=user)
         wanted_slug = request.META.get(TENANT_HEADER)
         if wanted_slug:
             membership = next((m for m in memberships if m.tenant.slug == wanted_slug), None)

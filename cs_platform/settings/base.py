@@ -117,6 +117,8 @@ DATABASE_OWNER = env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL"
 # The role row-level security applies to; `migrate` grants it the data privileges.
 DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+# Checked at each request's first use, without a round trip (cs_platform/dbbackend/base.py).
+DATABASES["default"]["ENGINE"] = "cs_platform.dbbackend"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind a transaction-pooling PgBouncer (docs/scaling.md): no cursor outlives a transaction.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
@@ -157,7 +159,8 @@ AUTH_USER_MODEL = "cs_platform.User"
 # fires for every refused attempt, so the audit log records lockouts too.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading a session's user with their memberships in one statement.
+    "cs_platform.signin.backends.SignedInUserBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
