@@ -84,6 +84,40 @@ def touch_version() -> int:
     return _version(TOUCHES)
 
 
+def _versions_with_touches() -> tuple[int, int]:
+    """The data and touch versions: in one statement when neither was read yet (the planner
+    keys by both), each memoized for the page view as `data_version`/`touch_version` are."""
+    tenant_id = require_current_tenant().pk
+    pair: list[int] = []
+
+    def read_both() -> int:
+        pair.extend(_read_both(tenant_id))
+        return pair[0]
+
+    data = request_memoized((DATA.lock, tenant_id), read_both)
+    if not pair:  # the data version was read earlier in the page view
+        return data, touch_version()
+    return data, request_memoized((TOUCHES.lock, tenant_id), lambda: pair[1])
+
+
+def _read_both(tenant_id: int) -> tuple[int, int]:
+    counts = ", ".join(
+        f"(SELECT version FROM {c.counter} WHERE tenant_id = %(t)s),"
+        f" (SELECT count(*) FROM {c.bumps} WHERE tenant_id = %(t)s)"
+        for c in (DATA, TOUCHES)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}", {"t": tenant_id})
+        row = cursor.fetchone()
+    out = []
+    for channel, version, bumps in ((DATA, row[0], row[1]), (TOUCHES, row[2], row[3])):
+        if version is None or bumps > COMPACT_AT:  # its row is created, or it compacts, there
+            out.append(_read(channel, tenant_id))
+        else:
+            out.append(int(version) + int(bumps))
+    return out[0], out[1]
+
+
 def _version(channel: _Channel) -> int:
     tenant = require_current_tenant()
     # Once per page view: the page's cached parts are then all keyed by the same version.
@@ -154,7 +188,7 @@ def cached_for_data_version(
     With `touches`, also keyed by the touch version: for a value computed from touches (the
     tables the data version no longer watches for them: see `touch_version`)."""
     tenant = require_current_tenant()
-    version = f"{data_version()}.{touch_version()}" if touches else str(data_version())
+    version = "{}.{}".format(*_versions_with_touches()) if touches else str(data_version())
     full_key = f"datacache:{tenant.pk}:{version}:{get_language()}:{name}:{key}"
     value = cache.get(full_key, _MISSING)
     if value is _MISSING or (fresh is not None and not fresh(value)):  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
 from accounts.models import Account
@@ -17,6 +18,7 @@ from cs_platform.datacache import (
     touch_version,
 )
 from cs_platform.models import DataVersionBump, TouchVersionBump
+from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
 from journeys.services import activity_record
 from tests.factories import AccountFactory
@@ -114,6 +116,17 @@ def test_the_touch_channel_counts_and_compacts_apart_from_the_data_version(scope
     activity_record(account=account, kind="content_view", title="Read", occurred_at=now())
     assert data_versions_compact() == 1 and TouchVersionBump.objects.count() == 0
     assert (data_version(), touch_version()) == (data, touches + 4)
+
+
+def test_a_value_keyed_by_both_versions_reads_them_in_one_statement(scoped):
+    """The planner keys its measured figures by both: one query for the two, memoized for
+    the page view like each version alone."""
+    cached_for_data_version("test.both", lambda: 1, touches=True)  # rows created, value kept
+    with request_memo_scope(), CaptureQueriesContext(connection) as captured:
+        assert cached_for_data_version("test.both", lambda: 2, touches=True) == 1
+        versions = (data_version(), touch_version())
+    assert len(captured.captured_queries) == 1
+    assert versions == (data_version(), touch_version())
 
 
 @pytest.mark.django_db(transaction=True)
