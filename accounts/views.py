@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cs_platform.datacache import data_cache_key
+from cs_platform.datacache import data_cache_key, page_cached
 from cs_platform.decorators import role_required
 from cs_platform.keyset import CursorError, keyset_page
 from cs_platform.pagecache import html_kept, page_csrf_token
@@ -109,6 +110,24 @@ def _rows_html(
     )
 
 
+def _page_kept(request: HttpRequest, form: AccountFilterForm) -> Any:
+    """Keeps a list page's ids and sort values under the tenant's data version (issue #16: a
+    search reads its matches and sorts them; the same view again reads its 50 rows only).
+
+    Everything else the page's order and filters read is watched by the data version (the
+    accounts with their kept keys, the phases, the touch settings, the scores), except the
+    owners' names (the owner sort) and the segments' rules: those views are read each time.
+    The date is in the key for the renewal window."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if data["segment"] is not None or data["sort"].lstrip("-") == "owner":
+        return None
+    state = f"{PAGE_SIZE}:{timezone.localdate()}:{sorted(request.GET.lists())}"
+    key = hashlib.sha256(state.encode()).hexdigest()
+    return lambda compute: page_cached("accounts.list_page", compute, key=key)
+
+
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
     form, queryset = _list_query(request.GET, fill_later=True)
@@ -122,6 +141,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             # Two steps: the page's ids from the sort's index (and the search), then its rows.
             rows=list_rows,
             groups=list_sort_groups(form.cleaned_data["sort"]) if form.is_valid() else None,
+            kept=_page_kept(request, form),
         )
     except CursorError:
         return render(

@@ -230,6 +230,15 @@ def _grouped_keys(
     return keys
 
 
+def _check_options(
+    fields: list[tuple[str, bool]], *, rows: Any, groups: KeysetGroups | None, kept: Any
+) -> None:
+    if (groups is not None or kept is not None) and rows is None:
+        raise ValueError("keyset groups and kept pages need `rows`")
+    if groups is not None and fields[0][0] != groups.rank:
+        raise ValueError("keyset groups need an ordering that starts with their rank")
+
+
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -238,6 +247,7 @@ def keyset_page(
     before: str = "",
     rows: Callable[[list[Any]], Iterable[Any]] | None = None,
     groups: KeysetGroups | None = None,
+    kept: Callable[[Callable[[], Any]], Any] | None = None,
 ) -> KeysetPage:
     """The `size` rows after the cursor `after` (or before `before`; neither: the first).
 
@@ -246,12 +256,13 @@ def keyset_page(
     can answer), then `rows(ids)` (its joins and cells) for those ids only; the page's rows
     are those `rows` returns, in the page's order (one deleted in between is left out).
     `groups` (with `rows`): the ordering's first field ranks groups (see `KeysetGroups`).
+    `kept(compute)` (with `rows`): the first step's answer, `compute()` or a copy kept from
+    it (e.g. under the tenant's data version): the page's ids and ordering values.
 
     Raises CursorError for a cursor this ordering cannot read."""
     fields = _fields(queryset)
     names = [name for name, _descending in fields]
-    if groups is not None and (rows is None or fields[0][0] != groups.rank):
-        raise ValueError("keyset groups need `rows` and an ordering that starts with the rank")
+    _check_options(fields, rows=rows, groups=groups, kept=kept)
 
     def read(
         ordering: list[tuple[str, bool]], cursor: str, limit: int
@@ -282,8 +293,14 @@ def keyset_page(
             previous_cursor=_encode(list(found[0][0])) if found and more_before else None,
         )
 
-    if before:
-        found = read([(f, not d) for f, d in fields], before, size + 1)
-        return page_of(found[:size][::-1], more_before=len(found) > size, more_after=True)
-    found = read(fields, after, size + 1)
-    return page_of(found[:size], more_before=bool(after), more_after=len(found) > size)
+    def keys() -> tuple[list[tuple[tuple[Any, ...], Any]], bool, bool]:
+        """The page's (values, row) pairs in order, whether rows come before and after it."""
+        if before:
+            found = read([(f, not d) for f, d in fields], before, size + 1)
+            return found[:size][::-1], len(found) > size, True
+        found = read(fields, after, size + 1)
+        return found[:size], bool(after), len(found) > size
+
+    # Only the ordering's values (no rows) are kept: `rows` reads the rows every time.
+    found, more_before, more_after = kept(keys) if kept is not None else keys()
+    return page_of(found, more_before=more_before, more_after=more_after)
