@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cs_platform.scoping import tenant_scope
-from journeys.services import phase_transition, phases_seed_defaults
+from journeys.services import activity_record, phase_transition, phases_seed_defaults
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +36,21 @@ def test_a_phase_move_shows_in_the_cached_funnel(manager_user, tenant):
     after = counts(client)
     assert after != before
     assert after[-1] == str(int(before[-1]) + 1)
+
+
+def test_a_learn_and_support_read_leaves_the_cached_funnel(manager_user, tenant):
+    """A content view goes on the timeline and raises the touch version only (touchmodel
+    0015): the next funnel view is served from the cache, reading no account or phase."""
+    with tenant_scope(tenant):
+        phases_seed_defaults()
+        account = AccountFactory()
+    client = Client()
+    client.force_login(manager_user)
+    before = counts(client)
+    with tenant_scope(tenant):
+        activity_record(account=account, kind="content_view", title="Get Started")
+    with CaptureQueriesContext(connection) as captured:
+        assert counts(client) == before
+    read = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "cs_platform_dataversion" in read
+    assert "accounts_account" not in read and "journeys_phase" not in read, read
