@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, QuerySet, Value
+from django.db.models import Count, F, Max, Min, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import post_save
 from django.http import HttpRequest
@@ -170,14 +171,47 @@ def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
     }
 
 
+FIRINGS_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class _TouchesNow:
+    """The dashboard's playbook firings of the last 7 days and next seminars, and the instant
+    until which they stay true with no write: the oldest counted firing leaving the window,
+    or the first listed seminar starting (a firing or seminar written raises the touch
+    version, so the clock is the only other thing that changes them)."""
+
+    fired_week: int
+    seminars: list[Seminar]
+    valid_until: datetime | None
+
+
+def _touches_now() -> _TouchesNow:
+    now = timezone.now()
+    week = RuleFiring.objects.filter(fired_at__gte=now - FIRINGS_WINDOW).aggregate(
+        n=Count("pk"), oldest=Min("fired_at")
+    )
+    seminars = list(Seminar.objects.filter(starts_at__gte=now).order_by("starts_at")[:3])
+    ends = [
+        *([week["oldest"] + FIRINGS_WINDOW] if week["oldest"] else []),
+        *([seminars[0].starts_at] if seminars else []),
+    ]
+    return _TouchesNow(week["n"], seminars, min(ends, default=None))
+
+
 def _dashboard(request: HttpRequest) -> dict[str, Any]:
 
-    now = timezone.now()
+    touches = cached_for_data_version(
+        "touchmodel.dashboard_touches",
+        _touches_now,
+        touches=True,
+        fresh=lambda v: v.valid_until is None or timezone.now() <= v.valid_until,
+    )
     return {
         # Accounts (their lifecycle), tiers and the touch settings raise the data version.
         "tiers": cached_for_data_version("touchmodel.tier_counts", tier_counts),
-        "fired_week": RuleFiring.objects.filter(fired_at__gte=now - timedelta(days=7)).count(),
-        "seminars": list(Seminar.objects.filter(starts_at__gte=now).order_by("starts_at")[:3]),
+        "fired_week": touches.fired_week,
+        "seminars": touches.seminars,
     }
 
 
