@@ -58,7 +58,11 @@ DATA = _Channel("cs_platform_dataversion", "cs_platform_dataversionbump", "junka
 TOUCHES = _Channel(
     "cs_platform_touchversion", "cs_platform_touchversionbump", "junkan.touchversion"
 )
-CHANNELS = (DATA, TOUCHES)
+# The work version (migration 0011): raised by the tasks, action steps, journey maps and
+# templates, the timeline, contacts, memberships and members' names, read only by Account
+# 360's journeys panels (with the data and touch versions).
+WORK = _Channel("cs_platform_workversion", "cs_platform_workversionbump", "junkan.workversion")
+CHANNELS = (DATA, TOUCHES, WORK)
 
 # Bumps folded into the counters: the counter grows by what the same statement deleted.
 _FOLD = """
@@ -82,6 +86,12 @@ def touch_version() -> int:
     (content views, sent e-mails, meetings, seminars and their registrations, rules and their
     firings). Only a value computed from touches keys by it, beside the data version."""
     return _version(TOUCHES)
+
+
+def work_version() -> int:
+    """The work version of the tenant in scope: as `data_version`, on the work channel (what
+    Account 360's journey map, timeline and tasks show besides the data version's tables)."""
+    return _version(WORK)
 
 
 def _versions_with_touches() -> tuple[int, int]:
@@ -120,8 +130,42 @@ def _read_both(tenant_id: int) -> tuple[int, int]:
 
 def _version(channel: _Channel) -> int:
     tenant = require_current_tenant()
-    # Once per page view: the page's cached parts are then all keyed by the same version.
-    return request_memoized((channel.lock, tenant.pk), lambda: _read(channel, tenant.pk))
+    if not in_page_view():
+        return _read(channel, tenant.pk)
+    # Once per page view, every channel in one statement (Account 360 keys by all three):
+    # the page's cached parts are then all keyed by the same versions.
+
+    def read_all() -> int:
+        versions = _read_all(tenant.pk)
+        for other in CHANNELS:
+            if other is not channel:  # kept unless read already (`_versions_with_touches`)
+                request_memoized((other.lock, tenant.pk), lambda v=versions[other.lock]: v)
+        return versions[channel.lock]
+
+    return request_memoized((channel.lock, tenant.pk), read_all)
+
+
+def _read_all(tenant_id: int) -> dict[str, int]:
+    """Every channel's version of the tenant by its lock name, in one statement (a channel
+    whose row is missing is read, and its row made, by `_read`)."""
+    select = "SELECT " + ", ".join(
+        f"(SELECT version FROM {c.counter} WHERE tenant_id = %(tenant)s),"
+        f" (SELECT count(*) FROM {c.bumps} WHERE tenant_id = %(tenant)s)"
+        for c in CHANNELS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(select, {"tenant": tenant_id})
+        row = cursor.fetchone()
+    versions = {}
+    for i, channel in enumerate(CHANNELS):
+        version, bumps = row[2 * i], row[2 * i + 1]
+        if version is None:
+            versions[channel.lock] = _read(channel, tenant_id)
+            continue
+        if bumps > COMPACT_AT:
+            _compact(channel, tenant_id)
+        versions[channel.lock] = int(version) + int(bumps)
+    return versions
 
 
 def _read(channel: _Channel, tenant_id: int) -> int:

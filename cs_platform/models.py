@@ -421,3 +421,28 @@ class TouchVersionBump(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: +1"
+
+
+class WorkVersion(TenantScopedModel):
+    """The base of a tenant's work version (`cs_platform.datacache.work_version`): the same
+    mechanism as `DataVersion`, a third channel raised by the rows Account 360's journeys
+    panels show besides the watched ones (tasks, action steps, journey maps and templates,
+    the timeline, contacts), by memberships and by a member's rename (migration 0011). Only
+    those panels key by it, so a ticked task does not make every cached page compute again."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="workversion_one_per_tenant")
+        ]
+
+
+class WorkVersionBump(TenantScopedModel):
+    """One write statement of a tenant to a table the work channel watches (as
+    `DataVersionBump`; no foreign-key constraint for the same reason)."""
+
+    tenant = tenant_foreign_key(db_constraint=False)
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: +1"

@@ -112,6 +112,13 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
     }
 
 
+def _milestone_stamp(account_id: int) -> str:
+    # The verdicts read the account's intra-day score, which raises no version (the health
+    # header reads it on every view anyway).
+    now = selectors.health_now(account=Account(pk=account_id))
+    return now.computed_at.isoformat() if now is not None else ""
+
+
 SURVEYS_SHOWN = 5
 
 
@@ -396,7 +403,9 @@ def register() -> None:
     )
     register_activity_renderer("health_alert", _alert_entry)
     register_scores_now_listener(_milestones_after_now)
-    register_milestone_check(MilestoneCheck(key="health_target", check=_milestone_check))
+    register_milestone_check(
+        MilestoneCheck(key="health_target", check=_milestone_check, stamp=_milestone_stamp)
+    )
     register_portfolio_section(
         PortfolioSection(
             key="healthscore_milestones",

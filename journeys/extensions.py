@@ -75,6 +75,10 @@ class MilestoneCheck:
     key: str
     check: Callable[[list[Milestone]], dict[int, dict[str, Any]]]
     order: int = 100
+    # What the verdicts on an account's milestones read besides the tables the data version
+    # watches and the day, as text (e.g. the time of an intra-day score): Account 360 keeps
+    # the journey map under it (`milestone_checks_stamp`).
+    stamp: Callable[[int], str] | None = None
 
 
 _milestone_checks: dict[str, MilestoneCheck] = {}
@@ -94,6 +98,15 @@ def milestone_checks(milestones: list[Milestone]) -> dict[int, list[dict[str, An
         for milestone_id, verdict in registered.check(milestones).items():
             results.setdefault(milestone_id, []).append({"key": registered.key, **verdict})
     return results
+
+
+def milestone_checks_stamp(account_id: int) -> str:
+    """Every registered check's `stamp` for the account's milestones, joined."""
+    return ":".join(
+        check.stamp(account_id)
+        for check in sorted(_milestone_checks.values(), key=lambda c: c.order)
+        if check.stamp is not None
+    )
 
 
 def register_meeting_programs(key: str, choices: Callable[[], list[tuple[int, str]]]) -> None:

@@ -25,6 +25,7 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account
+from cs_platform.datacache import touch_version, work_version
 from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
@@ -34,7 +35,13 @@ from webhooks.extensions import register_slack_words
 from webhooks.services import TASK_COMPLETED, TASK_CREATED
 
 from . import selectors
-from .extensions import activities_titled, milestone_checks, task_titles, tasks_titled
+from .extensions import (
+    activities_titled,
+    milestone_checks,
+    milestone_checks_stamp,
+    task_titles,
+    tasks_titled,
+)
 from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm, TaskForm
 from .models import Phase
 from .panel_html import activities_html, milestones_html
@@ -146,6 +153,17 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     }
 
 
+def _work_key(request: HttpRequest, account: Account) -> str:
+    """What the journey map, timeline and tasks read besides the data version and the
+    language (accounts.views._panels): the touch version (the titles of a playbook's tasks,
+    seminar entries) and the work version (tasks, steps, maps, templates, the timeline,
+    contacts, members' names), the tenant's time zone and the day."""
+    return (
+        f"{touch_version()}.{work_version()}:{timezone.get_current_timezone_name()}"
+        f":{timezone.localdate().isoformat()}"
+    )
+
+
 PANELS = [
     AccountPanel(
         "journeys_phase",
@@ -157,11 +175,32 @@ PANELS = [
         cache_key=lambda request, account: timezone.localdate().isoformat(),
     ),
     AccountPanel(
-        "journeys_map", "journeys/panels/journey_map.html", journey_map_context, "main", 30
+        "journeys_map",
+        "journeys/panels/journey_map.html",
+        journey_map_context,
+        "main",
+        30,
+        # The milestones' checks read what no version watches (an intra-day score).
+        cache_key=lambda request, account: (
+            f"{_work_key(request, account)}:{milestone_checks_stamp(account.pk)}"
+        ),
     ),
-    AccountPanel("journeys_tasks", "journeys/panels/tasks.html", tasks_context, "main", 40),
     AccountPanel(
-        "journeys_timeline", "journeys/panels/timeline.html", timeline_context, "main", 50
+        "journeys_tasks",
+        "journeys/panels/tasks.html",
+        tasks_context,
+        "main",
+        40,
+        # The new task's assignee is the viewer.
+        cache_key=lambda request, account: f"{_work_key(request, account)}:{request.user.pk}",
+    ),
+    AccountPanel(
+        "journeys_timeline",
+        "journeys/panels/timeline.html",
+        timeline_context,
+        "main",
+        50,
+        cache_key=_work_key,
     ),
     AccountPanel(
         "journeys_phase_history",

@@ -16,6 +16,8 @@ from cs_platform.models import (
     TouchVersion,
     TouchVersionBump,
     TrashEntry,
+    WorkVersion,
+    WorkVersionBump,
 )
 from cs_platform.scoping import require_current_tenant
 from cs_platform.selectors import hash_api_key
@@ -108,6 +110,25 @@ class TouchVersionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = TouchVersion
+        django_get_or_create = ("tenant",)
+
+    tenant = factory.LazyFunction(require_current_tenant)
+
+
+class WorkVersionBumpFactory(factory.django.DjangoModelFactory):
+    """One write statement counted in the tenant's work version (real ones: triggers)."""
+
+    class Meta:
+        model = WorkVersionBump
+
+    tenant = factory.LazyFunction(require_current_tenant)
+
+
+class WorkVersionFactory(factory.django.DjangoModelFactory):
+    """The tenant's work version row (real ones are created on the first read)."""
+
+    class Meta:
+        model = WorkVersion
         django_get_or_create = ("tenant",)
 
     tenant = factory.LazyFunction(require_current_tenant)
