@@ -36,7 +36,7 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account, Contact, RelationshipLevel
-from cs_platform.datacache import cached_for_data_version
+from cs_platform.datacache import cached_for_data_version, page_cached
 from cs_platform.extensions import (
     DashboardPanel,
     NavItem,
@@ -89,8 +89,12 @@ NO_TIER_ROW = ""
 
 
 def _default_tier() -> str:
-    """The tenant's default tier, read once per page view."""
-    return request_memoized(("touchmodel.default_tier", require_current_tenant().pk), default_tier)
+    """The tenant's default tier, read once per page view (and kept for page views under the
+    data version, which the settings raise)."""
+    return request_memoized(
+        ("touchmodel.default_tier", require_current_tenant().pk),
+        lambda: page_cached("touchmodel.default_tier", default_tier),
+    )
 
 
 def _annotate_tier(queryset: QuerySet[Account]) -> QuerySet[Account]:
