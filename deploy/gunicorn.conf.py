@@ -11,6 +11,9 @@ PostgreSQL and Redis; docs/scaling.md has the figures):
   waits on the database. Two left the cores idle during those waits; four and six cost more
   CPU per request (more processes contending for the same caches) and served fewer requests.
   On a machine whose database runs elsewhere, try 2 x cores + 1 (`WEB_CONCURRENCY`).
+- gunicorn, not a server with a compiled HTTP parser: granian (Rust) and uWSGI (C) served
+  the same pages at the same CPU per view, within the spread between rounds (gunicorn's own
+  request handling is about 5% of a worker's CPU); gunicorn needs no compiler or toolchain.
 """
 
 import multiprocessing
