@@ -27,12 +27,16 @@ from cs_platform.urlutils import tenant_reverse
 
 from .extensions import activity_title
 
+# The id a row's links are reversed with once per panel, then replaced by each row's own.
+_PK = 987654321
+
 
 class PanelHtml:
     """What every row of one panel shares: the request's token, the page's path, the words."""
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
+        self._urls: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self.next = request.get_full_path()
         self.next_query = quote(self.next, safe="/")  # as the `urlencode` filter writes it
         self.csrf = format_html(
@@ -48,11 +52,21 @@ class PanelHtml:
         self.title_not_shared = _("Only staff see this. Click to share it with the customer.")
 
     def url(self, name: str, pk: int, **kwargs: Any) -> str:
-        return tenant_reverse(self.request, name, pk=pk, **kwargs)
+        """`tenant_reverse(request, name, pk=pk, **kwargs)`: reversed once per name (and
+        kwargs) for the panel, each row's id put in its place (`reverse` costs more than the
+        rest of a row's link)."""
+        key = (name, *sorted(kwargs.items()))
+        parts = self._urls.get(key)
+        if parts is None:
+            url = tenant_reverse(self.request, name, pk=_PK, **kwargs)
+            parts = self._urls[key] = tuple(url.split(f"/{_PK}/"))
+        if len(parts) != 2:  # the stand-in id is not one path segment: reverse this one
+            return tenant_reverse(self.request, name, pk=pk, **kwargs)
+        return f"{parts[0]}/{pk}/{parts[1]}"
 
     def share_toggle(self, item: Any, kind: str) -> SafeString:
         """As journeys/_share_toggle.html."""
-        url = tenant_reverse(self.request, "journeys:share_set", kind=kind, pk=item.pk)
+        url = self.url("journeys:share_set", item.pk, kind=kind)
         shared = item.shared_with_customer
         return format_html(
             '<form class="inline share-toggle" method="post" action="{url}" hx-post="{url}"'
