@@ -264,6 +264,36 @@ def test_each_kept_key_sorts_every_page_in_order(listed, tenant, manager_user, m
     )
 
 
+@pytest.mark.parametrize("sort", ["phase", "-phase", "tier", "-tier"])
+def test_previous_links_of_a_grouped_sort_go_back_to_the_same_pages(
+    listed, tenant, manager_user, monkeypatch, sort
+):
+    monkeypatch.setattr("accounts.views.PAGE_SIZE", PAGE)
+    client = Client()
+    client.force_login(manager_user)
+    url = reverse("accounts:list", kwargs={"tenant_slug": tenant.slug})
+
+    def ids(response) -> list[int]:
+        return [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', response.text)]
+
+    def link(response, rel: str) -> str | None:
+        found = re.search(rf'<a href="([^"]+)" rel="{rel}"', response.text)
+        return unescape(found[1]) if found else None
+
+    response, pages = client.get(f"{url}?sort={sort}"), []
+    while True:
+        pages.append(ids(response))
+        if (following := link(response, "next")) is None:
+            break
+        response = client.get(url + following)
+    back = []
+    while (previous := link(response, "prev")) is not None:
+        response = client.get(url + previous)
+        back.append(ids(response))
+    assert len(pages) > 2 and back == pages[-2::-1]
+    assert [pk for page in pages for pk in page] == _expected(sort)
+
+
 def _xmins() -> dict[int, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, xmin::text FROM accounts_account")
