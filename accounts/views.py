@@ -47,7 +47,7 @@ from .selectors import (
     account_filter,
     account_get,
     contacts_of,
-    contract_history,
+    contract_history_of,
     import_job_list,
     list_rows,
     list_sort_groups,
@@ -311,7 +311,7 @@ def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, 
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
     coverage = account_coverage(account=account)
-    contracts = list(contract_history(account))
+    contracts = contract_history_of(account_id=account.pk)
     can_edit = can(request, "account.change")
     panels = _panels(request, account)
     return render(

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
-from cs_platform.leanread import lean_rows
+from cs_platform.leanread import lean_columns, lean_model, lean_rows
 
 from ..models import Account, Contract, ContractStatus
 
@@ -75,6 +75,26 @@ def contract_history(account: Account) -> QuerySet[Contract]:
         .select_related("previous")
         .order_by("start_date", "created_at", "id")
     )
+
+
+def contract_history_of(*, account_id: int) -> list[Contract]:
+    """`contract_history` as SQL (cs_platform.leanread), the one renewed or expanded loaded:
+    every Account 360 view reads it."""
+    rows = lean_rows(
+        f"SELECT {lean_columns(Contract, 'c')}, {lean_columns(Contract, 'p', 'p__')}"
+        " FROM accounts_contract c LEFT JOIN accounts_contract p ON p.id = c.previous_id"
+        " WHERE c.tenant_id = %(tenant)s AND c.account_id = %(account)s"
+        " ORDER BY c.start_date, c.created_at, c.id",
+        {"account": account_id},
+    )
+    contracts = []
+    for row in rows:
+        contract = lean_model(Contract, row)
+        contract.previous = (
+            lean_model(Contract, row, "p__") if contract.previous_id is not None else None
+        )
+        contracts.append(contract)
+    return contracts
 
 
 @dataclass(frozen=True)
