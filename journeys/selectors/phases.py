@@ -108,9 +108,17 @@ class CurrentPhase:
 
 def phase_current_for_account(*, account: Account) -> CurrentPhase | None:
     """The account's phase and since when (entered_at is the account's creation if no row)."""
-    row = AccountPhase.objects.select_related("phase").filter(account=account).first()
-    if row is not None:
-        return CurrentPhase(phase=row.phase, entered_at=row.entered_at)
+    # As SQL (cs_platform.leanread): Account 360's phase header reads it on a first view.
+    rows = lean_rows(
+        f"SELECT a.entered_at, {lean_columns(Phase, 'p', 'p__')} FROM journeys_accountphase a"
+        " JOIN journeys_phase p ON p.id = a.phase_id"
+        " WHERE a.tenant_id = %(tenant)s AND a.account_id = %(account)s",
+        {"account": account.pk},
+    )
+    if rows:
+        return CurrentPhase(
+            phase=lean_model(Phase, rows[0], "p__"), entered_at=rows[0]["entered_at"]
+        )
     first = phase_first()
     return CurrentPhase(phase=first, entered_at=account.created_at) if first else None
 
