@@ -113,19 +113,21 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_RUN'
 EOF
-    if [[ "${JUNKAN_PG_THROWAWAY:-}" == 1 ]]; then
-      # A cluster that lives for one CI run (.ci/run): no waiting for the disk. Every index
-      # build, TRUNCATE (a transactional test's flush) and CREATE DATABASE otherwise syncs its
-      # files. A crash of the server still loses nothing (the WAL is written before a commit
-      # returns); only a crash of the machine could, and then the run is lost anyway.
-      printf 'fsync = off\nfull_page_writes = off\n' | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
-    fi
   fi
   if pg_running; then
     say "PostgreSQL already running on 127.0.0.1:$PG_PORT"
   else
     say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    as_pg "$BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECONDS" start >/dev/null 2>&1 \
+    local options=""
+    if [[ "${JUNKAN_PG_THROWAWAY:-}" == 1 ]]; then
+      # A server started for one CI run (.ci/run): no waiting for the disk. Every index build,
+      # TRUNCATE (a transactional test's flush) and CREATE DATABASE otherwise syncs its files.
+      # A crash of the server still loses nothing (the WAL is written before a commit returns);
+      # only a crash of the machine could. Given at start, not written into postgresql.conf,
+      # so the next start of the same cluster (make demo) syncs again.
+      options="-c fsync=off -c full_page_writes=off"
+    fi
+    as_pg "$BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "$options" -w -t "$WAIT_SECONDS" start >/dev/null 2>&1 \
       || pg_fail "PostgreSQL failed to start"
   fi
   local i
