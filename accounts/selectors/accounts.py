@@ -327,7 +327,11 @@ def list_sorts() -> dict[str, AccountListExtension]:
 def list_rows(ids: Sequence[int]) -> list[Account]:
     """The accounts `ids` as the list shows them: their owner and the extensions' cells
     (`list_fill`). The second step of a list page, whose ids come from `account_filter`."""
-    accounts = list(account_list_annotated().filter(pk__in=ids).order_by())
+    queryset = account_list_annotated().filter(pk__in=ids).order_by()
+    for ext in list_extensions():
+        if ext.annotate is not None and ext.fill is None:  # a column with no page fill
+            queryset = ext.annotate(queryset)
+    accounts = list(queryset)
     list_fill(accounts)
     return accounts
 
