@@ -25,8 +25,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if self.errors_occurred:
             return super().is_usable()
+        # poll, not select: select() cannot watch a descriptor numbered 1024 or above.
+        watch = select.poll()
         try:
-            readable, _, _ = select.select([raw.fileno()], [], [], 0)
+            watch.register(raw.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+            readable = watch.poll(0)
         except (OSError, ValueError):
             return False
         return not readable or super().is_usable()

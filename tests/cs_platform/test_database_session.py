@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import select
 import time
 
@@ -57,5 +59,40 @@ def test_a_connection_the_server_closed_is_replaced_before_the_request_uses_it(o
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             assert cursor.fetchone()[0] != pid
+    finally:
+        other.close()
+
+
+class _SocketAt:
+    """The application's connection as a process with many open files sees it: the same
+    socket, under a descriptor numbered above 1024."""
+
+    def __init__(self, raw: object, fileno: int) -> None:
+        self._raw = raw
+        self._fileno = fileno
+
+    def fileno(self) -> int:
+        return self._fileno
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._raw, name)
+
+
+def test_the_health_check_works_for_a_descriptor_above_1024():
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft <= 1100:
+        pytest.skip(f"this process may open only {soft} files")
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        real = other.connection
+        high = os.dup2(real.fileno(), 1100)
+        try:
+            other.connection = _SocketAt(real, high)
+            assert other.is_usable()  # select() would fail on it and reconnect every request
+        finally:
+            other.connection = real
+            os.close(high)
     finally:
         other.close()
