@@ -127,9 +127,11 @@ class Account(TenantScopedModel):
     # touch tier ('' where no rule or override placed the account: the tenant's default, read
     # from the settings, so changing it writes no account: touchmodel 0016). A sort
     # by phase, band or tier reads an index in its keyset order, not a value per account.
-    list_phase_id = models.BigIntegerField(_("current phase"), null=True, editable=False)
+    list_phase_id = models.BigIntegerField(
+        _("current phase"), null=True, db_default=0, editable=False
+    )
     list_health_rank = models.SmallIntegerField(_("health rank"), null=True, editable=False)
-    list_tier = models.CharField(_("touch tier"), max_length=8, db_default="tech", editable=False)
+    list_tier = models.CharField(_("touch tier"), max_length=8, db_default="", editable=False)
 
     class Meta:
         ordering = ["name"]
