@@ -31,6 +31,9 @@ USER_SHOWN = ("id", "email", "full_name", "language")
 
 def lean_rows(sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of `sql` as dicts by column name; `%(tenant)s` is the tenant in scope."""
+    if "%(tenant)s" not in sql:
+        # Row-level security would still filter it; the SQL must not rely on it alone.
+        raise ValueError("a lean read must filter on the tenant in scope: %(tenant)s")
     bound = {**(params or {}), "tenant": require_current_tenant().pk}
     with connection.cursor() as cursor:
         cursor.execute(sql, bound)

@@ -49,3 +49,8 @@ def test_rows_are_models_as_the_orm_reads_them(tenant, other_tenant):
 def test_a_read_needs_a_tenant_in_scope(tenant):
     with pytest.raises(TenantScopeError):
         lean_rows(SQL)
+
+
+def test_a_read_that_does_not_filter_on_the_tenant_is_refused(tenant):
+    with tenant_scope(tenant), pytest.raises(ValueError, match="tenant in scope"):
+        lean_rows("SELECT id FROM accounts_account ORDER BY id")
