@@ -261,6 +261,11 @@ class Contract(TenantScopedModel):
         verbose_name=_("renews or expands"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The account's owner, copied here and kept exact by the database (accounts 0018): set
+    # from the account on every insert and on any write to it or to `account`, and rewritten
+    # when the account's owner changes. My Work's renewals read an owner's renewing
+    # contracts from `contract_owner_renewal_idx` in date order, not the tenant's window.
+    account_owner_id = models.BigIntegerField(_("account owner"), null=True, editable=False)
 
     class Meta:
         ordering = ["-start_date"]
@@ -281,6 +286,10 @@ class Contract(TenantScopedModel):
         indexes = [
             models.Index(fields=["tenant", "renewal_date"], name="contract_renewal_idx"),
             models.Index(fields=["tenant", "account", "status"], name="contract_account_idx"),
+            models.Index(
+                fields=["tenant", "account_owner_id", "renewal_date", "id"],
+                name="contract_owner_renewal_idx",
+            ),
         ]
 
     def __str__(self) -> str:
