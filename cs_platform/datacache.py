@@ -63,6 +63,8 @@ TOUCHES = _Channel(
 # 360's journeys panels (with the data and touch versions).
 WORK = _Channel("cs_platform_workversion", "cs_platform_workversionbump", "junkan.workversion")
 CHANNELS = (DATA, TOUCHES, WORK)
+# The request memo's key of the versions a page view has read, by channel lock name.
+_VERSIONS_MEMO = "junkan.versions"
 
 # Bumps folded into the counters: the counter grows by what the same statement deleted.
 _FOLD = """
@@ -78,89 +80,64 @@ def data_version() -> int:
 
     NOTE: a new row starts at a random number, not 0: a database created again (tests, a
     restore) must not meet the keys an earlier one left in Redis under the same tenant id."""
-    return _version(DATA)
+    return _versions(DATA)[0]
 
 
 def touch_version() -> int:
     """The touch version of the tenant in scope: as `data_version`, on the touch channel
     (content views, sent e-mails, meetings, seminars and their registrations, rules and their
     firings). Only a value computed from touches keys by it, beside the data version."""
-    return _version(TOUCHES)
+    return _versions(TOUCHES)[0]
 
 
 def work_version() -> int:
     """The work version of the tenant in scope: as `data_version`, on the work channel (what
     Account 360's journey map, timeline and tasks show besides the data version's tables)."""
-    return _version(WORK)
+    return _versions(WORK)[0]
 
 
-def _versions_with_touches() -> tuple[int, int]:
-    """The data and touch versions: in one statement when neither was read yet (the planner
-    keys by both), each memoized for the page view as `data_version`/`touch_version` are."""
+def _versions(*wanted: _Channel) -> tuple[int, ...]:
+    """The versions of the `wanted` channels of the tenant in scope, in one statement.
+
+    On a page view each channel is read once, and the first read takes every other channel
+    in the same statement (Account 360 keys by all three): the page's cached parts are then
+    all keyed by the same versions. Only a wanted channel's missing row is made there; another
+    channel's waits until a caller wants it (making one costs three more statements)."""
     tenant_id = require_current_tenant().pk
-    pair: list[int] = []
-
-    def read_both() -> int:
-        pair.extend(_read_both(tenant_id))
-        return pair[0]
-
-    data = request_memoized((DATA.lock, tenant_id), read_both)
-    if not pair:  # the data version was read earlier in the page view
-        return data, touch_version()
-    return data, request_memoized((TOUCHES.lock, tenant_id), lambda: pair[1])
-
-
-def _read_both(tenant_id: int) -> tuple[int, int]:
-    counts = ", ".join(
-        f"(SELECT version FROM {c.counter} WHERE tenant_id = %(t)s),"
-        f" (SELECT count(*) FROM {c.bumps} WHERE tenant_id = %(t)s)"
-        for c in (DATA, TOUCHES)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}", {"t": tenant_id})
-        row = cursor.fetchone()
-    out = []
-    for channel, version, bumps in ((DATA, row[0], row[1]), (TOUCHES, row[2], row[3])):
-        if version is None or bumps > COMPACT_AT:  # its row is created, or it compacts, there
-            out.append(_read(channel, tenant_id))
-        else:
-            out.append(int(version) + int(bumps))
-    return out[0], out[1]
-
-
-def _version(channel: _Channel) -> int:
-    tenant = require_current_tenant()
     if not in_page_view():
-        return _read(channel, tenant.pk)
-    # Once per page view, every channel in one statement (Account 360 keys by all three):
-    # the page's cached parts are then all keyed by the same versions.
-
-    def read_all() -> int:
-        versions = _read_all(tenant.pk)
-        for other in CHANNELS:
-            if other is not channel:  # kept unless read already (`_versions_with_touches`)
-                request_memoized((other.lock, tenant.pk), lambda v=versions[other.lock]: v)
-        return versions[channel.lock]
-
-    return request_memoized((channel.lock, tenant.pk), read_all)
+        if len(wanted) == 1:
+            return (_read(wanted[0], tenant_id),)
+        versions = _read_all(tenant_id, wanted)
+        return tuple(versions[c.lock] for c in wanted)
+    known: dict[str, int] = request_memoized((_VERSIONS_MEMO, tenant_id), dict)
+    missing = tuple(c for c in wanted if c.lock not in known)
+    if missing:
+        others = tuple(c for c in CHANNELS if c.lock not in known and c not in missing)
+        known.update(_read_all(tenant_id, missing, others))
+    return tuple(known[c.lock] for c in wanted)
 
 
-def _read_all(tenant_id: int) -> dict[str, int]:
-    """Every channel's version of the tenant by its lock name, in one statement (a channel
-    whose row is missing is read, and its row made, by `_read`)."""
+def _read_all(
+    tenant_id: int, wanted: tuple[_Channel, ...], others: tuple[_Channel, ...] = ()
+) -> dict[str, int]:
+    """The versions of the `wanted` and `others` channels of the tenant by their lock names,
+    in one statement. A wanted channel whose row is missing is read, and its row made, by
+    `_read`; another such channel is left out."""
+    channels = wanted + others
     select = "SELECT " + ", ".join(
         f"(SELECT version FROM {c.counter} WHERE tenant_id = %(tenant)s),"
         f" (SELECT count(*) FROM {c.bumps} WHERE tenant_id = %(tenant)s)"
-        for c in CHANNELS
+        for c in channels
     )
     with connection.cursor() as cursor:
         cursor.execute(select, {"tenant": tenant_id})
         row = cursor.fetchone()
     versions = {}
-    for i, channel in enumerate(CHANNELS):
+    for i, channel in enumerate(channels):
         version, bumps = row[2 * i], row[2 * i + 1]
         if version is None:
-            versions[channel.lock] = _read(channel, tenant_id)
+            if channel in wanted:
+                versions[channel.lock] = _read(channel, tenant_id)
             continue
         if bumps > COMPACT_AT:
             _compact(channel, tenant_id)
@@ -232,7 +209,7 @@ def cached_for_data_version(
     With `touches`, also keyed by the touch version: for a value computed from touches (the
     tables the data version no longer watches for them: see `touch_version`)."""
     tenant = require_current_tenant()
-    version = "{}.{}".format(*_versions_with_touches()) if touches else str(data_version())
+    version = ".".join(map(str, _versions(DATA, TOUCHES) if touches else _versions(DATA)))
     full_key = f"datacache:{tenant.pk}:{version}:{get_language()}:{name}:{key}"
     value = cache.get(full_key, _MISSING)
     if value is _MISSING or (fresh is not None and not fresh(value)):  # type: ignore[arg-type]

@@ -77,58 +77,55 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     target_label = factory.Sequence(lambda n: f"Target {n}")
 
 
-class DataVersionBumpFactory(factory.django.DjangoModelFactory):
-    """One write statement counted in the tenant's data version (real ones come from triggers)."""
+class _TenantRowFactory(factory.django.DjangoModelFactory):
+    """A row of the tenant in scope: the version channels' counter and bump rows (real ones
+    come from the first read and from triggers)."""
+
+    class Meta:
+        abstract = True
+
+    tenant = factory.LazyFunction(require_current_tenant)
+
+
+class _CounterFactory(_TenantRowFactory):
+    """A channel's counter row: one per tenant, so made only if missing."""
+
+    class Meta:
+        abstract = True
+        django_get_or_create = ("tenant",)
+
+
+class DataVersionBumpFactory(_TenantRowFactory):
+    """One write statement counted in the tenant's data version."""
 
     class Meta:
         model = DataVersionBump
 
-    tenant = factory.LazyFunction(require_current_tenant)
 
-
-class DataVersionFactory(factory.django.DjangoModelFactory):
-    """The tenant's data version row (real ones are created on the first read)."""
-
+class DataVersionFactory(_CounterFactory):
     class Meta:
         model = DataVersion
-        django_get_or_create = ("tenant",)
-
-    tenant = factory.LazyFunction(require_current_tenant)
 
 
-class TouchVersionBumpFactory(factory.django.DjangoModelFactory):
-    """One write statement counted in the tenant's touch version (real ones: triggers)."""
+class TouchVersionBumpFactory(_TenantRowFactory):
+    """One write statement counted in the tenant's touch version."""
 
     class Meta:
         model = TouchVersionBump
 
-    tenant = factory.LazyFunction(require_current_tenant)
 
-
-class TouchVersionFactory(factory.django.DjangoModelFactory):
-    """The tenant's touch version row (real ones are created on the first read)."""
-
+class TouchVersionFactory(_CounterFactory):
     class Meta:
         model = TouchVersion
-        django_get_or_create = ("tenant",)
-
-    tenant = factory.LazyFunction(require_current_tenant)
 
 
-class WorkVersionBumpFactory(factory.django.DjangoModelFactory):
-    """One write statement counted in the tenant's work version (real ones: triggers)."""
+class WorkVersionBumpFactory(_TenantRowFactory):
+    """One write statement counted in the tenant's work version."""
 
     class Meta:
         model = WorkVersionBump
 
-    tenant = factory.LazyFunction(require_current_tenant)
 
-
-class WorkVersionFactory(factory.django.DjangoModelFactory):
-    """The tenant's work version row (real ones are created on the first read)."""
-
+class WorkVersionFactory(_CounterFactory):
     class Meta:
         model = WorkVersion
-        django_get_or_create = ("tenant",)
-
-    tenant = factory.LazyFunction(require_current_tenant)

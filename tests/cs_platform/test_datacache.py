@@ -16,8 +16,9 @@ from cs_platform.datacache import (
     data_version,
     data_versions_compact,
     touch_version,
+    work_version,
 )
-from cs_platform.models import DataVersionBump, TouchVersionBump
+from cs_platform.models import DataVersionBump, TouchVersionBump, WorkVersion
 from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
 from journeys.services import activity_record
@@ -127,6 +128,24 @@ def test_a_value_keyed_by_both_versions_reads_them_in_one_statement(scoped):
         versions = (data_version(), touch_version())
     assert len(captured.captured_queries) == 1
     assert versions == (data_version(), touch_version())
+
+
+def test_a_page_view_reads_every_channel_once_and_makes_only_the_rows_it_wants(scoped):
+    """The first version a page view reads takes the others in the same statement; a channel
+    whose row does not exist yet is made only when the page asks for that channel."""
+    data_version(), touch_version()  # these rows exist; the work channel's does not
+    with request_memo_scope(), CaptureQueriesContext(connection) as captured:
+        data = data_version()
+        assert touch_version() == touch_version()
+        assert len(captured.captured_queries) == 1  # memoized with the data version
+        assert not WorkVersion.objects.exists()
+        work = work_version()  # made now: read, insert, read
+        assert WorkVersion.objects.exists()
+        assert (data_version(), work_version()) == (data, work)
+        made = len(captured.captured_queries)
+    with request_memo_scope(), CaptureQueriesContext(connection) as captured:
+        assert (work_version(), data_version(), touch_version())[:2] == (work, data)
+    assert len(captured.captured_queries) == 1 < made
 
 
 @pytest.mark.django_db(transaction=True)
