@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account
 from accounts.selectors import account_counts, account_get, renewals_of_owner
-from cs_platform.datacache import cached_for_data_version
+from cs_platform.datacache import cached_for_data_version, page_cached, work_version
 from cs_platform.decorators import role_required
 from cs_platform.formpage import form_fragment
 from cs_platform.permissions import can
@@ -349,6 +350,36 @@ def _word_tasks(tasks: list[selectors.WorkTask]) -> None:
         task.shown_title, task.shown_description = titles[task.pk], descriptions[task.pk]
 
 
+MY_WORK_EXPANDABLE = ("tasks", "steps", "renewals")
+
+
+def _my_work_lists(user_id: int, today: dt.date, expanded: str) -> dict[str, Any]:
+    """My work's four lists (one hand-written read each: journeys.selectors.work), with the
+    open tasks and steps counted and whether each list has more rows than it shows."""
+
+    def size(key: str) -> int:
+        return MY_WORK_ALL if expanded == key else MY_WORK_SHOWN
+
+    accounts, more_accounts = _first_rows(
+        lambda n: selectors.work_accounts_owned(user_id=user_id, limit=n), MY_WORK_SHOWN
+    )
+    tasks, task_count = selectors.work_tasks_open(user_id=user_id, limit=size("tasks"))
+    steps, step_count = selectors.work_steps_open(user_id=user_id, limit=size("steps"))
+    renewals, more_renewals = _first_rows(
+        lambda n: renewals_of_owner(owner_id=user_id, today=today, limit=n), size("renewals")
+    )
+    return {
+        "accounts": accounts,
+        "more_accounts": more_accounts,
+        "tasks": tasks,
+        "task_count": task_count,
+        "steps": steps,
+        "step_count": step_count,
+        "renewals": renewals,
+        "more_renewals": more_renewals,
+    }
+
+
 @role_required("task.my_work")
 def my_work(request: HttpRequest) -> HttpResponse:
     """Each list shows its first MY_WORK_SHOWN rows and a link to the rest (`?all=<list>`
@@ -357,19 +388,17 @@ def my_work(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     expanded = request.GET.get("all", "")
-
-    def size(key: str) -> int:
-        return MY_WORK_ALL if expanded == key else MY_WORK_SHOWN
-
-    # One hand-written read per list (journeys.selectors.work).
-    accounts, more_accounts = _first_rows(
-        lambda n: selectors.work_accounts_owned(user_id=user.pk, limit=n), MY_WORK_SHOWN
+    expanded = expanded if expanded in MY_WORK_EXPANDABLE else ""
+    # Kept per viewer, day (the renewals' window) and list shown in full, under the data
+    # version (accounts, contracts, phases, milestones) and the work version (tasks, steps):
+    # every write that changes a row or a count raises one of them. The rows' wording
+    # (task titles) and HTML are made on each view.
+    lists = page_cached(
+        "journeys.my_work_lists",
+        lambda: _my_work_lists(user.pk, today, expanded),
+        key=f"{work_version()}:{user.pk}:{today.isoformat()}:{expanded}",
     )
-    tasks, task_count = selectors.work_tasks_open(user_id=user.pk, limit=size("tasks"))
-    steps, step_count = selectors.work_steps_open(user_id=user.pk, limit=size("steps"))
-    renewals, more_renewals = _first_rows(
-        lambda n: renewals_of_owner(owner_id=user.pk, today=today, limit=n), size("renewals")
-    )
+    tasks, steps, renewals = lists["tasks"], lists["steps"], lists["renewals"]
     _word_tasks(tasks)
     return render(
         request,
@@ -379,17 +408,17 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "task_rows": task_rows_html(request, tasks, today),
             "step_rows": step_rows_html(request, steps, today),
             "renewal_rows": renewal_rows_html(request, renewals),
-            "account_rows": account_rows_html(request, accounts),
-            "accounts": accounts,
-            "more_accounts": more_accounts,
+            "account_rows": account_rows_html(request, lists["accounts"]),
+            "accounts": lists["accounts"],
+            "more_accounts": lists["more_accounts"],
             "tasks": tasks,
-            "task_count": task_count,
-            "more_tasks": task_count > len(tasks) and expanded != "tasks",
+            "task_count": lists["task_count"],
+            "more_tasks": lists["task_count"] > len(tasks) and expanded != "tasks",
             "steps": steps,
-            "step_count": step_count,
-            "more_steps": step_count > len(steps) and expanded != "steps",
+            "step_count": lists["step_count"],
+            "more_steps": lists["step_count"] > len(steps) and expanded != "steps",
             "renewals": renewals,
-            "more_renewals": more_renewals and expanded != "renewals",
+            "more_renewals": lists["more_renewals"] and expanded != "renewals",
             "today": today,
         },
     )
