@@ -9,11 +9,17 @@ standard library's `html.escape`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape as _e  # what django.utils.html.escape does, without its lazy wrapper
+from typing import Any
 
+from django import forms
+from django.template import Context
+from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
 from .extensions import AccountListExtension
@@ -76,3 +82,65 @@ def account_rows_html(
         cells.append("</tr>\n")
         out.append("".join(cells))
     return mark_safe("".join(out))  # every value above is escaped
+
+
+def _label(value: Any) -> str:
+    """`{{ value }}` of a choice's label (a string or a lazy one; safe strings as they are)."""
+    if isinstance(value, SafeData):
+        return str(value)
+    if isinstance(value, str | Promise):
+        return _e(str(value))
+    return str(render_value_in_context(value, Context()))
+
+
+def _select(name: str, choices: Iterable[tuple[Any, Any]], value: str) -> str | None:
+    """`<select>` as Django's widget (via `cs_platform.formrender`) writes it, with the
+    option `value` selected (the first that matches); None for option groups."""
+    out = [f'<select name="{name}" id="id_{name}">']
+    chosen = False
+    for option, label in choices:
+        if isinstance(label, list | tuple):
+            return None
+        option = "" if option is None else option
+        text = str(option) if isinstance(option, SafeData) else _e("%s" % option)  # noqa: UP031
+        selected = not chosen and str(option) == value
+        chosen |= selected
+        mark = " selected" if selected else ""
+        out.append(f'\n  <option value="{text}"{mark}>{_label(label)}</option>\n')
+    out.append("\n</select>")
+    return "".join(out)
+
+
+def filter_fields_html(form: forms.Form, names: Iterable[str]) -> dict[str, SafeString]:
+    """`{{ field.label_tag }}{{ field }}` of the list's filter fields `names`, written here
+    for a form with no errors (its choices are most of the page's form: the template and
+    widget machinery cost more than the rows); a form with errors is rendered by Django."""
+    fields: dict[str, SafeString] = {}
+    if form.is_bound and form.errors:
+        for name in names:
+            field = form[name]
+            fields[name] = mark_safe(f"{field.label_tag()}{field}")
+        return fields
+    punctuation = gettext(":?.!")
+    for name in names:
+        field = form.fields[name]
+        widget = field.widget
+        raw = form.data.get(name) if form.is_bound else None
+        select = _select(name, widget.choices, "" if raw is None else str(raw))
+        plain = type(widget) is forms.Select and not (widget.attrs or field.required)
+        if select is None or not plain or field.disabled:
+            fields[name] = mark_safe(f"{form[name].label_tag()}{form[name]}")
+            continue
+        text = str(field.label)
+        suffix = field.label_suffix if field.label_suffix is not None else form.label_suffix
+        label = conditional_escape(text)
+        if suffix and text and text[-1] not in punctuation:
+            label = f"{label}{conditional_escape(suffix)}"
+        fields[name] = mark_safe(f'<label for="id_{name}">{label}</label>{select}')
+    return fields
+
+
+def options_html(choices: Iterable[tuple[Any, Any]]) -> SafeString:
+    """`{% for value, label in choices %}<option value="{{ value }}">{{ label }}</option>`."""
+    options = (f'<option value="{_label(v)}">{_label(label)}</option>' for v, label in choices)
+    return mark_safe("".join(options))

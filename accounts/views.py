@@ -40,7 +40,7 @@ from .forms import (
 from .importing import SPECS, export_csv
 from .importing.export import ENCODINGS
 from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
-from .listing import account_rows_html
+from .listing import account_rows_html, filter_fields_html, options_html
 from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
 from .selectors import (
     account_coverage,
@@ -49,6 +49,7 @@ from .selectors import (
     contacts_of,
     contract_history_of,
     import_job_list,
+    list_page_reads,
     list_rows,
     list_sort_groups,
     saved_view_list,
@@ -57,6 +58,8 @@ from .selectors import (
 )
 
 PAGE_SIZE = 50
+# The list's filter fields before the extensions' (the form's order).
+LIST_FILTERS = ["owner", "market_segment", "lifecycle_status", "segment", "renewal"]
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -130,6 +133,7 @@ def _page_kept(request: HttpRequest, form: AccountFilterForm) -> Any:
 
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
+    saved_views = list_page_reads(user=request.user)  # type: ignore[arg-type]
     form, queryset = _list_query(request.GET, fill_later=True)
     # Keyset pages: no COUNT(*) and no OFFSET over the tenant's accounts on every view.
     try:
@@ -151,19 +155,23 @@ def account_list(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
-    actions = [(a, a.choices()) for a in bulk_actions() if can(request, a.permission)]
+    actions = [(a, options_html(a.choices())) for a in bulk_actions() if can(request, a.permission)]
+    extensions = [name for name in form.fields if name.startswith("x_")]
+    filters = filter_fields_html(form, [*LIST_FILTERS, *extensions, "sort"])
     return render(
         request,
         "accounts/account_list.html",
         {
             "form": form,
+            "filters": filters,
+            "extension_filters": [filters[name] for name in extensions],
             "page": page,
             "rows_html": _rows_html(request, page.rows, columns, selectable=bool(actions)),
             "columns": columns,
             "query": _query_without_page(request),
             "can_edit": can(request, "account.create"),
             "can_export": can(request, "account.export"),
-            "saved_views": saved_view_list(user=request.user),  # type: ignore[arg-type]
+            "saved_views": saved_views,
             "can_share": can(request, "saved_view.share"),
             "bulk_actions": actions,
         },

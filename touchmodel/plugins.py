@@ -45,7 +45,7 @@ from cs_platform.extensions import (
 )
 from cs_platform.models import Role
 from cs_platform.permissions import can
-from cs_platform.requestmemo import request_memoized
+from cs_platform.requestmemo import in_page_view, request_memoized
 from cs_platform.scoping import require_current_tenant
 from healthscore.extensions import (
     PortfolioSection,
@@ -154,7 +154,15 @@ def _playbooks() -> QuerySet[Rule]:
 
 
 def _playbook_choices() -> list[tuple[str, str]]:
-    return [(str(r.pk), r.name) for r in _playbooks()]
+    """The active playbooks; on a page view (the account list's bulk action offers them on
+    every view) kept under the data and touch versions: rules raise the touch version."""
+
+    def compute() -> list[tuple[str, str]]:
+        return [(str(r.pk), r.name) for r in _playbooks()]
+
+    if not in_page_view():
+        return compute()
+    return cached_for_data_version("touchmodel.playbook_choices", compute, touches=True)
 
 
 def _start_playbook(accounts: QuerySet[Account], value: str, actor: Any) -> int:

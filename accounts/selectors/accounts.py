@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from django.db.models.functions import Cast
 
 from cs_platform.datacache import page_cached
 from cs_platform.keyset import KeysetGroups
+from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_rows
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
@@ -326,13 +328,58 @@ def list_sorts() -> dict[str, AccountListExtension]:
 
 def list_rows(ids: Sequence[int]) -> list[Account]:
     """The accounts `ids` as the list shows them: their owner and the extensions' cells
-    (`list_fill`). The second step of a list page, whose ids come from `account_filter`."""
-    queryset = account_list_annotated().filter(pk__in=ids).order_by()
-    for ext in list_extensions():
-        if ext.annotate is not None and ext.fill is None:  # a column with no page fill
-            queryset = ext.annotate(queryset)
-    accounts = list(queryset)
+    (`list_fill`). The second step of a list page, whose ids come from `account_filter`.
+
+    One hand-written statement (`cs_platform.leanread`: composing it with the ORM cost more
+    Python than the rest of the rows), unless a column has no page fill and must be
+    annotated by the ORM."""
+    if any(ext.annotate is not None and ext.fill is None for ext in list_extensions()):
+        queryset = account_list_annotated().filter(pk__in=ids).order_by()
+        for ext in list_extensions():
+            if ext.annotate is not None and ext.fill is None:  # a column with no page fill
+                queryset = ext.annotate(queryset)
+        accounts = list(queryset)
+    else:
+        accounts = _lean_list_rows(ids)
     list_fill(accounts)
+    return accounts
+
+
+# What the list's rows show and its extensions' fills read (any other field is read from the
+# database on first access, as with `.only()`).
+LIST_ROW_FIELDS = (
+    "id",
+    "tenant_id",
+    "name",
+    "external_id",
+    "industry",
+    "market_segment",
+    "owner_id",
+    "lifecycle_status",
+    "current_arr",
+    "next_renewal_date",
+    "list_phase_id",
+    "list_health_rank",
+    "list_tier",
+)
+_LIST_ROWS = (
+    f"SELECT {lean_columns(Account, 'a', '', LIST_ROW_FIELDS)},"
+    f" {lean_columns(User, 'u', 'owner__', USER_SHOWN)}"
+    f" FROM {_ACCOUNTS} a LEFT JOIN {User._meta.db_table} u ON u.id = a.owner_id"
+    " WHERE a.tenant_id = %(tenant)s AND a.id = ANY(%(ids)s)"
+)
+
+
+def _lean_list_rows(ids: Sequence[int]) -> list[Account]:
+    accounts = []
+    owner = Account._meta.get_field("owner")
+    owners: dict[int | None, User | None] = {None: None}  # one instance per owner
+    for row in lean_rows(_LIST_ROWS, {"ids": list(ids)}):
+        account = lean_model(Account, row)
+        if account.owner_id not in owners:
+            owners[account.owner_id] = lean_model(User, row, "owner__")
+        owner.set_cached_value(account, owners[account.owner_id])
+        accounts.append(account)
     return accounts
 
 
@@ -395,6 +442,39 @@ def owner_choices() -> list[tuple[int, str]]:
         ("accounts.owner_choices", require_current_tenant().pk),
         lambda: [(u.pk, u.full_name or u.email) for u in owner_candidates()],
     )
+
+
+# The account list's reads besides its rows, in one statement (`list_page_reads`).
+_LIST_READS = (
+    "SELECT (SELECT coalesce(json_agg(json_build_array(u.id, u.full_name, u.email)"
+    " ORDER BY u.full_name, u.email), '[]') FROM cs_platform_user u"
+    " JOIN cs_platform_membership m ON m.user_id = u.id AND m.tenant_id = %(tenant)s"
+    " WHERE u.is_active) AS owners,"
+    " (SELECT coalesce(json_agg(json_build_array(s.id, s.name) ORDER BY s.name, s.id), '[]')"
+    f" FROM {Segment._meta.db_table} s WHERE s.tenant_id = %(tenant)s) AS segments,"
+    " (SELECT coalesce(json_agg(json_build_object('id', v.id, 'owner_id', v.owner_id,"
+    " 'name', v.name, 'query', v.query, 'shared', v.shared) ORDER BY v.name, v.id), '[]')"
+    f" FROM {SavedView._meta.db_table} v WHERE v.tenant_id = %(tenant)s"
+    " AND (v.owner_id = %(user)s OR v.shared)) AS views"
+)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def list_page_reads(*, user: User) -> list[SavedView]:
+    """The account list's filter and bulk-action choices and `user`'s saved views, in one
+    statement (`cs_platform.leanread`: three ORM queries cost more Python than the page's
+    rows): the owners and segments are kept for the page view (`owner_choices` and
+    `segment_choices` read them from there); returns the saved views (`saved_view_list`)."""
+    row = lean_rows(_LIST_READS, {"user": user.pk})[0]
+    tenant = require_current_tenant().pk
+    owners = [(pk, name or email) for pk, name, email in _json(row["owners"])]
+    segments = [(str(pk), name) for pk, name in _json(row["segments"])]
+    request_memoized(("accounts.owner_choices", tenant), lambda: owners)
+    request_memoized(("accounts.segment_choices", tenant), lambda: segments)
+    return [lean_model(SavedView, view) for view in _json(row["views"])]
 
 
 def owner_is_member(*, user: User) -> bool:

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,8 @@ def test_account_list_reads_accounts_in_one_page_query_and_no_count(viewer, tena
     with CaptureQueriesContext(connection) as queries:
         response = viewer.get(url(tenant, "list"), {"sort": "-arr"})
     assert response.status_code == 200
-    account_queries = [
-        q["sql"] for q in queries.captured_queries if 'FROM "accounts_account"' in q["sql"]
-    ]
+    table = re.compile(r'FROM "?accounts_account\b')  # the ORM's, or the rows' lean read
+    account_queries = [q["sql"] for q in queries.captured_queries if table.search(q["sql"])]
     # Two steps (issue #16): the page's ids and sort values, then those 50 rows; no count.
     assert len(account_queries) == 2, account_queries
     assert not any("COUNT(" in sql.upper() for sql in account_queries)

@@ -1,0 +1,115 @@
+"""The account list's lean reads (issue #16): its rows, and its choices and saved views in one
+statement, give what the ORM reads gave; the playbooks its bulk action offers are kept under the
+touch version and follow every change to the rules."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.selectors import (
+    account_list_annotated,
+    list_page_reads,
+    list_rows,
+    owner_candidates,
+    owner_choices,
+    saved_view_list,
+    segment_choices,
+)
+from accounts.selectors.accounts import LIST_ROW_FIELDS
+from cs_platform.requestmemo import request_memo_scope
+from cs_platform.scoping import tenant_scope
+from tests.conftest import client_for
+from tests.factories import (
+    AccountFactory,
+    MembershipFactory,
+    SavedViewFactory,
+    SegmentFactory,
+    UserFactory,
+)
+from tests.touchmodel.factories import RuleFactory
+from touchmodel.models import Rule
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_rows_are_what_the_orm_reads(tenant, csm_user, manager_user):
+    with tenant_scope(tenant):
+        accounts = [
+            AccountFactory(owner=csm_user, industry="物流"),
+            AccountFactory(owner=csm_user, market_segment="smb", lifecycle_status="paused"),
+            AccountFactory(owner=None),
+            AccountFactory(owner=manager_user),
+        ]
+        ids = [a.pk for a in accounts]
+        lean = {a.pk: a for a in list_rows(ids)}
+        orm = {a.pk: a for a in account_list_annotated().filter(pk__in=ids)}
+        assert lean.keys() == orm.keys() == set(ids)
+        for pk, account in orm.items():
+            for name in LIST_ROW_FIELDS:
+                assert getattr(lean[pk], name) == getattr(account, name), name
+            assert str(lean[pk].owner or "") == str(account.owner or "")
+            assert lean[pk].owner_id == account.owner_id
+        # One owner instance per owner; a field the list does not read is still there.
+        assert lean[ids[0]].owner is lean[ids[1]].owner
+        assert lean[ids[0]].licensed_seats == accounts[0].licensed_seats
+
+
+def test_the_choices_and_views_are_those_of_the_orm_in_one_statement(
+    tenant, csm_user, manager_user, viewer_user
+):
+    gone = UserFactory(full_name="Inactive", is_active=False)
+    MembershipFactory(tenant=tenant, user=gone, role="csm")
+    csm_user.full_name = ""
+    csm_user.save()
+    with tenant_scope(tenant):
+        for name in ("b <segment>", "A segment", "a segment"):
+            SegmentFactory(name=name)
+        SavedViewFactory(owner=manager_user, name="mine", query="sort=name")
+        SavedViewFactory(owner=csm_user, name="theirs, shared", shared=True)
+        SavedViewFactory(owner=csm_user, name="theirs, private")
+        orm_owners, orm_segments = owner_choices(), segment_choices()
+        orm_views = list(saved_view_list(user=manager_user))
+        assert gone.pk not in dict(orm_owners) and len(orm_owners) == len(owner_candidates())
+        with request_memo_scope(), CaptureQueriesContext(connection) as captured:
+            views = list_page_reads(user=manager_user)
+            assert owner_choices() == orm_owners
+            assert segment_choices() == orm_segments
+        assert len(captured) == 1
+    shown = ["pk", "owner_id", "name", "query", "shared"]
+    assert [[getattr(v, f) for f in shown] for v in views] == [
+        [getattr(v, f) for f in shown] for v in orm_views
+    ]
+    assert [v.name for v in views] == ["mine", "theirs, shared"]
+
+
+def _playbooks_offered(client, tenant) -> str:
+    from tests.accounts.conftest import url
+
+    body = client.get(url(tenant, "list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    start = body.index('data-testid="bulk-value-start_playbook"')
+    return body[start : body.index("</select>", start)]
+
+
+def test_the_playbooks_offered_follow_each_change_to_the_rules(tenant, manager_user):
+    client = client_for(manager_user)
+    with tenant_scope(tenant):
+        rule = RuleFactory(name_en="Renewal call")
+    assert "Renewal call" in _playbooks_offered(client, tenant)
+    with CaptureQueriesContext(connection) as captured:
+        assert "Renewal call" in _playbooks_offered(client, tenant)  # kept
+    assert not [q for q in captured if "touchmodel_rule" in q["sql"]]
+    with tenant_scope(tenant):
+        RuleFactory(name_en="Second")
+    assert "Second" in _playbooks_offered(client, tenant)
+    with tenant_scope(tenant):
+        Rule.objects.filter(pk=rule.pk).update(name_en="Renamed")
+    offered = _playbooks_offered(client, tenant)
+    assert "Renamed" in offered and "Renewal call" not in offered
+    with tenant_scope(tenant):
+        Rule.objects.filter(pk=rule.pk).update(is_active=False)
+    assert "Renamed" not in _playbooks_offered(client, tenant)
+    with tenant_scope(tenant):
+        Rule.objects.filter(name_en="Second").delete()
+    assert "Second" not in _playbooks_offered(client, tenant)
