@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable
 
+from csp import middleware as csp_middleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -169,4 +175,57 @@ class ApiLanguageMiddleware:
             response = self.get_response(request)
         response.headers["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language",))
+        return response
+
+
+# A view's own policy (django-csp's decorators) is set on its response under these names.
+_CSP_OVERRIDES = tuple(
+    f"_csp_{part}{suffix}" for part in ("config", "update", "replace") for suffix in ("", "_ro")
+)
+
+
+@functools.cache
+def _csp_headers() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(header, value, exemption attribute, excluded path prefixes) of each policy the
+    settings give, built once: the same for every response without a view's own policy."""
+    headers = []
+    for header, setting, report_only, exempt in (
+        (HEADER, "CONTENT_SECURITY_POLICY", False, "_csp_exempt"),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True, "_csp_exempt_ro"),
+    ):
+        if value := build_policy(report_only=report_only):
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            headers.append((header, value, exempt, tuple(prefixes or ())))
+    return tuple(headers)
+
+
+@receiver(setting_changed)
+def _csp_settings_changed(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _csp_headers.cache_clear()
+
+
+class CSPMiddleware(csp_middleware.CSPMiddleware):
+    """django-csp's middleware, with the headers of the settings' policies built once per
+    process (issue #16: building them took about 0.3 ms of every response). A response whose
+    view set its own policy, or whose page used a nonce, takes django-csp's own path."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _CSP_OVERRIDES
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response  # as django-csp: Django's debug pages run inline scripts
+        for header, value, exempt, prefixes in _csp_headers():
+            if (
+                header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(prefixes)
+            ):
+                response[header] = value
+        # As django-csp: a nonce asked for after the header is written is an error.
+        request.csp_nonce = csp_middleware.CheckableLazyObject(  # type: ignore[attr-defined]
+            self._csp_nonce_post_response
+        )
         return response

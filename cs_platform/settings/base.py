@@ -63,7 +63,8 @@ MIDDLEWARE = [
     # First: serves verified custom domains of Learn & Support (see its docstring).
     "content.middleware.SiteDomainMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy's header built once per process.
+    "cs_platform.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -42,6 +42,63 @@ def test_staff_pages_public_pages_api_and_admin_carry_the_policy(client, admin_u
     _assert_strict(client.get("/api/v1/accounts/", HTTP_ACCEPT="application/json"))
 
 
+def test_the_kept_header_is_django_csps_own_and_follows_the_settings(client, tenant):
+    """The header built once per process (cs_platform.middleware.CSPMiddleware) is the one
+    django-csp builds from the settings, report-only too, and is built again when they change."""
+    from csp.utils import build_policy
+    from django.test import override_settings
+
+    path = f"/learn/{tenant.slug}/"
+    response = client.get(path)
+    assert response.headers["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in response.headers
+    report_only = {"DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/csp-report/"}}
+    changed = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["*"]}}
+    with override_settings(
+        CONTENT_SECURITY_POLICY=changed, CONTENT_SECURITY_POLICY_REPORT_ONLY=report_only
+    ):
+        response = client.get(path)
+        assert _policy(response)["img-src"] == ["*"]
+        assert response.headers["Content-Security-Policy-Report-Only"] == build_policy(
+            report_only=True
+        )
+        assert "report-uri /csp-report/" in response.headers["Content-Security-Policy-Report-Only"]
+    assert client.get(path).headers["Content-Security-Policy"] == build_policy()
+
+
+def test_a_views_own_policy_and_a_nonce_still_reach_the_header(rf):
+    """A response whose view set its own policy (django-csp's decorators) or whose page used
+    a nonce takes django-csp's own path; an excluded prefix gets no header."""
+    from csp.constants import NONCE
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+    from django.test import override_settings
+
+    from cs_platform.middleware import CSPMiddleware
+
+    @csp_update({"img-src": ["https://img.example"]})
+    def own_policy(request):
+        return HttpResponse("x")
+
+    def with_nonce(request):
+        return HttpResponse(str(request.csp_nonce))
+
+    request = rf.get("/p/")
+    response = CSPMiddleware(own_policy)(request)
+    assert "https://img.example" in _policy(response)["img-src"]
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    nonced = {"DIRECTIVES": {**directives, "script-src": ["'self'", NONCE]}}
+    with override_settings(CONTENT_SECURITY_POLICY=nonced):
+        response = CSPMiddleware(with_nonce)(rf.get("/p/"))
+    assert f"'nonce-{response.content.decode()}'" in _policy(response)["script-src"]
+    excluded = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/p/"]}
+    with override_settings(CONTENT_SECURITY_POLICY=excluded):
+        response = CSPMiddleware(lambda request: HttpResponse("x"))(rf.get("/p/"))
+        assert "Content-Security-Policy" not in response.headers
+        response = CSPMiddleware(lambda request: HttpResponse("x"))(rf.get("/q/"))
+        assert "Content-Security-Policy" in response.headers
+
+
 def test_the_api_docs_start_swagger_from_a_script_file_of_our_own(client):
     page = client.get("/api/docs/").content.decode()
     sources = [m.group(1) for m in SCRIPT_TAG.finditer(page)]
