@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cs_platform.datacache import data_cache_key, page_cached
+from cs_platform.datacache import CACHE_SECONDS, data_cache_key, page_cached
 from cs_platform.decorators import role_required
 from cs_platform.keyset import CursorError, keyset_page
 from cs_platform.pagecache import html_kept, page_csrf_token
@@ -322,7 +322,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contracts = contract_history_of(account_id=account.pk)
     can_edit = can(request, "account.change")
     panels = _panels(request, account)
-    return render(
+    response = render(
         request,
         "accounts/account_detail.html",
         {
@@ -341,6 +341,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_delete": can(request, "contact.delete"),
         },
     )
+    # The panels rendered now that are kept, in one round trip (accounts_tags.account_panel).
+    to_keep = {p["keep"]: p["to_keep"] for ps in panels.values() for p in ps if "to_keep" in p}
+    if to_keep:
+        cache.set_many(to_keep, CACHE_SECONDS)
+    return response
 
 
 def _save_form(form: Any, write: Any) -> Any:

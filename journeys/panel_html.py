@@ -11,13 +11,15 @@ journeys/_activity.html write, and tests/journeys/test_panel_html.py holds the t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.dateformat import format as dateformat
+from django.utils.formats import date_format, get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,9 +28,18 @@ from cs_platform.pagecache import page_csrf_token
 from cs_platform.urlutils import tenant_reverse
 
 from .extensions import activity_title
+from .models import Activity
 
 # The id a row's links are reversed with once per panel, then replaced by each row's own.
 _PK = 987654321
+
+
+def _e(value: Any) -> str:
+    """`conditional_escape(value)` (what `format_html` does to each value), without the lazy
+    check of Django's `escape` that cost more than the escaping (issue #16)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()  # type: ignore[no-any-return]
+    return escape(str(value))
 
 
 class PanelHtml:
@@ -50,6 +61,28 @@ class PanelHtml:
             "The customer sees this on their success plan. Click to stop sharing."
         )
         self.title_not_shared = _("Only staff see this. Click to share it with the customer.")
+        self._toggles: dict[tuple[str, bool], str] = {}
+        self.words = {
+            word: escape(text)
+            for word, text in (
+                ("toggle_done", _("Toggle done")),
+                ("customer", _("customer")),
+                ("delete", _("Delete")),
+                ("edit", _("Edit")),
+                ("due", _("Due")),
+            )
+        }
+        self.shared_word = format_html('<span class="muted">{}</span>', self.shared)
+        self.short_date = get_format("SHORT_DATE_FORMAT")
+        self.short_datetime = get_format("SHORT_DATETIME_FORMAT")
+        self._kinds: dict[str, str] = {}
+
+    def kind_label(self, kind: str) -> str:
+        """`activity.get_kind_display()`, escaped, once per kind for the panel."""
+        label = self._kinds.get(kind)
+        if label is None:
+            label = self._kinds[kind] = _e(Activity(kind=kind).get_kind_display())
+        return label
 
     def url(self, name: str, pk: int, **kwargs: Any) -> str:
         """`tenant_reverse(request, name, pk=pk, **kwargs)`: reversed once per name (and
@@ -65,17 +98,26 @@ class PanelHtml:
         return f"{parts[0]}/{pk}/{parts[1]}"
 
     def share_toggle(self, item: Any, kind: str) -> SafeString:
-        """As journeys/_share_toggle.html."""
-        url = self.url("journeys:share_set", item.pk, kind=kind)
-        shared = item.shared_with_customer
+        """As journeys/_share_toggle.html: the row's link, then what every row of its kind
+        and state shares (made once per panel)."""
+        shared = bool(item.shared_with_customer)
+        tail = self._toggles.get((kind, shared))
+        if tail is None:
+            tail = self._toggles[(kind, shared)] = self._toggle_tail(kind, shared)
+        url = _e(self.url("journeys:share_set", item.pk, kind=kind))
+        # NOTE: safe: the link is escaped, the rest made by format_html.
+        return mark_safe(
+            f'<form class="inline share-toggle" method="post" action="{url}" hx-post="{url}"' + tail
+        )
+
+    def _toggle_tail(self, kind: str, shared: bool) -> str:
+        """What follows the link in a share toggle of `kind` in the state `shared`."""
         return format_html(
-            '<form class="inline share-toggle" method="post" action="{url}" hx-post="{url}"'
             ' hx-swap="outerHTML" data-testid="share-{kind}">{csrf}'
             '<input type="hidden" name="next" value="{next}">'
             '<input type="hidden" name="shared" value="{value}">'
             '<button type="submit" class="share{cls}" aria-pressed="{pressed}" title="{title}">'
             "{label}</button></form>\n",
-            url=url,
             kind=kind,
             csrf=self.csrf,
             next=self.next,
@@ -91,18 +133,17 @@ class PanelHtml:
         if can_share:
             return self.share_toggle(item, kind)
         if item.shared_with_customer:
-            return format_html('<span class="muted">{}</span>', self.shared)
+            return self.shared_word
         return SafeString("")
 
     def inline_action(self, url: str, label: str, testid: str) -> SafeString:
         """As journeys/_inline_action.html: a link that opens its form in place (htmx)."""
-        href = f"{url}?next={self.next_query}"
-        return format_html(
-            '<a href="{href}" hx-get="{href}" hx-target="next .inline-editor"'
-            ' hx-swap="innerHTML" class="inline-action" data-testid="{testid}">{label}</a>\n',
-            href=href,
-            label=label,
-            testid=testid,
+        href = _e(f"{url}?next={self.next_query}")
+        # NOTE: safe: every value is escaped (_e), as format_html would.
+        return mark_safe(
+            f'<a href="{href}" hx-get="{href}" hx-target="next .inline-editor"'
+            f' hx-swap="innerHTML" class="inline-action" data-testid="{_e(testid)}">'
+            f"{_e(label)}</a>\n"
         )
 
 
@@ -111,46 +152,36 @@ def _date(value: Any) -> str:
 
 
 def _step(html: PanelHtml, step: Any, *, can_edit: bool, can_share: bool) -> SafeString:
+    words = html.words
     box = "☑" if step.done else "☐"
     if can_edit:
-        toggle = format_html(
-            '<form class="inline" method="post" action="{}">{}{}'
-            '<button type="submit" aria-label="{}">{}</button></form>',
-            html.url("journeys:step_toggle", step.pk),
-            html.csrf,
-            html.next_input,
-            _("Toggle done"),
-            box,
+        url = _e(html.url("journeys:step_toggle", step.pk))
+        toggle = (
+            f'<form class="inline" method="post" action="{url}">{html.csrf}{html.next_input}'
+            f'<button type="submit" aria-label="{words["toggle_done"]}">{box}</button></form>'
         )
     else:
-        toggle = SafeString(box)
+        toggle = box
     if step.owner_user_id:
-        owner = format_html("{}", step.owner_user)
+        owner = _e(step.owner_user)
     elif step.owner_contact_id:
-        owner = format_html("{} ({})", step.owner_contact, _("customer"))
+        owner = f"{_e(step.owner_contact)} ({words['customer']})"
     else:
-        owner = SafeString("")
-    due = format_html(" · {}", _date(step.due_date)) if step.due_date else ""
+        owner = ""
+    due = f" · {_e(dateformat(step.due_date, html.short_date))}" if step.due_date else ""
     actions = (
-        format_html(
-            '{}<div class="inline-editor"></div>',
-            html.inline_action(
-                html.url("journeys:step_delete", step.pk), _("Delete"), "step-delete"
-            ),
-        )
+        html.inline_action(html.url("journeys:step_delete", step.pk), _("Delete"), "step-delete")
+        + '<div class="inline-editor"></div>'
         if can_edit
         else ""
     )
-    return format_html(
-        '<li{cls}>\n        {toggle}\n        {description}\n        <span class="muted">'
-        "{owner}{due}</span>\n        {share}\n        {actions}\n      </li>\n",
-        cls=mark_safe(' class="done"') if step.done else "",
-        toggle=toggle,
-        description=step.description,
-        owner=owner,
-        due=due,
-        share=html.share(step, "step", can_share=can_share),
-        actions=actions,
+    cls = ' class="done"' if step.done else ""
+    share = html.share(step, "step", can_share=can_share)
+    # NOTE: safe: every value is escaped (_e) or made escaped, as format_html would.
+    return mark_safe(
+        f"<li{cls}>\n        {toggle}\n        {_e(step.description)}\n"
+        f'        <span class="muted">{owner}{due}</span>\n        {share}\n'
+        f"        {actions}\n      </li>\n"
     )
 
 
@@ -175,48 +206,45 @@ def _checks(checks: Iterable[dict[str, Any]]) -> SafeString:
 
 def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share: bool) -> str:
     """One milestone of the journey map: its share toggle, links, goal, checks and steps."""
+    words = html.words
     actions = ""
     if can_edit:
-        actions = format_html(
-            '<p class="item-actions">{}{}</p><div class="inline-editor"></div>',
-            html.inline_action(
-                html.url("journeys:milestone_edit", milestone.pk), _("Edit"), "milestone-edit"
-            ),
-            html.inline_action(
-                html.url("journeys:milestone_delete", milestone.pk),
-                _("Delete"),
-                "milestone-delete",
-            ),
+        edit = html.inline_action(
+            html.url("journeys:milestone_edit", milestone.pk), _("Edit"), "milestone-edit"
         )
+        delete = html.inline_action(
+            html.url("journeys:milestone_delete", milestone.pk), _("Delete"), "milestone-delete"
+        )
+        actions = f'<p class="item-actions">{edit}{delete}</p><div class="inline-editor"></div>'
     goal = (
-        format_html('<blockquote class="goal">“{}”</blockquote>', milestone.customer_goal)
+        f'<blockquote class="goal">“{_e(milestone.customer_goal)}”</blockquote>'
         if milestone.customer_goal
         else ""
     )
-    due = format_html(" · {} {}", _("Due"), _date(milestone.due_date)) if milestone.due_date else ""
-    steps = [
+    due = (
+        f" · {words['due']} {_e(dateformat(milestone.due_date, html.short_date))}"
+        if milestone.due_date
+        else ""
+    )
+    steps = "".join(
         _step(html, step, can_edit=can_edit, can_share=can_share) for step in milestone.steps.all()
-    ]
-    return format_html(
-        '<article class="milestone milestone-{status}" data-testid="milestone">\n'
-        '    <h3>{title} <small class="muted">{status_label}</small></h3>\n'
-        "    {share}\n    {actions}\n    {goal}\n"
-        '    <p class="muted">{target}{due}{checks}</p>\n'
-        '    <ul class="steps" data-testid="action-plan">\n{steps}    </ul>\n'
-        "    {add_step}\n  </article>\n",
-        status=milestone.status,
-        title=milestone.title,
-        status_label=milestone.get_status_display(),
-        share=html.share(milestone, "milestone", can_share=can_share),
-        actions=actions,
-        goal=goal,
-        target=_("Target score %(score)s") % {"score": milestone.target_score},
-        due=due,
-        checks=_checks(getattr(milestone, "checks", [])),
-        steps=mark_safe("".join(steps))  # each step is made by format_html
-        if steps
-        else format_html('<li class="muted">{}</li>\n', _("No action plan yet.")),
-        add_step=getattr(milestone, "add_step", "") if can_edit else "",
+    )
+    if not steps:
+        steps = f'<li class="muted">{_e(_("No action plan yet."))}</li>\n'
+    status = _e(milestone.status)
+    target = _e(_("Target score %(score)s") % {"score": milestone.target_score})
+    share = html.share(milestone, "milestone", can_share=can_share)
+    checks = _checks(getattr(milestone, "checks", []))
+    add_step = _e(getattr(milestone, "add_step", "")) if can_edit else ""
+    # NOTE: safe: every value is escaped (_e) or made escaped, as format_html would.
+    return mark_safe(
+        f'<article class="milestone milestone-{status}" data-testid="milestone">\n'
+        f'    <h3>{_e(milestone.title)} <small class="muted">'
+        f"{_e(milestone.get_status_display())}</small></h3>\n"
+        f"    {share}\n    {actions}\n    {goal}\n"
+        f'    <p class="muted">{target}{due}{checks}</p>\n'
+        f'    <ul class="steps" data-testid="action-plan">\n{steps}    </ul>\n'
+        f"    {add_step}\n  </article>\n"
     )
 
 
@@ -233,40 +261,34 @@ def milestones_html(
 def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeString:
     """One timeline entry, as journeys/_activity.html writes it."""
     at = timezone.localtime(activity.occurred_at)
-    actor = (
-        format_html(' <span class="muted">· {}</span>', activity.actor) if activity.actor_id else ""
-    )
-    actions: SafeString | str = ""
+    actor = f' <span class="muted">· {_e(activity.actor)}</span>' if activity.actor_id else ""
+    actions = ""
     meeting = (activity.data or {}).get("meeting") if activity.kind == "meeting" else None
     if can_edit and meeting:
-        actions = format_html(
-            '\n  <span class="item-actions">{} {}</span><div class="inline-editor"></div>',
-            html.inline_action(
-                html.url("journeys:meeting_edit", meeting), _("Edit"), "meeting-edit"
-            ),
-            html.inline_action(
-                html.url("journeys:meeting_delete", meeting), _("Delete"), "meeting-delete"
-            ),
+        edit = html.inline_action(
+            html.url("journeys:meeting_edit", meeting), _("Edit"), "meeting-edit"
+        )
+        delete = html.inline_action(
+            html.url("journeys:meeting_delete", meeting), _("Delete"), "meeting-delete"
+        )
+        actions = (
+            f'\n  <span class="item-actions">{edit} {delete}</span>'
+            '<div class="inline-editor"></div>'
         )
     body = (
-        format_html('<div class="body">{}</div>', linebreaksbr(activity.body, autoescape=True))
+        f'<div class="body">{linebreaksbr(activity.body, autoescape=True)}</div>'
         if activity.body
         else ""
     )
-    return format_html(
-        '<li class="activity activity-{kind}" data-testid="activity">\n'
-        '  <time datetime="{iso}" class="muted">{when}</time>\n'
-        '  <span class="kind">{kind_label}</span>\n'
-        '  <strong data-testid="activity-title">{title}</strong>{actor}{actions}\n'
-        "  {body}\n</li>\n",
-        kind=activity.kind,
-        iso=date_format(at, "c"),
-        when=date_format(at, "SHORT_DATETIME_FORMAT"),
-        kind_label=activity.get_kind_display(),
-        title=activity_title(activity),
-        actor=actor,
-        actions=actions,
-        body=body,
+    kind = _e(activity.kind)
+    # NOTE: safe: every value is escaped (_e) or made escaped, as format_html would.
+    return mark_safe(
+        f'<li class="activity activity-{kind}" data-testid="activity">\n'
+        f'  <time datetime="{_e(at.isoformat())}" class="muted">'
+        f"{_e(dateformat(at, html.short_datetime))}</time>\n"
+        f'  <span class="kind">{html.kind_label(activity.kind)}</span>\n'
+        f'  <strong data-testid="activity-title">{_e(activity_title(activity))}</strong>'
+        f"{actor}{actions}\n  {body}\n</li>\n"
     )
 
 

@@ -402,7 +402,20 @@ def account_list(*, ids: Any = None, scorable_only: bool = False) -> QuerySet[Ac
 
 
 def account_get(*, pk: int) -> Account | None:
-    return account_list_annotated().filter(pk=pk).first()
+    """The account with its owner (as `account_list_annotated()` gives it), read as SQL: every
+    Account 360 view reads it, and the ORM took longer to build the query than PostgreSQL to
+    answer it (cs_platform.leanread)."""
+    rows = lean_rows(
+        f"SELECT {lean_columns(Account, 'a')}, {lean_columns(User, 'u', 'owner__')}"
+        " FROM accounts_account a LEFT JOIN cs_platform_user u ON u.id = a.owner_id"
+        " WHERE a.tenant_id = %(tenant)s AND a.id = %(pk)s",
+        {"pk": pk},
+    )
+    if not rows:
+        return None
+    account = lean_model(Account, rows[0])
+    account.owner = lean_model(User, rows[0], "owner__") if account.owner_id else None
+    return account
 
 
 def account_get_by_external_id(*, external_id: str) -> Account | None:

@@ -3,11 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.cache import cache
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
-from cs_platform.datacache import CACHE_SECONDS
 from cs_platform.pagecache import html_to_keep
 
 register = template.Library()
@@ -83,7 +81,9 @@ def sort_mark(query: QueryDict, key: str) -> str:
 @register.simple_tag(takes_context=True)
 def account_panel(context: template.Context, panel: dict[str, Any]) -> SafeString:
     """An Account 360 panel (accounts.views._panels): its kept HTML, else its template rendered
-    as `{% include panel.template with ctx=panel.context %}` would, kept when it is to be."""
+    as `{% include panel.template with ctx=panel.context %}` would. A panel to keep gets its
+    HTML as it may be kept (`to_keep`), which the view writes with the others in one round trip
+    once the page is rendered."""
     if "html" in panel:
         return panel["html"]  # type: ignore[no-any-return]
     assert context.template is not None
@@ -91,6 +91,6 @@ def account_panel(context: template.Context, panel: dict[str, Any]) -> SafeStrin
     with context.push(ctx=panel["context"]):
         html = template_.render(context)
     if panel.get("keep"):
-        cache.set(panel["keep"], html_to_keep(context["request"], html), CACHE_SECONDS)
+        panel["to_keep"] = html_to_keep(context["request"], html)
     # NOTE: the panel's template escaped what it shows; this marks its output as rendered.
     return mark_safe(html)

@@ -1,4 +1,9 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 
 def render(source: str, **context) -> str:
@@ -41,3 +46,38 @@ def test_chart_rows_read_as_the_template_wrote_them_missing_localized_and_escape
         )
     assert '<th scope="row">&lt;b&gt;1&lt;/b&gt;</th><td>—</td><td>a&amp;b</td>' in html
     assert '<th scope="row">2026-11-02</th><td>64.5</td><td>0</td></tr>' in html
+
+
+@pytest.mark.parametrize("language", ["ja", "en", "de"])
+@pytest.mark.parametrize("grouping", [False, True])
+def test_a_number_cell_reads_as_localize_writes_it(settings, language, grouping):
+    """The table's numbers skip `localize` (issue #16): each reads as `_cell` writes it, in a
+    language whose decimal separator is a comma too, with and without thousand grouping."""
+    from cs_platform.templatetags.charts import _cell, _number_cell
+
+    settings.USE_THOUSAND_SEPARATOR = grouping
+    values = [
+        None,
+        0,
+        7,
+        -3,
+        12345678,
+        True,
+        False,
+        0.0,
+        -0.0,
+        61.25,
+        1234567.5,
+        -12.5,
+        1e-05,
+        2.5e20,
+        1 / 3,
+        float("inf"),
+        float("nan"),
+        Decimal("12.50"),
+        "<b>",
+        dt.date(2026, 1, 2),
+    ]
+    with translation.override(language):
+        cell = _number_cell()
+        assert [cell(v) for v in values] == [_cell(v) for v in values]
