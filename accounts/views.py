@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cs_platform.datacache import CACHE_SECONDS, data_cache_key, page_cached
 from cs_platform.decorators import role_required
-from cs_platform.keyset import CursorError, keyset_page
+from cs_platform.keyset import CursorError, keyset_ids, keyset_page
 from cs_platform.pagecache import html_kept, page_csrf_token
 from cs_platform.permissions import can, required_role
 from cs_platform.urlutils import tenant_reverse
@@ -76,9 +76,11 @@ def _query_without_page(request: HttpRequest) -> Any:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-def _list_query(params: QueryDict, *, fill_later: bool = False) -> tuple[AccountFilterForm, Any]:
+def _list_query(
+    params: QueryDict, *, fill_later: bool = False, ordered: bool = True
+) -> tuple[AccountFilterForm, Any]:
     """The filter form and the filtered, sorted queryset of an account-list query string
-    (`fill_later`: see `account_filter`)."""
+    (`fill_later`: see `account_filter`; not `ordered`: the accounts only, in no order)."""
     form = AccountFilterForm(params or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -95,7 +97,7 @@ def _list_query(params: QueryDict, *, fill_later: bool = False) -> tuple[Account
             "renewal_after": timezone.localdate() if renewal_before else None,
             "renewal_before": renewal_before,
             "extensions": form.extension_values(),
-            "ordering": data["sort"],
+            "ordering": data["sort"] if ordered else "",
         }
     return form, account_filter(**filters, fill_later=fill_later)
 
@@ -245,7 +247,8 @@ def account_bulk(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     everything = request.POST.get("scope") == "all"
     if everything:
-        _form, accounts = _list_query(QueryDict(query))
+        # The view's accounts: what they are, not their order (no sort over all of them).
+        _form, accounts = _list_query(QueryDict(query), ordered=False)
     else:
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
         accounts = Account.objects.filter(pk__in=ids)
@@ -678,10 +681,14 @@ def export(request: HttpRequest) -> HttpResponse:
 def account_list_csv(request: HttpRequest) -> HttpResponse:
     """The account list's current view (its filters, search and sort) as CSV, with the
     import's columns so it re-imports; formula-like cells escaped as in every export."""
-    _form, queryset = _list_query(request.GET)
+    form, queryset = _list_query(request.GET)
+    # The page's order, read as the page reads it: a sort by groups (the phases' order, the
+    # tiers) group by group from the sort's index (`keyset_ids`), not a CASE over every row.
+    groups = list_sort_groups(form.cleaned_data["sort"]) if form.is_valid() else None
     japanese = request.GET.get("headers") == "ja"
+    ids = keyset_ids(queryset, groups=groups)
     response = HttpResponse(
-        export_csv("accounts", japanese_headers=japanese, accounts=queryset),
+        export_csv("accounts", japanese_headers=japanese, account_ids=ids),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()

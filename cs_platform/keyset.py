@@ -189,10 +189,10 @@ def _grouped_keys(
     fields: list[tuple[str, bool]],
     groups: KeysetGroups,
     cursor: list[Any] | None,
-    limit: int,
+    limit: int | None,
 ) -> list[tuple[Any, ...]]:
-    """The ordering's values (the rank first) of the first `limit` rows after `cursor` (or
-    from the start) in the order `fields`, group by group."""
+    """The ordering's values (the rank first) of the first `limit` rows (None: all) after
+    `cursor` (or from the start) in the order `fields`, group by group."""
     rest = fields[1:]
     names = [name for name, _descending in rest]
     order = [f"-{f}" if d else f for f, d in rest]
@@ -204,8 +204,8 @@ def _grouped_keys(
         ranks = [r for r in ranks if (r <= start if fields[0][1] else r >= start)]
     keys: list[tuple[Any, ...]] = []
     for rank in ranks:
-        need = limit - len(keys)
-        if need <= 0:
+        need = None if limit is None else limit - len(keys)
+        if need is not None and need <= 0:
             break
         base = queryset.order_by(*order)
         if cursor is not None and rank == cursor[0]:
@@ -237,6 +237,18 @@ def _check_options(
         raise ValueError("keyset groups and kept pages need `rows`")
     if groups is not None and fields[0][0] != groups.rank:
         raise ValueError("keyset groups need an ordering that starts with their rank")
+
+
+def keyset_ids(queryset: QuerySet, *, groups: KeysetGroups | None = None) -> list[Any]:
+    """Every primary key of `queryset` in its ordering; with `groups` (its ordering starts
+    with their rank), read group by group from the sort's index as a page reads them, not
+    sorted by the rank's expression over all the rows (an export of a list's whole view)."""
+    if groups is None:
+        return list(queryset.values_list("pk", flat=True))
+    fields = _fields(queryset)
+    if fields[0][0] != groups.rank:
+        raise ValueError("keyset groups need an ordering that starts with their rank")
+    return [key[-1] for key in _grouped_keys(queryset, fields, groups, None, None)]
 
 
 def keyset_page(

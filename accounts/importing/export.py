@@ -10,6 +10,8 @@ apostrophe again, so an export re-imports unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 from django.db.models import QuerySet
 
@@ -40,17 +42,23 @@ def export_csv(
     japanese_headers: bool = False,
     encoding: str = "utf-8",
     accounts: QuerySet | None = None,
+    account_ids: Sequence[int] | None = None,
 ) -> bytes:
     """Every row of `kind`; with `accounts` (a filtered account queryset, e.g. the account
-    list's current view), only the accounts it selects, in its order."""
+    list's current view), only the accounts it selects, in its order; with `account_ids`,
+    those accounts in that order (a view whose order is read group by group)."""
     spec = SPECS[kind]
     keys = [c.key for c in spec.columns]
     lookups = [_SOURCES.get(k, k) for k in keys]
-    if accounts is not None:
+    view = accounts is not None or account_ids is not None
+    if view:
         if kind != "accounts":
             raise ValueError("Only the accounts export follows a list view.")
         # The view's ids in its order (one query), then their columns (one query).
-        ids = list(accounts.values_list("pk", flat=True))
+        if account_ids is not None:
+            ids = list(account_ids)
+        else:
+            ids = list(accounts.values_list("pk", flat=True))  # type: ignore[union-attr]
         by_id = {
             row[0]: row[1:]
             for row in spec.model.objects.filter(pk__in=ids).values_list("pk", *lookups)
@@ -69,7 +77,7 @@ def export_csv(
         changes={
             "rows": [None, len(frame)],
             "columns": [None, len(keys)],
-            "view": [None, accounts is not None],
+            "view": [None, view],
         },
     )
     return frame.to_csv(index=False).encode(ENCODINGS[encoding], errors="replace")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -88,15 +89,14 @@ def test_the_list_stays_one_page_query_with_views_and_bulk_actions(tenant, admin
         response = client_for(admin_user).get(url("list"), {"sort": "owner", "q": "株式"})
     assert response.status_code == 200
     assert response.context["bulk_actions"]
-    account_queries = [
-        q["sql"] for q in queries.captured_queries if 'FROM "accounts_account"' in q["sql"]
-    ]
+    table = re.compile(r'FROM "?accounts_account\b')  # the ORM's, or the rows' lean read
+    account_queries = [q["sql"] for q in queries.captured_queries if table.search(q["sql"])]
     # Two steps (issue #16): the page's ids and sort keys (the search and the order), then
     # those rows with their owner; the second neither searches nor sorts.
     assert len(account_queries) == 2, account_queries
     ids, rows = account_queries
     assert "accountnamegram" in ids.lower() or "ILIKE" in ids
-    assert '"accounts_account"."id" IN (' in rows and "ORDER BY" not in rows
+    assert "a.id = ANY(" in rows and "ORDER BY" not in rows
     assert "ILIKE" not in rows and "accountnamegram" not in rows.lower()
 
 
