@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.extensions import public_links
 from accounts.models import Contact
-from accounts.selectors import contact_get
+from accounts.selectors import contact_with_account
 from cs_platform.datacache import cached_for_data_version
 from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.requestmemo import request_memoized
@@ -74,7 +74,7 @@ def _reader_contact(request: HttpRequest) -> Contact | None:
         return None
     return request_memoized(
         ("content.reader_contact", identity.contact_id),
-        lambda: contact_get(pk=identity.contact_id),
+        lambda: contact_with_account(contact_id=identity.contact_id),
     )
 
 

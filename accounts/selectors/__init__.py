@@ -38,6 +38,7 @@ from .contacts import (
     contact_get_by_email,
     contact_get_by_external_id,
     contact_list,
+    contact_with_account,
     contacts_of,
     relationship_coverage,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "contact_get_by_email",
     "contact_get_by_external_id",
     "contact_list",
+    "contact_with_account",
     "contacts_of",
     "contract_history",
     "contract_history_of",

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.postgres.aggregates import BoolOr
 from django.db.models import Count, Max, Q, QuerySet
 
-from cs_platform.leanread import lean_columns, lean_models
+from cs_platform.leanread import lean_columns, lean_model, lean_models, lean_rows
 from cs_platform.requestmemo import request_memoized
 
 from ..models import Account, Contact, RelationshipLevel
@@ -147,6 +147,22 @@ def contact_get(*, pk: Any) -> Contact | None:
     if pk is None:
         return None
     return Contact.objects.filter(pk=pk).select_related("account").first()
+
+
+def contact_with_account(*, contact_id: int) -> Contact | None:
+    """`contact_get(pk=contact_id)` as one hand-written read (cs_platform.leanread): the
+    public site reads its signed-in reader's contact and account on every page."""
+    rows = lean_rows(
+        f"SELECT {lean_columns(Contact, 'c')}, {lean_columns(Account, 'a', 'account__')}"
+        " FROM accounts_contact c JOIN accounts_account a ON a.id = c.account_id"
+        " WHERE c.tenant_id = %(tenant)s AND c.id = %(contact)s",
+        {"contact": contact_id},
+    )
+    if not rows:
+        return None
+    contact = lean_model(Contact, rows[0])
+    contact.account = lean_model(Account, rows[0], "account__")
+    return contact
 
 
 def contact_get_by_email(*, email: str) -> Contact | None:
