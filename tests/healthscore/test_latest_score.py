@@ -5,8 +5,10 @@ scores after every kind of write, and the account list filters and sorts by band
 import datetime as dt
 
 import pytest
+from django.db import models
 from django.utils import timezone
 
+from accounts.models import Account
 from accounts.selectors import account_filter
 from cs_platform.scoping import tenant_scope
 from healthscore.models import HealthScore, LatestScore
@@ -90,6 +92,69 @@ def test_an_upsert_over_many_accounts_keeps_each(scoped):
     )
     for account in accounts:
         assert _latest(account) == _expected(account)
+
+
+def _xmin(table: str, pk: int) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def test_updates_in_place_and_moved_rows_keep_the_latest_and_unchanged_rows_are_not_written(
+    scoped,
+):
+    """An UPDATE that keeps a row's account and day (a recompute) writes it forward as an
+    insert does; rows moved to another account or day re-read their accounts (healthscore
+    0027). A recompute that changes nothing writes neither the latest row nor the account."""
+    today = timezone.localdate()
+    version = ScorecardVersionFactory()
+    first, second = AccountFactory(), AccountFactory()
+    rows = {
+        (a.pk, d): HealthScoreFactory(
+            account=a, version=version, day=today - dt.timedelta(d), score=50 + d, band="amber"
+        )
+        for a in (first, second)
+        for d in range(3)
+    }
+    # An older day's score changed: the latest stays.
+    HealthScore.objects.filter(pk=rows[first.pk, 1].pk).update(score=5, band="red")
+    assert _latest(first) == _expected(first) == (today, 50.0, "amber")
+    # The same scores written again: no latest row, no account row is written.
+    latest = LatestScore.objects.get(account=first)
+    before = (_xmin("healthscore_latestscore", latest.pk), _xmin("accounts_account", first.pk))
+    HealthScore.objects.filter(account=first).update(score=models.F("score"))
+    after = (_xmin("healthscore_latestscore", latest.pk), _xmin("accounts_account", first.pk))
+    assert after == before
+    # One statement: today's score of the first changes in place, and the second's today row
+    # moves to the first account's future: both accounts are right.
+    HealthScore.objects.filter(pk=rows[first.pk, 0].pk).update(score=20, band="red")
+    assert _latest(first) == (today, 20.0, "red")
+    HealthScore.objects.filter(pk__in=[rows[first.pk, 0].pk, rows[second.pk, 0].pk]).update(
+        score=models.Case(
+            models.When(pk=rows[first.pk, 0].pk, then=models.Value(90.0)),
+            default=models.F("score"),
+        ),
+        band=models.Case(
+            models.When(pk=rows[first.pk, 0].pk, then=models.Value("green")),
+            default=models.F("band"),
+        ),
+        account=first,
+        day=models.Case(
+            models.When(pk=rows[second.pk, 0].pk, then=models.Value(today + dt.timedelta(1))),
+            default=models.F("day"),
+        ),
+    )
+    assert _latest(first) == _expected(first) == (today + dt.timedelta(1), 50.0, "amber")
+    assert _latest(second) == _expected(second) == (today - dt.timedelta(1), 51.0, "amber")
+    with tenant_scope(scoped):
+        ranks = dict(
+            Account.objects.filter(pk__in=[first.pk, second.pk]).values_list(
+                "pk", "list_health_rank"
+            )
+        )
+    assert ranks == {first.pk: 2, second.pk: 2}
 
 
 @pytest.fixture
