@@ -58,6 +58,7 @@ from .selectors import (
 )
 
 PAGE_SIZE = 50
+ROW_MARK = 987654321  # an id no path part else reads as
 # The list's filter fields before the extensions' (the form's order).
 LIST_FILTERS = ["owner", "market_segment", "lifecycle_status", "segment", "renewal"]
 
@@ -106,10 +107,14 @@ def _rows_html(
     request: HttpRequest, accounts: list[Account], columns: list[Any], *, selectable: bool
 ) -> str:
     """The list's rows, rendered in Python (issue #16: a page is 50 rows)."""
+    # One reverse() for the page: each row's link is the same path around its id.
+    prefix, _mark, suffix = tenant_reverse(request, "accounts:detail", pk=ROW_MARK).rpartition(
+        str(ROW_MARK)
+    )
     return account_rows_html(
         accounts,
         columns,
-        url=lambda pk: tenant_reverse(request, "accounts:detail", pk=pk),
+        url=lambda pk: f"{prefix}{pk}{suffix}",
         selectable=selectable,
         currency=request.tenant.currency,  # type: ignore[attr-defined]
     )

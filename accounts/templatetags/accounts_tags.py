@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.http import QueryDict
@@ -35,31 +36,43 @@ def page_url(query: QueryDict, page: int) -> str:
     return "?" + params.urlencode()
 
 
+# What a link from the list leaves out of the query string: the position in the pages.
+_PAGE_KEYS = ("page", "after", "before")
+
+
+def _with(query: QueryDict, key: str, value: str) -> str:
+    """`?` + the query string without its page position, `key` set to `value` (in its place,
+    or last), as `QueryDict.copy()`, `pop`, `[key] = value` and `urlencode()` write it (the
+    list writes about 20 such links per view: no copy of the QueryDict for each)."""
+    pairs: list[tuple[bytes, bytes]] = []
+    placed = False
+    for name, values in query.lists():
+        if name in _PAGE_KEYS:
+            continue
+        if name == key:
+            values, placed = [value], True
+        pairs.extend((name.encode(), str(v).encode()) for v in values)
+    if not placed:
+        pairs.append((key.encode(), value.encode()))
+    return "?" + urlencode(pairs)
+
+
 @register.simple_tag
 def cursor_url(query: QueryDict, key: str, cursor: str) -> str:
     """The current query string (filters, sort, search) with a keyset page cursor:
     `key` is "after" (next page) or "before" (previous page)."""
-    params = query.copy()
-    for name in ("page", "after", "before"):
-        params.pop(name, None)
-    params[key] = cursor
-    return "?" + params.urlencode()
+    return _with(query, key, cursor)
 
 
 @register.simple_tag
 def sort_url(query: QueryDict, key: str) -> str:
     """Sort by `key`; clicking the current sort again reverses it."""
-    params = query.copy()
-    for name in ("page", "after", "before"):
-        params.pop(name, None)
-    base, current = key.lstrip("-"), params.get("sort")
+    base, current = key.lstrip("-"), query.get("sort")
     if current == base:
-        params["sort"] = f"-{base}"
-    elif current == f"-{base}":
-        params["sort"] = base
-    else:
-        params["sort"] = key
-    return "?" + params.urlencode()
+        return _with(query, "sort", f"-{base}")
+    if current == f"-{base}":
+        return _with(query, "sort", base)
+    return _with(query, "sort", key)
 
 
 @register.filter

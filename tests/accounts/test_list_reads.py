@@ -113,3 +113,36 @@ def test_the_playbooks_offered_follow_each_change_to_the_rules(tenant, manager_u
     with tenant_scope(tenant):
         Rule.objects.filter(name_en="Second").delete()
     assert "Second" not in _playbooks_offered(client, tenant)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "sort=name",
+        "sort=-name&q=株式 会社",
+        "q=a%26b&sort=phase&sort=-arr&page=2",
+        "x_phase=10&x_phase=20&after=abc&before=x&sort=-owner",
+        "owner=3&market_segment=smb",
+    ],
+)
+def test_the_links_write_the_query_string_as_the_querydict_copy_did(query):
+    """`sort_url`/`cursor_url` no longer copy the QueryDict per link: the same strings."""
+    from django.http import QueryDict
+
+    from accounts.templatetags.accounts_tags import cursor_url, sort_url
+
+    def before(key: str, value: str) -> str:
+        params = QueryDict(query).copy()
+        for name in ("page", "after", "before"):
+            params.pop(name, None)
+        params[key] = value
+        return "?" + params.urlencode()
+
+    given = QueryDict(query)
+    for key in ("name", "-arr", "phase", "owner"):
+        base, current = key.lstrip("-"), given.get("sort")
+        wanted = f"-{base}" if current == base else base if current == f"-{base}" else key
+        assert sort_url(given, key) == before("sort", wanted)
+    for key in ("after", "before"):
+        assert cursor_url(given, key, "WyJhIiwxXQ") == before(key, "WyJhIiwxXQ")
