@@ -210,17 +210,20 @@ class AccountNameGram(TenantScopedModel):
         db_constraint=False,
     )
     gram = models.BigIntegerField()
-    # How many trigrams pg_trgm finds in the name (the same on each row of an account): with
-    # it, the grams in common with a search text tell its similarity exactly.
+    # How many trigrams pg_trgm finds in the name, on its pg_trgm grams (0 on the padded
+    # trigrams: migration 0019): with it, the grams in common with a search text tell its
+    # similarity exactly, and the index reads only the names whose count can be similar.
     name_trigrams = models.PositiveSmallIntegerField()
+    # The account's name (the same on each row of an account): the search orders its matches
+    # by it and checks `ILIKE` on it without reading the accounts (migration 0019).
+    name = models.CharField(max_length=200)
 
     class Meta:
         verbose_name = _("account name gram")
         verbose_name_plural = _("account name grams")
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "gram", "account"],
-                include=["name_trigrams"],
+                fields=["tenant", "gram", "name_trigrams", "name", "account"],
                 name="account_name_gram_unique",
             ),
         ]

@@ -46,6 +46,7 @@ from .selectors import (
     account_coverage,
     account_filter,
     account_get,
+    account_search_seek,
     contacts_of,
     contract_history_of,
     import_job_list,
@@ -138,6 +139,17 @@ def _page_kept(request: HttpRequest, form: AccountFilterForm) -> Any:
     return lambda compute: page_cached("accounts.list_page", compute, key=key)
 
 
+def _search_seek(form: AccountFilterForm) -> Any:
+    """A search with no other filter, by name or by similarity: its page from the name grams
+    alone (`account_search_seek`)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if any(value for key, value in data.items() if key not in ("q", "sort")):
+        return None
+    return account_search_seek(q=data["q"], ordering=data["sort"])
+
+
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
     saved_views = list_page_reads(user=request.user)  # type: ignore[arg-type]
@@ -153,6 +165,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             rows=list_rows,
             groups=list_sort_groups(form.cleaned_data["sort"]) if form.is_valid() else None,
             kept=_page_kept(request, form),
+            seek=_search_seek(form),
         )
     except CursorError:
         return render(

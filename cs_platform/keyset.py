@@ -231,10 +231,17 @@ def _grouped_keys(
 
 
 def _check_options(
-    fields: list[tuple[str, bool]], *, rows: Any, groups: KeysetGroups | None, kept: Any
+    fields: list[tuple[str, bool]],
+    *,
+    rows: Any,
+    groups: KeysetGroups | None,
+    kept: Any,
+    seek: Any = None,
 ) -> None:
-    if (groups is not None or kept is not None) and rows is None:
-        raise ValueError("keyset groups and kept pages need `rows`")
+    if (groups is not None or kept is not None or seek is not None) and rows is None:
+        raise ValueError("keyset groups, kept pages and seeks need `rows`")
+    if groups is not None and seek is not None:
+        raise ValueError("keyset groups or a seek, not both")
     if groups is not None and fields[0][0] != groups.rank:
         raise ValueError("keyset groups need an ordering that starts with their rank")
 
@@ -260,6 +267,8 @@ def keyset_page(
     rows: Callable[[list[Any]], Iterable[Any]] | None = None,
     groups: KeysetGroups | None = None,
     kept: Callable[[Callable[[], Any]], Any] | None = None,
+    seek: Callable[[list[tuple[str, bool]], list[Any] | None, int], list[tuple[Any, ...]]]
+    | None = None,
 ) -> KeysetPage:
     """The `size` rows after the cursor `after` (or before `before`; neither: the first).
 
@@ -270,18 +279,25 @@ def keyset_page(
     `groups` (with `rows`): the ordering's first field ranks groups (see `KeysetGroups`).
     `kept(compute)` (with `rows`): the first step's answer, `compute()` or a copy kept from
     it (e.g. under the tenant's data version): the page's ids and ordering values.
+    `seek(ordering, values, limit)` (with `rows`): the first step read another way than from
+    `queryset` (which still types the cursors): the ordering's values of the first `limit`
+    rows after the cursor's `values` (None: from the start) in `ordering` (the queryset's, or
+    each field the other way round for a page before a cursor). It must answer as the
+    queryset would.
 
     Raises CursorError for a cursor this ordering cannot read."""
     fields = _fields(queryset)
     names = [name for name, _descending in fields]
-    _check_options(fields, rows=rows, groups=groups, kept=kept)
+    _check_options(fields, rows=rows, groups=groups, kept=kept, seek=seek)
 
     def read(
         ordering: list[tuple[str, bool]], cursor: str, limit: int
     ) -> list[tuple[tuple[Any, ...], Any]]:
         """(the ordering's values, the row or None) of the first `limit` rows after `cursor`."""
-        if groups is not None:
+        if groups is not None or seek is not None:
             values = _cursor_values(queryset, ordering, cursor) if cursor else None
+            if seek is not None:
+                return [(tuple(key), None) for key in seek(ordering, values, limit)]
             keys = _grouped_keys(queryset, ordering, groups, values, limit)
             return [(key, None) for key in keys]
         page = queryset.order_by(*[f"-{f}" if d else f for f, d in ordering])

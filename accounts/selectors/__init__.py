@@ -60,6 +60,7 @@ from .contracts import (
     contract_term_rows,
     renewals_of_owner,
 )
+from .search import account_search_seek
 from .segments import import_job_list, segment_accounts, segment_choices, segment_list
 
 __all__ = [
@@ -86,6 +87,7 @@ __all__ = [
     "account_list",
     "account_list_annotated",
     "account_search",
+    "account_search_seek",
     "account_webhook_refs",
     "arr_movements",
     "contact_choices",

@@ -27,7 +27,7 @@ from touchmodel.services.tiers import tier_override
 pytestmark = pytest.mark.django_db
 
 PAGE = 4
-ACCOUNTS = re.compile(r'FROM "?accounts_account\b')
+ACCOUNTS = re.compile(r'FROM "?accounts_account(namegram)?\b')
 
 
 @pytest.fixture(autouse=True)
@@ -67,12 +67,14 @@ def _client(user) -> Client:
 
 
 def _shown(client, tenant, query: str) -> tuple[list[int], int]:
-    """The ids the page shows and how many account queries it made."""
+    """The ids the page shows and how many account queries it made (of the accounts, or of
+    their name grams, which a search's first step reads)."""
     url = reverse("accounts:list", kwargs={"tenant_slug": tenant.slug}) + query
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
-    # The ORM's quoted table, or a lean read's (the rows: `accounts.selectors.list_rows`).
+    # The ORM's quoted table, or a lean read's (the rows: `accounts.selectors.list_rows`; a
+    # search's first step from the name grams: `accounts.selectors.search`).
     reads = [q for q in queries.captured_queries if ACCOUNTS.search(q["sql"])]
     return [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', response.text)], len(reads)
 

@@ -211,11 +211,12 @@ def _stored_grams() -> set[tuple[int, int, int]]:
 
 
 def _grams_of_the_names() -> set[tuple[int, int, int]]:
-    """What the grams of every account should be, from the SQL functions over the names."""
+    """What the grams of every account should be, from the SQL functions over the names (the
+    pg_trgm trigram count on the pg_trgm grams, 0 on the padded trigrams: migration 0019)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, unnest(accounts_name_grams(name)), cardinality(show_trgm(name)) "
-            "FROM accounts_account"
+            "SELECT id, g, CASE WHEN g < 0 THEN cardinality(show_trgm(name)) ELSE 0 END"
+            " FROM accounts_account, unnest(accounts_name_grams(name)) AS g"
         )
         return set(cursor.fetchall())
 

@@ -1,0 +1,193 @@
+"""A search's page in name order read from the name grams alone (issue #16): the same rows,
+order and cursors as the list's query over the accounts, page after page both ways, and the
+names on the grams following every write."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account, AccountNameGram
+from accounts.selectors import MIN_SIMILARITY_QUERY, account_filter, account_search_seek
+from accounts.services import account_update
+from cs_platform.keyset import keyset_page
+from cs_platform.models import TrashEntry
+from cs_platform.scoping import tenant_scope
+from cs_platform.trash.services import trash_delete, trash_restore
+from tests.accounts.test_search import QUERIES, _create_names
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+ORDERINGS = ("", "name", "-name")
+
+
+class _Row:
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+
+
+def _rows(ids):
+    return [_Row(pk) for pk in ids]
+
+
+def _walk(q: str, ordering: str, *, size: int, seek: bool) -> list[tuple]:
+    """Every page of the search forwards, then back from the last: (ids, next, previous)."""
+    queryset = account_filter(q=q, ordering=ordering)
+    how = account_search_seek(q=q, ordering=ordering) if seek else None
+    pages, after = [], ""
+    while True:
+        page = keyset_page(queryset, size=size, after=after, rows=_rows, seek=how)
+        pages.append(([r.pk for r in page.rows], page.next_cursor, page.previous_cursor))
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    before = pages[-1][2]
+    while before:
+        page = keyset_page(queryset, size=size, before=before, rows=_rows, seek=how)
+        pages.append(([r.pk for r in page.rows], page.next_cursor, page.previous_cursor))
+        before = page.previous_cursor
+    return pages
+
+
+def _by_name(q: str, ordering: str) -> bool:
+    return bool(ordering) or len(q.strip()) < MIN_SIMILARITY_QUERY
+
+
+def _same_pages(q: str, ordering: str, size: int) -> None:
+    # By similarity (the default order from 3 characters) the accounts' query reads it.
+    seeks = account_search_seek(q=q, ordering=ordering) is not None
+    assert seeks == _by_name(q, ordering), (q, ordering)
+    assert _walk(q, ordering, size=size, seek=True) == _walk(q, ordering, size=size, seek=False), (
+        q,
+        ordering,
+    )
+
+
+def test_every_query_pages_as_the_lists_query_does(scoped):
+    _create_names()
+    for i, q in enumerate(QUERIES):
+        if not q.strip():
+            assert account_search_seek(q=q, ordering="") is None  # the list, unsearched
+            continue
+        # Each order in turn (one per query: the test stays a few seconds).
+        _same_pages(q, ORDERINGS[i % len(ORDERINGS)], 5)
+    assert account_search_seek(q="a", ordering="") is not None
+
+
+def test_pages_two_and_three_of_a_search_with_ties_are_exact(scoped):
+    # Equal names, equal similarities, an external id that is the search text.
+    for i in range(9):
+        AccountFactory(name="株式会社さくら物流")
+        AccountFactory(name=f"さくら商事 {i % 3}")
+    AccountFactory(name="別の会社", external_id="さくら")
+    for q in ("さくら", "さく", "さくら物流", "物流"):
+        for ordering in ORDERINGS:
+            _same_pages(q, ordering, 4)
+    seek = account_search_seek(q="さく", ordering="")
+    queryset = account_filter(q="さく")
+    first = keyset_page(queryset, size=4, rows=_rows, seek=seek)
+    second = keyset_page(queryset, size=4, after=first.next_cursor, rows=_rows, seek=seek)
+    third = keyset_page(queryset, size=4, after=second.next_cursor, rows=_rows, seek=seek)
+    expected = list(queryset.values_list("pk", flat=True))
+    assert [r.pk for r in first.rows + second.rows + third.rows] == expected[:12]
+
+
+def test_a_page_reads_the_grams_not_every_match(scoped):
+    for i in range(30):
+        AccountFactory(name=f"株式会社みどり工業 {i}")
+    for q, ordering in (("工業", ""), ("みどり", "name"), ("みどり工業", "-name"), ("みど", "")):
+        seek = account_search_seek(q=q, ordering=ordering)
+        queryset = account_filter(q=q, ordering=ordering)
+        with CaptureQueriesContext(connection) as queries:
+            page = keyset_page(queryset, size=5, rows=_rows, seek=seek)
+        assert len(page.rows) == 5
+        # One statement, of the grams (the accounts only for the external id).
+        assert len(queries.captured_queries) == 1, q
+        sql = queries.captured_queries[0]["sql"]
+        assert AccountNameGram._meta.db_table in sql
+        assert sql.count(f"FROM {Account._meta.db_table} ") == 1
+
+
+def test_other_filters_and_sorts_read_the_accounts(scoped):
+    assert account_search_seek(q="", ordering="") is None
+    assert account_search_seek(q="さくら", ordering="arr") is None
+    assert account_search_seek(q="さくら", ordering="-renewal_date") is None
+    assert account_search_seek(q="さくら", ordering="") is None  # by similarity
+    assert account_search_seek(q="さくら", ordering="name") is not None
+    assert account_search_seek(q="さく", ordering="") is not None
+
+
+def _names_on_the_grams() -> set[tuple[int, str]]:
+    return set(AccountNameGram.objects.values_list("account_id", "name").distinct())
+
+
+def _grams() -> set[tuple[int, int, int, str]]:
+    return set(AccountNameGram.objects.values_list("account_id", "gram", "name_trigrams", "name"))
+
+
+def _grams_of_the_names() -> set[tuple[int, int, int, str]]:
+    """What the grams should be: the name's padded trigrams with 0, its pg_trgm grams with
+    its pg_trgm trigram count, each with the name."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, g, CASE WHEN g < 0 THEN cardinality(show_trgm(name)) ELSE 0 END, name"
+            " FROM accounts_account, unnest(accounts_name_grams(name)) AS g"
+        )
+        return set(cursor.fetchall())
+
+
+def test_a_rename_a_trash_a_restore_and_a_new_account_keep_the_names_on_the_grams(
+    scoped, manager_user
+):
+    _create_names()
+    assert _grams() == _grams_of_the_names()
+    account = Account.objects.get(name="株式会社さくら商事")
+    account_update(account=account, name="株式会社あさひ物流")
+    assert _grams() == _grams_of_the_names()
+    for q, ordering in (("さくら", ""), ("物流", "name"), ("あさひ", ""), ("さくら", "-name")):
+        _same_pages(q, ordering, 2)
+
+    # A set-based rename, and a write that leaves the name alone.
+    Account.objects.filter(name__startswith="株式会社あおぞら").update(name="あおぞら工業")
+    Account.objects.update(licensed_seats=3)
+    assert _grams() == _grams_of_the_names()
+    _same_pages("あおぞら", "name", 1)
+
+    pk = account.pk
+    trash_delete(obj=account, actor=manager_user)
+    assert pk not in {account_id for account_id, _name in _names_on_the_grams()}
+    assert _grams() == _grams_of_the_names()
+    _same_pages("物流", "", 2)
+    entry = TrashEntry.objects.get(object_id=pk, model="accounts.account")
+    trash_restore(entry_id=entry.pk, actor=manager_user)
+    assert (pk, "株式会社あさひ物流") in _names_on_the_grams()
+    assert _grams() == _grams_of_the_names()
+
+    new = AccountFactory(name="あさひ物流センター")
+    assert _grams() == _grams_of_the_names()
+    for q, ordering in (("あさひ", ""), ("物流", "name"), ("物流セ", "")):
+        _same_pages(q, ordering, 2)
+    page = keyset_page(
+        account_filter(q="あさひ物流セ", ordering="-name"),
+        size=5,
+        rows=_rows,
+        seek=account_search_seek(q="あさひ物流セ", ordering="-name"),
+    )
+    assert [r.pk for r in page.rows] == [new.pk]
+
+
+def test_another_tenants_grams_are_not_read(tenant, other_tenant):
+    with tenant_scope(other_tenant):
+        for i in range(5):
+            AccountFactory(name=f"株式会社さくら物流 {i}")
+    with tenant_scope(tenant):
+        ours = AccountFactory(name="株式会社さくら商事")
+        for q in ("さくら", "さ", "株式会社さくら物流", "物流"):
+            for ordering in ORDERINGS:
+                seek = account_search_seek(q=q, ordering=ordering)
+                page = keyset_page(
+                    account_filter(q=q, ordering=ordering), size=9, rows=_rows, seek=seek
+                )
+                assert {r.pk for r in page.rows} <= {ours.pk}, q
