@@ -10,8 +10,10 @@ page is read from the grams:
   accounts contain `q` gives them in name order from the index, after the cursor; the page is
   the first rows of those few streams merged, with the external id's account and, from 3
   characters, the similar names (`%`, few, as `account_search` finds them);
-- by similarity (the default order from 3 characters) the page is still read as
-  `account_filter` orders it (the similarity of each match, from its account).
+- by similarity (the default order from 3 characters): each match's similarity is counted
+  from its pg_trgm grams (`similarity` is common / (|q| + |name| - common), in `real` as
+  pg_trgm computes it), and only the accounts whose similarity can be on the page are read
+  for their names: the cursor's similarity and the ones down to the page's size beyond it.
 
 The page's rows, order and cursor values are those of `account_filter`'s query (the tests
 compare both ways, page by page, and the cursors of one read the other).
@@ -52,6 +54,9 @@ _RAREST_GRAM = (
     f" ORDER BY (SELECT count(*) FROM (SELECT FROM {_G} AS c WHERE c.tenant_id = %(tenant)s"
     f" AND c.gram = u.gram LIMIT {_RARE_CAP}) AS capped), u.gram LIMIT 1)"
 )
+# `%` is `similarity >= pg_trgm.similarity_threshold` (a double; pg_trgm's own default when
+# the session has not set it).
+_THRESHOLD = "coalesce(current_setting('pg_trgm.similarity_threshold', true)::float8, show_limit())"
 # The similar names of `account_search`'s `_BY_SIMILARITY` (the same bounds, rounded inwards
 # to the whole counts they hold: an index range of each gram), with `%` on the name the grams
 # carry.
@@ -107,18 +112,85 @@ def _by_name(q: str, descending: bool, after: list[Any] | None, limit: int) -> l
     return [(row["name"], row["id"]) for row in lean_rows(sql, params)]
 
 
+def _by_similarity(
+    q: str, descending: bool, after: list[Any] | None, limit: int
+) -> list[tuple[Any, ...]]:
+    """Rows in (similarity, name, id) order: similarity `descending` (the list's order; the
+    other way for a page before a cursor), name and id the other way."""
+    grams_of, contains = _contains(q)
+    hit = "g.name ILIKE %(pattern)s" if contains else "true"
+    params = _params(q, limit)
+    sim_order, name_order = (" DESC", "") if descending else ("", " DESC")
+    # The similarities beyond the cursor's in this order, and those before the cut's.
+    below, above = ("<", ">") if descending else (">", "<")
+    far = "'-Infinity'" if descending else "'Infinity'"
+    # One pass over the gram rows of `q`'s pg_trgm trigrams (negative) and of the grams its
+    # matches contain (positive): per account the trigrams in common, and whether it
+    # contains `q`; the external id's account besides.
+    ranked = (
+        f"WITH RECURSIVE {grams_of},"
+        " ranked AS MATERIALIZED (SELECT id, sim FROM (SELECT id,"
+        " CASE WHEN count(*) FILTER (WHERE gram < 0) = 0 THEN 0::float8"
+        " ELSE (count(*) FILTER (WHERE gram < 0)::real / (cardinality(accounts_trgm_grams(%(q)s))"
+        " + max(name_trigrams) - count(*) FILTER (WHERE gram < 0))::real)::float8 END AS sim,"
+        " bool_or(hit) AS hit FROM ("
+        f"SELECT g.account_id AS id, g.gram, g.name_trigrams, {hit} AS hit"
+        f" FROM grams_of JOIN {_G} AS g ON g.tenant_id = %(tenant)s AND g.gram = grams_of.gram"
+        " AND g.name_trigrams = 0"
+        " UNION ALL SELECT g.account_id, g.gram, g.name_trigrams, false"
+        f" FROM {_G} AS g WHERE g.tenant_id = %(tenant)s"
+        " AND g.gram = ANY(accounts_trgm_grams(%(q)s))"
+        f" UNION ALL SELECT id, 0, NULL, true FROM {_A}"
+        " WHERE tenant_id = %(tenant)s AND external_id = %(q)s"
+        f") AS r GROUP BY id) AS s WHERE hit OR sim >= {_THRESHOLD}),"
+    )
+    if after is None:
+        page = (
+            f" cut AS (SELECT sim FROM ranked ORDER BY sim{sim_order}"
+            " OFFSET %(limit)s - 1 LIMIT 1),"
+            f" page AS (SELECT id, sim FROM ranked WHERE sim {above}= coalesce("
+            f"(SELECT sim FROM cut), {far}))"
+        )
+        beyond = ""
+    else:
+        # The cursor's similarity (where the cursor's name and id tell), and those beyond it
+        # down to the page's size.
+        params.update(sim=after[0], name=after[1], id=after[2])
+        page = (
+            f" cut AS (SELECT sim FROM ranked WHERE sim {below} %(sim)s::float8"
+            f" ORDER BY sim{sim_order} OFFSET %(limit)s - 1 LIMIT 1),"
+            " page AS (SELECT id, sim FROM ranked WHERE sim = %(sim)s::float8"
+            f" OR (sim {below} %(sim)s::float8"
+            f" AND sim {above}= coalesce((SELECT sim FROM cut), {far})))"
+        )
+        beyond = (
+            f" AND (p.sim {below} %(sim)s::float8 OR (p.sim = %(sim)s::float8"
+            f" AND (a.name, a.id) {'>' if descending else '<'} (%(name)s, %(id)s)))"
+        )
+    # Each of those accounts' name by its primary key (not `id = ANY(…)` with the join: the
+    # planner probed the array once per row).
+    sql = (
+        f"{ranked}{page} SELECT p.sim, a.name, a.id FROM page AS p CROSS JOIN LATERAL ("
+        f"SELECT name, id FROM {_A} WHERE tenant_id = %(tenant)s AND id = p.id) AS a"
+        f" WHERE true{beyond} ORDER BY p.sim{sim_order}, a.name{name_order}, a.id{name_order}"
+        " LIMIT %(limit)s"
+    )
+    return [(row["sim"], row["name"], row["id"]) for row in lean_rows(sql, params)]
+
+
 def account_search_seek(*, q: str, ordering: str) -> Seek | None:
-    """How a page of the account list searched for `q` (and no other filter) in name order
-    (by name, by name reversed, or by default below 3 characters) is read from the name grams
+    """How a page of the account list searched for `q` (and no other filter), sorted by
+    `ordering` (the default, by name or by name reversed), is read from the name grams
     (`keyset_page`'s `seek`); None for the other sorts, and for a `q` that `account_search`
     reads through the operators (in most accounts)."""
     q = (q or "").strip()
     if not q or ordering not in ("", "name", "-name") or not _reads_grams(q):
         return None
-    if not ordering and len(q) >= MIN_SIMILARITY_QUERY:
-        return None  # by similarity: the accounts' query
+    by_similarity = not ordering and len(q) >= MIN_SIMILARITY_QUERY
 
     def seek(fields: list[tuple[str, bool]], after: list[Any] | None, limit: int) -> list[tuple]:
+        if by_similarity:
+            return _by_similarity(q, fields[0][1], after, limit)
         return _by_name(q, fields[0][1], after, limit)
 
     return seek

@@ -1,6 +1,6 @@
-"""A search's page in name order read from the name grams alone (issue #16): the same rows,
-order and cursors as the list's query over the accounts, page after page both ways, and the
-names on the grams following every write."""
+"""A search's page read from the name grams (issue #16): the same rows, order and cursors as
+the list's query over the accounts, by name and by similarity, page after page both ways, and
+the names on the grams following every write."""
 
 from __future__ import annotations
 
@@ -51,14 +51,8 @@ def _walk(q: str, ordering: str, *, size: int, seek: bool) -> list[tuple]:
     return pages
 
 
-def _by_name(q: str, ordering: str) -> bool:
-    return bool(ordering) or len(q.strip()) < MIN_SIMILARITY_QUERY
-
-
 def _same_pages(q: str, ordering: str, size: int) -> None:
-    # By similarity (the default order from 3 characters) the accounts' query reads it.
-    seeks = account_search_seek(q=q, ordering=ordering) is not None
-    assert seeks == _by_name(q, ordering), (q, ordering)
+    assert account_search_seek(q=q, ordering=ordering) is not None, (q, ordering)
     assert _walk(q, ordering, size=size, seek=True) == _walk(q, ordering, size=size, seek=False), (
         q,
         ordering,
@@ -85,8 +79,8 @@ def test_pages_two_and_three_of_a_search_with_ties_are_exact(scoped):
     for q in ("さくら", "さく", "さくら物流", "物流"):
         for ordering in ORDERINGS:
             _same_pages(q, ordering, 4)
-    seek = account_search_seek(q="さく", ordering="")
-    queryset = account_filter(q="さく")
+    seek = account_search_seek(q="さくら", ordering="")
+    queryset = account_filter(q="さくら")
     first = keyset_page(queryset, size=4, rows=_rows, seek=seek)
     second = keyset_page(queryset, size=4, after=first.next_cursor, rows=_rows, seek=seek)
     third = keyset_page(queryset, size=4, after=second.next_cursor, rows=_rows, seek=seek)
@@ -97,24 +91,26 @@ def test_pages_two_and_three_of_a_search_with_ties_are_exact(scoped):
 def test_a_page_reads_the_grams_not_every_match(scoped):
     for i in range(30):
         AccountFactory(name=f"株式会社みどり工業 {i}")
-    for q, ordering in (("工業", ""), ("みどり", "name"), ("みどり工業", "-name"), ("みど", "")):
+    for q, ordering in (("工業", ""), ("みどり", "name"), ("みどり", ""), ("みどり工業", "-name")):
         seek = account_search_seek(q=q, ordering=ordering)
         queryset = account_filter(q=q, ordering=ordering)
         with CaptureQueriesContext(connection) as queries:
             page = keyset_page(queryset, size=5, rows=_rows, seek=seek)
         assert len(page.rows) == 5
-        # One statement, of the grams (the accounts only for the external id).
+        # One statement, of the grams: the accounts for the external id, and by similarity
+        # for the names of those that can be on the page (one similarity here: the 30).
         assert len(queries.captured_queries) == 1, q
         sql = queries.captured_queries[0]["sql"]
         assert AccountNameGram._meta.db_table in sql
-        assert sql.count(f"FROM {Account._meta.db_table} ") == 1
+        by_similarity = not ordering and len(q) >= MIN_SIMILARITY_QUERY
+        assert sql.count(f"FROM {Account._meta.db_table} ") == 1 + by_similarity, q
 
 
 def test_other_filters_and_sorts_read_the_accounts(scoped):
     assert account_search_seek(q="", ordering="") is None
     assert account_search_seek(q="さくら", ordering="arr") is None
     assert account_search_seek(q="さくら", ordering="-renewal_date") is None
-    assert account_search_seek(q="さくら", ordering="") is None  # by similarity
+    assert account_search_seek(q="さくら", ordering="") is not None  # by similarity
     assert account_search_seek(q="さくら", ordering="name") is not None
     assert account_search_seek(q="さく", ordering="") is not None
 
