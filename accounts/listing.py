@@ -14,17 +14,18 @@ from html import escape as _e  # what django.utils.html.escape does, without its
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .extensions import AccountListExtension
 from .models import Account, LifecycleStatus, MarketSegment
-from .templatetags.accounts_tags import money
+from .templatetags.accounts_tags import money, sort_mark, sort_url
 
 
 def _cell(ext: AccountListExtension, account: Account) -> str:
@@ -111,6 +112,11 @@ def _select(name: str, choices: Iterable[tuple[Any, Any]], value: str) -> str | 
     return "".join(out)
 
 
+# The characters that end a label without a suffix, as `BoundField.label_tag` reads them:
+# a name, not a literal, so that makemessages leaves it to Django's own catalogue.
+_LABEL_PUNCTUATION = ":?.!"
+
+
 def filter_fields_html(form: forms.Form, names: Iterable[str]) -> dict[str, SafeString]:
     """`{{ field.label_tag }}{{ field }}` of the list's filter fields `names`, written here
     for a form with no errors (its choices are most of the page's form: the template and
@@ -121,7 +127,7 @@ def filter_fields_html(form: forms.Form, names: Iterable[str]) -> dict[str, Safe
             field = form[name]
             fields[name] = mark_safe(f"{field.label_tag()}{field}")
         return fields
-    punctuation = gettext(":?.!")
+    punctuation = gettext(_LABEL_PUNCTUATION)  # Django's catalogue translates it
     for name in names:
         field = form.fields[name]
         widget = field.widget
@@ -144,3 +150,33 @@ def options_html(choices: Iterable[tuple[Any, Any]]) -> SafeString:
     """`{% for value, label in choices %}<option value="{{ value }}">{{ label }}</option>`."""
     options = (f'<option value="{_label(v)}">{_label(label)}</option>' for v, label in choices)
     return mark_safe("".join(options))
+
+
+# The table's own columns: (the sort a click asks for, the sort key its mark follows, the
+# header, the cell's class).
+_HEAD = [
+    ("name", "name", gettext_lazy("Name"), ""),
+    ("owner", "owner", gettext_lazy("Owner"), ""),
+    ("market_segment", "market_segment", gettext_lazy("Segment"), ""),
+    ("-arr", "arr", gettext_lazy("ARR"), ' class="acc-num"'),
+    ("renewal_date", "renewal_date", gettext_lazy("Renewal"), ""),
+]
+
+
+def table_head_html(
+    query: QueryDict, columns: Sequence[AccountListExtension], *, selectable: bool
+) -> SafeString:
+    """The header cells of the list's table (`accounts/_account_rows.html`): each column's
+    sort link (`sort_url`: the current sort again reverses it) and its ▲/▼ (`sort_mark`)."""
+    select = f'<th><span class="sr-only">{_e(gettext("Select"))}</span></th>' if selectable else ""
+    own = [
+        f'<th{css}><a href="{_e(sort_url(query, sort))}">{_e(str(label))}</a>'
+        f" {sort_mark(query, key)}</th>"
+        for sort, key, label, css in _HEAD
+    ]
+    extensions = "".join(
+        f'<th><a href="{_e(sort_url(query, ext.key))}">{conditional_escape(ext.label)}</a>'
+        f" {sort_mark(query, ext.key)}</th>"
+        for ext in columns
+    )
+    return mark_safe("\n    ".join([select, *own, extensions]))

@@ -40,7 +40,7 @@ from .forms import (
 from .importing import SPECS, export_csv
 from .importing.export import ENCODINGS
 from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
-from .listing import account_rows_html, filter_fields_html, options_html
+from .listing import account_rows_html, filter_fields_html, options_html, table_head_html
 from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
 from .selectors import (
     account_coverage,
@@ -178,6 +178,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     actions = [(a, options_html(a.choices())) for a in bulk_actions() if can(request, a.permission)]
     extensions = [name for name in form.fields if name.startswith("x_")]
     filters = filter_fields_html(form, [*LIST_FILTERS, *extensions, "sort"])
+    query = _query_without_page(request)
     return render(
         request,
         "accounts/account_list.html",
@@ -188,7 +189,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows_html": _rows_html(request, page.rows, columns, selectable=bool(actions)),
             "columns": columns,
-            "query": _query_without_page(request),
+            "query": query,
+            "table_head": table_head_html(query, columns, selectable=bool(actions)),
             "can_edit": can(request, "account.create"),
             "can_export": can(request, "account.export"),
             "saved_views": saved_views,
