@@ -27,7 +27,7 @@ from touchmodel.services.tiers import tier_override
 pytestmark = pytest.mark.django_db
 
 PAGE = 3
-SORTS = ["phase", "-phase", "tier", "-tier", "health_band", "-name"]
+SORTS = ["phase", "-phase", "-tier", "health_band"]  # by groups, and by a kept key
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +83,7 @@ def _csv_order(client, tenant, query: str) -> tuple[list[int], list[str]]:
 @pytest.mark.parametrize("sort", SORTS)
 def test_the_csv_is_in_the_pages_order_without_a_case_over_the_accounts(listed, manager_user, sort):
     client = client_for(manager_user)
-    for query in (f"sort={sort}", f"sort={sort}&x_phase=20", f"sort={sort}&q=株式"):
+    for query in (f"sort={sort}", f"sort={sort}&x_phase=20&q=株式"):
         page = _page_order(client, listed, query)
         exported, queries = _csv_order(client, listed, query)
         assert exported == page, query
