@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from accounts.models import Account
 from cs_platform.datacache import cached_for_data_version
 from cs_platform.decorators import role_required
 from cs_platform.forms import model_form_changes
+from cs_platform.permissions import can as permission_can
 from cs_platform.selectors import staff_member_list
 from cs_platform.trash.services import object_trash
 from cs_platform.urlutils import safe_next, tenant_reverse
@@ -104,11 +106,37 @@ def planner(request: HttpRequest) -> HttpResponse:
         request,
         "touchmodel/planner.html",
         {
-            "chart": selectors.planner_chart(programs=[p for p in programs if p.is_active]),
-            "programs": [(p, measured[p.pk]) for p in programs],
-            # rendered by our template above (its values escaped there)
+            # both rendered by our templates (their values escaped there)
+            "programs_html": mark_safe(_programs_html(request, programs, measured)),
             "capacity_html": mark_safe(capacity_html),
         },
+    )
+
+
+def _programs_html(
+    request: HttpRequest, programs: list[TouchProgram], measured: dict[int, Any]
+) -> str:
+    """The programmes' chart and table, rendered once per what they show: every field of the
+    programmes (read on each view: no version watches them), their measured figures, what
+    the viewer may do, the tenant's slug (the links) and, by the cache key, the language."""
+    allowed = [permission_can(request, action) for action in ("program.change", "program.create")]
+    shown = (
+        request.tenant.slug,  # type: ignore[attr-defined]
+        [tuple(getattr(p, f.attname) for f in p._meta.concrete_fields) for p in programs],
+        [measured[p.pk] for p in programs],
+        allowed,
+    )
+    return cached_for_data_version(
+        "touchmodel.programs_html",
+        lambda: render_to_string(
+            "touchmodel/partials/programs.html",
+            {
+                "request": request,
+                "chart": selectors.planner_chart(programs=[p for p in programs if p.is_active]),
+                "programs": [(p, measured[p.pk]) for p in programs],
+            },
+        ),
+        key=hashlib.sha256(repr(shown).encode()).hexdigest()[:32],
     )
 
 

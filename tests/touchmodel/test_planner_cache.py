@@ -103,3 +103,59 @@ def test_the_capacity_section_shows_a_new_account_and_a_tier_change_at_once(
         AccountFactory(owner=csm_user)
     row = _load_row(_capacity_section(manager_user), str(csm_user))
     assert "<td>1</td><td>0</td><td>1</td>" in row
+
+
+# --- the page: the programmes' chart and table are rendered once per what they show ----------
+
+
+def _programs_section(user, language: str = "en") -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    body = client.get(reverse("touchmodel:planner", args=["acme"])).content.decode()
+    return body.split('data-testid="planner-chart"')[1].split("</section>")[0]
+
+
+def test_the_programs_section_shows_each_change_of_the_programmes(tenant, manager_user):
+    from journeys.services import activity_record
+    from tests.touchmodel.factories import TouchProgramFactory
+    from touchmodel.models import TouchProgram
+
+    with tenant_scope(tenant):
+        program = TouchProgramFactory(
+            kind="content_track", name_en="Kick-off calls", reach_per_month=4
+        )
+    first = _programs_section(manager_user)
+    assert "Kick-off calls" in first and 'data-testid="planner-point"' in first
+    assert _programs_section(manager_user) == first  # the second view is the kept one
+    with tenant_scope(tenant):
+        TouchProgram.objects.filter(pk=program.pk).update(name_en="Renamed calls")
+    assert "Renamed calls" in _programs_section(manager_user)
+    with tenant_scope(tenant):
+        TouchProgram.objects.filter(pk=program.pk).update(reach_per_month=777)
+    assert '<td data-testid="program-reach">777 · ' in _programs_section(manager_user)
+    with tenant_scope(tenant):  # a touch (an article read: the touch version only)
+        activity_record(account=AccountFactory(), kind="content_view", title="Get Started")
+    assert '<span class="band-red">0.3</span>' in _programs_section(manager_user)
+    with tenant_scope(tenant):
+        TouchProgram.objects.filter(pk=program.pk).update(is_active=False)
+    inactive = _programs_section(manager_user)
+    assert "(inactive)" in inactive and 'data-testid="planner-point"' not in inactive
+    with tenant_scope(tenant):
+        TouchProgramFactory(name_en="Second programme")
+    assert "Second programme" in _programs_section(manager_user)
+
+
+def test_the_programs_section_is_kept_apart_per_role_and_language(
+    tenant, manager_user, viewer_user
+):
+    from tests.touchmodel.factories import TouchProgramFactory
+
+    with tenant_scope(tenant):
+        program = TouchProgramFactory(name_ja="立ち上げ説明会", name_en="Launch briefing")
+    edit = f"/t/acme/touchmodel/programs/{program.pk}/edit/"
+    assert edit in _programs_section(manager_user)
+    assert edit not in _programs_section(viewer_user)
+    assert "Add a program" not in _programs_section(viewer_user)
+    assert "Launch briefing" in _programs_section(viewer_user)
+    japanese = _programs_section(viewer_user, "ja")
+    assert "立ち上げ説明会" in japanese and "Launch briefing" not in japanese
