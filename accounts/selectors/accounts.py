@@ -11,8 +11,19 @@ from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, Count, FloatField, IntegerField, Lookup, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    FloatField,
+    IntegerField,
+    Lookup,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast
 
 from cs_platform.datacache import page_cached
@@ -194,6 +205,29 @@ def _name_matches(q: str) -> RawSQL:
     return RawSQL(f"ARRAY({sql})", [p for _part, params in parts for p in params])
 
 
+class _Matches(Expression):
+    """The accounts `account_search` finds for `q`: through the grams or the operators, as
+    `_reads_grams` decides when the query is compiled (a list page read from the grams by
+    `accounts.selectors.search` never compiles it, and so never counts the grams)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, q: str) -> None:
+        super().__init__()
+        self.q = q
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        q = self.q
+        if _reads_grams(q):
+            matches = Q(pk__any_of=_name_matches(q))
+        else:
+            matches = Q(name__ilike_contains=q) | Q(external_id=q)
+            if len(q) >= MIN_SIMILARITY_QUERY:
+                matches |= Q(name__trigram_similar=q)
+        return compiler.compile(compiler.query.build_where(matches))
+
+
 def account_list_annotated() -> QuerySet[Account]:
     """Accounts with their owner: `current_arr` (sum of the active contracts) and
     `next_renewal_date` are columns the database keeps (migration 0009), indexed for the
@@ -209,13 +243,7 @@ def account_search(queryset: QuerySet[Account], q: str) -> QuerySet[Account]:
     q = (q or "").strip()
     if not q:
         return queryset
-    if _reads_grams(q):
-        queryset = queryset.filter(pk__any_of=_name_matches(q))
-    else:
-        matches = Q(name__ilike_contains=q) | Q(external_id=q)
-        if len(q) >= MIN_SIMILARITY_QUERY:
-            matches |= Q(name__trigram_similar=q)
-        queryset = queryset.filter(matches)
+    queryset = queryset.filter(_Matches(q))
     if len(q) < MIN_SIMILARITY_QUERY:
         return queryset
     # NOTE: as double precision: a `real` read into Python and sent back in a page cursor
