@@ -208,6 +208,9 @@ PANELS = [
         phase_history_context,
         "side",
         20,
+        # The transitions and the phases' names are watched by the data version, the names of
+        # the members who moved the account by the work version; dates in the time zone.
+        cache_key=_work_key,
     ),
     AccountPanel(
         "journeys_feedback", "journeys/panels/feedback.html", feedback_context, "side", 60

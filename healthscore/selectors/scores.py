@@ -75,10 +75,9 @@ def health_current(*, account: Account) -> HealthScore | None:
 
 
 def health_current_of(*, account_id: int) -> HealthScore | None:
-    """`health_current` by the account's id (the same value, read once per page view)."""
-    return request_memoized(
-        ("healthscore.health_current", account_id), lambda: _score_of(account_id, None)
-    )
+    """`health_current` by the account's id (the same value, read once per page view, with
+    the intra-day score: `_latest_and_now`)."""
+    return _latest_and_now(account_id)[0]
 
 
 def health_score_on(*, account: Account, day: dt.date) -> HealthScore | None:
@@ -111,11 +110,51 @@ def _score_of(account_id: int, day: dt.date | None) -> HealthScore | None:
     )
     if not rows:
         return None
-    score = lean_model(HealthScore, rows[0])
-    version = lean_model(ScorecardVersion, rows[0], "version__")
-    version.scorecard = lean_model(Scorecard, rows[0], "scorecard__")
+    return _score_from(rows[0])
+
+
+def _score_from(row: dict[str, Any]) -> HealthScore:
+    """A score row of `_SCORE_SQL` as the score with its version and scorecard."""
+    score = lean_model(HealthScore, row)
+    version = lean_model(ScorecardVersion, row, "version__")
+    version.scorecard = lean_model(Scorecard, row, "scorecard__")
     score.version = version
     return score
+
+
+# The account's latest score as `_SCORE_SQL` reads it and its intra-day row, in one statement:
+# every Account 360 view shows both in its header (issue #16).
+_NOW_COLUMNS = (
+    "id",
+    "tenant_id",
+    "account_id",
+    "day",
+    "version_id",
+    "score",
+    "band",
+    "components",
+    "computed_at",
+)
+_LATEST_AND_NOW_SQL = f"""
+SELECT latest.*, {", ".join(f"n.{c} AS now__{c}" for c in _NOW_COLUMNS)}
+FROM (SELECT 1) one
+LEFT JOIN LATERAL ({_SCORE_SQL.format(day="")}) latest ON true
+LEFT JOIN healthscore_healthscorenow n
+  ON n.tenant_id = %(tenant)s AND n.account_id = %(account)s
+"""
+
+
+def _latest_and_now(account_id: int) -> tuple[HealthScore | None, HealthScoreNow | None]:
+    """The account's latest nightly score and its intra-day row (whatever its day), read once
+    per page view."""
+
+    def read() -> tuple[HealthScore | None, HealthScoreNow | None]:
+        row = lean_rows(_LATEST_AND_NOW_SQL, {"account": account_id})[0]
+        score = _score_from(row) if row["id"] is not None else None
+        now = lean_model(HealthScoreNow, row, "now__") if row["now__id"] is not None else None
+        return score, now
+
+    return request_memoized(("healthscore.latest_and_now", account_id), read)
 
 
 def health_trend(*, account: Account, current: HealthScore | None = None) -> dict[str, Any]:
@@ -290,20 +329,10 @@ def health_now_of(*, account_id: int) -> HealthScoreNow | None:
     """`health_now` by the account's id: its one intra-day row, unless its latest nightly
     score (read once per page view, as the header shows it) is of the same day or later."""
 
-    def read() -> HealthScoreNow | None:
-        rows = lean_rows(
-            "SELECT id, tenant_id, account_id, day, version_id, score, band, components,"
-            " computed_at FROM healthscore_healthscorenow"
-            " WHERE tenant_id = %(tenant)s AND account_id = %(account)s LIMIT 1",
-            {"account": account_id},
-        )
-        if not rows:
-            return None
-        now = lean_model(HealthScoreNow, rows[0])
-        nightly = health_current_of(account_id=account_id)
-        return now if nightly is None or nightly.day < now.day else None
-
-    return request_memoized(("healthscore.health_now", account_id), read)
+    nightly, now = _latest_and_now(account_id)
+    if now is None:
+        return None
+    return now if nightly is None or nightly.day < now.day else None
 
 
 def health_now_by_account(*, account_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:

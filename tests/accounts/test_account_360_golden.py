@@ -208,13 +208,41 @@ def _normalised(html: str) -> str:
         day,
         html,
     )
-    ids: dict[str, int] = {}
+    return _ids_numbered(html)
+
+
+_ID = re.compile(
+    r'<select[^>]*? name="(?P<select>[^"]+)"'
+    r'|<option value="(?P<option>\d+)"'
+    r'|(?P<word>[a-z_]+)(?P<sep>/|-|%2F)(?P<number>\d+)(?=/|"|%2F)'
+)
+
+
+def _ids_numbered(html: str) -> str:
+    """Each id as `{<kind><n>}`: its kind is the word before it in a link (also as `next=`)
+    or an element id (`accounts/12/`, `accounts%2F12%2F`, `arr-12"`) or the select it is an
+    option of, `n` counts the ids of that kind in order of first appearance. So the page
+    matches whatever ids the database gave."""
+    ids: dict[tuple[str, str], str] = {}
+    counts: dict[str, int] = {}
+    select = ""
+
+    def placeholder(kind: str, number: str) -> str:
+        if (kind, number) not in ids:
+            counts[kind] = counts.get(kind, 0) + 1
+            ids[(kind, number)] = f"{{{kind}{counts[kind]}}}"
+        return ids[(kind, number)]
 
     def number(match: re.Match[str]) -> str:
-        key = ids.setdefault(match[2], len(ids))
-        return f"{match[1]}{{id{key}}}{match[3]}"
+        nonlocal select
+        if match["select"]:
+            select = match["select"]
+            return match[0]
+        if match["option"]:
+            return f'<option value="{placeholder(select, match["option"])}"'
+        return f"{match['word']}{match['sep']}{placeholder(match['word'], match['number'])}"
 
-    return re.sub(r"(/|-)(\d+)(/|\")", number, html)
+    return _ID.sub(number, html)
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -35,8 +35,8 @@ from tests.journeys.factories import (
 pytestmark = pytest.mark.django_db
 
 # What the page reads, the middleware's own (session, user, tenant, membership) included.
-QUERY_BUDGET = 27  # 53, 41, 30, then 28 before the reads as SQL and the three versions read at once
-REPEAT_BUDGET = 16  # 22 before the journey map, timeline and tasks were kept (work version)
+QUERY_BUDGET = 25  # 53, 41, 30, 28, 27; the score and the intra-day score read at once
+REPEAT_BUDGET = 13  # 22, 16; the phase history kept, the two scores read at once
 
 
 def _fill(account, journey_map, version, phases, n: int) -> None:

@@ -22,7 +22,16 @@ from cs_platform.scoping import tenant_scope
 from cs_platform.services import membership_set
 from healthscore.models import HealthScoreNow
 from journeys import services as journey_services
-from journeys.models import ActionStep, Activity, JourneyMap, Milestone, Task
+from journeys.models import (
+    ActionStep,
+    Activity,
+    JourneyMap,
+    Milestone,
+    Phase,
+    PhaseTransition,
+    Task,
+)
+from journeys.services.phases import phase_transition
 from tests.factories import AccountFactory, ContactFactory, UserFactory
 from tests.healthscore.factories import HealthScoreFactory, ScorecardVersionFactory
 from tests.journeys.factories import (
@@ -30,6 +39,7 @@ from tests.journeys.factories import (
     ActivityFactory,
     JourneyMapFactory,
     MilestoneFactory,
+    PhaseFactory,
     TaskFactory,
 )
 
@@ -234,3 +244,40 @@ def test_each_viewer_gets_the_task_form_with_themselves_as_assignee(tenant, seen
     url = reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": seen["account"].pk})
     body = panel(client.get(url).content.decode(), "tasks-panel")
     assert f'<option value="{seen["member"].pk}" selected>' in body
+
+
+def phase_history(state, language: str = "ja") -> str:
+    return panel(view(state, language), "phase-history-panel")
+
+
+def test_the_phase_history_is_kept_and_each_change_to_it_shows_at_once(tenant, seen):
+    """The phase history panel is kept too (issue #16): a move, a renamed phase, a renamed
+    member who moved the account, an edited or deleted transition show at the next view, in
+    Japanese and in English."""
+    with tenant_scope(tenant):
+        # The first phase: where an account without a phase row is, the move's "from".
+        PhaseFactory(key="onb", name_ja="導入期", name_en="Onboarding", order=1)
+        adoption = PhaseFactory(key="adp", name_ja="定着期", name_en="Adoption", order=2)
+    assert "導入期" not in phase_history(seen)
+    with CaptureQueriesContext(connection) as again:
+        phase_history(seen)
+    assert "journeys_phasetransition" not in " ".join(q["sql"] for q in again)
+    with tenant_scope(tenant):
+        phase_transition(
+            account=seen["account"], to_phase=adoption, actor=seen["member"], reason="合意"
+        )
+    assert "導入期 → <strong>定着期" in phase_history(seen)
+    assert "佐藤 花子" in phase_history(seen)
+    assert "Adoption" in phase_history(seen, "en")
+    with tenant_scope(tenant):
+        Phase.objects.filter(pk=adoption.pk).update(name_ja="活用期")
+    assert "活用期" in phase_history(seen)
+    seen["member"].full_name = "佐藤 花"
+    seen["member"].save(update_fields=["full_name"])
+    assert "佐藤 花<" in phase_history(seen)
+    with tenant_scope(tenant):
+        PhaseTransition.objects.filter(account=seen["account"]).update(reason="見直し")
+    assert "見直し" in phase_history(seen)
+    with tenant_scope(tenant):
+        PhaseTransition.objects.filter(account=seen["account"]).delete()
+    assert "活用期" not in phase_history(seen)
