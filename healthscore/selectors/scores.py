@@ -66,7 +66,11 @@ def health_now_newest() -> dt.datetime | None:
     """When the tenant's newest intra-day score was computed (None: it has none). Intra-day
     scores do not raise the data version (they are written at event time), so caches of what
     they change are keyed by this too."""
-    return HealthScoreNow.objects.aggregate(t=Max("computed_at"))["t"]
+    rows = lean_rows(  # every portfolio view asks: SQL, not the ORM (cs_platform.leanread)
+        f"SELECT max(computed_at) AS t FROM {HealthScoreNow._meta.db_table}"
+        " WHERE tenant_id = %(tenant)s"
+    )
+    return rows[0]["t"]
 
 
 def health_current(*, account: Account) -> HealthScore | None:
