@@ -11,6 +11,10 @@ PostgreSQL and Redis; docs/scaling.md has the figures):
   waits on the database. Two left the cores idle during those waits; four and six cost more
   CPU per request (more processes contending for the same caches) and served fewer requests.
   On a machine whose database runs elsewhere, try 2 x cores + 1 (`WEB_CONCURRENCY`).
+  Measured again with the paced phase (2026-11-30, loaded): 2/3/4 sync workers and gthread
+  served within the spread of each other; gthread had the longest tail; 3 sync stay.
+- The app's start-up objects are frozen out of the garbage collector in cs_platform/wsgi.py
+  (any server), so nothing here needs a hook for it.
 - gunicorn, not a server with a compiled HTTP parser: granian (Rust) and uWSGI (C) served
   the same pages at the same CPU per view, within the spread between rounds (gunicorn's own
   request handling is about 5% of a worker's CPU); gunicorn needs no compiler or toolchain.
