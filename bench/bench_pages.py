@@ -45,6 +45,7 @@ import subprocess
 import sys
 import threading
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
 from statistics import median
 from urllib.parse import quote
@@ -465,19 +466,23 @@ def _sessions(tenant: Tenant, count: int) -> list[Client]:
     return clients
 
 
-def _cookie(client: Client) -> str:
-    return "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+def _jar(client: Client) -> dict[str, str]:
+    """The client's cookies, kept up to date by `_get` as a browser keeps them."""
+    return {k: v.value for k, v in client.cookies.items()}
 
 
-def _get(port: int, path: str, cookie: str) -> tuple[float, int, int]:
+def _get(port: int, path: str, jar: dict[str, str]) -> tuple[float, int, int]:
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
     try:
         conn.request("GET", path, headers={"Cookie": cookie, "Accept-Language": "ja"})
         response = conn.getresponse()
         body = response.read()
     finally:
         conn.close()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.update({k: v.value for k, v in SimpleCookie(header).items()})
     return (time.perf_counter() - started) * 1000, response.status, len(body)
 
 
@@ -518,14 +523,14 @@ def _server(workers: int) -> tuple[subprocess.Popen, int]:
 
 
 def _one_client(
-    port: int, pages: dict[str, list[str]], cookie: str, rounds: int
+    port: int, pages: dict[str, list[str]], jar: dict[str, str], rounds: int
 ) -> tuple[dict[str, list[float]], dict[str, int]]:
     """Each page `rounds` times in turn, one request at a time: times (ms) and sizes."""
     times: dict[str, list[float]] = {}
     sizes: dict[str, int] = {}
     for name, urls in pages.items():
         for i in range(rounds):
-            ms, status, size = _get(port, urls[i % len(urls)], cookie)
+            ms, status, size = _get(port, urls[i % len(urls)], jar)
             assert status == 200, (name, status)
             times.setdefault(name, []).append(ms)
             sizes[name] = size
@@ -533,7 +538,7 @@ def _one_client(
 
 
 def _many_clients(
-    port: int, pages: dict[str, list[str]], cookies: list[str], seconds: float
+    port: int, pages: dict[str, list[str]], cookies: list[dict[str, str]], seconds: float
 ) -> tuple[dict[str, list[float]], float, list[str]]:
     """Every client over every page in its own shuffled order for `seconds`: times (ms)
     per page, the seconds it took, and the failed requests."""
@@ -566,7 +571,11 @@ def _many_clients(
 
 
 def _paced_clients(
-    port: int, pages: dict[str, list[str]], cookies: list[str], seconds: float, rate: float
+    port: int,
+    pages: dict[str, list[str]],
+    cookies: list[dict[str, str]],
+    seconds: float,
+    rate: float,
 ) -> tuple[dict[str, list[float]], float, int]:
     """Every client sends at random (Poisson) instants, `rate` requests/s in all: times (ms)
     per page counted from the instant the request was due, so a request held back behind a
@@ -609,7 +618,7 @@ def run(tenant: Tenant, args: argparse.Namespace) -> None:
     if args.pages:
         pages = {k: v for k, v in pages.items() if any(p in k for p in args.pages.split(","))}
     clients = _sessions(tenant, args.clients)
-    cookies = [_cookie(c) for c in clients]
+    cookies = [_jar(c) for c in clients]
     queries = _queries(tenant, clients[0], pages)
     if args.cold:
         cache.clear()  # the kept pages and panels: every view is a first view again
