@@ -2,6 +2,7 @@ import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cs_platform.settings.production")
 application = get_wsgi_application()
@@ -12,8 +13,6 @@ def _freeze_what_the_process_keeps() -> None:
     the garbage collector's generations: it lives as long as the process, and each full pass
     walked it again, about 200,000 objects (issue #16: ~7 ms CPU of an Account 360 view, a few
     of every page). Objects made later are collected as before."""
-    from django.urls import get_resolver
-
     get_resolver().url_patterns  # noqa: B018 (imports every app's views and URL patterns)
     gc.collect()
     gc.freeze()
