@@ -93,6 +93,9 @@ def _decode(cursor: str, size: int) -> list[Any]:
                 return Decimal(text)
         if isinstance(value, dict | list):
             raise CursorError("bad value")
+        # NOTE: PostgreSQL refuses a NUL in text, and no stored value holds one.
+        if isinstance(value, str) and "\x00" in value:
+            raise CursorError("a NUL character")
         return value
 
     try:

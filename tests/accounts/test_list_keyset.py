@@ -259,6 +259,24 @@ def test_a_cursor_value_its_column_cannot_hold_is_a_400_not_an_empty_page(
         assert "This page link is broken" in response.text or "正しくありません" in response.text
 
 
+@pytest.mark.parametrize(
+    ("query", "values"),
+    [
+        ("sort=name", ["株式会社\x00", 1]),
+        ("sort=owner", ["\x00", "a@example.com", "x", 1]),
+        ("q=さくら", [0.5, "さくら\x00", 1]),  # by similarity, from the name grams
+        ("q=さく&sort=-name", ["\x00", 1]),  # by name, from the name grams
+        ("q=さくら&sort=arr", [None, "\x00", 1]),  # the search over the accounts
+    ],
+)
+def test_a_cursor_with_a_nul_character_is_a_400_not_a_500(client, accounts, query, values):
+    # PostgreSQL refuses a NUL in text: the cursor is refused before it is sent.
+    for key in ("after", "before"):
+        response = client.get(_url(accounts, f"?{query}&{key}={_cursor(values)}"))
+        assert response.status_code == 400, (key, values)
+        assert "This page link is broken" in response.text or "正しくありません" in response.text
+
+
 def test_a_cursor_at_the_edge_of_the_range_still_pages(client, accounts):
     response = client.get(_url(accounts, f"?sort=name&after={_cursor(['', 2**63 - 1])}"))
     assert response.status_code == 200
