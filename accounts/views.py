@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cs_platform.datacache import CACHE_SECONDS, data_cache_key, page_cached
+from cs_platform.datacache import (
+    CACHE_SECONDS,
+    data_cache_key,
+    data_cache_read_ahead,
+    page_cached,
+)
 from cs_platform.decorators import role_required
 from cs_platform.keyset import CursorError, keyset_ids, keyset_page
 from cs_platform.pagecache import html_kept, page_csrf_token
@@ -121,6 +126,17 @@ def _rows_html(
     )
 
 
+# The name the list's page ids are kept under (`_page_kept`).
+PAGE_KEPT = "accounts.list_page"
+
+
+def _page_key(request: HttpRequest) -> str:
+    """What a list page's kept ids are keyed by besides the data version: its query and the
+    date (the renewal window)."""
+    state = f"{PAGE_SIZE}:{timezone.localdate()}:{sorted(request.GET.lists())}"
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
 def _page_kept(request: HttpRequest, form: AccountFilterForm) -> Any:
     """Keeps a list page's ids and sort values under the tenant's data version (issue #16: a
     search reads its matches and sorts them; the same view again reads its 50 rows only).
@@ -134,9 +150,8 @@ def _page_kept(request: HttpRequest, form: AccountFilterForm) -> Any:
     data = form.cleaned_data
     if data["segment"] is not None or data["sort"].lstrip("-") == "owner":
         return None
-    state = f"{PAGE_SIZE}:{timezone.localdate()}:{sorted(request.GET.lists())}"
-    key = hashlib.sha256(state.encode()).hexdigest()
-    return lambda compute: page_cached("accounts.list_page", compute, key=key)
+    key = _page_key(request)
+    return lambda compute: page_cached(PAGE_KEPT, compute, key=key)
 
 
 def _search_seek(form: AccountFilterForm) -> Any:
@@ -152,6 +167,9 @@ def _search_seek(form: AccountFilterForm) -> Any:
 
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
+    # The page's kept ids and its extensions' kept values (phases, tiers, playbooks), read
+    # in one round trip.
+    data_cache_read_ahead("accounts.list", (PAGE_KEPT, _page_key(request)))
     saved_views = list_page_reads(user=request.user)  # type: ignore[arg-type]
     form, queryset = _list_query(request.GET, fill_later=True)
     # Keyset pages: no COUNT(*) and no OFFSET over the tenant's accounts on every view.

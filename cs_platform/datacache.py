@@ -25,7 +25,7 @@ past that; beat folds every tenant's hourly). When Redis is down the cache fails
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -195,6 +195,54 @@ def data_versions_compact() -> int:
     return moved
 
 
+@dataclass
+class _ReadAhead:
+    """A page view's values read ahead (`data_cache_read_ahead`): the full keys asked for,
+    the values found among them, and the (name, key, touches) this view reads, in order."""
+
+    asked: set[str] = field(default_factory=set)
+    found: dict[str, object] = field(default_factory=dict)
+    reads: dict[tuple[str, str, bool], None] | None = None
+
+
+# The request memo's key of its `_ReadAhead`.
+_READ_AHEAD_MEMO = "junkan.datacache.read_ahead"
+# What each page's latest view read through `cached_for_data_version`, by page: the next
+# view of the page reads them ahead. Only names and keys: bounded by what one view reads.
+_reads_by_page: dict[str, dict[tuple[str, str, bool], None]] = {}
+
+
+def _read_ahead() -> _ReadAhead | None:
+    return request_memoized(_READ_AHEAD_MEMO, _ReadAhead) if in_page_view() else None
+
+
+def _full_key(name: str, key: str, *, touches: bool) -> str:
+    tenant = require_current_tenant()
+    version = ".".join(map(str, _versions(DATA, TOUCHES) if touches else _versions(DATA)))
+    return f"datacache:{tenant.pk}:{version}:{get_language()}:{name}:{key}"
+
+
+def data_cache_read_ahead(page: str, *reads: tuple[str, str]) -> None:
+    """On a page view, read in one cache round trip the values `cached_for_data_version`
+    will be asked for: `reads` ((name, key) pairs, e.g. the page's own) and whatever the
+    page's latest view read (the extensions' cached reads, which the page does not know).
+
+    Keyed as every read is (the tenant, its versions, the language), so nothing read ahead
+    is staler than a read of its own would be: a value the view then asks for comes from
+    here, a miss is computed without asking the cache again. Outside a page view: nothing."""
+    ahead = _read_ahead()
+    if ahead is None:
+        return
+    wanted = dict.fromkeys(
+        [*((name, key, False) for name, key in reads), *_reads_by_page.get(page, {})]
+    )
+    ahead.reads = _reads_by_page[page] = {}
+    keys = {_full_key(name, key, touches=touches) for name, key, touches in wanted}
+    if keys:
+        ahead.found.update(cache.get_many(list(keys)))
+        ahead.asked |= keys
+
+
 def cached_for_data_version(
     name: str,
     compute: Callable[[], T],
@@ -208,21 +256,26 @@ def cached_for_data_version(
 
     With `touches`, also keyed by the touch version: for a value computed from touches (the
     tables the data version no longer watches for them: see `touch_version`)."""
-    tenant = require_current_tenant()
-    version = ".".join(map(str, _versions(DATA, TOUCHES) if touches else _versions(DATA)))
-    full_key = f"datacache:{tenant.pk}:{version}:{get_language()}:{name}:{key}"
-    value = cache.get(full_key, _MISSING)
+    full_key = _full_key(name, key, touches=touches)
+    ahead = _read_ahead()
+    if ahead is not None and ahead.reads is not None:
+        ahead.reads[(name, key, touches)] = None
+    if ahead is not None and full_key in ahead.asked:
+        value = ahead.found.get(full_key, _MISSING)
+    else:
+        value = cache.get(full_key, _MISSING)
     if value is _MISSING or (fresh is not None and not fresh(value)):  # type: ignore[arg-type]
         value = compute()
         cache.set(full_key, value, CACHE_SECONDS)
+        if ahead is not None and full_key in ahead.asked:
+            ahead.found[full_key] = value
     return value  # type: ignore[return-value]
 
 
 def data_cache_key(name: str, key: str = "") -> str:
     """The key `cached_for_data_version` keeps `name` (and `key`) under: the tenant in scope,
     its data version and the active language (for callers that read many at once)."""
-    tenant = require_current_tenant()
-    return f"datacache:{tenant.pk}:{data_version()}:{get_language()}:{name}:{key}"
+    return _full_key(name, key, touches=False)
 
 
 def page_cached(name: str, compute: Callable[[], T], *, key: str = "") -> T:

@@ -173,3 +173,60 @@ def test_a_writer_does_not_wait_for_another_writer_of_the_same_tenant(tenant, ap
     finally:
         holder.close()
         writer.close()
+
+
+class _CountingCache:
+    """The cache, counting the round trips of reads."""
+
+    def __init__(self, real) -> None:
+        self.real, self.reads = real, []
+
+    def get(self, key, default=None):
+        self.reads.append("get")
+        return self.real.get(key, default)
+
+    def get_many(self, keys):
+        self.reads.append(f"get_many:{len(keys)}")
+        return self.real.get_many(keys)
+
+    def set(self, key, value, timeout=None):
+        self.real.set(key, value, timeout)
+
+
+def test_a_page_view_reads_what_its_latest_view_read_in_one_round_trip(scoped, monkeypatch):
+    counting = _CountingCache(datacache.cache)
+    monkeypatch.setattr(datacache, "cache", counting)
+    monkeypatch.setattr(datacache, "_reads_by_page", {})
+    monkeypatch.setattr(datacache, "_reads_by_page", {})
+    computed: list[str] = []
+
+    def page() -> tuple[int, int, str]:
+        datacache.data_cache_read_ahead("test.page", ("test.own", "q=1"))
+        counted = cached_for_data_version("test.count", lambda: Account.objects.count())
+        touches = cached_for_data_version("test.touches", lambda: 7, touches=True)
+        own = cached_for_data_version(
+            "test.own", lambda: computed.append("own") or "ids", key="q=1"
+        )
+        return counted, touches, own
+
+    with request_memo_scope():
+        assert page() == (0, 7, "ids")  # the page's own key was asked ahead; the rest alone
+    assert counting.reads == ["get_many:1", "get", "get"]
+    counting.reads.clear()
+    with request_memo_scope():
+        assert page() == (0, 7, "ids")
+    assert counting.reads == ["get_many:3"]
+    assert computed == ["own"]
+    AccountFactory()  # a write: the next view reads ahead under the new version
+    counting.reads.clear()
+    with request_memo_scope():
+        assert page() == (1, 7, "ids")
+    assert counting.reads == ["get_many:3"]  # the misses computed, not asked again
+    assert computed == ["own", "own"]
+
+
+def test_reading_ahead_outside_a_page_view_reads_nothing(scoped, monkeypatch):
+    counting = _CountingCache(datacache.cache)
+    monkeypatch.setattr(datacache, "cache", counting)
+    datacache.data_cache_read_ahead("test.page", ("test.own", ""))
+    assert counting.reads == []
