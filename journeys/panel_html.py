@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cs_platform.pagecache import page_csrf_token
+from cs_platform.selectors import staff_member_choices
 from cs_platform.urlutils import tenant_reverse
 
 from .extensions import activity_title
@@ -298,3 +299,16 @@ def activities_html(request: HttpRequest, activities: list[Any], *, can_edit: bo
     return mark_safe(  # each entry is made by format_html
         "".join(activity_html(html, a, can_edit=can_edit) for a in activities)
     )
+
+
+def assignee_select_html(*, selected: int | None) -> SafeString:
+    """The tasks panel's new-task assignee: the staff as `{{ TaskForm().assignee }}` renders
+    them (Django's select widget: an empty choice, then one option a line), without a form
+    and its widget templates (issue #16). Posting still goes through TaskForm."""
+    empty = " selected" if selected is None else ""
+    options = [f'\n  <option value=""{empty}>---------</option>\n']
+    for pk, name in staff_member_choices():
+        mark = " selected" if pk == selected else ""
+        options.append(f'\n  <option value="{pk}"{mark}>{_e(name)}</option>\n')
+    # NOTE: safe: the names are escaped, the ids are integers.
+    return mark_safe('<select name="assignee" id="id_assignee">' + "".join(options) + "\n</select>")

@@ -42,9 +42,9 @@ from .extensions import (
     task_titles,
     tasks_titled,
 )
-from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm, TaskForm
+from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm
 from .models import Phase
-from .panel_html import activities_html, milestones_html
+from .panel_html import activities_html, assignee_select_html, milestones_html
 
 TIMELINE_PANEL_SIZE = 15
 
@@ -129,7 +129,7 @@ def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     return {
         "account": account,
         "tasks": tasks_titled(selectors.task_open_list_of(account_id=account.pk, limit=50)),
-        "form": TaskForm(initial={"assignee": getattr(request.user, "pk", None)}),
+        "assignee_select": assignee_select_html(selected=getattr(request.user, "pk", None)),
         "can_edit": _can_edit(request),
     }
 

@@ -12,11 +12,14 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
 
+from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
+from cs_platform.services import membership_set
 from journeys.extensions import activities_titled
-from journeys.panel_html import activities_html, milestones_html
+from journeys.forms import TaskForm
+from journeys.panel_html import activities_html, assignee_select_html, milestones_html
 from journeys.selectors import activity_list_for_account, journey_map_for_account
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, ContactFactory, UserFactory
 from tests.journeys.factories import (
     ActionStepFactory,
     ActivityFactory,
@@ -121,3 +124,16 @@ def test_the_timeline_entries_read_as_the_template_wrote_them(
     assert _normal(after) == _normal(before)
     assert after.count('data-testid="activity"') == 3
     assert ("meeting-edit" in after) == can_edit
+
+
+@pytest.mark.parametrize("selected", ["viewer", "none"])
+def test_the_assignee_select_reads_as_the_task_form_wrote_it(tenant, csm_user, selected):
+    with tenant_scope(tenant):
+        member = UserFactory(full_name="佐藤 <花子> & Co")
+        membership_set(tenant=tenant, user=member, role=Role.CSM)
+        pk = csm_user.pk if selected == "viewer" else None
+        before = str(TaskForm(initial={"assignee": pk})["assignee"])
+        after = assignee_select_html(selected=pk)
+    assert after == before
+    assert "&lt;花子&gt; &amp; Co" in after
+    assert (f'<option value="{pk}" selected>' in after) == (pk is not None)
