@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -119,6 +121,75 @@ SORTS = [
 ]
 
 
+MARKET_SEGMENT_FILTER = [("", _("All")), *MarketSegment.choices]
+LIFECYCLE_FILTER = [("", _("All")), *LifecycleStatus.choices]
+
+
+def list_filter_choices() -> dict[str, list[tuple[Any, Any]]]:
+    """The options of each filter of the account list, in the form's order (`owner`,
+    `market_segment`, `lifecycle_status`, `segment`, `renewal`, the extensions' `x_<key>`,
+    `sort`): what `AccountFilterForm` offers and `list_filters_clean` accepts."""
+    choices: dict[str, list[tuple[Any, Any]]] = {
+        "owner": [("", _("All")), *owner_choices()],
+        "market_segment": MARKET_SEGMENT_FILTER,
+        "lifecycle_status": LIFECYCLE_FILTER,
+        # The options as the bulk action reads them (once per page view).
+        "segment": [("", _("All")), *segment_choices()],
+        "renewal": RENEWAL_WINDOWS,
+    }
+    sorts = list(SORTS)
+    for ext in list_extensions():
+        if ext.choices is not None and ext.apply is not None:
+            choices[f"x_{ext.key}"] = [("", _("All")), *ext.choices()]
+        if ext.annotate is not None or ext.sort_key is not None:
+            # Both ways: the column's header sorts the other way when clicked again.
+            sorts.append((ext.key, ext.label))
+            sorts.append((f"-{ext.key}", _("%(column)s (reverse)") % {"column": ext.label}))
+    choices["sort"] = sorts
+    return choices
+
+
+def list_filter_labels() -> dict[str, Any]:
+    """The label of each filter of the account list (`list_filter_choices`'s names)."""
+    labels = {name: field.label for name, field in AccountFilterForm.base_fields.items()}
+    labels.update({f"x_{ext.key}": ext.label for ext in list_extensions()})
+    return labels
+
+
+def list_filters_clean(
+    params: Mapping[str, Any], choices: dict[str, list[tuple[Any, Any]]]
+) -> dict[str, Any] | None:
+    """`AccountFilterForm(params).cleaned_data` when each of `params`' filters is empty or
+    one of the options `choices` offers (the page's own links and fields send only those),
+    without building the form (its fields, widgets and validation cost more than the rest of
+    the filters); None for any other value: the form then says what is wrong.
+
+    NOTE: as the form reads a query string: the last of a key's values, `q` stripped and
+    refused with a NUL; the chosen segment is read as its field reads it."""
+    raw_q = params.get("q") or ""
+    if "\x00" in raw_q:
+        return None
+    cleaned: dict[str, Any] = {"q": raw_q.strip()}
+    for name, options in choices.items():
+        value = params.get(name) or ""
+        if value and not any(str(option) == value for option, _label in options):
+            return None
+        cleaned[name] = value
+    cleaned["owner"] = int(cleaned["owner"]) if cleaned["owner"] else None
+    if cleaned["segment"]:
+        cleaned["segment"] = Segment.objects.filter(pk=cleaned["segment"]).first()
+        if cleaned["segment"] is None:  # deleted since the page offered it
+            return None
+    else:
+        cleaned["segment"] = None
+    return cleaned
+
+
+def list_extension_values(cleaned: dict[str, Any]) -> dict[str, str]:
+    """The extensions' filters of the list's cleaned values, by extension key."""
+    return {key[2:]: value for key, value in cleaned.items() if key.startswith("x_") and value}
+
+
 class AccountFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
@@ -134,31 +205,48 @@ class AccountFilterForm(forms.Form):
     renewal = forms.ChoiceField(label=_("Renewal within"), required=False, choices=RENEWAL_WINDOWS)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: dict[str, list[tuple[Any, Any]]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("All")), *owner_choices()]
-        # The options as the bulk action reads them (once per page view); a chosen segment is
-        # still looked up by the field's queryset.
-        self.fields["segment"].choices = [("", _("All")), *segment_choices()]
-        sort_choices = list(SORTS)
-        for ext in list_extensions():
-            if ext.choices is not None and ext.apply is not None:
-                self.fields[f"x_{ext.key}"] = forms.ChoiceField(
-                    label=ext.label, required=False, choices=[("", _("All")), *ext.choices()]
+        choices = list_filter_choices() if choices is None else choices
+        labels = list_filter_labels()
+        for name, options in choices.items():
+            if name.startswith("x_"):
+                self.fields[name] = forms.ChoiceField(
+                    label=labels[name], required=False, choices=options
                 )
-            if ext.annotate is not None or ext.sort_key is not None:
-                # Both ways: the column's header sorts the other way when clicked again.
-                sort_choices.append((ext.key, ext.label))
-                reverse = _("%(column)s (reverse)") % {"column": ext.label}
-                sort_choices.append((f"-{ext.key}", reverse))
-        self.fields["sort"].choices = sort_choices
+            else:  # a chosen segment is still looked up by the field's queryset
+                self.fields[name].choices = options
 
     def extension_values(self) -> dict[str, str]:
-        data = self.cleaned_data
-        return {key[2:]: value for key, value in data.items() if key.startswith("x_") and value}
+        return list_extension_values(self.cleaned_data)
 
     def extension_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("x_")]
+
+
+@dataclass(frozen=True)
+class AccountListQuery:
+    """An account-list query string read against the filters the page offers (`choices`):
+    `cleaned` as the filter form's cleaned data (None for an empty query string, as for the
+    unbound form, or a refused value); `form`, built only for a value no option offers, says
+    what is wrong."""
+
+    params: Mapping[str, Any]
+    choices: dict[str, list[tuple[Any, Any]]]
+    cleaned: dict[str, Any] | None
+    form: AccountFilterForm | None
+
+
+def account_list_query(params: Mapping[str, Any]) -> AccountListQuery:
+    choices = list_filter_choices()
+    cleaned = list_filters_clean(params, choices) if params else None
+    form = None
+    if params and cleaned is None:
+        form = AccountFilterForm(params, choices=choices)
+        cleaned = form.cleaned_data if form.is_valid() else None
+    return AccountListQuery(params=params, choices=choices, cleaned=cleaned, form=form)
 
 
 class SegmentForm(forms.Form):

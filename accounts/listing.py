@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from html import escape as _e  # what django.utils.html.escape does, without its lazy wrapper
 from typing import Any
 
-from django import forms
 from django.http import QueryDict
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -24,6 +23,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
 from .extensions import AccountListExtension
+from .forms import AccountListQuery, list_filter_labels
 from .models import Account, LifecycleStatus, MarketSegment
 from .templatetags.accounts_tags import money, sort_mark, sort_url
 
@@ -117,31 +117,29 @@ def _select(name: str, choices: Iterable[tuple[Any, Any]], value: str) -> str | 
 _LABEL_PUNCTUATION = ":?.!"
 
 
-def filter_fields_html(form: forms.Form, names: Iterable[str]) -> dict[str, SafeString]:
+def filter_fields_html(query: AccountListQuery, names: Iterable[str]) -> dict[str, SafeString]:
     """`{{ field.label_tag }}{{ field }}` of the list's filter fields `names`, written here
-    for a form with no errors (its choices are most of the page's form: the template and
-    widget machinery cost more than the rows); a form with errors is rendered by Django."""
-    fields: dict[str, SafeString] = {}
-    if form.is_bound and form.errors:
-        for name in names:
-            field = form[name]
-            fields[name] = mark_safe(f"{field.label_tag()}{field}")
-        return fields
+    from the options the page offers (its choices are most of the page's form: the form,
+    template and widget machinery cost more than the rows); a query the form was built for
+    (a refused value) is rendered by Django, with its errors.
+
+    Every filter is a plain `<select>` (not required, no attributes), as the form's fields."""
+    form = query.form
+    if form is not None:
+        return {name: mark_safe(f"{form[name].label_tag()}{form[name]}") for name in names}
     punctuation = gettext(_LABEL_PUNCTUATION)  # Django's catalogue translates it
+    suffix = conditional_escape(gettext(":"))  # the form's label suffix
+    labels = list_filter_labels()
+    fields: dict[str, SafeString] = {}
     for name in names:
-        field = form.fields[name]
-        widget = field.widget
-        raw = form.data.get(name) if form.is_bound else None
-        select = _select(name, widget.choices, "" if raw is None else str(raw))
-        plain = type(widget) is forms.Select and not (widget.attrs or field.required)
-        if select is None or not plain or field.disabled:
-            fields[name] = mark_safe(f"{form[name].label_tag()}{form[name]}")
-            continue
-        text = str(field.label)
-        suffix = field.label_suffix if field.label_suffix is not None else form.label_suffix
+        raw = query.params.get(name) if query.params else None
+        select = _select(name, query.choices[name], "" if raw is None else str(raw))
+        if select is None:
+            raise ValueError(f"the list's filter {name} has option groups")
+        text = str(labels[name])
         label = conditional_escape(text)
         if suffix and text and text[-1] not in punctuation:
-            label = f"{label}{conditional_escape(suffix)}"
+            label = f"{label}{suffix}"
         fields[name] = mark_safe(f'<label for="id_{name}">{label}</label>{select}')
     return fields
 

@@ -32,8 +32,8 @@ from cs_platform.urlutils import tenant_reverse
 from . import services
 from .extensions import account_panels, bulk_actions, list_extensions
 from .forms import (
-    AccountFilterForm,
     AccountForm,
+    AccountListQuery,
     ContactForm,
     ContractEditForm,
     ContractExpandForm,
@@ -41,6 +41,9 @@ from .forms import (
     ContractRenewForm,
     ImportForm,
     SegmentForm,
+    account_list_query,
+    list_extension_values,
+    list_filter_labels,
 )
 from .importing import SPECS, export_csv
 from .importing.export import ENCODINGS
@@ -85,13 +88,13 @@ def _query_without_page(request: HttpRequest) -> Any:
 
 def _list_query(
     params: QueryDict, *, fill_later: bool = False, ordered: bool = True
-) -> tuple[AccountFilterForm, Any]:
-    """The filter form and the filtered, sorted queryset of an account-list query string
+) -> tuple[AccountListQuery, Any]:
+    """The parsed query and the filtered, sorted queryset of an account-list query string
     (`fill_later`: see `account_filter`; not `ordered`: the accounts only, in no order)."""
-    form = AccountFilterForm(params or None)
+    query = account_list_query(params)
     filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
+    if query.cleaned is not None:
+        data = query.cleaned
         renewal_before = None
         if data["renewal"]:
             renewal_before = timezone.localdate() + dt.timedelta(days=int(data["renewal"]))
@@ -103,10 +106,10 @@ def _list_query(
             "segment": data["segment"],
             "renewal_after": timezone.localdate() if renewal_before else None,
             "renewal_before": renewal_before,
-            "extensions": form.extension_values(),
+            "extensions": list_extension_values(data),
             "ordering": data["sort"] if ordered else "",
         }
-    return form, account_filter(**filters, fill_later=fill_later)
+    return query, account_filter(**filters, fill_later=fill_later)
 
 
 def _rows_html(
@@ -137,7 +140,7 @@ def _page_key(request: HttpRequest) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def _page_kept(request: HttpRequest, form: AccountFilterForm) -> Any:
+def _page_kept(request: HttpRequest, data: dict[str, Any] | None) -> Any:
     """Keeps a list page's ids and sort values under the tenant's data version (issue #16: a
     search reads its matches and sorts them; the same view again reads its 50 rows only).
 
@@ -145,21 +148,17 @@ def _page_kept(request: HttpRequest, form: AccountFilterForm) -> Any:
     accounts with their kept keys, the phases, the touch settings, the scores), except the
     owners' names (the owner sort) and the segments' rules: those views are read each time.
     The date is in the key for the renewal window."""
-    if not form.is_valid():
-        return None
-    data = form.cleaned_data
-    if data["segment"] is not None or data["sort"].lstrip("-") == "owner":
+    if data is None or data["segment"] is not None or data["sort"].lstrip("-") == "owner":
         return None
     key = _page_key(request)
     return lambda compute: page_cached(PAGE_KEPT, compute, key=key)
 
 
-def _search_seek(form: AccountFilterForm) -> Any:
+def _search_seek(data: dict[str, Any] | None) -> Any:
     """A search with no other filter, by name or by similarity: its page from the name grams
     alone (`account_search_seek`)."""
-    if not form.is_valid():
+    if data is None:
         return None
-    data = form.cleaned_data
     if any(value for key, value in data.items() if key not in ("q", "sort")):
         return None
     return account_search_seek(q=data["q"], ordering=data["sort"])
@@ -171,7 +170,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     # in one round trip.
     data_cache_read_ahead("accounts.list", (PAGE_KEPT, _page_key(request)))
     saved_views = list_page_reads(user=request.user)  # type: ignore[arg-type]
-    form, queryset = _list_query(request.GET, fill_later=True)
+    query, queryset = _list_query(request.GET, fill_later=True)
+    data = query.cleaned
     # Keyset pages: no COUNT(*) and no OFFSET over the tenant's accounts on every view.
     try:
         page = keyset_page(
@@ -181,9 +181,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
             before=request.GET.get("before", ""),
             # Two steps: the page's ids from the sort's index (and the search), then its rows.
             rows=list_rows,
-            groups=list_sort_groups(form.cleaned_data["sort"]) if form.is_valid() else None,
-            kept=_page_kept(request, form),
-            seek=_search_seek(form),
+            groups=list_sort_groups(data["sort"]) if data is not None else None,
+            kept=_page_kept(request, data),
+            seek=_search_seek(data),
         )
     except CursorError:
         return render(
@@ -194,21 +194,23 @@ def account_list(request: HttpRequest) -> HttpResponse:
         )
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
     actions = [(a, options_html(a.choices())) for a in bulk_actions() if can(request, a.permission)]
-    extensions = [name for name in form.fields if name.startswith("x_")]
-    filters = filter_fields_html(form, [*LIST_FILTERS, *extensions, "sort"])
-    query = _query_without_page(request)
+    extensions = [name for name in query.choices if name.startswith("x_")]
+    filters = filter_fields_html(query, [*LIST_FILTERS, *extensions, "sort"])
+    links = _query_without_page(request)
     return render(
         request,
         "accounts/account_list.html",
         {
-            "form": form,
+            "form": query.form,  # only for its errors
+            "q_label": list_filter_labels()["q"],
+            "q_value": request.GET.get("q") if request.GET else None,
             "filters": filters,
             "extension_filters": [filters[name] for name in extensions],
             "page": page,
             "rows_html": _rows_html(request, page.rows, columns, selectable=bool(actions)),
             "columns": columns,
-            "query": query,
-            "table_head": table_head_html(query, columns, selectable=bool(actions)),
+            "query": links,
+            "table_head": table_head_html(links, columns, selectable=bool(actions)),
             "can_edit": can(request, "account.create"),
             "can_export": can(request, "account.export"),
             "saved_views": saved_views,
@@ -719,10 +721,10 @@ def export(request: HttpRequest) -> HttpResponse:
 def account_list_csv(request: HttpRequest) -> HttpResponse:
     """The account list's current view (its filters, search and sort) as CSV, with the
     import's columns so it re-imports; formula-like cells escaped as in every export."""
-    form, queryset = _list_query(request.GET)
+    query, queryset = _list_query(request.GET)
     # The page's order, read as the page reads it: a sort by groups (the phases' order, the
     # tiers) group by group from the sort's index (`keyset_ids`), not a CASE over every row.
-    groups = list_sort_groups(form.cleaned_data["sort"]) if form.is_valid() else None
+    groups = list_sort_groups(query.cleaned["sort"]) if query.cleaned is not None else None
     japanese = request.GET.get("headers") == "ja"
     ids = keyset_ids(queryset, groups=groups)
     response = HttpResponse(

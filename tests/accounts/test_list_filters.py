@@ -1,0 +1,75 @@
+"""The account list reads its query string against the options it offers, without building
+the filter form (issue #16); the form is built, and says what is wrong, for any other value."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import QueryDict
+from django.test import Client
+from django.urls import reverse
+
+from accounts import forms
+from accounts.forms import AccountFilterForm, account_list_query
+from cs_platform.requestmemo import request_memo_scope
+from cs_platform.scoping import tenant_scope
+from tests.factories import SegmentFactory
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = [
+    "sort=-arr&market_segment=enterprise&x_health_band=amber",
+    "sort=renewal_date&renewal=90&lifecycle_status=paused",
+    "q=%20%E6%A0%AA%E5%BC%8F%20&sort=name",
+    "owner={owner}&segment={segment}&sort=-tier&x_tier=high",
+    "sort=&owner=&segment=&x_score_change=drop10&page=2&after=abc",
+    "sort=name&sort=-name",  # the last of a key's values, as the form reads it
+    "renewal=7",  # not offered
+    "sort=bogus",
+    "owner=abc",
+    "segment=999999",
+    "x_health_band=purple",
+    "q=a%00b",  # a NUL: refused by the form's field
+]
+
+
+def _params(query: str, owner: int, segment: int) -> QueryDict:
+    return QueryDict(query.format(owner=owner, segment=segment))
+
+
+def test_the_query_is_cleaned_as_the_filter_form_cleans_it(tenant, csm_user):
+    with tenant_scope(tenant), request_memo_scope():
+        segment = SegmentFactory(name="大口", rules={"market_segments": ["enterprise"]})
+        for query in QUERIES:
+            params = _params(query, csm_user.pk, segment.pk)
+            form = AccountFilterForm(params)
+            read = account_list_query(params)
+            expected = form.cleaned_data if form.is_valid() else None
+            assert read.cleaned == expected, query
+            # The form is built only for a value the page does not offer.
+            assert (read.form is None) == form.is_valid(), query
+
+
+def test_an_empty_query_string_filters_nothing_as_the_unbound_form(tenant):
+    with tenant_scope(tenant), request_memo_scope():
+        read = account_list_query(QueryDict(""))
+    assert read.cleaned is None and read.form is None
+
+
+def test_the_page_builds_the_form_only_for_a_refused_value(tenant, csm_user, monkeypatch):
+    built: list[object] = []
+    real = AccountFilterForm.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(args)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(forms.AccountFilterForm, "__init__", counted)
+    client = Client()
+    client.force_login(csm_user)
+    url = reverse("accounts:list", kwargs={"tenant_slug": tenant.slug})
+    response = client.get(url, {"sort": "-arr", "x_health_band": "amber"})
+    assert response.status_code == 200 and built == []
+    assert '<option value="amber" selected>' in response.content.decode()
+    response = client.get(url, {"sort": "bogus"})
+    assert len(built) == 1
+    assert 'class="error"' in response.content.decode()
