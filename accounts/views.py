@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cs_platform.datacache import (
     CACHE_SECONDS,
+    account_version,
     data_cache_key,
     data_cache_read_ahead,
     page_cached,
@@ -334,6 +335,8 @@ def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, 
     A kept panel is read with the others in one cache round trip; its context (the queries
     and Python behind it) is built only when it is not there."""
     slots = {slot: account_panels(slot) for slot in ("header", "main", "side")}
+    # Asked first, the account's version is read in the statement that reads the tenant's.
+    account_version(account.pk)
     role = getattr(getattr(request, "membership", None), "role", "")
     place = f"{account.pk}:{role}:{request.get_full_path()}"
     keys = {

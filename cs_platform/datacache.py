@@ -17,6 +17,10 @@ for the tables touches come from (content views, sent e-mails, meetings, seminar
 their firings): only the planner's measured reach and value key by it, so a Learn & Support
 read or a sent e-mail does not make every cached page compute again.
 
+Account 360's journeys panels key by one account's version (migration 0012,
+`account_version`): the same bumps, per account, so a write to one account's tasks or timeline
+keeps every other account's kept panels.
+
 Reading the version is one indexed query over at most `COMPACT_AT` bumps (the read compacts
 past that; beat folds every tenant's hourly). When Redis is down the cache fails open
 (`cs_platform.degraded`) and every read computes.
@@ -63,6 +67,12 @@ TOUCHES = _Channel(
 # 360's journeys panels (with the data and touch versions).
 WORK = _Channel("cs_platform_workversion", "cs_platform_workversionbump", "junkan.workversion")
 CHANNELS = (DATA, TOUCHES, WORK)
+# The account version (migration 0012): not a tenant's channel but one per account, raised by
+# that account's rows the journeys panels show and by what every account's page shows (its
+# `EVERY_ACCOUNT` row, 0); read only by those panels, in place of the work version.
+ACCOUNTS = _Channel(
+    "cs_platform_accountversion", "cs_platform_accountversionbump", "junkan.accountversion"
+)
 # The request memo's key of the versions a page view has read, by channel lock name.
 _VERSIONS_MEMO = "junkan.versions"
 
@@ -96,41 +106,67 @@ def work_version() -> int:
     return _versions(WORK)[0]
 
 
-def _versions(*wanted: _Channel) -> tuple[int, ...]:
-    """The versions of the `wanted` channels of the tenant in scope, in one statement.
+def account_version(account_id: int) -> int:
+    """The version of one account of the tenant in scope: as `work_version`, but moved only by
+    writes to that account's rows (its tasks, action steps, journey map, timeline, contacts)
+    and by what every account's page shows (memberships, members' names, journey templates),
+    so a ticked task keeps every other account's kept panels (migration 0012).
+
+    On a page view, asked before the tenant's versions, it is read in their statement."""
+    return _versions(account=account_id)[0]
+
+
+def _account_lock(account_id: int) -> str:
+    return f"{ACCOUNTS.lock}:{account_id}"
+
+
+def _versions(*wanted: _Channel, account: int | None = None) -> tuple[int, ...]:
+    """The versions of the `wanted` channels of the tenant in scope (then `account`'s, if
+    given), in one statement.
 
     On a page view each channel is read once, and the first read takes every other channel
-    in the same statement (Account 360 keys by all three): the page's cached parts are then
+    in the same statement (Account 360 keys by all of them): the page's cached parts are then
     all keyed by the same versions. Only a wanted channel's missing row is made there; another
     channel's waits until a caller wants it (making one costs three more statements)."""
     tenant_id = require_current_tenant().pk
+    locks = [c.lock for c in wanted] + ([] if account is None else [_account_lock(account)])
     if not in_page_view():
-        if len(wanted) == 1:
+        if len(wanted) == 1 and account is None:
             return (_read(wanted[0], tenant_id),)
-        versions = _read_all(tenant_id, wanted)
-        return tuple(versions[c.lock] for c in wanted)
+        versions = _read_all(tenant_id, wanted, account=account)
+        return tuple(versions[lock] for lock in locks)
     known: dict[str, int] = request_memoized((_VERSIONS_MEMO, tenant_id), dict)
     missing = tuple(c for c in wanted if c.lock not in known)
-    if missing:
+    account_missing = account is not None and _account_lock(account) not in known
+    if missing or account_missing:
         others = tuple(c for c in CHANNELS if c.lock not in known and c not in missing)
-        known.update(_read_all(tenant_id, missing, others))
-    return tuple(known[c.lock] for c in wanted)
+        known.update(
+            _read_all(tenant_id, missing, others, account=account if account_missing else None)
+        )
+    return tuple(known[lock] for lock in locks)
 
 
 def _read_all(
-    tenant_id: int, wanted: tuple[_Channel, ...], others: tuple[_Channel, ...] = ()
+    tenant_id: int,
+    wanted: tuple[_Channel, ...],
+    others: tuple[_Channel, ...] = (),
+    *,
+    account: int | None = None,
 ) -> dict[str, int]:
     """The versions of the `wanted` and `others` channels of the tenant by their lock names,
-    in one statement. A wanted channel whose row is missing is read, and its row made, by
-    `_read`; another such channel is left out."""
+    and `account`'s version, in one statement. A wanted channel whose row is missing is read,
+    and its row made, by `_read` (the account's by `_read_account`); another such channel is
+    left out."""
     channels = wanted + others
-    select = "SELECT " + ", ".join(
+    columns = [
         f"(SELECT version FROM {c.counter} WHERE tenant_id = %(tenant)s),"
         f" (SELECT count(*) FROM {c.bumps} WHERE tenant_id = %(tenant)s)"
         for c in channels
-    )
+    ]
+    if account is not None:
+        columns.append(_ACCOUNT_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(select, {"tenant": tenant_id})
+        cursor.execute("SELECT " + ", ".join(columns), {"tenant": tenant_id, "account": account})
         row = cursor.fetchone()
     versions = {}
     for i, channel in enumerate(channels):
@@ -142,7 +178,46 @@ def _read_all(
         if bumps > COMPACT_AT:
             _compact(channel, tenant_id)
         versions[channel.lock] = int(version) + int(bumps)
+    if account is not None:
+        versions[_account_lock(account)] = _account_sum(tenant_id, account, row[-3:])
     return versions
+
+
+# An account's version: the tenant's row 0 (None when missing), the account's own row (made by
+# compaction) and the bumps of both.
+_ACCOUNT_COLUMNS = (
+    "(SELECT version FROM cs_platform_accountversion"
+    " WHERE tenant_id = %(tenant)s AND account_id = 0),"
+    " (SELECT version FROM cs_platform_accountversion"
+    " WHERE tenant_id = %(tenant)s AND account_id = %(account)s),"
+    " (SELECT count(*) FROM cs_platform_accountversionbump"
+    " WHERE tenant_id = %(tenant)s AND account_id IN (0, %(account)s))"
+)
+
+
+def _account_sum(tenant_id: int, account_id: int, row: tuple[int | None, ...]) -> int:
+    every, own, bumps = row
+    if every is None:
+        return _read_account(tenant_id, account_id)
+    if bumps > COMPACT_AT:
+        _compact_accounts(tenant_id)
+    return int(every) + int(own or 0) + int(bumps)
+
+
+def _read_account(tenant_id: int, account_id: int) -> int:
+    """`account_id`'s version, the tenant's row 0 made first (at a random number, as `_read`
+    makes a channel's row) so the triggers count the writes that follow."""
+    params = {"tenant": tenant_id, "account": account_id}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cs_platform_accountversion (tenant_id, account_id, version)"
+            " VALUES (%(tenant)s, 0, floor(random() * 1e15)::bigint)"
+            " ON CONFLICT (tenant_id, account_id) DO NOTHING",
+            params,
+        )
+        cursor.execute("SELECT " + _ACCOUNT_COLUMNS, params)
+        row = cursor.fetchone()
+    return _account_sum(tenant_id, account_id, row)
 
 
 def _read(channel: _Channel, tenant_id: int) -> int:
@@ -184,14 +259,39 @@ def _fold(channel: _Channel, where: str) -> str:
     return _FOLD.format(bumps=channel.bumps, counter=channel.counter, where=where)
 
 
+# The account channel's bumps folded into each account's row (made at the first fold).
+_FOLD_ACCOUNTS = """
+WITH gone AS (DELETE FROM cs_platform_accountversionbump {where} RETURNING tenant_id, account_id),
+     counted AS (SELECT tenant_id, account_id, count(*) AS n FROM gone
+                 GROUP BY tenant_id, account_id)
+INSERT INTO cs_platform_accountversion (tenant_id, account_id, version)
+SELECT tenant_id, account_id, n FROM counted
+ON CONFLICT (tenant_id, account_id)
+DO UPDATE SET version = cs_platform_accountversion.version + EXCLUDED.version
+"""
+
+
+def _compact_accounts(tenant_id: int) -> None:
+    """Fold the tenant's account bumps into its accounts' rows, unless another session is."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", [ACCOUNTS.lock, tenant_id]
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute(_FOLD_ACCOUNTS.format(where="WHERE tenant_id = %s"), [tenant_id])
+
+
 def data_versions_compact() -> int:
-    """Beat, hourly: fold every tenant's bumps into its counters, on both channels (tenants
-    whose pages nobody reads compact nowhere else). Returns how many counters moved."""
+    """Beat, hourly: fold every tenant's bumps into its counters, on every channel and the
+    accounts' (tenants whose pages nobody reads compact nowhere else). Returns how many
+    counters moved."""
     moved = 0
     with cross_tenant("sweep"), connection.cursor() as cursor:
         for channel in CHANNELS:
             cursor.execute(_fold(channel, ""))
             moved += cursor.rowcount
+        cursor.execute(_FOLD_ACCOUNTS.format(where=""))
+        moved += cursor.rowcount
     return moved
 
 

@@ -428,7 +428,8 @@ class WorkVersion(TenantScopedModel):
     mechanism as `DataVersion`, a third channel raised by the rows Account 360's journeys
     panels show besides the watched ones (tasks, action steps, journey maps and templates,
     the timeline, contacts), by memberships and by a member's rename (migration 0011). Only
-    those panels key by it, so a ticked task does not make every cached page compute again."""
+    My Work keys by it (those panels by `AccountVersion` since 0012), so a ticked task does
+    not make every cached page compute again."""
 
     version = models.BigIntegerField(default=0)
 
@@ -446,3 +447,44 @@ class WorkVersionBump(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: +1"
+
+
+# `AccountVersion.account_id` of the row every account's version includes: the tenant's base,
+# raised by writes that change what every account's page shows (a member renamed, a template).
+EVERY_ACCOUNT = 0
+
+
+class AccountVersion(TenantScopedModel):
+    """The base of one account's version (`cs_platform.datacache.account_version`): as
+    `WorkVersion`, but per account, so a ticked task or a timeline entry of one account does
+    not make every account's kept Account 360 panels compute again (migration 0012).
+
+    An account's version is its row plus the tenant's `EVERY_ACCOUNT` row plus their bumps.
+    The `EVERY_ACCOUNT` row is made (at a random number) on the first read; the triggers only
+    add bumps for a tenant whose row exists. An account's own row is made by compaction.
+    `account_id` is a plain number: cs_platform sits below accounts."""
+
+    account_id = models.BigIntegerField()
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "account_id"], name="accountversion_one_per_account"
+            )
+        ]
+
+
+class AccountVersionBump(TenantScopedModel):
+    """One write statement to an account's rows in a table the account channel watches (or to
+    a table whose rows every account's page shows: `EVERY_ACCOUNT`); no foreign-key
+    constraint, as `DataVersionBump`."""
+
+    tenant = tenant_foreign_key(db_constraint=False)
+    account_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "account_id"], name="accountversionbump_acct")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.account_id}: +1"

@@ -25,7 +25,7 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account
-from cs_platform.datacache import touch_version, work_version
+from cs_platform.datacache import account_version, touch_version
 from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
@@ -156,11 +156,11 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 def _work_key(request: HttpRequest, account: Account) -> str:
     """What the journey map, timeline and tasks read besides the data version and the
     language (accounts.views._panels): the touch version (the titles of a playbook's tasks,
-    seminar entries) and the work version (tasks, steps, maps, templates, the timeline,
-    contacts, members' names), the tenant's time zone and the day."""
+    seminar entries) and the account's version (its tasks, steps, map, timeline and contacts;
+    every account's: templates, members' names), the tenant's time zone and the day."""
     return (
-        f"{touch_version()}.{work_version()}:{timezone.get_current_timezone_name()}"
-        f":{timezone.localdate().isoformat()}"
+        f"{touch_version()}.{account_version(account.pk)}"
+        f":{timezone.get_current_timezone_name()}:{timezone.localdate().isoformat()}"
     )
 
 

@@ -150,6 +150,28 @@ def test_tasks_show_at_once(tenant, seen):
     assert "電話する" not in tasks(seen)
 
 
+def test_a_write_to_one_account_keeps_every_other_accounts_panels(tenant, manager_user, seen):
+    """Keyed by the account's version (cs_platform 0012), not the tenant's work version: a
+    ticked task or a note on another account leaves this one's kept panels; its own shows."""
+    with tenant_scope(tenant):
+        other = AccountFactory(owner=manager_user)
+        TaskFactory(account=other, title="別の会社の電話")
+    elsewhere = {**seen, "account": other}
+    view(seen)  # kept again: the new account moved the data version
+    view(elsewhere)
+    with tenant_scope(tenant):
+        Task.objects.filter(title="別の会社の電話").update(status="done")
+        journey_services.touch_log(account=other, kind="note", title="別件", actor=manager_user)
+    with CaptureQueriesContext(connection) as kept:
+        view(seen)
+    read = " ".join(q["sql"] for q in kept)
+    for table in ("journeys_task", "journeys_activity", "journeys_journeymap m"):
+        assert table not in read, table
+    body = view(elsewhere)
+    assert "別の会社の電話" not in panel(body, "tasks-panel")
+    assert "別件" in panel(body, "timeline-panel")
+
+
 def test_timeline_entries_and_meetings_show_at_once(tenant, manager_user, seen):
     with tenant_scope(tenant):
         journey_services.touch_log(

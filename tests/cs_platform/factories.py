@@ -6,6 +6,8 @@ import factory
 from django.utils import timezone
 
 from cs_platform.models import (
+    AccountVersion,
+    AccountVersionBump,
     ApiKey,
     ApiKeyScope,
     AuditEvent,
@@ -129,3 +131,23 @@ class WorkVersionBumpFactory(_TenantRowFactory):
 class WorkVersionFactory(_CounterFactory):
     class Meta:
         model = WorkVersion
+
+
+class AccountVersionBumpFactory(_TenantRowFactory):
+    """One write statement counted in an account's version."""
+
+    class Meta:
+        model = AccountVersionBump
+
+    account_id = factory.Sequence(lambda n: n + 1)
+
+
+class AccountVersionFactory(_TenantRowFactory):
+    """An account's counter row (real ones: the tenant's row 0 on the first read, an account's
+    at compaction)."""
+
+    class Meta:
+        model = AccountVersion
+        django_get_or_create = ("tenant", "account_id")
+
+    account_id = factory.Sequence(lambda n: n + 1)
