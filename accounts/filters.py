@@ -21,7 +21,14 @@ from .models import (
     Segment,
 )
 from .segments import segment_rules_apply
-from .selectors import account_search
+from .selectors import ACCOUNT_ORDERINGS, account_search
+
+# The API's orderings (`ordering=arr` sorts by `current_arr`) as the list page sorts them.
+_TOTAL_ORDERINGS = {
+    ordering[:1]: ordering
+    for key, ordering in ACCOUNT_ORDERINGS.items()
+    if key.lstrip("-") in ("name", "arr", "renewal_date")
+}
 
 
 class AccountFilter(django_filters.FilterSet):
@@ -47,6 +54,8 @@ class AccountFilter(django_filters.FilterSet):
         model = Account
         fields: list[str] = []
 
+    # NOTE: PostgreSQL refuses a NUL in text: the field refuses it (a 400), as documented.
+    @extend_schema_field({"type": "string", "pattern": "^[^\\u0000]*$"})
     def filter_q(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
         return account_search(queryset, value)
 
@@ -58,8 +67,14 @@ class AccountFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: Any) -> Any:
         queryset = super().filter_queryset(queryset)
-        if not queryset.query.order_by:
-            queryset = queryset.order_by("name", "id")
+        # A total order, as the list page's: a search's pages go by keyset (cursors).
+        ordering = tuple(queryset.query.order_by)
+        if not ordering:
+            return queryset.order_by("name", "id")
+        if ordering in _TOTAL_ORDERINGS:
+            return queryset.order_by(*_TOTAL_ORDERINGS[ordering])
+        if ordering[-1] not in ("id", "-id", "pk", "-pk"):
+            return queryset.order_by(*ordering, "id")
         return queryset
 
 

@@ -22,7 +22,13 @@ from .. import services
 from ..extensions import list_extensions
 from ..filters import AccountFilter, ContactFilter, ContractFilter
 from ..models import Account, Contact, Contract, ImportJob, Segment
-from ..selectors import account_list_annotated, import_job_list, segment_accounts
+from ..selectors import (
+    account_list_annotated,
+    account_search_seek,
+    import_job_list,
+    segment_accounts,
+)
+from .pagination import CURSORS, AccountListPagination
 from .serializers import (
     AccountSerializer,
     ContactSerializer,
@@ -110,16 +116,36 @@ class AccountViewSet(TenantScopedModelViewSet):
     serializer_class = AccountSerializer
     filter_backends = [StrictFilterBackend]
     filterset_class = AccountFilter
+    pagination_class = AccountListPagination
 
-    def safely_get_queryset(self) -> QuerySet[Account]:
+    def _annotated(self, *, filtered: bool) -> QuerySet[Account]:
         qs = account_list_annotated()
-        wanted = extension_filter_values(self.request.query_params) if self.action == "list" else {}
+        wanted = extension_filter_values(self.request.query_params) if filtered else {}
         for ext in list_extensions():
             if ext.annotate is not None:
                 qs = ext.annotate(qs)
             if ext.key in wanted and ext.apply is not None:
                 qs = ext.apply(qs, wanted[ext.key])
         return qs
+
+    def safely_get_queryset(self) -> QuerySet[Account]:
+        return self._annotated(filtered=self.action == "list")
+
+    def keyset_rows(self, ids: list[int]) -> QuerySet[Account]:
+        """The accounts of a keyset page's ids, as the list shows them."""
+        return self._annotated(filtered=False).filter(pk__in=ids)
+
+    def keyset_seek(self, request: Request) -> Any:
+        """A search with no other filter, by name or by similarity, read from the name grams
+        as the list page reads it (`account_search_seek`)."""
+        params = request.query_params
+        allowed = {"q", "ordering", "page", "page_size", *CURSORS}
+        if any(value for key, value in params.items() if key not in allowed):
+            return None
+        ordering = params.get("ordering", "")
+        if ordering not in ("", "name", "-name"):
+            return None
+        return account_search_seek(q=params.get("q", ""), ordering=ordering)
 
 
 class ContactViewSet(TenantScopedModelViewSet):

@@ -143,6 +143,13 @@ def _refusal_before_the_view(exc: Exception) -> Response | None:
     return None
 
 
+def _not_found(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, exceptions.NotFound) and exc.get_codes() == "invalid_cursor":
+        # A page cursor the list did not give: says so (it names no row of any tenant).
+        return {"detail": str(exc.detail), "code": "invalid_cursor"}
+    return {"detail": _("Not found."), "code": "not_found"}
+
+
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     refusal = _refusal_before_the_view(exc)
     if refusal is not None:
@@ -170,7 +177,7 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         if not isinstance(response.data, dict):  # always an object of errors by field
             response.data = {"non_field_errors": response.data}
     elif isinstance(exc, Http404 | exceptions.NotFound):
-        response.data = {"detail": _("Not found."), "code": "not_found"}
+        response.data = _not_found(exc)
     elif isinstance(exc, exceptions.Throttled):
         # DRF already set Retry-After; the body says the same in words.
         wait = response.get("Retry-After")
