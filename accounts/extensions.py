@@ -52,7 +52,7 @@ class AccountListExtension:
     `sort_key` names the account column the list sorts the column by (one its app keeps
     exact and indexed, e.g. `list_health_rank`: the list then reads the index in its keyset
     order instead of computing a value per account). `fill(accounts)` sets on the rows of one
-    page what `cell`/`template` show, in a fixed number of queries: the list page calls it
+    page what `column`/`template` show, in a fixed number of queries: the list page calls it
     in place of `annotate`, which would compute the column for every row it reads.
     `sort_groups()`, with a `sort_key`: the column sorts by the group of the key's value, the
     groups in this order (each a list of the key's values, None for NULL), so that an order
@@ -68,9 +68,10 @@ class AccountListExtension:
     apply: Callable[[QuerySet[Account], str], QuerySet[Account]] | None = None
     annotate: Callable[[QuerySet[Account]], QuerySet[Account]] | None = None
     template: str | None = None  # renders the column cell; gets `account` and `value`
-    # Renders the column cell as escaped HTML from (account, value), in place of `template`:
-    # a call per row costs a fraction of a template include per row (the list shows 50).
-    cell: Callable[[Account, Any], str] | None = None
+    # The column's cells of one page (its rows, filled), as HTML with every value escaped,
+    # in place of `template`: a call per page costs a fraction of a template include (or a
+    # call) per row, and what every cell shares (a word, a label) is looked up once.
+    column: Callable[[Sequence[Account]], list[str]] | None = None
     sort_key: str | None = None
     sort_groups: Callable[[], list[list[Any]]] | None = None
     fill: Callable[[Sequence[Account]], None] | None = None

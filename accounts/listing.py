@@ -28,16 +28,20 @@ from .models import Account, LifecycleStatus, MarketSegment
 from .templatetags.accounts_tags import money, sort_mark, sort_url
 
 
-def _cell(ext: AccountListExtension, account: Account) -> str:
-    """The cell's HTML: what `cell` or `template` wrote (safe), or the value escaped."""
-    value = getattr(account, ext.key, None)
-    if ext.cell is not None:
-        html = ext.cell(account, value)
-    elif ext.template:
-        html = render_to_string(ext.template, {"account": account, "value": value})
-    else:
-        return _e(str(value)) if value else "—"
-    return html.__html__() if hasattr(html, "__html__") else _e(str(html))
+def _column(ext: AccountListExtension, accounts: Sequence[Account]) -> list[str]:
+    """The column's cells of the page: what `column` or `template` writes, or the value
+    escaped."""
+    if ext.column is not None:
+        return ext.column(accounts)
+    cells = []
+    for account in accounts:
+        value = getattr(account, ext.key, None)
+        if ext.template:
+            html = render_to_string(ext.template, {"account": account, "value": value})
+            cells.append(html.__html__() if hasattr(html, "__html__") else _e(str(html)))
+        else:
+            cells.append(_e(str(value)) if value else "—")
+    return cells
 
 
 def account_rows_html(
@@ -54,8 +58,9 @@ def account_rows_html(
     select = gettext("Select %(name)s")
     segments = {value: _e(str(label)) for value, label in MarketSegment.choices}
     statuses = {value: _e(str(label)) for value, label in LifecycleStatus.choices}
+    extra = [_column(ext, accounts) for ext in columns]
     out: list[str] = []
-    for account in accounts:
+    for i, account in enumerate(accounts):
         pk = account.pk
         cells = ['<tr data-testid="account-row">']
         if selectable:
@@ -79,7 +84,7 @@ def account_rows_html(
         cells.append(f'<td class="acc-num">{_e(money(account.current_arr, currency))}</td>')
         renewal = account.next_renewal_date
         cells.append(f"<td>{renewal.isoformat() if renewal else '—'}</td>")
-        cells.extend(f"<td>{_cell(ext, account)}</td>" for ext in columns)
+        cells.extend(f"<td>{column[i]}</td>" for column in extra)
         cells.append("</tr>\n")
         out.append("".join(cells))
     return mark_safe("".join(out))  # every value above is escaped

@@ -21,7 +21,6 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -198,7 +197,7 @@ def annotate_health(queryset: QuerySet[Account]) -> QuerySet[Account]:
 
 
 def fill_health(accounts: Sequence[Account]) -> None:
-    """What `band_cell` shows, for one page of the list (one query): each account's latest
+    """What `band_column` shows, for one page of the list (one query): each account's latest
     nightly score, and its intra-day score while that is for a later day."""
     ids = [a.pk for a in accounts]
     if not ids:
@@ -226,32 +225,35 @@ def _whole(score: Any) -> str:
     return floatformat(score, 0)
 
 
-def band_cell(account: Account, value: Any) -> str:
-    """The account list's health cell (as healthscore/_band_cell.html renders it): the
-    latest score in its band's colour, and the intra-day one while it is newer."""
-    band, now_score = (
-        getattr(account, "health_band", None),
-        getattr(account, "health_now_score", None),
-    )
-    latest: str = ""
-    if band:
-        score = _whole(getattr(account, "health_score", None))
-        latest = f'<span class="band-{escape(band)}">{escape(score)}</span>'
-    elif now_score is None:
-        latest = f'<span class="muted">{escape(gettext("not scored"))}</span>'
-    now: str = ""
-    if now_score is not None:
-        at = getattr(account, "health_now_at", None)
-        now = format_html(
-            ' <span class="muted" data-testid="health-now-cell" title="{}">{} '
-            '<span class="band-{}">{}</span></span>',
-            gettext("Now, at %(time)s")
-            % {"time": date_format(timezone.localtime(at), "H:i") if at else ""},
-            gettext("now"),
-            getattr(account, "health_now_band", ""),
-            _whole(now_score),
-        )
-    return mark_safe(latest + now)  # each part escaped above
+def band_column(accounts: Sequence[Account]) -> list[str]:
+    """The account list's health cells of one page (each as healthscore/_band_cell.html
+    renders it): the latest score in its band's colour, and the intra-day one while it is
+    newer."""
+    not_scored = f'<span class="muted">{escape(gettext("not scored"))}</span>'
+    cells = []
+    for account in accounts:
+        band = getattr(account, "health_band", None)
+        now_score = getattr(account, "health_now_score", None)
+        latest = ""
+        if band:
+            score = _whole(getattr(account, "health_score", None))
+            latest = f'<span class="band-{escape(band)}">{escape(score)}</span>'
+        elif now_score is None:
+            latest = not_scored
+        now = ""
+        if now_score is not None:
+            at = getattr(account, "health_now_at", None)
+            now = format_html(
+                ' <span class="muted" data-testid="health-now-cell" title="{}">{} '
+                '<span class="band-{}">{}</span></span>',
+                gettext("Now, at %(time)s")
+                % {"time": date_format(timezone.localtime(at), "H:i") if at else ""},
+                gettext("now"),
+                getattr(account, "health_now_band", ""),
+                _whole(now_score),
+            )
+        cells.append(latest + now)  # each part escaped above
+    return cells
 
 
 def _band_choices() -> list[tuple[str, str]]:
@@ -377,7 +379,7 @@ def register() -> None:
             apply=filter_band,
             annotate=annotate_health,
             template="healthscore/_band_cell.html",
-            cell=band_cell,
+            column=band_column,
             sort_key="list_health_rank",
             fill=fill_health,
             order=30,

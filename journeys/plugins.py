@@ -329,9 +329,17 @@ def _fill_phase(accounts: Sequence[Account]) -> None:
         account.phase_name = phase.name if phase is not None else ""  # type: ignore[attr-defined]
 
 
-def _phase_cell(account: Account, value: Any) -> str:
-    """The account list's phase cell (as journeys/list_phase_cell.html renders it)."""
-    return conditional_escape(getattr(account, "phase_name", ""))
+def _phase_column(accounts: Sequence[Account]) -> list[str]:
+    """The account list's phase cells of one page (each as journeys/list_phase_cell.html
+    renders it): each phase's name escaped once."""
+    names: dict[str, str] = {}
+    cells = []
+    for account in accounts:
+        name = getattr(account, "phase_name", "")
+        if name not in names:
+            names[name] = conditional_escape(name)
+        cells.append(names[name])
+    return cells
 
 
 def _task_slack_words(data: dict[str, Any]) -> dict[str, Any]:
@@ -367,7 +375,7 @@ def register() -> None:
             apply=_filter_phase,
             annotate=_annotate_phase,
             template="journeys/list_phase_cell.html",
-            cell=_phase_cell,
+            column=_phase_column,
             sort_key="list_phase_id",
             sort_groups=_phase_groups,
             fill=_fill_phase,

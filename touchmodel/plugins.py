@@ -125,9 +125,11 @@ def _tier_labels(language: str) -> dict[str, str]:
         return {value: conditional_escape(label) for value, label in Tier.choices}
 
 
-def _tier_cell(account: Account, value: Any) -> str:
-    """The account list's tier cell (as touchmodel/panels/tier_cell.html renders it)."""
-    return _tier_labels(translation.get_language() or "ja").get(value, "—")
+def _tier_column(accounts: Sequence[Account]) -> list[str]:
+    """The account list's tier cells of one page (each as touchmodel/panels/tier_cell.html
+    renders it)."""
+    labels = _tier_labels(translation.get_language() or "ja")
+    return [labels.get(getattr(account, "tier", None), "—") for account in accounts]
 
 
 def _filter_tier(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:
@@ -355,7 +357,7 @@ def register() -> None:
             apply=_filter_tier,
             annotate=_annotate_tier,
             template="touchmodel/panels/tier_cell.html",
-            cell=_tier_cell,
+            column=_tier_column,
             sort_key="list_tier",
             sort_groups=_tier_groups,
             fill=_fill_tier,
