@@ -56,6 +56,7 @@ from journeys.extensions import (
 from . import selectors
 from .extensions import PortfolioSection, register_portfolio_section, register_scores_now_listener
 from .models import Band, HealthScore, HealthScoreNow, LatestScore, SurveyResponse
+from .panel_html import components_html
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
 from .selectors.milestones import milestone_checks_for, milestone_risk_days, milestones_at_risk
@@ -103,6 +104,7 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
         "ranges": page_selectors.RANGES,
         "explanation": explanation,
         "components": components,
+        "components_html": components_html(components),
         "movers": [m for m in movers if m["contribution_change"]][:3],
         "labels": chart["labels"],
         "datasets": [{"label": str(_("Health score")), "data": chart["scores"]}],
