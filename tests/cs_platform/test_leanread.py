@@ -2,7 +2,10 @@
 as the ORM makes them."""
 
 import pytest
+from django.db import connection
+from django.db.models.signals import post_init
 
+from accounts.models import Account
 from cs_platform.leanread import lean_model, lean_models, lean_rows
 from cs_platform.scoping import TenantScopeError, tenant_scope
 from healthscore.models import HealthScore, ScorecardVersion
@@ -54,3 +57,51 @@ def test_a_read_needs_a_tenant_in_scope(tenant):
 def test_a_read_that_does_not_filter_on_the_tenant_is_refused(tenant):
     with tenant_scope(tenant), pytest.raises(ValueError, match="tenant in scope"):
         lean_rows("SELECT id FROM accounts_account ORDER BY id")
+
+
+def _account_row(tenant_id: int) -> dict:
+    sql = (
+        "SELECT id, tenant_id, name, owner_id, current_arr FROM accounts_account"
+        " WHERE tenant_id = %(tenant)s"
+    )
+    return lean_rows(sql)[0]
+
+
+def test_an_instance_is_what_from_db_makes_without_model_init(tenant, csm_user, monkeypatch):
+    with tenant_scope(tenant):
+        AccountFactory(name="さくら", owner=csm_user)
+        row = _account_row(tenant.pk)
+        names = list(row)
+        orm = Account.from_db(connection.alias, names, [row[n] for n in names])
+
+        def refused(*args, **kwargs):
+            raise AssertionError("Model.__init__ runs over every field of the model")
+
+        monkeypatch.setattr(Account, "__init__", refused)
+        lean = lean_model(Account, row)
+        monkeypatch.undo()
+        assert type(lean) is Account
+        assert {k: v for k, v in vars(lean).items() if k != "_state"} == {
+            k: v for k, v in vars(orm).items() if k != "_state"
+        }
+        assert (lean._state.adding, lean._state.db) == (False, orm._state.db)
+        assert lean.get_deferred_fields() == orm.get_deferred_fields()
+        assert lean.owner == csm_user  # the relation read on access
+        assert lean.industry == orm.industry  # a deferred field read on access
+
+
+def test_a_model_with_an_init_receiver_is_made_by_from_db(tenant):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(receiver, sender=Account, weak=False, dispatch_uid="test_lean")
+    try:
+        with tenant_scope(tenant):
+            account = AccountFactory()
+            seen.clear()
+            assert lean_model(Account, _account_row(tenant.pk)).pk == account.pk
+    finally:
+        post_init.disconnect(sender=Account, dispatch_uid="test_lean")
+    assert seen == [account.pk]
