@@ -353,7 +353,7 @@ def test_a_trashed_and_restored_account_is_found_again(scoped, manager_user):
     assert _stored_grams() == _grams_of_the_names()
 
 
-def test_the_apis_q_finds_the_same_accounts_with_its_count(viewer_api, tenant, other_tenant):
+def test_the_apis_q_finds_the_same_accounts_on_keyset_pages(viewer_api, tenant, other_tenant):
     with tenant_scope(other_tenant):
         AccountFactory(name="ACME Other Tenant")
     with tenant_scope(tenant):
@@ -365,7 +365,7 @@ def test_the_apis_q_finds_the_same_accounts_with_its_count(viewer_api, tenant, o
             expected = list(_before(q).values_list("name", flat=True))
         body = response.json()
         assert [row["name"] for row in body["results"]] == expected, q
-        assert body["count"] == len(expected), q
+        assert body["count"] is None and body["next"] is None, q  # nothing counted
 
 
 def test_a_query_in_most_accounts_runs_the_operators_and_a_rarer_one_the_grams(scoped, monkeypatch):
