@@ -335,8 +335,6 @@ def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, 
     A kept panel is read with the others in one cache round trip; its context (the queries
     and Python behind it) is built only when it is not there."""
     slots = {slot: account_panels(slot) for slot in ("header", "main", "side")}
-    # Asked first, the account's version is read in the statement that reads the tenant's.
-    account_version(account.pk)
     role = getattr(getattr(request, "membership", None), "role", "")
     place = f"{account.pk}:{role}:{request.get_full_path()}"
     keys = {
@@ -364,6 +362,10 @@ def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, 
 @role_required("account.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(pk)
+    # Asked first, the account's version is read in the statement that reads the tenant's;
+    # then the values the page's latest view read from the cache, in one round trip.
+    account_version(account.pk)
+    data_cache_read_ahead("accounts.detail")
     coverage = account_coverage(account=account)
     contracts = contract_history_of(account_id=account.pk)
     can_edit = can(request, "account.change")

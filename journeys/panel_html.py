@@ -31,6 +31,9 @@ from cs_platform.urlutils import tenant_reverse
 from .extensions import activity_title
 from .models import Activity
 
+# `Activity.get_kind_display()`'s labels (lazy: worded in the language of each call), without
+# a model instance per kind.
+_KIND_LABELS = dict(Activity._meta.get_field("kind").flatchoices)
 # The id a row's links are reversed with once per panel, then replaced by each row's own.
 _PK = 987654321
 
@@ -82,7 +85,7 @@ class PanelHtml:
         """`activity.get_kind_display()`, escaped, once per kind for the panel."""
         label = self._kinds.get(kind)
         if label is None:
-            label = self._kinds[kind] = _e(Activity(kind=kind).get_kind_display())
+            label = self._kinds[kind] = _e(_KIND_LABELS.get(kind, kind))
         return label
 
     def url(self, name: str, pk: int, **kwargs: Any) -> str:
