@@ -19,7 +19,7 @@ def tenant_reverse(request: HttpRequest, viewname: str, *args: Any, **kwargs: An
         if kwargs:
             raise ValueError("Pass either positional or keyword URL arguments, not both.")
         return reverse(viewname, args=[slug, *args])
-    if kwargs and all(type(v) is int and v >= 0 for v in kwargs.values()):
+    if all(type(v) is int and v >= 0 for v in kwargs.values()):  # none: the URL itself
         shape = _url_shape(
             viewname, slug, tuple(sorted(kwargs)), get_script_prefix(), get_urlconf()
         )
@@ -37,7 +37,8 @@ _SENTINEL = 987_654_321_987_654_000
 def _url_shape(
     viewname: str, slug: str, names: tuple[str, ...], prefix: str, urlconf: Any
 ) -> str | None:
-    """A staff URL with `{name}` where each of its id arguments goes, or None when the URL
+    """A staff URL with `{name}` where each of its id arguments goes (with none, the URL
+    itself: a page's buttons and forms name a few such per view), or None when the URL
     cannot be made that way (a converter that refuses the sentinel, one that writes it
     otherwise than as digits). Pages name dozens of rows' URLs per view (every task's done,
     edit and delete links): resolving each one anew was a sixth of My Work's CPU (#16)."""

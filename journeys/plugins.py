@@ -321,12 +321,13 @@ def _annotate_phase(queryset: QuerySet[Account]) -> QuerySet[Account]:
 def _fill_phase(accounts: Sequence[Account]) -> None:
     """The phase column of one page of the list: from the phases read once per page view."""
     listed = selectors.phase_list()
-    phases = {p.pk: p for p in listed}
-    first = listed[0] if listed else None
+    # (order, name in the active language) of each phase, read once for the page's rows.
+    phases = {p.pk: (p.order, p.name) for p in listed}
+    first = (listed[0].order, listed[0].name) if listed else (0, "")
     for account in accounts:
-        phase = phases.get(account.list_phase_id, first)  # type: ignore[arg-type]
-        account.phase = phase.order if phase is not None else 0  # type: ignore[attr-defined]
-        account.phase_name = phase.name if phase is not None else ""  # type: ignore[attr-defined]
+        order, name = phases.get(account.list_phase_id, first)  # type: ignore[arg-type]
+        account.phase = order  # type: ignore[attr-defined]
+        account.phase_name = name  # type: ignore[attr-defined]
 
 
 def _phase_column(accounts: Sequence[Account]) -> list[str]:

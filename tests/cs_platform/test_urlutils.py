@@ -81,6 +81,26 @@ def test_every_staff_url_with_ids_reads_as_reverse_makes_it(request_in_tenant):
     assert checked > 50
 
 
+def test_every_staff_url_without_ids_is_reversed_once(request_in_tenant, monkeypatch):
+    from django.urls import NoReverseMatch, reverse
+
+    from cs_platform import urlutils
+
+    names = [name for name, argnames in _tenant_url_names() if not argnames]
+    expected = {}
+    for name in names:
+        try:
+            expected[name] = reverse(name, kwargs={"tenant_slug": "acme"})
+        except NoReverseMatch:
+            continue
+    assert len(expected) > 30
+    assert {name: tenant_reverse(request_in_tenant, name) for name in expected} == expected
+    calls: list[str] = []
+    monkeypatch.setattr(urlutils, "reverse", lambda *a, **k: calls.append(a[0]))
+    assert {name: tenant_reverse(request_in_tenant, name) for name in expected} == expected
+    assert calls == []
+
+
 def test_a_negative_or_non_integer_argument_is_reversed_as_before(request_in_tenant):
     from django.urls import NoReverseMatch
 
