@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cs_platform.selectors import staff_member_list
 
@@ -125,22 +126,38 @@ MARKET_SEGMENT_FILTER = [("", _("All")), *MarketSegment.choices]
 LIFECYCLE_FILTER = [("", _("All")), *LifecycleStatus.choices]
 
 
+@functools.lru_cache(maxsize=8)
+def _fixed_filter_choices(language: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The options of the list's filters that are the same for every tenant, their labels
+    translated once per language (`language`: the active one, the cache's key)."""
+    fixed = {
+        "market_segment": MARKET_SEGMENT_FILTER,
+        "lifecycle_status": LIFECYCLE_FILTER,
+        "renewal": RENEWAL_WINDOWS,
+        "sort": SORTS,
+        "all": [("", _("All"))],
+    }
+    return {name: [(v, str(label)) for v, label in options] for name, options in fixed.items()}
+
+
 def list_filter_choices() -> dict[str, list[tuple[Any, Any]]]:
     """The options of each filter of the account list, in the form's order (`owner`,
     `market_segment`, `lifecycle_status`, `segment`, `renewal`, the extensions' `x_<key>`,
     `sort`): what `AccountFilterForm` offers and `list_filters_clean` accepts."""
+    fixed = _fixed_filter_choices(get_language())
+    every = fixed["all"]
     choices: dict[str, list[tuple[Any, Any]]] = {
-        "owner": [("", _("All")), *owner_choices()],
-        "market_segment": MARKET_SEGMENT_FILTER,
-        "lifecycle_status": LIFECYCLE_FILTER,
+        "owner": [*every, *owner_choices()],
+        "market_segment": fixed["market_segment"],
+        "lifecycle_status": fixed["lifecycle_status"],
         # The options as the bulk action reads them (once per page view).
-        "segment": [("", _("All")), *segment_choices()],
-        "renewal": RENEWAL_WINDOWS,
+        "segment": [*every, *segment_choices()],
+        "renewal": fixed["renewal"],
     }
-    sorts = list(SORTS)
+    sorts = list(fixed["sort"])
     for ext in list_extensions():
         if ext.choices is not None and ext.apply is not None:
-            choices[f"x_{ext.key}"] = [("", _("All")), *ext.choices()]
+            choices[f"x_{ext.key}"] = [*every, *ext.choices()]
         if ext.annotate is not None or ext.sort_key is not None:
             # Both ways: the column's header sorts the other way when clicked again.
             sorts.append((ext.key, ext.label))

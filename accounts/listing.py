@@ -9,6 +9,7 @@ standard library's `html.escape`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from html import escape as _e  # what django.utils.html.escape does, without its lazy wrapper
 from typing import Any
@@ -20,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from .extensions import AccountListExtension
 from .forms import AccountListQuery, list_filter_labels
@@ -44,6 +45,15 @@ def _column(ext: AccountListExtension, accounts: Sequence[Account]) -> list[str]
     return cells
 
 
+@functools.lru_cache(maxsize=8)
+def _row_labels(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The market segments' and lifecycle statuses' labels, escaped, in `language` (the
+    active one: the cache's key)."""
+    segments = {value: _e(str(label)) for value, label in MarketSegment.choices}
+    statuses = {value: _e(str(label)) for value, label in LifecycleStatus.choices}
+    return segments, statuses
+
+
 def account_rows_html(
     accounts: Sequence[Account],
     columns: Sequence[AccountListExtension],
@@ -56,8 +66,7 @@ def account_rows_html(
     name, owner, segment, ARR, renewal date and the extensions' columns. `url(pk)` is the
     account's page."""
     select = gettext("Select %(name)s")
-    segments = {value: _e(str(label)) for value, label in MarketSegment.choices}
-    statuses = {value: _e(str(label)) for value, label in LifecycleStatus.choices}
+    segments, statuses = _row_labels(get_language())
     extra = [_column(ext, accounts) for ext in columns]
     out: list[str] = []
     for i, account in enumerate(accounts):
@@ -166,16 +175,22 @@ _HEAD = [
 ]
 
 
+@functools.lru_cache(maxsize=8)
+def _head_labels(language: str | None) -> list[str]:
+    """The table's own headers, escaped, in `language` (the active one: the cache's key)."""
+    return [_e(str(label)) for _sort, _key, label, _css in _HEAD]
+
+
 def table_head_html(
     query: QueryDict, columns: Sequence[AccountListExtension], *, selectable: bool
 ) -> SafeString:
     """The header cells of the list's table (`accounts/_account_rows.html`): each column's
     sort link (`sort_url`: the current sort again reverses it) and its ▲/▼ (`sort_mark`)."""
     select = f'<th><span class="sr-only">{_e(gettext("Select"))}</span></th>' if selectable else ""
+    labels = _head_labels(get_language())
     own = [
-        f'<th{css}><a href="{_e(sort_url(query, sort))}">{_e(str(label))}</a>'
-        f" {sort_mark(query, key)}</th>"
-        for sort, key, label, css in _HEAD
+        f'<th{css}><a href="{_e(sort_url(query, sort))}">{label}</a> {sort_mark(query, key)}</th>'
+        for (sort, key, _label, css), label in zip(_HEAD, labels, strict=True)
     ]
     extensions = "".join(
         f'<th><a href="{_e(sort_url(query, ext.key))}">{conditional_escape(ext.label)}</a>'

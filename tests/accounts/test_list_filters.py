@@ -7,9 +7,10 @@ import pytest
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import forms
-from accounts.forms import AccountFilterForm, account_list_query
+from accounts.forms import AccountFilterForm, account_list_query, list_filter_choices
 from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
 from tests.factories import SegmentFactory
@@ -73,3 +74,14 @@ def test_the_page_builds_the_form_only_for_a_refused_value(tenant, csm_user, mon
     response = client.get(url, {"sort": "bogus"})
     assert len(built) == 1
     assert 'class="error"' in response.content.decode()
+
+
+def test_the_fixed_options_are_translated_once_per_language(tenant):
+    with tenant_scope(tenant), request_memo_scope():
+        with translation.override("ja"):
+            ja = list_filter_choices()
+            assert list_filter_choices()["market_segment"] is ja["market_segment"]
+        with translation.override("en"):
+            en = list_filter_choices()
+    assert ("-arr", "ARR (highest first)") in en["sort"]
+    assert ja["renewal"] != en["renewal"] and en["renewal"][0] == ("", "Any time")
