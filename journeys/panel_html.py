@@ -304,14 +304,24 @@ def activities_html(request: HttpRequest, activities: list[Any], *, can_edit: bo
     )
 
 
-def assignee_select_html(*, selected: int | None) -> SafeString:
-    """The tasks panel's new-task assignee: the staff as `{{ TaskForm().assignee }}` renders
-    them (Django's select widget: an empty choice, then one option a line), without a form
-    and its widget templates (issue #16). Posting still goes through TaskForm."""
-    empty = " selected" if selected is None else ""
-    options = [f'\n  <option value=""{empty}>---------</option>\n']
-    for pk, name in staff_member_choices():
+def select_html(
+    name: str, choices: Iterable[tuple[int, Any]], *, selected: int | None, empty: bool
+) -> SafeString:
+    """`{{ form.<name> }}` of a ModelChoiceField whose choices were read already
+    (`model_choices_show`), as Django's select widget writes it: the empty choice first when
+    `empty` (chosen when nothing is), one option a line; without the form, its bound field
+    and the widget's templates (issue #16). Posting still goes through the form."""
+    options = []
+    if empty:
+        mark = " selected" if selected is None else ""
+        options.append(f'\n  <option value=""{mark}>---------</option>\n')
+    for pk, label in choices:
         mark = " selected" if pk == selected else ""
-        options.append(f'\n  <option value="{pk}"{mark}>{_e(name)}</option>\n')
-    # NOTE: safe: the names are escaped, the ids are integers.
-    return mark_safe('<select name="assignee" id="id_assignee">' + "".join(options) + "\n</select>")
+        options.append(f'\n  <option value="{pk}"{mark}>{_e(label)}</option>\n')
+    # NOTE: safe: the labels are escaped, the name is the form's, the ids are integers.
+    return mark_safe(f'<select name="{name}" id="id_{name}">' + "".join(options) + "\n</select>")
+
+
+def assignee_select_html(*, selected: int | None) -> SafeString:
+    """The tasks panel's new-task assignee: the staff, as `{{ TaskForm().assignee }}`."""
+    return select_html("assignee", staff_member_choices(), selected=selected, empty=True)

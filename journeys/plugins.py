@@ -44,7 +44,7 @@ from .extensions import (
 )
 from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm
 from .models import Phase
-from .panel_html import activities_html, assignee_select_html, milestones_html
+from .panel_html import activities_html, assignee_select_html, milestones_html, select_html
 
 TIMELINE_PANEL_SIZE = 15
 
@@ -55,16 +55,23 @@ def _can_edit(request: HttpRequest) -> bool:
 
 def phase_header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     current = selectors.phase_current_for_account(account=account)
-    initial = {}
-    if current is not None:
-        later = [p for p in selectors.phase_list() if p.order > current.phase.order]
-        initial = {"to_phase": later[0].pk} if later else {}
-    return {
-        "account": account,
-        "current": current,
-        "form": PhaseMoveForm(initial=initial),
-        "can_edit": _can_edit(request),
-    }
+    can_edit = _can_edit(request)
+    context: dict[str, Any] = {"account": account, "current": current, "can_edit": can_edit}
+    if current is not None and can_edit:  # the move form, as PhaseMoveForm renders it
+        phases = selectors.phase_list()
+        later = [p.pk for p in phases if p.order > current.phase.order]
+        fields = PhaseMoveForm.base_fields
+        context |= {
+            "to_phase_label": fields["to_phase"].label,
+            "reason_label": fields["reason"].label,
+            "to_phase_select": select_html(
+                "to_phase",
+                [(p.pk, str(p)) for p in phases],
+                selected=later[0] if later else None,
+                empty=False,
+            ),
+        }
+    return context
 
 
 def _lazy(request: HttpRequest, name: str, pk: int, summary: Any) -> SafeString:

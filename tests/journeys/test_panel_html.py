@@ -16,9 +16,14 @@ from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import membership_set
 from journeys.extensions import activities_titled
-from journeys.forms import TaskForm
-from journeys.panel_html import activities_html, assignee_select_html, milestones_html
-from journeys.selectors import activity_list_for_account, journey_map_for_account
+from journeys.forms import PhaseMoveForm, TaskForm
+from journeys.panel_html import (
+    activities_html,
+    assignee_select_html,
+    milestones_html,
+    select_html,
+)
+from journeys.selectors import activity_list_for_account, journey_map_for_account, phase_list
 from tests.factories import AccountFactory, ContactFactory, UserFactory
 from tests.journeys.factories import (
     ActionStepFactory,
@@ -26,6 +31,7 @@ from tests.journeys.factories import (
     JourneyMapFactory,
     MeetingFactory,
     MilestoneFactory,
+    PhaseFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -136,4 +142,21 @@ def test_the_assignee_select_reads_as_the_task_form_wrote_it(tenant, csm_user, s
         after = assignee_select_html(selected=pk)
     assert after == before
     assert "&lt;花子&gt; &amp; Co" in after
+    assert (f'<option value="{pk}" selected>' in after) == (pk is not None)
+
+
+@pytest.mark.parametrize("selected", ["later", "none"])
+def test_the_phase_select_reads_as_the_phase_move_form_wrote_it(tenant, selected):
+    with tenant_scope(tenant):
+        phases = [
+            PhaseFactory(key="a", name_ja="導入", name_en="Onboarding", order=1),
+            PhaseFactory(key="b", name_ja="定着 & <活用>", name_en="Adoption & use", order=2),
+        ]
+        pk = phases[1].pk if selected == "later" else None
+        before = str(PhaseMoveForm(initial={"to_phase": pk} if pk else {})["to_phase"])
+        after = select_html(
+            "to_phase", [(p.pk, str(p)) for p in phase_list()], selected=pk, empty=False
+        )
+    assert after == before
+    assert "定着 &amp; &lt;活用&gt;" in after
     assert (f'<option value="{pk}" selected>' in after) == (pk is not None)
