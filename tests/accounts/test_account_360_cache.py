@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import account_coverage, relationship_coverage
+from cs_platform.degraded import FailOpenRedisCache
 from cs_platform.scoping import tenant_scope
 from healthscore.models import HealthAlert, HealthSettings, Scorecard
 from journeys import services as journey_services
@@ -91,6 +92,29 @@ def test_a_repeat_view_serves_the_kept_panels_unchanged_in_fewer_queries(seen):
         after = view(seen, health_range=30)
     assert _without_tokens(after) == _without_tokens(before)
     assert len(again) <= len(first) - 4, [q["sql"][:80] for q in again]
+
+
+def test_another_accounts_first_view_reads_the_kept_tenant_values_in_one_round_trip(
+    tenant, manager_user, seen, monkeypatch
+):
+    """What the page's latest view read from the cache (the phases, the latest scored day,
+    the at-risk window) is read ahead in one round trip (datacache.data_cache_read_ahead),
+    not one GET each, on the first view of another account too."""
+    with tenant_scope(tenant):
+        first, other = AccountFactory(owner=manager_user), AccountFactory(owner=manager_user)
+        for account in (first, other):
+            MilestoneFactory(journey_map=JourneyMapFactory(account=account), status="planned")
+    view({**seen, "account": first})  # the latest view, under the version the new rows made
+    singles: list[str] = []
+    get = FailOpenRedisCache.get
+
+    def recording(self, key, *args, **kwargs):
+        singles.append(key)
+        return get(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(FailOpenRedisCache, "get", recording)
+    assert 'data-testid="phase-panel"' in view({**seen, "account": other})
+    assert not [key for key in singles if key.startswith("datacache:")], singles
 
 
 def test_a_new_nightly_score_shows_at_once(tenant, seen):
