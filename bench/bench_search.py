@@ -5,7 +5,7 @@ over the accounts reads it, page by page (issue #16).
 Uses the bench tenant of `bench_pages.py` (build it there first) in the configured database,
 as the app role (row-level security applies). Every search of the page bench (each stem of the
 generated names, by default and by name), pages 1 to `--pages`; nothing is kept between them
-(the grams-or-operators count included, as on a first view). Prints the milliseconds of each
+(the grams-or-operators counts included, as on a first view). Prints the milliseconds of each
 read and whether both reads give the same page and cursors, then the medians.
 
     python bench/bench_search.py [--pages 2] [--words 物流,さくら] [--orders ,name]
@@ -26,6 +26,7 @@ from django.db import connection
 from http_harness import ROOT  # noqa: F401  (sets Django up)
 
 import accounts.selectors.accounts as search_sql
+import accounts.selectors.search as search_walk
 from accounts.selectors import account_filter, account_search_seek
 from cs_platform.keyset import keyset_page
 from cs_platform.models import Tenant
@@ -67,6 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     # Nothing kept: each search counts its grams as a first view does.
     search_sql.page_cached = lambda name, compute, key=None: compute()
+    search_walk.page_cached = search_sql.page_cached
     tenant = Tenant.objects.get(slug=SLUG)
     grams: list[float] = []
     accounts: list[float] = []

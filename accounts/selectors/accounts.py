@@ -125,7 +125,7 @@ _BY_SIMILARITY = (
 # measured at 100,000 accounts, a gram and its account cost about what 3 accounts cost to
 # `ILIKE` or 1.6 to `%` (issue #16). The accounts are counted as the planner does
 # (`reltuples`: every tenant's, so a small tenant reads grams a little longer).
-GRAMS_READ_SHARE = {"ilike": 0.3, "similar": 0.6}
+GRAMS_READ_SHARE = {"ilike": 0.3, "similar": 0.6, "walk": 0.3}
 GRAMS_READ_MIN = 2000
 _CAP = (
     "(SELECT greatest(%s, reltuples * %s)::bigint FROM pg_class"

@@ -10,10 +10,11 @@ page is read from the grams:
   accounts contain `q` gives them in name order from the index, after the cursor; the page is
   the first rows of those few streams merged, with the external id's account and, from 3
   characters, the similar names (`%`, few, as `account_search` finds them);
-- by similarity (the default order from 3 characters): each match's similarity is counted
-  from its pg_trgm grams (`similarity` is common / (|q| + |name| - common), in `real` as
-  pg_trgm computes it), and only the accounts whose similarity can be on the page are read
-  for their names: the cursor's similarity and the ones down to the page's size beyond it.
+- by similarity (the default order from 3 characters): a match's similarity is told by the
+  pg_trgm grams it shares with `q` (common / (|q| + |name| - common), in `real` as pg_trgm
+  computes it) and its name's trigram count, which the grams' index orders: the matches are
+  read bucket by bucket of trigram counts, only the buckets whose bounds can reach the page
+  (`_by_similarity`).
 
 The page's rows, order and cursor values are those of `account_filter`'s query (the tests
 compare both ways, page by page, and the cursors of one read the other).
@@ -21,15 +22,17 @@ compare both ways, page by page, and the cursors of one read the other).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
 
+from cs_platform.datacache import page_cached
 from cs_platform.leanread import lean_rows
 
 from ..models import Account, AccountNameGram
-from .accounts import _RARE_CAP, MIN_SIMILARITY_QUERY, _reads_grams
+from .accounts import _RARE_CAP, GRAMS_READ_MIN, GRAMS_READ_SHARE, MIN_SIMILARITY_QUERY
 
 # (the ordering's fields with whether each is descending, the cursor's values or None, how
 # many rows) -> the ordering's values of those rows: `keyset_page`'s `seek`.
@@ -57,15 +60,14 @@ _RAREST_GRAM = (
 # `%` is `similarity >= pg_trgm.similarity_threshold` (a double; pg_trgm's own default when
 # the session has not set it).
 _THRESHOLD = "coalesce(current_setting('pg_trgm.similarity_threshold', true)::float8, show_limit())"
-# The similar names of `account_search`'s `_BY_SIMILARITY` (the same bounds, rounded inwards
-# to the whole counts they hold: an index range of each gram), with `%` on the name the grams
-# carry.
+# The similar names of `account_search`'s `_BY_SIMILARITY`, with `%` on the name the grams
+# carry: only in the buckets (`_BUCKETS`) whose best similarity reaches the threshold (a
+# name's trigram count decides how many grams in common it needs; its bucket, how many of
+# `q`'s grams any of its names has), an index range of each gram there.
 _SIMILAR_BY_NAME = (
     f"SELECT max(g.name) AS name, g.account_id AS id FROM {_G} AS g"
     " WHERE g.tenant_id = %(tenant)s AND g.gram = ANY(accounts_trgm_grams(%(q)s))"
-    " AND g.name_trigrams BETWEEN"
-    " ceil(show_limit() * cardinality(accounts_trgm_grams(%(q)s)) - 0.01)::int"
-    " AND floor(cardinality(accounts_trgm_grams(%(q)s)) / show_limit() + 0.01)::int{after}"
+    " AND g.name_trigrams = ANY(ARRAY(SELECT b.n FROM b WHERE b.u >= b.t)){after}"
     " GROUP BY g.account_id"
     " HAVING count(*) >= show_limit() * (cardinality(accounts_trgm_grams(%(q)s))"
     " + max(g.name_trigrams)) / (1 + show_limit()) - 0.001 AND max(g.name) %% %(q)s"
@@ -105,6 +107,7 @@ def _by_name(q: str, descending: bool, after: list[Any] | None, limit: int) -> l
     ]
     if len(q) >= MIN_SIMILARITY_QUERY:
         parts.append(_SIMILAR_BY_NAME.format(after=after_g))
+        grams_of = f"{grams_of}, {_BUCKETS}"
     sql = (
         f"WITH RECURSIVE {grams_of} SELECT name, id FROM ({' UNION ALL '.join(parts)}) AS m"
         f" GROUP BY name, id ORDER BY name{order}, id{order} LIMIT %(limit)s"
@@ -112,86 +115,183 @@ def _by_name(q: str, descending: bool, after: list[Any] | None, limit: int) -> l
     return [(row["name"], row["id"]) for row in lean_rows(sql, params)]
 
 
+# The similarity walk (`_by_similarity`). Every match that shares a pg_trgm gram with `q` is
+# in the bucket of its name's trigram count `n` (`name_trigrams`); a bucket's accounts have
+# `c` of `q`'s `qn` grams, 1 <= c <= the grams the bucket holds (`b.c`), so their similarity
+# c / (qn + n - c) lies between `b.l` (c = 1) and `b.u` (c = b.c). The buckets and their grams
+# are one skip scan of the index (one probe per distinct (gram, n)).
+_BUCKETS = (
+    "qg(gram) AS (SELECT unnest(accounts_trgm_grams(%(q)s))),"
+    " ns(gram, n) AS (SELECT qg.gram, (SELECT min(g.name_trigrams)"
+    f" FROM {_G} AS g WHERE g.tenant_id = %(tenant)s AND g.gram = qg.gram) FROM qg"
+    f" UNION ALL SELECT ns.gram, (SELECT min(g.name_trigrams) FROM {_G} AS g"
+    " WHERE g.tenant_id = %(tenant)s AND g.gram = ns.gram AND g.name_trigrams > ns.n)"
+    " FROM ns WHERE ns.n IS NOT NULL),"
+    f" k AS (SELECT cardinality(accounts_trgm_grams(%(q)s)) AS qn, {_THRESHOLD} AS t,"
+    f" (SELECT id FROM {_A} WHERE tenant_id = %(tenant)s AND external_id = %(q)s) AS ext),"
+    " b AS MATERIALIZED (SELECT s.n, s.grams, s.c, k.qn, k.t, k.ext,"
+    " (s.c::real / (k.qn + s.n - s.c)::real)::float8 AS u,"
+    " (1::real / (k.qn + s.n - 1)::real)::float8 AS l"
+    " FROM (SELECT n, array_agg(gram) AS grams, count(*)::int AS c FROM ns"
+    " WHERE n IS NOT NULL GROUP BY n) AS s CROSS JOIN k)"
+)
+# A bucket's matches (similar, containing `q`, or the external id's account) after the
+# cursor, in the page's order, at most a page: a bucket of one gram (every account has c = 1,
+# one similarity) from its index in name order; one of several grams counted per account.
+_ONE_GRAM = (
+    f"(SELECT b.u AS sim, g.name, g.account_id AS id FROM {_G} AS g WHERE {{gate}}"
+    " AND g.tenant_id = %(tenant)s AND g.gram = b.grams[1] AND g.name_trigrams = b.n{bound}"
+    " AND (b.u >= b.t OR g.name ILIKE %(pattern)s OR g.account_id = b.ext)"
+    " ORDER BY g.name{o}, g.account_id{o} LIMIT %(limit)s)"
+)
+_GRAMS = (
+    "(SELECT x.sim, x.name, x.id FROM (SELECT"
+    " (count(*)::real / (b.qn + b.n - count(*))::real)::float8 AS sim, g.name,"
+    f" g.account_id AS id FROM {_G} AS g WHERE b.c > 1 AND g.tenant_id = %(tenant)s"
+    " AND g.gram = ANY(b.grams) AND g.name_trigrams = b.n GROUP BY g.name, g.account_id) AS x"
+    " WHERE (x.sim >= b.t OR x.name ILIKE %(pattern)s OR x.id = b.ext){beyond}"
+    " ORDER BY x.sim{so}, x.name{o}, x.id{o} LIMIT %(limit)s)"
+)
+# No pg_trgm gram in common (similarity 0): the accounts containing `q` (walked in name order
+# from `grams_of`) and the external id's account that have none of `q`'s grams (one index
+# probe per gram: the account's grams are told by its name).
+_NONE_IN_COMMON = (
+    f"NOT EXISTS (SELECT FROM {_G} AS p WHERE p.tenant_id = %(tenant)s"
+    " AND p.gram = ANY(accounts_trgm_grams(%(q)s))"
+    " AND p.name_trigrams = cardinality(show_trgm({t}.name))"
+    " AND p.name = {t}.name AND p.account_id = {t}.{id})"
+)
+_ZERO = (
+    "(SELECT s.* FROM grams_of CROSS JOIN LATERAL (SELECT 0::float8 AS sim, g.name,"
+    f" g.account_id AS id FROM {_G} AS g WHERE g.tenant_id = %(tenant)s"
+    " AND g.gram = grams_of.gram AND g.name_trigrams = 0{contains}{bound_g}"
+    f" AND {_NONE_IN_COMMON.format(t='g', id='account_id')}"
+    " ORDER BY g.name{o}, g.account_id{o} LIMIT %(limit)s) AS s)"
+    " UNION (SELECT 0::float8, a.name, a.id"
+    f" FROM {_A} AS a WHERE a.tenant_id = %(tenant)s AND a.external_id = %(q)s"
+    f"{{bound_a}} AND {_NONE_IN_COMMON.format(t='a', id='id')})"
+)
+
+
 def _by_similarity(
     q: str, descending: bool, after: list[Any] | None, limit: int
 ) -> list[tuple[Any, ...]]:
     """Rows in (similarity, name, id) order: similarity `descending` (the list's order; the
-    other way for a page before a cursor), name and id the other way."""
+    other way for a page before a cursor), name and id the other way.
+
+    The matches with grams in common come bucket by bucket (`_BUCKETS`): any `limit` of them
+    after the cursor (the buckets of the best bounds first, `mm`) have a worst similarity
+    `m`; a bucket whose bound is worse than `m` has no row that `limit` rows do not beat, and
+    in the others only each bucket's first `limit` can be on the page (`plus`). Then, when
+    the page is not full, the matches with no gram in common (similarity 0, `zero`)."""
     grams_of, contains = _contains(q)
-    hit = "g.name ILIKE %(pattern)s" if contains else "true"
     params = _params(q, limit)
-    sim_order, name_order = (" DESC", "") if descending else ("", " DESC")
-    # The similarities beyond the cursor's in this order, and those before the cut's.
-    below, above = ("<", ">") if descending else (">", "<")
-    far = "'-Infinity'" if descending else "'Infinity'"
-    # One pass over the gram rows of `q`'s pg_trgm trigrams (negative) and of the grams its
-    # matches contain (positive): per account the trigrams in common, and whether it
-    # contains `q`; the external id's account besides.
-    ranked = (
-        f"WITH RECURSIVE {grams_of},"
-        " ranked AS MATERIALIZED (SELECT id, sim FROM (SELECT id,"
-        " CASE WHEN count(*) FILTER (WHERE gram < 0) = 0 THEN 0::float8"
-        " ELSE (count(*) FILTER (WHERE gram < 0)::real / (cardinality(accounts_trgm_grams(%(q)s))"
-        " + max(name_trigrams) - count(*) FILTER (WHERE gram < 0))::real)::float8 END AS sim,"
-        " bool_or(hit) AS hit FROM ("
-        f"SELECT g.account_id AS id, g.gram, g.name_trigrams, {hit} AS hit"
-        f" FROM grams_of JOIN {_G} AS g ON g.tenant_id = %(tenant)s AND g.gram = grams_of.gram"
-        " AND g.name_trigrams = 0"
-        " UNION ALL SELECT g.account_id, g.gram, g.name_trigrams, false"
-        f" FROM {_G} AS g WHERE g.tenant_id = %(tenant)s"
-        " AND g.gram = ANY(accounts_trgm_grams(%(q)s))"
-        f" UNION ALL SELECT id, 0, NULL, true FROM {_A}"
-        " WHERE tenant_id = %(tenant)s AND external_id = %(q)s"
-        f") AS r GROUP BY id) AS s WHERE hit OR sim >= {_THRESHOLD}),"
-    )
-    if after is None:
-        page = (
-            f" cut AS (SELECT sim FROM ranked ORDER BY sim{sim_order}"
-            " OFFSET %(limit)s - 1 LIMIT 1),"
-            f" page AS (SELECT id, sim FROM ranked WHERE sim {above}= coalesce("
-            f"(SELECT sim FROM cut), {far}))"
-        )
-        beyond = ""
-    else:
-        # The cursor's similarity (where the cursor's name and id tell), and those beyond it
-        # down to the page's size.
+    so, o = (" DESC", "") if descending else ("", " DESC")
+    beyond, before = (">", "<") if descending else ("<", ">")
+    # The bound that orders the buckets and keeps them (`u` going down, `l` going up).
+    edge, worst, far = ("u", "min", "'-Infinity'") if descending else ("l", "max", "'Infinity'")
+    s0 = None if after is None else after[0]
+    if after is not None:
         params.update(sim=after[0], name=after[1], id=after[2])
-        page = (
-            f" cut AS (SELECT sim FROM ranked WHERE sim {below} %(sim)s::float8"
-            f" ORDER BY sim{sim_order} OFFSET %(limit)s - 1 LIMIT 1),"
-            " page AS (SELECT id, sim FROM ranked WHERE sim = %(sim)s::float8"
-            f" OR (sim {below} %(sim)s::float8"
-            f" AND sim {above}= coalesce((SELECT sim FROM cut), {far})))"
+    # The buckets that may hold rows after the cursor, and each bucket's rows after it.
+    if s0 is None:
+        kept = "true"
+        one_gram = _ONE_GRAM.format(gate="b.c = 1", bound="", o=o)
+        grams = _GRAMS.format(beyond="", so=so, o=o)
+    else:
+        kept = f"b.{'l' if descending else 'u'} {'<=' if descending else '>='} %(sim)s::float8"
+        row = f" AND (g.name, g.account_id) {beyond} (%(name)s, %(id)s)"
+        one_gram = (
+            _ONE_GRAM.format(gate="b.c = 1 AND b.u = %(sim)s::float8", bound=row, o=o)
+            + " UNION ALL "
+            + _ONE_GRAM.format(gate="b.c = 1 AND b.u <> %(sim)s::float8", bound="", o=o)
         )
-        beyond = (
-            f" AND (p.sim {below} %(sim)s::float8 OR (p.sim = %(sim)s::float8"
-            f" AND (a.name, a.id) {'>' if descending else '<'} (%(name)s, %(id)s)))"
+        grams = _GRAMS.format(
+            beyond=f" AND (x.sim {before} %(sim)s::float8 OR (x.sim = %(sim)s::float8"
+            f" AND (x.name, x.id) {beyond} (%(name)s, %(id)s)))",
+            so=so,
+            o=o,
         )
-    # Each of those accounts' name by its primary key (not `id = ANY(…)` with the join: the
-    # planner probed the array once per row).
-    sql = (
-        f"{ranked}{page} SELECT p.sim, a.name, a.id FROM page AS p CROSS JOIN LATERAL ("
-        f"SELECT name, id FROM {_A} WHERE tenant_id = %(tenant)s AND id = p.id) AS a"
-        f" WHERE true{beyond} ORDER BY p.sim{sim_order}, a.name{name_order}, a.id{name_order}"
-        " LIMIT %(limit)s"
+    rows = f"({one_gram} UNION ALL {grams})"
+    plus = (
+        f" mm AS (SELECT CASE WHEN count(*) < %(limit)s THEN {far}::float8 ELSE {worst}(sim)"
+        f" END AS m FROM (SELECT r.sim FROM (SELECT * FROM b WHERE {kept}"
+        f" ORDER BY b.{edge}{so}, b.n) AS b CROSS JOIN LATERAL {rows} AS r"
+        " LIMIT %(limit)s) AS x),"
+        f" plus AS MATERIALIZED (SELECT r.sim, r.name, r.id FROM b CROSS JOIN LATERAL {rows}"
+        f" AS r WHERE {kept} AND b.{edge} {'>=' if descending else '<='} (SELECT m FROM mm)"
+        f" ORDER BY r.sim{so}, r.name{o}, r.id{o} LIMIT %(limit)s)"
     )
-    return [(row["sim"], row["name"], row["id"]) for row in lean_rows(sql, params)]
+    plus_sql = (
+        f"WITH RECURSIVE {_BUCKETS},{plus} SELECT sim, name, id FROM plus"
+        f" ORDER BY sim{so}, name{o}, id{o}"
+    )
+    # Similarity 0 comes last going down (read only when the page is not full: it walks the
+    # accounts containing `q`), first going up (then only from a cursor at 0).
+    zero_sql = None
+    if descending or s0 == 0:
+        bound = "" if s0 != 0 else f" AND ({{t}}.name, {{t}}.{{id}}) {beyond} (%(name)s, %(id)s)"
+        zero = _ZERO.format(
+            contains=contains,
+            bound_g=bound.format(t="g", id="account_id"),
+            bound_a=bound.format(t="a", id="id"),
+            o=o,
+        )
+        zero_sql = (
+            f"WITH {grams_of} SELECT sim, name, id FROM ({zero}) AS z"
+            f" ORDER BY name{o}, id{o} LIMIT %(limit)s"
+        )
+    found: list[tuple[Any, ...]] = []
+    for sql in (plus_sql, zero_sql) if descending else (zero_sql, plus_sql):
+        if sql is None or len(found) >= limit:
+            continue
+        found += [(row["sim"], row["name"], row["id"]) for row in lean_rows(sql, params)]
+    return found[:limit]
+
+
+# A bucket of one gram is read a page at a time from its index; one of several grams is read
+# whole (each account's grams counted). The buckets whose names can be similar (`u >= t`)
+# come first, and the first pages read them all: past a share of the accounts in their rows,
+# the operators over the accounts rank the matches instead (`account_search`), as they did
+# for every search in most accounts (`株式会社さくら物流` in a tenant of 株式会社… names:
+# 90,000 accounts in one bucket). Below the threshold a bucket holds only names containing
+# `q`, read only when the pages reach it.
+_WALK_READS_FEW = (
+    f"WITH RECURSIVE {_BUCKETS}, caps AS (SELECT (SELECT greatest(%(min)s,"
+    f" reltuples * %(share)s)::bigint FROM pg_class WHERE oid = '{_A}'::regclass) AS cap)"
+    f" SELECT (SELECT count(*) FROM (SELECT FROM b JOIN {_G} AS g ON b.c > 1 AND b.u >= b.t"
+    " AND g.tenant_id = %(tenant)s AND g.gram = ANY(b.grams) AND g.name_trigrams = b.n"
+    " LIMIT (SELECT cap FROM caps)) AS x) < (SELECT cap FROM caps) AS few"
+)
+
+
+def _walk_reads_few(q: str) -> bool:
+    """Whether the similarity walk of `q` reads few rows whole (one query, kept for page
+    views under the data version, which the accounts and so their grams raise)."""
+    key = hashlib.sha256(q.encode()).hexdigest()
+    params = {"q": q, "min": GRAMS_READ_MIN, "share": GRAMS_READ_SHARE["walk"]}
+    return page_cached(
+        "accounts.walk_reads_few",
+        lambda: bool(lean_rows(_WALK_READS_FEW, params)[0]["few"]),
+        key=key,
+    )
 
 
 def account_search_seek(*, q: str, ordering: str) -> Seek | None:
     """How a page of the account list searched for `q` (and no other filter), sorted by
     `ordering` (the default, by name or by name reversed), is read from the name grams
-    (`keyset_page`'s `seek`); None for the other sorts, and by similarity for a `q` that
-    `account_search` reads through the operators (in most accounts)."""
+    (`keyset_page`'s `seek`); None for the other sorts.
+
+    A page reads its own rows of each gram (by name), or the buckets that can hold it (by
+    similarity), not every match: the count by which `account_search` chooses between the
+    grams and the operators (`_reads_grams`: up to 60% of the accounts, more SQL than the
+    page) is not made. By similarity, a `q` whose similar buckets hold many rows of several
+    grams (`_walk_reads_few`) is ranked by the operators: None."""
     q = (q or "").strip()
     if not q or ordering not in ("", "name", "-name"):
         return None
     by_similarity = not ordering and len(q) >= MIN_SIMILARITY_QUERY
-    # By name a page reads its own rows of each gram (and the similar names' grams, in their
-    # trigram counts' range): not the grams of every match, which `_reads_grams` counts (up
-    # to 30% of the accounts: at 100,000 more SQL than the page). By similarity every match
-    # is ranked: in most accounts the operators over the accounts do it.
-    if by_similarity and not _reads_grams(q):
+    if by_similarity and not _walk_reads_few(q):
         return None
 
     def seek(fields: list[tuple[str, bool]], after: list[Any] | None, limit: int) -> list[tuple]:

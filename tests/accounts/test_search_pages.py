@@ -4,12 +4,14 @@ the names on the grams following every write."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, AccountNameGram
-from accounts.selectors import MIN_SIMILARITY_QUERY, account_filter, account_search_seek
+from accounts.selectors import account_filter, account_search_seek
 from accounts.services import account_update
 from cs_platform.keyset import keyset_page
 from cs_platform.models import TrashEntry
@@ -88,6 +90,83 @@ def test_pages_two_and_three_of_a_search_with_ties_are_exact(scoped):
     assert [r.pk for r in first.rows + second.rows + third.rows] == expected[:12]
 
 
+def test_matches_with_no_gram_in_common_page_at_similarity_0(scoped):
+    # Names that contain the search text but share none of its pg_trgm trigrams (its words
+    # are not theirs), an external id whose account shares none, and one that shares some.
+    for i in range(4):
+        AccountFactory(name=f"{'abcd'[i]}0%_off")
+        AccountFactory(name=f"x0%_{'abcd'[i]}")
+    AccountFactory(name="別の会社", external_id="0%_")
+    AccountFactory(name="0 a", external_id="0%_ a")
+    AccountFactory(name="株式会社 0", external_id="q 0")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM accounts_account WHERE name ILIKE '%%0\\%%\\_%%'"
+            " AND similarity(name, '0%%_') = 0"
+        )
+        assert cursor.fetchone()[0] == 8  # what this test is about
+    for q in ("0%_", "0%_ a", "q 0"):
+        for size in (1, 3):
+            _same_pages(q, "", size)
+
+
+def _gram_rows_read(sql: str) -> int:
+    """The rows the plan of `sql` reads from the name grams (EXPLAIN ANALYZE)."""
+    with connection.cursor() as cursor:
+        # (the captured statement starts with the tenant's settings)
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql[sql.index('WITH RECURSIVE') :]}")
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+
+    def walk(node: dict) -> int:
+        own = 0
+        if node.get("Relation Name") == AccountNameGram._meta.db_table:
+            own = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
+        return own + sum(walk(child) for child in node.get("Plans", []))
+
+    return walk(plan[0]["Plan"])
+
+
+def test_a_page_by_similarity_reads_its_buckets_not_every_match(scoped, tenant):
+    # 400 names with さくら: as many trigram counts as digits (the bench's names).
+    Account.objects.bulk_create(
+        Account(
+            tenant=tenant,
+            name=f"株式会社さくら{'物流' if i % 2 else '商事'} {7 ** (i % 6)}{i}",
+            external_id=f"s-{i}",
+        )
+        for i in range(400)
+    )
+    queryset = account_filter(q="さくら")
+    seek = account_search_seek(q="さくら", ordering="")
+    pages, after = [], ""
+    for _page in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            page = keyset_page(queryset, size=5, after=after, rows=_rows, seek=seek)
+        pages.append(page)
+        after = page.next_cursor
+        [sql] = [q["sql"] for q in queries.captured_queries if "WITH RECURSIVE" in q["sql"]]
+        # Each trigram count's first rows after the cursor (twice), not 400 matches.
+        assert _gram_rows_read(sql) < 120, _page
+    expected = list(queryset.values_list("pk", flat=True)[:15])
+    assert [r.pk for p in pages for r in p.rows] == expected
+
+
+def test_a_search_whose_similar_names_hold_many_rows_of_several_grams_runs_the_operators(
+    scoped, monkeypatch
+):
+    for i in range(12):
+        AccountFactory(name=f"株式会社さくら物流 {i}")
+    AccountFactory(name="ひかり商事")
+    monkeypatch.setattr("accounts.selectors.search.GRAMS_READ_MIN", 20)
+    monkeypatch.setattr("accounts.selectors.search.GRAMS_READ_SHARE", {"walk": 0})
+    # 12 similar names of 10 grams each: past 20 rows.
+    assert account_search_seek(q="株式会社さくら物流", ordering="") is None
+    # One gram in common each, none similar: read a page at a time.
+    assert account_search_seek(q="さくら", ordering="") is not None
+    assert account_search_seek(q="株式会社さくら物流", ordering="name") is not None
+
+
 def test_a_page_reads_the_grams_not_every_match(scoped):
     for i in range(30):
         AccountFactory(name=f"株式会社みどり工業 {i}")
@@ -97,13 +176,12 @@ def test_a_page_reads_the_grams_not_every_match(scoped):
         with CaptureQueriesContext(connection) as queries:
             page = keyset_page(queryset, size=5, rows=_rows, seek=seek)
         assert len(page.rows) == 5
-        # One statement, of the grams: the accounts for the external id, and by similarity
-        # for the names of those that can be on the page (one similarity here: the 30).
+        # One statement, of the grams: the accounts only for the external id.
         assert len(queries.captured_queries) == 1, q
         sql = queries.captured_queries[0]["sql"]
         assert AccountNameGram._meta.db_table in sql
-        by_similarity = not ordering and len(q) >= MIN_SIMILARITY_QUERY
-        assert sql.count(f"FROM {Account._meta.db_table} ") == 1 + by_similarity, q
+        reads = sql.count(f"FROM {Account._meta.db_table} ")
+        assert reads == sql.count("external_id = "), q
 
 
 def test_other_filters_and_sorts_read_the_accounts(scoped):
