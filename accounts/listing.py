@@ -24,7 +24,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from .extensions import AccountListExtension
-from .forms import AccountListQuery, list_filter_labels
+from .forms import AccountFilterForm, AccountListQuery, list_filter_labels
 from .models import Account, LifecycleStatus, MarketSegment
 from .templatetags.accounts_tags import money, sort_mark, sort_url
 
@@ -131,6 +131,10 @@ def _select(name: str, choices: Iterable[tuple[Any, Any]], value: str) -> str | 
 _LABEL_PUNCTUATION = ":?.!"
 
 
+def _django_field(form: AccountFilterForm, name: str) -> SafeString:
+    return mark_safe(f"{form[name].label_tag()}{form[name]}")
+
+
 def filter_fields_html(query: AccountListQuery, names: Iterable[str]) -> dict[str, SafeString]:
     """`{{ field.label_tag }}{{ field }}` of the list's filter fields `names`, written here
     from the options the page offers (its choices are most of the page's form: the form,
@@ -140,7 +144,7 @@ def filter_fields_html(query: AccountListQuery, names: Iterable[str]) -> dict[st
     Every filter is a plain `<select>` (not required, no attributes), as the form's fields."""
     form = query.form
     if form is not None:
-        return {name: mark_safe(f"{form[name].label_tag()}{form[name]}") for name in names}
+        return {name: _django_field(form, name) for name in names}
     punctuation = gettext(_LABEL_PUNCTUATION)  # Django's catalogue translates it
     suffix = conditional_escape(gettext(":"))  # the form's label suffix
     labels = list_filter_labels()
@@ -148,8 +152,10 @@ def filter_fields_html(query: AccountListQuery, names: Iterable[str]) -> dict[st
     for name in names:
         raw = query.params.get(name) if query.params else None
         select = _select(name, query.choices[name], "" if raw is None else str(raw))
-        if select is None:
-            raise ValueError(f"the list's filter {name} has option groups")
+        if select is None:  # option groups: Django's widget writes them
+            form = form or AccountFilterForm(query.params or None, choices=query.choices)
+            fields[name] = _django_field(form, name)
+            continue
         text = str(labels[name])
         label = conditional_escape(text)
         if suffix and text and text[-1] not in punctuation:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts import forms
+from accounts.extensions import AccountListExtension, _list_extensions, register_list_extension
 from accounts.forms import AccountFilterForm, account_list_query, list_filter_choices
 from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
@@ -85,3 +86,24 @@ def test_the_fixed_options_are_translated_once_per_language(tenant):
             en = list_filter_choices()
     assert ("-arr", "ARR (highest first)") in en["sort"]
     assert ja["renewal"] != en["renewal"] and en["renewal"][0] == ("", "Any time")
+
+
+def test_a_filter_with_option_groups_is_written_by_djangos_widget(tenant, csm_user):
+    register_list_extension(
+        AccountListExtension(
+            key="colour",
+            label="Colour",
+            choices=lambda: [("Warm", [("red", "Red")]), ("Cool", [("blue", "Blue")])],
+            apply=lambda qs, v: qs.filter(name__startswith=v),
+        )
+    )
+    try:
+        client = Client()
+        client.force_login(csm_user)
+        url = reverse("accounts:list", kwargs={"tenant_slug": tenant.slug})
+        response = client.get(url, {"sort": "-arr"})
+    finally:
+        _list_extensions.pop("colour")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<optgroup label="Cool">' in body and '<option value="blue">Blue</option>' in body
