@@ -24,7 +24,6 @@ printed with the figures.
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
 import json
 import os
@@ -211,17 +210,6 @@ def _child(pages: dict[str, list[str]], cookie: str, requests: int) -> None:  # 
 # --- the parent ---------------------------------------------------------------------------------
 
 
-def _get(port: int, path: str, cookie: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request("GET", path, headers={"Cookie": cookie, "Accept-Language": "ja"})
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10_000)
@@ -244,7 +232,8 @@ def main() -> None:
     tenant = Tenant.objects.get(slug=bench_pages.SLUG, name=bench_pages._name(args.accounts))
     wanted = [p.strip() for p in args.pages.split(",")]
     pages = {k: v for k, v in bench_pages._pages(tenant).items() if k in wanted}
-    cookie = bench_pages._cookie(bench_pages._sessions(tenant, 1)[0])
+    # The client keeps the cookies the server sets (the CSRF cookie), as bench_pages does.
+    jar = bench_pages._jar(bench_pages._sessions(tenant, 1)[0])
     connection.close()
     env = server_env()
     load_before = os.getloadavg()
@@ -255,13 +244,13 @@ def main() -> None:
     try:
         for name, urls in pages.items():
             for i in range(20):
-                assert _get(port, urls[i % len(urls)], cookie) == 200, name
+                assert bench_pages._get(port, urls[i % len(urls)], jar)[1] == 200, name
             (worker,) = _children(server.pid)
             backends = _backends(env)
             cpu = _proc_cpu_ms(worker)
             db = sum(_proc_cpu_ms(b) for b in backends)
             for i in range(args.requests):
-                _get(port, urls[i % len(urls)], cookie)
+                bench_pages._get(port, urls[i % len(urls)], jar)
             end_to_end[name] = (
                 (_proc_cpu_ms(worker) - cpu) / args.requests,
                 (sum(_proc_cpu_ms(b) for b in backends) - db) / args.requests,
@@ -271,6 +260,7 @@ def main() -> None:
 
     # 2. The breakdown, in a child process with the server's settings.
     job = Path(env["PYTHONPATH"].split(os.pathsep)[0], "floor_job.json")
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
     job.write_text(json.dumps({"pages": pages, "cookie": cookie, "requests": args.requests}))
     out = subprocess.run(
         [sys.executable, __file__, ROLE_CHILD, str(job)],
