@@ -24,13 +24,22 @@ keeps every other account's kept panels.
 Reading the version is one indexed query over at most `COMPACT_AT` bumps (the read compacts
 past that; beat folds every tenant's hourly). When Redis is down the cache fails open
 (`cs_platform.degraded`) and every read computes.
+
+A key names the versions its value was computed under, so what it holds does not change: each
+web process also keeps the values its page views read or computed (`_ProcessCopies`), and a
+page view whose versions have not moved since reads them without a Redis round trip (the
+dashboard made five, three of them for its panels' data). The versions themselves are still
+read from the database on every page view, so a write is seen on the very next one.
 """
 
 from __future__ import annotations
 
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -295,6 +304,68 @@ def data_versions_compact() -> int:
     return moved
 
 
+class _ProcessCopies:
+    """The values a process's page views read from the cache or computed, by their cache key
+    (which names the versions), least recently used first, up to `max_bytes` in all.
+
+    Kept pickled, as Redis keeps them: each read gets its own copy, so a caller that changes
+    what it was given cannot change what the next page view gets."""
+
+    def __init__(self, *, max_bytes: int, max_value_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_value_bytes = max_value_bytes
+        self._values: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            raw = self._values.get(key)
+            if raw is None:
+                return _MISSING
+            self._values.move_to_end(key)
+        return pickle.loads(raw)
+
+    def holds(self, key: str) -> bool:
+        return key in self._values
+
+    def keep(self, key: str, value: Any) -> None:
+        raw = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        if len(raw) > self.max_value_bytes:
+            return
+        with self._lock:
+            old = self._values.pop(key, None)
+            self._bytes += len(raw) - (len(old) if old is not None else 0)
+            self._values[key] = raw
+            while self._bytes > self.max_bytes:
+                _key, dropped = self._values.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._bytes = 0
+
+
+PROCESS_COPIES = _ProcessCopies(max_bytes=32 * 1024 * 1024, max_value_bytes=1024 * 1024)
+
+
+def _cached(full_key: str, fresh: Callable[[Any], bool] | None) -> Any:
+    """The value kept under `full_key`: this process's copy on a page view, else Redis's
+    (then copied); `_MISSING` when neither has a fresh one."""
+    page_view = in_page_view()
+    if page_view:
+        value = PROCESS_COPIES.get(full_key)
+        if value is not _MISSING and (fresh is None or fresh(value)):
+            return value
+    value = cache.get(full_key, _MISSING)
+    if value is _MISSING or (fresh is not None and not fresh(value)):
+        return _MISSING
+    if page_view:
+        PROCESS_COPIES.keep(full_key, value)
+    return value
+
+
 @dataclass
 class _ReadAhead:
     """A page view's values read ahead (`data_cache_read_ahead`): the full keys asked for,
@@ -338,6 +409,7 @@ def data_cache_read_ahead(page: str, *reads: tuple[str, str]) -> None:
     )
     ahead.reads = _reads_by_page[page] = {}
     keys = {_full_key(name, key, touches=touches) for name, key, touches in wanted}
+    keys = {k for k in keys if not PROCESS_COPIES.holds(k)}  # read from the process instead
     if keys:
         ahead.found.update(cache.get_many(list(keys)))
         ahead.asked |= keys
@@ -362,14 +434,20 @@ def cached_for_data_version(
         ahead.reads[(name, key, touches)] = None
     if ahead is not None and full_key in ahead.asked:
         value = ahead.found.get(full_key, _MISSING)
+        if value is not _MISSING and (fresh is None or fresh(value)):  # type: ignore[arg-type]
+            PROCESS_COPIES.keep(full_key, value)
+        else:
+            value = _MISSING
     else:
-        value = cache.get(full_key, _MISSING)
-    if value is _MISSING or (fresh is not None and not fresh(value)):  # type: ignore[arg-type]
+        value = _cached(full_key, fresh)  # type: ignore[arg-type]
+    if value is _MISSING:
         value = compute()
         cache.set(full_key, value, CACHE_SECONDS)
-        if ahead is not None and full_key in ahead.asked:
-            ahead.found[full_key] = value
-    return value  # type: ignore[return-value]
+        if ahead is not None:  # a page view
+            PROCESS_COPIES.keep(full_key, value)
+            if full_key in ahead.asked:
+                ahead.found[full_key] = value
+    return value  # type: ignore[no-any-return]
 
 
 def data_cache_key(name: str, key: str = "") -> str:

@@ -25,6 +25,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from .datacache import PROCESS_COPIES
 from .selectors import worker_status
 from .tasks import HEARTBEAT_CACHE_KEY
 
@@ -165,6 +166,8 @@ class FailOpenRedisCache(RedisCache):
 
     def clear(self) -> None:
         self._guard(None, "clear")
+        # What this process keeps of the data cache goes too (cs_platform.datacache).
+        PROCESS_COPIES.clear()
 
 
 def service_checks() -> tuple[bool, dict[str, Any]]:

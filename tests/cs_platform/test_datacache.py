@@ -197,7 +197,9 @@ def test_a_page_view_reads_what_its_latest_view_read_in_one_round_trip(scoped, m
     counting = _CountingCache(datacache.cache)
     monkeypatch.setattr(datacache, "cache", counting)
     monkeypatch.setattr(datacache, "_reads_by_page", {})
-    monkeypatch.setattr(datacache, "_reads_by_page", {})
+    # A process that keeps nothing itself (each view as another worker would serve it).
+    nothing_kept = datacache._ProcessCopies(max_bytes=0, max_value_bytes=0)
+    monkeypatch.setattr(datacache, "PROCESS_COPIES", nothing_kept)
     computed: list[str] = []
 
     def page() -> tuple[int, int, str]:
@@ -230,3 +232,81 @@ def test_reading_ahead_outside_a_page_view_reads_nothing(scoped, monkeypatch):
     monkeypatch.setattr(datacache, "cache", counting)
     datacache.data_cache_read_ahead("test.page", ("test.own", ""))
     assert counting.reads == []
+
+
+def _page_view(name: str, compute, **kwargs):
+    """`cached_for_data_version` as a page view calls it (its own request memo)."""
+    with request_memo_scope():
+        return cached_for_data_version(name, compute, **kwargs)
+
+
+def test_a_page_view_reads_what_its_process_kept_without_a_redis_round_trip(scoped, monkeypatch):
+    assert _page_view("test.kept", lambda: ["computed"]) == ["computed"]
+    redis_reads: list[str] = []
+    monkeypatch.setattr(datacache.cache, "get", lambda key, *a, **k: redis_reads.append(key))
+    assert _page_view("test.kept", lambda: ["again"]) == ["computed"]
+    assert redis_reads == []
+
+
+def test_a_write_is_seen_on_the_next_page_view_whatever_the_process_kept(scoped):
+    assert _page_view("test.count", Account.objects.count) == 0
+    AccountFactory()
+    assert _page_view("test.count", Account.objects.count) == 1
+
+
+def test_a_page_view_that_changes_its_value_does_not_change_the_kept_one(scoped):
+    _page_view("test.mutable", lambda: {"rows": [1]})["rows"].append(2)
+    assert _page_view("test.mutable", lambda: {"rows": []}) == {"rows": [1]}
+
+
+def test_a_kept_value_that_is_no_longer_fresh_is_computed_again(scoped):
+    assert _page_view("test.fresh", lambda: 1) == 1
+    assert _page_view("test.fresh", lambda: 2, fresh=lambda value: value == 2) == 2
+    assert _page_view("test.fresh", lambda: 3, fresh=lambda value: value == 2) == 2
+
+
+def test_only_page_views_keep_values_in_the_process(scoped):
+    cached_for_data_version("test.task", lambda: 1)  # a task, a write, the API
+    key = datacache.data_cache_key("test.task")
+    assert datacache.PROCESS_COPIES.get(key) is datacache._MISSING
+    _page_view("test.task", lambda: 2)
+    assert datacache.PROCESS_COPIES.get(key) == 1  # read from Redis, then kept
+
+
+def test_clearing_the_cache_clears_what_the_process_kept(scoped):
+    _page_view("test.cleared", lambda: 1)
+    datacache.cache.clear()
+    assert _page_view("test.cleared", lambda: 2) == 2
+
+
+def test_the_process_keeps_up_to_its_size_dropping_the_least_recently_read():
+    copies = datacache._ProcessCopies(max_bytes=400, max_value_bytes=200)
+    copies.keep("a", "x" * 150)
+    copies.keep("b", "y" * 150)
+    copies.get("a")
+    copies.keep("c", "z" * 150)  # over 400 bytes: b goes, a was read since
+    copies.keep("too big", "w" * 300)
+    assert [copies.get(k) is datacache._MISSING for k in ("a", "b", "c", "too big")] == [
+        False,
+        True,
+        False,
+        True,
+    ]
+
+
+def test_reading_ahead_asks_only_for_what_the_process_does_not_keep(scoped, monkeypatch):
+    monkeypatch.setattr(datacache, "_reads_by_page", {})
+    with request_memo_scope():
+        datacache.data_cache_read_ahead("test.page")
+        cached_for_data_version("test.kept", lambda: 1)
+        cached_for_data_version("test.dropped", lambda: 2)
+    datacache.PROCESS_COPIES.clear()
+    with request_memo_scope():
+        cached_for_data_version("test.kept", lambda: 1)  # kept by this process again
+    counting = _CountingCache(datacache.cache)
+    monkeypatch.setattr(datacache, "cache", counting)
+    with request_memo_scope():
+        datacache.data_cache_read_ahead("test.page")
+        assert cached_for_data_version("test.kept", lambda: 0) == 1
+        assert cached_for_data_version("test.dropped", lambda: 0) == 2
+    assert counting.reads == ["get_many:1"]
