@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .datacache import page_cached, work_version
 from .leanread import lean_rows
 from .models import ApiKey, Membership, Tenant, User
 from .requestmemo import request_memoized
@@ -132,10 +133,14 @@ def staff_member_list(
 
 
 def staff_member_choices() -> list[tuple[int, str]]:
-    """(id, name) of `staff_member_list()`, read once per page view (`requestmemo`)."""
+    """(id, name) of `staff_member_list()`, read once per page view (`requestmemo`) and kept
+    for page views under the data and work versions: memberships and a member's new name or
+    e-mail raise the work version (migration 0011)."""
     return request_memoized(
         ("cs_platform.staff_member_choices", require_current_tenant().pk),
-        _staff_member_choices,
+        lambda: page_cached(
+            "cs_platform.staff_member_choices", _staff_member_choices, key=str(work_version())
+        ),
     )
 
 
