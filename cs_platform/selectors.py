@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,16 +41,26 @@ def memberships_of(*, user: User) -> list[Membership]:
     return list(read) if read is not None else list(membership_list_for_user(user=user))
 
 
-def _select_list(model: type[models.Model], alias: str) -> tuple[list[models.Field], str]:
-    fields = list(model._meta.concrete_fields)
+@functools.cache
+def _select_list(model: type[models.Model], alias: str) -> tuple[tuple[models.Field, ...], str]:
+    fields = tuple(model._meta.concrete_fields)
     quote = connection.ops.quote_name
     return fields, ", ".join(f"{alias}.{quote(f.column)}" for f in fields)
 
 
-def _from_row(model: type[Any], fields: list[models.Field], values: tuple) -> Any:
+@functools.cache
+def _converters(model: type[models.Model]) -> tuple[tuple[Any, ...], ...]:
+    """Each concrete field's database converters, as `_select_list` orders the fields (the
+    same for every row: looked up once per process)."""
+    return tuple(
+        tuple(field.get_db_converters(connection)) for field in model._meta.concrete_fields
+    )
+
+
+def _from_row(model: type[Any], fields: tuple[models.Field, ...], values: tuple) -> Any:
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        for converter in field.get_db_converters(connection):
+    for field, converters, value in zip(fields, _converters(model), values, strict=True):
+        for converter in converters:
             value = converter(value, field, connection)
         converted.append(value)
     return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], converted)
