@@ -5,10 +5,16 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from content import services
+from content import public_views, services
 from content.models import ArticleTranslation
-from tests.content.factories import ArticleFactory, ArticleTranslationFactory, SectionFactory
+from tests.content.factories import (
+    ArticleFactory,
+    ArticleTranslationFactory,
+    SectionFactory,
+    SiteDomainFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +59,36 @@ def test_an_article_shows_its_new_body_and_goes_when_unpublished(article):
     services.article_unpublish(article=article)
     response = Client().get("/learn/acme/a/edit-company-page/", HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 404
+
+
+def test_a_second_home_view_renders_no_section_block(article, monkeypatch):
+    rendered: list[str] = []
+    real = public_views.render_to_string
+    monkeypatch.setattr(
+        public_views,
+        "render_to_string",
+        lambda template, *a, **k: rendered.append(template) or real(template, *a, **k),
+    )
+    first = _get("/learn/acme/")
+    assert rendered == ["content/public/_home_blocks.html"]
+    assert _get("/learn/acme/") == first
+    assert rendered == ["content/public/_home_blocks.html"]
+
+
+def test_the_home_blocks_links_follow_the_host_and_the_workspace(article, tenant):
+    on_junkan = _get("/learn/acme/")
+    assert 'href="/learn/acme/a/edit-company-page/"' in on_junkan
+    SiteDomainFactory(
+        tenant=tenant, domain="help.acme.example", verified_at=timezone.now(), is_primary=True
+    )
+    response = Client().get("/", HTTP_HOST="help.acme.example", HTTP_ACCEPT_LANGUAGE="ja")
+    assert 'href="/a/edit-company-page/"' in response.content.decode()
+    tenant.slug = "acme-renamed"
+    tenant.save()
+    assert 'href="/learn/acme-renamed/a/edit-company-page/"' in _get("/learn/acme-renamed/")
+
+
+def test_each_reader_language_gets_its_own_home_blocks(article):
+    assert "はじめに" in _get("/learn/acme/")
+    body = Client().get("/learn/acme/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Get Started" in body and "はじめに" not in body
