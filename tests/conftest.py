@@ -19,7 +19,7 @@ from cs_platform.rls import app_role, owner_connection, rls_grant
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import api_key_issue
 from tests.agents import BROWSER_USER_AGENT
-from tests.clock import suite_now
+from tests.clock import instant_for, suite_instants
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from tests.testdb import copy_test_database_from_template, flush_after_a_transactional_test
 
@@ -80,12 +80,12 @@ def django_db_createdb() -> bool:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """Still the owner here: event partitions for the suite's dates, then the application's
+    """Still the owner here: event partitions for the suite's instants, then the application's
     role gets its privileges, and the tests run as it.
 
     The migration creates event partitions around the real date; tests insert events around
-    the suite's pinned date, so those months must exist too (ingestion would create them on
-    demand, factories do not)."""
+    the suite's pinned instants (tests/clock.py), so those months must exist too (ingestion
+    would create them on demand, factories do not)."""
     from healthscore.services.partitions import (
         add_months,
         month_start,
@@ -93,9 +93,9 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
         partitions_forget_cache,
     )
 
-    first = month_start(suite_now())
+    firsts = [month_start(instant) for instant in suite_instants()]
     with django_db_blocker.unblock():
-        partitions_ensure(months=[add_months(first, n) for n in range(-13, 3)])
+        partitions_ensure(months=[add_months(first, n) for first in firsts for n in range(-13, 3)])
         fallback = _grant_app_role()
         _login_as_app()
         if fallback:
@@ -198,7 +198,8 @@ def _suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("real_clock"):
         yield
         return
-    with time_machine.travel(suite_now(), tick=True):
+    in_browser = request.node.get_closest_marker("browser") is not None
+    with time_machine.travel(instant_for(request.node.path, browser=in_browser), tick=True):
         yield
 
 
@@ -309,7 +310,6 @@ def pytest_configure(config: pytest.Config) -> None:
 # order (--no-loadscope-reorder), so an 8-minute module started last would leave one process
 # idle at the end. The rest keep the order pytest collects them in.
 LONGEST_FIRST = (
-    "tests/test_calendar_proof.py",
     "tests/cs_platform/test_fuzz.py",
     "tests/cs_platform/test_accessibility.py",
 )

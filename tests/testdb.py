@@ -1,15 +1,14 @@
 """Test databases copied from one migrated template instead of each migrated on its own.
 
 Migrating a test database (86 migrations, the row-level security set-up) costs a pytest process
-a minute or more of CPU, and a CI run had three of them: one per xdist worker and the calendar
-proof's child (tests/test_calendar_proof.py). Now the first of them migrates a template database
-under an advisory lock and every one (itself included) takes a copy of it with
-`CREATE DATABASE … TEMPLATE`, which takes seconds. The template carries a fingerprint of the
-code that shapes the schema (every migration and app module, Django's version, the day): a run
-on changed code builds it again, so a copy never has an older schema than a migrated database
-would.
+a minute or more of CPU, and a CI run has one per pytest-xdist process. Now the first of them
+migrates a template database under an advisory lock and every one (itself included) takes a copy
+of it with `CREATE DATABASE … TEMPLATE`, which takes seconds. The template carries a fingerprint
+of the code that shapes the schema (every migration and app module, Django's version, the day):
+a run on changed code builds it again, so a copy never has an older schema than a migrated
+database would.
 
-What varies by process is not in the template: the event partitions for the suite's instant
+What varies by process is not in the template: the event partitions for the suite's instants
 and the application role's privileges are added per database by `django_db_setup`
 (tests/conftest.py), as before.
 """
@@ -27,15 +26,12 @@ from django.db import connection, connections
 from django.test import TransactionTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
-# The template a process copies; the calendar proof hands its own to its child.
-TEMPLATE_ENV = "JUNKAN_TEST_TEMPLATE"
 _SKIP_DIRS = {"tests", "bench", "node_modules", "docs", "deploy", "scripts"}
 
 
 def template_name() -> str:
-    """The template's name: `JUNKAN_TEST_TEMPLATE`, else the test database's base name + _tpl."""
-    name = os.environ.get(TEMPLATE_ENV, "").strip()
-    return name or os.environ.get("TEST_DB_NAME", "test_junkan") + "_tpl"
+    """The template's name: the test database's base name + _tpl."""
+    return os.environ.get("TEST_DB_NAME", "test_junkan") + "_tpl"
 
 
 def schema_fingerprint() -> str:
