@@ -126,8 +126,10 @@ def _select(name: str, choices: Iterable[tuple[Any, Any]], value: str) -> str | 
     return "".join(out)
 
 
-# The characters that end a label without a suffix, as `BoundField.label_tag` reads them:
-# a name, not a literal, so that makemessages leaves it to Django's own catalogue.
+# The form's label suffix and the characters that end a label without one, as `Form` and
+# `BoundField.label_tag` read them: names, not literals, so that makemessages leaves them to
+# Django's own catalogue.
+_LABEL_SUFFIX = ":"
 _LABEL_PUNCTUATION = ":?.!"
 
 
@@ -146,7 +148,7 @@ def filter_fields_html(query: AccountListQuery, names: Iterable[str]) -> dict[st
     if form is not None:
         return {name: _django_field(form, name) for name in names}
     punctuation = gettext(_LABEL_PUNCTUATION)  # Django's catalogue translates it
-    suffix = conditional_escape(gettext(":"))  # the form's label suffix
+    suffix = conditional_escape(gettext(_LABEL_SUFFIX))
     labels = list_filter_labels()
     fields: dict[str, SafeString] = {}
     for name in names:
