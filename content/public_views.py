@@ -12,6 +12,7 @@ prefix on a custom domain. See docs/custom-domains.md.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -167,7 +168,7 @@ def _home_blocks_html(request: HttpRequest, blocks: list[dict[str, Any]]) -> Saf
         lambda: render_to_string(
             "content/public/_home_blocks.html", {"blocks": blocks, "request": request}
         ),
-        key=repr(links),
+        key=hashlib.sha256(repr(links).encode()).hexdigest()[:32],  # a clean cache key
     )
     return mark_safe(html)  # rendered (escaped) by the template
 
