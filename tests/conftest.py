@@ -12,6 +12,7 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client, TransactionTestCase
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from cs_platform.models import Role, Tenant, User
@@ -201,6 +202,14 @@ def _suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     in_browser = request.node.get_closest_marker("browser") is not None
     with time_machine.travel(instant_for(request.node.path, browser=in_browser), tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language: a request leaves the language it was served
+    in active in the thread after its response (LocaleMiddleware does not deactivate it)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
