@@ -169,11 +169,24 @@ def _connect() -> psycopg2.extensions.connection:
     )
 
 
-def hold_table(table: str) -> psycopg2.extensions.connection:
+# Longer than a kill scene can take to reach its release: the wait for the doomed worker
+# (90 s) and the survivor's start (90 s).
+HOLD_LIMIT_SECONDS = 300
+
+
+def hold_table(
+    table: str, *, limit_seconds: int = HOLD_LIMIT_SECONDS
+) -> psycopg2.extensions.connection:
     """Another session locks `table` against writes (reads go on): a job blocks at its first
-    write there, after its claim, so a kill lands mid-job for sure. `rollback()` releases it."""
+    write there, after its claim, so a kill lands mid-job for sure. `rollback()` releases it.
+
+    The server ends the hold by itself after `limit_seconds` idle: a test stopped between
+    the hold and its release (an interrupted run) must not leave the table locked for the
+    next test's flush, which would wait on it without end."""
     conn = _connect()
-    conn.cursor().execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    with conn.cursor() as cursor:
+        cursor.execute(f"SET idle_in_transaction_session_timeout = '{int(limit_seconds)}s'")
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
     return conn
 
 
