@@ -174,7 +174,7 @@ def test_a_warm_home_page_reads_the_data_version_once_and_no_catalogue(client, p
     with CaptureQueriesContext(connection) as queries:
         assert _home_picks(client) == ["tips"]
     sql = [q["sql"] for q in queries.captured_queries]
-    assert sum("cs_platform_dataversion" in q for q in sql) == 1
+    assert sum("junkan_versions(" in q for q in sql) == 1  # the versions (cs_platform 0013)
     assert not [q for q in sql if '"content_article"' in q or "touchmodel_accounttier" in q]
 
 
