@@ -34,6 +34,7 @@ from accounts.extensions import public_links
 from accounts.models import Contact
 from accounts.selectors import contact_with_account
 from cs_platform.datacache import cached_for_data_version, page_cached
+from cs_platform.decorators import signed_in_user_unused
 from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.requestmemo import request_memoized
 from cs_platform.selectors import membership_get
@@ -55,6 +56,7 @@ def _url(request: HttpRequest, name: str, **kwargs: Any) -> str:
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Activates the reader's language for the page and remembers a choice from ?lang=."""
 
+    @signed_in_user_unused
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         language, chosen = reader_language(request)

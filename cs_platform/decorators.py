@@ -11,6 +11,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from .models import ROLE_RANK
 from .permissions import SAFE_METHODS, required_role
 
+# The mark `signed_in_user_unused` sets; read by TwoFactorMiddleware.
+SIGNED_IN_USER_UNUSED = "signed_in_user_unused"
+
+
+def signed_in_user_unused(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a view that neither reads nor shows the signed-in staff user (the public Learn &
+    Support site's pages, the same for any visitor): the two-factor gate lets it through
+    without reading the user, which is a statement on every view (#16). Decorators made with
+    `functools.wraps` keep the mark."""
+    setattr(view, SIGNED_IN_USER_UNUSED, True)
+    return view
+
 
 def role_required(action: str, *, write: str | None = None) -> Callable:
     """Staff page for members of the request's tenant whose role allows `action` (else 403).

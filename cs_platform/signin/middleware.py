@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from cs_platform.decorators import SIGNED_IN_USER_UNUSED
+
 from .two_factor import session_two_factor_enabled, two_factor_required
 
 # Pages an unverified session may still use: the gate's own, signing out, the language.
@@ -35,6 +37,8 @@ class TwoFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
+        if getattr(view_func, SIGNED_IN_USER_UNUSED, False):
+            return None  # an anonymous visitor gets the same page: nothing to guard
         user = request.user
         if not user.is_authenticated or getattr(user, "is_verified", lambda: True)():
             return None

@@ -7,7 +7,9 @@ import pytest
 import time_machine
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content import services
@@ -90,6 +92,15 @@ def test_image_of_a_published_article_is_served(client, published):
 def test_image_of_a_draft_is_404_for_the_public(client, scoped):
     image = ArticleImageFactory(article=ArticleFactory(status="draft"))
     assert client.get(f"/learn/acme/images/{image.pk}/").status_code == 404
+
+
+def test_a_public_page_does_not_read_a_signed_in_staff_user(client, published, csm_user):
+    """Nothing on the public site shows the staff user: their session's user is not read
+    (a statement on every view, #16)."""
+    client.force_login(csm_user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/learn/acme/a/edit-company-page/").status_code == 200
+    assert not [q for q in captured.captured_queries if "cs_platform_user" in q["sql"]]
 
 
 # --- language -----------------------------------------------------------------------------------

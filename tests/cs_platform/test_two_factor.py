@@ -13,7 +13,14 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cs_platform.scoping import tenant_scope
 from cs_platform.signin.two_factor import two_factor_begin, two_factor_confirm
+from tests.content.factories import (
+    ArticleFactory,
+    ArticleImageFactory,
+    ArticleTranslationFactory,
+    SectionFactory,
+)
 
 PASSWORD = "pw-for-tests-1"
 
@@ -183,3 +190,24 @@ def test_the_api_refuses_an_unenrolled_admin_of_a_tenant_that_requires_it(
     assert refused.status_code == 403
     assert "two-factor" in refused.json()["detail"]
     assert csm_api.get("/api/v1/accounts/").status_code == 200
+
+
+def test_the_password_alone_reads_the_public_site_as_anyone_does_and_no_draft(
+    client, csm_user, tenant
+):
+    """The public site's pages are marked as not reading the staff user: the gate lets them
+    through (an anonymous visitor gets the same page); the image view, which shows members
+    drafts' images, still stops an unverified session."""
+    with tenant_scope(tenant):
+        section = SectionFactory(key="get-started")
+        ArticleTranslationFactory(
+            article=ArticleFactory(section=section, slug="start"), language="en", title="Start"
+        )
+        draft_image = ArticleImageFactory(article=ArticleFactory(status="draft"))
+    enrolled(csm_user)
+    sign_in(client, csm_user)
+
+    assert client.get(f"/learn/{tenant.slug}/a/start/").status_code == 200
+    image = client.get(f"/learn/{tenant.slug}/images/{draft_image.pk}/")
+    assert image.status_code == 302
+    assert image["Location"].startswith("/login/two-factor/?next=")
