@@ -76,6 +76,10 @@ class AccountListExtension:
     sort_groups: Callable[[], list[list[Any]]] | None = None
     fill: Callable[[Sequence[Account]], None] | None = None
     order: int = 100
+    # The column's cells stay what they are while the tenant's data version and the language
+    # do (everything they show is on tables the data version watches): the list then keeps
+    # them with its rows (`accounts.listing`). False: `fill` and `column` run on every view.
+    cells_kept: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,28 +4,36 @@ A page shows 50 accounts of 9+ cells each: as a template loop that was about 1,0
 lookups, filters and `{% if %}`s per page, the largest part of the page's CPU. This renders the
 same cells (`accounts/_account_rows.html` keeps the table head and the empty row) with one
 string join; every value is escaped as the template escaped it (Django's `escape` is the
-standard library's `html.escape`).
+standard library's `html.escape`). A page's rows are kept as HTML under the tenant's data
+version (`list_rows_kept`), but for the owners' names and the columns that do not follow it.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from html import escape as _e  # what django.utils.html.escape does, without its lazy wrapper
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import QueryDict
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from cs_platform.datacache import page_cached
+from cs_platform.leanread import lean_instances
+
 from .extensions import AccountListExtension
 from .forms import AccountFilterForm, AccountListQuery, list_filter_labels
 from .models import Account, LifecycleStatus, MarketSegment
+from .selectors import list_rows, owner_choices
+from .selectors.accounts import LIST_ROW_FIELDS
 from .templatetags.accounts_tags import money, sort_mark, sort_url
 
 
@@ -54,49 +62,149 @@ def _row_labels(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
     return segments, statuses
 
 
-def account_rows_html(
+class ListRow(NamedTuple):
+    """One account's row of the list as it is kept (`list_rows_kept`): its HTML around the
+    owner's cell, each column's cell (None: a column computed on every view) and what the
+    cells left out are made from."""
+
+    pk: int
+    values: dict[str, Any]  # the row's `LIST_ROW_FIELDS`: a live column's account
+    owner_id: int | None
+    owner: str | None  # `str(owner)`
+    head: str  # `<tr>`, the checkbox and the name's cell
+    tail: str  # the segment's, ARR's and renewal's cells
+    cells: tuple[str | None, ...]  # the columns', in their order
+
+
+def list_row_parts(
     accounts: Sequence[Account],
     columns: Sequence[AccountListExtension],
     *,
     url: Callable[[int], str],
     selectable: bool,
     currency: str,
-) -> SafeString:
-    """The `<tr>` of each account: its checkbox (when the reader may act on many accounts),
-    name, owner, segment, ARR, renewal date and the extensions' columns. `url(pk)` is the
-    account's page."""
+) -> list[ListRow]:
+    """Each account's row (filled as `list_rows` fills them): its checkbox (when the reader
+    may act on many accounts), name, owner, segment, ARR, renewal date and the extensions'
+    columns. `url(pk)` is the account's page."""
     select = gettext("Select %(name)s")
     segments, statuses = _row_labels(get_language())
     extra = [_column(ext, accounts) for ext in columns]
-    out: list[str] = []
+    rows = []
     for i, account in enumerate(accounts):
         pk = account.pk
-        cells = ['<tr data-testid="account-row">']
+        head = ['<tr data-testid="account-row">']
         if selectable:
             label = _e(select % {"name": account.name})
-            cells.append(
+            head.append(
                 f'<td><input type="checkbox" name="ids" value="{pk}" form="bulk-form" '
                 f'aria-label="{label}" data-testid="select-account"></td>'
             )
         industry = f" · {_e(account.industry)}" if account.industry else ""
-        cells.append(
+        head.append(
             f'<td><a href="{_e(url(pk))}">{_e(account.name)}</a><br>'
             f'<span class="muted">{_e(account.external_id)}{industry}</span></td>'
         )
-        owner = account.owner
-        cells.append(f"<td>{_e(str(owner)) if owner is not None else '—'}</td>")
         segment = segments.get(account.market_segment) or _e(account.market_segment) or "—"
         if account.lifecycle_status != LifecycleStatus.ACTIVE:
             status = statuses.get(account.lifecycle_status) or _e(account.lifecycle_status)
             segment += f'<br><span class="muted">{status}</span>'
-        cells.append(f"<td>{segment}</td>")
-        cells.append(f'<td class="acc-num">{_e(money(account.current_arr, currency))}</td>')
         renewal = account.next_renewal_date
-        cells.append(f"<td>{renewal.isoformat() if renewal else '—'}</td>")
-        cells.extend(f"<td>{column[i]}</td>" for column in extra)
-        cells.append("</tr>\n")
-        out.append("".join(cells))
+        owner = account.owner
+        rows.append(
+            ListRow(
+                pk=pk,
+                values={name: getattr(account, name) for name in LIST_ROW_FIELDS},
+                owner_id=account.owner_id,
+                owner=None if owner is None else str(owner),
+                head="".join(head),
+                tail=(
+                    f"<td>{segment}</td>"
+                    f'<td class="acc-num">{_e(money(account.current_arr, currency))}</td>'
+                    f"<td>{renewal.isoformat() if renewal else '—'}</td>"
+                ),
+                cells=tuple(column[i] for column in extra),
+            )
+        )
+    return rows
+
+
+def list_rows_html(rows: Sequence[ListRow], columns: Sequence[AccountListExtension]) -> SafeString:
+    """The `<tr>` of each row; a column whose cells were not kept (None) is filled and
+    written now, for accounts made from the rows' values."""
+    live = {i for i, column in enumerate(columns) if any(row.cells[i] is None for row in rows)}
+    cells: list[Sequence[str | None]] = [row.cells for row in rows]
+    if live:
+        accounts = lean_instances(Account, (row.values for row in rows))
+        computed = {}
+        for i in live:
+            if columns[i].fill is not None:
+                columns[i].fill(accounts)  # type: ignore[misc]
+            computed[i] = _column(columns[i], accounts)
+        cells = [
+            [computed[i][n] if i in live else cell for i, cell in enumerate(row.cells)]
+            for n, row in enumerate(rows)
+        ]
+    out = []
+    for row, row_cells in zip(rows, cells, strict=True):
+        owner = _e(row.owner) if row.owner is not None else "—"
+        columns_html = "".join(f"<td>{cell}</td>" for cell in row_cells)
+        out.append(f"{row.head}<td>{owner}</td>{row.tail}{columns_html}</tr>\n")
     return mark_safe("".join(out))  # every value above is escaped
+
+
+# The name the list's rows are kept under (`list_rows_kept`).
+ROWS_KEPT = "accounts.list_rows"
+
+
+def list_rows_kept(
+    ids: Sequence[int],
+    *,
+    columns: Sequence[AccountListExtension],
+    url: Callable[[int], str],
+    selectable: bool,
+    currency: str,
+) -> list[ListRow]:
+    """The rows of the accounts `ids` (`list_rows`, one deleted in between left out) as
+    `list_row_parts` writes them, kept under the tenant's data version (issue #16: the same
+    page again reads no account row and writes no cell but the live columns').
+
+    A column keeps its cells only if it says they follow the data version (`cells_kept`);
+    the others are left out (None) and written on every view (`list_rows_html`). The owners'
+    names are on no table the data version watches: a kept row serves only while its owner
+    is an active member of the tenant with the name this view reads (`owner_choices`), else
+    the page's rows are read again."""
+
+    def read() -> list[ListRow]:
+        return list_row_parts(
+            list_rows(ids), columns, url=url, selectable=selectable, currency=currency
+        )
+
+    if any(not c.cells_kept and c.fill is None for c in columns):
+        return read()  # a column made from annotations only: its cells need the ORM's rows
+    fresh: list[ListRow] = []
+
+    def compute() -> list[ListRow]:
+        fresh.extend(read())
+        kept = [c.cells_kept for c in columns]
+        return [
+            row._replace(
+                cells=tuple(c if k else None for k, c in zip(kept, row.cells, strict=True))
+            )
+            for row in fresh
+        ]
+
+    state = (
+        f"{sorted(ids)}:{selectable}:{url(0)}:{currency}:{timezone.get_current_timezone_name()}"
+        f":{[c.key for c in columns]}"
+    )
+    rows = page_cached(ROWS_KEPT, compute, key=hashlib.sha256(state.encode()).hexdigest())
+    if fresh:
+        return fresh  # read now: every column's cells written
+    owners = dict(owner_choices())
+    if any(row.owner_id is not None and owners.get(row.owner_id) != row.owner for row in rows):
+        return read()
+    return rows
 
 
 def _label(value: Any) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -49,7 +51,13 @@ from .forms import (
 from .importing import SPECS, export_csv
 from .importing.export import ENCODINGS
 from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
-from .listing import account_rows_html, filter_fields_html, options_html, table_head_html
+from .listing import (
+    filter_fields_html,
+    list_rows_html,
+    list_rows_kept,
+    options_html,
+    table_head_html,
+)
 from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
 from .selectors import (
     account_coverage,
@@ -60,7 +68,6 @@ from .selectors import (
     contract_history_of,
     import_job_list,
     list_page_reads,
-    list_rows,
     list_sort_groups,
     saved_view_list,
     segment_accounts,
@@ -113,21 +120,13 @@ def _list_query(
     return query, account_filter(**filters, fill_later=fill_later)
 
 
-def _rows_html(
-    request: HttpRequest, accounts: list[Account], columns: list[Any], *, selectable: bool
-) -> str:
-    """The list's rows, rendered in Python (issue #16: a page is 50 rows)."""
-    # One reverse() for the page: each row's link is the same path around its id.
+def _row_url(request: HttpRequest) -> Callable[[int], str]:
+    """The list's link to an account's page by its id: one reverse() for the page, each
+    row's link the same path around its id."""
     prefix, _mark, suffix = tenant_reverse(request, "accounts:detail", pk=ROW_MARK).rpartition(
         str(ROW_MARK)
     )
-    return account_rows_html(
-        accounts,
-        columns,
-        url=lambda pk: f"{prefix}{pk}{suffix}",
-        selectable=selectable,
-        currency=request.tenant.currency,  # type: ignore[attr-defined]
-    )
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 # The name the list's page ids are kept under (`_page_kept`).
@@ -173,6 +172,15 @@ def account_list(request: HttpRequest) -> HttpResponse:
     saved_views = list_page_reads(user=request.user)  # type: ignore[arg-type]
     query, queryset = _list_query(request.GET, fill_later=True)
     data = query.cleaned
+    columns = [ext for ext in list_extensions() if ext.annotate is not None]
+    actions = [(a, options_html(a.choices())) for a in bulk_actions() if can(request, a.permission)]
+    rows = functools.partial(
+        list_rows_kept,
+        columns=columns,
+        url=_row_url(request),
+        selectable=bool(actions),
+        currency=request.tenant.currency,  # type: ignore[attr-defined]
+    )
     # Keyset pages: no COUNT(*) and no OFFSET over the tenant's accounts on every view.
     try:
         page = keyset_page(
@@ -181,7 +189,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             after=request.GET.get("after", ""),
             before=request.GET.get("before", ""),
             # Two steps: the page's ids from the sort's index (and the search), then its rows.
-            rows=list_rows,
+            rows=rows,
             groups=list_sort_groups(data["sort"]) if data is not None else None,
             kept=_page_kept(request, data),
             seek=_search_seek(data),
@@ -193,8 +201,6 @@ def account_list(request: HttpRequest) -> HttpResponse:
             {"messages_refused": [_("This page link is broken: start again from the first page.")]},
             status=400,
         )
-    columns = [ext for ext in list_extensions() if ext.annotate is not None]
-    actions = [(a, options_html(a.choices())) for a in bulk_actions() if can(request, a.permission)]
     extensions = [name for name in query.choices if name.startswith("x_")]
     filters = filter_fields_html(query, [*LIST_FILTERS, *extensions, "sort"])
     links = _query_without_page(request)
@@ -208,7 +214,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "extension_filters": [filters[name] for name in extensions],
             "page": page,
-            "rows_html": _rows_html(request, page.rows, columns, selectable=bool(actions)),
+            "rows_html": list_rows_html(page.rows, columns),
             "columns": columns,
             "query": links,
             "table_head": table_head_html(links, columns, selectable=bool(actions)),

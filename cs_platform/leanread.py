@@ -15,7 +15,7 @@ SQL instead, through `lean_rows` / `lean_models`:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any, TypeVar
 
@@ -127,6 +127,29 @@ def lean_model(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:
     state.adding = False
     state.db = connection.alias
     return instance
+
+
+def lean_instances(model: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]:
+    """Instances of `model`, each holding the attributes of a row of `rows` (Python's
+    values, as an instance `lean_model` made holds them: no conversion from the database),
+    the others deferred: e.g. rows kept in the cache made instances again."""
+    if not _plain_fields(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        order = [attname for attname, _convert in _fields(model)]
+        made = []
+        for values in rows:
+            names = [name for name in order if name in values]
+            made.append(model.from_db(connection.alias, names, [values[n] for n in names]))
+        return made
+    alias = connection.alias
+    instances = []
+    for values in rows:
+        instance = model.__new__(model)
+        instance.__dict__.update(values)
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = alias
+        instances.append(instance)
+    return instances
 
 
 def lean_models(model: type[M], sql: str, params: Mapping[str, Any] | None = None) -> list[M]:

@@ -388,6 +388,7 @@ def register() -> None:
             sort_groups=_phase_groups,
             fill=_fill_phase,
             order=10,
+            cells_kept=True,
         )
     )
     register_segment_rule(

@@ -362,6 +362,7 @@ def register() -> None:
             sort_groups=_tier_groups,
             fill=_fill_tier,
             order=40,
+            cells_kept=True,
         )
     )
     register_bulk_action(

@@ -38,7 +38,7 @@ def client_for(user) -> Client:
 
 
 def _names(response) -> list[str]:
-    return [account.name for account in response.context["page"].rows]
+    return [row.values["name"] for row in response.context["page"].rows]  # listing.ListRow
 
 
 # --- sorting and filters ----------------------------------------------------------------------

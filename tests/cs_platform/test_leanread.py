@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models.signals import post_init
 
 from accounts.models import Account
-from cs_platform.leanread import lean_model, lean_models, lean_rows
+from cs_platform.leanread import lean_instances, lean_model, lean_models, lean_rows
 from cs_platform.scoping import TenantScopeError, tenant_scope
 from healthscore.models import HealthScore, ScorecardVersion
 from tests.factories import AccountFactory
@@ -105,3 +105,33 @@ def test_a_model_with_an_init_receiver_is_made_by_from_db(tenant):
     finally:
         post_init.disconnect(sender=Account, dispatch_uid="test_lean")
     assert seen == [account.pk]
+
+
+def test_instances_from_kept_values_are_the_instances_they_were_made_from(tenant, csm_user):
+    with tenant_scope(tenant):
+        AccountFactory(name="さくら", owner=csm_user)
+        made = lean_model(Account, _account_row(tenant.pk))
+        values = {k: v for k, v in vars(made).items() if k != "_state"}
+        (again,) = lean_instances(Account, [values])
+        assert type(again) is Account
+        assert {k: v for k, v in vars(again).items() if k != "_state"} == values
+        assert (again._state.adding, again._state.db) == (False, made._state.db)
+        assert again.get_deferred_fields() == made.get_deferred_fields()
+        assert again.industry == made.industry  # a deferred field read on access
+
+
+def test_instances_of_a_model_with_an_init_receiver_are_made_by_from_db(tenant):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(receiver, sender=Account, weak=False, dispatch_uid="test_lean_instances")
+    try:
+        with tenant_scope(tenant):
+            account = AccountFactory(name="さくら")
+            seen.clear()
+            (made,) = lean_instances(Account, [{"name": "さくら", "id": account.pk}])
+    finally:
+        post_init.disconnect(sender=Account, dispatch_uid="test_lean_instances")
+    assert seen == [account.pk] and made.name == "さくら"
