@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.extensions import public_links
 from accounts.models import Contact
 from accounts.selectors import contact_with_account
-from cs_platform.datacache import cached_for_data_version, page_cached
+from cs_platform.datacache import cached_for_data_version, page_cached, work_version
 from cs_platform.decorators import signed_in_user_unused
 from cs_platform.ratelimit import Limit, client_address, rate_limit_hit
 from cs_platform.requestmemo import request_memoized
@@ -78,9 +78,15 @@ def _reader_contact(request: HttpRequest) -> Contact | None:
     identity = services.reader_from_session(session=request.session)
     if identity is None:
         return None
+    # Kept per contact under the data version (its account's row) and the work version (the
+    # contacts' rows raise it): a contact removed or moved is read again on the next view.
     return request_memoized(
         ("content.reader_contact", identity.contact_id),
-        lambda: contact_with_account(contact_id=identity.contact_id),
+        lambda: page_cached(
+            "content.reader_contact",
+            lambda: contact_with_account(contact_id=identity.contact_id),
+            key=f"{identity.contact_id}:{work_version()}",
+        ),
     )
 
 

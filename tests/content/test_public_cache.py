@@ -7,6 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Contact
 from content import public_views, services
 from content.models import ArticleTranslation
 from tests.content.factories import (
@@ -15,6 +16,7 @@ from tests.content.factories import (
     SectionFactory,
     SiteDomainFactory,
 )
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +94,21 @@ def test_each_reader_language_gets_its_own_home_blocks(article):
     assert "はじめに" in _get("/learn/acme/")
     body = Client().get("/learn/acme/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Get Started" in body and "はじめに" not in body
+
+
+def test_a_signed_in_readers_contact_is_kept_and_a_change_to_it_shows_at_once(article):
+    """The reader's contact and account are kept per contact under the data and work
+    versions: a warm view reads neither, a renamed or removed contact shows on the next."""
+    contact = ContactFactory(name="山田 花子")
+    client = Client()
+    client.get(services.reader_link_path(contact=contact))
+    path = "/learn/acme/a/edit-company-page/"
+    assert "山田 花子" in client.get(path).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        assert "山田 花子" in client.get(path).content.decode()
+    assert not [q for q in captured.captured_queries if "accounts_contact" in q["sql"]]
+
+    Contact.objects.filter(pk=contact.pk).update(name="山田 花")
+    assert "山田 花<" in client.get(path).content.decode()
+    Contact.objects.filter(pk=contact.pk).delete()
+    assert "山田 花<" not in client.get(path).content.decode()
