@@ -15,6 +15,9 @@ from typing import Any, Literal, TypeVar
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+
+from cs_platform.datacache import account_version
 
 from .models import Account
 
@@ -39,6 +42,16 @@ class AccountPanel:
     # (which the data version must watch), e.g. the day; the account, the member's role, the
     # page's address and the language are in the key already. None: rendered on every view.
     cache_key: Callable[[HttpRequest, Account], str] | None = None
+
+
+def account_panel_key(request: HttpRequest, account: Account) -> str:
+    """The `cache_key` of a panel whose tables raise the data version or the account's
+    (`cs_platform.datacache.account_version`: its own rows, and what every account's page
+    shows): the account's version, the time zone and the day its dates and windows are in."""
+    return (
+        f"{account_version(account.pk)}:{timezone.get_current_timezone_name()}"
+        f":{timezone.localdate().isoformat()}"
+    )
 
 
 @dataclass(frozen=True)

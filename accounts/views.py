@@ -33,7 +33,13 @@ from cs_platform.permissions import can, required_role
 from cs_platform.urlutils import tenant_reverse
 
 from . import services
-from .extensions import account_panels, bulk_actions, list_extensions
+from .extensions import (
+    AccountPanel,
+    account_panel_key,
+    account_panels,
+    bulk_actions,
+    list_extensions,
+)
 from .forms import (
     AccountForm,
     AccountListQuery,
@@ -334,13 +340,38 @@ def _account_or_404(pk: int) -> Account:
     return account
 
 
+def _relations_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    contracts = contract_history_of(account_id=account.pk)
+    return {
+        "account": account,
+        "coverage": account_coverage(account=account),
+        "level_labels": dict(RelationshipLevel.choices),
+        "contacts": contacts_of(account=account),
+        "contracts": list(reversed(contracts)),
+        "can_edit": can(request, "account.change"),
+        "can_delete": can(request, "contact.delete"),
+    }
+
+
+# The page's own contacts (they move the account's version) and contracts (the data
+# version), kept as the other apps' panels are.
+RELATIONS = AccountPanel(
+    "accounts_relations",
+    "accounts/_relations.html",
+    _relations_context,
+    cache_key=account_panel_key,
+)
+
+
 def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, Any]]]:
-    """Each slot's panels: a kept panel's HTML (`html`), else its context and, for a panel
-    that is kept, the key its HTML goes under once the page renders it (`keep`).
+    """Each slot's panels (and the page's own, `relations`): a kept panel's HTML (`html`),
+    else its context and, for a panel that is kept, the key its HTML goes under once the
+    page renders it (`keep`).
 
     A kept panel is read with the others in one cache round trip; its context (the queries
     and Python behind it) is built only when it is not there."""
-    slots = {slot: account_panels(slot) for slot in ("header", "main", "side")}
+    slots = {"relations": [RELATIONS]}
+    slots.update((slot, account_panels(slot)) for slot in ("header", "main", "side"))
     role = getattr(getattr(request, "membership", None), "role", "")
     place = f"{account.pk}:{role}:{request.get_full_path()}"
     keys = {
@@ -372,9 +403,6 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # then the values the page's latest view read from the cache, in one round trip.
     account_version(account.pk)
     data_cache_read_ahead("accounts.detail")
-    coverage = account_coverage(account=account)
-    contracts = contract_history_of(account_id=account.pk)
-    can_edit = can(request, "account.change")
     panels = _panels(request, account)
     response = render(
         request,
@@ -383,16 +411,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # One token for the page, so kept panels can leave it out (cs_platform.pagecache).
             "csrf_token": page_csrf_token(request),
             "account": account,
-            "coverage": coverage,
-            "level_labels": dict(RelationshipLevel.choices),
-            "contacts": contacts_of(account=account),
-            "contracts": list(reversed(contracts)),
-            "active_contracts": [c for c in contracts if c.status == "active"],
+            "relations": panels["relations"][0],
             "header_panels": panels["header"],
             "main_panels": panels["main"],
             "side_panels": panels["side"],
-            "can_edit": can_edit,
-            "can_delete": can(request, "contact.delete"),
+            "can_edit": can(request, "account.change"),
         },
     )
     # The panels rendered now that are kept, in one round trip (accounts_tags.account_panel).

@@ -18,6 +18,7 @@ from accounts.extensions import (
     Recommendation,
     RecommendedArticle,
     SegmentRule,
+    account_panel_key,
     register_account_panel,
     register_content_choices,
     register_content_recommender,
@@ -143,6 +144,9 @@ def register() -> None:
             get_context=account_reading_context,
             slot="side",
             order=70,
+            # Articles raise the data version, their views the account's (content 0006); the
+            # window ends today.
+            cache_key=account_panel_key,
         )
     )
     register_account_panel(
@@ -152,6 +156,9 @@ def register() -> None:
             get_context=success_plan_panel_context,
             slot="side",
             order=65,
+            # The map and its steps move the account's version, milestones the data version,
+            # the site's domains every account's (content 0006).
+            cache_key=account_panel_key,
         )
     )
     register_content_recommender(recommend_articles)

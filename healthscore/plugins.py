@@ -28,6 +28,7 @@ from accounts.extensions import (
     AccountListExtension,
     AccountPanel,
     SegmentRule,
+    account_panel_key,
     register_account_panel,
     register_list_extension,
     register_segment_rule,
@@ -111,13 +112,6 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
         "markers": chart["markers"],
         "alerts": selectors.health_alerts_open(account_id=account.pk, limit=10),
     }
-
-
-def _milestone_stamp(account_id: int) -> str:
-    # The verdicts read the account's intra-day score, which raises no version (the health
-    # header reads it on every view anyway).
-    now = selectors.health_now(account=Account(pk=account_id))
-    return now.computed_at.isoformat() if now is not None else ""
 
 
 SURVEYS_SHOWN = 5
@@ -408,7 +402,9 @@ def register() -> None:
     register_activity_renderer("health_alert", _alert_entry)
     register_scores_now_listener(_milestones_after_now)
     register_milestone_check(
-        MilestoneCheck(key="health_target", check=_milestone_check, stamp=_milestone_stamp)
+        # The intra-day score the verdicts read moves the account's version, which the
+        # journey map is kept under: no stamp.
+        MilestoneCheck(key="health_target", check=_milestone_check)
     )
     register_portfolio_section(
         PortfolioSection(
@@ -428,6 +424,8 @@ def register() -> None:
             get_context=surveys_context,
             slot="side",
             order=40,
+            # The answers and their contacts move the account's version.
+            cache_key=account_panel_key,
         )
     )
     register_dashboard_panel(
@@ -445,6 +443,8 @@ def register() -> None:
             get_context=header_context,
             slot="header",
             order=20,
+            # The nightly scores raise the data version, the intra-day one the account's.
+            cache_key=account_panel_key,
         )
     )
     register_account_panel(

@@ -76,8 +76,8 @@ class MilestoneCheck:
     check: Callable[[list[Milestone]], dict[int, dict[str, Any]]]
     order: int = 100
     # What the verdicts on an account's milestones read besides the tables the data version
-    # watches and the day, as text (e.g. the time of an intra-day score): Account 360 keeps
-    # the journey map under it (`milestone_checks_stamp`).
+    # or the account's version watches and the day, as text: Account 360 keeps the journey
+    # map under it (`milestone_checks_stamp`).
     stamp: Callable[[int], str] | None = None
 
 

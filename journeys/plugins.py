@@ -19,6 +19,7 @@ from accounts.extensions import (
     AccountListExtension,
     AccountPanel,
     SegmentRule,
+    account_panel_key,
     account_panels,
     register_account_panel,
     register_list_extension,
@@ -187,7 +188,7 @@ PANELS = [
         journey_map_context,
         "main",
         30,
-        # The milestones' checks read what no version watches (an intra-day score).
+        # A milestone check may read what no version watches (its stamp).
         cache_key=lambda request, account: (
             f"{_work_key(request, account)}:{milestone_checks_stamp(account.pk)}"
         ),
@@ -220,7 +221,12 @@ PANELS = [
         cache_key=_work_key,
     ),
     AccountPanel(
-        "journeys_feedback", "journeys/panels/feedback.html", feedback_context, "side", 60
+        "journeys_feedback",
+        "journeys/panels/feedback.html",
+        feedback_context,
+        "side",
+        60,
+        cache_key=account_panel_key,  # feedback moves the account's version (0017)
     ),
 ]
 

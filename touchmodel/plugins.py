@@ -27,6 +27,7 @@ from accounts.extensions import (
     BulkAction,
     PublicLink,
     SegmentRule,
+    account_panel_key,
     bulk_value_row,
     register_account_panel,
     register_account_tier_source,
@@ -347,6 +348,9 @@ def register() -> None:
             get_context=_touch_panel,
             slot="side",
             order=30,
+            # The tier raises the data version; its rule, the contacts, their awards and
+            # user groups the account's (touchmodel 0017).
+            cache_key=account_panel_key,
         )
     )
     register_list_extension(
