@@ -485,19 +485,9 @@ def owner_choices() -> list[tuple[int, str]]:
     )
 
 
-# The account list's reads besides its rows, in one statement (`list_page_reads`).
-_LIST_READS = (
-    "SELECT (SELECT coalesce(json_agg(json_build_array(u.id, u.full_name, u.email)"
-    " ORDER BY u.full_name, u.email), '[]') FROM cs_platform_user u"
-    " JOIN cs_platform_membership m ON m.user_id = u.id AND m.tenant_id = %(tenant)s"
-    " WHERE u.is_active) AS owners,"
-    " (SELECT coalesce(json_agg(json_build_array(s.id, s.name) ORDER BY s.name, s.id), '[]')"
-    f" FROM {Segment._meta.db_table} s WHERE s.tenant_id = %(tenant)s) AS segments,"
-    " (SELECT coalesce(json_agg(json_build_object('id', v.id, 'owner_id', v.owner_id,"
-    " 'name', v.name, 'query', v.query, 'shared', v.shared) ORDER BY v.name, v.id), '[]')"
-    f" FROM {SavedView._meta.db_table} v WHERE v.tenant_id = %(tenant)s"
-    " AND (v.owner_id = %(user)s OR v.shared)) AS views"
-)
+# The account list's reads besides its rows, in one call (`list_page_reads`): a PL/pgSQL
+# function (accounts migration 0022), planned once per connection.
+_LIST_READS = "SELECT owners, segments, views FROM junkan_list_page_reads(%(tenant)s, %(user)s)"
 
 
 def _json(value: Any) -> Any:
@@ -506,9 +496,9 @@ def _json(value: Any) -> Any:
 
 def list_page_reads(*, user: User) -> list[SavedView]:
     """The account list's filter and bulk-action choices and `user`'s saved views, in one
-    statement (`cs_platform.leanread`: three ORM queries cost more Python than the page's
-    rows): the owners and segments are kept for the page view (`owner_choices` and
-    `segment_choices` read them from there); returns the saved views (`saved_view_list`)."""
+    call (`cs_platform.leanread`: three ORM queries cost more Python than the page's rows):
+    the owners and segments are kept for the page view (`owner_choices` and `segment_choices`
+    read them from there); returns the saved views (`saved_view_list`)."""
     row = lean_rows(_LIST_READS, {"user": user.pk})[0]
     tenant = require_current_tenant().pk
     owners = [(pk, name or email) for pk, name, email in _json(row["owners"])]

@@ -64,17 +64,13 @@ def list_scores(
     *, account_ids: list[int]
 ) -> tuple[dict[int, tuple[Any, ...]], dict[int, tuple[Any, ...]]]:
     """The account list's health column for one page: each account's latest nightly score
-    and its intra-day score, as (day, score, band, computed_at) by account id, in one
-    statement (the ORM's union of the two cost more Python than the page's rows)."""
+    and its intra-day score, as (day, score, band, computed_at) by account id, in one call
+    (the ORM's union of the two cost more Python than the page's rows)."""
     tenant = require_current_tenant()
     with connection.cursor() as cursor:
+        # A PL/pgSQL function (healthscore migration 0028): planned once per connection.
         cursor.execute(
-            "SELECT account_id, false, day, score, band, NULL::timestamptz"
-            " FROM healthscore_latestscore"
-            " WHERE tenant_id = %(tenant)s AND account_id = ANY(%(ids)s)"
-            " UNION ALL SELECT account_id, true, day, score, band, computed_at"
-            " FROM healthscore_healthscorenow"
-            " WHERE tenant_id = %(tenant)s AND account_id = ANY(%(ids)s)",
+            "SELECT * FROM junkan_list_scores(%(tenant)s, %(ids)s::bigint[])",
             {"tenant": tenant.pk, "ids": account_ids},
         )
         fetched = cursor.fetchall()

@@ -4,6 +4,8 @@ touch version and follow every change to the rules."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -76,12 +78,18 @@ def test_the_choices_and_views_are_those_of_the_orm_in_one_statement(
             views = list_page_reads(user=manager_user)
             assert owner_choices() == orm_owners
             assert segment_choices() == orm_segments
-        assert len(captured) == 1
+        [statement] = [q["sql"] for q in captured.captured_queries]
+        # One call of a PL/pgSQL function (accounts 0022): no sub-SELECT to plan every view.
+        assert "junkan_list_page_reads(" in statement and "accounts_savedview" not in statement
     shown = ["pk", "owner_id", "name", "query", "shared"]
     assert [[getattr(v, f) for f in shown] for v in views] == [
         [getattr(v, f) for f in shown] for v in orm_views
     ]
     assert [v.name for v in views] == ["mine", "theirs, shared"]
+
+
+def _parsed(value):
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _playbooks_offered(client, tenant) -> str:
@@ -146,3 +154,13 @@ def test_the_links_write_the_query_string_as_the_querydict_copy_did(query):
         assert sort_url(given, key) == before("sort", wanted)
     for key in ("after", "before"):
         assert cursor_url(given, key, "WyJhIiwxXQ") == before(key, "WyJhIiwxXQ")
+
+
+def test_the_reads_function_sees_only_the_tenant_in_scope(tenant, other_tenant, manager_user):
+    with tenant_scope(other_tenant):
+        SegmentFactory(name="theirs")
+        SavedViewFactory(owner=manager_user, name="theirs", shared=True)
+    with tenant_scope(tenant), connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM junkan_list_page_reads(%s, %s)", [other_tenant.pk, 0])
+        _owners, segments, views = (_parsed(value) for value in cursor.fetchone())
+    assert (segments, views) == ([], [])  # row-level security holds inside the function
