@@ -1,6 +1,8 @@
 """Learn & Support's home and articles are cached under the tenant's data version and show
 a change to a section, an article or a translation at once (issue #16)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Contact
 from content import public_views, services
-from content.models import ArticleTranslation
+from content.models import Article, ArticleTranslation
 from tests.content.factories import (
     ArticleFactory,
     ArticleTranslationFactory,
@@ -112,3 +114,35 @@ def test_a_signed_in_readers_contact_is_kept_and_a_change_to_it_shows_at_once(ar
     assert "山田 花<" in client.get(path).content.decode()
     Contact.objects.filter(pk=contact.pk).delete()
     assert "山田 花<" not in client.get(path).content.decode()
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_a_second_article_view_renders_no_article_part_and_a_change_to_it_shows(
+    article, monkeypatch
+):
+    """The article's own part (path, title, body, next step) is rendered once per data
+    version and language; its next article's title, or the next one unpublished, shows on
+    the next view."""
+    following = ArticleFactory(section=article.section, slug="invite-members")
+    ArticleTranslationFactory(article=following, language="ja", title="メンバーを招待する")
+    Article.objects.filter(pk=article.pk).update(next_article=following)
+    rendered: list[str] = []
+    real = public_views.render_to_string
+    monkeypatch.setattr(
+        public_views,
+        "render_to_string",
+        lambda template, *a, **k: rendered.append(template) or real(template, *a, **k),
+    )
+    path = "/learn/acme/a/edit-company-page/"
+    first = _get(path)
+    assert "メンバーを招待する" in first
+    assert _without_csrf(_get(path)) == _without_csrf(first)
+    assert rendered == ["content/public/_article_main.html"]
+
+    ArticleTranslation.objects.filter(article=following).update(title="メンバーを招く")
+    assert "メンバーを招く" in _get(path)
+    services.article_unpublish(article=following)
+    assert 'data-testid="next-article"' not in _get(path)
