@@ -486,7 +486,7 @@ def owner_choices() -> list[tuple[int, str]]:
 
 
 # The account list's reads besides its rows, in one call (`list_page_reads`): a PL/pgSQL
-# function (accounts migration 0022), planned once per connection.
+# function (accounts migration 0023), planned once per connection.
 _LIST_READS = "SELECT owners, segments, views FROM junkan_list_page_reads(%(tenant)s, %(user)s)"
 
 

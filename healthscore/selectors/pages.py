@@ -68,7 +68,7 @@ def list_scores(
     (the ORM's union of the two cost more Python than the page's rows)."""
     tenant = require_current_tenant()
     with connection.cursor() as cursor:
-        # A PL/pgSQL function (healthscore migration 0028): planned once per connection.
+        # A PL/pgSQL function (healthscore migration 0029): planned once per connection.
         cursor.execute(
             "SELECT * FROM junkan_list_scores(%(tenant)s, %(ids)s::bigint[])",
             {"tenant": tenant.pk, "ids": account_ids},

@@ -79,7 +79,7 @@ def test_the_choices_and_views_are_those_of_the_orm_in_one_statement(
             assert owner_choices() == orm_owners
             assert segment_choices() == orm_segments
         [statement] = [q["sql"] for q in captured.captured_queries]
-        # One call of a PL/pgSQL function (accounts 0022): no sub-SELECT to plan every view.
+        # One call of a PL/pgSQL function (accounts 0023): no sub-SELECT to plan every view.
         assert "junkan_list_page_reads(" in statement and "accounts_savedview" not in statement
     shown = ["pk", "owner_id", "name", "query", "shared"]
     assert [[getattr(v, f) for f in shown] for v in views] == [

@@ -1,5 +1,5 @@
 """The account list's health column reads a page's scores by one call of `junkan_list_scores`
-(healthscore 0028), whose plan PostgreSQL keeps per connection: each account's latest nightly
+(healthscore 0029), whose plan PostgreSQL keeps per connection: each account's latest nightly
 score and its intra-day one, and no other tenant's, as row-level security says."""
 
 from __future__ import annotations

@@ -35,6 +35,6 @@ DROP = "DROP FUNCTION IF EXISTS junkan_list_scores(bigint, bigint[]);"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("healthscore", "0027_latest_score_update_in_place")]
+    dependencies = [("healthscore", "0028_watch_account_version")]
 
     operations = [migrations.RunSQL(FUNCTION, DROP)]

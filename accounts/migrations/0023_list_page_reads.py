@@ -38,7 +38,7 @@ DROP = "DROP FUNCTION IF EXISTS junkan_list_page_reads(bigint, bigint);"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0021_watch_contacts_account_version"),
+        ("accounts", "0022_account_version_by_contact"),
     ]
 
     operations = [migrations.RunSQL(FUNCTION, DROP)]
