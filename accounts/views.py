@@ -100,30 +100,33 @@ def _query_without_page(request: HttpRequest) -> Any:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-def _list_query(
-    params: QueryDict, *, fill_later: bool = False, ordered: bool = True
-) -> tuple[AccountListQuery, Any]:
+def _list_filters(query: AccountListQuery, *, ordered: bool = True) -> dict[str, Any]:
+    """`account_filter`'s arguments for a parsed account-list query (not `ordered`: the
+    accounts only, in no order)."""
+    if query.cleaned is None:
+        return {}
+    data = query.cleaned
+    renewal_before = None
+    if data["renewal"]:
+        renewal_before = timezone.localdate() + dt.timedelta(days=int(data["renewal"]))
+    return {
+        "q": data["q"],
+        "owner_id": data["owner"],
+        "market_segment": data["market_segment"],
+        "lifecycle_status": data["lifecycle_status"],
+        "segment": data["segment"],
+        "renewal_after": timezone.localdate() if renewal_before else None,
+        "renewal_before": renewal_before,
+        "extensions": list_extension_values(data),
+        "ordering": data["sort"] if ordered else "",
+    }
+
+
+def _list_query(params: QueryDict, *, ordered: bool = True) -> tuple[AccountListQuery, Any]:
     """The parsed query and the filtered, sorted queryset of an account-list query string
-    (`fill_later`: see `account_filter`; not `ordered`: the accounts only, in no order)."""
+    (not `ordered`: the accounts only, in no order)."""
     query = account_list_query(params)
-    filters: dict[str, Any] = {}
-    if query.cleaned is not None:
-        data = query.cleaned
-        renewal_before = None
-        if data["renewal"]:
-            renewal_before = timezone.localdate() + dt.timedelta(days=int(data["renewal"]))
-        filters = {
-            "q": data["q"],
-            "owner_id": data["owner"],
-            "market_segment": data["market_segment"],
-            "lifecycle_status": data["lifecycle_status"],
-            "segment": data["segment"],
-            "renewal_after": timezone.localdate() if renewal_before else None,
-            "renewal_before": renewal_before,
-            "extensions": list_extension_values(data),
-            "ordering": data["sort"] if ordered else "",
-        }
-    return query, account_filter(**filters, fill_later=fill_later)
+    return query, account_filter(**_list_filters(query, ordered=ordered))
 
 
 def _row_url(request: HttpRequest) -> Callable[[int], str]:
@@ -176,8 +179,11 @@ def account_list(request: HttpRequest) -> HttpResponse:
     # in one round trip.
     data_cache_read_ahead("accounts.list", (PAGE_KEPT, _page_key(request)))
     saved_views = list_page_reads(user=request.user)  # type: ignore[arg-type]
-    query, queryset = _list_query(request.GET, fill_later=True)
+    query = account_list_query(request.GET)
     data = query.cleaned
+    # Built only when the page's ids are read (not kept): `fill_later`, the page fills its
+    # columns (see `account_filter`).
+    queryset = functools.partial(account_filter, **_list_filters(query), fill_later=True)
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
     actions = [(a, options_html(a.choices())) for a in bulk_actions() if can(request, a.permission)]
     rows = functools.partial(

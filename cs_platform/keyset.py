@@ -261,8 +261,8 @@ def keyset_ids(queryset: QuerySet, *, groups: KeysetGroups | None = None) -> lis
     return [key[-1] for key in _grouped_keys(queryset, fields, groups, None, None)]
 
 
-def keyset_page(
-    queryset: QuerySet,
+def keyset_page(  # noqa: C901 (the steps of one read, each small)
+    queryset: QuerySet | Callable[[], QuerySet],
     *,
     size: int,
     after: str = "",
@@ -287,16 +287,30 @@ def keyset_page(
     rows after the cursor's `values` (None: from the start) in `ordering` (the queryset's, or
     each field the other way round for a page before a cursor). It must answer as the
     queryset would.
+    `queryset` may be a callable that builds it (with `kept`): called only when the page's
+    keys are read, not when `kept` has them (a kept page builds no query).
 
     Raises CursorError for a cursor this ordering cannot read."""
-    fields = _fields(queryset)
-    names = [name for name, _descending in fields]
-    _check_options(fields, rows=rows, groups=groups, kept=kept, seek=seek)
+    built: list[tuple[QuerySet, list[tuple[str, bool]]]] = []
+
+    def ordered() -> tuple[QuerySet, list[tuple[str, bool]]]:
+        """The queryset and its ordering's fields, built and checked once."""
+        if not built:
+            qs = queryset() if callable(queryset) else queryset
+            fields = _fields(qs)
+            _check_options(fields, rows=rows, groups=groups, kept=kept, seek=seek)
+            built.append((qs, fields))
+        return built[0]
+
+    if not callable(queryset):
+        ordered()  # a queryset given is checked at once
 
     def read(
         ordering: list[tuple[str, bool]], cursor: str, limit: int
     ) -> list[tuple[tuple[Any, ...], Any]]:
         """(the ordering's values, the row or None) of the first `limit` rows after `cursor`."""
+        queryset, fields = ordered()
+        names = [name for name, _descending in fields]
         if groups is not None or seek is not None:
             values = _cursor_values(queryset, ordering, cursor) if cursor else None
             if seek is not None:
@@ -326,12 +340,13 @@ def keyset_page(
 
     def keys() -> tuple[list[tuple[tuple[Any, ...], Any]], bool, bool]:
         """The page's (values, row) pairs in order, whether rows come before and after it."""
+        _queryset, fields = ordered()
         if before:
             found = read([(f, not d) for f, d in fields], before, size + 1)
             return found[:size][::-1], len(found) > size, True
         found = read(fields, after, size + 1)
         return found[:size], bool(after), len(found) > size
 
-    # Only the ordering's values (no rows) are kept: `rows` reads the rows every time.
+    # Only the ordering's values (no rows) are kept: `rows` reads (or keeps) the rows itself.
     found, more_before, more_after = kept(keys) if kept is not None else keys()
     return page_of(found, more_before=more_before, more_after=more_after)

@@ -281,3 +281,26 @@ def test_a_cursor_at_the_edge_of_the_range_still_pages(client, accounts):
     response = client.get(_url(accounts, f"?sort=name&after={_cursor(['', 2**63 - 1])}"))
     assert response.status_code == 200
     assert len(_ids(response)) == PAGE
+
+
+def test_a_queryset_given_as_a_callable_is_built_only_when_keys_are_read(tenant):
+    with tenant_scope(tenant):
+        for name in ("a", "b", "c"):
+            AccountFactory(name=name)
+        built = []
+
+        def queryset():
+            built.append(1)
+            return account_filter(ordering="name")
+
+        kept = {}
+
+        def keep(compute):
+            if "page" not in kept:
+                kept["page"] = compute()
+            return kept["page"]
+
+        first = keyset_page(queryset, size=2, rows=list_rows, kept=keep)
+        again = keyset_page(queryset, size=2, rows=list_rows, kept=keep)
+    assert [a.name for a in first.rows] == [a.name for a in again.rows] == ["a", "b"]
+    assert len(built) == 1  # the kept page's second view built nothing

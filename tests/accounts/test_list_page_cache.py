@@ -160,3 +160,24 @@ def test_the_owner_sort_and_segment_filters_are_not_kept(listed, manager_user):
         _shown(client, listed, query)
         _ids, reads = _shown(client, listed, query)
         assert reads >= 1, query  # the ids read again (the rows of the same ids are kept)
+
+
+def test_a_kept_page_builds_no_query(listed, manager_user, monkeypatch):
+    """The filter's queryset is built only when the page's ids are read (keyset_page's lazy
+    `queryset`), not for a page whose ids are kept."""
+    import accounts.views
+
+    built = []
+
+    def counted(**filters):
+        built.append(filters)
+        return account_filter(**filters)
+
+    monkeypatch.setattr(accounts.views, "account_filter", counted)
+    client = _client(manager_user)
+    for query in ("?q=物流", "?sort=-arr"):
+        _shown(client, listed, query)
+        assert len(built) == 1, query
+        _shown(client, listed, query)
+        assert len(built) == 1, query  # kept: no queryset
+        built.clear()
