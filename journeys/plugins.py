@@ -105,10 +105,18 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
         "add_milestone": _lazy(request, "journeys:milestone_add", account.pk, _("Add a milestone"))
         if can_edit and milestones
         else None,
-        "apply_template_form": ApplyTemplateForm() if not milestones else None,
+        # Without milestones, a map may start from a template (the form's field's choices,
+        # kept: the form's own read was a count and a server-side cursor on each view).
+        "template_choices": _template_choices() if can_edit and not milestones else None,
+        "template_label": ApplyTemplateForm.base_fields["template"].label,
         "can_edit": can_edit,
         "can_share": can_share,
     }
+
+
+def _template_choices() -> list[tuple[Any, str]]:
+    empty = ApplyTemplateForm.base_fields["template"].empty_label  # type: ignore[attr-defined]
+    return [("", empty), *selectors.journey_template_choices()]
 
 
 def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:

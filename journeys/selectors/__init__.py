@@ -18,6 +18,7 @@ from .calendar import (
 )
 from .maps import (
     journey_map_for_account,
+    journey_template_choices,
     journey_template_list,
     milestone_completed_rows_since,
     milestone_fact_rows,
@@ -84,6 +85,7 @@ __all__ = [
     "feedback_list",
     "feedback_panel_list",
     "journey_map_for_account",
+    "journey_template_choices",
     "journey_template_list",
     "meeting_attendance_rows",
     "meeting_calendar_event",

@@ -9,11 +9,23 @@ from django.db.models import Case, Count, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 
 from accounts.models import Account, Contact
+from cs_platform.datacache import page_cached, work_version
 from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_prefetched, lean_rows
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
 
 from ..models import ActionStep, JourneyMap, JourneyTemplate, Milestone, MilestoneStatus
+
+
+def journey_template_choices() -> list[tuple[int, str]]:
+    """(id, name) of the tenant's journey templates by name, as `ApplyTemplateForm` offers
+    them: Account 360 offers them on every account without a map, so they are kept for page
+    views under the work version, which the templates raise (journeys 0015)."""
+    return page_cached(
+        "journeys.template_choices",
+        lambda: list(JourneyTemplate.objects.order_by("name").values_list("pk", "name")),
+        key=str(work_version()),
+    )
 
 
 def journey_map_for_account(*, account: Account) -> JourneyMap | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cs_platform.scoping import tenant_scope
@@ -188,6 +190,31 @@ def test_the_journey_map_panel_offers_the_templates(csm_user, account, template)
     body = client_for(csm_user).get(url("account", account.pk), follow=True).content.decode()
     assert 'data-testid="apply-template-form"' in body
     assert "標準オンボーディング" in body
+
+
+def test_another_accounts_map_panel_offers_the_kept_templates_without_reading_them(
+    csm_user, tenant, account, template
+):
+    with tenant_scope(tenant):
+        other = AccountFactory()  # before the first view: an account raises the data version
+    client = client_for(csm_user)
+    client.get(url("account", account.pk), follow=True)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url("account", other.pk), follow=True).content.decode()
+    assert '<option value="">---------</option>' in body and "標準オンボーディング" in body
+    assert not [q["sql"] for q in queries if "journeys_journeytemplate" in q["sql"]]
+
+
+def test_a_new_or_renamed_template_is_offered_at_once(csm_user, tenant, account, template):
+    with tenant_scope(tenant):
+        other = AccountFactory()
+    client = client_for(csm_user)
+    client.get(url("account", account.pk), follow=True)
+    with tenant_scope(tenant):  # templates raise the work version, not the data version
+        JourneyTemplateFactory(name="新規テンプレート")
+        JourneyTemplate.objects.filter(pk=template.pk).update(name="改名テンプレート")
+    body = client.get(url("account", other.pk), follow=True).content.decode()
+    assert body.index("改名テンプレート") < body.index("新規テンプレート")  # by name
 
 
 def test_applying_a_template_creates_the_accounts_map(csm_user, tenant, account, template):
