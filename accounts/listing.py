@@ -280,6 +280,58 @@ def options_html(choices: Iterable[tuple[Any, Any]]) -> SafeString:
     return mark_safe("".join(options))
 
 
+@functools.lru_cache(maxsize=8)
+def _bulk_words(language: str | None) -> dict[str, str]:
+    """The bulk-action form's own words, escaped, in `language` (the active one: the key)."""
+    return {
+        "with": _e(gettext("With the accounts")),
+        "which": _e(gettext("Which accounts")),
+        "ticked": _e(gettext("ticked below")),
+        "all": _e(gettext("all accounts of this view (the next page says how many)")),
+        "continue": _e(gettext("Continue")),
+        "confirm": _e(
+            gettext("You confirm on the next page, which says how many accounts change.")
+        ),
+    }
+
+
+def bulk_form_html(
+    actions: Sequence[tuple[Any, str]], *, url: str, query: str, csrf_token: str
+) -> SafeString:
+    """The list's bulk-action form (what the reader may do with ticked accounts, or with all
+    of the view's): each action with its values' options (`options_html`), posted to `url`
+    with the view's `query`; empty when the reader may do none."""
+    if not actions:
+        return mark_safe("")
+    words = _bulk_words(get_language())
+    names = "".join(
+        f'<option value="{_e(str(a.key))}">{conditional_escape(a.label)}</option>'
+        for a, _options in actions
+    )
+    values = "".join(
+        f'\n  <label class="acc-bulk-value">{conditional_escape(a.label)}: <select name="value_'
+        f'{_e(str(a.key))}" data-testid="bulk-value-{_e(str(a.key))}"><option value="">—</option>'
+        f"{options}</select></label>\n  "
+        for a, options in actions
+    )
+    return mark_safe(
+        f'\n<form id="bulk-form" method="post" action="{_e(url)}" class="card acc-bulk" '
+        'data-testid="bulk-form">\n'
+        f'  <input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
+        f'<input type="hidden" name="query" value="{_e(query)}">\n'
+        f'  <label for="bulk-action">{words["with"]}</label>\n'
+        f'  <select name="scope" aria-label="{words["which"]}">\n'
+        f'    <option value="ticked">{words["ticked"]}</option>\n'
+        f'    <option value="all">{words["all"]}</option>\n'
+        "  </select>\n"
+        f'  <select name="action" id="bulk-action">{names}</select>\n'
+        f"  {values}\n"
+        f'  <button type="submit">{words["continue"]}</button>\n'
+        f'  <span class="muted">{words["confirm"]}</span>\n'
+        "</form>\n"
+    )
+
+
 # The table's own columns: (the sort a click asks for, the sort key its mark follows, the
 # header, the cell's class).
 _HEAD = [

@@ -58,6 +58,7 @@ from .importing import SPECS, export_csv
 from .importing.export import ENCODINGS
 from .importing.jobs import import_job_create, import_job_progress, import_job_rerun
 from .listing import (
+    bulk_form_html,
     filter_fields_html,
     list_rows_html,
     list_rows_kept,
@@ -216,6 +217,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     extensions = [name for name in query.choices if name.startswith("x_")]
     filters = filter_fields_html(query, [*LIST_FILTERS, *extensions, "sort"])
     links = _query_without_page(request)
+    csrf_token = page_csrf_token(request)
     return render(
         request,
         "accounts/account_list.html",
@@ -234,7 +236,14 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "can_export": can(request, "account.export"),
             "saved_views": saved_views,
             "can_share": can(request, "saved_view.share"),
-            "bulk_actions": actions,
+            "bulk_form": bulk_form_html(
+                actions,
+                url=tenant_reverse(request, "accounts:bulk"),
+                query=links.urlencode(),
+                csrf_token=csrf_token,
+            ),
+            # One token for the page's forms, the bulk form's (written above) included.
+            "csrf_token": csrf_token,
         },
     )
 
