@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.datacache import (
-    CACHE_SECONDS,
     account_version,
     data_cache_key,
     data_cache_read_ahead,
+    keep_many,
+    kept_many,
     page_cached,
 )
 from cs_platform.decorators import role_required
@@ -395,7 +395,7 @@ def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, 
         for p in panels
         if p.cache_key is not None
     }
-    kept = cache.get_many(list(keys.values())) if keys else {}
+    kept = kept_many(keys.values())
     out: dict[str, list[dict[str, Any]]] = {}
     for slot, panels in slots.items():
         out[slot] = []
@@ -436,7 +436,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The panels rendered now that are kept, in one round trip (accounts_tags.account_panel).
     to_keep = {p["keep"]: p["to_keep"] for ps in panels.values() for p in ps if "to_keep" in p}
     if to_keep:
-        cache.set_many(to_keep, CACHE_SECONDS)
+        keep_many(to_keep)
     return response
 
 

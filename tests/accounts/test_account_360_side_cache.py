@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.services import contact_create, contact_delete, contact_update, contract_renew
 from content.models import SiteDomain
+from cs_platform.degraded import FailOpenRedisCache
 from cs_platform.scoping import tenant_scope
 from tests.content.factories import (
     ArticleTranslationFactory,
@@ -181,6 +182,20 @@ def test_a_repeat_view_reads_only_the_signed_in_member_the_account_and_the_versi
     with CaptureQueriesContext(connection) as again:
         view(seen)
     assert len(again) <= 3, [q["sql"][:120] for q in again]
+
+
+def test_a_repeat_view_in_the_same_process_asks_the_cache_for_no_panel(seen, monkeypatch):
+    view(seen)
+    asked: list[str] = []
+    get_many = FailOpenRedisCache.get_many
+
+    def recording(self, keys, *args, **kwargs):
+        asked.extend(keys)
+        return get_many(self, keys, *args, **kwargs)
+
+    monkeypatch.setattr(FailOpenRedisCache, "get_many", recording)
+    view(seen)
+    assert not [key for key in asked if ":accounts.panel." in key], asked
 
 
 def test_a_contact_added_edited_or_deleted_shows_at_once(tenant, seen):

@@ -310,3 +310,25 @@ def test_reading_ahead_asks_only_for_what_the_process_does_not_keep(scoped, monk
         assert cached_for_data_version("test.kept", lambda: 0) == 1
         assert cached_for_data_version("test.dropped", lambda: 0) == 2
     assert counting.reads == ["get_many:1"]
+
+
+def test_kept_parts_are_read_from_the_process_on_a_page_view_and_from_redis_otherwise(
+    scoped, monkeypatch
+):
+    key = datacache.data_cache_key("test.part", "1")
+    with request_memo_scope():
+        datacache.keep_many({key: "<p>kept</p>"})
+    redis_reads: list[str] = []
+    get_many = datacache.cache.get_many
+
+    def recording(keys, *args, **kwargs):
+        redis_reads.extend(keys)
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(datacache.cache, "get_many", recording)
+    other = datacache.data_cache_key("test.part", "2")
+    with request_memo_scope():
+        assert datacache.kept_many([key, other]) == {key: "<p>kept</p>"}
+    assert redis_reads == [other]  # what the process does not hold
+    assert datacache.kept_many([key]) == {key: "<p>kept</p>"}  # a task: Redis's
+    assert redis_reads == [other, key]
