@@ -194,9 +194,10 @@ def list_rows_kept(
             for row in fresh
         ]
 
+    # The row's fields are in the key: a release that changes them reads no row kept before.
     state = (
         f"{sorted(ids)}:{selectable}:{url(0)}:{currency}:{timezone.get_current_timezone_name()}"
-        f":{[c.key for c in columns]}"
+        f":{[c.key for c in columns]}:{ListRow._fields}"
     )
     rows = page_cached(ROWS_KEPT, compute, key=hashlib.sha256(state.encode()).hexdigest())
     if fresh:
