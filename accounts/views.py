@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.datacache import (
-    account_version,
     data_cache_key,
     data_cache_read_ahead,
     keep_many,
@@ -69,6 +68,8 @@ from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Se
 from .selectors import (
     account_coverage,
     account_filter,
+    account_for_page,
+    account_for_page_read,
     account_get,
     account_search_seek,
     contacts_of,
@@ -413,11 +414,13 @@ def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, 
 
 @role_required("account.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account_or_404(pk)
     # Asked first, the account's version is read in the statement that reads the tenant's;
-    # then the values the page's latest view read from the cache, in one round trip.
-    account_version(account.pk)
-    data_cache_read_ahead("accounts.detail")
+    # then the account (kept under both) and the values the page's latest view read from the
+    # cache, in one round trip.
+    data_cache_read_ahead("accounts.detail", account_for_page_read(pk=pk))
+    account = account_for_page(pk=pk)
+    if account is None:
+        raise Http404
     panels = _panels(request, account)
     response = render(
         request,

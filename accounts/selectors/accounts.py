@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast
 
-from cs_platform.datacache import page_cached
+from cs_platform.datacache import account_version, page_cached
 from cs_platform.keyset import KeysetGroups
 from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_rows
 from cs_platform.models import User
@@ -435,6 +435,37 @@ def account_get(*, pk: int) -> Account | None:
     answer it (cs_platform.leanread)."""
     rows = lean_rows(
         f"SELECT {lean_columns(Account, 'a')}, {lean_columns(User, 'u', 'owner__')}"
+        " FROM accounts_account a LEFT JOIN cs_platform_user u ON u.id = a.owner_id"
+        " WHERE a.tenant_id = %(tenant)s AND a.id = %(pk)s",
+        {"pk": pk},
+    )
+    if not rows:
+        return None
+    account = lean_model(Account, rows[0])
+    account.owner = lean_model(User, rows[0], "owner__") if account.owner_id else None
+    return account
+
+
+def account_for_page(*, pk: int) -> Account | None:
+    """`account_get` for Account 360, kept for page views under the data version (accounts
+    raise it: the row, its totals, a new or deleted account, so a kept None stays a 404 only
+    while no account has this id) and the account's version (its owner's name: a member's
+    new name moves every account's). Its owner with the fields it is shown by only
+    (`USER_SHOWN`): no password hash is kept."""
+    name, key = account_for_page_read(pk=pk)
+    return page_cached(name, lambda: _account_shown(pk), key=key)
+
+
+def account_for_page_read(*, pk: int) -> tuple[str, str]:
+    """The name and key `account_for_page` keeps the account under, for the page's
+    read-ahead (`data_cache_read_ahead`): the first view of another account reads it with
+    the page's other kept values."""
+    return "accounts.account_for_page", f"{pk}:{account_version(pk)}"
+
+
+def _account_shown(pk: int) -> Account | None:
+    rows = lean_rows(
+        f"SELECT {lean_columns(Account, 'a')}, {lean_columns(User, 'u', 'owner__', USER_SHOWN)}"
         " FROM accounts_account a LEFT JOIN cs_platform_user u ON u.id = a.owner_id"
         " WHERE a.tenant_id = %(tenant)s AND a.id = %(pk)s",
         {"pk": pk},

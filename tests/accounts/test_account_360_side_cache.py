@@ -17,9 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Account
 from accounts.services import contact_create, contact_delete, contact_update, contract_renew
 from content.models import SiteDomain
 from cs_platform.degraded import FailOpenRedisCache
+from cs_platform.models import User
 from cs_platform.scoping import tenant_scope
 from tests.content.factories import (
     ArticleTranslationFactory,
@@ -177,11 +179,37 @@ def test_another_accounts_writes_keep_this_accounts_panels(tenant, seen):
 # The page's own contacts and contracts (accounts.views.RELATIONS) -------------------------
 
 
-def test_a_repeat_view_reads_only_the_signed_in_member_the_account_and_the_versions(seen):
+def test_a_repeat_view_reads_only_the_signed_in_member_and_the_versions(seen):
     view(seen)
     with CaptureQueriesContext(connection) as again:
         view(seen)
-    assert len(again) <= 3, [q["sql"][:120] for q in again]
+    assert len(again) <= 2, [q["sql"][:120] for q in again]
+
+
+def test_a_renamed_account_or_owner_shows_at_once(tenant, seen, manager_user):
+    with tenant_scope(tenant):
+        Account.objects.filter(pk=seen["account"].pk).update(name="改名後の会社")
+    assert "改名後の会社" in panel(view(seen), "account-header")
+    User.objects.filter(pk=manager_user.pk).update(full_name="新しい 担当者")
+    assert "新しい 担当者" in panel(view(seen), "account-header")
+
+
+def test_an_account_deleted_is_a_404_at_once_and_an_id_made_later_is_its_page(tenant, seen):
+    url = reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": seen["account"].pk})
+    with tenant_scope(tenant):
+        Account.objects.filter(pk=seen["account"].pk).delete()
+    assert seen["client"].get(url).status_code == 404
+    with tenant_scope(tenant):
+        AccountFactory(pk=seen["account"].pk, name="同じ番号の新しい会社")
+    assert "同じ番号の新しい会社" in view(seen)
+
+
+def test_another_tenants_account_is_a_404(other_tenant, seen):
+    with tenant_scope(other_tenant):
+        foreign = AccountFactory()
+    url = reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": foreign.pk})
+    assert seen["client"].get(url).status_code == 404
+    assert seen["client"].get(url).status_code == 404
 
 
 def test_a_repeat_view_in_the_same_process_asks_the_cache_for_no_panel(seen, monkeypatch):
