@@ -9,6 +9,7 @@ The extension points healthscore itself offers are in `healthscore.extensions`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -21,7 +22,7 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
@@ -253,7 +254,7 @@ def band_column(accounts: Sequence[Account]) -> list[str]:
 
 
 def _band_choices() -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in Band.choices]
+    return list(_fixed_choices(get_language())["band"])
 
 
 # The band's rank as healthscore keeps it on the account row (`list_health_rank`, migration
@@ -279,13 +280,26 @@ SCORE_CHANGES = {
 }
 
 
+_SCORE_CHANGE_LABELS = [
+    ("drop10", _("Fell 10+ points in 30 days")),
+    ("drop5", _("Fell 5+ points in 30 days")),
+    ("rise5", _("Rose 5+ points in 30 days")),
+    ("rise10", _("Rose 10+ points in 30 days")),
+]
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed_choices(language: str | None) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The bands' and score changes' options, translated once per language (`language`: the
+    active one, the cache's key; the account list offers them on every view)."""
+    return {
+        "band": tuple((value, str(label)) for value, label in Band.choices),
+        "score_change": tuple((value, str(label)) for value, label in _SCORE_CHANGE_LABELS),
+    }
+
+
 def _score_change_choices() -> list[tuple[str, str]]:
-    return [
-        ("drop10", str(_("Fell 10+ points in 30 days"))),
-        ("drop5", str(_("Fell 5+ points in 30 days"))),
-        ("rise5", str(_("Rose 5+ points in 30 days"))),
-        ("rise10", str(_("Rose 10+ points in 30 days"))),
-    ]
+    return list(_fixed_choices(get_language())["score_change"])
 
 
 def filter_score_change(queryset: QuerySet[Account], value: Any) -> QuerySet[Account]:

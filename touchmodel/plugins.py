@@ -81,8 +81,14 @@ from .tasks import evaluate_rules
 
 
 def _tier_choices() -> list[tuple[str, str]]:
+    return list(_tier_options(translation.get_language()))
 
-    return [(value, str(label)) for value, label in Tier.choices]
+
+@functools.lru_cache(maxsize=8)
+def _tier_options(language: str | None) -> tuple[tuple[str, str], ...]:
+    """The tiers' options, translated once per language (`language`: the active one, the
+    cache's key; the account list offers them on every view)."""
+    return tuple((value, str(label)) for value, label in Tier.choices)
 
 
 # `Account.list_tier` of an account with no tier row (it is in the default tier).

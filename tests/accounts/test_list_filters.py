@@ -9,8 +9,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from accounts import forms
-from accounts.extensions import AccountListExtension, _list_extensions, register_list_extension
+from accounts import forms, listing
+from accounts.extensions import (
+    AccountListExtension,
+    _list_extensions,
+    list_extensions,
+    register_list_extension,
+)
 from accounts.forms import AccountFilterForm, account_list_query, list_filter_choices
 from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
@@ -86,6 +91,68 @@ def test_the_fixed_options_are_translated_once_per_language(tenant):
             en = list_filter_choices()
     assert ("-arr", "ARR (highest first)") in en["sort"]
     assert ja["renewal"] != en["renewal"] and en["renewal"][0] == ("", "Any time")
+    # The plugins' fixed options too (bands, score changes, tiers).
+    assert ("drop10", "Fell 10+ points in 30 days") in en["x_score_change"]
+    assert ja["x_score_change"] != en["x_score_change"] and ja["x_tier"] != en["x_tier"]
+    assert ja["x_health_band"] != en["x_health_band"]
+
+
+def _fields(tenant, params: str) -> dict[str, str]:
+    with tenant_scope(tenant), request_memo_scope():
+        query = account_list_query(QueryDict(params))
+        return listing.filter_fields_html(query, list(query.choices))
+
+
+def test_a_filters_select_is_written_once_per_options_and_value(tenant, csm_user, monkeypatch):
+    written: list[str] = []
+    real = listing._select
+
+    def counted(name, choices, value):
+        written.append(name)
+        return real(name, choices, value)
+
+    monkeypatch.setattr(listing, "_select", counted)
+    listing._select_kept.cache_clear()
+    with translation.override("ja"):
+        first = _fields(tenant, "sort=-arr&x_health_band=amber")
+        assert written and '<option value="amber" selected>' in first["x_health_band"]
+        written.clear()
+        assert _fields(tenant, "sort=-arr&x_health_band=amber") == first
+        assert written == []
+        # Another value, another language, a renamed owner: written again, as they are now.
+        assert (
+            '<option value="red" selected>' in _fields(tenant, "x_health_band=red")["x_health_band"]
+        )
+        csm_user.full_name = "<改名> 後"
+        csm_user.save()
+        assert "&lt;改名&gt; 後" in _fields(tenant, "sort=-arr")["owner"]
+    with translation.override("en"):
+        assert ">Fell 10+ points in 30 days<" in _fields(tenant, "sort=-arr")["x_score_change"]
+
+
+def test_the_table_head_is_written_once_per_query_string_and_language(tenant, monkeypatch):
+    written: list[str] = []
+    real = listing.sort_url
+
+    def counted(query, key):
+        written.append(key)
+        return real(query, key)
+
+    monkeypatch.setattr(listing, "sort_url", counted)
+    listing._table_head.cache_clear()
+    with tenant_scope(tenant):
+        columns = [ext for ext in list_extensions() if ext.annotate is not None]
+        with translation.override("ja"):
+            head = listing.table_head_html(QueryDict("sort=name&q=a"), columns, selectable=True)
+            assert 'href="?sort=-name&amp;q=a"' in head and "▲" in head and written
+            written.clear()
+            again = listing.table_head_html(QueryDict("sort=name&q=a"), columns, selectable=True)
+            assert again == head and written == []
+            other = listing.table_head_html(QueryDict("sort=-name&q=a"), columns, selectable=True)
+            assert 'href="?sort=name&amp;q=a"' in other and "▼" in other
+        with translation.override("en"):
+            en = listing.table_head_html(QueryDict("sort=name&q=a"), columns, selectable=True)
+    assert en != head and ">Name</a>" in en
 
 
 def test_a_filter_with_option_groups_is_written_by_djangos_widget(tenant, csm_user):
