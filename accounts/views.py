@@ -29,6 +29,7 @@ from cs_platform.decorators import role_required
 from cs_platform.keyset import CursorError, keyset_ids, keyset_page
 from cs_platform.pagecache import html_kept, page_csrf_token
 from cs_platform.permissions import can, required_role
+from cs_platform.scoping import require_current_tenant
 from cs_platform.urlutils import tenant_reverse
 
 from . import services
@@ -379,13 +380,13 @@ RELATIONS = AccountPanel(
 )
 
 
-def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, Any]]]:
-    """Each slot's panels (and the page's own, `relations`): a kept panel's HTML (`html`),
-    else its context and, for a panel that is kept, the key its HTML goes under once the
-    page renders it (`keep`).
+Slots = dict[str, list[AccountPanel]]
 
-    A kept panel is read with the others in one cache round trip; its context (the queries
-    and Python behind it) is built only when it is not there."""
+
+def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str, str]]:
+    """Each slot's panels (and the page's own, `relations`), and the key each kept panel's
+    HTML goes under: the account, the member's role, the page's address and what the panel's
+    `cache_key` names, under the data version and the language."""
     slots = {"relations": [RELATIONS]}
     slots.update((slot, account_panels(slot)) for slot in ("header", "main", "side"))
     role = getattr(getattr(request, "membership", None), "role", "")
@@ -396,6 +397,28 @@ def _panels(request: HttpRequest, account: Account) -> dict[str, list[dict[str, 
         for p in panels
         if p.cache_key is not None
     }
+    return slots, keys
+
+
+def _content_key(slots: Slots, keys: dict[str, str]) -> str | None:
+    """The key the page's content (its panels and what is around them) is kept under: a
+    digest of every panel's key, which names all they show, and the workspace's currency
+    (the header's ARR); None when a panel is not kept."""
+    if len(keys) < sum(len(panels) for panels in slots.values()):
+        return None
+    parts = [*sorted(keys.values()), require_current_tenant().currency]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return data_cache_key("accounts.detail.content", digest)
+
+
+def _panels(
+    request: HttpRequest, account: Account, slots: Slots, keys: dict[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each slot's panels: a kept panel's HTML (`html`), else its context and, for a panel
+    that is kept, the key its HTML goes under once the page renders it (`keep`).
+
+    A kept panel is read with the others in one cache round trip; its context (the queries
+    and Python behind it) is built only when it is not there."""
     kept = kept_many(keys.values())
     out: dict[str, list[dict[str, Any]]] = {}
     for slot, panels in slots.items():
@@ -421,7 +444,16 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_for_page(pk=pk)
     if account is None:
         raise Http404
-    panels = _panels(request, account)
+    slots, keys = _panel_keys(request, account)
+    content_key = _content_key(slots, keys)
+    kept = kept_many([content_key]) if content_key is not None else {}
+    if content_key in kept:  # every panel and what is around them, as the page rendered them
+        content = {"key": "content", "html": html_kept(request, kept[content_key])}
+        panels: dict[str, list[dict[str, Any]]] = {slot: [] for slot in slots}
+    else:
+        content = {"key": "content", "template": "accounts/_detail.html", "context": {}}
+        content["keep"] = content_key
+        panels = _panels(request, account, slots, keys)
     response = render(
         request,
         "accounts/account_detail.html",
@@ -429,7 +461,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # One token for the page, so kept panels can leave it out (cs_platform.pagecache).
             "csrf_token": page_csrf_token(request),
             "account": account,
-            "relations": panels["relations"][0],
+            "content": content,
+            "relations": panels["relations"][0] if panels["relations"] else None,
             "header_panels": panels["header"],
             "main_panels": panels["main"],
             "side_panels": panels["side"],
@@ -437,7 +470,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     # The panels rendered now that are kept, in one round trip (accounts_tags.account_panel).
-    to_keep = {p["keep"]: p["to_keep"] for ps in panels.values() for p in ps if "to_keep" in p}
+    parts = [content, *(p for ps in panels.values() for p in ps)]
+    to_keep = {p["keep"]: p["to_keep"] for p in parts if "to_keep" in p}
     if to_keep:
         keep_many(to_keep)
     return response

@@ -17,11 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import views as account_views
 from accounts.models import Account
 from accounts.services import contact_create, contact_delete, contact_update, contract_renew
 from content.models import SiteDomain
 from cs_platform.degraded import FailOpenRedisCache
-from cs_platform.models import User
+from cs_platform.models import Tenant, User
 from cs_platform.scoping import tenant_scope
 from tests.content.factories import (
     ArticleTranslationFactory,
@@ -224,6 +225,18 @@ def test_a_repeat_view_in_the_same_process_asks_the_cache_for_no_panel(seen, mon
     monkeypatch.setattr(FailOpenRedisCache, "get_many", recording)
     view(seen)
     assert not [key for key in asked if ":accounts.panel." in key], asked
+
+
+def test_a_repeat_view_serves_its_kept_content_without_reading_its_panels(seen, monkeypatch):
+    before = view(seen)
+    monkeypatch.setattr(account_views, "_panels", lambda *args: pytest.fail("panels read"))
+    assert _without_tokens(view(seen)) == _without_tokens(before)
+
+
+def test_the_workspaces_new_currency_shows_at_once(tenant, seen):
+    assert "¥" in panel(view(seen), "account-header")
+    Tenant.objects.filter(pk=tenant.pk).update(currency="USD")
+    assert "$" in panel(view(seen), "account-header")
 
 
 def test_a_contact_added_edited_or_deleted_shows_at_once(tenant, seen):
