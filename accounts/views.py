@@ -219,6 +219,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     extensions = [name for name in query.choices if name.startswith("x_")]
     filters = filter_fields_html(query, [*LIST_FILTERS, *extensions, "sort"])
     links = _query_without_page(request)
+    query_string = links.urlencode()
     csrf_token = page_csrf_token(request)
     return render(
         request,
@@ -233,6 +234,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "rows_html": list_rows_html(page.rows, columns),
             "columns": columns,
             "query": links,
+            "query_string": query_string,
             "table_head": table_head_html(links, columns, selectable=bool(actions)),
             "can_edit": can(request, "account.create"),
             "can_export": can(request, "account.export"),
@@ -241,7 +243,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "bulk_form": bulk_form_html(
                 actions,
                 url=tenant_reverse(request, "accounts:bulk"),
-                query=links.urlencode(),
+                query=query_string,
                 csrf_token=csrf_token,
             ),
             # One token for the page's forms, the bulk form's (written above) included.

@@ -222,6 +222,19 @@ def _whole(score: Any) -> str:
     return floatformat(score, 0)
 
 
+def _latest_cell(band: str, score: Any) -> str:
+    """The latest score in its band's colour (a float score's cell kept in the process: the
+    list writes 50 a view, of a few thousand scores)."""
+    if type(band) is str and type(score) is float:
+        return _latest_float_cell(band, score)
+    return f'<span class="band-{escape(band)}">{escape(_whole(score))}</span>'
+
+
+@functools.lru_cache(maxsize=4096)
+def _latest_float_cell(band: str, score: float) -> str:
+    return f'<span class="band-{escape(band)}">{escape(_whole(score))}</span>'
+
+
 def band_column(accounts: Sequence[Account]) -> list[str]:
     """The account list's health cells of one page (each as healthscore/_band_cell.html
     renders it): the latest score in its band's colour, and the intra-day one while it is
@@ -233,8 +246,7 @@ def band_column(accounts: Sequence[Account]) -> list[str]:
         now_score = getattr(account, "health_now_score", None)
         latest = ""
         if band:
-            score = _whole(getattr(account, "health_score", None))
-            latest = f'<span class="band-{escape(band)}">{escape(score)}</span>'
+            latest = _latest_cell(band, getattr(account, "health_score", None))
         elif now_score is None:
             latest = not_scored
         now = ""

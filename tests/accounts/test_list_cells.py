@@ -86,3 +86,22 @@ def test_the_page_fills_each_cell_with_what_the_annotations_give(rows, tenant, l
                 assert getattr(account, name) == getattr(expected, name), (name, account.name)
         for ext in columns:
             assert ext.column(filled) == ext.column([annotated[a.pk] for a in filled])
+
+
+def test_a_scores_cell_is_written_once_per_band_and_score(rows, monkeypatch):
+    from healthscore import plugins
+
+    written: list[object] = []
+    real = plugins._whole
+
+    def counted(score):
+        written.append(score)
+        return real(score)
+
+    monkeypatch.setattr(plugins, "_whole", counted)
+    plugins._latest_float_cell.cache_clear()
+    first = plugins.band_column(rows)
+    assert '<span class="band-green">82</span>' in "".join(first) and 81.6 in written
+    written.clear()
+    assert plugins.band_column(rows) == first
+    assert 81.6 not in written and 31.2 not in written  # the latest scores' cells kept
