@@ -5,9 +5,11 @@ from urllib.parse import urlencode
 
 from django import template
 from django.http import QueryDict
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from cs_platform.pagecache import html_to_keep
+from cs_platform.pagecache import html_kept, html_to_keep
 
 register = template.Library()
 
@@ -107,3 +109,44 @@ def account_panel(context: template.Context, panel: dict[str, Any]) -> SafeStrin
         panel["to_keep"] = html_to_keep(context["request"], html)
     # NOTE: the panel's template escaped what it shows; this marks its output as rendered.
     return mark_safe(html)
+
+
+class KeptNode(template.Node):
+    """`{% kept value … %}…{% endkept %}`: what the block writes, kept in the process once
+    per language, workspace (its URLs' prefix) and the block's `value`s (issue #16: the
+    list's words, links and forms around its data, written once rather than on every view).
+
+    WARNING: the block may show nothing but its `value`s, translated words and the
+    workspace's URLs (`{% turl %}`); anything else it showed would be the first view's. Its
+    CSRF token is the viewer's (`cs_platform.pagecache`)."""
+
+    MAX_KEPT = 256
+
+    def __init__(self, nodelist: template.NodeList, values: list[Any]) -> None:
+        self.nodelist = nodelist
+        self.values = values
+        self.kept: dict[tuple[Any, ...], str] = {}
+
+    def render(self, context: template.Context) -> str:
+        request = context["request"]
+        key = (
+            get_language(),
+            get_script_prefix(),
+            request.tenant.slug,
+            *(value.resolve(context) for value in self.values),
+        )
+        html = self.kept.get(key)
+        if html is None:
+            html = html_to_keep(request, self.nodelist.render(context))
+            if len(self.kept) >= self.MAX_KEPT:
+                self.kept.pop(next(iter(self.kept)))  # the oldest
+            self.kept[key] = html
+        return html_kept(request, html)
+
+
+@register.tag("kept")
+def kept(parser: template.base.Parser, token: template.base.Token) -> KeptNode:
+    values = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, values)
