@@ -28,6 +28,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from cs_platform.datacache import page_cached
 from cs_platform.leanread import lean_instances
+from cs_platform.pagecache import CSRF_SLOT
 
 from .extensions import AccountListExtension
 from .forms import AccountFilterForm, AccountListQuery, list_filter_labels
@@ -305,9 +306,25 @@ def filter_fields_html(query: AccountListQuery, names: Iterable[str]) -> dict[st
 
 
 def options_html(choices: Iterable[tuple[Any, Any]]) -> SafeString:
-    """`{% for value, label in choices %}<option value="{{ value }}">{{ label }}</option>`."""
+    """`{% for value, label in choices %}<option value="{{ value }}">{{ label }}</option>`,
+    kept in the process for plain options (`_options_kept`)."""
+    choices = list(choices)
+    plain = _plain(choices)
+    if plain is None:
+        return _options(choices)
+    return _options_kept(plain, get_language())
+
+
+def _options(choices: Iterable[tuple[Any, Any]]) -> SafeString:
     options = (f'<option value="{_label(v)}">{_label(label)}</option>' for v, label in choices)
     return mark_safe("".join(options))
+
+
+@functools.lru_cache(maxsize=256)
+def _options_kept(options: tuple[tuple[str | int, str], ...], language: str | None) -> SafeString:
+    """`_options` of plain options in `language` (the active one, which localises a number:
+    the cache's key)."""
+    return _options(options)
 
 
 @functools.lru_cache(maxsize=8)
@@ -333,21 +350,30 @@ def bulk_form_html(
     with the view's `query`; empty when the reader may do none."""
     if not actions:
         return mark_safe("")
-    words = _bulk_words(get_language())
-    names = "".join(
-        f'<option value="{_e(str(a.key))}">{conditional_escape(a.label)}</option>'
-        for a, _options in actions
-    )
+    parts = tuple((_e(str(a.key)), conditional_escape(a.label), options) for a, options in actions)
+    html = _bulk_form(parts, url, query, get_language())
+    return mark_safe(html.replace(CSRF_SLOT, _e(csrf_token)))
+
+
+@functools.lru_cache(maxsize=256)
+def _bulk_form(
+    actions: tuple[tuple[str, str, str], ...], url: str, query: str, language: str | None
+) -> str:
+    """`bulk_form_html` of the actions' escaped (key, label, options), with the CSRF token's
+    slot (`cs_platform.pagecache`), in `language` (the active one: the cache's key): kept in
+    the process, the same form is written once."""
+    words = _bulk_words(language)
+    names = "".join(f'<option value="{key}">{label}</option>' for key, label, _o in actions)
     values = "".join(
-        f'\n  <label class="acc-bulk-value">{conditional_escape(a.label)}: <select name="value_'
-        f'{_e(str(a.key))}" data-testid="bulk-value-{_e(str(a.key))}"><option value="">—</option>'
+        f'\n  <label class="acc-bulk-value">{label}: <select name="value_'
+        f'{key}" data-testid="bulk-value-{key}"><option value="">—</option>'
         f"{options}</select></label>\n  "
-        for a, options in actions
+        for key, label, options in actions
     )
-    return mark_safe(
+    return (
         f'\n<form id="bulk-form" method="post" action="{_e(url)}" class="card acc-bulk" '
         'data-testid="bulk-form">\n'
-        f'  <input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
+        f'  <input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_SLOT}">'
         f'<input type="hidden" name="query" value="{_e(query)}">\n'
         f'  <label for="bulk-action">{words["with"]}</label>\n'
         f'  <select name="scope" aria-label="{words["which"]}">\n'

@@ -66,3 +66,27 @@ def test_a_kept_block_carries_the_viewers_csrf_token(rf):
     assert page_csrf_token(one) != page_csrf_token(two)
     assert f'value="{page_csrf_token(one)}"' in first
     assert f'value="{page_csrf_token(two)}"' in second and page_csrf_token(one) not in second
+
+
+def test_the_bulk_form_is_written_once_with_each_viewers_token(monkeypatch):
+    from accounts import listing
+
+    written: list[str] = []
+    real = listing._bulk_words
+
+    def counted(language):
+        written.append(language)
+        return real(language)
+
+    monkeypatch.setattr(listing, "_bulk_words", counted)
+    listing._bulk_form.cache_clear()
+    action = SimpleNamespace(key="set_tier", label="Tier <x>")
+    actions = [(action, listing.options_html([("high", "High & mighty"), ("low", "Low")]))]
+    with translation.override("en"):
+        one = listing.bulk_form_html(actions, url="/t/a/bulk/", query="q=a", csrf_token="tok1")
+        two = listing.bulk_form_html(actions, url="/t/a/bulk/", query="q=a", csrf_token="tok2")
+        other = listing.bulk_form_html(actions, url="/t/a/bulk/", query="q=b", csrf_token="tok1")
+    assert written == ["en", "en"]  # the first form and the other query's
+    assert 'value="tok1"' in one and 'value="tok2"' in two and "tok1" not in two
+    assert one.replace("tok1", "tok2") == two and 'name="query" value="q=b"' in other
+    assert "Tier &lt;x&gt;" in one and "High &amp; mighty" in one
