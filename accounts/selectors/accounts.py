@@ -433,17 +433,7 @@ def account_get(*, pk: int) -> Account | None:
     """The account with its owner (as `account_list_annotated()` gives it), read as SQL: every
     Account 360 view reads it, and the ORM took longer to build the query than PostgreSQL to
     answer it (cs_platform.leanread)."""
-    rows = lean_rows(
-        f"SELECT {lean_columns(Account, 'a')}, {lean_columns(User, 'u', 'owner__')}"
-        " FROM accounts_account a LEFT JOIN cs_platform_user u ON u.id = a.owner_id"
-        " WHERE a.tenant_id = %(tenant)s AND a.id = %(pk)s",
-        {"pk": pk},
-    )
-    if not rows:
-        return None
-    account = lean_model(Account, rows[0])
-    account.owner = lean_model(User, rows[0], "owner__") if account.owner_id else None
-    return account
+    return _account_read(pk)
 
 
 def account_for_page(*, pk: int) -> Account | None:
@@ -453,7 +443,7 @@ def account_for_page(*, pk: int) -> Account | None:
     new name moves every account's). Its owner with the fields it is shown by only
     (`USER_SHOWN`): no password hash is kept."""
     name, key = account_for_page_read(pk=pk)
-    return page_cached(name, lambda: _account_shown(pk), key=key)
+    return page_cached(name, lambda: _account_read(pk, USER_SHOWN), key=key)
 
 
 def account_for_page_read(*, pk: int) -> tuple[str, str]:
@@ -463,9 +453,11 @@ def account_for_page_read(*, pk: int) -> tuple[str, str]:
     return "accounts.account_for_page", f"{pk}:{account_version(pk)}"
 
 
-def _account_shown(pk: int) -> Account | None:
+def _account_read(pk: int, owner_fields: tuple[str, ...] = ()) -> Account | None:
+    """The account and its owner (`owner_fields` only, when given), in one statement."""
     rows = lean_rows(
-        f"SELECT {lean_columns(Account, 'a')}, {lean_columns(User, 'u', 'owner__', USER_SHOWN)}"
+        f"SELECT {lean_columns(Account, 'a')},"
+        f" {lean_columns(User, 'u', 'owner__', owner_fields)}"
         " FROM accounts_account a LEFT JOIN cs_platform_user u ON u.id = a.owner_id"
         " WHERE a.tenant_id = %(tenant)s AND a.id = %(pk)s",
         {"pk": pk},
