@@ -139,7 +139,8 @@ class KeptNode(template.Node):
         if html is None:
             html = html_to_keep(request, self.nodelist.render(context))
             if len(self.kept) >= self.MAX_KEPT:
-                self.kept.pop(next(iter(self.kept)))  # the oldest
+                # The oldest; another thread (a threaded server) may have taken it already.
+                self.kept.pop(next(iter(self.kept), None), None)
             self.kept[key] = html
         return html_kept(request, html)
 
