@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape as _e  # what django.utils.html.escape does, without its lazy wrapper
 from typing import Any, NamedTuple
 
@@ -165,8 +165,10 @@ def list_rows_kept(
     url: Callable[[int], str],
     selectable: bool,
     currency: str,
+    known: Mapping[int, Account | None] | None = None,
 ) -> list[ListRow]:
-    """The rows of the accounts `ids` (`list_rows`, one deleted in between left out) as
+    """The rows of the accounts `ids` (`list_rows`, one deleted in between left out; `known`:
+    those read with the page's ids, see `list_rows`) as
     `list_row_parts` writes them, kept under the tenant's data version (issue #16: the same
     page again reads no account row and writes no cell but the live columns').
 
@@ -178,7 +180,7 @@ def list_rows_kept(
 
     def read() -> list[ListRow]:
         return list_row_parts(
-            list_rows(ids), columns, url=url, selectable=selectable, currency=currency
+            list_rows(ids, known=known), columns, url=url, selectable=selectable, currency=currency
         )
 
     if any(not c.cells_kept and c.fill is None for c in columns):

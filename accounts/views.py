@@ -67,6 +67,7 @@ from .listing import (
 )
 from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
 from .selectors import (
+    SearchSeek,
     account_coverage,
     account_filter,
     account_for_page,
@@ -166,14 +167,14 @@ def _page_kept(request: HttpRequest, data: dict[str, Any] | None) -> Any:
     return lambda compute: page_cached(PAGE_KEPT, compute, key=key)
 
 
-def _search_seek(data: dict[str, Any] | None) -> Any:
+def _search_seek(data: dict[str, Any] | None) -> SearchSeek | None:
     """A search with no other filter, by name or by similarity: its page from the name grams
-    alone (`account_search_seek`)."""
+    alone, with its rows (`account_search_seek`)."""
     if data is None:
         return None
     if any(value for key, value in data.items() if key not in ("q", "sort")):
         return None
-    return account_search_seek(q=data["q"], ordering=data["sort"])
+    return account_search_seek(q=data["q"], ordering=data["sort"], rows=True)
 
 
 @role_required("account.view")
@@ -189,12 +190,14 @@ def account_list(request: HttpRequest) -> HttpResponse:
     queryset = functools.partial(account_filter, **_list_filters(query), fill_later=True)
     columns = [ext for ext in list_extensions() if ext.annotate is not None]
     actions = [(a, options_html(a.choices())) for a in bulk_actions() if can(request, a.permission)]
+    seek = _search_seek(data)
     rows = functools.partial(
         list_rows_kept,
         columns=columns,
         url=_row_url(request),
         selectable=bool(actions),
         currency=request.tenant.currency,  # type: ignore[attr-defined]
+        known=None if seek is None else seek.rows,  # read with the search's page
     )
     # Keyset pages: no COUNT(*) and no OFFSET over the tenant's accounts on every view.
     try:
@@ -207,7 +210,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             rows=rows,
             groups=list_sort_groups(data["sort"]) if data is not None else None,
             kept=_page_kept(request, data),
-            seek=_search_seek(data),
+            seek=seek,
         )
     except CursorError:
         return render(

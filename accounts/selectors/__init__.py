@@ -62,7 +62,7 @@ from .contracts import (
     contract_term_rows,
     renewals_of_owner,
 )
-from .search import account_search_seek
+from .search import SearchSeek, account_search_seek
 from .segments import import_job_list, segment_accounts, segment_choices, segment_list
 
 __all__ = [
@@ -79,6 +79,7 @@ __all__ = [
     "ILikeContains",
     "LevelCoverage",
     "OwnerRenewal",
+    "SearchSeek",
     "account_active_ids",
     "account_counts",
     "account_coverage",

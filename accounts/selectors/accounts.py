@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -354,23 +354,34 @@ def list_sorts() -> dict[str, AccountListExtension]:
     return {e.key: e for e in list_extensions() if e.sort_key or e.annotate}
 
 
-def list_rows(ids: Sequence[int]) -> list[Account]:
+def list_rows(
+    ids: Sequence[int], *, known: Mapping[int, Account | None] | None = None
+) -> list[Account]:
     """The accounts `ids` as the list shows them: their owner and the extensions' cells
     (`list_fill`). The second step of a list page, whose ids come from `account_filter`.
 
     One hand-written statement (`cs_platform.leanread`: composing it with the ORM cost more
     Python than the rest of the rows), unless a column has no page fill and must be
-    annotated by the ORM."""
-    if any(ext.annotate is not None and ext.fill is None for ext in list_extensions()):
+    annotated by the ORM. `known`: the rows already read with the page's ids (`list_accounts`
+    of `list_row_sql`'s columns; None for an id with no account), used when it holds every id
+    (a search's seek reads them in its own statement)."""
+    if not list_rows_lean():
         queryset = account_list_annotated().filter(pk__in=ids).order_by()
         for ext in list_extensions():
             if ext.annotate is not None and ext.fill is None:  # a column with no page fill
                 queryset = ext.annotate(queryset)
         accounts = list(queryset)
+    elif known is not None and all(pk in known for pk in ids):
+        accounts = [account for pk in ids if (account := known[pk]) is not None]
     else:
-        accounts = _lean_list_rows(ids)
+        accounts = list_accounts(lean_rows(_LIST_ROWS, {"ids": list(ids)}))
     list_fill(accounts)
     return accounts
+
+
+def list_rows_lean() -> bool:
+    """Whether the list's rows are read as SQL (`list_row_sql`): no column is annotated only."""
+    return not any(ext.annotate is not None and ext.fill is None for ext in list_extensions())
 
 
 # What the list's rows show and its extensions' fills read (any other field is read from the
@@ -390,20 +401,36 @@ LIST_ROW_FIELDS = (
     "list_health_rank",
     "list_tier",
 )
-_LIST_ROWS = (
-    f"SELECT {lean_columns(Account, 'a', '', LIST_ROW_FIELDS)},"
+# A list row's columns (`list_accounts` makes them accounts) from the accounts `a` and their
+# owners `u`.
+_ROW_COLUMNS = (
+    f"{lean_columns(Account, 'a', 'a__', LIST_ROW_FIELDS)},"
     f" {lean_columns(User, 'u', 'owner__', USER_SHOWN)}"
-    f" FROM {_ACCOUNTS} a LEFT JOIN {User._meta.db_table} u ON u.id = a.owner_id"
+)
+_OWNERS = f"LEFT JOIN {User._meta.db_table} u ON u.id = a.owner_id"
+_LIST_ROWS = (
+    f"SELECT {_ROW_COLUMNS} FROM {_ACCOUNTS} a {_OWNERS}"
     " WHERE a.tenant_id = %(tenant)s AND a.id = ANY(%(ids)s)"
 )
 
 
-def _lean_list_rows(ids: Sequence[int]) -> list[Account]:
+def list_row_sql(ids_of: str) -> tuple[str, str]:
+    """(the select list, the tables to join) of the list's rows of the ids `ids_of.id` (a
+    table or subquery before it in the FROM list; an id with no account has NULL columns),
+    for `list_accounts`: a read of a page's ids may read its rows in the same statement."""
+    return _ROW_COLUMNS, (
+        f"LEFT JOIN {_ACCOUNTS} a ON a.tenant_id = %(tenant)s AND a.id = {ids_of}.id {_OWNERS}"
+    )
+
+
+def list_accounts(rows: Iterable[Mapping[str, Any]]) -> list[Account]:
+    """The accounts of rows of `list_row_sql`'s columns, each with its owner (one instance
+    per owner)."""
     accounts = []
     owner = Account._meta.get_field("owner")
-    owners: dict[int | None, User | None] = {None: None}  # one instance per owner
-    for row in lean_rows(_LIST_ROWS, {"ids": list(ids)}):
-        account = lean_model(Account, row)
+    owners: dict[int | None, User | None] = {None: None}
+    for row in rows:
+        account = lean_model(Account, row, "a__")
         if account.owner_id not in owners:
             owners[account.owner_id] = lean_model(User, row, "owner__")
         owner.set_cached_value(account, owners[account.owner_id])

@@ -23,7 +23,6 @@ compare both ways, page by page, and the cursors of one read the other).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -32,11 +31,15 @@ from cs_platform.datacache import page_cached
 from cs_platform.leanread import lean_rows
 
 from ..models import Account, AccountNameGram
-from .accounts import _RARE_CAP, GRAMS_READ_MIN, GRAMS_READ_SHARE, MIN_SIMILARITY_QUERY
-
-# (the ordering's fields with whether each is descending, the cursor's values or None, how
-# many rows) -> the ordering's values of those rows: `keyset_page`'s `seek`.
-Seek = Callable[[list[tuple[str, bool]], list[Any] | None, int], list[tuple[Any, ...]]]
+from .accounts import (
+    _RARE_CAP,
+    GRAMS_READ_MIN,
+    GRAMS_READ_SHARE,
+    MIN_SIMILARITY_QUERY,
+    list_accounts,
+    list_row_sql,
+    list_rows_lean,
+)
 
 _G = AccountNameGram._meta.db_table
 _A = Account._meta.db_table
@@ -88,7 +91,29 @@ def _params(q: str, limit: int) -> dict[str, Any]:
     return {"q": q, "pattern": pattern, "limit": limit}
 
 
-def _by_name(q: str, descending: bool, after: list[Any] | None, limit: int) -> list[tuple]:
+def _read(
+    sql: str, order: str, params: dict[str, Any], read: dict[int, Account | None] | None
+) -> list[dict[str, Any]]:
+    """The rows of the seek's `sql`; with `read`, each with its account's list row (the
+    same statement: `list_row_sql`, in `order` again), put in `read` by id (None: no
+    account)."""
+    if read is None:
+        return lean_rows(sql, params)
+    columns, tables = list_row_sql("p")
+    rows = lean_rows(f"SELECT p.*, {columns} FROM ({sql}) AS p {tables} ORDER BY {order}", params)
+    accounts = iter(list_accounts(row for row in rows if row["a__id"] is not None))
+    for row in rows:
+        read[row["id"]] = None if row["a__id"] is None else next(accounts)
+    return rows
+
+
+def _by_name(
+    q: str,
+    descending: bool,
+    after: list[Any] | None,
+    limit: int,
+    read: dict[int, Account | None] | None = None,
+) -> list[tuple]:
     grams_of, contains = _contains(q)
     order = " DESC" if descending else ""
     params = _params(q, limit)
@@ -112,7 +137,8 @@ def _by_name(q: str, descending: bool, after: list[Any] | None, limit: int) -> l
         f"WITH RECURSIVE {grams_of} SELECT name, id FROM ({' UNION ALL '.join(parts)}) AS m"
         f" GROUP BY name, id ORDER BY name{order}, id{order} LIMIT %(limit)s"
     )
-    return [(row["name"], row["id"]) for row in lean_rows(sql, params)]
+    rows = _read(sql, f"p.name{order}, p.id{order}", params, read)
+    return [(row["name"], row["id"]) for row in rows]
 
 
 # The similarity walk (`_by_similarity`). Every match that shares a pg_trgm gram with `q` is
@@ -174,7 +200,11 @@ _ZERO = (
 
 
 def _by_similarity(
-    q: str, descending: bool, after: list[Any] | None, limit: int
+    q: str,
+    descending: bool,
+    after: list[Any] | None,
+    limit: int,
+    read: dict[int, Account | None] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Rows in (similarity, name, id) order: similarity `descending` (the list's order; the
     other way for a page before a cursor), name and id the other way.
@@ -245,7 +275,8 @@ def _by_similarity(
     for sql in (plus_sql, zero_sql) if descending else (zero_sql, plus_sql):
         if sql is None or len(found) >= limit:
             continue
-        found += [(row["sim"], row["name"], row["id"]) for row in lean_rows(sql, params)]
+        rows = _read(sql, f"p.sim{so}, p.name{o}, p.id{o}", params, read)
+        found += [(row["sim"], row["name"], row["id"]) for row in rows]
     return found[:limit]
 
 
@@ -277,10 +308,29 @@ def _walk_reads_few(q: str) -> bool:
     )
 
 
-def account_search_seek(*, q: str, ordering: str) -> Seek | None:
+class SearchSeek:
+    """`keyset_page`'s `seek` of a search (`account_search_seek`). With `rows`, each of its
+    statements reads the list's rows of what it found too (`list_row_sql`): `rows`, by id,
+    which the page's `list_rows(ids, known=…)` takes instead of reading them again."""
+
+    def __init__(self, q: str, *, by_similarity: bool, rows: bool) -> None:
+        self.q = q
+        self.by_similarity = by_similarity
+        self.rows: dict[int, Account | None] | None = {} if rows and list_rows_lean() else None
+
+    def __call__(
+        self, fields: list[tuple[str, bool]], after: list[Any] | None, limit: int
+    ) -> list[tuple[Any, ...]]:
+        if self.by_similarity:
+            return _by_similarity(self.q, fields[0][1], after, limit, self.rows)
+        return _by_name(self.q, fields[0][1], after, limit, self.rows)
+
+
+def account_search_seek(*, q: str, ordering: str, rows: bool = False) -> SearchSeek | None:
     """How a page of the account list searched for `q` (and no other filter), sorted by
     `ordering` (the default, by name or by name reversed), is read from the name grams
-    (`keyset_page`'s `seek`); None for the other sorts.
+    (`keyset_page`'s `seek`); None for the other sorts. `rows`: its statements read the
+    list's rows of the page too (`SearchSeek.rows`).
 
     A page reads its own rows of each gram (by name), or the buckets that can hold it (by
     similarity), not every match: the count by which `account_search` chooses between the
@@ -293,10 +343,4 @@ def account_search_seek(*, q: str, ordering: str) -> Seek | None:
     by_similarity = not ordering and len(q) >= MIN_SIMILARITY_QUERY
     if by_similarity and not _walk_reads_few(q):
         return None
-
-    def seek(fields: list[tuple[str, bool]], after: list[Any] | None, limit: int) -> list[tuple]:
-        if by_similarity:
-            return _by_similarity(q, fields[0][1], after, limit)
-        return _by_name(q, fields[0][1], after, limit)
-
-    return seek
+    return SearchSeek(q, by_similarity=by_similarity, rows=rows)

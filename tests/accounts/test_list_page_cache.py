@@ -140,15 +140,17 @@ def test_each_write_shows_on_the_next_view_of_a_kept_page(
     listed, manager_user, query, filters, write
 ):
     client = _client(manager_user)
+    # The ids, then the rows; a search's seek reads both in one statement.
+    first_reads = 1 if query.startswith("?q=") else 2
     before, reads = _shown(client, listed, query)
-    assert before == _expected(listed, **filters) and reads >= 2  # the ids, then the rows
+    assert before == _expected(listed, **filters) and reads >= first_reads
     again, reads = _shown(client, listed, query)
     assert again == before and reads == 0  # kept: the ids, and the rows (listing.list_rows_kept)
     with tenant_scope(listed):
         write(listed)
     after, reads = _shown(client, listed, query)
     assert after == _expected(listed, **filters) != before
-    assert reads >= 2
+    assert reads >= first_reads
 
 
 def test_the_owner_sort_and_segment_filters_are_not_kept(listed, manager_user):

@@ -164,3 +164,16 @@ def test_the_reads_function_sees_only_the_tenant_in_scope(tenant, other_tenant, 
         cursor.execute("SELECT * FROM junkan_list_page_reads(%s, %s)", [other_tenant.pk, 0])
         _owners, segments, views = (_parsed(value) for value in cursor.fetchone())
     assert (segments, views) == ([], [])  # row-level security holds inside the function
+
+
+def test_the_rows_read_with_a_page_are_taken_only_when_they_hold_every_id(tenant, csm_user):
+    with tenant_scope(tenant):
+        kept, read = AccountFactory(owner=csm_user), AccountFactory(owner=csm_user)
+        known = {kept.pk: kept, 987654321: None}  # an id read with no account
+        with CaptureQueriesContext(connection) as queries:
+            assert list_rows([kept.pk, 987654321], known=known) == [kept]
+        assert not [q for q in queries.captured_queries if "accounts_account" in q["sql"]]
+        with CaptureQueriesContext(connection) as queries:
+            rows = list_rows([kept.pk, read.pk], known=known)
+        assert {a.pk for a in rows} == {kept.pk, read.pk} and all(a is not kept for a in rows)
+        assert [q for q in queries.captured_queries if "accounts_account" in q["sql"]]

@@ -108,3 +108,27 @@ def test_rows_kept_by_another_release_are_not_read(page, monkeypatch):
     monkeypatch.setattr(listing.ListRow, "_fields", (*listing.ListRow._fields, "added"))
     _table, reads = _view(client, url)
     assert reads == 1
+
+
+@pytest.mark.parametrize("query", ["q=物流&sort=name", "q=さくら商"])
+def test_a_search_reads_its_rows_in_its_seeks_statement(page, query, monkeypatch):
+    """A search's first view (by name; by similarity from 3 characters) reads the list's
+    rows of its page in the statement that finds the page, and shows what a read of its
+    own shows."""
+    from django.core.cache import cache
+
+    from accounts import views
+    from accounts.selectors import account_search_seek
+
+    client, url = page
+    url = url.replace("sort=name", query)
+    first, reads = _view(client, url)
+    assert reads == 0 and first.count('data-testid="account-row"') == 1
+    cache.clear()
+    monkeypatch.setattr(
+        views,
+        "account_search_seek",
+        lambda **kwargs: account_search_seek(**{**kwargs, "rows": False}),
+    )
+    again, reads = _view(client, url)
+    assert (again, reads) == (first, 1)
