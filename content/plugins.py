@@ -59,7 +59,7 @@ def success_plan_panel_context(request: HttpRequest, account: Account) -> dict[s
     """Account 360: what the account's contacts see of their success plan, where, a preview."""
     return {
         "account": account,
-        "counts": journey_selectors.success_plan_share_counts(account_id=account.pk),
+        "counts": journey_selectors.success_plan_share_counts(account=account),
         "customer_url": success_plan_url(),
     }
 

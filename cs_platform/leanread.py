@@ -15,10 +15,12 @@ SQL instead, through `lean_rows` / `lean_models`:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any, TypeVar
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -155,3 +157,53 @@ def lean_instances(model: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]
 def lean_models(model: type[M], sql: str, params: Mapping[str, Any] | None = None) -> list[M]:
     """The rows of `sql` as instances of `model` (`lean_model` without a prefix)."""
     return [lean_model(model, row) for row in lean_rows(sql, params)]
+
+
+# Fields whose JSON value (`to_json` of a row) is the value Python holds as it is.
+_JSON_PLAIN = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
+    "FloatField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField", "URLField",
+}  # fmt: skip
+
+
+@cache
+def _json_converters(model: type[models.Model]) -> tuple[tuple[str, Callable[[str], Any]], ...]:
+    """(attname, conversion) of the fields of `model` whose JSON value is text Python holds
+    as another type (dates, timestamps); a field it cannot read from JSON raises."""
+    out: list[tuple[str, Callable[[str], Any]]] = []
+    for field in model._meta.concrete_fields:
+        kind = field.get_internal_type()
+        if field.column != field.attname:
+            raise ValueError(f"{field}: a JSON row is named by column, not by attribute")
+        if kind == "DateTimeField":
+            out.append((field.attname, dt.datetime.fromisoformat))
+        elif kind == "DateField":
+            out.append((field.attname, dt.date.fromisoformat))
+        elif isinstance(field, models.JSONField) and field.decoder is None:
+            continue  # the column's JSON, already decoded
+        elif isinstance(field, ArrayField) and field.base_field.get_internal_type() in _JSON_PLAIN:
+            continue
+        elif kind not in _JSON_PLAIN:
+            raise ValueError(f"{field}: no reading of its JSON value")
+    return tuple(out)
+
+
+def lean_json_model(model: type[M], row: dict[str, Any]) -> M:
+    """An instance of `model` from a whole row as PostgreSQL's `to_json` writes it (decoded):
+    a PL/pgSQL read of several tables returns its rows so (issue #16). Dates and timestamps
+    are converted (the session's time zone is UTC: Django sets it), other values are as the ORM
+    reads them; a column missing from `row` is deferred. The caller gives up `row`."""
+    for attname, convert in _json_converters(model):
+        value = row.get(attname)
+        if value is not None:
+            row[attname] = convert(value)
+    if not _plain_fields(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        names = [name for name, _convert in _fields(model) if name in row]
+        return model.from_db(connection.alias, names, [row[name] for name in names])
+    instance = model.__new__(model)
+    instance.__dict__.update(row)
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = connection.alias
+    return instance

@@ -47,15 +47,13 @@ from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm
 from .models import Phase
 from .panel_html import activities_html, assignee_select_html, milestones_html, select_html
 
-TIMELINE_PANEL_SIZE = 15
-
 
 def _can_edit(request: HttpRequest) -> bool:
     return can(request, "milestone.change")
 
 
 def phase_header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    current = selectors.phase_current_for_account(account=account)
+    current = selectors.account_panel_reads(account=account).current
     can_edit = _can_edit(request)
     context: dict[str, Any] = {"account": account, "current": current, "can_edit": can_edit}
     if current is not None and can_edit:  # the move form, as PhaseMoveForm renders it
@@ -82,7 +80,7 @@ def _lazy(request: HttpRequest, name: str, pk: int, summary: Any) -> SafeString:
 
 
 def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    journey_map = selectors.journey_map_for_account(account=account)
+    journey_map = selectors.account_panel_reads(account=account).journey_map
     milestones = list(journey_map.milestones.all()) if journey_map else []
     checks = milestone_checks(milestones)
     can_edit = _can_edit(request)
@@ -120,14 +118,16 @@ def _template_choices() -> list[tuple[Any, str]]:
 
 
 def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    activities = selectors.activity_panel_list(account_id=account.pk, limit=TIMELINE_PANEL_SIZE + 1)
+    activities = selectors.account_panel_reads(account=account).activities
     can_edit = _can_edit(request)
     return {
         "account": account,
         "activities_html": activities_html(
-            request, activities_titled(activities[:TIMELINE_PANEL_SIZE]), can_edit=can_edit
+            request,
+            activities_titled(activities[: selectors.TIMELINE_PANEL_SIZE]),
+            can_edit=can_edit,
         ),
-        "has_more": len(activities) > TIMELINE_PANEL_SIZE,
+        "has_more": len(activities) > selectors.TIMELINE_PANEL_SIZE,
         # The forms come when their <details> open.
         "add_meeting": _lazy(request, "journeys:meeting_add", account.pk, _("Log a meeting"))
         if can_edit
@@ -144,7 +144,7 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     return {
         "account": account,
-        "tasks": tasks_titled(selectors.task_open_list_of(account_id=account.pk, limit=50)),
+        "tasks": tasks_titled(selectors.account_panel_reads(account=account).tasks),
         "assignee_select": assignee_select_html(selected=getattr(request.user, "pk", None)),
         "can_edit": _can_edit(request),
     }
@@ -153,7 +153,7 @@ def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 def phase_history_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     return {
         "account": account,
-        "transitions": selectors.phase_history_of(account_id=account.pk, limit=30),
+        "transitions": selectors.account_panel_reads(account=account).transitions,
     }
 
 
@@ -161,7 +161,7 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     can_edit = _can_edit(request)
     return {
         "account": account,
-        "items": selectors.feedback_panel_list(account_id=account.pk, limit=10),
+        "items": selectors.account_panel_reads(account=account).feedback,
         "add_feedback": _lazy(request, "journeys:feedback_add", account.pk, _("Record feedback"))
         if can_edit
         else None,

@@ -7,9 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 
-from accounts.models import Account, Contact
-from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_rows
-from cs_platform.models import User
+from accounts.models import Account
 
 from ..models import Activity
 
@@ -20,29 +18,6 @@ def activity_list_for_account(*, account: Account, kinds: list[str] | None = Non
     if kinds:
         queryset = queryset.filter(kind__in=kinds)
     return queryset.order_by("-occurred_at", "-pk")
-
-
-def activity_panel_list(*, account_id: int, limit: int) -> list[Activity]:
-    """`activity_list_for_account(...)[:limit]` (actor and contact loaded), as SQL: Account
-    360 reads it on every view (cs_platform.leanread)."""
-    rows = lean_rows(
-        f"SELECT {lean_columns(Activity, 'a')}, {lean_columns(User, 'u', 'u__', USER_SHOWN)},"
-        f" {lean_columns(Contact, 'c', 'c__')} FROM journeys_activity a"
-        " LEFT JOIN cs_platform_user u ON u.id = a.actor_id"
-        " LEFT JOIN accounts_contact c ON c.id = a.contact_id"
-        " WHERE a.tenant_id = %(tenant)s AND a.account_id = %(account)s"
-        " ORDER BY a.occurred_at DESC, a.id DESC LIMIT %(limit)s",
-        {"account": account_id, "limit": limit},
-    )
-    activities = []
-    for row in rows:
-        activity = lean_model(Activity, row)
-        activity.actor = lean_model(User, row, "u__") if activity.actor_id is not None else None
-        activity.contact = (
-            lean_model(Contact, row, "c__") if activity.contact_id is not None else None
-        )
-        activities.append(activity)
-    return activities
 
 
 def activity_count_by_account(

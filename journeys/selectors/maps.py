@@ -8,13 +8,11 @@ from typing import Any
 from django.db.models import Case, Count, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 
-from accounts.models import Account, Contact
+from accounts.models import Account
 from cs_platform.datacache import page_cached, work_version
-from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_prefetched, lean_rows
-from cs_platform.models import User
-from cs_platform.requestmemo import request_memoized
 
-from ..models import ActionStep, JourneyMap, JourneyTemplate, Milestone, MilestoneStatus
+from ..models import JourneyMap, JourneyTemplate, Milestone, MilestoneStatus
+from .account_panels import account_panel_reads
 
 
 def journey_template_choices() -> list[tuple[int, str]]:
@@ -29,54 +27,10 @@ def journey_template_choices() -> list[tuple[int, str]]:
 
 
 def journey_map_for_account(*, account: Account) -> JourneyMap | None:
-    """The account's journey map, its milestones and their steps (owners loaded): three
-    queries, once per page view (the map panel and the success-plan panel share it)."""
-    return journey_map_of(account_id=account.pk)
-
-
-def journey_map_of(*, account_id: int) -> JourneyMap | None:
-    """`journey_map_for_account` by the account's id."""
-    return request_memoized(("journeys.journey_map", account_id), lambda: _map_of(account_id))
-
-
-def _map_of(account_id: int) -> JourneyMap | None:
-    # Written as SQL, two queries (cs_platform.leanread): the ORM's three cost Account 360
-    # more Python than anything else the journey map panel does.
-    rows = lean_rows(
-        f"SELECT {lean_columns(JourneyMap, 'jm')}, {lean_columns(Milestone, 'm', 'm__')}"
-        " FROM journeys_journeymap jm LEFT JOIN journeys_milestone m"
-        " ON m.journey_map_id = jm.id AND m.tenant_id = jm.tenant_id"
-        " WHERE jm.tenant_id = %(tenant)s AND jm.account_id = %(account)s"
-        ' ORDER BY m."order", m.due_date, m.id',
-        {"account": account_id},
-    )
-    if not rows:
-        return None
-    journey_map = lean_model(JourneyMap, rows[0])
-    milestones = [lean_model(Milestone, row, "m__") for row in rows if row["m__id"] is not None]
-    steps: dict[int, list[ActionStep]] = {m.pk: [] for m in milestones}
-    if milestones:
-        user_columns = lean_columns(User, "u", "u__", USER_SHOWN)
-        for row in lean_rows(
-            f"SELECT {lean_columns(ActionStep, 's')}, {user_columns},"
-            f" {lean_columns(Contact, 'c', 'c__')} FROM journeys_actionstep s"
-            " LEFT JOIN cs_platform_user u ON u.id = s.owner_user_id"
-            " LEFT JOIN accounts_contact c ON c.id = s.owner_contact_id"
-            " WHERE s.tenant_id = %(tenant)s AND s.milestone_id = ANY(%(milestones)s)"
-            ' ORDER BY s."order", s.due_date, s.id',
-            {"milestones": list(steps)},
-        ):
-            step = lean_model(ActionStep, row)
-            if step.owner_user_id is not None:
-                step.owner_user = lean_model(User, row, "u__")
-            if step.owner_contact_id is not None:
-                step.owner_contact = lean_model(Contact, row, "c__")
-            steps[step.milestone_id].append(step)
-    for milestone in milestones:
-        milestone.journey_map = journey_map
-        lean_prefetched(milestone, "steps", steps[milestone.pk])
-    lean_prefetched(journey_map, "milestones", milestones)
-    return journey_map
+    """The account's journey map, its milestones and their steps (owners loaded), as the
+    journey map panel and the success-plan panel show them: read with the account's other
+    panel rows (`account_panel_reads`), once per page view."""
+    return account_panel_reads(account=account).journey_map
 
 
 def journey_template_list() -> QuerySet[JourneyTemplate]:

@@ -24,8 +24,7 @@ from django.utils import timezone
 from accounts.models import Account, LifecycleStatus
 from accounts.selectors import account_list, account_list_annotated
 from cs_platform.datacache import page_cached
-from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_rows
-from cs_platform.models import User
+from cs_platform.leanread import lean_columns, lean_model, lean_rows
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
 
@@ -129,31 +128,6 @@ def phase_history_for_account(*, account: Account) -> QuerySet[PhaseTransition]:
         .select_related("from_phase", "to_phase", "actor")
         .order_by("-occurred_at", "-pk")
     )
-
-
-def phase_history_of(*, account_id: int, limit: int) -> list[PhaseTransition]:
-    """`phase_history_for_account(...)[:limit]` (phases and actor loaded), as SQL: Account 360
-    reads it on every view (cs_platform.leanread)."""
-    rows = lean_rows(
-        f"SELECT {lean_columns(PhaseTransition, 't')}, {lean_columns(Phase, 'f', 'f__')},"
-        f" {lean_columns(Phase, 'p', 'p__')}, {lean_columns(User, 'u', 'u__', USER_SHOWN)}"
-        " FROM journeys_phasetransition t JOIN journeys_phase p ON p.id = t.to_phase_id"
-        " LEFT JOIN journeys_phase f ON f.id = t.from_phase_id"
-        " LEFT JOIN cs_platform_user u ON u.id = t.actor_id"
-        " WHERE t.tenant_id = %(tenant)s AND t.account_id = %(account)s"
-        " ORDER BY t.occurred_at DESC, t.id DESC LIMIT %(limit)s",
-        {"account": account_id, "limit": limit},
-    )
-    transitions = []
-    for row in rows:
-        transition = lean_model(PhaseTransition, row)
-        transition.to_phase = lean_model(Phase, row, "p__")
-        transition.from_phase = (
-            lean_model(Phase, row, "f__") if transition.from_phase_id is not None else None
-        )
-        transition.actor = lean_model(User, row, "u__") if transition.actor_id is not None else None
-        transitions.append(transition)
-    return transitions
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from cs_platform.leanread import lean_rows
+from accounts.models import Account
 
 from ..models import ActionStep, ActionStepComment, JourneyMap, Milestone
+from .maps import journey_map_for_account
 
 
 def success_plan_for_account(*, account_id: int) -> JourneyMap | None:
@@ -50,22 +51,18 @@ def success_plan_step_get(*, step_id: int, account_id: int) -> ActionStep | None
     )
 
 
-def success_plan_share_counts(*, account_id: int) -> dict[str, int | bool]:
+def success_plan_share_counts(*, account: Account) -> dict[str, int | bool]:
     """What the account's contacts see, in numbers: `map` (shared or not), `milestones` and
     `steps` shared (counted only under a shared map and milestone), for the CSM's panel.
-    Counted in one statement (cs_platform.leanread): Account 360 keeps its journey map panel,
-    so a repeat view does not read the map for these numbers."""
-    rows = lean_rows(
-        "SELECT jm.shared_with_customer AS map,"
-        " (SELECT count(*) FROM journeys_milestone m WHERE m.tenant_id = %(tenant)s"
-        "  AND m.journey_map_id = jm.id AND m.shared_with_customer) AS milestones,"
-        " (SELECT count(*) FROM journeys_actionstep s JOIN journeys_milestone m"
-        "  ON m.id = s.milestone_id WHERE s.tenant_id = %(tenant)s AND m.journey_map_id = jm.id"
-        "  AND m.shared_with_customer AND s.shared_with_customer) AS steps"
-        " FROM journeys_journeymap jm WHERE jm.tenant_id = %(tenant)s"
-        " AND jm.account_id = %(account)s",
-        {"account": account_id},
-    )
-    if not rows:
+    Counted from the journey map Account 360 reads with the account's other panel rows
+    (`journey_map_for_account`): no statement of its own when the map panel is built too."""
+    journey_map = journey_map_for_account(account=account)
+    if journey_map is None:
         return {"exists": False, "map": False, "milestones": 0, "steps": 0}
-    return {"exists": True, **rows[0]}
+    shared = [m for m in journey_map.milestones.all() if m.shared_with_customer]
+    return {
+        "exists": True,
+        "map": journey_map.shared_with_customer,
+        "milestones": len(shared),
+        "steps": sum(s.shared_with_customer for m in shared for s in m.steps.all()),
+    }

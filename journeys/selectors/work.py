@@ -11,8 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from accounts.models import Account
-from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_models, lean_rows
-from cs_platform.models import User
+from cs_platform.leanread import lean_rows
 
 from ..models import (
     AccountPhase,
@@ -32,24 +31,6 @@ def task_list_for_account(*, account: Account, open_only: bool = False) -> Query
     if open_only:
         queryset = queryset.filter(status=TaskStatus.OPEN)
     return queryset.order_by("status", "due_date", "pk")
-
-
-def task_open_list_of(*, account_id: int, limit: int) -> list[Task]:
-    """`task_list_for_account(open_only=True)[:limit]` (assignees loaded), as SQL: Account
-    360 reads it on every view (cs_platform.leanread)."""
-    rows = lean_rows(
-        f"SELECT {lean_columns(Task, 't')}, {lean_columns(User, 'u', 'u__', USER_SHOWN)}"
-        " FROM journeys_task t LEFT JOIN cs_platform_user u ON u.id = t.assignee_id"
-        " WHERE t.tenant_id = %(tenant)s AND t.account_id = %(account)s"
-        " AND t.status = %(open)s ORDER BY t.status, t.due_date, t.id LIMIT %(limit)s",
-        {"account": account_id, "open": TaskStatus.OPEN, "limit": limit},
-    )
-    tasks = []
-    for row in rows:
-        task = lean_model(Task, row)
-        task.assignee = lean_model(User, row, "u__") if task.assignee_id is not None else None
-        tasks.append(task)
-    return tasks
 
 
 @dataclass(slots=True)
@@ -204,17 +185,6 @@ def feedback_list(
     if account_id:
         queryset = queryset.filter(account_id=account_id)
     return queryset.order_by("-created_at", "-pk")
-
-
-def feedback_panel_list(*, account_id: int, limit: int) -> list[FeedbackItem]:
-    """`feedback_list(account_id=...)[:limit]`, the items alone, as SQL (cs_platform.leanread)."""
-    return lean_models(
-        FeedbackItem,
-        f"SELECT {lean_columns(FeedbackItem, 'f')} FROM journeys_feedbackitem f"
-        " WHERE f.tenant_id = %(tenant)s AND f.account_id = %(account)s"
-        " ORDER BY f.created_at DESC, f.id DESC LIMIT %(limit)s",
-        {"account": account_id, "limit": limit},
-    )
 
 
 def meeting_rows_for_programs(*, program_ids: list[int]) -> list[tuple[int, int, dt.datetime]]:

@@ -51,7 +51,7 @@ def test_nothing_is_shared_by_default(scoped):
     account_id = step.milestone.account_id
     assert success_plan_for_account(account_id=account_id) is None
     assert success_plan_step_get(step_id=step.pk, account_id=account_id) is None
-    assert success_plan_share_counts(account_id=account_id) == {
+    assert success_plan_share_counts(account=step.milestone.account) == {
         "exists": True,
         "map": False,
         "milestones": 0,
@@ -75,11 +75,18 @@ def test_the_plan_shows_only_what_is_shared_at_each_level(scoped):
     assert [m.pk for m in plan.plan_milestones] == [step.milestone_id]
     assert [s.description for s in plan.plan_milestones[0].plan_steps] == ["見える手順"]
     assert success_plan_step_get(step_id=hidden_step.pk, account_id=account_id) is None
-    assert success_plan_share_counts(account_id=account_id)["steps"] == 1
+    assert success_plan_share_counts(account=journey_map.account) == {
+        "exists": True,
+        "map": True,
+        "milestones": 1,
+        "steps": 1,
+    }
     assert hidden_milestone.pk not in {m.pk for m in plan.plan_milestones}
 
     success_plan_share_set(item=step.milestone, shared=False)
     assert success_plan_for_account(account_id=account_id).plan_milestones == []
+    # A shared step under a milestone that is not shared is not counted.
+    assert success_plan_share_counts(account=journey_map.account)["steps"] == 0
     assert success_plan_step_get(step_id=step.pk, account_id=account_id) is None
 
 
