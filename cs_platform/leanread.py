@@ -7,6 +7,10 @@ SQL instead, through `lean_rows` / `lean_models`:
 
 - the tenant in scope (`cs_platform.scoping`) is the parameter `%(tenant)s`, which the SQL must
   filter on (row-level security checks it as well); outside a tenant scope the read fails;
+- a PL/pgSQL function that reads a page's rows of several tables in one call (planned once per
+  connection) may hand each table's rows over as `to_jsonb(row)`: `lean_call` reads its one
+  row of jsonb columns, `lean_json_model` makes a model instance of one object, each value
+  converted as the column's own type would have been (a float stays a float);
 - columns are named as the model's attributes (`account_id`, not `account`), prefixed for a
   joined model (`version__number`): `lean_model(model, row, prefix)` makes the instance, with
   what is not selected deferred (read on first access, as `.only()` does), and each field's
@@ -16,6 +20,7 @@ SQL instead, through `lean_rows` / `lean_models`:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any, TypeVar
@@ -159,51 +164,62 @@ def lean_models(model: type[M], sql: str, params: Mapping[str, Any] | None = Non
     return [lean_model(model, row) for row in lean_rows(sql, params)]
 
 
-# Fields whose JSON value (`to_json` of a row) is the value Python holds as it is.
-_JSON_PLAIN = {
-    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "EmailField",
-    "FloatField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveIntegerField",
-    "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField", "URLField",
-}  # fmt: skip
+def lean_call(sql: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The one row of `sql` (a call of a set-returning PL/pgSQL function) by column name,
+    its jsonb columns parsed; `%(tenant)s` is the tenant in scope, as for `lean_rows`."""
+    [row] = lean_rows(sql, params)
+    return {
+        name: json.loads(value) if isinstance(value, str) else value for name, value in row.items()
+    }
+
+
+def _from_json(field: models.Field) -> Callable[[Any], Any] | None:
+    """How a JSON value of `field`'s column (`to_jsonb`) becomes what psycopg2 gives."""
+    if isinstance(field, models.JSONField):
+        if field.decoder is not None:
+            raise TypeError(f"{field}: a JSON field with a decoder is not read from to_jsonb")
+        return None  # parsed with the row, as Django's JSONField parses its text
+    if isinstance(field, models.FloatField):
+        return float  # to_jsonb writes 42.0 as 42
+    if isinstance(field, models.DateTimeField):
+        return dt.datetime.fromisoformat  # "…+00:00": the connection's time zone is UTC
+    if isinstance(field, models.DateField):
+        return dt.date.fromisoformat
+    if isinstance(field, ArrayField):
+        item = _from_json(field.base_field)
+        if item is None:
+            return None
+        return lambda values: [None if v is None else item(v) for v in values]
+    if isinstance(
+        field,
+        (models.IntegerField, models.CharField, models.TextField, models.BooleanField),
+    ) or isinstance(getattr(field, "target_field", None), models.IntegerField):
+        return None
+    return _refused(field)  # a decimal, a UUID…: not read through JSON
+
+
+def _refused(field: models.Field) -> Callable[[Any], Any]:
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"{field}: no exact conversion from to_jsonb")
+
+    return refuse
 
 
 @cache
-def _json_converters(model: type[models.Model]) -> tuple[tuple[str, Callable[[str], Any]], ...]:
-    """(attname, conversion) of the fields of `model` whose JSON value is text Python holds
-    as another type (dates, timestamps); a field it cannot read from JSON raises."""
-    out: list[tuple[str, Callable[[str], Any]]] = []
-    for field in model._meta.concrete_fields:
-        kind = field.get_internal_type()
-        if field.column != field.attname:
-            raise ValueError(f"{field}: a JSON row is named by column, not by attribute")
-        if kind == "DateTimeField":
-            out.append((field.attname, dt.datetime.fromisoformat))
-        elif kind == "DateField":
-            out.append((field.attname, dt.date.fromisoformat))
-        elif isinstance(field, models.JSONField) and field.decoder is None:
-            continue  # the column's JSON, already decoded
-        elif isinstance(field, ArrayField) and field.base_field.get_internal_type() in _JSON_PLAIN:
-            continue
-        elif kind not in _JSON_PLAIN:
-            raise ValueError(f"{field}: no reading of its JSON value")
-    return tuple(out)
+def _json_fields(model: type[models.Model]) -> tuple[tuple[str, str, Any], ...]:
+    """(column, attname, conversion from JSON or None) of each concrete field of `model`."""
+    return tuple((str(f.column), f.attname, _from_json(f)) for f in model._meta.concrete_fields)
 
 
-def lean_json_model(model: type[M], row: dict[str, Any]) -> M:
-    """An instance of `model` from a whole row as PostgreSQL's `to_json` writes it (decoded):
-    a PL/pgSQL read of several tables returns its rows so (issue #16). Dates and timestamps
-    are converted (the session's time zone is UTC: Django sets it), other values are as the ORM
-    reads them; a column missing from `row` is deferred. The caller gives up `row`."""
-    for attname, convert in _json_converters(model):
-        value = row.get(attname)
-        if value is not None:
-            row[attname] = convert(value)
-    if not _plain_fields(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
-        names = [name for name, _convert in _fields(model) if name in row]
-        return model.from_db(connection.alias, names, [row[name] for name in names])
-    instance = model.__new__(model)
-    instance.__dict__.update(row)
-    state = instance._state = ModelState()
-    state.adding = False
-    state.db = connection.alias
-    return instance
+def lean_json_model(model: type[M], obj: Mapping[str, Any], prefix: str = "") -> M:
+    """An instance of `model` from `obj`, a row as PostgreSQL's `to_json` / `to_jsonb` writes
+    it (decoded): the keys `prefix + column` it has (the others deferred), each value converted
+    to the column's Python type (dates and timestamps from text: the session's time zone is
+    UTC, Django sets it; a float written as 42 made 42.0 again)."""
+    values = {}
+    for column, attname, convert in _json_fields(model):
+        key = prefix + column
+        if key in obj:
+            value = obj[key]
+            values[attname] = convert(value) if convert is not None and value is not None else value
+    return lean_instances(model, [values])[0]

@@ -61,6 +61,7 @@ from .models import Band, HealthScore, HealthScoreNow, LatestScore, SurveyRespon
 from .panel_html import components_html
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
+from .selectors.account_page import AccountHealth, account_health_read
 from .selectors.milestones import milestone_checks_for, milestone_risk_days, milestones_at_risk
 from .services.alerts import alert_task_description, alert_title
 from .services.milestones import (
@@ -83,7 +84,17 @@ UNIT_LABELS = {
 }
 
 
+SURVEYS_SHOWN = 5
+
+
+def _health_read(request: HttpRequest, account: Account) -> AccountHealth:
+    """What the account's health panels show, read once per page view in one call."""
+    days = page_selectors.health_range_from(request.GET.get("health_range"))
+    return account_health_read(account_id=account.pk, days=days, surveys=SURVEYS_SHOWN)
+
+
 def header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    _health_read(request, account)  # the scores below with the panels' other reads
     return {
         "account": account,
         "current": selectors.health_current(account=account),
@@ -94,8 +105,9 @@ def header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 def health_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     days = page_selectors.health_range_from(request.GET.get("health_range"))
-    explanation = selectors.health_explanation(account=account)
-    chart = page_selectors.account_health_chart(account=account, days=days)
+    health = _health_read(request, account)
+    explanation = health.explanation
+    chart = page_selectors.chart_of(health.history)
     components = []
     for comp in (explanation or {}).get("components", []):
         components.append({**comp, "unit_label": UNIT_LABELS.get(comp["unit"], comp["unit"])})
@@ -111,11 +123,8 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
         "labels": chart["labels"],
         "datasets": [{"label": str(_("Health score")), "data": chart["scores"]}],
         "markers": chart["markers"],
-        "alerts": selectors.health_alerts_open(account_id=account.pk, limit=10),
+        "alerts": health.alerts,
     }
-
-
-SURVEYS_SHOWN = 5
 
 
 def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
@@ -127,7 +136,7 @@ def surveys_context(request: HttpRequest, account: Account) -> dict[str, Any]:
         )
     return {
         "account": account,
-        "responses": selectors.survey_responses_of(account_id=account.pk, limit=SURVEYS_SHOWN),
+        "responses": _health_read(request, account).surveys,
         "add_survey": add_survey,
     }
 

@@ -50,7 +50,11 @@ def account_health_chart(*, account: Any, days: int) -> dict[str, Any]:
     current = selectors.health_current(account=account)
     if current is None:
         return {"labels": [], "scores": [], "markers": []}
-    history = selectors.health_history(account=account, days=days, until=current.day)
+    return chart_of(selectors.health_history(account=account, days=days, until=current.day))
+
+
+def chart_of(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """`account_health_chart` of the days of `health_history`."""
     labels = [row["day"].isoformat() for row in history]
     markers = [
         {"x": row["day"].isoformat(), "label": f"v{row['version']}"}

@@ -161,6 +161,14 @@ def _latest_and_now(account_id: int) -> tuple[HealthScore | None, HealthScoreNow
     return request_memoized(("healthscore.latest_and_now", account_id), read)
 
 
+def latest_and_now_read(
+    account_id: int, score: HealthScore | None, now: HealthScoreNow | None
+) -> None:
+    """What another read of this page view found for `_latest_and_now` (the account's
+    latest nightly score and its intra-day row): kept for the page view's later calls."""
+    request_memoized(("healthscore.latest_and_now", account_id), lambda: (score, now))
+
+
 def health_trend(*, account: Account, current: HealthScore | None = None) -> dict[str, Any]:
     """Score change over 7 / 30 / 90 days: {"7": {"score": 61.0, "change": -4.5}, …}."""
     current = current or health_current(account=account)
@@ -193,6 +201,12 @@ def health_history(
         " AND s.day > %(since)s AND s.day <= %(until)s ORDER BY s.day",
         {"account": account.pk, "since": until - dt.timedelta(days=days), "until": until},
     )
+    return history_from(rows)
+
+
+def history_from(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`health_history`'s days from its rows (day, score, band, version_id, version__number,
+    version__scorecard_id), oldest first."""
     history = []
     previous = None
     for row in rows:
@@ -243,8 +257,19 @@ def health_explanation(*, account: Account, day: dt.date | None = None) -> dict[
     score = health_score_on(account=account, day=day) if day else health_current(account=account)
     if score is None:
         return None
+    before = health_score_on(account=account, day=score.day - dt.timedelta(days=EXPLAINED_SINCE))
+    return explanation_of(score, before)
+
+
+# The explanation compares a score with the one of this many days before (or the latest
+# before that); `junkan_account_health` (healthscore 0030) reads it so.
+EXPLAINED_SINCE = 30
+
+
+def explanation_of(score: HealthScore, before: HealthScore | None) -> dict[str, Any]:
+    """`health_explanation` of `score`, compared with `before` (its score on or before
+    `EXPLAINED_SINCE` days earlier, None if none)."""
     components = _components(score)
-    before = health_score_on(account=account, day=score.day - dt.timedelta(days=30))
     movers = []
     if before is not None and before.day < score.day:
         then = {c["key"]: c for c in _components(before)}

@@ -6,11 +6,19 @@ from django.db import connection
 from django.db.models.signals import post_init
 
 from accounts.models import Account
-from cs_platform.leanread import lean_instances, lean_model, lean_models, lean_rows
+from cs_platform.leanread import (
+    lean_call,
+    lean_instances,
+    lean_json_model,
+    lean_model,
+    lean_models,
+    lean_rows,
+)
 from cs_platform.scoping import TenantScopeError, tenant_scope
 from healthscore.models import HealthScore, ScorecardVersion
 from tests.factories import AccountFactory
 from tests.healthscore.factories import HealthScoreFactory
+from touchmodel.models import TouchSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +143,27 @@ def test_instances_of_a_model_with_an_init_receiver_are_made_by_from_db(tenant):
     finally:
         post_init.disconnect(sender=Account, dispatch_uid="test_lean_instances")
     assert seen == [account.pk] and made.name == "さくら"
+
+
+def test_a_row_through_to_jsonb_is_made_with_each_columns_python_type(tenant):
+    with tenant_scope(tenant):
+        made = HealthScoreFactory(account=AccountFactory(), score=42.0, components={"u": 1.5})
+        row = lean_call(
+            "SELECT to_jsonb(s) AS score FROM healthscore_healthscore s"
+            " WHERE s.tenant_id = %(tenant)s"
+        )
+        score = lean_json_model(HealthScore, row["score"])
+        orm = HealthScore.objects.get(pk=made.pk)
+        for name in ("id", "account_id", "day", "version_id", "score", "band", "components"):
+            assert (type(getattr(score, name)), getattr(score, name)) == (
+                type(getattr(orm, name)),
+                getattr(orm, name),
+            ), name  # to_jsonb writes the float 42.0 as 42
+        assert score.computed_at == orm.computed_at and score.computed_at.tzinfo is not None
+
+
+def test_a_column_with_no_exact_json_form_is_refused():
+    # A decimal through JSON would come back a float: refused, not rounded.
+    assert lean_json_model(TouchSettings, {"id": 1}).pk == 1
+    with pytest.raises(TypeError, match="no exact conversion"):
+        lean_json_model(TouchSettings, {"id": 1, "hours_high": 1.5})

@@ -1,0 +1,94 @@
+"""What Account 360's health panels (header, health, surveys) read on a first view, in one
+call of `junkan_account_health` (healthscore migration 0030, planned once per connection),
+read once per page view (issue #16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.models import Contact
+from cs_platform.leanread import lean_call, lean_json_model
+from cs_platform.requestmemo import request_memoized
+
+from ..models import (
+    HealthAlert,
+    HealthScore,
+    HealthScoreNow,
+    Scorecard,
+    ScorecardVersion,
+    SurveyResponse,
+)
+from .scores import EXPLAINED_SINCE, explanation_of, history_from, latest_and_now_read
+
+ALERTS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    """The account's latest score (`health_current`), its explanation against the score
+    `EXPLAINED_SINCE` days before, its chart's days up to the latest (`health_history`), its
+    open alerts (newest first, up to `ALERTS_SHOWN`) and its latest survey answers."""
+
+    current: HealthScore | None
+    explanation: dict[str, Any] | None
+    history: list[dict[str, Any]]
+    alerts: list[HealthAlert]
+    surveys: list[SurveyResponse]
+
+
+def account_health_read(*, account_id: int, days: int, surveys: int) -> AccountHealth:
+    """The account's health as its Account 360 panels show it (`days`: the chart's range;
+    `surveys`: how many answers), read once per page view. The header's scores are left for
+    `health_current` / `health_now` of the same page view."""
+    return request_memoized(
+        ("healthscore.account_health", account_id, days, surveys),
+        lambda: _read(account_id, days, surveys),
+    )
+
+
+def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
+    row = lean_call(
+        "SELECT * FROM junkan_account_health(%(tenant)s, %(account)s, %(days)s, %(compare)s,"
+        " %(alerts)s, %(surveys)s)",
+        {
+            "account": account_id,
+            "days": days,
+            "compare": EXPLAINED_SINCE,
+            "alerts": ALERTS_SHOWN,
+            "surveys": surveys,
+        },
+    )
+    current = _score(row["r_latest"])
+    now = lean_json_model(HealthScoreNow, row["r_now"]) if row["r_now"] is not None else None
+    latest_and_now_read(account_id, current, now)
+    before = _score(row["r_before"])
+    history = [
+        {**h, "day": dt.date.fromisoformat(h["day"]), "score": float(h["score"])}
+        for h in row["r_history"] or ()
+    ]
+    answers = []
+    for answer in row["r_surveys"] or ():
+        response = lean_json_model(SurveyResponse, answer["r"])
+        contact = answer["c"]
+        response.contact = lean_json_model(Contact, contact) if contact is not None else None
+        answers.append(response)
+    return AccountHealth(
+        current=current,
+        explanation=explanation_of(current, before) if current is not None else None,
+        history=history_from(history),
+        alerts=[lean_json_model(HealthAlert, a) for a in row["r_alerts"] or ()],
+        surveys=answers,
+    )
+
+
+def _score(obj: dict[str, Any] | None) -> HealthScore | None:
+    """A score of the function with its version and the version's scorecard (id and name)."""
+    if obj is None:
+        return None
+    score = lean_json_model(HealthScore, obj)
+    version = lean_json_model(ScorecardVersion, obj, "version__")
+    version.scorecard = lean_json_model(Scorecard, obj, "scorecard__")
+    score.version = version
+    return score

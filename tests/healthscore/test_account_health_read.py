@@ -1,0 +1,108 @@
+"""Account 360's health panels read what they show in one call of `junkan_account_health`
+(healthscore 0030), planned once per connection: the same scores, explanation, chart, alerts
+and survey answers as the selectors they replace, and no other tenant's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cs_platform.requestmemo import request_memo_scope
+from cs_platform.scoping import tenant_scope
+from healthscore import selectors
+from healthscore.models import HealthScoreNow
+from healthscore.selectors.account_page import account_health_read
+from healthscore.selectors.pages import account_health_chart, chart_of
+from tests.factories import AccountFactory, ContactFactory
+from tests.healthscore.factories import (
+    HealthAlertFactory,
+    HealthScoreFactory,
+    ScorecardVersionFactory,
+    SurveyResponseFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance: Any) -> dict[str, Any]:
+    """An instance's loaded values with their types (42 and 42.0 differ on a page)."""
+    return {k: (type(v), v) for k, v in vars(instance).items() if not k.startswith("_")}
+
+
+def _account_with_health():
+    today = timezone.localdate()
+    account = AccountFactory()
+    first = ScorecardVersionFactory()
+    second = ScorecardVersionFactory(scorecard=first.scorecard, number=first.number + 1)
+    for days in (0, 1, 2, 29, 31, 45, 120):
+        version = second if days < 2 else first
+        score = 42.0 if days == 0 else 50.5 + days  # 42.0: a float that JSON writes as 42
+        HealthScoreFactory(
+            account=account, version=version, day=today - dt.timedelta(days=days), score=score
+        )
+    HealthScoreNow.objects.create(
+        account=account,
+        day=today + dt.timedelta(days=1),
+        version=second,
+        score=71.0,
+        band="green",
+        computed_at=timezone.now(),
+    )
+    HealthAlertFactory(account=account, opened_on=today - dt.timedelta(days=3), score=30.0)
+    HealthAlertFactory(account=account, kind="drop", opened_on=today, previous_score=55.0)
+    HealthAlertFactory(account=account, resolved_on=today)
+    contact = ContactFactory(account=account, last_met_at=timezone.now())
+    SurveyResponseFactory(account=account, contact=contact, comment="良い")
+    SurveyResponseFactory(account=account, responded_on=today - dt.timedelta(days=2))
+    return account
+
+
+def test_the_health_panels_read_what_the_selectors_read_in_one_call(scoped):
+    account = _account_with_health()
+    with request_memo_scope(), CaptureQueriesContext(connection) as captured:
+        health = account_health_read(account_id=account.pk, days=30, surveys=5)
+        current, now = (
+            selectors.health_current(account=account),
+            selectors.health_now(account=account),
+        )
+    [statement] = [q["sql"] for q in captured.captured_queries]
+    assert "junkan_account_health(" in statement
+    assert _fields(current) == _fields(selectors.health_current(account=account))
+    assert _fields(current.version) == _fields(selectors.health_current(account=account).version)
+    assert current.version.scorecard.name == current.version.scorecard.name
+    assert type(current.score) is float and current.score == 42.0
+    assert _fields(now) == _fields(selectors.health_now(account=account))
+    assert health.explanation == selectors.health_explanation(account=account)
+    assert health.explanation["compared_with"] == timezone.localdate() - dt.timedelta(days=31)
+    assert chart_of(health.history) == account_health_chart(account=account, days=30)
+    assert chart_of(health.history)["markers"]  # the version changed within the 30 days
+    assert [_fields(a) for a in health.alerts] == [
+        _fields(a) for a in selectors.health_alerts_open(account_id=account.pk, limit=10)
+    ]
+    expected = selectors.survey_responses_of(account_id=account.pk, limit=5)
+    assert [_fields(r) for r in health.surveys] == [_fields(r) for r in expected]
+    assert _fields(health.surveys[0].contact) == _fields(expected[0].contact)
+    assert health.surveys[1].contact is None
+
+
+def test_an_account_never_scored_reads_no_score_and_no_chart(scoped):
+    account = AccountFactory()
+    health = account_health_read(account_id=account.pk, days=90, surveys=5)
+    assert health.current is None and health.explanation is None
+    assert health.history == [] and health.alerts == [] and health.surveys == []
+
+
+def test_the_health_function_sees_only_the_tenant_in_scope(tenant, other_tenant):
+    with tenant_scope(other_tenant):
+        theirs = _account_with_health()
+    with tenant_scope(tenant), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM junkan_account_health(%s, %s, 90, 30, 10, 5)",
+            [other_tenant.pk, theirs.pk],
+        )
+        assert cursor.fetchall() == [(None,) * 6]
