@@ -73,9 +73,9 @@ from .selectors import (
     account_for_page,
     account_for_page_read,
     account_get,
+    account_page_read,
     account_search_seek,
     contacts_of,
-    contract_history_of,
     import_job_list,
     list_page_reads,
     list_sort_groups,
@@ -363,7 +363,9 @@ def _account_or_404(pk: int) -> Account:
 
 
 def _relations_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    contracts = contract_history_of(account_id=account.pk)
+    # Read with the account in one call when the page read it, else now (its contacts too).
+    page = account_page_read(pk=account.pk)
+    contracts = page.contracts if page is not None else []
     return {
         "account": account,
         "coverage": account_coverage(account=account),

@@ -3,6 +3,7 @@
 Other apps import from here (`from accounts.selectors import …`), not from the modules.
 """
 
+from .account_page import AccountPage, account_page_read
 from .accounts import (
     ACCOUNT_ORDERINGS,
     MIN_SIMILARITY_QUERY,
@@ -75,6 +76,7 @@ __all__ = [
     "OUTCOME_RENEWED",
     "AccountCounts",
     "AccountCoverage",
+    "AccountPage",
     "ArrMovements",
     "ILikeContains",
     "LevelCoverage",
@@ -91,6 +93,7 @@ __all__ = [
     "account_industries",
     "account_list",
     "account_list_annotated",
+    "account_page_read",
     "account_search",
     "account_search_seek",
     "account_webhook_refs",

@@ -38,6 +38,7 @@ from webhooks.services import account_ref
 from ..extensions import AccountListExtension, list_extensions
 from ..models import Account, AccountNameGram, LifecycleStatus, SavedView, Segment
 from ..segments import segment_rules_apply
+from .account_page import account_page_read
 
 
 class ILikeContains(Lookup):
@@ -470,7 +471,14 @@ def account_for_page(*, pk: int) -> Account | None:
     new name moves every account's). Its owner with the fields it is shown by only
     (`USER_SHOWN`): no password hash is kept."""
     name, key = account_for_page_read(pk=pk)
-    return page_cached(name, lambda: _account_read(pk, USER_SHOWN), key=key)
+    return page_cached(name, lambda: _page_account(pk), key=key)
+
+
+def _page_account(pk: int) -> Account | None:
+    """The account as `_account_read(pk, USER_SHOWN)` reads it, with the page's contacts and
+    contracts in the same call (a first view shows them)."""
+    page = account_page_read(pk=pk)
+    return page.account if page is not None else None
 
 
 def account_for_page_read(*, pk: int) -> tuple[str, str]:

@@ -125,6 +125,12 @@ def contacts_of(*, account: Account) -> list[Contact]:
     return request_memoized(("accounts.contacts_of", account.pk), lambda: _contacts_of(account.pk))
 
 
+def contacts_of_read(account_id: int, contacts: list[Contact]) -> None:
+    """What another read of this page view found for `contacts_of` (in its order): kept for
+    the page view's later calls."""
+    request_memoized(("accounts.contacts_of", account_id), lambda: contacts)
+
+
 def _contacts_of(account_id: int) -> list[Contact]:
     # As SQL (cs_platform.leanread): every Account 360 view reads them.
     return lean_models(

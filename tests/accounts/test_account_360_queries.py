@@ -35,7 +35,7 @@ from tests.journeys.factories import (
 pytestmark = pytest.mark.django_db
 
 # What the page reads, the middleware's own (session, user, tenant, membership) included.
-QUERY_BUDGET = 17  # 53, 41, 30, 28, 27, 25; journeys' panels in one call (journeys 0018)
+QUERY_BUDGET = 11  # 53, 41, 30, 28, 27, 25, 17 (journeys' panels), 11 (health, the account)
 REPEAT_BUDGET = 2  # 22, 16, 13, 3; every panel and the account kept: the member, the versions
 
 
