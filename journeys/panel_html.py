@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.utils import timezone
 from django.utils.dateformat import format as dateformat
-from django.utils.formats import date_format, get_format
+from django.utils.formats import date_format, get_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -29,11 +29,12 @@ from cs_platform.selectors import staff_member_choices
 from cs_platform.urlutils import tenant_reverse
 
 from .extensions import activity_title
-from .models import Activity
+from .models import Activity, Milestone
 
-# `Activity.get_kind_display()`'s labels (lazy: worded in the language of each call), without
-# a model instance per kind.
+# `Activity.get_kind_display()`'s and `Milestone.get_status_display()`'s labels (lazy: worded
+# in the language of each call), without the choices made into a dict on every call.
 _KIND_LABELS = dict(Activity._meta.get_field("kind").flatchoices)
+_STATUS_LABELS = dict(Milestone._meta.get_field("status").flatchoices)
 # The id a row's links are reversed with once per panel, then replaced by each row's own.
 _PK = 987654321
 
@@ -70,16 +71,37 @@ class PanelHtml:
             word: escape(text)
             for word, text in (
                 ("toggle_done", _("Toggle done")),
+                ("done", _("Done")),
                 ("customer", _("customer")),
                 ("delete", _("Delete")),
                 ("edit", _("Edit")),
                 ("due", _("Due")),
+                ("no_steps", _("No action plan yet.")),
             )
         }
+        self.target_score = _("Target score %(score)s")
+        # Link labels, as given to `inline_action` (which escapes them).
+        self.edit_label, self.delete_label = _("Edit"), _("Delete")
         self.shared_word = format_html('<span class="muted">{}</span>', self.shared)
-        self.short_date = get_format("SHORT_DATE_FORMAT")
+        self.short_date_format = get_format("SHORT_DATE_FORMAT")
         self.short_datetime = get_format("SHORT_DATETIME_FORMAT")
         self._kinds: dict[str, str] = {}
+        self._statuses: dict[str, str] = {}
+        self._dates: dict[Any, str] = {}
+
+    def status_label(self, status: str) -> str:
+        """`milestone.get_status_display()`, escaped, once per status for the panel."""
+        label = self._statuses.get(status)
+        if label is None:
+            label = self._statuses[status] = _e(_STATUS_LABELS.get(status, status))
+        return label
+
+    def short_date(self, value: Any) -> str:
+        """`value|date:"SHORT_DATE_FORMAT"`, escaped, once per day for the panel."""
+        text = self._dates.get(value)
+        if text is None:
+            text = self._dates[value] = _e(dateformat(value, self.short_date_format))
+        return text
 
     def kind_label(self, kind: str) -> str:
         """`activity.get_kind_display()`, escaped, once per kind for the panel."""
@@ -172,9 +194,11 @@ def _step(html: PanelHtml, step: Any, *, can_edit: bool, can_share: bool) -> Saf
         owner = f"{_e(step.owner_contact)} ({words['customer']})"
     else:
         owner = ""
-    due = f" · {_e(dateformat(step.due_date, html.short_date))}" if step.due_date else ""
+    due = f" · {html.short_date(step.due_date)}" if step.due_date else ""
     actions = (
-        html.inline_action(html.url("journeys:step_delete", step.pk), _("Delete"), "step-delete")
+        html.inline_action(
+            html.url("journeys:step_delete", step.pk), html.delete_label, "step-delete"
+        )
         + '<div class="inline-editor"></div>'
         if can_edit
         else ""
@@ -214,10 +238,12 @@ def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share
     actions = ""
     if can_edit:
         edit = html.inline_action(
-            html.url("journeys:milestone_edit", milestone.pk), _("Edit"), "milestone-edit"
+            html.url("journeys:milestone_edit", milestone.pk), html.edit_label, "milestone-edit"
         )
         delete = html.inline_action(
-            html.url("journeys:milestone_delete", milestone.pk), _("Delete"), "milestone-delete"
+            html.url("journeys:milestone_delete", milestone.pk),
+            html.delete_label,
+            "milestone-delete",
         )
         actions = f'<p class="item-actions">{edit}{delete}</p><div class="inline-editor"></div>'
     goal = (
@@ -225,18 +251,14 @@ def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share
         if milestone.customer_goal
         else ""
     )
-    due = (
-        f" · {words['due']} {_e(dateformat(milestone.due_date, html.short_date))}"
-        if milestone.due_date
-        else ""
-    )
+    due = f" · {words['due']} {html.short_date(milestone.due_date)}" if milestone.due_date else ""
     steps = "".join(
         _step(html, step, can_edit=can_edit, can_share=can_share) for step in milestone.steps.all()
     )
     if not steps:
-        steps = f'<li class="muted">{_e(_("No action plan yet."))}</li>\n'
+        steps = f'<li class="muted">{words["no_steps"]}</li>\n'
     status = _e(milestone.status)
-    target = _e(_("Target score %(score)s") % {"score": milestone.target_score})
+    target = _e(html.target_score % {"score": milestone.target_score})
     share = html.share(milestone, "milestone", can_share=can_share)
     checks = _checks(getattr(milestone, "checks", []))
     add_step = _e(getattr(milestone, "add_step", "")) if can_edit else ""
@@ -244,7 +266,7 @@ def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share
     return mark_safe(
         f'<article class="milestone milestone-{status}" data-testid="milestone">\n'
         f'    <h3>{_e(milestone.title)} <small class="muted">'
-        f"{_e(milestone.get_status_display())}</small></h3>\n"
+        f"{html.status_label(milestone.status)}</small></h3>\n"
         f"    {share}\n    {actions}\n    {goal}\n"
         f'    <p class="muted">{target}{due}{checks}</p>\n'
         f'    <ul class="steps" data-testid="action-plan">\n{steps}    </ul>\n'
@@ -253,10 +275,15 @@ def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share
 
 
 def milestones_html(
-    request: HttpRequest, milestones: list[Any], *, can_edit: bool, can_share: bool
+    request: HttpRequest,
+    milestones: list[Any],
+    *,
+    can_edit: bool,
+    can_share: bool,
+    html: PanelHtml | None = None,
 ) -> SafeString:
-    """Every milestone of the map, in order."""
-    html = PanelHtml(request)
+    """Every milestone of the map, in order (`html`: the panel's, when it writes more)."""
+    html = html or PanelHtml(request)
     return mark_safe(  # each milestone is made by format_html
         "".join(milestone_html(html, m, can_edit=can_edit, can_share=can_share) for m in milestones)
     )
@@ -270,10 +297,10 @@ def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeStri
     meeting = (activity.data or {}).get("meeting") if activity.kind == "meeting" else None
     if can_edit and meeting:
         edit = html.inline_action(
-            html.url("journeys:meeting_edit", meeting), _("Edit"), "meeting-edit"
+            html.url("journeys:meeting_edit", meeting), html.edit_label, "meeting-edit"
         )
         delete = html.inline_action(
-            html.url("journeys:meeting_delete", meeting), _("Delete"), "meeting-delete"
+            html.url("journeys:meeting_delete", meeting), html.delete_label, "meeting-delete"
         )
         actions = (
             f'\n  <span class="item-actions">{edit} {delete}</span>'
@@ -302,6 +329,78 @@ def activities_html(request: HttpRequest, activities: list[Any], *, can_edit: bo
     return mark_safe(  # each entry is made by format_html
         "".join(activity_html(html, a, can_edit=can_edit) for a in activities)
     )
+
+
+def _checklist_item(html: PanelHtml, task: Any, index: int, item: Any, *, can_edit: bool) -> str:
+    """One item of a task's checklist, as journeys/panels/tasks.html wrote it."""
+    is_dict = isinstance(item, dict)
+    done = bool(item.get("done")) if is_dict else False
+    box = "☑" if done else "☐"
+    if can_edit:
+        url = _e(html.url("journeys:task_checklist", task.pk))
+        mark = "" if done else '<input type="hidden" name="done" value="on">'
+        box = (
+            f'<form class="inline" method="post" action="{url}">{html.csrf}{html.next_input}'
+            f'<input type="hidden" name="index" value="{index}">{mark}'
+            f'<button type="submit" aria-label="{html.words["toggle_done"]}">{box}</button></form>'
+        )
+    text = item.get("text") if is_dict else None
+    shown = text or item  # `{% firstof item.text item %}`
+    shown = _e(shown if isinstance(shown, str) else localize(shown))
+    cls = ' class="done"' if done else ""
+    return f"\n        <li{cls}>\n          {box}\n          {shown}\n        </li>\n        "
+
+
+def task_html(html: PanelHtml, task: Any, *, can_edit: bool) -> str:
+    """One open task of the tasks panel, as journeys/panels/tasks.html wrote it (its done form,
+    title, assignee, due day, edit and delete links, description and checklist)."""
+    done = ""
+    actions = ""
+    if can_edit:
+        url = _e(html.url("journeys:task_done", task.pk))
+        done = (
+            f'<form class="inline" method="post" action="{url}">{html.csrf}{html.next_input}'
+            f'<button type="submit">{html.words["done"]}</button></form>'
+        )
+        edit = html.inline_action(
+            html.url("journeys:task_edit", task.pk), html.edit_label, "task-edit"
+        )
+        delete = html.inline_action(
+            html.url("journeys:task_delete", task.pk), html.delete_label, "task-delete"
+        )
+        actions = (
+            f'<span class="item-actions">{edit} {delete}</span><div class="inline-editor"></div>\n'
+        )
+    assignee = _e(task.assignee) if task.assignee else ""
+    due = f" · {html.short_date(task.due_date)}" if task.due_date else ""
+    description = task.shown_description
+    if description:
+        text = linebreaksbr(truncatechars(description, 300), autoescape=True)
+        description = (
+            f'<div class="muted task-description" data-testid="task-description">{text}</div>'
+        )
+    checklist = ""
+    if task.checklist:
+        items = "".join(
+            _checklist_item(html, task, i, item, can_edit=can_edit)
+            for i, item in enumerate(task.checklist)
+        )
+        checklist = (
+            '\n      <ul class="checklist" data-testid="task-checklist">\n        '
+            f"{items}\n      </ul>\n      "
+        )
+    return (
+        f'\n    <li data-testid="task">\n      {done}\n'
+        f'      {_e(task.shown_title)} <span class="muted">{assignee}{due}</span>\n'
+        f"      {actions}\n      {description}\n      {checklist}\n    </li>\n    "
+    )
+
+
+def tasks_html(request: HttpRequest, tasks: list[Any], *, can_edit: bool) -> SafeString:
+    """The tasks panel's open tasks, in order."""
+    html = PanelHtml(request)
+    # NOTE: safe: every value is escaped (_e) or made escaped, as the template would.
+    return mark_safe("".join(task_html(html, task, can_edit=can_edit) for task in tasks))
 
 
 def select_html(

@@ -45,7 +45,14 @@ from .extensions import (
 )
 from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm
 from .models import Phase
-from .panel_html import activities_html, assignee_select_html, milestones_html, select_html
+from .panel_html import (
+    PanelHtml,
+    activities_html,
+    assignee_select_html,
+    milestones_html,
+    select_html,
+    tasks_html,
+)
 
 
 def _can_edit(request: HttpRequest) -> bool:
@@ -91,12 +98,15 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
                 request, "journeys:step_add", milestone.pk, _("Add a step")
             )
     can_share = can(request, "journey_map.change")
+    html = PanelHtml(request)
     return {
         "account": account,
         "journey_map": journey_map,
+        # As journeys/_share_toggle.html writes it.
+        "map_share": html.share_toggle(journey_map, "map") if journey_map and can_share else "",
         "milestones": milestones,
         "milestones_html": milestones_html(
-            request, milestones, can_edit=can_edit, can_share=can_share
+            request, milestones, can_edit=can_edit, can_share=can_share, html=html
         ),
         # With milestones, "Add a milestone" is closed: its form comes when it opens.
         "milestone_form": MilestoneForm() if can_edit and not milestones else None,
@@ -142,11 +152,14 @@ def timeline_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 
 def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    tasks = tasks_titled(selectors.account_panel_reads(account=account).tasks)
+    can_edit = _can_edit(request)
     return {
         "account": account,
-        "tasks": tasks_titled(selectors.account_panel_reads(account=account).tasks),
+        "tasks": tasks,
+        "tasks_html": tasks_html(request, tasks, can_edit=can_edit),
         "assignee_select": assignee_select_html(selected=getattr(request.user, "pk", None)),
-        "can_edit": _can_edit(request),
+        "can_edit": can_edit,
     }
 
 

@@ -15,15 +15,21 @@ from django.utils import translation
 from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import membership_set
-from journeys.extensions import activities_titled
+from journeys.extensions import activities_titled, tasks_titled
 from journeys.forms import PhaseMoveForm, TaskForm
 from journeys.panel_html import (
     activities_html,
     assignee_select_html,
     milestones_html,
     select_html,
+    tasks_html,
 )
-from journeys.selectors import activity_list_for_account, journey_map_for_account, phase_list
+from journeys.selectors import (
+    activity_list_for_account,
+    journey_map_for_account,
+    phase_list,
+    task_list_for_account,
+)
 from tests.factories import AccountFactory, ContactFactory, UserFactory
 from tests.journeys.factories import (
     ActionStepFactory,
@@ -32,12 +38,15 @@ from tests.journeys.factories import (
     MeetingFactory,
     MilestoneFactory,
     PhaseFactory,
+    TaskFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 # The template's loop as it was (journeys/panels/journey_map.html before issue #16).
 TEMPLATE = (Path(__file__).parent / "journey_map_milestones_before.html").read_text()
+# The tasks panel's loop as it was (journeys/panels/tasks.html before issue #16).
+TASKS_TEMPLATE = (Path(__file__).parent / "tasks_before.html").read_text()
 
 
 def _normal(html: str) -> str:
@@ -161,3 +170,40 @@ def test_the_phase_select_reads_as_the_phase_move_form_wrote_it(tenant, selected
     assert after == before
     assert "定着 &amp; &lt;活用&gt;" in after
     assert (f'<option value="{pk}" selected>' in after) == (pk is not None)
+
+
+@pytest.fixture
+def tasks(tenant, csm_user):
+    with tenant_scope(tenant):
+        account = AccountFactory()
+        TaskFactory(
+            account=account,
+            title="電話 <確認> & 送付",
+            assignee=csm_user,
+            description="一行目\n<b>二行目</b>" + "長" * 400,
+            checklist=[
+                {"text": "見積 & 契約", "done": True},
+                {"text": "", "done": False},
+                "<b>紙</b>",
+                {"done": True},
+                1234,
+            ],
+        )
+        TaskFactory(account=account, title="期日なし", due_date=None, description="")
+        return tasks_titled(task_list_for_account(account=account, open_only=True))
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("can_edit", [True, False])
+def test_the_tasks_read_as_the_template_wrote_them(tenant, csm_user, tasks, language, can_edit):
+    request = RequestFactory().get("/t/acme/accounts/1/?health_range=90&x=<a>")
+    request.tenant = tenant
+    request.user = csm_user
+    csrf = r'name="csrfmiddlewaretoken" value="[^"]+"'
+    with translation.override(language), tenant_scope(tenant):
+        context = {"ctx": {"tasks": tasks, "can_edit": can_edit}, "request": request}
+        before = Template(TASKS_TEMPLATE).render(Context({**context, "csrf_token": "t"}))
+        after = tasks_html(request, tasks, can_edit=can_edit)
+    # Byte for byte but the CSRF token's mask (the page puts one token in every form).
+    assert re.sub(csrf, "csrf", after) == re.sub(csrf, "csrf", before)
+    assert after.count('data-testid="task"') == 2 and ("task-edit" in after) == can_edit
