@@ -91,6 +91,13 @@ def _params(q: str, limit: int) -> dict[str, Any]:
     return {"q": q, "pattern": pattern, "limit": limit}
 
 
+# `_by_name`'s first page in name order, as the queries it writes (accounts migration 0025).
+_FIRST_BY_NAME = (
+    "SELECT r_name AS name, r_id AS id"
+    " FROM junkan_account_search_by_name(%(tenant)s, %(q)s, %(pattern)s, %(limit)s)"
+)
+
+
 def _read(
     sql: str, order: str, params: dict[str, Any], read: dict[int, Account | None] | None
 ) -> list[dict[str, Any]]:
@@ -114,9 +121,13 @@ def _by_name(
     limit: int,
     read: dict[int, Account | None] | None = None,
 ) -> list[tuple]:
-    grams_of, contains = _contains(q)
     order = " DESC" if descending else ""
     params = _params(q, limit)
+    if after is None and not descending:
+        # The first page: a PL/pgSQL call (accounts 0025) of the queries below, its plans kept.
+        rows = _read(_FIRST_BY_NAME, f"p.name{order}, p.id{order}", params, read)
+        return [(row["name"], row["id"]) for row in rows]
+    grams_of, contains = _contains(q)
     after_g = after_a = ""
     if after is not None:
         beyond = "<" if descending else ">"

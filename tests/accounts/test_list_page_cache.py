@@ -28,7 +28,7 @@ from touchmodel.services.tiers import tier_override
 pytestmark = pytest.mark.django_db
 
 PAGE = 4
-ACCOUNTS = re.compile(r'FROM "?accounts_account(namegram)?\b')
+ACCOUNTS = re.compile(r'FROM "?accounts_account(namegram)?\b|junkan_account_search_by_name\(')
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +75,8 @@ def _shown(client, tenant, query: str) -> tuple[list[int], int]:
         response = client.get(url)
     assert response.status_code == 200
     # The ORM's quoted table, or a lean read's (the rows: `accounts.selectors.list_rows`; a
-    # search's first step from the name grams: `accounts.selectors.search`).
+    # search's first step from the name grams: `accounts.selectors.search`, a first page by
+    # name a call of its function, accounts 0025).
     reads = [q for q in queries.captured_queries if ACCOUNTS.search(q["sql"])]
     return [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', response.text)], len(reads)
 

@@ -178,10 +178,39 @@ def test_a_page_reads_the_grams_not_every_match(scoped):
         assert len(page.rows) == 5
         # One statement, of the grams: the accounts only for the external id.
         assert len(queries.captured_queries) == 1, q
-        sql = queries.captured_queries[0]["sql"]
+        sql = _search_sql(queries.captured_queries[0]["sql"])
         assert AccountNameGram._meta.db_table in sql
         reads = sql.count(f"FROM {Account._meta.db_table} ")
         assert reads == sql.count("external_id = "), q
+
+
+def _search_sql(sql: str) -> str:
+    """A seek's SQL, or the function's it calls (a first page by name: accounts 0025), its
+    whitespace made single spaces."""
+    if "junkan_account_search_by_name(" in sql:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_functiondef('junkan_account_search_by_name'::regproc)")
+            sql = cursor.fetchone()[0]
+    return " ".join(sql.split())
+
+
+def test_a_first_page_by_name_is_one_call_that_keeps_its_plans(scoped):
+    """The first page in name order (any length of `q`: prefix, trigram, rarest trigram) is a
+    call of the PL/pgSQL function, which plans its queries once per connection."""
+    for i in range(6):
+        AccountFactory(name=f"株式会社みどり工業 {i}")
+    for q, ordering in (("工業", ""), ("みどり", "name"), ("みどり工業", "name")):
+        queryset = account_filter(q=q, ordering=ordering)
+        seek = account_search_seek(q=q, ordering=ordering)
+        with CaptureQueriesContext(connection) as queries:
+            page = keyset_page(queryset, size=5, rows=_rows, seek=seek)
+        assert len(page.rows) == 5 and page.next_cursor
+        (statement,) = [c["sql"] for c in queries.captured_queries]
+        assert "junkan_account_search_by_name(" in statement, q
+        # The next page, and a page going back, are written out (not the function).
+        with CaptureQueriesContext(connection) as queries:
+            keyset_page(queryset, size=5, after=page.next_cursor, rows=_rows, seek=seek)
+        assert "junkan_account_search_by_name(" not in queries.captured_queries[-1]["sql"]
 
 
 def test_other_filters_and_sorts_read_the_accounts(scoped):
@@ -265,3 +294,23 @@ def test_another_tenants_grams_are_not_read(tenant, other_tenant):
                     account_filter(q=q, ordering=ordering), size=9, rows=_rows, seek=seek
                 )
                 assert {r.pk for r in page.rows} <= {ours.pk}, q
+
+
+def test_the_first_page_function_reads_only_the_tenant_it_is_given(tenant, other_tenant):
+    with tenant_scope(other_tenant):
+        theirs = [AccountFactory(name=f"株式会社さくら物流 {i}") for i in range(3)]
+        theirs.append(AccountFactory(name="別の会社", external_id="さくら"))
+    with tenant_scope(tenant):
+        ours = AccountFactory(name="株式会社さくら商事", external_id="物流")
+        with connection.cursor() as cursor:
+            for q in ("さ", "物流", "さくら", "さくら物流"):
+                found = set()
+                for tenant_id in (tenant.pk, other_tenant.pk):
+                    cursor.execute(
+                        "SELECT r_id FROM junkan_account_search_by_name(%s, %s, %s, 10)",
+                        [tenant_id, q, f"%{q}%"],
+                    )
+                    found |= {row[0] for row in cursor.fetchall()}
+                # Row-level security holds inside the function: another tenant's id reads none.
+                assert found <= {ours.pk} and not found & {a.pk for a in theirs}, q
+                assert ours.pk in found or q == "さくら物流", q
