@@ -53,6 +53,7 @@ from .panel_html import (
     select_html,
     tasks_html,
 )
+from .phase_html import phase_header_html, phase_history_html
 
 
 def _can_edit(request: HttpRequest) -> bool:
@@ -61,23 +62,19 @@ def _can_edit(request: HttpRequest) -> bool:
 
 def phase_header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     current = selectors.account_panel_reads(account=account).current
-    can_edit = _can_edit(request)
-    context: dict[str, Any] = {"account": account, "current": current, "can_edit": can_edit}
-    if current is not None and can_edit:  # the move form, as PhaseMoveForm renders it
+    move = None
+    if current is not None and _can_edit(request):  # the move form, as PhaseMoveForm renders it
         phases = selectors.phase_list()
         later = [p.pk for p in phases if p.order > current.phase.order]
         fields = PhaseMoveForm.base_fields
-        context |= {
-            "to_phase_label": fields["to_phase"].label,
-            "reason_label": fields["reason"].label,
-            "to_phase_select": select_html(
-                "to_phase",
-                [(p.pk, str(p)) for p in phases],
-                selected=later[0] if later else None,
-                empty=False,
-            ),
-        }
-    return context
+        select = select_html(
+            "to_phase",
+            [(p.pk, str(p)) for p in phases],
+            selected=later[0] if later else None,
+            empty=False,
+        )
+        move = (fields["to_phase"].label, fields["reason"].label, select)
+    return {"html": phase_header_html(request, account=account, current=current, move=move)}
 
 
 def _lazy(request: HttpRequest, name: str, pk: int, summary: Any) -> SafeString:
@@ -164,10 +161,7 @@ def tasks_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 
 def phase_history_context(request: HttpRequest, account: Account) -> dict[str, Any]:
-    return {
-        "account": account,
-        "transitions": selectors.account_panel_reads(account=account).transitions,
-    }
+    return {"html": phase_history_html(selectors.account_panel_reads(account=account).transitions)}
 
 
 def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
