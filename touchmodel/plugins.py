@@ -69,8 +69,8 @@ from .models import (
     Tier,
     TouchProgram,
 )
-from .selectors import account_tier_get, health_by_tier, tier_counts
-from .selectors.community import relationship_map
+from .selectors import health_by_tier, tier_counts
+from .selectors.account_page import account_touch_read
 from .selectors.rules import why_texts
 from .selectors.tiers import default_tier, tier_by_account
 from .services import meeting_invitations_send, rule_fire
@@ -184,10 +184,11 @@ def _start_playbook(accounts: QuerySet[Account], value: str, actor: Any) -> int:
 
 def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
 
+    touch = account_touch_read(account=account)
     return {
         "account": account,
-        "account_tier": account_tier_get(account=account),
-        "relationship": relationship_map(account=account),
+        "account_tier": touch.tier,
+        "relationship": touch.relationship,
         "can_override": can(request, "tier.override"),
     }
 

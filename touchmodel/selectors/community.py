@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -45,11 +47,8 @@ def relationship_map(*, account: Account) -> dict[str, list[RelationshipPerson]]
     # page's shared read of the account's contacts).
     contacts = contacts_of(account=account)
     ids = [c.pk for c in contacts]
-    awards: dict[int, list[str]] = {}
-    groups: dict[int, list[str]] = {}
-    # Awards and user groups in one statement, as SQL (cs_platform.leanread): Account 360
-    # reads them on every first view.
-    for row in lean_rows(
+    # Awards and user groups in one statement, as SQL (cs_platform.leanread).
+    rows = lean_rows(
         # Awards newest first (their order), groups as they joined.
         "SELECT n.contact_id, false AS in_group, n.award_title, n.criterion,"
         " NULL AS name_ja, NULL AS name_en, n.created_at AS sort_at, -n.id AS sort_id"
@@ -62,7 +61,19 @@ def relationship_map(*, account: Account) -> dict[str, list[RelationshipPerson]]
         " WHERE m.tenant_id = %(tenant)s AND m.contact_id = ANY(%(ids)s)"
         " ORDER BY in_group, contact_id, sort_at DESC, sort_id",
         {"ids": ids, "awarded": NominationStatus.AWARDED},
-    ):
+    )
+    return people_by_level(contacts, rows)
+
+
+def people_by_level(
+    contacts: list[Contact], rows: Iterable[Mapping[str, Any]]
+) -> dict[str, list[RelationshipPerson]]:
+    """`relationship_map` of the account's `contacts` (in `contacts_of` order) and the rows
+    of their awards (newest first) and user groups (as they joined): contact_id, in_group,
+    award_title, criterion, name_ja, name_en."""
+    awards: dict[int, list[str]] = {}
+    groups: dict[int, list[str]] = {}
+    for row in rows:
         if row["in_group"]:
             group = UserGroup(name_ja=row["name_ja"], name_en=row["name_en"])
             groups.setdefault(row["contact_id"], []).append(group.name)
