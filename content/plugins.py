@@ -33,6 +33,7 @@ from journeys.extensions import register_feedback_category_names
 from . import selectors, services
 from .models import ArticleStatus, ArticleView
 from .public_views import _reader_contact
+from .selectors.account_page import account_reading_read
 from .services.plan import success_plan_url
 
 
@@ -46,7 +47,7 @@ def account_reading_context(request: HttpRequest, account: Account) -> dict[str,
     # NOTE: the window the health score's engagement measure counts, so "nothing read" here
     # and an engagement of 0 there mean the same days.
     window = engagement_window(account=account)
-    reading = selectors.reading_for_account(account_id=account.pk, since=window.since)
+    reading = account_reading_read(account_id=account.pk, since=window.since)
     return {
         "reading": [
             {"title": _title(r.article, language), "row": r, "article": r.article} for r in reading
@@ -57,6 +58,8 @@ def account_reading_context(request: HttpRequest, account: Account) -> dict[str,
 
 def success_plan_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     """Account 360: what the account's contacts see of their success plan, where, a preview."""
+    # The site's domain (the plan's address) in one call with the reading panel's rows.
+    account_reading_read(account_id=account.pk, since=engagement_window(account=account).since)
     return {
         "account": account,
         "counts": journey_selectors.success_plan_share_counts(account=account),

@@ -164,13 +164,25 @@ def lean_models(model: type[M], sql: str, params: Mapping[str, Any] | None = Non
     return [lean_model(model, row) for row in lean_rows(sql, params)]
 
 
+JSONB = 3802  # the type's oid
+
+
 def lean_call(sql: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The one row of `sql` (a call of a set-returning PL/pgSQL function) by column name,
     its jsonb columns parsed; `%(tenant)s` is the tenant in scope, as for `lean_rows`."""
-    [row] = lean_rows(sql, params)
-    return {
-        name: json.loads(value) if isinstance(value, str) else value for name, value in row.items()
-    }
+    if "%(tenant)s" not in sql:
+        raise ValueError("a lean read must filter on the tenant in scope: %(tenant)s")
+    bound = {**(params or {}), "tenant": require_current_tenant().pk}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bound)
+        [row] = cursor.fetchall()
+        return {
+            # Django's psycopg2 setup hands jsonb over as text.
+            column.name: json.loads(value)
+            if column.type_code == JSONB and isinstance(value, str)
+            else value
+            for column, value in zip(cursor.description, row, strict=True)
+        }
 
 
 def _from_json(field: models.Field) -> Callable[[Any], Any] | None:

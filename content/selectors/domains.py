@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 
 from cs_platform.leanread import lean_rows
 from cs_platform.models import Tenant
-from cs_platform.scoping import cross_tenant, tenant_scope
+from cs_platform.requestmemo import request_memoized
+from cs_platform.scoping import cross_tenant, require_current_tenant, tenant_scope
 from cs_platform.selectors import tenant_get
 
 from ..models import SiteDomain, domain_normalise
@@ -88,10 +89,20 @@ def site_domain_get(*, pk: int) -> SiteDomain | None:
 
 
 def site_domain_primary() -> str | None:
-    """The tenant's primary verified domain, if it has one."""
-    # As SQL (cs_platform.leanread): every Account 360 view links the success plan.
-    rows = lean_rows(
-        "SELECT domain FROM content_sitedomain WHERE tenant_id = %(tenant)s AND is_primary"
-        " AND verified_at IS NOT NULL ORDER BY domain LIMIT 1"
-    )
-    return rows[0]["domain"] if rows else None
+    """The tenant's primary verified domain, if it has one (read once per page view)."""
+
+    def read() -> str | None:
+        # As SQL (cs_platform.leanread): every Account 360 view links the success plan.
+        rows = lean_rows(
+            "SELECT domain FROM content_sitedomain WHERE tenant_id = %(tenant)s AND is_primary"
+            " AND verified_at IS NOT NULL ORDER BY domain LIMIT 1"
+        )
+        return rows[0]["domain"] if rows else None
+
+    return request_memoized(("content.site_domain_primary", require_current_tenant().pk), read)
+
+
+def site_domain_primary_read(domain: str | None) -> None:
+    """What another read of this page view found for `site_domain_primary`: kept for the
+    page view's later calls."""
+    request_memoized(("content.site_domain_primary", require_current_tenant().pk), lambda: domain)

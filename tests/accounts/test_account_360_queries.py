@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cs_platform.scoping import tenant_scope
+from tests.content.factories import ArticleTranslationFactory, ArticleViewFactory
 from tests.factories import AccountFactory, ContactFactory, ContractFactory
 from tests.healthscore.factories import (
     HealthAlertFactory,
@@ -35,7 +36,7 @@ from tests.journeys.factories import (
 pytestmark = pytest.mark.django_db
 
 # What the page reads, the middleware's own (session, user, tenant, membership) included.
-QUERY_BUDGET = 11  # 53, 41, 30, 28, 27, 25, 17 (journeys' panels), 11 (health, the account)
+QUERY_BUDGET = 9  # 53, 41, 30, 28, 27, 25, 17 (journeys), 11 (health, account), 9 (touch, content)
 REPEAT_BUDGET = 2  # 22, 16, 13, 3; every panel and the account kept: the member, the versions
 
 
@@ -56,6 +57,8 @@ def _fill(account, journey_map, version, phases, n: int) -> None:
         SurveyResponseFactory(account=account, score=i % 11)
         HealthAlertFactory(account=account, resolved_on=today)
         HealthScoreFactory(account=account, version=version, day=today - dt.timedelta(days=n + i))
+        read = ArticleTranslationFactory(language="en").article
+        ArticleViewFactory(article=read, contact=contact, viewed_at=timezone.now())
 
 
 def _url(tenant, account) -> str:

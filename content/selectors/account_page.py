@@ -1,0 +1,41 @@
+"""What Account 360's content panels read on a first view (the site's primary domain, which
+the success plan's address names, and the account's reading), in one call of
+`junkan_account_content` (content migration 0007, planned once per connection), read once per
+page view (issue #16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cs_platform.leanread import lean_call, lean_json_model, lean_prefetched
+from cs_platform.requestmemo import request_memoized
+
+from ..models import Article, ArticleTranslation
+from .analytics import AccountReading
+from .domains import site_domain_primary_read
+
+READING_SHOWN = 20
+
+
+def account_reading_read(*, account_id: int, since: dt.datetime) -> list[AccountReading]:
+    """`reading_for_account`, each article with its slug and its translations' titles only;
+    the site's primary domain is left for the page view's `site_domain_primary`."""
+    return request_memoized(
+        ("content.account_reading", account_id, since), lambda: _read(account_id, since)
+    )
+
+
+def _read(account_id: int, since: dt.datetime) -> list[AccountReading]:
+    row = lean_call(
+        "SELECT * FROM junkan_account_content(%(tenant)s, %(account)s, %(since)s, %(shown)s)",
+        {"account": account_id, "since": since, "shown": READING_SHOWN},
+    )
+    site_domain_primary_read(row["r_domain"])
+    reading = []
+    for read in row["r_reading"] or ():
+        article = lean_json_model(Article, read["article"])
+        translations = [lean_json_model(ArticleTranslation, t) for t in read["translations"] or ()]
+        lean_prefetched(article, "translations", translations)
+        last = dt.datetime.fromisoformat(read["last"])
+        reading.append(AccountReading(article, read["views"], read["readers"], last))
+    return reading
