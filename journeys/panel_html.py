@@ -10,6 +10,7 @@ journeys/_activity.html write, and tests/journeys/test_panel_html.py holds the t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from html import escape
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils.dateformat import format as dateformat
 from django.utils.formats import date_format, get_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cs_platform.pagecache import page_csrf_token
@@ -50,8 +52,48 @@ def escaped(value: Any) -> str:
 _e = escaped
 
 
+@functools.lru_cache(maxsize=16)
+def _words(language: str | None) -> dict[str, Any]:
+    """The panels' words in `language` (the active one: its key), translated once per process
+    (a `gettext` costs more than the rest of a row's words)."""
+    shared = _("Shared with the customer")
+    return {
+        "shared": shared,
+        "not_shared": _("Not shared"),
+        "title_shared": _("The customer sees this on their success plan. Click to stop sharing."),
+        "title_not_shared": _("Only staff see this. Click to share it with the customer."),
+        "escaped": {
+            word: escape(text)
+            for word, text in (
+                ("toggle_done", _("Toggle done")),
+                ("done", _("Done")),
+                ("customer", _("customer")),
+                ("delete", _("Delete")),
+                ("edit", _("Edit")),
+                ("due", _("Due")),
+                ("no_steps", _("No action plan yet.")),
+            )
+        },
+        "target_score": _("Target score %(score)s"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "shared_word": format_html('<span class="muted">{}</span>', shared),
+        "short_date": get_format("SHORT_DATE_FORMAT"),
+        "short_datetime": get_format("SHORT_DATETIME_FORMAT"),
+    }
+
+
+def panel_html(request: HttpRequest) -> PanelHtml:
+    """The request's `PanelHtml`, made once for all the panels a page view writes."""
+    made = getattr(request, "_journeys_panel_html", None)
+    if made is None:
+        made = PanelHtml(request)
+        request._journeys_panel_html = made  # type: ignore[attr-defined]
+    return made
+
+
 class PanelHtml:
-    """What every row of one panel shares: the request's token, the page's path, the words."""
+    """What every row of the panels shares: the request's token, the page's path, the words."""
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
@@ -63,31 +105,19 @@ class PanelHtml:
             page_csrf_token(request),
         )
         self.next_input = format_html('<input type="hidden" name="next" value="{}">\n', self.next)
-        self.shared = _("Shared with the customer")
-        self.not_shared = _("Not shared")
-        self.title_shared = _(
-            "The customer sees this on their success plan. Click to stop sharing."
-        )
-        self.title_not_shared = _("Only staff see this. Click to share it with the customer.")
+        words = _words(get_language())
+        self.shared = words["shared"]
+        self.not_shared = words["not_shared"]
+        self.title_shared = words["title_shared"]
+        self.title_not_shared = words["title_not_shared"]
         self._toggles: dict[tuple[str, bool], str] = {}
-        self.words = {
-            word: escape(text)
-            for word, text in (
-                ("toggle_done", _("Toggle done")),
-                ("done", _("Done")),
-                ("customer", _("customer")),
-                ("delete", _("Delete")),
-                ("edit", _("Edit")),
-                ("due", _("Due")),
-                ("no_steps", _("No action plan yet.")),
-            )
-        }
-        self.target_score = _("Target score %(score)s")
+        self.words = words["escaped"]
+        self.target_score = words["target_score"]
         # Link labels, as given to `inline_action` (which escapes them).
-        self.edit_label, self.delete_label = _("Edit"), _("Delete")
-        self.shared_word = format_html('<span class="muted">{}</span>', self.shared)
-        self.short_date_format = get_format("SHORT_DATE_FORMAT")
-        self.short_datetime = get_format("SHORT_DATETIME_FORMAT")
+        self.edit_label, self.delete_label = words["edit"], words["delete"]
+        self.shared_word = words["shared_word"]
+        self.short_date_format = words["short_date"]
+        self.short_datetime = words["short_datetime"]
         self._kinds: dict[str, str] = {}
         self._statuses: dict[str, str] = {}
         self._dates: dict[Any, str] = {}
@@ -286,7 +316,7 @@ def milestones_html(
     html: PanelHtml | None = None,
 ) -> SafeString:
     """Every milestone of the map, in order (`html`: the panel's, when it writes more)."""
-    html = html or PanelHtml(request)
+    html = html or panel_html(request)
     return mark_safe(  # each milestone is made by format_html
         "".join(milestone_html(html, m, can_edit=can_edit, can_share=can_share) for m in milestones)
     )
@@ -328,7 +358,7 @@ def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeStri
 
 def activities_html(request: HttpRequest, activities: list[Any], *, can_edit: bool) -> SafeString:
     """The timeline panel's entries, in order."""
-    html = PanelHtml(request)
+    html = panel_html(request)
     return mark_safe(  # each entry is made by format_html
         "".join(activity_html(html, a, can_edit=can_edit) for a in activities)
     )
@@ -401,7 +431,7 @@ def task_html(html: PanelHtml, task: Any, *, can_edit: bool) -> str:
 
 def tasks_html(request: HttpRequest, tasks: list[Any], *, can_edit: bool) -> SafeString:
     """The tasks panel's open tasks, in order."""
-    html = PanelHtml(request)
+    html = panel_html(request)
     # NOTE: safe: every value is escaped (_e) or made escaped, as the template would.
     return mark_safe("".join(task_html(html, task, can_edit=can_edit) for task in tasks))
 

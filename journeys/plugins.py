@@ -46,10 +46,10 @@ from .extensions import (
 from .forms import ApplyTemplateForm, MilestoneForm, PhaseMoveForm
 from .models import Phase
 from .panel_html import (
-    PanelHtml,
     activities_html,
     assignee_select_html,
     milestones_html,
+    panel_html,
     select_html,
     tasks_html,
 )
@@ -95,7 +95,7 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
                 request, "journeys:step_add", milestone.pk, _("Add a step")
             )
     can_share = can(request, "journey_map.change")
-    html = PanelHtml(request)
+    html = panel_html(request)
     return {
         "account": account,
         "journey_map": journey_map,
