@@ -91,7 +91,12 @@ def _params(q: str, limit: int) -> dict[str, Any]:
     return {"q": q, "pattern": pattern, "limit": limit}
 
 
-# `_by_name`'s first page in name order, as the queries it writes (accounts migration 0025).
+# The first page in name order, and by similarity, as `_by_name` and `_by_similarity` write
+# them (accounts migrations 0025 and 0026).
+_FIRST_BY_SIMILARITY = (
+    "SELECT r_sim AS sim, r_name AS name, r_id AS id"
+    " FROM junkan_account_search_by_similarity(%(tenant)s, %(q)s, %(pattern)s, %(limit)s)"
+)
 _FIRST_BY_NAME = (
     "SELECT r_name AS name, r_id AS id"
     " FROM junkan_account_search_by_name(%(tenant)s, %(q)s, %(pattern)s, %(limit)s)"
@@ -283,6 +288,10 @@ def _by_similarity(
             f" ORDER BY name{o}, id{o} LIMIT %(limit)s"
         )
     found: list[tuple[Any, ...]] = []
+    if after is None and descending:
+        # The first page: a PL/pgSQL call (accounts 0026) of `plus_sql`, then `zero_sql`.
+        rows = _read(_FIRST_BY_SIMILARITY, "p.sim DESC, p.name, p.id", params, read)
+        return [(row["sim"], row["name"], row["id"]) for row in rows][:limit]
     for sql in (plus_sql, zero_sql) if descending else (zero_sql, plus_sql):
         if sql is None or len(found) >= limit:
             continue
@@ -297,13 +306,10 @@ def _by_similarity(
 # the operators over the accounts rank the matches instead (`account_search`), as they did
 # for every search in most accounts (`株式会社さくら物流` in a tenant of 株式会社… names:
 # 90,000 accounts in one bucket). Below the threshold a bucket holds only names containing
-# `q`, read only when the pages reach it.
+# `q`, read only when the pages reach it. The count is a call (accounts 0026: `_BUCKETS`,
+# then their rows of several grams up to the share, its plan kept per connection).
 _WALK_READS_FEW = (
-    f"WITH RECURSIVE {_BUCKETS}, caps AS (SELECT (SELECT greatest(%(min)s,"
-    f" reltuples * %(share)s)::bigint FROM pg_class WHERE oid = '{_A}'::regclass) AS cap)"
-    f" SELECT (SELECT count(*) FROM (SELECT FROM b JOIN {_G} AS g ON b.c > 1 AND b.u >= b.t"
-    " AND g.tenant_id = %(tenant)s AND g.gram = ANY(b.grams) AND g.name_trigrams = b.n"
-    " LIMIT (SELECT cap FROM caps)) AS x) < (SELECT cap FROM caps) AS few"
+    "SELECT junkan_account_search_walk_few(%(tenant)s, %(q)s, %(min)s, %(share)s) AS few"
 )
 
 

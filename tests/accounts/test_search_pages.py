@@ -5,6 +5,7 @@ the names on the grams following every write."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -145,7 +146,12 @@ def test_a_page_by_similarity_reads_its_buckets_not_every_match(scoped, tenant):
             page = keyset_page(queryset, size=5, after=after, rows=_rows, seek=seek)
         pages.append(page)
         after = page.next_cursor
-        [sql] = [q["sql"] for q in queries.captured_queries if "WITH RECURSIVE" in q["sql"]]
+        statements = [q["sql"] for q in queries.captured_queries]
+        if not _page:  # the first page: one call of the same queries (accounts 0026)
+            [sql] = statements
+            assert "junkan_account_search_by_similarity(" in sql
+            continue
+        [sql] = [sql for sql in statements if "WITH RECURSIVE" in sql]
         # Each trigram count's first rows after the cursor (twice), not 400 matches.
         assert _gram_rows_read(sql) < 120, _page
     expected = list(queryset.values_list("pk", flat=True)[:15])
@@ -185,32 +191,36 @@ def test_a_page_reads_the_grams_not_every_match(scoped):
 
 
 def _search_sql(sql: str) -> str:
-    """A seek's SQL, or the function's it calls (a first page by name: accounts 0025), its
+    """A seek's SQL, or the function's it calls (a first page: accounts 0025, 0026), its
     whitespace made single spaces."""
-    if "junkan_account_search_by_name(" in sql:
+    called = re.search(r"junkan_account_search_by_\w+", sql)
+    if called:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_functiondef('junkan_account_search_by_name'::regproc)")
+            cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [called.group()])
             sql = cursor.fetchone()[0]
     return " ".join(sql.split())
 
 
-def test_a_first_page_by_name_is_one_call_that_keeps_its_plans(scoped):
-    """The first page in name order (any length of `q`: prefix, trigram, rarest trigram) is a
-    call of the PL/pgSQL function, which plans its queries once per connection."""
+def test_a_first_page_is_one_call_that_keeps_its_plans(scoped):
+    """The first page in name order (any length of `q`: prefix, trigram, rarest trigram) or
+    by similarity is a call of a PL/pgSQL function, which plans its queries once per
+    connection."""
     for i in range(6):
         AccountFactory(name=f"株式会社みどり工業 {i}")
-    for q, ordering in (("工業", ""), ("みどり", "name"), ("みどり工業", "name")):
+    cases = (("工業", ""), ("みどり", "name"), ("みどり工業", "name"), ("みどり工業", ""))
+    for q, ordering in cases:
         queryset = account_filter(q=q, ordering=ordering)
         seek = account_search_seek(q=q, ordering=ordering)
         with CaptureQueriesContext(connection) as queries:
             page = keyset_page(queryset, size=5, rows=_rows, seek=seek)
         assert len(page.rows) == 5 and page.next_cursor
         (statement,) = [c["sql"] for c in queries.captured_queries]
-        assert "junkan_account_search_by_name(" in statement, q
+        function = "by_name(" if ordering or len(q) < 3 else "by_similarity("
+        assert f"junkan_account_search_{function}" in statement, q
         # The next page, and a page going back, are written out (not the function).
         with CaptureQueriesContext(connection) as queries:
             keyset_page(queryset, size=5, after=page.next_cursor, rows=_rows, seek=seek)
-        assert "junkan_account_search_by_name(" not in queries.captured_queries[-1]["sql"]
+        assert "junkan_account_search_" not in queries.captured_queries[-1]["sql"]
 
 
 def test_other_filters_and_sorts_read_the_accounts(scoped):
@@ -296,7 +306,7 @@ def test_another_tenants_grams_are_not_read(tenant, other_tenant):
                 assert {r.pk for r in page.rows} <= {ours.pk}, q
 
 
-def test_the_first_page_function_reads_only_the_tenant_it_is_given(tenant, other_tenant):
+def test_the_first_page_functions_read_only_the_tenant_they_are_given(tenant, other_tenant):
     with tenant_scope(other_tenant):
         theirs = [AccountFactory(name=f"株式会社さくら物流 {i}") for i in range(3)]
         theirs.append(AccountFactory(name="別の会社", external_id="さくら"))
@@ -314,3 +324,19 @@ def test_the_first_page_function_reads_only_the_tenant_it_is_given(tenant, other
                 # Row-level security holds inside the function: another tenant's id reads none.
                 assert found <= {ours.pk} and not found & {a.pk for a in theirs}, q
                 assert ours.pk in found or q == "さくら物流", q
+            for q in ("さくら", "さくら物流"):
+                found = set()
+                for tenant_id in (tenant.pk, other_tenant.pk):
+                    cursor.execute(
+                        "SELECT r_id FROM junkan_account_search_by_similarity(%s, %s, %s, 10)",
+                        [tenant_id, q, f"%{q}%"],
+                    )
+                    found |= {row[0] for row in cursor.fetchall()}
+                assert found <= {ours.pk} and (ours.pk in found or q == "さくら物流"), q
+            # Their names share several grams with it: counted in their scope only (a cap of 1).
+            walk_few = "SELECT junkan_account_search_walk_few(%s, '株式会社さくら物流', 1, 0)"
+            cursor.execute(walk_few, [other_tenant.pk])
+            assert cursor.fetchone()[0] is True
+    with tenant_scope(other_tenant), connection.cursor() as cursor:
+        cursor.execute(walk_few, [other_tenant.pk])
+        assert cursor.fetchone()[0] is False
