@@ -14,17 +14,21 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Contact
-from content.models import ArticleView, SiteDomain
+from content.models import Article, ArticleView, SiteDomain
 from content.services.tracking import article_view_record_bulk
 from cs_platform.datacache import account_version
-from healthscore.models import HealthScoreNow, SurveyResponse
+from healthscore.models import HealthScoreNow, ScorecardVersion, SurveyResponse
 from healthscore.services.now import scores_now_recompute
 from healthscore.services.scorecards import healthscore_tenant_defaults
 from healthscore.services.surveys import survey_response_record
 from journeys.models import FeedbackItem
 from tests.content.factories import ArticleFactory, ArticleViewFactory, SiteDomainFactory
 from tests.factories import AccountFactory, ContactFactory
-from tests.healthscore.factories import HealthScoreNowFactory, SurveyResponseFactory
+from tests.healthscore.factories import (
+    HealthScoreNowFactory,
+    ScorecardVersionFactory,
+    SurveyResponseFactory,
+)
 from tests.journeys.factories import FeedbackItemFactory
 from tests.touchmodel.factories import (
     ChampionNominationFactory,
@@ -41,6 +45,8 @@ pytestmark = pytest.mark.django_db
 def two(scoped):
     a, b = AccountFactory(), AccountFactory()
     UserGroupFactory()  # the group members join (a group moves every account's version)
+    ScorecardVersionFactory()  # the intra-day scores' (a version moves every account's)
+    ArticleFactory()  # the article read (an article moves every account's)
     account_version(a.pk)  # the tenant's row: writes from now on are counted
     return a, b
 
@@ -57,11 +63,16 @@ def _moved(two, write: Callable[[], Any]) -> tuple[bool, bool]:
 # Per account: (model, a factory call making a row of `account`).
 PER_ACCOUNT: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "survey answer": (SurveyResponse, lambda a: SurveyResponseFactory(account=a)),
-    "intra-day score": (HealthScoreNow, lambda a: HealthScoreNowFactory(account=a)),
+    "intra-day score": (
+        HealthScoreNow,
+        lambda a: HealthScoreNowFactory(account=a, version=ScorecardVersion.objects.get()),
+    ),
     "feedback": (FeedbackItem, lambda a: FeedbackItemFactory(account=a)),
     "article read": (
         ArticleView,
-        lambda a: ArticleViewFactory(contact=ContactFactory(account=a)),
+        lambda a: ArticleViewFactory(
+            contact=ContactFactory(account=a), article=Article.objects.get()
+        ),
     ),
     "champion award": (
         ChampionNomination,
