@@ -17,8 +17,6 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cs_platform.datacache import account_version
-
 from .models import Account
 
 logger = logging.getLogger(__name__)
@@ -37,21 +35,20 @@ class AccountPanel:
     get_context: Callable[[HttpRequest, Account], dict[str, Any]]
     slot: Literal["header", "main", "side"] = "main"
     order: int = 100
-    # Kept as HTML per account under the tenant's data version (cs_platform.datacache) when
-    # set: `cache_key(request, account)` names what the panel shows besides the tables it reads
-    # (which the data version must watch), e.g. the day; the account, the member's role, the
-    # page's address and the language are in the key already. None: rendered on every view.
+    # Kept as HTML per account under the account's version (cs_platform.datacache
+    # `account_cache_key`) when set: `cache_key(request, account)` names what the panel shows
+    # besides the account's rows and what every account's page shows (the tables that move
+    # the account's version), e.g. the day, or another account's rows; the account, its
+    # version, the member's role, the page's address and the language are in the key already.
+    # None: rendered on every view.
     cache_key: Callable[[HttpRequest, Account], str] | None = None
 
 
 def account_panel_key(request: HttpRequest, account: Account) -> str:
-    """The `cache_key` of a panel whose tables raise the data version or the account's
-    (`cs_platform.datacache.account_version`: its own rows, and what every account's page
-    shows): the account's version, the time zone and the day its dates and windows are in."""
-    return (
-        f"{account_version(account.pk)}:{timezone.get_current_timezone_name()}"
-        f":{timezone.localdate().isoformat()}"
-    )
+    """The `cache_key` of a panel whose tables move the account's version (its own rows, and
+    what every account's page shows; the key names the version already): the time zone and
+    the day its dates and windows are in."""
+    return f"{timezone.get_current_timezone_name()}:{timezone.localdate().isoformat()}"
 
 
 @dataclass(frozen=True)

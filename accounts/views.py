@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cs_platform.datacache import (
-    data_cache_key,
+    account_cache_key,
     data_cache_read_ahead,
     keep_many,
     kept_many,
@@ -377,8 +377,8 @@ def _relations_context(request: HttpRequest, account: Account) -> dict[str, Any]
     }
 
 
-# The page's own contacts (they move the account's version) and contracts (the data
-# version), kept as the other apps' panels are.
+# The page's own contacts and contracts (both move the account's version), kept as the
+# other apps' panels are.
 RELATIONS = AccountPanel(
     "accounts_relations",
     "accounts/_relations.html",
@@ -393,13 +393,16 @@ Slots = dict[str, list[AccountPanel]]
 def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str, str]]:
     """Each slot's panels (and the page's own, `relations`), and the key each kept panel's
     HTML goes under: the account, the member's role, the page's address and what the panel's
-    `cache_key` names, under the data version and the language."""
+    `cache_key` names, under the account's version (not the data version: an edit of another
+    account keeps them; `datacache.account_cache_key`) and the language."""
     slots = {"relations": [RELATIONS]}
     slots.update((slot, account_panels(slot)) for slot in ("header", "main", "side"))
     role = getattr(getattr(request, "membership", None), "role", "")
     place = f"{account.pk}:{role}:{request.get_full_path()}"
     keys = {
-        p.key: data_cache_key(f"accounts.panel.{p.key}", f"{place}:{p.cache_key(request, account)}")
+        p.key: account_cache_key(
+            account.pk, f"accounts.panel.{p.key}", f"{place}:{p.cache_key(request, account)}"
+        )
         for panels in slots.values()
         for p in panels
         if p.cache_key is not None
@@ -407,7 +410,7 @@ def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str
     return slots, keys
 
 
-def _content_key(slots: Slots, keys: dict[str, str]) -> str | None:
+def _content_key(account: Account, slots: Slots, keys: dict[str, str]) -> str | None:
     """The key the page's content (its panels and what is around them) is kept under: a
     digest of every panel's key, which names all they show, and the workspace's currency
     (the header's ARR); None when a panel is not kept."""
@@ -415,7 +418,7 @@ def _content_key(slots: Slots, keys: dict[str, str]) -> str | None:
         return None
     parts = [*sorted(keys.values()), require_current_tenant().currency]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return data_cache_key("accounts.detail.content", digest)
+    return account_cache_key(account.pk, "accounts.detail.content", digest)
 
 
 def _panels(
@@ -452,7 +455,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if account is None:
         raise Http404
     slots, keys = _panel_keys(request, account)
-    content_key = _content_key(slots, keys)
+    content_key = _content_key(account, slots, keys)
     kept = kept_many([content_key]) if content_key is not None else {}
     if content_key in kept:  # every panel and what is around them, as the page rendered them
         content = {"key": "content", "html": html_kept(request, kept[content_key])}

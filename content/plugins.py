@@ -147,7 +147,7 @@ def register() -> None:
             get_context=account_reading_context,
             slot="side",
             order=70,
-            # Articles raise the data version, their views the account's (content 0006); the
+            # Articles and their views move the account's version (content 0006, 0007); the
             # window ends today.
             cache_key=account_panel_key,
         )
@@ -159,8 +159,8 @@ def register() -> None:
             get_context=success_plan_panel_context,
             slot="side",
             order=65,
-            # The map and its steps move the account's version, milestones the data version,
-            # the site's domains every account's (content 0006).
+            # The map, its milestones and steps move the account's version, the site's
+            # domains every account's (content 0006).
             cache_key=account_panel_key,
         )
     )

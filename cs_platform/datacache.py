@@ -17,9 +17,10 @@ for the tables touches come from (content views, sent e-mails, meetings, seminar
 their firings): only the planner's measured reach and value key by it, so a Learn & Support
 read or a sent e-mail does not make every cached page compute again.
 
-Account 360's journeys panels key by one account's version (migration 0012,
-`account_version`): the same bumps, per account, so a write to one account's tasks or timeline
-keeps every other account's kept panels.
+Account 360's kept parts key by one account's version (migration 0012, `account_version`,
+`account_cache_key`): the same bumps, per account, moved by every table the data version
+watches that holds the account's rows (and by its row 0 for what every account's page shows),
+so an edit of one account keeps every other account's kept panels.
 
 Reading the version is one indexed query over at most `COMPACT_AT` bumps (the read compacts
 past that; beat folds every tenant's hourly). When Redis is down the cache fails open
@@ -364,6 +365,10 @@ def _cached(full_key: str, fresh: Callable[[Any], bool] | None) -> Any:
     return value
 
 
+# A kept value's (name, key, touches, account): what `_full_key` is given.
+_Read = tuple[str, str, bool, int | None]
+
+
 @dataclass
 class _ReadAhead:
     """A page view's values read ahead (`data_cache_read_ahead`): the full keys asked for,
@@ -371,30 +376,34 @@ class _ReadAhead:
 
     asked: set[str] = field(default_factory=set)
     found: dict[str, object] = field(default_factory=dict)
-    reads: dict[tuple[str, str, bool], None] | None = None
+    reads: dict[_Read, None] | None = None
 
 
 # The request memo's key of its `_ReadAhead`.
 _READ_AHEAD_MEMO = "junkan.datacache.read_ahead"
 # What each page's latest view read through `cached_for_data_version`, by page: the next
 # view of the page reads them ahead. Only names and keys: bounded by what one view reads.
-_reads_by_page: dict[str, dict[tuple[str, str, bool], None]] = {}
+_reads_by_page: dict[str, dict[_Read, None]] = {}
 
 
 def _read_ahead() -> _ReadAhead | None:
     return request_memoized(_READ_AHEAD_MEMO, _ReadAhead) if in_page_view() else None
 
 
-def _full_key(name: str, key: str, *, touches: bool) -> str:
+def _full_key(name: str, key: str, *, touches: bool, account: int | None = None) -> str:
     tenant = require_current_tenant()
-    version = ".".join(map(str, _versions(DATA, TOUCHES) if touches else _versions(DATA)))
+    if account is not None:  # the account's version in place of the data version
+        version = f"a{account}.{_versions(account=account)[0]}"
+    else:
+        version = ".".join(map(str, _versions(DATA, TOUCHES) if touches else _versions(DATA)))
     return f"datacache:{tenant.pk}:{version}:{get_language()}:{name}:{key}"
 
 
-def data_cache_read_ahead(page: str, *reads: tuple[str, str]) -> None:
+def data_cache_read_ahead(page: str, *reads: tuple[str, str] | tuple[str, str, int]) -> None:
     """On a page view, read in one cache round trip the values `cached_for_data_version`
-    will be asked for: `reads` ((name, key) pairs, e.g. the page's own) and whatever the
-    page's latest view read (the extensions' cached reads, which the page does not know).
+    will be asked for: `reads` ((name, key) pairs, e.g. the page's own, or (name, key,
+    account) for a value kept under an account's version) and whatever the page's latest
+    view read (the extensions' cached reads, which the page does not know).
 
     Keyed as every read is (the tenant, its versions, the language), so nothing read ahead
     is staler than a read of its own would be: a value the view then asks for comes from
@@ -402,11 +411,17 @@ def data_cache_read_ahead(page: str, *reads: tuple[str, str]) -> None:
     ahead = _read_ahead()
     if ahead is None:
         return
-    wanted = dict.fromkeys(
-        [*((name, key, False) for name, key in reads), *_reads_by_page.get(page, {})]
-    )
+    own: list[_Read] = [(r[0], r[1], False, r[2] if len(r) > 2 else None) for r in reads]
+    # NOTE: a latest view's read under another account's version is left out: its key would
+    # cost a read of that account's version (a statement), for a value this view never asks.
+    accounts = {read[3] for read in own}
+    latest = [read for read in _reads_by_page.get(page, {}) if read[3] in accounts | {None}]
+    wanted = dict.fromkeys([*own, *latest])
     ahead.reads = _reads_by_page[page] = {}
-    keys = {_full_key(name, key, touches=touches) for name, key, touches in wanted}
+    keys = {
+        _full_key(name, key, touches=touches, account=account)
+        for name, key, touches, account in wanted
+    }
     keys = {k for k in keys if not PROCESS_COPIES.holds(k)}  # read from the process instead
     if keys:
         ahead.found.update(cache.get_many(list(keys)))
@@ -420,16 +435,20 @@ def cached_for_data_version(
     key: str = "",
     fresh: Callable[[T], bool] | None = None,
     touches: bool = False,
+    account: int | None = None,
 ) -> T:
     """`compute()`, or its value from the cache if the tenant's data has not changed since
     (and, with `fresh`, while `fresh(value)` holds: for a value that also ages with the clock).
 
     With `touches`, also keyed by the touch version: for a value computed from touches (the
-    tables the data version no longer watches for them: see `touch_version`)."""
-    full_key = _full_key(name, key, touches=touches)
+    tables the data version no longer watches for them: see `touch_version`). With
+    `account`, keyed by that account's version instead of the data version: for a value
+    computed from the account's own rows and what every account's page shows only
+    (`account_cache_key`)."""
+    full_key = _full_key(name, key, touches=touches, account=account)
     ahead = _read_ahead()
     if ahead is not None and ahead.reads is not None:
-        ahead.reads[(name, key, touches)] = None
+        ahead.reads[(name, key, touches, account)] = None
     if ahead is not None and full_key in ahead.asked:
         value = ahead.found.get(full_key, _MISSING)
         if value is not _MISSING and (fresh is None or fresh(value)):  # type: ignore[arg-type]
@@ -452,6 +471,19 @@ def data_cache_key(name: str, key: str = "") -> str:
     """The key `cached_for_data_version` keeps `name` (and `key`) under: the tenant in scope,
     its data version and the active language (for callers that read many at once)."""
     return _full_key(name, key, touches=False)
+
+
+def account_cache_key(account_id: int, name: str, key: str = "") -> str:
+    """The key a value computed from one account's rows (and from what every account's page
+    shows) is kept under: the tenant in scope, the account's version and the active language.
+
+    NOTE: not the data version: an edit of another account keeps it. Every table the data
+    version watches moves the account's version too (its own rows the account's, the
+    tenant's settings every account's: cs_platform 0012 and the apps' migrations that watch
+    them), so the value is never staler than one kept under the data version, unless it
+    reads other accounts' rows: such a read must be in `key` (e.g. the tenant's latest
+    scored day)."""
+    return _full_key(name, key, touches=False, account=account_id)
 
 
 def kept_many(keys: Iterable[str]) -> dict[str, Any]:
@@ -484,7 +516,9 @@ def keep_many(values: dict[str, Any]) -> None:
             PROCESS_COPIES.keep(key, value)
 
 
-def page_cached(name: str, compute: Callable[[], T], *, key: str = "") -> T:
+def page_cached(
+    name: str, compute: Callable[[], T], *, key: str = "", account: int | None = None
+) -> T:
     """`cached_for_data_version` on a page view, else `compute()`.
 
     NOTE: a write's transaction sees its own uncommitted rows (and the version they raise);
@@ -492,4 +526,4 @@ def page_cached(name: str, compute: Callable[[], T], *, key: str = "") -> T:
     brings the version back to the same number. Page views (safe requests) write nothing."""
     if not in_page_view():
         return compute()
-    return cached_for_data_version(name, compute, key=key)
+    return cached_for_data_version(name, compute, key=key, account=account)

@@ -438,7 +438,8 @@ def register() -> None:
     register_scores_now_listener(_milestones_after_now)
     register_milestone_check(
         # The intra-day score the verdicts read moves the account's version, which the
-        # journey map is kept under: no stamp.
+        # journey map is kept under, and so does the tenant's latest scored day (every
+        # account's: healthscore 0031): no stamp.
         MilestoneCheck(key="health_target", check=_milestone_check)
     )
     register_portfolio_section(
@@ -478,7 +479,7 @@ def register() -> None:
             get_context=header_context,
             slot="header",
             order=20,
-            # The nightly scores raise the data version, the intra-day one the account's.
+            # The nightly and intra-day scores move the account's version.
             cache_key=account_panel_key,
         )
     )
@@ -489,8 +490,8 @@ def register() -> None:
             get_context=health_panel_context,
             slot="main",
             order=20,
-            # Reads the nightly scores, the scorecard versions and the alerts (all watched);
-            # the range asked is in the page's address.
+            # Reads the nightly scores, the scorecard versions and the alerts (all move the
+            # account's version); the range asked is in the page's address.
             cache_key=lambda request, account: timezone.localdate().isoformat(),
         )
     )

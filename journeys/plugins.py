@@ -26,7 +26,7 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account
-from cs_platform.datacache import account_version, touch_version
+from cs_platform.datacache import touch_version
 from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
@@ -177,13 +177,12 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 
 def _work_key(request: HttpRequest, account: Account) -> str:
-    """What the journey map, timeline and tasks read besides the data version and the
-    language (accounts.views._panels): the touch version (the titles of a playbook's tasks,
-    seminar entries) and the account's version (its tasks, steps, map, timeline and contacts;
-    every account's: templates, members' names), the tenant's time zone and the day."""
+    """What the journey map, timeline and tasks read besides the account's version and the
+    language (accounts.views._panel_keys): the touch version (the titles of a playbook's
+    tasks, seminar entries), the tenant's time zone and the day."""
     return (
-        f"{touch_version()}.{account_version(account.pk)}"
-        f":{timezone.get_current_timezone_name()}:{timezone.localdate().isoformat()}"
+        f"{touch_version()}:{timezone.get_current_timezone_name()}"
+        f":{timezone.localdate().isoformat()}"
     )
 
 
@@ -194,7 +193,8 @@ PANELS = [
         phase_header_context,
         "header",
         10,
-        # Reads the account's phase and the phases (both watched); "days in this phase" ages.
+        # Reads the account's phase and the phases (both move the account's version);
+        # "days in this phase" ages.
         cache_key=lambda request, account: timezone.localdate().isoformat(),
     ),
     AccountPanel(
@@ -231,8 +231,8 @@ PANELS = [
         phase_history_context,
         "side",
         20,
-        # The transitions and the phases' names are watched by the data version, the names of
-        # the members who moved the account by the work version; dates in the time zone.
+        # The transitions, the phases' names and the names of the members who moved the
+        # account move the account's version; dates in the time zone.
         cache_key=_work_key,
     ),
     AccountPanel(

@@ -355,8 +355,8 @@ def register() -> None:
             get_context=_touch_panel,
             slot="side",
             order=30,
-            # The tier raises the data version; its rule, the contacts, their awards and
-            # user groups the account's (touchmodel 0017).
+            # The tier, its rule, the contacts, their awards and user groups move the
+            # account's version (touchmodel 0017, 0018).
             cache_key=account_panel_key,
         )
     )

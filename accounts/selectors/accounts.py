@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast
 
-from cs_platform.datacache import account_version, page_cached
+from cs_platform.datacache import page_cached
 from cs_platform.keyset import KeysetGroups
 from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_rows
 from cs_platform.models import User
@@ -465,13 +465,13 @@ def account_get(*, pk: int) -> Account | None:
 
 
 def account_for_page(*, pk: int) -> Account | None:
-    """`account_get` for Account 360, kept for page views under the data version (accounts
-    raise it: the row, its totals, a new or deleted account, so a kept None stays a 404 only
-    while no account has this id) and the account's version (its owner's name: a member's
-    new name moves every account's). Its owner with the fields it is shown by only
-    (`USER_SHOWN`): no password hash is kept."""
-    name, key = account_for_page_read(pk=pk)
-    return page_cached(name, lambda: _page_account(pk), key=key)
+    """`account_get` for Account 360, kept for page views under the account's version alone
+    (`datacache.account_cache_key`: the row, a new or deleted account with this id, so a kept
+    None stays a 404 only while no account has it; its owner's name, since a member's new
+    name moves every account's), not the data version: an edit of another account keeps it.
+    Its owner with the fields it is shown by only (`USER_SHOWN`): no password hash is kept."""
+    name, key, account = account_for_page_read(pk=pk)
+    return page_cached(name, lambda: _page_account(pk), key=key, account=account)
 
 
 def _page_account(pk: int) -> Account | None:
@@ -481,11 +481,11 @@ def _page_account(pk: int) -> Account | None:
     return page.account if page is not None else None
 
 
-def account_for_page_read(*, pk: int) -> tuple[str, str]:
-    """The name and key `account_for_page` keeps the account under, for the page's
+def account_for_page_read(*, pk: int) -> tuple[str, str, int]:
+    """The name, key and account `account_for_page` keeps the account under, for the page's
     read-ahead (`data_cache_read_ahead`): the first view of another account reads it with
     the page's other kept values."""
-    return "accounts.account_for_page", f"{pk}:{account_version(pk)}"
+    return "accounts.account_for_page", str(pk), pk
 
 
 def _account_read(pk: int, owner_fields: tuple[str, ...] = ()) -> Account | None:
