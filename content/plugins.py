@@ -147,7 +147,7 @@ def register() -> None:
             get_context=account_reading_context,
             slot="side",
             order=70,
-            # Articles and their views move the account's version (content 0006, 0007); the
+            # Articles and their views move the account's version (content 0006, 0008); the
             # window ends today.
             cache_key=account_panel_key,
         )

@@ -356,7 +356,7 @@ def register() -> None:
             slot="side",
             order=30,
             # The tier, its rule, the contacts, their awards and user groups move the
-            # account's version (touchmodel 0017, 0018).
+            # account's version (touchmodel 0017, 0019).
             cache_key=account_panel_key,
         )
     )

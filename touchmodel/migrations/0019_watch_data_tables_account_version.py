@@ -19,7 +19,7 @@ UNWATCH = "".join(
 class Migration(migrations.Migration):
     dependencies = [
         ("cs_platform", "0012_account_version"),
-        ("touchmodel", "0017_watch_account_version"),
+        ("touchmodel", "0018_account_touch_read"),
     ]
 
     operations = [migrations.RunSQL(WATCH, UNWATCH)]

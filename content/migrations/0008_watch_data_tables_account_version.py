@@ -14,7 +14,7 @@ UNWATCH = "".join(f"SELECT junkan_account_version_unwatch('{t}');\n" for t in EV
 class Migration(migrations.Migration):
     dependencies = [
         ("cs_platform", "0012_account_version"),
-        ("content", "0006_watch_account_version"),
+        ("content", "0007_account_content_read"),
     ]
 
     operations = [migrations.RunSQL(WATCH, UNWATCH)]
