@@ -1,5 +1,5 @@
 """Account 360 keys its kept parts by the account's version alone (cs_platform 0012, accounts
-0026), not the tenant's data version: the articles, their translations and the sections (the
+0027), not the tenant's data version: the articles, their translations and the sections (the
 reading panel's titles) move every account's version (row 0) too. The data version's
 triggers stay."""
 

@@ -1,5 +1,5 @@
 """Account 360 keys its kept parts by the account's version alone (cs_platform 0012, accounts
-0026), not the tenant's data version: the data version's healthscore tables move the account
+0027), not the tenant's data version: the data version's healthscore tables move the account
 version too. Per account: the nightly scores (one bump per account a recompute chunk
 writes) and the alerts; every account's (row 0): the scorecards, their versions and the
 health settings, which every account's health panel shows. The data version's triggers stay.

@@ -1,5 +1,5 @@
 """Account 360 keys its kept parts by the account's version alone (cs_platform 0012, accounts
-0026), not the tenant's data version: the data version's journeys tables move the account
+0027), not the tenant's data version: the data version's journeys tables move the account
 version too. Per account: its current phase, its phase moves, its milestones (their
 `account_id`, denormalised from the map) and its meetings; every account's (row 0): the
 phases (names and order, on every account's header and history). The data version's

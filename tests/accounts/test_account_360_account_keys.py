@@ -1,6 +1,6 @@
 """Account 360's kept parts key by the account's version alone, not the tenant's data version
 (issue #16): every table the data version watches moves the account's version too (its own
-rows the account's: accounts 0026, healthscore/journeys/touchmodel 0031/0019/0019; the
+rows the account's: accounts 0027, healthscore/journeys/touchmodel 0031/0019/0019; the
 tenant's settings every account's, and the tenant's latest scored day: content 0008,
 healthscore 0031), so an edit of another account keeps this account's page, and an edit of
 this account or of what every account shows is on it at the next view."""

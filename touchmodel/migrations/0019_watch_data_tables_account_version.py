@@ -1,5 +1,5 @@
 """Account 360 keys its kept parts by the account's version alone (cs_platform 0012, accounts
-0026), not the tenant's data version: the data version's touchmodel tables move the account
+0027), not the tenant's data version: the data version's touchmodel tables move the account
 version too. Per account: its touch tier; every account's (row 0): the touch settings and
 the seminars. The data version's triggers stay."""
 

@@ -65,7 +65,7 @@ DROP FUNCTION IF EXISTS junkan_account_version_bump_accounts();
 class Migration(migrations.Migration):
     dependencies = [
         ("cs_platform", "0012_account_version"),
-        ("accounts", "0025_search_by_name_read"),
+        ("accounts", "0026_search_by_similarity_read"),
     ]
 
     operations = [migrations.RunSQL(FUNCTIONS, DROP)]
