@@ -32,7 +32,7 @@ from cs_platform.permissions import can, required_role
 from cs_platform.scoping import require_current_tenant
 from cs_platform.urlutils import tenant_reverse
 
-from . import services
+from . import relations_html, services
 from .extensions import (
     AccountPanel,
     account_panel_key,
@@ -65,7 +65,7 @@ from .listing import (
     options_html,
     table_head_html,
 )
-from .models import Account, Contact, Contract, RelationshipLevel, SavedView, Segment
+from .models import Account, Contact, Contract, SavedView, Segment
 from .selectors import (
     SearchSeek,
     account_coverage,
@@ -365,15 +365,21 @@ def _account_or_404(pk: int) -> Account:
 def _relations_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     # Read with the account in one call when the page read it, else now (its contacts too).
     page = account_page_read(pk=account.pk)
-    contracts = page.contracts if page is not None else []
+    contracts = list(reversed(page.contracts)) if page is not None else []
+    coverage = account_coverage(account=account)
+    contacts = contacts_of(account=account)
+    edit, delete = can(request, "account.change"), can(request, "contact.delete")
     return {
         "account": account,
-        "coverage": account_coverage(account=account),
-        "level_labels": dict(RelationshipLevel.choices),
-        "contacts": contacts_of(account=account),
-        "contracts": list(reversed(contracts)),
-        "can_edit": can(request, "account.change"),
-        "can_delete": can(request, "contact.delete"),
+        "coverage": coverage,
+        "coverage_html": relations_html.coverage_html(coverage),
+        "contact_rows": relations_html.contact_rows_html(
+            request, contacts, can_edit=edit, can_delete=delete
+        ),
+        "contract_rows": relations_html.contract_rows_html(
+            request, contracts, can_edit=edit, can_delete=delete
+        ),
+        "can_edit": edit,
     }
 
 
