@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.utils import timezone
 from django.utils.dateformat import format as dateformat
+from django.utils.dateformat import re_escaped, re_formatchars
 from django.utils.formats import date_format, get_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -50,6 +51,38 @@ def escaped(value: Any) -> str:
 
 
 _e = escaped
+
+
+# The format characters `dateformat.format` writes from a datetime's own numbers alone, as
+# `str.format` writes them.
+_PLAIN_FORMAT = {
+    "Y": "{0.year:04d}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "H": "{0.hour:02d}",
+    "G": "{0.hour}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+}
+
+
+@functools.lru_cache(maxsize=16)
+def plain_format(fmt: str) -> str | None:
+    """Django's date format `fmt` as a `str.format` pattern of a datetime (`{0.year:04d}`…),
+    when its characters are all in _PLAIN_FORMAT; None otherwise. `dateformat.format` cost a
+    timeline entry more than the rest of its line (issue #16)."""
+    out = []
+    for i, piece in enumerate(re_formatchars.split(fmt)):
+        if i % 2:
+            spec = _PLAIN_FORMAT.get(piece)
+            if spec is None:
+                return None
+            out.append(spec)
+        elif piece:
+            out.append(re_escaped.sub(r"\1", piece).replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=16)
@@ -97,7 +130,6 @@ class PanelHtml:
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        self._urls: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self.next = request.get_full_path()
         self.next_query = quote(self.next, safe="/")  # as the `urlencode` filter writes it
         self.csrf = format_html(
@@ -113,14 +145,18 @@ class PanelHtml:
         self._toggles: dict[tuple[str, bool], str] = {}
         self.words = words["escaped"]
         self.target_score = words["target_score"]
-        # Link labels, as given to `inline_action` (which escapes them).
+        # Link labels, as given to `action` (which escapes them).
         self.edit_label, self.delete_label = words["edit"], words["delete"]
         self.shared_word = words["shared_word"]
         self.short_date_format = words["short_date"]
         self.short_datetime = words["short_datetime"]
+        self._datetime_pattern = plain_format(str(self.short_datetime))
         self._kinds: dict[str, str] = {}
         self._statuses: dict[str, str] = {}
         self._dates: dict[Any, str] = {}
+        self._escaped: dict[tuple[Any, ...], tuple[str, str] | None] = {}
+        self._actions: dict[tuple[str, str], str] = {}
+        self.next_escaped = escape(f"?next={self.next_query}")
 
     def status_label(self, status: str) -> str:
         """`milestone.get_status_display()`, escaped, once per status for the panel."""
@@ -136,6 +172,13 @@ class PanelHtml:
             text = self._dates[value] = _e(dateformat(value, self.short_date_format))
         return text
 
+    def short_datetime_text(self, value: Any) -> str:
+        """`dateformat.format(value, SHORT_DATETIME_FORMAT)` of a local time, escaped."""
+        pattern = self._datetime_pattern
+        if pattern is None:
+            return _e(dateformat(value, self.short_datetime))
+        return _e(pattern.format(value))
+
     def kind_label(self, kind: str) -> str:
         """`activity.get_kind_display()`, escaped, once per kind for the panel."""
         label = self._kinds.get(kind)
@@ -143,18 +186,39 @@ class PanelHtml:
             label = self._kinds[kind] = _e(_KIND_LABELS.get(kind, kind))
         return label
 
-    def url(self, name: str, pk: int, **kwargs: Any) -> str:
-        """`tenant_reverse(request, name, pk=pk, **kwargs)`: reversed once per name (and
-        kwargs) for the panel, each row's id put in its place (`reverse` costs more than the
-        rest of a row's link)."""
-        key = (name, *sorted(kwargs.items()))
-        parts = self._urls.get(key)
+    def _escaped_parts(self, name: str, kwargs: tuple[Any, ...]) -> tuple[str, str] | None:
+        """The escaped text before and after the id in `name`'s URL (with `kwargs`), made once
+        per panel; None when the id is not one path segment of it."""
+        key = (name, kwargs)
+        parts = self._escaped.get(key, False)
+        if parts is False:
+            split = tenant_reverse(self.request, name, pk=_PK, **dict(kwargs)).split(f"/{_PK}/")
+            parts = self._escaped[key] = (
+                (escape(split[0] + "/"), escape("/" + split[1])) if len(split) == 2 else None
+            )
+        return parts
+
+    def url_escaped(self, name: str, pk: Any, **kwargs: Any) -> str:
+        """`tenant_reverse(request, name, pk=pk, **kwargs)`, escaped: reversed and escaped once
+        per name (and kwargs) for the panel, each row's id put in its place (`reverse` costs
+        more than the rest of a row's link; escaping works character by character)."""
+        parts = self._escaped_parts(name, tuple(sorted(kwargs.items())))
         if parts is None:
-            url = tenant_reverse(self.request, name, pk=_PK, **kwargs)
-            parts = self._urls[key] = tuple(url.split(f"/{_PK}/"))
-        if len(parts) != 2:  # the stand-in id is not one path segment: reverse this one
-            return tenant_reverse(self.request, name, pk=pk, **kwargs)
-        return f"{parts[0]}/{pk}/{parts[1]}"
+            return _e(tenant_reverse(self.request, name, pk=pk, **kwargs))
+        return f"{parts[0]}{pk if type(pk) is int else _e(pk)}{parts[1]}"
+
+    def action(self, name: str, pk: Any, label: str, testid: str) -> SafeString:
+        """As journeys/_inline_action.html: a link to row `pk`'s form at `name` that opens it
+        in place (htmx); what every row's link shares is made once per panel."""
+        tail = self._actions.get((label, testid))
+        if tail is None:
+            tail = self._actions[(label, testid)] = (
+                ' hx-target="next .inline-editor" hx-swap="innerHTML" class="inline-action"'
+                f' data-testid="{_e(testid)}">{_e(label)}</a>\n'
+            )
+        href = self.url_escaped(name, pk) + self.next_escaped
+        # NOTE: safe: every value is escaped, as format_html would.
+        return mark_safe(f'<a href="{href}" hx-get="{href}"{tail}')
 
     def share_toggle(self, item: Any, kind: str) -> SafeString:
         """As journeys/_share_toggle.html: the row's link, then what every row of its kind
@@ -163,7 +227,7 @@ class PanelHtml:
         tail = self._toggles.get((kind, shared))
         if tail is None:
             tail = self._toggles[(kind, shared)] = self._toggle_tail(kind, shared)
-        url = _e(self.url("journeys:share_set", item.pk, kind=kind))
+        url = self.url_escaped("journeys:share_set", item.pk, kind=kind)
         # NOTE: safe: the link is escaped, the rest made by format_html.
         return mark_safe(
             f'<form class="inline share-toggle" method="post" action="{url}" hx-post="{url}"' + tail
@@ -195,16 +259,6 @@ class PanelHtml:
             return self.shared_word
         return SafeString("")
 
-    def inline_action(self, url: str, label: str, testid: str) -> SafeString:
-        """As journeys/_inline_action.html: a link that opens its form in place (htmx)."""
-        href = _e(f"{url}?next={self.next_query}")
-        # NOTE: safe: every value is escaped (_e), as format_html would.
-        return mark_safe(
-            f'<a href="{href}" hx-get="{href}" hx-target="next .inline-editor"'
-            f' hx-swap="innerHTML" class="inline-action" data-testid="{_e(testid)}">'
-            f"{_e(label)}</a>\n"
-        )
-
 
 def _date(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
@@ -214,7 +268,7 @@ def _step(html: PanelHtml, step: Any, *, can_edit: bool, can_share: bool) -> Saf
     words = html.words
     box = "☑" if step.done else "☐"
     if can_edit:
-        url = _e(html.url("journeys:step_toggle", step.pk))
+        url = html.url_escaped("journeys:step_toggle", step.pk)
         toggle = (
             f'<form class="inline" method="post" action="{url}">{html.csrf}{html.next_input}'
             f'<button type="submit" aria-label="{words["toggle_done"]}">{box}</button></form>'
@@ -229,9 +283,7 @@ def _step(html: PanelHtml, step: Any, *, can_edit: bool, can_share: bool) -> Saf
         owner = ""
     due = f" · {html.short_date(step.due_date)}" if step.due_date else ""
     actions = (
-        html.inline_action(
-            html.url("journeys:step_delete", step.pk), html.delete_label, "step-delete"
-        )
+        html.action("journeys:step_delete", step.pk, html.delete_label, "step-delete")
         + '<div class="inline-editor"></div>'
         if can_edit
         else ""
@@ -270,13 +322,11 @@ def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share
     words = html.words
     actions = ""
     if can_edit:
-        edit = html.inline_action(
-            html.url("journeys:milestone_edit", milestone.pk), html.edit_label, "milestone-edit"
+        edit = html.action(
+            "journeys:milestone_edit", milestone.pk, html.edit_label, "milestone-edit"
         )
-        delete = html.inline_action(
-            html.url("journeys:milestone_delete", milestone.pk),
-            html.delete_label,
-            "milestone-delete",
+        delete = html.action(
+            "journeys:milestone_delete", milestone.pk, html.delete_label, "milestone-delete"
         )
         actions = f'<p class="item-actions">{edit}{delete}</p><div class="inline-editor"></div>'
     goal = (
@@ -329,11 +379,9 @@ def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeStri
     actions = ""
     meeting = (activity.data or {}).get("meeting") if activity.kind == "meeting" else None
     if can_edit and meeting:
-        edit = html.inline_action(
-            html.url("journeys:meeting_edit", meeting), html.edit_label, "meeting-edit"
-        )
-        delete = html.inline_action(
-            html.url("journeys:meeting_delete", meeting), html.delete_label, "meeting-delete"
+        edit = html.action("journeys:meeting_edit", meeting, html.edit_label, "meeting-edit")
+        delete = html.action(
+            "journeys:meeting_delete", meeting, html.delete_label, "meeting-delete"
         )
         actions = (
             f'\n  <span class="item-actions">{edit} {delete}</span>'
@@ -349,7 +397,7 @@ def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeStri
     return mark_safe(
         f'<li class="activity activity-{kind}" data-testid="activity">\n'
         f'  <time datetime="{_e(at.isoformat())}" class="muted">'
-        f"{_e(dateformat(at, html.short_datetime))}</time>\n"
+        f"{html.short_datetime_text(at)}</time>\n"
         f'  <span class="kind">{html.kind_label(activity.kind)}</span>\n'
         f'  <strong data-testid="activity-title">{_e(activity_title(activity))}</strong>'
         f"{actor}{actions}\n  {body}\n</li>\n"
@@ -370,7 +418,7 @@ def _checklist_item(html: PanelHtml, task: Any, index: int, item: Any, *, can_ed
     done = bool(item.get("done")) if is_dict else False
     box = "☑" if done else "☐"
     if can_edit:
-        url = _e(html.url("journeys:task_checklist", task.pk))
+        url = html.url_escaped("journeys:task_checklist", task.pk)
         mark = "" if done else '<input type="hidden" name="done" value="on">'
         box = (
             f'<form class="inline" method="post" action="{url}">{html.csrf}{html.next_input}'
@@ -390,17 +438,13 @@ def task_html(html: PanelHtml, task: Any, *, can_edit: bool) -> str:
     done = ""
     actions = ""
     if can_edit:
-        url = _e(html.url("journeys:task_done", task.pk))
+        url = html.url_escaped("journeys:task_done", task.pk)
         done = (
             f'<form class="inline" method="post" action="{url}">{html.csrf}{html.next_input}'
             f'<button type="submit">{html.words["done"]}</button></form>'
         )
-        edit = html.inline_action(
-            html.url("journeys:task_edit", task.pk), html.edit_label, "task-edit"
-        )
-        delete = html.inline_action(
-            html.url("journeys:task_delete", task.pk), html.delete_label, "task-delete"
-        )
+        edit = html.action("journeys:task_edit", task.pk, html.edit_label, "task-edit")
+        delete = html.action("journeys:task_delete", task.pk, html.delete_label, "task-delete")
         actions = (
             f'<span class="item-actions">{edit} {delete}</span><div class="inline-editor"></div>\n'
         )

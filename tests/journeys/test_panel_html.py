@@ -4,13 +4,14 @@ role and every kind of row."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import translation
+from django.utils import dateformat, translation
 
 from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
@@ -21,6 +22,7 @@ from journeys.panel_html import (
     activities_html,
     assignee_select_html,
     milestones_html,
+    plain_format,
     select_html,
     tasks_html,
 )
@@ -207,3 +209,29 @@ def test_the_tasks_read_as_the_template_wrote_them(tenant, csm_user, tasks, lang
     # Byte for byte but the CSRF token's mask (the page puts one token in every form).
     assert re.sub(csrf, "csrf", after) == re.sub(csrf, "csrf", before)
     assert after.count('data-testid="task"') == 2 and ("task-edit" in after) == can_edit
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "Y/m/d G:i",
+        "Y-m-d H:i:s",
+        "j. n. Y G:i",
+        r"Y\Y m {d} \i\s H",
+        "d/m/Y",
+        "m/d/Y P",
+        "N j, Y",
+    ],
+)
+def test_a_plain_date_format_writes_what_django_writes(fmt):
+    moments = [
+        dt.datetime(2026, 1, 2, 0, 5, 9, tzinfo=dt.UTC),
+        dt.datetime(2031, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+        dt.datetime(999, 7, 4, 9, 0, 0),
+    ]
+    pattern = plain_format(fmt)
+    if any(c in fmt for c in "PN"):  # a word or a 12-hour clock: Django's own
+        assert pattern is None
+        return
+    for moment in moments:
+        assert pattern.format(moment) == dateformat.format(moment, fmt)
