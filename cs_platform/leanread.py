@@ -228,10 +228,23 @@ def lean_json_model(model: type[M], obj: Mapping[str, Any], prefix: str = "") ->
     it (decoded): the keys `prefix + column` it has (the others deferred), each value converted
     to the column's Python type (dates and timestamps from text: the session's time zone is
     UTC, Django sets it; a float written as 42 made 42.0 again)."""
-    values = {}
-    for column, attname, convert in _json_fields(model):
-        key = prefix + column
-        if key in obj:
-            value = obj[key]
-            values[attname] = convert(value) if convert is not None and value is not None else value
-    return lean_instances(model, [values])[0]
+    return lean_json_models(model, [obj], prefix)[0]
+
+
+def lean_json_models(
+    model: type[M], objs: Iterable[Mapping[str, Any]], prefix: str = ""
+) -> list[M]:
+    """`lean_json_model` of each of `objs`, made together (the model's checks once)."""
+    fields = _json_fields(model)
+    rows = []
+    for obj in objs:
+        values = {}
+        for column, attname, convert in fields:
+            key = prefix + column
+            if key in obj:
+                value = obj[key]
+                values[attname] = (
+                    convert(value) if convert is not None and value is not None else value
+                )
+        rows.append(values)
+    return lean_instances(model, rows)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection
 
 from accounts.models import Account, Contact
-from cs_platform.leanread import lean_json_model, lean_prefetched
+from cs_platform.leanread import lean_json_model, lean_json_models, lean_prefetched
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
@@ -54,12 +54,20 @@ def account_panel_reads(*, account: Account) -> AccountPanelReads:
     return request_memoized(("journeys.account_panel_reads", account.pk), lambda: _read(account))
 
 
-def _user(row: dict[str, Any] | None) -> User | None:
-    return lean_json_model(User, row) if row is not None else None
+def _made(model: type[Any], rows: list[dict[str, Any] | None]) -> list[Any]:
+    """The instances of `rows` made together (`lean_json_models`), None where a row is None
+    (a LEFT JOIN's missing row)."""
+    made = iter(lean_json_models(model, [row for row in rows if row is not None]))
+    return [None if row is None else next(made) for row in rows]
 
 
-def _contact(row: dict[str, Any] | None) -> Contact | None:
-    return lean_json_model(Contact, row) if row is not None else None
+def _joined(instances: list[Any], name: str, related: list[Any]) -> None:
+    """Each instance's foreign key `name` read already: the matching one of `related` (what
+    assigning it does, without the descriptor's checks on every row)."""
+    if instances:
+        field = instances[0]._meta.get_field(name)
+        for instance, value in zip(instances, related, strict=True):
+            field.set_cached_value(instance, value)
 
 
 def _read(account: Account) -> AccountPanelReads:
@@ -83,13 +91,26 @@ def _read(account: Account) -> AccountPanelReads:
         [t[0]["to_phase_id"] for t in transitions],
         [t[0]["from_phase_id"] for t in transitions if t[0]["from_phase_id"] is not None],
     )
+    tasks_made = lean_json_models(Task, [row for row, _user in tasks])
+    _joined(tasks_made, "assignee", _made(User, [user for _row, user in tasks]))
+    activities_made = lean_json_models(Activity, [row for row, _u, _c in activities])
+    _joined(activities_made, "actor", _made(User, [user for _r, user, _c in activities]))
+    _joined(activities_made, "contact", _made(Contact, [c for _r, _u, c in activities]))
+    transitions_made = lean_json_models(PhaseTransition, [row for row, _user in transitions])
+    _joined(transitions_made, "actor", _made(User, [user for _row, user in transitions]))
+    _joined(transitions_made, "to_phase", [phases[t.to_phase_id] for t in transitions_made])
+    _joined(
+        transitions_made,
+        "from_phase",
+        [None if t.from_phase_id is None else phases[t.from_phase_id] for t in transitions_made],
+    )
     return AccountPanelReads(
         current=_current(account, phase, phases),
         journey_map=_journey_map(map_row, milestone_rows, steps),
-        tasks=[_task(row, user) for row, user in tasks],
-        activities=[_activity(row, user, contact) for row, user, contact in activities],
-        transitions=[_transition(row, user, phases) for row, user in transitions],
-        feedback=[lean_json_model(FeedbackItem, row) for row in feedback],
+        tasks=tasks_made,
+        activities=activities_made,
+        transitions=transitions_made,
+        feedback=lean_json_models(FeedbackItem, feedback),
     )
 
 
@@ -124,44 +145,15 @@ def _journey_map(
     if map_row is None:
         return None
     journey_map = lean_json_model(JourneyMap, map_row)
-    milestones = [lean_json_model(Milestone, row) for row in milestone_rows]
+    milestones = lean_json_models(Milestone, milestone_rows)
+    _joined(milestones, "journey_map", [journey_map] * len(milestones))
+    made = lean_json_models(ActionStep, [row for row, _user, _contact in step_rows])
+    _joined(made, "owner_user", _made(User, [user for _row, user, _contact in step_rows]))
+    _joined(made, "owner_contact", _made(Contact, [c for _row, _user, c in step_rows]))
     steps: dict[int, list[ActionStep]] = {m.pk: [] for m in milestones}
-    for row, user, contact in step_rows:
-        step = lean_json_model(ActionStep, row)
-        if step.owner_user_id is not None:
-            step.owner_user = _user(user)
-        if step.owner_contact_id is not None:
-            step.owner_contact = _contact(contact)
+    for step in made:
         steps[step.milestone_id].append(step)
     for milestone in milestones:
-        milestone.journey_map = journey_map
         lean_prefetched(milestone, "steps", steps[milestone.pk])
     lean_prefetched(journey_map, "milestones", milestones)
     return journey_map
-
-
-def _task(row: dict[str, Any], user: dict[str, Any] | None) -> Task:
-    task = lean_json_model(Task, row)
-    task.assignee = _user(user)
-    return task
-
-
-def _activity(
-    row: dict[str, Any], user: dict[str, Any] | None, contact: dict[str, Any] | None
-) -> Activity:
-    activity = lean_json_model(Activity, row)
-    activity.actor = _user(user)
-    activity.contact = _contact(contact)
-    return activity
-
-
-def _transition(
-    row: dict[str, Any], user: dict[str, Any] | None, phases: dict[int, Phase]
-) -> PhaseTransition:
-    transition = lean_json_model(PhaseTransition, row)
-    transition.to_phase = phases[transition.to_phase_id]
-    transition.from_phase = (
-        phases[transition.from_phase_id] if transition.from_phase_id is not None else None
-    )
-    transition.actor = _user(user)
-    return transition

@@ -10,6 +10,7 @@ from cs_platform.leanread import (
     lean_call,
     lean_instances,
     lean_json_model,
+    lean_json_models,
     lean_model,
     lean_models,
     lean_rows,
@@ -167,3 +168,19 @@ def test_a_column_with_no_exact_json_form_is_refused():
     assert lean_json_model(TouchSettings, {"id": 1}).pk == 1
     with pytest.raises(TypeError, match="no exact conversion"):
         lean_json_model(TouchSettings, {"id": 1, "hours_high": 1.5})
+
+
+def test_rows_through_to_json_made_together_are_each_made_alone(tenant, csm_user):
+    with tenant_scope(tenant):
+        accounts = [AccountFactory(name="さくら"), AccountFactory(name="もみじ", owner=csm_user)]
+        rows = lean_call(
+            "SELECT jsonb_agg(to_jsonb(a) ORDER BY a.id) AS rows FROM accounts_account a"
+            " WHERE a.tenant_id = %(tenant)s"
+        )["rows"]
+    together = lean_json_models(Account, rows)
+    alone = [lean_json_model(Account, row) for row in rows]
+    assert [a.pk for a in together] == [a.pk for a in accounts]
+    assert [vars(a) | {"_state": None} for a in together] == [
+        vars(a) | {"_state": None} for a in alone
+    ]
+    assert together[1].owner_id == csm_user.pk and not together[0]._state.adding
