@@ -81,3 +81,15 @@ def test_a_number_cell_reads_as_localize_writes_it(settings, language, grouping)
     with translation.override(language):
         cell = _number_cell()
         assert [cell(v) for v in values] == [_cell(v) for v in values]
+
+
+def test_a_label_marked_safe_is_written_as_it_is_and_a_plain_one_escaped():
+    from django.utils.safestring import mark_safe
+
+    html = render(
+        "{% chart 'line' labels datasets %}",
+        labels=[mark_safe("<i>a</i>"), "x'\"&"],
+        datasets=[{"label": "Score", "data": [1, 2]}],
+    )
+    assert '<th scope="row"><i>a</i></th>' in html
+    assert '<th scope="row">x&#x27;&quot;&amp;</th>' in html
