@@ -28,7 +28,7 @@ from django.db.models.functions import Cast
 
 from cs_platform.datacache import page_cached
 from cs_platform.keyset import KeysetGroups
-from cs_platform.leanread import USER_SHOWN, lean_columns, lean_model, lean_rows
+from cs_platform.leanread import USER_SHOWN, lean_columns, lean_maker, lean_model, lean_rows
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
 from cs_platform.scoping import require_current_tenant
@@ -427,13 +427,18 @@ def list_row_sql(ids_of: str) -> tuple[str, str]:
 def list_accounts(rows: Iterable[Mapping[str, Any]]) -> list[Account]:
     """The accounts of rows of `list_row_sql`'s columns, each with its owner (one instance
     per owner)."""
+    found = list(rows)
+    if not found:
+        return []
     accounts = []
     owner = Account._meta.get_field("owner")
     owners: dict[int | None, User | None] = {None: None}
-    for row in rows:
-        account = lean_model(Account, row, "a__")
+    make_account = lean_maker(Account, found[0], "a__")  # the same columns in every row
+    make_owner = lean_maker(User, found[0], "owner__")
+    for row in found:
+        account = make_account(row)
         if account.owner_id not in owners:
-            owners[account.owner_id] = lean_model(User, row, "owner__")
+            owners[account.owner_id] = make_owner(row)
         owner.set_cached_value(account, owners[account.owner_id])
         accounts.append(account)
     return accounts

@@ -11,6 +11,7 @@ from cs_platform.leanread import (
     lean_instances,
     lean_json_model,
     lean_json_models,
+    lean_maker,
     lean_model,
     lean_models,
     lean_rows,
@@ -114,6 +115,38 @@ def test_a_model_with_an_init_receiver_is_made_by_from_db(tenant):
     finally:
         post_init.disconnect(sender=Account, dispatch_uid="test_lean")
     assert seen == [account.pk]
+
+
+def test_a_maker_makes_each_row_as_lean_model_does(tenant, csm_user):
+    """`lean_maker` works out a statement's columns once: each row's instance is the one
+    `lean_model` makes (JSON decoded, a prefix, deferred fields), from `from_db` or not."""
+    with tenant_scope(tenant):
+        for i in range(2):
+            HealthScoreFactory(account=AccountFactory(), components={"usage": {"points": 40 + i}})
+        rows = lean_rows(SQL)
+        for model, prefix in ((HealthScore, ""), (ScorecardVersion, "version__")):
+            make = lean_maker(model, rows[0], prefix)
+            for row in rows:
+                made, expected = make(row), lean_model(model, row, prefix)
+                assert type(made) is model
+                assert vars(made).keys() == vars(expected).keys()
+                assert {k: v for k, v in vars(made).items() if k != "_state"} == {
+                    k: v for k, v in vars(expected).items() if k != "_state"
+                }
+                assert (made._state.adding, made._state.db) == (False, expected._state.db)
+                assert made.get_deferred_fields() == expected.get_deferred_fields()
+        seen = []
+        post_init.connect(
+            lambda sender, instance, **kwargs: seen.append(instance.pk),
+            sender=HealthScore,
+            weak=False,
+            dispatch_uid="test_lean_maker",
+        )
+        try:
+            assert [lean_maker(HealthScore, rows[0])(row).pk for row in rows] == seen
+        finally:
+            post_init.disconnect(sender=HealthScore, dispatch_uid="test_lean_maker")
+        assert seen == [row["id"] for row in rows]
 
 
 def test_instances_from_kept_values_are_the_instances_they_were_made_from(tenant, csm_user):
