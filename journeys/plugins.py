@@ -26,7 +26,6 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account
-from cs_platform.datacache import touch_version
 from cs_platform.extensions import NavItem, register_nav_item
 from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
@@ -178,12 +177,11 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
 
 def _work_key(request: HttpRequest, account: Account) -> str:
     """What the journey map, timeline and tasks read besides the account's version and the
-    language (accounts.views._panel_keys): the touch version (the titles of a playbook's
-    tasks, seminar entries), the tenant's time zone and the day."""
-    return (
-        f"{touch_version()}:{timezone.get_current_timezone_name()}"
-        f":{timezone.localdate().isoformat()}"
-    )
+    language (accounts.views._panel_keys): the tenant's time zone and the day. What they show
+    of the touch tables (a playbook task's rule, the seminars an entry names) moves every
+    account's version (touchmodel 0019, 0021), so no touch version: an article read or a sent
+    e-mail elsewhere keeps them."""
+    return account_panel_key(request, account)
 
 
 PANELS = [

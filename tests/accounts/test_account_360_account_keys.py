@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Account, Contract
 from content.models import Article, ArticleTranslation, Section
-from cs_platform.datacache import account_version
+from cs_platform.datacache import account_version, touch_version
 from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import membership_set
@@ -46,14 +46,20 @@ from tests.healthscore.factories import (
 )
 from tests.journeys.factories import (
     AccountPhaseFactory,
+    ActivityFactory,
     JourneyMapFactory,
     MeetingFactory,
     MilestoneFactory,
     PhaseFactory,
     PhaseTransitionFactory,
 )
-from tests.touchmodel.factories import AccountTierFactory, SeminarFactory, TouchSettingsFactory
-from touchmodel.models import AccountTier, Seminar, TouchSettings
+from tests.touchmodel.factories import (
+    AccountTierFactory,
+    RuleFactory,
+    SeminarFactory,
+    TouchSettingsFactory,
+)
+from touchmodel.models import AccountTier, Rule, Seminar, TouchSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +177,7 @@ EVERY_ACCOUNT: dict[str, tuple[Any, Callable[[], Any]]] = {
     "health settings": (HealthSettings, HealthSettingsFactory),
     "touch settings": (TouchSettings, TouchSettingsFactory),
     "seminar": (Seminar, SeminarFactory),
+    "playbook rule": (Rule, RuleFactory),
     "section": (Section, SectionFactory),
     "article": (Article, ArticleFactory),
     "article translation": (ArticleTranslation, ArticleTranslationFactory),
@@ -316,3 +323,32 @@ def test_a_view_after_another_accounts_view_reads_no_other_accounts_version(seen
     view({**seen, "account": seen["other"]})
     statements = _statements_of_a_view(seen)
     assert len(statements) <= 2, statements
+
+
+def test_touches_elsewhere_keep_this_accounts_journeys_panels(tenant, manager_user, seen):
+    """A meeting and a Learn & Support read on another account's timeline raise the tenant's
+    touch version (the touch planner's), which the journey map, tasks, timeline and phase
+    history no longer name."""
+    with tenant_scope(tenant):
+        before = touch_version()
+        journey_services.meeting_log(account=seen["other"], agenda="別件", logged_by=manager_user)
+        ActivityFactory(account=seen["other"], kind="content_view")
+        assert touch_version() != before
+    statements = _statements_of_a_view(seen)
+    assert len(statements) <= 2, statements
+
+
+def test_a_renamed_playbook_rule_titles_its_task_at_once(tenant, seen):
+    with tenant_scope(tenant):
+        rule = RuleFactory(name_ja="更新前の確認")
+        journey_services.task_create(
+            account=seen["account"],
+            title="更新前の確認",
+            source_key="touchmodel:firing:1",
+            kind="rule",
+            data={"rule": rule.pk},
+        )
+    assert "更新前の確認" in view(seen)
+    with tenant_scope(tenant):
+        Rule.objects.filter(pk=rule.pk).update(name_ja="契約更新の準備")
+    assert "契約更新の準備" in view(seen)

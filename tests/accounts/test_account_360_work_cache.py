@@ -1,5 +1,5 @@
-"""Account 360's journey map, timeline and tasks are kept as HTML per account under the data,
-touch and work versions (issue #16): a repeat view skips their reads, and each kind of write
+"""Account 360's journey map, timeline and tasks are kept as HTML per account under the
+account's version (issue #16): a repeat view skips their reads, and each kind of write
 that changes what they show is on the page at the next view, users' names and memberships
 included (cs_platform 0011, journeys 0015, accounts 0016)."""
 
