@@ -214,3 +214,12 @@ def test_the_function_sees_only_the_tenant_in_scope(tenant, other_tenant, accoun
 
 def _parsed(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
+
+
+def test_the_function_keeps_its_generic_plan_from_the_first_call():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proconfig FROM pg_proc WHERE proname = 'junkan_journeys_account_panels'"
+        )
+        (config,) = cursor.fetchall()
+    assert "plan_cache_mode=force_generic_plan" in (config[0] or [])
