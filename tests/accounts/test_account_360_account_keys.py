@@ -352,3 +352,25 @@ def test_a_renamed_playbook_rule_titles_its_task_at_once(tenant, seen):
     with tenant_scope(tenant):
         Rule.objects.filter(pk=rule.pk).update(name_ja="契約更新の準備")
     assert "契約更新の準備" in view(seen)
+
+
+def test_another_tenants_writes_leave_this_tenants_versions(two, other_tenant):
+    """The triggers bump the tenant of the rows written: another workspace's account edit,
+    new latest scored day and phases move its own accounts' versions, none of this one's."""
+    a, b = two
+    with tenant_scope(other_tenant):
+        elsewhere = AccountFactory(tenant=other_tenant)
+        theirs = account_version(elsewhere.pk)  # their row 0: their writes are counted
+    ours = account_version(a.pk), account_version(b.pk)
+    with tenant_scope(other_tenant):
+        Account.objects.filter(pk=elsewhere.pk).update(name="別テナント")
+        version = ScorecardVersionFactory(tenant=other_tenant)
+        HealthScoreFactory(
+            tenant=other_tenant,
+            account=elsewhere,
+            version=version,
+            day=timezone.localdate() + dt.timedelta(days=1),
+        )
+        PhaseFactory(tenant=other_tenant, order=9)
+        assert account_version(elsewhere.pk) >= theirs + 4
+    assert (account_version(a.pk), account_version(b.pk)) == ours
