@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as dateformat
 from django.utils.dateformat import re_escaped, re_formatchars
 from django.utils.formats import date_format, get_format, localize
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -83,6 +83,13 @@ def plain_format(fmt: str) -> str | None:
         elif piece:
             out.append(re_escaped.sub(r"\1", piece).replace("{", "{{").replace("}", "}}"))
     return "".join(out)
+
+
+def _date_only(pattern: str | None) -> str | None:
+    """`pattern` when it reads a date's numbers only (a date has no hour: Django refuses one)."""
+    if pattern is None or any(f"{{0.{part}" in pattern for part in ("hour", "minute", "second")):
+        return None
+    return pattern
 
 
 @functools.lru_cache(maxsize=16)
@@ -151,6 +158,7 @@ class PanelHtml:
         self.short_date_format = words["short_date"]
         self.short_datetime = words["short_datetime"]
         self._datetime_pattern = plain_format(str(self.short_datetime))
+        self._date_pattern = _date_only(plain_format(str(self.short_date_format)))
         self._kinds: dict[str, str] = {}
         self._statuses: dict[str, str] = {}
         self._dates: dict[Any, str] = {}
@@ -169,7 +177,9 @@ class PanelHtml:
         """`value|date:"SHORT_DATE_FORMAT"`, escaped, once per day for the panel."""
         text = self._dates.get(value)
         if text is None:
-            text = self._dates[value] = _e(dateformat(value, self.short_date_format))
+            pattern = self._date_pattern
+            shown = pattern.format(value) if pattern else dateformat(value, self.short_date_format)
+            text = self._dates[value] = _e(shown)
         return text
 
     def short_datetime_text(self, value: Any) -> str:
@@ -298,22 +308,14 @@ def _step(html: PanelHtml, step: Any, *, can_edit: bool, can_share: bool) -> Saf
     )
 
 
-def _checks(checks: Iterable[dict[str, Any]]) -> SafeString:
-    return format_html_join(
-        "",
-        ' · <span class="milestone-check band-{}" data-testid="milestone-check"'
-        ' data-state="{}">{}</span>{}',
-        (
-            (
-                check["tone"],
-                check["state"],
-                check["label"],
-                format_html(' <span class="muted">{}</span>', check["detail"])
-                if check.get("detail")
-                else "",
-            )
-            for check in checks
-        ),
+def _checks(checks: Iterable[dict[str, Any]]) -> str:
+    """The milestone's checks, as `format_html_join` wrote them (each value escaped)."""
+    return "".join(
+        f' · <span class="milestone-check band-{_e(check["tone"])}"'
+        f' data-testid="milestone-check" data-state="{_e(check["state"])}">'
+        f"{_e(check['label'])}</span>"
+        + (f' <span class="muted">{_e(check["detail"])}</span>' if check.get("detail") else "")
+        for check in checks
     )
 
 
