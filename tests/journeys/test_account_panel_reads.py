@@ -26,7 +26,7 @@ from journeys.models import (
     Task,
     TaskStatus,
 )
-from journeys.selectors import account_panel_reads, phase_list
+from journeys.selectors import account_panel_reads, phase_list, success_plan_share_counts
 from journeys.selectors.account_panels import (
     FEEDBACK_PANEL_SIZE,
     PHASE_HISTORY_PANEL_SIZE,
@@ -188,6 +188,29 @@ def test_a_page_view_reads_them_once_in_one_statement(tenant, account):
     assert first is again
     assert len(queries) == 1
     assert "junkan_journeys_account_panels(" in queries[0]["sql"]
+
+
+def test_the_success_plan_counts_come_from_the_same_read(tenant, account):
+    with tenant_scope(tenant), request_memo_scope():
+        phase_list()
+        with CaptureQueriesContext(connection) as queries:
+            account_panel_reads(account=account)
+            counts = success_plan_share_counts(account=account)
+    assert len(queries) == 1
+    assert counts == {"exists": True, "map": True, "milestones": 0, "steps": 0}
+
+
+def test_a_phase_the_kept_list_does_not_hold_yet_is_read(tenant, csm_user):
+    with tenant_scope(tenant), request_memo_scope():
+        first = PhaseFactory(order=1)
+        account = AccountFactory()
+        assert phase_list() == [first]  # kept for the page view from here on
+        later = PhaseFactory(order=2, name_ja="新しい段階")
+        PhaseTransitionFactory(account=account, from_phase=first, to_phase=later)
+        AccountPhaseFactory(account=account, phase=later)
+        reads = account_panel_reads(account=account)
+    assert reads.current.phase.name_ja == "新しい段階"
+    assert [t.to_phase.pk for t in reads.transitions] == [later.pk]
 
 
 def test_the_function_sees_only_the_tenant_in_scope(tenant, other_tenant, account):
