@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from cs_platform.formpage import lazy_details, next_query
 from cs_platform.pagecache import page_csrf_token
 from cs_platform.selectors import staff_member_choices
 from cs_platform.urlutils import tenant_reverse
@@ -40,6 +41,8 @@ _KIND_LABELS = dict(Activity._meta.get_field("kind").flatchoices)
 _STATUS_LABELS = dict(Milestone._meta.get_field("status").flatchoices)
 # The id a row's links are reversed with once per panel, then replaced by each row's own.
 _PK = 987654321
+# The link a lazy form's markup is made with once, then replaced by each one's own.
+_LAZY_URL = "lazy-form-url-987654321"
 
 
 def escaped(value: Any) -> str:
@@ -83,6 +86,14 @@ def plain_format(fmt: str) -> str | None:
         elif piece:
             out.append(re_escaped.sub(r"\1", piece).replace("{", "{{").replace("}", "}}"))
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _lazy_parts(language: str | None, summary: str, safe: bool) -> tuple[str, ...]:
+    """`lazy_details` of `summary` (marked safe: `safe`) in `language` (its words), split
+    where its link goes."""
+    shown = mark_safe(summary) if safe else summary
+    return tuple(lazy_details(url=_LAZY_URL, summary=shown).split(_LAZY_URL))
 
 
 def _date_only(pattern: str | None) -> str | None:
@@ -144,7 +155,8 @@ class PanelHtml:
             page_csrf_token(request),
         )
         self.next_input = format_html('<input type="hidden" name="next" value="{}">\n', self.next)
-        words = _words(get_language())
+        self.language = get_language()
+        words = _words(self.language)
         self.shared = words["shared"]
         self.not_shared = words["not_shared"]
         self.title_shared = words["title_shared"]
@@ -165,6 +177,7 @@ class PanelHtml:
         self._escaped: dict[tuple[Any, ...], tuple[str, str] | None] = {}
         self._actions: dict[tuple[str, str], str] = {}
         self.next_escaped = escape(f"?next={self.next_query}")
+        self._lazy_next: str | None = None
 
     def status_label(self, status: str) -> str:
         """`milestone.get_status_display()`, escaped, once per status for the panel."""
@@ -229,6 +242,19 @@ class PanelHtml:
         href = self.url_escaped(name, pk) + self.next_escaped
         # NOTE: safe: every value is escaped, as format_html would.
         return mark_safe(f'<a href="{href}" hx-get="{href}"{tail}')
+
+    def lazy(self, name: str, pk: int, summary: Any) -> SafeString:
+        """`lazy_details(url=<name's URL for pk> + next_query(request), summary=summary)`
+        (cs_platform.formpage: the `<details>` whose form is fetched when it opens), its
+        markup made once per language and summary for the process."""
+        parts = _lazy_parts(self.language, str(summary), hasattr(summary, "__html__"))
+        if self._lazy_next is None:
+            self._lazy_next = escape(next_query(self.request))
+        if len(parts) != 3:  # the summary holds the stand-in link (it never does)
+            url = tenant_reverse(self.request, name, pk=pk) + next_query(self.request)
+            return lazy_details(url=url, summary=summary)
+        # NOTE: safe: the parts are lazy_details' (format_html), the link is escaped.
+        return mark_safe((self.url_escaped(name, pk) + self._lazy_next).join(parts))
 
     def share_toggle(self, item: Any, kind: str) -> SafeString:
         """As journeys/_share_toggle.html: the row's link, then what every row of its kind

@@ -27,10 +27,8 @@ from accounts.extensions import (
 )
 from accounts.models import Account
 from cs_platform.extensions import NavItem, register_nav_item
-from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
 from cs_platform.permissions import can
-from cs_platform.urlutils import tenant_reverse
 from webhooks.extensions import register_slack_words
 from webhooks.services import TASK_COMPLETED, TASK_CREATED
 
@@ -78,8 +76,7 @@ def phase_header_context(request: HttpRequest, account: Account) -> dict[str, An
 
 def _lazy(request: HttpRequest, name: str, pk: int, summary: Any) -> SafeString:
     """A `<details>` whose form is fetched when it opens (cs_platform.formpage)."""
-    url = tenant_reverse(request, name, pk=pk) + next_query(request)
-    return lazy_details(url=url, summary=summary)
+    return panel_html(request).lazy(name, pk, summary)
 
 
 def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any]:

@@ -12,13 +12,18 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import dateformat, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _lazy
 
+from cs_platform.formpage import lazy_details, next_query
 from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import membership_set
+from cs_platform.urlutils import tenant_reverse
 from journeys.extensions import activities_titled, tasks_titled
 from journeys.forms import PhaseMoveForm, TaskForm
 from journeys.panel_html import (
+    PanelHtml,
     activities_html,
     assignee_select_html,
     milestones_html,
@@ -235,3 +240,20 @@ def test_a_plain_date_format_writes_what_django_writes(fmt):
         return
     for moment in moments:
         assert pattern.format(moment) == dateformat.format(moment, fmt)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_lazy_form_reads_as_lazy_details_writes_it(tenant, language):
+    request = RequestFactory().get("/t/acme/accounts/7/?health_range=90&x=<a>&y=é")
+    request.tenant = tenant
+    with translation.override(language):
+        html = PanelHtml(request)
+        for name, pk, summary in [
+            ("journeys:step_add", 11, _lazy("Add a step")),
+            ("journeys:step_add", 12, _lazy("Add a step")),
+            ("journeys:meeting_add", 7, _lazy("Log a meeting")),
+            ("journeys:feedback_add", 7, "声 <& 記録>"),
+            ("journeys:feedback_add", 8, mark_safe("声 <& 記録>")),  # not escaped again
+        ]:
+            url = tenant_reverse(request, name, pk=pk) + next_query(request)
+            assert html.lazy(name, pk, summary) == lazy_details(url=url, summary=summary)
