@@ -17,7 +17,10 @@ page is read from the grams:
   (`_by_similarity`).
 
 The page's rows, order and cursor values are those of `account_filter`'s query (the tests
-compare both ways, page by page, and the cursors of one read the other).
+compare both ways, page by page, and the cursors of one read the other). A first page is a
+call of a PL/pgSQL function of the same queries (accounts 0025, 0026: their plans kept per
+connection), and a seek may read the list's rows of its page in its statement
+(`SearchSeek.rows`).
 """
 
 from __future__ import annotations
@@ -230,8 +233,12 @@ def _by_similarity(
     `m`; a bucket whose bound is worse than `m` has no row that `limit` rows do not beat, and
     in the others only each bucket's first `limit` can be on the page (`plus`). Then, when
     the page is not full, the matches with no gram in common (similarity 0, `zero`)."""
-    grams_of, contains = _contains(q)
     params = _params(q, limit)
+    if after is None and descending:
+        # The first page: a PL/pgSQL call (accounts 0026) of `plus_sql`, then `zero_sql`.
+        rows = _read(_FIRST_BY_SIMILARITY, "p.sim DESC, p.name, p.id", params, read)
+        return [(row["sim"], row["name"], row["id"]) for row in rows][:limit]
+    grams_of, contains = _contains(q)
     so, o = (" DESC", "") if descending else ("", " DESC")
     beyond, before = (">", "<") if descending else ("<", ">")
     # The bound that orders the buckets and keeps them (`u` going down, `l` going up).
@@ -288,10 +295,6 @@ def _by_similarity(
             f" ORDER BY name{o}, id{o} LIMIT %(limit)s"
         )
     found: list[tuple[Any, ...]] = []
-    if after is None and descending:
-        # The first page: a PL/pgSQL call (accounts 0026) of `plus_sql`, then `zero_sql`.
-        rows = _read(_FIRST_BY_SIMILARITY, "p.sim DESC, p.name, p.id", params, read)
-        return [(row["sim"], row["name"], row["id"]) for row in rows][:limit]
     for sql in (plus_sql, zero_sql) if descending else (zero_sql, plus_sql):
         if sql is None or len(found) >= limit:
             continue
