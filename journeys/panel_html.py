@@ -386,15 +386,10 @@ def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share
 
 
 def milestones_html(
-    request: HttpRequest,
-    milestones: list[Any],
-    *,
-    can_edit: bool,
-    can_share: bool,
-    html: PanelHtml | None = None,
+    request: HttpRequest, milestones: list[Any], *, can_edit: bool, can_share: bool
 ) -> SafeString:
-    """Every milestone of the map, in order (`html`: the panel's, when it writes more)."""
-    html = html or panel_html(request)
+    """Every milestone of the map, in order."""
+    html = panel_html(request)
     return mark_safe(  # each milestone is made by format_html
         "".join(milestone_html(html, m, can_edit=can_edit, can_share=can_share) for m in milestones)
     )

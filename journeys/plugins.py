@@ -91,15 +91,16 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
                 request, "journeys:step_add", milestone.pk, _("Add a step")
             )
     can_share = can(request, "journey_map.change")
-    html = panel_html(request)
     return {
         "account": account,
         "journey_map": journey_map,
         # As journeys/_share_toggle.html writes it.
-        "map_share": html.share_toggle(journey_map, "map") if journey_map and can_share else "",
+        "map_share": panel_html(request).share_toggle(journey_map, "map")
+        if journey_map and can_share
+        else "",
         "milestones": milestones,
         "milestones_html": milestones_html(
-            request, milestones, can_edit=can_edit, can_share=can_share, html=html
+            request, milestones, can_edit=can_edit, can_share=can_share
         ),
         # With milestones, "Add a milestone" is closed: its form comes when it opens.
         "milestone_form": MilestoneForm() if can_edit and not milestones else None,
