@@ -69,7 +69,6 @@ from .models import (
     Tier,
     TouchProgram,
 )
-from .panel_html import relationship_html
 from .selectors import health_by_tier, tier_counts
 from .selectors.account_page import account_touch_read
 from .selectors.rules import why_texts
@@ -189,7 +188,7 @@ def _touch_panel(request: HttpRequest, account: Account) -> dict[str, Any]:
     return {
         "account": account,
         "account_tier": touch.tier,
-        "relationship_html": relationship_html(touch.relationship),
+        "relationship": touch.relationship,
         "can_override": can(request, "tier.override"),
     }
 
