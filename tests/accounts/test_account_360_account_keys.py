@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -35,6 +34,7 @@ from healthscore.models import (
 )
 from journeys import services as journey_services
 from journeys.models import AccountPhase, JourneyMap, Meeting, Milestone, Phase, PhaseTransition
+from tests.accounts.account_360 import moved, row_writes_moved, view
 from tests.content.factories import ArticleFactory, ArticleTranslationFactory, SectionFactory
 from tests.factories import AccountFactory, ContractFactory, UserFactory
 from tests.healthscore.factories import (
@@ -76,15 +76,6 @@ def two(scoped):
     return a, b
 
 
-def _moved(two, write: Callable[[], Any]) -> tuple[bool, bool]:
-    """Whether `write()` moved the first and the second account's version."""
-    a, b = two
-    before = account_version(a.pk), account_version(b.pk)
-    write()
-    after = account_version(a.pk), account_version(b.pk)
-    return after[0] != before[0], after[1] != before[1]
-
-
 def _phases() -> list[Phase]:
     return list(Phase.objects.order_by("order"))
 
@@ -119,46 +110,39 @@ PER_ACCOUNT: dict[str, tuple[Any, Callable[[Any], Any]]] = {
 def test_a_row_inserted_updated_or_deleted_moves_its_accounts_version_only(two, kind):
     model, make = PER_ACCOUNT[kind]
     a, _b = two
-    row = None
-
-    def insert() -> None:
-        nonlocal row
-        row = make(a)
-
-    assert _moved(two, insert) == (True, False)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).update(id=row.pk)) == (True, False)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).delete()) == (True, False)
+    assert row_writes_moved(two, model, lambda: make(a)) == [(True, False)] * 3
 
 
 def test_the_accounts_own_row_moves_its_version_only(two, manager_user):
     a, b = two
-    assert _moved(two, lambda: Account.objects.filter(pk=a.pk).update(name="改名")) == (True, False)
-    assert _moved(two, lambda: account_services.account_update(account=b, owner=manager_user)) == (
+    assert moved(two, lambda: Account.objects.filter(pk=a.pk).update(name="改名")) == (True, False)
+    assert moved(two, lambda: account_services.account_update(account=b, owner=manager_user)) == (
         False,
         True,
     )
     new = AccountFactory()
     before = account_version(new.pk)
-    assert _moved(two, lambda: Account.objects.filter(pk=new.pk).delete()) == (False, False)
+    assert moved(two, lambda: Account.objects.filter(pk=new.pk).delete()) == (False, False)
     assert account_version(new.pk) != before  # a kept 404 of its id is not served
 
 
 def test_a_bulk_write_and_plain_sql_move_each_accounts_version(two):
     a, b = two
-    assert _moved(
-        two, lambda: Contract.objects.bulk_create([ContractFactory.build(account=a)])
-    ) == (True, False)
-    assert _moved(two, lambda: Account.objects.update(licensed_seats=7)) == (True, True)
+    assert moved(two, lambda: Contract.objects.bulk_create([ContractFactory.build(account=a)])) == (
+        True,
+        False,
+    )
+    assert moved(two, lambda: Account.objects.update(licensed_seats=7)) == (True, True)
     ContractFactory(account=b)
     with connection.cursor() as cursor:
         sql = "UPDATE accounts_contract SET arr = arr + 1 WHERE account_id = %s"
-        assert _moved(two, lambda: cursor.execute(sql, [b.pk])) == (False, True)
+        assert moved(two, lambda: cursor.execute(sql, [b.pk])) == (False, True)
 
 
 def test_a_phase_move_by_the_service_moves_its_accounts_version_only(two, manager_user):
     a, _b = two
     AccountPhaseFactory(account=a, phase=_phases()[0])
-    assert _moved(
+    assert moved(
         two,
         lambda: journey_services.phase_transition(
             account=a, to_phase=_phases()[1], actor=manager_user
@@ -187,15 +171,7 @@ EVERY_ACCOUNT: dict[str, tuple[Any, Callable[[], Any]]] = {
 @pytest.mark.parametrize("kind", EVERY_ACCOUNT)
 def test_a_row_every_account_shows_moves_every_accounts_version(two, kind):
     model, make = EVERY_ACCOUNT[kind]
-    row = None
-
-    def insert() -> None:
-        nonlocal row
-        row = make()
-
-    assert _moved(two, insert) == (True, True)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).update(id=row.pk)) == (True, True)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).delete()) == (True, True)
+    assert row_writes_moved(two, model, make) == [(True, True)] * 3
 
 
 # The tenant's latest scored day (a journey map judges milestones by it) -------------------
@@ -209,10 +185,10 @@ def test_scores_of_a_new_latest_day_move_every_accounts_version(two):
     a, b = two
     today = timezone.localdate()
     _score(a, today - dt.timedelta(days=1))
-    assert _moved(two, lambda: _score(b, today)) == (True, True)
+    assert moved(two, lambda: _score(b, today)) == (True, True)
     # The day's next rows, an earlier day's and a rescore of the day: a's stays.
-    assert _moved(two, lambda: _score(b, today - dt.timedelta(days=5))) == (False, True)
-    assert _moved(two, lambda: HealthScore.objects.filter(day=today).update(score=3)) == (
+    assert moved(two, lambda: _score(b, today - dt.timedelta(days=5))) == (False, True)
+    assert moved(two, lambda: HealthScore.objects.filter(day=today).update(score=3)) == (
         False,
         True,
     )
@@ -224,18 +200,18 @@ def test_the_last_rows_of_the_latest_day_deleted_move_every_accounts_version(two
     _score(a, today - dt.timedelta(days=1))
     _score(a, today)
     latest = _score(b, today)
-    assert _moved(two, lambda: HealthScore.objects.filter(pk=latest.pk).delete()) == (
+    assert moved(two, lambda: HealthScore.objects.filter(pk=latest.pk).delete()) == (
         False,
         True,
     )
-    assert _moved(two, lambda: HealthScore.objects.filter(day=today).delete()) == (True, True)
+    assert moved(two, lambda: HealthScore.objects.filter(day=today).delete()) == (True, True)
 
 
 def test_a_score_moved_to_another_day_moves_every_accounts_version(two):
     _a, b = two
     row = _score(b, timezone.localdate() - dt.timedelta(days=3))
     later = row.day + dt.timedelta(days=1)
-    assert _moved(two, lambda: HealthScore.objects.filter(pk=row.pk).update(day=later)) == (
+    assert moved(two, lambda: HealthScore.objects.filter(pk=row.pk).update(day=later)) == (
         True,
         True,
     )
@@ -265,13 +241,6 @@ def seen(tenant, manager_user):
     view(state)
     view(state)
     return state
-
-
-def view(state) -> str:
-    url = reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": state["account"].pk})
-    response = state["client"].get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def _statements_of_a_view(state) -> list[str]:

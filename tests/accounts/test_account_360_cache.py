@@ -23,6 +23,7 @@ from cs_platform.scoping import tenant_scope
 from healthscore.models import HealthAlert, HealthSettings, Scorecard
 from journeys import services as journey_services
 from journeys.models import Phase
+from tests.accounts.account_360 import view, without_tokens
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import (
     HealthAlertFactory,
@@ -67,13 +68,6 @@ def seen(tenant, manager_user):
     return state
 
 
-def view(state, **params) -> str:
-    url = reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": state["account"].pk})
-    response = state["client"].get(url, params)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def panel(body: str, testid: str) -> str:
     """The HTML of the element marked `testid` up to the end of its section or div."""
     start = body.index(f'data-testid="{testid}"')
@@ -81,16 +75,12 @@ def panel(body: str, testid: str) -> str:
     return body[start:end]
 
 
-def _without_tokens(body: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
-
-
 def test_a_repeat_view_serves_the_kept_panels_unchanged_in_fewer_queries(seen):
     with CaptureQueriesContext(connection) as first:
         before = view(seen, health_range=30)
     with CaptureQueriesContext(connection) as again:
         after = view(seen, health_range=30)
-    assert _without_tokens(after) == _without_tokens(before)
+    assert without_tokens(after) == without_tokens(before)
     assert len(again) <= len(first) - 4, [q["sql"][:80] for q in again]
 
 

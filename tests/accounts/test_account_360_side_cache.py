@@ -7,7 +7,6 @@ at the next view."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.core.cache import cache
@@ -24,6 +23,7 @@ from content.models import SiteDomain
 from cs_platform.degraded import FailOpenRedisCache
 from cs_platform.models import Tenant, User
 from cs_platform.scoping import tenant_scope
+from tests.accounts.account_360 import panel, view, without_tokens
 from tests.content.factories import (
     ArticleTranslationFactory,
     ArticleViewFactory,
@@ -73,22 +73,6 @@ def seen(tenant, manager_user):
     return state
 
 
-def view(state) -> str:
-    url = reverse("accounts:detail", kwargs={"tenant_slug": "acme", "pk": state["account"].pk})
-    response = state["client"].get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def panel(body: str, testid: str) -> str:
-    start = body.index(f'data-testid="{testid}"')
-    return body[start : body.index("</section>", start)]
-
-
-def _without_tokens(body: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
-
-
 SIDE_TABLES = (
     "touchmodel_",
     "healthscore_surveyresponse",
@@ -103,7 +87,7 @@ def test_a_repeat_view_reads_none_of_the_side_panels_tables(seen):
     before = view(seen)
     with CaptureQueriesContext(connection) as again:
         after = view(seen)
-    assert _without_tokens(after) == _without_tokens(before)
+    assert without_tokens(after) == without_tokens(before)
     read = [q["sql"] for q in again if any(t in q["sql"] for t in SIDE_TABLES)]
     assert not read, read
 
@@ -230,7 +214,7 @@ def test_a_repeat_view_in_the_same_process_asks_the_cache_for_no_panel(seen, mon
 def test_a_repeat_view_serves_its_kept_content_without_reading_its_panels(seen, monkeypatch):
     before = view(seen)
     monkeypatch.setattr(account_views, "_panels", lambda *args: pytest.fail("panels read"))
-    assert _without_tokens(view(seen)) == _without_tokens(before)
+    assert without_tokens(view(seen)) == without_tokens(before)
 
 
 def test_the_workspaces_new_currency_shows_at_once(tenant, seen):

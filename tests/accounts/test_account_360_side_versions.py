@@ -22,6 +22,7 @@ from healthscore.services.now import scores_now_recompute
 from healthscore.services.scorecards import healthscore_tenant_defaults
 from healthscore.services.surveys import survey_response_record
 from journeys.models import FeedbackItem
+from tests.accounts.account_360 import moved, row_writes_moved
 from tests.content.factories import ArticleFactory, ArticleViewFactory, SiteDomainFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import (
@@ -49,15 +50,6 @@ def two(scoped):
     ArticleFactory()  # the article read (an article moves every account's)
     account_version(a.pk)  # the tenant's row: writes from now on are counted
     return a, b
-
-
-def _moved(two, write: Callable[[], Any]) -> tuple[bool, bool]:
-    """Whether `write()` moved the first and the second account's version."""
-    a, b = two
-    before = account_version(a.pk), account_version(b.pk)
-    write()
-    after = account_version(a.pk), account_version(b.pk)
-    return after[0] != before[0], after[1] != before[1]
 
 
 # Per account: (model, a factory call making a row of `account`).
@@ -91,15 +83,7 @@ PER_ACCOUNT: dict[str, tuple[Any, Callable[[Any], Any]]] = {
 def test_a_row_inserted_updated_or_deleted_moves_its_accounts_version_only(two, kind):
     model, make = PER_ACCOUNT[kind]
     a, _b = two
-    row = None
-
-    def insert() -> None:
-        nonlocal row
-        row = make(a)
-
-    assert _moved(two, insert) == (True, False)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).update(id=row.pk)) == (True, False)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).delete()) == (True, False)
+    assert row_writes_moved(two, model, lambda: make(a)) == [(True, False)] * 3
 
 
 @pytest.mark.parametrize("kind", ["champion award", "user group member"])
@@ -108,7 +92,7 @@ def test_a_contacts_row_given_to_another_accounts_contact_moves_both(two, kind):
     a, b = two
     row = make(a)
     other = ContactFactory(account=b)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).update(contact=other)) == (
+    assert moved(two, lambda: model.objects.filter(pk=row.pk).update(contact=other)) == (
         True,
         True,
     )
@@ -116,7 +100,7 @@ def test_a_contacts_row_given_to_another_accounts_contact_moves_both(two, kind):
 
 def test_a_bulk_insert_and_plain_sql_move_each_accounts_version(two):
     a, b = two
-    assert _moved(
+    assert moved(
         two, lambda: FeedbackItem.objects.bulk_create([FeedbackItemFactory.build(account=a)])
     ) == (True, False)
     with connection.cursor() as cursor:
@@ -127,7 +111,7 @@ def test_a_bulk_insert_and_plain_sql_move_each_accounts_version(two):
         )
         today = timezone.localdate()
         args = [a.tenant_id, a.pk, today, b.tenant_id, b.pk, today]
-        assert _moved(two, lambda: cursor.execute(sql, args)) == (True, True)
+        assert moved(two, lambda: cursor.execute(sql, args)) == (True, True)
 
 
 def test_the_services_that_write_them_move_the_accounts_version(two):
@@ -135,15 +119,15 @@ def test_the_services_that_write_them_move_the_accounts_version(two):
     contact = ContactFactory(account=a)
     article = ArticleFactory()
     now = timezone.now()
-    assert _moved(two, lambda: survey_response_record(account=a, score=3)) == (True, False)
-    assert _moved(
+    assert moved(two, lambda: survey_response_record(account=a, score=3)) == (True, False)
+    assert moved(
         two,
         lambda: article_view_record_bulk(
             rows=[{"article": article, "language": "ja", "contact": contact, "viewed_at": now}]
         ),
     ) == (True, False)
     healthscore_tenant_defaults(tenant=a.tenant)
-    assert _moved(two, lambda: scores_now_recompute(account_ids=[a.pk])) == (True, False)
+    assert moved(two, lambda: scores_now_recompute(account_ids=[a.pk])) == (True, False)
 
 
 def test_a_contact_deleted_with_its_awards_and_groups_moves_its_accounts_version(two):
@@ -151,7 +135,7 @@ def test_a_contact_deleted_with_its_awards_and_groups_moves_its_accounts_version
     contact = ContactFactory(account=a)
     ChampionNominationFactory(contact=contact)
     UserGroupMemberFactory(contact=contact, group=UserGroup.objects.first())
-    assert _moved(two, lambda: Contact.objects.filter(pk=contact.pk).delete()) == (True, False)
+    assert moved(two, lambda: Contact.objects.filter(pk=contact.pk).delete()) == (True, False)
 
 
 # What every account's page shows: (model, a factory call).
@@ -165,12 +149,4 @@ EVERY_ACCOUNT: dict[str, tuple[Any, Callable[[], Any]]] = {
 @pytest.mark.parametrize("kind", EVERY_ACCOUNT)
 def test_a_row_every_account_shows_moves_every_accounts_version(two, kind):
     model, make = EVERY_ACCOUNT[kind]
-    row = None
-
-    def insert() -> None:
-        nonlocal row
-        row = make()
-
-    assert _moved(two, insert) == (True, True)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).update(id=row.pk)) == (True, True)
-    assert _moved(two, lambda: model.objects.filter(pk=row.pk).delete()) == (True, True)
+    assert row_writes_moved(two, model, make) == [(True, True)] * 3

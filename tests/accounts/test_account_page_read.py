@@ -6,7 +6,6 @@ tenant's rows."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -19,13 +18,9 @@ from cs_platform.leanread import USER_SHOWN
 from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
 from tests.factories import AccountFactory, ContactFactory, ContractFactory
+from tests.loaded import loaded_fields
 
 pytestmark = pytest.mark.django_db
-
-
-def _fields(instance: Any) -> dict[str, Any]:
-    """An instance's loaded values with their types."""
-    return {k: (type(v), v) for k, v in vars(instance).items() if not k.startswith("_")}
 
 
 def _account_with_relations(owner):
@@ -56,19 +51,19 @@ def test_the_page_reads_the_account_contacts_and_contracts_in_one_call(scoped, c
     [statement] = [q["sql"] for q in captured.captured_queries]
     assert "junkan_account_page(" in statement
     expected = _account_read(account.pk, USER_SHOWN)
-    assert _fields(page.account) == _fields(expected)
-    assert _fields(page.account.owner) == _fields(expected.owner)
-    assert set(_fields(page.account.owner)) == set(USER_SHOWN)  # no password hash
+    assert loaded_fields(page.account) == loaded_fields(expected)
+    assert loaded_fields(page.account.owner) == loaded_fields(expected.owner)
+    assert set(loaded_fields(page.account.owner)) == set(USER_SHOWN)  # no password hash
     assert contacts is page.contacts
-    assert [_fields(c) for c in contacts] == [
-        _fields(c)
+    assert [loaded_fields(c) for c in contacts] == [
+        loaded_fields(c)
         for c in contacts_of(account=account)  # outside the page view: read
     ]
     assert [c.name for c in contacts if c.relationship_level == "manager"] == ["Abe", "Sato"]
     history = contract_history_of(account_id=account.pk)
-    assert [_fields(c) for c in page.contracts] == [_fields(c) for c in history]
+    assert [loaded_fields(c) for c in page.contracts] == [loaded_fields(c) for c in history]
     assert page.contracts[0].previous is None
-    assert _fields(page.contracts[1].previous) == _fields(history[1].previous)
+    assert loaded_fields(page.contracts[1].previous) == loaded_fields(history[1].previous)
 
 
 def test_an_account_without_owner_contacts_or_contracts(scoped):

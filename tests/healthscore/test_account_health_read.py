@@ -5,7 +5,6 @@ and survey answers as the selectors they replace, and no other tenant's rows."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -25,13 +24,9 @@ from tests.healthscore.factories import (
     ScorecardVersionFactory,
     SurveyResponseFactory,
 )
+from tests.loaded import loaded_fields
 
 pytestmark = pytest.mark.django_db
-
-
-def _fields(instance: Any) -> dict[str, Any]:
-    """An instance's loaded values with their types (42 and 42.0 differ on a page)."""
-    return {k: (type(v), v) for k, v in vars(instance).items() if not k.startswith("_")}
 
 
 def _account_with_health():
@@ -72,21 +67,23 @@ def test_the_health_panels_read_what_the_selectors_read_in_one_call(scoped):
         )
     [statement] = [q["sql"] for q in captured.captured_queries]
     assert "junkan_account_health(" in statement
-    assert _fields(current) == _fields(selectors.health_current(account=account))
-    assert _fields(current.version) == _fields(selectors.health_current(account=account).version)
+    assert loaded_fields(current) == loaded_fields(selectors.health_current(account=account))
+    assert loaded_fields(current.version) == loaded_fields(
+        selectors.health_current(account=account).version
+    )
     assert current.version.scorecard.name == current.version.scorecard.name
     assert type(current.score) is float and current.score == 42.0
-    assert _fields(now) == _fields(selectors.health_now(account=account))
+    assert loaded_fields(now) == loaded_fields(selectors.health_now(account=account))
     assert health.explanation == selectors.health_explanation(account=account)
     assert health.explanation["compared_with"] == timezone.localdate() - dt.timedelta(days=31)
     assert chart_of(health.history) == account_health_chart(account=account, days=30)
     assert chart_of(health.history)["markers"]  # the version changed within the 30 days
-    assert [_fields(a) for a in health.alerts] == [
-        _fields(a) for a in selectors.health_alerts_open(account_id=account.pk, limit=10)
+    assert [loaded_fields(a) for a in health.alerts] == [
+        loaded_fields(a) for a in selectors.health_alerts_open(account_id=account.pk, limit=10)
     ]
     expected = selectors.survey_responses_of(account_id=account.pk, limit=5)
-    assert [_fields(r) for r in health.surveys] == [_fields(r) for r in expected]
-    assert _fields(health.surveys[0].contact) == _fields(expected[0].contact)
+    assert [loaded_fields(r) for r in health.surveys] == [loaded_fields(r) for r in expected]
+    assert loaded_fields(health.surveys[0].contact) == loaded_fields(expected[0].contact)
     assert health.surveys[1].contact is None
 
 

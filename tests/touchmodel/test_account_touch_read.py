@@ -5,7 +5,6 @@ in one call of `junkan_account_touch` (touchmodel 0018), planned once per connec
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,6 +15,7 @@ from accounts.selectors import contacts_of
 from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
 from tests.factories import AccountFactory, ContactFactory
+from tests.loaded import loaded_fields
 from tests.touchmodel.factories import (
     AccountTierFactory,
     ChampionNominationFactory,
@@ -28,10 +28,6 @@ from touchmodel.selectors.account_page import account_touch_read
 from touchmodel.selectors.community import relationship_map
 
 pytestmark = pytest.mark.django_db
-
-
-def _fields(instance: Any) -> dict[str, Any]:
-    return {k: (type(v), v) for k, v in vars(instance).items() if not k.startswith("_")}
 
 
 def _people(levels) -> list[tuple[str, int, list[str], list[str]]]:
@@ -73,9 +69,9 @@ def test_the_touch_panel_reads_the_tier_and_people_in_one_call(scoped, admin_use
     [statement] = [q["sql"] for q in captured.captured_queries]
     assert "junkan_account_touch(" in statement
     expected = account_tier_get(account=account)
-    assert _fields(touch.tier) == _fields(expected)
-    assert _fields(touch.tier.rule) == _fields(expected.rule)
-    assert _fields(touch.tier.override_by) == _fields(expected.override_by)
+    assert loaded_fields(touch.tier) == loaded_fields(expected)
+    assert loaded_fields(touch.tier.rule) == loaded_fields(expected.rule)
+    assert loaded_fields(touch.tier.override_by) == loaded_fields(expected.override_by)
     people = _people(relationship_map(account=account))
     assert _people(touch.relationship) == people
     ana = next(p for p in touch.relationship["manager"] if p.contact.name == "Ana")
