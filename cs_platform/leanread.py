@@ -266,6 +266,11 @@ def lean_json_model(model: type[M], obj: Mapping[str, Any], prefix: str = "") ->
     return lean_json_models(model, [obj], prefix)[0]
 
 
+def lean_json_model_or_none(model: type[M], obj: Mapping[str, Any] | None) -> M | None:
+    """`lean_json_model(model, obj)`, None where the read gave none (a missing related row)."""
+    return None if obj is None else lean_json_model(model, obj)
+
+
 def lean_json_models(
     model: type[M], objs: Iterable[Mapping[str, Any]], prefix: str = ""
 ) -> list[M]:

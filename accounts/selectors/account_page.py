@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cs_platform.leanread import lean_call, lean_json_model
+from cs_platform.leanread import lean_call, lean_json_model, lean_json_model_or_none
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
 
@@ -43,7 +43,6 @@ def _read(pk: int) -> AccountPage | None:
     contracts = []
     for pair in row["r_contracts"] or ():
         contract = lean_json_model(Contract, pair["c"])
-        previous = pair["p"]
-        contract.previous = lean_json_model(Contract, previous) if previous is not None else None
+        contract.previous = lean_json_model_or_none(Contract, pair["p"])
         contracts.append(contract)
     return AccountPage(account=account, contacts=contacts, contracts=contracts)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import Contact
-from cs_platform.leanread import lean_call, lean_json_model
+from cs_platform.leanread import lean_call, lean_json_model, lean_json_model_or_none
 from cs_platform.requestmemo import request_memoized
 
 from ..models import (
@@ -61,7 +61,7 @@ def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
         },
     )
     current = _score(row["r_latest"])
-    now = lean_json_model(HealthScoreNow, row["r_now"]) if row["r_now"] is not None else None
+    now = lean_json_model_or_none(HealthScoreNow, row["r_now"])
     latest_and_now_read(account_id, current, now)
     before = _score(row["r_before"])
     history = [
@@ -71,8 +71,7 @@ def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
     answers = []
     for answer in row["r_surveys"] or ():
         response = lean_json_model(SurveyResponse, answer["r"])
-        contact = answer["c"]
-        response.contact = lean_json_model(Contact, contact) if contact is not None else None
+        response.contact = lean_json_model_or_none(Contact, answer["c"])
         answers.append(response)
     return AccountHealth(
         current=current,

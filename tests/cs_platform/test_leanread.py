@@ -10,6 +10,7 @@ from cs_platform.leanread import (
     lean_call,
     lean_instances,
     lean_json_model,
+    lean_json_model_or_none,
     lean_json_models,
     lean_maker,
     lean_model,
@@ -201,6 +202,12 @@ def test_a_column_with_no_exact_json_form_is_refused():
     assert lean_json_model(TouchSettings, {"id": 1}).pk == 1
     with pytest.raises(TypeError, match="no exact conversion"):
         lean_json_model(TouchSettings, {"id": 1, "hours_high": 1.5})
+
+
+def test_a_missing_related_row_is_none_and_a_present_one_an_instance():
+    assert lean_json_model_or_none(TouchSettings, None) is None
+    made = lean_json_model_or_none(TouchSettings, {"id": 1})
+    assert isinstance(made, TouchSettings) and made.pk == 1
 
 
 def test_rows_through_to_json_made_together_are_each_made_alone(tenant, csm_user):

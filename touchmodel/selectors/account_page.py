@@ -9,7 +9,7 @@ from typing import Any
 
 from accounts.models import Account
 from accounts.selectors import contacts_of
-from cs_platform.leanread import lean_call, lean_json_model
+from cs_platform.leanread import lean_call, lean_json_model, lean_json_model_or_none
 from cs_platform.models import User
 
 from ..models import AccountTier, NominationStatus, TierRule
@@ -41,6 +41,6 @@ def _tier(read: dict[str, Any] | None) -> AccountTier | None:
     if read is None:
         return None
     tier = lean_json_model(AccountTier, read["tier"])
-    tier.rule = lean_json_model(TierRule, read["rule"]) if read["rule"] is not None else None
-    tier.override_by = lean_json_model(User, read["by"]) if read["by"] is not None else None
+    tier.rule = lean_json_model_or_none(TierRule, read["rule"])
+    tier.override_by = lean_json_model_or_none(User, read["by"])
     return tier
