@@ -92,10 +92,10 @@ def lean_prefetched(instance: models.Model, name: str, items: list[Any]) -> None
     reads nothing (its query is empty), where the ORM's prefetch would query again: filter
     the list in Python."""
     descriptor = getattr(type(instance), name)
-    queryset = models.QuerySet(model=descriptor.rel.related_model)
+    queryset: models.QuerySet[Any] = models.QuerySet(model=descriptor.rel.related_model)
     queryset.query.set_empty()
     queryset._result_cache = items
-    queryset._prefetch_done = True
+    queryset._prefetch_done = True  # type: ignore[attr-defined]  # Django's own; stubs omit it
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[descriptor.rel.cache_name] = (
         queryset
     )

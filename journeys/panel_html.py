@@ -213,13 +213,12 @@ class PanelHtml:
         """The escaped text before and after the id in `name`'s URL (with `kwargs`), made once
         per panel; None when the id is not one path segment of it."""
         key = (name, kwargs)
-        parts = self._escaped.get(key, False)
-        if parts is False:
+        if key not in self._escaped:
             split = tenant_reverse(self.request, name, pk=_PK, **dict(kwargs)).split(f"/{_PK}/")
-            parts = self._escaped[key] = (
+            self._escaped[key] = (
                 (escape(split[0] + "/"), escape("/" + split[1])) if len(split) == 2 else None
             )
-        return parts
+        return self._escaped[key]
 
     def url_escaped(self, name: str, pk: Any, **kwargs: Any) -> str:
         """`tenant_reverse(request, name, pk=pk, **kwargs)`, escaped: reversed and escaped once
