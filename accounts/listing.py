@@ -27,6 +27,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from cs_platform.datacache import page_cached
+from cs_platform.htmltext import escaped
 from cs_platform.leanread import lean_instances
 from cs_platform.pagecache import CSRF_SLOT
 
@@ -48,7 +49,7 @@ def _column(ext: AccountListExtension, accounts: Sequence[Account]) -> list[str]
         value = getattr(account, ext.key, None)
         if ext.template:
             html = render_to_string(ext.template, {"account": account, "value": value})
-            cells.append(html.__html__() if hasattr(html, "__html__") else _e(str(html)))
+            cells.append(escaped(html))
         else:
             cells.append(_e(str(value)) if value else "—")
     return cells

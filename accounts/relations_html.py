@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from html import escape
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cs_platform.htmltext import escaped as _e
 from cs_platform.pagecache import page_csrf_token
 from cs_platform.urlutils import tenant_reverse
 
@@ -37,13 +36,6 @@ _LEVELS = dict(RelationshipLevel.choices)
 _LEVEL_LABELS = dict(Contact._meta.get_field("relationship_level").flatchoices)
 _LANGUAGE_LABELS = dict(Contact._meta.get_field("language").flatchoices)
 _STATUS_LABELS = dict(Contract._meta.get_field("status").flatchoices)
-
-
-def _e(value: Any) -> str:
-    """`conditional_escape(value)`, without the lazy check of Django's `escape`."""
-    if hasattr(value, "__html__"):
-        return value.__html__()  # type: ignore[no-any-return]
-    return escape(str(value))
 
 
 def _day(value: dt.date | dt.datetime | None, none: str = DASH) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
 from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+
+from cs_platform.htmltext import escaped as _e
 
 _STEPS = {0: Decimal(1), 1: Decimal("0.1")}
 
@@ -38,12 +39,6 @@ def fixed(value: Any, places: int) -> str:
     if not rounded:
         rounded = abs(rounded)  # the filter writes no sign on a zero
     return f"{rounded:f}".replace(".", get_format("DECIMAL_SEPARATOR"))
-
-
-def _e(value: Any) -> str:
-    if hasattr(value, "__html__"):
-        return value.__html__()  # type: ignore[no-any-return]
-    return escape(str(value))
 
 
 def components_html(components: list[dict[str, Any]]) -> SafeString:

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cs_platform.formpage import lazy_details, next_query
+from cs_platform.htmltext import escaped as _e
 from cs_platform.pagecache import page_csrf_token
 from cs_platform.selectors import staff_member_choices
 from cs_platform.urlutils import tenant_reverse
@@ -43,17 +44,6 @@ _STATUS_LABELS = dict(Milestone._meta.get_field("status").flatchoices)
 _PK = 987654321
 # The link a lazy form's markup is made with once, then replaced by each one's own.
 _LAZY_URL = "lazy-form-url-987654321"
-
-
-def escaped(value: Any) -> str:
-    """`conditional_escape(value)` (what `format_html` does to each value), without the lazy
-    check of Django's `escape` that cost more than the escaping (issue #16)."""
-    if hasattr(value, "__html__"):
-        return value.__html__()  # type: ignore[no-any-return]
-    return escape(str(value))
-
-
-_e = escaped
 
 
 # The format characters `dateformat.format` writes from a datetime's own numbers alone, as

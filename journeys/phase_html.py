@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
+from cs_platform.htmltext import escaped as _e
 from cs_platform.pagecache import page_csrf_token
 from cs_platform.urlutils import tenant_reverse
 
-from .panel_html import escaped as _e
 from .selectors import CurrentPhase
 
 
