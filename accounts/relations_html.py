@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -105,16 +105,7 @@ def contact_rows_html(
         )
         actions = ""
         if can_edit:
-            delete = ""
-            if can_delete:
-                delete = (
-                    f' · <a href="{_e(url("accounts:contact_delete", c.pk))}"'
-                    f' data-testid="contact-delete">{words["delete"]}</a>'
-                )
-            actions = (
-                f'<td class="acc-row-actions"><a href="{_e(url("accounts:contact_edit", c.pk))}"'
-                f' data-testid="contact-edit">{words["edit"]}</a>{delete}</td>'
-            )
+            actions = _actions_cell(url, "contact", c.pk, words, can_delete=can_delete)
         out.append(
             f'\n        <tr><td>{name}<br><span class="muted">{_e(c.email)}</span>{phone}</td>\n'
             f"        <td>{_e(c.title or DASH)}</td>"
@@ -158,16 +149,7 @@ def contract_rows_html(
             history = words["new"]
         actions = ""
         if can_edit:
-            delete = ""
-            if can_delete:
-                delete = (
-                    f' · <a href="{_e(url("accounts:contract_delete", c.pk))}"'
-                    f' data-testid="contract-delete">{words["delete"]}</a>'
-                )
-            actions = (
-                f'<td class="acc-row-actions"><a href="{_e(url("accounts:contract_edit", c.pk))}"'
-                f' data-testid="contract-edit">{words["edit"]}</a>{delete}</td>'
-            )
+            actions = _actions_cell(url, "contract", c.pk, words, can_delete=can_delete)
         forms = ""
         if can_edit and c.status == "active":
             pk, arr = _e(localize(c.pk)), _e(localize(c.arr))
@@ -205,6 +187,22 @@ def contract_rows_html(
     if not out:
         return _empty(_("No contracts yet."), can_edit)
     return mark_safe("".join(out))
+
+
+def _actions_cell(
+    url: Callable[[str, int], str], kind: str, pk: int, words: dict[str, str], *, can_delete: bool
+) -> str:
+    """The row's edit link (and delete link: `can_delete`) of a contact or contract (`kind`)."""
+    delete = ""
+    if can_delete:
+        delete = (
+            f' · <a href="{_e(url(f"accounts:{kind}_delete", pk))}"'
+            f' data-testid="{kind}-delete">{words["delete"]}</a>'
+        )
+    return (
+        f'<td class="acc-row-actions"><a href="{_e(url(f"accounts:{kind}_edit", pk))}"'
+        f' data-testid="{kind}-edit">{words["edit"]}</a>{delete}</td>'
+    )
 
 
 def _url(request: HttpRequest, name: str, pk: int) -> str:
