@@ -103,3 +103,18 @@ def test_the_health_function_sees_only_the_tenant_in_scope(tenant, other_tenant)
             [other_tenant.pk, theirs.pk],
         )
         assert cursor.fetchall() == [(None,) * 6]
+
+
+def test_the_chart_reads_its_days_from_the_index_alone():
+    """The chart's days of an account lie one heap page apart (each day's scores are written
+    together): its columns ride in the unique index (healthscore 0033) for an index-only
+    range of a few pages."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a"
+            " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indexrelid = 'healthscore_one_per_day'::regclass"
+        )
+        columns = {name for (name,) in cursor.fetchall()}
+    chart = {"tenant_id", "account_id", "day", "score", "band", "version_id"}
+    assert chart <= columns
