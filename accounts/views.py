@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cs_platform.datacache import (
     account_cache_key,
+    account_cache_key_prefix,
     data_cache_read_ahead,
     keep_many,
     kept_many,
@@ -405,14 +406,18 @@ def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str
     slots.update((slot, account_panels(slot)) for slot in ("header", "main", "side"))
     role = getattr(getattr(request, "membership", None), "role", "")
     place = f"{account.pk}:{role}:{request.get_full_path()}"
-    keys = {
-        p.key: account_cache_key(
-            account.pk, f"accounts.panel.{p.key}", f"{place}:{p.cache_key(request, account)}"
-        )
-        for panels in slots.values()
-        for p in panels
-        if p.cache_key is not None
-    }
+    # As `account_cache_key(account.pk, f"accounts.panel.{p.key}", …)`, its prefix made once;
+    # a `cache_key` several panels share (`account_panel_key`) is asked once.
+    prefix = account_cache_key_prefix(account.pk)
+    named: dict[Callable[[HttpRequest, Account], str], str] = {}
+    keys = {}
+    for panels in slots.values():
+        for p in panels:
+            if p.cache_key is None:
+                continue
+            if p.cache_key not in named:
+                named[p.cache_key] = p.cache_key(request, account)
+            keys[p.key] = f"{prefix}accounts.panel.{p.key}:{place}:{named[p.cache_key]}"
     return slots, keys
 
 

@@ -391,12 +391,16 @@ def _read_ahead() -> _ReadAhead | None:
 
 
 def _full_key(name: str, key: str, *, touches: bool, account: int | None = None) -> str:
+    return f"{_key_prefix(touches=touches, account=account)}{name}:{key}"
+
+
+def _key_prefix(*, touches: bool, account: int | None = None) -> str:
     tenant = require_current_tenant()
     if account is not None:  # the account's version in place of the data version
         version = f"a{account}.{_versions(account=account)[0]}"
     else:
         version = ".".join(map(str, _versions(DATA, TOUCHES) if touches else _versions(DATA)))
-    return f"datacache:{tenant.pk}:{version}:{get_language()}:{name}:{key}"
+    return f"datacache:{tenant.pk}:{version}:{get_language()}:"
 
 
 def data_cache_read_ahead(page: str, *reads: tuple[str, str] | tuple[str, str, int]) -> None:
@@ -484,6 +488,14 @@ def account_cache_key(account_id: int, name: str, key: str = "") -> str:
     reads other accounts' rows: such a read must be in `key` (e.g. the tenant's latest
     scored day)."""
     return _full_key(name, key, touches=False, account=account_id)
+
+
+def account_cache_key_prefix(account_id: int) -> str:
+    """What every `account_cache_key(account_id, …)` begins with (`name` and `key` follow):
+    for a page that makes many such keys at once (Account 360's panels), the tenant, the
+    account's version and the language worked out once. `account_cache_key(account_id, name,
+    key)` is `f"{account_cache_key_prefix(account_id)}{name}:{key}"`."""
+    return _key_prefix(touches=False, account=account_id)
 
 
 def kept_many(keys: Iterable[str]) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from django.utils.timezone import now
 from accounts.models import Account
 from cs_platform import datacache
 from cs_platform.datacache import (
+    account_cache_key,
+    account_cache_key_prefix,
     cached_for_data_version,
     data_version,
     data_versions_compact,
@@ -332,3 +334,11 @@ def test_kept_parts_are_read_from_the_process_on_a_page_view_and_from_redis_othe
     assert redis_reads == [other]  # what the process does not hold
     assert datacache.kept_many([key]) == {key: "<p>kept</p>"}  # a task: Redis's
     assert redis_reads == [other, key]
+
+
+def test_an_account_key_is_its_prefix_then_the_name_and_key(scoped):
+    account = AccountFactory()
+    with request_memo_scope():
+        prefix = account_cache_key_prefix(account.pk)
+        assert account_cache_key(account.pk, "n", "k") == f"{prefix}n:k"
+    assert prefix.startswith(f"datacache:{scoped.pk}:a{account.pk}.")
