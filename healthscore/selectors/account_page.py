@@ -64,10 +64,7 @@ def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
     now = lean_json_model_or_none(HealthScoreNow, row["r_now"])
     latest_and_now_read(account_id, current, now)
     before = _score(row["r_before"])
-    history = [
-        {**h, "day": dt.date.fromisoformat(h["day"]), "score": float(h["score"])}
-        for h in row["r_history"] or ()
-    ]
+    history = _chart_rows(row["r_history"])
     answers = []
     for answer in row["r_surveys"] or ():
         response = lean_json_model(SurveyResponse, answer["r"])
@@ -91,3 +88,24 @@ def _score(obj: dict[str, Any] | None) -> HealthScore | None:
     version.scorecard = lean_json_model(Scorecard, obj, "scorecard__")
     score.version = version
     return score
+
+
+def _chart_rows(chart: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """`history_from`'s rows of the function's chart: one list per column and the versions
+    they name (`{id: [number, scorecard_id]}`)."""
+    if chart is None:
+        return []
+    versions = {int(pk): pair for pk, pair in chart["versions"].items()}
+    return [
+        {
+            "day": dt.date.fromisoformat(day),
+            "score": float(score),  # to_jsonb writes 42.0 as 42
+            "band": band,
+            "version_id": version,
+            "version__number": versions[version][0],
+            "version__scorecard_id": versions[version][1],
+        }
+        for day, score, band, version in zip(
+            chart["day"], chart["score"], chart["band"], chart["version"], strict=True
+        )
+    ]
