@@ -28,7 +28,7 @@ register = template.Library()
 register.tags.update(django_i18n.tags)
 register.filters.update(django_i18n.filters)
 
-# Moved whenever the translations may have changed: a node's kept messages are then dropped.
+# Moved whenever the translations may have changed: a kept message names it.
 _catalogues = [0]
 _TRANSLATION_SETTINGS = {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N"}
 
@@ -58,14 +58,11 @@ class KeptTranslateNode(TranslateNode):
             and (context is None or not (context.filters or isinstance(context.var, Variable)))
         )
         self.kept: dict[tuple[Any, ...], str] = {}
-        self.catalogues = _catalogues[0]
 
     def render(self, context: template.Context) -> str:
         if not self.constant:
             return super().render(context)  # type: ignore[no-any-return]
-        if self.catalogues != _catalogues[0]:  # what was kept is dropped, not kept beside
-            self.kept, self.catalogues = {}, _catalogues[0]
-        key = (get_language(), context.autoescape, context.use_l10n)
+        key = (_catalogues[0], get_language(), context.autoescape, context.use_l10n)
         value = self.kept.get(key)
         if value is None:
             value = self.kept[key] = super().render(context)
