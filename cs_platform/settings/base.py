@@ -103,8 +103,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cs_platform.context_processors.tenancy",
             ],
-            # Django's i18n library, its constant {% translate %} kept per language (#16).
-            "libraries": {"i18n": "cs_platform.templatetags.i18n_kept"},
         },
     },
 ]
