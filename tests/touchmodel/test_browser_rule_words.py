@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cs_platform.scoping import tenant_scope
 from tests.browser.conftest import signed_in_page
@@ -39,13 +40,15 @@ def test_a_cs_manager_designs_a_rule_in_words(
     page = signed_in_page(make_page, live_server, manager_user, language)
     page.goto(f"{live_server.url}/t/acme/touchmodel/rules/")
     page.locator("[data-testid=new-rule]").click()
+    # expect() waits: the form's script may run after the select changed (it is deferred, and
+    # syncs the settings with the chosen trigger when the page has loaded).
     page.select_option("#id_trigger", "health_below")
-    assert page.locator("#id_threshold").is_visible()
-    assert not page.locator("#id_days").is_visible()
-    assert not page.locator("#id_article").is_visible()
+    expect(page.locator("#id_threshold")).to_be_visible()
+    expect(page.locator("#id_days")).to_be_hidden()
+    expect(page.locator("#id_article")).to_be_hidden()
     page.select_option("#id_trigger", "renewal_due")
-    assert page.locator("#id_days").is_visible()
-    assert not page.locator("#id_threshold").is_visible()
+    expect(page.locator("#id_days")).to_be_visible()
+    expect(page.locator("#id_threshold")).to_be_hidden()
 
     page.fill("#id_name_ja", "更新60日前フォロー")
     page.fill("#id_days", "60")
