@@ -90,7 +90,8 @@ def health_score_on(*, account: Account, day: dt.date) -> HealthScore | None:
 
 
 # The score with its version and the version's scorecard (its id and name; the rest deferred),
-# written as SQL: Account 360 reads two of these per view (cs_platform.leanread).
+# written as SQL (cs_platform.leanread): an explanation reads two of these. Account 360 reads
+# its scores in junkan_account_health (healthscore 0030, 0034) instead.
 _SCORE_SQL = """
 SELECT s.id, s.tenant_id, s.account_id, s.day, s.version_id, s.score, s.band, s.components,
        s.computed_at, v.id AS version__id, v.tenant_id AS version__tenant_id,
