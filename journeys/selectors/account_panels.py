@@ -6,13 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from accounts.models import Account, Contact
-from cs_platform.leanread import lean_json_model, lean_json_models, lean_prefetched
+from cs_platform.leanread import lean_call, lean_json_model, lean_json_models, lean_prefetched
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
-from cs_platform.scoping import require_current_tenant
 
 from ..models import (
     ActionStep,
@@ -71,21 +68,30 @@ def _joined(instances: list[Any], name: str, related: list[Any]) -> None:
 
 
 def _read(account: Account) -> AccountPanelReads:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT * FROM junkan_journeys_account_panels(%s, %s, %s, %s, %s, %s)",
-            [
-                require_current_tenant().pk,
-                account.pk,
-                TIMELINE_PANEL_SIZE + 1,
-                TASKS_PANEL_SIZE,
-                PHASE_HISTORY_PANEL_SIZE,
-                FEEDBACK_PANEL_SIZE,
-            ],
+    row = lean_call(
+        "SELECT * FROM junkan_journeys_account_panels(%(tenant)s, %(account)s, %(activities)s,"
+        " %(tasks)s, %(transitions)s, %(feedback)s)",
+        {
+            "account": account.pk,
+            "activities": TIMELINE_PANEL_SIZE + 1,
+            "tasks": TASKS_PANEL_SIZE,
+            "transitions": PHASE_HISTORY_PANEL_SIZE,
+            "feedback": FEEDBACK_PANEL_SIZE,
+        },
+    )
+    phase, map_row, milestone_rows, steps, tasks, activities, transitions, feedback = (
+        row[column]
+        for column in (
+            "phase",
+            "journey_map",
+            "milestones",
+            "steps",
+            "tasks",
+            "activities",
+            "transitions",
+            "feedback",
         )
-        phase, map_row, milestone_rows, steps, tasks, activities, transitions, feedback = (
-            cursor.fetchone()
-        )
+    )
     phases = _phases_by_id(
         [phase[0]] if phase else [],
         [t[0]["to_phase_id"] for t in transitions],
