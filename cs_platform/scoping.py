@@ -32,6 +32,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import Expression
 
+from .choicelabels import ChoiceLabels
+
 if TYPE_CHECKING:
     from .models import Tenant
 
@@ -157,7 +159,7 @@ def tenant_foreign_key(**options: Any) -> models.ForeignKey:
     )
 
 
-class TenantScopedModel(models.Model):
+class TenantScopedModel(ChoiceLabels, models.Model):
     """Base of every tenant-owned model.
 
     Carries `tenant` (the Citus distribution column), scopes its default manager, and refuses
