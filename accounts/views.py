@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from cs_platform.datacache import (
     account_cache_key,
     account_cache_key_prefix,
+    cache_writes_together,
     data_cache_read_ahead,
     keep_many,
     kept_many,
@@ -458,6 +459,12 @@ def _panels(
 
 @role_required("account.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Its cache writes (the account's read, the kept content and panels) in one round trip.
+    with cache_writes_together():
+        return _account_360(request, pk)
+
+
+def _account_360(request: HttpRequest, pk: int) -> HttpResponse:
     # Asked first, the account's version is read in the statement that reads the tenant's;
     # then the account (kept under both) and the values the page's latest view read from the
     # cache, in one round trip.
@@ -490,7 +497,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can(request, "account.change"),
         },
     )
-    # The panels rendered now that are kept, in one round trip (accounts_tags.account_panel).
+    # The panels rendered now that are kept (accounts_tags.account_panel), with the others.
     parts = [content, *(p for ps in panels.values() for p in ps)]
     to_keep = {p["keep"]: p["to_keep"] for p in parts if "to_keep" in p}
     if to_keep:

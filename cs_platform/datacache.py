@@ -35,10 +35,12 @@ read from the database on every page view, so a write is seen on the very next o
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -463,7 +465,11 @@ def cached_for_data_version(
         value = _cached(full_key, fresh)  # type: ignore[arg-type]
     if value is _MISSING:
         value = compute()
-        cache.set(full_key, value, CACHE_SECONDS)
+        held = _held_writes.get()
+        if held is not None:
+            held[full_key] = value
+        else:
+            cache.set(full_key, value, CACHE_SECONDS)
         if ahead is not None:  # a page view
             PROCESS_COPIES.keep(full_key, value)
             if full_key in ahead.asked:
@@ -522,10 +528,40 @@ def kept_many(keys: Iterable[str]) -> dict[str, Any]:
 def keep_many(values: dict[str, Any]) -> None:
     """Keep `values` by their full keys (see `kept_many`): in the cache, and on a page view in
     this process too."""
-    cache.set_many(values, CACHE_SECONDS)
+    held = _held_writes.get()
+    if held is not None:
+        held.update(values)
+    else:
+        cache.set_many(values, CACHE_SECONDS)
     if in_page_view():
         for key, value in values.items():
             PROCESS_COPIES.keep(key, value)
+
+
+# The cache writes `cache_writes_together` holds for the end of its block, by full key.
+_held_writes: ContextVar[dict[str, Any] | None] = ContextVar("junkan_held_writes", default=None)
+
+
+@contextlib.contextmanager
+def cache_writes_together() -> Iterator[None]:
+    """On a page view, the block's cache writes (`cached_for_data_version`'s, `keep_many`'s)
+    made at its end in one round trip (Account 360's first view: its account's read, then its
+    content and panels), not one each; this process keeps its copies at once, as before.
+
+    NOTE: nothing is kept longer or staler: each value still goes under the key that names
+    the versions it was read under, and the block's end writes them whether it returns or
+    raises (a kept None is a 404's)."""
+    if not in_page_view() or _held_writes.get() is not None:
+        yield
+        return
+    held: dict[str, Any] = {}
+    token = _held_writes.set(held)
+    try:
+        yield
+    finally:
+        _held_writes.reset(token)
+        if held:
+            cache.set_many(held, CACHE_SECONDS)
 
 
 def page_cached(

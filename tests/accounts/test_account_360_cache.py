@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import account_coverage, relationship_coverage
+from cs_platform.datacache import account_cache_key
 from cs_platform.degraded import FailOpenRedisCache
 from cs_platform.scoping import tenant_scope
 from healthscore.models import HealthAlert, HealthSettings, Scorecard
@@ -105,6 +106,40 @@ def test_another_accounts_first_view_reads_the_kept_tenant_values_in_one_round_t
     monkeypatch.setattr(FailOpenRedisCache, "get", recording)
     assert 'data-testid="phase-panel"' in view({**seen, "account": other})
     assert not [key for key in singles if key.startswith("datacache:")], singles
+
+
+def test_a_first_view_writes_its_account_and_kept_parts_in_one_round_trip(
+    tenant, manager_user, seen, monkeypatch
+):
+    """The account's kept read, the page's content and its panels: one `set_many`, no `set`
+    (datacache.cache_writes_together); a repeat view writes nothing."""
+    with tenant_scope(tenant):
+        other = AccountFactory(owner=manager_user)
+    writes: list[list[str]] = []
+    set_one, set_many = FailOpenRedisCache.set, FailOpenRedisCache.set_many
+
+    def recording_set(self, key, *args, **kwargs):
+        writes.append([key])
+        return set_one(self, key, *args, **kwargs)
+
+    def recording_set_many(self, data, *args, **kwargs):
+        writes.append(sorted(data))
+        return set_many(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(FailOpenRedisCache, "set", recording_set)
+    monkeypatch.setattr(FailOpenRedisCache, "set_many", recording_set_many)
+    view({**seen, "account": other})
+    writes = [[k for k in keys if k.startswith("datacache:")] for keys in writes]
+    assert len([keys for keys in writes if keys]) == 1, writes
+    written = next(keys for keys in writes if keys)
+    with tenant_scope(tenant):
+        account_key = account_cache_key(other.pk, "accounts.account_for_page", str(other.pk))
+    assert account_key in written
+    assert any(":accounts.detail.content:" in key for key in written)
+    assert any(":accounts.panel." in key for key in written)
+    writes.clear()
+    view({**seen, "account": other})
+    assert not [k for keys in writes for k in keys if k.startswith("datacache:")]
 
 
 def test_a_new_nightly_score_shows_at_once(tenant, seen):

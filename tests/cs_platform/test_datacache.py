@@ -342,3 +342,55 @@ def test_an_account_key_is_its_prefix_then_the_name_and_key(scoped):
         prefix = account_cache_key_prefix(account.pk)
         assert account_cache_key(account.pk, "n", "k") == f"{prefix}n:k"
     assert prefix.startswith(f"datacache:{scoped.pk}:a{account.pk}.")
+
+
+class _WritingCache:
+    """The cache, recording the keys of each write (one entry per round trip)."""
+
+    def __init__(self, real) -> None:
+        self.real, self.writes = real, []
+
+    def get(self, key, default=None):
+        return self.real.get(key, default)
+
+    def get_many(self, keys):
+        return self.real.get_many(keys)
+
+    def set(self, key, value, timeout=None):
+        self.writes.append([key])
+        self.real.set(key, value, timeout)
+
+    def set_many(self, values, timeout=None):
+        self.writes.append(sorted(values))
+        self.real.set_many(values, timeout)
+
+
+def test_a_page_views_writes_in_one_block_are_made_together_at_its_end(scoped, monkeypatch):
+    writing = _WritingCache(datacache.cache)
+    monkeypatch.setattr(datacache, "cache", writing)
+    read, part = datacache.data_cache_key("test.read"), datacache.data_cache_key("test.part")
+    with request_memo_scope(), datacache.cache_writes_together():
+        assert cached_for_data_version("test.read", lambda: 1) == 1
+        datacache.keep_many({part: "<p>"})
+        assert writing.writes == []
+        assert writing.real.get(read) is None
+        assert cached_for_data_version("test.read", lambda: 2) == 1  # this process kept it
+    assert writing.writes == [sorted([read, part])]
+    assert writing.real.get_many([read, part]) == {read: 1, part: "<p>"}
+
+
+def test_a_page_views_held_writes_are_made_when_its_block_raises(scoped, monkeypatch):
+    writing = _WritingCache(datacache.cache)
+    monkeypatch.setattr(datacache, "cache", writing)
+    with pytest.raises(LookupError), request_memo_scope(), datacache.cache_writes_together():
+        cached_for_data_version("test.missing", lambda: None)  # e.g. a 404's kept None
+        raise LookupError
+    assert writing.writes == [[datacache.data_cache_key("test.missing")]]
+
+
+def test_writes_outside_a_page_view_are_made_at_once(scoped, monkeypatch):
+    writing = _WritingCache(datacache.cache)
+    monkeypatch.setattr(datacache, "cache", writing)
+    with datacache.cache_writes_together():
+        cached_for_data_version("test.task", lambda: 1)
+        assert writing.writes == [[datacache.data_cache_key("test.task")]]

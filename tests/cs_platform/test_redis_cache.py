@@ -1,0 +1,43 @@
+"""The Redis cache writes several keys in one round trip, each with its timeout, without
+Django's MULTI, MSET, EXPIRE per key and EXEC (cs_platform.degraded, issue #16)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture
+def redis():
+    return cache._cache.get_client(None, write=True)
+
+
+def _sent(redis, monkeypatch) -> list[str]:
+    """The names of the commands the cache sends, in order."""
+    sent: list[str] = []
+    pack = type(redis.connection_pool.get_connection()).pack_commands
+
+    def recording(self, commands):
+        sent.extend(str(command[0]) for command in commands)
+        return pack(self, commands)
+
+    monkeypatch.setattr(type(redis.connection_pool.get_connection()), "pack_commands", recording)
+    return sent
+
+
+def test_set_many_writes_each_key_with_its_timeout_in_one_pipeline(redis, monkeypatch):
+    sent = _sent(redis, monkeypatch)
+    cache.set_many({"test:a": 1, "test:b": "<p>"}, 30)
+    assert sent == ["SET", "SET"]
+    assert cache.get_many(["test:a", "test:b"]) == {"test:a": 1, "test:b": "<p>"}
+    assert 0 < redis.ttl(cache.make_key("test:a")) <= 30
+    assert 0 < redis.ttl(cache.make_key("test:b")) <= 30
+
+
+def test_set_many_without_a_timeout_keeps_and_with_0_keeps_nothing(redis):
+    # The client's timeouts, as Django's cache gives them (None: no expiry).
+    kept, other = cache.make_key("test:kept"), cache.make_key("test:other")
+    cache._cache.set_many({kept: 1}, None)
+    assert redis.ttl(kept) == -1
+    cache._cache.set_many({kept: 2, other: 3}, 0)
+    assert redis.exists(kept, other) == 0
