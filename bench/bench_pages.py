@@ -510,7 +510,7 @@ def _server(workers: int) -> tuple[subprocess.Popen, int]:
         f"STATIC_ROOT = {str(static_root)!r}\n"
         "STORAGES = {'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},"
         " 'staticfiles': {'BACKEND':"
-        " 'whitenoise.storage.CompressedManifestStaticFilesStorage'}}\n"
+        " 'cs_platform.staticstorage.ManifestStaticFilesStorage'}}\n"
     )
     env = server_env(extra_settings=extra)
     subprocess.run(

@@ -210,7 +210,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "cs_platform.staticstorage.ManifestStaticFilesStorage"},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
