@@ -42,6 +42,10 @@ class AccountPanel:
     # version, the member's role, the page's address and the language are in the key already.
     # None: rendered on every view.
     cache_key: Callable[[HttpRequest, Account], str] | None = None
+    # Kept under the account's score version too (`account_cache_key(…, scores=True)`): set
+    # by a panel that shows the account's scores or alerts (nightly or intra-day) or judges
+    # by the tenant's latest scored day: those move the score version, not the account's.
+    scores: bool = False
 
 
 def account_panel_key(request: HttpRequest, account: Account) -> str:

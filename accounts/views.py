@@ -402,14 +402,17 @@ def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str
     """Each slot's panels (and the page's own, `relations`), and the key each kept panel's
     HTML goes under: the account, the member's role, the page's address and what the panel's
     `cache_key` names, under the account's version (not the data version: an edit of another
-    account keeps them; `datacache.account_cache_key`) and the language."""
+    account keeps them; `datacache.account_cache_key`; a panel that shows scores its score
+    version too, so a rescore keeps the others) and the language."""
     slots = {"relations": [RELATIONS]}
     slots.update((slot, account_panels(slot)) for slot in ("header", "main", "side"))
     role = getattr(getattr(request, "membership", None), "role", "")
     place = f"{account.pk}:{role}:{request.get_full_path()}"
-    # As `account_cache_key(account.pk, f"accounts.panel.{p.key}", …)`, its prefix made once;
-    # a `cache_key` several panels share (`account_panel_key`) is asked once.
-    prefix = account_cache_key_prefix(account.pk)
+    # As `account_cache_key(account.pk, f"accounts.panel.{p.key}", …, scores=p.scores)`, its
+    # prefixes made once; a `cache_key` several panels share (`account_panel_key`) is asked once.
+    prefixes = {
+        scores: account_cache_key_prefix(account.pk, scores=scores) for scores in (False, True)
+    }
     named: dict[Callable[[HttpRequest, Account], str], str] = {}
     keys = {}
     for panels in slots.values():
@@ -418,6 +421,7 @@ def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str
                 continue
             if p.cache_key not in named:
                 named[p.cache_key] = p.cache_key(request, account)
+            prefix = prefixes[p.scores]
             keys[p.key] = f"{prefix}accounts.panel.{p.key}:{place}:{named[p.cache_key]}"
     return slots, keys
 

@@ -20,7 +20,10 @@ read or a sent e-mail does not make every cached page compute again.
 Account 360's kept parts key by one account's version (migration 0012, `account_version`,
 `account_cache_key`): the same bumps, per account, moved by every table the data version
 watches that holds the account's rows (and by its row 0 for what every account's page shows),
-so an edit of one account keeps every other account's kept panels.
+so an edit of one account keeps every other account's kept panels. Its scores and alerts
+move a second version of the account instead (migration 0015, `account_score_version`,
+`account_cache_key(…, scores=True)`), which only the parts that show them key by: the nightly
+recompute keeps every other part of the page.
 
 Reading the version is one indexed query over at most `COMPACT_AT` bumps (the read compacts
 past that; beat folds every tenant's hourly). When Redis is down the cache fails open
@@ -85,6 +88,14 @@ CHANNELS = (DATA, TOUCHES, WORK)
 ACCOUNTS = _Channel(
     "cs_platform_accountversion", "cs_platform_accountversionbump", "junkan.accountversion"
 )
+# The account's score version (migration 0015): per account as the account version, moved by
+# its scores and alerts and its row 0 by the tenant's latest scored day; read with the
+# account's version, keyed by only the parts of Account 360 that show scores.
+ACCOUNT_SCORES = _Channel(
+    "cs_platform_accountscoreversion",
+    "cs_platform_accountscoreversionbump",
+    "junkan.accountscoreversion",
+)
 # The request memo's key of the versions a page view has read, by channel lock name.
 _VERSIONS_MEMO = "junkan.versions"
 
@@ -128,13 +139,23 @@ def account_version(account_id: int) -> int:
     return _versions(account=account_id)[0]
 
 
-def _account_lock(account_id: int) -> str:
-    return f"{ACCOUNTS.lock}:{account_id}"
+def account_score_version(account_id: int) -> int:
+    """The score version of one account of the tenant in scope: as `account_version`, but
+    moved only by the account's scores (nightly and intra-day) and alerts, and for every
+    account by a move of the tenant's latest scored day (migration 0015); read in the same
+    statement as the account's version."""
+    return _versions(account=account_id, scores=True)[1]
 
 
-def _versions(*wanted: _Channel, account: int | None = None) -> tuple[int, ...]:
+def _account_lock(account_id: int, channel: _Channel = ACCOUNTS) -> str:
+    return f"{channel.lock}:{account_id}"
+
+
+def _versions(
+    *wanted: _Channel, account: int | None = None, scores: bool = False
+) -> tuple[int, ...]:
     """The versions of the `wanted` channels of the tenant in scope (then `account`'s, if
-    given), in one statement.
+    given, and with `scores` its score version), in one statement.
 
     On a page view each channel is read once, and the first read takes every other channel
     in the same statement (Account 360 keys by all of them): the page's cached parts are then
@@ -142,6 +163,8 @@ def _versions(*wanted: _Channel, account: int | None = None) -> tuple[int, ...]:
     channel's waits until a caller wants it (making one costs three more statements)."""
     tenant_id = require_current_tenant().pk
     locks = [c.lock for c in wanted] + ([] if account is None else [_account_lock(account)])
+    if scores and account is not None:
+        locks.append(_account_lock(account, ACCOUNT_SCORES))
     if not in_page_view():
         if len(wanted) == 1 and account is None:
             return (_read(wanted[0], tenant_id),)
@@ -166,12 +189,13 @@ def _read_all(
     account: int | None = None,
 ) -> dict[str, int]:
     """The versions of the `wanted` and `others` channels of the tenant by their lock names,
-    and `account`'s version, in one statement. A wanted channel whose row is missing is read,
-    and its row made, by `_read` (the account's by `_read_account`); another such channel is
-    left out.
+    and `account`'s version and score version, in one statement. A wanted channel whose row
+    is missing is read, and its row made, by `_read` (the account's by `_read_account`);
+    another such channel is left out.
 
     NOTE: one call of `junkan_versions` (migration 0013), which returns every channel's
-    counter and bumps in `CHANNELS` order, then the account's: PostgreSQL plans its query once
+    counter and bumps in `CHANNELS` order, then the account's, then its score version's
+    (cs_platform 0015): PostgreSQL plans its query once
     per connection, where the same nine sub-SELECTs sent as a statement were planned on every
     page view (0.35-0.5 ms each time)."""
     with connection.cursor() as cursor:
@@ -189,45 +213,54 @@ def _read_all(
             _compact(channel, tenant_id)
         versions[channel.lock] = int(version) + int(bumps)
     if account is not None:
-        versions[_account_lock(account)] = _account_sum(tenant_id, account, row[-3:])
+        n = 2 * len(CHANNELS)
+        for i, channel in enumerate(ACCOUNT_CHANNELS):
+            own = row[n + 3 * i : n + 3 * i + 3]
+            versions[_account_lock(account, channel)] = _account_sum(
+                channel, tenant_id, account, own
+            )
     return versions
 
 
-# An account's version: the tenant's row 0 (None when missing), the account's own row (made by
-# compaction) and the bumps of both.
+# The per-account channels, in `junkan_versions`' order after the tenant's.
+ACCOUNT_CHANNELS = (ACCOUNTS, ACCOUNT_SCORES)
+
+# An account's version on a per-account channel: the tenant's row 0 (None when missing), the
+# account's own row (made by compaction) and the bumps of both.
 _ACCOUNT_COLUMNS = (
-    "(SELECT version FROM cs_platform_accountversion"
-    " WHERE tenant_id = %(tenant)s AND account_id = 0),"
-    " (SELECT version FROM cs_platform_accountversion"
-    " WHERE tenant_id = %(tenant)s AND account_id = %(account)s),"
-    " (SELECT count(*) FROM cs_platform_accountversionbump"
+    "(SELECT version FROM {counter} WHERE tenant_id = %(tenant)s AND account_id = 0),"
+    " (SELECT version FROM {counter} WHERE tenant_id = %(tenant)s AND account_id = %(account)s),"
+    " (SELECT count(*) FROM {bumps}"
     " WHERE tenant_id = %(tenant)s AND account_id IN (0, %(account)s))"
 )
 
 
-def _account_sum(tenant_id: int, account_id: int, row: tuple[int | None, ...]) -> int:
+def _account_sum(
+    channel: _Channel, tenant_id: int, account_id: int, row: tuple[int | None, ...]
+) -> int:
     every, own, bumps = row
     if every is None:
-        return _read_account(tenant_id, account_id)
+        return _read_account(channel, tenant_id, account_id)
     if bumps > COMPACT_AT:
-        _compact_accounts(tenant_id)
+        _compact_accounts(channel, tenant_id)
     return int(every) + int(own or 0) + int(bumps)
 
 
-def _read_account(tenant_id: int, account_id: int) -> int:
-    """`account_id`'s version, the tenant's row 0 made first (at a random number, as `_read`
-    makes a channel's row) so the triggers count the writes that follow."""
+def _read_account(channel: _Channel, tenant_id: int, account_id: int) -> int:
+    """`account_id`'s version on `channel`, the tenant's row 0 made first (at a random number,
+    as `_read` makes a channel's row) so the triggers count the writes that follow."""
     params = {"tenant": tenant_id, "account": account_id}
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO cs_platform_accountversion (tenant_id, account_id, version)"
+            f"INSERT INTO {channel.counter} (tenant_id, account_id, version)"
             " VALUES (%(tenant)s, 0, floor(random() * 1e15)::bigint)"
             " ON CONFLICT (tenant_id, account_id) DO NOTHING",
             params,
         )
-        cursor.execute("SELECT " + _ACCOUNT_COLUMNS, params)
+        columns = _ACCOUNT_COLUMNS.format(counter=channel.counter, bumps=channel.bumps)
+        cursor.execute("SELECT " + columns, params)
         row = cursor.fetchone()
-    return _account_sum(tenant_id, account_id, row)
+    return _account_sum(channel, tenant_id, account_id, row)
 
 
 def _read(channel: _Channel, tenant_id: int) -> int:
@@ -269,26 +302,31 @@ def _fold(channel: _Channel, where: str) -> str:
     return _FOLD.format(bumps=channel.bumps, counter=channel.counter, where=where)
 
 
-# The account channel's bumps folded into each account's row (made at the first fold).
+# A per-account channel's bumps folded into each account's row (made at the first fold).
 _FOLD_ACCOUNTS = """
-WITH gone AS (DELETE FROM cs_platform_accountversionbump {where} RETURNING tenant_id, account_id),
+WITH gone AS (DELETE FROM {bumps} {where} RETURNING tenant_id, account_id),
      counted AS (SELECT tenant_id, account_id, count(*) AS n FROM gone
                  GROUP BY tenant_id, account_id)
-INSERT INTO cs_platform_accountversion (tenant_id, account_id, version)
+INSERT INTO {counter} (tenant_id, account_id, version)
 SELECT tenant_id, account_id, n FROM counted
 ON CONFLICT (tenant_id, account_id)
-DO UPDATE SET version = cs_platform_accountversion.version + EXCLUDED.version
+DO UPDATE SET version = {counter}.version + EXCLUDED.version
 """
 
 
-def _compact_accounts(tenant_id: int) -> None:
-    """Fold the tenant's account bumps into its accounts' rows, unless another session is."""
+def _fold_accounts(channel: _Channel, where: str) -> str:
+    return _FOLD_ACCOUNTS.format(bumps=channel.bumps, counter=channel.counter, where=where)
+
+
+def _compact_accounts(channel: _Channel, tenant_id: int) -> None:
+    """Fold the tenant's bumps on a per-account channel into its accounts' rows, unless
+    another session is doing it now."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", [ACCOUNTS.lock, tenant_id]
+            "SELECT pg_try_advisory_xact_lock(hashtext(%s), %s)", [channel.lock, tenant_id]
         )
         if cursor.fetchone()[0]:
-            cursor.execute(_FOLD_ACCOUNTS.format(where="WHERE tenant_id = %s"), [tenant_id])
+            cursor.execute(_fold_accounts(channel, "WHERE tenant_id = %s"), [tenant_id])
 
 
 def data_versions_compact() -> int:
@@ -300,8 +338,9 @@ def data_versions_compact() -> int:
         for channel in CHANNELS:
             cursor.execute(_fold(channel, ""))
             moved += cursor.rowcount
-        cursor.execute(_FOLD_ACCOUNTS.format(where=""))
-        moved += cursor.rowcount
+        for channel in ACCOUNT_CHANNELS:
+            cursor.execute(_fold_accounts(channel, ""))
+            moved += cursor.rowcount
     return moved
 
 
@@ -396,9 +435,11 @@ def _full_key(name: str, key: str, *, touches: bool, account: int | None = None)
     return f"{_key_prefix(touches=touches, account=account)}{name}:{key}"
 
 
-def _key_prefix(*, touches: bool, account: int | None = None) -> str:
+def _key_prefix(*, touches: bool, account: int | None = None, scores: bool = False) -> str:
     tenant = require_current_tenant()
-    if account is not None:  # the account's version in place of the data version
+    if account is not None and scores:  # and its score version
+        version = "a{}.{}.s{}".format(account, *_versions(account=account, scores=True))
+    elif account is not None:  # the account's version in place of the data version
         version = f"a{account}.{_versions(account=account)[0]}"
     else:
         version = ".".join(map(str, _versions(DATA, TOUCHES) if touches else _versions(DATA)))
@@ -483,9 +524,11 @@ def data_cache_key(name: str, key: str = "") -> str:
     return _full_key(name, key, touches=False)
 
 
-def account_cache_key(account_id: int, name: str, key: str = "") -> str:
+def account_cache_key(account_id: int, name: str, key: str = "", *, scores: bool = False) -> str:
     """The key a value computed from one account's rows (and from what every account's page
-    shows) is kept under: the tenant in scope, the account's version and the active language.
+    shows) is kept under: the tenant in scope, the account's version and the active language;
+    with `scores`, its score version too (`account_score_version`): for a value that shows
+    the account's scores or alerts, which move that version only.
 
     NOTE: not the data version: an edit of another account keeps it. Every table the data
     version watches moves the account's version too (its own rows the account's, the
@@ -493,15 +536,15 @@ def account_cache_key(account_id: int, name: str, key: str = "") -> str:
     them), so the value is never staler than one kept under the data version, unless it
     reads other accounts' rows: such a read must be in `key` (e.g. the tenant's latest
     scored day)."""
-    return _full_key(name, key, touches=False, account=account_id)
+    return f"{account_cache_key_prefix(account_id, scores=scores)}{name}:{key}"
 
 
-def account_cache_key_prefix(account_id: int) -> str:
-    """What every `account_cache_key(account_id, …)` begins with (`name` and `key` follow):
-    for a page that makes many such keys at once (Account 360's panels), the tenant, the
-    account's version and the language worked out once. `account_cache_key(account_id, name,
-    key)` is `f"{account_cache_key_prefix(account_id)}{name}:{key}"`."""
-    return _key_prefix(touches=False, account=account_id)
+def account_cache_key_prefix(account_id: int, *, scores: bool = False) -> str:
+    """What every `account_cache_key(account_id, …, scores=scores)` begins with (`name` and
+    `key` follow): for a page that makes many such keys at once (Account 360's panels), the
+    tenant, the account's versions and the language worked out once. `account_cache_key(
+    account_id, name, key)` is `f"{account_cache_key_prefix(account_id)}{name}:{key}"`."""
+    return _key_prefix(touches=False, account=account_id, scores=scores)
 
 
 def kept_many(keys: Iterable[str]) -> dict[str, Any]:

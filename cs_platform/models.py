@@ -488,3 +488,37 @@ class AccountVersionBump(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}/{self.account_id}: +1"
+
+
+class AccountScoreVersion(TenantScopedModel):
+    """The base of one account's score version (`cs_platform.datacache.account_score_version`):
+    as `AccountVersion`, but moved only by the account's scores (nightly and intra-day) and
+    alerts, and its `EVERY_ACCOUNT` row by the tenant's latest scored day (migration 0015).
+    Only the Account 360 parts that show scores key by it (beside the account's version), so
+    the nightly recompute keeps every other part of the page."""
+
+    account_id = models.BigIntegerField()
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "account_id"], name="accountscoreversion_one_per_account"
+            )
+        ]
+
+
+class AccountScoreVersionBump(TenantScopedModel):
+    """One write statement to an account's scores or alerts (or one that moved the tenant's
+    latest scored day: `EVERY_ACCOUNT`); no foreign-key constraint, as `DataVersionBump`."""
+
+    tenant = tenant_foreign_key(db_constraint=False)
+    account_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "account_id"], name="accountscoreversionbump_acct")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.account_id}: +1"

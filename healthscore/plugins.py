@@ -437,9 +437,9 @@ def register() -> None:
     register_activity_renderer("health_alert", _alert_entry)
     register_scores_now_listener(_milestones_after_now)
     register_milestone_check(
-        # The intra-day score the verdicts read moves the account's version, which the
-        # journey map is kept under, and so does the tenant's latest scored day (every
-        # account's: healthscore 0031): no stamp.
+        # The intra-day score the verdicts read moves the account's score version, which
+        # the journey map is kept under (`scores=True`), and so does the tenant's latest
+        # scored day (every account's: healthscore 0035): no stamp.
         MilestoneCheck(key="health_target", check=_milestone_check)
     )
     register_portfolio_section(
@@ -479,8 +479,9 @@ def register() -> None:
             get_context=header_context,
             slot="header",
             order=20,
-            # The nightly and intra-day scores move the account's version.
+            # The nightly and intra-day scores move the account's score version.
             cache_key=account_panel_key,
+            scores=True,
         )
     )
     register_account_panel(
@@ -490,8 +491,10 @@ def register() -> None:
             get_context=health_panel_context,
             slot="main",
             order=20,
-            # Reads the nightly scores, the scorecard versions and the alerts (all move the
-            # account's version); the range asked is in the page's address.
+            # Reads the nightly scores and the alerts (they move the account's score version),
+            # the scorecard versions (the account's version); the range asked is in the
+            # page's address.
             cache_key=lambda request, account: timezone.localdate().isoformat(),
+            scores=True,
         )
     )

@@ -75,9 +75,11 @@ class MilestoneCheck:
     key: str
     check: Callable[[list[Milestone]], dict[int, dict[str, Any]]]
     order: int = 100
-    # What the verdicts on an account's milestones read besides the tables the data version
-    # or the account's version watches and the day, as text: Account 360 keeps the journey
-    # map under it (`milestone_checks_stamp`).
+    # What the verdicts on an account's milestones read besides the tables the data version,
+    # the account's version or its score version watches and the day, as text: Account 360
+    # keeps the journey map under it (`milestone_checks_stamp`). The journey map is kept
+    # under the account's score version (its scores, the tenant's latest scored day), which
+    # a check judging by the score needs.
     stamp: Callable[[int], str] | None = None
 
 

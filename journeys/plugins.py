@@ -199,10 +199,12 @@ PANELS = [
         journey_map_context,
         "main",
         30,
-        # A milestone check may read what no version watches (its stamp).
+        # A milestone check may read what no version watches (its stamp); healthscore's
+        # judges by the account's score (its score version).
         cache_key=lambda request, account: (
             f"{_work_key(request, account)}:{milestone_checks_stamp(account.pk)}"
         ),
+        scores=True,
     ),
     AccountPanel(
         "journeys_tasks",

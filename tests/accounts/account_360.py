@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from cs_platform.datacache import account_version
 
+Version = Callable[[int], int]
+
 
 def view(state: dict[str, Any], **params: Any) -> str:
     """The page of `state["account"]` (with query `params`) as `state["client"]` sees it."""
@@ -32,27 +34,37 @@ def without_tokens(body: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
-def moved(two: tuple[Any, Any], write: Callable[[], Any]) -> tuple[bool, bool]:
-    """Whether `write()` moved the first and the second account's version."""
+def moved(
+    two: tuple[Any, Any], write: Callable[[], Any], version: Version = account_version
+) -> tuple[bool, bool]:
+    """Whether `write()` moved the first and the second account's version (or another
+    version of theirs: `account_score_version`)."""
     a, b = two
-    before = account_version(a.pk), account_version(b.pk)
+    before = version(a.pk), version(b.pk)
     write()
-    after = account_version(a.pk), account_version(b.pk)
+    after = version(a.pk), version(b.pk)
     return after[0] != before[0], after[1] != before[1]
 
 
 def row_writes_moved(
-    two: tuple[Any, Any], model: type[Model], make: Callable[[], Model]
+    two: tuple[Any, Any],
+    model: type[Model],
+    make: Callable[[], Model],
+    version: Version = account_version,
 ) -> list[tuple[bool, bool]]:
-    """`moved` by each write of one row of `model`: made by `make()`, updated in place
-    by a queryset, deleted by a queryset."""
+    """`moved` (of `version`) by each write of one row of `model`: made by `make()`, updated
+    in place by a queryset, deleted by a queryset."""
     row: Model | None = None
 
     def insert() -> None:
         nonlocal row
         row = make()
 
-    inserted = moved(two, insert)
+    inserted = moved(two, insert, version)
     assert row is not None
     rows = model._default_manager.filter(pk=row.pk)
-    return [inserted, moved(two, lambda: rows.update(id=row.pk)), moved(two, rows.delete)]
+    return [
+        inserted,
+        moved(two, lambda: rows.update(id=row.pk), version),
+        moved(two, rows.delete, version),
+    ]

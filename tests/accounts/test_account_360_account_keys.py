@@ -1,9 +1,10 @@
 """Account 360's kept parts key by the account's version alone, not the tenant's data version
 (issue #16): every table the data version watches moves the account's version too (its own
 rows the account's: accounts 0027, healthscore/journeys/touchmodel 0031/0019/0019; the
-tenant's settings every account's, and the tenant's latest scored day: content 0008,
-healthscore 0031), so an edit of another account keeps this account's page, and an edit of
-this account or of what every account shows is on it at the next view."""
+tenant's settings every account's: content 0008, healthscore 0031), so an edit of another
+account keeps this account's page, and an edit of this account or of what every account shows
+is on it at the next view. Its scores and alerts, and the tenant's latest scored day, move its
+score version instead (healthscore 0035): test_account_360_score_version.py."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from cs_platform.models import Role
 from cs_platform.scoping import tenant_scope
 from cs_platform.services import membership_set
 from healthscore.models import (
-    HealthAlert,
     HealthScore,
     HealthSettings,
     Scorecard,
@@ -38,7 +38,6 @@ from tests.accounts.account_360 import moved, row_writes_moved, view
 from tests.content.factories import ArticleFactory, ArticleTranslationFactory, SectionFactory
 from tests.factories import AccountFactory, ContractFactory, UserFactory
 from tests.healthscore.factories import (
-    HealthAlertFactory,
     HealthScoreFactory,
     HealthSettingsFactory,
     ScorecardFactory,
@@ -94,15 +93,6 @@ PER_ACCOUNT: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     ),
     "meeting": (Meeting, lambda a: MeetingFactory(account=a)),
     "touch tier": (AccountTier, lambda a: AccountTierFactory(account=a)),
-    "nightly score": (
-        HealthScore,
-        lambda a: HealthScoreFactory(
-            account=a,
-            version=ScorecardVersion.objects.get(),
-            day=timezone.localdate() - dt.timedelta(days=400),  # not the latest day
-        ),
-    ),
-    "alert": (HealthAlert, lambda a: HealthAlertFactory(account=a)),
 }
 
 
@@ -172,49 +162,6 @@ EVERY_ACCOUNT: dict[str, tuple[Any, Callable[[], Any]]] = {
 def test_a_row_every_account_shows_moves_every_accounts_version(two, kind):
     model, make = EVERY_ACCOUNT[kind]
     assert row_writes_moved(two, model, make) == [(True, True)] * 3
-
-
-# The tenant's latest scored day (a journey map judges milestones by it) -------------------
-
-
-def _score(account: Account, day: dt.date) -> HealthScore:
-    return HealthScoreFactory(account=account, version=ScorecardVersion.objects.get(), day=day)
-
-
-def test_scores_of_a_new_latest_day_move_every_accounts_version(two):
-    a, b = two
-    today = timezone.localdate()
-    _score(a, today - dt.timedelta(days=1))
-    assert moved(two, lambda: _score(b, today)) == (True, True)
-    # The day's next rows, an earlier day's and a rescore of the day: a's stays.
-    assert moved(two, lambda: _score(b, today - dt.timedelta(days=5))) == (False, True)
-    assert moved(two, lambda: HealthScore.objects.filter(day=today).update(score=3)) == (
-        False,
-        True,
-    )
-
-
-def test_the_last_rows_of_the_latest_day_deleted_move_every_accounts_version(two):
-    a, b = two
-    today = timezone.localdate()
-    _score(a, today - dt.timedelta(days=1))
-    _score(a, today)
-    latest = _score(b, today)
-    assert moved(two, lambda: HealthScore.objects.filter(pk=latest.pk).delete()) == (
-        False,
-        True,
-    )
-    assert moved(two, lambda: HealthScore.objects.filter(day=today).delete()) == (True, True)
-
-
-def test_a_score_moved_to_another_day_moves_every_accounts_version(two):
-    _a, b = two
-    row = _score(b, timezone.localdate() - dt.timedelta(days=3))
-    later = row.day + dt.timedelta(days=1)
-    assert moved(two, lambda: HealthScore.objects.filter(pk=row.pk).update(day=later)) == (
-        True,
-        True,
-    )
 
 
 # The page ---------------------------------------------------------------------------------
@@ -325,7 +272,7 @@ def test_a_renamed_playbook_rule_titles_its_task_at_once(tenant, seen):
 
 def test_another_tenants_writes_leave_this_tenants_versions(two, other_tenant):
     """The triggers bump the tenant of the rows written: another workspace's account edit,
-    new latest scored day and phases move its own accounts' versions, none of this one's."""
+    scorecard and phases move its own accounts' versions, none of this one's."""
     a, b = two
     with tenant_scope(other_tenant):
         elsewhere = AccountFactory(tenant=other_tenant)
@@ -333,13 +280,7 @@ def test_another_tenants_writes_leave_this_tenants_versions(two, other_tenant):
     ours = account_version(a.pk), account_version(b.pk)
     with tenant_scope(other_tenant):
         Account.objects.filter(pk=elsewhere.pk).update(name="別テナント")
-        version = ScorecardVersionFactory(tenant=other_tenant)
-        HealthScoreFactory(
-            tenant=other_tenant,
-            account=elsewhere,
-            version=version,
-            day=timezone.localdate() + dt.timedelta(days=1),
-        )
+        ScorecardVersionFactory(tenant=other_tenant)
         PhaseFactory(tenant=other_tenant, order=9)
-        assert account_version(elsewhere.pk) >= theirs + 4
+        assert account_version(elsewhere.pk) >= theirs + 3
     assert (account_version(a.pk), account_version(b.pk)) == ours

@@ -2,7 +2,9 @@
 watches, move the account's version (`datacache.account_version`; accounts 0022, healthscore
 0028, touchmodel 0017, journeys 0017, content 0006) by whatever writes them: a model's save, a
 bulk insert, a queryset's update or delete, plain SQL, a service, a cascade. A row of one
-account leaves another's version; what every account's page shows moves every account's."""
+account leaves another's version; what every account's page shows moves every account's.
+The intra-day scores move the account's score version instead (healthscore 0035):
+test_account_360_score_version.py."""
 
 from __future__ import annotations
 
@@ -17,17 +19,13 @@ from accounts.models import Contact
 from content.models import Article, ArticleView, SiteDomain
 from content.services.tracking import article_view_record_bulk
 from cs_platform.datacache import account_version
-from healthscore.models import HealthScoreNow, ScorecardVersion, SurveyResponse
-from healthscore.services.now import scores_now_recompute
-from healthscore.services.scorecards import healthscore_tenant_defaults
+from healthscore.models import SurveyResponse
 from healthscore.services.surveys import survey_response_record
 from journeys.models import FeedbackItem
 from tests.accounts.account_360 import moved, row_writes_moved
 from tests.content.factories import ArticleFactory, ArticleViewFactory, SiteDomainFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import (
-    HealthScoreNowFactory,
-    ScorecardVersionFactory,
     SurveyResponseFactory,
 )
 from tests.journeys.factories import FeedbackItemFactory
@@ -46,7 +44,6 @@ pytestmark = pytest.mark.django_db
 def two(scoped):
     a, b = AccountFactory(), AccountFactory()
     UserGroupFactory()  # the group members join (a group moves every account's version)
-    ScorecardVersionFactory()  # the intra-day scores' (a version moves every account's)
     ArticleFactory()  # the article read (an article moves every account's)
     account_version(a.pk)  # the tenant's row: writes from now on are counted
     return a, b
@@ -55,10 +52,6 @@ def two(scoped):
 # Per account: (model, a factory call making a row of `account`).
 PER_ACCOUNT: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "survey answer": (SurveyResponse, lambda a: SurveyResponseFactory(account=a)),
-    "intra-day score": (
-        HealthScoreNow,
-        lambda a: HealthScoreNowFactory(account=a, version=ScorecardVersion.objects.get()),
-    ),
     "feedback": (FeedbackItem, lambda a: FeedbackItemFactory(account=a)),
     "article read": (
         ArticleView,
@@ -126,8 +119,6 @@ def test_the_services_that_write_them_move_the_accounts_version(two):
             rows=[{"article": article, "language": "ja", "contact": contact, "viewed_at": now}]
         ),
     ) == (True, False)
-    healthscore_tenant_defaults(tenant=a.tenant)
-    assert moved(two, lambda: scores_now_recompute(account_ids=[a.pk])) == (True, False)
 
 
 def test_a_contact_deleted_with_its_awards_and_groups_moves_its_accounts_version(two):

@@ -6,6 +6,8 @@ import factory
 from django.utils import timezone
 
 from cs_platform.models import (
+    AccountScoreVersion,
+    AccountScoreVersionBump,
     AccountVersion,
     AccountVersionBump,
     ApiKey,
@@ -148,6 +150,25 @@ class AccountVersionFactory(_TenantRowFactory):
 
     class Meta:
         model = AccountVersion
+        django_get_or_create = ("tenant", "account_id")
+
+    account_id = factory.Sequence(lambda n: n + 1)
+
+
+class AccountScoreVersionBumpFactory(_TenantRowFactory):
+    """One write statement counted in an account's score version."""
+
+    class Meta:
+        model = AccountScoreVersionBump
+
+    account_id = factory.Sequence(lambda n: n + 1)
+
+
+class AccountScoreVersionFactory(_TenantRowFactory):
+    """An account's score counter row (as `AccountVersionFactory`)."""
+
+    class Meta:
+        model = AccountScoreVersion
         django_get_or_create = ("tenant", "account_id")
 
     account_id = factory.Sequence(lambda n: n + 1)
