@@ -84,17 +84,44 @@ def _number_cell() -> Callable[[Any], str]:
     return cell
 
 
+def _column_cells(values: list[Any], cell: Callable[[Any], str]) -> list[str]:
+    """`cell` of each value; a column of floats alone (a score chart's) in one pass, the
+    point replaced in all its numbers at once."""
+    if values and not settings.USE_THOUSAND_SEPARATOR and all(type(v) is float for v in values):
+        text = "\n".join(map(str, values))
+        if "e" not in text:  # as `cell` writes each of them
+            return text.replace(".", escape(get_format("DECIMAL_SEPARATOR"))).split("\n")
+    return [cell(value) for value in values]
+
+
+def _escaped_labels(labels: list[Any]) -> list[str]:
+    """`escaped` of each label; plain text labels (a chart's days) escaped in one pass."""
+    if all(type(label) is str for label in labels):
+        text = escape("\n".join(labels))
+        if text.count("\n") == len(labels) - 1:  # no label holds a line break
+            return text.split("\n")
+    return [escaped(label) for label in labels]
+
+
 def _table_body(labels: list[str], datasets: list[dict[str, Any]]) -> SafeString:
     """The table's rows, one per label, made here: a 90-day chart is 90 rows, and a template
     loop over them cost Account 360 a tenth of its time (issue #16)."""
-    columns = [dataset["data"] for dataset in datasets]
     cell = _number_cell()
-    # NOTE: safe because every label and value is escaped (conditional_escape, _cell).
+    count = len(labels)
+    columns = []
+    for dataset in datasets:
+        values = list(dataset["data"][:count])
+        if len(values) < count:
+            raise IndexError("a chart's dataset has fewer values than labels")
+        columns.append([f"<td>{text}</td>" for text in _column_cells(values, cell)])
+    if len(columns) == 1:
+        rows = columns[0]
+    else:
+        rows = ["".join(cells) for cells in zip(*columns, strict=True)] if columns else [""] * count
+    # NOTE: safe because every label and value is escaped (escape, _cell).
     return mark_safe(
         "".join(
-            f'<tr><th scope="row">{escaped(label)}</th>'
-            + "".join(f"<td>{cell(column[i])}</td>" for column in columns)
-            + "</tr>"
-            for i, label in enumerate(labels)
+            f'<tr><th scope="row">{head}</th>{cells}</tr>'
+            for head, cells in zip(_escaped_labels(labels), rows, strict=True)
         )
     )

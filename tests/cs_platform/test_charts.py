@@ -93,3 +93,46 @@ def test_a_label_marked_safe_is_written_as_it_is_and_a_plain_one_escaped():
     )
     assert '<th scope="row"><i>a</i></th>' in html
     assert '<th scope="row">x&#x27;&quot;&amp;</th>' in html
+
+
+_ROWS_AS_THE_TEMPLATE_WROTE_THEM = (
+    '{% for label, cells in rows %}<tr><th scope="row">{{ label }}</th>'
+    '{% for cell in cells %}<td>{{ cell|default_if_none:"—" }}</td>{% endfor %}</tr>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["ja", "en", "de"])
+@pytest.mark.parametrize("grouping", [False, True])
+@pytest.mark.parametrize(
+    ("labels", "columns"),
+    [
+        # A score chart: days and floats (labels and numbers written in one pass each).
+        ([f"2026-11-{d:02d}" for d in range(1, 31)], [[60.5 + d / 4 for d in range(30)]]),
+        (["a<b", "c&d", "\"'"], [[1.5, 2.0, -0.0]]),
+        (["line\nbreak", "x"], [[1.0, 2.0]]),  # a label with a line break
+        (["a", "b", "c"], [[1e-05, 2.5, 1234567.5]]),  # a float written through Decimal
+        (["a", "b"], [[1.5, None], [3, "<i>"]]),  # two datasets, a gap, an int, text
+        (["a", "b"], []),  # no dataset
+        ([], [[]]),
+    ],
+)
+def test_the_table_body_reads_as_the_template_loop_wrote_it(
+    settings, language, grouping, labels, columns
+):
+    """`_table_body` (rows made in Python, issue #16) writes what a template loop over the
+    rows wrote, byte for byte."""
+    from cs_platform.templatetags.charts import _table_body
+
+    settings.USE_THOUSAND_SEPARATOR = grouping
+    rows = [(label, [column[i] for column in columns]) for i, label in enumerate(labels)]
+    with translation.override(language):
+        expected = Template(_ROWS_AS_THE_TEMPLATE_WROTE_THEM).render(Context({"rows": rows}))
+        datasets = [{"label": "x", "data": column} for column in columns]
+        assert _table_body(labels, datasets) == expected
+
+
+def test_a_dataset_shorter_than_the_labels_is_refused():
+    from cs_platform.templatetags.charts import _table_body
+
+    with pytest.raises(IndexError):
+        _table_body(["a", "b"], [{"label": "x", "data": [1.0]}])

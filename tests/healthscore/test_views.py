@@ -270,6 +270,25 @@ def test_account_360_marks_a_new_scorecard_version_on_the_trend(viewer_user, sco
     assert config["markers"] == [{"x": timezone.localdate().isoformat(), "label": "v2"}]
 
 
+def test_account_360_names_the_scorecard_and_version_of_the_score_as_they_are_now(
+    viewer_user, scored, card
+):
+    """The line under the score is kept per day, scorecard name and version (issue #16): a
+    renamed scorecard and a new version show on the next view, of another account too."""
+    client = client_for(viewer_user)
+
+    def line(account):
+        body = client.get(url("accounts:detail", pk=account.pk)).content.decode()
+        return body.split('data-testid="health-panel-score"')[1].split("</p>")[0]
+
+    assert f"{card.name} v1" in line(scored[0])
+    Scorecard.objects.filter(pk=card.pk).update(name="Renamed card")
+    assert "Renamed card v1" in line(scored[1])
+    scorecard_publish(scorecard=card)
+    healthscore_recompute(day=timezone.localdate())
+    assert "Renamed card v2" in line(scored[0])
+
+
 def test_account_360_lists_open_health_alerts(viewer_user, scored):
     HealthAlert.objects.filter(account=scored[0]).delete()
     HealthAlertFactory(account=scored[0], kind=AlertKind.DROP, score=12.0, previous_score=47.0)
