@@ -181,6 +181,12 @@ def _search_seek(data: dict[str, Any] | None) -> SearchSeek | None:
 
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
+    # Its cache writes (a first view's page ids, rows, a search's grams) in one round trip.
+    with cache_writes_together():
+        return _account_list(request)
+
+
+def _account_list(request: HttpRequest) -> HttpResponse:
     # The page's kept ids and its extensions' kept values (phases, tiers, playbooks), read
     # in one round trip.
     data_cache_read_ahead("accounts.list", (PAGE_KEPT, _page_key(request)))

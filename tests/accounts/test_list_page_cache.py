@@ -13,9 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.listing import ROWS_KEPT
 from accounts.models import Account, Contract
 from accounts.selectors import account_filter
 from accounts.services import account_create, account_update, contract_update
+from accounts.views import PAGE_KEPT
+from cs_platform.degraded import FailOpenRedisCache
 from cs_platform.scoping import tenant_scope
 from cs_platform.trash.services import trash_delete
 from journeys.models import Phase
@@ -184,3 +187,35 @@ def test_a_kept_page_builds_no_query(listed, manager_user, monkeypatch):
         _shown(client, listed, query)
         assert len(built) == 1, query  # kept: no queryset
         built.clear()
+
+
+@pytest.mark.parametrize("query", ["?q=物流", "?q=物流&sort=name", "?sort=-arr"])
+def test_a_first_view_writes_its_page_and_rows_in_one_round_trip(
+    listed, manager_user, monkeypatch, query
+):
+    """The page's ids and its rows (and a search's other kept reads): one `set_many`, no `set`
+    (datacache.cache_writes_together); the same view again writes nothing."""
+    writes: list[list[str]] = []
+    set_one, set_many = FailOpenRedisCache.set, FailOpenRedisCache.set_many
+
+    def recording_set(self, key, *args, **kwargs):
+        writes.append([key])
+        return set_one(self, key, *args, **kwargs)
+
+    def recording_set_many(self, data, *args, **kwargs):
+        writes.append(sorted(data))
+        return set_many(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(FailOpenRedisCache, "set", recording_set)
+    monkeypatch.setattr(FailOpenRedisCache, "set_many", recording_set_many)
+    client = _client(manager_user)
+    shown, _reads = _shown(client, listed, query)
+    assert shown
+    kept = [[k for k in keys if k.startswith("datacache:")] for keys in writes]
+    assert len([keys for keys in kept if keys]) == 1, kept
+    written = next(keys for keys in kept if keys)
+    assert any(f":{PAGE_KEPT}:" in key for key in written), written
+    assert any(f":{ROWS_KEPT}:" in key for key in written), written
+    writes.clear()
+    _shown(client, listed, query)
+    assert not [k for keys in writes for k in keys if k.startswith("datacache:")]
