@@ -469,8 +469,9 @@ def _panels(
 
 @role_required("account.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # Its cache writes (the account's read, the kept content and panels) in one round trip.
-    with cache_writes_together():
+    # Its cache writes (the account's read, the kept content and panels) in one round trip,
+    # once the response is sent.
+    with cache_writes_together(after_response=True):
         return _account_360(request, pk)
 
 

@@ -48,7 +48,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils.translation import get_language
 
 from .requestmemo import in_page_view, request_memoized
@@ -583,17 +585,24 @@ def keep_many(values: dict[str, Any]) -> None:
 
 # The cache writes `cache_writes_together` holds for the end of its block, by full key.
 _held_writes: ContextVar[dict[str, Any] | None] = ContextVar("junkan_held_writes", default=None)
+# What blocks `cache_writes_together(after_response=True)` left for their request's end, by
+# full key: written when the response is closed (`request_finished`), in the thread that
+# served it (a WSGI server closes it there; so does Django's ASGI handler, thread-sensitive).
+_after_response = threading.local()
 
 
 @contextlib.contextmanager
-def cache_writes_together() -> Iterator[None]:
+def cache_writes_together(*, after_response: bool = False) -> Iterator[None]:
     """On a page view, the block's cache writes (`cached_for_data_version`'s, `keep_many`'s)
     made at its end in one round trip (Account 360's first view: its account's read, then its
     content and panels), not one each; this process keeps its copies at once, as before.
+    With `after_response`, made once the response is sent (`request_finished`): the person
+    does not wait for them.
 
     NOTE: nothing is kept longer or staler: each value still goes under the key that names
-    the versions it was read under, and the block's end writes them whether it returns or
-    raises (a kept None is a 404's)."""
+    the versions it was read under, and the block's end writes them (or leaves them for the
+    response's end) whether it returns or raises (a kept None is a 404's). A view in another
+    process that asks before they are written computes them itself, as it would have."""
     if not in_page_view() or _held_writes.get() is not None:
         yield
         return
@@ -603,8 +612,20 @@ def cache_writes_together() -> Iterator[None]:
         yield
     finally:
         _held_writes.reset(token)
-        if held:
+        if held and after_response:
+            if getattr(_after_response, "writes", None) is None:
+                _after_response.writes = {}
+            _after_response.writes.update(held)
+        elif held:
             cache.set_many(held, CACHE_SECONDS)
+
+
+@receiver(request_finished)
+def _write_after_response(**kwargs: Any) -> None:
+    writes = getattr(_after_response, "writes", None)
+    if writes:
+        _after_response.writes = None
+        cache.set_many(writes, CACHE_SECONDS)
 
 
 def page_cached(

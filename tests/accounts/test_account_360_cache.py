@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import views as account_views
 from accounts.selectors import account_coverage, relationship_coverage
 from cs_platform.datacache import account_cache_key
 from cs_platform.degraded import FailOpenRedisCache
@@ -111,8 +112,9 @@ def test_another_accounts_first_view_reads_the_kept_tenant_values_in_one_round_t
 def test_a_first_view_writes_its_account_and_kept_parts_in_one_round_trip(
     tenant, manager_user, seen, monkeypatch
 ):
-    """The account's kept read, the page's content and its panels: one `set_many`, no `set`
-    (datacache.cache_writes_together); a repeat view writes nothing."""
+    """The account's kept read, the page's content and its panels: one `set_many`, no `set`,
+    once the response is sent (datacache.cache_writes_together); a repeat view writes
+    nothing."""
     with tenant_scope(tenant):
         other = AccountFactory(owner=manager_user)
     writes: list[list[str]] = []
@@ -128,7 +130,17 @@ def test_a_first_view_writes_its_account_and_kept_parts_in_one_round_trip(
 
     monkeypatch.setattr(FailOpenRedisCache, "set", recording_set)
     monkeypatch.setattr(FailOpenRedisCache, "set_many", recording_set_many)
+    page = account_views._account_360
+    written_by_the_view: list[int] = []
+
+    def viewed(*args):
+        response = page(*args)
+        written_by_the_view.append(len(writes))
+        return response
+
+    monkeypatch.setattr(account_views, "_account_360", viewed)
     view({**seen, "account": other})
+    assert written_by_the_view == [0]
     writes = [[k for k in keys if k.startswith("datacache:")] for keys in writes]
     assert len([keys for keys in writes if keys]) == 1, writes
     written = next(keys for keys in writes if keys)

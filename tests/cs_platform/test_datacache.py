@@ -5,7 +5,8 @@ without making writers of a tenant wait for each other; compaction keeps the num
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
@@ -394,3 +395,31 @@ def test_writes_outside_a_page_view_are_made_at_once(scoped, monkeypatch):
     with datacache.cache_writes_together():
         cached_for_data_version("test.task", lambda: 1)
         assert writing.writes == [[datacache.data_cache_key("test.task")]]
+
+
+def _response_closed() -> None:
+    """`request_finished`, as a server sends it once a response is sent (without closing the
+    test's database connection, as Django's test client does)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_finished.send(sender=None)
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+def test_a_page_views_writes_held_for_after_its_response_are_made_when_it_is_closed(
+    scoped, monkeypatch
+):
+    writing = _WritingCache(datacache.cache)
+    monkeypatch.setattr(datacache, "cache", writing)
+    read, part = datacache.data_cache_key("test.read"), datacache.data_cache_key("test.part")
+    with request_memo_scope(), datacache.cache_writes_together(after_response=True):
+        cached_for_data_version("test.read", lambda: 1)
+        datacache.keep_many({part: "<p>"})
+    assert writing.writes == []
+    with request_memo_scope():
+        assert cached_for_data_version("test.read", lambda: 2) == 1  # this process kept it
+    _response_closed()
+    assert writing.writes == [sorted([read, part])]
+    _response_closed()  # written once
+    assert writing.writes == [sorted([read, part])]
