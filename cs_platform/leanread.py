@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
@@ -35,6 +35,10 @@ from django.db.models.signals import post_init, pre_init
 from .scoping import require_current_tenant
 
 M = TypeVar("M", bound=models.Model)
+
+# `connection.alias`: the lean reads use `connection`, the default database (read through
+# its proxy, the alias cost more than making a one-row instance).
+_ALIAS = DEFAULT_DB_ALIAS
 
 # What a lean read selects of a member shown by name (`str(user)`: the name, else the e-mail).
 USER_SHOWN = ("id", "email", "full_name", "language")
@@ -127,12 +131,12 @@ def lean_model(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:
             names.append(attname)
             values.append(convert(value, None, connection) if convert is not None else value)
     if not _plain_fields(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(connection.alias, names, values)
+        return model.from_db(_ALIAS, names, values)
     instance = model.__new__(model)
     instance.__dict__.update(zip(names, values, strict=True))
     state = instance._state = ModelState()
     state.adding = False
-    state.db = connection.alias
+    state.db = _ALIAS
     return instance
 
 
@@ -149,7 +153,6 @@ def lean_maker(
         if prefix + attname in row
     ]
     names = [attname for attname, _key, _convert in columns]
-    alias = connection.alias
 
     def values(r: Mapping[str, Any]) -> list[Any]:
         return [
@@ -158,14 +161,14 @@ def lean_maker(
         ]
 
     if not _plain_fields(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return lambda r: model.from_db(alias, names, values(r))
+        return lambda r: model.from_db(_ALIAS, names, values(r))
 
     def make(r: Mapping[str, Any]) -> M:
         instance = model.__new__(model)
         instance.__dict__.update(zip(names, values(r), strict=True))
         state = instance._state = ModelState()
         state.adding = False
-        state.db = alias
+        state.db = _ALIAS
         return instance
 
     return make
@@ -180,16 +183,15 @@ def lean_instances(model: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]
         made = []
         for values in rows:
             names = [name for name in order if name in values]
-            made.append(model.from_db(connection.alias, names, [values[n] for n in names]))
+            made.append(model.from_db(_ALIAS, names, [values[n] for n in names]))
         return made
-    alias = connection.alias
     instances = []
     for values in rows:
         instance = model.__new__(model)
         instance.__dict__.update(values)
         state = instance._state = ModelState()
         state.adding = False
-        state.db = alias
+        state.db = _ALIAS
         instances.append(instance)
     return instances
 
@@ -275,16 +277,25 @@ def lean_json_models(
     model: type[M], objs: Iterable[Mapping[str, Any]], prefix: str = ""
 ) -> list[M]:
     """`lean_json_model` of each of `objs`, made together (the model's checks once)."""
-    fields = _json_fields(model)
-    rows = []
-    for obj in objs:
-        values = {}
-        for column, attname, convert in fields:
-            key = prefix + column
-            if key in obj:
-                value = obj[key]
-                values[attname] = (
-                    convert(value) if convert is not None and value is not None else value
-                )
-        rows.append(values)
-    return lean_instances(model, rows)
+    keys = _json_keys(model, prefix)
+    rows = [
+        {
+            attname: value if convert is None or value is None else convert(value)
+            for key, attname, convert in keys
+            if key in obj
+            for value in (obj[key],)
+        }
+        for obj in objs
+    ]
+    return lean_instances(model, rows) if rows else []
+
+
+@cache
+def _json_keys(
+    model: type[models.Model], prefix: str
+) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    """`_json_fields` of `model` with each key `prefix + column` (made once: a page makes a
+    few dozen instances of each kind)."""
+    return tuple(
+        (prefix + column, attname, convert) for column, attname, convert in _json_fields(model)
+    )
