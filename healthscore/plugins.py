@@ -107,7 +107,7 @@ def health_panel_context(request: HttpRequest, account: Account) -> dict[str, An
     days = page_selectors.health_range_from(request.GET.get("health_range"))
     health = _health_read(request, account)
     explanation = health.explanation
-    chart = page_selectors.chart_of(health.history)
+    chart = health.chart
     components = []
     for comp in (explanation or {}).get("components", []):
         components.append({**comp, "unit_label": UNIT_LABELS.get(comp["unit"], comp["unit"])})

@@ -4,7 +4,6 @@ read once per page view (issue #16)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from ..models import (
     ScorecardVersion,
     SurveyResponse,
 )
-from .scores import EXPLAINED_SINCE, explanation_of, history_from, latest_and_now_read
+from .scores import EXPLAINED_SINCE, explanation_of, latest_and_now_read
 
 ALERTS_SHOWN = 10
 
@@ -28,12 +27,12 @@ ALERTS_SHOWN = 10
 @dataclass(frozen=True)
 class AccountHealth:
     """The account's latest score (`health_current`), its explanation against the score
-    `EXPLAINED_SINCE` days before, its chart's days up to the latest (`health_history`), its
-    open alerts (newest first, up to `ALERTS_SHOWN`) and its latest survey answers."""
+    `EXPLAINED_SINCE` days before, its chart up to the latest day (`account_health_chart`),
+    its open alerts (newest first, up to `ALERTS_SHOWN`) and its latest survey answers."""
 
     current: HealthScore | None
     explanation: dict[str, Any] | None
-    history: list[dict[str, Any]]
+    chart: dict[str, list[Any]]
     alerts: list[HealthAlert]
     surveys: list[SurveyResponse]
 
@@ -64,7 +63,6 @@ def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
     now = lean_json_model_or_none(HealthScoreNow, row["r_now"])
     latest_and_now_read(account_id, current, now)
     before = _score(row["r_before"])
-    history = _chart_rows(row["r_history"])
     answers = []
     for answer in row["r_surveys"] or ():
         response = lean_json_model(SurveyResponse, answer["r"])
@@ -73,7 +71,7 @@ def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
     return AccountHealth(
         current=current,
         explanation=explanation_of(current, before) if current is not None else None,
-        history=history_from(history),
+        chart=_chart(row["r_history"]),
         alerts=[lean_json_model(HealthAlert, a) for a in row["r_alerts"] or ()],
         surveys=answers,
     )
@@ -90,22 +88,20 @@ def _score(obj: dict[str, Any] | None) -> HealthScore | None:
     return score
 
 
-def _chart_rows(chart: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """`history_from`'s rows of the function's chart: one list per column and the versions
-    they name (`{id: [number, scorecard_id]}`)."""
-    if chart is None:
-        return []
-    versions = {int(pk): pair for pk, pair in chart["versions"].items()}
-    return [
-        {
-            "day": dt.date.fromisoformat(day),
-            "score": float(score),  # to_jsonb writes 42.0 as 42
-            "band": band,
-            "version_id": version,
-            "version__number": versions[version][0],
-            "version__scorecard_id": versions[version][1],
-        }
-        for day, score, band, version in zip(
-            chart["day"], chart["score"], chart["band"], chart["version"], strict=True
-        )
-    ]
+def _chart(columns: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """`account_health_chart` (`chart_of` its days) from the function's chart: one list per
+    column (days as to_jsonb writes them, ISO text) and the versions they name (`{id:
+    [number, scorecard_id]}`), without a row per day made and walked again."""
+    if columns is None:
+        return {"labels": [], "scores": [], "markers": []}
+    numbers = {int(pk): pair[0] for pk, pair in columns["versions"].items()}
+    days, versions = columns["day"], columns["version"]
+    return {
+        "labels": list(days),
+        "scores": [float(score) for score in columns["score"]],  # to_jsonb writes 42.0 as 42
+        "markers": [
+            {"x": days[i], "label": f"v{numbers[versions[i]]}"}
+            for i in range(1, len(days))
+            if versions[i] != versions[i - 1]
+        ],
+    }

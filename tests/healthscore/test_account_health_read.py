@@ -16,7 +16,7 @@ from cs_platform.scoping import tenant_scope
 from healthscore import selectors
 from healthscore.models import HealthScoreNow
 from healthscore.selectors.account_page import account_health_read
-from healthscore.selectors.pages import account_health_chart, chart_of
+from healthscore.selectors.pages import account_health_chart
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import (
     HealthAlertFactory,
@@ -76,8 +76,9 @@ def test_the_health_panels_read_what_the_selectors_read_in_one_call(scoped):
     assert loaded_fields(now) == loaded_fields(selectors.health_now(account=account))
     assert health.explanation == selectors.health_explanation(account=account)
     assert health.explanation["compared_with"] == timezone.localdate() - dt.timedelta(days=31)
-    assert chart_of(health.history) == account_health_chart(account=account, days=30)
-    assert chart_of(health.history)["markers"]  # the version changed within the 30 days
+    assert health.chart == account_health_chart(account=account, days=30)
+    assert health.chart["markers"]  # the version changed within the 30 days
+    assert all(type(score) is float for score in health.chart["scores"])
     assert [loaded_fields(a) for a in health.alerts] == [
         loaded_fields(a) for a in selectors.health_alerts_open(account_id=account.pk, limit=10)
     ]
@@ -91,7 +92,8 @@ def test_an_account_never_scored_reads_no_score_and_no_chart(scoped):
     account = AccountFactory()
     health = account_health_read(account_id=account.pk, days=90, surveys=5)
     assert health.current is None and health.explanation is None
-    assert health.history == [] and health.alerts == [] and health.surveys == []
+    assert health.chart == {"labels": [], "scores": [], "markers": []}
+    assert health.alerts == [] and health.surveys == []
 
 
 def test_the_health_function_sees_only_the_tenant_in_scope(tenant, other_tenant):
