@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .datacache import page_cached, work_version
-from .leanread import lean_columns, lean_model, lean_rows
+from .leanread import lean_columns, lean_json_models, lean_model, lean_rows
 from .models import ApiKey, Membership, Tenant, User
 from .requestmemo import request_memoized
 from .scoping import CurrentTenantId, require_current_tenant
@@ -67,13 +70,30 @@ def _from_row(model: type[Any], fields: tuple[models.Field, ...], values: tuple)
     return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], converted)
 
 
+# The two-factor devices `junkan_signed_in_user` returns, in its columns' order (0016).
+DEVICE_MODELS = (TOTPDevice, StaticDevice)
+
+
+def _devices(columns: tuple[Any, ...]) -> dict[str, Any]:
+    """The user's devices (each column a JSON list of one model's rows) by persistent id."""
+    devices = {}
+    for model, value in zip(DEVICE_MODELS, columns, strict=True):
+        # Django's psycopg2 setup hands jsonb over as text.
+        rows = json.loads(value) if isinstance(value, str) else value
+        for device in lean_json_models(model, rows or ()):
+            devices[device.persistent_id] = device
+    return devices
+
+
 def user_get_signed_in(*, user_id: Any) -> User | None:
     """The user `user_id` (as a session holds it) with their memberships and each one's
     workspace on `user.membership_list` (ordered as `membership_list_for_user`), in one
     statement: every signed-in page view starts with this read (#16), so it is written once,
     by hand, instead of two ORM queries, as a function whose plan PostgreSQL keeps per
-    connection (`junkan_signed_in_user`, migration 0014: rows of the three tables). None if
-    there is no such user."""
+    connection (`junkan_signed_in_user`, migration 0014: rows of the three tables). The user's
+    two-factor devices come with it (0016), on `user.otp_devices_read` by persistent id, for
+    the session's device (`cs_platform.signin.middleware.OTPMiddleware`). None if there is no
+    such user."""
     try:
         pk = User._meta.pk.to_python(user_id)
     except ValidationError:
@@ -84,7 +104,7 @@ def user_get_signed_in(*, user_id: Any) -> User | None:
     membership_fields, membership_columns = _select_list(Membership, "r.m")
     tenant_fields, tenant_columns = _select_list(Tenant, "r.t")
     sql = (
-        f"SELECT {user_columns}, {membership_columns}, {tenant_columns}"
+        f"SELECT {user_columns}, {membership_columns}, {tenant_columns}, r.totp, r.static"
         " FROM junkan_signed_in_user(%s) r"
     )
     with connection.cursor() as cursor:
@@ -94,12 +114,15 @@ def user_get_signed_in(*, user_id: Any) -> User | None:
         return None
     users, members = len(user_fields), len(membership_fields)
     user = _from_row(User, user_fields, rows[0][:users])
+    user.otp_devices_read = _devices(rows[0][-len(DEVICE_MODELS) :])  # type: ignore[attr-defined]
     user.membership_list = []  # type: ignore[attr-defined]
     for row in rows:
         if row[users] is None:  # no membership: the LEFT JOIN's one empty row
             continue
         membership = _from_row(Membership, membership_fields, row[users : users + members])
-        membership.tenant = _from_row(Tenant, tenant_fields, row[users + members :])
+        membership.tenant = _from_row(
+            Tenant, tenant_fields, row[users + members : -len(DEVICE_MODELS)]
+        )
         membership.user = user
         user.membership_list.append(membership)  # type: ignore[attr-defined]
     return user

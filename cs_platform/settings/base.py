@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, taking the session's device from the signed-in user's read.
+    "cs_platform.signin.middleware.OTPMiddleware",
     # Who is acting and from where, for the audit log (cs_platform.audit.context).
     "cs_platform.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
