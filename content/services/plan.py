@@ -8,11 +8,10 @@ signed-in contacts and keeps them from writing faster than a person does.
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.urls import reverse
 
 from cs_platform.scoping import require_current_tenant
 
-from .readers import reader_links
+from .readers import public_paths, reader_links
 
 # A person ticks and comments a handful of steps in a sitting; a script does not.
 PLAN_WRITES_PER_WINDOW = 30
@@ -34,7 +33,5 @@ def success_plan_url() -> str:
     """The absolute address of the success plan for the tenant in scope's contacts: on its
     primary custom domain when it has a verified one (`https://help.example/plan/`), else on
     Junkan's own host (`<SITE_URL>/learn/<slug>/plan/`)."""
-    slug = require_current_tenant().slug
-    home = reverse("content_public:home", kwargs={"tenant_slug": slug})
-    plan = reverse("content_public:plan", kwargs={"tenant_slug": slug})
+    home, plan, _go = public_paths()
     return reader_links().root + plan.removeprefix(home)

@@ -7,9 +7,11 @@ tenant, so one browser can be a known reader of one tenant's site and anonymous 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,7 +20,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -138,14 +140,31 @@ TOKEN_SLOT = "TOKEN"
 def reader_links() -> ReaderLinks:
     """A link builder for the tenant in scope (one query: its primary custom domain)."""
 
-    tenant = require_current_tenant()
-    home_path = reverse("content_public:home", kwargs={"tenant_slug": tenant.slug})
-    go_path = reverse(
-        "content_public:reader_link", kwargs={"tenant_slug": tenant.slug, "token": TOKEN_SLOT}
-    )
+    home_path, _plan_path, go_path = public_paths()
     domain = site_domain_primary()
     root = f"https://{domain}/" if domain else _site_url() + home_path
     return ReaderLinks(root=root, go_path=go_path.removeprefix(home_path))
+
+
+def public_paths() -> tuple[str, str, str]:
+    """The paths of the tenant in scope's Learn & Support home, success plan and reader link
+    (with TOKEN_SLOT), on Junkan's own host."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # (a test may override the setting)
+    return _public_paths(require_current_tenant().slug, get_script_prefix(), urlconf)
+
+
+@functools.lru_cache(maxsize=1024)
+def _public_paths(slug: str, prefix: str, urlconf: Any) -> tuple[str, str, str]:
+    """`public_paths` of workspace `slug`, reversed once per script prefix and URL conf
+    (Account 360's first view named them with four `reverse` calls, issue #16)."""
+    kwargs = {"tenant_slug": slug}
+    return (
+        reverse("content_public:home", kwargs=kwargs, urlconf=urlconf),
+        reverse("content_public:plan", kwargs=kwargs, urlconf=urlconf),
+        reverse(
+            "content_public:reader_link", kwargs={**kwargs, "token": TOKEN_SLOT}, urlconf=urlconf
+        ),
+    )
 
 
 def _site_url() -> str:
