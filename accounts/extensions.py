@@ -22,6 +22,11 @@ from .models import Account
 logger = logging.getLogger(__name__)
 
 
+# The key of a `scores` panel's context that says whether this account's panel showed a score
+# (`AccountPanel.scores`; e.g. a journey map without milestones judges none).
+SCORES_READ = "scores_read"
+
+
 @dataclass(frozen=True)
 class AccountPanel:
     """A block on the Account 360 page.
@@ -45,6 +50,8 @@ class AccountPanel:
     # Kept under the account's score version too (`account_cache_key(…, scores=True)`): set
     # by a panel that shows the account's scores or alerts (nightly or intra-day) or judges
     # by the tenant's latest scored day: those move the score version, not the account's.
+    # Its context may say `{SCORES_READ: False}` when this account's panel showed no score:
+    # kept then without the score version, until the account's version moves.
     scores: bool = False
 
 

@@ -36,6 +36,7 @@ from cs_platform.urlutils import tenant_reverse
 
 from . import relations_html, services
 from .extensions import (
+    SCORES_READ,
     AccountPanel,
     account_panel_key,
     account_panels,
@@ -450,21 +451,43 @@ def _panels(
     that is kept, the key its HTML goes under once the page renders it (`keep`).
 
     A kept panel is read with the others in one cache round trip; its context (the queries
-    and Python behind it) is built only when it is not there."""
-    kept = kept_many(keys.values())
+    and Python behind it) is built only when it is not there. A panel that shows scores is
+    also looked for under its key without the score version (`_unscored_keys`)."""
+    unscored = _unscored_keys(account, slots, keys)
+    kept = kept_many([*keys.values(), *unscored.values()])
     out: dict[str, list[dict[str, Any]]] = {}
     for slot, panels in slots.items():
         out[slot] = []
         for p in panels:
             key = keys.get(p.key)
-            if key is not None and key in kept:
-                out[slot].append({"key": p.key, "html": html_kept(request, kept[key])})
+            found = next(
+                (k for k in (unscored.get(p.key), key) if k is not None and k in kept), None
+            )
+            if found is not None:
+                out[slot].append({"key": p.key, "html": html_kept(request, kept[found])})
                 continue
             context = p.get_context(request, account)
+            if context.get(SCORES_READ) is False:
+                key = unscored[p.key]
             out[slot].append(
                 {"key": p.key, "template": p.template, "context": context, "keep": key}
             )
     return out
+
+
+def _unscored_keys(account: Account, slots: Slots, keys: dict[str, str]) -> dict[str, str]:
+    """The key each kept `scores` panel goes under when its context read no score: its key
+    without the score version. Kept there, it is read whatever the account's score, until
+    the account's version moves (what would make the panel show a score, a milestone, moves
+    it)."""
+    scored = account_cache_key_prefix(account.pk, scores=True)
+    plain = account_cache_key_prefix(account.pk)
+    return {
+        p.key: plain + keys[p.key].removeprefix(scored)
+        for panels in slots.values()
+        for p in panels
+        if p.scores and p.key in keys
+    }
 
 
 @role_required("account.view")

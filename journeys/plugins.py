@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import (
+    SCORES_READ,
     AccountListExtension,
     AccountPanel,
     SegmentRule,
@@ -113,6 +114,9 @@ def journey_map_context(request: HttpRequest, account: Account) -> dict[str, Any
         "template_label": ApplyTemplateForm.base_fields["template"].label,
         "can_edit": can_edit,
         "can_share": can_share,
+        # Without milestones no check judged a score (`AccountPanel.scores`): kept apart from
+        # the account's score version, a rescore keeps it; a milestone moves the account's.
+        SCORES_READ: bool(milestones),
     }
 
 

@@ -280,6 +280,50 @@ def test_the_page_after_a_rescore_is_the_page_built_anew(tenant, seen):
     assert _page(seen) == after
 
 
+@pytest.fixture
+def unjudged(tenant, manager_user):
+    """An account with a score and a journey map without milestones; viewed twice (kept)."""
+    cache.clear()
+    with tenant_scope(tenant):
+        version = ScorecardVersionFactory()
+        account = AccountFactory(owner=manager_user)
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        HealthScoreFactory(account=account, version=version, day=yesterday, score=71)
+        journey_map = JourneyMapFactory(account=account)
+    client = Client()
+    client.force_login(manager_user)
+    state = {"client": client, "account": account, "journey_map": journey_map}
+    view(state)
+    view(state)
+    return state
+
+
+def test_a_rescore_keeps_a_journey_map_without_milestones(tenant, unjudged):
+    """No milestone, no verdict: the map was kept without the score version (`scores_read`
+    False), so the view after a rescore reads only the health."""
+    statements = _rescored(tenant, unjudged)
+    read = " ".join(statements)
+    assert "junkan_account_health(" in read
+    assert "junkan_journeys_account_panels(" not in read, statements
+    after = _page(unjudged)
+    cache.clear()
+    PROCESS_COPIES.clear()
+    assert _page(unjudged) == after
+
+
+def test_a_first_milestone_is_judged_by_the_score_at_once(tenant, unjudged):
+    with tenant_scope(tenant):
+        MilestoneFactory(
+            journey_map=unjudged["journey_map"],
+            status="planned",
+            target_score=70,
+            due_date=timezone.localdate() + dt.timedelta(days=7),
+        )
+    assert 'data-state="on_track"' in view(unjudged)
+    _rescored(tenant, unjudged)
+    assert 'data-state="at_risk"' in unjudged["body"]
+
+
 def test_another_tenants_scores_leave_this_tenants_score_versions(two, other_tenant):
     """The triggers bump the tenant of the rows written: another workspace's new latest
     scored day and rescore move its own accounts' score versions, none of this one's."""
