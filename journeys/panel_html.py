@@ -16,8 +16,10 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr, truncatechars
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as dateformat
 from django.utils.dateformat import re_escaped, re_formatchars
@@ -84,6 +86,18 @@ def _lazy_parts(language: str | None, summary: str, safe: bool) -> tuple[str, ..
     where its link goes."""
     shown = mark_safe(summary) if safe else summary
     return tuple(lazy_details(url=_LAZY_URL, summary=shown).split(_LAZY_URL))
+
+
+@functools.lru_cache(maxsize=1024)
+def _link_parts(
+    name: str, kwargs: tuple[Any, ...], slug: str, prefix: str, urlconf: Any
+) -> tuple[str, str] | None:
+    """`PanelHtml._escaped_parts` of URL `name` in workspace `slug`, reversed once per script
+    prefix and URL conf for the process (a share toggle's URL names its kind: not one that
+    `tenant_reverse` keeps)."""
+    url = reverse(name, kwargs={"tenant_slug": slug, "pk": _PK, **dict(kwargs)}, urlconf=urlconf)
+    split = url.split(f"/{_PK}/")
+    return (escape(split[0] + "/"), escape("/" + split[1])) if len(split) == 2 else None
 
 
 def _date_only(pattern: str | None) -> str | None:
@@ -204,9 +218,9 @@ class PanelHtml:
         per panel; None when the id is not one path segment of it."""
         key = (name, kwargs)
         if key not in self._escaped:
-            split = tenant_reverse(self.request, name, pk=_PK, **dict(kwargs)).split(f"/{_PK}/")
-            self._escaped[key] = (
-                (escape(split[0] + "/"), escape("/" + split[1])) if len(split) == 2 else None
+            urlconf = get_urlconf() or settings.ROOT_URLCONF  # (a test may override it)
+            self._escaped[key] = _link_parts(
+                name, kwargs, self.request.tenant.slug, get_script_prefix(), urlconf
             )
         return self._escaped[key]
 

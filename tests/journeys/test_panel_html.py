@@ -257,3 +257,26 @@ def test_a_lazy_form_reads_as_lazy_details_writes_it(tenant, language):
         ]:
             url = tenant_reverse(request, name, pk=pk) + next_query(request)
             assert html.lazy(name, pk, summary) == lazy_details(url=url, summary=summary)
+
+
+def test_a_rows_link_follows_the_workspace_and_the_script_prefix(tenant, other_tenant):
+    """Each link's parts are kept for the process (issue #16) per workspace, script prefix
+    and URL conf: another workspace or a mounted site writes its own."""
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    def link(workspace, name="journeys:share_set", **kwargs):
+        request = RequestFactory().get("/t/acme/accounts/7/")
+        request.tenant = workspace
+        expected = tenant_reverse(request, name, pk=5, **kwargs)
+        return PanelHtml(request).url_escaped(name, 5, **kwargs), expected
+
+    try:
+        for workspace in (tenant, other_tenant):
+            for prefix in ("/", "/junkan/"):
+                set_script_prefix(prefix)
+                shown, expected = link(workspace, kind="step")
+                assert shown == expected and expected.startswith(f"{prefix}t/{workspace.slug}/")
+                shown, expected = link(workspace, "journeys:step_toggle")
+                assert shown == expected
+    finally:
+        clear_script_prefix()
