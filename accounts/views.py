@@ -467,7 +467,7 @@ def _panels(
                 out[slot].append({"key": p.key, "html": html_kept(request, kept[found])})
                 continue
             context = p.get_context(request, account)
-            if context.get(SCORES_READ) is False:
+            if p.key in unscored and context.get(SCORES_READ) is False:
                 key = unscored[p.key]
             out[slot].append(
                 {"key": p.key, "template": p.template, "context": context, "keep": key}
