@@ -182,8 +182,9 @@ def _search_seek(data: dict[str, Any] | None) -> SearchSeek | None:
 
 @role_required("account.view")
 def account_list(request: HttpRequest) -> HttpResponse:
-    # Its cache writes (a first view's page ids, rows, a search's grams) in one round trip.
-    with cache_writes_together():
+    # Its cache writes (a first view's page ids, rows, a search's grams) in one round trip,
+    # once the response is sent.
+    with cache_writes_together(after_response=True):
         return _account_list(request)
 
 

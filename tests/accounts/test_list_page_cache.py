@@ -19,6 +19,7 @@ from accounts.selectors import account_filter
 from accounts.services import account_create, account_update, contract_update
 from accounts.views import PAGE_KEPT
 from cs_platform.degraded import FailOpenRedisCache
+from cs_platform.requestmemo import in_page_view
 from cs_platform.scoping import tenant_scope
 from cs_platform.trash.services import trash_delete
 from journeys.models import Phase
@@ -193,8 +194,9 @@ def test_a_kept_page_builds_no_query(listed, manager_user, monkeypatch):
 def test_a_first_view_writes_its_page_and_rows_in_one_round_trip(
     listed, manager_user, monkeypatch, query
 ):
-    """The page's ids and its rows (and a search's other kept reads): one `set_many`, no `set`
-    (datacache.cache_writes_together); the same view again writes nothing."""
+    """The page's ids and its rows (and a search's other kept reads): one `set_many`, no `set`,
+    once the response is sent (datacache.cache_writes_together(after_response=True)); the
+    same view again writes nothing."""
     writes: list[list[str]] = []
     set_one, set_many = FailOpenRedisCache.set, FailOpenRedisCache.set_many
 
@@ -204,8 +206,10 @@ def test_a_first_view_writes_its_page_and_rows_in_one_round_trip(
 
     def recording_set_many(self, data, *args, **kwargs):
         writes.append(sorted(data))
+        during.append(in_page_view())
         return set_many(self, data, *args, **kwargs)
 
+    during: list[bool] = []
     monkeypatch.setattr(FailOpenRedisCache, "set", recording_set)
     monkeypatch.setattr(FailOpenRedisCache, "set_many", recording_set_many)
     client = _client(manager_user)
@@ -213,6 +217,7 @@ def test_a_first_view_writes_its_page_and_rows_in_one_round_trip(
     assert shown
     kept = [[k for k in keys if k.startswith("datacache:")] for keys in writes]
     assert len([keys for keys in kept if keys]) == 1, kept
+    assert during == [False]  # written once the view's response was sent
     written = next(keys for keys in kept if keys)
     assert any(f":{PAGE_KEPT}:" in key for key in written), written
     assert any(f":{ROWS_KEPT}:" in key for key in written), written
