@@ -148,8 +148,10 @@ def register() -> None:
             slot="side",
             order=70,
             # Articles and their views move the account's version (content 0006, 0008); the
-            # window ends today.
+            # window ends today, and its length is the engagement measure's in the version
+            # that scored the account last (`engagement_window`): a rescore may change it.
             cache_key=account_panel_key,
+            scores=True,
         )
     )
     register_account_panel(

@@ -1,9 +1,9 @@
 """An account's scores and alerts move its score version, not its version (cs_platform 0015,
 healthscore 0035; issue #16): only the Account 360 parts that show them (the health header,
-the health panel, the journey map's verdicts) key by it, so a rescore of the account (the
-nightly recompute, an event batch) shows the new score at once and keeps every other part of
-the page. An update of the account's row that changes only the list's sort keys (the health
-rank the recompute writes) moves neither (accounts 0029)."""
+the health panel, the journey map's verdicts, the reading panel's window) key by it, so a
+rescore of the account (the nightly recompute, an event batch) shows the new score at once
+and keeps every other part of the page. An update of the account's row that changes only the
+list's sort keys (the health rank the recompute writes) moves neither (accounts 0029)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from cs_platform.models import AccountScoreVersionBump
 from cs_platform.scoping import tenant_scope
 from healthscore.models import Band, HealthAlert, HealthScore, HealthScoreNow, ScorecardVersion
 from healthscore.services.now import scores_now_recompute
-from healthscore.services.scorecards import healthscore_tenant_defaults
+from healthscore.services.scorecards import default_definition, healthscore_tenant_defaults
 from tests.accounts.account_360 import moved, panel, row_writes_moved, view, without_tokens
 from tests.factories import AccountFactory, ContractFactory
 from tests.healthscore.factories import (
@@ -256,13 +256,45 @@ def test_a_rescore_shows_at_once_in_every_part_that_shows_the_score(tenant, seen
 
 
 def test_a_rescore_keeps_the_account_and_the_parts_without_scores(tenant, seen):
-    """The view after a rescore reads the health and the journey map's data again, not the
-    account, its contacts and contracts, the touch or the Learn & Support panels."""
+    """The view after a rescore reads the health, the journey map's data and the reading
+    panel's (its window is the scoring version's) again, not the account, its contacts and
+    contracts or the touch panel."""
     statements = _rescored(tenant, seen)
     read = " ".join(statements)
     assert "junkan_account_health(" in read
-    for kept in ("junkan_account_page(", "junkan_account_touch(", "junkan_account_content("):
+    for kept in ("junkan_account_page(", "junkan_account_touch("):
         assert kept not in read, statements
+
+
+def _engagement_days(days: int) -> dict[str, Any]:
+    definition = default_definition()
+    for component in definition["components"]:
+        if component["measure"] == "engagement":
+            component["params"] = {**component.get("params", {}), "days": days}
+    return definition
+
+
+def test_a_rescore_under_another_engagement_window_shows_it_in_the_reading_panel(
+    tenant, manager_user
+):
+    """The Learn & Support panel counts reading over the engagement window of the version
+    that scored the account last: a rescore by a version with another window shows it."""
+    cache.clear()
+    with tenant_scope(tenant):
+        month = ScorecardVersionFactory(definition=_engagement_days(30))
+        fortnight = ScorecardVersionFactory(definition=_engagement_days(14))
+        account = AccountFactory(owner=manager_user)
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        HealthScoreFactory(account=account, version=month, day=yesterday)
+    client = Client()
+    client.force_login(manager_user)
+    state = {"client": client, "account": account}
+    view(state)
+    assert "30" in panel(view(state), "reading-window")
+    with tenant_scope(tenant):
+        HealthScore.objects.filter(account=account).update(version=fortnight)
+    window = panel(view(state), "reading-window")
+    assert "14" in window and "30" not in window
 
 
 def _page(state) -> str:
