@@ -10,6 +10,7 @@ import pytest
 from django.template import Context, Template
 from django.template.defaultfilters import floatformat
 from django.utils import translation
+from django.utils.formats import get_format
 
 from healthscore.panel_html import components_html, fixed
 
@@ -58,15 +59,18 @@ NUMBERS = [
 ]
 
 
-@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("language", ["ja", "en", "de"])
 def test_fixed_writes_a_number_as_floatformat_does(language):
     rng = random.Random(16)
     numbers = NUMBERS + [rng.uniform(-200, 200) for _ in range(300)]
     numbers += [round(rng.uniform(-200, 200), 2) for _ in range(300)]
     with translation.override(language):
+        separator = get_format("DECIMAL_SEPARATOR")  # as components_html reads it once
         for value in numbers:
             for places in (0, 1):
-                assert fixed(value, places) == floatformat(value, places), (value, places)
+                expected = floatformat(value, places)
+                assert fixed(value, places) == expected, (value, places)
+                assert fixed(value, places, separator) == expected, (value, places)
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
