@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import redis
@@ -98,7 +100,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    def set_many(self, data: dict[str, Any], timeout: int | None) -> None:
+    def set_many(self, data: Mapping[Any, Any], timeout: int | dt.timedelta | None) -> None:
         """One `SET … EX` per key, pipelined in one round trip without a transaction, where
         Django's sends MULTI, MSET, an EXPIRE per key and EXEC (#16: Account 360's first view
         writes 15 keys at once): each key is written with its timeout in one command."""
@@ -107,7 +109,8 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
             return
         pipeline = self.get_client(None, write=True).pipeline(transaction=False)
         for key, value in data.items():
-            pipeline.set(key, self._serializer.dumps(value), ex=timeout)
+            dumped = self._serializer.dumps(value)  # type: ignore[attr-defined]
+            pipeline.set(key, dumped, ex=timeout)
         pipeline.execute()
 
 

@@ -220,7 +220,11 @@ class PanelHtml:
         if key not in self._escaped:
             urlconf = get_urlconf() or settings.ROOT_URLCONF  # (a test may override it)
             self._escaped[key] = _link_parts(
-                name, kwargs, self.request.tenant.slug, get_script_prefix(), urlconf
+                name,
+                kwargs,
+                self.request.tenant.slug,  # type: ignore[attr-defined]
+                get_script_prefix(),
+                urlconf,
             )
         return self._escaped[key]
 
