@@ -406,12 +406,17 @@ RELATIONS = AccountPanel(
 Slots = dict[str, list[AccountPanel]]
 
 
-def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str, str]]:
+def _panel_keys(
+    request: HttpRequest, account: Account
+) -> tuple[Slots, dict[str, str], dict[str, str]]:
     """Each slot's panels (and the page's own, `relations`), and the key each kept panel's
     HTML goes under: the account, the member's role, the page's address and what the panel's
     `cache_key` names, under the account's version (not the data version: an edit of another
     account keeps them; `datacache.account_cache_key`; a panel that shows scores its score
-    version too, so a rescore keeps the others) and the language."""
+    version too, so a rescore keeps the others) and the language. Then, for each panel that
+    shows scores, its key without the score version: where it is kept when its context read
+    no score (`SCORES_READ`), until the account's version moves (what would make the panel
+    show a score, a milestone, moves it)."""
     slots = {"relations": [RELATIONS]}
     slots.update((slot, account_panels(slot)) for slot in ("header", "main", "side"))
     role = getattr(getattr(request, "membership", None), "role", "")
@@ -422,16 +427,18 @@ def _panel_keys(request: HttpRequest, account: Account) -> tuple[Slots, dict[str
         scores: account_cache_key_prefix(account.pk, scores=scores) for scores in (False, True)
     }
     named: dict[Callable[[HttpRequest, Account], str], str] = {}
-    keys = {}
+    keys, unscored = {}, {}
     for panels in slots.values():
         for p in panels:
             if p.cache_key is None:
                 continue
             if p.cache_key not in named:
                 named[p.cache_key] = p.cache_key(request, account)
-            prefix = prefixes[p.scores]
-            keys[p.key] = f"{prefix}accounts.panel.{p.key}:{place}:{named[p.cache_key]}"
-    return slots, keys
+            rest = f"accounts.panel.{p.key}:{place}:{named[p.cache_key]}"
+            keys[p.key] = prefixes[p.scores] + rest
+            if p.scores:
+                unscored[p.key] = prefixes[False] + rest
+    return slots, keys, unscored
 
 
 def _content_key(account: Account, slots: Slots, keys: dict[str, str]) -> str | None:
@@ -446,15 +453,18 @@ def _content_key(account: Account, slots: Slots, keys: dict[str, str]) -> str | 
 
 
 def _panels(
-    request: HttpRequest, account: Account, slots: Slots, keys: dict[str, str]
+    request: HttpRequest,
+    account: Account,
+    slots: Slots,
+    keys: dict[str, str],
+    unscored: dict[str, str],
 ) -> dict[str, list[dict[str, Any]]]:
     """Each slot's panels: a kept panel's HTML (`html`), else its context and, for a panel
     that is kept, the key its HTML goes under once the page renders it (`keep`).
 
     A kept panel is read with the others in one cache round trip; its context (the queries
     and Python behind it) is built only when it is not there. A panel that shows scores is
-    also looked for under its key without the score version (`_unscored_keys`)."""
-    unscored = _unscored_keys(account, slots, keys)
+    also looked for under its key without the score version (`unscored`)."""
     kept = kept_many([*keys.values(), *unscored.values()])
     out: dict[str, list[dict[str, Any]]] = {}
     for slot, panels in slots.items():
@@ -476,21 +486,6 @@ def _panels(
     return out
 
 
-def _unscored_keys(account: Account, slots: Slots, keys: dict[str, str]) -> dict[str, str]:
-    """The key each kept `scores` panel goes under when its context read no score: its key
-    without the score version. Kept there, it is read whatever the account's score, until
-    the account's version moves (what would make the panel show a score, a milestone, moves
-    it)."""
-    scored = account_cache_key_prefix(account.pk, scores=True)
-    plain = account_cache_key_prefix(account.pk)
-    return {
-        p.key: plain + keys[p.key].removeprefix(scored)
-        for panels in slots.values()
-        for p in panels
-        if p.scores and p.key in keys
-    }
-
-
 @role_required("account.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Its cache writes (the account's read, the kept content and panels) in one round trip,
@@ -507,7 +502,7 @@ def _account_360(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_for_page(pk=pk)
     if account is None:
         raise Http404
-    slots, keys = _panel_keys(request, account)
+    slots, keys, unscored = _panel_keys(request, account)
     content_key = _content_key(account, slots, keys)
     kept = kept_many([content_key]) if content_key is not None else {}
     if content_key in kept:  # every panel and what is around them, as the page rendered them
@@ -516,7 +511,7 @@ def _account_360(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         content = {"key": "content", "template": "accounts/_detail.html", "context": {}}
         content["keep"] = content_key
-        panels = _panels(request, account, slots, keys)
+        panels = _panels(request, account, slots, keys, unscored)
     response = render(
         request,
         "accounts/account_detail.html",
