@@ -40,7 +40,7 @@ def test_each_panel_key_is_its_account_cache_key_and_a_shared_cache_key_is_asked
     request = RequestFactory().get(f"/t/acme/accounts/{account.pk}/?x=1")
     request.membership = SimpleNamespace(role="cs_manager")
     with request_memo_scope():
-        slots, keys = views._panel_keys(request, account)
+        slots, keys, _unscored = views._panel_keys(request, account)
         place = f"{account.pk}:cs_manager:/t/acme/accounts/{account.pk}/?x=1"
         relations = views.RELATIONS.cache_key(request, account)
         assert keys == {
