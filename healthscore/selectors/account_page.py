@@ -62,7 +62,7 @@ def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
     current = _score(row["r_latest"])
     now = lean_json_model_or_none(HealthScoreNow, row["r_now"])
     latest_and_now_read(account_id, current, now)
-    before = _score(row["r_before"])
+    before = _earlier(row["r_before"], current)
     answers = []
     for answer in row["r_surveys"] or ():
         response = lean_json_model(SurveyResponse, answer["r"])
@@ -85,6 +85,20 @@ def _score(obj: dict[str, Any] | None) -> HealthScore | None:
     version = lean_json_model(ScorecardVersion, obj, "version__")
     version.scorecard = lean_json_model(Scorecard, obj, "scorecard__")
     score.version = version
+    return score
+
+
+def _earlier(obj: dict[str, Any] | None, current: HealthScore | None) -> HealthScore | None:
+    """The score the explanation compares with, as the function sends it: its day, score,
+    components and version, whose definition comes only when it is not `current`'s version."""
+    if obj is None or current is None:
+        return None
+    score = lean_json_model(HealthScore, obj)
+    if score.version_id == current.version_id:
+        score.version = current.version
+    else:
+        version = {"id": score.version_id, "definition": obj["version__definition"]}
+        score.version = lean_json_model(ScorecardVersion, version)
     return score
 
 

@@ -246,10 +246,30 @@ def _components(score: HealthScore) -> list[dict[str, Any]]:
                 "value": stored.get("value"),
                 "points": points,
                 "weight": weight,
-                "contribution": None if points is None else round(points * weight / 100, 2),
+                "contribution": _contribution(points, weight),
             }
         )
     return out
+
+
+def _contribution(points: float | None, weight: float) -> float | None:
+    return None if points is None else round(points * weight / 100, 2)
+
+
+def _values_then(score: HealthScore) -> dict[str, tuple[Any, float | None]]:
+    """What `explanation_of` compares of the earlier score: each component's (value,
+    contribution) by key, as `_components` has them (without their labels and units)."""
+    definition = score.version.definition
+    weights = effective_weights(definition)
+    then = {}
+    for comp in definition["components"]:
+        key = comp["key"]
+        stored = score.components.get(key) or {}
+        then[key] = (
+            stored.get("value"),
+            _contribution(stored.get("points"), stored.get("weight", weights[key])),
+        )
+    return then
 
 
 def health_explanation(*, account: Account, day: dt.date | None = None) -> dict[str, Any] | None:
@@ -273,18 +293,18 @@ def explanation_of(score: HealthScore, before: HealthScore | None) -> dict[str, 
     components = _components(score)
     movers = []
     if before is not None and before.day < score.day:
-        then = {c["key"]: c for c in _components(before)}
+        then = _values_then(before)
         for comp in components:
-            old = then.get(comp["key"])
-            if old is None or comp["contribution"] is None or old["contribution"] is None:
+            value_then, contribution_then = then.get(comp["key"], (None, None))
+            if comp["contribution"] is None or contribution_then is None:
                 continue
             movers.append(
                 {
                     "key": comp["key"],
                     "label": comp["label"],
-                    "value_then": old["value"],
+                    "value_then": value_then,
                     "value_now": comp["value"],
-                    "contribution_change": round(comp["contribution"] - old["contribution"], 2),
+                    "contribution_change": round(comp["contribution"] - contribution_then, 2),
                 }
             )
         movers.sort(key=lambda m: abs(m["contribution_change"]), reverse=True)

@@ -5,6 +5,7 @@ and survey answers as the selectors they replace, and no other tenant's rows."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
@@ -120,3 +121,60 @@ def test_the_chart_reads_its_days_from_the_index_alone():
         columns = {name for (name,) in cursor.fetchall()}
     chart = {"tenant_id", "account_id", "day", "score", "band", "version_id"}
     assert chart <= columns
+
+
+def _components(definition, points):
+    """A score's stored components: each of the definition's with `points` (its weight left
+    out of one, as older scores stored them, so the definition's weight is read)."""
+    components = {
+        c["key"]: {"value": points / 2, "points": points, "weight": 10.0}
+        for c in definition["components"]
+    }
+    del components[definition["components"][0]["key"]]["weight"]
+    return components
+
+
+@pytest.mark.parametrize("same_version", [True, False], ids=["same version", "earlier version"])
+def test_the_explanation_compares_with_the_earlier_score_as_the_selectors_do(scoped, same_version):
+    today = timezone.localdate()
+    account = AccountFactory()
+    earlier = ScorecardVersionFactory()
+    latest = earlier if same_version else ScorecardVersionFactory(scorecard=earlier.scorecard)
+    if not same_version:  # another weight: the earlier contributions use its own
+        latest.definition["components"][0]["weight"] += 5
+        latest.save()
+    HealthScoreFactory(
+        account=account,
+        version=earlier,
+        day=today - dt.timedelta(days=35),
+        components=_components(earlier.definition, 40.0),
+    )
+    HealthScoreFactory(
+        account=account, version=latest, day=today, components=_components(latest.definition, 80.0)
+    )
+    health = account_health_read(account_id=account.pk, days=90, surveys=5)
+    assert health.explanation["moved_most"]
+    assert health.explanation == selectors.health_explanation(account=account)
+
+
+def test_the_earlier_score_comes_without_the_latest_scores_definition(scoped):
+    """The explanation reads the earlier score's day, score and components; its version's
+    definition only when it is another version than the latest score's."""
+    account = _account_with_health()  # the latest score's version is not the earlier one's
+    same = AccountFactory()
+    version = ScorecardVersionFactory()
+    for days in (0, 31):
+        HealthScoreFactory(
+            account=same, version=version, day=timezone.localdate() - dt.timedelta(days=days)
+        )
+    with connection.cursor() as cursor:
+        earlier = {}
+        for one in (account, same):
+            cursor.execute(
+                "SELECT r_before FROM junkan_account_health(%s, %s, 90, 30, 10, 5)",
+                [one.tenant_id, one.pk],
+            )
+            earlier[one] = json.loads(cursor.fetchone()[0])
+    assert set(earlier[same]) == {"day", "score", "components", "version_id", "version__definition"}
+    assert earlier[same]["version__definition"] is None
+    assert earlier[account]["version__definition"]["components"]
