@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cs_platform.htmltext import escaped as _e
 from cs_platform.pagecache import page_csrf_token
@@ -38,36 +39,81 @@ _LANGUAGE_LABELS = dict(Contact._meta.get_field("language").flatchoices)
 _STATUS_LABELS = dict(Contract._meta.get_field("status").flatchoices)
 
 
-def _day(value: dt.date | dt.datetime | None, none: str = DASH) -> str:
+@functools.lru_cache(maxsize=16)
+def _words(language: str | None) -> dict[str, Any]:
+    """The rows' words and labels in `language` (the active one: the key), translated and
+    escaped once per process: ~30 `gettext` a first view made, each costing more than the
+    row's other words (issue #16)."""
+    words: dict[str, Any] = {
+        word: _e(text)
+        for word, text in (
+            ("maker", _("decision maker")),
+            ("champion", _("champion")),
+            ("default", _("Workspace default")),
+            ("edit", _("Edit")),
+            ("delete", _("Delete")),
+            ("last_met", _("Last met")),
+            ("nobody", _("Nobody known yet")),
+            ("expands", _("expands")),
+            ("renews", _("renews")),
+            ("new", _("new")),
+            ("new_arr", _("New ARR")),
+            ("renew", _("Renew")),
+            ("expand", _("Expand")),
+        )
+    }
+    for name, labels in (
+        ("levels", _LEVELS),
+        ("level_labels", _LEVEL_LABELS),
+        ("language_labels", _LANGUAGE_LABELS),
+        ("status_labels", _STATUS_LABELS),
+    ):
+        words[name] = {value: _e(label) for value, label in labels.items()}
+    return words
+
+
+@functools.lru_cache(maxsize=64)
+def _contacts_count(language: str | None, n: int) -> str:
+    """The count of contacts ("3 contacts") in `language` (the active one: the key), escaped."""
+    return ngettext("%(n)s contact", "%(n)s contacts", n) % {"n": _e(localize(n))}
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    """`get_<field>_display()`, escaped: the label kept in `_words`, else the value itself."""
+    label = labels.get(value)
+    return _e(value) if label is None else label
+
+
+def _day(value: dt.date | dt.datetime | None, none: str = DASH, tz: Any = None) -> str:
     """`value|date:"Y-m-d"|default:"—"` (`none`: what no date shows), a timestamp on the
-    reader's day."""
+    reader's day (`tz`: the current time zone, when the caller asked it already)."""
     if value is None:
         return none
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = timezone.localtime(value, tz)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def coverage_html(coverage: AccountCoverage) -> SafeString:
     """The coverage's levels, as the template's loop over `coverage.ordered` wrote them."""
+    language = get_language()
+    words, tz = _words(language), timezone.get_current_timezone()
     out = []
     for c in coverage.ordered():
         if c.known:
-            count = ngettext("%(n)s contact", "%(n)s contacts", c.count) % {
-                "n": _e(localize(c.count))
-            }
-            maker = f"· {_e(_('decision maker'))}" if c.decision_maker_known else ""
+            count = _contacts_count(language, c.count)
+            maker = f"· {words['maker']}" if c.decision_maker_known else ""
             body = (
                 f"\n          {count}\n          {maker}<br>\n"
-                f'          <span class="muted">{_e(_("Last met"))}: {_e(_day(c.last_met_at))}'
-                "</span>\n        "
+                f'          <span class="muted">{words["last_met"]}: '
+                f"{_e(_day(c.last_met_at, tz=tz))}</span>\n        "
             )
         else:
-            body = f'<span class="muted">{_e(_("Nobody known yet"))}</span>'
+            body = f'<span class="muted">{words["nobody"]}</span>'
         out.append(
             f'\n      <div class="level {"known" if c.known else "unknown"}"'
             f' data-level="{_e(c.level)}">\n'
-            f"        <strong>{_e(_LEVELS.get(c.level, ''))}</strong><br>\n"
+            f"        <strong>{words['levels'].get(c.level, '')}</strong><br>\n"
             f"        {body}\n      </div>\n      "
         )
     return mark_safe("".join(out))
@@ -78,13 +124,8 @@ def contact_rows_html(
 ) -> SafeString:
     """The contacts table's rows (or its empty row), as the template's loop wrote them."""
     url = functools.partial(_url, request)
-    words = {
-        "maker": _e(_("decision maker")),
-        "champion": _e(_("champion")),
-        "default": _e(_("Workspace default")),
-        "edit": _e(_("Edit")),
-        "delete": _e(_("Delete")),
-    }
+    words, tz = _words(get_language()), timezone.get_current_timezone()
+    level_labels, language_labels = words["level_labels"], words["language_labels"]
     out = []
     for c in contacts:
         name = _e(c.name)
@@ -99,7 +140,7 @@ def contact_rows_html(
                 f' data-testid="contact-phone">{_e(c.phone)}</a>'
             )
         language = (
-            _e(_LANGUAGE_LABELS.get(c.language, c.language))
+            _label(language_labels, c.language)
             if c.language
             else f'<span class="muted">{words["default"]}</span>'
         )
@@ -109,8 +150,9 @@ def contact_rows_html(
         out.append(
             f'\n        <tr><td>{name}<br><span class="muted">{_e(c.email)}</span>{phone}</td>\n'
             f"        <td>{_e(c.title or DASH)}</td>"
-            f"<td>{_e(_LEVEL_LABELS.get(c.relationship_level, c.relationship_level))}</td>"
-            f'<td data-testid="contact-language">{language}</td><td>{_e(_day(c.last_met_at))}</td>'
+            f"<td>{_label(level_labels, c.relationship_level)}</td>"
+            f'<td data-testid="contact-language">{language}</td>'
+            f"<td>{_e(_day(c.last_met_at, tz=tz))}</td>"
             f"\n        {actions}</tr>\n      "
         )
     if not out:
@@ -126,19 +168,8 @@ def contract_rows_html(
     csrf = format_html(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', page_csrf_token(request)
     )
-    words = {
-        word: _e(text)
-        for word, text in (
-            ("expands", _("expands")),
-            ("renews", _("renews")),
-            ("new", _("new")),
-            ("edit", _("Edit")),
-            ("delete", _("Delete")),
-            ("new_arr", _("New ARR")),
-            ("renew", _("Renew")),
-            ("expand", _("Expand")),
-        )
-    }
+    words = _words(get_language())
+    status_labels = words["status_labels"]
     out = []
     for c in contracts:
         previous = c.previous
@@ -180,7 +211,7 @@ def contract_rows_html(
             f'<span class="muted">{_e(c.external_id)}</span></td>\n'
             f'        <td class="acc-num">{_e(money(c.arr, c.currency))}</td>\n'
             f"        <td>{_e(_day(c.start_date, ''))} – {_e(_day(c.renewal_date, ''))}</td>\n"
-            f"        <td>{_e(_STATUS_LABELS.get(c.status, c.status))}</td>\n"
+            f"        <td>{_label(status_labels, c.status)}</td>\n"
             f"        <td>{history}</td>\n"
             f"        {actions}</tr>\n        {forms}\n      "
         )
