@@ -160,6 +160,7 @@ class PanelHtml:
         )
         self.next_input = format_html('<input type="hidden" name="next" value="{}">\n', self.next)
         self.language = get_language()
+        self.timezone = timezone.get_current_timezone()  # the rows' times, in the view's zone
         words = _words(self.language)
         self.shared = words["shared"]
         self.not_shared = words["not_shared"]
@@ -248,7 +249,7 @@ class PanelHtml:
             )
         href = self.url_escaped(name, pk) + self.next_escaped
         # NOTE: safe: every value is escaped, as format_html would.
-        return mark_safe(f'<a href="{href}" hx-get="{href}"{tail}')
+        return SafeString(f'<a href="{href}" hx-get="{href}"{tail}')
 
     def lazy(self, name: str, pk: int, summary: Any) -> SafeString:
         """`lazy_details(url=<name's URL for pk> + next_query(request), summary=summary)`
@@ -261,7 +262,7 @@ class PanelHtml:
             url = tenant_reverse(self.request, name, pk=pk) + next_query(self.request)
             return lazy_details(url=url, summary=summary)
         # NOTE: safe: the parts are lazy_details' (format_html), the link is escaped.
-        return mark_safe((self.url_escaped(name, pk) + self._lazy_next).join(parts))
+        return SafeString((self.url_escaped(name, pk) + self._lazy_next).join(parts))
 
     def share_toggle(self, item: Any, kind: str) -> SafeString:
         """As journeys/_share_toggle.html: the row's link, then what every row of its kind
@@ -272,7 +273,7 @@ class PanelHtml:
             tail = self._toggles[(kind, shared)] = self._toggle_tail(kind, shared)
         url = self.url_escaped("journeys:share_set", item.pk, kind=kind)
         # NOTE: safe: the link is escaped, the rest made by format_html.
-        return mark_safe(
+        return SafeString(
             f'<form class="inline share-toggle" method="post" action="{url}" hx-post="{url}"' + tail
         )
 
@@ -301,6 +302,15 @@ class PanelHtml:
         if item.shared_with_customer:
             return self.shared_word
         return SafeString("")
+
+
+def text_lines(text: str) -> str:
+    """`linebreaksbr(text, autoescape=True)` of plain text (not markup): escaped, every line
+    break a `<br>`; without the filter's lazy checks and regular expression (a timeline entry's
+    body, issue #16)."""
+    if "\r" in text:  # normalize_newlines: \r\n and \r are \n
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return escape(text).replace("\n", "<br>")
 
 
 def _date(value: Any) -> str:
@@ -334,7 +344,7 @@ def _step(html: PanelHtml, step: Any, *, can_edit: bool, can_share: bool) -> Saf
     cls = ' class="done"' if step.done else ""
     share = html.share(step, "step", can_share=can_share)
     # NOTE: safe: every value is escaped (_e) or made escaped, as format_html would.
-    return mark_safe(
+    return SafeString(
         f"<li{cls}>\n        {toggle}\n        {_e(step.description)}\n"
         f'        <span class="muted">{owner}{due}</span>\n        {share}\n'
         f"        {actions}\n      </li>\n"
@@ -381,7 +391,7 @@ def milestone_html(html: PanelHtml, milestone: Any, *, can_edit: bool, can_share
     checks = _checks(getattr(milestone, "checks", []))
     add_step = _e(getattr(milestone, "add_step", "")) if can_edit else ""
     # NOTE: safe: every value is escaped (_e) or made escaped, as format_html would.
-    return mark_safe(
+    return SafeString(
         f'<article class="milestone milestone-{status}" data-testid="milestone">\n'
         f'    <h3>{_e(milestone.title)} <small class="muted">'
         f"{html.status_label(milestone.status)}</small></h3>\n"
@@ -397,14 +407,14 @@ def milestones_html(
 ) -> SafeString:
     """Every milestone of the map, in order."""
     html = panel_html(request)
-    return mark_safe(  # each milestone is made by format_html
+    return SafeString(  # each milestone is made by format_html
         "".join(milestone_html(html, m, can_edit=can_edit, can_share=can_share) for m in milestones)
     )
 
 
 def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeString:
     """One timeline entry, as journeys/_activity.html writes it."""
-    at = timezone.localtime(activity.occurred_at)
+    at = timezone.localtime(activity.occurred_at, html.timezone)
     actor = f' <span class="muted">· {_e(activity.actor)}</span>' if activity.actor_id else ""
     actions = ""
     meeting = (activity.data or {}).get("meeting") if activity.kind == "meeting" else None
@@ -417,14 +427,10 @@ def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeStri
             f'\n  <span class="item-actions">{edit} {delete}</span>'
             '<div class="inline-editor"></div>'
         )
-    body = (
-        f'<div class="body">{linebreaksbr(activity.body, autoescape=True)}</div>'
-        if activity.body
-        else ""
-    )
+    body = f'<div class="body">{text_lines(activity.body)}</div>' if activity.body else ""
     kind = _e(activity.kind)
     # NOTE: safe: every value is escaped (_e) or made escaped, as format_html would.
-    return mark_safe(
+    return SafeString(
         f'<li class="activity activity-{kind}" data-testid="activity">\n'
         f'  <time datetime="{_e(at.isoformat())}" class="muted">'
         f"{html.short_datetime_text(at)}</time>\n"
@@ -437,7 +443,7 @@ def activity_html(html: PanelHtml, activity: Any, *, can_edit: bool) -> SafeStri
 def activities_html(request: HttpRequest, activities: list[Any], *, can_edit: bool) -> SafeString:
     """The timeline panel's entries, in order."""
     html = panel_html(request)
-    return mark_safe(  # each entry is made by format_html
+    return SafeString(  # each entry is made by format_html
         "".join(activity_html(html, a, can_edit=can_edit) for a in activities)
     )
 
@@ -507,7 +513,7 @@ def tasks_html(request: HttpRequest, tasks: list[Any], *, can_edit: bool) -> Saf
     """The tasks panel's open tasks, in order."""
     html = panel_html(request)
     # NOTE: safe: every value is escaped (_e) or made escaped, as the template would.
-    return mark_safe("".join(task_html(html, task, can_edit=can_edit) for task in tasks))
+    return SafeString("".join(task_html(html, task, can_edit=can_edit) for task in tasks))
 
 
 def select_html(
@@ -525,7 +531,7 @@ def select_html(
         mark = " selected" if pk == selected else ""
         options.append(f'\n  <option value="{pk}"{mark}>{_e(label)}</option>\n')
     # NOTE: safe: the labels are escaped, the name is the form's, the ids are integers.
-    return mark_safe(f'<select name="{name}" id="id_{name}">' + "".join(options) + "\n</select>")
+    return SafeString(f'<select name="{name}" id="id_{name}">' + "".join(options) + "\n</select>")
 
 
 def assignee_select_html(*, selected: int | None) -> SafeString:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from django.template.defaultfilters import linebreaksbr
 from django.test import RequestFactory
 from django.utils import dateformat, translation
 from django.utils.safestring import mark_safe
@@ -30,6 +31,7 @@ from journeys.panel_html import (
     plain_format,
     select_html,
     tasks_html,
+    text_lines,
 )
 from journeys.selectors import (
     activity_list_for_account,
@@ -240,6 +242,14 @@ def test_a_plain_date_format_writes_what_django_writes(fmt):
         return
     for moment in moments:
         assert pattern.format(moment) == dateformat.format(moment, fmt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["一行", "議題\n<b>次回</b>", "a\r\nb\rc\n\nd & \"e\" 'f'", "\r\r\n\n", "末尾\n"],
+)
+def test_an_entrys_lines_read_as_linebreaksbr_writes_them(text):
+    assert text_lines(text) == linebreaksbr(text, autoescape=True)
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
