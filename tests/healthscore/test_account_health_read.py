@@ -5,7 +5,6 @@ and survey answers as the selectors they replace, and no other tenant's rows."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
@@ -174,7 +173,18 @@ def test_the_earlier_score_comes_without_the_latest_scores_definition(scoped):
                 "SELECT r_before FROM junkan_account_health(%s, %s, 90, 30, 10, 5)",
                 [one.tenant_id, one.pk],
             )
-            earlier[one] = json.loads(cursor.fetchone()[0])
+            [earlier[one]] = cursor.fetchone()  # json: psycopg2 parses it
     assert set(earlier[same]) == {"day", "score", "components", "version_id", "version__definition"}
     assert earlier[same]["version__definition"] is None
     assert earlier[account]["version__definition"]["components"]
+
+
+def test_the_health_function_writes_json_text_not_jsonb():
+    """jsonb would make every number a numeric and every value a tree node first: the chart's
+    90 days and the latest score's definition cost most of the call (healthscore 0037)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(DISTINCT t::regtype::text) FROM pg_proc p,"
+            " unnest(p.proallargtypes[7:]) t WHERE p.proname = 'junkan_account_health'"
+        )
+        assert cursor.fetchone()[0] == ["json"]
