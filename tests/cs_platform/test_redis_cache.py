@@ -1,10 +1,14 @@
 """The Redis cache writes several keys in one round trip, each with its timeout, without
-Django's MULTI, MSET, EXPIRE per key and EXEC (cs_platform.degraded, issue #16)."""
+Django's MULTI, MSET, EXPIRE per key and EXEC, and takes any key without memcached's checks
+(cs_platform.degraded, issue #16)."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.base import CacheKeyWarning
 
 
 @pytest.fixture
@@ -45,3 +49,13 @@ def test_set_many_without_a_timeout_keeps_and_with_0_keeps_nothing(redis):
     assert redis.ttl(kept) == -1
     cache._cache.set_many({kept: 2, other: 3}, 0)
     assert redis.exists(kept, other) == 0
+
+
+def test_a_key_memcached_would_refuse_is_kept_without_a_warning():
+    # Django's check warns (CacheKeyWarning) of what Redis takes: spaces, 250+ characters.
+    key = "page view: " + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        cache.set(key, "<p>", 30)
+        assert cache.get(key) == "<p>"
+        assert cache.get_many([key]) == {key: "<p>"}
