@@ -32,7 +32,8 @@ FEEDBACK_PANEL_SIZE = 10
 
 @dataclass(frozen=True)
 class AccountPanelReads:
-    """An account's rows as the panels show them (actors, owners and phases loaded):
+    """An account's rows as the panels show them (actors, owners and phases loaded; not the
+    timeline entries' contacts, which no panel shows):
     `current` phase, `journey_map` (milestones and their steps prefetched, or None), its open
     `tasks`, its newest `activities` (up to TIMELINE_PANEL_SIZE + 1), newest phase
     `transitions` and `feedback`."""
@@ -47,7 +48,7 @@ class AccountPanelReads:
 
 def account_panel_reads(*, account: Account) -> AccountPanelReads:
     """The account's panel rows: one call of `junkan_journeys_account_panels` (journeys 0018,
-    a PL/pgSQL function: its plans kept per connection), once per page view."""
+    0021: a PL/pgSQL function, its plans kept per connection), once per page view."""
     return request_memoized(("journeys.account_panel_reads", account.pk), lambda: _read(account))
 
 
@@ -67,6 +68,14 @@ def _joined(instances: list[Any], name: str, related: list[Any]) -> None:
             field.set_cached_value(instance, value)
 
 
+def _members(instances: list[Any], name: str, users: dict[int, User]) -> None:
+    """Each instance's member `name` (a foreign key to a user, or None) from `users`, the
+    members the read named, each made once (journeys 0021)."""
+    if instances:
+        attname = instances[0]._meta.get_field(name).attname
+        _joined(instances, name, [users.get(getattr(i, attname)) for i in instances])
+
+
 def _read(account: Account) -> AccountPanelReads:
     row = lean_call(
         "SELECT * FROM junkan_journeys_account_panels(%(tenant)s, %(account)s, %(activities)s,"
@@ -79,7 +88,7 @@ def _read(account: Account) -> AccountPanelReads:
             "feedback": FEEDBACK_PANEL_SIZE,
         },
     )
-    phase, map_row, milestone_rows, steps, tasks, activities, transitions, feedback = (
+    phase, map_row, milestone_rows, steps, tasks, activities, transitions, feedback, users = (
         row[column]
         for column in (
             "phase",
@@ -90,20 +99,22 @@ def _read(account: Account) -> AccountPanelReads:
             "activities",
             "transitions",
             "feedback",
+            "users",
         )
     )
+    members = {user.pk: user for user in lean_json_models(User, users)}
     phases = _phases_by_id(
         [phase[0]] if phase else [],
-        [t[0]["to_phase_id"] for t in transitions],
-        [t[0]["from_phase_id"] for t in transitions if t[0]["from_phase_id"] is not None],
+        [t["to_phase_id"] for t in transitions],
+        [t["from_phase_id"] for t in transitions if t["from_phase_id"] is not None],
     )
-    tasks_made = lean_json_models(Task, [row for row, _user in tasks])
-    _joined(tasks_made, "assignee", _made(User, [user for _row, user in tasks]))
-    activities_made = lean_json_models(Activity, [row for row, _u, _c in activities])
-    _joined(activities_made, "actor", _made(User, [user for _r, user, _c in activities]))
-    _joined(activities_made, "contact", _made(Contact, [c for _r, _u, c in activities]))
-    transitions_made = lean_json_models(PhaseTransition, [row for row, _user in transitions])
-    _joined(transitions_made, "actor", _made(User, [user for _row, user in transitions]))
+    tasks_made = lean_json_models(Task, tasks)
+    _members(tasks_made, "assignee", members)
+    # NOTE: an entry's contact is not read (no panel shows it): `activity.contact` would query.
+    activities_made = lean_json_models(Activity, activities)
+    _members(activities_made, "actor", members)
+    transitions_made = lean_json_models(PhaseTransition, transitions)
+    _members(transitions_made, "actor", members)
     _joined(transitions_made, "to_phase", [phases[t.to_phase_id] for t in transitions_made])
     _joined(
         transitions_made,
@@ -112,7 +123,7 @@ def _read(account: Account) -> AccountPanelReads:
     )
     return AccountPanelReads(
         current=_current(account, phase, phases),
-        journey_map=_journey_map(map_row, milestone_rows, steps),
+        journey_map=_journey_map(map_row, milestone_rows, steps, members),
         tasks=tasks_made,
         activities=activities_made,
         transitions=transitions_made,
@@ -146,16 +157,19 @@ def _current(
 
 
 def _journey_map(
-    map_row: dict[str, Any] | None, milestone_rows: list[Any], step_rows: list[Any]
+    map_row: dict[str, Any] | None,
+    milestone_rows: list[Any],
+    step_rows: list[Any],
+    members: dict[int, User],
 ) -> JourneyMap | None:
     if map_row is None:
         return None
     journey_map = lean_json_model(JourneyMap, map_row)
     milestones = lean_json_models(Milestone, milestone_rows)
     _joined(milestones, "journey_map", [journey_map] * len(milestones))
-    made = lean_json_models(ActionStep, [row for row, _user, _contact in step_rows])
-    _joined(made, "owner_user", _made(User, [user for _row, user, _contact in step_rows]))
-    _joined(made, "owner_contact", _made(Contact, [c for _row, _user, c in step_rows]))
+    made = lean_json_models(ActionStep, [row for row, _contact in step_rows])
+    _members(made, "owner_user", members)
+    _joined(made, "owner_contact", _made(Contact, [contact for _row, contact in step_rows]))
     steps: dict[int, list[ActionStep]] = {m.pk: [] for m in milestones}
     for step in made:
         steps[step.milestone_id].append(step)
