@@ -53,6 +53,9 @@ class AccountPanel:
     # Its context may say `{SCORES_READ: False}` when this account's panel showed no score:
     # kept then without the score version, until the account's version moves.
     scores: bool = False
+    # Announces the read its context will make (`cs_platform.leancalls.lean_call_ahead`) when
+    # the panel is to be built: the first-view reads so announced are sent in one statement.
+    read_ahead: Callable[[HttpRequest, Account], None] | None = None
 
 
 def account_panel_key(request: HttpRequest, account: Account) -> str:

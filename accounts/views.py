@@ -463,20 +463,28 @@ def _panels(
     that is kept, the key its HTML goes under once the page renders it (`keep`).
 
     A kept panel is read with the others in one cache round trip; its context (the queries
-    and Python behind it) is built only when it is not there. A panel that shows scores is
-    also looked for under its key without the score version (`unscored`)."""
+    and Python behind it) is built only when it is not there, and the reads the panels to
+    build announce are sent in one statement. A panel that shows scores is also looked for
+    under its key without the score version (`unscored`)."""
     kept = kept_many([*keys.values(), *unscored.values()])
+    found = {
+        p.key: next((k for k in (unscored.get(p.key), keys.get(p.key)) if k in kept), None)
+        for panels in slots.values()
+        for p in panels
+    }
+    # The reads of the panels to build, sent together (`cs_platform.leancalls`).
+    for panels in slots.values():
+        for p in panels:
+            if found[p.key] is None and p.read_ahead is not None:
+                p.read_ahead(request, account)
     out: dict[str, list[dict[str, Any]]] = {}
     for slot, panels in slots.items():
         out[slot] = []
         for p in panels:
-            key = keys.get(p.key)
-            found = next(
-                (k for k in (unscored.get(p.key), key) if k is not None and k in kept), None
-            )
-            if found is not None:
-                out[slot].append({"key": p.key, "html": html_kept(request, kept[found])})
+            if (kept_key := found[p.key]) is not None:
+                out[slot].append({"key": p.key, "html": html_kept(request, kept[kept_key])})
                 continue
+            key = keys.get(p.key)
             context = p.get_context(request, account)
             if p.key in unscored and context.get(SCORES_READ) is False:
                 key = unscored[p.key]

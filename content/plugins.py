@@ -33,7 +33,7 @@ from journeys.extensions import register_feedback_category_names
 from . import selectors, services
 from .models import ArticleStatus, ArticleView
 from .public_views import _reader_contact
-from .selectors.account_page import account_reading_read
+from .selectors.account_page import account_reading_ahead, account_reading_read
 from .services.plan import success_plan_url
 
 
@@ -54,6 +54,13 @@ def account_reading_context(request: HttpRequest, account: Account) -> dict[str,
         ],
         "window_days": window.days,
     }
+
+
+def _reading_ahead(request: HttpRequest, account: Account) -> None:
+    # Its window is asked when the read is sent, once the health panels read the score.
+    account_reading_ahead(
+        account_id=account.pk, since=lambda: engagement_window(account=account).since
+    )
 
 
 def success_plan_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
@@ -145,6 +152,7 @@ def register() -> None:
             key="content_reading",
             template="content/staff/account_panel.html",
             get_context=account_reading_context,
+            read_ahead=_reading_ahead,
             slot="side",
             order=70,
             # Articles and their views move the account's version (content 0006, 0008); the
@@ -159,6 +167,7 @@ def register() -> None:
             key="content_success_plan",
             template="content/staff/plan_panel.html",
             get_context=success_plan_panel_context,
+            read_ahead=_reading_ahead,
             slot="side",
             order=65,
             # The map, its milestones and steps move the account's version, the site's

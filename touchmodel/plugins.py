@@ -70,7 +70,7 @@ from .models import (
     TouchProgram,
 )
 from .selectors import health_by_tier, tier_counts
-from .selectors.account_page import account_touch_read
+from .selectors.account_page import account_touch_ahead, account_touch_read
 from .selectors.rules import why_texts
 from .selectors.tiers import default_tier, tier_by_account
 from .services import meeting_invitations_send, rule_fire
@@ -353,6 +353,7 @@ def register() -> None:
             key="touchmodel",
             template="touchmodel/panels/account_touch.html",
             get_context=_touch_panel,
+            read_ahead=lambda request, account: account_touch_ahead(account=account),
             slot="side",
             order=30,
             # The tier, its rule, the contacts, their awards and user groups move the

@@ -1,13 +1,15 @@
 """What Account 360's content panels read on a first view (the site's primary domain, which
 the success plan's address names, and the account's reading), in one call of
 `junkan_account_content` (content migration 0007, planned once per connection), read once per
-page view (issue #16)."""
+page view and sent with its other first-view reads (issue #16)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from cs_platform.leanread import lean_call, lean_json_model, lean_prefetched
+from cs_platform.leancalls import Call, lean_call_ahead, lean_call_once
+from cs_platform.leanread import lean_json_model, lean_prefetched
 from cs_platform.requestmemo import request_memoized
 
 from ..models import Article, ArticleTranslation
@@ -25,11 +27,22 @@ def account_reading_read(*, account_id: int, since: dt.datetime) -> list[Account
     )
 
 
-def _read(account_id: int, since: dt.datetime) -> list[AccountReading]:
-    row = lean_call(
-        "SELECT * FROM junkan_account_content(%(tenant)s, %(account)s, %(since)s, %(shown)s)",
+def account_reading_ahead(*, account_id: int, since: Callable[[], dt.datetime]) -> None:
+    """Announce the page view's `account_reading_read` (sent with the page's other first-view
+    reads, `cs_platform.leancalls`); `since()` is asked when it is sent."""
+    lean_call_ahead(lambda: _call(account_id, since()))
+
+
+def _call(account_id: int, since: dt.datetime) -> Call:
+    return (
+        ("content.account_content", account_id, since),
+        "junkan_account_content(%(tenant)s, %(account)s, %(since)s, %(shown)s)",
         {"account": account_id, "since": since, "shown": READING_SHOWN},
     )
+
+
+def _read(account_id: int, since: dt.datetime) -> list[AccountReading]:
+    row = lean_call_once(lambda: _call(account_id, since))
     site_domain_primary_read(row["r_domain"])
     reading = []
     for read in row["r_reading"] or ():
