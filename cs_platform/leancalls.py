@@ -49,9 +49,11 @@ def lean_call_once(make: Callable[[], Call]) -> dict[str, Any]:
         calls = {key: (call, params)}
         for announced in pending:
             other, other_call, other_params = announced()
-            if other not in rows:
-                calls.setdefault(other, (other_call, other_params))
-        rows.update(_send(calls))
+            calls.setdefault(other, (other_call, other_params))
+        # Making a call may have read others (its parameters from another read): not again.
+        calls = {k: c for k, c in calls.items() if k not in rows}
+        if calls:
+            rows.update(_send(calls))
     return rows[key]
 
 

@@ -75,3 +75,19 @@ def test_outside_a_page_view_each_call_is_sent_alone(scoped):
         assert lean_call_once(_versions(one)) == expected
         assert lean_call_once(_versions(one)) == expected
     assert len(sent) == 2 and all("junkan_versions(" in q["sql"] for q in sent)
+
+
+def test_a_call_whose_making_reads_another_announced_call_reads_it_once(scoped):
+    """As the reading panel's window needs the health read: made when sent, it asks for it."""
+    first, second, asked = (AccountFactory().pk for _ in range(3))
+
+    def second_after_first():
+        lean_call_once(_versions(first))
+        return _versions(second)()
+
+    with request_memo_scope():
+        lean_call_ahead(_versions(first))
+        lean_call_ahead(second_after_first)
+        with CaptureQueriesContext(connection) as sent:
+            lean_call_once(_versions(asked))
+    assert [q["sql"].count("junkan_versions(") for q in sent] == [1, 2]
