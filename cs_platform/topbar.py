@@ -20,12 +20,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from .context_processors import nav_links
+from .urlutils import url_context
 
 # NUL cannot be stored in PostgreSQL text, so no name or title can contain these markers.
 _CSRF = "\x00csrf\x00"
@@ -43,10 +43,11 @@ def topbar_key(request: HttpRequest, context: Any) -> tuple:
     tenant = context.get("current_tenant")
     membership = context.get("current_membership")
     memberships = context.get("memberships") if authenticated else None
+    prefix, urlconf = url_context()
     return (
         get_language(),
-        get_script_prefix(),
-        str(get_urlconf()),
+        prefix,
+        str(urlconf),
         authenticated,
         (user.pk, str(user)) if authenticated else None,
         (tenant.pk, tenant.slug) if tenant is not None else None,

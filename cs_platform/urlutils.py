@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .requestmemo import request_memoized
+
 
 def tenant_reverse(request: HttpRequest, viewname: str, *args: Any, **kwargs: Any) -> str:
     """reverse() for staff pages under /t/<slug>/, taking the slug from the request's tenant.
@@ -20,12 +22,28 @@ def tenant_reverse(request: HttpRequest, viewname: str, *args: Any, **kwargs: An
             raise ValueError("Pass either positional or keyword URL arguments, not both.")
         return reverse(viewname, args=[slug, *args])
     if all(type(v) is int and v >= 0 for v in kwargs.values()):  # none: the URL itself
-        shape = _url_shape(
-            viewname, slug, tuple(sorted(kwargs)), get_script_prefix(), get_urlconf()
-        )
+        shape = _url_shape(viewname, slug, tuple(sorted(kwargs)), *url_context())
         if shape is not None:
             return shape.format_map(kwargs)
     return reverse(viewname, kwargs={"tenant_slug": slug, **kwargs})
+
+
+# The request memo's key of `url_context`.
+_URL_CONTEXT_MEMO = "junkan.urlutils.url_context"
+
+
+def url_context() -> tuple[str, Any]:
+    """The script prefix and the URL conf `reverse()` works with (`get_script_prefix()`,
+    `get_urlconf()`), read once per page view: each is a read of an asgiref Local, 3-9 µs
+    (about twice that for the URL conf, which Django leaves unset: a missing attribute), and
+    a page view makes dozens of URLs (#16: Account 360's first view 19, its kept parts more).
+    Both are set before the page view's memo opens (the handler sets them), and nothing in a
+    page view sets them again."""
+    return request_memoized(_URL_CONTEXT_MEMO, _read_url_context)
+
+
+def _read_url_context() -> tuple[str, Any]:
+    return get_script_prefix(), get_urlconf()
 
 
 # Sentinels far beyond any id: reversed once per URL name, slug and argument names, they mark

@@ -5,11 +5,11 @@ from urllib.parse import urlencode
 
 from django import template
 from django.http import QueryDict
-from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from cs_platform.pagecache import html_kept, html_to_keep
+from cs_platform.urlutils import url_context
 
 register = template.Library()
 
@@ -131,7 +131,7 @@ class KeptNode(template.Node):
         request = context["request"]
         key = (
             get_language(),
-            get_script_prefix(),
+            url_context()[0],
             request.tenant.slug,
             *(value.resolve(context) for value in self.values),
         )

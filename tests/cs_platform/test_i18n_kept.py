@@ -123,3 +123,33 @@ def test_the_hot_pages_keep_every_translate_tag(name):
 def test_the_library_raises_no_template_check_issue():
     # A library taking the built-in `i18n` name raised templates.W003 (check --deploy fails).
     assert checks.run_checks(tags=[checks.Tags.templates]) == []
+
+
+def test_the_language_is_read_once_per_template_rendered(monkeypatch):
+    from cs_platform.templatetags import i18n_kept  # deferred: its get_language is counted
+
+    reads = []
+    monkeypatch.setattr(i18n_kept, "get_language", lambda: reads.append(1) or "en")
+    template = _template('{% translate "Owner" %}{% translate "Industry" %}{% translate "May" %}')
+    with translation.override("en"):
+        template.render(Context())
+        template.render(Context())
+    assert len(reads) == 2
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_language_block_renders_its_kept_translations_in_its_language(language):
+    text = (
+        '{% translate "Owner" %}|{% language inner %}{% translate "Owner" %}|'
+        '{% language "ja" %}{% translate "Owner" %}{% endlanguage %}|{% translate "Owner" %}'
+        '{% endlanguage %}|{% translate "Owner" %}'
+    )
+    kept = _template(text)
+    django_own = engines["django"].engine.from_string("{% load i18n %}" + text)
+    with translation.override(language):
+        for inner in ("en", "ja", "en"):  # each node rendered in both, then kept
+            context = {"inner": inner}
+            assert kept.render(Context(context)) == django_own.render(Context(context))
+    with translation.override("ja"):
+        owner = kept.render(Context({"inner": "en"})).split("|")
+    assert owner == ["担当者", "Owner", "担当者", "Owner", "担当者"]

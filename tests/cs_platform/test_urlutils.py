@@ -1,6 +1,9 @@
 import pytest
 from django.test import RequestFactory
+from django.urls import set_script_prefix
 
+from cs_platform import urlutils
+from cs_platform.requestmemo import request_memo_scope
 from cs_platform.urlutils import safe_next, tenant_reverse
 
 
@@ -19,6 +22,27 @@ def test_tenant_reverse_takes_positional_arguments(request_in_tenant):
 def test_tenant_reverse_takes_keyword_arguments(request_in_tenant):
     url = tenant_reverse(request_in_tenant, "api_key_revoke", key_id=7)
     assert url == "/t/acme/settings/api-keys/7/revoke/"
+
+
+def test_a_page_view_reads_the_script_prefix_and_url_conf_once(request_in_tenant, monkeypatch):
+    reads = []
+    monkeypatch.setattr(urlutils, "get_script_prefix", lambda: reads.append("prefix") or "/")
+    monkeypatch.setattr(urlutils, "get_urlconf", lambda: reads.append("urlconf"))
+    with request_memo_scope():  # a page view
+        urls = [tenant_reverse(request_in_tenant, "api_key_revoke", key_id=i) for i in (7, 8)]
+    assert urls == ["/t/acme/settings/api-keys/7/revoke/", "/t/acme/settings/api-keys/8/revoke/"]
+    assert reads == ["prefix", "urlconf"]
+
+
+def test_outside_a_page_view_each_url_follows_the_script_prefix(request_in_tenant):
+    try:
+        set_script_prefix("/junkan/")
+        assert tenant_reverse(request_in_tenant, "api_key_revoke", key_id=7).startswith(
+            "/junkan/t/"
+        )
+    finally:
+        set_script_prefix("/")
+    assert tenant_reverse(request_in_tenant, "api_key_revoke", key_id=7).startswith("/t/")
 
 
 def test_tenant_reverse_refuses_mixed_arguments(request_in_tenant):
