@@ -26,7 +26,8 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account
-from healthscore.selectors import engagement_window
+from cs_platform.requestmemo import request_memoized
+from healthscore.selectors import EngagementWindow, engagement_window
 from journeys import selectors as journey_selectors
 from journeys.extensions import register_feedback_category_names
 
@@ -42,11 +43,18 @@ def _title(article: Any, language: str) -> str:
     return tr.title if tr else article.slug
 
 
+def _window(account: Account) -> EngagementWindow:
+    """The account's engagement window, once per page view: both panels and their read ask."""
+    return request_memoized(
+        ("content.engagement_window", account.pk), lambda: engagement_window(account=account)
+    )
+
+
 def account_reading_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     language = (get_language() or "ja")[:2]
     # NOTE: the window the health score's engagement measure counts, so "nothing read" here
     # and an engagement of 0 there mean the same days.
-    window = engagement_window(account=account)
+    window = _window(account)
     reading = account_reading_read(account_id=account.pk, since=window.since)
     return {
         "reading": [
@@ -58,15 +66,13 @@ def account_reading_context(request: HttpRequest, account: Account) -> dict[str,
 
 def _reading_ahead(request: HttpRequest, account: Account) -> None:
     # Its window is asked when the read is sent, once the health panels read the score.
-    account_reading_ahead(
-        account_id=account.pk, since=lambda: engagement_window(account=account).since
-    )
+    account_reading_ahead(account_id=account.pk, since=lambda: _window(account).since)
 
 
 def success_plan_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     """Account 360: what the account's contacts see of their success plan, where, a preview."""
     # The site's domain (the plan's address) in one call with the reading panel's rows.
-    account_reading_read(account_id=account.pk, since=engagement_window(account=account).since)
+    account_reading_read(account_id=account.pk, since=_window(account).since)
     return {
         "account": account,
         "counts": journey_selectors.success_plan_share_counts(account=account),

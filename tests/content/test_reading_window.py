@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from content.plugins import account_reading_context
+from content.plugins import account_reading_context, success_plan_panel_context
+from cs_platform.requestmemo import request_memo_scope
 from healthscore.selectors import engagement_window
 from healthscore.services.scorecards import default_definition
 from tests.browser.conftest import signed_in_page
@@ -58,6 +59,21 @@ def test_the_panel_follows_the_engagement_window_of_the_version_that_scored_the_
     )
     context = account_reading_context(rf.get("/"), contact.account)
     assert [r["title"] for r in context["reading"]] == ["最近", "昔"]
+
+
+def test_the_window_is_worked_out_once_per_page_view(scoped, rf, monkeypatch):
+    """The success plan's and reading panels' contexts and their read all ask for it."""
+    account = ContactFactory().account
+    asked = []
+    monkeypatch.setattr(
+        "content.plugins.engagement_window",
+        lambda *, account: asked.append(account.pk) or engagement_window(account=account),
+    )
+    request = rf.get("/")
+    with request_memo_scope():
+        for context in (success_plan_panel_context, account_reading_context):
+            context(request, account)
+    assert asked == [account.pk]
 
 
 SAYS = {
