@@ -61,7 +61,7 @@ from .models import Band, HealthScore, HealthScoreNow, LatestScore, SurveyRespon
 from .panel_html import components_html
 from .segments import register as register_behaviour_rules
 from .selectors import pages as page_selectors
-from .selectors.account_page import AccountHealth, account_health_read
+from .selectors.account_page import AccountHealth, account_health_ahead, account_health_read
 from .selectors.milestones import milestone_checks_for, milestone_risk_days, milestones_at_risk
 from .services.alerts import alert_task_description, alert_title
 from .services.milestones import (
@@ -91,6 +91,12 @@ def _health_read(request: HttpRequest, account: Account) -> AccountHealth:
     """What the account's health panels show, read once per page view in one call."""
     days = page_selectors.health_range_from(request.GET.get("health_range"))
     return account_health_read(account_id=account.pk, days=days, surveys=SURVEYS_SHOWN)
+
+
+def _health_ahead(request: HttpRequest, account: Account) -> None:
+    """Announce the health panels' read, sent with the page's other first-view reads."""
+    days = page_selectors.health_range_from(request.GET.get("health_range"))
+    account_health_ahead(account_id=account.pk, days=days, surveys=SURVEYS_SHOWN)
 
 
 def header_context(request: HttpRequest, account: Account) -> dict[str, Any]:
@@ -458,6 +464,7 @@ def register() -> None:
             key="healthscore_surveys",
             template="healthscore/panels/surveys.html",
             get_context=surveys_context,
+            read_ahead=_health_ahead,
             slot="side",
             order=40,
             # The answers and their contacts move the account's version.
@@ -477,6 +484,7 @@ def register() -> None:
             key="healthscore_header",
             template="healthscore/panels/header.html",
             get_context=header_context,
+            read_ahead=_health_ahead,
             slot="header",
             order=20,
             # The nightly and intra-day scores move the account's score version.
@@ -489,6 +497,7 @@ def register() -> None:
             key="healthscore_health",
             template="healthscore/panels/health.html",
             get_context=health_panel_context,
+            read_ahead=_health_ahead,
             slot="main",
             order=20,
             # Reads the nightly scores and the alerts (they move the account's score version),

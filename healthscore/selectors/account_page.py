@@ -1,6 +1,6 @@
 """What Account 360's health panels (header, health, surveys) read on a first view, in one
 call of `junkan_account_health` (healthscore migration 0030, planned once per connection),
-read once per page view (issue #16)."""
+read once per page view and sent with its other first-view reads (issue #16)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import Contact
-from cs_platform.leanread import lean_call, lean_json_model, lean_json_model_or_none
-from cs_platform.requestmemo import request_memoized
+from cs_platform.leancalls import Call, lean_call_ahead, lean_call_once
+from cs_platform.leanread import lean_json_model, lean_json_model_or_none
+from cs_platform.requestmemo import in_page_view, request_memoized
 
 from ..models import (
     HealthAlert,
@@ -19,7 +20,7 @@ from ..models import (
     ScorecardVersion,
     SurveyResponse,
 )
-from .scores import EXPLAINED_SINCE, explanation_of, latest_and_now_read
+from .scores import EXPLAINED_SINCE, explanation_of, latest_and_now_ahead, latest_and_now_read
 
 ALERTS_SHOWN = 10
 
@@ -47,10 +48,24 @@ def account_health_read(*, account_id: int, days: int, surveys: int) -> AccountH
     )
 
 
-def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
-    row = lean_call(
-        "SELECT * FROM junkan_account_health(%(tenant)s, %(account)s, %(days)s, %(compare)s,"
-        " %(alerts)s, %(surveys)s)",
+def account_health_ahead(*, account_id: int, days: int, surveys: int) -> None:
+    """Announce the page view's `account_health_read` (sent with the page's other first-view
+    reads, `cs_platform.leancalls`). A read of the account's latest score before it is sent
+    (`health_current`: the reading panel's window, when its call is made) makes it then."""
+    if not in_page_view():
+        return
+    lean_call_ahead(lambda: _call(account_id, days, surveys))
+    latest_and_now_ahead(
+        account_id,
+        lambda: account_health_read(account_id=account_id, days=days, surveys=surveys),
+    )
+
+
+def _call(account_id: int, days: int, surveys: int) -> Call:
+    return (
+        ("healthscore.account_health", account_id, days, surveys),
+        "junkan_account_health(%(tenant)s, %(account)s, %(days)s, %(compare)s, %(alerts)s,"
+        " %(surveys)s)",
         {
             "account": account_id,
             "days": days,
@@ -59,6 +74,19 @@ def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
             "surveys": surveys,
         },
     )
+
+
+def _read(account_id: int, days: int, surveys: int) -> AccountHealth:
+    row = lean_call_once(lambda: _call(account_id, days, surveys))
+    # NOTE: making the calls sent with it may have read it already (the reading panel's window
+    # asks for the latest score: `scores.latest_and_now_ahead`); its instances are made once.
+    return request_memoized(
+        ("healthscore.account_health_made", account_id, days, surveys),
+        lambda: _made(account_id, row),
+    )
+
+
+def _made(account_id: int, row: dict[str, Any]) -> AccountHealth:
     current = _score(row["r_latest"])
     now = lean_json_model_or_none(HealthScoreNow, row["r_now"])
     latest_and_now_read(account_id, current, now)

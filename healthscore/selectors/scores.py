@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,7 +152,10 @@ LEFT JOIN healthscore_healthscorenow n
 
 def _latest_and_now(account_id: int) -> tuple[HealthScore | None, HealthScoreNow | None]:
     """The account's latest nightly score and its intra-day row (whatever its day), read once
-    per page view."""
+    per page view (by the page's announced health read, when there is one)."""
+    ahead = request_memoized(("healthscore.latest_and_now_ahead", account_id), lambda: None)
+    if ahead is not None:
+        ahead()  # it keeps what it found (`latest_and_now_read`)
 
     def read() -> tuple[HealthScore | None, HealthScoreNow | None]:
         row = lean_rows(_LATEST_AND_NOW_SQL, {"account": account_id})[0]
@@ -160,6 +164,12 @@ def _latest_and_now(account_id: int) -> tuple[HealthScore | None, HealthScoreNow
         return score, now
 
     return request_memoized(("healthscore.latest_and_now", account_id), read)
+
+
+def latest_and_now_ahead(account_id: int, read: Callable[[], object]) -> None:
+    """A read this page view will make that finds `_latest_and_now` (and keeps it with
+    `latest_and_now_read`): asked for instead of a statement of its own."""
+    request_memoized(("healthscore.latest_and_now_ahead", account_id), lambda: read)
 
 
 def latest_and_now_read(

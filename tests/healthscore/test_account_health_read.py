@@ -15,7 +15,7 @@ from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
 from healthscore import selectors
 from healthscore.models import HealthScoreNow
-from healthscore.selectors.account_page import account_health_read
+from healthscore.selectors.account_page import account_health_ahead, account_health_read
 from healthscore.selectors.pages import account_health_chart
 from tests.factories import AccountFactory, ContactFactory
 from tests.healthscore.factories import (
@@ -188,3 +188,29 @@ def test_the_health_function_writes_json_text_not_jsonb():
             " unnest(p.proallargtypes[7:]) t WHERE p.proname = 'junkan_account_health'"
         )
         assert cursor.fetchone()[0] == ["json"]
+
+
+def test_the_health_read_goes_with_the_reads_announced_with_it(scoped):
+    """Sent with a page view's other first-view reads (`cs_platform.leancalls`)."""
+    account, other = _account_with_health(), AccountFactory()
+    with request_memo_scope(), CaptureQueriesContext(connection) as captured:
+        account_health_ahead(account_id=account.pk, days=30, surveys=5)
+        account_health_ahead(account_id=other.pk, days=30, surveys=5)
+        assert account_health_read(account_id=other.pk, days=30, surveys=5).current is None
+        health = account_health_read(account_id=account.pk, days=30, surveys=5)
+    assert len(captured.captured_queries) == 1
+    assert health.explanation == selectors.health_explanation(account=account)
+
+
+def test_the_latest_score_asked_before_the_health_read_is_sent_comes_from_it(scoped):
+    """The reading panel's window asks for the latest score when its call is made, maybe
+    before the health read it was announced with is sent: that read is made then, alone,
+    rather than a statement of the score's own, and its instances once."""
+    account = _account_with_health()
+    with request_memo_scope(), CaptureQueriesContext(connection) as captured:
+        account_health_ahead(account_id=account.pk, days=30, surveys=5)
+        current = selectors.health_current(account=account)
+        health = account_health_read(account_id=account.pk, days=30, surveys=5)
+    [statement] = [q["sql"] for q in captured.captured_queries]
+    assert "junkan_account_health(" in statement
+    assert health.current is current and current.score == 42.0
