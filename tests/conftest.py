@@ -15,6 +15,7 @@ from django.test import Client, TransactionTestCase
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from cs_platform.degraded import FailOpenRedisCache
 from cs_platform.models import Role, Tenant, User
 from cs_platform.rls import app_role, owner_connection, rls_grant
 from cs_platform.scoping import tenant_scope
@@ -202,6 +203,14 @@ def _suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     in_browser = request.node.get_closest_marker("browser") is not None
     with time_machine.travel(instant_for(request.node.path, browser=in_browser), tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_up() -> None:
+    """Every test starts with the cache taken as up: a test that made a Redis call fail leaves
+    the fail-open guard waiting out the outage (cs_platform.degraded), and the next test's
+    cache calls would do nothing."""
+    FailOpenRedisCache._down_until = 0.0
 
 
 @pytest.fixture(autouse=True)
