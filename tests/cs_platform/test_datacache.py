@@ -416,10 +416,15 @@ def test_a_page_views_writes_held_for_after_its_response_are_made_when_it_is_clo
     with request_memo_scope(), datacache.cache_writes_together(after_response=True):
         cached_for_data_version("test.read", lambda: 1)
         datacache.keep_many({part: "<p>"})
+        # Served again in the view, not computed again; the process's copies come later.
+        assert cached_for_data_version("test.read", lambda: 2) == 1
+        assert datacache.kept_many([part]) == {part: "<p>"}
     assert writing.writes == []
-    with request_memo_scope():
-        assert cached_for_data_version("test.read", lambda: 2) == 1  # this process kept it
+    assert not datacache.PROCESS_COPIES.holds(read) and not datacache.PROCESS_COPIES.holds(part)
     _response_closed()
     assert writing.writes == [sorted([read, part])]
+    assert datacache.PROCESS_COPIES.holds(read) and datacache.PROCESS_COPIES.holds(part)
+    with request_memo_scope():
+        assert cached_for_data_version("test.read", lambda: 2) == 1  # this process kept it
     _response_closed()  # written once
     assert writing.writes == [sorted([read, part])]
