@@ -177,6 +177,12 @@ def feedback_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     }
 
 
+def _reads_ahead(request: HttpRequest, account: Account) -> None:
+    """Every journeys panel reads `account_panel_reads`: announced with the page's other
+    first-view reads when one of them is to be built (`AccountPanel.read_ahead`)."""
+    selectors.account_panel_reads_ahead(account=account)
+
+
 def _work_key(request: HttpRequest, account: Account) -> str:
     """What the journey map, timeline and tasks read besides the account's version and the
     language (accounts.views._panel_keys): the tenant's time zone and the day. What they show
@@ -196,6 +202,7 @@ PANELS = [
         # Reads the account's phase and the phases (both move the account's version);
         # "days in this phase" ages.
         cache_key=lambda request, account: timezone.localdate().isoformat(),
+        read_ahead=_reads_ahead,
     ),
     AccountPanel(
         "journeys_map",
@@ -209,6 +216,7 @@ PANELS = [
             f"{_work_key(request, account)}:{milestone_checks_stamp(account.pk)}"
         ),
         scores=True,
+        read_ahead=_reads_ahead,
     ),
     AccountPanel(
         "journeys_tasks",
@@ -218,6 +226,7 @@ PANELS = [
         40,
         # The new task's assignee is the viewer.
         cache_key=lambda request, account: f"{_work_key(request, account)}:{request.user.pk}",
+        read_ahead=_reads_ahead,
     ),
     AccountPanel(
         "journeys_timeline",
@@ -226,6 +235,7 @@ PANELS = [
         "main",
         50,
         cache_key=_work_key,
+        read_ahead=_reads_ahead,
     ),
     AccountPanel(
         "journeys_phase_history",
@@ -236,6 +246,7 @@ PANELS = [
         # The transitions, the phases' names and the names of the members who moved the
         # account move the account's version; dates in the time zone.
         cache_key=_work_key,
+        read_ahead=_reads_ahead,
     ),
     AccountPanel(
         "journeys_feedback",
@@ -244,6 +255,7 @@ PANELS = [
         "side",
         60,
         cache_key=account_panel_key,  # feedback moves the account's version (0017)
+        read_ahead=_reads_ahead,
     ),
 ]
 

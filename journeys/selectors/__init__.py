@@ -4,6 +4,7 @@ from .account_panels import (
     TIMELINE_PANEL_SIZE,
     AccountPanelReads,
     account_panel_reads,
+    account_panel_reads_ahead,
 )
 from .activities import (
     activity_count_by_account,
@@ -77,6 +78,7 @@ __all__ = [
     "WorkTask",
     "account_in_phase_q",
     "account_panel_reads",
+    "account_panel_reads_ahead",
     "accounts_in_phase",
     "accounts_with_phase_id",
     "activity_count_by_account",

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import Account, Contact
-from cs_platform.leanread import lean_call, lean_json_model, lean_json_models, lean_prefetched
+from cs_platform.leancalls import Call, lean_call_ahead, lean_call_once
+from cs_platform.leanread import lean_json_model, lean_json_models, lean_prefetched
 from cs_platform.models import User
 from cs_platform.requestmemo import request_memoized
 
@@ -48,8 +49,29 @@ class AccountPanelReads:
 
 def account_panel_reads(*, account: Account) -> AccountPanelReads:
     """The account's panel rows: one call of `junkan_journeys_account_panels` (journeys 0018,
-    0021: a PL/pgSQL function, its plans kept per connection), once per page view."""
+    0021: a PL/pgSQL function, its plans kept per connection), once per page view, sent with
+    the page's other first-view reads announced (`cs_platform.leancalls`)."""
     return request_memoized(("journeys.account_panel_reads", account.pk), lambda: _read(account))
+
+
+def account_panel_reads_ahead(*, account: Account) -> None:
+    """Announce the page view's `account_panel_reads` (sent with the first read asked for)."""
+    lean_call_ahead(lambda: _call(account))
+
+
+def _call(account: Account) -> Call:
+    return (
+        ("journeys.account_panels", account.pk),
+        "junkan_journeys_account_panels(%(tenant)s, %(account)s, %(activities)s, %(tasks)s,"
+        " %(transitions)s, %(feedback)s)",
+        {
+            "account": account.pk,
+            "activities": TIMELINE_PANEL_SIZE + 1,
+            "tasks": TASKS_PANEL_SIZE,
+            "transitions": PHASE_HISTORY_PANEL_SIZE,
+            "feedback": FEEDBACK_PANEL_SIZE,
+        },
+    )
 
 
 def _made(model: type[Any], rows: list[dict[str, Any] | None]) -> list[Any]:
@@ -77,17 +99,7 @@ def _members(instances: list[Any], name: str, users: dict[int, User]) -> None:
 
 
 def _read(account: Account) -> AccountPanelReads:
-    row = lean_call(
-        "SELECT * FROM junkan_journeys_account_panels(%(tenant)s, %(account)s, %(activities)s,"
-        " %(tasks)s, %(transitions)s, %(feedback)s)",
-        {
-            "account": account.pk,
-            "activities": TIMELINE_PANEL_SIZE + 1,
-            "tasks": TASKS_PANEL_SIZE,
-            "transitions": PHASE_HISTORY_PANEL_SIZE,
-            "feedback": FEEDBACK_PANEL_SIZE,
-        },
-    )
+    row = lean_call_once(lambda: _call(account))
     phase, map_row, milestone_rows, steps, tasks, activities, transitions, feedback, users = (
         row[column]
         for column in (
