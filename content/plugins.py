@@ -26,15 +26,13 @@ from accounts.extensions import (
     register_segment_rule,
 )
 from accounts.models import Account
-from cs_platform.requestmemo import request_memoized
-from healthscore.selectors import EngagementWindow, engagement_window
 from journeys import selectors as journey_selectors
 from journeys.extensions import register_feedback_category_names
 
 from . import selectors, services
 from .models import ArticleStatus, ArticleView
 from .public_views import _reader_contact
-from .selectors.account_page import account_reading_ahead, account_reading_read
+from .selectors.account_page import account_reading_in_window, account_reading_in_window_ahead
 from .services.plan import success_plan_url
 
 
@@ -43,36 +41,29 @@ def _title(article: Any, language: str) -> str:
     return tr.title if tr else article.slug
 
 
-def _window(account: Account) -> EngagementWindow:
-    """The account's engagement window, once per page view: both panels and their read ask."""
-    return request_memoized(
-        ("content.engagement_window", account.pk), lambda: engagement_window(account=account)
-    )
-
-
 def account_reading_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     language = (get_language() or "ja")[:2]
     # NOTE: the window the health score's engagement measure counts, so "nothing read" here
     # and an engagement of 0 there mean the same days.
-    window = _window(account)
-    reading = account_reading_read(account_id=account.pk, since=window.since)
+    window = account_reading_in_window(account_id=account.pk)
     return {
         "reading": [
-            {"title": _title(r.article, language), "row": r, "article": r.article} for r in reading
+            {"title": _title(r.article, language), "row": r, "article": r.article}
+            for r in window.reading
         ],
         "window_days": window.days,
     }
 
 
 def _reading_ahead(request: HttpRequest, account: Account) -> None:
-    # Its window is asked when the read is sent, once the health panels read the score.
-    account_reading_ahead(account_id=account.pk, since=lambda: _window(account).since)
+    # Its window is worked out in the same call, from the latest score's version.
+    account_reading_in_window_ahead(account_id=account.pk)
 
 
 def success_plan_panel_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     """Account 360: what the account's contacts see of their success plan, where, a preview."""
     # The site's domain (the plan's address) in one call with the reading panel's rows.
-    account_reading_read(account_id=account.pk, since=_window(account).since)
+    account_reading_in_window(account_id=account.pk)
     return {
         "account": account,
         "counts": journey_selectors.success_plan_share_counts(account=account),

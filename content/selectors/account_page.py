@@ -6,11 +6,15 @@ page view and sent with its other first-view reads (issue #16)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
 
 from cs_platform.leancalls import Call, lean_call_ahead, lean_call_once
 from cs_platform.leanread import lean_json_model, lean_prefetched
 from cs_platform.requestmemo import request_memoized
+from healthscore.selectors import engagement_default_days
 
 from ..models import Article, ArticleTranslation
 from .analytics import AccountReading
@@ -19,18 +23,57 @@ from .domains import site_domain_primary_read
 READING_SHOWN = 20
 
 
+@dataclass(frozen=True)
+class WindowedReading:
+    """The account's reading over its engagement window (`days` whole days ending today:
+    `healthscore.selectors.engagement_window`)."""
+
+    days: int
+    reading: list[AccountReading]
+
+
+def account_reading_in_window(*, account_id: int) -> WindowedReading:
+    """`account_reading_read` over the account's engagement window, worked out in the same
+    call (`junkan_account_reading`, content 0010): it needs no read of the latest score
+    first, so it goes with the page's other first-view reads. Once per page view."""
+    today = timezone.localdate()
+    return request_memoized(
+        ("content.account_reading_in_window", account_id, today),
+        lambda: _read_in_window(account_id, today),
+    )
+
+
+def account_reading_in_window_ahead(*, account_id: int) -> None:
+    """Announce the page view's `account_reading_in_window` (`cs_platform.leancalls`)."""
+    lean_call_ahead(lambda: _call_in_window(account_id, timezone.localdate()))
+
+
+def _call_in_window(account_id: int, today: dt.date) -> Call:
+    return (
+        ("content.account_reading_in_window", account_id, today),
+        "junkan_account_reading(%(tenant)s, %(account)s, %(today)s, %(tz)s, %(default)s,"
+        " %(shown)s)",
+        {
+            "account": account_id,
+            "today": today,
+            "tz": timezone.get_current_timezone_name(),
+            "default": engagement_default_days(),
+            "shown": READING_SHOWN,
+        },
+    )
+
+
+def _read_in_window(account_id: int, today: dt.date) -> WindowedReading:
+    row = lean_call_once(lambda: _call_in_window(account_id, today))
+    return WindowedReading(days=row["r_days"], reading=_reading_of(row))
+
+
 def account_reading_read(*, account_id: int, since: dt.datetime) -> list[AccountReading]:
     """`reading_for_account`, each article with its slug and its translations' titles only;
     the site's primary domain is left for the page view's `site_domain_primary`."""
     return request_memoized(
         ("content.account_reading", account_id, since), lambda: _read(account_id, since)
     )
-
-
-def account_reading_ahead(*, account_id: int, since: Callable[[], dt.datetime]) -> None:
-    """Announce the page view's `account_reading_read` (sent with the page's other first-view
-    reads, `cs_platform.leancalls`); `since()` is asked when it is sent."""
-    lean_call_ahead(lambda: _call(account_id, since()))
 
 
 def _call(account_id: int, since: dt.datetime) -> Call:
@@ -42,7 +85,10 @@ def _call(account_id: int, since: dt.datetime) -> Call:
 
 
 def _read(account_id: int, since: dt.datetime) -> list[AccountReading]:
-    row = lean_call_once(lambda: _call(account_id, since))
+    return _reading_of(lean_call_once(lambda: _call(account_id, since)))
+
+
+def _reading_of(row: dict[str, Any]) -> list[AccountReading]:
     site_domain_primary_read(row["r_domain"])
     reading = []
     for read in row["r_reading"] or ():

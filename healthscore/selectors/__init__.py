@@ -23,6 +23,7 @@ from .portfolio import (
 from .scores import (
     TREND_DAYS,
     EngagementWindow,
+    engagement_default_days,
     engagement_window,
     health_current,
     health_explanation,
@@ -49,6 +50,7 @@ __all__ = [
     "EngagementWindow",
     "backtest_run_get",
     "backtest_run_latest",
+    "engagement_default_days",
     "engagement_window",
     "health_alert_list",
     "health_alerts_open",

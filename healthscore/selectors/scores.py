@@ -34,11 +34,17 @@ class EngagementWindow:
     since: dt.datetime
 
 
+def engagement_default_days() -> int:
+    """The engagement measure's window when no scorecard version says another."""
+    return MEASURES["engagement"].default_days or 30
+
+
 def engagement_window(*, account: Account, today: dt.date | None = None) -> EngagementWindow:
     """The window of the engagement measure in the scorecard version that scored the account
     last (its default when the account has no score or the version no such component): the
-    pages that show reading or seminars "lately" use it, so they agree with the score."""
-    days = MEASURES["engagement"].default_days or 30
+    pages that show reading or seminars "lately" use it, so they agree with the score.
+    NOTE: `junkan_engagement_days` (healthscore 0038) works out the same days in SQL."""
+    days = engagement_default_days()
     score = health_current(account=account)
     if score is not None:
         for component in score.version.definition.get("components") or []:
