@@ -1,7 +1,7 @@
 """What Account 360's content panels read on a first view (the site's primary domain, which
-the success plan's address names, and the account's reading), in one call of
-`junkan_account_content` (content migration 0007, planned once per connection), read once per
-page view and sent with its other first-view reads (issue #16)."""
+the success plan's address names, and the account's reading over its engagement window), in
+one call of `junkan_account_reading` (content migrations 0007, 0010, planned once per
+connection), read once per page view and sent with its other first-view reads (issue #16)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class WindowedReading:
 
 
 def account_reading_in_window(*, account_id: int) -> WindowedReading:
-    """`account_reading_read` over the account's engagement window, worked out in the same
+    """`reading_for_account` over the account's engagement window, worked out in the same
     call (`junkan_account_reading`, content 0010): it needs no read of the latest score
     first, so it goes with the page's other first-view reads. Once per page view."""
     today = timezone.localdate()
@@ -66,26 +66,6 @@ def _call_in_window(account_id: int, today: dt.date) -> Call:
 def _read_in_window(account_id: int, today: dt.date) -> WindowedReading:
     row = lean_call_once(lambda: _call_in_window(account_id, today))
     return WindowedReading(days=row["r_days"], reading=_reading_of(row))
-
-
-def account_reading_read(*, account_id: int, since: dt.datetime) -> list[AccountReading]:
-    """`reading_for_account`, each article with its slug and its translations' titles only;
-    the site's primary domain is left for the page view's `site_domain_primary`."""
-    return request_memoized(
-        ("content.account_reading", account_id, since), lambda: _read(account_id, since)
-    )
-
-
-def _call(account_id: int, since: dt.datetime) -> Call:
-    return (
-        ("content.account_content", account_id, since),
-        "junkan_account_content(%(tenant)s, %(account)s, %(since)s, %(shown)s)",
-        {"account": account_id, "since": since, "shown": READING_SHOWN},
-    )
-
-
-def _read(account_id: int, since: dt.datetime) -> list[AccountReading]:
-    return _reading_of(lean_call_once(lambda: _call(account_id, since)))
 
 
 def _reading_of(row: dict[str, Any]) -> list[AccountReading]:

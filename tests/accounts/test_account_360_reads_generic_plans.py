@@ -1,7 +1,7 @@
 """Account 360's first-view reads (one PL/pgSQL function per app) are planned once per
 connection from the first call: each runs with `plan_cache_mode = force_generic_plan`, so no
 call plans its statements anew (accounts 0028, healthscore 0032, touchmodel 0020, content
-0009)."""
+0009, 0010)."""
 
 import pytest
 from django.db import connection
@@ -13,6 +13,7 @@ FUNCTIONS = (
     "junkan_account_health",
     "junkan_account_touch",
     "junkan_account_content",
+    "junkan_account_reading",
 )
 
 

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.selectors import reading_for_account, site_domain_primary, translation_pick
-from content.selectors.account_page import account_reading_read
+from content.selectors.account_page import account_reading_in_window
 from cs_platform.requestmemo import request_memo_scope
 from cs_platform.scoping import tenant_scope
+from healthscore.selectors import engagement_window
 from tests.content.factories import (
     ArticleFactory,
     ArticleTranslationFactory,
@@ -53,12 +54,12 @@ def _account_that_read():
 def test_the_content_panels_read_the_domain_and_reading_in_one_call(scoped):
     account = _account_that_read()
     SiteDomainFactory(domain="b.example", is_primary=True, verified_at=timezone.now())
-    since = timezone.now() - dt.timedelta(days=30)
     with request_memo_scope(), CaptureQueriesContext(connection) as captured:
-        reading = account_reading_read(account_id=account.pk, since=since)
+        reading = account_reading_in_window(account_id=account.pk).reading
         domain = site_domain_primary()
     [statement] = [q["sql"] for q in captured.captured_queries]
-    assert "junkan_account_content(" in statement
+    assert "junkan_account_reading(" in statement
+    since = engagement_window(account=account).since
     assert domain == site_domain_primary() == "b.example"
     expected = reading_for_account(account_id=account.pk, since=since)
     assert len(reading) == 2
@@ -69,8 +70,8 @@ def test_the_content_panels_read_the_domain_and_reading_in_one_call(scoped):
 def test_no_reading_and_no_verified_domain(scoped):
     SiteDomainFactory(domain="a.example", is_primary=False, verified_at=None)
     with request_memo_scope():
-        reading = account_reading_read(account_id=AccountFactory().pk, since=timezone.now())
-        assert reading == [] and site_domain_primary() is None
+        found = account_reading_in_window(account_id=AccountFactory().pk)
+        assert found.reading == [] and site_domain_primary() is None
 
 
 def test_the_content_function_sees_only_the_tenant_in_scope(tenant, other_tenant):
